@@ -1,0 +1,34 @@
+"""mxnb: MXNet 1.x's programming model in Python, on NumPy (cpu) and CuPy (gpu), for Jupyter.
+
+    import mxnb as mx
+    from mxnb import nd, sym, autograd, gluon
+"""
+__version__ = "0.1.0"
+
+from .base import MXNetError
+from .context import Context, cpu, gpu, cpu_pinned, current_context, num_gpus
+from . import base, engine, ops
+from . import ndarray
+from . import ndarray as nd
+from . import autograd
+from . import random
+from .ndarray import NDArray
+
+
+def __getattr__(name):
+    # Layers above the core load on first use, so `import mxnb` stays light.
+    import importlib
+    lazy = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "optimizer": "optimizer",
+            "init": "initializer", "initializer": "initializer", "lr_scheduler": "lr_scheduler",
+            "metric": "metric", "kv": "kvstore", "kvstore": "kvstore", "profiler": "profiler",
+            "test_utils": "test_utils", "viz": "viz", "visualization": "viz", "mon": "monitor",
+            "monitor": "monitor", "name": "name", "attribute": "attribute", "io": "io",
+            "callback": "callback", "executor": "executor", "model": "model", "notebook": "notebook"}
+    if name in lazy:
+        module = importlib.import_module("." + lazy[name], __name__)
+        globals()[name] = module
+        return module
+    if name == "AttrScope":
+        from .attribute import AttrScope
+        return AttrScope
+    raise AttributeError("module 'mxnb' has no attribute %r" % name)

@@ -1,0 +1,229 @@
+"""Imperative differentiation: record operators onto a tape, then run the gradient pass on it.
+
+The tape is a graph of `graph.node.Node`s, the same IR as symbols; the gradient pass is
+`graph.gradient.gradient_pass` with `F = nd`.
+"""
+from .base import MXNetError
+from .graph.gradient import gradient_pass
+from .graph.node import Node, topo_sort
+from .graph.recording import STATE
+
+__all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
+           "set_recording", "set_training", "mark_variables", "backward", "grad", "Function",
+           "get_symbol"]
+
+
+class _Scope:
+    """Sets the recording and/or training switches for a `with` block, restoring them after."""
+    __slots__ = ("_recording", "_training", "_saved")
+
+    def __init__(self, recording, training):
+        self._recording = recording
+        self._training = training
+
+    def __enter__(self):
+        self._saved = (STATE.recording, STATE.training)
+        if self._recording is not None:
+            STATE.recording = self._recording
+        if self._training is not None:
+            STATE.training = self._training
+        return self
+
+    def __exit__(self, *exc):
+        STATE.recording, STATE.training = self._saved
+
+
+def record(train_mode=True):
+    """Records operators for differentiation inside the `with` block (training mode by default)."""
+    return _Scope(True, train_mode)
+
+
+def pause(train_mode=False):
+    """Stops recording inside the `with` block."""
+    return _Scope(False, train_mode)
+
+
+def train_mode():
+    return _Scope(None, True)
+
+
+def predict_mode():
+    return _Scope(None, False)
+
+
+def is_recording():
+    return STATE.recording
+
+
+def is_training():
+    return STATE.training
+
+
+def set_recording(is_recording):
+    previous, STATE.recording = STATE.recording, bool(is_recording)
+    return previous
+
+
+def set_training(train_mode):
+    previous, STATE.training = STATE.training, bool(train_mode)
+    return previous
+
+
+_GRAD_REQS = ("write", "add", "null")
+
+
+def mark_variables(variables, gradients, grad_req="write"):
+    """Marks NDArrays as variables whose gradients go into `gradients`."""
+    from .ndarray.ndarray import NDArray
+    if isinstance(variables, NDArray):
+        variables, gradients = [variables], [gradients]
+    reqs = [grad_req] * len(variables) if isinstance(grad_req, str) else list(grad_req)
+    for var, gradient, req in zip(variables, gradients, reqs):
+        if req not in _GRAD_REQS:
+            raise MXNetError("grad_req must be one of %s, found %r" % (_GRAD_REQS, req))
+        node = Node(None, "var")
+        node.array = var
+        node.grad_req = req
+        var._entry = (node, 0)
+        var._grad = gradient
+
+
+def _heads(heads, head_grads):
+    from .ndarray.ndarray import NDArray
+    from . import ndarray as nd
+    if isinstance(heads, NDArray):
+        heads = [heads]
+    if head_grads is None:
+        head_grads = [None] * len(heads)
+    elif isinstance(head_grads, NDArray):
+        head_grads = [head_grads]
+    if len(head_grads) != len(heads):
+        raise MXNetError("backward got %d heads and %d head gradients" % (len(heads), len(head_grads)))
+    entries = {}
+    for head, hg in zip(heads, head_grads):
+        if head._entry is None:
+            raise MXNetError("cannot differentiate an array that was not computed under "
+                             "autograd.record() from arrays with attach_grad()")
+        if hg is None:
+            hg = nd.ones_like(head)
+        elif tuple(hg.shape) != tuple(head.shape):
+            raise MXNetError("head gradient has shape %s, its head has shape %s" % (hg.shape, head.shape))
+        entries[head._entry] = hg
+    return entries
+
+
+def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
+    from . import ndarray as nd
+    entries = _heads(heads, head_grads)
+    nodes = topo_sort(list(entries))
+    with _Scope(create_graph, train_mode):
+        grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants)
+    if not retain_graph:
+        for node in nodes:
+            if node.op is not None:
+                node.in_values = node.out_values = None
+    return grads
+
+
+def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
+    """Computes gradients of `heads` and writes (or adds) them into the variables' `.grad`."""
+    grads = _run(heads, head_grads, retain_graph, False, train_mode,
+                 lambda node: node.grad_req != "null" and node.array is not None
+                 and node.array._grad is not None)
+    for node, value in grads.items():
+        target = node.array._grad
+        if value.dtype != target.dtype:
+            value = value.astype(target.dtype)
+        if node.grad_req == "add":
+            target._data += value._data
+        else:
+            target._data[...] = value._data
+
+
+def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):
+    """Gradients of `heads` with respect to `variables`, returned (not written into `.grad`).
+
+    With `create_graph=True` the gradient computation is itself recorded, so it can be
+    differentiated again.
+    """
+    from .ndarray.ndarray import NDArray
+    from . import ndarray as nd
+    single = isinstance(variables, NDArray)
+    variables = [variables] if single else list(variables)
+    for v in variables:
+        if v._entry is None or v._entry[0].op is not None:
+            raise MXNetError("grad() needs variables marked with attach_grad() or mark_variables()")
+    wanted = {id(v._entry[0]) for v in variables}
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _run(heads, head_grads, retain_graph, create_graph, train_mode,
+                 lambda node: id(node) in wanted)
+    out = []
+    for v in variables:
+        g = grads.get(v._entry[0])
+        out.append(nd.zeros_like(v) if g is None else g)
+    return out
+
+
+def get_symbol(x):
+    """The recorded computation that produced `x`, as a Symbol."""
+    from .symbol.symbol import Symbol
+    return Symbol.from_tape(x)
+
+
+class _FunctionOp:
+    """Stands in for an operator on the tape for one call of a custom `Function`."""
+
+    def __init__(self, function, num_outputs):
+        self.function = function
+        self.name = type(function).__name__
+        self.hint = self.name.lower()
+        self.num_outputs_ = num_outputs
+        self.attrs = {}
+
+    def gradient(self, F, attrs, inputs, outputs, out_grads):
+        with pause():
+            grads = self.function.backward(*out_grads)
+        from .ndarray.ndarray import NDArray
+        return [grads] if isinstance(grads, NDArray) else list(grads)
+
+
+class Function:
+    """A custom differentiable operation: subclass with `forward` and `backward` (MXNet 1.x)."""
+
+    def __init__(self):
+        self.saved_tensors = ()
+
+    def save_for_backward(self, *args):
+        self.saved_tensors = args
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def backward(self, *output_grads):
+        raise NotImplementedError
+
+    def __call__(self, *inputs):
+        from .ndarray.ndarray import NDArray, _wrap
+        with pause(train_mode=STATE.training):
+            outputs = self.forward(*inputs)
+        single = isinstance(outputs, NDArray)
+        outs = [outputs] if single else list(outputs)
+        outs = [_wrap(o._data, o._ctx) for o in outs]
+        if STATE.recording and any(x._entry is not None for x in inputs):
+            op = _FunctionOp(self, len(outs))
+            entries = []
+            for x in inputs:
+                if x._entry is None:
+                    const = Node(None, "const")
+                    const.array = x
+                    const.grad_req = "null"
+                    entries.append((const, 0))
+                else:
+                    entries.append(x._entry)
+            node = Node(op, op.hint, {}, entries, len(outs))
+            node.in_values = list(inputs)
+            node.out_values = outs
+            for i, o in enumerate(outs):
+                o._entry = (node, i)
+        return outs[0] if single else outs

@@ -1,0 +1,125 @@
+"""The array module for each context: NumPy on cpu, CuPy on gpu (the only importer of CuPy).
+
+CuPy is imported on first use of a gpu context, so `import mxnb` needs NumPy alone.
+"""
+import numpy as np
+
+from .base import ContextError, MXNetError
+
+_cupy = None
+_cupy_error = None
+
+
+def cupy():
+    """The CuPy module, imported on first use; a clear error where it is missing."""
+    global _cupy, _cupy_error
+    if _cupy is None and _cupy_error is None:
+        try:
+            import cupy as cp  # noqa: the one place CuPy is imported
+            _cupy = cp
+        except Exception as exc:  # ImportError, or a CUDA library that fails to load
+            _cupy_error = exc
+    if _cupy is None:
+        raise ContextError("a gpu context needs CuPy with a working CUDA device "
+                           "(pip install 'mxnb[cuda12]' or 'mxnb[cuda13]'); importing cupy failed: %s"
+                           % (_cupy_error,))
+    return _cupy
+
+
+def num_gpus():
+    try:
+        return int(cupy().cuda.runtime.getDeviceCount())
+    except Exception:
+        return 0
+
+
+def xp_of(ctx):
+    """NumPy for cpu contexts, CuPy for gpu ones."""
+    if ctx.device_type == "gpu":
+        return cupy()
+    return np
+
+
+def array_module(data):
+    """The array module an array belongs to."""
+    if isinstance(data, np.ndarray) or _cupy is None:
+        return np
+    return _cupy.get_array_module(data)
+
+
+class _NullDevice:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NULL = _NullDevice()
+
+
+def device_scope(ctx):
+    """Makes `ctx`'s device current for CuPy allocations (a no-op on cpu)."""
+    if ctx.device_type == "gpu":
+        return cupy().cuda.Device(ctx.device_id)
+    return _NULL
+
+
+def to_context(data, ctx):
+    """`data` (a NumPy or CuPy array) copied to `ctx`, or itself if it is already there."""
+    if ctx.device_type == "gpu":
+        cp = cupy()
+        if isinstance(data, cp.ndarray) and data.device.id == ctx.device_id:
+            return data
+        with cp.cuda.Device(ctx.device_id):
+            return cp.asarray(data)
+    if isinstance(data, np.ndarray):
+        return data
+    return to_host(data)
+
+
+def to_host(data):
+    """A NumPy array with `data`'s values."""
+    if isinstance(data, np.ndarray):
+        return data
+    if _cupy is not None and isinstance(data, _cupy.ndarray):
+        return _cupy.asnumpy(data)
+    return np.asarray(data)
+
+
+def synchronize(ctx=None):
+    if _cupy is not None:
+        if ctx is None or ctx.device_type == "gpu":
+            _cupy.cuda.get_current_stream().synchronize()
+
+
+def empty_cache(ctx):
+    if ctx.device_type == "gpu" and _cupy is not None:
+        _cupy.get_default_memory_pool().free_all_blocks()
+
+
+def memory_info(ctx):
+    """(free, total) bytes of the device behind `ctx` (MXNet's `mx.context.gpu_memory_info`)."""
+    if ctx.device_type != "gpu":
+        raise MXNetError("memory_info is for gpu contexts, found %s" % ctx)
+    cp = cupy()
+    with cp.cuda.Device(ctx.device_id):
+        return cp.cuda.runtime.memGetInfo()
+
+
+def seed(seed_value, ctx=None):
+    """Seeds the random generators (NumPy's for cpu, CuPy's for gpu contexts in use)."""
+    global _np_rng
+    _np_rng = np.random.default_rng(seed_value)
+    if _cupy is not None and (ctx is None or ctx.device_type == "gpu"):
+        _cupy.random.seed(seed_value)
+
+
+_np_rng = np.random.default_rng()
+
+
+def rng(ctx):
+    """The random generator for `ctx` (a `numpy.random.Generator`, or CuPy's random module)."""
+    if ctx.device_type == "gpu":
+        return cupy().random
+    return _np_rng

@@ -1,0 +1,56 @@
+"""Where operator work is pushed.
+
+Every eager operator goes through `push(fn, reads, writes)`; the naive engine runs it at once.
+A threaded engine (per-device workers ordering work by the arrays it reads and writes) plugs in
+behind the same three calls without changing NDArray or the operators: `push`, `wait_for(array)`
+and `wait_all()`. Errors surface at the next wait on an array the failed work touched.
+"""
+from . import backend
+
+__all__ = ["Engine", "NaiveEngine", "get", "set_engine", "waitall"]
+
+
+class Engine:
+    #: True when `push` runs work before returning; the dispatcher then calls work directly.
+    synchronous = False
+
+    def push(self, fn, reads=(), writes=()):
+        raise NotImplementedError
+
+    def wait_for(self, array):
+        raise NotImplementedError
+
+    def wait_all(self):
+        raise NotImplementedError
+
+
+class NaiveEngine(Engine):
+    """Runs each piece of work in the caller's thread as it is pushed (MXNET_ENGINE_TYPE=NaiveEngine)."""
+    synchronous = True
+
+    def push(self, fn, reads=(), writes=()):
+        fn()
+
+    def wait_for(self, array):
+        backend.synchronize(array.context)
+
+    def wait_all(self):
+        backend.synchronize()
+
+
+_engine = NaiveEngine()
+
+
+def get():
+    return _engine
+
+
+def set_engine(engine):
+    """Installs `engine`; returns the previous one."""
+    global _engine
+    old, _engine = _engine, engine
+    return old
+
+
+def waitall():
+    _engine.wait_all()

@@ -1,0 +1,53 @@
+"""The gradient pass, written once for tapes and symbols.
+
+It walks a graph backwards and asks each node's operator for its input gradients, written with
+registered operators on `F`: with `F = nd` and a tape's stored values it computes gradients now;
+with `F = sym` and symbols of the forward entries it builds the backward graph the executor runs.
+"""
+
+__all__ = ["gradient_pass"]
+
+
+def gradient_pass(F, nodes, head_grads, value_of, wants):
+    """Gradients of the variables that `wants`, from `head_grads` {(node, index): grad}.
+
+    `nodes` is a topological order (inputs first); `value_of(node, index)` gives the value (array or
+    symbol) of an entry. Returns {variable node: gradient}; a variable no head depends on is absent.
+    """
+    needs = set()
+    for node in nodes:
+        if node.op is None:
+            if wants(node):
+                needs.add(id(node))
+        elif any(id(child) in needs for child, _ in node.inputs):
+            needs.add(id(node))
+
+    grads = {}
+    for (node, index), grad in head_grads.items():
+        _accumulate(grads, (id(node), index), grad)
+
+    result = {}
+    for node in reversed(nodes):
+        if id(node) not in needs:
+            continue
+        if node.op is None:
+            grad = grads.pop((id(node), 0), None)
+            if grad is not None:
+                result[node] = grad
+            continue
+        out_grads = [grads.pop((id(node), i), None) for i in range(node.num_outputs)]
+        if node.op.gradient is None or all(g is None for g in out_grads):
+            continue
+        outputs = [value_of(node, i) for i in range(node.num_outputs)]
+        out_grads = [F.zeros_like(v) if g is None else g for g, v in zip(out_grads, outputs)]
+        inputs = [value_of(child, index) for child, index in node.inputs]
+        in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads)
+        for (child, index), grad in zip(node.inputs, in_grads):
+            if grad is not None and id(child) in needs:
+                _accumulate(grads, (id(child), index), grad)
+    return result
+
+
+def _accumulate(grads, key, grad):
+    previous = grads.get(key)
+    grads[key] = grad if previous is None else previous + grad

@@ -1,0 +1,31 @@
+"""`mx.nd`: NDArray, its creation functions, and one function per registered operator."""
+import numpy as np
+
+from .. import ops as _ops  # fills the registry
+from ..engine import waitall
+from ..context import current_context
+from ..ops import registry as _registry
+from .ndarray import NDArray, invoke, array, empty, from_numpy, bind_core_ops
+from . import operators as _operators, indexing as _indexing  # noqa: F401 (install methods)
+from .register import make_nd_function
+
+bind_core_ops()
+
+
+def _install_operator_functions(namespace):
+    for name, op in _registry.all_names().items():
+        namespace[name] = make_nd_function(op, name)
+
+
+_install_operator_functions(globals())
+_operators.install_fluent_methods()
+
+from .creation import zeros, ones, full, arange, eye, linspace, concatenate, moveaxis  # noqa: E402
+from . import random  # noqa: E402
+from .utils import save, load  # noqa: E402
+
+
+def onehot_encode(indices, out):
+    out[:] = 0
+    out[np.arange(indices.shape[0]), indices.asnumpy().astype(int)] = 1
+    return out

@@ -1,0 +1,103 @@
+"""NDArray `[]`: basic indexing gives views (as MXNet does); under autograd it records
+`slice`/`Reshape`/`take` so gradients flow through the selection."""
+import numpy as np
+
+from .. import backend
+from ..base import MXNetError
+from ..graph.recording import STATE
+from ..ops import registry
+from .ndarray import NDArray, _wrap, invoke
+
+
+def _key_data(key, ctx):
+    """The key with NDArrays replaced by arrays on `ctx`."""
+    if isinstance(key, NDArray):
+        return key._data.astype(np.int64)
+    if isinstance(key, tuple):
+        return tuple(_key_data(k, ctx) for k in key)
+    if isinstance(key, list):
+        return backend.to_context(np.asarray(key, dtype=np.int64), ctx)
+    return key
+
+
+def _is_basic(key):
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis for k in parts)
+
+
+def getitem(self, key):
+    if STATE.recording and self._entry is not None:
+        return _recorded_getitem(self, key)
+    data = self._data[_key_data(key, self._ctx)]
+    if data.ndim == 0:
+        data = data.reshape(1)
+    return _wrap(data, self._ctx)
+
+
+def _recorded_getitem(self, key):
+    if isinstance(key, (NDArray, list)) or (isinstance(key, np.ndarray)):
+        indices = key if isinstance(key, NDArray) else NDArray(np.asarray(key), ctx=self._ctx)
+        take = registry.get("take")
+        return invoke(take, [self, indices], take.parse_attrs({"axis": 0}))
+    if not _is_basic(key):
+        raise MXNetError("indexing with %r is not supported while recording for autograd; "
+                         "use take/pick/slice operators" % (key,))
+    parts = list(key) if isinstance(key, tuple) else [key]
+    if Ellipsis in parts:
+        i = parts.index(Ellipsis)
+        fill = self.ndim - (len(parts) - 1 - parts.count(None))
+        parts[i:i + 1] = [slice(None)] * fill
+    begin, end, step, out_shape = [], [], [], []
+    axis = 0
+    for k in parts:
+        if k is None:
+            out_shape.append(1)
+            continue
+        n = self.shape[axis]
+        if isinstance(k, slice):
+            start, stop, stride = k.indices(n)
+            begin.append(start)
+            end.append(stop if stop >= 0 else None)
+            step.append(stride)
+            out_shape.append(len(range(start, stop, stride)))
+        else:
+            idx = int(k) + (n if k < 0 else 0)
+            if not 0 <= idx < n:
+                raise IndexError("index %d is out of bounds for axis %d with size %d" % (k, axis, n))
+            begin.append(idx)
+            end.append(idx + 1)
+            step.append(1)
+        axis += 1
+    out_shape += list(self.shape[axis:])
+    sl = registry.get("slice")
+    result = invoke(sl, [self], sl.parse_attrs({"begin": tuple(begin), "end": tuple(end),
+                                                "step": tuple(step)}))
+    if not out_shape:
+        out_shape = [1]
+    if tuple(out_shape) != result.shape:
+        reshape = registry.get("Reshape")
+        result = invoke(reshape, [result], reshape.parse_attrs({"shape": tuple(out_shape)}))
+    return result
+
+
+def setitem(self, key, value):
+    """Writes `value` (an NDArray, NumPy array or number) into the selected part of the array."""
+    if isinstance(value, NDArray):
+        data = backend.to_context(value._data, self._ctx)
+    elif isinstance(value, (int, float, np.number, bool)):
+        data = value
+    else:
+        data = backend.to_context(np.asarray(value, dtype=self._data.dtype), self._ctx)
+    index = _key_data(key, self._ctx)
+    target_shape = self._data[index].shape if not (isinstance(key, slice) and key == slice(None)) else self._data.shape
+    if hasattr(data, "shape") and data.shape != target_shape:
+        try:
+            np.broadcast_shapes(data.shape, target_shape)
+        except ValueError:
+            raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
+                             % (tuple(data.shape), tuple(target_shape))) from None
+    self._data[index] = data
+
+
+NDArray.__getitem__ = getitem
+NDArray.__setitem__ = setitem

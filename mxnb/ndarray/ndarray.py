@@ -1,0 +1,323 @@
+"""NDArray: an array on a context, with an autograd slot; `invoke` runs one registered operator.
+
+`invoke` is the eager hot path: no attribute parsing, no registry look-ups, no dictionaries built;
+the caller hands it the Operator record and attributes that were parsed once.
+"""
+import numpy as np
+
+from .. import backend, engine
+from ..base import MXNetError, ContextError, ShapeError, dtype_np
+from ..context import Context, current_context, cpu
+from ..graph.node import Node
+from ..graph.recording import STATE
+from ..ops import registry as _registry
+
+__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy"]
+
+_CPU = cpu()
+_ENGINE = engine
+
+
+def _wrap(data, ctx):
+    arr = NDArray.__new__(NDArray)
+    arr._data = data
+    arr._ctx = ctx
+    arr._entry = None
+    arr._grad = None
+    return arr
+
+
+def _xp(ctx):
+    return np if ctx is _CPU or ctx.device_type != "gpu" else backend.cupy()
+
+
+def _op_error(op, inputs, attrs, exc):
+    """An MXNetError naming the operator, what it was given, and what went wrong."""
+    shapes = ", ".join("%s %s" % (tuple(x.shape), x.dtype) for x in inputs)
+    reason = str(exc)
+    if op.infer_shape is not None and inputs:
+        try:
+            op.infer_shape(attrs, [tuple(x.shape) for x in inputs])
+        except MXNetError as shape_exc:
+            reason = str(shape_exc)
+        except Exception:
+            pass
+    cls = ShapeError if isinstance(exc, (ValueError, IndexError, MXNetError)) else MXNetError
+    return cls("operator %s failed on inputs [%s]: %s" % (op.name, shapes, reason))
+
+
+def invoke(op, inputs, attrs, out=None):
+    """Runs `op` on NDArrays `inputs` with parsed `attrs`; returns an NDArray or a list of them."""
+    if inputs:
+        ctx = inputs[0]._ctx
+        datas = [x._data for x in inputs]
+        for x in inputs:
+            if x._ctx is not ctx and x._ctx != ctx:
+                raise ContextError("operator %s got arrays on different contexts: %s; copy them to "
+                                   "one context first (as_in_context)"
+                                   % (op.name, ", ".join(str(i._ctx) for i in inputs)))
+    else:
+        ctx = attrs.get("ctx") or current_context()
+        datas = []
+    xp = np if ctx is _CPU else _xp(ctx)
+    try:
+        if op.needs_train or op.needs_rng:
+            result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
+        else:
+            result = op.compute(xp, datas, attrs)
+    except MXNetError as exc:
+        if op.name in str(exc):
+            raise
+        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
+    except Exception as exc:
+        raise _op_error(op, inputs, attrs, exc) from None
+
+    if op.single_output:
+        outputs = [_wrap(result, ctx)]
+    else:
+        outputs = [_wrap(r, ctx) for r in result]
+    if STATE.recording:
+        _record(op, attrs, inputs, outputs)
+    if out is not None:
+        return _write_out(op, outputs, out)
+    if op.single_output:
+        return outputs[0]
+    visible = op.num_visible_outputs(attrs)
+    return outputs[0] if visible == 1 else outputs[:visible]
+
+
+def _write_out(op, outputs, out):
+    targets = out if isinstance(out, (list, tuple)) else [out]
+    for target, value in zip(targets, outputs):
+        if tuple(target.shape) != tuple(value.shape):
+            raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
+                             % (op.name, tuple(target.shape), tuple(value.shape)))
+        target._data[...] = value._data
+        target._entry = value._entry
+    return out
+
+
+def _record(op, attrs, inputs, outputs):
+    """Adds a tape node for this call when any input is part of a recorded graph."""
+    entries = [x._entry for x in inputs]
+    if not any(e is not None for e in entries):
+        return
+    for i, e in enumerate(entries):
+        if e is None:  # a constant: a variable node that wants no gradient
+            const = Node(None, "const")
+            const.array = inputs[i]
+            const.grad_req = "null"
+            entries[i] = (const, 0)
+    node = Node(op, op.hint, attrs, entries, len(outputs))
+    node.in_values = list(inputs)
+    node.out_values = outputs
+    for i, o in enumerate(outputs):
+        o._entry = (node, i)
+
+
+class NDArray:
+    """An n-dimensional array on a context (MXNet's `mx.nd.NDArray`)."""
+    __slots__ = ("_data", "_ctx", "_entry", "_grad", "__weakref__")
+    __array_priority__ = 1000.0
+
+    def __init__(self, data, ctx=None, dtype=None):
+        ctx = ctx or current_context()
+        if isinstance(data, NDArray):
+            data = data._data
+        host = np.asarray(data, dtype=dtype) if dtype is not None else np.asarray(data)
+        self._data = backend.to_context(host, ctx)
+        self._ctx = ctx
+        self._entry = None
+        self._grad = None
+
+    # --- basic properties ---------------------------------------------------------------------
+    @property
+    def shape(self):
+        return tuple(self._data.shape)
+
+    @property
+    def dtype(self):
+        return self._data.dtype.type
+
+    @property
+    def size(self):
+        return int(self._data.size)
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def context(self):
+        return self._ctx
+
+    ctx = context
+
+    @property
+    def stype(self):
+        return "default"
+
+    @property
+    def handle(self):
+        return self._data
+
+    @property
+    def T(self):
+        if self.ndim > 2:
+            raise MXNetError("NDArray.T works on arrays of at most 2 dimensions, found %d" % self.ndim)
+        return self.transpose()
+
+    @property
+    def grad(self):
+        return self._grad
+
+    # --- conversion -------------------------------------------------------------------------
+    def asnumpy(self):
+        """A NumPy copy of the values (waits for pending work)."""
+        return np.array(backend.to_host(self._data), copy=True)
+
+    def asscalar(self):
+        if self.size != 1:
+            raise ValueError("asscalar needs an array of size 1, found shape %s" % (self.shape,))
+        return self.asnumpy().reshape(())[()]
+
+    def item(self):
+        return self.asscalar().item()
+
+    def astype(self, dtype, copy=True):
+        dt = dtype_np(dtype)
+        if not copy and self._data.dtype == dt:
+            return self
+        return invoke(_CAST, [self], {"dtype": dt})
+
+    def copy(self):
+        return self.copyto(self._ctx)
+
+    def copyto(self, other):
+        """Copies into the NDArray `other`, or to a new array on the Context `other`."""
+        if isinstance(other, NDArray):
+            if other is self:
+                return other
+            if tuple(other.shape) != self.shape:
+                raise ShapeError("copyto: target shape %s differs from source shape %s"
+                                 % (other.shape, self.shape))
+            other._data[...] = backend.to_context(self._data, other._ctx)
+            return other
+        if isinstance(other, Context):
+            with backend.device_scope(other):
+                data = backend.to_context(self._data, other)
+                if data is self._data:
+                    data = data.copy()
+            return _wrap(data, other)
+        raise TypeError("copyto takes an NDArray or a Context, found %s" % type(other).__name__)
+
+    def as_in_context(self, context):
+        if context == self._ctx:
+            return self
+        return self.copyto(context)
+
+    as_in_ctx = as_in_context
+
+    def tostype(self, stype):
+        if stype != "default":
+            raise MXNetError("mxnb stores dense arrays only; tostype(%r) is not supported" % stype)
+        return self
+
+    def wait_to_read(self):
+        _ENGINE.get().wait_for(self)
+
+    def wait_to_write(self):
+        _ENGINE.get().wait_for(self)
+
+    def __array__(self, dtype=None, copy=None):
+        out = backend.to_host(self._data)
+        return out.astype(dtype) if dtype is not None else out
+
+    # --- autograd -----------------------------------------------------------------------------
+    def attach_grad(self, grad_req="write", stype=None):
+        """Allocates a gradient buffer and marks this array as a variable to differentiate."""
+        from .. import autograd
+        grad = _wrap(_xp(self._ctx).zeros_like(self._data), self._ctx)
+        autograd.mark_variables([self], [grad], grad_req)
+
+    def detach(self):
+        return _wrap(self._data, self._ctx)
+
+    def backward(self, out_grad=None, retain_graph=False, train_mode=True):
+        from .. import autograd
+        autograd.backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+
+    # --- display ------------------------------------------------------------------------------
+    def __repr__(self):
+        shape_info = "x".join("%d" % d for d in self.shape)
+        return "\n%s\n<%s %s @%s>" % (str(self.asnumpy()), type(self).__name__, shape_info, self._ctx)
+
+    def __str__(self):
+        return self.__repr__()
+
+    # --- python protocol ------------------------------------------------------------------------
+    def __len__(self):
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def __bool__(self):
+        if self.size == 1:
+            return bool(self.asnumpy().reshape(-1)[0])
+        if self.size == 0:
+            return False
+        raise ValueError("The truth value of an NDArray with more than one element is ambiguous.")
+
+    __nonzero__ = __bool__
+    __hash__ = object.__hash__
+
+    def __getstate__(self):
+        return {"data": self.asnumpy(), "ctx": (self._ctx.device_type, self._ctx.device_id)}
+
+    def __setstate__(self, state):
+        ctx = Context(*state["ctx"])
+        self._data = backend.to_context(state["data"], ctx)
+        self._ctx = ctx
+        self._entry = None
+        self._grad = None
+
+
+_CAST = None
+
+
+def bind_core_ops():
+    """Called once the registry is filled: resolves the operators NDArray's methods use."""
+    global _CAST
+    _CAST = _registry.get("Cast")
+
+
+def from_numpy(ndarray, zero_copy=True):
+    return _wrap(np.ascontiguousarray(ndarray), _CPU)
+
+
+def array(source_array, ctx=None, dtype=None):
+    """An NDArray from any array-like (float32 unless the source is an array with a dtype)."""
+    ctx = ctx or current_context()
+    if isinstance(source_array, NDArray):
+        dtype = source_array.dtype if dtype is None else dtype
+        data = backend.to_host(source_array._data)
+    else:
+        data = source_array
+        if dtype is None:
+            dtype = data.dtype if isinstance(data, np.ndarray) else np.float32
+    host = np.array(backend.to_host(data) if not isinstance(data, (list, tuple, int, float)) else data,
+                    dtype=dtype_np(dtype), copy=True)
+    if host.ndim == 0:
+        host = host.reshape(1)
+    with backend.device_scope(ctx):
+        return _wrap(backend.to_context(host, ctx), ctx)
+
+
+def empty(shape, ctx=None, dtype=None):
+    ctx = ctx or current_context()
+    if isinstance(shape, int):
+        shape = (shape,)
+    with backend.device_scope(ctx):
+        return _wrap(_xp(ctx).empty(shape, dtype=dtype_np(dtype)), ctx)

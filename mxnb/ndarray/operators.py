@@ -1,0 +1,132 @@
+"""NDArray's Python operators (+, -, *, /, **, %, comparisons, in-place forms) and fluent methods.
+
+Each operator picks its registered operator once, here; a call does no look-ups. Arrays of
+different shapes broadcast (MXNet 1.x NDArray semantics).
+"""
+import numbers
+
+from ..base import MXNetError
+from ..ops import registry
+from .ndarray import NDArray, invoke
+
+_op = registry.get
+
+
+def _binary(elemwise, broadcast, scalar, rscalar=None):
+    """An operator method: arrays go to the elemwise or broadcast operator, numbers to scalar ones."""
+    e_op, b_op, s_op = _op(elemwise), _op(broadcast), _op(scalar)
+    r_op = _op(rscalar) if rscalar else s_op
+
+    def method(self, other):
+        if isinstance(other, NDArray):
+            if other._data.shape == self._data.shape:
+                return invoke(e_op, [self, other], e_op.defaults)
+            return invoke(b_op, [self, other], b_op.defaults)
+        if isinstance(other, numbers.Number):
+            return invoke(s_op, [self], {"scalar": float(other)})
+        return NotImplemented
+
+    def reflected(self, other):
+        if isinstance(other, numbers.Number):
+            return invoke(r_op, [self], {"scalar": float(other)})
+        if isinstance(other, NDArray):
+            return method(other, self)
+        return NotImplemented
+
+    return method, reflected
+
+
+def _inplace(method):
+    """x op= y writes the result into x's buffer (so views of x see it)."""
+    def inplace(self, other):
+        result = method(self, other)
+        if result is NotImplemented:
+            return result
+        if result._data.shape != self._data.shape:
+            raise MXNetError("in-place operation would change shape %s to %s"
+                             % (self.shape, result.shape))
+        self._data[...] = result._data
+        self._entry = result._entry
+        return self
+    return inplace
+
+
+_TABLE = {
+    "add": ("elemwise_add", "broadcast_add", "_plus_scalar", None),
+    "sub": ("elemwise_sub", "broadcast_sub", "_minus_scalar", "_rminus_scalar"),
+    "mul": ("elemwise_mul", "broadcast_mul", "_mul_scalar", None),
+    "truediv": ("elemwise_div", "broadcast_div", "_div_scalar", "_rdiv_scalar"),
+    "mod": ("_mod", "broadcast_mod", "_mod_scalar", "_rmod_scalar"),
+    "pow": ("_power", "broadcast_power", "_power_scalar", "_rpower_scalar"),
+}
+for _name, _names in _TABLE.items():
+    _m, _r = _binary(*_names)
+    setattr(NDArray, "__%s__" % _name, _m)
+    setattr(NDArray, "__r%s__" % _name, _r)
+    setattr(NDArray, "__i%s__" % _name, _inplace(_m))
+NDArray.__div__, NDArray.__rdiv__, NDArray.__idiv__ = NDArray.__truediv__, NDArray.__rtruediv__, NDArray.__itruediv__
+
+_COMPARE = {
+    "eq": ("_equal", "broadcast_equal", "_equal_scalar"),
+    "ne": ("_not_equal", "broadcast_not_equal", "_not_equal_scalar"),
+    "gt": ("_greater", "broadcast_greater", "_greater_scalar"),
+    "ge": ("_greater_equal", "broadcast_greater_equal", "_greater_equal_scalar"),
+    "lt": ("_lesser", "broadcast_lesser", "_lesser_scalar"),
+    "le": ("_lesser_equal", "broadcast_lesser_equal", "_lesser_equal_scalar"),
+}
+for _name, _names in _COMPARE.items():
+    setattr(NDArray, "__%s__" % _name, _binary(*_names)[0])
+
+_NEG = _op("negative")
+NDArray.__neg__ = lambda self: invoke(_NEG, [self], _NEG.defaults)
+NDArray.__pos__ = lambda self: self
+NDArray.__abs__ = lambda self: self.abs()
+
+
+# Fluent methods: x.exp(), x.sum(axis=1), x.reshape((2, 3)) ... as MXNet's NDArray has them.
+FLUENT = [
+    "abs", "sign", "exp", "expm1", "log", "log10", "log2", "log1p", "sqrt", "rsqrt", "cbrt",
+    "square", "reciprocal", "relu", "sigmoid", "tanh", "softrelu", "sin", "cos", "tan", "arcsin",
+    "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "degrees", "radians",
+    "floor", "ceil", "round", "rint", "fix", "trunc", "sum", "nansum", "mean", "max", "min", "prod",
+    "nanprod", "argmax", "argmin", "norm", "transpose", "expand_dims", "squeeze", "flatten",
+    "split", "slice", "slice_axis", "take", "pick", "one_hot", "clip", "tile", "repeat",
+    "broadcast_to", "broadcast_like", "zeros_like", "ones_like", "softmax", "log_softmax",
+    "flip", "swapaxes", "topk", "sort", "argsort", "diag", "dot", "reshape_like", "where",
+    "argmax_channel", "shape_array", "size_array", "sigmoid", "erf", "gamma", "gammaln",
+]
+
+
+def _fluent(name, op):
+    from .register import split_arguments
+    param_names = list(op.params)
+
+    def method(self, *args, **kwargs):
+        inputs, attrs = split_arguments(op, param_names, (self,) + args, kwargs)
+        return invoke(op, inputs, attrs)
+    method.__name__ = name
+    method.__doc__ = op.doc
+    return method
+
+
+def install_fluent_methods():
+    for name in FLUENT:
+        op = registry.find(name)
+        if op is not None and not hasattr(NDArray, name):
+            setattr(NDArray, name, _fluent(name, op))
+
+
+_RESHAPE = None
+
+
+def _reshape(self, *shape, **kwargs):
+    """A view with a new shape; MXNet's special values 0, -1, -2, -3, -4 are understood."""
+    if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+        shape = tuple(shape[0])
+    if "shape" in kwargs:
+        shape = tuple(kwargs.pop("shape"))
+    op = _op("Reshape")
+    return invoke(op, [self], op.parse_attrs(dict(kwargs, shape=shape)))
+
+
+NDArray.reshape = _reshape

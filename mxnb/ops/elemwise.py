@@ -1,0 +1,262 @@
+"""Binary arithmetic and comparison in MXNet's three forms: elementwise (same shapes),
+broadcast_* (NumPy broadcasting) and *_scalar (an array and a number).
+
+Gradients of broadcast operators sum back to each input's shape with `_reduce_like`.
+"""
+from ..base import ShapeError
+from .params import Float
+from .registry import operator
+
+_SCALAR = {"scalar": Float(1.0)}
+
+
+def _broadcast_shape(attrs, in_shapes):
+    a, b = in_shapes
+    if a is None or b is None:
+        return in_shapes, [None]
+    ndim = max(len(a), len(b))
+    pa, pb = (1,) * (ndim - len(a)) + tuple(a), (1,) * (ndim - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(pa, pb):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            raise ShapeError("operands could not be broadcast together with shapes %s and %s"
+                             % (tuple(a), tuple(b)))
+    return in_shapes, [tuple(out)]
+
+
+def _same_shape(attrs, in_shapes):
+    a, b = in_shapes
+    if a is not None and b is not None and tuple(a) != tuple(b):
+        raise ShapeError("expected inputs of the same shape, found %s and %s (use broadcast_* "
+                         "operators to broadcast)" % (tuple(a), tuple(b)))
+    known = a if a is not None else b
+    return [known, known], [known]
+
+
+def _cast_like(result, like):
+    """NumPy 2 promotes int arrays with float scalars; MXNet keeps the array's dtype."""
+    return result if result.dtype == like.dtype else result.astype(like.dtype)
+
+
+# name: (compute(xp, a, b), gradient(F, kind, a, b, out, og) -> (ga, gb) or None, MXNet aliases)
+# `kind` is 'elemwise' or 'broadcast', picking the operator family the gradient is written with.
+def _mul(F, k, a, b):
+    return F.elemwise_mul(a, b) if k == "elemwise" else F.broadcast_mul(a, b)
+
+
+def _div(F, k, a, b):
+    return F.elemwise_div(a, b) if k == "elemwise" else F.broadcast_div(a, b)
+
+
+def _cmp_compute(fn):
+    return lambda xp, a, b: fn(xp, a, b).astype(a.dtype)
+
+
+_BINARY = {
+    "add": (lambda xp, a, b: a + b,
+            lambda F, k, a, b, out, og: (og, og)),
+    "sub": (lambda xp, a, b: a - b,
+            lambda F, k, a, b, out, og: (og, F.negative(og))),
+    "mul": (lambda xp, a, b: a * b,
+            lambda F, k, a, b, out, og: (_mul(F, k, og, b), _mul(F, k, og, a))),
+    "div": (lambda xp, a, b: a / b,
+            lambda F, k, a, b, out, og: (_div(F, k, og, b),
+                                         F.negative(_div(F, k, _mul(F, k, og, out), b)))),
+    "mod": (lambda xp, a, b: a - xp.floor(a / b) * b,
+            lambda F, k, a, b, out, og: (og, F.negative(_mul(F, k, og, F.floor(_div(F, k, a, b)))))),
+    "power": (lambda xp, a, b: xp.power(a, b),
+              lambda F, k, a, b, out, og: (
+                  _mul(F, k, og, _mul(F, k, b, _div(F, k, out, a))),
+                  _mul(F, k, og, _mul(F, k, out, F.log(a))))),
+    "maximum": (lambda xp, a, b: xp.maximum(a, b),
+                lambda F, k, a, b, out, og: (_mul(F, k, og, _cmp(F, k, "greater_equal", a, b)),
+                                             _mul(F, k, og, _cmp(F, k, "lesser", a, b)))),
+    "minimum": (lambda xp, a, b: xp.minimum(a, b),
+                lambda F, k, a, b, out, og: (_mul(F, k, og, _cmp(F, k, "lesser_equal", a, b)),
+                                             _mul(F, k, og, _cmp(F, k, "greater", a, b)))),
+    "hypot": (lambda xp, a, b: xp.hypot(a, b),
+              lambda F, k, a, b, out, og: (_mul(F, k, og, _div(F, k, a, out)),
+                                           _mul(F, k, og, _div(F, k, b, out)))),
+    "equal": (_cmp_compute(lambda xp, a, b: a == b), None),
+    "not_equal": (_cmp_compute(lambda xp, a, b: a != b), None),
+    "greater": (_cmp_compute(lambda xp, a, b: a > b), None),
+    "greater_equal": (_cmp_compute(lambda xp, a, b: a >= b), None),
+    "lesser": (_cmp_compute(lambda xp, a, b: a < b), None),
+    "lesser_equal": (_cmp_compute(lambda xp, a, b: a <= b), None),
+    "logical_and": (_cmp_compute(lambda xp, a, b: xp.logical_and(a, b)), None),
+    "logical_or": (_cmp_compute(lambda xp, a, b: xp.logical_or(a, b)), None),
+    "logical_xor": (_cmp_compute(lambda xp, a, b: xp.logical_xor(a, b)), None),
+}
+
+
+def _cmp(F, kind, name, a, b):
+    return getattr(F, ("_" if kind == "elemwise" else "broadcast_") + name)(a, b)
+
+
+# MXNet's names for the elementwise family: canonical name, then aliases.
+_ELEMWISE_NAMES = {
+    "add": ("elemwise_add", ("_add", "_plus", "_Plus"), "_plus"),
+    "sub": ("elemwise_sub", ("_sub", "_minus", "_Minus"), "_minus"),
+    "mul": ("elemwise_mul", ("_mul", "_Mul"), "_mul"),
+    "div": ("elemwise_div", ("_div", "_Div"), "_div"),
+    "mod": ("_mod", ("_Mod",), "_mod"),
+    "power": ("_power", ("_Power",), "_power"),
+    "maximum": ("_maximum", ("_Maximum",), "_maximum"),
+    "minimum": ("_minimum", ("_Minimum",), "_minimum"),
+    "hypot": ("_hypot", ("_Hypot",), "_hypot"),
+    "equal": ("_equal", (), "_equal"),
+    "not_equal": ("_not_equal", (), "_not_equal"),
+    "greater": ("_greater", (), "_greater"),
+    "greater_equal": ("_greater_equal", (), "_greater_equal"),
+    "lesser": ("_lesser", (), "_lesser"),
+    "lesser_equal": ("_lesser_equal", (), "_lesser_equal"),
+    "logical_and": ("_logical_and", (), "_logical_and"),
+    "logical_or": ("_logical_or", (), "_logical_or"),
+    "logical_xor": ("_logical_xor", (), "_logical_xor"),
+}
+_BROADCAST_ALIASES = {"add": ("broadcast_plus",), "sub": ("broadcast_minus",)}
+
+
+def _register_binary(key, compute, grad):
+    def elemwise_gradient(F, attrs, inputs, outputs, out_grads):
+        return grad(F, "elemwise", inputs[0], inputs[1], outputs[0], out_grads[0])
+
+    def broadcast_gradient(F, attrs, inputs, outputs, out_grads):
+        a, b = inputs
+        ga, gb = grad(F, "broadcast", a, b, outputs[0], out_grads[0])
+        return [F._reduce_like(ga, a), F._reduce_like(gb, b)]
+
+    def compute_pair(xp, inputs, attrs):
+        return compute(xp, inputs[0], inputs[1])
+
+    name, aliases, hint = _ELEMWISE_NAMES[key]
+    impl = type(name, (), {"compute": compute_pair, "infer_shape": _same_shape,
+                           "gradient": elemwise_gradient if grad else None})
+    operator(name, inputs=("lhs", "rhs"), aliases=aliases, elementwise=True, hint=hint)(impl)
+    bname = "broadcast_" + ("lesser" if key == "lesser" else key)
+    impl = type(bname, (), {"compute": compute_pair, "infer_shape": _broadcast_shape,
+                            "gradient": broadcast_gradient if grad else None})
+    operator(bname, inputs=("lhs", "rhs"), aliases=_BROADCAST_ALIASES.get(key, ()),
+             elementwise=True)(impl)
+
+
+for _key, (_compute, _grad) in _BINARY.items():
+    _register_binary(_key, _compute, _grad)
+
+
+# --- array (op) scalar --------------------------------------------------------------------------
+# name: (compute(xp, x, s), gradient(F, x, s, out, og), aliases)
+_SCALARS = {
+    "_plus_scalar": (lambda xp, x, s: x + s, lambda F, x, s, out, og: og, ("_PlusScalar",)),
+    "_minus_scalar": (lambda xp, x, s: x - s, lambda F, x, s, out, og: og, ("_MinusScalar",)),
+    "_rminus_scalar": (lambda xp, x, s: s - x, lambda F, x, s, out, og: F.negative(og), ("_RMinusScalar",)),
+    "_mul_scalar": (lambda xp, x, s: x * s, lambda F, x, s, out, og: F._mul_scalar(og, scalar=s), ("_MulScalar",)),
+    "_div_scalar": (lambda xp, x, s: x / s, lambda F, x, s, out, og: F._div_scalar(og, scalar=s), ("_DivScalar",)),
+    "_rdiv_scalar": (lambda xp, x, s: s / x,
+                     lambda F, x, s, out, og: F.negative(F.elemwise_div(F.elemwise_mul(og, out), x)),
+                     ("_RDivScalar",)),
+    "_mod_scalar": (lambda xp, x, s: x - xp.floor(x / s) * s, lambda F, x, s, out, og: og, ("_ModScalar",)),
+    "_rmod_scalar": (lambda xp, x, s: s - xp.floor(s / x) * x,
+                     lambda F, x, s, out, og: F.negative(F.elemwise_mul(og, F.floor(F._rdiv_scalar(x, scalar=s)))),
+                     ("_RModScalar",)),
+    "_power_scalar": (lambda xp, x, s: x ** s,
+                      lambda F, x, s, out, og: F.elemwise_mul(og, F._mul_scalar(F._power_scalar(x, scalar=s - 1), scalar=s)),
+                      ("_PowerScalar",)),
+    "_rpower_scalar": (lambda xp, x, s: xp.power(s, x),
+                       lambda F, x, s, out, og: F._mul_scalar(F.elemwise_mul(og, out), scalar=float(__import__("math").log(s))),
+                       ("_RPowerScalar",)),
+    "_maximum_scalar": (lambda xp, x, s: xp.maximum(x, s),
+                        lambda F, x, s, out, og: F.elemwise_mul(og, F._greater_equal_scalar(x, scalar=s)),
+                        ("_MaximumScalar",)),
+    "_minimum_scalar": (lambda xp, x, s: xp.minimum(x, s),
+                        lambda F, x, s, out, og: F.elemwise_mul(og, F._lesser_equal_scalar(x, scalar=s)),
+                        ("_MinimumScalar",)),
+    "_hypot_scalar": (lambda xp, x, s: xp.hypot(x, s),
+                      lambda F, x, s, out, og: F.elemwise_mul(og, F.elemwise_div(x, out)), ("_HypotScalar",)),
+    "_equal_scalar": (lambda xp, x, s: x == s, None, ("_EqualScalar",)),
+    "_not_equal_scalar": (lambda xp, x, s: x != s, None, ("_NotEqualScalar",)),
+    "_greater_scalar": (lambda xp, x, s: x > s, None, ("_GreaterScalar",)),
+    "_greater_equal_scalar": (lambda xp, x, s: x >= s, None, ("_GreaterEqualScalar",)),
+    "_lesser_scalar": (lambda xp, x, s: x < s, None, ("_LesserScalar",)),
+    "_lesser_equal_scalar": (lambda xp, x, s: x <= s, None, ("_LesserEqualScalar",)),
+    "_logical_and_scalar": (lambda xp, x, s: xp.logical_and(x, s), None, ("_LogicalAndScalar",)),
+    "_logical_or_scalar": (lambda xp, x, s: xp.logical_or(x, s), None, ("_LogicalOrScalar",)),
+    "_logical_xor_scalar": (lambda xp, x, s: xp.logical_xor(x, s), None, ("_LogicalXorScalar",)),
+}
+
+
+def _register_scalar(name, compute, grad, aliases):
+    def compute_scalar(xp, inputs, attrs):
+        x = inputs[0]
+        return _cast_like(compute(xp, x, attrs["scalar"]), x)
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [grad(F, inputs[0], attrs["scalar"], outputs[0], out_grads[0])]
+
+    impl = type(name, (), {"compute": compute_scalar, "gradient": gradient if grad else None})
+    operator(name, params=_SCALAR, aliases=aliases, elementwise=True,
+             hint=aliases[0].lower() if aliases else None)(impl)
+
+
+for _name, (_compute, _grad, _aliases) in _SCALARS.items():
+    _register_scalar(_name, _compute, _grad, _aliases)
+
+
+@operator("negative", elementwise=True)
+class Negative:
+    """-x, elementwise."""
+    def compute(xp, inputs, attrs):
+        return -inputs[0]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F.negative(out_grads[0])]
+
+
+# --- the broadcast machinery ------------------------------------------------------------------
+def _reduce_axes(grad_shape, shape):
+    """Axes of `grad_shape` to sum so that it becomes `shape` (NumPy broadcasting, reversed)."""
+    lead = len(grad_shape) - len(shape)
+    axes = list(range(lead))
+    axes += [lead + i for i, d in enumerate(shape) if d == 1 and grad_shape[lead + i] != 1]
+    return tuple(axes)
+
+
+@operator("_reduce_like", inputs=("data", "like"))
+class ReduceLike:
+    """Sums `data` over the axes along which `like` was broadcast, giving `like`'s shape."""
+    def compute(xp, inputs, attrs):
+        data, like = inputs
+        if data.shape == like.shape:
+            return data
+        axes = _reduce_axes(data.shape, like.shape)
+        return data.sum(axis=axes).reshape(like.shape)
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F.broadcast_like(out_grads[0], inputs[0]), None]
+
+
+@operator("broadcast_like", inputs=("lhs", "rhs"))
+class BroadcastLike:
+    """`lhs` broadcast to the shape of `rhs`."""
+    def compute(xp, inputs, attrs):
+        lhs, rhs = inputs
+        return xp.ascontiguousarray(xp.broadcast_to(lhs, rhs.shape))
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._reduce_like(out_grads[0], inputs[0]), None]

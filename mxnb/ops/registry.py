@@ -1,0 +1,191 @@
+"""The operator registry: every operator of mxnb is one `Operator` record, defined once.
+
+`nd.*`, `sym.*`, autograd, the executor, shape inference, gradient checks and the notebook tools
+all read these records. An operator is defined as a small class decorated with `@operator`:
+
+    @operator("relu", params={}, elementwise=True)
+    class Relu:
+        def compute(xp, inputs, attrs):
+            return xp.maximum(inputs[0], 0)
+        def gradient(F, attrs, inputs, outputs, out_grads):
+            return [out_grads[0] * (outputs[0] > 0)]
+
+`compute(xp, inputs, attrs)` is written against the array module `xp` (NumPy or CuPy) and returns
+one array (or a list when the operator has several outputs). `gradient(F, ...)` is written against
+`F`, which is `mxnb.nd` when autograd runs eagerly and `mxnb.sym` when the executor builds its
+backward graph: gradients are themselves registered operators, so second order works and the
+backward pass is a graph the tools can draw and step through.
+"""
+from ..base import MXNetError, AttributeParseError, format_attr
+
+__all__ = ["Param", "Operator", "operator", "get", "find", "all_operators", "REQUIRED"]
+
+REQUIRED = object()
+
+
+class Param:
+    """One operator attribute: how to parse it and its default (REQUIRED when it has none)."""
+    __slots__ = ("parse", "default", "doc")
+
+    def __init__(self, parse, default=REQUIRED, doc=""):
+        self.parse = parse
+        self.default = default
+        self.doc = doc
+
+
+def _same_shape_infer(attrs, in_shapes):
+    """All inputs and the one output share a shape; any known shape fills the others."""
+    known = next((s for s in in_shapes if s is not None and 0 not in s), None)
+    if known is None:
+        known = next((s for s in in_shapes if s is not None), None)
+    if known is None:
+        return in_shapes, [None]
+    for s in in_shapes:
+        if s is not None and not _compatible(s, known):
+            raise MXNetError("expected inputs of one shape, found %s" % (list(in_shapes),))
+    return [known] * len(in_shapes), [known]
+
+
+def _compatible(a, b):
+    return len(a) == len(b) and all(x == y or x == 0 or y == 0 for x, y in zip(a, b))
+
+
+def _same_type_infer(attrs, in_types):
+    known = next((t for t in in_types if t is not None), None)
+    return [known if t is None else t for t in in_types], [known]
+
+
+class Operator:
+    """One registered operator. Built by the `@operator` decorator; read everywhere else."""
+
+    def __init__(self, name, impl, params, inputs, aux=(), outputs=("output",), num_visible=None,
+                 variadic=None, elementwise=False, aliases=(), needs_train=False, needs_rng=False,
+                 hint=None):
+        self.name = name
+        self.aliases = tuple(aliases)
+        self.params = dict(params)
+        self.defaults = {k: p.default for k, p in self.params.items() if p.default is not REQUIRED}
+        self.required = tuple(k for k, p in self.params.items() if p.default is REQUIRED)
+        self.elementwise = elementwise
+        self.needs_train = needs_train
+        self.needs_rng = needs_rng
+        self.hint = hint or name.lower()
+        self.variadic = variadic           # attribute counting the inputs ('num_args'), if any
+        self._inputs = inputs              # names, or attrs -> names
+        self._aux = aux                    # names of auxiliary states, the last inputs
+        self._outputs = outputs            # names, or attrs -> names
+        self._num_visible = num_visible    # None: all outputs are visible
+        self.compute = impl.compute
+        self.infer_shape = getattr(impl, "infer_shape", None) or _same_shape_infer
+        self.infer_type = getattr(impl, "infer_type", None) or _same_type_infer
+        self.gradient = getattr(impl, "gradient", None)
+        # Ops with a fixed single output are dispatched without building lists.
+        self.single_output = not callable(outputs) and len(outputs) == 1
+        self.static_inputs = None if callable(inputs) or variadic else tuple(inputs) + tuple(aux)
+        self.doc = (impl.__doc__ or "").strip()
+
+    # --- attributes -------------------------------------------------------------------------
+    def parse_attrs(self, kwargs):
+        """Typed attributes from keyword arguments or MXNet strings; defaults filled in."""
+        attrs = dict(self.defaults)
+        params = self.params
+        for key, value in kwargs.items():
+            param = params.get(key)
+            if param is None:
+                raise MXNetError("operator %s got an unknown argument %r; it takes %s"
+                                 % (self.name, key, sorted(params) or "no arguments"))
+            try:
+                attrs[key] = param.parse(value)
+            except AttributeParseError as exc:
+                raise MXNetError("operator %s, argument %r: %s" % (self.name, key, exc)) from None
+        if len(attrs) < len(params):
+            missing = [k for k in self.required if k not in attrs]
+            if missing:
+                raise MXNetError("operator %s needs argument(s) %s, which were not given"
+                                 % (self.name, ", ".join(missing)))
+        return attrs
+
+    def format_attrs(self, attrs):
+        """Attributes as MXNet writes them in JSON: strings, only those that differ from defaults."""
+        out = {}
+        for key, value in attrs.items():
+            if key in self.defaults and _equal(self.defaults[key], value):
+                continue
+            out[key] = format_attr(value)
+        return out
+
+    # --- inputs and outputs ---------------------------------------------------------------
+    def input_names(self, attrs):
+        if self.static_inputs is not None:
+            return list(self.static_inputs)
+        if self.variadic:
+            names = ["arg%d" % i for i in range(attrs[self.variadic])]
+        else:
+            names = list(self._inputs(attrs) if callable(self._inputs) else self._inputs)
+        return names + list(self._aux)
+
+    def num_aux(self, attrs):
+        return len(self._aux)
+
+    def aux_names(self):
+        return list(self._aux)
+
+    def output_names(self, attrs):
+        return list(self._outputs(attrs) if callable(self._outputs) else self._outputs)
+
+    def num_outputs(self, attrs):
+        return 1 if self.single_output else len(self.output_names(attrs))
+
+    def num_visible_outputs(self, attrs):
+        if self._num_visible is None:
+            return self.num_outputs(attrs)
+        return self._num_visible(attrs) if callable(self._num_visible) else self._num_visible
+
+    def __repr__(self):
+        return "<Operator %s>" % self.name
+
+
+def _equal(a, b):
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:
+        return False
+
+
+_REGISTRY = {}
+_CANONICAL = {}
+
+
+def operator(name, params=None, inputs=("data",), **options):
+    """Class decorator that registers an operator under `name` and its aliases."""
+    def register(impl):
+        op = Operator(name, impl, params or {}, inputs, **options)
+        for key in (name,) + op.aliases:
+            if key in _REGISTRY:
+                raise MXNetError("operator %s registered twice" % key)
+            _REGISTRY[key] = op
+        _CANONICAL[name] = op
+        return op
+    return register
+
+
+def get(name):
+    """The operator called `name` (canonical name or alias)."""
+    op = _REGISTRY.get(name)
+    if op is None:
+        raise MXNetError("unknown operator %r" % (name,))
+    return op
+
+
+def find(name):
+    return _REGISTRY.get(name)
+
+
+def all_operators():
+    """Canonical name -> Operator, for every registered operator."""
+    return dict(_CANONICAL)
+
+
+def all_names():
+    """Every name an operator answers to (canonical names and aliases)."""
+    return dict(_REGISTRY)
