@@ -9,7 +9,7 @@ __all__ = ["Node", "topo_sort"]
 
 
 class Node:
-    __slots__ = ("op", "name", "attrs", "inputs", "num_outputs", "user_attrs",
+    __slots__ = ("op", "name", "attrs", "inputs", "num_outputs", "user_attrs", "given",
                  "in_values", "out_values", "array", "grad_req", "__weakref__")
 
     def __init__(self, op, name, attrs=None, inputs=(), num_outputs=1, user_attrs=None):
@@ -19,6 +19,7 @@ class Node:
         self.inputs = list(inputs)        # [(Node, index)]
         self.num_outputs = num_outputs
         self.user_attrs = user_attrs if user_attrs is not None else {}  # __shape__, lr_mult, ...
+        self.given = None                 # attribute names given explicitly (written to JSON)
         self.in_values = None             # tape: the input arrays the op ran on
         self.out_values = None            # tape: the arrays it produced
         self.array = None                 # tape variable: the NDArray whose gradient is wanted

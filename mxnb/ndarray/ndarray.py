@@ -108,6 +108,8 @@ def _record(op, attrs, inputs, outputs):
             const.array = inputs[i]
             const.grad_req = "null"
             entries[i] = (const, 0)
+    if op.needs_train:  # its gradient depends on the mode it ran in
+        attrs = dict(attrs, _is_train=STATE.training)
     node = Node(op, op.hint, attrs, entries, len(outputs))
     node.in_values = list(inputs)
     node.out_values = outputs

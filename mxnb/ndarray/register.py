@@ -42,7 +42,7 @@ def make_nd_function(op, func_name):
     return fn
 
 
-def split_arguments(op, param_names, args, kwargs, array_type=NDArray):
+def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_missing=False):
     """(inputs, parsed attributes) from a generated function's arguments."""
     args = list(args)
     inputs = []
@@ -86,6 +86,8 @@ def split_arguments(op, param_names, args, kwargs, array_type=NDArray):
             inputs = full
         while inputs and inputs[-1] is None:
             inputs.pop()
+        if allow_missing:
+            return inputs, attrs
         if None in inputs:
             raise MXNetError("operator %s: input %s is missing" % (op.name, names[inputs.index(None)]))
         if len(inputs) != len(names):

@@ -105,11 +105,13 @@ class Operator:
                                  % (self.name, ", ".join(missing)))
         return attrs
 
-    def format_attrs(self, attrs):
-        """Attributes as MXNet writes them in JSON: strings, only those that differ from defaults."""
+    def format_attrs(self, attrs, keep_defaults=False):
+        """Attributes as MXNet writes them in JSON: strings; defaults left out unless asked."""
         out = {}
         for key, value in attrs.items():
-            if key in self.defaults and _equal(self.defaults[key], value):
+            if key not in self.params:
+                continue
+            if not keep_defaults and key in self.defaults and _equal(self.defaults[key], value):
                 continue
             out[key] = format_attr(value)
         return out

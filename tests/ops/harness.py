@@ -121,8 +121,6 @@ def check_symbolic(case, ctx):
     """sym.<op> bound to the same inputs gives the eager outputs, and its executor's backward
     (a graph built from the registered gradients) gives autograd's gradients."""
     from mxnb import sym
-    if not hasattr(sym, "var"):  # TEMPORARY until the symbol layer lands
-        return
     base = [_cast(a, case.dtype) for a in case.inputs]
     names = ["in%d" % i for i in range(len(base))]
     variables = [sym.var(n) for n in names]

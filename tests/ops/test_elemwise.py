@@ -20,11 +20,16 @@ def _apart(*shape):
     return R.permutation(np.arange(int(np.prod(shape)), dtype=np.float64)).reshape(shape) * 0.5 - 1
 
 
+def _apart_shifted(*shape):
+    """Like _apart, but never equal to a value of _apart (no ties for maximum/minimum)."""
+    return _apart(*shape) + 0.25
+
+
 _BIN = {
     "add": (np.add, _u, _u), "sub": (np.subtract, _u, _u), "mul": (np.multiply, _u, _u),
     "div": (np.divide, _u, _pos), "mod": (lambda a, b: a - np.floor(a / b) * b, _pos, _pos),
-    "power": (np.power, _pos, _u), "maximum": (np.maximum, _apart, _apart),
-    "minimum": (np.minimum, _apart, _apart), "hypot": (np.hypot, _pos, _pos),
+    "power": (np.power, _pos, _u), "maximum": (np.maximum, _apart, _apart_shifted),
+    "minimum": (np.minimum, _apart, _apart_shifted), "hypot": (np.hypot, _pos, _pos),
 }
 _CMP = {
     "equal": np.equal, "not_equal": np.not_equal, "greater": np.greater,
@@ -47,7 +52,7 @@ for key, fn in _CMP.items():
     a, b = R.randint(0, 3, (3, 4)).astype(np.float64), R.randint(0, 3, (3, 4)).astype(np.float64)
     CASES.append(Case("_" + key, [a, b], _ref(fn), grad=False))
     CASES.append(Case("broadcast_" + key, [a, b[:1]], _ref(fn), grad=False))
-    CASES.append(Case("_%s_scalar" % key, [a], lambda x, scalar: fn(x, scalar).astype(x.dtype),
+    CASES.append(Case("_%s_scalar" % key, [a], lambda x, scalar, fn=fn: fn(x, scalar).astype(x.dtype),
                       attrs={"scalar": 1.0}, grad=False))
 
 _SCALAR = {

@@ -1,0 +1,122 @@
+"""CachedOp: a symbol compiled once and run on NDArrays — what a hybridized block calls.
+
+Under `autograd.record()` one call becomes one tape node whose gradient runs the compiled
+backward program (built from the registered gradients) on the values that call kept.
+"""
+from ..base import MXNetError
+from ..graph.recording import STATE
+from ..ndarray.ndarray import NDArray, _wrap
+from .node import Node
+from .program import Program
+
+__all__ = ["CachedOp"]
+
+
+class CachedOp:
+    def __init__(self, sym, flags=()):
+        self._symbol = sym
+        self._program = Program(sym._outputs)
+        self._input_names = [n.name for n in self._program.variables]
+        self._backwards = {}     # which inputs want gradients -> compiled backward
+        self._hooks = []
+        self.flags = dict(flags) if flags else {}
+        self.num_outputs = len(sym._outputs)
+        self._tape_op = _CachedOpGradient(self)
+
+    @property
+    def symbol(self):
+        return self._symbol
+
+    def add_node_hook(self, hook):
+        """Calls `hook(phase, node, inputs, outputs)` (raw arrays) after every node runs."""
+        self._hooks.append(hook)
+        return hook
+
+    def remove_node_hook(self, hook):
+        self._hooks.remove(hook)
+
+    def _hooks_for(self, phase):
+        if not self._hooks:
+            return None
+        return [lambda step, ins, outs, hook=hook: hook(phase, step.node, ins, outs) for hook in self._hooks]
+
+    def __call__(self, *args, **kwargs):
+        program = self._program
+        if len(args) != len(program.variable_slots):
+            raise MXNetError("CachedOp of %s takes %d inputs %s, found %d"
+                             % (self._symbol.name or "graph", len(program.variable_slots),
+                                self._input_names, len(args)))
+        ctx = args[0]._ctx
+        values = [None] * program.num_slots
+        for slot, array in zip(program.variable_slots, args):
+            if array._ctx != ctx:
+                raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
+            values[slot] = array._data
+        is_train = STATE.training
+        program.run(program.forward, values, ctx, is_train, self._hooks_for("forward"))
+        outputs = [_wrap(values[s], ctx) for s in program.output_slots]
+        if STATE.recording and any(a._entry is not None for a in args):
+            self._record(args, outputs, values, is_train)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _record(self, args, outputs, values, is_train):
+        entries = []
+        for array in args:
+            if array._entry is None:
+                const = Node(None, "const")
+                const.array = array
+                const.grad_req = "null"
+                entries.append((const, 0))
+            else:
+                entries.append(array._entry)
+        node = Node(self._tape_op, self._tape_op.hint,
+                    {"_values": values, "_is_train": is_train}, entries, len(outputs))
+        node.in_values = list(args)
+        node.out_values = outputs
+        for i, o in enumerate(outputs):
+            o._entry = (node, i)
+
+    def backward_for(self, wanted_positions):
+        key = tuple(wanted_positions)
+        backward = self._backwards.get(key)
+        if backward is None:
+            variables = self._program.variables
+            backward = self._program.build_backward([variables[i] for i in key])
+            self._backwards[key] = backward
+        return backward
+
+
+class _CachedOpGradient:
+    """Stands in for an operator on the tape: one node for one CachedOp call."""
+    name = "_CachedOp"
+    hint = "_cachedop"
+    needs_train = False
+
+    def __init__(self, cached_op):
+        self.cached_op = cached_op
+
+    def gradient(self, F, attrs, inputs, outputs, out_grads):
+        if STATE.recording:
+            raise MXNetError("higher-order gradients through a hybridized block are not supported; "
+                             "call hybridize(False) on it to differentiate twice")
+        cached = self.cached_op
+        program = cached._program
+        wanted = [i for i, (array, var) in enumerate(zip(inputs, program.variables))
+                  if array._entry is not None and array._entry[0].grad_req != "null"
+                  and id(var) not in program.aux_ids]
+        backward = cached.backward_for(wanted)
+        values = list(attrs["_values"])
+        values.extend([None] * (program.num_slots - len(values)))
+        ctx = inputs[0]._ctx
+        for slot, grad in zip(backward.head_slots, out_grads):
+            values[slot] = grad._data if isinstance(grad, NDArray) else grad
+        program.run(backward.steps, values, ctx, attrs["_is_train"], cached._hooks_for("backward"))
+        grads = [None] * len(inputs)
+        for i in wanted:
+            slot = backward.grad_slots.get(id(program.variables[i]))
+            if slot is not None:
+                grads[i] = _wrap(values[slot], ctx)
+        return grads
+
+    def num_visible_outputs(self, attrs):
+        return self.cached_op.num_outputs

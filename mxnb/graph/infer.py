@@ -1,0 +1,117 @@
+"""Shape and type inference over a graph: each operator's partial, two-way rules run to a fixed
+point, so a weight's shape follows from the data and an output's from its inputs."""
+from ..base import MXNetError, parse_shape, dtype_np
+
+__all__ = ["infer_shapes", "infer_types"]
+
+_MAX_SWEEPS = 8
+
+
+def _known(shape):
+    return shape is not None and 0 not in shape
+
+
+def _merge(old, new):
+    """The more complete of two partial shapes; an error if they disagree."""
+    if new is None:
+        return old, False
+    new = tuple(new)
+    if old is None:
+        return new, True
+    if old == new:
+        return old, False
+    if len(old) != len(new) or any(a and b and a != b for a, b in zip(old, new)):
+        return old, None   # conflict
+    merged = tuple(a or b for a, b in zip(old, new))
+    return merged, merged != old
+
+
+def infer_shapes(nodes, known):
+    """{(id(node), index): shape} for every entry that can be inferred.
+
+    `known` maps variable names to shapes; variables' `__shape__` attributes count too.
+    """
+    table = {}
+    for node in nodes:
+        if node.op is None:
+            shape = known.get(node.name)
+            if shape is None and "__shape__" in node.user_attrs:
+                shape = parse_shape(node.user_attrs["__shape__"])
+            if shape is not None:
+                table[(id(node), 0)] = tuple(shape)
+    return _fixed_point(nodes, table, "shape", _infer_node_shape)
+
+
+def infer_types(nodes, known):
+    from ..base import DTYPE_FLAGS
+    table = {}
+    for node in nodes:
+        if node.op is None:
+            dtype = known.get(node.name)
+            if dtype is None and "__dtype__" in node.user_attrs:
+                dtype = dtype_np(DTYPE_FLAGS[int(node.user_attrs["__dtype__"])])
+            if dtype is not None:
+                table[(id(node), 0)] = dtype_np(dtype)
+    table = _fixed_point(nodes, table, "type", _infer_node_type)
+    # As MXNet: what nothing constrains is float32.
+    for node in nodes:
+        if node.op is None and (id(node), 0) not in table:
+            table[(id(node), 0)] = dtype_np("float32")
+    return _fixed_point(nodes, table, "type", _infer_node_type)
+
+
+def _infer_node_shape(node, in_shapes):
+    return node.op.infer_shape(node.attrs, in_shapes)
+
+
+def _infer_node_type(node, in_types):
+    return node.op.infer_type(node.attrs, in_types)
+
+
+def _fixed_point(nodes, table, what, rule):
+    for _ in range(_MAX_SWEEPS):
+        changed = False
+        for node in nodes:
+            if node.op is None:
+                continue
+            ins = [table.get((id(c), i)) for c, i in node.inputs]
+            try:
+                new_ins, outs = rule(node, ins)
+            except MXNetError as exc:
+                raise type(exc)("%s inference failed at node %s (operator %s) with input %ss %s: %s"
+                                % (what, node.name, node.op.name, what, _describe(node, ins), exc)) from None
+            for (child, i), value in zip(node.inputs, new_ins):
+                changed |= _store(table, (id(child), i), value, node, what)
+            for i, value in enumerate(outs):
+                changed |= _store(table, (id(node), i), value, node, what)
+        if not changed:
+            break
+    return table
+
+
+def _store(table, key, value, node, what):
+    if value is None:
+        return False
+    if what == "type":
+        value = dtype_np(value)
+        old = table.get(key)
+        if old is None:
+            table[key] = value
+            return True
+        if old != value:
+            raise MXNetError("type inference failed at node %s (operator %s): found %s where %s was "
+                             "inferred" % (node.name, node.op.name, value, old))
+        return False
+    merged, changed = _merge(table.get(key), value)
+    if changed is None:
+        raise MXNetError("shape inference failed at node %s (operator %s): an input or output has "
+                         "shape %s here but %s elsewhere" % (node.name, node.op.name, tuple(value),
+                                                              table.get(key)))
+    if changed:
+        table[key] = merged
+    return bool(changed)
+
+
+def _describe(node, values):
+    names = node.op.input_names(node.attrs)
+    return "{%s}" % ", ".join("%s: %s" % (n, v) for n, v in zip(names, values))

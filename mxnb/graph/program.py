@@ -1,0 +1,132 @@
+"""A graph compiled for execution: a flat list of steps over numbered value slots.
+
+The executor and CachedOp both run programs. The backward part is a graph built by the gradient
+pass with `F = sym` from the operators' registered gradients, compiled into the same kind of steps
+over the same slots, so it reads the forward values directly.
+"""
+import numpy as np
+
+from .. import backend
+from ..base import MXNetError
+from .gradient import gradient_pass
+from .node import Node, topo_sort
+
+__all__ = ["Program", "Step"]
+
+
+class Step:
+    """One operator application: where its inputs are read from and its outputs written to."""
+    __slots__ = ("node", "op", "attrs", "ins", "outs", "single", "extras")
+
+    def __init__(self, node, ins, outs):
+        self.node = node
+        self.op = node.op
+        self.attrs = node.attrs
+        self.ins = ins
+        self.outs = outs
+        self.single = node.op.single_output
+        self.extras = node.op.needs_train or node.op.needs_rng
+
+
+class Backward:
+    """The compiled backward pass for one set of wanted variables."""
+    __slots__ = ("steps", "head_slots", "grad_slots", "nodes")
+
+    def __init__(self, steps, head_slots, grad_slots, nodes):
+        self.steps = steps
+        self.head_slots = head_slots
+        self.grad_slots = grad_slots    # {id(variable node): slot}
+        self.nodes = nodes
+
+
+class Program:
+    def __init__(self, outputs):
+        self.outputs = list(outputs)
+        self.nodes = topo_sort(self.outputs)
+        self.slots = {}
+        self.variables = [n for n in self.nodes if n.op is None]
+        for node in self.nodes:
+            for i in range(1 if node.op is None else node.num_outputs):
+                self._slot((id(node), i))
+        self.forward = self._compile(self.nodes)
+        self.output_slots = [self.slots[(id(n), i)] for n, i in self.outputs]
+        self.variable_slots = [self.slots[(id(n), 0)] for n in self.variables]
+        aux = set()
+        for node in self.nodes:
+            if node.op is not None:
+                count = node.op.num_aux(node.attrs)
+                if count:
+                    aux.update(id(c) for c, _ in node.inputs[len(node.inputs) - count:])
+        self.aux_ids = aux
+
+    @property
+    def num_slots(self):
+        return len(self.slots)
+
+    def _slot(self, key):
+        slot = self.slots.get(key)
+        if slot is None:
+            slot = self.slots[key] = len(self.slots)
+        return slot
+
+    def _compile(self, nodes):
+        steps = []
+        for node in nodes:
+            if node.op is None:
+                continue
+            ins = [self.slots[(id(c), i)] for c, i in node.inputs]
+            outs = [self._slot((id(node), i)) for i in range(node.num_outputs)]
+            steps.append(Step(node, ins, outs))
+        return steps
+
+    def build_backward(self, wanted):
+        """Compiles the gradient of every output with respect to the variable nodes `wanted`."""
+        from .. import symbol as sym
+        from ..name import Prefix
+        from ..symbol.symbol import Symbol
+        wanted_ids = {id(n) for n in wanted}
+        heads = [Node(None, "%s_head_grad" % n.name) for n, _ in self.outputs]
+        head_grads = {}
+        for (node, i), head in zip(self.outputs, heads):
+            head_grads[(node, i)] = Symbol([(head, 0)])
+        with Prefix("_grad_"):
+            grads = gradient_pass(sym, self.nodes, head_grads, lambda n, i: Symbol([(n, i)]),
+                                  lambda n: id(n) in wanted_ids)
+        entries = {id(var): g._outputs[0] for var, g in grads.items()}
+        head_slots = [self._slot((id(h), 0)) for h in heads]
+        known = {id(n) for n in self.nodes} | {id(h) for h in heads}
+        new_nodes = [n for n in topo_sort(list(entries.values())) if id(n) not in known]
+        for node in new_nodes:
+            if node.op is None:
+                raise MXNetError("the backward graph needs a variable %r that is not an input" % node.name)
+        steps = self._compile(new_nodes)
+        grad_slots = {vid: self.slots[(id(n), i)] for vid, (n, i) in entries.items()}
+        return Backward(steps, head_slots, grad_slots, new_nodes)
+
+    @staticmethod
+    def run(steps, values, ctx, is_train, hooks=None):
+        """Runs `steps` on `values` (NumPy/CuPy arrays by slot); `hooks(step, ins, outs)` after each."""
+        xp = np if ctx.device_type != "gpu" else backend.cupy()
+        rng = None
+        for step in steps:
+            ins = [values[s] for s in step.ins]
+            try:
+                if step.extras:
+                    if rng is None:
+                        rng = backend.rng(ctx)
+                    result = step.op.compute(xp, ins, step.attrs, is_train=is_train, rng=rng)
+                else:
+                    result = step.op.compute(xp, ins, step.attrs)
+            except Exception as exc:
+                shapes = ", ".join(str(tuple(a.shape)) for a in ins)
+                raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
+                                 % (step.node.name, step.op.name, shapes, exc)) from None
+            if step.single:
+                values[step.outs[0]] = result
+            else:
+                for slot, value in zip(step.outs, result):
+                    values[slot] = value
+            if hooks:
+                outs = [values[s] for s in step.outs]
+                for hook in hooks:
+                    hook(step, ins, outs)

@@ -1,0 +1,53 @@
+"""`mx.sym`: Symbol, variables, and one function per registered operator."""
+from ..ops import registry as _registry
+from .symbol import Symbol, var, Variable, Group
+from .register import make_sym_function
+from .json_io import load, load_json
+
+_functions = {}
+
+
+def _install_operator_functions(namespace):
+    for name, op in _registry.all_names().items():
+        fn = make_sym_function(op, name)
+        _functions[name] = fn
+        namespace[name] = fn
+
+
+_install_operator_functions(globals())
+
+
+def zeros(shape, dtype=None, **kwargs):
+    return _functions["_zeros"](shape=shape, dtype=dtype or "float32", **kwargs)
+
+
+def ones(shape, dtype=None, **kwargs):
+    return _functions["_ones"](shape=shape, dtype=dtype or "float32", **kwargs)
+
+
+def full(shape, val, dtype=None, **kwargs):
+    return _functions["_full"](shape=shape, value=val, dtype=dtype or "float32", **kwargs)
+
+
+def arange(start, stop=None, step=1.0, repeat=1, name=None, dtype=None):
+    return _functions["_arange"](start=start, stop=stop, step=step, repeat=repeat, name=name,
+                                 dtype=dtype or "float32")
+
+
+def _install_fluent_methods():
+    from ..ndarray.operators import FLUENT
+    for fname in FLUENT:
+        fn = _functions.get(fname)
+        if fn is not None and not hasattr(Symbol, fname):
+            setattr(Symbol, fname, (lambda f: lambda self, *a, **k: f(self, *a, **k))(fn))
+
+    def reshape(self, *shape, **kwargs):
+        if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+            shape = tuple(shape[0])
+        if shape:
+            kwargs["shape"] = shape
+        return _functions["Reshape"](self, **kwargs)
+    Symbol.reshape = reshape
+
+
+_install_fluent_methods()

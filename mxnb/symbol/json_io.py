@@ -1,0 +1,100 @@
+"""Symbols to and from MXNet 1.x's JSON graph format (files written by MXNet 1.9.1 load)."""
+import json
+import os
+import tempfile
+
+from ..base import MXNetError
+from ..graph.node import Node, topo_sort
+from ..ops import registry
+from .symbol import Symbol
+
+MXNET_VERSION = 10901
+
+
+def to_json(symbol):
+    nodes = topo_sort(symbol._outputs)
+    index = {id(n): i for i, n in enumerate(nodes)}
+    out_nodes, arg_nodes, row_ptr = [], [], [0]
+    for i, node in enumerate(nodes):
+        entry = {"op": "null" if node.op is None else node.op.name, "name": node.name}
+        attrs = dict(node.user_attrs)
+        if node.op is not None:
+            given = node.given if node.given is not None else tuple(node.attrs)
+            attrs.update(node.op.format_attrs({k: node.attrs[k] for k in given if k in node.attrs},
+                                              keep_defaults=True))
+        if attrs:
+            entry["attrs"] = attrs
+        entry["inputs"] = [[index[id(c)], j, 0] for c, j in node.inputs]
+        out_nodes.append(entry)
+        if node.op is None:
+            arg_nodes.append(i)
+        row_ptr.append(row_ptr[-1] + (1 if node.op is None else node.num_outputs))
+    graph = {"nodes": out_nodes, "arg_nodes": arg_nodes, "node_row_ptr": row_ptr,
+             "heads": [[index[id(n)], j, 0] for n, j in symbol._outputs],
+             "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
+    return json.dumps(graph, indent=2)
+
+
+def load_json(json_str):
+    """A Symbol from MXNet's JSON (also the older 'param'/'attr' keys of MXNet 0.x files)."""
+    try:
+        graph = json.loads(json_str)
+        raw_nodes, heads = graph["nodes"], graph["heads"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MXNetError("not an MXNet symbol JSON: %s" % exc) from None
+    nodes = []
+    for i, raw in enumerate(raw_nodes):
+        try:
+            op_name, name = raw["op"], raw["name"]
+            attrs = dict(raw.get("attrs") or raw.get("param") or {})
+            attrs.update(raw.get("attr") or {})
+            inputs = [(nodes[int(e[0])], int(e[1])) for e in raw.get("inputs", [])]
+        except (KeyError, TypeError, IndexError, ValueError) as exc:
+            raise MXNetError("symbol JSON node %d is malformed: %s" % (i, exc)) from None
+        if op_name == "null":
+            nodes.append(Node(None, name, user_attrs={k: str(v) for k, v in attrs.items()}))
+            continue
+        op = registry.find(op_name)
+        if op is None:
+            raise MXNetError("symbol JSON node %r uses operator %r, which mxnb does not have" % (name, op_name))
+        user = {k: v for k, v in attrs.items() if k.startswith("__") and k.endswith("__")}
+        params = {k: v for k, v in attrs.items() if k not in user}
+        try:
+            parsed = op.parse_attrs(params)
+        except MXNetError as exc:
+            raise MXNetError("symbol JSON node %r: %s" % (name, exc)) from None
+        node = Node(op, name, parsed, inputs, op.num_outputs(parsed), user)
+        node.given = tuple(params)
+        nodes.append(node)
+    try:
+        return Symbol([(nodes[int(h[0])], int(h[1])) for h in heads])
+    except (IndexError, TypeError, ValueError) as exc:
+        raise MXNetError("symbol JSON heads are malformed: %s" % exc) from None
+
+
+def load(fname):
+    try:
+        with open(fname) as f:
+            text = f.read()
+    except OSError as exc:
+        raise MXNetError("cannot read symbol file %s: %s" % (fname, exc)) from None
+    try:
+        return load_json(text)
+    except MXNetError as exc:
+        raise MXNetError("%s: %s" % (fname, exc)) from None
+
+
+def save_atomic(fname, text):
+    """Writes `text` to `fname` through a temporary file, so no half-written file is left."""
+    folder = os.path.dirname(os.path.abspath(fname))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, fname)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

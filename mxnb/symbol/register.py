@@ -1,0 +1,76 @@
+"""Generates the `sym.*` functions from the operator registry.
+
+Inputs not given become variables named `<node name>_<input name>` (`fc1_weight`), as in MXNet.
+"""
+from .. import attribute, name as _name
+from ..base import MXNetError
+from ..graph.node import Node
+from ..ndarray.register import split_arguments
+from .symbol import Symbol, var
+
+__all__ = ["make_sym_function", "make_node"]
+
+
+def make_sym_function(op, func_name):
+    hint = func_name.lower()
+    param_names = list(op.params)
+
+    def function(*args, name=None, attr=None, **kwargs):
+        inputs, attrs = _split(op, param_names, args, kwargs)
+        # _split moved positional attributes into kwargs: these are the ones given explicitly.
+        given = [k for k in kwargs if k in op.params]
+        return make_node(op, inputs, attrs, name, attr, hint, given)
+    function.__name__ = func_name
+    function.__qualname__ = func_name
+    function.__doc__ = op.doc
+    return function
+
+
+def _split(op, param_names, args, kwargs):
+    """Like nd's argument split, but inputs may be missing (they become variables)."""
+    args = list(args)
+    named = {}
+    if not op.variadic:
+        for key in list(kwargs):
+            if isinstance(kwargs[key], Symbol) or (kwargs[key] is None and key not in op.params):
+                named[key] = kwargs.pop(key)
+    inputs, attrs = split_arguments(op, param_names, args, kwargs, array_type=Symbol,
+                                    allow_missing=True)
+    if named:
+        names = op.input_names(attrs)
+        unknown = [k for k in named if k not in names]
+        if unknown:
+            raise MXNetError("operator %s got unknown input(s) %s; its inputs are %s" % (op.name, unknown, names))
+        inputs = inputs + [None] * (len(names) - len(inputs))
+        for i, key in enumerate(names):
+            if key in named:
+                inputs[i] = named[key]
+    return inputs, attrs
+
+
+def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
+    """A Symbol for one application of `op`; missing inputs become new variables."""
+    node_name = _name.current().get(name, hint or op.hint)
+    names = op.input_names(attrs)
+    if not op.variadic:
+        inputs = list(inputs) + [None] * (len(names) - len(inputs))
+        if len(inputs) > len(names):
+            raise MXNetError("operator %s takes inputs %s, found %d" % (op.name, names, len(inputs)))
+    entries = []
+    for key, value in zip(names, inputs):
+        if value is None:
+            value = var("%s_%s" % (node_name, key))
+        elif not isinstance(value, Symbol):
+            raise MXNetError("operator %s: input %s must be a Symbol, found %s"
+                             % (op.name, key, type(value).__name__))
+        if len(value._outputs) != 1:
+            raise MXNetError("operator %s: input %s is a group of %d outputs; pass one"
+                             % (op.name, key, len(value._outputs)))
+        entries.append(value._outputs[0])
+    user_attrs = attribute.current().get(attr)
+    node = Node(op, node_name, attrs, entries, op.num_outputs(attrs), user_attrs)
+    node.given = tuple(given) if given is not None else tuple(attrs)
+    if op.variadic and op.variadic not in node.given:
+        node.given += (op.variadic,)
+    visible = op.num_visible_outputs(attrs)
+    return Symbol([(node, i) for i in range(visible)])

@@ -1,0 +1,361 @@
+"""Symbol: handles on outputs of a graph of `graph.node.Node`s (MXNet's `mx.sym.Symbol`)."""
+import copy as _copy
+import numbers
+
+from .. import attribute, name as _name
+from ..base import MXNetError, parse_shape, dtype_np, format_attr
+from ..graph.node import Node, topo_sort
+from ..ops import registry
+
+__all__ = ["Symbol", "var", "Variable", "Group"]
+
+
+class Symbol:
+    __slots__ = ("_outputs", "__weakref__")
+
+    def __init__(self, outputs):
+        self._outputs = list(outputs)   # [(Node, output index)]
+
+    # --- identity -----------------------------------------------------------------------
+    @property
+    def name(self):
+        if len(self._outputs) != 1:
+            return None
+        return self._outputs[0][0].name
+
+    def __repr__(self):
+        if len(self._outputs) == 1:
+            return "<Symbol %s>" % self.name
+        return "<Symbol group [%s]>" % ", ".join(self.list_outputs())
+
+    def __len__(self):
+        return len(self._outputs)
+
+    def __iter__(self):
+        return (Symbol([e]) for e in self._outputs)
+
+    def __getitem__(self, index):
+        if isinstance(index, str):
+            names = self.list_outputs()
+            if index not in names:
+                # MXNet also accepts a node name for single-output nodes
+                matches = [i for i, (n, _) in enumerate(self._outputs) if n.name == index]
+                if len(matches) != 1:
+                    raise MXNetError("no output named %r; outputs are %s" % (index, names))
+                return Symbol([self._outputs[matches[0]]])
+            return Symbol([self._outputs[names.index(index)]])
+        if isinstance(index, slice):
+            return Symbol(self._outputs[index])
+        return Symbol([self._outputs[index]])
+
+    def __copy__(self):
+        return Symbol(self._outputs)
+
+    def __deepcopy__(self, memo):
+        return load_json_lazy(self.tojson())
+
+    copy = __copy__
+
+    def __hash__(self):
+        return id(self)
+
+    # --- graph queries ----------------------------------------------------------------------
+    def _nodes(self):
+        return topo_sort(self._outputs)
+
+    def _aux_ids(self, nodes):
+        aux = set()
+        for node in nodes:
+            if node.op is not None:
+                count = node.op.num_aux(node.attrs)
+                if count:
+                    for child, _ in node.inputs[len(node.inputs) - count:]:
+                        aux.add(id(child))
+        return aux
+
+    def _variables(self):
+        nodes = self._nodes()
+        aux = self._aux_ids(nodes)
+        return [n for n in nodes if n.op is None], aux
+
+    def list_arguments(self):
+        variables, aux = self._variables()
+        return [n.name for n in variables if id(n) not in aux]
+
+    def list_auxiliary_states(self):
+        variables, aux = self._variables()
+        return [n.name for n in variables if id(n) in aux]
+
+    def list_inputs(self):
+        return [n.name for n in self._variables()[0]]
+
+    def list_outputs(self):
+        return [_output_name(node, i) for node, i in self._outputs]
+
+    def get_internals(self):
+        entries = []
+        for node in self._nodes():
+            if node.op is None:
+                entries.append((node, 0))
+            else:
+                entries.extend((node, i) for i in range(node.op.num_visible_outputs(node.attrs)))
+        return Symbol(entries)
+
+    def get_children(self):
+        if len(self._outputs) != 1 or self._outputs[0][0].op is None:
+            return None
+        return Symbol(self._outputs[0][0].inputs)
+
+    # --- attributes -----------------------------------------------------------------------
+    def attr(self, key):
+        if len(self._outputs) != 1:
+            return None
+        node = self._outputs[0][0]
+        value = node.user_attrs.get(key, node.user_attrs.get("__%s__" % key))
+        if value is None and node.op is not None and key in node.attrs:
+            return format_attr(node.attrs[key])
+        return value
+
+    def list_attr(self, recursive=False):
+        if recursive:
+            raise MXNetError("list_attr(recursive=True) is attr_dict() in MXNet 1.x")
+        node = self._outputs[0][0]
+        out = dict(node.user_attrs)
+        if node.op is not None:
+            out.update(node.op.format_attrs({k: node.attrs[k] for k in (node.given or ())}))
+        return out
+
+    def attr_dict(self):
+        result = {}
+        for node in self._nodes():
+            attrs = dict(node.user_attrs)
+            if node.op is not None:
+                attrs.update(node.op.format_attrs({k: node.attrs[k] for k in (node.given or ())}))
+            if attrs:
+                result[node.name] = attrs
+        return result
+
+    def _set_attr(self, **kwargs):
+        for node, _ in self._outputs:
+            for key, value in kwargs.items():
+                if not isinstance(value, str):
+                    raise MXNetError("attribute %s must be a string, found %r" % (key, value))
+                node.user_attrs[key] = value
+
+    # --- inference ---------------------------------------------------------------------------
+    def infer_shape(self, *args, **kwargs):
+        """(arg_shapes, out_shapes, aux_shapes); (None, None, None) if not all can be inferred."""
+        arg, out, aux = self._infer_shape(args, kwargs)
+        if any(s is None or 0 in s for s in arg + out + aux):
+            return None, None, None
+        return arg, out, aux
+
+    def infer_shape_partial(self, *args, **kwargs):
+        arg, out, aux = self._infer_shape(args, kwargs)
+        unknown = ()
+        return ([s if s is not None else unknown for s in arg],
+                [s if s is not None else unknown for s in out],
+                [s if s is not None else unknown for s in aux])
+
+    def _infer_shape(self, args, kwargs):
+        from ..graph.infer import infer_shapes
+        known = self._bind_names(args, kwargs, parse_shape, "shape")
+        nodes = self._nodes()
+        table = infer_shapes(nodes, known)
+        return self._split_table(nodes, table)
+
+    def infer_type(self, *args, **kwargs):
+        from ..graph.infer import infer_types
+        known = self._bind_names(args, kwargs, dtype_np, "dtype")
+        nodes = self._nodes()
+        table = infer_types(nodes, known)
+        arg, out, aux = self._split_table(nodes, table)
+        if any(t is None for t in arg + out + aux):
+            return None, None, None
+        return ([t.type for t in arg], [t.type for t in out], [t.type for t in aux])
+
+    def _bind_names(self, args, kwargs, parse, what):
+        names = self.list_arguments()
+        known = {}
+        if args:
+            if len(args) > len(names):
+                raise MXNetError("infer_%s got %d positional values for %d arguments %s"
+                                 % (what, len(args), len(names), names))
+            for key, value in zip(names, args):
+                if value is not None:
+                    known[key] = parse(value)
+        inputs = set(self.list_inputs())
+        for key, value in kwargs.items():
+            if key not in inputs:
+                raise MXNetError("infer_%s: %r is not an input of this symbol; inputs are %s"
+                                 % (what, key, sorted(inputs)))
+            if value is not None:
+                known[key] = parse(value)
+        return known
+
+    def _split_table(self, nodes, table):
+        aux = self._aux_ids(nodes)
+        variables = [n for n in nodes if n.op is None]
+        arg = [table.get((id(n), 0)) for n in variables if id(n) not in aux]
+        auxs = [table.get((id(n), 0)) for n in variables if id(n) in aux]
+        out = [table.get((id(n), i)) for n, i in self._outputs]
+        return arg, out, auxs
+
+    # --- serialisation ----------------------------------------------------------------------
+    def tojson(self, remove_amp_cast=True):
+        from .json_io import to_json
+        return to_json(self)
+
+    def save(self, fname, remove_amp_cast=True):
+        from .json_io import save_atomic
+        save_atomic(str(fname), self.tojson())
+
+    def debug_str(self):
+        lines = []
+        for node in self._nodes():
+            kind = node.op.name if node.op else "Variable"
+            ins = ", ".join("%s[%d]" % (c.name, i) for c, i in node.inputs)
+            lines.append("%s %s(%s)" % (kind, node.name, ins))
+        return "\n".join(lines)
+
+    # --- execution -------------------------------------------------------------------------
+    def bind(self, ctx, args, args_grad=None, grad_req="write", aux_states=None, group2ctx=None,
+             shared_exec=None):
+        from ..graph.executor import Executor
+        return Executor.bind(self, ctx, args, args_grad, grad_req, aux_states)
+
+    def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
+                    shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
+        from ..graph.executor import Executor
+        return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, kwargs)
+
+    def eval(self, ctx=None, **kwargs):
+        from ..context import current_context
+        exe = self.bind(ctx or current_context(), kwargs)
+        return exe.forward()
+
+    # --- composition ------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        """A copy of this graph with some variables replaced by other symbols (composition)."""
+        name = kwargs.pop("name", None)
+        replace = {}
+        free = self.list_arguments()
+        for key, value in zip(free, args):
+            replace[key] = value
+        for key, value in kwargs.items():
+            if not isinstance(value, Symbol):
+                raise MXNetError("compose takes Symbols, found %s for %r" % (type(value).__name__, key))
+            replace[key] = value
+        replaced = {}
+        cloned = {}
+
+        def remap(child, index):
+            if id(child) in replaced:
+                return replaced[id(child)]
+            if id(child) in cloned:
+                return (cloned[id(child)], index)
+            return (child, index)
+
+        for node in self._nodes():
+            if node.op is None:
+                if node.name in replace:
+                    replaced[id(node)] = replace[node.name]._outputs[0]
+                continue
+            clone = Node(node.op, node.name, node.attrs, [remap(c, i) for c, i in node.inputs],
+                         node.num_outputs, dict(node.user_attrs))
+            clone.given = node.given
+            cloned[id(node)] = clone
+        outs = [remap(n, i) for n, i in self._outputs]
+        if name and len(outs) == 1 and outs[0][0].op is not None:
+            outs[0][0].name = name
+        return Symbol(outs)
+
+    @classmethod
+    def from_tape(cls, array):
+        if array._entry is None:
+            raise MXNetError("the array was not computed under autograd.record() from arrays "
+                             "with attach_grad()")
+        return cls([array._entry])
+
+
+def _output_name(node, index):
+    if node.op is None:
+        return node.name
+    return "%s_%s" % (node.name, node.op.output_names(node.attrs)[index])
+
+
+def load_json_lazy(text):
+    from .json_io import load_json
+    return load_json(text)
+
+
+def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, init=None,
+        stype=None, **kwargs):
+    """A variable: a named input of a graph (MXNet's `mx.sym.var`)."""
+    if not isinstance(name, str):
+        raise MXNetError("a variable's name must be a string, found %r" % (name,))
+    attrs = attribute.current().get(attr)
+    if shape is not None:
+        attrs["__shape__"] = format_attr(tuple(parse_shape(shape)))
+    if lr_mult is not None:
+        attrs["__lr_mult__"] = str(float(lr_mult))
+    if wd_mult is not None:
+        attrs["__wd_mult__"] = str(float(wd_mult))
+    if dtype is not None:
+        from ..base import DTYPE_TO_FLAG
+        attrs["__dtype__"] = str(DTYPE_TO_FLAG[dtype_np(dtype)])
+    if init is not None:
+        attrs["__init__"] = init if isinstance(init, str) else init.dumps()
+    if stype is not None:
+        attrs["__storage_type__"] = str(stype)
+    for key, value in kwargs.items():
+        if key.startswith("__") and key.endswith("__"):
+            attrs[key] = str(value)
+        else:
+            raise MXNetError("var() got an unknown argument %r; attributes are passed as __name__=" % key)
+    return Symbol([(Node(None, name, user_attrs=attrs), 0)])
+
+
+Variable = var
+
+
+def Group(symbols):
+    """One symbol with the outputs of several."""
+    if not symbols or any(not isinstance(s, Symbol) for s in symbols):
+        raise MXNetError("Group takes a non-empty list of Symbols")
+    return Symbol([e for s in symbols for e in s._outputs])
+
+
+# --- arithmetic --------------------------------------------------------------------------------
+def _arith(func, scalar_func, rscalar_func=None):
+    def method(self, other):
+        from . import _functions
+        if isinstance(other, Symbol):
+            return _functions[func](self, other)
+        if isinstance(other, numbers.Number):
+            return _functions[scalar_func](self, scalar=float(other))
+        return NotImplemented
+
+    def reflected(self, other):
+        from . import _functions
+        if isinstance(other, numbers.Number):
+            return _functions[rscalar_func or scalar_func](self, scalar=float(other))
+        return NotImplemented
+    return method, reflected
+
+
+for _op, _names in {"add": ("_Plus", "_PlusScalar", None), "sub": ("_Minus", "_MinusScalar", "_RMinusScalar"),
+                    "mul": ("_Mul", "_MulScalar", None), "truediv": ("_Div", "_DivScalar", "_RDivScalar"),
+                    "mod": ("_Mod", "_ModScalar", "_RModScalar"),
+                    "pow": ("_Power", "_PowerScalar", "_RPowerScalar")}.items():
+    _m, _r = _arith(*_names)
+    setattr(Symbol, "__%s__" % _op, _m)
+    setattr(Symbol, "__r%s__" % _op, _r)
+for _op, _names in {"eq": ("_equal", "_equal_scalar"), "ne": ("_not_equal", "_not_equal_scalar"),
+                    "gt": ("_greater", "_greater_scalar"), "ge": ("_greater_equal", "_greater_equal_scalar"),
+                    "lt": ("_lesser", "_lesser_scalar"), "le": ("_lesser_equal", "_lesser_equal_scalar")}.items():
+    setattr(Symbol, "__%s__" % _op, _arith(*_names)[0])
+Symbol.__neg__ = lambda self: __import__("mxnb.symbol", fromlist=["_functions"])._functions["negative"](self)
+Symbol.__div__ = Symbol.__truediv__
+Symbol.__rdiv__ = Symbol.__rtruediv__
+Symbol.__hash__ = lambda self: id(self)
