@@ -1,7 +1,7 @@
 """Operators that make arrays: filled arrays, ranges, copies and casts."""
 import numpy as np
 
-from .params import Shape, Float, DType, Ctx, OptFloat, Int, Bool
+from .params import Shape, Float, DType, Ctx, OptFloat, Int, Bool, REQUIRED
 from .registry import operator
 
 
@@ -95,7 +95,7 @@ class Copy:
         return [out_grads[0]]
 
 
-@operator("Cast", params={"dtype": DType()}, aliases=("cast",), elementwise=True)
+@operator("Cast", params={"dtype": DType(REQUIRED)}, aliases=("cast",), elementwise=True)
 class Cast:
     """The input converted to `dtype`."""
     def compute(xp, inputs, attrs):

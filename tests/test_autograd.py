@@ -1,0 +1,137 @@
+"""autograd: record/pause/modes, backward with head gradients, grad_req, higher order, Function."""
+import numpy as np
+import pytest
+
+import mxnb as mx
+from mxnb import nd, autograd
+
+
+def test_introduction_example_gives_four_y():
+    Y = nd.array([[1.0, 2.0], [3.0, 4.0]])
+    Y.attach_grad()
+    with autograd.record():
+        B = (Y * 2) * Y
+    B.backward()
+    np.testing.assert_allclose(Y.grad.asnumpy(), 4 * Y.asnumpy())
+
+
+def test_head_gradients_and_multiple_heads():
+    x = nd.array([1.0, 2.0, 3.0])
+    x.attach_grad()
+    with autograd.record():
+        y = x * x
+        z = x * 3
+    autograd.backward([y, z], [nd.array([1.0, 0.5, 0.0]), nd.ones((3,))])
+    np.testing.assert_allclose(x.grad.asnumpy(), 2 * np.array([1, 2, 3]) * [1, 0.5, 0] + 3)
+
+
+def test_modes_and_switches():
+    assert not autograd.is_recording() and not autograd.is_training()
+    with autograd.record():
+        assert autograd.is_recording() and autograd.is_training()
+        with autograd.pause():
+            assert not autograd.is_recording() and not autograd.is_training()
+        with autograd.predict_mode():
+            assert not autograd.is_training()
+    with autograd.record(train_mode=False):
+        assert autograd.is_recording() and not autograd.is_training()
+    with autograd.train_mode():
+        assert autograd.is_training()
+    assert autograd.set_recording(True) is False
+    assert autograd.set_recording(False) is True
+
+
+def test_paused_operations_are_constants():
+    x = nd.array([2.0])
+    x.attach_grad()
+    with autograd.record():
+        y = x * x
+        with autograd.pause():
+            c = x * 10
+        z = y * c
+    z.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), [2 * 2 * 20])
+
+
+def test_grad_req_add_accumulates_and_null_skips():
+    x = nd.array([1.0, 2.0])
+    x.attach_grad(grad_req="add")
+    for _ in range(3):
+        with autograd.record():
+            y = x * x
+        y.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), 3 * 2 * np.array([1.0, 2.0]))
+    w = nd.array([1.0])
+    w.attach_grad(grad_req="null")
+    with autograd.record():
+        (w * 5).backward()
+    assert w.grad.asnumpy()[0] == 0
+
+
+def test_second_order_gradient():
+    x = nd.array([1.0, 2.0, 3.0])
+    x.attach_grad()
+    with autograd.record():
+        y = x * x * x
+        dy, = autograd.grad(y, [x], create_graph=True)
+    np.testing.assert_allclose(dy.asnumpy(), 3 * x.asnumpy() ** 2)
+    dy.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), 6 * x.asnumpy())
+
+
+def test_backward_twice_needs_retain_graph():
+    x = nd.array([1.0])
+    x.attach_grad()
+    with autograd.record():
+        y = x * 2
+    y.backward(retain_graph=True)
+    y.backward()
+    with pytest.raises(mx.MXNetError, match="retain_graph"):
+        y.backward()
+
+
+def test_backward_without_recording_raises():
+    x = nd.array([1.0])
+    with pytest.raises(mx.MXNetError, match="record"):
+        (x * 2).backward()
+
+
+def test_indexing_under_record_passes_gradients():
+    x = nd.array(np.arange(6.0).reshape(2, 3))
+    x.attach_grad()
+    with autograd.record():
+        y = x[1] * 2 + x[0:1, 1:3].sum()
+    y.backward()
+    expected = np.zeros((2, 3))
+    expected[1] = 2
+    expected[0, 1:3] = 3
+    np.testing.assert_allclose(x.grad.asnumpy(), expected)
+
+
+class Square(autograd.Function):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return x * x
+
+    def backward(self, dy):
+        x, = self.saved_tensors
+        return dy * 2 * x
+
+
+def test_custom_function():
+    x = nd.array([1.0, -3.0])
+    x.attach_grad()
+    with autograd.record():
+        y = Square()(x) * 3
+    y.backward()
+    np.testing.assert_allclose(y.asnumpy(), [3.0, 27.0])
+    np.testing.assert_allclose(x.grad.asnumpy(), [6.0, -18.0])
+
+
+def test_get_symbol_of_a_recorded_computation():
+    x = nd.array([1.0])
+    x.attach_grad()
+    with autograd.record():
+        y = (x + 1) * 2
+    s = autograd.get_symbol(y)
+    assert len(s.list_arguments()) == 1
