@@ -105,4 +105,21 @@ class Cast:
         return in_types, [attrs["dtype"]]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        return [F.Cast(out_grads[0], dtype=inputs[0].dtype)]
+        return [F._backward_Cast(out_grads[0], inputs[0])]
+
+
+@operator("_backward_Cast", inputs=("grad", "data"))
+class BackwardCast:
+    """`grad` converted back to the dtype of the `data` that was cast (Cast's gradient)."""
+    def compute(xp, inputs, attrs):
+        grad, data = inputs
+        return grad.astype(data.dtype, copy=False)
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[0]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[1]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_Cast(out_grads[0], inputs[0]), None]
