@@ -4,9 +4,11 @@ The executor and CachedOp both run programs. The backward part is a graph built 
 pass with `F = sym` from the operators' registered gradients, compiled into the same kind of steps
 over the same slots, so it reads the forward values directly.
 """
+from time import perf_counter
+
 import numpy as np
 
-from .. import backend
+from .. import backend, instrument
 from ..base import MXNetError
 from .gradient import gradient_pass
 from .node import Node, topo_sort
@@ -108,8 +110,11 @@ class Program:
         """Runs `steps` on `values` (NumPy/CuPy arrays by slot); `hooks(step, ins, outs)` after each."""
         xp = np if ctx.device_type != "gpu" else backend.cupy()
         rng = None
+        observing = instrument.observing
         for step in steps:
             ins = [values[s] for s in step.ins]
+            if observing:
+                started = perf_counter()
             try:
                 if step.extras:
                     if rng is None:
@@ -121,6 +126,8 @@ class Program:
                 shapes = ", ".join(str(tuple(a.shape)) for a in ins)
                 raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
                                  % (step.node.name, step.op.name, shapes, exc)) from None
+            if observing:
+                instrument.notify_op(step.op.name, perf_counter() - started)
             if step.single:
                 values[step.outs[0]] = result
             else:

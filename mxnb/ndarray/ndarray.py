@@ -3,9 +3,11 @@
 `invoke` is the eager hot path: no attribute parsing, no registry look-ups, no dictionaries built;
 the caller hands it the Operator record and attributes that were parsed once.
 """
+from time import perf_counter
+
 import numpy as np
 
-from .. import backend, engine
+from .. import backend, engine, instrument
 from ..base import MXNetError, ContextError, ShapeError, dtype_np
 from ..context import Context, current_context, cpu
 from ..graph.node import Node
@@ -24,6 +26,8 @@ def _wrap(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
+    if instrument.tracking:
+        instrument.track(arr)
     return arr
 
 
@@ -60,6 +64,8 @@ def invoke(op, inputs, attrs, out=None):
         ctx = attrs.get("ctx") or current_context()
         datas = []
     xp = np if ctx is _CPU else _xp(ctx)
+    if instrument.observing:
+        started = perf_counter()
     try:
         if op.needs_train or op.needs_rng:
             result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
@@ -72,6 +78,8 @@ def invoke(op, inputs, attrs, out=None):
     except Exception as exc:
         raise _op_error(op, inputs, attrs, exc) from None
 
+    if instrument.observing:
+        instrument.notify_op(op.name, perf_counter() - started)
     if op.single_output:
         outputs = [_wrap(result, ctx)]
     else:
@@ -131,6 +139,8 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
+        if instrument.tracking:
+            instrument.track(self)
 
     # --- basic properties ---------------------------------------------------------------------
     @property
