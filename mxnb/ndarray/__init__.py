@@ -20,6 +20,7 @@ def _install_operator_functions(namespace):
 _install_operator_functions(globals())
 _operators.install_fluent_methods()
 
+from .arithmetic import *  # noqa: E402,F401,F403  (nd.add, nd.maximum, ...: arrays or numbers)
 from .creation import zeros, ones, full, arange, eye, linspace, concatenate, moveaxis  # noqa: E402
 from . import random  # noqa: E402
 from .utils import save, load  # noqa: E402
