@@ -1,0 +1,9 @@
+"""`gluon.data`: datasets, samplers and the DataLoader (as MXNet 1.x)."""
+from .dataset import Dataset, SimpleDataset, ArrayDataset
+from .sampler import Sampler, SequentialSampler, RandomSampler, FilterSampler, BatchSampler
+from .dataloader import DataLoader, default_batchify_fn
+from . import vision
+
+__all__ = ["Dataset", "SimpleDataset", "ArrayDataset", "Sampler", "SequentialSampler",
+           "RandomSampler", "FilterSampler", "BatchSampler", "DataLoader", "default_batchify_fn",
+           "vision"]

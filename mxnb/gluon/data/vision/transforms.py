@@ -1,0 +1,100 @@
+"""Image transforms as Blocks (MXNet's `gluon.data.vision.transforms`), built from registered
+operators so they run on any context and, where noted, hybridize."""
+import numpy as np
+
+from ....base import MXNetError, dtype_np
+from ....ndarray import NDArray
+from ...block import Block, HybridBlock
+
+__all__ = ["Compose", "Cast", "ToTensor", "Normalize"]
+
+
+class Compose(Block):
+    """Applies transforms in order: Compose([ToTensor(), Normalize(0.13, 0.31)])."""
+
+    def __init__(self, transforms):
+        super().__init__(prefix="")
+        self._transforms = []
+        for i, transform in enumerate(transforms):
+            if not callable(transform):
+                raise MXNetError("Compose expects callables, found %s at position %d"
+                                 % (type(transform).__name__, i))
+            if isinstance(transform, Block):
+                self.register_child(transform, str(i))
+            self._transforms.append(transform)
+
+    def forward(self, x, *args):
+        for transform in self._transforms:
+            x = transform(x)
+        return x
+
+    def __len__(self):
+        return len(self._transforms)
+
+    def __getitem__(self, index):
+        return self._transforms[index]
+
+
+class Cast(HybridBlock):
+    """Casts the input to `dtype` (default float32)."""
+
+    def __init__(self, dtype="float32"):
+        super().__init__(prefix="")
+        self._dtype = dtype_np(dtype)
+
+    def hybrid_forward(self, F, x):
+        return F.cast(x, dtype=self._dtype)
+
+
+class ToTensor(HybridBlock):
+    """(H, W, C) or (N, H, W, C) values in [0, 255] -> float32 (C, H, W) / (N, C, H, W) in [0, 1]."""
+
+    def __init__(self):
+        super().__init__(prefix="")
+
+    def hybrid_forward(self, F, x):
+        if isinstance(x, NDArray) and x.ndim not in (3, 4):
+            raise MXNetError("ToTensor expects an (H, W, C) or (N, H, W, C) image, found shape %s"
+                             % (x.shape,))
+        # HWC -> CWH -> CHW (and NHWC -> NCHW): axis moves that hold for either rank.
+        x = F.swapaxes(F.swapaxes(x, dim1=-1, dim2=-3), dim1=-1, dim2=-2)
+        return F.cast(x, dtype="float32") / 255.0
+
+
+class Normalize(HybridBlock):
+    """(x - mean) / std per channel of a (C, H, W) or (N, C, H, W) tensor.
+
+    mean and std are numbers or one value per channel; per-channel values need eager (NDArray)
+    inputs, scalar ones hybridize too.
+    """
+
+    def __init__(self, mean=0.0, std=1.0):
+        super().__init__(prefix="")
+        self._mean = _as_values(mean, "mean")
+        self._std = _as_values(std, "std")
+        if np.any(self._std == 0):
+            raise MXNetError("Normalize: std must be non-zero, found %s" % (self._std.tolist(),))
+
+    def hybrid_forward(self, F, x):
+        if self._mean.size == 1 and self._std.size == 1:
+            return (x - float(self._mean[0])) / float(self._std[0])
+        if not isinstance(x, NDArray):
+            raise MXNetError("Normalize with per-channel mean/std runs on NDArrays; found a %s "
+                             "(use scalar mean and std to hybridize)" % type(x).__name__)
+        if x.ndim not in (3, 4):
+            raise MXNetError("Normalize expects a (C, H, W) or (N, C, H, W) tensor, found shape %s"
+                             % (x.shape,))
+        channels = x.shape[-3]
+        shape = (channels, 1, 1)
+        mean = F.array(np.broadcast_to(self._mean, (channels,)).reshape(shape), ctx=x.context,
+                       dtype=x.dtype)
+        std = F.array(np.broadcast_to(self._std, (channels,)).reshape(shape), ctx=x.context,
+                      dtype=x.dtype)
+        return F.broadcast_div(F.broadcast_sub(x, mean), std)
+
+
+def _as_values(value, what):
+    values = np.asarray(value, dtype=np.float64).reshape(-1)
+    if values.size == 0:
+        raise MXNetError("Normalize: %s needs at least one value, found %r" % (what, value))
+    return values

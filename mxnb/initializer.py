@@ -1,0 +1,425 @@
+"""Weight initializers (`mx.init`), as MXNet 1.x.
+
+An initializer is called as `init(InitDesc(name, attrs), arr)` and fills the NDArray `arr` in place,
+choosing what to do from the name's suffix (weight, bias, gamma, beta, moving_mean, ...) or from an
+explicit `__init__` attribute. Random draws go through `mx.nd.random` so `mx.random.seed` applies.
+"""
+import json
+import logging
+import re
+import warnings
+
+import numpy as np
+
+from .base import MXNetError
+from .ndarray import NDArray
+from .ndarray import random as _random
+
+__all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mixed", "Zero", "One",
+           "Constant", "Uniform", "Normal", "Orthogonal", "Xavier", "MSRAPrelu", "Bilinear",
+           "LSTMBias"]
+
+
+class InitError(MXNetError, ValueError):
+    """An initializer that cannot fill the array it was given (a ValueError too, as in MXNet)."""
+
+
+class InitDesc(str):
+    """The name of the array to initialize, with its attributes and the global initializer."""
+
+    def __new__(cls, name, attrs=None, global_init=None):
+        ret = super().__new__(cls, name)
+        ret.attrs = attrs or {}
+        ret.global_init = global_init
+        return ret
+
+
+_REGISTRY = {}
+
+
+def register(klass):
+    """Registers an Initializer class under its lower-cased name (a decorator)."""
+    if not (isinstance(klass, type) and issubclass(klass, Initializer)):
+        raise MXNetError("register expects an Initializer subclass, found %r" % (klass,))
+    name = klass.__name__.lower()
+    if name in _REGISTRY and _REGISTRY[name] is not klass:
+        warnings.warn("New initializer %s.%s is overriding existing initializer %s.%s"
+                      % (klass.__module__, klass.__name__, _REGISTRY[name].__module__,
+                         _REGISTRY[name].__name__))
+    _REGISTRY[name] = klass
+    return klass
+
+
+def alias(*aliases):
+    """Registers extra names for an Initializer class (a decorator)."""
+    def reg(klass):
+        for name in aliases:
+            _REGISTRY[name.lower()] = klass
+        return klass
+    return reg
+
+
+def create(initializer, *args, **kwargs):
+    """An Initializer from an instance, a registered name, or a `dumps()` JSON string."""
+    if isinstance(initializer, Initializer):
+        if args or kwargs:
+            raise MXNetError("create: got an Initializer instance and extra arguments %r %r"
+                             % (args, kwargs))
+        return initializer
+    if not isinstance(initializer, str):
+        raise MXNetError("create expects an Initializer, its name or its JSON, found %s"
+                         % type(initializer).__name__)
+    name = initializer
+    if initializer.startswith("["):
+        try:
+            name, json_kwargs = json.loads(initializer)
+        except ValueError as exc:
+            raise MXNetError("create: %r is not an initializer's JSON (%s)" % (initializer, exc))
+        kwargs = dict(json_kwargs, **kwargs)
+    klass = _REGISTRY.get(name.lower())
+    if klass is None:
+        raise MXNetError("Cannot find initializer %r; registered initializers are %s"
+                         % (name, sorted(_REGISTRY)))
+    return klass(*args, **kwargs)
+
+
+def _fill(arr, value):
+    arr._data[...] = value
+
+
+class Initializer:
+    """The base class of all initializers."""
+
+    def __init__(self, **kwargs):
+        self._kwargs = kwargs
+        self._verbose = False
+        self._print_func = None
+
+    def set_verbosity(self, verbose=False, print_func=None):
+        """Logs a statistic of each initialized array (default: its norm / sqrt(size))."""
+        self._verbose = verbose
+        if print_func is None:
+            def print_func(x):
+                data = x.asnumpy().astype(np.float64)
+                return str(np.sqrt((data * data).sum()) / np.sqrt(max(data.size, 1)))
+        self._print_func = print_func
+        return self
+
+    def _verbose_print(self, desc, init, arr):
+        if self._verbose and self._print_func:
+            logging.info("Initialized %s as %s: %s", desc, init, self._print_func(arr))
+
+    def dumps(self):
+        """The initializer as JSON, e.g. '["normal", {"sigma": 0.5}]'."""
+        return json.dumps([type(self).__name__.lower(), self._kwargs])
+
+    def __call__(self, desc, arr):
+        if not isinstance(arr, NDArray):
+            raise MXNetError("an initializer fills an NDArray, found %s" % type(arr).__name__)
+        if not isinstance(desc, InitDesc):
+            self._legacy_init(desc, arr)
+            return
+        if desc.global_init is None:
+            desc.global_init = self
+        init = desc.attrs.get("__init__", "")
+        if init:
+            create(init)._init_weight(desc, arr)
+            self._verbose_print(desc, init, arr)
+            return
+        self._init_by_suffix(desc, arr)
+
+    def _init_by_suffix(self, name, arr):
+        for suffix, method in _SUFFIX_RULES:
+            if name.endswith(suffix):
+                getattr(self, method)(name, arr)
+                self._verbose_print(name, suffix, arr)
+                return
+        self._init_default(name, arr)
+
+    def _legacy_init(self, name, arr):
+        warnings.warn("Calling initializer with init(str, NDArray) has been deprecated. please use "
+                      "init(mx.init.InitDesc(...), NDArray) instead.", DeprecationWarning,
+                      stacklevel=3)
+        if not isinstance(name, str):
+            raise TypeError("name must be string, found %s" % type(name).__name__)
+        if name.startswith("upsampling"):
+            self._init_bilinear(name, arr)
+        elif name.startswith("stn_loc") and name.endswith("weight"):
+            self._init_zero(name, arr)
+        elif name.startswith("stn_loc") and name.endswith("bias"):
+            self._init_loc_bias(name, arr)
+        else:
+            self._init_by_suffix(name, arr)
+
+    def _init_bilinear(self, _, arr):
+        _fill(arr, _bilinear_kernel(arr.shape))
+
+    def _init_loc_bias(self, _, arr):
+        if arr.shape[0] != 6:
+            raise InitError("stn_loc bias needs 6 values, found shape %s" % (arr.shape,))
+        _fill(arr, np.array([1.0, 0, 0, 0, 1.0, 0]))
+
+    def _init_zero(self, _, arr):
+        _fill(arr, 0.0)
+
+    def _init_one(self, _, arr):
+        _fill(arr, 1.0)
+
+    def _init_bias(self, _, arr):
+        _fill(arr, 0.0)
+
+    def _init_gamma(self, _, arr):
+        _fill(arr, 1.0)
+
+    def _init_beta(self, _, arr):
+        _fill(arr, 0.0)
+
+    def _init_weight(self, name, arr):
+        raise NotImplementedError("Must override it")
+
+    def _init_default(self, name, _):
+        raise InitError(
+            "Unknown initialization pattern for %s. Default initialization is now limited to "
+            '"weight", "bias", "gamma" (1.0), and "beta" (0.0). Please use '
+            "mx.sym.Variable(init=mx.init.*) to set initialization pattern" % name)
+
+    def __eq__(self, other):
+        if not isinstance(other, Initializer):
+            return NotImplemented
+        return type(self) is type(other) and self._kwargs == other._kwargs
+
+    __hash__ = object.__hash__
+
+
+# Name suffix -> method, first match wins (so "weight_quantize" is not needed: no int8 here).
+_SUFFIX_RULES = [("weight", "_init_weight"), ("bias", "_init_bias"), ("gamma", "_init_gamma"),
+                 ("beta", "_init_beta"), ("moving_mean", "_init_zero"),
+                 ("moving_var", "_init_one"), ("moving_inv_var", "_init_zero"),
+                 ("moving_avg", "_init_zero"), ("min", "_init_zero"), ("max", "_init_one")]
+
+
+def _bilinear_kernel(shape):
+    """The upsampling kernel MXNet's Bilinear fills (separable triangle filter)."""
+    f = np.ceil(shape[3] / 2.)
+    c = (2 * f - 1 - f % 2) / (2. * f)
+    x = np.arange(shape[3])
+    y = np.arange(shape[2])
+    plane = np.outer(1 - np.abs(y / f - c), 1 - np.abs(x / f - c)).astype(np.float32)
+    return np.broadcast_to(plane, shape)
+
+
+class Load:
+    """Initializes from a dict of arrays (or a file saved by `mx.nd.save`), else `default_init`."""
+
+    def __init__(self, param, default_init=None, verbose=False):
+        if isinstance(param, str):
+            from .ndarray import load
+            param = load(param)
+        if not isinstance(param, dict):
+            raise MXNetError("Load expects a dict of name -> NDArray, found %s"
+                             % type(param).__name__)
+        self.param = {}
+        for name, arr in param.items():
+            key = name[4:] if name.startswith(("arg:", "aux:")) else name
+            self.param[key] = arr
+        self.default_init = default_init
+        self.verbose = verbose
+
+    def __call__(self, name, arr):
+        if name in self.param:
+            source = self.param[name]
+            if tuple(arr.shape) != tuple(source.shape):
+                raise MXNetError("Parameter %s cannot be initialized from loading. Shape "
+                                 "mismatch, target %s vs loaded %s"
+                                 % (name, arr.shape, tuple(source.shape)))
+            _fill(arr, source.asnumpy() if isinstance(source, NDArray) else source)
+            if self.verbose:
+                logging.info("Initialized %s by loading", name)
+        else:
+            if self.default_init is None:
+                raise MXNetError("Cannot Initialize %s. Not found in loaded param and no default "
+                                 "Initializer is provided." % name)
+            self.default_init(name, arr)
+            if self.verbose:
+                logging.info("Initialized %s by default", name)
+
+
+class Mixed:
+    """Initializes each array with the first initializer whose regex pattern matches its name."""
+
+    def __init__(self, patterns, initializers):
+        if len(patterns) != len(initializers):
+            raise MXNetError("Mixed: %d patterns but %d initializers"
+                             % (len(patterns), len(initializers)))
+        self.map = list(zip([re.compile(p) for p in patterns], initializers))
+
+    def __call__(self, name, arr):
+        for prog, init in self.map:
+            if prog.match(name):
+                init(name, arr)
+                return
+        raise InitError("Parameter name %s did not match any pattern. Consider add a \".*\" "
+                        "pattern at the and with default Initializer." % name)
+
+
+@register
+@alias("zeros")
+class Zero(Initializer):
+    """Fills with 0."""
+
+    def __init__(self):
+        super().__init__()
+
+    def _init_weight(self, _, arr):
+        _fill(arr, 0)
+
+
+@register
+@alias("ones")
+class One(Initializer):
+    """Fills with 1."""
+
+    def __init__(self):
+        super().__init__()
+
+    def _init_weight(self, _, arr):
+        _fill(arr, 1)
+
+
+@register
+class Constant(Initializer):
+    """Fills with `value` (a scalar, or an array broadcast to the shape)."""
+
+    def __init__(self, value):
+        super().__init__(value=value)
+        self.value = value
+
+    def _init_weight(self, _, arr):
+        value = self.value
+        _fill(arr, value.asnumpy() if isinstance(value, NDArray) else value)
+
+    def dumps(self):
+        val = self._kwargs["value"]
+        if not np.isscalar(val):
+            self._kwargs["value"] = (val.tolist() if isinstance(val, np.ndarray)
+                                     else val.asnumpy().tolist())
+        return json.dumps([type(self).__name__.lower(), self._kwargs])
+
+
+@register
+class Uniform(Initializer):
+    """Draws from U(-scale, scale)."""
+
+    def __init__(self, scale=0.07):
+        super().__init__(scale=scale)
+        self.scale = scale
+
+    def _init_weight(self, _, arr):
+        _random.uniform(-self.scale, self.scale, arr.shape, out=arr)
+
+
+@register
+class Normal(Initializer):
+    """Draws from N(0, sigma^2)."""
+
+    def __init__(self, sigma=0.01):
+        super().__init__(sigma=sigma)
+        self.sigma = sigma
+
+    def _init_weight(self, _, arr):
+        _random.normal(0, self.sigma, arr.shape, out=arr)
+
+
+@register
+class Orthogonal(Initializer):
+    """An orthogonal matrix (from the SVD of a random one) times `scale`."""
+
+    def __init__(self, scale=1.414, rand_type="uniform"):
+        super().__init__(scale=scale, rand_type=rand_type)
+        self.scale = scale
+        self.rand_type = rand_type
+
+    def _init_weight(self, _, arr):
+        nout = arr.shape[0]
+        nin = int(np.prod(arr.shape[1:]))
+        if self.rand_type == "uniform":
+            tmp = _random.uniform(-1.0, 1.0, shape=(nout, nin)).asnumpy()
+        elif self.rand_type == "normal":
+            tmp = _random.normal(0.0, 1.0, shape=(nout, nin)).asnumpy()
+        else:
+            raise InitError("Orthogonal: rand_type must be 'uniform' or 'normal', found %r"
+                            % (self.rand_type,))
+        u, _, v = np.linalg.svd(tmp, full_matrices=False)
+        res = u if u.shape == tmp.shape else v
+        _fill(arr, self.scale * res.reshape(arr.shape))
+
+
+@register
+class Xavier(Initializer):
+    """Uniform or gaussian draws scaled by sqrt(magnitude / fan), fan from 'avg', 'in' or 'out'."""
+
+    def __init__(self, rnd_type="uniform", factor_type="avg", magnitude=3):
+        super().__init__(rnd_type=rnd_type, factor_type=factor_type, magnitude=magnitude)
+        self.rnd_type = rnd_type
+        self.factor_type = factor_type
+        self.magnitude = float(magnitude)
+
+    def _init_weight(self, name, arr):
+        shape = arr.shape
+        if len(shape) < 2:
+            raise InitError("Xavier initializer cannot be applied to vector {0}. It requires at "
+                            "least 2D, found shape {1}.".format(name, shape))
+        hw_scale = float(np.prod(shape[2:])) if len(shape) > 2 else 1.
+        fan_in, fan_out = shape[1] * hw_scale, shape[0] * hw_scale
+        if self.factor_type == "avg":
+            factor = (fan_in + fan_out) / 2.0
+        elif self.factor_type == "in":
+            factor = fan_in
+        elif self.factor_type == "out":
+            factor = fan_out
+        else:
+            raise InitError("Incorrect factor type %r; expected 'avg', 'in' or 'out'"
+                            % (self.factor_type,))
+        scale = float(np.sqrt(self.magnitude / factor))
+        if self.rnd_type == "uniform":
+            _random.uniform(-scale, scale, arr.shape, out=arr)
+        elif self.rnd_type == "gaussian":
+            _random.normal(0, scale, arr.shape, out=arr)
+        else:
+            raise InitError("Unknown random type %r; expected 'uniform' or 'gaussian'"
+                            % (self.rnd_type,))
+
+
+@register
+class MSRAPrelu(Xavier):
+    """He initialization: gaussian Xavier with magnitude 2 / (1 + slope^2)."""
+
+    def __init__(self, factor_type="avg", slope=0.25):
+        magnitude = 2. / (1 + slope ** 2)
+        super().__init__("gaussian", factor_type, magnitude)
+        self._kwargs = {"factor_type": factor_type, "slope": slope}
+
+
+@register
+class Bilinear(Initializer):
+    """The bilinear upsampling kernel (for Deconvolution weights)."""
+
+    def __init__(self):
+        super().__init__()
+
+    def _init_weight(self, _, arr):
+        _fill(arr, _bilinear_kernel(arr.shape))
+
+
+@register
+class LSTMBias(Initializer):
+    """Zeros, except the forget gate's quarter (the second of four gates) set to `forget_bias`."""
+
+    def __init__(self, forget_bias=1.0):
+        super().__init__(forget_bias=forget_bias)
+        self.forget_bias = forget_bias
+
+    def _init_weight(self, name, arr):
+        num_hidden = int(arr.shape[0] / 4)
+        _fill(arr, 0.0)
+        arr._data[num_hidden:2 * num_hidden] = self.forget_bias

@@ -1,0 +1,648 @@
+"""Evaluation metrics (`mx.metric`), as MXNet 1.x.
+
+`update(labels, preds)` takes lists of NDArrays (or single NDArrays); values are read once with
+`asnumpy` and computed with vectorised NumPy. Each metric keeps a local and a global running sum.
+"""
+import math
+from collections import OrderedDict
+
+import numpy
+
+from .base import MXNetError
+from .ndarray import NDArray
+
+__all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1", "MCC", "MAE",
+           "MSE", "RMSE", "CrossEntropy", "NegativeLogLikelihood", "Perplexity", "PearsonCorrelation",
+           "Loss", "Torch", "Caffe", "CustomMetric", "np", "create", "register", "alias",
+           "check_label_shapes"]
+
+
+class MetricError(MXNetError, ValueError):
+    """Labels and predictions a metric cannot compare (a ValueError too, as in MXNet)."""
+
+
+def check_label_shapes(labels, preds, wrap=False, shape=False):
+    """Checks labels and predictions agree in count (or in shape); wraps single NDArrays."""
+    if not shape:
+        label_shape, pred_shape = len(labels), len(preds)
+    else:
+        label_shape, pred_shape = labels.shape, preds.shape
+    if label_shape != pred_shape:
+        raise MetricError("Shape of labels {} does not match shape of predictions {}"
+                          .format(label_shape, pred_shape))
+    if wrap:
+        if isinstance(labels, NDArray):
+            labels = [labels]
+        if isinstance(preds, NDArray):
+            preds = [preds]
+    return labels, preds
+
+
+def _host(x):
+    return x.asnumpy() if isinstance(x, NDArray) else numpy.asarray(x)
+
+
+_REGISTRY = {}
+
+
+def register(klass):
+    """Registers an EvalMetric class under its lower-cased name (a decorator)."""
+    _REGISTRY[klass.__name__.lower()] = klass
+    return klass
+
+
+def alias(*aliases):
+    """Registers extra names for an EvalMetric class (a decorator)."""
+    def reg(klass):
+        for name in aliases:
+            _REGISTRY[name.lower()] = klass
+        return klass
+    return reg
+
+
+def create(metric, *args, **kwargs):
+    """A metric from a name ('acc'), an instance, a callable feval(label, pred), or a list."""
+    if isinstance(metric, EvalMetric):
+        return metric
+    if callable(metric):
+        return CustomMetric(metric, *args, **kwargs)
+    if isinstance(metric, list):
+        composite = CompositeEvalMetric()
+        for child in metric:
+            composite.add(create(child, *args, **kwargs))
+        return composite
+    if not isinstance(metric, str):
+        raise MXNetError("create expects a metric name, an EvalMetric, a callable or a list, "
+                         "found %s" % type(metric).__name__)
+    klass = _REGISTRY.get(metric.lower())
+    if klass is None:
+        raise MXNetError("Cannot find metric %r; registered metrics are %s"
+                         % (metric, sorted(_REGISTRY)))
+    return klass(*args, **kwargs)
+
+
+class EvalMetric:
+    """The base class of all metrics: a name and running sums (`sum_metric` / `num_inst`)."""
+
+    def __init__(self, name, output_names=None, label_names=None, **kwargs):
+        self.name = str(name)
+        self.output_names = output_names
+        self.label_names = label_names
+        self._has_global_stats = kwargs.pop("has_global_stats", False)
+        self._kwargs = kwargs
+        self.reset()
+
+    def __str__(self):
+        return "EvalMetric: {}".format(dict(self.get_name_value()))
+
+    def get_config(self):
+        config = self._kwargs.copy()
+        config.update({"metric": type(self).__name__, "name": self.name,
+                       "output_names": self.output_names, "label_names": self.label_names})
+        return config
+
+    def update_dict(self, label, pred):
+        pred = ([pred[name] for name in self.output_names] if self.output_names is not None
+                else list(pred.values()))
+        label = ([label[name] for name in self.label_names] if self.label_names is not None
+                 else list(label.values()))
+        self.update(label, pred)
+
+    def update(self, labels, preds):
+        raise NotImplementedError()
+
+    def reset(self):
+        self.num_inst = 0
+        self.sum_metric = 0.0
+        self.global_num_inst = 0
+        self.global_sum_metric = 0.0
+
+    def reset_local(self):
+        self.num_inst = 0
+        self.sum_metric = 0.0
+
+    def _add(self, value, count):
+        self.sum_metric += value
+        self.global_sum_metric += value
+        self.num_inst += count
+        self.global_num_inst += count
+
+    def get(self):
+        if self.num_inst == 0:
+            return (self.name, float("nan"))
+        return (self.name, self.sum_metric / self.num_inst)
+
+    def get_global(self):
+        if not self._has_global_stats:
+            return self.get()
+        if self.global_num_inst == 0:
+            return (self.name, float("nan"))
+        return (self.name, self.global_sum_metric / self.global_num_inst)
+
+    def get_name_value(self):
+        return _zip_name_value(*self.get())
+
+    def get_global_name_value(self):
+        if not self._has_global_stats:
+            return self.get_name_value()
+        return _zip_name_value(*self.get_global())
+
+
+def _zip_name_value(name, value):
+    if not isinstance(name, list):
+        name = [name]
+    if not isinstance(value, list):
+        value = [value]
+    return list(zip(name, value))
+
+
+@register
+@alias("composite")
+class CompositeEvalMetric(EvalMetric):
+    """Several metrics updated together; `get` returns lists of names and values."""
+
+    def __init__(self, metrics=None, name="composite", output_names=None, label_names=None):
+        super().__init__(name, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+        self.metrics = [create(i) for i in (metrics or [])]
+
+    def add(self, metric):
+        self.metrics.append(create(metric))
+
+    def get_metric(self, index):
+        try:
+            return self.metrics[index]
+        except IndexError:
+            raise MetricError("Metric index {} is out of range 0 and {}"
+                              .format(index, len(self.metrics))) from None
+
+    def update_dict(self, labels, preds):
+        if self.label_names is not None:
+            labels = OrderedDict([i for i in labels.items() if i[0] in self.label_names])
+        if self.output_names is not None:
+            preds = OrderedDict([i for i in preds.items() if i[0] in self.output_names])
+        for metric in self.metrics:
+            metric.update_dict(labels, preds)
+
+    def update(self, labels, preds):
+        for metric in self.metrics:
+            metric.update(labels, preds)
+
+    def reset(self):
+        for metric in getattr(self, "metrics", []):
+            metric.reset()
+
+    def reset_local(self):
+        for metric in self.metrics:
+            metric.reset_local()
+
+    def _collect(self, getter):
+        names, values = [], []
+        for metric in self.metrics:
+            name, value = getter(metric)
+            names.extend(name if isinstance(name, list) else [name])
+            values.extend(value if isinstance(value, list) else [value])
+        return (names, values)
+
+    def get(self):
+        return self._collect(lambda m: m.get())
+
+    def get_global(self):
+        return self._collect(lambda m: m.get_global())
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"metrics": [i.get_config() for i in self.metrics]})
+        return config
+
+
+@register
+@alias("acc")
+class Accuracy(EvalMetric):
+    """The fraction of predictions equal to the labels (argmax over `axis` for scores)."""
+
+    def __init__(self, axis=1, name="accuracy", output_names=None, label_names=None):
+        super().__init__(name, axis=axis, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+        self.axis = axis
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            pred = _host(pred)
+            label = _host(label)
+            if pred.shape != label.shape:
+                pred = pred.argmax(axis=self.axis)
+            pred = pred.astype("int32").ravel()
+            label = label.astype("int32").ravel()
+            check_label_shapes(label, pred)
+            self._add(int((pred == label).sum()), len(pred))
+
+
+@register
+@alias("top_k_accuracy", "top_k_acc")
+class TopKAccuracy(EvalMetric):
+    """The fraction of labels among the `top_k` highest-scored classes."""
+
+    def __init__(self, top_k=1, name="top_k_accuracy", output_names=None, label_names=None):
+        super().__init__(name, top_k=top_k, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+        self.top_k = top_k
+        if self.top_k <= 1:
+            raise MetricError("Please use Accuracy if top_k is no more than 1, found top_k=%d"
+                              % top_k)
+        self.name += "_%d" % self.top_k
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            pred = _host(pred).astype("float32")
+            if pred.ndim > 2:
+                raise MetricError("Predictions should be no more than 2 dims, found shape %s"
+                                  % (pred.shape,))
+            label = _host(label).astype("int32").ravel()
+            check_label_shapes(label, pred)
+            if pred.ndim == 1:  # MXNet compares the partition's indices with the labels
+                correct = int((numpy.argpartition(pred, -self.top_k) == label).sum())
+            else:
+                top_k = min(pred.shape[1], self.top_k)
+                best = numpy.argpartition(pred, -top_k, axis=1)[:, -top_k:]
+                correct = int((best == label[:, None]).any(axis=1).sum())
+            self._add(correct, pred.shape[0])
+
+
+class _BinaryClassificationMetrics:
+    """Confusion counts for binary classification, local and global."""
+
+    _FIELDS = ("true_positives", "false_negatives", "false_positives", "true_negatives")
+
+    def __init__(self):
+        self.reset_stats()
+
+    def update_binary_stats(self, label, pred):
+        pred = _host(pred)
+        label = _host(label).astype("int32").ravel()
+        pred_label = numpy.argmax(pred, axis=1)
+        check_label_shapes(label, pred)
+        if len(numpy.unique(label)) > 2:
+            raise MetricError("%s currently only supports binary classification, found labels %s"
+                              % (type(self).__name__, numpy.unique(label).tolist()))
+        pred_true = pred_label == 1
+        label_true = label == 1
+        counts = {"true_positives": int((pred_true & label_true).sum()),
+                  "false_positives": int((pred_true & ~label_true).sum()),
+                  "false_negatives": int((~pred_true & label_true).sum()),
+                  "true_negatives": int((~pred_true & ~label_true).sum())}
+        for field, count in counts.items():
+            setattr(self, field, getattr(self, field) + count)
+            setattr(self, "global_" + field, getattr(self, "global_" + field) + count)
+
+    @staticmethod
+    def _ratio(num, other):
+        return float(num) / (num + other) if num + other > 0 else 0.0
+
+    @property
+    def precision(self):
+        return self._ratio(self.true_positives, self.false_positives)
+
+    @property
+    def global_precision(self):
+        return self._ratio(self.global_true_positives, self.global_false_positives)
+
+    @property
+    def recall(self):
+        return self._ratio(self.true_positives, self.false_negatives)
+
+    @property
+    def global_recall(self):
+        return self._ratio(self.global_true_positives, self.global_false_negatives)
+
+    @staticmethod
+    def _f(precision, recall):
+        return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+
+    @property
+    def fscore(self):
+        return self._f(self.precision, self.recall)
+
+    @property
+    def global_fscore(self):
+        return self._f(self.global_precision, self.global_recall)
+
+    def matthewscc(self, use_global=False):
+        prefix = "global_" if use_global else ""
+        if not (self.global_total_examples if use_global else self.total_examples):
+            return 0.0
+        tp, fp, fn, tn = (float(getattr(self, prefix + f)) for f in
+                          ("true_positives", "false_positives", "false_negatives",
+                           "true_negatives"))
+        denom = 1.0
+        for t in (tp + fp, tp + fn, tn + fp, tn + fn):
+            if t != 0.0:
+                denom *= t
+        return (tp * tn - fp * fn) / math.sqrt(denom)
+
+    @property
+    def total_examples(self):
+        return sum(getattr(self, f) for f in self._FIELDS)
+
+    @property
+    def global_total_examples(self):
+        return sum(getattr(self, "global_" + f) for f in self._FIELDS)
+
+    def local_reset_stats(self):
+        for f in self._FIELDS:
+            setattr(self, f, 0)
+
+    def reset_stats(self):
+        for f in self._FIELDS:
+            setattr(self, f, 0)
+            setattr(self, "global_" + f, 0)
+
+
+class _BinaryMetric(EvalMetric):
+    """F1 and MCC: a score from confusion counts, averaged per update ('macro') or pooled."""
+
+    def __init__(self, name, output_names, label_names, average):
+        self.average = average
+        self.metrics = _BinaryClassificationMetrics()
+        super().__init__(name, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+
+    def _score(self, use_global):
+        raise NotImplementedError()
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            self.metrics.update_binary_stats(label, pred)
+        if self.average == "macro":
+            self.sum_metric += self._score(False)
+            self.global_sum_metric += self._score(True)
+            self.num_inst += 1
+            self.global_num_inst += 1
+            self.metrics.reset_stats()
+        else:
+            self.sum_metric = self._score(False) * self.metrics.total_examples
+            self.global_sum_metric = self._score(True) * self.metrics.global_total_examples
+            self.num_inst = self.metrics.total_examples
+            self.global_num_inst = self.metrics.global_total_examples
+
+    def reset(self):
+        super().reset()
+        self.metrics.reset_stats()
+
+    def reset_local(self):
+        super().reset_local()
+        self.metrics.local_reset_stats()
+
+
+@register
+class F1(_BinaryMetric):
+    """The F1 score of binary classification (predictions: scores of shape (n, 2))."""
+
+    def __init__(self, name="f1", output_names=None, label_names=None, average="macro"):
+        super().__init__(name, output_names, label_names, average)
+
+    def _score(self, use_global):
+        return self.metrics.global_fscore if use_global else self.metrics.fscore
+
+
+@register
+class MCC(_BinaryMetric):
+    """The Matthews correlation coefficient of binary classification."""
+
+    def __init__(self, name="mcc", output_names=None, label_names=None, average="macro"):
+        super().__init__(name, output_names, label_names, average)
+
+    def _score(self, use_global):
+        return self.metrics.matthewscc(use_global=use_global)
+
+
+@register
+class Perplexity(EvalMetric):
+    """exp of the mean negative log probability of the labels (skipping `ignore_label`)."""
+
+    def __init__(self, ignore_label, axis=-1, name="perplexity", output_names=None,
+                 label_names=None):
+        super().__init__(name, ignore_label=ignore_label, output_names=output_names,
+                         label_names=label_names, has_global_stats=True)
+        self.ignore_label = ignore_label
+        self.axis = axis
+
+    def update(self, labels, preds):
+        if len(labels) != len(preds):
+            raise MetricError("Perplexity: %d labels but %d predictions"
+                              % (len(labels), len(preds)))
+        loss, num = 0.0, 0
+        for label, pred in zip(labels, preds):
+            pred = _host(pred)
+            label = _host(label).ravel()
+            if label.size != pred.size / pred.shape[-1]:
+                raise MetricError("shape mismatch: %s vs. %s" % (label.shape, pred.shape))
+            probs = numpy.moveaxis(pred, self.axis, -1).reshape(-1, pred.shape[self.axis])
+            picked = probs[numpy.arange(label.size), label.astype("int64")]
+            if self.ignore_label is not None:
+                ignore = label == self.ignore_label
+                num -= int(ignore.sum())
+                picked = numpy.where(ignore, 1.0, picked)
+            loss -= float(numpy.log(numpy.maximum(1e-10, picked)).sum())
+            num += picked.size
+        self._add(loss, num)
+
+    def get(self):
+        if self.num_inst == 0:
+            return (self.name, float("nan"))
+        return (self.name, math.exp(self.sum_metric / self.num_inst))
+
+    def get_global(self):
+        if self.global_num_inst == 0:
+            return (self.name, float("nan"))
+        return (self.name, math.exp(self.global_sum_metric / self.global_num_inst))
+
+
+class _RegressionMetric(EvalMetric):
+    """MAE / MSE / RMSE: one error value per (label, pred) pair, averaged over updates."""
+
+    def __init__(self, name, output_names=None, label_names=None):
+        super().__init__(name, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+
+    @staticmethod
+    def _error(diff):
+        raise NotImplementedError()
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            label, pred = _host(label), _host(pred)
+            if label.ndim == 1:
+                label = label.reshape(label.shape[0], 1)
+            if pred.ndim == 1:
+                pred = pred.reshape(pred.shape[0], 1)
+            self._add(float(self._error(label - pred)), 1)
+
+
+@register
+class MAE(_RegressionMetric):
+    """Mean absolute error."""
+
+    def __init__(self, name="mae", output_names=None, label_names=None):
+        super().__init__(name, output_names, label_names)
+
+    @staticmethod
+    def _error(diff):
+        return numpy.abs(diff).mean()
+
+
+@register
+class MSE(_RegressionMetric):
+    """Mean squared error."""
+
+    def __init__(self, name="mse", output_names=None, label_names=None):
+        super().__init__(name, output_names, label_names)
+
+    @staticmethod
+    def _error(diff):
+        return (diff ** 2.0).mean()
+
+
+@register
+class RMSE(_RegressionMetric):
+    """Root mean squared error (per update, then averaged, as MXNet)."""
+
+    def __init__(self, name="rmse", output_names=None, label_names=None):
+        super().__init__(name, output_names, label_names)
+
+    @staticmethod
+    def _error(diff):
+        return numpy.sqrt((diff ** 2.0).mean())
+
+
+class _LogLoss(EvalMetric):
+    """Mean of -log(p[label] + eps) over samples."""
+
+    def __init__(self, eps, name, output_names, label_names):
+        super().__init__(name, eps=eps, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+        self.eps = eps
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            label, pred = _host(label).ravel(), _host(pred)
+            if label.shape[0] != pred.shape[0]:
+                raise MetricError("%s: %d labels for %d predictions"
+                                  % (self.name, label.shape[0], pred.shape[0]))
+            prob = pred[numpy.arange(label.shape[0]), numpy.int64(label)]
+            self._add(float((-numpy.log(prob + self.eps)).sum()), label.shape[0])
+
+
+@register
+@alias("ce")
+class CrossEntropy(_LogLoss):
+    """Cross entropy of predicted probabilities (shape (n, classes)) and integer labels."""
+
+    def __init__(self, eps=1e-12, name="cross-entropy", output_names=None, label_names=None):
+        super().__init__(eps, name, output_names, label_names)
+
+
+@register
+@alias("nll_loss")
+class NegativeLogLikelihood(_LogLoss):
+    """Negative log likelihood of the labels under the predicted probabilities."""
+
+    def __init__(self, eps=1e-12, name="nll-loss", output_names=None, label_names=None):
+        super().__init__(eps, name, output_names, label_names)
+
+
+@register
+@alias("pearsonr")
+class PearsonCorrelation(EvalMetric):
+    """Pearson correlation of predictions and labels, averaged per update ('macro')."""
+
+    def __init__(self, name="pearsonr", output_names=None, label_names=None, average="macro"):
+        if average != "macro":
+            raise MXNetError("PearsonCorrelation supports average='macro' here, found %r"
+                             % (average,))
+        self.average = average
+        super().__init__(name, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            check_label_shapes(label, pred, False, True)
+            label = _host(label).ravel().astype(numpy.float64)
+            pred = _host(pred).ravel().astype(numpy.float64)
+            self._add(float(numpy.corrcoef(pred, label)[0, 1]), 1)
+
+
+@register
+class Loss(EvalMetric):
+    """The mean of the values of the predictions (losses); labels are ignored."""
+
+    def __init__(self, name="loss", output_names=None, label_names=None):
+        super().__init__(name, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+
+    def update(self, _, preds):
+        if isinstance(preds, NDArray):
+            preds = [preds]
+        for pred in preds:
+            values = _host(pred)
+            self._add(float(values.sum()), values.size)
+
+
+@register
+class Torch(Loss):
+    """Dummy metric for torch criterions."""
+
+    def __init__(self, name="torch", output_names=None, label_names=None):
+        super().__init__(name, output_names=output_names, label_names=label_names)
+
+
+@register
+class Caffe(Loss):
+    """Dummy metric for caffe criterions."""
+
+    def __init__(self, name="caffe", output_names=None, label_names=None):
+        super().__init__(name, output_names=output_names, label_names=label_names)
+
+
+@register
+class CustomMetric(EvalMetric):
+    """A metric from `feval(label, pred)` on NumPy arrays, returning a value or (sum, count)."""
+
+    def __init__(self, feval, name=None, allow_extra_outputs=False, output_names=None,
+                 label_names=None):
+        if name is None:
+            name = feval.__name__
+            if name.find("<") != -1:
+                name = "custom(%s)" % name
+        super().__init__(name, feval=feval, allow_extra_outputs=allow_extra_outputs,
+                         output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
+        self._feval = feval
+        self._allow_extra_outputs = allow_extra_outputs
+
+    def update(self, labels, preds):
+        if not self._allow_extra_outputs:
+            labels, preds = check_label_shapes(labels, preds, True)
+        for pred, label in zip(preds, labels):
+            reval = self._feval(_host(label), _host(pred))
+            if isinstance(reval, tuple):
+                self._add(reval[0], reval[1])
+            else:
+                self._add(reval, 1)
+
+    def get_config(self):
+        raise NotImplementedError("CustomMetric cannot be serialized")
+
+
+def np(numpy_feval, name=None, allow_extra_outputs=False):
+    """A CustomMetric from a function of NumPy (label, pred)."""
+    def feval(label, pred):
+        return numpy_feval(label, pred)
+    feval.__name__ = numpy_feval.__name__
+    return CustomMetric(feval, name, allow_extra_outputs)
