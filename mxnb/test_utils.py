@@ -1,0 +1,525 @@
+"""`mx.test_utils`: tolerances, comparisons, random inputs and symbol checks, as MXNet 1.9.1's.
+
+Comparisons accept NDArrays and NumPy arrays alike. The symbol checks bind a Symbol with
+`bind` and compare its forward outputs, backward gradients, or gradients against finite
+differences (`check_numeric_gradient`).
+"""
+import numbers
+import os
+import re
+
+import numpy as np
+import numpy.testing as npt
+
+from .base import MXNetError
+from .context import Context, current_context
+from .ndarray import NDArray, array as nd_array
+from .ndarray import empty as nd_empty
+
+__all__ = ["default_context", "set_default_context", "default_dtype", "default_rtols",
+           "default_atols", "default_numeric_eps", "get_tolerance", "get_tols", "get_atol",
+           "get_rtol", "random_arrays", "random_uniform_arrays", "rand_ndarray", "rand_shape_2d",
+           "rand_shape_3d", "rand_shape_nd", "same", "almost_equal", "assert_almost_equal",
+           "assert_allclose", "assert_almost_equal_ignore_nan", "assert_exception", "retry",
+           "simple_forward", "numeric_grad", "check_numeric_gradient", "check_symbolic_forward",
+           "check_symbolic_backward", "list_gpus"]
+
+# --- contexts ------------------------------------------------------------------------------------
+_default_ctx = None
+_DEVICE_PATTERN = re.compile(r"^\s*(cpu|gpu)\s*(?:[(:]\s*(\d+)\s*\)?)?\s*$")
+
+
+def _context_from_env(value):
+    match = _DEVICE_PATTERN.match(value)
+    if not match:
+        raise MXNetError("MXNET_TEST_DEVICE must look like 'cpu', 'gpu', 'gpu(1)' or 'gpu:1', "
+                         "found %r" % value)
+    return Context(match.group(1), int(match.group(2) or 0))
+
+
+def default_context():
+    """The context tests run on: set_default_context's, else $MXNET_TEST_DEVICE, else the current."""
+    if _default_ctx is not None:
+        return _default_ctx
+    env = os.environ.get("MXNET_TEST_DEVICE")
+    if env:
+        return _context_from_env(env)
+    return current_context()
+
+
+def set_default_context(ctx):
+    """Sets the context `default_context()` returns (None: back to the environment/current one)."""
+    global _default_ctx
+    if ctx is not None and not isinstance(ctx, Context):
+        raise TypeError("set_default_context takes a Context, found %s" % type(ctx).__name__)
+    _default_ctx = ctx
+
+
+def list_gpus():
+    from .context import num_gpus
+    return list(range(num_gpus()))
+
+
+# --- tolerances ----------------------------------------------------------------------------------
+def default_dtype():
+    return np.float32
+
+
+_EXACT = (np.bool_, np.int8, np.uint8, np.int32, np.uint32, np.int64, np.uint64)
+
+
+def default_rtols():
+    """Relative tolerance per dtype."""
+    tols = {np.dtype(np.float16): 1e-2, np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-5}
+    tols.update({np.dtype(t): 0 for t in _EXACT})
+    return tols
+
+
+def default_atols():
+    """Absolute tolerance per dtype."""
+    tols = {np.dtype(np.float16): 1e-1, np.dtype(np.float32): 1e-3, np.dtype(np.float64): 1e-20}
+    tols.update({np.dtype(t): 0 for t in _EXACT})
+    return tols
+
+
+def default_numeric_eps():
+    """Finite-difference step per dtype (powers of two: no bits lost when added)."""
+    return {np.dtype(np.float16): 1.0 / 2 ** 6, np.dtype(np.float32): 1.0 / 2 ** 9,
+            np.dtype(np.float64): 1.0 / 2 ** 14}
+
+
+def _dtype_of(dat):
+    return np.dtype(dat.dtype)
+
+
+def get_tolerance(dat, tol, default_tol):
+    """`tol` if it is a number, else its (or the default's) entry for dat's dtype."""
+    if isinstance(tol, numbers.Number):
+        return tol
+    dtype = _dtype_of(dat)
+    tol = {} if tol is None else tol
+    if dtype not in tol and dtype not in default_tol:
+        raise MXNetError("no default tolerance for dtype %s; give rtol/atol explicitly" % dtype)
+    return tol.get(dtype, default_tol.get(dtype))
+
+
+def get_tols(x, y, rtol, atol):
+    """(rtol, atol) for comparing x and y: the larger of the two dtypes' tolerances."""
+    x = np.array(x) if isinstance(x, numbers.Number) else x
+    y = np.array(y) if isinstance(y, numbers.Number) else y
+    rtol = max(get_tolerance(x, rtol, default_rtols()), get_tolerance(y, rtol, default_rtols()))
+    atol = max(get_tolerance(x, atol, default_atols()), get_tolerance(y, atol, default_atols()))
+    return rtol, atol
+
+
+def get_atol(atol=None, dtype=np.dtype(np.float64)):
+    return default_atols()[np.dtype(dtype)] if atol is None else atol
+
+
+def get_rtol(rtol=None, dtype=np.dtype(np.float64)):
+    return default_rtols()[np.dtype(dtype)] if rtol is None else rtol
+
+
+# --- random inputs -------------------------------------------------------------------------------
+def random_arrays(*shapes):
+    """Standard-normal float32 NumPy arrays, one per shape (one array if one shape)."""
+    arrays = [np.array(np.random.randn(), dtype=default_dtype()) if len(s) == 0
+              else np.random.randn(*s).astype(default_dtype()) for s in shapes]
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
+def random_uniform_arrays(*shapes, **kwargs):
+    low = kwargs.pop("low", 0.0)
+    high = kwargs.pop("high", 1.0)
+    dtype = kwargs.pop("dtype", default_dtype())
+    if kwargs:
+        raise TypeError("Got unexpected argument/s : " + str(list(kwargs)))
+    return [np.random.uniform(low, high, size=s).astype(dtype) for s in shapes]
+
+
+def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
+                 shuffle_csr_indices=False, distribution=None, ctx=None):
+    """A standard-normal NDArray of `shape` (float32 unless `dtype`) on ctx or default_context()."""
+    if stype != "default":
+        raise MXNetError("rand_ndarray: mxnb stores dense arrays only; expected stype 'default', "
+                         "found %r" % (stype,))
+    ctx = ctx if ctx else default_context()
+    return nd_array(random_arrays(shape), ctx=ctx, dtype=dtype if dtype is not None else np.float32)
+
+
+def rand_shape_2d(dim0=10, dim1=10, allow_zero_size=False):
+    low = 0 if allow_zero_size else 1
+    return np.random.randint(low, dim0 + 1), np.random.randint(low, dim1 + 1)
+
+
+def rand_shape_3d(dim0=10, dim1=10, dim2=10, allow_zero_size=False):
+    low = 0 if allow_zero_size else 1
+    return (np.random.randint(low, dim0 + 1), np.random.randint(low, dim1 + 1),
+            np.random.randint(low, dim2 + 1))
+
+
+def rand_shape_nd(num_dim, dim=10, allow_zero_size=False):
+    low = 0 if allow_zero_size else 1
+    return tuple(np.random.randint(low, dim + 1, size=num_dim))
+
+
+# --- comparisons ---------------------------------------------------------------------------------
+def _host(value):
+    return value.asnumpy() if isinstance(value, NDArray) else value
+
+
+def same(a, b):
+    """Whether a and b have the same shape and elements."""
+    return np.array_equal(_host(a), _host(b))
+
+
+def _check_shapes(a, b):
+    if a.shape != b.shape:
+        raise AssertionError(npt.build_err_msg(
+            [a, b], err_msg="a.shape = {} and b.shape = {} are not equal".format(a.shape, b.shape)))
+
+
+def almost_equal(a, b, rtol=None, atol=None, equal_nan=False, use_broadcast=True):
+    """Whether |a - b| <= atol + rtol * |b| everywhere (defaults: float64's tolerances)."""
+    a, b = _host(a), _host(b)
+    if not use_broadcast:
+        _check_shapes(np.asarray(a), np.asarray(b))
+    return np.allclose(a, b, rtol=get_rtol(rtol), atol=get_atol(atol), equal_nan=equal_nan)
+
+
+def _find_max_violation(a, b, rtol, atol):
+    """Index and size of the largest violation, counting equal infinities as equal."""
+    absdiff = np.where(np.equal(a, b), 0, np.abs(a - b))
+    violation = absdiff / (atol + rtol * np.abs(b) + 1e-20)
+    loc = np.argmax(violation)
+    return tuple(int(i) for i in np.unravel_index(loc, violation.shape)), np.max(violation)
+
+
+def _location_error(a, b, index, names, max_error=False):
+    return "Location of %serror: %s, %s=%.8f, %s=%.8f" % (
+        "maximum " if max_error else "", str(index), names[0], a[index], names[1], b[index])
+
+
+def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=False,
+                        use_broadcast=True, mismatches=(10, 10)):
+    """Raises AssertionError naming the worst mismatches unless a and b are almost equal.
+
+    rtol/atol: a number, a dict dtype -> tolerance, or None for the dtypes' defaults.
+    """
+    rtol, atol = get_tols(a, b, rtol, atol)
+    a = np.asarray(_host(a))
+    b = np.asarray(_host(b))
+    if not use_broadcast:
+        _check_shapes(a, b)
+    if a.dtype == np.bool_ and b.dtype == np.bool_:
+        np.testing.assert_equal(a, b)
+        return
+    if np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan):
+        return
+    a, b = np.broadcast_arrays(a, b)
+    index, rel = _find_max_violation(a, b, rtol, atol)
+    if index != ():
+        lines = []
+        a_left, b_left = a.astype(np.float64), b.astype(np.float64)
+        count, worst_index, worst = 1, index, rel
+        while count <= a.size:  # peel off violations, worst first, to count and show them
+            if count <= mismatches[0]:
+                lines.append("%3d: Error %f  %s" % (count, rel, _location_error(a, b, index, names)))
+            a_left[index] = b_left[index] = 0
+            if np.allclose(a_left, b_left, rtol=rtol, atol=atol, equal_nan=equal_nan):
+                break
+            count += 1
+            if count <= mismatches[1] or mismatches[1] <= 0:
+                index, rel = _find_max_violation(a_left, b_left, rtol, atol)
+            else:
+                break
+        degree = "at least " if mismatches[1] > 0 and count > mismatches[1] else ""
+        message = "Error %f exceeds tolerance rtol=%e, atol=%e (mismatch %s%f%%).\n%s\n%s" % (
+            worst, rtol, atol, degree, 100 * count / a.size,
+            _location_error(a, b, worst_index, names, max_error=True), "\n".join(lines))
+    else:
+        message = "Error %f exceeds tolerance rtol=%e, atol=%e.\n" % (rel, rtol, atol)
+    with np.printoptions(threshold=4, suppress=True):
+        raise AssertionError(npt.build_err_msg([a, b], err_msg=message, names=names))
+
+
+def assert_allclose(a, b, rtol=1e-07, atol=0, equal_nan=True):
+    assert_almost_equal(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b")):
+    """assert_almost_equal with positions that are NaN in either array left out."""
+    a = np.copy(_host(a))
+    b = np.copy(_host(b))
+    nan_mask = np.logical_or(np.isnan(a), np.isnan(b))
+    a[nan_mask] = 0
+    b[nan_mask] = 0
+    assert_almost_equal(a, b, rtol, atol, names)
+
+
+def assert_exception(f, exception_type, *args, **kwargs):
+    """Asserts that f(*args, **kwargs) raises exception_type."""
+    try:
+        f(*args, **kwargs)
+    except exception_type:
+        return
+    raise AssertionError("%s did not raise %s" % (getattr(f, "__name__", f), exception_type.__name__))
+
+
+def retry(n):
+    """Decorator: reruns a stochastic test up to n times before letting its AssertionError out."""
+    assert n > 0
+
+    def decorate(f):
+        def wrapper(*args, **kwargs):
+            for i in range(n):
+                try:
+                    return f(*args, **kwargs)
+                except AssertionError:
+                    if i == n - 1:
+                        raise
+        wrapper.__name__ = f.__name__
+        return wrapper
+    return decorate
+
+
+# --- symbol checks -------------------------------------------------------------------------------
+_FLOAT_TYPES = (np.float16, np.float32, np.float64)
+
+
+def _check_dtype(dtype, allow_asnumpy=True):
+    if not ((allow_asnumpy and isinstance(dtype, str) and dtype == "asnumpy")
+            or (not isinstance(dtype, str) and np.dtype(dtype) in [np.dtype(t) for t in _FLOAT_TYPES])):
+        raise MXNetError("dtype must be %snp.float16, np.float32 or np.float64, found %r"
+                         % ("'asnumpy', " if allow_asnumpy else "", dtype))
+
+
+def _to_nd(value, ctx, dtype):
+    if isinstance(value, NDArray):
+        return value
+    value = np.asarray(value)
+    return nd_array(value, ctx=ctx, dtype=value.dtype if isinstance(dtype, str) else dtype)
+
+
+def _parse_location(sym, location, ctx, dtype=np.float32):
+    """{argument name: NDArray} from a list (in list_arguments() order) or a dict of arrays."""
+    arg_names = sym.list_arguments()
+    if isinstance(location, dict):
+        if set(location) != set(arg_names):
+            raise ValueError("Symbol arguments and keys of the given location do not match. "
+                             "symbol args:%s, location.keys():%s" % (set(arg_names), set(location)))
+    elif isinstance(location, (list, tuple)):
+        if len(location) != len(arg_names):
+            raise ValueError("location has %d arrays, the symbol takes %d arguments: %s"
+                             % (len(location), len(arg_names), arg_names))
+        location = dict(zip(arg_names, location))
+    else:
+        raise TypeError("location must be a list, tuple or dict, found %s" % type(location).__name__)
+    return {k: _to_nd(location[k], ctx, dtype) for k in sorted(location)}
+
+
+def _parse_aux_states(sym, aux_states, ctx, dtype=np.float32):
+    if aux_states is None:
+        return None
+    aux_names = sym.list_auxiliary_states()
+    if isinstance(aux_states, dict):
+        if set(aux_states) != set(aux_names):
+            raise ValueError("Symbol aux_states names and given aux_states do not match. "
+                             "symbol aux_names:%s, aux_states.keys:%s" % (set(aux_names), set(aux_states)))
+    else:
+        aux_states = dict(zip(aux_names, aux_states))
+    return {k: _to_nd(v, ctx, dtype) for k, v in aux_states.items()}
+
+
+def simple_forward(sym, ctx=None, is_train=False, **inputs):
+    """Outputs (NumPy) of `sym` bound to the NumPy `inputs`; one array if one output."""
+    ctx = ctx or default_context()
+    inputs = {k: nd_array(v, ctx=ctx) for k, v in inputs.items()}
+    exe = sym.bind(ctx, args=inputs)
+    exe.forward(is_train=is_train)
+    outputs = [x.asnumpy() for x in exe.outputs]
+    return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _single_output(executor):
+    if len(executor.outputs) != 1:
+        raise MXNetError("check_numeric_gradient needs a symbol with one output, found %d"
+                         % len(executor.outputs))
+    return executor.outputs[0].asnumpy().astype(np.float64)
+
+
+def numeric_grad(executor, location, aux_states=None, eps=1e-4, use_forward_train=True,
+                 dtype=np.float32, projection=None, grad_nodes=None):
+    """Central finite differences of sum(output * projection) for each float argument in location.
+
+    location / aux_states: dicts name -> NumPy array. Each evaluation restores the aux states,
+    so layers that update them in training mode (BatchNorm) see the same state every time.
+    """
+    def evaluate():
+        if aux_states is not None:
+            for key, val in aux_states.items():
+                executor.aux_dict[key][:] = val
+        executor.forward(is_train=use_forward_train)
+        out = _single_output(executor)
+        return (out * projection).sum() if projection is not None else out.sum()
+
+    names = list(location) if grad_nodes is None else list(grad_nodes)
+    approx_grads = {k: np.zeros(location[k].shape, dtype=dtype) for k in names}
+    for k in names:
+        v = np.array(location[k], order="C", copy=True)
+        if v.dtype.kind != "f":
+            continue
+        flat = v.reshape(-1)
+        target = executor.arg_dict[k]
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps / 2.0
+            target[:] = v.astype(dtype)
+            f_peps = evaluate()
+            flat[i] = old - eps / 2.0
+            target[:] = v.astype(dtype)
+            f_neps = evaluate()
+            approx_grads[k].reshape(-1)[i] = (f_peps - f_neps) / eps
+            flat[i] = old
+        target[:] = v.astype(dtype)
+    return approx_grads
+
+
+def _grad_reqs(grad_nodes, arg_names):
+    if grad_nodes is None:
+        return {k: "write" for k in arg_names}
+    if isinstance(grad_nodes, (list, tuple)):
+        return {k: "write" for k in grad_nodes}
+    if isinstance(grad_nodes, dict):
+        return dict(grad_nodes)
+    raise ValueError("grad_nodes must be None, a list of names or a dict name -> grad_req, "
+                     "found %s" % type(grad_nodes).__name__)
+
+
+def _compare_grad(name, req, reference, computed, initial, rtol, atol, names, equal_nan=False):
+    """Checks one argument's gradient buffer according to its grad_req."""
+    computed = _host(computed)
+    if req == "write":
+        assert_almost_equal(reference, computed, rtol, atol, names, equal_nan=equal_nan)
+    elif req == "add":
+        assert_almost_equal(reference, computed - initial, rtol, atol, names, equal_nan=equal_nan)
+    elif req == "null":
+        assert_almost_equal(initial, computed, rtol, atol, names, equal_nan=equal_nan)
+    else:
+        raise ValueError("Invalid grad_req %s for argument %s" % (req, name))
+
+
+def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rtol=1e-2,
+                           atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
+                           grad_stype_dict=None, dtype=np.float32):
+    """Checks backward's gradients of sum(sym * random projection) against finite differences.
+
+    location: the argument values (a list in list_arguments() order, or a dict).
+    grad_nodes: the arguments to check (default all), or a dict name -> grad_req.
+    numeric_eps / rtol / atol: None picks the per-dtype defaults of MXNet 1.9.1.
+    """
+    _check_dtype(dtype, allow_asnumpy=False)
+    ctx = ctx or default_context()
+    if grad_stype_dict is not None and any(v not in (None, "default") for v in grad_stype_dict.values()):
+        raise MXNetError("check_numeric_gradient: mxnb has dense gradients only; grad_stype_dict "
+                         "has %s" % grad_stype_dict)
+    location = _parse_location(sym, location, ctx, dtype)
+    location_npy = {k: v.asnumpy() for k, v in location.items()}
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
+    aux_states_npy = {k: v.asnumpy() for k, v in aux_states.items()} if aux_states else None
+    grad_req = _grad_reqs(grad_nodes, sym.list_arguments())
+
+    _, out_shapes, _ = sym.infer_shape(**{k: v.shape for k, v in location.items()})
+    if len(out_shapes) != 1:
+        raise MXNetError("check_numeric_gradient needs a symbol with one output, found %d"
+                         % len(out_shapes))
+    # Not too small, or finite differences lose too much precision.
+    projection = (np.random.rand(*out_shapes[0]) + 0.1).astype(dtype)
+    initial_grads = {k: np.random.normal(0, 0.01, size=location[k].shape) for k in grad_req}
+    args_grad = {k: nd_array(v, ctx=ctx, dtype=dtype) for k, v in initial_grads.items()}
+    executor = sym.bind(ctx, args=location, args_grad=args_grad, grad_req=grad_req,
+                        aux_states=aux_states)
+    executor.forward(is_train=True)
+    # The gradient of sum(out * projection) is backward with `projection` as the head gradient.
+    executor.backward([nd_array(projection, ctx=ctx, dtype=dtype)])
+    symbolic_grads = {k: executor.grad_dict[k].asnumpy() for k in grad_req}
+
+    eps = get_tolerance(np.zeros(1, dtype=dtype), numeric_eps, default_numeric_eps())
+    if np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float16)) and eps < 1e-5:
+        raise MXNetError("numeric_eps %g is too small for %s finite differences (at least 1e-5)"
+                         % (eps, np.dtype(dtype).name))
+    numeric = numeric_grad(executor, location_npy, aux_states_npy, eps=eps,
+                           use_forward_train=use_forward_train, dtype=dtype, projection=projection,
+                           grad_nodes=[k for k in grad_req if grad_req[k] != "null"])
+    for name, req in grad_req.items():
+        _compare_grad(name, req, numeric.get(name), symbolic_grads[name], initial_grads[name],
+                      rtol, atol, ("NUMERICAL_%s" % name, "BACKWARD_%s" % name))
+
+
+def check_symbolic_forward(sym, location, expected, rtol=None, atol=None, aux_states=None,
+                           ctx=None, equal_nan=False, dtype=np.float32):
+    """Checks the forward outputs of `sym` at `location` against `expected` (list or dict by
+    output name); returns the executor's outputs."""
+    _check_dtype(dtype)
+    ctx = ctx or default_context()
+    location = _parse_location(sym, location, ctx, dtype)
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
+    if isinstance(expected, dict):
+        expected = [expected[k] for k in sym.list_outputs()]
+    args_grad = {k: nd_empty(v.shape, ctx=ctx, dtype=v.dtype) for k, v in location.items()}
+    for g in args_grad.values():
+        g[:] = 0
+    executor = sym.bind(ctx=ctx, args=location, args_grad=args_grad, aux_states=aux_states)
+    executor.forward(is_train=False)
+    outputs = executor.outputs
+    if len(expected) != len(outputs):
+        raise MXNetError("check_symbolic_forward: expected %d outputs, the symbol has %d (%s)"
+                         % (len(expected), len(outputs), sym.list_outputs()))
+    for output_name, expect, output in zip(sym.list_outputs(), expected, outputs):
+        assert_almost_equal(expect, output, rtol, atol,
+                            ("EXPECTED_%s" % output_name, "FORWARD_%s" % output_name),
+                            equal_nan=equal_nan)
+    return executor.outputs
+
+
+def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=None,
+                            aux_states=None, grad_req="write", ctx=None, grad_stypes=None,
+                            equal_nan=False, dtype=np.float32):
+    """Checks the gradients backward writes for head gradients `out_grads` against `expected`
+    (list in list_arguments() order or dict by name); returns the gradient arrays by name.
+
+    Gradient buffers start from random values, so 'add' and 'null' requests are checked too.
+    """
+    _check_dtype(dtype)
+    ctx = ctx or default_context()
+    if grad_stypes is not None and any(v not in (None, "default") for v in grad_stypes.values()):
+        raise MXNetError("check_symbolic_backward: mxnb has dense gradients only; grad_stypes "
+                         "has %s" % grad_stypes)
+    location = _parse_location(sym, location, ctx, dtype)
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
+    arg_names = sym.list_arguments()
+    if isinstance(expected, (list, tuple)):
+        expected = dict(zip(arg_names, expected))
+    expected = {k: _host(v) for k, v in expected.items()}
+    # Dirty the gradient buffers deterministically (sorted names), as MXNet does.
+    initial = {k: np.random.normal(size=np.shape(expected[k])) for k in sorted(expected)}
+    args_grad = {k: nd_array(v, ctx=ctx, dtype=np.asarray(expected[k]).dtype
+                             if isinstance(dtype, str) else dtype) for k, v in initial.items()}
+    if isinstance(grad_req, str):
+        grad_req = {k: grad_req for k in arg_names}
+    elif isinstance(grad_req, (list, tuple)):
+        grad_req = dict(zip(arg_names, grad_req))
+    executor = sym.bind(ctx=ctx, args=location, args_grad=args_grad, aux_states=aux_states,
+                        grad_req=grad_req)
+    executor.forward(is_train=True)
+    if isinstance(out_grads, (list, tuple)):
+        out_grads = [_to_nd(g, ctx, dtype) for g in out_grads]
+    elif isinstance(out_grads, dict):
+        out_grads = {k: _to_nd(g, ctx, dtype) for k, g in out_grads.items()}
+    elif out_grads is not None:
+        raise TypeError("out_grads must be None, a list or a dict, found %s" % type(out_grads).__name__)
+    executor.backward(out_grads)
+    for name in expected:
+        _compare_grad(name, grad_req[name], expected[name], args_grad[name], initial[name], rtol,
+                      atol, ("EXPECTED_%s" % name, "BACKWARD_%s" % name), equal_nan=equal_nan)
+    return args_grad
