@@ -13,8 +13,9 @@ def test_ones_arithmetic_and_numpy_round_trip():
     np.testing.assert_array_equal(b.asnumpy(), np.full((2, 3), 3.0))
     src = np.arange(6, dtype=np.float64).reshape(2, 3)
     c = nd.array(src)
-    assert c.dtype == np.float64          # a NumPy source keeps its dtype, as in MXNet
+    assert c.dtype == np.float32          # MXNet 1.x makes float32 unless dtype is given
     np.testing.assert_array_equal(c.asnumpy(), src)
+    assert nd.array(src, dtype=src.dtype).dtype == np.float64
     assert nd.array([[1, 2], [3, 4]]).dtype == np.float32   # lists become float32
 
 

@@ -37,7 +37,7 @@ def _xp(ctx):
 
 def _op_error(op, inputs, attrs, exc):
     """An MXNetError naming the operator, what it was given, and what went wrong."""
-    shapes = ", ".join("%s %s" % (tuple(x.shape), x.dtype) for x in inputs)
+    shapes = ", ".join("%s %s" % (tuple(x.shape), x._data.dtype) for x in inputs)
     reason = str(exc)
     if op.infer_shape is not None and inputs:
         try:
@@ -310,7 +310,8 @@ def from_numpy(ndarray, zero_copy=True):
 
 
 def array(source_array, ctx=None, dtype=None):
-    """An NDArray from any array-like (float32 unless the source is an array with a dtype)."""
+    """An NDArray from any array-like: float32 unless `dtype` is given or the source is an
+    NDArray (MXNet 1.x converts NumPy arrays of every dtype to float32 by default)."""
     ctx = ctx or current_context()
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype
@@ -318,7 +319,7 @@ def array(source_array, ctx=None, dtype=None):
     else:
         data = source_array
         if dtype is None:
-            dtype = data.dtype if isinstance(data, np.ndarray) else np.float32
+            dtype = np.float32
     host = np.array(backend.to_host(data) if not isinstance(data, (list, tuple, int, float)) else data,
                     dtype=dtype_np(dtype), copy=True)
     if host.ndim == 0:

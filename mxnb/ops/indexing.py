@@ -264,10 +264,14 @@ def _pick_axis(attrs, ndim):
 
 
 def _pick_index(xp, index, data, attrs):
-    """Integer indices with the picked axis kept (length 1), ready for take_along_axis."""
+    """Integer indices with the picked axis kept (length 1), ready for take_along_axis.
+
+    As in MXNet, the index may come with or without the picked axis, whatever `keepdims` says
+    (keepdims shapes the output only)."""
     axis = _pick_axis(attrs, data.ndim)
     idx = _fix_indices("pick", xp, index, data.shape[axis], attrs["mode"])
-    idx = idx if attrs["keepdims"] else xp.expand_dims(idx, axis)
+    if idx.ndim == data.ndim - 1:
+        idx = xp.expand_dims(idx, axis)
     if idx.shape != data.shape[:axis] + (1,) + data.shape[axis + 1:]:
         raise ShapeError("pick: index of shape %s does not fit data of shape %s along axis %d"
                          % (tuple(index.shape), tuple(data.shape), axis))
@@ -293,10 +297,14 @@ class Pick:
             out[axis] = 1
         else:
             del out[axis]
-        if index is not None and tuple(index) != tuple(out):
+        kept = list(data)
+        kept[axis] = 1
+        dropped = [d for i, d in enumerate(data) if i != axis]
+        if index is not None and list(index) not in (kept, dropped):
             raise ShapeError("pick: index of shape %s does not fit data of shape %s along axis %d; "
-                             "expected index shape %s" % (tuple(index), tuple(data), axis, tuple(out)))
-        return [data, tuple(out)], [tuple(out)]
+                             "expected index shape %s or %s" % (tuple(index), tuple(data), axis,
+                                                              tuple(dropped), tuple(kept)))
+        return [data, tuple(index) if index is not None else tuple(dropped)], [tuple(out)]
 
     infer_type = _type_of_first
 

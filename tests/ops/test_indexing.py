@@ -131,6 +131,10 @@ CASES = [
     Case("pick", [_X, np.array([[1.0, 2.0, 3.0, 0.0, 5.0]])],
          lambda d, i, axis, keepdims, mode: _pick_ref(d, i, 0, True, "wrap"),
          attrs={"axis": 0, "keepdims": True, "mode": "wrap"}, grad_inputs=[0], name="pick_axis0_keepdims"),
+    # keepdims shapes the output only: an index without the picked axis is accepted (the loss
+    # functions of Gluon call pick(pred, label, keepdims=True) with labels of shape (batch,))
+    Case("pick", [_X, _PICK_IDX], lambda d, i, axis, keepdims: _pick_ref(d, i)[:, None],
+         attrs={"axis": -1, "keepdims": True}, grad_inputs=[0], name="pick_keepdims_flat_index"),
     Case("_backward_pick", [_u(4), _PICK_IDX, _X], lambda og, i, d: _pick_back(og, i, d),
          grad_inputs=[0]),
     Case("gather_nd", [_u(3, 5, 2), _GATHER_IDX], lambda d, i: d[tuple(i.astype(int))],
