@@ -1,0 +1,159 @@
+"""Activation (relu, sigmoid, tanh, softrelu, softsign) and LeakyReLU (leaky, elu, selu, gelu, prelu).
+
+Activation's gradients are written with elementwise operators (differentiable again); LeakyReLU's
+go through its own backward kernel, `_backward_LeakyReLU`, as in MXNet.
+"""
+import math
+
+from ..params import Enum, Float
+from ..registry import operator
+from ._shapes import merge
+
+
+@operator("Activation", params={"act_type": Enum(("relu", "sigmoid", "tanh", "softrelu", "softsign"))},
+          elementwise=True)
+class Activation:
+    """Applies act_type elementwise: relu, sigmoid, tanh, softrelu (log(1+e^x)), softsign."""
+    def compute(xp, inputs, attrs):
+        x = inputs[0]
+        act = attrs["act_type"]
+        if act == "relu":
+            return xp.maximum(x, 0)
+        if act == "sigmoid":
+            return _sigmoid(xp, x)
+        if act == "tanh":
+            return xp.tanh(x)
+        if act == "softrelu":
+            return xp.logaddexp(x.dtype.type(0), x)
+        return x / (1 + xp.abs(x))
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        x, out, og = inputs[0], outputs[0], out_grads[0]
+        act = attrs["act_type"]
+        if act == "relu":
+            local = F._greater_scalar(out, scalar=0.0)
+        elif act == "sigmoid":
+            local = F.elemwise_mul(out, F._rminus_scalar(out, scalar=1.0))
+        elif act == "tanh":
+            local = F._rminus_scalar(F.elemwise_mul(out, out), scalar=1.0)
+        elif act == "softrelu":
+            local = F.Activation(x, act_type="sigmoid")
+        else:  # softsign: 1 / (1 + |x|)^2, with |x| = sqrt(x^2) to stay within registered ops
+            abs_x = F._power_scalar(F.elemwise_mul(x, x), scalar=0.5)
+            local = F._power_scalar(F._plus_scalar(abs_x, scalar=1.0), scalar=-2.0)
+        return [F.elemwise_mul(og, local)]
+
+
+def _sigmoid(xp, x):
+    # exp of a non-positive number only, so large |x| neither overflows nor warns.
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+# --- LeakyReLU ---------------------------------------------------------------------------------
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_LAMBDA = 1.0507009873554804934193349852946
+_LEAKY = {"act_type": Enum(("elu", "gelu", "leaky", "prelu", "selu"), "leaky"),
+          "slope": Float(0.25), "lower_bound": Float(0.125), "upper_bound": Float(0.334)}
+
+
+def erf(xp, x):
+    """erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): NumPy has no erf of its own."""
+    t = 1 / (1 + 0.3275911 * xp.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                                                                          + t * 1.061405429))))
+    return xp.sign(x) * (1 - poly * xp.exp(-x * x))
+
+
+def _gamma_view(gamma, data):
+    """prelu's gamma (one slope per channel, or one for all) shaped to broadcast along axis 1."""
+    if gamma.size == 1 or data.ndim < 2:
+        return gamma.reshape(()) if gamma.size == 1 else gamma
+    return gamma.reshape((1, -1) + (1,) * (data.ndim - 2))
+
+
+def _leaky_inputs(attrs):
+    return ("data", "gamma") if attrs["act_type"] == "prelu" else ("data",)
+
+
+@operator("LeakyReLU", params=_LEAKY, inputs=_leaky_inputs, hint="leakyrelu")
+class LeakyReLU:
+    """leaky: x or slope*x; elu: x or slope*(e^x-1); selu; gelu (erf form); prelu (learned gamma)."""
+    def compute(xp, inputs, attrs):
+        x = inputs[0]
+        act = attrs["act_type"]
+        if act == "leaky":
+            out = xp.where(x > 0, x, x * attrs["slope"])
+        elif act == "prelu":
+            out = xp.where(x > 0, x, x * _gamma_view(inputs[1], x))
+        elif act == "elu":
+            out = xp.where(x > 0, x, attrs["slope"] * xp.expm1(xp.minimum(x, 0)))
+        elif act == "selu":
+            out = _SELU_LAMBDA * xp.where(x > 0, x, _SELU_ALPHA * xp.expm1(xp.minimum(x, 0)))
+        else:
+            out = 0.5 * x * (1 + erf(xp, x * (1 / math.sqrt(2))))
+        return out.astype(x.dtype, copy=False)
+
+    def infer_shape(attrs, in_shapes):
+        data = in_shapes[0]
+        if attrs["act_type"] != "prelu":
+            return in_shapes, [data]
+        gamma = in_shapes[1]
+        if gamma is None and data is not None and len(data) >= 2:
+            gamma = (data[1],)
+        elif gamma is not None and data is not None and len(data) >= 2 and gamma[0] not in (0, 1):
+            gamma = merge(gamma, (data[1],), "LeakyReLU(prelu)", "gamma (one slope per channel)")
+        return [data, gamma], [data]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        grads = F._backward_LeakyReLU(out_grads[0], *inputs, **attrs)
+        if attrs["act_type"] == "prelu":
+            return [grads[0], grads[1]]
+        return [grads]
+
+
+def _leaky_backward_inputs(attrs):
+    return ("ograd",) + _leaky_inputs(attrs)
+
+
+def _leaky_backward_outputs(attrs):
+    return ("data_grad", "gamma_grad") if attrs["act_type"] == "prelu" else ("data_grad",)
+
+
+@operator("_backward_LeakyReLU", params=_LEAKY, inputs=_leaky_backward_inputs,
+          outputs=_leaky_backward_outputs)
+class BackwardLeakyReLU:
+    """LeakyReLU's input gradients from (ograd, data[, gamma])."""
+    def compute(xp, inputs, attrs):
+        og, x = inputs[0], inputs[1]
+        act = attrs["act_type"]
+        positive = x > 0
+        if act == "leaky":
+            local = xp.where(positive, 1, attrs["slope"])
+        elif act == "elu":
+            local = xp.where(positive, 1, attrs["slope"] * xp.exp(xp.minimum(x, 0)))
+        elif act == "selu":
+            local = _SELU_LAMBDA * xp.where(positive, 1, _SELU_ALPHA * xp.exp(xp.minimum(x, 0)))
+        elif act == "gelu":
+            cdf = 0.5 * (1 + erf(xp, x * (1 / math.sqrt(2))))
+            local = cdf + x * xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        else:
+            gamma = inputs[2]
+            grad_x = (og * xp.where(positive, 1, _gamma_view(gamma, x))).astype(x.dtype, copy=False)
+            slope_grad = xp.where(positive, 0, og * x)
+            if gamma.size == 1:
+                grad_gamma = slope_grad.sum().reshape(gamma.shape)
+            else:
+                axes = (0,) + tuple(range(2, x.ndim))
+                grad_gamma = slope_grad.sum(axis=axes).reshape(gamma.shape)
+            return [grad_x, grad_gamma.astype(gamma.dtype, copy=False)]
+        return [(og * local).astype(x.dtype, copy=False)]
+
+    def infer_shape(attrs, in_shapes):
+        outs = [in_shapes[1]] + ([in_shapes[2]] if attrs["act_type"] == "prelu" else [])
+        return in_shapes, outs
+
+    def infer_type(attrs, in_types):
+        known = next((t for t in in_types if t is not None), None)
+        n = 2 if attrs["act_type"] == "prelu" else 1
+        return [known] * len(in_types), [known] * n

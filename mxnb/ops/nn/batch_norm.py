@@ -1,0 +1,102 @@
+"""BatchNorm: normalise with batch statistics while training (updating the moving statistics in
+place) and with the moving statistics otherwise; its backward kernel covers both cases.
+
+As in MXNet 1.x, the third output is the inverse standard deviation 1/sqrt(var + eps) that the
+normalisation used (MXNet names it 'var'), and the moving variance uses the biased batch variance.
+"""
+from ..params import Float, Bool, Int, OptFloat
+from ..registry import operator
+from ._shapes import merge
+
+_PARAMS = {
+    "eps": Float(1e-3), "momentum": Float(0.9), "fix_gamma": Bool(True),
+    "use_global_stats": Bool(False), "output_mean_var": Bool(False), "axis": Int(1),
+    "cudnn_off": Bool(False), "min_calib_range": OptFloat(), "max_calib_range": OptFloat(),
+}
+
+
+def _layout(x, axis):
+    """(axes reduced over, shape that broadcasts a per-channel vector against x)."""
+    axis = axis % x.ndim
+    shape = [1] * x.ndim
+    shape[axis] = x.shape[axis]
+    return tuple(i for i in range(x.ndim) if i != axis), tuple(shape)
+
+
+@operator("BatchNorm", params=_PARAMS, inputs=("data", "gamma", "beta"),
+          aux=("moving_mean", "moving_var"), outputs=("output", "mean", "var"),
+          num_visible=lambda attrs: 3 if attrs["output_mean_var"] else 1, needs_train=True,
+          hint="batchnorm")
+class BatchNorm:
+    """(data - mean) / sqrt(var + eps) * gamma + beta, per channel along `axis`."""
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
+        x, gamma, beta, moving_mean, moving_var = inputs
+        axes, shape = _layout(x, attrs["axis"])
+        if is_train and not attrs["use_global_stats"]:
+            mean = x.mean(axis=axes)
+            var = x.var(axis=axes)
+            m = attrs["momentum"]
+            moving_mean *= m
+            moving_mean += (1 - m) * mean.astype(moving_mean.dtype, copy=False)
+            moving_var *= m
+            moving_var += (1 - m) * var.astype(moving_var.dtype, copy=False)
+        else:
+            mean, var = moving_mean, moving_var
+        invstd = 1 / xp.sqrt(var + attrs["eps"])
+        scale = invstd if attrs["fix_gamma"] else invstd * gamma
+        out = (x - mean.reshape(shape)) * scale.reshape(shape) + beta.reshape(shape)
+        dtype = x.dtype
+        return [out.astype(dtype, copy=False), mean.astype(dtype), invstd.astype(dtype, copy=False)]
+
+    def infer_shape(attrs, in_shapes):
+        data = in_shapes[0]
+        channels = None
+        if data is not None:
+            channels = (data[attrs["axis"] % len(data)],)
+        for s in in_shapes[1:]:
+            if channels is None and s is not None:
+                channels = tuple(s)
+        names = ("gamma", "beta", "moving_mean", "moving_var")
+        vectors = [merge(s, channels, "BatchNorm", "%s (one value per channel of axis %d)"
+                         % (n, attrs["axis"])) for s, n in zip(in_shapes[1:], names)]
+        return [data] + vectors, [data, channels, channels]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        training = attrs.get("_is_train", True) and not attrs["use_global_stats"]
+        grads = F._backward_BatchNorm(out_grads[0], inputs[0], inputs[1], outputs[1], outputs[2],
+                                      eps=attrs["eps"], fix_gamma=attrs["fix_gamma"],
+                                      axis=attrs["axis"], training=training)
+        return [grads[0], grads[1], grads[2], None, None]
+
+
+@operator("_backward_BatchNorm",
+          params={"eps": Float(1e-3), "fix_gamma": Bool(True), "axis": Int(1), "training": Bool(True)},
+          inputs=("ograd", "data", "gamma", "mean", "invstd"),
+          outputs=("data_grad", "gamma_grad", "beta_grad"))
+class BackwardBatchNorm:
+    """BatchNorm's gradients from (ograd, data, gamma, mean, invstd). With training=True the
+    statistics are functions of the batch and are differentiated through."""
+    def compute(xp, inputs, attrs):
+        og, x, gamma, mean, invstd = inputs
+        axes, shape = _layout(x, attrs["axis"])
+        xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
+        grad_beta = og.sum(axis=axes)
+        grad_gamma = (og * xhat).sum(axis=axes)
+        scale = invstd if attrs["fix_gamma"] else invstd * gamma
+        if attrs["training"]:
+            count = x.size // x.shape[attrs["axis"] % x.ndim]
+            grad_x = scale.reshape(shape) * (og - (grad_beta / count).reshape(shape)
+                                             - xhat * (grad_gamma / count).reshape(shape))
+        else:
+            grad_x = og * scale.reshape(shape)
+        if attrs["fix_gamma"]:
+            grad_gamma = xp.zeros_like(gamma)
+        dtype = x.dtype
+        return [grad_x.astype(dtype, copy=False), grad_gamma.astype(dtype, copy=False),
+                grad_beta.astype(dtype, copy=False)]
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1], in_shapes[2], in_shapes[2]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[1]] * 3

@@ -1,0 +1,209 @@
+"""Convolution (1-D NCW, 2-D NCHW, 3-D NCDHW) as im2col + one matrix product per group, and its
+two backward kernels (data by col2im, weight/bias by a product with the same columns)."""
+from ...base import MXNetError, ShapeError
+from ..params import Shape, Int, Bool, Enum
+from ..registry import operator
+from ._shapes import merge, prod
+from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
+    position_slices
+
+_LAYOUTS = (None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")
+_PARAMS = {
+    "kernel": Shape(), "stride": Shape(()), "dilate": Shape(()), "pad": Shape(()),
+    "num_filter": Int(), "num_group": Int(1), "workspace": Int(1024), "no_bias": Bool(False),
+    "cudnn_tune": Enum((None, "off", "limited_workspace", "fastest"), None),
+    "cudnn_off": Bool(False), "layout": Enum(_LAYOUTS, None),
+}
+
+
+def _geometry(attrs, spatial):
+    """(kernel, stride, dilate, pad, out) for data with these spatial sizes."""
+    kernel = tuple(attrs["kernel"])
+    nd = len(kernel)
+    stride = spatial_tuple(attrs["stride"], nd, 1, "Convolution", "stride")
+    dilate = spatial_tuple(attrs["dilate"], nd, 1, "Convolution", "dilate")
+    pad = spatial_tuple(attrs["pad"], nd, 0, "Convolution", "pad")
+    out = tuple(out_size(s, k, st, d, p) for s, k, st, d, p in zip(spatial, kernel, stride, dilate, pad))
+    return kernel, stride, dilate, pad, out
+
+
+def _check_layout(attrs):
+    layout = attrs["layout"]
+    if layout is not None and layout[1] != "C":
+        raise MXNetError("Convolution: layout %s is not supported; mxnb convolves channel-first "
+                         "data (NCW, NCHW, NCDHW)" % layout)
+
+
+def _columns(xp, data, attrs):
+    """(windows (N, *out, C, *kernel) as a strided view of the padded data, geometry)."""
+    kernel, stride, dilate, pad, out = _geometry(attrs, data.shape[2:])
+    if len(data.shape) != len(kernel) + 2:
+        raise ShapeError("Convolution: kernel %s needs %d-D data, found shape %s"
+                         % (kernel, len(kernel) + 2, tuple(data.shape)))
+    padded = pad_spatial(xp, data, pad, pad)
+    view = window_view(xp, padded, kernel, out, stride, dilate)   # (N, C, *kernel, *out)
+    nd = len(kernel)
+    order = (0,) + tuple(range(2 + nd, 2 + 2 * nd)) + (1,) + tuple(range(2, 2 + nd))
+    return view.transpose(order), (kernel, stride, dilate, pad, out, padded.shape)
+
+
+def _group_columns(cols, group, groups):
+    """One group's im2col matrix (N * prod(out), C/g * prod(kernel)): the one copy of the data.
+    Everything below is a plain 2-D BLAS product, which stays fast whatever the shapes."""
+    nd = (cols.ndim - 2) // 2
+    channels = cols.shape[1 + nd]
+    cg = channels // groups
+    part = cols if groups == 1 else cols[(slice(None),) * (1 + nd) + (slice(group * cg, (group + 1) * cg),)]
+    return part.reshape(prod(cols.shape[:1 + nd]), -1)
+
+
+def _channels_last(xp, x):
+    """(N, C, *spatial) -> contiguous (N * prod(spatial), C)."""
+    order = (0,) + tuple(range(2, x.ndim)) + (1,)
+    return xp.ascontiguousarray(x.transpose(order)).reshape(-1, x.shape[1])
+
+
+def _channels_first(x2, n, spatial):
+    """(N * prod(spatial), C) -> (N, C, *spatial) view."""
+    x = x2.reshape((n,) + tuple(spatial) + (x2.shape[1],))
+    return x.transpose((0, x.ndim - 1) + tuple(range(1, x.ndim - 1)))
+
+
+@operator("Convolution", params=_PARAMS, hint="convolution",
+          inputs=lambda attrs: ("data", "weight") if attrs["no_bias"] else ("data", "weight", "bias"))
+class Convolution:
+    """Cross-correlation of data (N, C, *spatial) with num_filter kernels, plus bias."""
+    def compute(xp, inputs, attrs):
+        _check_layout(attrs)
+        data, weight = inputs[0], inputs[1]
+        cols, (kernel, stride, dilate, pad, out, _) = _columns(xp, data, attrs)
+        groups = attrs["num_group"]
+        fg = weight.shape[0] // groups
+        parts = []
+        for g in range(groups):
+            w = weight[g * fg:(g + 1) * fg].reshape(fg, -1)
+            parts.append(_group_columns(cols, g, groups) @ w.T)
+        result = parts[0] if groups == 1 else xp.concatenate(parts, axis=1)
+        if not attrs["no_bias"]:
+            result += inputs[2]
+        return xp.ascontiguousarray(_channels_first(result, data.shape[0], out))
+
+    def infer_shape(attrs, in_shapes):
+        _check_layout(attrs)
+        name = "Convolution"
+        kernel, groups, filters = tuple(attrs["kernel"]), attrs["num_group"], attrs["num_filter"]
+        data, weight = in_shapes[0], in_shapes[1]
+        if filters % groups:
+            raise ShapeError("Convolution: num_filter %d is not divisible by num_group %d"
+                             % (filters, groups))
+        if data is not None and len(data) != len(kernel) + 2:
+            raise ShapeError("Convolution: kernel %s needs %d-D data (N, C, %s), found shape %s"
+                             % (kernel, len(kernel) + 2, "spatial dims", tuple(data)))
+        if data is not None and not data[1] and weight is not None and weight[1]:
+            data = (data[0], weight[1] * groups) + tuple(data[2:])
+        channels = data[1] if data is not None else 0
+        if channels and channels % groups:
+            raise ShapeError("Convolution: data has %d channels, not divisible by num_group %d"
+                             % (channels, groups))
+        weight = merge(weight, (filters, channels // groups) + kernel, name,
+                       "weight (num_filter, channels / num_group, *kernel)")
+        shapes = [data, weight]
+        if not attrs["no_bias"]:
+            shapes.append(merge(in_shapes[2], (filters,), name, "bias"))
+        out = None
+        if data is not None:
+            geometry = _geometry(attrs, [s or 1 for s in data[2:]])
+            out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
+        return shapes, [out]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        og, data, weight = out_grads[0], inputs[0], inputs[1]
+        grad_data = F._backward_Convolution_data(og, data, weight, **attrs)
+        param_grads = F._backward_Convolution_weight(og, data, **attrs)
+        if attrs["no_bias"]:
+            return [grad_data, param_grads]
+        return [grad_data, param_grads[0], param_grads[1]]
+
+
+@operator("_backward_Convolution_data", params=_PARAMS, inputs=("ograd", "data", "weight"))
+class BackwardConvolutionData:
+    """Convolution's data gradient: weight^T . ograd as columns, summed back by col2im.
+    (data is read only for its shape.)"""
+    def compute(xp, inputs, attrs):
+        og, data, weight = inputs
+        kernel, stride, dilate, pad, out = _geometry(attrs, data.shape[2:])
+        groups = attrs["num_group"]
+        n, c = data.shape[:2]
+        fg, cg = weight.shape[0] // groups, c // groups
+        og2 = _channels_last(xp, og)
+        padded = tuple(s + 2 * p for s, p in zip(data.shape[2:], pad))
+        grad = xp.zeros((n,) + padded + (c,), dtype=og.dtype)   # channels last while summing
+        nd = len(kernel)
+        for g in range(groups):
+            w = weight[g * fg:(g + 1) * fg].reshape(fg, -1)
+            cols = (og2[:, g * fg:(g + 1) * fg] @ w).reshape((n,) + out + (cg,) + kernel)
+            target = grad[..., g * cg:(g + 1) * cg]
+            for position in kernel_positions(kernel):
+                window = (slice(None),) + position_slices(position, out, stride, dilate)[2:]
+                target[window] += cols[(slice(None),) * (2 + nd) + position]
+        grad = grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))
+        return xp.ascontiguousarray(crop(grad, pad, data.shape[2:]))
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        og, data, weight = inputs
+        g = out_grads[0]
+        # Bilinear in (ograd, weight): d/d(ograd) = conv(g, weight), d/d(weight) = weight grad of g.
+        plain = dict(attrs, no_bias=True)
+        return [F.Convolution(g, weight, **plain), None,
+                F._backward_Convolution_weight(og, g, **plain)]
+
+
+def _weight_outputs(attrs):
+    return ("weight_grad",) if attrs["no_bias"] else ("weight_grad", "bias_grad")
+
+
+@operator("_backward_Convolution_weight", params=_PARAMS, inputs=("ograd", "data"),
+          outputs=_weight_outputs)
+class BackwardConvolutionWeight:
+    """Convolution's weight gradient (ograd . columns^T, per group) and bias gradient."""
+    def compute(xp, inputs, attrs):
+        og, data = inputs
+        cols, (kernel, _, _, _, out, _) = _columns(xp, data, attrs)
+        groups = attrs["num_group"]
+        filters = og.shape[1]
+        fg = filters // groups
+        og2 = _channels_last(xp, og)
+        parts = []
+        for g in range(groups):
+            parts.append(og2[:, g * fg:(g + 1) * fg].T @ _group_columns(cols, g, groups))
+        grad_w = parts[0] if groups == 1 else xp.concatenate(parts, axis=0)
+        grad_w = grad_w.reshape((filters, data.shape[1] // groups) + kernel)
+        if attrs["no_bias"]:
+            return [grad_w]
+        return [grad_w, og2.sum(axis=0)]
+
+    def infer_shape(attrs, in_shapes):
+        og, data = in_shapes
+        filters, kernel = attrs["num_filter"], tuple(attrs["kernel"])
+        channels = data[1] // attrs["num_group"] if data is not None else 0
+        outs = [(filters, channels) + kernel]
+        if not attrs["no_bias"]:
+            outs.append((filters,))
+        return in_shapes, outs
+
+    def infer_type(attrs, in_types):
+        known = in_types[0] if in_types[0] is not None else in_types[1]
+        return [known, known], [known] * (1 if attrs["no_bias"] else 2)
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        og, data = inputs
+        g_weight = out_grads[0]
+        plain = dict(attrs, no_bias=True)
+        if attrs["no_bias"]:
+            grad_og = F.Convolution(data, g_weight, **plain)
+        else:  # the bias gradient's own gradient enters as a bias
+            grad_og = F.Convolution(data, g_weight, out_grads[1], **attrs)
+        return [grad_og, F._backward_Convolution_data(og, data, g_weight, **plain)]

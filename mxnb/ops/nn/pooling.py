@@ -1,0 +1,120 @@
+"""Pooling (max, avg, sum; valid or full convention; global) over strided window views, and
+its backward kernel (max routes each gradient to the first maximum of its window, as MXNet)."""
+from ...base import ShapeError, parse_bool, parse_optional
+from ..params import Shape, Bool, Enum, OptInt
+from ..registry import operator, Param
+from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
+    position_slices
+
+_PARAMS = {
+    "kernel": Shape(()), "pool_type": Enum(("avg", "max", "sum"), "max"),
+    "global_pool": Bool(False), "cudnn_off": Bool(False),
+    "pooling_convention": Enum(("full", "valid"), "valid"), "stride": Shape(()), "pad": Shape(()),
+    "p_value": OptInt(), "count_include_pad": Param(parse_optional(parse_bool), None),
+    "layout": Enum((None, "NCW", "NCHW", "NCDHW"), None),
+}
+
+
+def _geometry(attrs, spatial):
+    """(kernel, stride, pad, out) for data with these spatial sizes."""
+    nd = len(spatial)
+    if attrs["global_pool"]:
+        return tuple(spatial), (1,) * nd, (0,) * nd, (1,) * nd
+    kernel = tuple(attrs["kernel"])
+    if len(kernel) != nd:
+        raise ShapeError("Pooling: kernel %s needs %d-D data, found %d spatial dims (%s)"
+                         % (kernel, len(kernel) + 2, nd, "set global_pool=True to pool everything"
+                            if not kernel else "data (N, C, *spatial)"))
+    stride = spatial_tuple(attrs["stride"], nd, 1, "Pooling", "stride")
+    pad = spatial_tuple(attrs["pad"], nd, 0, "Pooling", "pad")
+    full = attrs["pooling_convention"] == "full"
+    out = tuple(out_size(s, k, st, 1, p, ceil=full) for s, k, st, p in zip(spatial, kernel, stride, pad))
+    return kernel, stride, pad, out
+
+
+def _padded_windows(xp, data, attrs, value):
+    """(windows (N, C, *out, *kernel), geometry, padding after) of data padded with `value`."""
+    kernel, stride, pad, out = _geometry(attrs, data.shape[2:])
+    # The full convention's last windows may reach past the padded input: pad further.
+    after = tuple(max(p, (o - 1) * s + k - sz - p)
+                  for sz, k, s, p, o in zip(data.shape[2:], kernel, stride, pad, out))
+    padded = pad_spatial(xp, data, pad, after, value)
+    ones = (1,) * len(kernel)
+    return window_view(xp, padded, kernel, out, stride, ones, kernel_last=True), \
+        (kernel, stride, pad, out), padded.shape
+
+
+def _lowest(xp, dtype):
+    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+
+
+def _window_counts(xp, attrs, spatial, geometry, dtype):
+    """How many elements each average-pooling window divides by, broadcastable to the output."""
+    kernel, stride, pad, out = geometry
+    include_pad = attrs["count_include_pad"] is not False
+    counts = None
+    for axis, (size, k, s, p, o) in enumerate(zip(spatial, kernel, stride, pad, out)):
+        start = xp.arange(o) * s - p
+        lo, hi = (-p, size + p) if include_pad else (0, size)
+        count = xp.minimum(start + k, hi) - xp.maximum(start, lo)
+        shape = [1] * len(spatial)
+        shape[axis] = o
+        count = count.reshape(shape)
+        counts = count if counts is None else counts * count
+    return counts.astype(dtype)
+
+
+@operator("Pooling", params=_PARAMS, hint="pooling")
+class Pooling:
+    """Max, average or sum over windows of the spatial dims of (N, C, *spatial) data."""
+    def compute(xp, inputs, attrs):
+        data = inputs[0]
+        kind = attrs["pool_type"]
+        lowest = _lowest(xp, data.dtype) if kind == "max" else 0
+        windows, geometry, _ = _padded_windows(xp, data, attrs, lowest)
+        axes = tuple(range(-len(geometry[0]), 0))
+        if kind == "max":
+            return windows.max(axis=axes)
+        total = windows.sum(axis=axes, dtype=data.dtype)
+        if kind == "sum":
+            return total
+        return total / _window_counts(xp, attrs, data.shape[2:], geometry, data.dtype)
+
+    def infer_shape(attrs, in_shapes):
+        data = in_shapes[0]
+        if data is None:
+            return in_shapes, [None]
+        if len(data) < 3:
+            raise ShapeError("Pooling: needs data (N, C, *spatial) with 1 to 3 spatial dims, found %s"
+                             % (tuple(data),))
+        _, _, _, out = _geometry(attrs, [s or 1 for s in data[2:]])
+        return in_shapes, [tuple(data[:2]) + tuple(o if s else 0 for o, s in zip(out, data[2:]))]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_Pooling(out_grads[0], inputs[0], **attrs)]
+
+
+@operator("_backward_Pooling", params=_PARAMS, inputs=("ograd", "data"))
+class BackwardPooling:
+    """Pooling's data gradient from (ograd, data): each window's gradient goes to the first
+    maximum (max), is spread evenly (avg) or copied to every element (sum)."""
+    def compute(xp, inputs, attrs):
+        og, data = inputs
+        kind = attrs["pool_type"]
+        lowest = _lowest(xp, data.dtype) if kind == "max" else 0
+        windows, geometry, padded_shape = _padded_windows(xp, data, attrs, lowest)
+        kernel, stride, pad, out = geometry
+        if kind == "max":
+            flat = windows.reshape(windows.shape[:2 + len(out)] + (-1,))
+            winner = flat.argmax(axis=-1)
+        elif kind == "avg":
+            og = og / _window_counts(xp, attrs, data.shape[2:], geometry, og.dtype)
+        grad = xp.zeros(padded_shape, dtype=og.dtype)
+        ones = (1,) * len(kernel)
+        for index, position in enumerate(kernel_positions(kernel)):
+            share = og * (winner == index) if kind == "max" else og
+            grad[position_slices(position, out, stride, ones)] += share
+        return xp.ascontiguousarray(crop(grad, pad, data.shape[2:]))
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1]]

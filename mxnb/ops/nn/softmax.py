@@ -1,0 +1,119 @@
+"""softmax / log_softmax along an axis (with temperature), SoftmaxActivation (instance/channel),
+and their backward kernels."""
+from ..params import Int, OptFloat, OptDType, Enum
+from ..registry import operator
+
+_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(), "dtype": OptDType()}
+
+
+def softmax(xp, x, axis):
+    shifted = x - x.max(axis=axis, keepdims=True)
+    e = xp.exp(shifted)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax(xp, x, axis):
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _scaled(x, attrs):
+    t = attrs["temperature"]
+    return x if t is None or t == 1.0 else x / x.dtype.type(t)
+
+
+def _out_dtype(attrs, in_types):
+    out = attrs["dtype"] if attrs["dtype"] is not None else in_types[0]
+    return in_types, [out]
+
+
+@operator("softmax", params=_SOFTMAX)
+class Softmax:
+    """exp(x / T) normalised to sum to 1 along `axis`."""
+    def compute(xp, inputs, attrs):
+        x = inputs[0]
+        out = softmax(xp, _scaled(x, attrs), attrs["axis"])
+        return out if attrs["dtype"] is None else out.astype(attrs["dtype"])
+
+    infer_type = _out_dtype
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_softmax(out_grads[0], outputs[0], axis=attrs["axis"],
+                                    temperature=attrs["temperature"])]
+
+
+@operator("log_softmax", params=_SOFTMAX)
+class LogSoftmax:
+    """log(softmax(x / T)) along `axis`, computed stably."""
+    def compute(xp, inputs, attrs):
+        x = inputs[0]
+        out = log_softmax(xp, _scaled(x, attrs), attrs["axis"])
+        return out if attrs["dtype"] is None else out.astype(attrs["dtype"])
+
+    infer_type = _out_dtype
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_log_softmax(out_grads[0], outputs[0], axis=attrs["axis"],
+                                        temperature=attrs["temperature"])]
+
+
+_BACKWARD = {"axis": Int(-1), "temperature": OptFloat()}
+
+
+def _grad_shape(attrs, in_shapes):
+    known = in_shapes[0] if in_shapes[0] is not None else in_shapes[1]
+    return [known, known], [known]
+
+
+@operator("_backward_softmax", params=_BACKWARD, inputs=("ograd", "output"))
+class BackwardSoftmax:
+    """softmax's input gradient from (ograd, output): out * (og - sum(og * out)) / T."""
+    def compute(xp, inputs, attrs):
+        og, out = inputs
+        grad = out * (og - (og * out).sum(axis=attrs["axis"], keepdims=True))
+        return _scaled(grad.astype(og.dtype, copy=False), attrs)
+
+    infer_shape = _grad_shape
+
+
+@operator("_backward_log_softmax", params=_BACKWARD, inputs=("ograd", "output"))
+class BackwardLogSoftmax:
+    """log_softmax's input gradient from (ograd, output): (og - exp(out) * sum(og)) / T."""
+    def compute(xp, inputs, attrs):
+        og, out = inputs
+        grad = og - xp.exp(out) * og.sum(axis=attrs["axis"], keepdims=True)
+        return _scaled(grad.astype(og.dtype, copy=False), attrs)
+
+    infer_shape = _grad_shape
+
+
+def _instance_matrix(x, mode):
+    """SoftmaxActivation normalises over all non-batch dims (instance) or over axis 1 (channel)."""
+    return (x.reshape(x.shape[0], -1), 1) if mode == "instance" else (x, 1)
+
+
+@operator("SoftmaxActivation", params={"mode": Enum(("channel", "instance"), "instance")})
+class SoftmaxActivation:
+    """softmax over each instance (all dims but the first) or over channels (axis 1)."""
+    def compute(xp, inputs, attrs):
+        x = inputs[0]
+        view, axis = _instance_matrix(x, attrs["mode"])
+        return softmax(xp, view, axis).reshape(x.shape)
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_SoftmaxActivation(out_grads[0], outputs[0], mode=attrs["mode"])]
+
+
+@operator("_backward_SoftmaxActivation", params={"mode": Enum(("channel", "instance"), "instance")},
+          inputs=("ograd", "output"))
+class BackwardSoftmaxActivation:
+    """SoftmaxActivation's input gradient from (ograd, output)."""
+    def compute(xp, inputs, attrs):
+        og, out = inputs
+        og2, axis = _instance_matrix(og, attrs["mode"])
+        out2, _ = _instance_matrix(out, attrs["mode"])
+        grad = out2 * (og2 - (og2 * out2).sum(axis=axis, keepdims=True))
+        return grad.reshape(og.shape)
+
+    infer_shape = _grad_shape

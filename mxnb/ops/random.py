@@ -1,0 +1,92 @@
+"""Random samplers: _random_uniform / _random_normal / _random_randint (shape from attributes) and
+sample_uniform / sample_normal (one distribution per element of the parameter arrays).
+
+`rng` is a numpy Generator on cpu or cupy.random on gpu; only calls both share are used.
+"""
+from .params import Float, Int, Shape, Ctx, DType
+from .registry import operator
+
+_FLOAT = {"shape": Shape(()), "ctx": Ctx(), "dtype": DType("float32")}
+
+
+def _attr_shape(attrs, in_shapes):
+    return in_shapes, [tuple(attrs["shape"])]
+
+
+def _attr_dtype(attrs, in_types):
+    return in_types, [attrs["dtype"]]
+
+
+@operator("_random_uniform", params=dict({"low": Float(0.0), "high": Float(1.0)}, **_FLOAT),
+          inputs=(), aliases=("uniform", "random_uniform"), needs_rng=True, hint="uniform")
+class RandomUniform:
+    """Samples from the uniform distribution on [low, high)."""
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
+        return rng.uniform(attrs["low"], attrs["high"], attrs["shape"]).astype(attrs["dtype"])
+    infer_shape = _attr_shape
+    infer_type = _attr_dtype
+
+
+@operator("_random_normal", params=dict({"loc": Float(0.0), "scale": Float(1.0)}, **_FLOAT),
+          inputs=(), aliases=("normal", "random_normal"), needs_rng=True, hint="normal")
+class RandomNormal:
+    """Samples from the normal distribution N(loc, scale^2)."""
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
+        return rng.normal(attrs["loc"], attrs["scale"], attrs["shape"]).astype(attrs["dtype"])
+    infer_shape = _attr_shape
+    infer_type = _attr_dtype
+
+
+@operator("_random_randint", params={"low": Int(), "high": Int(), "shape": Shape(()), "ctx": Ctx(),
+                                     "dtype": DType("int32")},
+          inputs=(), aliases=("random_randint",), needs_rng=True, hint="randint")
+class RandomRandint:
+    """Samples integers uniformly from [low, high)."""
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
+        # numpy's Generator calls it `integers`, cupy.random `randint`.
+        draw = getattr(rng, "integers", None) or rng.randint
+        return xp.asarray(draw(attrs["low"], attrs["high"], attrs["shape"])).astype(attrs["dtype"])
+    infer_shape = _attr_shape
+    infer_type = _attr_dtype
+
+
+# --- per-element parameters ----------------------------------------------------------------------
+_SAMPLE = {"shape": Shape(()), "dtype": DType("float32")}
+
+
+def _sample_shape(attrs, in_shapes):
+    a, b = in_shapes
+    known = a if a is not None else b
+    if known is None:
+        return in_shapes, [None]
+    return [known, known], [tuple(known) + tuple(attrs["shape"])]
+
+
+def _per_element(param, attrs):
+    """param reshaped so that it broadcasts over the trailing `shape` sample dims."""
+    return param.reshape(param.shape + (1,) * len(attrs["shape"]))
+
+
+@operator("_sample_uniform", params=_SAMPLE, inputs=("low", "high"), aliases=("sample_uniform",),
+          needs_rng=True, hint="sample_uniform")
+class SampleUniform:
+    """For each (low, high) pair, `shape` samples from uniform [low, high)."""
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
+        low, high = inputs
+        unit = rng.uniform(0.0, 1.0, tuple(low.shape) + tuple(attrs["shape"]))
+        low, high = _per_element(low, attrs), _per_element(high, attrs)
+        return (low + (high - low) * unit).astype(attrs["dtype"])
+    infer_shape = _sample_shape
+    infer_type = _attr_dtype
+
+
+@operator("_sample_normal", params=_SAMPLE, inputs=("mu", "sigma"), aliases=("sample_normal",),
+          needs_rng=True, hint="sample_normal")
+class SampleNormal:
+    """For each (mu, sigma) pair, `shape` samples from N(mu, sigma^2)."""
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
+        mu, sigma = inputs
+        unit = rng.normal(0.0, 1.0, tuple(mu.shape) + tuple(attrs["shape"]))
+        return (_per_element(mu, attrs) + _per_element(sigma, attrs) * unit).astype(attrs["dtype"])
+    infer_shape = _sample_shape
+    infer_type = _attr_dtype

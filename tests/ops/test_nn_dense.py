@@ -1,0 +1,129 @@
+"""FullyConnected (and its backward kernels), Activation, LeakyReLU, softmax family."""
+import math
+
+import numpy as np
+import pytest
+
+import mxnb as mx
+from mxnb import nd
+from mxnb.ops import registry
+from .harness import Case, run_case
+
+R = np.random.RandomState(7)
+
+
+def _u(*shape):
+    return R.uniform(-1, 1, shape)
+
+
+def _away_from_zero(*shape):
+    """Values with |x| >= 0.1 so kinks at 0 stay out of finite differences."""
+    x = R.uniform(0.1, 1.0, shape)
+    return x * np.where(R.rand(*shape) < 0.5, -1, 1)
+
+
+def _fc_ref(x, w, b=None, num_hidden=None, no_bias=False, flatten=True):
+    x2 = x.reshape(x.shape[0], -1) if flatten else x
+    out = x2 @ w.T
+    return out if b is None else out + b
+
+
+def _np_softmax(x, axis=-1, temperature=None):
+    x = x / (temperature or 1.0)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _erf(x):
+    return np.vectorize(math.erf)(x)
+
+
+_ACT = {
+    "relu": lambda x: np.maximum(x, 0), "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+    "tanh": np.tanh, "softrelu": lambda x: np.log1p(np.exp(x)), "softsign": lambda x: x / (1 + abs(x)),
+}
+_SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
+_LEAKY = {
+    "leaky": lambda x, slope: np.where(x > 0, x, slope * x),
+    "elu": lambda x, slope: np.where(x > 0, x, slope * (np.exp(x) - 1)),
+    "selu": lambda x, slope: _SELU[1] * np.where(x > 0, x, _SELU[0] * (np.exp(x) - 1)),
+    "gelu": lambda x, slope: 0.5 * x * (1 + _erf(x / np.sqrt(2))),
+}
+
+CASES = [
+    Case("FullyConnected", [_u(3, 2, 2), _u(5, 4), _u(5)], _fc_ref, attrs={"num_hidden": 5}),
+    Case("FullyConnected", [_u(3, 4), _u(2, 4)], _fc_ref, attrs={"num_hidden": 2, "no_bias": True},
+         name="FullyConnected_no_bias"),
+    Case("FullyConnected", [_u(2, 3, 4), _u(2, 4), _u(2)], _fc_ref,
+         attrs={"num_hidden": 2, "flatten": False}, name="FullyConnected_no_flatten"),
+    Case("_backward_FullyConnected_data", [_u(3, 5), _u(3, 2, 2), _u(5, 4)],
+         lambda og, x, w, **a: (og @ w).reshape(x.shape), attrs={"num_hidden": 5}, grad_inputs=[0, 2]),
+    Case("_backward_FullyConnected_weight", [_u(3, 5), _u(3, 2, 2)],
+         lambda og, x, **a: [og.T @ x.reshape(3, -1), og.sum(0)], attrs={"num_hidden": 5}),
+    Case("_backward_FullyConnected_weight", [_u(2, 3, 5), _u(2, 3, 4)],
+         lambda og, x, **a: [og.reshape(-1, 5).T @ x.reshape(-1, 4)],
+         attrs={"num_hidden": 5, "no_bias": True, "flatten": False}, name="_backward_FC_weight_nobias"),
+]
+for act, fn in _ACT.items():
+    CASES.append(Case("Activation", [_away_from_zero(3, 4)], (lambda f: lambda x, act_type: f(x))(fn),
+                      attrs={"act_type": act}, name="Activation_" + act))
+for act, fn in _LEAKY.items():
+    CASES.append(Case("LeakyReLU", [_away_from_zero(3, 4)],
+                      (lambda f: lambda x, act_type, slope=0.25: f(x, slope))(fn),
+                      attrs={"act_type": act, "slope": 0.3}, name="LeakyReLU_" + act))
+CASES += [
+    Case("LeakyReLU", [_away_from_zero(2, 3, 2), _u(3)],
+         lambda x, g, act_type: np.where(x > 0, x, x * g.reshape(1, 3, 1)),
+         attrs={"act_type": "prelu"}, name="LeakyReLU_prelu"),
+    Case("_backward_LeakyReLU", [_u(3, 4), _away_from_zero(3, 4)],
+         lambda og, x, act_type, slope: og * np.where(x > 0, 1, slope),
+         attrs={"act_type": "leaky", "slope": 0.1}, grad=False),
+    Case("_backward_LeakyReLU", [_u(2, 3, 2), _away_from_zero(2, 3, 2), _u(3)],
+         lambda og, x, g, act_type: [og * np.where(x > 0, 1, g.reshape(1, 3, 1)),
+                                     (og * np.where(x > 0, 0, x)).sum(axis=(0, 2))],
+         attrs={"act_type": "prelu"}, grad=False, name="_backward_LeakyReLU_prelu"),
+    Case("softmax", [_u(3, 4)], _np_softmax),
+    Case("softmax", [_u(3, 4, 2)], _np_softmax, attrs={"axis": 1, "temperature": 2.0},
+         name="softmax_axis1_temperature"),
+    Case("log_softmax", [_u(3, 4)], lambda x, **a: np.log(_np_softmax(x, **a))),
+    Case("log_softmax", [_u(2, 3, 2)], lambda x, **a: np.log(_np_softmax(x, **a)),
+         attrs={"axis": 0, "temperature": 0.5}, name="log_softmax_axis0"),
+    Case("_backward_softmax", [_u(3, 4), _np_softmax(_u(3, 4))],
+         lambda og, y, axis=-1: y * (og - (og * y).sum(-1, keepdims=True)), grad=False),
+    Case("_backward_log_softmax", [_u(3, 4), np.log(_np_softmax(_u(3, 4)))],
+         lambda og, y, axis=-1: og - np.exp(y) * og.sum(-1, keepdims=True), grad=False),
+    Case("SoftmaxActivation", [_u(2, 3, 2)],
+         lambda x, mode="instance": _np_softmax(x.reshape(2, -1)).reshape(x.shape)),
+    Case("SoftmaxActivation", [_u(2, 3, 2)], lambda x, mode: _np_softmax(x, axis=1),
+         attrs={"mode": "channel"}, name="SoftmaxActivation_channel"),
+    Case("_backward_SoftmaxActivation", [_u(2, 3), _np_softmax(_u(2, 3))],
+         lambda og, y: y * (og - (og * y).sum(-1, keepdims=True)), grad=False),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_operator(case, ctx):
+    run_case(case, ctx)
+
+
+def test_fully_connected_infers_weight_and_bias_from_data():
+    op = registry.get("FullyConnected")
+    attrs = op.parse_attrs({"num_hidden": 10})
+    ins, outs = op.infer_shape(attrs, [(64, 1, 28, 28), None, None])
+    assert ins == [(64, 1, 28, 28), (10, 784), (10,)] and outs == [(64, 10)]
+    attrs = op.parse_attrs({"num_hidden": 10, "flatten": False})
+    ins, outs = op.infer_shape(attrs, [(8, 5, 0), (10, 7), None])
+    assert ins[0] == (8, 5, 7) and outs == [(8, 5, 10)]
+
+
+def test_fully_connected_mismatch_names_shapes(ctx):
+    with pytest.raises(mx.MXNetError, match=r"FullyConnected.*\(10, 7\).*\(10, 6\)"):
+        nd.FullyConnected(nd.ones((5, 7), ctx=ctx), nd.ones((10, 6), ctx=ctx), nd.ones(10, ctx=ctx),
+                          num_hidden=10)
+
+
+def test_activation_keeps_float32(ctx):
+    x = nd.array(_u(2, 3), ctx=ctx, dtype="float32")
+    for act in _ACT:
+        assert nd.Activation(x, act_type=act).dtype == np.float32
+    assert nd.softmax(x).dtype == np.float32
