@@ -118,14 +118,15 @@ def test_gluon_cnn_hybridized_trains_and_matches_imperative():
 class MyDense(gluon.HybridBlock):
     """The custom layer of MXNet's slides: the input size is left for the first forward to find."""
 
-    def __init__(self, units, **kwargs):
+    def __init__(self, units, in_units=0, **kwargs):
         super().__init__(**kwargs)
         with self.name_scope():
-            self.weight = self.params.get("weight", shape=(units, 0))
-            self.bias = self.params.get("bias", shape=(units,))
+            self.units = units
+            self.weight = self.params.get("weight", shape=(units, in_units), allow_deferred_init=True)
+            self.bias = self.params.get("bias", shape=(units,), allow_deferred_init=True)
 
     def hybrid_forward(self, F, x, weight, bias):
-        return F.relu(F.FullyConnected(x, weight, bias, num_hidden=weight.shape[0] if F is nd else 3))
+        return F.relu(F.FullyConnected(x, weight, bias, num_hidden=self.units))
 
 
 @pytest.mark.parametrize("hybridize", [False, True])

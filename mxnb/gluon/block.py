@@ -1,0 +1,644 @@
+"""Block, HybridBlock and SymbolBlock (MXNet 1.x `gluon.block`).
+
+A HybridBlock runs eagerly (F = mx.nd) until `hybridize()`; then its first call builds a Symbol
+graph (F = mx.sym on `data` placeholders) and every later call runs that graph through a CachedOp.
+"""
+import re
+import threading
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..ndarray.ndarray import NDArray
+from .parameter import (Parameter, ParameterDict, DeferredInitializationError, load_file,
+                        load_into, save_atomically, shape_is_known, _indent, _brief)
+
+__all__ = ["Block", "HybridBlock", "SymbolBlock"]
+
+
+def _symbol_module():
+    from .. import symbol
+    return symbol
+
+
+def _is_symbol(x):
+    from ..symbol.symbol import Symbol
+    return isinstance(x, Symbol)
+
+
+# --- naming ---------------------------------------------------------------------------------
+class _BlockScope:
+    """The name scope of a Block: children created inside it get `parentprefix + hint + n_`."""
+    _current = threading.local()
+
+    def __init__(self, block):
+        self._block = block
+        self._counter = {}
+        self._old_scope = None
+        self._name_scope = None
+
+    @staticmethod
+    def create(prefix, params, hint):
+        current = getattr(_BlockScope._current, "value", None)
+        if current is None:
+            if prefix is None:
+                from .. import name as _name
+                prefix = _name.current().get(None, hint) + "_"
+            params = ParameterDict(prefix) if params is None else ParameterDict(params.prefix, params)
+            return prefix, params
+        if prefix is None:
+            count = current._counter.get(hint, 0)
+            prefix = "%s%d_" % (hint, count)
+            current._counter[hint] = count + 1
+        if params is None:
+            parent = current._block.params
+            params = ParameterDict(parent.prefix + prefix, parent._shared)
+        else:
+            params = ParameterDict(params.prefix, params)
+        return current._block.prefix + prefix, params
+
+    def __enter__(self):
+        if self._block._empty_prefix:
+            return self
+        self._old_scope = getattr(_BlockScope._current, "value", None)
+        _BlockScope._current.value = self
+        from .. import name as _name
+        self._name_scope = _name.Prefix(self._block.prefix)
+        self._name_scope.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._block._empty_prefix:
+            return
+        self._name_scope.__exit__(*exc)
+        self._name_scope = None
+        _BlockScope._current.value = self._old_scope
+
+
+class HookHandle:
+    """Returned by register_forward_hook: `detach()` removes the hook."""
+    _next_id = [0]
+
+    def __init__(self):
+        self._hooks = None
+        self._id = None
+
+    def attach(self, hooks, hook):
+        self._id = HookHandle._next_id[0]
+        HookHandle._next_id[0] += 1
+        self._hooks = hooks
+        hooks[self._id] = hook
+
+    def detach(self):
+        if self._hooks is not None and self._id in self._hooks:
+            del self._hooks[self._id]
+        self._hooks = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.detach()
+
+
+# --- nested inputs and outputs ------------------------------------------------------------------
+def _flatten(args, inout_str):
+    if isinstance(args, NDArray):
+        return [args], 0
+    if _is_symbol(args):
+        length = len(args.list_outputs())
+        return [args], (length if length > 1 else 0)
+    if args is None:
+        return [None], -1
+    if not isinstance(args, (list, tuple)):
+        raise MXNetError("HybridBlock %s must be (nested) list of Symbol or NDArray, but got %s of "
+                         "type %s" % (inout_str, args, type(args).__name__))
+    flat, fmts = [], []
+    for item in args:
+        arg, fmt = _flatten(item, inout_str)
+        flat.extend(arg)
+        fmts.append(fmt)
+    return flat, fmts
+
+
+def _regroup(args, fmt):
+    if isinstance(fmt, int):
+        if fmt == 0:
+            return args[0], args[1:]
+        if fmt == -1:
+            return None, args[1:]
+        return args[:fmt], args[fmt:]
+    ret = []
+    for f in fmt:
+        res, args = _regroup(args, f)
+        ret.append(res)
+    return ret, args
+
+
+class Block:
+    """Base class of all layers and models (MXNet's `gluon.Block`)."""
+
+    def __init__(self, prefix=None, params=None):
+        self._empty_prefix = prefix == ""
+        self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
+        self._name = self._prefix[:-1] if self._prefix.endswith("_") else self._prefix
+        self._scope = _BlockScope(self)
+        self._children = OrderedDict()
+        self._reg_params = {}
+        self._forward_hooks = OrderedDict()
+        self._forward_pre_hooks = OrderedDict()
+
+    def __repr__(self):
+        modstr = "\n".join("  (%s): %s" % (key, _indent(repr(block), 2))
+                           for key, block in self.__dict__.items() if isinstance(block, Block))
+        return "%s(\n%s\n)" % (type(self).__name__, modstr)
+
+    def __setattr__(self, name, value):
+        """Registers Blocks and Parameters assigned as attributes."""
+        existing = self.__dict__.get(name)
+        if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
+            raise MXNetError("Changing attribute type for %s from %s to %s is not allowed."
+                             % (name, type(existing).__name__, type(value).__name__))
+        if isinstance(value, Block):
+            self.register_child(value, name)
+        elif isinstance(value, Parameter):
+            if name in self._reg_params and self._reg_params[name] is not value:
+                raise MXNetError("Overriding Parameter attribute %s is not allowed. If you want to "
+                                 "share parameters between blocks, please set 'params' at Block "
+                                 "construction instead." % name)
+            self._reg_params[name] = value
+        object.__setattr__(self, name, value)
+
+    def _alias(self):
+        return type(self).__name__.lower()
+
+    @property
+    def prefix(self):
+        return self._prefix
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def params(self):
+        """This Block's own ParameterDict (not its children's)."""
+        return self._params
+
+    def name_scope(self):
+        return self._scope
+
+    def collect_params(self, select=None):
+        """A ParameterDict of this Block's and its children's Parameters (names matching `select`)."""
+        ret = ParameterDict(self._params.prefix)
+        if not select:
+            ret.update(self.params)
+        else:
+            pattern = re.compile(select)
+            ret.update({name: value for name, value in self.params.items() if pattern.match(name)})
+        for child in self._children.values():
+            ret.update(child.collect_params(select=select))
+        return ret
+
+    def _collect_params_with_prefix(self, prefix=""):
+        if prefix:
+            prefix += "."
+        ret = {prefix + key: val for key, val in self._reg_params.items()}
+        for name, child in self._children.items():
+            ret.update(child._collect_params_with_prefix(prefix + name))
+        return ret
+
+    def register_child(self, block, name=None):
+        if name is None:
+            name = str(len(self._children))
+        self._children[name] = block
+
+    def register_forward_pre_hook(self, hook):
+        handle = HookHandle()
+        handle.attach(self._forward_pre_hooks, hook)
+        return handle
+
+    def register_forward_hook(self, hook):
+        handle = HookHandle()
+        handle.attach(self._forward_hooks, hook)
+        return handle
+
+    def apply(self, fn):
+        for child in self._children.values():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def initialize(self, init=None, ctx=None, verbose=False, force_reinit=False):
+        self.collect_params().initialize(init, ctx, verbose, force_reinit)
+
+    def hybridize(self, active=True, **kwargs):
+        for child in self._children.values():
+            child.hybridize(active, **kwargs)
+
+    def cast(self, dtype):
+        for child in self._children.values():
+            child.cast(dtype)
+        for param in self.params.values():
+            param.cast(dtype)
+
+    def zero_grad(self):
+        self.collect_params().zero_grad()
+
+    def reset_ctx(self, ctx):
+        self.collect_params().reset_ctx(ctx)
+
+    # --- saving and loading --------------------------------------------------------------------
+    def save_parameters(self, filename, deduplicate=False):
+        """Saves parameters under structural names (`0.weight`), as MXNet 1.x does."""
+        params = self._collect_params_with_prefix()
+        if deduplicate:
+            reverse = OrderedDict()
+            for name, param in params.items():
+                reverse.setdefault(param, name)
+            params = {name: param for param, name in reverse.items()}
+        arg_dict = {key: val._reduce() for key, val in params.items()}
+        save_atomically(filename, arg_dict)
+
+    def load_parameters(self, filename, ctx=None, allow_missing=False, ignore_extra=False,
+                        cast_dtype=False, dtype_source="current"):
+        """Loads what save_parameters wrote; all or nothing (MXNetError names file and parameter)."""
+        loaded = load_file(filename)
+        params = self._collect_params_with_prefix()
+        if not loaded and not params:
+            return
+        if loaded and not any("." in key for key in loaded):
+            # Files written by ParameterDict.save / export hold full names.
+            self.collect_params().load(filename, ctx, allow_missing, ignore_extra, self.prefix,
+                                       cast_dtype=cast_dtype, dtype_source=dtype_source)
+            return
+        load_into(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype,
+                  dtype_source, "Block %s" % self.name)
+
+    save_params = save_parameters
+
+    def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
+        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
+
+    # --- running -----------------------------------------------------------------------------
+    def __call__(self, *args):
+        if self._forward_pre_hooks:
+            for hook in list(self._forward_pre_hooks.values()):
+                hook(self, args)
+        out = self.forward(*args)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                hook(self, args, out)
+        return out
+
+    def forward(self, *args):
+        raise NotImplementedError
+
+    def summary(self, *inputs):
+        """Prints each layer's output shape and parameter count (MXNet 1.6+ table)."""
+        summary = OrderedDict()
+        seen = set()
+        hooks = []
+
+        def shape_str(args):
+            def shapes(a):
+                if isinstance(a, (list, tuple)):
+                    return [shapes(i) for i in a]
+                return a.shape if isinstance(a, NDArray) else a
+            s = shapes(args)
+            return str(s)[1:-1] if isinstance(s, list) else str(s)
+
+        def register(block):
+            if isinstance(block, HybridBlock) and block._active:
+                raise MXNetError('"%s" must not be hybridized to print summary.' % block.name)
+
+            def hook(block, _, outputs):
+                key = "%s-%i" % (type(block).__name__, len(summary))
+                entry = summary[key] = OrderedDict()
+                entry["output_shape"] = shape_str(outputs)
+                total = trainable = shared = 0
+                for p in block.params.values():
+                    size = p.data().size
+                    total += size
+                    trainable += 0 if p.grad_req == "null" else size
+                    if p in seen:
+                        shared += size
+                    else:
+                        seen.add(p)
+                entry["n_params"], entry["trainable"], entry["shared"] = total, trainable, shared
+
+            from .nn.basic_layers import Sequential, HybridSequential
+            if not isinstance(block, (Sequential, HybridSequential)):
+                hooks.append(block.register_forward_hook(hook))
+
+        summary["Input"] = OrderedDict(output_shape=shape_str(inputs), n_params=0, trainable=0,
+                                       shared=0)
+        try:
+            self.apply(register)
+            self(*inputs)
+            fmt = "{:>20}  {:>42} {:>15}"
+            print("-" * 80)
+            print(fmt.format("Layer (type)", "Output Shape", "Param #"))
+            print("=" * 80)
+            total = trainable = shared = 0
+            for layer, entry in summary.items():
+                print(fmt.format(layer, str(entry["output_shape"]), entry["n_params"]))
+                total += entry["n_params"]
+                trainable += entry["trainable"]
+                shared += entry["shared"]
+            print("=" * 80)
+            print("Parameters in forward computation graph, duplicate included")
+            print("   Total params: " + str(total))
+            print("   Trainable params: " + str(trainable))
+            print("   Non-trainable params: " + str(total - trainable))
+            print("Shared params in forward computation graph: " + str(shared))
+            print("Unique parameters in model: " + str(total - shared))
+            print("-" * 80)
+        finally:
+            for h in hooks:
+                h.detach()
+
+
+class HybridBlock(Block):
+    """A Block whose `hybrid_forward(F, x, ...)` runs with F = mx.nd or, hybridized, mx.sym."""
+
+    def __init__(self, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+        self._cached_graph = ()
+        self._cached_op = None
+        self._cached_op_args = None
+        self._in_format = None
+        self._out_format = None
+        self._active = False
+        self._flags = []
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if isinstance(value, HybridBlock):
+            self._clear_cached_op()
+
+    def register_child(self, block, name=None):
+        if not isinstance(block, HybridBlock):
+            raise MXNetError("Children of HybridBlock must also be HybridBlock, but %s has type %s. "
+                             "If you are using Sequential, please try HybridSequential instead."
+                             % (block, type(block).__name__))
+        super().register_child(block, name)
+        self._clear_cached_op()
+
+    def _clear_cached_op(self):
+        self._cached_graph = ()
+        self._cached_op = None
+        self._cached_op_args = None
+
+    def hybridize(self, active=True, **kwargs):
+        self._active = active
+        self._flags = list(kwargs.items())
+        self._clear_cached_op()
+        if active and (self._forward_hooks or self._forward_pre_hooks):
+            warnings.warn('"%s" is being hybridized while still having forward hook/pre-hook. If '
+                          '"%s" is a child of HybridBlock, the hooks will not take effect.'
+                          % (self, self))
+        super().hybridize(active, **kwargs)
+
+    def cast(self, dtype):
+        self._clear_cached_op()
+        super().cast(dtype)
+
+    # --- graph ---------------------------------------------------------------------------------
+    def _get_graph(self, *args):
+        if not self._cached_graph:
+            sym = _symbol_module()
+            flat, self._in_format = _flatten(args, "input")
+            if len(flat) > 1:
+                inputs = [sym.var("data%d" % i) if a is not None else None for i, a in enumerate(flat)]
+            else:
+                inputs = [sym.var("data")]
+            grouped = _regroup(inputs, self._in_format)[0]
+            params = {k: p.var() for k, p in self._reg_params.items()}
+            with self.name_scope():
+                out = self.hybrid_forward(sym, *grouped, **params)
+            out, self._out_format = _flatten(out, "output")
+            self._cached_graph = [i for i in inputs if i is not None], sym.Group(out)
+        return self._cached_graph
+
+    def _infer_attrs(self, infer_fn, attr, *args):
+        inputs, out = self._get_graph(*args)
+        flat = [a for a in _flatten(args, "input")[0] if a is not None]
+        given = {i.name: getattr(a, attr) for i, a in zip(inputs, flat)}
+        if attr == "dtype":
+            given = {k: np.dtype(v) for k, v in given.items()}
+        arg_attrs, _, aux_attrs = getattr(out, infer_fn)(**given)
+        if arg_attrs is None:
+            raise MXNetError("%s of block %s failed: could not infer %s from inputs %s"
+                             % (infer_fn, self.name, attr, given))
+        found = dict(zip(out.list_arguments(), arg_attrs))
+        found.update(zip(out.list_auxiliary_states(), aux_attrs))
+        for param in self.collect_params().values():
+            if param.name in found and found[param.name] is not None:
+                setattr(param, attr, found[param.name])
+
+    def infer_shape(self, *args):
+        """Fills in unknown parameter shapes from the inputs' shapes."""
+        self._infer_attrs("infer_shape", "shape", *args)
+
+    def infer_type(self, *args):
+        self._infer_attrs("infer_type", "dtype", *args)
+
+    def _deferred_infer_shape(self, *args):
+        try:
+            self.infer_shape(*args)
+        except MXNetError as exc:
+            raise MXNetError("Deferred initialization failed because shape cannot be inferred "
+                             "for block %s: %s" % (self.name, exc)) from None
+
+    def _finish_deferred(self, *args):
+        self._deferred_infer_shape(*args)
+        for param in self.collect_params().values():
+            param._finish_deferred_init()
+
+    def _build_cache(self, *args):
+        from ..graph.cached_op import CachedOp
+        data, out = self._get_graph(*args)
+        data_index = {d.name: i for i, d in enumerate(data)}
+        params = self.collect_params()
+        input_names = out.list_inputs()
+        unused = [n for n in data_index if n not in input_names]
+        if unused:
+            warnings.warn("The %s input to HybridBlock is not used by any computation. Is this "
+                          "intended?" % ", ".join("%d-th" % data_index[n] for n in unused),
+                          stacklevel=4)
+        unused = [n for n in params.keys() if n not in input_names]
+        if unused:
+            warnings.warn("Parameter %s is not used by any computation. Is this intended?"
+                          % ", ".join(unused), stacklevel=4)
+        op_args = []
+        for name in input_names:
+            if name in data_index:
+                op_args.append((True, data_index[name]))
+            elif name in params:
+                op_args.append((False, params[name]))
+            else:
+                raise MXNetError("Unknown input to HybridBlock %s: %s" % (self.name, name))
+        self._cached_op_args = op_args
+        self._cached_op = CachedOp(out, self._flags)
+
+    def _call_cached_op(self, *args):
+        if self._cached_op is None:
+            self._build_cache(*args)
+        if len(args) == 1 and self._in_format == [0] and isinstance(args[0], NDArray):
+            flat = args
+        else:
+            flat, fmt = _flatten(args, "input")
+            if fmt != self._in_format:
+                raise MXNetError("HybridBlock %s: invalid input format: expected %s, found %s"
+                                 % (self.name, self._in_format, fmt))
+            flat = [a for a in flat if a is not None]
+        ctx = flat[0].context
+        try:
+            cargs = [flat[i] if is_arg else i.data(ctx) for is_arg, i in self._cached_op_args]
+        except DeferredInitializationError:
+            self._finish_deferred(*args)
+            cargs = [flat[i] if is_arg else i.data(ctx) for is_arg, i in self._cached_op_args]
+        out = self._cached_op(*cargs)
+        if isinstance(out, NDArray):
+            if self._out_format == 0:
+                return out
+            out = [out]
+        return _regroup(out, self._out_format)[0]
+
+    def forward(self, x, *args):
+        """Runs eagerly (F = nd), through the cached graph when hybridized, or symbolically."""
+        if isinstance(x, NDArray):
+            if self._active:
+                return self._call_cached_op(x, *args)
+            ctx = x._ctx
+            try:
+                params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+            except DeferredInitializationError:
+                self._finish_deferred(x, *args)
+                params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+            return self.hybrid_forward(nd, x, *args, **params)
+        if not _is_symbol(x):
+            raise MXNetError("HybridBlock %s expected an NDArray or a Symbol as its first input, "
+                             "found %s" % (self.name, type(x).__name__))
+        params = {k: p.var() for k, p in self._reg_params.items()}
+        with self.name_scope():
+            return self.hybrid_forward(_symbol_module(), x, *args, **params)
+
+    def hybrid_forward(self, F, x, *args, **kwargs):
+        raise NotImplementedError
+
+    def export(self, path, epoch=0, remove_amp_cast=True):
+        """Writes `path-symbol.json` and `path-%04d.params` (arg:/aux: names, as MXNet)."""
+        if not self._cached_graph:
+            raise MXNetError("Please first call block.hybridize() and then run forward with this "
+                             "block at least once before calling export.")
+        sym = self._cached_graph[1]
+        sym_filename = "%s-symbol.json" % path
+        sym.save(sym_filename)
+        arg_names = set(sym.list_arguments())
+        aux_names = set(sym.list_auxiliary_states())
+        arg_dict = {}
+        for name, param in self.collect_params().items():
+            if name in arg_names:
+                arg_dict["arg:%s" % name] = param._reduce()
+            elif name in aux_names:
+                arg_dict["aux:%s" % name] = param._reduce()
+        params_filename = "%s-%04d.params" % (path, epoch)
+        save_atomically(params_filename, arg_dict)
+        return sym_filename, params_filename
+
+
+class SymbolBlock(HybridBlock):
+    """A HybridBlock made from a Symbol graph (e.g. one loaded from an exported model)."""
+
+    @staticmethod
+    def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False,
+                ignore_extra=False):
+        sym = _symbol_module()
+        outputs = sym.load(symbol_file)
+        if isinstance(input_names, str):
+            input_names = [input_names]
+        if param_file is None:
+            inputs = [sym.var(i, dtype=np.float32) for i in input_names]
+        else:
+            inputs = [sym.var(i) for i in input_names]
+        ret = SymbolBlock(outputs, inputs)
+        if param_file is not None:
+            ret.collect_params().load(param_file, ctx, allow_missing, ignore_extra, cast_dtype=True,
+                                      dtype_source="saved")
+        return ret
+
+    def __repr__(self):
+        outs = self._cached_graph[1].list_outputs()
+        return "%s(\n  inputs=%s\n  outputs=%s\n)" % (
+            type(self).__name__, [i.name for i in self._cached_graph[0]], outs)
+
+    def __init__(self, outputs, inputs, params=None):
+        super().__init__(prefix=None, params=None)
+        self._prefix = ""
+        self._params = ParameterDict("", params)
+        sym = _symbol_module()
+        if _is_symbol(inputs) and len(inputs.list_outputs()) == 1:
+            inputs = [inputs]
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
+        syms, self._in_format = _flatten(inputs, "input")
+        out, self._out_format = _flatten(outputs, "output")
+        out = sym.Group(out)
+        input_names = set()
+        for s in syms:
+            if len(s.get_internals().list_outputs()) != 1:
+                raise MXNetError("Input symbols must be variables, but %s is an output of operators"
+                                 % s.name)
+            input_names.add(s.name)
+        for name in out.list_arguments():
+            if name not in input_names:
+                self.params.get(name, allow_deferred_init=True)
+        for name in out.list_auxiliary_states():
+            if name not in input_names:
+                self.params.get(name, grad_req="null", allow_deferred_init=True)
+        self._cached_graph = syms, out
+        prefix_len = len(_common_prefix(list(self._params.keys())))
+        self._reg_params = {key[prefix_len:]: val for key, val in self._params.items()}
+
+    def forward(self, x, *args):
+        if isinstance(x, NDArray):
+            return self._call_cached_op(x, *args)
+        if not _is_symbol(x):
+            raise MXNetError("SymbolBlock expected NDArray or Symbol inputs, found %s"
+                             % type(x).__name__)
+        flat, fmt = _flatten([x] + list(args), "input")
+        if fmt != self._in_format:
+            raise MXNetError("SymbolBlock: invalid input format: expected %s, found %s"
+                             % (self._in_format, fmt))
+        ret = self._cached_graph[1](**{k.name: v for k, v in zip(self._cached_graph[0], flat)})
+        return _regroup(list(ret), self._out_format)[0]
+
+    def _clear_cached_op(self):
+        # The graph is the block itself: keep it, drop only the compiled op.
+        graph = getattr(self, "_cached_graph", ())
+        super()._clear_cached_op()
+        self._cached_graph = graph
+
+    def cast(self, dtype):
+        self._clear_cached_op()
+        super().cast(dtype)
+
+    def hybrid_forward(self, F, x, *args, **kwargs):
+        raise NotImplementedError
+
+
+def _common_prefix(names):
+    if not names:
+        return ""
+    prefix = names[0]
+    for name in names:
+        i = 0
+        while i < len(prefix) and i < len(name) and prefix[i] == name[i]:
+            i += 1
+        prefix = prefix[:i]
+    return prefix

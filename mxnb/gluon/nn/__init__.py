@@ -1,0 +1,4 @@
+"""`gluon.nn`: neural-network layers (MXNet 1.x)."""
+from ..block import Block, HybridBlock, SymbolBlock
+from .basic_layers import *  # noqa: F401,F403
+from .conv_layers import *  # noqa: F401,F403

@@ -1,0 +1,226 @@
+"""Convolution and pooling layers (MXNet 1.x `gluon.nn.conv_layers`)."""
+import numbers
+
+from ...base import MXNetError
+from ..block import HybridBlock
+from .basic_layers import Activation
+
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D",
+           "AvgPool2D", "AvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D",
+           "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D"]
+
+
+def _tuple(value, n, what):
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * n
+    value = tuple(value)
+    if len(value) != n:
+        raise MXNetError("%s must be a number or a list of %d ints, found %s" % (what, n, value))
+    return value
+
+
+def _conv_weight_shape(layout, channels, in_channels, groups, kernel):
+    """The weight is (out, in/groups, *kernel) for channel-first layouts, (out, *kernel, in/groups)
+    for channel-last ones; 0 marks the unknown input channels."""
+    per_group = in_channels // groups if in_channels else 0
+    if layout.index("C") == 1:
+        return (channels, per_group) + tuple(kernel)
+    return (channels,) + tuple(kernel) + (per_group,)
+
+
+class _Conv(HybridBlock):
+    """N-d convolution over the spatial axes of `layout`."""
+
+    def __init__(self, channels, kernel_size, strides, padding, dilation, groups, layout,
+                 in_channels=0, activation=None, use_bias=True, weight_initializer=None,
+                 bias_initializer="zeros", op_name="Convolution", **kwargs):
+        super().__init__(**kwargs)
+        n = len(kernel_size)
+        with self.name_scope():
+            self._channels = channels
+            self._in_channels = in_channels
+            self._op_name = op_name
+            self._kwargs = {
+                "kernel": tuple(kernel_size), "stride": _tuple(strides, n, "strides"),
+                "dilate": _tuple(dilation, n, "dilation"), "pad": _tuple(padding, n, "padding"),
+                "num_filter": channels, "num_group": groups, "no_bias": not use_bias,
+                "layout": layout}
+            wshape = _conv_weight_shape(layout, channels, in_channels, groups, kernel_size)
+            self.weight = self.params.get("weight", shape=wshape, init=weight_initializer,
+                                          allow_deferred_init=True)
+            if use_bias:
+                self.bias = self.params.get("bias", shape=(channels,), init=bias_initializer,
+                                            allow_deferred_init=True)
+            else:
+                self.bias = None
+            self.act = Activation(activation, prefix=activation + "_") if activation is not None else None
+
+    def _alias(self):
+        return "conv"
+
+    def hybrid_forward(self, F, x, weight, bias=None):
+        op = getattr(F, self._op_name)
+        if bias is None:
+            act = op(x, weight, name="fwd", **self._kwargs)
+        else:
+            act = op(x, weight, bias, name="fwd", **self._kwargs)
+        if self.act is not None:
+            act = self.act(act)
+        return act
+
+    def __repr__(self):
+        kw = self._kwargs
+        n = len(kw["kernel"])
+        s = "%s(%s, kernel_size=%s, stride=%s" % (type(self).__name__, self._mapping(),
+                                                  kw["kernel"], kw["stride"])
+        if kw["pad"] != (0,) * n:
+            s += ", padding=%s" % (kw["pad"],)
+        if kw["dilate"] != (1,) * n:
+            s += ", dilation=%s" % (kw["dilate"],)
+        if kw["num_group"] != 1:
+            s += ", groups=%s" % kw["num_group"]
+        if self.bias is None:
+            s += ", bias=False"
+        if self.act:
+            s += ", %s" % self.act
+        return s + ")"
+
+    def _mapping(self):
+        shape = self.weight.shape
+        in_c = shape[1] if self._kwargs["layout"].index("C") == 1 else shape[-1]
+        return "%s -> %s" % (in_c * self._kwargs["num_group"] if in_c else None, shape[0])
+
+
+class Conv1D(_Conv):
+    def __init__(self, channels, kernel_size, strides=1, padding=0, dilation=1, groups=1,
+                 layout="NCW", activation=None, use_bias=True, weight_initializer=None,
+                 bias_initializer="zeros", in_channels=0, **kwargs):
+        if layout not in ("NCW", "NWC"):
+            raise MXNetError("Conv1D supports layouts 'NCW' and 'NWC', found %r" % layout)
+        super().__init__(channels, _tuple(kernel_size, 1, "kernel_size"), strides, padding,
+                         dilation, groups, layout, in_channels, activation, use_bias,
+                         weight_initializer, bias_initializer, **kwargs)
+
+
+class Conv2D(_Conv):
+    def __init__(self, channels, kernel_size, strides=(1, 1), padding=(0, 0), dilation=(1, 1),
+                 groups=1, layout="NCHW", activation=None, use_bias=True, weight_initializer=None,
+                 bias_initializer="zeros", in_channels=0, **kwargs):
+        if layout not in ("NCHW", "NHWC"):
+            raise MXNetError("Conv2D supports layouts 'NCHW' and 'NHWC', found %r" % layout)
+        super().__init__(channels, _tuple(kernel_size, 2, "kernel_size"), strides, padding,
+                         dilation, groups, layout, in_channels, activation, use_bias,
+                         weight_initializer, bias_initializer, **kwargs)
+
+
+class Conv3D(_Conv):
+    def __init__(self, channels, kernel_size, strides=(1, 1, 1), padding=(0, 0, 0),
+                 dilation=(1, 1, 1), groups=1, layout="NCDHW", activation=None, use_bias=True,
+                 weight_initializer=None, bias_initializer="zeros", in_channels=0, **kwargs):
+        if layout not in ("NCDHW", "NDHWC"):
+            raise MXNetError("Conv3D supports layouts 'NCDHW' and 'NDHWC', found %r" % layout)
+        super().__init__(channels, _tuple(kernel_size, 3, "kernel_size"), strides, padding,
+                         dilation, groups, layout, in_channels, activation, use_bias,
+                         weight_initializer, bias_initializer, **kwargs)
+
+
+class _Pooling(HybridBlock):
+    """Max/average pooling over the spatial axes (or all of them, for global pooling)."""
+
+    def __init__(self, pool_size, strides, padding, ceil_mode, global_pool, pool_type, layout,
+                 count_include_pad=None, **kwargs):
+        super().__init__(**kwargs)
+        n = len(pool_size)
+        if strides is None:
+            strides = pool_size
+        self._kwargs = {
+            "kernel": tuple(pool_size), "stride": _tuple(strides, n, "strides"),
+            "pad": _tuple(padding, n, "padding"), "global_pool": global_pool,
+            "pool_type": pool_type, "layout": layout,
+            "pooling_convention": "full" if ceil_mode else "valid"}
+        if count_include_pad is not None:
+            self._kwargs["count_include_pad"] = count_include_pad
+
+    def _alias(self):
+        return "pool"
+
+    def hybrid_forward(self, F, x):
+        return F.Pooling(x, name="fwd", **self._kwargs)
+
+    def __repr__(self):
+        kw = self._kwargs
+        return ("%s(size=%s, stride=%s, padding=%s, ceil_mode=%s, global_pool=%s, pool_type=%s, "
+                "layout=%s)" % (type(self).__name__, kw["kernel"], kw["stride"], kw["pad"],
+                                kw["pooling_convention"] == "full", kw["global_pool"],
+                                kw["pool_type"], kw["layout"]))
+
+
+def _check_layout(name, layout, layouts):
+    if layout not in layouts:
+        raise MXNetError("%s supports layouts %s, found %r" % (name, layouts, layout))
+
+
+# Positional orders differ between classes in MXNet (layout before or after ceil_mode); kept here.
+class MaxPool1D(_Pooling):
+    def __init__(self, pool_size=2, strides=None, padding=0, layout="NCW", ceil_mode=False, **kwargs):
+        _check_layout("MaxPool1D", layout, ("NCW", "NWC"))
+        super().__init__(_tuple(pool_size, 1, "pool_size"), strides, padding, ceil_mode, False,
+                         "max", layout, **kwargs)
+
+
+class MaxPool2D(_Pooling):
+    def __init__(self, pool_size=(2, 2), strides=None, padding=0, layout="NCHW", ceil_mode=False,
+                 **kwargs):
+        _check_layout("MaxPool2D", layout, ("NCHW", "NHWC"))
+        super().__init__(_tuple(pool_size, 2, "pool_size"), strides, padding, ceil_mode, False,
+                         "max", layout, **kwargs)
+
+
+class MaxPool3D(_Pooling):
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding=0, ceil_mode=False,
+                 layout="NCDHW", **kwargs):
+        _check_layout("MaxPool3D", layout, ("NCDHW", "NDHWC"))
+        super().__init__(_tuple(pool_size, 3, "pool_size"), strides, padding, ceil_mode, False,
+                         "max", layout, **kwargs)
+
+
+class AvgPool1D(_Pooling):
+    def __init__(self, pool_size=2, strides=None, padding=0, layout="NCW", ceil_mode=False,
+                 count_include_pad=True, **kwargs):
+        _check_layout("AvgPool1D", layout, ("NCW", "NWC"))
+        super().__init__(_tuple(pool_size, 1, "pool_size"), strides, padding, ceil_mode, False,
+                         "avg", layout, count_include_pad, **kwargs)
+
+
+class AvgPool2D(_Pooling):
+    def __init__(self, pool_size=(2, 2), strides=None, padding=0, ceil_mode=False, layout="NCHW",
+                 count_include_pad=True, **kwargs):
+        _check_layout("AvgPool2D", layout, ("NCHW", "NHWC"))
+        super().__init__(_tuple(pool_size, 2, "pool_size"), strides, padding, ceil_mode, False,
+                         "avg", layout, count_include_pad, **kwargs)
+
+
+class AvgPool3D(_Pooling):
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding=0, ceil_mode=False,
+                 layout="NCDHW", count_include_pad=True, **kwargs):
+        _check_layout("AvgPool3D", layout, ("NCDHW", "NDHWC"))
+        super().__init__(_tuple(pool_size, 3, "pool_size"), strides, padding, ceil_mode, False,
+                         "avg", layout, count_include_pad, **kwargs)
+
+
+def _global_pool_class(name, n, pool_type, default_layout, layouts):
+    def __init__(self, layout=default_layout, **kwargs):
+        _check_layout(name, layout, layouts)
+        _Pooling.__init__(self, (1,) * n, None, 0, True, True, pool_type, layout, **kwargs)
+    return type(name, (_Pooling,), {"__init__": __init__,
+                                    "__doc__": "Global %dD %s pooling." % (n, pool_type)})
+
+
+_LAYOUTS = {1: ("NCW", ("NCW", "NWC")), 2: ("NCHW", ("NCHW", "NHWC")),
+            3: ("NCDHW", ("NCDHW", "NDHWC"))}
+GlobalMaxPool1D = _global_pool_class("GlobalMaxPool1D", 1, "max", *_LAYOUTS[1])
+GlobalMaxPool2D = _global_pool_class("GlobalMaxPool2D", 2, "max", *_LAYOUTS[2])
+GlobalMaxPool3D = _global_pool_class("GlobalMaxPool3D", 3, "max", *_LAYOUTS[3])
+GlobalAvgPool1D = _global_pool_class("GlobalAvgPool1D", 1, "avg", *_LAYOUTS[1])
+GlobalAvgPool2D = _global_pool_class("GlobalAvgPool2D", 2, "avg", *_LAYOUTS[2])
+GlobalAvgPool3D = _global_pool_class("GlobalAvgPool3D", 3, "avg", *_LAYOUTS[3])

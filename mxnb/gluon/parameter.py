@@ -1,0 +1,653 @@
+"""Parameter, Constant and ParameterDict (MXNet 1.x `gluon.parameter`).
+
+A Parameter holds one NDArray per context, each with its gradient attached through
+`autograd.mark_variables`. Unknown dimensions are 0; initialising such a parameter is deferred
+until the first forward pass fills in its shape.
+"""
+import os
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import autograd
+from .. import ndarray as nd
+from ..base import MXNetError, dtype_np
+from ..context import Context, cpu, current_context
+from ..ndarray.ndarray import NDArray
+
+__all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError",
+           "tensor_types"]
+
+tensor_types = (NDArray,)
+_GRAD_REQS = ("write", "add", "null")
+
+
+class DeferredInitializationError(MXNetError):
+    """A parameter's data was asked for before its deferred initialisation could finish."""
+
+
+class UninitializedParameterError(MXNetError, RuntimeError):
+    """A parameter's data was asked for before `initialize()` was called."""
+
+
+def shape_is_known(shape):
+    return shape is not None and all(d > 0 for d in shape)
+
+
+def _dtype_type(dtype):
+    return dtype_np(dtype).type
+
+
+def _brief(names, limit=3):
+    names = list(names)
+    if len(names) > 2 * limit:
+        return str(names[:limit])[:-1] + ", ..., " + str(names[-limit:])[1:]
+    return str(names)
+
+
+class Parameter:
+    """A weight of a Block: data on one or more contexts, its gradient, and how to train it."""
+
+    def __init__(self, name, grad_req="write", shape=None, dtype=np.float32, lr_mult=1.0,
+                 wd_mult=1.0, init=None, allow_deferred_init=False, differentiable=True,
+                 stype="default", grad_stype="default"):
+        self._var = None
+        self._data = None          # list of NDArrays, one per context
+        self._grad = None
+        self._ctx_list = None
+        self._ctx_map = None       # Context -> index in _data
+        self._fast_ctx = None      # the single context, for the hot path of data()
+        self._fast_data = None
+        self._trainer = None
+        self._deferred_init = ()
+        self._differentiable = differentiable
+        self._allow_deferred_init = allow_deferred_init
+        self._grad_req = None
+        if isinstance(shape, (int, np.integer)):
+            shape = (int(shape),)
+        self._shape = tuple(shape) if shape is not None else None
+        self.name = name
+        self._dtype = dtype
+        self.lr_mult = lr_mult
+        self.wd_mult = wd_mult
+        self.grad_req = grad_req
+        self.init = init
+        self._stype = stype
+        self._grad_stype = grad_stype
+
+    def __repr__(self):
+        # As MXNet: the dtype as given ('float32' or <class 'numpy.float32'>).
+        return "Parameter %s (shape=%s, dtype=%s)" % (self.name, self.shape, self.dtype)
+
+    # --- attributes --------------------------------------------------------------------------
+    @property
+    def grad_req(self):
+        return self._grad_req
+
+    @grad_req.setter
+    def grad_req(self, req):
+        if req not in _GRAD_REQS:
+            raise MXNetError("Parameter %s: grad_req must be one of %s, found %r"
+                             % (self.name, _GRAD_REQS, req))
+        if not self._differentiable:
+            req = "null"
+        if self._grad_req == req:
+            return
+        self._grad_req = req
+        if req == "null" and self._grad is not None:
+            self._grad = None
+            self._set_data_list([d.detach() for d in self._data])
+        elif self._data is not None:
+            self._init_grad()
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, dtype):
+        self._dtype = dtype
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @shape.setter
+    def shape(self, new_shape):
+        new_shape = tuple(new_shape) if new_shape is not None else None
+        if self._shape is None:
+            self._shape = new_shape
+            return
+        if new_shape is None or len(self._shape) != len(new_shape) or not all(
+                old in (0, -1, new) for new, old in zip(new_shape, self._shape)):
+            raise MXNetError("Parameter %s: expected a shape compatible with %s, found %s"
+                             % (self.name, self._shape, new_shape))
+        self._shape = new_shape
+
+    @property
+    def stype(self):
+        return self._stype
+
+    # --- initialisation ----------------------------------------------------------------------
+    def initialize(self, init=None, ctx=None, default_init=None, force_reinit=False):
+        """Allocates and initialises the data on `ctx` (deferred while the shape is unknown)."""
+        if self._data is not None and not force_reinit:
+            warnings.warn("Parameter '%s' is already initialized, ignoring. Set force_reinit=True "
+                          "to re-initialize." % self.name, stacklevel=2)
+            return
+        self._set_data_list(None)
+        self._grad = None
+        ctx = _ctx_list(ctx)
+        if default_init is None:
+            from .. import initializer
+            default_init = initializer.Uniform()
+        if init is None:
+            init = default_init if self.init is None else self.init
+        if not shape_is_known(self.shape):
+            if self._allow_deferred_init:
+                self._deferred_init = (init, ctx, default_init, None)
+                return
+            raise MXNetError("Cannot initialize Parameter '%s' because it has invalid shape: %s"
+                             % (self.name, self.shape))
+        self._deferred_init = (init, ctx, default_init, None)
+        self._finish_deferred_init()
+
+    def _finish_deferred_init(self):
+        if not self._deferred_init:
+            return
+        init, ctx, default_init, data = self._deferred_init
+        if not shape_is_known(self.shape):
+            raise DeferredInitializationError(
+                "Parameter '%s' has unknown shape %s after shape inference; give the layer its "
+                "input size or pass one batch of data through it" % (self.name, self.shape))
+        self._deferred_init = ()
+        with autograd.pause():
+            if data is None:
+                data = self._initial_value(init, default_init)
+            self._init_impl(data, ctx)
+
+    def _initial_value(self, init, default_init):
+        from .. import initializer
+        data = nd.zeros(self.shape, dtype=self.dtype, ctx=cpu())
+        creator = initializer.create(default_init) if hasattr(initializer, "create") else default_init
+        creator(initializer.InitDesc(self.name, {"__init__": init}), data)
+        return data
+
+    def _init_impl(self, data, ctx_list):
+        self._ctx_list = list(ctx_list)
+        self._ctx_map = {c: i for i, c in enumerate(self._ctx_list)}
+        datas = []
+        for c in self._ctx_list:
+            arr = data.copyto(c) if isinstance(data, NDArray) else nd.array(data, ctx=c, dtype=self.dtype)
+            if arr is data:
+                arr = data.copy()
+            datas.append(arr)
+        self._set_data_list(datas)
+        self._init_grad()
+
+    def _set_data_list(self, datas):
+        self._data = datas
+        if datas is not None and len(datas) == 1:
+            self._fast_ctx, self._fast_data = self._ctx_list[0], datas[0]
+        else:
+            self._fast_ctx = self._fast_data = None
+
+    def _init_grad(self):
+        if self.grad_req == "null":
+            self._grad = None
+            return
+        self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
+        autograd.mark_variables(self._data, self._grad, self.grad_req)
+
+    # --- data and gradients -------------------------------------------------------------------
+    def _check_and_get(self, arr_list, ctx):
+        if arr_list is not None:
+            if ctx is list:
+                return arr_list
+            if ctx is None:
+                if len(arr_list) == 1:
+                    return arr_list[0]
+                ctx = current_context()
+            idx = self._ctx_map.get(ctx)
+            if idx is not None:
+                return arr_list[idx]
+            raise MXNetError("Parameter '%s' was not initialized on context %s. It was only "
+                             "initialized on %s." % (self.name, ctx, self._ctx_list))
+        if self._deferred_init:
+            raise DeferredInitializationError(
+                "Parameter '%s' has not been initialized yet because initialization was deferred. "
+                "Actual initialization happens during the first forward pass. Please pass one "
+                "batch of data through the network before accessing Parameters." % self.name)
+        raise UninitializedParameterError(
+            "Parameter '%s' has not been initialized. Note that you should initialize parameters "
+            "and create Trainer with Block.collect_params() instead of Block.params because the "
+            "later does not include Parameters of nested child Blocks" % self.name)
+
+    def data(self, ctx=None):
+        """This parameter's NDArray on `ctx` (the only one, or the current context's)."""
+        if ctx is self._fast_ctx or ctx is None:
+            if self._fast_data is not None:
+                return self._fast_data
+        return self._check_and_get(self._data, ctx)
+
+    def list_data(self):
+        return self._check_and_get(self._data, list)
+
+    def grad(self, ctx=None):
+        if self._data is not None and self._grad is None:
+            raise MXNetError("Cannot get gradient array for Parameter '%s' because grad_req='null'"
+                             % self.name)
+        return self._check_and_get(self._grad, ctx)
+
+    def list_grad(self):
+        if self._data is not None and self._grad is None:
+            raise MXNetError("Cannot get gradient array for Parameter '%s' because grad_req='null'"
+                             % self.name)
+        return self._check_and_get(self._grad, list)
+
+    def list_ctx(self):
+        if self._data is None:
+            if self._deferred_init:
+                return self._deferred_init[1]
+            raise UninitializedParameterError("Parameter '%s' has not been initialized" % self.name)
+        return self._ctx_list
+
+    def set_data(self, data):
+        """Writes `data` into every copy (before deferred init completes, keeps it for then)."""
+        self.shape = data.shape
+        if self._data is None:
+            if not self._deferred_init:
+                raise UninitializedParameterError(
+                    "Parameter '%s' has not been initialized" % self.name)
+            self._deferred_init = self._deferred_init[:3] + (data,)
+            return
+        for arr in self._data:
+            _copy_into(data, arr)
+
+    def zero_grad(self):
+        if self._grad is None:
+            return
+        for g in self._grad:
+            g._data[...] = 0
+
+    def reset_ctx(self, ctx):
+        """Moves the data (averaged over its current copies) to the contexts `ctx`."""
+        ctx = _ctx_list(ctx)
+        if self._data is not None:
+            data = self._reduce()
+            with autograd.pause():
+                self._init_impl(data, ctx)
+        elif self._deferred_init:
+            init, _, default_init, data = self._deferred_init
+            self._deferred_init = (init, ctx, default_init, data)
+        else:
+            raise MXNetError("Cannot reset context for Parameter '%s' because it has not been "
+                             "initialized." % self.name)
+
+    def _reduce(self):
+        """The data on cpu, averaged over contexts (what gets saved)."""
+        datas = self.list_data()
+        if len(datas) == 1:
+            return datas[0].copyto(cpu())
+        total = datas[0].copyto(cpu())
+        for d in datas[1:]:
+            total = total + d.copyto(cpu())
+        return total / len(datas)
+
+    def var(self):
+        """A symbol variable standing for this parameter (cached)."""
+        if self._var is None:
+            from .. import symbol
+            kwargs = {"shape": self.shape, "dtype": self.dtype, "lr_mult": self.lr_mult,
+                      "wd_mult": self.wd_mult}
+            init = self.init
+            if isinstance(init, str):
+                kwargs["init"] = init
+            elif init is not None and hasattr(init, "dumps"):
+                kwargs["init"] = init.dumps()
+            self._var = symbol.var(self.name, **kwargs)
+        return self._var
+
+    def cast(self, dtype):
+        """Casts data and gradient to `dtype` (keeping them attached to each other)."""
+        self._dtype = dtype
+        self._var = None
+        if self._data is None:
+            return
+        with autograd.pause():
+            self._set_data_list([d.astype(dtype) for d in self._data])
+            if self._grad is not None:
+                self._init_grad()
+
+    # --- loading ---------------------------------------------------------------------------
+    def _check_loadable(self, data, cast_dtype, dtype_source, where):
+        """Raises MXNetError if `data` cannot be loaded into this parameter (changes nothing)."""
+        if not isinstance(data, NDArray):
+            raise MXNetError("%s: Parameter '%s' expected an NDArray, found %s"
+                             % (where, self.name, type(data).__name__))
+        if self.shape:
+            if len(self.shape) != len(data.shape) or not all(
+                    s in (0, -1, d) for s, d in zip(self.shape, data.shape)):
+                raise MXNetError("%s: Failed loading Parameter '%s' from saved params: shape "
+                                 "incompatible expected %s vs saved %s"
+                                 % (where, self.name, self.shape, data.shape))
+        if self.dtype is not None and not cast_dtype and _dtype_type(self.dtype) != data.dtype:
+            raise MXNetError("%s: Failed loading Parameter '%s' from saved params: dtype "
+                             "incompatible expected %s vs saved %s. Set cast_dtype=True to cast "
+                             "the dtype of saved params." % (where, self.name,
+                                                             _dtype_name(self.dtype),
+                                                             _dtype_name(data.dtype)))
+
+    def _load_init(self, data, ctx, cast_dtype=False, dtype_source="current"):
+        """Loads `data` (already checked by `_check_loadable`) into this parameter."""
+        if self.shape:
+            self._shape = tuple(s if s > 0 else d for s, d in zip(self.shape, data.shape))
+        else:
+            self._shape = tuple(data.shape)
+        if cast_dtype and _dtype_type(self.dtype) != data.dtype:
+            if dtype_source == "saved":
+                self._dtype = data.dtype
+                self._var = None
+            else:
+                data = data.astype(self.dtype)
+        if isinstance(ctx, Context):
+            ctx = [ctx]
+        with autograd.pause():
+            if self._data is None:
+                if self._deferred_init:
+                    ctx = self._deferred_init[1]
+                elif ctx is None:
+                    ctx = [cpu()]
+                self._init_impl(data, ctx)
+            elif ctx is not None and set(ctx) != set(self.list_ctx()):
+                self._init_impl(data, ctx)
+            else:
+                for arr in self._data:
+                    _copy_into(data, arr)
+        self._deferred_init = ()
+
+
+class Constant(Parameter):
+    """A parameter that is never trained (grad_req='null'), holding `value`."""
+
+    def __init__(self, name, value):
+        if not isinstance(value, NDArray):
+            value = nd.array(value)
+        self.value = value
+        super().__init__(name, grad_req="null", shape=value.shape, dtype=value.dtype, init="zeros")
+
+    def __repr__(self):
+        return "Constant %s (shape=%s, dtype=%s)" % (self.name, self.shape, self.dtype)
+
+    @property
+    def grad_req(self):
+        return "null"
+
+    @grad_req.setter
+    def grad_req(self, req):
+        if req != "null":
+            warnings.warn("Constant parameter '%s' does not support grad_req other than 'null', "
+                          "and new value '%s' is ignored." % (self.name, req))
+        self._grad_req = "null"
+
+    def _initial_value(self, init, default_init):
+        return self.value
+
+
+class ParameterDict:
+    """An ordered dictionary of Parameters sharing a name prefix (and maybe another dict's)."""
+
+    def __init__(self, prefix="", shared=None):
+        self._prefix = prefix
+        self._params = OrderedDict()
+        self._shared = shared
+
+    def __repr__(self):
+        name = self._prefix + " " if self._prefix else ""
+        content = "\n".join(_indent("  %s" % v, 2) for v in self.values())
+        return "%s(\n%s\n)" % (name, content)
+
+    def __getitem__(self, key):
+        return self._params[key]
+
+    def __iter__(self):
+        return iter(self._params)
+
+    def __len__(self):
+        return len(self._params)
+
+    def __contains__(self, key):
+        return key in self._params
+
+    def items(self):
+        return self._params.items()
+
+    def keys(self):
+        return self._params.keys()
+
+    def values(self):
+        return self._params.values()
+
+    @property
+    def prefix(self):
+        return self._prefix
+
+    def _get_impl(self, name):
+        if name in self._params:
+            return self._params[name]
+        if self._shared is not None and name in self._shared._params:
+            self._params[name] = self._shared._params[name]
+            return self._params[name]
+        return None
+
+    def get(self, name, **kwargs):
+        """The Parameter `prefix + name`, created with `kwargs` if it does not exist yet."""
+        name = self._prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            # A block's forward can always infer unknown dims, so block parameters may defer
+            # (MXNet requires allow_deferred_init=True; custom blocks often omit it).
+            kwargs.setdefault("allow_deferred_init", True)
+            param = Parameter(name, **kwargs)
+            self._params[name] = param
+            return param
+        for key, value in kwargs.items():
+            existing = getattr(param, key, None)
+            if existing is None:
+                setattr(param, key, value)
+                continue
+            if key == "shape":
+                merged = _merge_shapes(value, existing)
+                if merged is not None:
+                    param._shape = merged
+                    continue
+            elif key == "dtype" and dtype_np(value) == dtype_np(existing):
+                continue
+            if value is not None and value != existing:
+                raise MXNetError("Cannot retrieve Parameter '%s' because desired attribute does not "
+                                 "match with stored for attribute '%s': desired '%s' vs stored '%s'."
+                                 % (name, key, value, existing))
+        return param
+
+    def get_constant(self, name, value=None):
+        name = self._prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            if value is None:
+                raise MXNetError("No constant named '%s'. Please specify value if you want to "
+                                 "create a new constant." % name)
+            param = Constant(name, value)
+            self._params[name] = param
+        elif value is not None:
+            if not isinstance(param, Constant):
+                raise MXNetError("Parameter '%s' already exists but it is not a constant." % name)
+        return param
+
+    def update(self, other):
+        for key, value in other.items():
+            if key in self._params and self._params[key] is not value:
+                raise MXNetError("Cannot update self with other because they have different "
+                                 "Parameters with the same name '%s'" % key)
+        for key, value in other.items():
+            self._params[key] = value
+
+    def initialize(self, init=None, ctx=None, verbose=False, force_reinit=False):
+        if init is None:
+            from .. import initializer
+            init = initializer.Uniform()
+        if verbose and hasattr(init, "set_verbosity"):
+            init.set_verbosity(verbose=verbose)
+        for param in self.values():
+            param.initialize(None, ctx, init, force_reinit=force_reinit)
+
+    def zero_grad(self):
+        for param in self.values():
+            param.zero_grad()
+
+    def reset_ctx(self, ctx):
+        for param in self.values():
+            param.reset_ctx(ctx)
+
+    def list_ctx(self):
+        seen = []
+        for param in self.values():
+            for c in param.list_ctx():
+                if c not in seen:
+                    seen.append(c)
+        return seen
+
+    def setattr(self, name, value):
+        for param in self.values():
+            setattr(param, name, value)
+
+    def save(self, filename, strip_prefix=""):
+        arg_dict = {}
+        for param in self.values():
+            if not param.name.startswith(strip_prefix):
+                raise MXNetError("Prefix '%s' is to be striped before saving, but Parameter's name "
+                                 "'%s' does not start with '%s'." % (strip_prefix, param.name,
+                                                                    strip_prefix))
+            arg_dict[param.name[len(strip_prefix):]] = param._reduce()
+        save_atomically(filename, arg_dict)
+
+    def load(self, filename, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix="",
+             cast_dtype=False, dtype_source="current"):
+        """Loads the file written by `save` (or `export`); all or nothing."""
+        if restore_prefix:
+            for name in self.keys():
+                if not name.startswith(restore_prefix):
+                    raise MXNetError("restore_prefix is '%s' but Parameters name '%s' does not start "
+                                     "with '%s'" % (restore_prefix, name, restore_prefix))
+        loaded = load_file(filename)
+        arg_dict = {restore_prefix + _strip_arg_aux(k): v for k, v in loaded.items()}
+        targets = {name: self[name] for name in self.keys()}
+        load_into(targets, arg_dict, filename, ctx, allow_missing, ignore_extra, cast_dtype,
+                  dtype_source, "ParameterDict")
+
+
+# --- file helpers shared with Block.save_parameters / load_parameters --------------------------
+def _strip_arg_aux(key):
+    return key[4:] if key.startswith(("arg:", "aux:")) else key
+
+
+def save_atomically(filename, arg_dict):
+    """nd.save into a temporary file, then rename: a crash never leaves half a file."""
+    directory = os.path.dirname(os.path.abspath(filename))
+    tmp = os.path.join(directory, ".%s.tmp%d" % (os.path.basename(filename), os.getpid()))
+    try:
+        nd.save(tmp, arg_dict)
+        os.replace(tmp, filename)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def load_file(filename):
+    """nd.load of a dict of arrays; any failure becomes an MXNetError naming the file."""
+    if not os.path.isfile(filename):
+        raise MXNetError("cannot load parameters: file '%s' does not exist" % filename)
+    try:
+        loaded = nd.load(filename)
+    except Exception as exc:
+        raise MXNetError("cannot load parameters from '%s': the file is corrupt or truncated (%s)"
+                         % (filename, exc)) from None
+    if isinstance(loaded, list):
+        if loaded:
+            raise MXNetError("cannot load parameters from '%s': expected a dict of named arrays, "
+                             "found a list of %d unnamed arrays" % (filename, len(loaded)))
+        loaded = {}
+    return loaded
+
+
+def load_into(targets, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype,
+              dtype_source, owner):
+    """Checks every (name -> Parameter) against `loaded`, then assigns; nothing on failure."""
+    if cast_dtype and dtype_source not in ("current", "saved"):
+        raise MXNetError("dtype_source must be 'current' or 'saved', found %r" % dtype_source)
+    if not allow_missing:
+        by_param = OrderedDict()
+        for name, param in targets.items():
+            by_param.setdefault(param, []).append(name)
+        for param, names in by_param.items():
+            if not any(n in loaded for n in names):
+                raise MXNetError("Parameter '%s' is missing in file '%s', which contains parameters: "
+                                 "%s. Set allow_missing=True to ignore missing parameters."
+                                 % (names[0], filename, _brief(loaded.keys())))
+    if not ignore_extra:
+        for name in loaded:
+            if name not in targets:
+                raise MXNetError("Parameter '%s' loaded from file '%s' is not present in %s, which "
+                                 "contains parameters %s. Set ignore_extra=True to ignore."
+                                 % (name, filename, owner, _brief(targets.keys())))
+    where = "file '%s'" % filename
+    chosen = [(targets[name], arr) for name, arr in loaded.items() if name in targets]
+    for param, arr in chosen:
+        param._check_loadable(arr, cast_dtype, dtype_source, where)
+    for param, arr in chosen:
+        param._load_init(arr, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
+
+
+# --- small helpers ------------------------------------------------------------------------------
+def _copy_into(src, dst):
+    if isinstance(src, NDArray):
+        host = src.as_in_context(dst.context)._data
+    else:
+        host = nd.array(src, ctx=dst.context, dtype=dst.dtype)._data
+    dst._data[...] = host
+
+
+def _ctx_list(ctx):
+    if ctx is None:
+        return [current_context()]
+    if isinstance(ctx, Context):
+        return [ctx]
+    return list(ctx)
+
+
+def _merge_shapes(wanted, stored):
+    """The shape both describe (0 is unknown), or None when they disagree."""
+    wanted = (wanted,) if isinstance(wanted, int) else tuple(wanted)
+    if len(wanted) != len(stored):
+        return None
+    merged = []
+    for a, b in zip(wanted, stored):
+        if a != b and a > 0 and b > 0:
+            return None
+        merged.append(b if a in (0, -1) else a)
+    return tuple(merged)
+
+
+def _dtype_name(dtype):
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return str(dtype)
+
+
+def _indent(text, num_spaces):
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    first = lines.pop(0)
+    return first + "\n" + "\n".join(num_spaces * " " + line for line in lines)

@@ -1,0 +1,157 @@
+"""Trainer: updates follow the SGD / Adam formulas; learning rate; optimizer states."""
+import numpy as np
+import pytest
+
+import mxnb as mx
+from mxnb import autograd, gluon, nd
+from mxnb.base import MXNetError
+from mxnb.gluon import nn
+
+
+def _param(name, values, **kwargs):
+    p = gluon.Parameter(name, shape=np.shape(values), **kwargs)
+    p.initialize(init=mx.init.Zero())
+    p.set_data(nd.array(values))
+    return p
+
+
+def _backward_square(params, coef):
+    """loss = sum_i coef_i * sum(p_i^2): gradient 2 * coef_i * p_i."""
+    with autograd.record():
+        loss = None
+        for p, c in zip(params, coef):
+            term = (p.data() * p.data()).sum() * c
+            loss = term if loss is None else loss + term
+    loss.backward()
+
+
+def test_sgd_step_follows_formula():
+    w0 = np.array([1.0, -2.0, 3.0], np.float32)
+    p = _param("w", w0)
+    trainer = gluon.Trainer([p], "sgd", {"learning_rate": 0.1, "wd": 0.01})
+    _backward_square([p], [1.0])
+    trainer.step(batch_size=4)
+    grad = 2 * w0 / 4
+    np.testing.assert_allclose(p.data().asnumpy(), w0 - 0.1 * (grad + 0.01 * w0), rtol=1e-6)
+
+
+def test_sgd_momentum_two_steps():
+    w = np.array([0.5, -1.5], np.float32)
+    p = _param("w", w)
+    trainer = gluon.Trainer({"w": p}, "sgd", {"learning_rate": 0.2, "momentum": 0.9})
+    mom = np.zeros(2, np.float32)
+    for _ in range(2):
+        _backward_square([p], [1.0])
+        trainer.step(1)
+        mom = 0.9 * mom - 0.2 * (2 * w)
+        w = w + mom
+        np.testing.assert_allclose(p.data().asnumpy(), w, rtol=1e-5)
+
+
+def test_adam_steps_follow_formula():
+    w = np.array([1.0, -0.5, 2.0], np.float32)
+    p = _param("w", w)
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    trainer = gluon.Trainer([p], "adam", {"learning_rate": lr})
+    mean = np.zeros(3)
+    var = np.zeros(3)
+    for t in range(1, 4):
+        _backward_square([p], [0.5])
+        trainer.step(2)
+        g = 0.5 * 2 * w / 2
+        mean = b1 * mean + (1 - b1) * g
+        var = b2 * var + (1 - b2) * g * g
+        step_lr = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        w = w - step_lr * mean / (np.sqrt(var) + eps)
+        np.testing.assert_allclose(p.data().asnumpy(), w, rtol=1e-5, atol=1e-7)
+
+
+def test_lr_mult_and_grad_req_null():
+    a = _param("a", [1.0, 1.0], lr_mult=0.5)
+    b = _param("b", [2.0, 2.0])
+    frozen = _param("c", [3.0, 3.0], grad_req="null")
+    trainer = gluon.Trainer([a, b, frozen], "sgd", {"learning_rate": 1.0})
+    _backward_square([a, b], [1.0, 1.0])
+    trainer.step(1)
+    np.testing.assert_allclose(a.data().asnumpy(), [1 - 0.5 * 2, 1 - 0.5 * 2])
+    np.testing.assert_allclose(b.data().asnumpy(), [2 - 4, 2 - 4])
+    np.testing.assert_allclose(frozen.data().asnumpy(), [3, 3])
+
+
+def test_learning_rate_property_and_setter():
+    p = _param("w", [1.0])
+    trainer = gluon.Trainer([p], "sgd", {"learning_rate": 0.3})
+    assert trainer.learning_rate == pytest.approx(0.3)
+    trainer.set_learning_rate(0.05)
+    assert trainer.learning_rate == pytest.approx(0.05)
+    _backward_square([p], [1.0])
+    trainer.step(1)
+    np.testing.assert_allclose(p.data().asnumpy(), [1 - 0.05 * 2], rtol=1e-6)
+
+
+def test_allreduce_then_update_equals_step():
+    p1 = _param("w", [1.0, 2.0])
+    p2 = _param("w", [1.0, 2.0])
+    t1 = gluon.Trainer([p1], "sgd", {"learning_rate": 0.1})
+    t2 = gluon.Trainer([p2], "sgd", {"learning_rate": 0.1})
+    _backward_square([p1], [1.0])
+    _backward_square([p2], [1.0])
+    t1.step(2)
+    t2.allreduce_grads()
+    t2.update(2)
+    np.testing.assert_allclose(p1.data().asnumpy(), p2.data().asnumpy())
+
+
+def test_multi_context_gradients_are_summed():
+    p = gluon.Parameter("w", shape=(2,))
+    p.initialize(init=mx.init.One(), ctx=[mx.cpu(0), mx.cpu(1)])
+    trainer = gluon.Trainer([p], "sgd", {"learning_rate": 0.1})
+    with autograd.record():
+        l0 = (p.data(mx.cpu(0)) * 1.0).sum()
+        l1 = (p.data(mx.cpu(1)) * 3.0).sum()
+    autograd.backward([l0, l1])
+    trainer.step(1)
+    for arr in p.list_data():
+        np.testing.assert_allclose(arr.asnumpy(), [1 - 0.1 * 4, 1 - 0.1 * 4], rtol=1e-6)
+
+
+def test_save_and_load_states(tmp_path):
+    def run(steps, trainer, p):
+        for _ in range(steps):
+            _backward_square([p], [1.0])
+            trainer.step(1)
+
+    p = _param("w", [1.0, -1.0])
+    trainer = gluon.Trainer([p], "adam", {"learning_rate": 0.1})
+    run(2, trainer, p)
+    fname = str(tmp_path / "trainer.states")
+    trainer.save_states(fname)
+    checkpoint = p.data().asnumpy()
+    run(1, trainer, p)
+    expected = p.data().asnumpy()
+
+    q = _param("w", checkpoint)
+    resumed = gluon.Trainer([q], "adam", {"learning_rate": 0.1})
+    resumed.load_states(fname)
+    run(1, resumed, q)
+    np.testing.assert_allclose(q.data().asnumpy(), expected, rtol=1e-6)
+
+
+def test_trainer_rejects_non_parameters():
+    with pytest.raises(MXNetError, match="Parameters"):
+        gluon.Trainer([nd.ones(2)], "sgd")
+    with pytest.raises(MXNetError):
+        gluon.Trainer(nd.ones(2), "sgd")
+
+
+def test_trainer_with_deferred_block_params():
+    net = nn.Dense(1)
+    net.initialize(mx.init.One())
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.5})
+    x = nd.array([[1.0, 2.0]])
+    with autograd.record():
+        loss = net(x).sum()
+    loss.backward()
+    trainer.step(1)
+    np.testing.assert_allclose(net.weight.data().asnumpy(), [[0.5, 0.0]], rtol=1e-6)
+    np.testing.assert_allclose(net.bias.data().asnumpy(), [0.0 - 0.5], rtol=1e-6)
