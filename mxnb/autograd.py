@@ -131,6 +131,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
                  lambda node: node.grad_req != "null" and node.array is not None
                  and node.array._grad is not None)
     for node, value in grads.items():
+        node.fresh_grad = True
         target = node.array._grad
         if value.dtype != target.dtype:
             value = value.astype(target.dtype)

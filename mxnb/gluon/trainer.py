@@ -9,6 +9,11 @@ from .parameter import Parameter, ParameterDict
 __all__ = ["Trainer"]
 
 
+class StaleGradientError(MXNetError, UserWarning):
+    """A parameter's gradient was not written by backward since the last step (MXNet raises
+    UserWarning here; this is both)."""
+
+
 class Trainer:
     """`step(batch_size)` rescales gradients by 1/batch_size and updates every trainable weight."""
 
@@ -115,10 +120,23 @@ class Trainer:
                     continue
                 raise MXNetError("Parameter '%s' has not been initialized (deferred initialization "
                                  "not finished: run a forward pass first)" % param.name)
+            if not ignore_stale_grad:
+                for arr in param._data:
+                    if not arr._fresh_grad:
+                        raise StaleGradientError(
+                            "Gradient of Parameter `%s` on context %s has not been updated by "
+                            "backward since last `step`. This could mean a bug in your model that "
+                            "made it only use a subset of the Parameters (Blocks) for this iteration. "
+                            "If you are intentionally only using a subset, call step with "
+                            "ignore_stale_grad=True to suppress this warning and skip updating of "
+                            "Parameters with stale gradient" % (param.name, arr.context))
             for (indices, grads, weights), arr, grad in zip(updates, param._data, param._grad):
+                if ignore_stale_grad and not arr._fresh_grad:
+                    continue
                 indices.append(i)
                 grads.append(grad)
                 weights.append(arr)
+                arr._fresh_grad = False
         for updater, (indices, grads, weights) in zip(self._updaters, updates):
             if indices:
                 updater(indices, grads, weights)

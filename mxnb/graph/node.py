@@ -10,7 +10,7 @@ __all__ = ["Node", "topo_sort"]
 
 class Node:
     __slots__ = ("op", "name", "attrs", "inputs", "num_outputs", "user_attrs", "given",
-                 "in_values", "out_values", "array", "grad_req", "__weakref__")
+                 "in_values", "out_values", "array", "grad_req", "fresh_grad", "__weakref__")
 
     def __init__(self, op, name, attrs=None, inputs=(), num_outputs=1, user_attrs=None):
         self.op = op                      # Operator, or None for a variable
@@ -24,6 +24,7 @@ class Node:
         self.out_values = None            # tape: the arrays it produced
         self.array = None                 # tape variable: the NDArray whose gradient is wanted
         self.grad_req = "write"
+        self.fresh_grad = False           # tape variable: backward wrote its gradient since last step
 
     @property
     def is_variable(self):

@@ -183,6 +183,19 @@ class NDArray:
     def grad(self):
         return self._grad
 
+    @property
+    def _fresh_grad(self):
+        """Whether backward wrote this variable's gradient since the flag was last cleared
+        (Trainer.step clears it, and refuses stale gradients, as in MXNet)."""
+        entry = self._entry
+        return entry is not None and entry[0].op is None and entry[0].fresh_grad
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, value):
+        entry = self._entry
+        if entry is not None and entry[0].op is None:
+            entry[0].fresh_grad = bool(value)
+
     # --- conversion -------------------------------------------------------------------------
     def asnumpy(self):
         """A NumPy copy of the values (waits for pending work)."""

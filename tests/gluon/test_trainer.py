@@ -155,3 +155,26 @@ def test_trainer_with_deferred_block_params():
     trainer.step(1)
     np.testing.assert_allclose(net.weight.data().asnumpy(), [[0.5, 0.0]], rtol=1e-6)
     np.testing.assert_allclose(net.bias.data().asnumpy(), [0.0 - 0.5], rtol=1e-6)
+
+
+def test_stale_gradients_are_refused_or_skipped():
+    """A parameter that backward did not reach since the last step is not updated silently."""
+    import pytest
+    import mxnb as mx
+    from mxnb import autograd, gluon, nd
+    used, unused = gluon.nn.Dense(2, in_units=3), gluon.nn.Dense(2, in_units=3)
+    params = used.collect_params()
+    params.update(unused.collect_params())
+    params.initialize(mx.init.One())
+    trainer = gluon.Trainer(params, "sgd", {"learning_rate": 1.0})
+    with autograd.record():
+        loss = used(nd.ones((1, 3))).sum()
+    loss.backward()
+    with pytest.raises(mx.MXNetError, match=unused.prefix):
+        trainer.step(1)
+    before = unused.weight.data().asnumpy().copy()
+    trainer.step(1, ignore_stale_grad=True)
+    assert (unused.weight.data().asnumpy() == before).all()
+    assert (used.weight.data().asnumpy() == 0).all()      # 1 - lr * 1
+    with pytest.raises(UserWarning):                      # MXNet raises UserWarning here
+        trainer.step(1)                                   # nothing is fresh any more
