@@ -111,10 +111,9 @@ class Trainer:
                 g._data[...] = total.as_in_context(g.context)._data
 
     def _update(self, ignore_stale_grad=False):
-        updates = [([], [], []) for _ in self._updaters]
-        for i, param in enumerate(self._params):
-            if param.grad_req == "null":
-                continue
+        params = [(i, p) for i, p in enumerate(self._params) if p.grad_req != "null"]
+        # Check everything before touching anything, so a refused step changes nothing.
+        for _, param in params:
             if param._data is None:
                 if ignore_stale_grad:
                     continue
@@ -130,8 +129,12 @@ class Trainer:
                             "If you are intentionally only using a subset, call step with "
                             "ignore_stale_grad=True to suppress this warning and skip updating of "
                             "Parameters with stale gradient" % (param.name, arr.context))
+        updates = [([], [], []) for _ in self._updaters]
+        for i, param in params:
+            if param._data is None:
+                continue
             for (indices, grads, weights), arr, grad in zip(updates, param._data, param._grad):
-                if ignore_stale_grad and not arr._fresh_grad:
+                if not arr._fresh_grad:      # only reachable with ignore_stale_grad
                     continue
                 indices.append(i)
                 grads.append(grad)
