@@ -135,3 +135,27 @@ def test_get_symbol_of_a_recorded_computation():
         y = (x + 1) * 2
     s = autograd.get_symbol(y)
     assert len(s.list_arguments()) == 1
+
+
+def test_backward_skips_gradients_no_input_wants():
+    """A first layer's data gradient (a col2im for convolution) is not computed when the data
+    wants no gradient; it is when it does."""
+    from mxnb import instrument
+    ran = []
+    observer = instrument.add_op_observer(lambda name, seconds: ran.append(name))
+    try:
+        for data_wants_grad in (False, True):
+            ran.clear()
+            data = nd.ones((1, 1, 5, 5))
+            weight, bias = nd.ones((2, 1, 3, 3)), nd.zeros((2,))
+            weight.attach_grad()
+            if data_wants_grad:
+                data.attach_grad()
+            with autograd.record():
+                out = nd.Convolution(data, weight, bias, kernel=(3, 3), num_filter=2)
+            out.backward()
+            assert ("_backward_Convolution_data" in ran) == data_wants_grad
+            assert "_backward_Convolution_weight" in ran
+            np.testing.assert_allclose(weight.grad.asnumpy(), np.full((2, 1, 3, 3), 9.0))
+    finally:
+        instrument.remove_op_observer(observer)

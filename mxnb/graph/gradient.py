@@ -14,13 +14,13 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
     `nodes` is a topological order (inputs first); `value_of(node, index)` gives the value (array or
     symbol) of an entry. Returns {variable node: gradient}; a variable no head depends on is absent.
     """
-    needs = set()
+    needs_ids = set()
     for node in nodes:
         if node.op is None:
             if wants(node):
-                needs.add(id(node))
-        elif any(id(child) in needs for child, _ in node.inputs):
-            needs.add(id(node))
+                needs_ids.add(id(node))
+        elif any(id(child) in needs_ids for child, _ in node.inputs):
+            needs_ids.add(id(node))
 
     grads = {}
     for (node, index), grad in head_grads.items():
@@ -28,7 +28,7 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
 
     result = {}
     for node in reversed(nodes):
-        if id(node) not in needs:
+        if id(node) not in needs_ids:
             continue
         if node.op is None:
             grad = grads.pop((id(node), 0), None)
@@ -41,9 +41,13 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
         outputs = [value_of(node, i) for i in range(node.num_outputs)]
         out_grads = [F.zeros_like(v) if g is None else g for g, v in zip(out_grads, outputs)]
         inputs = [value_of(child, index) for child, index in node.inputs]
-        in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads)
+        if getattr(node.op, "gradient_takes_needs", False):
+            needs = [id(child) in needs_ids for child, _ in node.inputs]
+            in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads, needs=needs)
+        else:
+            in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads)
         for (child, index), grad in zip(node.inputs, in_grads):
-            if grad is not None and id(child) in needs:
+            if grad is not None and id(child) in needs_ids:
                 _accumulate(grads, (id(child), index), grad)
     return result
 

@@ -16,6 +16,8 @@ one array (or a list when the operator has several outputs). `gradient(F, ...)` 
 backward graph: gradients are themselves registered operators, so second order works and the
 backward pass is a graph the tools can draw and step through.
 """
+import inspect
+
 from ..base import MXNetError, AttributeParseError, format_attr
 
 __all__ = ["Param", "Operator", "operator", "get", "find", "all_operators", "REQUIRED"]
@@ -79,6 +81,10 @@ class Operator:
         self.infer_shape = getattr(impl, "infer_shape", None) or _same_shape_infer
         self.infer_type = getattr(impl, "infer_type", None) or _same_type_infer
         self.gradient = getattr(impl, "gradient", None)
+        # A gradient that declares `needs` is told which inputs want a gradient, so it can skip
+        # expensive ones (a first layer's data gradient).
+        self.gradient_takes_needs = (self.gradient is not None and
+                                     "needs" in inspect.signature(self.gradient).parameters)
         # Ops with a fixed single output are dispatched without building lists.
         self.single_output = not callable(outputs) and len(outputs) == 1
         self.static_inputs = None if callable(inputs) or variadic else tuple(inputs) + tuple(aux)

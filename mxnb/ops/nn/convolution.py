@@ -116,9 +116,10 @@ class Convolution:
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
         return shapes, [out]
 
-    def gradient(F, attrs, inputs, outputs, out_grads):
+    def gradient(F, attrs, inputs, outputs, out_grads, needs):
         og, data, weight = out_grads[0], inputs[0], inputs[1]
-        grad_data = F._backward_Convolution_data(og, data, weight, **attrs)
+        # A first layer's data wants no gradient: skip its col2im.
+        grad_data = F._backward_Convolution_data(og, data, weight, **attrs) if needs[0] else None
         param_grads = F._backward_Convolution_weight(og, data, **attrs)
         if attrs["no_bias"]:
             return [grad_data, param_grads]

@@ -57,9 +57,9 @@ class FullyConnected:
             shapes.append(merge(in_shapes[2], (hidden,), name, "bias"))
         return shapes, [out]
 
-    def gradient(F, attrs, inputs, outputs, out_grads):
+    def gradient(F, attrs, inputs, outputs, out_grads, needs):
         og, data, weight = out_grads[0], inputs[0], inputs[1]
-        grad_data = F._backward_FullyConnected_data(og, data, weight, **attrs)
+        grad_data = F._backward_FullyConnected_data(og, data, weight, **attrs) if needs[0] else None
         param_grads = F._backward_FullyConnected_weight(og, data, **attrs)
         no_bias = attrs["no_bias"]
         if no_bias:
