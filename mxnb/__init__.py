@@ -14,6 +14,11 @@ from . import autograd
 from . import random
 from .ndarray import NDArray
 
+import sys as _sys
+if "IPython" in _sys.modules:   # inside Jupyter/IPython: rich displays, without importing IPython
+    from .notebook import formatters as _formatters
+    _formatters.register()
+
 
 def __getattr__(name):
     # Layers above the core load on first use, so `import mxnb` stays light.
