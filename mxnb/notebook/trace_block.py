@@ -1,0 +1,327 @@
+"""Recording a Gluon block's forward and backward node by node.
+
+The block (and the loss) run once under `autograd.record()`, as in an ordinary training step:
+- a hybridized block runs its CachedOp, whose node hooks record each node, forward and backward;
+- an imperative block leaves a tape; its nodes' recorded inputs and outputs are the forward
+  events, named after the blocks that made them (found with forward hooks on every block).
+
+The backward runs autograd's own gradient pass (`graph.gradient.gradient_pass`, F = nd) over a
+shadow copy of the tape whose operators record what they do: a registered operator's gradient is
+built with F = sym and run as a small program with a node hook (the same registered operators
+the eager pass would call, on the same arrays); a CachedOp's gradient runs its own backward with
+its hooks. So every backward node is a registered operator, as in an executor's backward.
+"""
+from .. import autograd
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..graph.cached_op import _CachedOpGradient
+from ..graph.gradient import gradient_pass
+from ..graph.node import Node, topo_sort
+from ..graph.program import Program
+from ..ndarray.ndarray import NDArray, _wrap
+from ..ops.registry import Operator
+from .trace import Recorder, Trace, TraceEvent, host_copy, set_owners, source_name as _entry_name
+from .trace_owners import backward_owners
+
+__all__ = ["trace_block"]
+
+
+class _BlockWatch:
+    """Forward hooks on a block tree: which block made each tape node, and what CachedOps ran."""
+
+    def __init__(self, roots):
+        from ..gluon.block import HybridBlock
+        self._hybrid = HybridBlock
+        self.handles = []
+        self.block_names = []
+        self.owner = {}               # id(tape node) -> name of the innermost block that made it
+        self.cached_forward = {}      # id(_CachedOp tape node) -> [TraceEvent]
+        self._recorders = {}          # id(CachedOp) -> (CachedOp, Recorder)
+        self._boundaries = []         # stack of the input entries of the blocks being run
+        for root in roots:
+            self._watch(root)
+
+    def _watch(self, block):
+        if block.name:
+            self.block_names.append(block.name)
+        if isinstance(block, self._hybrid) and block._active:
+            # Its children are inlined into its graph: their names prefix the graph's nodes.
+            block.apply(lambda b: b is not block and b.name and self.block_names.append(b.name))
+            self.handles.append(block.register_forward_pre_hook(self._enter_cached))
+            self.handles.append(block.register_forward_hook(self._leave_cached))
+            return
+        self.handles.append(block.register_forward_pre_hook(self._enter))
+        self.handles.append(block.register_forward_hook(self._claim))
+        for child in block._children.values():
+            self._watch(child)
+
+    def recorder_of(self, cached_op):
+        return self._recorders[id(cached_op)][1]
+
+    def _enter_cached(self, block, args):
+        if block._cached_op is None:
+            block._build_cache(*args)
+        cached = block._cached_op
+        if id(cached) not in self._recorders:
+            recorder = Recorder()
+            cached.add_node_hook(recorder)
+            self._recorders[id(cached)] = (cached, recorder)
+        self._recorders[id(cached)][1].events = []
+
+    def _leave_cached(self, block, args, out):
+        recorder = self.recorder_of(block._cached_op)
+        for array in _flat(out):
+            if array._entry is not None:
+                node = array._entry[0]
+                self.cached_forward[id(node)] = recorder.events
+                self.owner.setdefault(id(node), block.name)
+        recorder.events = []
+
+    def _enter(self, block, args):
+        self._boundaries.append({id(a._entry[0]) for a in _flat(args) if a._entry is not None})
+
+    def _claim(self, block, args, out):
+        """Marks the tape nodes between this block's inputs and outputs that no child claimed."""
+        boundary = self._boundaries.pop() if self._boundaries else set()
+        stack = [a._entry[0] for a in _flat(out) if a._entry is not None]
+        seen = set()
+        while stack:
+            node = stack.pop()
+            if node.op is None or id(node) in seen or id(node) in boundary:
+                continue
+            seen.add(id(node))
+            self.owner.setdefault(id(node), block.name)
+            stack.extend(child for child, _ in node.inputs)
+
+    def detach_blocks(self):
+        """Removes the forward hooks; the CachedOps' node hooks stay on for their backward."""
+        for handle in self.handles:
+            handle.detach()
+        self.handles = []
+
+    def detach(self):
+        self.detach_blocks()
+        for cached, recorder in self._recorders.values():
+            cached.remove_node_hook(recorder)
+        self._recorders = {}
+
+
+def _flat(value):
+    if isinstance(value, NDArray):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [a for v in value for a in _flat(v)]
+    return []
+
+
+class _TapeNames:
+    """Unique names for tape nodes (`block_` + operator hint + count) and for their variables."""
+
+    def __init__(self, nodes, owner, variables):
+        self._names = {}
+        counts = {}
+        for node in nodes:
+            if node.op is None:
+                self._names[id(node)] = variables.get(id(node.array), node.name)
+                continue
+            block = owner.get(id(node), "")
+            prefix = block + "_" if block else ""
+            key = (prefix, node.op.hint)
+            count = counts.get(key, 0)
+            counts[key] = count + 1
+            self._names[id(node)] = "%s%s%d" % (prefix, node.op.hint, count)
+
+    def __call__(self, node):
+        return self._names.get(id(node), node.name)
+
+    def entry(self, node, index):
+        """An entry's name; a CachedOp call's outputs are named after its graph's output nodes."""
+        if isinstance(node.op, _CachedOpGradient):
+            inner, inner_index = node.op.cached_op.symbol._outputs[index]
+            return _entry_name(inner.name, inner_index)
+        return _entry_name(self(node), index)
+
+
+def _variable_names(blocks, inputs, label):
+    """{id(NDArray): name} for parameters, inputs ('data', 'data1', ...) and the label."""
+    from ..gluon.block import Block
+    names = {}
+    for block in blocks:
+        if isinstance(block, Block):
+            for param in block.collect_params().values():
+                for array in param.list_data():
+                    names[id(array)] = param.name
+    for i, array in enumerate(inputs):
+        names[id(array)] = "data" if len(inputs) == 1 else "data%d" % i
+    if label is not None:
+        names[id(label)] = "label"
+    return names
+
+
+class _TracedGradient:
+    """Stands in for a tape node's operator in the gradient pass and records its backward nodes."""
+
+    def __init__(self, node, names, watch, events):
+        self.node = node
+        self.name = node.op.name
+        self._names = names
+        self._watch = watch
+        self._events = events
+        self.gradient = None if node.op.gradient is None else self._gradient
+        # Passed on as the gradient pass gives it: which inputs want a gradient.
+        self.gradient_takes_needs = getattr(node.op, "gradient_takes_needs", False)
+
+    def _gradient(self, F, attrs, inputs, outputs, out_grads, **needs):
+        op = self.node.op
+        if isinstance(op, Operator):
+            return self._registered(op, attrs, inputs, outputs, out_grads, needs)
+        if isinstance(op, _CachedOpGradient):
+            recorder = self._watch.recorder_of(op.cached_op)
+            recorder.events = []
+            try:
+                grads = op.gradient(F, attrs, inputs, outputs, out_grads, **needs)
+            finally:
+                events, recorder.events = recorder.events, []
+            set_owners(events, self._cached_owners(op.cached_op, inputs))
+            self._events.extend(events)
+            return grads
+        return self._opaque(op, F, attrs, inputs, outputs, out_grads, needs)
+
+    @staticmethod
+    def _cached_owners(cached_op, inputs):
+        """Owners of the CachedOp's backward nodes, for the inputs its gradient differentiates."""
+        program = cached_op._program
+        wanted = [var for array, var in zip(inputs, program.variables)
+                  if array._entry is not None and array._entry[0].grad_req != "null"
+                  and id(var) not in program.aux_ids]
+        return backward_owners(program.nodes, program.outputs, wanted)
+
+    def _registered(self, op, attrs, inputs, outputs, out_grads, needs):
+        """The node's gradient built with F = sym, run on these arrays with a node hook."""
+        from .. import symbol as sym
+        from ..name import Prefix
+        node, name = self.node, self._names(self.node)
+        in_vars = [sym.var(self._names.entry(child, index)) for child, index in node.inputs]
+        out_vars = [sym.var(_entry_name(name, i)) for i in range(node.num_outputs)]
+        grad_vars = [sym.var(_entry_name(name, i) + "_grad") for i in range(node.num_outputs)]
+        with Prefix(name + "_grad_"):
+            grads = op.gradient(sym, attrs, in_vars, out_vars, grad_vars, **needs)
+        wanted = [(i, g._outputs[0]) for i, g in enumerate(grads) if g is not None]
+        program = Program([entry for _, entry in wanted])
+        given = {}
+        for var, array in zip(in_vars + out_vars + grad_vars, inputs + outputs + out_grads):
+            given[id(var._outputs[0][0])] = array._data
+        values = [None] * program.num_slots
+        for slot, var in zip(program.variable_slots, program.variables):
+            values[slot] = given[id(var)]
+        recorder = Recorder()
+        ctx = inputs[0]._ctx if inputs else outputs[0]._ctx
+        hook = lambda step, ins, outs: recorder("backward", step.node, ins, outs)  # noqa: E731
+        Program.run(program.forward, values, ctx, True, [hook])
+        set_owners(recorder.events, {e.name: name for e in recorder.events})
+        self._events.extend(recorder.events)
+        result = [None] * len(inputs)
+        for (i, _), slot in zip(wanted, program.output_slots):
+            result[i] = _wrap(values[slot], ctx)
+        return result
+
+    def _opaque(self, op, F, attrs, inputs, outputs, out_grads, needs):
+        """A custom Function's backward is Python code, not a graph: one event for all of it."""
+        grads = op.gradient(F, attrs, inputs, outputs, out_grads, **needs)
+        name = self._names(self.node)
+        event = TraceEvent(
+            "backward", name + "_backward", op.name + ".backward", {},
+            [("out_grad%d" % i, _entry_name(name, i) + "_grad", host_copy(g._data))
+             for i, g in enumerate(out_grads)],
+            [("in_grad%d" % i, host_copy(g._data)) for i, g in enumerate(grads) if g is not None])
+        event.owner = name
+        self._events.append(event)
+        return grads
+
+
+def _shadow_tape(nodes, names, watch, events):
+    """Copies of the tape nodes whose operators record their gradients; {id(shadow): original}."""
+    shadows, originals = {}, {}
+    for node in nodes:
+        op = None if node.op is None else _TracedGradient(node, names, watch, events)
+        shadow = Node(op, node.name, node.attrs,
+                      [(shadows[id(child)], index) for child, index in node.inputs], node.num_outputs)
+        shadow.in_values, shadow.out_values = node.in_values, node.out_values
+        shadow.array, shadow.grad_req = node.array, node.grad_req
+        shadows[id(node)] = shadow
+        originals[id(shadow)] = node
+    return shadows, originals
+
+
+def _forward_events(nodes, names, watch):
+    recorder = Recorder(rename=names, entry_name=names.entry)
+    events = []
+    for node in nodes:
+        if node.op is None:
+            continue
+        if isinstance(node.op, _CachedOpGradient):
+            events.extend(watch.cached_forward[id(node)])
+        elif isinstance(node.op, Operator):
+            events.append(recorder.event("forward", node, [v._data for v in node.in_values],
+                                         [v._data for v in node.out_values]))
+        else:
+            name = names(node)
+            events.append(TraceEvent(
+                "forward", name, node.op.name, {},
+                [("arg%d" % i, names.entry(c, k), host_copy(v._data))
+                 for i, ((c, k), v) in enumerate(zip(node.inputs, node.in_values))],
+                [("output%d" % i, host_copy(v._data)) for i, v in enumerate(node.out_values)], node))
+    return events
+
+
+def _backward(nodes, heads, names, watch):
+    """Runs autograd's gradient pass over a recording copy of the tape; (events, {name: grad})."""
+    events = []
+    shadows, originals = _shadow_tape(nodes, names, watch, events)
+    head_grads = {}
+    for head in heads:
+        node, index = head._entry
+        head_grads[(shadows[id(node)], index)] = nd.ones_like(head)
+    order = [shadows[id(n)] for n in nodes]
+    # The same switches and the same variables as autograd.backward.
+    with autograd.pause(train_mode=True):
+        grads = gradient_pass(nd, order, head_grads, lambda node, i: node.value(i),
+                              lambda node: node.grad_req != "null" and node.array is not None
+                              and node.array._grad is not None)
+    result = {}
+    for shadow, value in grads.items():
+        target = shadow.array._grad
+        if value.dtype != target.dtype:
+            value = value.astype(target.dtype)
+        result[names(originals[id(shadow)])] = host_copy(value._data)
+    return events, result
+
+
+def trace_block(net, inputs, label=None, loss=None):
+    """Runs `net` (and `loss(out, label)`) once under autograd.record(), then backward; records all."""
+    from ..ndarray.ndarray import array as nd_array
+    inputs = [x if isinstance(x, NDArray) else nd_array(x) for x in inputs]
+    if label is not None and not isinstance(label, NDArray):
+        label = nd_array(label)
+    watch = _BlockWatch([net] + ([loss] if loss is not None and hasattr(loss, "_children") else []))
+    try:
+        try:
+            with autograd.record():
+                out = net(*inputs)
+                head = out if loss is None else (loss(out, label) if label is not None else loss(out))
+        finally:
+            watch.detach_blocks()
+        heads = _flat(head)
+        if not heads or any(h._entry is None for h in heads):
+            raise MXNetError("Debugger: nothing was recorded for the backward pass; the block needs "
+                             "initialized parameters (or inputs with attach_grad())")
+        nodes = topo_sort([h._entry for h in heads])
+        names = _TapeNames(nodes, watch.owner, _variable_names([net, loss], inputs, label))
+        forward = _forward_events(nodes, names, watch)
+        backward, grads = _backward(nodes, heads, names, watch)
+    finally:
+        watch.detach()
+    kind = "hybridized" if watch.cached_forward else "imperative"
+    roots = [b.name for b in (net, loss) if b is not None and hasattr(b, "_children")]
+    return Trace(kind, forward + backward, [host_copy(h._data) for h in heads], grads,
+                 watch.block_names, roots)
