@@ -1,0 +1,66 @@
+# mxnb — the two commands for a fresh machine:
+#
+#   make lab    set up .venv (once), then start JupyterLab on notebooks/
+#   make test   set up .venv (once), then run the test suite
+#
+# Set-up is idempotent: the editable install is redone only when pyproject.toml is newer than
+# the stamp file .venv/.mxnb-installed, so a second `make test` goes straight to pytest.
+
+PYTHON     ?= python3
+VENV       ?= .venv
+PY         := $(VENV)/bin/python
+STAMP      := $(VENV)/.mxnb-installed
+KERNEL     := $(VENV)/share/jupyter/kernels/python3/kernel.json
+EXTRAS     ?= notebook,test
+PIP        := $(PY) -m pip --disable-pip-version-check
+PYTEST_ARGS ?=
+TESTS      ?= tests/
+LAB_ARGS   ?=
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+LAB_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test setup dot clean-venv
+
+lab: setup
+	mkdir -p notebooks
+	$(VENV)/bin/jupyter lab $(LAB_ROOT) $(LAB_ARGS) notebooks/
+
+test: setup
+	$(PY) -m pytest -q $(PYTEST_ARGS) $(TESTS)
+
+setup: $(STAMP) $(KERNEL) dot
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install -q -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+# The venv's own kernelspec (argv = this venv's python), so notebooks run in this venv whatever
+# kernels the machine has globally.
+$(KERNEL): $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix
+	touch $(KERNEL)
+
+# Graphviz's `dot` renders mx.viz.plot_network; the Python package alone cannot draw.
+dot:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Graphviz (dot) with apt-get"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null \
+			|| echo "apt-get could not install graphviz: mx.viz.plot_network will not render"; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "Installing Graphviz (dot) with sudo apt-get"; \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null \
+			|| echo "apt-get could not install graphviz: mx.viz.plot_network will not render"; \
+	else \
+		echo "Graphviz's 'dot' is missing and cannot be installed here without root."; \
+		echo "Install it yourself: 'sudo apt-get install graphviz' (Debian/Ubuntu),"; \
+		echo "'brew install graphviz' (macOS) or 'conda install graphviz'."; \
+	fi
+
+clean-venv:
+	rm -rf $(VENV)

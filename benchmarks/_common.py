@@ -1,0 +1,177 @@
+"""Shared plumbing for the benchmarks: find each framework's interpreter, run one worker per
+framework in its own subprocess, and print the header and a side-by-side table.
+
+Standard library only: the peers' interpreters (MXNet 1.9.1, PyTorch) import this file too.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PEERS_DIR = os.path.join(HERE, ".peers")
+try:
+    LOAD_AT_START = os.getloadavg()
+except OSError:
+    LOAD_AT_START = None
+
+# name -> (label, env variable, pip requirements for --setup-peers)
+PEERS = {
+    "mxnet": ("MXNet 1.9.1", "MXNB_PEER_MXNET", ["mxnet==1.9.1", "numpy<1.24"]),
+    "torch": ("PyTorch", "MXNB_PEER_TORCH", ["torch==2.13.0", "numpy"]),
+}
+
+
+def mxnb_python():
+    """This repository's .venv interpreter (the one `make test` sets up), else the current one."""
+    venv = os.path.join(ROOT, ".venv", "bin", "python")
+    return venv if os.path.exists(venv) else sys.executable
+
+
+def peer_python(name):
+    """The interpreter for peer `name`, or None when it is not installed."""
+    _, env, _ = PEERS[name]
+    path = os.environ.get(env)
+    if path:
+        return path if os.path.exists(path) else None
+    path = os.path.join(PEERS_DIR, name, "bin", "python")
+    return path if os.path.exists(path) else None
+
+
+def setup_peers(names=None):
+    """Create benchmarks/.peers/<name> with `python3 -m venv` and pip-install the peer into it
+    (again into an existing one: quick when everything is there). A peer given by its environment
+    variable is left as it is."""
+    for name in names or PEERS:
+        label, env, requirements = PEERS[name]
+        if os.environ.get(env):
+            print("%s: %s=%s%s" % (label, env, os.environ[env],
+                                   "" if peer_python(name) else " (does not exist; not creating it)"))
+            continue
+        venv = os.path.join(PEERS_DIR, name)
+        py = os.path.join(venv, "bin", "python")
+        if not os.path.exists(py):
+            print("%s: creating %s" % (label, venv), flush=True)
+            base = "python3" if sys.prefix == sys.base_prefix else os.path.join(sys.base_prefix, "bin", "python3")
+            subprocess.check_call([base, "-m", "venv", venv])
+        print("%s: pip install %s" % (label, " ".join(requirements)), flush=True)
+        subprocess.check_call([py, "-m", "pip", "install", "-q", "--disable-pip-version-check"] + requirements)
+
+
+def thread_env(threads):
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MXNET_CPU_WORKER_NTHREADS"):
+        env[var] = str(threads)
+    env["MXNET_ENGINE_TYPE"] = env.get("MXNET_ENGINE_TYPE", "ThreadedEnginePerDevice")
+    return env
+
+
+def run_worker(python, script, args, threads, extra_env=None, timeout=1800):
+    """Run `python script --worker ...` and return its JSON result, or {"error": ...}."""
+    env = thread_env(threads)
+    if extra_env:
+        env.update(extra_env)
+    cmd = [python, script, "--worker"] + list(args) + ["--threads", str(threads)]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after %d s" % timeout}
+    wall = time.perf_counter() - start
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["exit %d" % proc.returncode]
+        return {"error": tail[0][:200]}
+    result = json.loads(lines[-1][len("RESULT "):])
+    result["wall_s"] = wall
+    return result
+
+
+def emit(result):
+    """Worker side: hand the result back to the runner."""
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def set_threads_in_worker(framework, threads):
+    if framework == "torch":
+        import torch
+        torch.set_num_threads(threads)
+        try:
+            torch.set_num_interop_threads(threads)
+        except RuntimeError:
+            pass
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def header(title, threads, versions):
+    print(title)
+    print("CPU: %s, %d cores; threads per framework: %d (OMP_NUM_THREADS=MKL_NUM_THREADS=%d, "
+          "torch.set_num_threads(%d))" % (cpu_model(), os.cpu_count() or 0, threads, threads, threads))
+    if LOAD_AT_START is not None:
+        print("load average before the run: %.2f %.2f %.2f (other work on the machine skews timings)"
+              % LOAD_AT_START)
+    for label, v in versions:
+        print("  %-12s %s" % (label, v))
+    print()
+
+
+def table(headers, rows, notes=()):
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    fmt = lambda cells: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                                  for i, (c, w) in enumerate(zip(cells, widths)))
+    print(fmt(headers))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(fmt(row))
+    for note in notes:
+        print(note)
+    print()
+
+
+def version_line(result):
+    if result is None:
+        return "not installed"
+    if "error" in result and "version" not in result:
+        return "error: " + result["error"]
+    return "%s (python %s, numpy %s)" % (result.get("version"), result.get("python"), result.get("numpy"))
+
+
+def worker_info(framework, mod):
+    import numpy
+    return {"framework": framework, "version": getattr(mod, "__version__", "?"),
+            "python": platform.python_version(), "numpy": numpy.__version__}
+
+
+def add_common_args(parser):
+    parser.add_argument("--threads", type=int, default=2, help="threads for every framework (default 2)")
+    parser.add_argument("--setup-peers", action="store_true",
+                        help="create benchmarks/.peers/{mxnet,torch} venvs where missing, then run")
+    parser.add_argument("--only", default="", help="comma-separated subset of: mxnb,mxnet,torch")
+    parser.add_argument("--worker", action="store_true", help=argparse_suppress())
+
+
+def argparse_suppress():
+    import argparse
+    return argparse.SUPPRESS
+
+
+def frameworks(only):
+    """[(key, label, python or None)] in table order."""
+    rows = [("mxnb", "mxnb", mxnb_python()),
+            ("mxnet", PEERS["mxnet"][0], peer_python("mxnet")),
+            ("torch", PEERS["torch"][0], peer_python("torch"))]
+    wanted = {x.strip() for x in only.split(",") if x.strip()}
+    return [r for r in rows if not wanted or r[0] in wanted]
