@@ -195,3 +195,21 @@ def test_pooling_output_shapes():
     op = registry.get("Pooling")
     attrs = op.parse_attrs({"kernel": (2, 2), "stride": (2, 2), "pooling_convention": "full"})
     assert op.infer_shape(attrs, [(1, 1, 5, 5)])[1] == [(1, 1, 3, 3)]
+
+
+@pytest.mark.parametrize("kernel", [(2, 2), (5, 5)])   # by kernel positions, and by window reduction
+def test_max_pooling_gives_a_tied_window_gradient_to_its_first_maximum(ctx, kernel):
+    """As MXNet: equal maxima in a window do not share the gradient; the first in row-major order
+    takes it all."""
+    from mxnb import autograd
+    x = nd.zeros((1, 1) + kernel, ctx=ctx)
+    x[0, 0, 0, 1] = 3.0
+    x[0, 0, 1, 0] = 3.0
+    x.attach_grad()
+    with autograd.record():
+        y = nd.Pooling(x, kernel=kernel, stride=kernel, pool_type="max")
+    y.backward(nd.array([[[[2.0]]]], ctx=ctx))
+    expected = np.zeros((1, 1) + kernel)
+    expected[0, 0, 0, 1] = 2.0
+    np.testing.assert_array_equal(y.asnumpy(), [[[[3.0]]]])
+    np.testing.assert_array_equal(x.grad.asnumpy(), expected)

@@ -82,7 +82,7 @@ class Convolution:
         parts = []
         for g in range(groups):
             w = weight[g * fg:(g + 1) * fg].reshape(fg, -1)
-            parts.append(_group_columns(cols, g, groups) @ w.T)
+            parts.append(xp.dot(_group_columns(cols, g, groups), w.T))
         result = parts[0] if groups == 1 else xp.concatenate(parts, axis=1)
         if not attrs["no_bias"]:
             result += inputs[2]
@@ -142,7 +142,7 @@ class BackwardConvolutionData:
         nd = len(kernel)
         for g in range(groups):
             w = weight[g * fg:(g + 1) * fg].reshape(fg, -1)
-            cols = (og2[:, g * fg:(g + 1) * fg] @ w).reshape((n,) + out + (cg,) + kernel)
+            cols = xp.dot(og2[:, g * fg:(g + 1) * fg], w).reshape((n,) + out + (cg,) + kernel)
             target = grad[..., g * cg:(g + 1) * cg]
             for position in kernel_positions(kernel):
                 window = (slice(None),) + position_slices(position, out, stride, dilate)[2:]
@@ -179,7 +179,7 @@ class BackwardConvolutionWeight:
         og2 = _channels_last(xp, og)
         parts = []
         for g in range(groups):
-            parts.append(og2[:, g * fg:(g + 1) * fg].T @ _group_columns(cols, g, groups))
+            parts.append(xp.dot(og2[:, g * fg:(g + 1) * fg].T, _group_columns(cols, g, groups)))
         grad_w = parts[0] if groups == 1 else xp.concatenate(parts, axis=0)
         grad_w = grad_w.reshape((filters, data.shape[1] // groups) + kernel)
         if attrs["no_bias"]:

@@ -32,7 +32,7 @@ class FullyConnected:
     """A dense layer: out = data . weight^T + bias (data flattened to 2-D unless flatten=False)."""
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
-        out = _as_matrix(data, attrs["flatten"]) @ weight.T
+        out = xp.dot(_as_matrix(data, attrs["flatten"]), weight.T)
         if not attrs["no_bias"]:
             out += inputs[2]
         if attrs["flatten"]:
@@ -75,7 +75,7 @@ class BackwardFullyConnectedData:
     """d(out)/d(data) = ograd . weight, shaped like data (data is read only for its shape)."""
     def compute(xp, inputs, attrs):
         og, data, weight = inputs
-        return (og.reshape(-1, og.shape[-1]) @ weight).reshape(data.shape)
+        return xp.dot(og.reshape(-1, og.shape[-1]), weight).reshape(data.shape)
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
@@ -102,7 +102,7 @@ class BackwardFullyConnectedWeight:
     def compute(xp, inputs, attrs):
         og, data = inputs
         og2 = og.reshape(-1, og.shape[-1])
-        grad_weight = og2.T @ _as_matrix(data, attrs["flatten"])
+        grad_weight = xp.dot(og2.T, _as_matrix(data, attrs["flatten"]))
         if attrs["no_bias"]:
             return [grad_weight]
         return [grad_weight, og2.sum(axis=0)]
