@@ -39,18 +39,8 @@ def notify_op(op_name, seconds):
         fn(op_name, seconds)
 
 
-def _release(ctx, nbytes):
-    with _lock:
-        entry = _live.get(ctx)
-        if entry is not None:
-            entry[0] -= 1
-            entry[1] -= nbytes
-
-
-def track(array):
-    """Counts `array` until it is garbage collected."""
-    ctx = array._ctx
-    nbytes = int(array._data.nbytes)
+def count(ctx, nbytes):
+    """One more live array of `nbytes` on `ctx` (its owner calls `release` when it is freed)."""
     with _lock:
         entry = _live.get(ctx)
         if entry is None:
@@ -59,7 +49,22 @@ def track(array):
         entry[1] += nbytes
         if entry[1] > entry[2]:
             entry[2] = entry[1]
-    weakref.finalize(array, _release, ctx, nbytes)
+
+
+def release(ctx, nbytes):
+    with _lock:
+        entry = _live.get(ctx)
+        if entry is not None:
+            entry[0] -= 1
+            entry[1] -= nbytes
+
+
+def track(array):
+    """Counts `array` until it is garbage collected (for arrays made by a constructor; the
+    dispatcher makes counted arrays directly, which is cheaper)."""
+    nbytes = int(array._data.nbytes)
+    count(array._ctx, nbytes)
+    weakref.finalize(array, release, array._ctx, nbytes)
 
 
 def start_array_tracking():
@@ -78,8 +83,11 @@ def stop_array_tracking():
 
 
 def array_stats():
-    """{context: {'count', 'bytes', 'peak_bytes'}} of the NDArrays alive and counted."""
+    """{context: {'count', 'bytes', 'peak_bytes'}} of the NDArrays alive and counted; a context
+    whose arrays are all gone and whose peak was reset drops out."""
     with _lock:
+        for ctx in [c for c, (n, b, p) in _live.items() if n == 0 and p == 0]:
+            del _live[ctx]
         return {ctx: {"count": c, "bytes": b, "peak_bytes": p} for ctx, (c, b, p) in _live.items()}
 
 

@@ -21,13 +21,26 @@ _ENGINE = engine
 
 
 def _wrap(data, ctx):
+    if instrument.tracking:
+        return _counted(data, ctx)
     arr = NDArray.__new__(NDArray)
     arr._data = data
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
-    if instrument.tracking:
-        instrument.track(arr)
+    return arr
+
+
+def _counted(data, ctx):
+    """An NDArray counted by the array accounting until it is freed (a __del__ costs a quarter
+    of a weakref.finalize, and nothing at all while accounting is off)."""
+    arr = _CountedNDArray.__new__(_CountedNDArray)
+    arr._data = data
+    arr._ctx = ctx
+    arr._entry = None
+    arr._grad = None
+    arr._counted_bytes = nbytes = int(data.nbytes)
+    instrument.count(ctx, nbytes)
     return arr
 
 
@@ -275,7 +288,8 @@ class NDArray:
     # --- display ------------------------------------------------------------------------------
     def __repr__(self):
         shape_info = "x".join("%d" % d for d in self.shape)
-        return "\n%s\n<%s %s @%s>" % (str(self.asnumpy()), type(self).__name__, shape_info, self._ctx)
+        name = "NDArray" if type(self) is _CountedNDArray else type(self).__name__
+        return "\n%s\n<%s %s @%s>" % (str(self.asnumpy()), name, shape_info, self._ctx)
 
     def __str__(self):
         return self.__repr__()
@@ -310,6 +324,14 @@ class NDArray:
 
 
 _CAST = None
+
+
+class _CountedNDArray(NDArray):
+    """An NDArray made while array accounting is on; it gives its bytes back when freed."""
+    __slots__ = ("_counted_bytes",)
+
+    def __del__(self):
+        instrument.release(self._ctx, self._counted_bytes)
 
 
 def bind_core_ops():
