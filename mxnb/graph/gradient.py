@@ -39,7 +39,11 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
         if node.op.gradient is None or all(g is None for g in out_grads):
             continue
         outputs = [value_of(node, i) for i in range(node.num_outputs)]
-        out_grads = [F.zeros_like(v) if g is None else g for g, v in zip(out_grads, outputs)]
+        # Hidden outputs (BatchNorm's batch statistics, Convolution's columns) get no zeros.
+        visible = node.op.num_visible_outputs(node.attrs) if hasattr(node.op, "num_visible_outputs") \
+            else node.num_outputs
+        out_grads = [F.zeros_like(v) if g is None and i < visible else g
+                     for i, (g, v) in enumerate(zip(out_grads, outputs))]
         inputs = [value_of(child, index) for child, index in node.inputs]
         if getattr(node.op, "gradient_takes_needs", False):
             needs = [id(child) in needs_ids for child, _ in node.inputs]

@@ -117,14 +117,42 @@ def _conv_weight_grad_ref(og, x, **attrs):
     return out
 
 
+def _columns_ref(x, kernel, num_group=1, stride=None, pad=None, **_):
+    """Convolution's hidden im2col output, by loops: (groups, C/g * prod(kernel), N * prod(out))."""
+    nd = len(kernel)
+    stride = stride or (1,) * nd
+    pad = pad or (0,) * nd
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad])
+    out = [(xp.shape[2 + i] - kernel[i]) // stride[i] + 1 for i in range(nd)]
+    n, c = x.shape[:2]
+    cols = np.zeros((c,) + tuple(kernel) + (n,) + tuple(out))
+    for k in np.ndindex(*kernel):
+        for o in np.ndindex(*out):
+            src = tuple(oi * si + ki for oi, si, ki in zip(o, stride, k))
+            cols[(slice(None),) + k + (slice(None),) + o] = xp[(slice(None), slice(None)) + src].T
+    return cols.reshape(num_group, -1, n * int(np.prod(out)))
+
+
+def _conv_weight_grad_from_columns_ref(og, x, cols, **attrs):
+    """The columns only cache im2col(x): the gradients are those from x. Data and columns are
+    tied, so only ograd is varied numerically; second order through data is checked end to end
+    in test_convolution_second_order."""
+    return _conv_weight_grad_ref(og, x, **attrs)
+
+
 _A = {"kernel": (3, 2), "num_filter": 4, "num_group": 2, "stride": (2, 1), "pad": (1, 0)}
+_X2, _X1 = _u(1, 2, 3, 4), _u(2, 3, 5)
 CASES += [
     Case("_backward_Convolution_data", [_u(1, 4, 2, 3), _u(1, 2, 3, 4), _u(4, 1, 3, 2)],
          _conv_data_grad_ref, attrs=_A, grad_inputs=[0, 2]),
-    Case("_backward_Convolution_weight", [_u(1, 4, 2, 3), _u(1, 2, 3, 4)], _conv_weight_grad_ref,
-         attrs=_A),
-    Case("_backward_Convolution_weight", [_u(2, 2, 3), _u(2, 3, 5)], _conv_weight_grad_ref,
+    Case("_backward_Convolution_weight", [_u(1, 4, 2, 3), _X2], _conv_weight_grad_ref, attrs=_A),
+    Case("_backward_Convolution_weight", [_u(2, 2, 3), _X1], _conv_weight_grad_ref,
          attrs={"kernel": (3,), "num_filter": 2, "no_bias": True}, name="_backward_Conv_weight_1d"),
+    Case("_backward_Convolution_weight_columns", [_u(1, 4, 2, 3), _X2, _columns_ref(_X2, **_A)],
+         _conv_weight_grad_from_columns_ref, attrs=_A, grad_inputs=[0]),
+    Case("_backward_Convolution_weight_columns", [_u(2, 2, 3), _X1, _columns_ref(_X1, kernel=(3,))],
+         _conv_weight_grad_from_columns_ref, attrs={"kernel": (3,), "num_filter": 2, "no_bias": True},
+         grad_inputs=[0], name="_backward_Conv_weight_columns_1d"),
 ]
 
 POOL = [
@@ -149,8 +177,9 @@ CASES += [
 ]
 
 
-def _pool_grad_ref(og, x, **attrs):
-    """Pooling's gradient from the reference by central differences (x's values are distinct)."""
+def _pool_grad_ref(og, x, out, **attrs):
+    """Pooling's gradient from the reference by central differences (x's values are distinct;
+    `out`, the forward output that the operator reads, is not needed here)."""
     grad = np.zeros(x.size)
     for i in range(x.size):
         e = np.zeros(x.size)
@@ -163,8 +192,9 @@ def _pool_grad_ref(og, x, **attrs):
 for attrs in ({"kernel": (2, 2), "stride": (1, 1)},
               {"kernel": (3, 3), "stride": (2, 2), "pad": (1, 1), "pool_type": "avg"},
               {"kernel": (2, 2), "pool_type": "sum", "pooling_convention": "full", "stride": (2, 2)}):
+    _x = _distinct(1, 2, 3, 4)
     CASES.append(Case("_backward_Pooling", [_u(1, 2, *pool_ref(np.zeros((1, 1, 3, 4)), **attrs).shape[2:]),
-                                            _distinct(1, 2, 3, 4)],
+                                            _x, pool_ref(_x, **attrs)],
                       _pool_grad_ref, attrs=attrs, grad=False, rtol=1e-3,
                       name="_backward_Pooling_" + attrs.get("pool_type", "max")))
 
@@ -178,7 +208,12 @@ def test_convolution_infers_weight_and_bias():
     op = registry.get("Convolution")
     attrs = op.parse_attrs({"kernel": (5, 5), "num_filter": 20})
     ins, outs = op.infer_shape(attrs, [(64, 1, 28, 28), None, None])
-    assert ins[1:] == [(20, 1, 5, 5), (20,)] and outs == [(64, 20, 24, 24)]
+    # the second output is the hidden im2col columns (groups, C*K, N*HW) the weight gradient reuses
+    assert ins[1:] == [(20, 1, 5, 5), (20,)] and outs == [(64, 20, 24, 24), (1, 25, 64 * 24 * 24)]
+    # ... and stays hidden: a convolution symbol lists one output, as in MXNet
+    conv = mx.sym.Convolution(mx.sym.var("x"), kernel=(5, 5), num_filter=20, name="c")
+    assert conv.list_outputs() == ["c_output"]
+    assert conv.infer_shape(x=(64, 1, 28, 28))[1] == [(64, 20, 24, 24)]
 
 
 def test_convolution_errors_name_the_problem(ctx):
@@ -213,3 +248,40 @@ def test_max_pooling_gives_a_tied_window_gradient_to_its_first_maximum(ctx, kern
     expected[0, 0, 0, 1] = 2.0
     np.testing.assert_array_equal(y.asnumpy(), [[[[3.0]]]])
     np.testing.assert_array_equal(x.grad.asnumpy(), expected)
+
+
+def test_convolution_second_order(ctx):
+    """d/dx of sum(head * dL/dw) through Convolution's backward (whose weight gradient reads the
+    forward's cached columns) equals central differences in float64."""
+    from mxnb import autograd
+    rng = np.random.RandomState(5)
+    x0 = rng.uniform(-1, 1, (1, 2, 4, 4))
+    w0 = rng.uniform(-1, 1, (3, 2, 3, 3))
+    head = rng.uniform(-1, 1, (3, 2, 3, 3))
+    attrs = {"kernel": (3, 3), "num_filter": 3, "no_bias": True}
+
+    def weight_grad_dot_head(xv, record_x):
+        x = nd.array(xv, ctx=ctx, dtype=np.float64)
+        w = nd.array(w0, ctx=ctx, dtype=np.float64)
+        w.attach_grad()
+        if record_x:
+            x.attach_grad()
+        with autograd.record():
+            y = nd.Convolution(x, w, **attrs)
+            loss = (y * y).sum()
+            gw, = autograd.grad(loss, [w], create_graph=True)
+            z = (gw * nd.array(head, ctx=ctx, dtype=np.float64)).sum()
+        return x, z
+
+    x, z = weight_grad_dot_head(x0, True)
+    z.backward()
+    analytic = x.grad.asnumpy()
+    numeric = np.zeros_like(x0)
+    eps = 1e-5
+    for i in np.ndindex(*x0.shape):
+        plus, minus = x0.copy(), x0.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        numeric[i] = (weight_grad_dot_head(plus, False)[1].asscalar()
+                      - weight_grad_dot_head(minus, False)[1].asscalar()) / (2 * eps)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-6)

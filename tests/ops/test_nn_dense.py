@@ -67,6 +67,21 @@ CASES = [
 for act, fn in _ACT.items():
     CASES.append(Case("Activation", [_away_from_zero(3, 4)], (lambda f: lambda x, act_type: f(x))(fn),
                       attrs={"act_type": act}, name="Activation_" + act))
+# The activations' derivatives, written independently: each reads the output or the data.
+_ACT_DERIVATIVE = {
+    "relu": lambda out, x: (out > 0).astype(out.dtype),
+    "sigmoid": lambda out, x: out * (1 - out),
+    "tanh": lambda out, x: 1 - out ** 2,
+    "softrelu": lambda out, x: 1 / (1 + np.exp(-x)),
+    "softsign": lambda out, x: 1 / (1 + np.abs(x)) ** 2,
+}
+for act, derivative in _ACT_DERIVATIVE.items():
+    _x = _away_from_zero(3, 4)
+    CASES.append(Case("_backward_Activation", [_u(3, 4), _ACT[act](_x), _x],
+                      (lambda d: lambda og, out, x, act_type: og * d(out, x))(derivative),
+                      attrs={"act_type": act}, name="_backward_Activation_" + act,
+                      # relu's outputs sit exactly at its kink (0) where x < 0: vary ograd only
+                      grad_inputs=[0] if act == "relu" else None))
 for act, fn in _LEAKY.items():
     CASES.append(Case("LeakyReLU", [_away_from_zero(3, 4)],
                       (lambda f: lambda x, act_type, slope=0.25: f(x, slope))(fn),

@@ -1,7 +1,8 @@
 """Activation (relu, sigmoid, tanh, softrelu, softsign) and LeakyReLU (leaky, elu, selu, gelu, prelu).
 
-Activation's gradients are written with elementwise operators (differentiable again); LeakyReLU's
-go through its own backward kernel, `_backward_LeakyReLU`, as in MXNet.
+Both have a backward kernel of their own (`_backward_Activation`, `_backward_LeakyReLU`), as in
+MXNet; `_backward_Activation`'s gradient is written with registered operators, so activations
+can be differentiated again.
 """
 import math
 
@@ -28,20 +29,62 @@ class Activation:
         return x / (1 + xp.abs(x))
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        x, out, og = inputs[0], outputs[0], out_grads[0]
+        return [F._backward_Activation(out_grads[0], outputs[0], inputs[0], act_type=attrs["act_type"])]
+
+
+@operator("_backward_Activation", params={"act_type": Enum(("relu", "sigmoid", "tanh", "softrelu",
+                                                             "softsign"))},
+          inputs=("ograd", "output", "data"), elementwise=True)
+class BackwardActivation:
+    """ograd times the activation's derivative, in one pass (three passes as separate operators
+    cost a tenth of a LeNet step). relu, sigmoid and tanh read the output; softrelu and softsign
+    the data."""
+    def compute(xp, inputs, attrs):
+        og, out, x = inputs
         act = attrs["act_type"]
         if act == "relu":
-            local = F._greater_scalar(out, scalar=0.0)
-        elif act == "sigmoid":
-            local = F.elemwise_mul(out, F._rminus_scalar(out, scalar=1.0))
+            return og * (out > 0)
+        if act == "sigmoid":
+            local = 1 - out
+            local *= out
         elif act == "tanh":
-            local = F._rminus_scalar(F.elemwise_mul(out, out), scalar=1.0)
+            local = out * out
+            xp.subtract(1, local, out=local)
         elif act == "softrelu":
-            local = F.Activation(x, act_type="sigmoid")
-        else:  # softsign: 1 / (1 + |x|)^2, with |x| = sqrt(x^2) to stay within registered ops
-            abs_x = F._power_scalar(F.elemwise_mul(x, x), scalar=0.5)
-            local = F._power_scalar(F._plus_scalar(abs_x, scalar=1.0), scalar=-2.0)
-        return [F.elemwise_mul(og, local)]
+            local = _sigmoid(xp, x)
+        else:
+            local = 1 + xp.abs(x)
+            local *= local
+            xp.divide(1, local, out=local)
+        local *= og
+        return local
+
+    def infer_shape(attrs, in_shapes):
+        known = next((s for s in in_shapes if s is not None), None)
+        return [known] * 3, [known]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # d/d(ograd) is the local derivative again; d/d(output) or d/d(data) its derivative.
+        og, out, x = inputs
+        g = out_grads[0]
+        act = attrs["act_type"]
+        grad_og = F._backward_Activation(g, out, x, act_type=act)
+        if act == "relu":
+            return [grad_og, None, None]
+        if act == "sigmoid":       # og * out * (1 - out)  ->  og * (1 - 2 out)
+            d = F._rminus_scalar(F._mul_scalar(out, scalar=2.0), scalar=1.0)
+            return [grad_og, F.elemwise_mul(F.elemwise_mul(og, d), g), None]
+        if act == "tanh":          # og * (1 - out^2)  ->  -2 og out
+            d = F._mul_scalar(F.elemwise_mul(og, out), scalar=-2.0)
+            return [grad_og, F.elemwise_mul(d, g), None]
+        if act == "softrelu":      # og * sigmoid(x)  ->  og * sigmoid(x) (1 - sigmoid(x))
+            d = F._backward_Activation(og, F.Activation(x, act_type="sigmoid"), x, act_type="sigmoid")
+            return [grad_og, None, F.elemwise_mul(d, g)]
+        # softsign: og / (1 + |x|)^2  ->  -2 og sign(x) / (1 + |x|)^3
+        one_plus = F._plus_scalar(F.abs(x), scalar=1.0)
+        d = F._mul_scalar(F.elemwise_div(F.elemwise_mul(og, F.sign(x)),
+                                         F._power_scalar(one_plus, scalar=3.0)), scalar=-2.0)
+        return [grad_og, None, F.elemwise_mul(d, g)]
 
 
 def _sigmoid(xp, x):

@@ -35,19 +35,26 @@ def _check_layout(attrs):
 
 
 def _im2col(xp, data, attrs, geometry):
-    """Columns (N, groups, C/groups * prod(kernel), prod(out)): the one copy of the data.
+    """Columns (groups, C/groups * prod(kernel), N * prod(out)): the one copy of the data.
 
-    In this layout every product below is a batch of contiguous matrix products whose result is
-    already channel-first, so no transposes are copied (measured fastest for LeNet's shapes)."""
+    With the batch folded into the columns, each product below is one large matrix product per
+    group (a batch of small ones measured slower and far less steady under OpenBLAS)."""
     kernel, stride, dilate, pad, out = geometry
     if len(data.shape) != len(kernel) + 2:
         raise ShapeError("Convolution: kernel %s needs %d-D data, found shape %s"
                          % (kernel, len(kernel) + 2, tuple(data.shape)))
     padded = pad_spatial(xp, data, pad, pad)
     view = window_view(xp, padded, kernel, out, stride, dilate)   # (N, C, *kernel, *out)
+    nd = len(kernel)
+    order = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
     n, c = data.shape[:2]
     groups = attrs["num_group"]
-    return view.reshape(n, groups, (c // groups) * prod(kernel), prod(out))
+    return view.transpose(order).reshape(groups, (c // groups) * prod(kernel), n * prod(out))
+
+
+def _filters_first(xp, x):
+    """(N, F, *spatial) -> contiguous (F, N * prod(spatial))."""
+    return xp.ascontiguousarray(xp.swapaxes(x, 0, 1)).reshape(x.shape[1], -1)
 
 
 def _grouped_weight(xp, weight, groups):
@@ -62,30 +69,35 @@ def _channels_last(xp, x):
 
 
 def _per_group(xp, product, groups, axis):
-    """product(g) for each group, joined along `axis`. Each product multiplies a 2-D matrix
-    with a 3-D batch: NumPy's matmul takes a slow non-BLAS path for broadcast 4-D operands
-    (measured 60x slower on LeNet's second convolution)."""
+    """product(g) for each group, joined along `axis`. Products are 2-D `dot`s: NumPy's matmul
+    takes slow non-BLAS paths for some transposed and broadcast operands (60x on LeNet)."""
     if groups == 1:
         return product(0)
     return xp.concatenate([product(g) for g in range(groups)], axis=axis)
 
 
-@operator("Convolution", params=_PARAMS, hint="convolution",
+@operator("Convolution", params=_PARAMS, hint="convolution", outputs=("output", "columns"),
+          num_visible=1,
           inputs=lambda attrs: ("data", "weight") if attrs["no_bias"] else ("data", "weight", "bias"))
 class Convolution:
-    """Cross-correlation of data (N, C, *spatial) with num_filter kernels, plus bias."""
+    """Cross-correlation of data (N, C, *spatial) with num_filter kernels, plus bias.
+
+    A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
+    copying the data again (about a sixth of a LeNet training step)."""
     def compute(xp, inputs, attrs):
         _check_layout(attrs)
         data, weight = inputs[0], inputs[1]
         geometry = _geometry(attrs, data.shape[2:])
-        cols = _im2col(xp, data, attrs, geometry)
+        cols = _im2col(xp, data, attrs, geometry)                          # (g, C/g*K, N*HW)
         groups = attrs["num_group"]
         w = _grouped_weight(xp, weight, groups)
-        result = _per_group(xp, lambda g: xp.matmul(w[g], cols[:, g]), groups, axis=1)  # (N, F, HW)
-        result = result.reshape((data.shape[0], weight.shape[0]) + geometry[4])
+        result = _per_group(xp, lambda g: xp.dot(w[g], cols[g]), groups, axis=0)   # (F, N*HW)
+        n, filters = data.shape[0], weight.shape[0]
+        result = xp.ascontiguousarray(xp.swapaxes(result.reshape(filters, n, -1), 0, 1))
+        result = result.reshape((n, filters) + geometry[4])
         if not attrs["no_bias"]:
             result += inputs[2].reshape((1, -1) + (1,) * len(geometry[4]))
-        return result
+        return [result, cols]
 
     def infer_shape(attrs, in_shapes):
         _check_layout(attrs)
@@ -109,17 +121,23 @@ class Convolution:
         shapes = [data, weight]
         if not attrs["no_bias"]:
             shapes.append(merge(in_shapes[2], (filters,), name, "bias"))
-        out = None
+        out = columns = None
         if data is not None:
             geometry = _geometry(attrs, [s or 1 for s in data[2:]])
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
-        return shapes, [out]
+            if 0 not in out and data[1]:
+                columns = (groups, data[1] // groups * prod(kernel), data[0] * prod(out[2:]))
+        return shapes, [out, columns]
+
+    def infer_type(attrs, in_types):
+        known = next((t for t in in_types if t is not None), None)
+        return [known if t is None else t for t in in_types], [known, known]
 
     def gradient(F, attrs, inputs, outputs, out_grads, needs):
         og, data, weight = out_grads[0], inputs[0], inputs[1]
         # A first layer's data wants no gradient: skip its col2im.
         grad_data = F._backward_Convolution_data(og, data, weight, **attrs) if needs[0] else None
-        param_grads = F._backward_Convolution_weight(og, data, **attrs)
+        param_grads = F._backward_Convolution_weight_columns(og, data, outputs[1], **attrs)
         if attrs["no_bias"]:
             return [grad_data, param_grads]
         return [grad_data, param_grads[0], param_grads[1]]
@@ -167,42 +185,72 @@ def _weight_outputs(attrs):
     return ("weight_grad",) if attrs["no_bias"] else ("weight_grad", "bias_grad")
 
 
+def _weight_gradient(xp, og, data, cols, attrs):
+    """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]."""
+    groups, filters = attrs["num_group"], og.shape[1]
+    fg = filters // groups
+    og2 = _filters_first(xp, og)                                            # (F, N*HW)
+    grad_w = _per_group(xp, lambda g: xp.dot(og2[g * fg:(g + 1) * fg], cols[g].T), groups, axis=0)
+    grad_w = grad_w.reshape((filters, data.shape[1] // groups) + tuple(attrs["kernel"]))
+    if attrs["no_bias"]:
+        return [grad_w]
+    return [grad_w, og.sum(axis=(0,) + tuple(range(2, og.ndim)))]
+
+
+def _weight_gradient_shapes(attrs, in_shapes):
+    data = in_shapes[1]
+    filters, kernel = attrs["num_filter"], tuple(attrs["kernel"])
+    channels = data[1] // attrs["num_group"] if data is not None else 0
+    outs = [(filters, channels) + kernel]
+    if not attrs["no_bias"]:
+        outs.append((filters,))
+    return in_shapes, outs
+
+
+def _weight_gradient_types(attrs, in_types):
+    known = next((t for t in in_types if t is not None), None)
+    return [known] * len(in_types), [known] * (1 if attrs["no_bias"] else 2)
+
+
+def _weight_gradient_gradient(F, attrs, og, data, out_grads):
+    """The weight gradient is bilinear in (ograd, data): its gradients are a convolution of data
+    and a data gradient."""
+    g_weight = out_grads[0]
+    plain = dict(attrs, no_bias=True)
+    if attrs["no_bias"]:
+        grad_og = F.Convolution(data, g_weight, **plain)
+    else:  # the bias gradient's own gradient enters as a bias
+        grad_og = F.Convolution(data, g_weight, out_grads[1], **attrs)
+    return [grad_og, F._backward_Convolution_data(og, data, g_weight, **plain)]
+
+
 @operator("_backward_Convolution_weight", params=_PARAMS, inputs=("ograd", "data"),
           outputs=_weight_outputs)
 class BackwardConvolutionWeight:
-    """Convolution's weight gradient (ograd . columns^T, per group) and bias gradient."""
+    """Convolution's weight and bias gradients from (ograd, data)."""
     def compute(xp, inputs, attrs):
         og, data = inputs
-        geometry = _geometry(attrs, data.shape[2:])
-        cols = _im2col(xp, data, attrs, geometry)                          # (N, g, C/g*K, HW)
-        groups, filters = attrs["num_group"], og.shape[1]
-        og4 = og.reshape(og.shape[0], groups, filters // groups, -1)       # (N, g, F/g, HW)
-        grad_w = _per_group(xp, lambda g: xp.matmul(og4[:, g], cols[:, g].transpose(0, 2, 1)).sum(axis=0),
-                            groups, axis=0)
-        grad_w = grad_w.reshape((filters, data.shape[1] // groups) + geometry[0])
-        if attrs["no_bias"]:
-            return [grad_w]
-        return [grad_w, og.sum(axis=(0,) + tuple(range(2, og.ndim)))]
+        return _weight_gradient(xp, og, data, _im2col(xp, data, attrs, _geometry(attrs, data.shape[2:])), attrs)
 
-    def infer_shape(attrs, in_shapes):
-        og, data = in_shapes
-        filters, kernel = attrs["num_filter"], tuple(attrs["kernel"])
-        channels = data[1] // attrs["num_group"] if data is not None else 0
-        outs = [(filters, channels) + kernel]
-        if not attrs["no_bias"]:
-            outs.append((filters,))
-        return in_shapes, outs
-
-    def infer_type(attrs, in_types):
-        known = in_types[0] if in_types[0] is not None else in_types[1]
-        return [known, known], [known] * (1 if attrs["no_bias"] else 2)
+    infer_shape = _weight_gradient_shapes
+    infer_type = _weight_gradient_types
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        og, data = inputs
-        g_weight = out_grads[0]
-        plain = dict(attrs, no_bias=True)
-        if attrs["no_bias"]:
-            grad_og = F.Convolution(data, g_weight, **plain)
-        else:  # the bias gradient's own gradient enters as a bias
-            grad_og = F.Convolution(data, g_weight, out_grads[1], **attrs)
-        return [grad_og, F._backward_Convolution_data(og, data, g_weight, **plain)]
+        return _weight_gradient_gradient(F, attrs, inputs[0], inputs[1], out_grads)
+
+
+@operator("_backward_Convolution_weight_columns", params=_PARAMS,
+          inputs=("ograd", "data", "columns"), outputs=_weight_outputs)
+class BackwardConvolutionWeightColumns:
+    """The same gradients from the forward's cached im2col columns of data (Convolution's hidden
+    output), which saves copying the data again."""
+    def compute(xp, inputs, attrs):
+        og, data, cols = inputs
+        return _weight_gradient(xp, og, data, cols, attrs)
+
+    infer_shape = _weight_gradient_shapes
+    infer_type = _weight_gradient_types
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # The columns are a cache of data: the full derivative goes to data, none to columns.
+        return _weight_gradient_gradient(F, attrs, inputs[0], inputs[1], out_grads) + [None]

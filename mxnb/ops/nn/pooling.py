@@ -118,15 +118,15 @@ class Pooling:
         return in_shapes, [tuple(data[:2]) + tuple(o if s else 0 for o, s in zip(out, data[2:]))]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        return [F._backward_Pooling(out_grads[0], inputs[0], **attrs)]
+        return [F._backward_Pooling(out_grads[0], inputs[0], outputs[0], **attrs)]
 
 
-@operator("_backward_Pooling", params=_PARAMS, inputs=("ograd", "data"))
+@operator("_backward_Pooling", params=_PARAMS, inputs=("ograd", "data", "output"))
 class BackwardPooling:
-    """Pooling's data gradient from (ograd, data): each window's gradient goes to the first
-    maximum (max), is spread evenly (avg) or copied to every element (sum)."""
+    """Pooling's data gradient from (ograd, data, output), as MXNet's: each window's gradient
+    goes to the first maximum (max), is spread evenly (avg) or copied to every element (sum)."""
     def compute(xp, inputs, attrs):
-        og, data = inputs
+        og, data, pooled = inputs
         kind = attrs["pool_type"]
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
@@ -140,7 +140,7 @@ class BackwardPooling:
                 grad[position_slices(position, out, stride, ones)] += og
         elif _by_positions(attrs, geometry):
             # The first maximum of each window (in kernel order) takes the gradient.
-            best = _combine_positions(xp, padded, geometry, xp.maximum)
+            best = pooled
             open_ = xp.ones(best.shape, dtype=bool)
             for position in kernel_positions(kernel):
                 where = position_slices(position, out, stride, ones)
