@@ -203,6 +203,9 @@ def main():
     parser.add_argument("--warmup", type=int, default=5, help="untimed warm-up batches")
     parser.add_argument("--models", default="mlp,lenet", help="comma-separated: mlp,lenet")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds allowed per run")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each configuration, interleaved across frameworks; the median "
+                             "samples/s is shown with its range (shared machines are noisy)")
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     parser.add_argument("--model", default="mlp", help=argparse.SUPPRESS)
@@ -223,19 +226,28 @@ def main():
             runs.append(("%s %s" % (label, mode), key, mode, python))
     models = [m.strip() for m in args.models.split(",") if m.strip()]
 
-    results = {}
+    results, speeds = {}, {}
     for model in models:
-        for row, key, mode, python in runs:
-            if python is None:
-                results[row, model] = None
-                continue
-            print("running %s, %s ..." % (row, model), file=sys.stderr, flush=True)
-            extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
-            results[row, model] = _common.run_worker(
-                python, os.path.abspath(__file__),
-                ["--framework", key, "--mode", mode, "--model", model, "--data", data_dir,
-                 "--samples", str(args.samples), "--warmup", str(args.warmup)],
-                args.threads, extra_env=extra, timeout=args.timeout)
+        # Round-robin over the configurations, starting one further each round, so a noisy
+        # stretch of time hits all of them alike.
+        for repeat in range(args.repeat):
+            shift = repeat % len(runs)
+            for row, key, mode, python in runs[shift:] + runs[:shift]:
+                if python is None:
+                    results[row, model] = None
+                    continue
+                print("running %s, %s (%d/%d) ..." % (row, model, repeat + 1, args.repeat),
+                      file=sys.stderr, flush=True)
+                extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
+                result = _common.run_worker(
+                    python, os.path.abspath(__file__),
+                    ["--framework", key, "--mode", mode, "--model", model, "--data", data_dir,
+                     "--samples", str(args.samples), "--warmup", str(args.warmup)],
+                    args.threads, extra_env=extra, timeout=args.timeout)
+                if result is not None and "error" not in result:
+                    speeds.setdefault((row, model), []).append(result["samples_per_s"])
+                if (row, model) not in results or "error" in (result or {}):
+                    results[row, model] = result
 
     versions, seen = [], set()
     for key, label, python in _common.frameworks(args.only):
@@ -262,7 +274,11 @@ def main():
                 cells += ["error*", ""]
                 notes.append("* %s, %s: %s" % (row, model, r["error"]))
             else:
-                cells += ["%.0f" % r["samples_per_s"], "%.1f%%" % (100 * r["accuracy"])]
+                runs_of = sorted(speeds[row, model])
+                median = runs_of[len(runs_of) // 2] if len(runs_of) % 2 else \
+                    (runs_of[len(runs_of) // 2 - 1] + runs_of[len(runs_of) // 2]) / 2
+                spread = " (%.0f-%.0f)" % (runs_of[0], runs_of[-1]) if len(runs_of) > 1 else ""
+                cells += ["%.0f%s" % (median, spread), "%.1f%%" % (100 * r["accuracy"])]
         rows.append(cells)
     _common.table(headers, rows, notes)
 
