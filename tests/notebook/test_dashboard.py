@@ -2,6 +2,7 @@
 models hold them after a refresh, and its GPU figures come from the probe (fakes stand in for CuPy's
 memory pool and NVML here; the cpu path is real)."""
 import gc
+import mmap
 import os
 import subprocess
 import sys
@@ -174,10 +175,13 @@ def test_op_window_forgets_operators_older_than_the_window():
 def test_process_figures_are_real(dashboards):
     dash = dashboards(interval=10.0, start=False, window=30.0)
     rss_before = dash.snapshot()["process"]["rss_bytes"]
-    touched = mx.nd.ones((HUNDRED_MIB // 4,))   # ones, not zeros: pages are written, so resident
+    # Fresh pages straight from the kernel, written so they are resident (NDArrays may reuse
+    # memory the backend's pool already holds, which would not grow the resident set).
+    touched = mmap.mmap(-1, HUNDRED_MIB)
+    touched.write(b"\1" * HUNDRED_MIB)
     rss_during = dash.snapshot()["process"]["rss_bytes"]
     assert rss_during - rss_before >= 0.9 * HUNDRED_MIB
-    del touched
+    touched.close()
     gc.collect()
     started = time.perf_counter()
     while time.perf_counter() - started < 0.2:  # busy: this process uses CPU
