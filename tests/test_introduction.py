@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import mxnb as mx
-from mxnb import nd, sym, autograd, gluon
+from mxnb import nd, autograd, gluon
 from mxnb.gluon import nn
 
 

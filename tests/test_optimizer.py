@@ -1,6 +1,5 @@
 """Optimizers against NumPy references of MXNet 1.x's update formulas."""
 import math
-import warnings
 
 import numpy as np
 import pytest

@@ -14,7 +14,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from .parameter import (Parameter, ParameterDict, DeferredInitializationError, load_file,
-                        load_into, save_atomically, shape_is_known, _indent, _brief)
+                        load_into, save_atomically, _indent)
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
 

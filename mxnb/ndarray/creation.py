@@ -4,7 +4,7 @@ import numpy as np
 from ..base import dtype_np
 from ..context import current_context
 from ..ops import registry
-from .ndarray import NDArray, invoke, array, _wrap
+from .ndarray import invoke, array
 
 _ZEROS, _ONES, _FULL, _ARANGE = (registry.get(n) for n in ("_zeros", "_ones", "_full", "_arange"))
 

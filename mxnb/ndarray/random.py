@@ -1,6 +1,5 @@
 """`mx.nd.random`: samplers backed by the registry's random operators."""
 from ..context import current_context
-from ..base import dtype_np
 from ..ops import registry
 from .ndarray import invoke
 

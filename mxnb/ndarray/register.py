@@ -15,7 +15,6 @@ def make_nd_function(op, func_name):
     static_inputs = op.static_inputs
     defaults = op.defaults
     no_required = not op.required
-    variadic = op.variadic
 
     if static_inputs is not None and len(static_inputs) == 1 and no_required:
         # The commonest case (unary operators): one input, no required attributes.

@@ -3,6 +3,8 @@ broadcast_* (NumPy broadcasting) and *_scalar (an array and a number).
 
 Gradients of broadcast operators sum back to each input's shape with `_reduce_like`.
 """
+import math
+
 from ..base import ShapeError
 from .params import Float
 from .registry import operator
@@ -167,7 +169,7 @@ _SCALARS = {
                       lambda F, x, s, out, og: F.elemwise_mul(og, F._mul_scalar(F._power_scalar(x, scalar=s - 1), scalar=s)),
                       ("_PowerScalar",)),
     "_rpower_scalar": (lambda xp, x, s: xp.power(s, x),
-                       lambda F, x, s, out, og: F._mul_scalar(F.elemwise_mul(og, out), scalar=float(__import__("math").log(s))),
+                       lambda F, x, s, out, og: F._mul_scalar(F.elemwise_mul(og, out), scalar=math.log(s)),
                        ("_RPowerScalar",)),
     "_maximum_scalar": (lambda xp, x, s: xp.maximum(x, s),
                         lambda F, x, s, out, og: F.elemwise_mul(og, F._greater_equal_scalar(x, scalar=s)),

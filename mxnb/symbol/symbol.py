@@ -1,11 +1,9 @@
 """Symbol: handles on outputs of a graph of `graph.node.Node`s (MXNet's `mx.sym.Symbol`)."""
-import copy as _copy
 import numbers
 
-from .. import attribute, name as _name
+from .. import attribute
 from ..base import MXNetError, parse_shape, dtype_np, format_attr
 from ..graph.node import Node, topo_sort
-from ..ops import registry
 
 __all__ = ["Symbol", "var", "Variable", "Group"]
 
@@ -355,7 +353,13 @@ for _op, _names in {"eq": ("_equal", "_equal_scalar"), "ne": ("_not_equal", "_no
                     "gt": ("_greater", "_greater_scalar"), "ge": ("_greater_equal", "_greater_equal_scalar"),
                     "lt": ("_lesser", "_lesser_scalar"), "le": ("_lesser_equal", "_lesser_equal_scalar")}.items():
     setattr(Symbol, "__%s__" % _op, _arith(*_names)[0])
-Symbol.__neg__ = lambda self: __import__("mxnb.symbol", fromlist=["_functions"])._functions["negative"](self)
+
+
+def _negative(self):
+    from . import _functions
+    return _functions["negative"](self)
+
+
+Symbol.__neg__ = _negative
 Symbol.__div__ = Symbol.__truediv__
 Symbol.__rdiv__ = Symbol.__rtruediv__
-Symbol.__hash__ = lambda self: id(self)

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import mxnb as mx
 from mxnb import autograd, gluon, init, nd
 from mxnb.gluon import data as gdata, loss as gloss, nn
 

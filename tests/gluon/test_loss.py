@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from mxnb import autograd, gluon, nd
+from mxnb import autograd, nd
 from mxnb.gluon import loss as gloss
 
 RNG = np.random.RandomState(7)

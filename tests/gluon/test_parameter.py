@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import mxnb as mx
-from mxnb import autograd, gluon, nd
+from mxnb import autograd, nd
 from mxnb.base import MXNetError
 from mxnb.gluon import Parameter, ParameterDict, Constant, DeferredInitializationError
 

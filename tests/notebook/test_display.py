@@ -5,7 +5,6 @@ import sys
 import zlib
 
 import numpy as np
-import pytest
 
 import mxnb as mx
 from mxnb import gluon, nd

@@ -6,7 +6,6 @@ registered operator that no case covers.
 """
 import numpy as np
 
-import mxnb as mx
 from mxnb import nd, autograd
 
 

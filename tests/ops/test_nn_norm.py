@@ -4,7 +4,7 @@ import pytest
 
 import mxnb as mx
 from mxnb import nd, autograd
-from .harness import Case, run_case, check_forward
+from .harness import Case, run_case
 
 R = np.random.RandomState(5)
 
