@@ -120,7 +120,7 @@ _UNARY = {
     "ceil": (lambda xp, x: xp.ceil(x), _zero),
     "round": (_round_half_away, _zero),
     "rint": (_rint_half_down, _zero),
-    "fix": (lambda xp, x: xp.fix(x), _zero),
+    "fix": (lambda xp, x: xp.trunc(x), _zero),
     "trunc": (lambda xp, x: xp.trunc(x), _zero),
     "logical_not": (lambda xp, x: x == 0, _zero),
     "erf": (_erf, lambda F, x, out, og: _mul(F, og, _scale(F, F.exp(F.negative(F.square(x))),
