@@ -14,7 +14,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from .parameter import (Parameter, ParameterDict, DeferredInitializationError, load_file,
-                        load_into, save_atomically, _indent)
+                        load_into, _indent)
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
 
@@ -261,7 +261,7 @@ class Block:
                 reverse.setdefault(param, name)
             params = {name: param for param, name in reverse.items()}
         arg_dict = {key: val._reduce() for key, val in params.items()}
-        save_atomically(filename, arg_dict)
+        nd.save(filename, arg_dict)   # atomic: a failed save leaves the old file
 
     def load_parameters(self, filename, ctx=None, allow_missing=False, ignore_extra=False,
                         cast_dtype=False, dtype_source="current"):
@@ -548,7 +548,7 @@ class HybridBlock(Block):
             elif name in aux_names:
                 arg_dict["aux:%s" % name] = param._reduce()
         params_filename = "%s-%04d.params" % (path, epoch)
-        save_atomically(params_filename, arg_dict)
+        nd.save(params_filename, arg_dict)
         return sym_filename, params_filename
 
 

@@ -529,7 +529,7 @@ class ParameterDict:
                                  "'%s' does not start with '%s'." % (strip_prefix, param.name,
                                                                     strip_prefix))
             arg_dict[param.name[len(strip_prefix):]] = param._reduce()
-        save_atomically(filename, arg_dict)
+        nd.save(filename, arg_dict)   # atomic: a failed save leaves the old file
 
     def load(self, filename, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix="",
              cast_dtype=False, dtype_source="current"):
@@ -549,18 +549,6 @@ class ParameterDict:
 # --- file helpers shared with Block.save_parameters / load_parameters --------------------------
 def _strip_arg_aux(key):
     return key[4:] if key.startswith(("arg:", "aux:")) else key
-
-
-def save_atomically(filename, arg_dict):
-    """nd.save into a temporary file, then rename: a crash never leaves half a file."""
-    directory = os.path.dirname(os.path.abspath(filename))
-    tmp = os.path.join(directory, ".%s.tmp%d" % (os.path.basename(filename), os.getpid()))
-    try:
-        nd.save(tmp, arg_dict)
-        os.replace(tmp, filename)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def load_file(filename):

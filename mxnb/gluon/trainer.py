@@ -4,6 +4,7 @@ Single process: gradients of a parameter held on several devices are summed acro
 (what a 'device' kvstore does), then each device's copy is updated by its own Updater.
 """
 from ..base import MXNetError
+from ..fileio import write_atomically
 from .parameter import Parameter, ParameterDict
 
 __all__ = ["Trainer"]
@@ -146,8 +147,7 @@ class Trainer:
 
     def save_states(self, fname):
         """Writes the optimizer and its per-weight states (no pickle)."""
-        with open(fname, "wb") as fout:
-            fout.write(self._updaters[0].get_states(dump_optimizer=True))
+        write_atomically(fname, self._updaters[0].get_states(dump_optimizer=True))
 
     def load_states(self, fname):
         with open(fname, "rb") as fin:

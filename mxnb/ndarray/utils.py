@@ -19,15 +19,14 @@ Layout (little-endian), as written by MXNet 1.9.1's `NDArray::Save(stream, array
 Files are read whole and every size is checked against what is left, so a corrupt file raises
 MXNetError naming the file and what was expected vs found, never struct.error or MemoryError.
 """
-import os
 import pathlib
 import struct
-import tempfile
 
 import numpy as np
 
 from .. import backend
 from ..base import MXNetError
+from ..fileio import write_atomically
 from ..context import Context, cpu, gpu, num_gpus
 from .ndarray import NDArray, array, _wrap
 
@@ -113,22 +112,7 @@ def save(fname, data):
     The file is written to a temporary file in the same folder and renamed into place, so a save
     that fails part-way never leaves a half-written file behind.
     """
-    fname = _as_path(fname)
-    payload = _encode(*_as_named_arrays(data))
-    folder = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(fname), suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, fname)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(_as_path(fname), _encode(*_as_named_arrays(data)))
 
 
 def _as_path(fname):

@@ -1,7 +1,5 @@
 """Symbols to and from MXNet 1.x's JSON graph format (files written by MXNet 1.9.1 load)."""
 import json
-import os
-import tempfile
 
 from ..base import MXNetError
 from ..graph.node import Node, topo_sort
@@ -82,19 +80,3 @@ def load(fname):
         return load_json(text)
     except MXNetError as exc:
         raise MXNetError("%s: %s" % (fname, exc)) from None
-
-
-def save_atomic(fname, text):
-    """Writes `text` to `fname` through a temporary file, so no half-written file is left."""
-    folder = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -205,8 +205,8 @@ class Symbol:
         return to_json(self)
 
     def save(self, fname, remove_amp_cast=True):
-        from .json_io import save_atomic
-        save_atomic(str(fname), self.tojson())
+        from ..fileio import write_atomically
+        write_atomically(fname, self.tojson())
 
     def debug_str(self):
         lines = []
