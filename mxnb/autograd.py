@@ -5,6 +5,7 @@ The tape is a graph of `graph.node.Node`s, the same IR as symbols; the gradient 
 """
 from .base import MXNetError
 from .graph.gradient import gradient_pass
+from .graph import tape
 from .graph.node import Node, topo_sort
 from .graph.recording import STATE
 
@@ -213,18 +214,5 @@ class Function:
         outs = [_wrap(o._data, o._ctx) for o in outs]
         if STATE.recording and any(x._entry is not None for x in inputs):
             op = _FunctionOp(self, len(outs))
-            entries = []
-            for x in inputs:
-                if x._entry is None:
-                    const = Node(None, "const")
-                    const.array = x
-                    const.grad_req = "null"
-                    entries.append((const, 0))
-                else:
-                    entries.append(x._entry)
-            node = Node(op, op.hint, {}, entries, len(outs))
-            node.in_values = list(inputs)
-            node.out_values = outs
-            for i, o in enumerate(outs):
-                o._entry = (node, i)
+            tape.record(op, op.hint, {}, inputs, outs)
         return outs[0] if single else outs

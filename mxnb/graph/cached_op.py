@@ -6,7 +6,7 @@ backward program (built from the registered gradients) on the values that call k
 from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
-from .node import Node
+from . import tape
 from .program import Program
 
 __all__ = ["CachedOp"]
@@ -60,21 +60,9 @@ class CachedOp:
         return outputs[0] if len(outputs) == 1 else outputs
 
     def _record(self, args, outputs, values, is_train):
-        entries = []
-        for array in args:
-            if array._entry is None:
-                const = Node(None, "const")
-                const.array = array
-                const.grad_req = "null"
-                entries.append((const, 0))
-            else:
-                entries.append(array._entry)
-        node = Node(self._tape_op, self._tape_op.hint,
-                    {"_values": values, "_is_train": is_train}, entries, len(outputs))
-        node.in_values = list(args)
-        node.out_values = outputs
-        for i, o in enumerate(outputs):
-            o._entry = (node, i)
+        # The node keeps every forward value of this call, for the compiled backward to read.
+        tape.record(self._tape_op, self._tape_op.hint, {"_values": values, "_is_train": is_train},
+                    args, outputs)
 
     def backward_for(self, wanted_positions):
         key = tuple(wanted_positions)

@@ -10,7 +10,7 @@ import numpy as np
 from .. import backend, engine, instrument
 from ..base import MXNetError, ContextError, ShapeError, dtype_np
 from ..context import Context, current_context, cpu
-from ..graph.node import Node
+from ..graph import tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
 
@@ -120,22 +120,14 @@ def _write_out(op, outputs, out):
 
 def _record(op, attrs, inputs, outputs):
     """Adds a tape node for this call when any input is part of a recorded graph."""
-    entries = [x._entry for x in inputs]
-    if not any(e is not None for e in entries):
+    for x in inputs:
+        if x._entry is not None:
+            break
+    else:
         return
-    for i, e in enumerate(entries):
-        if e is None:  # a constant: a variable node that wants no gradient
-            const = Node(None, "const")
-            const.array = inputs[i]
-            const.grad_req = "null"
-            entries[i] = (const, 0)
     if op.needs_train:  # its gradient depends on the mode it ran in
         attrs = dict(attrs, _is_train=STATE.training)
-    node = Node(op, op.hint, attrs, entries, len(outputs))
-    node.in_values = list(inputs)
-    node.out_values = outputs
-    for i, o in enumerate(outputs):
-        o._entry = (node, i)
+    tape.record(op, op.hint, attrs, inputs, outputs)
 
 
 class NDArray:
