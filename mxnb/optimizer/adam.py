@@ -9,7 +9,7 @@
 import math
 
 from .. import backend
-from .optimizer import Optimizer, register, zeros_like_weight
+from .optimizer import Optimizer, register, rescaled_grad, zeros_like_weight
 
 __all__ = ["Adam"]
 
@@ -35,12 +35,7 @@ class Adam(Optimizer):
         w = weight._data
         mean, var = state[0]._data, state[1]._data
         xp = backend.array_module(w)
-        g = grad._data * self.rescale_grad
-        if wd:
-            g += w * wd
-        clip = self.clip_gradient
-        if clip is not None and clip > 0:
-            xp.clip(g, -clip, clip, out=g)
+        g = rescaled_grad(xp, grad._data, self.rescale_grad, self.clip_gradient, w, wd)
         # Coefficients in the weight's precision, as MXNet's kernel computes them (1.f - beta1).
         real = w.dtype.type
         beta1, beta2 = real(self.beta1), real(self.beta2)

@@ -227,9 +227,12 @@ def zeros_like_weight(weight, dtype=None):
     return zeros(weight.shape, weight.context, dtype=weight.dtype if dtype is None else dtype)
 
 
-def rescaled_grad(xp, grad, rescale_grad, clip_gradient):
-    """A new array `clip(rescale_grad * grad, clip_gradient)`; MXNet clips only when clip > 0."""
+def rescaled_grad(xp, grad, rescale_grad, clip_gradient, weight=None, wd=0.0):
+    """A new array `clip(rescale_grad * grad [+ wd * weight], clip_gradient)`; weight decay is
+    added before clipping when `weight` is given (Adam, RMSProp); MXNet clips only when clip > 0."""
     g = grad * rescale_grad
+    if weight is not None and wd:
+        g += weight * wd
     if clip_gradient is not None and clip_gradient > 0:
         xp.clip(g, -clip_gradient, clip_gradient, out=g)
     return g

@@ -8,7 +8,7 @@
     then weight = clip(weight, clip_weights) when clip_weights is set.
 """
 from .. import backend
-from .optimizer import Optimizer, register, zeros_like_weight
+from .optimizer import Optimizer, register, rescaled_grad, zeros_like_weight
 
 __all__ = ["RMSProp"]
 
@@ -33,12 +33,7 @@ class RMSProp(Optimizer):
     def _step(self, index, weight, grad, state, lr, wd):
         w = weight._data
         xp = backend.array_module(w)
-        g = grad._data * self.rescale_grad
-        if wd:
-            g += w * wd
-        clip = self.clip_gradient
-        if clip is not None and clip > 0:
-            xp.clip(g, -clip, clip, out=g)
+        g = rescaled_grad(xp, grad._data, self.rescale_grad, self.clip_gradient, w, wd)
         gamma1 = self.gamma1
         n = state[0]._data
         n *= gamma1
