@@ -15,56 +15,66 @@ __all__ = ["add_op_observer", "remove_op_observer", "start_array_tracking", "sto
 observing = False          # read by the dispatcher and the program runner
 tracking = False           # read when NDArrays are made
 
-_observers = []
-_lock = threading.Lock()
-_live = {}                 # context -> [count, bytes, peak bytes]
+_observers = ()            # a tuple: iterated on every operator without copying
+_lock = threading.Lock()   # for changes of the observer set and of tracking users
+_live = {}                 # (device type, device id) -> [count, bytes, peak bytes]
 _track_users = 0
 
 
 def add_op_observer(fn):
-    global observing
-    _observers.append(fn)
-    observing = True
+    global observing, _observers
+    with _lock:
+        _observers = _observers + (fn,)
+        observing = True
     return fn
 
 
 def remove_op_observer(fn):
-    global observing
-    _observers.remove(fn)
-    observing = bool(_observers)
+    global observing, _observers
+    with _lock:
+        observers = list(_observers)
+        observers.remove(fn)
+        _observers = tuple(observers)
+        observing = bool(_observers)
 
 
 def notify_op(op_name, seconds):
-    for fn in list(_observers):
+    for fn in _observers:
         fn(op_name, seconds)
 
 
-def count(ctx, nbytes):
-    """One more live array of `nbytes` on `ctx` (its owner calls `release` when it is freed)."""
-    with _lock:
-        entry = _live.get(ctx)
-        if entry is None:
-            entry = _live[ctx] = [0, 0, 0]
-        entry[0] += 1
-        entry[1] += nbytes
-        if entry[1] > entry[2]:
-            entry[2] = entry[1]
+def stats_of(ctx):
+    """The [count, bytes, peak bytes] entry of `ctx`. Keyed by a tuple, which hashes in C: this
+    runs for every array made while tracking. Counted arrays keep their entry, so freeing one
+    needs no look-up. Counts are updated without a lock: only arrays made by several threads at
+    once could race."""
+    key = (ctx.device_type, ctx.device_id)
+    entry = _live.get(key)
+    if entry is None:
+        entry = _live[key] = [0, 0, 0]
+    return entry
 
 
-def release(ctx, nbytes):
-    with _lock:
-        entry = _live.get(ctx)
-        if entry is not None:
-            entry[0] -= 1
-            entry[1] -= nbytes
+def count(entry, nbytes):
+    """One more live array of `nbytes` in a `stats_of` entry."""
+    entry[0] += 1
+    live = entry[1] + nbytes
+    entry[1] = live
+    if live > entry[2]:
+        entry[2] = live
+
+
+def release(entry, nbytes):
+    entry[0] -= 1
+    entry[1] -= nbytes
 
 
 def track(array):
     """Counts `array` until it is garbage collected (for arrays made by a constructor; the
     dispatcher makes counted arrays directly, which is cheaper)."""
-    nbytes = int(array._data.nbytes)
-    count(array._ctx, nbytes)
-    weakref.finalize(array, release, array._ctx, nbytes)
+    entry, nbytes = stats_of(array._ctx), int(array._data.nbytes)
+    count(entry, nbytes)
+    weakref.finalize(array, release, entry, nbytes)
 
 
 def start_array_tracking():
@@ -85,13 +95,18 @@ def stop_array_tracking():
 def array_stats():
     """{context: {'count', 'bytes', 'peak_bytes'}} of the NDArrays alive and counted; a context
     whose arrays are all gone and whose peak was reset drops out."""
-    with _lock:
-        for ctx in [c for c, (n, b, p) in _live.items() if n == 0 and p == 0]:
-            del _live[ctx]
-        return {ctx: {"count": c, "bytes": b, "peak_bytes": p} for ctx, (c, b, p) in _live.items()}
+    from .context import Context
+    for key in [k for k, (n, b, p) in list(_live.items()) if n == 0 and p == 0]:
+        del _live[key]
+    return {Context(*key): {"count": c, "bytes": b, "peak_bytes": p}
+            for key, (c, b, p) in list(_live.items())}
+
+
+def forget_context(ctx):
+    """Drops `ctx`'s figures (its arrays are no longer counted when freed)."""
+    _live.pop((ctx.device_type, ctx.device_id), None)
 
 
 def reset_peaks():
-    with _lock:
-        for entry in _live.values():
-            entry[2] = entry[1]
+    for entry in list(_live.values()):
+        entry[2] = entry[1]

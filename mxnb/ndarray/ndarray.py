@@ -39,8 +39,13 @@ def _counted(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
-    arr._counted_bytes = nbytes = int(data.nbytes)
-    instrument.count(ctx, nbytes)
+    entry, nbytes = instrument.stats_of(ctx), data.nbytes
+    entry[0] += 1                         # instrument.count, inlined: this runs for every array
+    live = entry[1] + nbytes
+    entry[1] = live
+    if live > entry[2]:
+        entry[2] = live
+    arr._counted = (entry, nbytes)
     return arr
 
 
@@ -320,10 +325,12 @@ _CAST = None
 
 class _CountedNDArray(NDArray):
     """An NDArray made while array accounting is on; it gives its bytes back when freed."""
-    __slots__ = ("_counted_bytes",)
+    __slots__ = ("_counted",)
 
     def __del__(self):
-        instrument.release(self._ctx, self._counted_bytes)
+        entry, nbytes = self._counted     # no look-up, lock or call: this runs for every array
+        entry[0] -= 1
+        entry[1] -= nbytes
 
 
 def bind_core_ops():

@@ -20,14 +20,15 @@ class OpWindow:
         self._closed = collections.deque()      # (started, ended, {name: [count, seconds]})
 
     def observe(self, name, seconds):
-        """The op observer: one operator `name` ran for `seconds`."""
-        with self._lock:
-            entry = self._open.get(name)
-            if entry is None:
-                self._open[name] = [1, seconds]
-            else:
-                entry[0] += 1
-                entry[1] += seconds
+        """The op observer: one operator `name` ran for `seconds`. No lock: it runs on every
+        operator, and the sampler only swaps the bucket dict or copies it (readers copy with
+        dict(), which the interpreter does in one step)."""
+        entry = self._open.get(name)
+        if entry is None:
+            self._open[name] = [1, seconds]
+        else:
+            entry[0] += 1
+            entry[1] += seconds
 
     def tick(self):
         """Closes the open bucket and forgets buckets older than the window."""
@@ -46,8 +47,8 @@ class OpWindow:
         now = self._clock()
         horizon = now - self.window
         with self._lock:
-            buckets = [(s, b) for s, e, b in list(self._closed) if e >= horizon]
-            open_copy = {name: tuple(v) for name, v in self._open.items()}
+            buckets = [(s, dict(b)) for s, e, b in list(self._closed) if e >= horizon]
+            open_copy = {name: tuple(v) for name, v in dict(self._open).items()}
             open_since = self._open_since
         totals = {}
         for _, bucket in buckets:

@@ -345,8 +345,7 @@ def test_a_gpu_context_appears_once_it_holds_arrays(dashboards):
         gc.collect()
         assert dash.snapshot()["contexts"]["gpu(3)"]["live_bytes"] == 0
     finally:  # the core keeps a context's entry for good; later tests should not see a gpu(3)
-        with instrument._lock:
-            instrument._live.pop(mx.gpu(3), None)
+        instrument.forget_context(mx.gpu(3))
 
 
 def test_without_cupy_the_gpu_figures_are_unknown():
