@@ -134,3 +134,19 @@ def test_random_seed_reproducible():
     b = nd.random.uniform(shape=(5,)).asnumpy()
     np.testing.assert_array_equal(a, b)
     assert ((a >= 0) & (a < 1)).all()
+
+
+def test_positional_attributes_follow_the_input():
+    """As MXNet's generated functions: nd.swapaxes(x, 0, 1) means dim1=0, dim2=1."""
+    x = nd.zeros((2, 3))
+    assert nd.swapaxes(x, 0, 1).shape == (3, 2)
+    assert nd.expand_dims(x, 1).shape == (2, 1, 3)
+    out = nd.zeros((3, 2))
+    nd.swapaxes(x + 1, 0, 1, out=out)
+    assert out.asnumpy().sum() == 6
+
+
+def test_broadcast_to_method_adds_leading_axes():
+    np.testing.assert_array_equal(nd.array([1, 2]).broadcast_to((3, 2)).asnumpy(), [[1, 2]] * 3)
+    with pytest.raises(mx.MXNetError, match="broadcast_to"):
+        nd.broadcast_to(nd.array([1, 2]), shape=(3, 2))     # the operator wants equal ranks

@@ -130,3 +130,17 @@ def _reshape(self, *shape, **kwargs):
 
 
 NDArray.reshape = _reshape
+
+
+def _broadcast_to(self, shape):
+    """A copy broadcast to `shape`; as MXNet's method (not its operator), missing leading axes
+    are added first, so (2,) broadcasts to (3, 2)."""
+    shape = tuple(shape)
+    array = self
+    if len(shape) > self.ndim:
+        array = self.reshape((1,) * (len(shape) - self.ndim) + self.shape)
+    op = _op("broadcast_to")
+    return invoke(op, [array], op.parse_attrs({"shape": shape}))
+
+
+NDArray.broadcast_to = _broadcast_to

@@ -17,8 +17,12 @@ def make_nd_function(op, func_name):
     no_required = not op.required
 
     if static_inputs is not None and len(static_inputs) == 1 and no_required:
-        # The commonest case (unary operators): one input, no required attributes.
-        def unary(data=None, out=None, name=None, **kwargs):
+        # The commonest case (unary operators): one input, no required attributes. Positional
+        # arguments after the input are attributes, as in MXNet (nd.swapaxes(x, 0, 1)).
+        def unary(data=None, *args, out=None, name=None, **kwargs):
+            if args:
+                inputs, attrs = split_arguments(op, param_names, (data,) + args, kwargs)
+                return invoke(op, inputs, attrs, out)
             if kwargs:
                 if "data" in kwargs and data is None:
                     data = kwargs.pop("data")
