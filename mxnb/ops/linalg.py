@@ -1,0 +1,91 @@
+"""Batched matrix products of `mx.nd.linalg` (MXNet's la_op): gemm2 and gemm.
+
+Inputs are stacks of matrices over the leading axes (rows on axis -2, MXNet's default `axis`).
+Gradients are gemm2 products themselves, so second order works.
+"""
+from ..base import MXNetError
+from .params import Bool, Float, Int
+from .registry import operator
+
+_GEMM2 = {"transpose_a": Bool(False), "transpose_b": Bool(False), "alpha": Float(1.0), "axis": Int(-2)}
+_GEMM = dict(_GEMM2, beta=Float(1.0))
+
+
+def _check_axis(name, attrs):
+    if attrs["axis"] != -2:
+        raise MXNetError("%s: only axis=-2 (rows on the second-to-last axis) is supported, found %d"
+                         % (name, attrs["axis"]))
+
+
+def _product(xp, a, b, attrs):
+    if attrs["transpose_a"]:
+        a = xp.swapaxes(a, -1, -2)
+    if attrs["transpose_b"]:
+        b = xp.swapaxes(b, -1, -2)
+    out = xp.matmul(a, b)
+    return out * out.dtype.type(attrs["alpha"]) if attrs["alpha"] != 1.0 else out
+
+
+def _product_shape(name, attrs, a, b):
+    if a is None or b is None:
+        return None
+    if len(a) < 2 or len(a) != len(b) or tuple(a[:-2]) != tuple(b[:-2]):
+        raise MXNetError("%s: A and B must be stacks of matrices with the same leading shape, "
+                         "found %s and %s" % (name, tuple(a), tuple(b)))
+    rows_a, inner_a = (a[-1], a[-2]) if attrs["transpose_a"] else (a[-2], a[-1])
+    inner_b, cols_b = (b[-1], b[-2]) if attrs["transpose_b"] else (b[-2], b[-1])
+    if inner_a and inner_b and inner_a != inner_b:
+        raise MXNetError("%s: op(A) has %d columns, op(B) has %d rows" % (name, inner_a, inner_b))
+    return tuple(a[:-2]) + (rows_a, cols_b)
+
+
+def _product_gradients(F, attrs, a, b, og):
+    """d(alpha * op(A) op(B)) for each of the four transpose cases, as gemm2 products."""
+    ta, tb, alpha = attrs["transpose_a"], attrs["transpose_b"], attrs["alpha"]
+    g2 = lambda x, y, tx, ty: F._linalg_gemm2(x, y, transpose_a=tx, transpose_b=ty, alpha=alpha)
+    if not ta and not tb:
+        return g2(og, b, False, True), g2(a, og, True, False)
+    if ta and not tb:
+        return g2(b, og, False, True), g2(a, og, False, False)
+    if not ta and tb:
+        return g2(og, b, False, False), g2(og, a, True, False)
+    return g2(b, og, True, True), g2(og, a, True, True)
+
+
+@operator("_linalg_gemm2", params=_GEMM2, inputs=("A", "B"), aliases=("linalg_gemm2",),
+          hint="linalg_gemm2")
+class Gemm2:
+    """alpha * op(A) @ op(B) for each matrix of the stacks A and B."""
+    def compute(xp, inputs, attrs):
+        _check_axis("linalg_gemm2", attrs)
+        return _product(xp, inputs[0], inputs[1], attrs)
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [_product_shape("linalg_gemm2", attrs, *in_shapes)]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return list(_product_gradients(F, attrs, inputs[0], inputs[1], out_grads[0]))
+
+
+@operator("_linalg_gemm", params=_GEMM, inputs=("A", "B", "C"), aliases=("linalg_gemm",),
+          hint="linalg_gemm")
+class Gemm:
+    """alpha * op(A) @ op(B) + beta * C for each matrix of the stacks."""
+    def compute(xp, inputs, attrs):
+        _check_axis("linalg_gemm", attrs)
+        a, b, c = inputs
+        out = _product(xp, a, b, attrs)
+        return out + c * c.dtype.type(attrs["beta"])
+
+    def infer_shape(attrs, in_shapes):
+        out = _product_shape("linalg_gemm", attrs, in_shapes[0], in_shapes[1])
+        c = in_shapes[2]
+        if out is not None and c is not None and tuple(c) != out:
+            raise MXNetError("linalg_gemm: C has shape %s, op(A) @ op(B) has shape %s" % (tuple(c), out))
+        out = out if out is not None else c
+        return [in_shapes[0], in_shapes[1], out], [out]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        og = out_grads[0]
+        grad_a, grad_b = _product_gradients(F, attrs, inputs[0], inputs[1], og)
+        return [grad_a, grad_b, F._mul_scalar(og, scalar=attrs["beta"])]
