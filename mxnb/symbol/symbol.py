@@ -227,10 +227,13 @@ class Symbol:
         from ..graph.executor import Executor
         return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, kwargs)
 
-    def eval(self, ctx=None, **kwargs):
+    def evaluate(self, ctx=None, **kwargs):
+        """Binds the arrays in kwargs and runs forward (MXNet's `Symbol.eval`)."""
         from ..context import current_context
         exe = self.bind(ctx or current_context(), kwargs)
         return exe.forward()
+
+    eval = evaluate    # MXNet's name; the method never evaluates Python source
 
     # --- composition ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
