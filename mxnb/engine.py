@@ -1,9 +1,11 @@
-"""Where operator work is pushed.
+"""Where operator work is pushed, and waited for.
 
-Every eager operator goes through `push(fn, reads, writes)`; the naive engine runs it at once.
-A threaded engine (per-device workers ordering work by the arrays it reads and writes) plugs in
-behind the same three calls without changing NDArray or the operators: `push`, `wait_for(array)`
-and `wait_all()`. Errors surface at the next wait on an array the failed work touched.
+Only the naive engine exists so far: work runs in the caller's thread, so the dispatcher
+(`ndarray.invoke`) calls operators directly, and NDArray's waits (`wait_to_read`, `nd.waitall`)
+go through `wait_for(array)` / `wait_all()`. A threaded engine (per-device workers ordering work
+by the arrays it reads and writes) would implement `push(fn, reads, writes)` and have `invoke`
+push each operator's compute when `get().synchronous` is False; NDArray's callers stay as they
+are. Errors would then surface at the next wait on an array the failed work touched.
 """
 from . import backend
 

@@ -27,7 +27,7 @@ class Step:
         self.ins = ins
         self.outs = outs
         self.single = node.op.single_output
-        self.extras = node.op.needs_train or node.op.needs_rng
+        self.extras = node.op.needs_extras
 
 
 class Backward:

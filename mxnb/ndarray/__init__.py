@@ -5,11 +5,10 @@ from .. import ops as _ops  # fills the registry
 from ..engine import waitall
 from ..context import current_context
 from ..ops import registry as _registry
-from .ndarray import NDArray, invoke, array, empty, from_numpy, bind_core_ops
+from .ndarray import NDArray, invoke, array, empty, from_numpy
 from . import operators as _operators, indexing as _indexing  # noqa: F401 (install methods)
 from .register import make_nd_function
 
-bind_core_ops()
 
 
 def _install_operator_functions(namespace):

@@ -9,6 +9,10 @@ from ..ops import registry
 from .ndarray import NDArray, _wrap, invoke
 
 
+_TAKE, _SLICE, _RESHAPE = registry.get("take"), registry.get("slice"), registry.get("Reshape")
+_TAKE_AXIS0 = _TAKE.parse_attrs({"axis": 0})
+
+
 def _key_data(key, ctx):
     """The key with NDArrays replaced by arrays on `ctx`."""
     if isinstance(key, NDArray):
@@ -37,8 +41,7 @@ def getitem(self, key):
 def _recorded_getitem(self, key):
     if isinstance(key, (NDArray, list)) or (isinstance(key, np.ndarray)):
         indices = key if isinstance(key, NDArray) else NDArray(np.asarray(key), ctx=self._ctx)
-        take = registry.get("take")
-        return invoke(take, [self, indices], take.parse_attrs({"axis": 0}))
+        return invoke(_TAKE, [self, indices], _TAKE_AXIS0)
     if not _is_basic(key):
         raise MXNetError("indexing with %r is not supported while recording for autograd; "
                          "use take/pick/slice operators" % (key,))
@@ -69,14 +72,12 @@ def _recorded_getitem(self, key):
             step.append(1)
         axis += 1
     out_shape += list(self.shape[axis:])
-    sl = registry.get("slice")
-    result = invoke(sl, [self], sl.parse_attrs({"begin": tuple(begin), "end": tuple(end),
-                                                "step": tuple(step)}))
+    result = invoke(_SLICE, [self], _SLICE.parse_attrs({"begin": tuple(begin), "end": tuple(end),
+                                                        "step": tuple(step)}))
     if not out_shape:
         out_shape = [1]
     if tuple(out_shape) != result.shape:
-        reshape = registry.get("Reshape")
-        result = invoke(reshape, [result], reshape.parse_attrs({"shape": tuple(out_shape)}))
+        result = invoke(_RESHAPE, [result], _RESHAPE.parse_attrs({"shape": tuple(out_shape)}))
     return result
 
 

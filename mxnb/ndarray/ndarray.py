@@ -17,7 +17,8 @@ from ..ops import registry as _registry
 __all__ = ["NDArray", "invoke", "array", "empty", "from_numpy"]
 
 _CPU = cpu()
-_ENGINE = engine
+# Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
+_CAST = _registry.get("Cast")
 
 
 def _wrap(data, ctx):
@@ -85,7 +86,7 @@ def invoke(op, inputs, attrs, out=None):
     if instrument.observing:
         started = perf_counter()
     try:
-        if op.needs_train or op.needs_rng:
+        if op.needs_extras:
             result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
         else:
             result = op.compute(xp, datas, attrs)
@@ -259,10 +260,10 @@ class NDArray:
         return self
 
     def wait_to_read(self):
-        _ENGINE.get().wait_for(self)
+        engine.get().wait_for(self)
 
     def wait_to_write(self):
-        _ENGINE.get().wait_for(self)
+        engine.get().wait_for(self)
 
     def __array__(self, dtype=None, copy=None):
         out = backend.to_host(self._data)
@@ -320,7 +321,6 @@ class NDArray:
         self._grad = None
 
 
-_CAST = None
 
 
 class _CountedNDArray(NDArray):
@@ -331,12 +331,6 @@ class _CountedNDArray(NDArray):
         entry, nbytes = self._counted     # no look-up, lock or call: this runs for every array
         entry[0] -= 1
         entry[1] -= nbytes
-
-
-def bind_core_ops():
-    """Called once the registry is filled: resolves the operators NDArray's methods use."""
-    global _CAST
-    _CAST = _registry.get("Cast")
 
 
 def from_numpy(ndarray, zero_copy=True):

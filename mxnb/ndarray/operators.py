@@ -116,7 +116,8 @@ def install_fluent_methods():
             setattr(NDArray, name, _fluent(name, op))
 
 
-_RESHAPE = None
+_RESHAPE = _op("Reshape")
+_BROADCAST_TO = _op("broadcast_to")
 
 
 def _reshape(self, *shape, **kwargs):
@@ -125,8 +126,7 @@ def _reshape(self, *shape, **kwargs):
         shape = tuple(shape[0])
     if "shape" in kwargs:
         shape = tuple(kwargs.pop("shape"))
-    op = _op("Reshape")
-    return invoke(op, [self], op.parse_attrs(dict(kwargs, shape=shape)))
+    return invoke(_RESHAPE, [self], _RESHAPE.parse_attrs(dict(kwargs, shape=shape)))
 
 
 NDArray.reshape = _reshape
@@ -139,8 +139,7 @@ def _broadcast_to(self, shape):
     array = self
     if len(shape) > self.ndim:
         array = self.reshape((1,) * (len(shape) - self.ndim) + self.shape)
-    op = _op("broadcast_to")
-    return invoke(op, [array], op.parse_attrs({"shape": shape}))
+    return invoke(_BROADCAST_TO, [array], _BROADCAST_TO.parse_attrs({"shape": shape}))
 
 
 NDArray.broadcast_to = _broadcast_to

@@ -71,6 +71,7 @@ class Operator:
         self.elementwise = elementwise
         self.needs_train = needs_train
         self.needs_rng = needs_rng
+        self.needs_extras = needs_train or needs_rng   # compute takes is_train= and rng=
         self.hint = hint or name.lower()
         self.variadic = variadic           # attribute counting the inputs ('num_args'), if any
         self._inputs = inputs              # names, or attrs -> names
