@@ -173,15 +173,14 @@ def get_symbol(x):
     return Symbol.from_tape(x)
 
 
-class _FunctionOp:
+class _FunctionOp(tape.TapeOp):
     """Stands in for an operator on the tape for one call of a custom `Function`."""
 
     def __init__(self, function, num_outputs):
         self.function = function
         self.name = type(function).__name__
         self.hint = self.name.lower()
-        self.num_outputs_ = num_outputs
-        self.attrs = {}
+        self.num_outputs = num_outputs
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         with pause():

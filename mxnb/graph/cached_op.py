@@ -74,14 +74,14 @@ class CachedOp:
         return backward
 
 
-class _CachedOpGradient:
+class _CachedOpGradient(tape.TapeOp):
     """Stands in for an operator on the tape: one node for one CachedOp call."""
     name = "_CachedOp"
     hint = "_cachedop"
-    needs_train = False
 
     def __init__(self, cached_op):
         self.cached_op = cached_op
+        self.num_outputs = cached_op.num_outputs
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         if STATE.recording:
@@ -105,6 +105,3 @@ class _CachedOpGradient:
             if slot is not None:
                 grads[i] = _wrap(values[slot], ctx)
         return grads
-
-    def num_visible_outputs(self, attrs):
-        return self.cached_op.num_outputs

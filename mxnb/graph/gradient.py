@@ -40,12 +40,11 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
             continue
         outputs = [value_of(node, i) for i in range(node.num_outputs)]
         # Hidden outputs (BatchNorm's batch statistics, Convolution's columns) get no zeros.
-        visible = node.op.num_visible_outputs(node.attrs) if hasattr(node.op, "num_visible_outputs") \
-            else node.num_outputs
+        visible = node.op.num_visible_outputs(node.attrs)
         out_grads = [F.zeros_like(v) if g is None and i < visible else g
                      for i, (g, v) in enumerate(zip(out_grads, outputs))]
         inputs = [value_of(child, index) for child, index in node.inputs]
-        if getattr(node.op, "gradient_takes_needs", False):
+        if node.op.gradient_takes_needs:
             needs = [id(child) in needs_ids for child, _ in node.inputs]
             in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads, needs=needs)
         else:

@@ -301,7 +301,7 @@ class _Builder:
         graph_node = GraphNode("n%d" % len(self.drawn), self._unique(name),
                                op.name if op is not None else None, attrs, role, group)
         graph_node.out_shapes = list(shapes)
-        if op is not None and hasattr(op, "num_visible_outputs"):
+        if op is not None:
             # Hidden outputs (Convolution's columns, BatchNorm's statistics) are not drawn.
             graph_node.out_shapes = graph_node.out_shapes[:op.num_visible_outputs(ir_node.attrs)]
         if op is not None:

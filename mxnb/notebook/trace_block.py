@@ -18,6 +18,7 @@ from ..graph.cached_op import _CachedOpGradient
 from ..graph.gradient import gradient_pass
 from ..graph.node import Node, topo_sort
 from ..graph.program import Program
+from ..graph.tape import WrappedOp
 from ..ndarray.ndarray import NDArray, _wrap
 from ..ops.registry import Operator
 from .trace import Recorder, Trace, TraceEvent, host_copy, set_owners, source_name as _entry_name
@@ -158,18 +159,16 @@ def _variable_names(blocks, inputs, label):
     return names
 
 
-class _TracedGradient:
+class _TracedGradient(WrappedOp):
     """Stands in for a tape node's operator in the gradient pass and records its backward nodes."""
 
     def __init__(self, node, names, watch, events):
+        super().__init__(node.op)
         self.node = node
-        self.name = node.op.name
         self._names = names
         self._watch = watch
         self._events = events
         self.gradient = None if node.op.gradient is None else self._gradient
-        # Passed on as the gradient pass gives it: which inputs want a gradient.
-        self.gradient_takes_needs = getattr(node.op, "gradient_takes_needs", False)
 
     def _gradient(self, F, attrs, inputs, outputs, out_grads, **needs):
         op = self.node.op
@@ -210,7 +209,8 @@ class _TracedGradient:
         program = Program([entry for _, entry in wanted])
         given = {}
         for var, array in zip(in_vars + out_vars + grad_vars, inputs + outputs + out_grads):
-            given[id(var._outputs[0][0])] = array._data
+            if array is not None:   # hidden outputs (Convolution's columns) get no gradient
+                given[id(var._outputs[0][0])] = array._data
         values = [None] * program.num_slots
         for slot, var in zip(program.variable_slots, program.variables):
             values[slot] = given[id(var)]

@@ -7,19 +7,20 @@ the nodes each gradient call creates, gives the same names in the same order, no
 """
 from ..graph.gradient import gradient_pass
 from ..graph.node import Node, topo_sort
+from ..graph.tape import WrappedOp
 
 __all__ = ["backward_owners"]
 
 
-class _NotingGradient:
+class _NotingGradient(WrappedOp):
     """An operator's gradient that records the nodes it creates as belonging to `owner`."""
 
     def __init__(self, node, owners, known):
+        super().__init__(node.op)
         self._node = node
         self._owners = owners
         self._known = known
         self.gradient = None if node.op.gradient is None else self._gradient
-        self.gradient_takes_needs = getattr(node.op, "gradient_takes_needs", False)
 
     def _gradient(self, F, attrs, inputs, outputs, out_grads, **needs):
         grads = self._node.op.gradient(F, attrs, inputs, outputs, out_grads, **needs)
