@@ -16,36 +16,16 @@ def make_sym_function(op, func_name):
     param_names = list(op.params)
 
     def function(*args, name=None, attr=None, **kwargs):
-        inputs, attrs = _split(op, param_names, args, kwargs)
-        # _split moved positional attributes into kwargs: these are the ones given explicitly.
+        # Inputs may be missing: they become variables named after the node.
+        inputs, attrs = split_arguments(op, param_names, args, kwargs, array_type=Symbol,
+                                        allow_missing=True)
+        # split_arguments moved positional attributes into kwargs: these were given explicitly.
         given = [k for k in kwargs if k in op.params]
         return make_node(op, inputs, attrs, name, attr, hint, given)
     function.__name__ = func_name
     function.__qualname__ = func_name
     function.__doc__ = op.doc
     return function
-
-
-def _split(op, param_names, args, kwargs):
-    """Like nd's argument split, but inputs may be missing (they become variables)."""
-    args = list(args)
-    named = {}
-    if not op.variadic:
-        for key in list(kwargs):
-            if isinstance(kwargs[key], Symbol) or (kwargs[key] is None and key not in op.params):
-                named[key] = kwargs.pop(key)
-    inputs, attrs = split_arguments(op, param_names, args, kwargs, array_type=Symbol,
-                                    allow_missing=True)
-    if named:
-        names = op.input_names(attrs)
-        unknown = [k for k in named if k not in names]
-        if unknown:
-            raise MXNetError("operator %s got unknown input(s) %s; its inputs are %s" % (op.name, unknown, names))
-        inputs = inputs + [None] * (len(names) - len(inputs))
-        for i, key in enumerate(names):
-            if key in named:
-                inputs[i] = named[key]
-    return inputs, attrs
 
 
 def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
