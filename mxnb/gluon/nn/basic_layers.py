@@ -10,7 +10,8 @@ __all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "Embedding", "B
 
 
 class _SequentialMixin:
-    """add / __getitem__ / __len__ / __repr__ shared by Sequential and HybridSequential."""
+    """add / __getitem__ / __len__ / __repr__ and the chaining of children, shared by Sequential
+    and HybridSequential."""
 
     def add(self, *blocks):
         for block in blocks:
@@ -33,14 +34,8 @@ class _SequentialMixin:
     def __len__(self):
         return len(self._children)
 
-
-class Sequential(_SequentialMixin, Block):
-    """Stacks Blocks sequentially."""
-
-    def __init__(self, prefix=None, params=None):
-        super().__init__(prefix=prefix, params=params)
-
-    def forward(self, x, *args):
+    def _chain(self, x, *args):
+        """Each child's output feeds the next; extra outputs travel on as extra inputs."""
         for block in self._children.values():
             x = block(x, *args)
             args = []
@@ -50,6 +45,16 @@ class Sequential(_SequentialMixin, Block):
         if args:
             x = tuple([x] + list(args))
         return x
+
+
+class Sequential(_SequentialMixin, Block):
+    """Stacks Blocks sequentially."""
+
+    def __init__(self, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+
+    def forward(self, x, *args):
+        return self._chain(x, *args)
 
     def hybridize(self, active=True, **kwargs):
         if self._children and all(isinstance(c, HybridBlock) for c in self._children.values()):
@@ -67,15 +72,7 @@ class HybridSequential(_SequentialMixin, HybridBlock):
         super().__init__(prefix=prefix, params=params)
 
     def hybrid_forward(self, F, x, *args):
-        for block in self._children.values():
-            x = block(x, *args)
-            args = []
-            if isinstance(x, (tuple, list)):
-                args = x[1:]
-                x = x[0]
-        if args:
-            x = tuple([x] + list(args))
-        return x
+        return self._chain(x, *args)
 
 
 class Dense(HybridBlock):
