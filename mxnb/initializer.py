@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .base import MXNetError
+from .named_registry import NamedRegistry
 from .ndarray import NDArray
 from .ndarray import random as _random
 
@@ -34,29 +35,17 @@ class InitDesc(str):
         return ret
 
 
-_REGISTRY = {}
+_REGISTRY = NamedRegistry("initializer")   # base class set below, once defined
 
 
 def register(klass):
     """Registers an Initializer class under its lower-cased name (a decorator)."""
-    if not (isinstance(klass, type) and issubclass(klass, Initializer)):
-        raise MXNetError("register expects an Initializer subclass, found %r" % (klass,))
-    name = klass.__name__.lower()
-    if name in _REGISTRY and _REGISTRY[name] is not klass:
-        warnings.warn("New initializer %s.%s is overriding existing initializer %s.%s"
-                      % (klass.__module__, klass.__name__, _REGISTRY[name].__module__,
-                         _REGISTRY[name].__name__))
-    _REGISTRY[name] = klass
-    return klass
+    return _REGISTRY.register(klass)
 
 
 def alias(*aliases):
     """Registers extra names for an Initializer class (a decorator)."""
-    def reg(klass):
-        for name in aliases:
-            _REGISTRY[name.lower()] = klass
-        return klass
-    return reg
+    return _REGISTRY.alias(*aliases)
 
 
 def create(initializer, *args, **kwargs):
@@ -76,11 +65,7 @@ def create(initializer, *args, **kwargs):
         except ValueError as exc:
             raise MXNetError("create: %r is not an initializer's JSON (%s)" % (initializer, exc))
         kwargs = dict(json_kwargs, **kwargs)
-    klass = _REGISTRY.get(name.lower())
-    if klass is None:
-        raise MXNetError("Cannot find initializer %r; registered initializers are %s"
-                         % (name, sorted(_REGISTRY)))
-    return klass(*args, **kwargs)
+    return _REGISTRY.get(name)(*args, **kwargs)
 
 
 def _fill(arr, value):
@@ -190,6 +175,8 @@ class Initializer:
 
     __hash__ = object.__hash__
 
+
+_REGISTRY.base = Initializer
 
 # Name suffix -> method, first match wins (so "weight_quantize" is not needed: no int8 here).
 _SUFFIX_RULES = [("weight", "_init_weight"), ("bias", "_init_bias"), ("gamma", "_init_gamma"),

@@ -9,6 +9,7 @@ from collections import OrderedDict
 import numpy
 
 from .base import MXNetError
+from .named_registry import NamedRegistry
 from .ndarray import NDArray
 
 __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1", "MCC", "MAE",
@@ -42,22 +43,17 @@ def _host(x):
     return x.asnumpy() if isinstance(x, NDArray) else numpy.asarray(x)
 
 
-_REGISTRY = {}
+_REGISTRY = NamedRegistry("metric")   # base class set below, once defined
 
 
 def register(klass):
     """Registers an EvalMetric class under its lower-cased name (a decorator)."""
-    _REGISTRY[klass.__name__.lower()] = klass
-    return klass
+    return _REGISTRY.register(klass)
 
 
 def alias(*aliases):
     """Registers extra names for an EvalMetric class (a decorator)."""
-    def reg(klass):
-        for name in aliases:
-            _REGISTRY[name.lower()] = klass
-        return klass
-    return reg
+    return _REGISTRY.alias(*aliases)
 
 
 def create(metric, *args, **kwargs):
@@ -74,11 +70,7 @@ def create(metric, *args, **kwargs):
     if not isinstance(metric, str):
         raise MXNetError("create expects a metric name, an EvalMetric, a callable or a list, "
                          "found %s" % type(metric).__name__)
-    klass = _REGISTRY.get(metric.lower())
-    if klass is None:
-        raise MXNetError("Cannot find metric %r; registered metrics are %s"
-                         % (metric, sorted(_REGISTRY)))
-    return klass(*args, **kwargs)
+    return _REGISTRY.get(metric)(*args, **kwargs)
 
 
 class EvalMetric:
@@ -146,6 +138,9 @@ class EvalMetric:
         if not self._has_global_stats:
             return self.get_name_value()
         return _zip_name_value(*self.get_global())
+
+
+_REGISTRY.base = EvalMetric
 
 
 def _zip_name_value(name, value):

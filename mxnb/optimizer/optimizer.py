@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ..base import MXNetError
+from ..named_registry import NamedRegistry
 from ..ndarray import NDArray, zeros
 
 __all__ = ["Optimizer", "register", "create"]
@@ -17,7 +18,7 @@ __all__ = ["Optimizer", "register", "create"]
 class Optimizer:
     """The base class of all optimizers (MXNet's `mx.optimizer.Optimizer`)."""
 
-    opt_registry = {}
+    opt_registry = None   # the registry table, set once the class exists (below)
 
     def __init__(self, rescale_grad=1., param_idx2name=None, wd=0., clip_gradient=None,
                  learning_rate=None, lr_scheduler=None, sym=None, begin_num_update=0,
@@ -57,24 +58,12 @@ class Optimizer:
     @staticmethod
     def register(klass):
         """Registers an optimizer class under its lower-cased name (a decorator)."""
-        if not isinstance(klass, type):
-            raise MXNetError("register expects an Optimizer class, found %r" % (klass,))
-        name = klass.__name__.lower()
-        if name in Optimizer.opt_registry:
-            old = Optimizer.opt_registry[name]
-            warnings.warn("WARNING: New optimizer %s.%s is overriding existing optimizer %s.%s"
-                          % (klass.__module__, klass.__name__, old.__module__, old.__name__))
-        Optimizer.opt_registry[name] = klass
-        return klass
+        return _REGISTRY.register(klass)
 
     @staticmethod
     def create_optimizer(name, **kwargs):
         """An instance of the optimizer registered as `name` (case-insensitive)."""
-        klass = Optimizer.opt_registry.get(name.lower())
-        if klass is None:
-            raise ValueError("Cannot find optimizer %s; registered optimizers are %s"
-                             % (name, sorted(Optimizer.opt_registry)))
-        return klass(**kwargs)
+        return _REGISTRY.get(name)(**kwargs)
 
     # --- learning rate -------------------------------------------------------------------------
     @property
@@ -204,6 +193,8 @@ class Optimizer:
         self.param_dict = {}
 
 
+_REGISTRY = NamedRegistry("optimizer", Optimizer)
+Optimizer.opt_registry = _REGISTRY.classes     # MXNet's public name for the table
 register = Optimizer.register
 create = Optimizer.create_optimizer
 
