@@ -4,7 +4,15 @@ import threading
 __all__ = ["NameManager", "Prefix", "current"]
 
 
-class NameManager:
+class _CurrentManager(type):
+    """`NameManager.current` is the manager in force, read on the class as in MXNet."""
+
+    @property
+    def current(cls):
+        return current()
+
+
+class NameManager(metaclass=_CurrentManager):
     """Gives each unnamed symbol `hint + counter`; used as a `with` scope."""
     _local = threading.local()
 
@@ -27,10 +35,6 @@ class NameManager:
     def __exit__(self, *exc):
         NameManager._local.current = self._old
 
-    @classmethod
-    def current_manager(cls):
-        return current()
-
 
 class Prefix(NameManager):
     """Adds `prefix` to every name made inside the scope."""
@@ -49,5 +53,3 @@ _DEFAULT = NameManager()
 def current():
     return getattr(NameManager._local, "current", None) or _DEFAULT
 
-
-NameManager.current = property(lambda self: current())

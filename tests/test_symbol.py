@@ -36,7 +36,8 @@ def test_automatic_names_and_scopes():
         assert (x + 1).name == "_plusscalar0"
         assert (x + x).name == "_plus0"
         assert sym.FullyConnected(x, num_hidden=3, name="fc").list_arguments() == ["x", "fc_weight", "fc_bias"]
-    with mx.name.Prefix("mlp_"):
+    with mx.name.Prefix("mlp_") as prefix:
+        assert mx.name.NameManager.current is prefix      # read on the class, as in MXNet
         fc = sym.FullyConnected(sym.var("x"), num_hidden=3, name="fc")
     assert fc.name == "mlp_fc"
     with mx.AttrScope(ctx_group="dev1"):
