@@ -134,10 +134,6 @@ def dtype_name(dtype):
     return np.dtype(dtype).name
 
 
-def parse_dtype(value):
-    return dtype_np(value)
-
-
 def format_attr(value):
     """An attribute value as MXNet writes it in JSON."""
     if isinstance(value, (bool, np.bool_)):

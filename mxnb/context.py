@@ -8,7 +8,7 @@ __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus"]
 
 class Context:
     """A device on which arrays live and operators run (MXNet's `mx.Context`)."""
-    __slots__ = ("device_type", "device_id", "_old")
+    __slots__ = ("device_type", "device_id")
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
     devstr2type = {v: k for k, v in devtype2str.items()}
     _local = threading.local()
@@ -21,7 +21,6 @@ class Context:
                              % (device_type, sorted(self.devstr2type)))
         self.device_type = device_type
         self.device_id = int(device_id)
-        self._old = None
 
     @property
     def device_typeid(self):

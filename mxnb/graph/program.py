@@ -6,8 +6,6 @@ over the same slots, so it reads the forward values directly.
 """
 from time import perf_counter
 
-import numpy as np
-
 from .. import backend, instrument
 from ..base import MXNetError
 from .gradient import gradient_pass
@@ -108,7 +106,7 @@ class Program:
     @staticmethod
     def run(steps, values, ctx, is_train, hooks=None):
         """Runs `steps` on `values` (NumPy/CuPy arrays by slot); `hooks(step, ins, outs)` after each."""
-        xp = np if ctx.device_type != "gpu" else backend.cupy()
+        xp = backend.xp_of(ctx)
         rng = None
         observing = instrument.observing
         for step in steps:

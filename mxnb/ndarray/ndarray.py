@@ -50,10 +50,6 @@ def _counted(data, ctx):
     return arr
 
 
-def _xp(ctx):
-    return np if ctx is _CPU or ctx.device_type != "gpu" else backend.cupy()
-
-
 def _op_error(op, inputs, attrs, exc):
     """An MXNetError naming the operator, what it was given, and what went wrong."""
     shapes = ", ".join("%s %s" % (tuple(x.shape), x._data.dtype) for x in inputs)
@@ -82,7 +78,7 @@ def invoke(op, inputs, attrs, out=None):
     else:
         ctx = attrs.get("ctx") or current_context()
         datas = []
-    xp = np if ctx is _CPU else _xp(ctx)
+    xp = np if ctx is _CPU else backend.xp_of(ctx)
     if instrument.observing:
         started = perf_counter()
     try:
@@ -273,7 +269,7 @@ class NDArray:
     def attach_grad(self, grad_req="write", stype=None):
         """Allocates a gradient buffer and marks this array as a variable to differentiate."""
         from .. import autograd
-        grad = _wrap(_xp(self._ctx).zeros_like(self._data), self._ctx)
+        grad = _wrap(backend.xp_of(self._ctx).zeros_like(self._data), self._ctx)
         autograd.mark_variables([self], [grad], grad_req)
 
     def detach(self):
@@ -307,7 +303,6 @@ class NDArray:
             return False
         raise ValueError("The truth value of an NDArray with more than one element is ambiguous.")
 
-    __nonzero__ = __bool__
     __hash__ = object.__hash__
 
     def __getstate__(self):
@@ -319,8 +314,6 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
-
-
 
 
 class _CountedNDArray(NDArray):
@@ -361,4 +354,4 @@ def empty(shape, ctx=None, dtype=None):
     if isinstance(shape, int):
         shape = (shape,)
     with backend.device_scope(ctx):
-        return _wrap(_xp(ctx).empty(shape, dtype=dtype_np(dtype)), ctx)
+        return _wrap(backend.xp_of(ctx).empty(shape, dtype=dtype_np(dtype)), ctx)
