@@ -164,7 +164,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     for v in variables:
         g = grads.get(v._entry[0])
         out.append(nd.zeros_like(v) if g is None else g)
-    return out
+    return out[0] if single else out     # as MXNet: an NDArray in, an NDArray out
 
 
 def get_symbol(x):

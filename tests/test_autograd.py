@@ -77,6 +77,10 @@ def test_second_order_gradient():
     np.testing.assert_allclose(dy.asnumpy(), 3 * x.asnumpy() ** 2)
     dy.backward()
     np.testing.assert_allclose(x.grad.asnumpy(), 6 * x.asnumpy())
+    with autograd.record():
+        y = x * x
+    single = autograd.grad(y, x)          # one variable given as an NDArray: one NDArray back
+    np.testing.assert_allclose(single.asnumpy(), 2 * x.asnumpy())
 
 
 def test_backward_twice_needs_retain_graph():
