@@ -163,3 +163,18 @@ def test_backward_skips_gradients_no_input_wants():
             np.testing.assert_allclose(weight.grad.asnumpy(), np.full((2, 1, 3, 3), 9.0))
     finally:
         instrument.remove_op_observer(observer)
+
+
+def test_get_symbol_of_a_tape_through_a_hybridized_block():
+    """A hybridized block's call is one tape node; the tape still lists its arguments."""
+    from mxnb import gluon
+    net = gluon.nn.Dense(2, in_units=3)
+    net.initialize()
+    net.hybridize()
+    x = nd.ones((1, 3))
+    x.attach_grad()
+    with autograd.record():
+        y = net(x) * 2
+    s = autograd.get_symbol(y)
+    assert len(s.list_arguments()) == 3      # x, the weight and the bias
+    assert s.list_auxiliary_states() == []

@@ -5,7 +5,7 @@ nodes without an operator. Tape nodes also hold the values they were computed wi
 gradient pass can run on them eagerly.
 """
 
-__all__ = ["Node", "topo_sort"]
+__all__ = ["Node", "topo_sort", "auxiliary_ids"]
 
 
 class Node:
@@ -65,3 +65,14 @@ def topo_sort(entries):
                 stack.pop()
                 order.append(node)
     return order
+
+
+def auxiliary_ids(nodes):
+    """ids of the variable nodes that feed operators' auxiliary-state inputs (the last inputs)."""
+    aux = set()
+    for node in nodes:
+        if node.op is not None:
+            count = node.op.num_aux(node.attrs)
+            if count:
+                aux.update(id(child) for child, _ in node.inputs[len(node.inputs) - count:])
+    return aux

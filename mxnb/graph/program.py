@@ -9,7 +9,7 @@ from time import perf_counter
 from .. import backend, instrument
 from ..base import MXNetError
 from .gradient import gradient_pass
-from .node import Node, topo_sort
+from .node import Node, auxiliary_ids, topo_sort
 
 __all__ = ["Program", "Step"]
 
@@ -51,13 +51,7 @@ class Program:
         self.forward = self._compile(self.nodes)
         self.output_slots = [self.slots[(id(n), i)] for n, i in self.outputs]
         self.variable_slots = [self.slots[(id(n), 0)] for n in self.variables]
-        aux = set()
-        for node in self.nodes:
-            if node.op is not None:
-                count = node.op.num_aux(node.attrs)
-                if count:
-                    aux.update(id(c) for c, _ in node.inputs[len(node.inputs) - count:])
-        self.aux_ids = aux
+        self.aux_ids = auxiliary_ids(self.nodes)
 
     @property
     def num_slots(self):

@@ -16,6 +16,9 @@ class TapeOp:
     def num_visible_outputs(self, attrs):
         return self.num_outputs
 
+    def num_aux(self, attrs):
+        return 0
+
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         raise NotImplementedError
 

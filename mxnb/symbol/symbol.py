@@ -3,7 +3,7 @@ import numbers
 
 from .. import attribute
 from ..base import MXNetError, parse_shape, dtype_np, format_attr
-from ..graph.node import Node, topo_sort
+from ..graph.node import Node, auxiliary_ids, topo_sort
 
 __all__ = ["Symbol", "var", "Variable", "Group"]
 
@@ -61,19 +61,9 @@ class Symbol:
     def _nodes(self):
         return topo_sort(self._outputs)
 
-    def _aux_ids(self, nodes):
-        aux = set()
-        for node in nodes:
-            if node.op is not None:
-                count = node.op.num_aux(node.attrs)
-                if count:
-                    for child, _ in node.inputs[len(node.inputs) - count:]:
-                        aux.add(id(child))
-        return aux
-
     def _variables(self):
         nodes = self._nodes()
-        aux = self._aux_ids(nodes)
+        aux = auxiliary_ids(nodes)
         return [n for n in nodes if n.op is None], aux
 
     def list_arguments(self):
@@ -192,7 +182,7 @@ class Symbol:
         return known
 
     def _split_table(self, nodes, table):
-        aux = self._aux_ids(nodes)
+        aux = auxiliary_ids(nodes)
         variables = [n for n in nodes if n.op is None]
         arg = [table.get((id(n), 0)) for n in variables if id(n) not in aux]
         auxs = [table.get((id(n), 0)) for n in variables if id(n) in aux]
