@@ -7,18 +7,18 @@ from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
 from . import tape
-from .program import Program
+from .program import NodeHooks, Program
 
 __all__ = ["CachedOp"]
 
 
-class CachedOp:
+class CachedOp(NodeHooks):
     def __init__(self, sym, flags=()):
         self._symbol = sym
         self._program = Program(sym._outputs)
         self._input_names = [n.name for n in self._program.variables]
         self._backwards = {}     # which inputs want gradients -> compiled backward
-        self._hooks = []
+        self._node_hooks = ()
         self.flags = dict(flags) if flags else {}
         self.num_outputs = len(sym._outputs)
         self._tape_op = _CachedOpGradient(self)
@@ -26,19 +26,6 @@ class CachedOp:
     @property
     def symbol(self):
         return self._symbol
-
-    def add_node_hook(self, hook):
-        """Calls `hook(phase, node, inputs, outputs)` (raw arrays) after every node runs."""
-        self._hooks.append(hook)
-        return hook
-
-    def remove_node_hook(self, hook):
-        self._hooks.remove(hook)
-
-    def _hooks_for(self, phase):
-        if not self._hooks:
-            return None
-        return [lambda step, ins, outs, hook=hook: hook(phase, step.node, ins, outs) for hook in self._hooks]
 
     def __call__(self, *args, **kwargs):
         program = self._program
@@ -53,7 +40,7 @@ class CachedOp:
                 raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
             values[slot] = array._data
         is_train = STATE.training
-        program.run(program.forward, values, ctx, is_train, self._hooks_for("forward"))
+        program.run(program.forward, values, ctx, is_train, self._node_hooks)
         outputs = [_wrap(values[s], ctx) for s in program.output_slots]
         if STATE.recording and any(a._entry is not None for a in args):
             self._record(args, outputs, values, is_train)
@@ -98,7 +85,7 @@ class _CachedOpGradient(tape.TapeOp):
         ctx = inputs[0]._ctx
         for slot, grad in zip(backward.head_slots, out_grads):
             values[slot] = grad._data if isinstance(grad, NDArray) else grad
-        program.run(backward.steps, values, ctx, attrs["_is_train"], cached._hooks_for("backward"))
+        program.run(backward.steps, values, ctx, attrs["_is_train"], cached._node_hooks, "backward")
         grads = [None] * len(inputs)
         for i in wanted:
             slot = backward.grad_slots.get(id(program.variables[i]))

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from ..base import MXNetError, ShapeError, ContextError
 from ..ndarray.ndarray import NDArray, _wrap
 from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like
-from .program import Program
+from .program import NodeHooks, Program
 
 __all__ = ["Executor"]
 
@@ -35,7 +35,7 @@ def _by_name(kind, names, values, allow_missing=False):
     return values + [None] * (len(names) - len(values))
 
 
-class Executor:
+class Executor(NodeHooks):
     def __init__(self, symbol, ctx, args, grads, reqs, aux):
         self._symbol = symbol
         self._ctx = ctx
@@ -56,7 +56,7 @@ class Executor:
         self._backward = program.build_backward(wanted) if wanted else None
         self._wanted = [(n, self.grad_dict[n.name], self._grad_req[n.name]) for n in wanted]
         self._values = [None] * program.num_slots
-        self._hooks = []
+        self._node_hooks = ()
         self._monitor = None
         self.outputs = []
 
@@ -135,7 +135,7 @@ class Executor:
         for slot, array in self._inputs:
             values[slot] = array._data
         self._is_train = is_train
-        self._program.run(self._program.forward, values, self._ctx, is_train, self._hooks_for("forward"))
+        self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks)
         slots = self._program.output_slots
         if not self.outputs:
             self.outputs = [_wrap(values[s], self._ctx) for s in slots]
@@ -164,7 +164,8 @@ class Executor:
                 raise ShapeError("backward: head gradient has shape %s, its output %s"
                                  % (tuple(grad.shape), tuple(out.shape)))
             values[slot] = grad._data
-        self._program.run(self._backward.steps, values, self._ctx, is_train, self._hooks_for("backward"))
+        self._program.run(self._backward.steps, values, self._ctx, is_train, self._node_hooks,
+                          "backward")
         grad_slots = self._backward.grad_slots
         for node, target, req in self._wanted:
             slot = grad_slots.get(id(node))
@@ -178,23 +179,10 @@ class Executor:
                 target._data[...] = values[slot]
 
     # --- inspection ----------------------------------------------------------------------------
-    def _hooks_for(self, phase):
-        if not self._hooks:
-            return None
-        return [lambda step, ins, outs, hook=hook: hook(phase, step.node, ins, outs) for hook in self._hooks]
-
-    def add_node_hook(self, hook):
-        """Calls `hook(phase, node, inputs, outputs)` (raw arrays) after every node runs."""
-        self._hooks.append(hook)
-        return hook
-
-    def remove_node_hook(self, hook):
-        self._hooks.remove(hook)
-
     def set_monitor_callback(self, callback, monitor_all=False):
         """Calls `callback(name, NDArray)` with every node's outputs (and inputs if monitor_all)."""
         if self._monitor is not None:
-            self._hooks.remove(self._monitor)
+            self.remove_node_hook(self._monitor)
             self._monitor = None
         if callback is None:
             return

@@ -11,7 +11,7 @@ from ..base import MXNetError
 from .gradient import gradient_pass
 from .node import Node, auxiliary_ids, topo_sort
 
-__all__ = ["Program", "Step"]
+__all__ = ["Program", "Step", "NodeHooks"]
 
 
 class Step:
@@ -26,6 +26,21 @@ class Step:
         self.outs = outs
         self.single = node.op.single_output
         self.extras = node.op.needs_extras
+
+
+class NodeHooks:
+    """`add_node_hook` / `remove_node_hook` for what runs programs (Executor, CachedOp): the
+    debugger's and the monitor's one way in."""
+
+    def add_node_hook(self, hook):
+        """Calls `hook(phase, node, inputs, outputs)` (raw arrays) after every node runs."""
+        self._node_hooks = self._node_hooks + (hook,)
+        return hook
+
+    def remove_node_hook(self, hook):
+        hooks = list(self._node_hooks)
+        hooks.remove(hook)
+        self._node_hooks = tuple(hooks)
 
 
 class Backward:
@@ -98,8 +113,9 @@ class Program:
         return Backward(steps, head_slots, grad_slots, new_nodes)
 
     @staticmethod
-    def run(steps, values, ctx, is_train, hooks=None):
-        """Runs `steps` on `values` (NumPy/CuPy arrays by slot); `hooks(step, ins, outs)` after each."""
+    def run(steps, values, ctx, is_train, hooks=(), phase="forward"):
+        """Runs `steps` on `values` (NumPy/CuPy arrays by slot); after each step, every hook is
+        called as `hook(phase, node, inputs, outputs)` with the raw arrays."""
         xp = backend.xp_of(ctx)
         rng = None
         observing = instrument.observing
@@ -128,4 +144,4 @@ class Program:
             if hooks:
                 outs = [values[s] for s in step.outs]
                 for hook in hooks:
-                    hook(step, ins, outs)
+                    hook(phase, step.node, ins, outs)

@@ -216,8 +216,7 @@ class _TracedGradient(WrappedOp):
             values[slot] = given[id(var)]
         recorder = Recorder()
         ctx = inputs[0]._ctx if inputs else outputs[0]._ctx
-        hook = lambda step, ins, outs: recorder("backward", step.node, ins, outs)  # noqa: E731
-        Program.run(program.forward, values, ctx, True, [hook])
+        Program.run(program.forward, values, ctx, True, (recorder,), "backward")
         set_owners(recorder.events, {e.name: name for e in recorder.events})
         self._events.extend(recorder.events)
         result = [None] * len(inputs)
