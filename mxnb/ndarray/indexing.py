@@ -90,14 +90,11 @@ def setitem(self, key, value):
     else:
         data = backend.to_context(np.asarray(value, dtype=self._data.dtype), self._ctx)
     index = _key_data(key, self._ctx)
-    target_shape = self._data[index].shape if not (isinstance(key, slice) and key == slice(None)) else self._data.shape
-    if hasattr(data, "shape") and data.shape != target_shape:
-        try:
-            np.broadcast_shapes(data.shape, target_shape)
-        except ValueError:
-            raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
-                             % (tuple(data.shape), tuple(target_shape))) from None
-    self._data[index] = data
+    try:
+        self._data[index] = data        # NumPy checks that the value broadcasts to the selection
+    except ValueError:
+        raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
+                         % (tuple(np.shape(data)), tuple(self._data[index].shape))) from None
 
 
 NDArray.__getitem__ = getitem
