@@ -1,6 +1,13 @@
 """Attribute kinds shared by operator definitions: `Int()`, `Shape()`, `Enum(...)`, ...
 
-Each returns a `Param` whose parser accepts Python values and MXNet's string forms alike.
+Each returns a `Param` whose parser accepts Python values and MXNet's string forms alike. Numbers
+and shapes take their domain where they are declared, so the registry knows it and checks it
+once, when attributes are parsed:
+
+    "num_hidden": Int(doc="...", low=1)                  # an integer >= 1
+    "p": Float(0.5, low=0.0, high=1.0)                   # 0 <= p <= 1
+    "momentum": Float(0.9, low=0.0, high=1.0, high_open=True)   # 0 <= m < 1
+    "stride": Shape((), low=1)                           # every element >= 1
 """
 from ..base import (parse_bool, parse_int, parse_float, parse_shape, parse_optional, dtype_np,
                     AttributeParseError)
@@ -11,32 +18,67 @@ __all__ = ["Int", "Float", "Bool", "Shape", "OptInt", "OptFloat", "OptShape", "E
            "OptDType", "Ctx", "Axis", "Str", "REQUIRED"]
 
 
-def Int(default=REQUIRED, doc=""):
-    return Param(parse_int, default, doc)
+def _range_check(kind, low, high, low_open=False, high_open=False):
+    """(check, domain) for numbers in [low, high]; None bounds are open-ended."""
+    if low is None and high is None:
+        return None, ""
+    parts = []
+    if low is not None:
+        parts.append("%s %s" % (">" if low_open else ">=", low))
+    if high is not None:
+        parts.append("%s %s" % ("<" if high_open else "<=", high))
+    domain = "%s %s" % (kind, " and ".join(parts))
+
+    def check(value):
+        if low is not None and (value < low or (low_open and value == low)):
+            return "expected " + domain
+        if high is not None and (value > high or (high_open and value == high)):
+            return "expected " + domain
+        return None
+    return check, domain
 
 
-def Float(default=REQUIRED, doc=""):
-    return Param(parse_float, default, doc)
+def _elements_check(low, high):
+    """(check, domain) for a shape whose every element lies in [low, high]."""
+    scalar, domain = _range_check("integers", low, high)
+    if scalar is None:
+        return None, ""
+
+    def check(value):
+        if any(scalar(v) for v in value):
+            return "expected a tuple of " + domain
+        return None
+    return check, "a tuple of " + domain
+
+
+def Int(default=REQUIRED, doc="", low=None, high=None):
+    return Param(parse_int, default, doc, *_range_check("an integer", low, high))
+
+
+def Float(default=REQUIRED, doc="", low=None, high=None, low_open=False, high_open=False):
+    return Param(parse_float, default, doc,
+                 *_range_check("a number", low, high, low_open, high_open))
 
 
 def Bool(default=REQUIRED, doc=""):
     return Param(parse_bool, default, doc)
 
 
-def Shape(default=REQUIRED, doc=""):
-    return Param(parse_shape, default, doc)
+def Shape(default=REQUIRED, doc="", low=None, high=None):
+    return Param(parse_shape, default, doc, *_elements_check(low, high))
 
 
-def OptInt(default=None, doc=""):
-    return Param(parse_optional(parse_int), default, doc)
+def OptInt(default=None, doc="", low=None, high=None):
+    return Param(parse_optional(parse_int), default, doc, *_range_check("an integer", low, high))
 
 
-def OptFloat(default=None, doc=""):
-    return Param(parse_optional(parse_float), default, doc)
+def OptFloat(default=None, doc="", low=None, high=None, low_open=False, high_open=False):
+    return Param(parse_optional(parse_float), default, doc,
+                 *_range_check("a number", low, high, low_open, high_open))
 
 
-def OptShape(default=None, doc=""):
-    return Param(parse_optional(parse_shape), default, doc)
+def OptShape(default=None, doc="", low=None, high=None):
+    return Param(parse_optional(parse_shape), default, doc, *_elements_check(low, high))
 
 
 def Str(default=REQUIRED, doc=""):

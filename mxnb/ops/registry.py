@@ -26,13 +26,21 @@ REQUIRED = object()
 
 
 class Param:
-    """One operator attribute: how to parse it and its default (REQUIRED when it has none)."""
-    __slots__ = ("parse", "default", "doc")
+    """One operator attribute: how to parse it, its default (REQUIRED when it has none) and its
+    domain.
 
-    def __init__(self, parse, default=REQUIRED, doc=""):
+    `check(value)` returns None when the parsed value is allowed, else a sentence saying what is
+    allowed ("expected an integer >= 1"); `domain` is that rule in words, for documentation.
+    Both are checked once, where attributes are parsed, never on the hot path.
+    """
+    __slots__ = ("parse", "default", "doc", "check", "domain")
+
+    def __init__(self, parse, default=REQUIRED, doc="", check=None, domain=""):
         self.parse = parse
         self.default = default
         self.doc = doc
+        self.check = check
+        self.domain = domain
 
 
 def _same_shape_infer(attrs, in_shapes):
@@ -62,7 +70,7 @@ class Operator:
 
     def __init__(self, name, impl, params, inputs, aux=(), outputs=("output",), num_visible=None,
                  variadic=None, elementwise=False, aliases=(), needs_train=False, needs_rng=False,
-                 hint=None):
+                 hint=None, differentiable=True):
         self.name = name
         self.aliases = tuple(aliases)
         self.params = dict(params)
@@ -82,6 +90,14 @@ class Operator:
         self.infer_shape = getattr(impl, "infer_shape", None) or _same_shape_infer
         self.infer_type = getattr(impl, "infer_type", None) or _same_type_infer
         self.gradient = getattr(impl, "gradient", None)
+        # differentiable=False: the operator's gradient is zero or undefined by definition
+        # (comparisons, argmax, samplers), as MXNet's non-differentiable operators. An operator
+        # that is differentiable but has no `gradient` (a backward kernel) cannot be
+        # differentiated through: the gradient pass says so instead of returning zeros.
+        self.differentiable = differentiable
+        # check_attrs(attrs) -> None, or raises/returns a message: rules that tie several
+        # attributes together (a stride tuple as long as the kernel).
+        self.check_attrs = getattr(impl, "check_attrs", None)
         # A gradient that declares `needs` is told which inputs want a gradient, so it can skip
         # expensive ones (a first layer's data gradient).
         self.gradient_takes_needs = (self.gradient is not None and
@@ -102,14 +118,24 @@ class Operator:
                 raise MXNetError("operator %s got an unknown argument %r; it takes %s"
                                  % (self.name, key, sorted(params) or "no arguments"))
             try:
-                attrs[key] = param.parse(value)
+                parsed = param.parse(value)
             except AttributeParseError as exc:
                 raise MXNetError("operator %s, argument %r: %s" % (self.name, key, exc)) from None
+            if param.check is not None and parsed is not None:
+                problem = param.check(parsed)
+                if problem:
+                    raise MXNetError("operator %s, argument %r: %s, found %r"
+                                     % (self.name, key, problem, value))
+            attrs[key] = parsed
         if len(attrs) < len(params):
             missing = [k for k in self.required if k not in attrs]
             if missing:
                 raise MXNetError("operator %s needs argument(s) %s, which were not given"
                                  % (self.name, ", ".join(missing)))
+        if self.check_attrs is not None:
+            problem = self.check_attrs(attrs)
+            if problem:
+                raise MXNetError("operator %s: %s" % (self.name, problem))
         return attrs
 
     def format_attrs(self, attrs, keep_defaults=False):
