@@ -49,6 +49,10 @@ class Trainer:
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params or {})
         self._scale = self._optimizer.rescale_grad
+        kind = kvstore if isinstance(kvstore, str) else getattr(kvstore, "type", "")
+        if "dist" in kind and all(p._data is not None for p in self._params):
+            # Workers start equal before their first forward pass: rank 0's values now.
+            self._init_kvstore()
 
     def _check_contexts(self):
         contexts = None
