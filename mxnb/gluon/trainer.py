@@ -203,18 +203,25 @@ class Trainer:
     def _allreduce_grads(self, ignore_stale_grad=False):
         if self._kvstore is None:
             return
+        keys, grads, datas = [], [], []
         for i, param in enumerate(self._params):
             if param.grad_req == "null" or param._data is None:
                 continue
             if ignore_stale_grad and not all(arr._fresh_grad for arr in param._data):
                 continue
-            grads = param.list_grad()
-            if self._update_on_kvstore:
-                self._kvstore.pushpull(i, grads, out=param.list_data(), priority=-i)
-                for arr in param._data:
+            keys.append(i)
+            grads.append(param.list_grad())
+            datas.append(param.list_data())
+        if not keys:
+            return
+        # One call for all parameters: a distributed store sends them in one message.
+        if self._update_on_kvstore:
+            self._kvstore.pushpull(keys, grads, out=datas, priority=0)
+            for arrays in datas:
+                for arr in arrays:
                     arr._fresh_grad = False
-            else:
-                self._kvstore.pushpull(i, grads, priority=-i)
+        else:
+            self._kvstore.pushpull(keys, grads, priority=0)
 
     def _update(self, ignore_stale_grad=False):
         if self._kvstore is not None and self._update_on_kvstore:

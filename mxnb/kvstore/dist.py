@@ -56,31 +56,54 @@ class DistKVStore(KVStore):
 
     def _initial_value(self, key, value):
         stored = value.copyto(self._home(value))
-        signature = (key, tuple(value.shape), np.dtype(value.dtype).name)
-        self._comm.rendezvous("init", signature)
+        self._comm.rendezvous("init", ((key, tuple(value.shape), np.dtype(value.dtype).name),))
         host = np.ascontiguousarray(backend.to_host(stored._data))
         self._comm.broadcast(host, "init of key %r" % (key,))
         stored[:] = _wrap(backend.to_context(host, stored.context), stored.context)
         return stored
 
-    def _reduce(self, key, values, stored):
-        local = super()._reduce(key, values, stored)
-        signature = (key, tuple(stored.shape), np.dtype(stored.dtype).name)
-        self._comm.rendezvous("push", signature)
-        host = np.ascontiguousarray(backend.to_host(local))
-        if self._type == "dist_async":
-            return self._comm.allgather(host, "push of key %r" % (key,))
-        total = self._comm.allreduce(host, "push of key %r" % (key,))
-        return backend.to_context(total, stored.context)
+    def push(self, key, value, priority=0):
+        """Pushes like `KVStore.push`; the values of all keys given together travel in one
+        all-reduce (one message instead of one per key)."""
+        pending = []
+        for k, values in self._pairs(key, value, "push"):
+            stored = self._stored(k, "push")
+            self._check_values(k, stored, values, "push")
+            local = KVStore._reduce(self, k, values, stored)      # this worker's devices
+            pending.append((k, stored, np.ascontiguousarray(backend.to_host(local))))
+        self._comm.rendezvous("push", tuple((k, tuple(stored.shape), np.dtype(stored.dtype).name)
+                                            for k, stored, _ in pending))
+        for group in _by_dtype(pending):
+            what = "push of key(s) %s" % [k for k, _, _ in group]
+            flat = np.concatenate([host.ravel() for _, _, host in group])
+            if self._type == "dist_async":
+                reduced = self._comm.allgather(flat, what)          # (workers, n)
+            else:
+                reduced = self._comm.allreduce(flat, what)
+            offset = 0
+            for k, stored, host in group:
+                part = reduced[..., offset:offset + host.size]
+                offset += host.size
+                if self._type == "dist_async":
+                    for contribution in part:                    # one per worker, in rank order
+                        self._apply(k, self._device(contribution, host, stored), stored)
+                else:
+                    self._apply(k, self._device(part, host, stored), stored)
 
-    def _apply(self, key, merged, stored):
-        if self._type != "dist_async":
-            return super()._apply(key, merged, stored)
-        for contribution in merged:      # one per worker, in rank order
-            super()._apply(key, backend.to_context(contribution, stored.context), stored)
+    @staticmethod
+    def _device(flat, host, stored):
+        return backend.to_context(np.ascontiguousarray(flat).reshape(host.shape), stored.context)
 
     def barrier(self):
         """Waits until every worker reaches the barrier (or names the ones that do not)."""
         self._comm.barrier()
 
     _barrier = barrier
+
+
+def _by_dtype(pending):
+    """The pushed (key, stored, host) triples grouped by dtype, each group in push order."""
+    groups = {}
+    for item in pending:
+        groups.setdefault(item[2].dtype, []).append(item)
+    return list(groups.values())

@@ -87,7 +87,8 @@ class Communicator:
                              "collective can complete" % (self.name, self.rank, self._broken))
 
     def rendezvous(self, what, signature):
-        """Every rank states `signature` (a small tuple) for collective `what`; all must agree."""
+        """Every rank states `signature` ((key, shape, dtype) triples) for collective `what`;
+        all ranks must state the same."""
         self._check_usable()
         if self.size == 1:
             return
@@ -152,10 +153,9 @@ class Communicator:
 
 
 def _describe(signature):
-    if not signature:
-        return ""
-    key, shape, dtype = signature
-    return "key %r of shape %s and dtype %s" % (key, tuple(shape), dtype)
+    """Words for a signature: a tuple of (key, shape, dtype) triples."""
+    return ", ".join("key %r of shape %s and dtype %s" % (key, tuple(shape), dtype)
+                     for key, shape, dtype in signature)
 
 
 _handler_installed = False
