@@ -1,0 +1,164 @@
+"""LayerNorm, InstanceNorm and GroupNorm: normalise over some axes with the sample's own
+statistics, then scale and shift by learned gamma and beta.
+
+The three differ only in which axes they reduce and which axis gamma/beta run along, so they
+share one forward and one backward (`_backward_Norm`): data is viewed as `groups` (the statistic
+axes kept) and the moments are taken over the reduced axes. As MXNet, the statistics outputs are
+the mean and the standard deviation sqrt(var + eps), with the reduced axes kept as size 1.
+"""
+from ...base import ShapeError
+from ..params import Float, Int, Bool, Enum
+from ..registry import operator
+from ._shapes import merge
+
+
+def _plan(kind, shape, attrs):
+    """(grouped shape, reduced axes in it, gamma broadcast shape against data, stats shape)."""
+    nd = len(shape)
+    if kind == "layer":
+        axis = attrs["axis"] % nd
+        stats = tuple(1 if i == axis else d for i, d in enumerate(shape))
+        gamma_view = tuple(d if i == axis else 1 for i, d in enumerate(shape))
+        return tuple(shape), (axis,), gamma_view, stats
+    if kind == "instance":
+        stats = tuple(shape[:2]) + (1,) * (nd - 2)
+        gamma_view = (1, shape[1]) + (1,) * (nd - 2)
+        return tuple(shape), tuple(range(2, nd)), gamma_view, stats
+    groups = attrs["num_groups"]
+    if shape[1] % groups:
+        raise ShapeError("GroupNorm: %d channels are not divisible by num_groups %d"
+                         % (shape[1], groups))
+    grouped = (shape[0], groups, shape[1] // groups) + tuple(shape[2:])
+    gamma_view = (1, groups) + (1,) * (nd - 1)   # gamma is one value per group in MXNet 1.x
+    return grouped, tuple(range(2, nd + 1)), gamma_view, (shape[0], groups)
+
+
+def _forward(xp, kind, inputs, attrs):
+    x, gamma, beta = inputs
+    grouped, axes, gamma_view, stats = _plan(kind, x.shape, attrs)
+    xg = x.reshape(grouped)
+    mean = xg.mean(axis=axes, keepdims=True)
+    centered = xg - mean
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    std = xp.sqrt(var + attrs["eps"])
+    xhat = centered / std
+    if kind == "group":
+        out = xhat * gamma.reshape(gamma_view) + beta.reshape(gamma_view)
+    else:
+        out = xhat.reshape(x.shape) * gamma.reshape(gamma_view) + beta.reshape(gamma_view)
+    dtype = x.dtype
+    return [out.reshape(x.shape).astype(dtype, copy=False), mean.reshape(stats).astype(dtype),
+            std.reshape(stats).astype(dtype)]
+
+
+def _backward(xp, kind, inputs, attrs):
+    og, x, gamma, mean, std, og_mean, og_std = inputs
+    grouped, axes, gamma_view, _ = _plan(kind, x.shape, attrs)
+    keep = tuple(d if i not in axes else 1 for i, d in enumerate(grouped))
+    xhat = (x.reshape(grouped) - mean.reshape(keep)) / std.reshape(keep)
+    if kind == "group":
+        ogg = og.reshape(grouped)
+        dxhat = ogg * gamma.reshape(gamma_view)
+        param_axes = tuple(i for i in range(len(grouped)) if i != 1)
+        grad_gamma = (ogg * xhat).sum(axis=param_axes)
+        grad_beta = ogg.sum(axis=param_axes)
+    else:
+        dxhat = (og * gamma.reshape(gamma_view)).reshape(grouped)
+        param_axes = tuple(i for i, d in enumerate(gamma_view) if d == 1)
+        grad_gamma = (og * xhat.reshape(x.shape)).sum(axis=param_axes)
+        grad_beta = og.sum(axis=param_axes)
+    grad_x = (dxhat - dxhat.mean(axis=axes, keepdims=True)
+              - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)) / std.reshape(keep)
+    # the statistics outputs, when used: d mean / dx = 1/M, d std / dx = xhat / M
+    count = x.size // mean.size
+    grad_x = grad_x + (og_mean.reshape(keep) + og_std.reshape(keep) * xhat) / count
+    dtype = x.dtype
+    return [grad_x.reshape(x.shape).astype(dtype, copy=False),
+            grad_gamma.reshape(gamma.shape).astype(dtype, copy=False),
+            grad_beta.reshape(gamma.shape).astype(dtype, copy=False)]
+
+
+def _param_shape(kind, data, attrs):
+    if data is None:
+        return None
+    if kind == "layer":
+        return (data[attrs["axis"] % len(data)],)
+    if kind == "instance":
+        return (data[1],)
+    return (attrs["num_groups"],)
+
+
+def _shapes(kind, name):
+    def infer_shape(attrs, in_shapes):
+        data = in_shapes[0]
+        if data is not None and kind != "layer" and len(data) < 3:
+            raise ShapeError("%s: needs data (N, C, *spatial), found shape %s" % (name, tuple(data)))
+        param = _param_shape(kind, data, attrs)
+        gamma = merge(in_shapes[1], param, name, "gamma")
+        beta = merge(in_shapes[2], gamma, name, "beta")
+        stats = _plan(kind, data, attrs)[3] if data is not None and 0 not in data else None
+        return [data, gamma, beta], [data, stats, stats]
+    return infer_shape
+
+
+def _gradient(kind):
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        stats = [g if g is not None else F.zeros_like(v) for g, v in zip(out_grads[1:], outputs[1:])]
+        grads = F._backward_Norm(out_grads[0], inputs[0], inputs[1], outputs[1], outputs[2],
+                                 *stats, kind=kind, **attrs)
+        return [grads[0], grads[1], grads[2]]
+    return gradient
+
+
+@operator("LayerNorm", params={"axis": Int(-1), "eps": Float(1e-5, low=0.0),
+                               "output_mean_var": Bool(False)},
+          inputs=("data", "gamma", "beta"), outputs=("output", "mean", "std"),
+          num_visible=lambda attrs: 3 if attrs["output_mean_var"] else 1, hint="layernorm")
+class LayerNorm:
+    """(data - mean) / sqrt(var + eps) * gamma + beta, with the moments over `axis` of each
+    sample; gamma and beta have one value per element of that axis."""
+    def compute(xp, inputs, attrs):
+        return _forward(xp, "layer", inputs, attrs)
+    infer_shape = _shapes("layer", "LayerNorm")
+    gradient = _gradient("layer")
+
+
+@operator("InstanceNorm", params={"eps": Float(1e-3, low=0.0)}, inputs=("data", "gamma", "beta"),
+          outputs=("output", "mean", "std"), num_visible=1, hint="instancenorm")
+class InstanceNorm:
+    """Normalises each (sample, channel) over its spatial axes, then gamma * x + beta per channel."""
+    def compute(xp, inputs, attrs):
+        return _forward(xp, "instance", inputs, attrs)
+    infer_shape = _shapes("instance", "InstanceNorm")
+    gradient = _gradient("instance")
+
+
+@operator("GroupNorm", params={"num_groups": Int(1, low=1), "eps": Float(1e-5, low=0.0),
+                               "output_mean_var": Bool(False)},
+          inputs=("data", "gamma", "beta"), outputs=("output", "mean", "std"),
+          num_visible=lambda attrs: 3 if attrs["output_mean_var"] else 1, hint="groupnorm")
+class GroupNorm:
+    """Splits the channels into num_groups groups and normalises each (sample, group) over its
+    channels and spatial axes; gamma and beta have one value per group (as MXNet 1.x)."""
+    def compute(xp, inputs, attrs):
+        return _forward(xp, "group", inputs, attrs)
+    infer_shape = _shapes("group", "GroupNorm")
+    gradient = _gradient("group")
+
+
+@operator("_backward_Norm",
+          params={"kind": Enum(("layer", "instance", "group")), "axis": Int(-1), "eps": Float(1e-5),
+                  "num_groups": Int(1), "output_mean_var": Bool(False)},
+          inputs=("ograd", "data", "gamma", "mean", "std", "ograd_mean", "ograd_std"),
+          outputs=("data_grad", "gamma_grad", "beta_grad"))
+class BackwardNorm:
+    """LayerNorm/InstanceNorm/GroupNorm gradients from (ograd, data, gamma, mean, std) and the
+    gradients of the mean and std outputs."""
+    def compute(xp, inputs, attrs):
+        return _backward(xp, attrs["kind"], inputs, attrs)
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1], in_shapes[2], in_shapes[2]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[1]] * 3
