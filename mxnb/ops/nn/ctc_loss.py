@@ -20,8 +20,10 @@ def _inputs(attrs):
 
 def _logaddexp(xp, a, b):
     m = xp.maximum(a, b)
-    safe = xp.where(xp.isneginf(m), 0, m)
-    return xp.where(xp.isneginf(m), -xp.inf, safe + xp.log(xp.exp(a - safe) + xp.exp(b - safe)))
+    empty = xp.isneginf(m)
+    safe = xp.where(empty, 0, m)
+    total = xp.where(empty, 1, xp.exp(a - safe) + xp.exp(b - safe))   # no log(0) warnings
+    return xp.where(empty, -xp.inf, safe + xp.log(total))
 
 
 def _log_softmax(xp, x):
