@@ -170,7 +170,9 @@ class SampleMultinomial:
         sample = tuple(attrs["shape"])
         flat = probs.reshape(-1, k).astype("float64")
         cdf = xp.cumsum(flat, axis=-1)
-        count = max(1, int(xp.prod(xp.asarray(sample))) if sample else 1)
+        count = 1
+        for d in sample:
+            count *= d
         u = xp.asarray(rng.uniform(0.0, 1.0, (flat.shape[0], count))) * cdf[:, -1:]
         index = (cdf[:, None, :] <= u[:, :, None]).sum(axis=-1)
         index = xp.minimum(index, k - 1)

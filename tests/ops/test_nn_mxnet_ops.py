@@ -111,7 +111,7 @@ CASES += [
                    grad=False),
     _backward_case("_backward_UpSampling", "upsampling_nearest_multi",
                    [_io("upsampling_nearest_multi", "head", 0), _io("upsampling_nearest_multi", "in", 0),
-                    _io("upsampling_nearest_multi", "in", 1)], [0, 1], grad=False),
+                    _io("upsampling_nearest_multi", "in", 1)], [0, 1], grad_inputs=[0]),
     _backward_case("_backward_BilinearResize2D", "resize_noalign",
                    [_io("resize_noalign", "head", 0), _io("resize_noalign", "in", 0)], [0],
                    grad_inputs=[0]),

@@ -121,6 +121,10 @@ class BackwardUpSampling:
     def infer_type(attrs, in_types):
         return in_types, list(in_types[1:])
 
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # Linear in ograd, and its transpose is nearest UpSampling of the incoming gradients.
+        return [F.UpSampling(*out_grads, **attrs)] + [None] * (len(inputs) - 1)
+
 
 # --- BilinearResize2D -------------------------------------------------------------------------
 _MODES = ("size", "odd_scale", "like", "to_even_down", "to_even_up", "to_odd_down", "to_odd_up")
