@@ -58,6 +58,13 @@ LAYERS = {
     "pixelshuffle1d": ("contrib.nn", "PixelShuffle1D", {"factor": 2}, (1, 4, 3), False),
     "pixelshuffle2d": ("contrib.nn", "PixelShuffle2D", {"factor": (2, 3)}, (1, 12, 2, 2), False),
     "pixelshuffle3d": ("contrib.nn", "PixelShuffle3D", {"factor": 2}, (1, 8, 1, 2, 1), False),
+    # channel-last pooling (MXNet 1.9.1's CPU convolutions fail on channel-last data, so mxnb's
+    # are checked against its channel-first ones in tests/ops/test_nn_deconv_pool.py)
+    "maxpool2d_nhwc": ("nn", "MaxPool2D", {"layout": "NHWC"}, (1, 4, 4, 2), False),
+    "avgpool1d_nwc": ("nn", "AvgPool1D", {"pool_size": 3, "padding": 1, "layout": "NWC"}, (1, 6, 2), False),
+    "avgpool3d_ndhwc": ("nn", "AvgPool3D", {"layout": "NDHWC"}, (1, 4, 4, 4, 2), False),
+    "globalavg2d_nhwc": ("nn", "GlobalAvgPool2D", {"layout": "NHWC"}, (1, 3, 3, 2), False),
+    "globalmax1d_nwc": ("nn", "GlobalMaxPool1D", {"layout": "NWC"}, (2, 3, 2), False),
 }
 
 

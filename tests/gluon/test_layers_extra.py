@@ -59,6 +59,7 @@ def test_export_writes_mxnet_operators_and_imports_back(tmp_path):
 
 
 def test_a_few_training_steps_through_every_new_layer_reduce_the_loss():
+    mx.random.seed(4)
     rng = np.random.RandomState(1)
     x = nd.array(rng.uniform(-1, 1, (8, 3, 6, 6)))
     y = nd.array(rng.randint(0, 3, 8))
@@ -68,13 +69,13 @@ def test_a_few_training_steps_through_every_new_layer_reduce_the_loss():
     trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 0.02})
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     losses = []
-    for _ in range(15):
+    for _ in range(25):
         with autograd.record():
             loss = loss_fn(net(x), y)
         loss.backward()
         trainer.step(8)
         losses.append(loss.mean().asscalar())
-    assert losses[-1] < 0.7 * losses[0], losses
+    assert losses[-1] < 0.5 * losses[0], losses
     # every learned parameter received a gradient
     for name, p in net.collect_params().items():
         if p.grad_req != "null":

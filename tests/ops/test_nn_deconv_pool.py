@@ -159,3 +159,54 @@ def test_deconvolution_second_order(ctx):
         minus[i] -= 1e-5
         numeric[i] = (value(plus, False)[1].asscalar() - value(minus, False)[1].asscalar()) / 2e-5
     np.testing.assert_allclose(x.grad.asnumpy(), numeric, rtol=1e-4, atol=1e-6)
+
+
+# --- channel-last layouts: the channel-first references on data with the channel axis moved ----
+def _last_to_first(a):
+    return np.moveaxis(a, -1, 1)
+
+
+def _channel_last(reference):
+    def run(x, w=None, b=None, **attrs):
+        attrs = dict(attrs, layout=None)
+        args = [_last_to_first(x)] + ([_last_to_first(w)] if w is not None else []) + \
+            ([b] if b is not None else [])
+        return np.moveaxis(reference(*args, **attrs), 1, -1)
+    return run
+
+
+def _pool_last(x, **attrs):
+    from .test_nn_conv import pool_ref
+    return np.moveaxis(pool_ref(_last_to_first(x), **dict(attrs, layout=None)), 1, -1)
+
+
+CHANNEL_LAST = [
+    Case("Convolution", [_u(2, 4, 5, 2), _u(3, 2, 2, 2), _u(3)], _channel_last(conv_ref),
+         attrs={"kernel": (2, 2), "num_filter": 3, "stride": (1, 2), "layout": "NHWC"},
+         name="Convolution_NHWC"),
+    Case("Convolution", [_u(1, 6, 4), _u(4, 3, 2)], _channel_last(conv_ref),
+         attrs={"kernel": (3,), "num_filter": 4, "num_group": 2, "pad": (1,), "no_bias": True,
+                "layout": "NWC"}, name="Convolution_NWC_group"),
+    Case("Deconvolution", [_u(1, 2, 3, 2), _u(2, 2, 2, 3)], _channel_last(deconv_ref),
+         attrs={"kernel": (2, 2), "num_filter": 3, "stride": (2, 1), "layout": "NHWC"},
+         name="Deconvolution_NHWC"),
+    Case("Pooling", [_distinct(1, 4, 3, 4, 2)], _pool_last,
+         attrs={"kernel": (2, 2, 2), "stride": (2, 1, 2), "pool_type": "avg", "pad": (1, 0, 1),
+                "layout": "NDHWC"}, name="Pooling_NDHWC"),
+    Case("Pooling", [_distinct(2, 5, 3)], _pool_last,
+         attrs={"kernel": (3,), "stride": (2,), "layout": "NWC"}, name="Pooling_NWC_max"),
+]
+
+
+@pytest.mark.parametrize("case", CHANNEL_LAST, ids=repr)
+def test_channel_last_layouts(case, ctx):
+    run_case(case, ctx)
+
+
+def test_channel_last_shapes_are_inferred():
+    s = mx.sym.Convolution(mx.sym.var("x"), kernel=(3, 3), num_filter=8, layout="NHWC", name="c")
+    args, outs, _ = s.infer_shape(x=(2, 10, 12, 3))
+    assert args == [(2, 10, 12, 3), (8, 3, 3, 3), (8,)] and outs == [(2, 8, 10, 8)]
+    layer = mx.gluon.nn.Conv2D(4, 3, layout="NHWC")
+    layer.initialize()
+    assert layer(nd.ones((1, 5, 6, 2))).shape == (1, 3, 4, 4) and layer.weight.shape == (4, 3, 3, 2)

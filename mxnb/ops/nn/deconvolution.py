@@ -9,6 +9,7 @@ given, which is why the one backward kernel takes the data (for its shape).
 from ...base import ShapeError
 from ..params import Shape, Int, Bool, Enum
 from ..registry import operator, get
+from ._layout import channels_first
 from ._shapes import merge
 from ._windows import spatial_tuple
 
@@ -31,8 +32,6 @@ def _check_attrs(attrs):
     if attrs["num_filter"] % attrs["num_group"]:
         return "num_filter %d is not divisible by num_group %d" % (attrs["num_filter"],
                                                                    attrs["num_group"])
-    if attrs["layout"] is not None and attrs["layout"][1] != "C":
-        return "layout %s is not supported; mxnb deconvolves channel-first data" % attrs["layout"]
     return None
 
 
@@ -185,3 +184,8 @@ class BackwardDeconvolution:
         grad_data = F._backward_Deconvolution(og, data, g_weight, **plain)[0]
         grad_weight = F._backward_Deconvolution(og, g_data, weight, **plain)[1]
         return [grad_og, grad_data, grad_weight]
+
+
+# Channel-last layouts (NWC, NHWC, NDHWC; weights (C, *kernel, F/g)) by moving the channel axis.
+channels_first(Deconvolution, (0, 1), (0,))
+channels_first(BackwardDeconvolution, (0, 1, 2), (0, 1))

@@ -4,6 +4,7 @@ MXNet; lp pooling with p_value 1, 2 or 3 gives (sum x^p)^(1/p), sign kept for od
 from ...base import ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
+from ._layout import channels_first
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
     position_slices
 
@@ -12,7 +13,7 @@ _PARAMS = {
     "global_pool": Bool(False), "cudnn_off": Bool(False),
     "pooling_convention": Enum(("full", "valid", "same"), "valid"), "stride": Shape((), low=1),
     "pad": Shape((), low=0), "p_value": OptInt(low=1, high=3), "count_include_pad": Param(parse_optional(parse_bool), None),
-    "layout": Enum((None, "NCW", "NCHW", "NCDHW"), None),
+    "layout": Enum((None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC"), None),
 }
 
 
@@ -201,3 +202,8 @@ class BackwardPooling:
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
+
+
+# Channel-last layouts (NWC, NHWC, NDHWC) by moving the channel axis.
+channels_first(Pooling, (0,), (0,))
+channels_first(BackwardPooling, (0, 1, 2), (0,))
