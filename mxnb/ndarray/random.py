@@ -71,7 +71,31 @@ def uniform(low=0, high=1, shape=None, dtype=None, ctx=None, out=None, **kwargs)
 
 
 def normal(loc=0, scale=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
-    """Draws samples from the normal distribution N(loc, scale^2); parameters as `uniform`'s."""
+    """Draws samples from the normal distribution N(loc, scale^2); parameters as `uniform`'s.
+
+    Parameters
+    ----------
+    loc, scale : float or NDArray
+        Mean and standard deviation.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.normal(0, 1, shape=(2, 2)).shape
+    (2, 2)
+    """
     if isinstance(loc, NDArray) or isinstance(scale, NDArray):
         return _draw("normal", {"mu": loc, "sigma": scale}, shape, dtype, ctx, out, kwargs)
     return _draw("normal", {"loc": loc, "scale": scale}, shape, dtype, ctx, out, kwargs)
@@ -83,29 +107,149 @@ def randn(*shape, loc=0, scale=1, dtype=None, ctx=None, out=None, **kwargs):
 
 
 def exponential(scale=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
-    """Draws samples from the exponential distribution with mean `scale` (rate 1/scale)."""
+    """Draws samples from the exponential distribution with mean `scale` (rate 1/scale).
+
+    Parameters
+    ----------
+    scale : float or NDArray
+        The mean 1/lambda.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.exponential(2.0, shape=3).shape
+    (3,)
+    """
     return _draw("exponential", {"lam": 1.0 / scale}, shape, dtype, ctx, out, kwargs)
 
 
 def gamma(alpha=1, beta=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
-    """Draws samples from the gamma distribution with shape `alpha` and scale `beta`."""
+    """Draws samples from the gamma distribution with shape `alpha` and scale `beta`.
+
+    Parameters
+    ----------
+    alpha, beta : float or NDArray
+        Shape and scale.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.gamma(mx.nd.array([1, 2]), mx.nd.array([1, 1]), shape=4).shape
+    (2, 4)
+    """
     return _draw("gamma", {"alpha": alpha, "beta": beta}, shape, dtype, ctx, out, kwargs)
 
 
 def poisson(lam=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
-    """Draws samples from the Poisson distribution with mean `lam` (as floats, as MXNet)."""
+    """Draws samples from the Poisson distribution with mean `lam` (as floats, as MXNet).
+
+    Parameters
+    ----------
+    lam : float or NDArray
+        The mean.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.poisson(4, shape=(2,)).shape
+    (2,)
+    """
     return _draw("poisson", {"lam": lam}, shape, dtype, ctx, out, kwargs)
 
 
 def negative_binomial(k=1, p=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
-    """Draws the number of failures before the k-th success, each trial succeeding with p."""
+    """Draws the number of failures before the k-th success, each trial succeeding with p.
+
+    Parameters
+    ----------
+    k, p : float or NDArray
+        Number of successes and success probability.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.negative_binomial(3, 0.4, shape=5).shape
+    (5,)
+    """
     return _draw("negative_binomial", {"k": k, "p": p}, shape, dtype, ctx, out, kwargs)
 
 
 def generalized_negative_binomial(mu=1, alpha=1, shape=None, dtype=None, ctx=None, out=None,
                                   **kwargs):
     """Draws from the generalized negative binomial distribution: mean mu, variance
-    mu + alpha * mu^2."""
+    mu + alpha * mu^2.
+
+    Parameters
+    ----------
+    mu, alpha : float or NDArray
+        Mean and dispersion.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.generalized_negative_binomial(2.0, 0.3, shape=5).shape
+    (5,)
+    """
     return _draw("generalized_negative_binomial", {"mu": mu, "alpha": alpha}, shape, dtype, ctx,
                  out, kwargs)
 
