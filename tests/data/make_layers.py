@@ -1,7 +1,8 @@
 """Writes layers.npz and layers_net.params: gluon layers of MXNet 1.9.1 with their parameter
 names, shapes and values, a fixed input and the output (in predict mode, and for the batch
 normalisations also in training mode with the parameters after a forward and backward step); and one
-HybridSequential of several layers saved with save_parameters.
+HybridSequential of several layers saved with save_parameters, and one exported (symbol JSON and
+params) for SymbolBlock.imports.
 
 Run with the MXNet venv:  /work/peers/mxnet/bin/python tests/data/make_layers.py
 The layer list (LAYERS) is repeated by name in tests/gluon/test_layers_mxnet.py.
@@ -118,7 +119,25 @@ def main():
     net.save_parameters(os.path.join(HERE, "layers_net.params"))
     np.savez_compressed(os.path.join(HERE, "layers_net.npz"), input=x.asnumpy(), output=net(x).asnumpy(),
                         names=np.array(json.dumps(list(net.collect_params().keys()))))
-    print("wrote layers.npz (%d layers), layers_net.params" % len(LAYERS))
+
+    # a hybridized network exported by MXNet (symbol JSON + params), imported by SymbolBlock
+    mx.random.seed(4)
+    net = nn.HybridSequential(prefix="exported_")
+    with net.name_scope():
+        net.add(nn.ReflectionPad2D(1), nn.Conv2D(4, 3), nn.GroupNorm(num_groups=2), nn.ELU(),
+                nn.Conv2DTranspose(4, 3, strides=2, padding=1, output_padding=1), nn.PReLU(),
+                nn.InstanceNorm(scale=True), nn.Swish(), nn.AvgPool2D(3, 2, 1, count_include_pad=False),
+                nn.LayerNorm(axis=1), nn.GELU(), nn.BatchNorm(), nn.SELU(), nn.GlobalMaxPool2D(),
+                nn.Flatten(), nn.Dense(3))
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    x = mx.nd.array(rng.uniform(-1, 1, (2, 3, 5, 5)))
+    net(x)
+    for p in net.collect_params().values():
+        p.set_data(p.data() + mx.nd.array(rng.uniform(0, 0.5, p.shape)))
+    net.export(os.path.join(HERE, "layers_exported"))
+    np.savez_compressed(os.path.join(HERE, "layers_exported.npz"), input=x.asnumpy(), output=net(x).asnumpy())
+    print("wrote layers.npz (%d layers), layers_net.params, layers_exported-*" % len(LAYERS))
 
 
 if __name__ == "__main__":

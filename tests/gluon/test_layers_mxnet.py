@@ -95,3 +95,13 @@ def test_parameters_of_another_architecture_are_refused_and_nothing_is_loaded():
         net.load_parameters(str(DATA / "layers_net.params"), allow_missing=True, ignore_extra=True)
     for k, p in net.collect_params().items():
         np.testing.assert_array_equal(p.data().asnumpy(), before[k])
+
+
+def test_network_exported_by_mxnet_imports_and_reproduces_outputs():
+    """Symbol JSON written by MXNet's export (Pad, Deconvolution, GroupNorm, InstanceNorm,
+    LayerNorm, LeakyReLU variants, BatchNorm, pooling) runs in mxnb's SymbolBlock."""
+    ref = np.load(DATA / "layers_exported.npz")
+    block = mx.gluon.SymbolBlock.imports(str(DATA / "layers_exported-symbol.json"), ["data"],
+                                         str(DATA / "layers_exported-0000.params"))
+    np.testing.assert_allclose(block(nd.array(ref["input"])).asnumpy(), ref["output"],
+                               rtol=1e-4, atol=1e-5)
