@@ -102,6 +102,12 @@ NO_GRAD = {"roipooling": [1], "roipooling_scaled": [1], "ctc_first": [1],
            "ctc_last_lengths": [1, 2, 3], "crop_like_center": [1]}
 
 
+def _symbol(op):
+    if op.startswith("_contrib_"):
+        return getattr(mx.sym.contrib, op[len("_contrib_"):])
+    return getattr(mx.sym, op)
+
+
 def _function(op):
     if op.startswith("_contrib_"):
         return getattr(mx.nd.contrib, op[len("_contrib_"):])
@@ -127,6 +133,9 @@ def main():
         for i, (r, h) in enumerate(zip(res, heads)):
             out["%s/out%d" % (name, i)] = r.asnumpy()
             out["%s/head%d" % (name, i)] = h
+        # the same operator as a symbol, in MXNet's JSON (attributes as MXNet writes them)
+        variables = [mx.sym.var("in%d" % i) for i in range(len(inputs))]
+        out["%s/symbol" % name] = np.array(_symbol(op)(*variables, **attrs).tojson())
         out["%s/attrs" % name] = np.array(json.dumps([op, {k: list(v) if isinstance(v, tuple) else v
                                                           for k, v in attrs.items()}]))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nn_ops.npz")
