@@ -210,3 +210,45 @@ def test_channel_last_shapes_are_inferred():
     layer = mx.gluon.nn.Conv2D(4, 3, layout="NHWC")
     layer.initialize()
     assert layer(nd.ones((1, 5, 6, 2))).shape == (1, 3, 4, 4) and layer.weight.shape == (4, 3, 3, 2)
+
+
+@pytest.mark.parametrize("attrs", [{"kernel": (2, 2), "stride": (1, 2), "pool_type": "avg", "pad": (1, 0)},
+                                   {"kernel": (3, 2), "pool_type": "sum", "pooling_convention": "full",
+                                    "stride": (2, 2)}])
+def test_average_and_sum_pooling_second_order(ctx, attrs):
+    """d/dx of sum(head * dL/dx), L = sum(w * pool(x)^2), against central differences."""
+    rng = np.random.RandomState(6)
+    x0 = rng.uniform(-1, 1, (1, 2, 4, 5))
+    out_shape = nd.Pooling(nd.array(x0), **attrs).shape
+    w, head = rng.uniform(-1, 1, out_shape), rng.uniform(-1, 1, x0.shape)
+
+    def value(xv, record):
+        x = nd.array(xv, ctx=ctx, dtype=np.float64)
+        x.attach_grad()
+        with autograd.record():
+            y = nd.Pooling(x, **attrs)
+            gx, = autograd.grad((nd.array(w, ctx=ctx, dtype=np.float64) * y * y).sum(), [x],
+                                create_graph=True)
+            z = (gx * nd.array(head, ctx=ctx, dtype=np.float64)).sum()
+        if record:
+            z.backward()
+        return x, z.asscalar()
+
+    x, _ = value(x0, True)
+    numeric = np.zeros_like(x0)
+    for i in np.ndindex(*x0.shape):
+        plus, minus = x0.copy(), x0.copy()
+        plus[i] += 1e-5
+        minus[i] -= 1e-5
+        numeric[i] = (value(plus, False)[1] - value(minus, False)[1]) / 2e-5
+    np.testing.assert_allclose(x.grad.asnumpy(), numeric, rtol=1e-4, atol=1e-6)
+
+
+def test_max_pooling_second_order_says_it_is_unsupported():
+    x = nd.array(np.random.RandomState(0).uniform(size=(1, 1, 4, 4)), dtype=np.float64)
+    x.attach_grad()
+    with pytest.raises(mx.MXNetError, match="second-order gradients of max pooling"):
+        with autograd.record():
+            y = nd.Pooling(x, kernel=(2, 2), stride=(2, 2))
+            gx, = autograd.grad((y * y).sum(), [x], create_graph=True)
+            gx.sum().backward()

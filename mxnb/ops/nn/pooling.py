@@ -1,7 +1,7 @@
 """Pooling (max, avg, sum, lp; valid, full or same convention; global) over strided window
 views, and its backward kernel (max routes each gradient to the first maximum of its window, as
 MXNet; lp pooling with p_value 1, 2 or 3 gives (sum x^p)^(1/p), sign kept for odd p)."""
-from ...base import ShapeError, parse_bool, parse_optional
+from ...base import MXNetError, ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
 from ._layout import channels_first
@@ -202,6 +202,15 @@ class BackwardPooling:
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # avg, sum and lp with p = 1 spread ograd linearly and independently of data: the
+        # transpose of that spreading is the pooling itself.
+        kind = attrs["pool_type"]
+        if kind in ("avg", "sum") or (kind == "lp" and attrs["p_value"] == 1):
+            return [F.Pooling(out_grads[0], **attrs), None, None]
+        raise MXNetError("Pooling: second-order gradients of %s pooling are not supported "
+                         "(avg, sum and lp with p_value=1 are)" % kind)
 
 
 # Channel-last layouts (NWC, NHWC, NDHWC) by moving the channel axis.

@@ -62,7 +62,7 @@ class ROIPooling:
         best = masked.max(axis=3)
         row_arg = masked.argmax(axis=3)                                # (R, C, PH, PW)
         col_at = xp.take_along_axis(col_arg[:, :, None, :, :], row_arg[:, :, :, None, :], axis=3)[:, :, :, 0, :]
-        empty = xp.isneginf(best)
+        empty = (best == -xp.inf)
         out = xp.where(empty, 0, best).astype(data.dtype)
         index = xp.where(empty, -1, row_arg * data.shape[3] + col_at)
         return [out, index.astype(data.dtype)]
