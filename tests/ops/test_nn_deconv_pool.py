@@ -252,3 +252,18 @@ def test_max_pooling_second_order_says_it_is_unsupported():
             y = nd.Pooling(x, kernel=(2, 2), stride=(2, 2))
             gx, = autograd.grad((y * y).sum(), [x], create_graph=True)
             gx.sum().backward()
+
+
+def test_upsampling_symbol_arguments_as_mxnet():
+    """Bilinear UpSampling names its weight `<name>_weight` whether or not num_args=2 is given;
+    nearest takes any number of inputs and counts them itself (MXNet 1.9.1's behaviour)."""
+    for extra in ({}, {"num_args": 2}):
+        s = mx.sym.UpSampling(mx.sym.var("d"), scale=2, sample_type="bilinear", num_filter=3,
+                              name="up", **extra)
+        assert s.list_arguments() == ["d", "up_weight"]
+        assert s.infer_shape(d=(1, 3, 4, 4))[:2] == ([(1, 3, 4, 4), (3, 1, 4, 4)], [(1, 3, 8, 8)])
+    s = mx.sym.UpSampling(mx.sym.var("a"), mx.sym.var("b"), scale=2, sample_type="nearest")
+    assert s.list_arguments() == ["a", "b"]
+    assert s.infer_shape(a=(1, 1, 2, 2), b=(1, 2, 4, 4))[1] == [(1, 3, 4, 4)]
+    with pytest.raises(mx.MXNetError, match="bilinear"):
+        nd.UpSampling(nd.ones((1, 1, 2, 2)), scale=2, sample_type="bilinear", num_filter=1)

@@ -13,12 +13,6 @@ _UP = {"scale": Int(low=1), "num_filter": Int(0, low=0),
        "workspace": Int(512)}
 
 
-def _check_up(attrs):
-    if attrs["sample_type"] == "bilinear" and attrs["num_args"] != 2:
-        return "sample_type 'bilinear' takes two inputs (data, weight), found %d" % attrs["num_args"]
-    return None
-
-
 def deconv_attrs(attrs):
     """The grouped Deconvolution that bilinear upsampling is (MXNet's definition)."""
     s = attrs["scale"]
@@ -35,16 +29,23 @@ def _nearest(xp, x, k):
     return x.repeat(k, axis=2).repeat(k, axis=3)
 
 
-@operator("UpSampling", params=_UP, variadic="num_args", hint="upsampling")
+def _up_inputs(attrs):
+    if attrs["sample_type"] == "bilinear":
+        return ("data", "weight")
+    return tuple("arg%d" % i for i in range(attrs["num_args"]))
+
+
+@operator("UpSampling", params=_UP, variadic="num_args", inputs=_up_inputs, hint="upsampling")
 class UpSampling:
     """Upsamples (N, C, H, W) inputs by `scale`. nearest: every input is repeated to the first
     input's size times scale, then the results are concatenated along channels (or summed);
     bilinear: a Deconvolution of data with weight (C, 1, 2s - s%2, 2s - s%2), stride s, one group
     per channel (initialise the weight with init.Bilinear)."""
-    check_attrs = _check_up
-
     def compute(xp, inputs, attrs):
         if attrs["sample_type"] == "bilinear":
+            if len(inputs) != 2:
+                raise ShapeError("UpSampling: sample_type 'bilinear' takes two inputs (data, "
+                                 "weight), found %d" % len(inputs))
             return get("Deconvolution").compute(xp, inputs[:2], _deconv_full(attrs))
         out_h = inputs[0].shape[2] * attrs["scale"]
         parts = [_nearest(xp, x, out_h // x.shape[2]) for x in inputs]
