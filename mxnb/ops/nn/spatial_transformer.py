@@ -41,7 +41,7 @@ class GridGenerator:
         if attrs["transform_type"] == "affine":
             h, w = attrs["target_shape"]
             return _affine_grid(xp, data, h, w)
-        n, _, h, w = data.shape
+        h, w = data.shape[2:]
         base = _base_grid(xp, h, w, data.dtype)[:2].reshape(1, 2, h, w)
         return data * _warp_scale(xp, h, w, data.dtype) + base
 
