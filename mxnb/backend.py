@@ -110,11 +110,16 @@ def memory_info(ctx):
 
 
 def seed(seed_value, ctx=None):
-    """Seeds the random generators (NumPy's for cpu, CuPy's for gpu contexts in use)."""
+    """Seeds the random generators: all of them (ctx None), or only ctx's (NumPy's for cpu,
+    CuPy's of that device for gpu(i)), as mx.random.seed(seed, ctx) does."""
     global _np_rng
-    _np_rng = np.random.default_rng(seed_value)
+    if ctx is None or ctx.device_type != "gpu":
+        _np_rng = np.random.default_rng(seed_value)
     if _cupy is not None and (ctx is None or ctx.device_type == "gpu"):
-        _cupy.random.seed(seed_value)
+        devices = range(_cupy.cuda.runtime.getDeviceCount()) if ctx is None else [ctx.device_id]
+        for device in devices:
+            with _cupy.cuda.Device(device):
+                _cupy.random.seed(seed_value)
 
 
 _np_rng = np.random.default_rng()

@@ -1,4 +1,5 @@
 """Losses (MXNet 1.x `gluon.loss`): HybridBlocks returning one loss per sample."""
+import math
 import numbers
 
 from .. import ndarray as nd
@@ -7,7 +8,8 @@ from .block import HybridBlock
 
 __all__ = ["Loss", "L1Loss", "L2Loss", "SoftmaxCrossEntropyLoss", "SoftmaxCELoss",
            "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss", "KLDivLoss", "HuberLoss",
-           "HingeLoss", "SquaredHingeLoss", "LogisticLoss"]
+           "HingeLoss", "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "CTCLoss",
+           "CosineEmbeddingLoss", "PoissonNLLLoss", "SDMLLoss"]
 
 
 def _apply_weighting(F, loss, weight=None, sample_weight=None):
@@ -128,7 +130,8 @@ SoftmaxCELoss = SoftmaxCrossEntropyLoss
 
 
 class KLDivLoss(Loss):
-    """`label * (log(label) - pred)`; `pred` is log-probabilities unless from_logits=False."""
+    """`label * (log(label) - pred)` summed over the non-batch axes (as MXNet 1.9.1); `pred` is
+    log-probabilities unless from_logits=False."""
 
     def __init__(self, from_logits=True, axis=-1, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -140,7 +143,7 @@ class KLDivLoss(Loss):
             pred = F.log_softmax(pred, axis=self._axis)
         loss = label * (F.log(label + 1e-12) - pred)
         loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return self._mean_over_sample(F, loss)
+        return F.sum(loss, axis=self._batch_axis, exclude=True)
 
 
 class HuberLoss(Loss):
@@ -203,3 +206,212 @@ class LogisticLoss(Loss):
         loss = F.relu(pred) - pred * label + F.Activation(-F.abs(pred), act_type="softrelu")
         loss = _apply_weighting(F, loss, self._weight, sample_weight)
         return self._mean_over_sample(F, loss)
+
+
+class TripletLoss(Loss):
+    r"""Triplet loss: `max(0, ||pred - positive||^2 - ||pred - negative||^2 + margin)`, the squared
+    distances summed over the non-batch axes.
+
+    Parameters
+    ----------
+    margin : float, default 1
+    weight : float or None
+        Global scalar weight for the loss.
+    batch_axis : int, default 0
+
+    Inputs: pred, positive, negative (same number of elements). Output: loss of shape (batch,).
+
+    Example
+    -------
+    >>> loss = mx.gluon.loss.TripletLoss(margin=0.5)
+    >>> loss(mx.nd.zeros((2, 3)), mx.nd.ones((2, 3)), mx.nd.ones((2, 3)) * 2)
+    [0. 0.]
+    """
+
+    def __init__(self, margin=1, weight=None, batch_axis=0, **kwargs):
+        super().__init__(weight, batch_axis, **kwargs)
+        self._margin = margin
+
+    def hybrid_forward(self, F, pred, positive, negative):
+        positive = _reshape_like(F, positive, pred)
+        negative = _reshape_like(F, negative, pred)
+        loss = F.sum(F.square(positive - pred) - F.square(negative - pred),
+                     axis=self._batch_axis, exclude=True)
+        loss = F.relu(loss + self._margin)
+        return _apply_weighting(F, loss, self._weight, None)
+
+
+class CTCLoss(Loss):
+    r"""Connectionist Temporal Classification loss (the `CTCLoss` operator, blank label last).
+
+    Parameters
+    ----------
+    layout : {'NTC', 'TNC'}, default 'NTC'
+        Layout of pred: batch, time, alphabet (the last channel is the blank).
+    label_layout : {'NT', 'TN'}, default 'NT'
+        Layout of label; labels are padded with -1.
+    weight : float or None
+
+    Inputs: pred, label, pred_lengths (optional, (N,)), label_lengths (optional, (N,)),
+    sample_weight (optional). Output: loss of shape (N,).
+
+    Example
+    -------
+    >>> loss = mx.gluon.loss.CTCLoss()
+    >>> loss(mx.nd.zeros((2, 5, 4)), mx.nd.array([[1, 0, -1], [2, 2, 1]])).shape
+    (2,)
+    """
+
+    def __init__(self, layout="NTC", label_layout="NT", weight=None, **kwargs):
+        if layout not in ("NTC", "TNC"):
+            raise MXNetError("CTCLoss: only 'NTC' and 'TNC' layouts for pred are supported, "
+                             "found %r" % (layout,))
+        if label_layout not in ("NT", "TN"):
+            raise MXNetError("CTCLoss: only 'NT' and 'TN' layouts for label are supported, "
+                             "found %r" % (label_layout,))
+        self._layout = layout
+        self._label_layout = label_layout
+        super().__init__(weight, label_layout.find("N"), **kwargs)
+
+    def hybrid_forward(self, F, pred, label, pred_lengths=None, label_lengths=None,
+                       sample_weight=None):
+        if self._layout == "NTC":
+            pred = F.swapaxes(pred, 0, 1)
+        if self._batch_axis == 1:
+            label = F.swapaxes(label, 0, 1)
+        inputs = [pred, label] + [x for x in (pred_lengths, label_lengths) if x is not None]
+        loss = F.CTCLoss(*inputs, use_data_lengths=pred_lengths is not None,
+                         use_label_lengths=label_lengths is not None, blank_label="last")
+        return _apply_weighting(F, loss, self._weight, sample_weight)
+
+
+class CosineEmbeddingLoss(Loss):
+    r"""Cosine embedding loss: `1 - cos(input1, input2)` for label 1 and
+    `max(0, cos(input1, input2) - margin)` for label -1.
+
+    Parameters
+    ----------
+    weight : float or None
+    batch_axis : int, default 0
+    margin : float, default 0
+
+    Inputs: input1, input2 (N, D), label (N,) of 1 or -1, sample_weight (optional).
+    Output: loss of shape (N, 1), as MXNet 1.9.1.
+
+    Example
+    -------
+    >>> loss = mx.gluon.loss.CosineEmbeddingLoss()
+    >>> loss(mx.nd.array([[1, 0]]), mx.nd.array([[0, 1]]), mx.nd.array([1]))
+    [[1.]]
+    """
+
+    def __init__(self, weight=None, batch_axis=0, margin=0, **kwargs):
+        super().__init__(weight, batch_axis, **kwargs)
+        self._margin = margin
+
+    def hybrid_forward(self, F, input1, input2, label, sample_weight=None):
+        input1 = _reshape_like(F, input1, input2)
+        label = F.reshape(label, shape=(-1, 1))
+        cos_sim = self._cosine_similarity(F, input1, input2)
+        similar = label == 1
+        dissimilar = label == -1
+        loss = (1 - cos_sim) * similar + F.relu(dissimilar * (cos_sim - self._margin))
+        return _apply_weighting(F, loss, self._weight, sample_weight)
+
+    def _cosine_similarity(self, F, x, y, axis=-1):
+        x_norm = F.reshape(F.norm(x, axis=axis), shape=(-1, 1))
+        y_norm = F.reshape(F.norm(y, axis=axis), shape=(-1, 1))
+        x_dot_y = F.reshape(F.sum(x * y, axis=axis), shape=(-1, 1))
+        return x_dot_y / F._maximum_scalar(x_norm * y_norm, scalar=1e-12)
+
+
+class PoissonNLLLoss(Loss):
+    r"""Negative log-likelihood of a Poisson target: `exp(pred) - target * pred` (from_logits)
+    or `pred - target * log(pred + epsilon)`, plus Stirling's approximation of log(target!)
+    where target > 1 when compute_full; averaged over all elements (one number).
+
+    Parameters
+    ----------
+    weight : float or None
+    from_logits : bool, default True
+        pred is log(rate).
+    batch_axis : int, default 0
+    compute_full : bool, default False
+
+    Inputs: pred, target, sample_weight (optional), epsilon (default 1e-08).
+
+    Example
+    -------
+    >>> loss = mx.gluon.loss.PoissonNLLLoss()
+    >>> loss(mx.nd.zeros((2, 2)), mx.nd.ones((2, 2)))
+    [1.]
+    """
+
+    def __init__(self, weight=None, from_logits=True, batch_axis=0, compute_full=False, **kwargs):
+        super().__init__(weight, batch_axis, **kwargs)
+        self._from_logits = from_logits
+        self._compute_full = compute_full
+
+    def hybrid_forward(self, F, pred, target, sample_weight=None, epsilon=1e-08):
+        target = _reshape_like(F, target, pred)
+        if self._from_logits:
+            loss = F.exp(pred) - target * pred
+        else:
+            loss = pred - target * F.log(pred + epsilon)
+        if self._compute_full:
+            stirling = target * F.log(target) - target + 0.5 * F.log(2 * target * math.pi)
+            loss = loss + stirling * (target > 1)
+        loss = _apply_weighting(F, loss, self._weight, sample_weight)
+        return F.mean(loss)
+
+
+class SDMLLoss(Loss):
+    r"""Smoothed Deep Metric Learning loss (Bonadiman et al., 2019): x1[i] and x2[i] are a
+    positive pair, every other row of x2 a negative for x1[i]; the KL divergence between the
+    softmax of the negative squared distances and the smoothed identity.
+
+    Parameters
+    ----------
+    smoothing_parameter : float, default 0.3
+        Probability mass spread over the negatives (< 1).
+    weight : float, default 1
+        Accepted and stored; MXNet 1.9.1 does not apply it, nor does mxnb.
+    batch_axis : int, default 0
+
+    Inputs: x1, x2 (batch, dim). Output: loss of shape (batch,). As in MXNet, the batch size is
+    read from x1's shape, so the loss runs imperatively (not inside a hybridized block).
+
+    Example
+    -------
+    >>> loss = mx.gluon.loss.SDMLLoss()
+    >>> loss(mx.nd.array([[1, 0], [0, 1]]), mx.nd.array([[1, 0], [0, 1]])).shape
+    (2,)
+    """
+
+    def __init__(self, smoothing_parameter=0.3, weight=1., batch_axis=0, **kwargs):
+        super().__init__(weight, batch_axis, **kwargs)
+        self.kl_loss = KLDivLoss(from_logits=True)
+        self.smoothing_parameter = smoothing_parameter
+
+    def _compute_distances(self, F, x1, x2):
+        """Squared euclidean distance between every row of x1 and every row of x2."""
+        diffs = F.broadcast_sub(F.expand_dims(x1, axis=1), F.expand_dims(x2, axis=0))
+        return F.sum(F.square(diffs), axis=2)
+
+    def _compute_labels(self, F, batch_size, ctx):
+        gold = nd.eye(batch_size, ctx=ctx)
+        return gold * (1 - self.smoothing_parameter) + \
+            (1 - gold) * self.smoothing_parameter / (batch_size - 1)
+
+    def hybrid_forward(self, F, x1, x2):
+        if F is not nd:
+            raise MXNetError("SDMLLoss reads the batch size from its input's shape, so it runs "
+                             "imperatively only (as in MXNet); call it outside hybridized blocks")
+        if x1.shape != x2.shape or len(x1.shape) != 2:
+            raise MXNetError("SDMLLoss: x1 and x2 must both be (batch, dim), found %s and %s"
+                             % (x1.shape, x2.shape))
+        distances = self._compute_distances(F, x1, x2)
+        log_probabilities = F.log_softmax(-distances, axis=1)
+        labels = self._compute_labels(F, x1.shape[0], distances.context)
+        # as MXNet 1.9.1, `weight` is stored but not applied
+        return self.kl_loss(log_probabilities, labels)

@@ -1,36 +1,323 @@
-"""`mx.nd.random`: samplers backed by the registry's random operators."""
-from .. import backend
+"""`mx.nd.random`: samplers backed by the registry's random operators.
+
+As in MXNet, a sampler given numbers draws `shape` samples of one distribution (`_random_*`);
+given NDArrays of parameters, it draws `shape` samples for every element (`_sample_*`, output
+shape `param.shape + shape`). Mixing the two is an error.
+"""
+import numbers
+
+from ..base import MXNetError
 from ..context import current_context
 from ..ops import registry
-from .ndarray import invoke, _wrap
+from .ndarray import NDArray, invoke
 
-_UNIFORM, _NORMAL, _RANDINT = (registry.get(name) for name in
-                               ("_random_uniform", "_random_normal", "_random_randint"))
+__all__ = ["uniform", "normal", "randn", "exponential", "gamma", "poisson", "negative_binomial",
+           "generalized_negative_binomial", "multinomial", "shuffle", "randint",
+           "uniform_like", "normal_like", "exponential_like", "gamma_like", "poisson_like",
+           "negative_binomial_like", "generalized_negative_binomial_like"]
+
+_OPS = {name: registry.get(name) for name in registry.all_operators()
+        if name.startswith(("_random_", "_sample_")) or name == "_shuffle"}
 
 
-def _sample(op, shape, ctx, dtype, out, **params):
-    shape = (shape,) if isinstance(shape, int) else tuple(shape if shape is not None else (1,))
-    attrs = op.parse_attrs(dict(params, shape=shape, dtype=dtype or "float32"))
+def _shape(shape):
+    if shape is None:
+        return ()
+    return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+
+
+def _draw(name, params, shape, dtype, ctx, out, kwargs):
+    """One sampler call: `_random_<name>` for numbers, `_sample_<name>` for NDArrays."""
+    values = list(params.values())
+    if all(isinstance(v, numbers.Number) for v in values):
+        op = _OPS["_random_" + name]
+        dtype = dtype or (out.dtype if out is not None else "float32")
+        attrs = op.parse_attrs(dict(params, shape=_shape(shape) or (1,), dtype=dtype, **kwargs))
+        attrs["ctx"] = ctx or (out.context if out is not None else current_context())
+        return invoke(op, [], attrs, out)
+    if all(isinstance(v, NDArray) for v in values):
+        op = _OPS["_sample_" + name]
+        attrs = op.parse_attrs(dict(shape=_shape(shape), dtype=dtype or "float32", **kwargs))
+        return invoke(op, values, attrs, out)
+    raise MXNetError("random.%s: the distribution parameters %s must be all numbers or all "
+                     "NDArrays, found %s" % (name, list(params),
+                                             [type(v).__name__ for v in values]))
+
+
+def uniform(low=0, high=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws samples from the uniform distribution on [low, high).
+
+    Parameters
+    ----------
+    low, high : float or NDArray
+        Bounds; NDArrays give one distribution per element.
+    shape : int or tuple of ints
+        Samples per distribution (numbers: the output shape, default (1,)).
+    dtype : {'float16', 'float32', 'float64'}, optional
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.uniform(0, 1, shape=(2,))            # doctest: +SKIP
+    >>> mx.nd.random.uniform(mx.nd.array([0, 2.5]), mx.nd.array([1, 3.7]), shape=2)   # (2, 2)
+    """
+    return _draw("uniform", {"low": low, "high": high}, shape, dtype, ctx, out, kwargs)
+
+
+def normal(loc=0, scale=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws samples from the normal distribution N(loc, scale^2); parameters as `uniform`'s.
+
+    Parameters
+    ----------
+    loc, scale : float or NDArray
+        Mean and standard deviation.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.normal(0, 1, shape=(2, 2)).shape
+    (2, 2)
+    """
+    if isinstance(loc, NDArray) or isinstance(scale, NDArray):
+        return _draw("normal", {"mu": loc, "sigma": scale}, shape, dtype, ctx, out, kwargs)
+    return _draw("normal", {"loc": loc, "scale": scale}, shape, dtype, ctx, out, kwargs)
+
+
+def randn(*shape, loc=0, scale=1, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws samples of the given shape from N(loc, scale^2): `randn(2, 3)`."""
+    return normal(loc, scale, shape, dtype, ctx, out, **kwargs)
+
+
+def exponential(scale=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws samples from the exponential distribution with mean `scale` (rate 1/scale).
+
+    Parameters
+    ----------
+    scale : float or NDArray
+        The mean 1/lambda.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.exponential(2.0, shape=3).shape
+    (3,)
+    """
+    return _draw("exponential", {"lam": 1.0 / scale}, shape, dtype, ctx, out, kwargs)
+
+
+def gamma(alpha=1, beta=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws samples from the gamma distribution with shape `alpha` and scale `beta`.
+
+    Parameters
+    ----------
+    alpha, beta : float or NDArray
+        Shape and scale.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.gamma(mx.nd.array([1, 2]), mx.nd.array([1, 1]), shape=4).shape
+    (2, 4)
+    """
+    return _draw("gamma", {"alpha": alpha, "beta": beta}, shape, dtype, ctx, out, kwargs)
+
+
+def poisson(lam=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws samples from the Poisson distribution with mean `lam` (as floats, as MXNet).
+
+    Parameters
+    ----------
+    lam : float or NDArray
+        The mean.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.poisson(4, shape=(2,)).shape
+    (2,)
+    """
+    return _draw("poisson", {"lam": lam}, shape, dtype, ctx, out, kwargs)
+
+
+def negative_binomial(k=1, p=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws the number of failures before the k-th success, each trial succeeding with p.
+
+    Parameters
+    ----------
+    k, p : float or NDArray
+        Number of successes and success probability.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.negative_binomial(3, 0.4, shape=5).shape
+    (5,)
+    """
+    return _draw("negative_binomial", {"k": k, "p": p}, shape, dtype, ctx, out, kwargs)
+
+
+def generalized_negative_binomial(mu=1, alpha=1, shape=None, dtype=None, ctx=None, out=None,
+                                  **kwargs):
+    """Draws from the generalized negative binomial distribution: mean mu, variance
+    mu + alpha * mu^2.
+
+    Parameters
+    ----------
+    mu, alpha : float or NDArray
+        Mean and dispersion.
+    shape : int or tuple of ints, optional
+        With number parameters: the output shape (default (1,)); with NDArray parameters: the
+        samples drawn per parameter element (output shape param.shape + shape).
+    dtype : {'float16', 'float32', 'float64'}, optional
+        Default 'float32'.
+    ctx : Context, optional
+        Device of the output when the parameters are numbers.
+    out : NDArray, optional
+        Where to write the samples.
+
+    Returns
+    -------
+    NDArray
+
+    Example
+    -------
+    >>> mx.nd.random.generalized_negative_binomial(2.0, 0.3, shape=5).shape
+    (5,)
+    """
+    return _draw("generalized_negative_binomial", {"mu": mu, "alpha": alpha}, shape, dtype, ctx,
+                 out, kwargs)
+
+
+def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32", **kwargs):
+    """Draws outcome indices from the distributions along the last axis of `data`.
+
+    Parameters
+    ----------
+    data : NDArray
+        Probabilities (summing to 1 along the last axis).
+    shape : int or tuple of ints, optional
+        Draws per distribution; none: one draw each.
+    get_prob : bool
+        Also return the log-probability of each draw (differentiable with respect to data).
+    dtype : str
+        Type of the indices, 'int32' by default.
+
+    Returns
+    -------
+    NDArray, or (NDArray, NDArray) with get_prob
+
+    Example
+    -------
+    >>> probs = mx.nd.array([[0, 0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1, 0]])
+    >>> mx.nd.random.multinomial(probs, shape=2).shape
+    (2, 2)
+    """
+    op = _OPS["_sample_multinomial"]
+    attrs = op.parse_attrs(dict(shape=_shape(shape), get_prob=get_prob, dtype=dtype, **kwargs))
+    return invoke(op, [data], attrs, out)
+
+
+def shuffle(data, **kwargs):
+    """data with its first axis randomly permuted (a new array)."""
+    return invoke(_OPS["_shuffle"], [data], {}, kwargs.get("out"))
+
+
+def randint(low, high, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Draws integers uniformly from [low, high) ('int32' by default)."""
+    op = _OPS["_random_randint"]
+    attrs = op.parse_attrs(dict(low=low, high=high, shape=_shape(shape) or (1,),
+                                dtype=dtype or "int32", **kwargs))
     attrs["ctx"] = ctx or (out.context if out is not None else current_context())
     return invoke(op, [], attrs, out)
 
 
-def uniform(low=0, high=1, shape=(1,), dtype=None, ctx=None, out=None, **kwargs):
-    return _sample(_UNIFORM, shape, ctx, dtype, out, low=low, high=high)
+def _like(name, doc, **defaults):
+    op = _OPS["_random_%s_like" % name]
+
+    def sampler(data=None, *args, out=None, **kwargs):
+        params = dict(defaults)
+        params.update(zip(list(defaults), args))
+        params.update(kwargs)
+        if name == "exponential":
+            params = {"lam": 1.0 / params.pop("scale")}
+        return invoke(op, [data], op.parse_attrs(params), out)
+    sampler.__name__ = name + "_like"
+    sampler.__doc__ = "Draws samples from %s, with data's shape, dtype and context." % doc
+    return sampler
 
 
-def normal(loc=0, scale=1, shape=(1,), dtype=None, ctx=None, out=None, **kwargs):
-    return _sample(_NORMAL, shape, ctx, dtype, out, loc=loc, scale=scale)
-
-
-def randn(*shape, loc=0, scale=1, dtype=None, ctx=None, out=None):
-    return normal(loc, scale, shape, dtype, ctx, out)
-
-
-def randint(low, high, shape=(1,), dtype=None, ctx=None, out=None, **kwargs):
-    return _sample(_RANDINT, shape, ctx, dtype or "int32", out, low=low, high=high)
-
-
-def shuffle(data, **kwargs):
-    perm = backend.rng(data.context).permutation(data.shape[0])
-    return _wrap(data._data[perm], data.context)
+uniform_like = _like("uniform", "uniform [low, high)", low=0.0, high=1.0)
+normal_like = _like("normal", "N(loc, scale^2)", loc=0.0, scale=1.0)
+exponential_like = _like("exponential", "the exponential distribution with mean scale", scale=1.0)
+gamma_like = _like("gamma", "the gamma distribution (shape alpha, scale beta)", alpha=1.0, beta=1.0)
+poisson_like = _like("poisson", "the Poisson distribution with mean lam", lam=1.0)
+negative_binomial_like = _like("negative_binomial", "the negative binomial distribution", k=1, p=1.0)
+generalized_negative_binomial_like = _like("generalized_negative_binomial",
+                                           "the generalized negative binomial distribution",
+                                           mu=1.0, alpha=1.0)

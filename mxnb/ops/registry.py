@@ -82,7 +82,8 @@ class Operator:
         self.needs_extras = needs_train or needs_rng   # compute takes is_train= and rng=
         self.hint = hint or name.lower()
         self.variadic = variadic           # attribute counting the inputs ('num_args'), if any
-        self._inputs = inputs              # names, or attrs -> names
+        self._inputs = inputs              # names, or attrs -> names (variadic: arg0, arg1, ...
+                                           # unless a function names them, as UpSampling's)
         self._aux = aux                    # names of auxiliary states, the last inputs
         self._outputs = outputs            # names, or attrs -> names
         self._num_visible = num_visible    # None: all outputs are visible
@@ -153,7 +154,7 @@ class Operator:
     def input_names(self, attrs):
         if self.static_inputs is not None:
             return list(self.static_inputs)
-        if self.variadic:
+        if self.variadic and not callable(self._inputs):
             names = ["arg%d" % i for i in range(attrs[self.variadic])]
         else:
             names = list(self._inputs(attrs) if callable(self._inputs) else self._inputs)

@@ -33,10 +33,11 @@ def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
     """A Symbol for one application of `op`; missing inputs become new variables."""
     node_name = _name.current().get(name, hint or op.hint)
     names = op.input_names(attrs)
-    if not op.variadic:
-        inputs = list(inputs) + [None] * (len(names) - len(inputs))
-        if len(inputs) > len(names):
-            raise MXNetError("operator %s takes inputs %s, found %d" % (op.name, names, len(inputs)))
+    # missing inputs become variables (a variadic operator may name more inputs than it was
+    # given: bilinear UpSampling's weight)
+    inputs = list(inputs) + [None] * (len(names) - len(inputs))
+    if not op.variadic and len(inputs) > len(names):
+        raise MXNetError("operator %s takes inputs %s, found %d" % (op.name, names, len(inputs)))
     entries = []
     for key, value in zip(names, inputs):
         if value is None:

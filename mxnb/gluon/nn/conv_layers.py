@@ -5,7 +5,8 @@ from ...base import MXNetError
 from ..block import HybridBlock
 from .basic_layers import Activation
 
-__all__ = ["Conv1D", "Conv2D", "Conv3D", "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D",
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+           "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D",
            "AvgPool2D", "AvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D",
            "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D"]
 
@@ -19,13 +20,17 @@ def _tuple(value, n, what):
     return value
 
 
-def _conv_weight_shape(layout, channels, in_channels, groups, kernel):
+def _conv_weight_shape(layout, channels, in_channels, groups, kernel, op_name="Convolution"):
     """The weight is (out, in/groups, *kernel) for channel-first layouts, (out, *kernel, in/groups)
-    for channel-last ones; 0 marks the unknown input channels."""
-    per_group = in_channels // groups if in_channels else 0
+    for channel-last ones; a Deconvolution's is (in, out/groups, *kernel). 0 marks the unknown
+    input channels."""
+    if op_name == "Deconvolution":
+        first, second = in_channels, channels // groups
+    else:
+        first, second = channels, (in_channels // groups if in_channels else 0)
     if layout.index("C") == 1:
-        return (channels, per_group) + tuple(kernel)
-    return (channels,) + tuple(kernel) + (per_group,)
+        return (first, second) + tuple(kernel)
+    return (first,) + tuple(kernel) + (second,)
 
 
 class _Conv(HybridBlock):
@@ -33,7 +38,7 @@ class _Conv(HybridBlock):
 
     def __init__(self, channels, kernel_size, strides, padding, dilation, groups, layout,
                  in_channels=0, activation=None, use_bias=True, weight_initializer=None,
-                 bias_initializer="zeros", op_name="Convolution", **kwargs):
+                 bias_initializer="zeros", op_name="Convolution", adj=None, **kwargs):
         super().__init__(**kwargs)
         n = len(kernel_size)
         with self.name_scope():
@@ -45,7 +50,9 @@ class _Conv(HybridBlock):
                 "dilate": _tuple(dilation, n, "dilation"), "pad": _tuple(padding, n, "padding"),
                 "num_filter": channels, "num_group": groups, "no_bias": not use_bias,
                 "layout": layout}
-            wshape = _conv_weight_shape(layout, channels, in_channels, groups, kernel_size)
+            if adj is not None:
+                self._kwargs["adj"] = _tuple(adj, n, "output_padding")
+            wshape = _conv_weight_shape(layout, channels, in_channels, groups, kernel_size, op_name)
             self.weight = self.params.get("weight", shape=wshape, init=weight_initializer,
                                           allow_deferred_init=True)
             if use_bias:
@@ -87,6 +94,8 @@ class _Conv(HybridBlock):
 
     def _mapping(self):
         shape = self.weight.shape
+        if self._op_name == "Deconvolution":
+            return "%s -> %s" % (shape[0] if shape[0] else None, self._channels)
         in_c = shape[1] if self._kwargs["layout"].index("C") == 1 else shape[-1]
         return "%s -> %s" % (in_c * self._kwargs["num_group"] if in_c else None, shape[0])
 
@@ -122,6 +131,54 @@ class Conv3D(_Conv):
         super().__init__(channels, _tuple(kernel_size, 3, "kernel_size"), strides, padding,
                          dilation, groups, layout, in_channels, activation, use_bias,
                          weight_initializer, bias_initializer, **kwargs)
+
+
+def _transpose_layer(name, n, default_layout, layouts):
+    """Conv{n}DTranspose: the Deconvolution layer, with MXNet's signature and parameter names."""
+    ones, zeros = (1,) * n if n > 1 else 1, (0,) * n if n > 1 else 0
+
+    def __init__(self, channels, kernel_size, strides=ones, padding=zeros, output_padding=zeros,
+                 dilation=ones, groups=1, layout=default_layout, activation=None, use_bias=True,
+                 weight_initializer=None, bias_initializer="zeros", in_channels=0, **kwargs):
+        if layout not in layouts:
+            raise MXNetError("%s supports layouts %s, found %r" % (name, layouts, layout))
+        _Conv.__init__(self, channels, _tuple(kernel_size, n, "kernel_size"), strides, padding,
+                       dilation, groups, layout, in_channels, activation, use_bias,
+                       weight_initializer, bias_initializer, op_name="Deconvolution",
+                       adj=output_padding, **kwargs)
+        self.outpad = _tuple(output_padding, n, "output_padding")
+
+    doc = """%dD transposed convolution (deconvolution) layer.
+
+    Parameters
+    ----------
+    channels : int
+        The number of output channels.
+    kernel_size : int or tuple of %d ints
+    strides, padding, output_padding, dilation : int or tuple of %d ints
+        output_padding adds rows/columns at the end of each spatial axis (the `adj` of
+        Deconvolution).
+    groups : int
+    layout : str, default %r
+    activation : str, optional
+    use_bias : bool
+    weight_initializer, bias_initializer : str or Initializer
+    in_channels : int
+        The number of input channels (0: inferred from the first input).
+
+    Example
+    -------
+    >>> layer = mx.gluon.nn.Conv2DTranspose(4, 3, strides=2)
+    >>> layer.initialize()
+    >>> layer(mx.nd.ones((1, 2, 5, 5))).shape
+    (1, 4, 11, 11)
+    """ % (n, n, n, default_layout)
+    return type(name, (_Conv,), {"__init__": __init__, "__doc__": doc})
+
+
+Conv1DTranspose = _transpose_layer("Conv1DTranspose", 1, "NCW", ("NCW", "NWC"))
+Conv2DTranspose = _transpose_layer("Conv2DTranspose", 2, "NCHW", ("NCHW", "NHWC"))
+Conv3DTranspose = _transpose_layer("Conv3DTranspose", 3, "NCDHW", ("NCDHW", "NDHWC"))
 
 
 class _Pooling(HybridBlock):

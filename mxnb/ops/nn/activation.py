@@ -1,4 +1,5 @@
-"""Activation (relu, sigmoid, tanh, softrelu, softsign) and LeakyReLU (leaky, elu, selu, gelu, prelu).
+"""Activation (relu, sigmoid, tanh, softrelu, softsign) and LeakyReLU (leaky, elu, selu, gelu, prelu,
+rrelu).
 
 Both have a backward kernel of their own (`_backward_Activation`, `_backward_LeakyReLU`), as in
 MXNet; `_backward_Activation`'s gradient is written with registered operators, so activations
@@ -96,7 +97,7 @@ def _sigmoid(xp, x):
 # --- LeakyReLU ---------------------------------------------------------------------------------
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_LAMBDA = 1.0507009873554804934193349852946
-_LEAKY = {"act_type": Enum(("elu", "gelu", "leaky", "prelu", "selu"), "leaky"),
+_LEAKY = {"act_type": Enum(("elu", "gelu", "leaky", "prelu", "rrelu", "selu"), "leaky"),
           "slope": Float(0.25), "lower_bound": Float(0.125), "upper_bound": Float(0.334)}
 
 
@@ -119,12 +120,35 @@ def _leaky_inputs(attrs):
     return ("data", "gamma") if attrs["act_type"] == "prelu" else ("data",)
 
 
-@operator("LeakyReLU", params=_LEAKY, inputs=_leaky_inputs, hint="leakyrelu")
+def _leaky_outputs(attrs):
+    # rrelu also returns the slopes it used (MXNet's 'mask'; zeros outside training)
+    return ("output", "mask") if attrs["act_type"] == "rrelu" else ("output",)
+
+
+def _rrelu(xp, x, attrs, is_train, rng):
+    """Randomised leaky ReLU: negative inputs scaled by a slope drawn from
+    uniform[lower_bound, upper_bound) per element while training, by the mean slope otherwise."""
+    lower, upper = attrs["lower_bound"], attrs["upper_bound"]
+    if is_train:
+        mask = xp.asarray(rng.uniform(lower, upper, x.shape)).astype(x.dtype)
+        slope = mask
+    else:
+        mask = xp.zeros(x.shape, dtype=x.dtype)
+        slope = (lower + upper) / 2
+    return [xp.where(x > 0, x, x * slope).astype(x.dtype, copy=False), mask]
+
+
+@operator("LeakyReLU", params=_LEAKY, inputs=_leaky_inputs, outputs=_leaky_outputs,
+          hint="leakyrelu", needs_rng=True)
 class LeakyReLU:
-    """leaky: x or slope*x; elu: x or slope*(e^x-1); selu; gelu (erf form); prelu (learned gamma)."""
-    def compute(xp, inputs, attrs):
+    """leaky: x or slope*x; elu: x or slope*(e^x-1); selu; gelu (erf form); prelu (learned gamma);
+    rrelu: x or a random slope in [lower_bound, upper_bound) times x (the mean slope outside
+    training), with the slopes as a second output."""
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
         x = inputs[0]
         act = attrs["act_type"]
+        if act == "rrelu":
+            return _rrelu(xp, x, attrs, is_train, rng)
         if act == "leaky":
             out = xp.where(x > 0, x, x * attrs["slope"])
         elif act == "prelu":
@@ -135,10 +159,12 @@ class LeakyReLU:
             out = _SELU_LAMBDA * xp.where(x > 0, x, _SELU_ALPHA * xp.expm1(xp.minimum(x, 0)))
         else:
             out = 0.5 * x * (1 + erf(xp, x * (1 / math.sqrt(2))))
-        return out.astype(x.dtype, copy=False)
+        return [out.astype(x.dtype, copy=False)]
 
     def infer_shape(attrs, in_shapes):
         data = in_shapes[0]
+        if attrs["act_type"] == "rrelu":
+            return in_shapes, [data, data]
         if attrs["act_type"] != "prelu":
             return in_shapes, [data]
         gamma = in_shapes[1]
@@ -148,7 +174,19 @@ class LeakyReLU:
             gamma = merge(gamma, (data[1],), "LeakyReLU(prelu)", "gamma (one slope per channel)")
         return [data, gamma], [data]
 
+    def infer_type(attrs, in_types):
+        known = next((t for t in in_types if t is not None), None)
+        return [known] * len(in_types), [known] * (2 if attrs["act_type"] == "rrelu" else 1)
+
     def gradient(F, attrs, inputs, outputs, out_grads):
+        if attrs["act_type"] == "rrelu":
+            # the slopes used: the mask in training, the mean slope where the mask is zero
+            x, mask = inputs[0], outputs[1]
+            middle = (attrs["lower_bound"] + attrs["upper_bound"]) / 2
+            slope = F.elemwise_add(mask, F._mul_scalar(F._equal_scalar(mask, scalar=0.0),
+                                                       scalar=middle))
+            local = F.where(F._greater_scalar(x, scalar=0.0), F.ones_like(x), slope)
+            return [F.elemwise_mul(out_grads[0], local)]
         grads = F._backward_LeakyReLU(out_grads[0], *inputs, **attrs)
         if attrs["act_type"] == "prelu":
             return [grads[0], grads[1]]

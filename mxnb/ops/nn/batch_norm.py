@@ -32,6 +32,9 @@ class BatchNorm:
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         x, gamma, beta, moving_mean, moving_var = inputs
         axes, shape = _layout(x, attrs["axis"])
+        if attrs["fix_gamma"]:
+            # As MXNet 1.x: a fixed gamma is reset to 1 in place, so reading it back gives 1.
+            gamma[...] = 1
         if is_train and not attrs["use_global_stats"]:
             mean = x.mean(axis=axes)
             var = x.var(axis=axes)

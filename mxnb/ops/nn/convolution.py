@@ -1,8 +1,9 @@
 """Convolution (1-D NCW, 2-D NCHW, 3-D NCDHW) as im2col + one matrix product per group, and its
 two backward kernels (data by col2im, weight/bias by a product with the same columns)."""
-from ...base import MXNetError, ShapeError
+from ...base import ShapeError
 from ..params import Shape, Int, Bool, Enum
 from ..registry import operator
+from ._layout import channels_first
 from ._shapes import merge, prod
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
     position_slices
@@ -25,13 +26,6 @@ def _geometry(attrs, spatial):
     pad = spatial_tuple(attrs["pad"], nd, 0, "Convolution", "pad")
     out = tuple(out_size(s, k, st, d, p) for s, k, st, d, p in zip(spatial, kernel, stride, dilate, pad))
     return kernel, stride, dilate, pad, out
-
-
-def _check_layout(attrs):
-    layout = attrs["layout"]
-    if layout is not None and layout[1] != "C":
-        raise MXNetError("Convolution: layout %s is not supported; mxnb convolves channel-first "
-                         "data (NCW, NCHW, NCDHW)" % layout)
 
 
 def _im2col(xp, data, attrs, geometry):
@@ -85,7 +79,6 @@ class Convolution:
     A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
     copying the data again (about a sixth of a LeNet training step)."""
     def compute(xp, inputs, attrs):
-        _check_layout(attrs)
         data, weight = inputs[0], inputs[1]
         geometry = _geometry(attrs, data.shape[2:])
         cols = _im2col(xp, data, attrs, geometry)                          # (g, C/g*K, N*HW)
@@ -100,7 +93,6 @@ class Convolution:
         return [result, cols]
 
     def infer_shape(attrs, in_shapes):
-        _check_layout(attrs)
         name = "Convolution"
         kernel, groups, filters = tuple(attrs["kernel"]), attrs["num_group"], attrs["num_filter"]
         data, weight = in_shapes[0], in_shapes[1]
@@ -256,3 +248,10 @@ class BackwardConvolutionWeightColumns:
     def gradient(F, attrs, inputs, outputs, out_grads):
         # The columns are a cache of data: the full derivative goes to data, none to columns.
         return _weight_gradient_gradient(F, attrs, inputs[0], inputs[1], out_grads) + [None]
+
+
+# Channel-last layouts (NWC, NHWC, NDHWC; weights (F, *kernel, C/g)) by moving the channel axis.
+channels_first(Convolution, (0, 1), (0,))
+channels_first(BackwardConvolutionData, (0, 1, 2), (0,))
+channels_first(BackwardConvolutionWeight, (0, 1), (0,))
+channels_first(BackwardConvolutionWeightColumns, (0, 1), (0,))

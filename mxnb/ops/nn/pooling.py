@@ -1,22 +1,33 @@
-"""Pooling (max, avg, sum; valid or full convention; global) over strided window views, and
-its backward kernel (max routes each gradient to the first maximum of its window, as MXNet)."""
-from ...base import ShapeError, parse_bool, parse_optional
+"""Pooling (max, avg, sum, lp; valid, full or same convention; global) over strided window
+views, and its backward kernel (max routes each gradient to the first maximum of its window, as
+MXNet; lp pooling with p_value 1, 2 or 3 gives (sum x^p)^(1/p), sign kept for odd p)."""
+from ...base import MXNetError, ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
+from ._layout import channels_first
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
     position_slices
 
 _PARAMS = {
-    "kernel": Shape(()), "pool_type": Enum(("avg", "max", "sum"), "max"),
+    "kernel": Shape((), low=1), "pool_type": Enum(("avg", "max", "sum", "lp"), "max"),
     "global_pool": Bool(False), "cudnn_off": Bool(False),
-    "pooling_convention": Enum(("full", "valid"), "valid"), "stride": Shape(()), "pad": Shape(()),
-    "p_value": OptInt(), "count_include_pad": Param(parse_optional(parse_bool), None),
-    "layout": Enum((None, "NCW", "NCHW", "NCDHW"), None),
+    "pooling_convention": Enum(("full", "valid", "same"), "valid"), "stride": Shape((), low=1),
+    "pad": Shape((), low=0), "p_value": OptInt(low=1, high=3), "count_include_pad": Param(parse_optional(parse_bool), None),
+    "layout": Enum((None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC"), None),
 }
 
 
+def _check_attrs(attrs):
+    if attrs["pool_type"] == "lp" and attrs["p_value"] is None:
+        return "pool_type 'lp' needs p_value (1, 2 or 3)"
+    if attrs["pooling_convention"] == "same" and any(attrs["pad"]):
+        return "pooling_convention 'same' computes its own padding; pad must be 0, found %s" % (
+            tuple(attrs["pad"]),)
+    return None
+
+
 def _geometry(attrs, spatial):
-    """(kernel, stride, pad, out) for data with these spatial sizes."""
+    """(kernel, stride, pad, out) for data with these spatial sizes (pad: before each dim)."""
     nd = len(spatial)
     if attrs["global_pool"]:
         return tuple(spatial), (1,) * nd, (0,) * nd, (1,) * nd
@@ -27,6 +38,12 @@ def _geometry(attrs, spatial):
                             if not kernel else "data (N, C, *spatial)"))
     stride = spatial_tuple(attrs["stride"], nd, 1, "Pooling", "stride")
     pad = spatial_tuple(attrs["pad"], nd, 0, "Pooling", "pad")
+    if attrs["pooling_convention"] == "same":
+        # As TensorFlow's SAME: ceil(size / stride) windows, padding split with the odd one after.
+        out = tuple(-(-s // st) for s, st in zip(spatial, stride))
+        pad = tuple(max((o - 1) * st + k - s, 0) // 2
+                    for s, k, st, o in zip(spatial, kernel, stride, out))
+        return kernel, stride, pad, out
     full = attrs["pooling_convention"] == "full"
     out = tuple(out_size(s, k, st, 1, p, ceil=full) for s, k, st, p in zip(spatial, kernel, stride, pad))
     return kernel, stride, pad, out
@@ -75,7 +92,7 @@ def _lowest(xp, dtype):
 def _window_counts(xp, attrs, spatial, geometry, dtype):
     """How many elements each average-pooling window divides by, broadcastable to the output."""
     kernel, stride, pad, out = geometry
-    include_pad = attrs["count_include_pad"] is not False
+    include_pad = attrs["count_include_pad"] is not False and attrs["pooling_convention"] != "same"
     counts = None
     for axis, (size, k, s, p, o) in enumerate(zip(spatial, kernel, stride, pad, out)):
         start = xp.arange(o) * s - p
@@ -88,12 +105,32 @@ def _window_counts(xp, attrs, spatial, geometry, dtype):
     return counts.astype(dtype)
 
 
+def _root(xp, total, p):
+    if p == 1:
+        return total
+    if p == 2:
+        return xp.sqrt(total)
+    return xp.cbrt(total)
+
+
+def _lp_pool(xp, data, attrs):
+    """(sum over the window of x^p)^(1/p); MXNet raises x to p without an absolute value."""
+    p = attrs["p_value"]
+    powered = data ** p if p != 1 else data
+    summed = Pooling.compute(xp, [powered], dict(attrs, pool_type="sum"))
+    return _root(xp, summed, p).astype(data.dtype, copy=False)
+
+
 @operator("Pooling", params=_PARAMS, hint="pooling")
 class Pooling:
-    """Max, average or sum over windows of the spatial dims of (N, C, *spatial) data."""
+    """Max, average, sum or lp over windows of the spatial dims of (N, C, *spatial) data."""
+    check_attrs = _check_attrs
+
     def compute(xp, inputs, attrs):
         data = inputs[0]
         kind = attrs["pool_type"]
+        if kind == "lp":
+            return _lp_pool(xp, data, attrs)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
         if _by_positions(attrs, geometry):
@@ -128,6 +165,15 @@ class BackwardPooling:
     def compute(xp, inputs, attrs):
         og, data, pooled = inputs
         kind = attrs["pool_type"]
+        if kind == "lp":
+            # d/dx (sum x^p)^(1/p) = (x / out)^(p-1): the sum's gradient scaled per element.
+            p = attrs["p_value"]
+            if p == 1:
+                return BackwardPooling.compute(xp, [og, data, pooled], dict(attrs, pool_type="sum"))
+            with_ratio = og / xp.where(pooled == 0, 1, pooled) ** (p - 1)
+            with_ratio = xp.where(pooled == 0, 0, with_ratio)
+            spread = BackwardPooling.compute(xp, [with_ratio, data, pooled], dict(attrs, pool_type="sum"))
+            return (spread * data ** (p - 1)).astype(data.dtype, copy=False)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
         kernel, stride, pad, out = geometry
@@ -156,3 +202,17 @@ class BackwardPooling:
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # avg, sum and lp with p = 1 spread ograd linearly and independently of data: the
+        # transpose of that spreading is the pooling itself.
+        kind = attrs["pool_type"]
+        if kind in ("avg", "sum") or (kind == "lp" and attrs["p_value"] == 1):
+            return [F.Pooling(out_grads[0], **attrs), None, None]
+        raise MXNetError("Pooling: second-order gradients of %s pooling are not supported "
+                         "(avg, sum and lp with p_value=1 are)" % kind)
+
+
+# Channel-last layouts (NWC, NHWC, NDHWC) by moving the channel axis.
+channels_first(Pooling, (0,), (0,))
+channels_first(BackwardPooling, (0, 1, 2), (0,))

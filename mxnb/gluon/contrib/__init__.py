@@ -1,0 +1,2 @@
+"""`gluon.contrib` (MXNet 1.x): contributed layers and tools."""
+from . import nn  # noqa: F401

@@ -1,0 +1,3 @@
+"""`gluon.contrib.nn` (MXNet 1.x): contributed layers."""
+from .pixel_shuffle import *  # noqa: F401,F403
+from .sync_batch_norm import *  # noqa: F401,F403
