@@ -106,23 +106,27 @@ class Executor(NodeHooks):
             raise MXNetError("simple_bind: cannot infer the shapes of %s from %s; give them as "
                              "keyword arguments" % (unknown, shapes))
         arg_types, _, aux_types = symbol.infer_type(**(type_dict or {}))
+        # With shared_exec, arrays of the same name, shape and dtype are shared (MXNet shares
+        # its memory; bucketing modules share their parameters this way).
         shared = shared_exec.arg_dict if shared_exec is not None else {}
+        shared_grads = shared_exec.grad_dict if shared_exec is not None else {}
+        shared_aux = shared_exec.aux_dict if shared_exec is not None else {}
 
-        def alloc(name, shape, dtype):
-            old = shared.get(name)
-            if old is not None and old.shape == tuple(shape) and old.dtype == dtype:
+        def alloc(table, name, shape, dtype):
+            old = table.get(name)
+            if old is not None and old.shape == tuple(shape) and old.dtype == dtype and old.context == ctx:
                 return old
             return nd_zeros(shape, ctx=ctx, dtype=dtype)
-        args = [alloc(n, s, t) for n, s, t in zip(arg_names, arg_shapes, arg_types)]
+        args = [alloc(shared, n, s, t) for n, s, t in zip(arg_names, arg_shapes, arg_types)]
         if isinstance(grad_req, str):
             reqs = [grad_req] * len(arg_names)
         elif isinstance(grad_req, dict):
             reqs = [grad_req.get(n, "null") for n in arg_names]
         else:
             reqs = list(grad_req)
-        grads = [nd_zeros(s, ctx=ctx, dtype=t) if r != "null" else None
-                 for s, t, r in zip(arg_shapes, arg_types, reqs)]
-        aux = [nd_zeros(s, ctx=ctx, dtype=t) for s, t in zip(aux_shapes, aux_types)]
+        grads = [alloc(shared_grads, n, s, t) if r != "null" else None
+                 for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
+        aux = [alloc(shared_aux, n, s, t) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
         return cls(symbol, ctx, args, grads, reqs, aux)
 
     # --- running -------------------------------------------------------------------------------
