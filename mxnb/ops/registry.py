@@ -224,3 +224,14 @@ def all_operators():
 def all_names():
     """Every name an operator answers to (canonical names and aliases)."""
     return dict(_REGISTRY)
+
+
+def add(op):
+    """Registers an Operator built without the decorator (operators whose inputs and outputs
+    depend on attributes at run time, such as Custom)."""
+    for key in (op.name,) + op.aliases:
+        if key in _REGISTRY:
+            raise MXNetError("operator %s registered twice" % key)
+        _REGISTRY[key] = op
+    _CANONICAL[op.name] = op
+    return op
