@@ -158,7 +158,7 @@ class DataParallelExecutorGroup:
             shapes = self._sliced_shapes(all_shapes, self.slices[i], all_axes)
             shapes = {k: v for k, v in shapes.items() if k in inputs}
             if reshape:
-                execs.append(self.execs[i].reshape(partial_shaping=True, allow_up_sizing=True,
+                execs.append(self.execs[i].reshape(allow_up_sizing=True,
                                                    **shapes))
                 continue
             shared = shared_group.execs[i] if shared_group is not None else None
