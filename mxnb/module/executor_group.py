@@ -243,10 +243,12 @@ class DataParallelExecutorGroup:
             exe.forward(is_train=is_train)
 
     def get_output_shapes(self):
-        outputs = self.execs[0].outputs
+        exe = self.execs[0]
+        known = {n: a.shape for n, a in list(exe.arg_dict.items()) + list(exe.aux_dict.items())}
+        _, out_shapes, _ = self.symbol.infer_shape(**known)
         shapes = []
-        for name, out, axis in zip(self.symbol.list_outputs(), outputs, self.output_layouts):
-            shape = list(out.shape)
+        for name, out, axis in zip(self.symbol.list_outputs(), out_shapes, self.output_layouts):
+            shape = list(out)
             if axis >= 0 and shape:
                 shape[axis] = self.batch_size
             shapes.append((name, tuple(shape)))
