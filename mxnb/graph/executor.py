@@ -13,6 +13,7 @@ from .program import NodeHooks, Program
 __all__ = ["Executor"]
 
 _GRAD_REQS = ("write", "add", "null")
+_CREATION_OPS = ("_zeros", "_ones", "_full", "_zeros_without_dtype")
 
 
 def _by_name(kind, names, values, allow_missing=False):
@@ -56,9 +57,29 @@ class Executor(NodeHooks):
         self._backward = program.build_backward(wanted) if wanted else None
         self._wanted = [(n, self.grad_dict[n.name], self._grad_req[n.name]) for n in wanted]
         self._values = [None] * program.num_slots
+        self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
         self._node_hooks = ()
         self._monitor = None
         self.outputs = []
+
+    @staticmethod
+    def _resolve_creation_shapes(program, arrays):
+        """Creation operators whose `shape` has unknown (0) dims — the `begin_state` zeros of
+        MXNet's RNN cells, `sym.zeros((0, H))` — take the shape inference found for them, as
+        MXNet's executor allocates them."""
+        partial = [step for step in program.forward
+                   if step.op.name in _CREATION_OPS and 0 in tuple(step.attrs.get("shape") or ())]
+        if not partial:
+            return
+        from .infer import infer_shapes
+        table = infer_shapes(program.nodes, {n: a.shape for n, a in arrays.items()})
+        for step in partial:
+            shape = table.get((id(step.node), 0))
+            if shape is None or 0 in shape:
+                raise ShapeError("%s (operator %s) has shape %s with unknown dimensions that "
+                                 "shape inference cannot fill" % (step.node.name, step.op.name,
+                                                                  tuple(step.attrs["shape"])))
+            step.attrs = dict(step.attrs, shape=tuple(shape))
 
     # --- construction ------------------------------------------------------------------------
     @classmethod
