@@ -197,6 +197,12 @@ def test_monitor_sees_outputs_and_weights():
     mod.forward(mx.io.DataBatch([nd.ones((4, 3))], [nd.zeros((4,))]))
     names = [name for _, name, _ in mon.toc()]
     assert "fc1_output" in names and "softmax_output" in names and "fc1_weight" in names
+    # A smaller batch re-binds the executors; the monitor follows them.
+    mon.tic()
+    mod.forward(mx.io.DataBatch([nd.ones((2, 3))], [nd.zeros((2,))]))
+    stats = mon.toc()
+    assert [name for _, name, _ in stats].count("fc1_weight") == 1
+    assert "softmax_output" in [name for _, name, _ in stats]
 
 
 def test_bucketing_module_shares_parameters_between_buckets():

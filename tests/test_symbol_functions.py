@@ -149,6 +149,16 @@ def test_executor_reshape_shares_parameters_and_checks_growth():
     assert wide.arg_dict["fc_weight"].shape == (4, 5)
 
 
+def test_outputs_are_allocated_at_bind_and_backward_needs_forward():
+    exe = _mlp().simple_bind(mx.cpu(), data=(2, 3))
+    assert [o.shape for o in exe.outputs] == [(2, 4)]
+    with pytest.raises(MXNetError, match="before forward"):
+        exe.backward()
+    out = exe.outputs[0]
+    exe.forward()
+    assert exe.outputs[0] is out and np.allclose(out.asnumpy(), 0.25)
+
+
 def test_copy_params_from_casts_and_rejects_unknown_names():
     exe = _mlp().simple_bind(mx.cpu(), data=(2, 3))
     exe.copy_params_from({"fc_weight": nd.ones((4, 3), dtype="float64"), "fc_bias": nd.ones((4,))})

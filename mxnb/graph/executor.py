@@ -60,7 +60,23 @@ class Executor(NodeHooks):
         self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
         self._node_hooks = ()
         self._monitor = None
-        self.outputs = []
+        self.outputs = self._allocate_outputs()
+        self._forwarded = False
+
+    def _allocate_outputs(self):
+        """The output arrays, allocated at bind as MXNet's executor does (forward fills them);
+        [] when inference cannot tell their shapes yet."""
+        symbol = self._symbol
+        known = {n: a.shape for n, a in list(self.arg_dict.items()) + list(self.aux_dict.items())}
+        types = {n: a.dtype for n, a in list(self.arg_dict.items()) + list(self.aux_dict.items())}
+        try:
+            _, shapes, _ = symbol.infer_shape(**known)
+            _, dtypes, _ = symbol.infer_type(**types)
+        except MXNetError:
+            return []
+        if shapes is None or dtypes is None:
+            return []
+        return [nd_zeros(s, ctx=self._ctx, dtype=t) for s, t in zip(shapes, dtypes)]
 
     @staticmethod
     def _resolve_creation_shapes(program, arrays):
@@ -167,12 +183,13 @@ class Executor(NodeHooks):
         else:
             for out, s in zip(self.outputs, slots):
                 out._data = values[s]
+        self._forwarded = True
         return self.outputs
 
     def backward(self, out_grads=None, is_train=True):
         if self._backward is None:
             return
-        if not self.outputs:
+        if not self._forwarded:
             raise MXNetError("backward called before forward")
         if out_grads is None:
             out_grads = [nd_ones_like(o) for o in self.outputs]

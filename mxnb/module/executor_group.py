@@ -168,8 +168,15 @@ class DataParallelExecutorGroup:
             except MXNetError as exc:
                 raise ShapeError("cannot bind the symbol with input shapes %s: %s" % (shapes, exc)) from None
             execs.append(exe)
+        old = self.execs
         self.execs = execs
         self._collect_arrays()
+        monitor = getattr(self, "_monitor", None)
+        if reshape and monitor is not None:
+            # The new executors replace the old ones in the monitor.
+            monitor.exes = [e for e in monitor.exes if all(e is not o for o in old)]
+            for exe in execs:
+                monitor.install(exe)
 
     def _collect_arrays(self):
         execs = self.execs
@@ -314,5 +321,6 @@ class DataParallelExecutorGroup:
             eval_metric.update_dict(labels_, preds)
 
     def install_monitor(self, mon):
+        self._monitor = mon
         for exe in self.execs:
             mon.install(exe)
