@@ -292,3 +292,32 @@ def test_calls_out_of_order_say_what_to_call_first():
         mod.update()
     with pytest.raises(MXNetError, match="inputs_need_grad"):
         mod.get_input_grads()
+
+
+# --- against MXNet 1.9.1 ------------------------------------------------------------------------
+FIT_FIXTURE = os.path.join(os.path.dirname(__file__), "data", "mxnet191_module_fit.npz")
+
+
+@pytest.mark.parametrize("tag, ctx", [("one", [mx.cpu(0)]), ("two", [mx.cpu(0), mx.cpu(1)])])
+def test_fit_gives_mxnets_parameters(tag, ctx):
+    """SGD with momentum and weight decay from the same start: the parameters after two epochs,
+    the cross-entropy score and the predictions equal MXNet 1.9.1's (tests/data/make_module_fit.py)."""
+    ref = np.load(FIT_FIXTURE)
+    data = mx.sym.var("data")
+    act = mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=4, name="fc1"),
+                            act_type="tanh", name="act")
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(act, num_hidden=3, name="fc2"),
+                               name="softmax")
+    mod = mx.mod.Module(net, context=ctx)
+    it = mx.io.NDArrayIter(ref["X"], ref["y"], batch_size=10, shuffle=False)
+    init = {k.split(":")[1]: nd.array(ref[k]) for k in ref.files if k.startswith("init:")}
+    mod.fit(it, num_epoch=2, optimizer="sgd",
+            optimizer_params={"learning_rate": 0.2, "momentum": 0.9, "wd": 0.01},
+            arg_params=init, eval_metric="acc")
+    arg, _ = mod.get_params()
+    for name, value in arg.items():
+        np.testing.assert_allclose(value.asnumpy(), ref["%s:%s" % (tag, name)], rtol=1e-5,
+                                   atol=1e-6, err_msg=name)
+    (_, _), (ce_name, ce) = mod.score(it, ["acc", "ce"])
+    assert ce_name == "cross-entropy" and ce == pytest.approx(float(ref["%s:score" % tag]), rel=1e-5)
+    np.testing.assert_allclose(mod.predict(it).asnumpy(), ref["%s:predict" % tag], rtol=1e-5, atol=1e-6)
