@@ -192,13 +192,15 @@ class DataParallelExecutorGroup:
                                 for i, name in enumerate(self.arg_names) if name in self.param_names]
         else:
             self.grad_arrays = None
-        data_idx = [i for i, name in enumerate(self.arg_names) if name in self.data_names]
+        data_idx = [self.arg_names.index(name) for name in self.data_names if name in self.arg_names]
         if self.inputs_need_grad:
             self.input_grad_arrays = [[e.grad_arrays[i] for e in execs] for i in data_idx]
         else:
             self.input_grad_arrays = None
         self.aux_arrays = [[e.aux_arrays[i] for e in execs] for i in range(len(self.aux_names))]
-        self.output_layouts = [0 for _ in self.symbol.list_outputs()]
+        # An output's batch axis comes from its __layout__ attribute ('TNC' -> 1), as in MXNet.
+        self.output_layouts = [batch_axis(self.symbol[i].attr("__layout__"))
+                               for i in range(len(self.symbol.list_outputs()))]
 
     def reshape(self, data_shapes, label_shapes):
         """Re-binds for new input shapes, keeping the parameters."""

@@ -14,6 +14,10 @@ from .executor_group import DataParallelExecutorGroup
 
 __all__ = ["Module"]
 
+
+class MissingParameterError(MXNetError, RuntimeError):
+    """A parameter absent from the given params (a RuntimeError, as MXNet raises)."""
+
 _KVSTORES = ("local", "device", "nccl", "local_allreduce_cpu", "local_allreduce_device",
              "local_update_cpu", "dist_sync", "dist_async", "dist_sync_device", "horovod")
 
@@ -240,9 +244,9 @@ class Module(BaseModule):
                         cache_arr.astype(arr.dtype).copyto(arr)
                     return
                 if not allow_missing:
-                    raise InvalidArgumentError("init_params: parameter %s is not presented in "
-                                               "the given params (pass allow_missing=True to "
-                                               "initialize it)" % name)
+                    raise MissingParameterError("init_params: parameter %s is not presented in "
+                                                "the given params (pass allow_missing=True to "
+                                                "initialize it)" % name)
                 if initializer is not None:
                     initializer(name, arr)
             else:
