@@ -259,7 +259,7 @@ def _bound():
 
 def test_a_batch_of_the_wrong_shape_names_the_shapes():
     mod = _bound()
-    with pytest.raises(MXNetError, match=r"\(4, 7\).*bound for.*\(4, 3\)"):
+    with pytest.raises(MXNetError, match=r"\(4, 7\).*fc1_weight of shape \(5, 7\).*\(5, 3\).*bound for.*\(4, 3\)"):
         mod.forward(mx.io.DataBatch([nd.ones((4, 7))], [nd.zeros((4,))]))
     with pytest.raises(MXNetError, match="2 data arrays, the module takes 1"):
         mod.forward(mx.io.DataBatch([nd.ones((4, 3)), nd.ones((4, 3))], [nd.zeros((4,))]))
@@ -275,6 +275,10 @@ def test_misspelt_optimizer_metric_kvstore_and_names():
         mx.mod.Module(small_mlp()).fit(train, kvstore="lcoal", num_epoch=1)
     with pytest.raises(MXNetError, match="num_epoch"):
         mx.mod.Module(small_mlp()).fit(train)
+    for _ in train:   # exhausted and not reset
+        pass
+    with pytest.raises(MXNetError, match="no batch"):
+        mx.mod.Module(small_mlp()).fit(train, num_epoch=1)
     with pytest.raises(ValueError, match="data_names=\\['dat'\\].*Did you mean one of:\n\tdata"):
         mx.mod.Module(small_mlp(), data_names=["dat"])
     with pytest.raises(ValueError, match="data_shapes don't match names"):

@@ -295,7 +295,11 @@ class BaseModule:
             nbatch = 0
             data_iter = iter(train_data)
             end_of_batch = False
-            next_data_batch = next(data_iter)
+            try:
+                next_data_batch = next(data_iter)
+            except StopIteration:
+                raise MXNetError("fit: train_data gave no batch in epoch %d (reset it, or check "
+                                 "its batch size and last_batch_handle)" % epoch) from None
             while not end_of_batch:
                 data_batch = next_data_batch
                 if monitor is not None:

@@ -356,13 +356,33 @@ class Module(BaseModule):
         self._check_binded("reshape")
         data_shapes, label_shapes = parse_data_desc(self.data_names, self.label_names,
                                                     data_shapes, label_shapes)
+        self._check_new_shapes(data_shapes, label_shapes)
         try:
             self._exec_group.reshape(data_shapes, label_shapes)
         except MXNetError as exc:
             raise ShapeError("Module: the input shapes %s do not fit the symbol, which was bound "
-                             "for %s: %s" % ([(d.name, d.shape) for d in data_shapes],
-                                             [(d.name, d.shape) for d in self._data_shapes], exc)) from None
+                             "for %s: %s" % (_described(data_shapes), _described(self._data_shapes),
+                                             exc)) from None
         self._data_shapes, self._label_shapes = data_shapes, label_shapes
+
+    def _check_new_shapes(self, data_shapes, label_shapes):
+        """ShapeError naming the parameter that new input shapes would resize."""
+        inputs = set(self._symbol.list_arguments())
+        known = {d.name: tuple(d.shape) for d in list(data_shapes) + list(label_shapes or [])
+                 if d.name in inputs}
+        bound = "the module was bound for %s" % _described(self._data_shapes)
+        try:
+            arg_shapes, _, _ = self._symbol.infer_shape_partial(**known)
+        except MXNetError as exc:
+            raise ShapeError("Module: the input shapes %s do not fit the symbol (%s): %s"
+                             % (_described(data_shapes), bound, exc)) from None
+        current = self._exec_group.execs[0].arg_dict
+        for name, shape in zip(self._symbol.list_arguments(), arg_shapes):
+            if name in self._param_names and shape and tuple(shape) != tuple(current[name].shape):
+                raise ShapeError("Module: the input shapes %s need parameter %s of shape %s, but "
+                                 "it has shape %s (%s)" % (_described(data_shapes), name,
+                                                           tuple(shape), tuple(current[name].shape),
+                                                           bound))
 
     # --- optimizer ---------------------------------------------------------------------------
     def init_optimizer(self, kvstore="local", optimizer="sgd",
@@ -542,3 +562,7 @@ class Module(BaseModule):
         """Installs a `mx.mon.Monitor` on every executor."""
         self._check_binded("install_monitor")
         self._exec_group.install_monitor(mon)
+
+
+def _described(descs):
+    return [(d.name, tuple(d.shape)) for d in descs]
