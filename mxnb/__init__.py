@@ -28,9 +28,9 @@ def __getattr__(name):
             "metric": "metric", "kv": "kvstore", "kvstore": "kvstore", "profiler": "profiler",
             "test_utils": "test_utils", "viz": "viz", "visualization": "viz", "mon": "monitor",
             "monitor": "monitor", "name": "name", "attribute": "attribute", "io": "io",
-            "callback": "callback", "executor": "executor", "model": "model", "notebook": "notebook",
-            "mod": "module", "module": "module", "operator": "operator", "util": "util",
-            "runtime": "runtime", "library": "library", "rnn": "rnn"}
+            "callback": "callback", "executor": "executor", "model": "model", "notebook": "notebook"}
+    lazy.update({"mod": "module", "module": "module", "operator": "operator", "util": "util",
+                 "runtime": "runtime", "library": "library", "rnn": "rnn"})
     if name in lazy:
         module = importlib.import_module("." + lazy[name], __name__)
         globals()[name] = module
