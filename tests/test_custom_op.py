@@ -192,3 +192,16 @@ def test_operator_introspection():
     assert "num_hidden" in args.names
     assert args.types[args.names.index("num_hidden")] == "int, required"
     assert "Custom" in mx.operator.get_all_registered_operators()
+
+
+def test_test_utils_checks_work_on_custom_symbols():
+    from mxnb.test_utils import (check_numeric_gradient, check_symbolic_forward,
+                                 check_symbolic_backward)
+    from .ops import test_custom  # noqa: F401  (registers mxnb_test_scaled_product)
+    net = mx.sym.Custom(mx.sym.var("x"), mx.sym.var("y"), op_type="mxnb_test_scaled_product",
+                        alpha=2.0)
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(3, 4), rng.rand(3, 4)
+    check_numeric_gradient(net, [x, y])
+    check_symbolic_forward(net, [x, y], [2 * x * y + x])
+    check_symbolic_backward(net, [x, y], [np.ones((3, 4))], [2 * y + 1, 2 * x])
