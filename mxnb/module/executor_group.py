@@ -185,6 +185,9 @@ class DataParallelExecutorGroup:
         self.label_arrays = [[(self.slices[i], e.arg_dict[name]) for i, e in enumerate(execs)]
                              for name in self.label_names if name in execs[0].arg_dict]
         self.state_arrays = [[e.arg_dict[name] for e in execs] for name in self.state_names]
+        # Per context, the input arrays a shared group's executors reuse (MXNet's name).
+        self.shared_data_arrays = [{name: e.arg_dict[name] for name in self.data_names + self.label_names
+                                    if name in e.arg_dict} for e in execs]
         self.param_arrays = [[e.arg_arrays[i] for e in execs]
                              for i, name in enumerate(self.arg_names) if name in self.param_names]
         if self.for_training:
