@@ -230,10 +230,13 @@ class NDArrayOp(PythonOp):
 
 
 # --- the runtime the Custom operator calls ---------------------------------------------------------
-def _context_of(array, xp):
+def _context_of(inputs, xp):
+    """The context the Custom node runs on: its inputs' (an input-less op: xp's device)."""
     if xp is np:
         return cpu()
-    return gpu(int(array.device.id))
+    if inputs:
+        return gpu(int(inputs[0].device.id))
+    return gpu(int(xp.cuda.Device().id))
 
 
 def _shape_or_none(shape):
@@ -276,7 +279,7 @@ class _Runtime:
         n_args, n_out, n_aux = len(state.arguments), len(state.outputs), len(state.auxiliary)
         args = list(in_types[:n_args])
         first = next((t for t in args if t is not None), None)
-        if first is None:
+        if first is None and n_args:
             return in_types, [None] * n_out
         query = [np.dtype(t if t is not None else first).type for t in args]
         try:
@@ -289,7 +292,7 @@ class _Runtime:
         ins = [np.dtype(t) if t is not None else None for t in ins]
         outs = [np.dtype(t) if t is not None else None for t in outs]
         if auxs is None or len(auxs) != n_aux:
-            auxs = [first] * n_aux
+            auxs = [first if first is not None else np.dtype(np.float32)] * n_aux
         auxs = [np.dtype(t) for t in auxs]
         return ins + auxs, outs
 
@@ -320,7 +323,8 @@ class _Runtime:
             out_shapes = self._output_shapes(state, shapes)
             out_types = self.infer_type(state, [np.dtype(t) for t in dtypes]
                                         + [None] * len(state.auxiliary))[1]
-            out_types = [t if t is not None else np.dtype(dtypes[0]) for t in out_types]
+            default = np.dtype(dtypes[0]) if dtypes else np.dtype(np.float32)
+            out_types = [t if t is not None else default for t in out_types]
             flags = [DTYPE_TO_FLAG.get(np.dtype(t), 0) for t in dtypes]
             op = state.prop.create_operator(ctx, [list(s) for s in shapes], flags)
             if not isinstance(op, CustomOp):
@@ -343,7 +347,7 @@ class _Runtime:
         from .ndarray import zeros
         from . import autograd
         n_args = len(state.arguments)
-        ctx = _context_of(inputs[0], xp)
+        ctx = _context_of(inputs, xp)
         args, aux = inputs[:n_args], inputs[n_args:]
         shapes = [tuple(a.shape) for a in args]
         dtypes = [a.dtype for a in args]
@@ -362,7 +366,7 @@ class _Runtime:
         from .ndarray import zeros
         from . import autograd
         n_out, n_args = len(state.outputs), len(state.arguments)
-        ctx = _context_of(inputs[0], xp)
+        ctx = _context_of(inputs, xp)
         out_grad = [_wrap(a, ctx) for a in inputs[:n_out]]
         args = inputs[n_out:n_out + n_args]
         outs = inputs[n_out + n_args:n_out + n_args + n_out]

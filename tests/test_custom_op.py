@@ -205,3 +205,48 @@ def test_test_utils_checks_work_on_custom_symbols():
     check_numeric_gradient(net, [x, y])
     check_symbolic_forward(net, [x, y], [2 * x * y + x])
     check_symbolic_backward(net, [x, y], [np.ones((3, 4))], [2 * y + 1, 2 * x])
+
+
+class _Ones(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], 1)
+
+
+@mx.operator.register("mxnb_no_input")
+class NoInputProp(mx.operator.CustomOpProp):
+    def __init__(self, length, depth):
+        super().__init__(need_top_grad=False)
+        self.shape = (int(length), int(depth))
+
+    def list_arguments(self):
+        return []
+
+    def infer_shape(self, in_shape):
+        return [], [self.shape], []
+
+    def infer_type(self, in_type):
+        return [], [np.float64], []
+
+    def create_operator(self, ctx, shapes, dtypes):
+        return _Ones()
+
+
+class _Broken(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        raise ValueError("the kernel is broken")
+
+
+@mx.operator.register("mxnb_broken")
+class BrokenProp(mx.operator.CustomOpProp):
+    def create_operator(self, ctx, shapes, dtypes):
+        return _Broken()
+
+
+def test_an_operator_without_inputs_and_a_failing_one():
+    x = nd.Custom(length=4, depth=3, op_type="mxnb_no_input")
+    assert x.shape == (4, 3) and x.dtype == np.float64 and x.asnumpy().sum() == 12
+    net = mx.sym.Custom(length=2, depth=5, op_type="mxnb_no_input", name="ones")
+    assert net.list_arguments() == [] and net.infer_shape() == ([], [(2, 5)], [])
+    assert net.eval(ctx=mx.cpu())[0].shape == (2, 5)
+    with pytest.raises(MXNetError, match=r"'mxnb_broken' failed in forward.*\(2, 2\).*ValueError: the kernel is broken"):
+        nd.Custom(nd.ones((2, 2)), op_type="mxnb_broken")
