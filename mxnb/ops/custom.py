@@ -11,7 +11,8 @@ the same state, so `backward` runs on the instance whose `forward` ran, as in MX
 """
 from ..base import MXNetError
 from . import registry
-from .registry import Operator, Param
+from .params import Int, Str
+from .registry import Operator
 
 __all__ = ["CustomState", "install_runtime", "prop_class"]
 
@@ -77,9 +78,6 @@ class _CustomOperator(Operator):
 
     def format_attrs(self, attrs, keep_defaults=False):
         return {k: _as_string(v) for k, v in attrs.items() if not k.startswith("_")}
-
-    def __repr__(self):
-        return "<Operator %s>" % self.name
 
 
 def _as_string(value):
@@ -169,7 +167,7 @@ def _output_names(attrs):
 
 
 def _make_custom():
-    op = _CustomOperator("Custom", Custom, {"op_type": Param(str)}, _input_names,
+    op = _CustomOperator("Custom", Custom, {"op_type": Str(doc="the name the CustomOpProp was registered under")}, _input_names,
                          outputs=_output_names, needs_train=True, hint="custom")
     op.params = _AnyParams(op.params)
     op.num_aux = lambda attrs: len(attrs["_state"].auxiliary)
@@ -179,7 +177,7 @@ def _make_custom():
 
 def _make_backward():
     op = _CustomOperator("_backward_Custom", BackwardCustom,
-                         {"num_args": Param(int)}, None,
+                         {"num_args": Int(low=0)}, None,
                          outputs=lambda attrs: ["%s_grad" % n for n in attrs["_state"].arguments],
                          variadic="num_args", hint="_backward_custom")
     op.input_names = lambda attrs: ["arg%d" % i for i in range(attrs["num_args"])]
