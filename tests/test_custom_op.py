@@ -1,7 +1,6 @@
 """mx.operator.CustomOp: a softmax written in Python, trained in a Module and in a hybridized
 Gluon block; MXNet's calling conventions (string kwargs, create_operator's arguments, req);
 and the errors a lying or broken prop gets."""
-import logging
 
 import numpy as np
 import pytest

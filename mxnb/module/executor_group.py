@@ -9,7 +9,6 @@ import logging
 import numpy as np
 
 from ..base import MXNetError, ShapeError
-from ..io import DataDesc
 from .. import ndarray as nd
 
 __all__ = ["DataParallelExecutorGroup", "split_input_slice"]
