@@ -352,7 +352,16 @@ class Module(BaseModule):
         self.binded = True
 
     def reshape(self, data_shapes, label_shapes=None):
-        """Re-binds for new input shapes (a new batch size), keeping the parameters."""
+        """Re-binds for new input shapes (a new batch size), keeping the parameters.
+
+        Parameters
+        ----------
+        data_shapes, label_shapes : list of DataDesc or (str, tuple)
+
+        Example
+        -------
+        >>> mod.reshape([('data', (8, 784))], [('softmax_label', (8,))])   # doctest: +SKIP
+        """
         self._check_binded("reshape")
         data_shapes, label_shapes = parse_data_desc(self.data_names, self.label_names,
                                                     data_shapes, label_shapes)
@@ -450,13 +459,23 @@ class Module(BaseModule):
         self.optimizer_initialized = True
 
     def save_optimizer_states(self, fname):
-        """Saves the optimizer's states (momentum, ...) to `fname`."""
+        """Saves the optimizer's states (momentum, ...) to `fname`, atomically.
+
+        Example
+        -------
+        >>> mod.save_optimizer_states('mlp-0003.states')   # doctest: +SKIP
+        """
         if not self.optimizer_initialized:
             raise MXNetError("save_optimizer_states: call init_optimizer first")
         write_atomically(fname, self._updater.get_states())
 
     def load_optimizer_states(self, fname):
-        """Loads optimizer states saved by `save_optimizer_states`."""
+        """Loads optimizer states saved by `save_optimizer_states` (init_optimizer first).
+
+        Example
+        -------
+        >>> mod.load_optimizer_states('mlp-0003.states')   # doctest: +SKIP
+        """
         if not self.optimizer_initialized:
             raise MXNetError("load_optimizer_states: call init_optimizer first")
         with open(fname, "rb") as f:
@@ -506,12 +525,30 @@ class Module(BaseModule):
         self._exec_group.forward(data_batch, is_train)
 
     def backward(self, out_grads=None):
-        """Runs the backward pass (out_grads for outputs that are not losses)."""
+        """Runs the backward pass of the last forward.
+
+        Parameters
+        ----------
+        out_grads : NDArray or list of NDArray, optional
+            Gradients of the outputs; None for loss outputs (SoftmaxOutput, ...).
+
+        Example
+        -------
+        >>> mod.forward(batch, is_train=True); mod.backward(); mod.update()   # doctest: +SKIP
+        """
         self._check_ready("backward")
         self._exec_group.backward(out_grads=out_grads)
 
     def update(self):
-        """Updates the parameters with the optimizer from the gradients of the last backward."""
+        """Updates the parameters with the optimizer from the gradients of the last backward.
+
+        With several contexts and a kvstore, the contexts' gradients are summed, one update is
+        computed and every context gets the new weights (MXNet's update on a 'local' kvstore).
+
+        Example
+        -------
+        >>> mod.forward_backward(batch); mod.update()   # doctest: +SKIP
+        """
         self._check_ready("update")
         if not self.optimizer_initialized:
             raise MXNetError("update: call init_optimizer first")
@@ -535,31 +572,100 @@ class Module(BaseModule):
                     updater(i * num_device + k, g, w)
 
     def get_outputs(self, merge_multi_context=True):
-        """The outputs of the last forward (concatenated over contexts by default)."""
+        """The outputs of the last forward.
+
+        Parameters
+        ----------
+        merge_multi_context : bool, default True
+            Concatenate the contexts' pieces along the batch axis; False gives, per output, the
+            list of per-context arrays.
+
+        Returns
+        -------
+        list of NDArray (or list of lists)
+
+        Example
+        -------
+        >>> probs = mod.get_outputs()[0]   # doctest: +SKIP
+        """
         self._check_ready("get_outputs")
         return self._exec_group.get_outputs(merge_multi_context=merge_multi_context)
 
     def get_input_grads(self, merge_multi_context=True):
-        """The gradients of the data inputs (needs bind(inputs_need_grad=True))."""
+        """The gradients of the data inputs, in `data_names` order.
+
+        Parameters
+        ----------
+        merge_multi_context : bool, default True
+
+        Returns
+        -------
+        list of NDArray
+
+        Example
+        -------
+        >>> mod.bind(data_shapes, label_shapes, inputs_need_grad=True)   # doctest: +SKIP
+        >>> mod.forward_backward(batch); grad = mod.get_input_grads()[0]  # doctest: +SKIP
+        """
         self._check_ready("get_input_grads")
         if not self.inputs_need_grad:
             raise MXNetError("get_input_grads: bind with inputs_need_grad=True first")
         return self._exec_group.get_input_grads(merge_multi_context=merge_multi_context)
 
     def get_states(self, merge_multi_context=True):
+        """The values of the state inputs (`state_names`).
+
+        Parameters
+        ----------
+        merge_multi_context : bool, default True
+
+        Returns
+        -------
+        list of NDArray (or, per state, a list of per-context arrays)
+        """
         self._check_ready("get_states")
         return self._exec_group.get_states(merge_multi_context=merge_multi_context)
 
     def set_states(self, states=None, value=None):
+        """Sets the state inputs from per-context arrays (`states`) or to a number (`value`).
+
+        Parameters
+        ----------
+        states : list of list of NDArray, optional
+            As `get_states(merge_multi_context=False)` returns them.
+        value : number, optional
+
+        Example
+        -------
+        >>> mod.set_states(value=0)   # doctest: +SKIP
+        """
         self._check_ready("set_states")
         self._exec_group.set_states(states, value)
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
-        """Evaluates `eval_metric` on the last outputs against `labels`."""
+        """Accumulates `eval_metric` on the last outputs against `labels`.
+
+        Parameters
+        ----------
+        eval_metric : EvalMetric
+        labels : list of NDArray
+            The batch's labels (sliced per context here unless `pre_sliced`).
+        pre_sliced : bool, default False
+
+        Example
+        -------
+        >>> mod.update_metric(metric, batch.label)   # doctest: +SKIP
+        """
         self._exec_group.update_metric(eval_metric, labels, pre_sliced)
 
     def install_monitor(self, mon):
-        """Installs a `mx.mon.Monitor` on every executor."""
+        """Installs a `mx.mon.Monitor` on every executor (re-bound ones included).
+
+        Example
+        -------
+        >>> mon = mx.mon.Monitor(10, pattern='.*weight')   # doctest: +SKIP
+        >>> mod.install_monitor(mon)                       # doctest: +SKIP
+        """
         self._check_binded("install_monitor")
         self._exec_group.install_monitor(mon)
 
