@@ -353,22 +353,27 @@ class BaseModule:
     # --- symbol and names ------------------------------------------------------------------------
     @property
     def data_names(self):
+        """Names of the data inputs (e.g. ['data'])."""
         raise NotImplementedError()
 
     @property
     def output_names(self):
+        """Names of the symbol's outputs (e.g. ['softmax_output'])."""
         raise NotImplementedError()
 
     @property
     def data_shapes(self):
+        """DataDescs of the data inputs the module is bound for (after bind)."""
         raise NotImplementedError()
 
     @property
     def label_shapes(self):
+        """DataDescs of the label inputs the module is bound for (None without labels)."""
         raise NotImplementedError()
 
     @property
     def output_shapes(self):
+        """[(name, shape)] of the outputs for the bound input shapes."""
         raise NotImplementedError()
 
     @property
@@ -378,10 +383,12 @@ class BaseModule:
 
     # --- parameters ----------------------------------------------------------------------------
     def get_params(self):
+        """Implemented by subclasses (see `Module.get_params`)."""
         raise NotImplementedError()
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
                     allow_missing=False, force_init=False, allow_extra=False):
+        """Implemented by subclasses (see `Module.init_params`)."""
         raise NotImplementedError()
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
@@ -428,6 +435,7 @@ class BaseModule:
             raise MXNetError("this module has no states")
 
     def install_monitor(self, mon):
+        """Implemented by subclasses (see `Module.install_monitor`)."""
         raise NotImplementedError()
 
     def prepare(self, data_batch, sparse_row_id_fn=None):
@@ -437,27 +445,35 @@ class BaseModule:
 
     # --- computation ---------------------------------------------------------------------------
     def forward(self, data_batch, is_train=None):
+        """Implemented by subclasses (see `Module.forward`)."""
         raise NotImplementedError()
 
     def backward(self, out_grads=None):
+        """Implemented by subclasses (see `Module.backward`)."""
         raise NotImplementedError()
 
     def get_outputs(self, merge_multi_context=True):
+        """Implemented by subclasses (see `Module.get_outputs`)."""
         raise NotImplementedError()
 
     def get_input_grads(self, merge_multi_context=True):
+        """Implemented by subclasses (see `Module.get_input_grads`)."""
         raise NotImplementedError()
 
     def update(self):
+        """Implemented by subclasses (see `Module.update`)."""
         raise NotImplementedError()
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
+        """Implemented by subclasses (see `Module.update_metric`)."""
         raise NotImplementedError()
 
     def bind(self, data_shapes, label_shapes=None, for_training=True, inputs_need_grad=False,
              force_rebind=False, shared_module=None, grad_req="write"):
+        """Implemented by subclasses (see `Module.bind`)."""
         raise NotImplementedError()
 
     def init_optimizer(self, kvstore="local", optimizer="sgd",
                        optimizer_params=(("learning_rate", 0.01),), force_init=False):
+        """Implemented by subclasses (see `Module.init_optimizer`)."""
         raise NotImplementedError()

@@ -79,36 +79,44 @@ class BucketingModule(BaseModule):
     # --- names and shapes --------------------------------------------------------------------
     @property
     def data_names(self):
+        """As `Module.data_names`, on the current bucket's module."""
         return self._curr_module.data_names if self.binded else self._data_names
 
     @property
     def label_names(self):
+        """As `Module.label_names`, on the current bucket's module."""
         return self._curr_module.label_names if self.binded else self._label_names
 
     @property
     def output_names(self):
+        """As `Module.output_names`, on the current bucket's module."""
         return self._curr_module.output_names if self.binded else self._output_names
 
     @property
     def data_shapes(self):
+        """As `Module.data_shapes`, on the current bucket's module."""
         return self._curr_module.data_shapes
 
     @property
     def label_shapes(self):
+        """As `Module.label_shapes`, on the current bucket's module."""
         return self._curr_module.label_shapes
 
     @property
     def output_shapes(self):
+        """As `Module.output_shapes`, on the current bucket's module."""
         return self._curr_module.output_shapes
 
     @property
     def symbol(self):
+        """As `Module.symbol`, on the current bucket's module."""
         if not self.binded:
             raise MXNetError("BucketingModule.symbol: call bind first")
         return self._curr_module.symbol
 
     # --- parameters --------------------------------------------------------------------------
     def get_params(self):
+        """As `Module.get_params`, on the current bucket's module."""
         self._check_ready("get_params")
         self._curr_module._params_dirty = self._params_dirty
         params = self._curr_module.get_params()
@@ -117,6 +125,7 @@ class BucketingModule(BaseModule):
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True,
                    allow_extra=False):
+        """As `Module.set_params`, on the current bucket's module."""
         if not allow_missing:
             self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
                              allow_missing=allow_missing, force_init=force_init,
@@ -133,6 +142,7 @@ class BucketingModule(BaseModule):
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
                     allow_missing=False, force_init=False, allow_extra=False):
+        """As `Module.init_params`, on the current bucket's module."""
         if self.params_initialized and not force_init:
             return
         if not self.binded:
@@ -144,10 +154,12 @@ class BucketingModule(BaseModule):
         self.params_initialized = True
 
     def get_states(self, merge_multi_context=True):
+        """As `Module.get_states`, on the current bucket's module."""
         self._check_ready("get_states")
         return self._curr_module.get_states(merge_multi_context=merge_multi_context)
 
     def set_states(self, states=None, value=None):
+        """As `Module.set_states`, on the current bucket's module."""
         self._check_ready("set_states")
         self._curr_module.set_states(states, value)
 
@@ -195,6 +207,7 @@ class BucketingModule(BaseModule):
 
     def init_optimizer(self, kvstore="local", optimizer="sgd",
                        optimizer_params=(("learning_rate", 0.01),), force_init=False):
+        """As `Module.init_optimizer`, on the current bucket's module."""
         self._check_ready("init_optimizer")
         if self.optimizer_initialized and not force_init:
             self.logger.warning("optimizer already initialized, ignoring.")
@@ -208,6 +221,7 @@ class BucketingModule(BaseModule):
 
     # --- computation -------------------------------------------------------------------------
     def prepare(self, data_batch, sparse_row_id_fn=None):
+        """As `Module.prepare`, on the current bucket's module."""
         self._check_ready("prepare")
         original = self._curr_bucket_key
         self.switch_bucket(data_batch.bucket_key, data_batch.provide_data, data_batch.provide_label)
@@ -215,6 +229,7 @@ class BucketingModule(BaseModule):
         self.switch_bucket(original, None, None)
 
     def forward(self, data_batch, is_train=None):
+        """As `Module.forward`, on the current bucket's module."""
         self._check_ready("forward")
         key = getattr(data_batch, "bucket_key", None)
         if key is None:
@@ -223,10 +238,12 @@ class BucketingModule(BaseModule):
         self._curr_module.forward(data_batch, is_train=is_train)
 
     def backward(self, out_grads=None):
+        """As `Module.backward`, on the current bucket's module."""
         self._check_ready("backward")
         self._curr_module.backward(out_grads=out_grads)
 
     def update(self):
+        """As `Module.update`, on the current bucket's module."""
         self._check_ready("update")
         if not self.optimizer_initialized:
             raise MXNetError("update: call init_optimizer first")
@@ -234,18 +251,22 @@ class BucketingModule(BaseModule):
         self._curr_module.update()
 
     def get_outputs(self, merge_multi_context=True):
+        """As `Module.get_outputs`, on the current bucket's module."""
         self._check_ready("get_outputs")
         return self._curr_module.get_outputs(merge_multi_context=merge_multi_context)
 
     def get_input_grads(self, merge_multi_context=True):
+        """As `Module.get_input_grads`, on the current bucket's module."""
         self._check_ready("get_input_grads")
         return self._curr_module.get_input_grads(merge_multi_context=merge_multi_context)
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
+        """As `Module.update_metric`, on the current bucket's module."""
         self._check_ready("update_metric")
         self._curr_module.update_metric(eval_metric, labels, pre_sliced)
 
     def install_monitor(self, mon):
+        """As `Module.install_monitor`, on the current bucket's module."""
         if not self.binded:
             raise MXNetError("install_monitor: call bind first")
         self._monitor = mon

@@ -164,36 +164,44 @@ class Module(BaseModule):
     # --- names and shapes --------------------------------------------------------------------
     @property
     def data_names(self):
+        """Names of the data inputs (e.g. ['data'])."""
         return self._data_names
 
     @property
     def label_names(self):
+        """Names of the label inputs (e.g. ['softmax_label']; [] without labels)."""
         return self._label_names
 
     @property
     def output_names(self):
+        """Names of the symbol's outputs (e.g. ['softmax_output'])."""
         return self._output_names
 
     @property
     def state_names(self):
+        """Names of the state inputs (set with `set_states`)."""
         return self._state_names
 
     @property
     def fixed_param_names(self):
+        """Parameters that are not updated."""
         return self._fixed_param_names
 
     @property
     def data_shapes(self):
+        """DataDescs of the data inputs the module is bound for (after bind)."""
         self._check_binded("data_shapes")
         return self._data_shapes
 
     @property
     def label_shapes(self):
+        """DataDescs of the label inputs the module is bound for (None without labels)."""
         self._check_binded("label_shapes")
         return self._label_shapes
 
     @property
     def output_shapes(self):
+        """[(name, shape)] of the outputs for the bound input shapes."""
         self._check_binded("output_shapes")
         return self._exec_group.get_output_shapes()
 

@@ -30,22 +30,27 @@ class PythonModule(BaseModule):
 
     @property
     def data_names(self):
+        """As `Module.data_names`, for Python-computed modules."""
         return self._data_names
 
     @property
     def output_names(self):
+        """As `Module.output_names`, for Python-computed modules."""
         return self._output_names
 
     @property
     def data_shapes(self):
+        """As `Module.data_shapes`, for Python-computed modules."""
         return self._data_shapes
 
     @property
     def label_shapes(self):
+        """As `Module.label_shapes`, for Python-computed modules."""
         return self._label_shapes
 
     @property
     def output_shapes(self):
+        """As `Module.output_shapes`, for Python-computed modules."""
         return self._output_shapes
 
     def get_params(self):
@@ -69,6 +74,7 @@ class PythonModule(BaseModule):
 
     def bind(self, data_shapes, label_shapes=None, for_training=True, inputs_need_grad=False,
              force_rebind=False, shared_module=None, grad_req="write"):
+        """As `Module.bind`, for Python-computed modules."""
         if self.binded and not force_rebind:
             self.logger.warning("Already bound, ignoring bind()")
             return
@@ -131,6 +137,7 @@ class PythonLossModule(PythonModule):
         return [(self._name + "_output", self._data_shapes[0][1])]
 
     def forward(self, data_batch, is_train=None):
+        """As `Module.forward`, for Python-computed modules."""
         self._scores = data_batch.data[0]
         if is_train is None:
             is_train = self.for_training
@@ -138,11 +145,13 @@ class PythonLossModule(PythonModule):
             self._labels = data_batch.label[0]
 
     def get_outputs(self, merge_multi_context=True):
+        """As `Module.get_outputs`, for Python-computed modules."""
         if not merge_multi_context:
             raise MXNetError("PythonLossModule has one context: merge_multi_context must be True")
         return [self._scores]
 
     def backward(self, out_grads=None):
+        """As `Module.backward`, for Python-computed modules."""
         if out_grads is not None:
             raise MXNetError("For a loss module, out_grads should be None")
         if not self.for_training:
@@ -159,9 +168,11 @@ class PythonLossModule(PythonModule):
         self._scores_grad = grad
 
     def get_input_grads(self, merge_multi_context=True):
+        """As `Module.get_input_grads`, for Python-computed modules."""
         if not merge_multi_context:
             raise MXNetError("PythonLossModule has one context: merge_multi_context must be True")
         return [self._scores_grad]
 
     def install_monitor(self, mon):
+        """As `Module.install_monitor`, for Python-computed modules."""
         raise NotImplementedError()

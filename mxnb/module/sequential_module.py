@@ -48,31 +48,37 @@ class SequentialModule(BaseModule):
 
     @property
     def data_names(self):
+        """As `Module.data_names`, through the chained modules in turn."""
         return self._modules[0].data_names if self._modules else []
 
     @property
     def output_names(self):
+        """As `Module.output_names`, through the chained modules in turn."""
         return self._modules[-1].output_names if self._modules else []
 
     @property
     def data_shapes(self):
+        """As `Module.data_shapes`, through the chained modules in turn."""
         if not self.binded:
             raise MXNetError("data_shapes: call bind first")
         return self._modules[0].data_shapes
 
     @property
     def label_shapes(self):
+        """As `Module.label_shapes`, through the chained modules in turn."""
         if not self.binded:
             raise MXNetError("label_shapes: call bind first")
         return self._label_shapes
 
     @property
     def output_shapes(self):
+        """As `Module.output_shapes`, through the chained modules in turn."""
         if not self.binded:
             raise MXNetError("output_shapes: call bind first")
         return self._modules[-1].output_shapes
 
     def get_params(self):
+        """As `Module.get_params`, through the chained modules in turn."""
         self._check_ready("get_params")
         arg_params, aux_params = {}, {}
         for module in self._modules:
@@ -83,6 +89,7 @@ class SequentialModule(BaseModule):
 
     def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None,
                     allow_missing=False, force_init=False, allow_extra=False):
+        """As `Module.init_params`, through the chained modules in turn."""
         if self.params_initialized and not force_init:
             return
         if not self.binded:
@@ -106,6 +113,7 @@ class SequentialModule(BaseModule):
 
     def bind(self, data_shapes, label_shapes=None, for_training=True, inputs_need_grad=False,
              force_rebind=False, shared_module=None, grad_req="write"):
+        """As `Module.bind`, through the chained modules in turn."""
         if self.binded and not force_rebind:
             self.logger.warning("Already bound, ignoring bind()")
             return
@@ -144,6 +152,7 @@ class SequentialModule(BaseModule):
 
     def init_optimizer(self, kvstore="local", optimizer="sgd",
                        optimizer_params=(("learning_rate", 0.01),), force_init=False):
+        """As `Module.init_optimizer`, through the chained modules in turn."""
         self._check_ready("init_optimizer")
         if self.optimizer_initialized and not force_init:
             self.logger.warning("optimizer already initialized, ignoring.")
@@ -154,6 +163,7 @@ class SequentialModule(BaseModule):
         self.optimizer_initialized = True
 
     def forward(self, data_batch, is_train=None):
+        """As `Module.forward`, through the chained modules in turn."""
         self._check_ready("forward")
         batch = copy.copy(data_batch)
         for i, module in enumerate(self._modules):
@@ -167,6 +177,7 @@ class SequentialModule(BaseModule):
             batch.provide_data = [DataDesc(name, out.shape) for name, out in zip(names, batch.data)]
 
     def backward(self, out_grads=None):
+        """As `Module.backward`, through the chained modules in turn."""
         self._check_ready("backward")
         for i, module in reversed(list(enumerate(self._modules))):
             module.backward(out_grads=out_grads)
@@ -175,6 +186,7 @@ class SequentialModule(BaseModule):
             out_grads = module.get_input_grads()
 
     def update(self):
+        """As `Module.update`, through the chained modules in turn."""
         self._check_ready("update")
         if not self.optimizer_initialized:
             raise MXNetError("update: call init_optimizer first")
@@ -182,22 +194,26 @@ class SequentialModule(BaseModule):
             module.update()
 
     def get_outputs(self, merge_multi_context=True):
+        """As `Module.get_outputs`, through the chained modules in turn."""
         self._check_ready("get_outputs")
         return self._modules[-1].get_outputs(merge_multi_context=merge_multi_context)
 
     def get_input_grads(self, merge_multi_context=True):
+        """As `Module.get_input_grads`, through the chained modules in turn."""
         self._check_ready("get_input_grads")
         if not self.inputs_need_grad:
             raise MXNetError("get_input_grads: bind with inputs_need_grad=True first")
         return self._modules[0].get_input_grads(merge_multi_context=merge_multi_context)
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
+        """As `Module.update_metric`, through the chained modules in turn."""
         self._check_ready("update_metric")
         for meta, module in zip(self._metas, self._modules):
             if meta.get(self.META_TAKE_LABELS, False):
                 module.update_metric(eval_metric, labels, pre_sliced)
 
     def install_monitor(self, mon):
+        """As `Module.install_monitor`, through the chained modules in turn."""
         if not self.binded:
             raise MXNetError("install_monitor: call bind first")
         for module in self._modules:
