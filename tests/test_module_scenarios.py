@@ -138,3 +138,21 @@ def test_monitor_statistics_of_a_training_step():
     x = np.array([0.05, .10])
     h = 1 / (1 + np.exp(-(params["fc_0_weight"].asnumpy() @ x + .35)))
     assert float(stats["act_0_output"]) == pytest.approx(np.abs(h).mean(), rel=1e-5)
+
+
+def test_without_a_kvstore_each_context_updates_on_its_own_gradient():
+    """kvstore=None: no reduction; each context applies its own half-batch gradient (and
+    get_params averages the copies), as MXNet's Module does."""
+    net = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=1, name="fc")
+    mod = mx.mod.Module(net, ("data",), None, context=_two())
+    mod.bind(data_shapes=[("data", (4, 1))])
+    mod.init_params(mx.init.Zero())
+    mod.init_optimizer(kvstore=None, optimizer_params={"learning_rate": 1.0})
+    mod.forward(mx.io.DataBatch(data=[nd.array([[1], [1], [3], [3]])], label=None))
+    mod.backward([nd.ones((4, 1))])
+    mod.update()
+    biases = [e.arg_dict["fc_bias"].asscalar() for e in mod._exec_group.execs]
+    weights = [e.arg_dict["fc_weight"].asscalar() for e in mod._exec_group.execs]
+    assert biases == [-0.5, -0.5]                  # 2 ones per context, rescaled by 1/4
+    assert weights == [-0.5, -1.5]                 # each context's own data
+    assert mod.get_params()[0]["fc_weight"].asscalar() == pytest.approx(-1.0)
