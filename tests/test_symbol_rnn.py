@@ -110,3 +110,39 @@ def test_encode_sentences_and_bucket_iterator_train_a_bucketing_module():
     mod.fit(it, num_epoch=2, optimizer="sgd", optimizer_params={"learning_rate": 0.1},
             eval_metric=mx.metric.Perplexity(0), initializer=mx.init.Xavier())
     assert sorted(mod._buckets) == [2, 4]
+
+
+def test_node_and_parameter_names_are_mxnets():
+    """Names as MXNet 1.9.1 gives them (checked with its legacy mx.rnn)."""
+    inputs = [mx.sym.Variable("rnn_t%d_data" % i) for i in range(3)]
+    for cell in (mx.rnn.RNNCell(10, prefix="rnn_"), mx.rnn.LSTMCell(10, prefix="rnn_"),
+                 mx.rnn.GRUCell(10, prefix="rnn_")):
+        outputs, _ = cell.unroll(3, inputs)
+        group = mx.sym.Group(outputs)
+        assert sorted(cell.params._params) == ["rnn_h2h_bias", "rnn_h2h_weight", "rnn_i2h_bias",
+                                               "rnn_i2h_weight"]
+        assert group.list_outputs() == ["rnn_t0_out_output", "rnn_t1_out_output", "rnn_t2_out_output"]
+        shapes = {"rnn_t%d_data" % i: (4, 5) for i in range(3)}
+        assert group.infer_shape(**shapes)[1] == [(4, 10)] * 3
+    bi = mx.rnn.BidirectionalCell(mx.rnn.LSTMCell(10, prefix="rnn_l0_"),
+                                  mx.rnn.LSTMCell(10, prefix="rnn_r0_"), output_prefix="rnn_bi_")
+    assert mx.sym.Group(bi.unroll(3, inputs)[0]).list_outputs() == \
+        ["rnn_bi_t0_output", "rnn_bi_t1_output", "rnn_bi_t2_output"]
+    unfused = mx.rnn.FusedRNNCell(10, num_layers=2, mode="lstm", prefix="test_",
+                                  bidirectional=True, dropout=0.5).unfuse()
+    group = mx.sym.Group(unfused.unroll(3, inputs)[0])
+    assert group.list_outputs() == ["test_bi_l1_t0_output", "test_bi_l1_t1_output",
+                                    "test_bi_l1_t2_output"]
+    assert "test_l0_i2h_weight" in group.list_arguments()
+    stack = mx.rnn.SequentialRNNCell()
+    stack.add(mx.rnn.LSTMCell(10, forget_bias=2.0, prefix="l0_"))
+    assert [s.name for s in stack.begin_state()] == ["l0_begin_state_0", "l0_begin_state_1"]
+    merged, _ = stack.unroll(1, mx.sym.Variable("data"), merge_outputs=True)
+    mod = mx.mod.Module(merged, label_names=None)
+    mod.bind(data_shapes=[("data", (3, 1, 4))])
+    mod.init_params()
+    bias = mod.get_params()[0]["l0_i2h_bias"].asnumpy()
+    np.testing.assert_array_equal(bias, np.repeat([0., 2., 0., 0.], 10))   # LSTMBias(forget_bias)
+    residual = mx.rnn.ResidualCell(mx.rnn.GRUCell(5, prefix="res_"))
+    outputs, _ = residual.unroll(2, [mx.sym.var("a"), mx.sym.var("b")])
+    assert [o.name for o in outputs] == ["res_t0_out_plus_residual", "res_t1_out_plus_residual"]
