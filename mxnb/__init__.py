@@ -30,6 +30,8 @@ def __getattr__(name):
             "monitor": "monitor", "name": "name", "attribute": "attribute", "io": "io",
             "callback": "callback", "executor": "executor", "model": "model", "notebook": "notebook",
             "onnx": "onnx", "contrib": "contrib"}
+    lazy.update({"mod": "module", "module": "module", "operator": "operator", "util": "util",
+                 "runtime": "runtime", "library": "library", "rnn": "rnn"})
     if name in lazy:
         module = importlib.import_module("." + lazy[name], __name__)
         globals()[name] = module

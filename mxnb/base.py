@@ -7,7 +7,10 @@ no `eval` ever touches a file's contents.
 import numpy as np
 
 __all__ = ["MXNetError", "ShapeError", "DTypeError", "ContextError", "parse_bool", "parse_int",
-           "parse_float", "parse_shape", "parse_optional", "dtype_np", "dtype_name", "format_attr"]
+           "parse_float", "parse_shape", "parse_optional", "dtype_np", "dtype_name", "format_attr",
+           "InvalidArgumentError", "string_types", "numeric_types", "integer_types", "py_str",
+           "NotImplementedForSymbol", "NotSupportedForSparseNDArray", "classproperty", "data_dir",
+           "check_call", "mx_real_t"]
 
 
 class MXNetError(Exception):
@@ -24,6 +27,10 @@ class DTypeError(MXNetError, TypeError):
 
 class ContextError(MXNetError, ValueError):
     """Arrays on different devices given to one operator."""
+
+
+class InvalidArgumentError(MXNetError, ValueError):
+    """An argument a function cannot take (a ValueError too, as MXNet raises for it)."""
 
 
 class AttributeParseError(MXNetError, ValueError):
@@ -147,3 +154,91 @@ def format_attr(value):
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+# --- names MXNet code imports from mxnet.base -----------------------------------------------------
+string_types = (str,)
+numeric_types = (float, int, np.generic)
+integer_types = (int, np.int32, np.int64)
+py_str = lambda x: x.decode("utf-8") if isinstance(x, bytes) else str(x)  # noqa: E731 (MXNet's form)
+mx_real_t = np.float32
+mx_uint = int
+mx_int = int
+mx_float = float
+
+
+class _NullType:
+    """MXNet's placeholder for 'argument not given'."""
+
+    def __repr__(self):
+        return "_Null"
+
+
+_Null = _NullType()
+
+
+def _as_list(obj):
+    """`obj` if it is a list or tuple, else `[obj]`."""
+    return obj if isinstance(obj, (list, tuple)) else [obj]
+
+
+class _UnavailableForType(MXNetError):
+    _what = ""
+
+    def __init__(self, function, alias, *args):
+        super().__init__()
+        self.function = getattr(function, "__name__", str(function))
+        self.alias = alias
+        self.args = [str(type(a)) for a in args]
+
+    def __str__(self):
+        msg = "Function %s" % self.function
+        if self.alias:
+            msg += ' (namely operator "%s")' % self.alias
+        if self.args:
+            msg += " with arguments (%s)" % ", ".join(self.args)
+        return msg + self._what
+
+
+class NotImplementedForSymbol(_UnavailableForType):
+    """A function that exists for NDArray but not for Symbol."""
+    _what = " is not implemented for Symbol and only available in NDArray."
+
+
+class NotSupportedForSparseNDArray(_UnavailableForType):
+    """A function that exists for dense NDArrays but not for sparse ones."""
+    _what = " is not supported for SparseNDArray and only available in NDArray."
+
+
+class _ClassProperty:
+    def __init__(self, fget):
+        self.fget = fget
+
+    def __get__(self, obj, klass=None):
+        return self.fget.__get__(obj, klass if klass is not None else type(obj))()
+
+
+def classproperty(func):
+    """A read-only property on the class (MXNet's `mxnet.base.classproperty`)."""
+    if not isinstance(func, (classmethod, staticmethod)):
+        func = classmethod(func)
+    return _ClassProperty(func)
+
+
+def data_dir_default():
+    """Where MXNet keeps downloaded data: ~/.mxnet."""
+    import os
+    return os.path.join(os.path.expanduser("~"), ".mxnet")
+
+
+def data_dir():
+    """$MXNET_HOME, or ~/.mxnet."""
+    import os
+    return os.getenv("MXNET_HOME", data_dir_default())
+
+
+def check_call(ret):
+    """MXNet checks C API return codes with this; mxnb has no C library, so it only passes
+    through 0 and raises for anything else."""
+    if ret != 0:
+        raise MXNetError("call returned %r" % (ret,))

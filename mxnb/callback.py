@@ -11,32 +11,29 @@ __all__ = ["module_checkpoint", "do_checkpoint", "log_train_metric", "Speedomete
            "LogValidationMetricsCallback"]
 
 
-def _save_checkpoint(prefix, epoch, symbol, arg_params, aux_params):
-    """`prefix-symbol.json` and `prefix-%04d.params`, as MXNet's `mx.model.save_checkpoint`."""
-    try:
-        from .model import save_checkpoint
-    except ImportError:
-        save_checkpoint = None
-    if save_checkpoint is not None:
-        save_checkpoint(prefix, epoch, symbol, arg_params, aux_params)
-        return
-    from .ndarray import save
-    if symbol is not None:
-        symbol.save("%s-symbol.json" % prefix)
-    save_dict = {("arg:%s" % k): v.as_in_context(_cpu()) for k, v in arg_params.items()}
-    save_dict.update({("aux:%s" % k): v.as_in_context(_cpu()) for k, v in aux_params.items()})
-    param_name = "%s-%04d.params" % (prefix, epoch)
-    save(param_name, save_dict)
-    logging.info('Saved checkpoint to "%s"', param_name)
-
-
-def _cpu():
-    from .context import cpu
-    return cpu()
-
-
 def module_checkpoint(mod, prefix, period=1, save_optimizer_states=False):
-    """An epoch-end callback calling `mod.save_checkpoint` every `period` epochs."""
+    """An epoch-end callback calling `mod.save_checkpoint` every `period` epochs.
+
+    Parameters
+    ----------
+    mod : BaseModule
+        The module to checkpoint.
+    prefix : str
+        File prefix (`prefix-symbol.json`, `prefix-%04d.params`, `prefix-%04d.states`).
+    period : int, default 1
+        Epochs between checkpoints.
+    save_optimizer_states : bool, default False
+
+    Returns
+    -------
+    callable
+        `callback(iter_no, sym=None, arg=None, aux=None)` for `fit(epoch_end_callback=...)`.
+
+    Example
+    -------
+    >>> mod.fit(train, num_epoch=5,
+    ...         epoch_end_callback=mx.callback.module_checkpoint(mod, 'mlp'))  # doctest: +SKIP
+    """
     period = int(max(1, period))
 
     def _callback(iter_no, sym=None, arg=None, aux=None):
@@ -46,17 +43,45 @@ def module_checkpoint(mod, prefix, period=1, save_optimizer_states=False):
 
 
 def do_checkpoint(prefix, period=1):
-    """An epoch-end callback saving symbol and parameters every `period` epochs."""
+    """An epoch-end callback saving the symbol and parameters every `period` epochs
+    (`mx.model.save_checkpoint`).
+
+    Parameters
+    ----------
+    prefix : str
+    period : int, default 1
+
+    Returns
+    -------
+    callable
+        `callback(iter_no, sym, arg, aux)`.
+
+    Example
+    -------
+    >>> model.fit(X, y, epoch_end_callback=mx.callback.do_checkpoint('mlp'))  # doctest: +SKIP
+    """
     period = int(max(1, period))
 
     def _callback(iter_no, sym, arg, aux):
         if (iter_no + 1) % period == 0:
-            _save_checkpoint(prefix, iter_no + 1, sym, arg, aux)
+            from .model import save_checkpoint
+            save_checkpoint(prefix, iter_no + 1, sym, arg, aux)
     return _callback
 
 
 def log_train_metric(period, auto_reset=False):
-    """A batch-end callback logging the training metric every `period` batches."""
+    """A batch-end callback logging the training metric every `period` batches.
+
+    Parameters
+    ----------
+    period : int
+    auto_reset : bool, default False
+        Reset the metric's local statistics after each log.
+
+    Example
+    -------
+    >>> mod.fit(train, num_epoch=1, batch_end_callback=mx.callback.log_train_metric(10))  # doctest: +SKIP
+    """
     def _callback(param):
         if param.nbatch % period == 0 and param.eval_metric is not None:
             for name, value in param.eval_metric.get_name_value():
@@ -68,7 +93,19 @@ def log_train_metric(period, auto_reset=False):
 
 
 class Speedometer:
-    """Logs samples/sec (and the metric) every `frequent` batches."""
+    """A batch-end callback logging samples/sec (and the metric) every `frequent` batches.
+
+    Parameters
+    ----------
+    batch_size : int
+    frequent : int, default 50
+    auto_reset : bool, default True
+        Reset the metric after each log (the logged value covers the last `frequent` batches).
+
+    Example
+    -------
+    >>> mod.fit(train, num_epoch=1, batch_end_callback=mx.callback.Speedometer(100, 50))  # doctest: +SKIP
+    """
 
     def __init__(self, batch_size, frequent=50, auto_reset=True):
         self.batch_size = batch_size
@@ -111,7 +148,19 @@ class Speedometer:
 
 
 class ProgressBar:
-    """Logs a text progress bar of `nbatch` out of `total`."""
+    """A batch-end callback logging a text progress bar of `nbatch` out of `total`.
+
+    Parameters
+    ----------
+    total : int
+        Batches per epoch.
+    length : int, default 80
+        Width of the bar.
+
+    Example
+    -------
+    >>> mod.fit(train, num_epoch=1, batch_end_callback=mx.callback.ProgressBar(10))  # doctest: +SKIP
+    """
 
     def __init__(self, total, length=80):
         self.bar_len = length
@@ -126,7 +175,13 @@ class ProgressBar:
 
 
 class LogValidationMetricsCallback:
-    """Logs each validation metric at the end of an epoch."""
+    """An eval-end callback logging each validation metric at the end of an epoch.
+
+    Example
+    -------
+    >>> mod.fit(train, eval_data=val, num_epoch=1,
+    ...         eval_end_callback=mx.callback.LogValidationMetricsCallback())  # doctest: +SKIP
+    """
 
     def __call__(self, param):
         if not param.eval_metric:

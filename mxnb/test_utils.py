@@ -4,25 +4,27 @@ Comparisons accept NDArrays and NumPy arrays alike. The symbol checks bind a Sym
 `bind` and compare its forward outputs, backward gradients, or gradients against finite
 differences (`check_numeric_gradient`).
 """
+import json
 import numbers
 import os
+import platform
 import re
+import sys
+import time
+from contextlib import contextmanager
 
 import numpy as np
 import numpy.testing as npt
+
+import mxnb as mx
 
 from .base import MXNetError
 from .context import Context, current_context
 from .ndarray import NDArray, array as nd_array
 from .ndarray import empty as nd_empty
 
-__all__ = ["default_context", "set_default_context", "default_dtype", "default_rtols",
-           "default_atols", "default_numeric_eps", "get_tolerance", "get_tols", "get_atol",
-           "get_rtol", "random_arrays", "random_uniform_arrays", "rand_ndarray", "rand_shape_2d",
-           "rand_shape_3d", "rand_shape_nd", "same", "almost_equal", "assert_almost_equal",
-           "assert_allclose", "assert_almost_equal_ignore_nan", "assert_exception", "retry",
-           "simple_forward", "numeric_grad", "check_numeric_gradient", "check_symbolic_forward",
-           "check_symbolic_backward", "list_gpus"]
+# No __all__: `from mxnet.test_utils import *` exports every public name, `mx`, `np` and
+# `NDArray` included, and MXNet's own tests rely on that.
 
 # --- contexts ------------------------------------------------------------------------------------
 _default_ctx = None
@@ -409,7 +411,7 @@ def _compare_grad(name, req, reference, computed, initial, rtol, atol, names, eq
         raise ValueError("Invalid grad_req %s for argument %s" % (req, name))
 
 
-def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rtol=1e-2,
+def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rtol=None,
                            atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
                            grad_stype_dict=None, dtype=np.float32):
     """Checks backward's gradients of sum(sym * random projection) against finite differences.
@@ -523,3 +525,449 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=
         _compare_grad(name, grad_req[name], expected[name], args_grad[name], initial[name], rtol,
                       atol, ("EXPECTED_%s" % name, "BACKWARD_%s" % name), equal_nan=equal_nan)
     return args_grad
+
+
+# --- the rest of MXNet 1.9.1's helpers ----------------------------------------------------------
+from ._testing_stats import (gen_buckets_probs_with_ppf, chi_square_check,  # noqa: E402,F401
+                             verify_generator, mean_check, var_check)
+from ._testing_data import (download, get_mnist, get_mnist_ubyte, get_mnist_pkl,  # noqa: E402,F401
+                            get_mnist_iterator, get_cifar10, get_zip_data, get_bz2_data,
+                            download_model, get_im2rec_path, DummyIter)
+from .symbol import Symbol  # noqa: E402,F401
+from .context import Context  # noqa: E402,F401,F811
+from .ndarray import array  # noqa: E402,F401
+from .util import getenv, setenv, use_np, get_cuda_compute_capability  # noqa: E402,F401
+from .runtime import Features  # noqa: E402,F401
+from collections import OrderedDict  # noqa: E402,F401
+
+checkShapes = _check_shapes          # MXNet's names for these two
+locationError = _location_error
+
+
+def get_etol(etol=None):
+    """The tolerated fraction of mismatching elements (0 by default)."""
+    return 0 if etol is None else etol
+
+
+def effective_dtype(dat):
+    """The dtype whose tolerances apply to `dat`: its own (CuPy computes float32 matmuls in
+    float32 unless TF32 is turned on with CUPY_TF32=1, when it is treated as float16)."""
+    dtype = np.dtype(dat.dtype)
+    if (dtype == np.float32 and getattr(dat, "context", None) is not None
+            and dat.context.device_type == "gpu" and os.environ.get("CUPY_TF32") == "1"):
+        return np.dtype(np.float16)
+    return dtype
+
+
+def assert_almost_equal_with_err(a, b, rtol=None, atol=None, etol=None, names=("a", "b"),
+                                 equal_nan=False, mismatches=(10, 10)):
+    """assert_almost_equal that tolerates a fraction `etol` of mismatching elements."""
+    etol = get_etol(etol)
+    if etol <= 0:
+        assert_almost_equal(a, b, rtol, atol, names, equal_nan, mismatches=mismatches)
+        return
+    rtol, atol = get_tols(a, b, rtol, atol)
+    a, b = np.asarray(_host(a)), np.asarray(_host(b))
+    close = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    fraction = 1.0 - close.sum() / float(close.size or 1)
+    if fraction > etol:
+        raise AssertionError("%f%% of the elements of %s and %s differ beyond rtol=%g, atol=%g; "
+                             "at most %f%% may (etol)" % (100 * fraction, names[0], names[1], rtol,
+                                                          atol, 100 * etol))
+
+
+def np_reduce(dat, axis, keepdims, numpy_reduce_func):
+    """Reduces NumPy array `dat` over `axis` (int, tuple or None) with a one-axis reducer."""
+    if isinstance(axis, int):
+        axis = [axis]
+    else:
+        axis = list(axis) if axis is not None else list(range(len(dat.shape)))
+    ret = dat
+    for i in reversed(sorted(axis)):
+        ret = numpy_reduce_func(ret, axis=i)
+    if keepdims:
+        shape = list(dat.shape)
+        for i in axis:
+            shape[i] = 1
+        ret = ret.reshape(tuple(shape))
+    return ret
+
+
+def same_array(array1, array2):
+    """Whether two NDArrays share their memory (writing one changes the other)."""
+    array1[:] += 1
+    if not same(array1.asnumpy(), array2.asnumpy()):
+        array1[:] -= 1
+        return False
+    array1[:] -= 1
+    return same(array1.asnumpy(), array2.asnumpy())
+
+
+def same_symbol_structure(sym1, sym2):
+    """Whether two symbols apply the same operators in the same order."""
+    nodes1 = json.loads(sym1.tojson())["nodes"]
+    nodes2 = json.loads(sym2.tojson())["nodes"]
+    return all(n1["op"] == n2["op"] for n1, n2 in zip(nodes1, nodes2))
+
+
+def assign_each(the_input, function):
+    """`function` applied to every element of a NumPy array."""
+    return np.vectorize(function)(the_input) if function is not None else np.copy(the_input)
+
+
+def assign_each2(input1, input2, function):
+    """`function` applied to every pair of elements of two same-shaped NumPy arrays."""
+    if input1.shape != input2.shape:
+        raise AssertionError("assign_each2: shapes %s and %s differ" % (input1.shape, input2.shape))
+    return np.vectorize(function)(input1, input2) if function is not None else np.copy(input1)
+
+
+def collapse_sum_like(a, shape):
+    """`a` summed over the axes it was broadcast along to reach its shape from `shape`."""
+    extra = len(a.shape) - len(shape)
+    a = a.sum(axis=tuple(range(extra))) if extra > 0 else a
+    axes = tuple(i for i, (da, ds) in enumerate(zip(a.shape, shape)) if ds == 1 and da != 1)
+    return a.sum(axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+
+
+def compare_ndarray_tuple(t1, t2, rtol=None, atol=None):
+    """Asserts two (nested) tuples of NDArrays are almost equal; None entries are skipped."""
+    if t1 is None or t2 is None:
+        return
+    if isinstance(t1, tuple):
+        for s1, s2 in zip(t1, t2):
+            compare_ndarray_tuple(s1, s2, rtol, atol)
+    else:
+        assert_almost_equal(t1, t2, rtol=rtol, atol=atol)
+
+
+def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="default",
+                      rtol=1e-4, atol=1e-5, compare_states=True, ntensors=1):
+    """Runs one update of two optimizers on the same random weights and gradients and
+    compares the weights (and states)."""
+    if w_stype != "default" or g_stype != "default":
+        raise MXNetError("compare_optimizer: mxnb has dense weights and gradients only")
+    shapes = shape if ntensors > 1 else [shape]
+    for index, s in enumerate(shapes[:ntensors] if ntensors > 1 else shapes):
+        w1 = rand_ndarray(s, dtype=dtype)
+        g1 = rand_ndarray(s, dtype=dtype)
+        w2, g2 = w1.copy(), g1.copy()
+        state1 = opt1.create_state_multi_precision(index, w1)
+        state2 = opt2.create_state_multi_precision(index, w2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2)
+        opt1.update_multi_precision(index, w1, g1, state1)
+        opt2.update_multi_precision(index, w2, g2, state2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2, rtol=rtol, atol=atol)
+        assert_almost_equal(w1, w2, rtol=rtol, atol=atol)
+
+
+def create_2d_tensor(rows, columns, dtype=np.int64):
+    """An NDArray whose row i is filled with i."""
+    a = np.arange(0, rows).reshape(rows, 1)
+    return mx.nd.array(np.broadcast_to(a, (rows, columns)), dtype=dtype)
+
+
+def create_vector(size, dtype=np.int64):
+    """nd.arange(size)."""
+    return mx.nd.arange(0, size, dtype=dtype)
+
+
+def get_identity_mat(size):
+    """The size x size identity as an NDArray."""
+    return mx.nd.array(np.eye(size))
+
+
+def get_identity_mat_batch(size):
+    """Two size x size identities stacked: shape (2, size, size)."""
+    eye = np.eye(size)
+    return mx.nd.array([eye, eye])
+
+
+def rand_coord_2d(x_low, x_high, y_low, y_high):
+    """A random integer point (x, y) in [x_low, x_high) x [y_low, y_high)."""
+    return (np.random.randint(x_low, x_high, dtype=np.int64),
+            np.random.randint(y_low, y_high, dtype=np.int64))
+
+
+def random_sample(population, k):
+    """k elements of a list, without replacement."""
+    if not 0 <= k <= len(population):
+        raise AssertionError("random_sample: k=%d out of [0, %d]" % (k, len(population)))
+    copy = population[:]
+    np.random.shuffle(copy)
+    return copy[0:k]
+
+
+def new_orthonormal_matrix_2d(n):
+    """A random n x n orthonormal matrix."""
+    x = np.random.randn(n, n)
+    return np.linalg.qr(np.matmul(x.T, x))[0]
+
+
+def new_sym_matrix_with_real_eigvals_2d(n):
+    """A random symmetric n x n matrix with eigenvalues in [-10, 10]."""
+    q = new_orthonormal_matrix_2d(n)
+    return np.matmul(np.matmul(q.T, np.diag(np.random.uniform(-10.0, 10.0, n))), q)
+
+
+def new_sym_matrix_with_real_eigvals_nd(shape):
+    """A batch (shape[:-2]) of new_sym_matrix_with_real_eigvals_2d."""
+    n = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    return np.array([new_sym_matrix_with_real_eigvals_2d(shape[-1]) for _ in range(n)]).reshape(shape)
+
+
+def new_matrix_with_real_eigvals_2d(n):
+    """A random (non-symmetric) n x n matrix with real eigenvalues in [-10, 10], well
+    conditioned."""
+    while True:
+        d = np.diag(np.random.uniform(-1.0, 1.0, n))
+        v = np.random.uniform(-1.0, 1.0, (n, 1))
+        v /= np.linalg.norm(v)
+        q = np.matmul(np.eye(n) - 2 * np.matmul(v, v.T), d)
+        if np.linalg.cond(q, 2) < 3:
+            break
+    return np.matmul(np.matmul(np.linalg.inv(q), np.diag(np.random.uniform(-10.0, 10.0, n))), q)
+
+
+def new_matrix_with_real_eigvals_nd(shape):
+    """A batch (shape[:-2]) of new_matrix_with_real_eigvals_2d."""
+    n = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    return np.array([new_matrix_with_real_eigvals_2d(shape[-1]) for _ in range(n)]).reshape(shape)
+
+
+@contextmanager
+def environment(*args):
+    """Sets environment variables inside a `with` block and restores them after.
+
+    `environment('MXNET_X', '1')` or `environment({'MXNET_X': '1', 'MXNET_Y': None})`
+    (None unsets).
+    """
+    if len(args) == 2:
+        changes = {args[0]: args[1]}
+    elif len(args) == 1 and isinstance(args[0], dict):
+        changes = dict(args[0])
+    else:
+        raise ValueError("environment takes (name, value) or a dict, found %r" % (args,))
+    saved = {k: os.environ.get(k) for k in changes}
+    try:
+        for key, value in changes.items():
+            setenv(key, value)
+        yield
+    finally:
+        for key, value in saved.items():
+            setenv(key, value)
+
+
+@contextmanager
+def discard_stderr():
+    """Silences the process's stderr (file descriptor 2) inside a `with` block."""
+    with open(os.devnull, "w") as devnull:
+        try:
+            fileno = sys.stderr.fileno()
+        except (AttributeError, OSError, ValueError):
+            yield
+            return
+        saved = os.dup(fileno)
+        try:
+            os.dup2(devnull.fileno(), fileno)
+            yield
+        finally:
+            os.dup2(saved, fileno)
+            os.close(saved)
+
+
+def is_cd_run():
+    """Whether this is a continuous-delivery run ($CD_JOB == '1')."""
+    return os.environ.get("CD_JOB", "0") == "1"
+
+
+def is_aarch64_run():
+    return platform.machine() == "aarch64"
+
+
+def has_tvm_ops():
+    """False: mxnb has no TVM operators."""
+    return False
+
+
+def is_op_runnable():
+    """True: every registered operator runs on the default context."""
+    return True
+
+
+def check_speed(sym, location=None, ctx=None, N=20, grad_req=None, typ="whole", **kwargs):
+    """Seconds per forward ('forward') or forward + backward ('whole') of `sym`.
+
+    Example
+    -------
+    >>> t = check_speed(mx.sym.relu(mx.sym.var('x')), x=(64, 64), N=5)   # doctest: +SKIP
+    """
+    ctx = ctx or default_context()
+    grad_req = grad_req or "write"
+    if location is None:
+        exe = sym.simple_bind(ctx, grad_req=grad_req, **kwargs)
+        location = {k: np.random.normal(size=arr.shape, scale=1.0) for k, arr in exe.arg_dict.items()}
+    else:
+        if not isinstance(location, dict):
+            raise AssertionError('Expect dict, get "location"=%s' % str(location))
+        exe = sym.simple_bind(ctx, grad_req=grad_req, **{k: v.shape for k, v in location.items()})
+    for name, value in location.items():
+        exe.arg_dict[name][:] = np.asarray(value).astype(exe.arg_dict[name].dtype)
+    if typ == "whole":
+        exe.forward(is_train=True)
+        exe.backward(out_grads=exe.outputs)
+        mx.nd.waitall()
+        tic = time.time()
+        for _ in range(N):
+            exe.forward(is_train=True)
+            exe.backward(out_grads=exe.outputs)
+        mx.nd.waitall()
+        return (time.time() - tic) / N
+    if typ == "forward":
+        exe.forward(is_train=False)
+        mx.nd.waitall()
+        tic = time.time()
+        for _ in range(N):
+            exe.forward(is_train=False)
+        mx.nd.waitall()
+        return (time.time() - tic) / N
+    raise ValueError('typ can only be "whole" or "forward".')
+
+
+def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=None,
+                      aux_params=None, rtol=None, atol=None, raise_on_err=True, ground_truth=None,
+                      equal_nan=False, use_uniform=False, rand_type=np.float64):
+    """Runs `sym` (or one symbol per entry) on every entry of `ctx_list` — dicts of
+    simple_bind arguments such as {'ctx': mx.cpu(), 'data': (2, 3), 'type_dict': {'data':
+    np.float16}} — with the same random inputs, and compares outputs and gradients against the
+    most precise run. Returns that ground truth {name: NDArray}.
+    """
+    if len(ctx_list) <= 1:
+        raise AssertionError("check_consistency needs at least two contexts")
+    syms = [sym] * len(ctx_list) if isinstance(sym, Symbol) else list(sym)
+    output_names = syms[0].list_outputs()
+    arg_names = syms[0].list_arguments()
+    exes = []
+    for s, spec in zip(syms, ctx_list):
+        if s.list_arguments() != arg_names or s.list_outputs() != output_names:
+            raise AssertionError("check_consistency: the symbols differ in arguments or outputs")
+        spec = dict(spec)
+        ctx = spec.pop("ctx", default_context())
+        type_dict = spec.pop("type_dict", None)
+        exes.append(s.simple_bind(ctx, grad_req=grad_req, type_dict=type_dict, **spec))
+    arg_params = {} if arg_params is None else arg_params
+    aux_params = {} if aux_params is None else aux_params
+    for name, arr in sorted(exes[0].arg_dict.items()):
+        if name not in arg_params:
+            if use_uniform:
+                arg_params[name] = np.random.uniform(-0.92 * scale, 0.92 * scale,
+                                                     size=arr.shape).astype(rand_type)
+            else:
+                arg_params[name] = np.random.normal(size=arr.shape, scale=scale).astype(rand_type)
+    for name in exes[0].aux_dict:
+        aux_params.setdefault(name, 0)
+    for exe in exes:
+        for name, arr in exe.arg_dict.items():
+            arr[:] = np.asarray(_host(arg_params[name])).astype(arr.dtype)
+        for name, arr in exe.aux_dict.items():
+            arr[:] = aux_params[name] if np.isscalar(aux_params[name]) else _host(aux_params[name])
+        if grad_req == "add":
+            for arr in exe.grad_arrays:
+                if arr is not None:
+                    arr[:] = 0
+    for exe in exes:
+        exe.forward(is_train=False)
+    dtypes = [np.dtype(exe.outputs[0].dtype) for exe in exes]
+    gt_idx = int(np.argmax([d.itemsize for d in dtypes]))
+    gt = ground_truth
+    if gt is None:
+        gt = dict(exes[gt_idx].output_dict)
+    for i, exe in enumerate(exes):
+        if i == gt_idx and ground_truth is None:
+            continue
+        for name, arr in zip(output_names, exe.outputs):
+            _consistent(gt[name], arr, rtol, atol, name, i, gt_idx, raise_on_err, equal_nan)
+    if grad_req != "null":
+        for exe in exes:
+            exe.forward(is_train=True)
+            exe.backward([o.copy() for o in exe.outputs])   # its outputs as head gradients
+        if ground_truth is None:
+            gt = dict(exes[gt_idx].output_dict)
+            gt.update(exes[gt_idx].grad_dict)
+        for i, exe in enumerate(exes):
+            if i == gt_idx and ground_truth is None:
+                continue
+            for name, arr in exe.grad_dict.items():
+                if name in gt:
+                    _consistent(gt[name], arr, rtol, atol, name, i, gt_idx, raise_on_err, equal_nan)
+    return gt
+
+
+def _consistent(expected, actual, rtol, atol, name, i, gt_idx, raise_on_err, equal_nan):
+    try:
+        assert_almost_equal(_host(expected), _host(actual), rtol=rtol, atol=atol,
+                            names=("%s[%d]" % (name, gt_idx), "%s[%d]" % (name, i)),
+                            equal_nan=equal_nan)
+    except AssertionError as exc:
+        if raise_on_err:
+            raise
+        print("check_consistency: %s" % exc)
+
+
+def check_gluon_hybridize_consistency(net_builder, data_l, numpy_func=None, test_grad=True,
+                                      rtol=1e-4, atol=1e-4):
+    """The block `net_builder()` gives the same outputs (and input gradients) eagerly and
+    hybridized, and matches `numpy_func` when given."""
+    saved = None
+    outputs, grads = [], []
+    for hybridize in (False, True):
+        net = net_builder()
+        if saved is None:
+            net.initialize()
+            net(*[mx.nd.array(_host(d)) for d in data_l])
+            saved = {k: v.data().copy() for k, v in net.collect_params().items()}
+        else:
+            net.initialize()
+            net(*[mx.nd.array(_host(d)) for d in data_l])
+            for (k, v), value in zip(net.collect_params().items(), saved.values()):
+                v.set_data(value)
+        if hybridize:
+            net.hybridize()
+        inputs = [mx.nd.array(_host(d)) for d in data_l]
+        for x in inputs:
+            x.attach_grad()
+        with mx.autograd.record():
+            out = net(*inputs)
+        if test_grad:
+            out.backward()
+        outputs.append(out.asnumpy())
+        grads.append([x.grad.asnumpy() for x in inputs] if test_grad else [])
+    assert_almost_equal(outputs[0], outputs[1], rtol=rtol, atol=atol)
+    for g0, g1 in zip(grads[0], grads[1]):
+        assert_almost_equal(g0, g1, rtol=rtol, atol=atol)
+    if numpy_func is not None:
+        assert_almost_equal(outputs[0], numpy_func(*[_host(d) for d in data_l]), rtol=rtol, atol=atol)
+
+
+def _sparse_unsupported(name):
+    def function(*args, **kwargs):
+        raise MXNetError("%s: sparse storage types are not available in this mxnb" % name)
+    function.__name__ = name
+    function.__doc__ = "Sparse helper of MXNet (needs mx.nd.sparse)."
+    return function
+
+
+def _sparse_helper(name):
+    try:
+        from .ndarray import sparse as _sparse   # provided where mxnb has sparse arrays
+    except ImportError:
+        return _sparse_unsupported(name)
+    return getattr(_sparse, "_test_" + name, None) or _sparse_unsupported(name)
+
+
+create_sparse_array = _sparse_helper("create_sparse_array")
+create_sparse_array_zd = _sparse_helper("create_sparse_array_zd")
+rand_sparse_ndarray = _sparse_helper("rand_sparse_ndarray")
+shuffle_csr_column_indices = _sparse_helper("shuffle_csr_column_indices")

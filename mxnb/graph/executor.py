@@ -5,7 +5,7 @@ and the notebook's debugger are clients of them.
 """
 from collections import OrderedDict
 
-from ..base import MXNetError, ShapeError, ContextError
+from ..base import MXNetError, ShapeError, ContextError, InvalidArgumentError
 from ..ndarray.ndarray import NDArray, _wrap
 from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like
 from .program import NodeHooks, Program
@@ -13,6 +13,7 @@ from .program import NodeHooks, Program
 __all__ = ["Executor"]
 
 _GRAD_REQS = ("write", "add", "null")
+_CREATION_OPS = ("_zeros", "_ones", "_full", "_zeros_without_dtype")
 
 
 def _by_name(kind, names, values, allow_missing=False):
@@ -56,9 +57,45 @@ class Executor(NodeHooks):
         self._backward = program.build_backward(wanted) if wanted else None
         self._wanted = [(n, self.grad_dict[n.name], self._grad_req[n.name]) for n in wanted]
         self._values = [None] * program.num_slots
+        self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
         self._node_hooks = ()
         self._monitor = None
-        self.outputs = []
+        self.outputs = self._allocate_outputs()
+        self._forwarded = False
+
+    def _allocate_outputs(self):
+        """The output arrays, allocated at bind as MXNet's executor does (forward fills them);
+        [] when inference cannot tell their shapes yet."""
+        symbol = self._symbol
+        known = {n: a.shape for n, a in list(self.arg_dict.items()) + list(self.aux_dict.items())}
+        types = {n: a.dtype for n, a in list(self.arg_dict.items()) + list(self.aux_dict.items())}
+        try:
+            _, shapes, _ = symbol.infer_shape(**known)
+            _, dtypes, _ = symbol.infer_type(**types)
+        except MXNetError:
+            return []
+        if shapes is None or dtypes is None:
+            return []
+        return [nd_zeros(s, ctx=self._ctx, dtype=t) for s, t in zip(shapes, dtypes)]
+
+    @staticmethod
+    def _resolve_creation_shapes(program, arrays):
+        """Creation operators whose `shape` has unknown (0) dims — the `begin_state` zeros of
+        MXNet's RNN cells, `sym.zeros((0, H))` — take the shape inference found for them, as
+        MXNet's executor allocates them."""
+        partial = [step for step in program.forward
+                   if step.op.name in _CREATION_OPS and 0 in tuple(step.attrs.get("shape") or ())]
+        if not partial:
+            return
+        from .infer import infer_shapes
+        table = infer_shapes(program.nodes, {n: a.shape for n, a in arrays.items()})
+        for step in partial:
+            shape = table.get((id(step.node), 0))
+            if shape is None or 0 in shape:
+                raise ShapeError("%s (operator %s) has shape %s with unknown dimensions that "
+                                 "shape inference cannot fill" % (step.node.name, step.op.name,
+                                                                  tuple(step.attrs["shape"])))
+            step.attrs = dict(step.attrs, shape=tuple(shape))
 
     # --- construction ------------------------------------------------------------------------
     @classmethod
@@ -106,23 +143,27 @@ class Executor(NodeHooks):
             raise MXNetError("simple_bind: cannot infer the shapes of %s from %s; give them as "
                              "keyword arguments" % (unknown, shapes))
         arg_types, _, aux_types = symbol.infer_type(**(type_dict or {}))
+        # With shared_exec, arrays of the same name, shape and dtype are shared (MXNet shares
+        # its memory; bucketing modules share their parameters this way).
         shared = shared_exec.arg_dict if shared_exec is not None else {}
+        shared_grads = shared_exec.grad_dict if shared_exec is not None else {}
+        shared_aux = shared_exec.aux_dict if shared_exec is not None else {}
 
-        def alloc(name, shape, dtype):
-            old = shared.get(name)
-            if old is not None and old.shape == tuple(shape) and old.dtype == dtype:
+        def alloc(table, name, shape, dtype):
+            old = table.get(name)
+            if old is not None and old.shape == tuple(shape) and old.dtype == dtype and old.context == ctx:
                 return old
             return nd_zeros(shape, ctx=ctx, dtype=dtype)
-        args = [alloc(n, s, t) for n, s, t in zip(arg_names, arg_shapes, arg_types)]
+        args = [alloc(shared, n, s, t) for n, s, t in zip(arg_names, arg_shapes, arg_types)]
         if isinstance(grad_req, str):
             reqs = [grad_req] * len(arg_names)
         elif isinstance(grad_req, dict):
             reqs = [grad_req.get(n, "null") for n in arg_names]
         else:
             reqs = list(grad_req)
-        grads = [nd_zeros(s, ctx=ctx, dtype=t) if r != "null" else None
-                 for s, t, r in zip(arg_shapes, arg_types, reqs)]
-        aux = [nd_zeros(s, ctx=ctx, dtype=t) for s, t in zip(aux_shapes, aux_types)]
+        grads = [alloc(shared_grads, n, s, t) if r != "null" else None
+                 for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
+        aux = [alloc(shared_aux, n, s, t) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
         return cls(symbol, ctx, args, grads, reqs, aux)
 
     # --- running -------------------------------------------------------------------------------
@@ -142,12 +183,13 @@ class Executor(NodeHooks):
         else:
             for out, s in zip(self.outputs, slots):
                 out._data = values[s]
+        self._forwarded = True
         return self.outputs
 
     def backward(self, out_grads=None, is_train=True):
         if self._backward is None:
             return
-        if not self.outputs:
+        if not self._forwarded:
             raise MXNetError("backward called before forward")
         if out_grads is None:
             out_grads = [nd_ones_like(o) for o in self.outputs]
@@ -202,23 +244,105 @@ class Executor(NodeHooks):
         return OrderedDict(zip(self._symbol.list_outputs(), self.outputs))
 
     def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
-        for name, value in arg_params.items():
-            if name in self.arg_dict:
-                value.copyto(self.arg_dict[name])
-            elif not allow_extra_params:
-                raise MXNetError("copy_params_from: %r is not an argument of this executor" % name)
-        for name, value in (aux_params or {}).items():
-            if name in self.aux_dict:
-                value.copyto(self.aux_dict[name])
-            elif not allow_extra_params:
-                raise MXNetError("copy_params_from: %r is not an auxiliary state of this executor" % name)
+        """Copies parameters into the executor's arrays (cast to their dtypes).
+
+        Parameters
+        ----------
+        arg_params : dict of str to NDArray
+            Values of the arguments, by name.
+        aux_params : dict of str to NDArray, optional
+            Values of the auxiliary states, by name.
+        allow_extra_params : bool, default False
+            Ignore names the executor does not have instead of raising.
+
+        Example
+        -------
+        >>> exe.copy_params_from({'fc_weight': mx.nd.ones((2, 3))})
+        """
+        for kind, params, table in (("argument", arg_params, self.arg_dict),
+                                    ("auxiliary state", aux_params or {}, self.aux_dict)):
+            for name, value in params.items():
+                target = table.get(name)
+                if target is None:
+                    if allow_extra_params:
+                        continue
+                    raise InvalidArgumentError(
+                        "copy_params_from: found name %r that is not an %s of this executor; "
+                        "its %ss are %s" % (name, kind, kind, list(table)))
+                if tuple(value.shape) != tuple(target.shape):
+                    raise ShapeError("copy_params_from: %s %s has shape %s, the executor's "
+                                     "array has shape %s" % (kind, name, tuple(value.shape),
+                                                             tuple(target.shape)))
+                if value.dtype != target.dtype:
+                    value = value.astype(target.dtype)
+                value.copyto(target)
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
-        shapes = {n: a.shape for n, a in self.arg_dict.items()}
-        shapes.update(kwargs)
-        reqs = [self._grad_req[n] for n in self.arg_dict]
-        new = Executor.simple_bind(self._symbol, self._ctx, reqs, None, self, shapes)
+        """A new executor for new input shapes, sharing this one's arrays where it can.
+
+        Parameters
+        ----------
+        partial_shaping : bool, default False
+            Allow arguments not named in `kwargs` to change shape as well.
+        allow_up_sizing : bool, default False
+            Allow arrays to grow (new memory); smaller arrays reuse this executor's memory.
+        **kwargs
+            New shapes of inputs, by name (``data=(64, 784)``).
+
+        Returns
+        -------
+        Executor
+            Parameters whose shapes do not change are the same NDArrays as in this executor.
+
+        Example
+        -------
+        >>> exe2 = exe.reshape(data=(8, 784))
+        """
+        from ..base import parse_shape
+        symbol = self._symbol
+        arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+        try:
+            arg_shapes, _, aux_shapes = symbol._infer_shape((), {k: parse_shape(v) for k, v in kwargs.items()})
+        except MXNetError as exc:
+            raise ShapeError("reshape %s: %s" % (kwargs, exc)) from None
+        unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes) if s is None or 0 in s]
+        if unknown:
+            raise MXNetError("reshape: cannot infer the shapes of %s from %s" % (unknown, kwargs))
+
+        def renew(kind, name, old, shape):
+            shape = tuple(shape)
+            if old is None or tuple(old.shape) == shape:
+                return old
+            if name not in kwargs and not partial_shaping:
+                raise MXNetError("reshape: the shape of %s %s, which was not given, changes from "
+                                 "%s to %s; pass partial_shaping=True if that is intended"
+                                 % (kind, name, tuple(old.shape), shape))
+            size = _size(shape)
+            if size > old.size:
+                if not allow_up_sizing:
+                    raise MXNetError("reshape: the new shape %s of %s %s is larger than the "
+                                     "original %s; pass allow_up_sizing=True to allocate new "
+                                     "memory" % (shape, kind, name, tuple(old.shape)))
+                return nd_zeros(shape, ctx=self._ctx, dtype=old.dtype)
+            # Smaller: a view of the old memory, as MXNet shares it.
+            return _wrap(old._data.reshape(-1)[:size].reshape(shape), self._ctx)
+
+        args = [renew("argument", n, a, s) for n, a, s in zip(arg_names, self.arg_arrays, arg_shapes)]
+        grads = [renew("gradient", n, g, s) for n, g, s in zip(arg_names, self.grad_arrays, arg_shapes)]
+        aux = [renew("auxiliary state", n, a, s) for n, a, s in zip(aux_names, self.aux_arrays, aux_shapes)]
+        reqs = [self._grad_req[n] for n in arg_names]
+        new = Executor(symbol, self._ctx, args, grads, reqs, aux)
+        for hook in self._node_hooks:
+            if hook is not self._monitor:
+                new.add_node_hook(hook)
         return new
 
     def debug_str(self):
         return self._symbol.debug_str()
+
+
+def _size(shape):
+    size = 1
+    for dim in shape:
+        size *= int(dim)
+    return size

@@ -84,6 +84,20 @@ def _fixed_point(nodes, table, what, rule):
                 changed |= _store(table, (id(child), i), value, node, what)
             for i, value in enumerate(outs):
                 changed |= _store(table, (id(node), i), value, node, what)
+            backward = what == "shape" and getattr(node.op, "infer_shape_backward", None)
+            if backward:
+                # Known outputs (fixed downstream) fill the inputs' unknown dims.
+                out_shapes = [table.get((id(node), i)) for i in range(len(outs))]
+                ins = [table.get((id(c), i)) for c, i in node.inputs]
+                if any(s is not None for s in out_shapes) and any(s is None or 0 in s for s in ins):
+                    try:
+                        new_ins = backward(node.attrs, ins, out_shapes)
+                    except MXNetError as exc:
+                        raise type(exc)("shape inference failed at node %s (operator %s) with "
+                                        "output shapes %s: %s" % (node.name, node.op.name,
+                                                                  out_shapes, exc)) from None
+                    for (child, i), value in zip(node.inputs, new_ins):
+                        changed |= _store(table, (id(child), i), value, node, what)
         if not changed:
             break
     return table

@@ -2,3 +2,4 @@
 from . import registry
 from . import elemwise, creation, unary, reduce, matmul, linalg, shape, indexing, nn, random  # noqa: F401
 from . import distributions  # noqa: F401
+from . import custom  # noqa: F401,E402  (Custom: operators written in Python)

@@ -7,7 +7,7 @@ import math
 
 from ..base import ShapeError
 from .params import Float
-from .registry import operator
+from .registry import operator, same_shape_backward
 
 _SCALAR = {"scalar": Float(1.0)}
 
@@ -33,8 +33,12 @@ def _broadcast_shape(attrs, in_shapes):
 def _same_shape(attrs, in_shapes):
     a, b = in_shapes
     if a is not None and b is not None and tuple(a) != tuple(b):
-        raise ShapeError("expected inputs of the same shape, found %s and %s (use broadcast_* "
-                         "operators to broadcast)" % (tuple(a), tuple(b)))
+        # MXNet 1.x: 0 is an unknown dimension, filled from the other input.
+        if len(a) != len(b) or any(x and y and x != y for x, y in zip(a, b)):
+            raise ShapeError("expected inputs of the same shape, found %s and %s (use broadcast_* "
+                             "operators to broadcast)" % (tuple(a), tuple(b)))
+        merged = tuple(x or y for x, y in zip(a, b))
+        return [merged, merged], [merged]
     known = a if a is not None else b
     return [known, known], [known]
 
@@ -137,6 +141,7 @@ def _register_binary(key, compute, grad):
 
     name, aliases, hint = _ELEMWISE_NAMES[key]
     impl = type(name, (), {"compute": compute_pair, "infer_shape": _same_shape,
+                           "infer_shape_backward": same_shape_backward,
                            "gradient": elemwise_gradient if grad else None})
     operator(name, inputs=("lhs", "rhs"), aliases=aliases, elementwise=True, hint=hint)(impl)
     bname = "broadcast_" + ("lesser" if key == "lesser" else key)

@@ -53,7 +53,18 @@ def _same_shape_infer(attrs, in_shapes):
     for s in in_shapes:
         if s is not None and not _compatible(s, known):
             raise MXNetError("expected inputs of one shape, found %s" % (list(in_shapes),))
+    if 0 in known:   # MXNet 1.x: 0 is an unknown dimension, filled from the other inputs
+        known = tuple(max(dims) for dims in zip(*[s for s in in_shapes if s is not None]))
     return [known] * len(in_shapes), [known]
+
+
+def same_shape_backward(attrs, in_shapes, out_shapes):
+    """Inputs shaped as the one output: its known dims fill the inputs' unknown ones."""
+    out = out_shapes[0]
+    if out is None:
+        return in_shapes
+    return [out if s is None else tuple(a or b for a, b in zip(s, out)) if len(s) == len(out) else s
+            for s in in_shapes]
 
 
 def _compatible(a, b):
@@ -90,6 +101,12 @@ class Operator:
         self.compute = impl.compute
         self.infer_shape = getattr(impl, "infer_shape", None) or _same_shape_infer
         self.infer_type = getattr(impl, "infer_type", None) or _same_type_infer
+        # infer_shape_backward(attrs, in_shapes, out_shapes) -> in_shapes: what known outputs
+        # say about the inputs (MXNet's shape functions see both sides: a batch size fixed
+        # downstream fills the data's). Optional; same-shape operators get it by default.
+        self.infer_shape_backward = getattr(impl, "infer_shape_backward", None)
+        if self.infer_shape_backward is None and getattr(impl, "infer_shape", None) is None:
+            self.infer_shape_backward = same_shape_backward
         self.gradient = getattr(impl, "gradient", None)
         # differentiable=False: the operator's gradient is zero or undefined by definition
         # (comparisons, argmax, samplers), as MXNet's non-differentiable operators. An operator
@@ -225,3 +242,14 @@ def all_operators():
 def all_names():
     """Every name an operator answers to (canonical names and aliases)."""
     return dict(_REGISTRY)
+
+
+def add(op):
+    """Registers an Operator built without the decorator (operators whose inputs and outputs
+    depend on attributes at run time, such as Custom)."""
+    for key in (op.name,) + op.aliases:
+        if key in _REGISTRY:
+            raise MXNetError("operator %s registered twice" % key)
+        _REGISTRY[key] = op
+    _CANONICAL[op.name] = op
+    return op

@@ -360,6 +360,27 @@ class Concat:
 
     infer_shape = _concat_infer
 
+    def infer_shape_backward(attrs, in_shapes, out_shapes):
+        """Off-axis dims of the output fill every input's; one unknown length along the axis is
+        what the others leave of the output's."""
+        out = out_shapes[0]
+        if out is None:
+            return in_shapes
+        axis = _normalize_axis("Concat", attrs["dim"], len(out))
+        filled = []
+        for s in in_shapes:
+            base = list(out)
+            base[axis] = s[axis] if s is not None and len(s) == len(out) else 0
+            if s is not None and len(s) == len(out):
+                base = [a or b if i != axis else a for i, (a, b) in enumerate(zip(s, base))]
+            filled.append(tuple(base))
+        along = [s[axis] for s in filled]
+        if out[axis] and along.count(0) == 1:
+            i = along.index(0)
+            rest = out[axis] - sum(along)
+            filled[i] = tuple(rest if j == axis else d for j, d in enumerate(filled[i]))
+        return filled
+
     def gradient(F, attrs, inputs, outputs, out_grads):
         grads = F._backward_Concat(out_grads[0], *inputs, num_args=len(inputs) + 1, dim=attrs["dim"])
         return list(grads) if len(inputs) > 1 else [grads]
@@ -449,6 +470,23 @@ class SliceChannel:
         return parts
 
     infer_shape = _split_infer
+
+    def infer_shape_backward(attrs, in_shapes, out_shapes):
+        """Any output's known dims fill the input's (the split axis times num_outputs)."""
+        s = in_shapes[0]
+        known = [o for o in out_shapes if o is not None]
+        if not known or s is None or len({len(o) for o in known}) != 1:
+            return in_shapes
+        out = tuple(max(dims) for dims in zip(*known))   # outputs share a shape; 0 is unknown
+        n, axis = attrs["num_outputs"], _normalize_axis("SliceChannel", attrs["axis"], len(s))
+        full = list(out)
+        if attrs["squeeze_axis"]:
+            full.insert(axis, n)
+        else:
+            full[axis] = out[axis] * n
+        if len(full) != len(s):
+            return in_shapes
+        return [tuple(a or b for a, b in zip(s, full))]
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]] * attrs["num_outputs"]

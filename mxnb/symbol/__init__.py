@@ -29,9 +29,9 @@ def full(shape, val, dtype=None, **kwargs):
     return _functions["_full"](shape=shape, value=val, dtype=dtype or "float32", **kwargs)
 
 
-def arange(start, stop=None, step=1.0, repeat=1, name=None, dtype=None):
+def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, name=None, dtype=None):
     return _functions["_arange"](start=start, stop=stop, step=step, repeat=repeat, name=name,
-                                 dtype=dtype or "float32")
+                                 infer_range=infer_range, dtype=dtype or "float32")
 
 
 def _install_fluent_methods():
@@ -54,3 +54,4 @@ _install_fluent_methods()
 
 from . import linalg  # noqa: E402,F401  (reads _functions, so it comes last)
 from . import random  # noqa: E402,F401  (reads _functions too)
+from .functions import maximum, minimum, power, pow, hypot, eye, linspace, split_v2, histogram  # noqa: E402,F401,A004

@@ -17,6 +17,10 @@ def make_sym_function(op, func_name):
     param_names = list(op.params)
 
     def function(*args, name=None, attr=None, **kwargs):
+        # MXNet's node attributes given as keywords (__layout__='TNC', __lr_mult__=...).
+        dunder = [k for k in kwargs if k.startswith("__") and k.endswith("__")]
+        if dunder:
+            attr = dict(attr or {}, **{k: str(kwargs.pop(k)) for k in dunder})
         # Inputs may be missing: they become variables named after the node.
         inputs, attrs = split_arguments(op, param_names, args, kwargs, array_type=Symbol,
                                         allow_missing=True)

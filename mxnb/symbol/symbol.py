@@ -261,6 +261,19 @@ class Symbol:
             outs[0][0].name = name
         return Symbol(outs)
 
+    def gradient(self, wrt):
+        """Not implemented, as in MXNet 1.x (whose C API answers 'not implemented'): bind the
+        symbol and call `Executor.backward`, or use `mx.autograd`.
+
+        Parameters
+        ----------
+        wrt : list of str
+            Names of the arguments to differentiate with respect to.
+        """
+        raise MXNetError("Symbol.gradient(%s) is not implemented (as in MXNet 1.x): bind the "
+                         "symbol and call backward on the executor, or use mx.autograd"
+                         % (list(wrt),))
+
     @classmethod
     def from_tape(cls, array):
         if array._entry is None:
@@ -289,16 +302,18 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     if shape is not None:
         attrs["__shape__"] = format_attr(tuple(parse_shape(shape)))
     if lr_mult is not None:
-        attrs["__lr_mult__"] = str(float(lr_mult))
+        attrs["__lr_mult__"] = str(lr_mult)
     if wd_mult is not None:
-        attrs["__wd_mult__"] = str(float(wd_mult))
+        attrs["__wd_mult__"] = str(wd_mult)
     if dtype is not None:
         from ..base import DTYPE_TO_FLAG
         attrs["__dtype__"] = str(DTYPE_TO_FLAG[dtype_np(dtype)])
     if init is not None:
         attrs["__init__"] = init if isinstance(init, str) else init.dumps()
     if stype is not None:
-        attrs["__storage_type__"] = str(stype)
+        if stype not in _STYPE_IDS:
+            raise MXNetError("var %s: unknown stype %r; expected one of %s" % (name, stype, sorted(_STYPE_IDS)))
+        attrs["__storage_type__"] = str(_STYPE_IDS[stype])
     for key, value in kwargs.items():
         if key.startswith("__") and key.endswith("__"):
             attrs[key] = str(value)
@@ -308,6 +323,7 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
 
 
 Variable = var
+_STYPE_IDS = {"default": 0, "row_sparse": 1, "csr": 2}   # MXNet's storage type ids
 
 
 def Group(symbols):

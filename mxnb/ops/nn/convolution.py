@@ -121,6 +121,21 @@ class Convolution:
                 columns = (groups, data[1] // groups * prod(kernel), data[0] * prod(out[2:]))
         return shapes, [out, columns]
 
+    def infer_shape_backward(attrs, in_shapes, out_shapes):
+        """The output's batch and spatial dims fill the data's: d = (o-1)*s + dilated k - 2p."""
+        data, out = in_shapes[0], out_shapes[0]
+        if out is None or data is None or len(out) != len(data):
+            return in_shapes
+        kernel = tuple(attrs["kernel"])
+        n = len(kernel)
+        stride = tuple(attrs["stride"]) or (1,) * n
+        dilate = tuple(attrs["dilate"]) or (1,) * n
+        pad = tuple(attrs["pad"]) or (0,) * n
+        spatial = []
+        for d, o, k, st, dl, p in zip(data[2:], out[2:], kernel, stride, dilate, pad):
+            spatial.append(d or ((o - 1) * st + dl * (k - 1) + 1 - 2 * p if o else 0))
+        return [(data[0] or out[0], data[1]) + tuple(spatial)] + list(in_shapes[1:])
+
     def infer_type(attrs, in_types):
         known = next((t for t in in_types if t is not None), None)
         return [known if t is None else t for t in in_types], [known, known]

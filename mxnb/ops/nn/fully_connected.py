@@ -57,6 +57,17 @@ class FullyConnected:
             shapes.append(merge(in_shapes[2], (hidden,), name, "bias"))
         return shapes, [out]
 
+    def infer_shape_backward(attrs, in_shapes, out_shapes):
+        """The output's leading dims (the batch) fill the data's."""
+        data, out = in_shapes[0], out_shapes[0]
+        if out is None or data is None:
+            return in_shapes
+        if attrs["flatten"]:
+            data = (data[0] or out[0],) + tuple(data[1:])
+        elif len(data) == len(out):
+            data = tuple(a or b for a, b in zip(data[:-1], out[:-1])) + (data[-1],)
+        return [data] + list(in_shapes[1:])
+
     def gradient(F, attrs, inputs, outputs, out_grads, needs):
         og, data, weight = out_grads[0], inputs[0], inputs[1]
         grad_data = F._backward_FullyConnected_data(og, data, weight, **attrs) if needs[0] else None
