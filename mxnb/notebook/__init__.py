@@ -18,6 +18,7 @@ _LAZY = {
     "register_formatters": "formatters",
     "Dashboard": "dashboard",
     "Debugger": "debugger",
+    "show_profile": "profile_view",
 }
 
 __all__ = sorted(_LAZY)
