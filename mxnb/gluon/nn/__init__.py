@@ -2,3 +2,4 @@
 from ..block import Block, HybridBlock, SymbolBlock
 from .basic_layers import *  # noqa: F401,F403
 from .conv_layers import *  # noqa: F401,F403
+from .concurrent_layers import *  # noqa: F401,F403
