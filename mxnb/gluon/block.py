@@ -211,6 +211,72 @@ class Block:
             ret.update(child._collect_params_with_prefix(prefix + name))
         return ret
 
+    def share_parameters(self, shared):
+        """Makes this Block use the Parameters of `shared` in place of its own (MXNet 2 API).
+
+        Parameters
+        ----------
+        shared : dict or ParameterDict
+            Parameters keyed by structural name (`'0.weight'`, as `save_parameters` writes them),
+            or a ParameterDict from another block's `collect_params()` (full names: matched by
+            the name after that dict's prefix against this block's names after its prefix).
+
+        Returns
+        -------
+        Block
+            This block.
+
+        Raises
+        ------
+        MXNetError
+            When a shared parameter's shape cannot be the replaced one's (nothing is changed).
+
+        Example
+        -------
+        >>> net2.share_parameters(net1._collect_params_with_prefix())  # doctest: +SKIP
+        """
+        if shared is None:
+            return self
+        own = self._collect_params_with_prefix()
+        if isinstance(shared, ParameterDict):
+            by_full = {p.name[len(self.prefix):] if p.name.startswith(self.prefix) else p.name: key
+                       for key, p in own.items()}
+            prefix = shared.prefix
+            mapping = {}
+            for name, param in shared.items():
+                rel = name[len(prefix):] if name.startswith(prefix) else name
+                if rel in by_full:
+                    mapping[by_full[rel]] = param
+        else:
+            mapping = {key: param for key, param in shared.items() if key in own}
+        for key, param in mapping.items():
+            old = own[key]
+            if old.shape and param.shape and _merge_shape(old.shape, param.shape) is None:
+                raise MXNetError("share_parameters: Parameter '%s' (%s) has shape %s, cannot share "
+                                 "'%s' of shape %s" % (key, old.name, old.shape, param.name,
+                                                       param.shape))
+        for key, param in mapping.items():
+            self._share_one(key.split("."), param)
+        # Cached graphs look parameters up by name: rebuild them all.
+        self.apply(lambda block: block._clear_cached_op() if isinstance(block, HybridBlock)
+                   else None)
+        return self
+
+    def _share_one(self, path, param):
+        if len(path) > 1:
+            self._children[path[0]]._share_one(path[1:], param)
+            return
+        attr = path[0]
+        old = self._reg_params[attr]
+        if old is param:
+            return
+        self._reg_params[attr] = param
+        object.__setattr__(self, attr, param)
+        entries = self._params._params
+        for name in [n for n, p in entries.items() if p is old]:
+            del entries[name]
+        entries[param.name] = param
+
     def register_child(self, block, name=None):
         if name is None:
             name = str(len(self._children))
@@ -393,15 +459,49 @@ class HybridBlock(Block):
         self._cached_op = None
         self._cached_op_args = None
 
-    def hybridize(self, active=True, **kwargs):
+    def hybridize(self, active=True, backend=None, clear=True, static_alloc=False,
+                  static_shape=False, inline_limit=2, forward_bulk_size=None,
+                  backward_bulk_size=None, **kwargs):
+        """Runs this block (and its children) as a cached graph from the next call on.
+
+        Parameters
+        ----------
+        active : bool, default True
+            Whether to turn hybridisation on or off.
+        backend : str, default None
+            A subgraph backend name (accepted for MXNet compatibility; mxnb has one backend).
+        clear : bool, default True
+            Drop the graph built so far.
+        static_alloc, static_shape : bool, default False
+            MXNet's memory-planning hints; accepted and recorded as CachedOp flags.
+        inline_limit : int, default 2
+            Accepted for MXNet compatibility.
+        forward_bulk_size, backward_bulk_size : int, optional
+            Accepted for MXNet compatibility.
+
+        Example
+        -------
+        >>> net.hybridize(static_alloc=True, static_shape=True)  # doctest: +SKIP
+        """
         self._active = active
-        self._flags = list(kwargs.items())
-        self._clear_cached_op()
+        self._backend = backend
+        self._flags = [("static_alloc", static_alloc), ("static_shape", static_shape),
+                       ("inline_limit", inline_limit)]
+        if forward_bulk_size is not None:
+            self._flags.append(("forward_bulk_size", forward_bulk_size))
+        if backward_bulk_size is not None:
+            self._flags.append(("backward_bulk_size", backward_bulk_size))
+        self._flags.extend(kwargs.items())
+        if clear or not active:
+            self._clear_cached_op()
         if active and (self._forward_hooks or self._forward_pre_hooks):
             warnings.warn('"%s" is being hybridized while still having forward hook/pre-hook. If '
                           '"%s" is a child of HybridBlock, the hooks will not take effect.'
                           % (self, self))
-        super().hybridize(active, **kwargs)
+        Block.hybridize(self, active, backend=backend, clear=clear, static_alloc=static_alloc,
+                        static_shape=static_shape, inline_limit=inline_limit,
+                        forward_bulk_size=forward_bulk_size,
+                        backward_bulk_size=backward_bulk_size, **kwargs)
 
     def cast(self, dtype):
         self._clear_cached_op()
@@ -532,13 +632,37 @@ class HybridBlock(Block):
         raise NotImplementedError
 
     def export(self, path, epoch=0, remove_amp_cast=True):
-        """Writes `path-symbol.json` and `path-%04d.params` (arg:/aux: names, as MXNet)."""
+        """Writes the graph and the parameters in MXNet's model format.
+
+        Parameters
+        ----------
+        path : str
+            Path prefix: `path-symbol.json` and `path-xxxx.params` are written.
+        epoch : int, default 0
+            The epoch number in the parameter file's name (4 digits).
+        remove_amp_cast : bool, default True
+            Accepted for MXNet compatibility (mxnb inserts no AMP casts).
+
+        Returns
+        -------
+        tuple of str
+            The symbol file and the parameter file (MXNet returns None).
+
+        Raises
+        ------
+        MXNetError
+            When the block has not been hybridized and run once.
+
+        Example
+        -------
+        >>> net.hybridize(); net(x); net.export('model', epoch=3)  # doctest: +SKIP
+        ('model-symbol.json', 'model-0003.params')
+        """
         if not self._cached_graph:
             raise MXNetError("Please first call block.hybridize() and then run forward with this "
                              "block at least once before calling export.")
         sym = self._cached_graph[1]
         sym_filename = "%s-symbol.json" % path
-        sym.save(sym_filename)
         arg_names = set(sym.list_arguments())
         aux_names = set(sym.list_auxiliary_states())
         arg_dict = {}
@@ -547,7 +671,10 @@ class HybridBlock(Block):
                 arg_dict["arg:%s" % name] = param._reduce()
             elif name in aux_names:
                 arg_dict["aux:%s" % name] = param._reduce()
+            else:
+                warnings.warn('Parameter "%s" is not found in the graph. ' % name, stacklevel=2)
         params_filename = "%s-%04d.params" % (path, epoch)
+        sym.save(sym_filename)
         nd.save(params_filename, arg_dict)
         return sym_filename, params_filename
 
@@ -630,6 +757,18 @@ class SymbolBlock(HybridBlock):
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         raise NotImplementedError
+
+
+def _merge_shape(a, b):
+    """The shape both describe (0 unknown), or None when they disagree."""
+    if len(a) != len(b):
+        return None
+    merged = []
+    for x, y in zip(a, b):
+        if x > 0 and y > 0 and x != y:
+            return None
+        merged.append(x if x > 0 else y)
+    return tuple(merged)
 
 
 def _common_prefix(names):
