@@ -1,2 +1,3 @@
 """`gluon.contrib`: contributed layers and the estimator fit API (MXNet 1.x)."""
 from . import nn
+from . import estimator
