@@ -11,7 +11,10 @@
    `fixed_input(shape)` below (NumPy's legacy RandomState is stable across versions):
    - `<name>.params` (save_parameters) and `<name>-outputs.nd` {'predict', 'train'}
    - mobilenetv2_0.25 exported (`export`): `<name>-symbol.json` and `<name>-0000.params`.
+3. tests/data/model_zoo/symbols/<name>-symbol.json.gz: every model's graph as MXNet's `export`
+   writes it (hybridized, run once), gzipped.
 """
+import gzip
 import json
 import os
 import sys
@@ -51,13 +54,19 @@ def randomize(net, seed=1):
 
 
 def listing():
+    os.makedirs(os.path.join(FIXTURES, "symbols"), exist_ok=True)
     out = {}
     for name in sorted(MODEL_NAMES):
         with mx.name.NameManager():
             net = vision.get_model(name)
         net.initialize()
+        net.hybridize()
         size = INPUT_SIZE.get(name, 224)
         net(mx.nd.zeros((1, 3, size, size)))
+        symbol_json = net._cached_graph[1].tojson()
+        with gzip.GzipFile(os.path.join(FIXTURES, "symbols", name + "-symbol.json.gz"), "wb",
+                           mtime=0) as f:
+            f.write(symbol_json.encode())
         structural = net._collect_params_with_prefix()
         by_param = {id(p): key for key, p in structural.items()}
         out[name] = {"prefix": net.prefix, "input_size": size,

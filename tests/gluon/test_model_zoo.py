@@ -165,3 +165,37 @@ def test_constructors_take_mxnet_arguments():
     assert isinstance(net, vision.ResNetV2)
     assert isinstance(vision.vgg11_bn().features[1], mx.gluon.nn.BatchNorm)
     assert vision.get_mobilenet(0.5).features[0]._channels == 16
+
+
+def _mxnet_graph(name):
+    import gzip
+    with gzip.open(os.path.join(FIXTURES, "symbols", name + "-symbol.json.gz"), "rt") as f:
+        return mx.sym.load_json(f.read())
+
+
+@pytest.mark.parametrize("name", sorted(LISTING))
+def test_mxnet_exported_graph_of_every_model_imports_with_the_same_parameters(name):
+    block = mx.gluon.SymbolBlock(_mxnet_graph(name), mx.sym.var("data"))
+    expected = {full: tuple(shape) for _, full, shape in LISTING[name]["params"]}
+    assert set(block.collect_params().keys()) == set(expected)
+    size = LISTING[name]["input_size"]
+    block.infer_shape(mx.nd.zeros((1, 3, size, size)))
+    assert {k: p.shape for k, p in block.collect_params().items()} == expected
+
+
+@pytest.mark.parametrize("name,size", [
+    ("resnet18_v1", 32), ("mobilenetv2_0.5", 32), ("squeezenet1.0", 224),
+    pytest.param("resnet50_v2", 32, marks=pytest.mark.slow),
+    pytest.param("densenet121", 224, marks=pytest.mark.slow)])
+def test_mxnet_exported_graph_computes_what_the_zoo_model_computes(name, size):
+    net = build(name)
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.array(fixed_input((1, 3, size, size)))
+    expected = net(x).asnumpy()
+    block = mx.gluon.SymbolBlock(_mxnet_graph(name), mx.sym.var("data"))
+    block.infer_shape(x)
+    block.initialize()
+    mine = net.collect_params()
+    for key, param in block.collect_params().items():
+        param.set_data(mine[key].data())
+    np.testing.assert_allclose(block(x).asnumpy(), expected, rtol=1e-4, atol=1e-5)
