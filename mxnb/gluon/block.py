@@ -507,6 +507,44 @@ class HybridBlock(Block):
         self._clear_cached_op()
         super().cast(dtype)
 
+    def register_op_hook(self, callback, monitor_all=False):
+        """Calls `callback(name, op_name, NDArray)` for every operator output of the hybridized
+        graph (and every input too with `monitor_all`), as MXNet 1.x's op hooks.
+
+        Parameters
+        ----------
+        callback : callable
+            Called with the output's name (`<node>_output`, `<node>_<input>`), the operator's
+            name and the array.
+        monitor_all : bool, default False
+            Also report each operator's inputs.
+
+        Example
+        -------
+        >>> net.register_op_hook(lambda name, op, arr: print(name, op, arr.shape))  # doctest: +SKIP
+        """
+        self._op_hook = (callback, monitor_all)
+        self._clear_cached_op()
+        for child in self._children.values():
+            if isinstance(child, HybridBlock):
+                child.register_op_hook(callback, monitor_all)
+
+    def _install_op_hook(self, cached_op):
+        from ..ndarray.ndarray import _wrap
+        callback, monitor_all = self._op_hook
+
+        def hook(phase, node, inputs, outputs):
+            if phase != "forward":
+                return
+            ctx = self._hook_ctx
+            if monitor_all:
+                for name, value in zip(node.op.input_names(node.attrs), inputs):
+                    callback("%s_%s" % (node.name, name), node.op.name, _wrap(value, ctx))
+            names = node.op.output_names(node.attrs)
+            for i in range(node.op.num_visible_outputs(node.attrs)):
+                callback("%s_%s" % (node.name, names[i]), node.op.name, _wrap(outputs[i], ctx))
+        cached_op.add_node_hook(hook)
+
     # --- graph ---------------------------------------------------------------------------------
     def _get_graph(self, *args):
         if not self._cached_graph:
@@ -584,6 +622,8 @@ class HybridBlock(Block):
                 raise MXNetError("Unknown input to HybridBlock %s: %s" % (self.name, name))
         self._cached_op_args = op_args
         self._cached_op = CachedOp(out, self._flags)
+        if getattr(self, "_op_hook", None) is not None:
+            self._install_op_hook(self._cached_op)
 
     def _call_cached_op(self, *args):
         if self._cached_op is None:
@@ -597,6 +637,7 @@ class HybridBlock(Block):
                                  % (self.name, self._in_format, fmt))
             flat = [a for a in flat if a is not None]
         ctx = flat[0].context
+        self._hook_ctx = ctx
         try:
             cargs = [flat[i] if is_arg else i.data(ctx) for is_arg, i in self._cached_op_args]
         except DeferredInitializationError:

@@ -311,3 +311,24 @@ def test_concurrent_takes_plain_blocks():
     out = net(nd.ones((2, 3)))
     np.testing.assert_array_equal(out.asnumpy(), np.concatenate([2 * np.ones((2, 3)),
                                                                  np.ones((2, 3))], axis=1))
+
+
+def test_register_op_hook_reports_each_operator_output():
+    with mx.name.NameManager():
+        net = nn.HybridSequential()
+        net.add(nn.Dense(3, in_units=4, activation="relu"), nn.Dense(2, in_units=3))
+    net.initialize()
+    net.hybridize()
+    seen = []
+    net.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)))
+    out = net(nd.ones((2, 4)))
+    # The names and order MXNet 1.9.1 reports for this net.
+    assert seen == [("dense0_fwd_output", "FullyConnected", (2, 3)),
+                    ("dense0_relu_fwd_output", "Activation", (2, 3)),
+                    ("dense1_fwd_output", "FullyConnected", (2, 2))]
+    seen.clear()
+    net.register_op_hook(lambda name, op, arr: seen.append(name), monitor_all=True)
+    net(nd.ones((2, 4)))
+    assert seen[:4] == ["dense0_fwd_data", "dense0_fwd_weight", "dense0_fwd_bias",
+                        "dense0_fwd_output"]
+    assert out.shape == (2, 2)
