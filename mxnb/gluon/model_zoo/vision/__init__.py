@@ -15,7 +15,7 @@ Example
 >>> net = vision.get_model('resnet18_v1', classes=10)
 >>> net.initialize()
 """
-from ....base import MXNetError
+from ....base import MXNetError as _MXNetError
 from .alexnet import *  # noqa: F401,F403
 from .densenet import *  # noqa: F401,F403
 from .inception import *  # noqa: F401,F403
@@ -85,5 +85,5 @@ def get_model(name, **kwargs):
     return _models[key](**kwargs)
 
 
-class _UnknownModelError(MXNetError, ValueError):
+class _UnknownModelError(_MXNetError, ValueError):
     """MXNet raises ValueError for an unknown model name; we keep that and add MXNetError."""
