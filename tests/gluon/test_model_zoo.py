@@ -48,15 +48,20 @@ def _outputs(name):
     return mx.nd.load(os.path.join(FIXTURES, name + "-outputs.nd"))
 
 
+GPU = pytest.param(mx.gpu(0), id="gpu", marks=[pytest.mark.gpu, pytest.mark.skipif(
+    mx.num_gpus() == 0, reason="no GPU with CuPy on this machine")])
+
+
+@pytest.mark.parametrize("ctx", [pytest.param(mx.cpu(), id="cpu"), GPU])
 @pytest.mark.parametrize("hybridize", [False, True])
 @pytest.mark.parametrize("name,shape", [("squeezenet1.1", (1, 3, 224, 224)),
                                         ("mobilenet0.25", (2, 3, 64, 64))])
-def test_mxnet_parameters_reproduce_mxnet_outputs(name, shape, hybridize):
+def test_mxnet_parameters_reproduce_mxnet_outputs(name, shape, hybridize, ctx):
     net = build(name, classes=10)
-    net.load_parameters(os.path.join(FIXTURES, name + ".params"))
+    net.load_parameters(os.path.join(FIXTURES, name + ".params"), ctx=ctx)
     if hybridize:
         net.hybridize()
-    x = mx.nd.array(fixed_input(shape))
+    x = mx.nd.array(fixed_input(shape), ctx=ctx)
     expected = _outputs(name)
     np.testing.assert_allclose(net(x).asnumpy(), expected["predict"].asnumpy(),
                                rtol=1e-4, atol=1e-4)
