@@ -228,3 +228,22 @@ def test_training_monitor_handler_records_every_batch():
     assert set(history["grad_norms"]) == set(est.net.collect_params().keys())
     assert history["loss"][-1] < history["loss"][0]
     assert "training accuracy" in handler._repr_html_()
+
+
+def test_context_checks():
+    net = gluon.nn.Dense(2, in_units=4)
+    loss = gluon.loss.L2Loss()
+    with pytest.raises(ValueError, match="context must be a Context"):
+        Estimator(net, loss, context="cpu")
+    with pytest.raises(AssertionError, match="not available"):
+        Estimator(net, loss, context=[mx.cpu(), mx.gpu(100)])
+    est = Estimator(net, loss, context=mx.cpu())
+    assert est.context == [mx.cpu()]
+
+
+def test_uninitialized_val_net_is_a_runtime_error():
+    train, val = loaders()
+    est = estimator()
+    est.val_net = gluon.nn.Dense(2)
+    with pytest.raises(RuntimeError):
+        est.fit(train, val, epochs=1)

@@ -4,6 +4,7 @@ import logging
 import sys
 import warnings
 
+from ....base import MXNetError
 from ....context import Context, cpu, gpu, num_gpus
 from ....metric import Loss as metric_loss
 from ...loss import Loss as gluon_loss
@@ -103,7 +104,7 @@ class Estimator:
                                      "found %r" % (context,))
             for ctx in context:
                 if ctx not in available_gpus and ctx.device_type != "cpu":
-                    raise EstimatorError("%s is not available, please make sure your context is in "
+                    raise _UnavailableContextError("%s is not available, please make sure your context is in "
                                          "one of: mx.cpu(), %s"
                                          % (ctx, ", ".join(str(c) for c in available_gpus)))
             return context
@@ -324,6 +325,10 @@ class Estimator:
     def _categorize_handlers(handlers):
         kinds = (TrainBegin, EpochBegin, BatchBegin, BatchEnd, EpochEnd, TrainEnd)
         return tuple([h for h in handlers if isinstance(h, kind)] for kind in kinds)
+
+
+class _UnavailableContextError(MXNetError, AssertionError):
+    """A context that does not exist here (an AssertionError, as MXNet's check is an assert)."""
 
 
 class _StdoutHandler(logging.StreamHandler):
