@@ -84,6 +84,3 @@ class Identity(HybridBlock):
     def hybrid_forward(self, F, x):
         return x
 
-    def __repr__(self):
-        return "Identity()"
-
