@@ -86,6 +86,10 @@ class StoppingHandler(TrainBegin, BatchEnd, EpochEnd):
         Epochs to train.
     max_batch : int, optional
         Batches to train.
+
+    Example
+    -------
+    >>> est.fit(train_loader, batches=100)   # adds StoppingHandler(max_batch=100)  # doctest: +SKIP
     """
 
     def __init__(self, max_epoch=None, max_batch=None):
@@ -125,6 +129,10 @@ class MetricHandler(EpochBegin, BatchEnd):
         The metrics to update.
     priority : scalar, default -1000
         Runs before the handlers that read the metrics.
+
+    Example
+    -------
+    >>> handler = MetricHandler(metrics=est.train_metrics[:1])   # only accuracy  # doctest: +SKIP
     """
 
     def __init__(self, metrics, priority=-1000):
@@ -161,6 +169,11 @@ class ValidationHandler(TrainBegin, BatchEnd, EpochEnd):
     priority : scalar, default -1000
     event_handlers : list of EventHandler, optional
         Handlers for the validation loop.
+
+    Example
+    -------
+    >>> handler = ValidationHandler(val_loader, est.evaluate, batch_period=50)  # doctest: +SKIP
+    >>> est.fit(train_loader, epochs=2, event_handlers=[handler])  # doctest: +SKIP
     """
 
     def __init__(self, val_data, eval_fn, epoch_period=1, batch_period=None, priority=-1000,
@@ -212,6 +225,11 @@ class LoggingHandler(TrainBegin, TrainEnd, EpochBegin, EpochEnd, BatchBegin, Bat
         The metrics to show.
     priority : scalar, default inf
         Runs last, after the metrics are updated.
+
+    Example
+    -------
+    >>> handler = LoggingHandler(log_interval=10, metrics=est.train_metrics)  # doctest: +SKIP
+    >>> est.fit(train_loader, epochs=2, event_handlers=[handler])  # doctest: +SKIP
     """
 
     def __init__(self, log_interval="epoch", metrics=None, priority=math.inf):
@@ -317,6 +335,12 @@ class CheckpointHandler(TrainBegin, BatchEnd, EpochEnd):
         Older checkpoints beyond this many are deleted.
     resume_from_checkpoint : bool, default False
         Continue from the latest checkpoint in `model_dir`, training only what remains.
+
+    Example
+    -------
+    >>> handler = CheckpointHandler('checkpoints', monitor=est.val_metrics[0],
+    ...                             save_best=True)  # doctest: +SKIP
+    >>> est.fit(train_loader, val_loader, epochs=5, event_handlers=[handler])  # doctest: +SKIP
     """
 
     def __init__(self, model_dir, model_prefix="model", monitor=None, verbose=0, save_best=False,
@@ -496,6 +520,11 @@ class EarlyStoppingHandler(TrainBegin, EpochEnd, TrainEnd):
         Whether lower or higher is better ('auto': higher for accuracy and f1).
     baseline : float, optional
         The value to improve on from the start.
+
+    Example
+    -------
+    >>> stopper = EarlyStoppingHandler(est.val_metrics[1], patience=3)   # a loss: mode min  # doctest: +SKIP
+    >>> est.fit(train_loader, val_loader, epochs=100, event_handlers=[stopper])  # doctest: +SKIP
     """
 
     def __init__(self, monitor, min_delta=0, patience=0, mode="auto", baseline=None):
@@ -556,6 +585,12 @@ class GradientUpdateHandler(BatchEnd):
     ----------
     priority : scalar, default -2000
         Runs first, so that metrics and logs see the updated model.
+
+    Example
+    -------
+    >>> class Accumulate(GradientUpdateHandler):   # step every 4 batches
+    ...     def batch_end(self, estimator, *args, **kwargs):
+    ...         ...
     """
 
     def __init__(self, priority=-2000):
