@@ -604,8 +604,18 @@ def load_into(targets, loaded, filename, ctx, allow_missing, ignore_extra, cast_
                          % (extra[0], filename, owner, _brief(targets.keys())))
     where = "file '%s'" % filename
     chosen = [(targets[name], arr) for name, arr in loaded.items() if name in targets]
+    problems = []
     for param, arr in chosen:
-        param._check_loadable(arr, cast_dtype, dtype_source, where)
+        try:
+            param._check_loadable(arr, cast_dtype, dtype_source, where)
+        except MXNetError as exc:
+            problems.append((param.name, exc))
+    if len(problems) == 1:
+        raise problems[0][1]
+    if problems:
+        raise MXNetError("%s (and %d more parameters that do not fit: %s)"
+                         % (problems[0][1], len(problems) - 1,
+                            _brief(name for name, _ in problems[1:])))
     for param, arr in chosen:
         param._load_init(arr, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
 

@@ -227,6 +227,15 @@ def test_params_of_another_architecture_name_file_and_parameters_and_load_nothin
     wide.save_parameters(path)
     with pytest.raises(MXNetError, match=r"'hybridsequential0_dense1_weight'.*\(3, 5\).*\(3, 9\)"):
         net.load_parameters(path)
+    with mx.name.NameManager():
+        wider = nn.HybridSequential()
+        with wider.name_scope():
+            wider.add(nn.Dense(6, activation="relu", in_units=4), nn.BatchNorm(in_channels=6),
+                      nn.Dense(3, in_units=6))
+    wider.initialize()
+    wider.save_parameters(path)
+    with pytest.raises(MXNetError, match=r"dense0_weight.*and 6 more parameters that do not fit"):
+        net.load_parameters(path)
     for key, param in net.collect_params().items():
         np.testing.assert_array_equal(param.data().asnumpy(), before[key])
 
