@@ -1,3 +1,3 @@
-"""`gluon.contrib`: contributed layers and the estimator fit API (MXNet 1.x)."""
-from . import nn
-from . import estimator
+"""`gluon.contrib` (MXNet 1.x): contributed layers and tools."""
+from . import nn  # noqa: F401
+from . import estimator  # noqa: F401

@@ -1,2 +1,2 @@
-"""`gluon.contrib.nn`: contributed layers (MXNet 1.x)."""
-from ...nn.concurrent_layers import Concurrent, HybridConcurrent, Identity
+"""`gluon.contrib.nn` (MXNet 1.x): contributed layers."""
+from ...nn.concurrent_layers import Concurrent, HybridConcurrent, Identity  # noqa: F401
