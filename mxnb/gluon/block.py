@@ -507,6 +507,39 @@ class HybridBlock(Block):
         self._clear_cached_op()
         super().cast(dtype)
 
+    def optimize_for(self, x, *args, backend=None, clear=False, partition_if_dynamic=True,
+                     static_alloc=False, static_shape=False, inline_limit=2,
+                     forward_bulk_size=None, backward_bulk_size=None, **kwargs):
+        """Hybridizes and builds the cached graph for inputs like `x` without running it (MXNet
+        1.9.1's entry point for partitioning backends; mxnb has a single backend).
+
+        Parameters
+        ----------
+        x : NDArray
+            An input like those the block will run on (deferred shapes are resolved from it).
+        *args : NDArray
+            Further inputs.
+        backend : str, optional
+            Accepted for MXNet compatibility.
+        clear : bool, default False
+            Drop a graph built before.
+        static_alloc, static_shape, inline_limit, forward_bulk_size, backward_bulk_size
+            As in `hybridize`.
+
+        Example
+        -------
+        >>> net.optimize_for(mx.nd.ones((1, 3, 32, 32)), backend='MKLDNN')  # doctest: +SKIP
+        >>> net.export('model')  # doctest: +SKIP
+        """
+        self.hybridize(True, backend=backend, clear=clear, static_alloc=static_alloc,
+                       static_shape=static_shape, inline_limit=inline_limit,
+                       forward_bulk_size=forward_bulk_size, backward_bulk_size=backward_bulk_size,
+                       **kwargs)
+        if self._cached_op is None:
+            self._build_cache(x, *args)
+        if any(p._deferred_init for p in self.collect_params().values()):
+            self._finish_deferred(x, *args)
+
     def register_op_hook(self, callback, monitor_all=False):
         """Calls `callback(name, op_name, NDArray)` for every operator output of the hybridized
         graph (and every input too with `monitor_all`), as MXNet 1.x's op hooks.

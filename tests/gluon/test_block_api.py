@@ -341,3 +341,16 @@ def test_register_op_hook_reports_each_operator_output():
     assert seen[:4] == ["dense0_fwd_data", "dense0_fwd_weight", "dense0_fwd_bias",
                         "dense0_fwd_output"]
     assert out.shape == (2, 2)
+
+
+def test_optimize_for_builds_the_graph_without_running_it(tmp_path):
+    with mx.name.NameManager():
+        net = nn.HybridSequential()
+        net.add(nn.Dense(3, activation="relu"), nn.Dense(2))
+    net.initialize()
+    x = x_input()
+    net.optimize_for(x, backend="MKLDNN", static_alloc=True)
+    assert net[0].weight.shape == (3, 4)          # deferred shapes resolved from x
+    files = net.export(str(tmp_path / "opt"))      # no forward call needed first
+    block = mx.gluon.SymbolBlock.imports(files[0], ["data"], files[1])
+    np.testing.assert_allclose(block(x).asnumpy(), net(x).asnumpy(), rtol=1e-6)
