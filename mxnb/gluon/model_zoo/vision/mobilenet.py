@@ -11,7 +11,14 @@ __all__ = ["MobileNet", "MobileNetV2", "mobilenet1_0", "mobilenet_v2_1_0", "mobi
 
 
 class RELU6(HybridBlock):
-    """min(max(x, 0), 6), the activation of MobileNet v2."""
+    """min(max(x, 0), 6), the activation of MobileNet v2.
+
+    Example
+    -------
+    >>> RELU6()(mx.nd.array([-1, 3, 9]))
+    [0. 3. 6.]
+    <NDArray 3 @cpu(0)>
+    """
 
     def hybrid_forward(self, F, x):
         return F.clip(x, 0, 6, name="relu6")
@@ -45,6 +52,13 @@ class LinearBottleneck(HybridBlock):
         Expansion factor.
     stride : int
         Stride of the depthwise convolution.
+
+    Example
+    -------
+    >>> block = LinearBottleneck(in_channels=16, channels=16, t=6, stride=1)
+    >>> block.initialize()
+    >>> block(mx.nd.ones((1, 16, 8, 8))).shape
+    (1, 16, 8, 8)
     """
 
     def __init__(self, in_channels, channels, t, stride, **kwargs):

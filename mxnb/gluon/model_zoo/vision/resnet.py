@@ -36,6 +36,13 @@ _BLOCK_PARAMETERS = r"""
         Whether the shortcut goes through a 1x1 convolution (when shapes change).
     in_channels : int, default 0
         Input channels (0: inferred from the first input).
+
+    Example
+    -------
+    >>> block = BasicBlockV1(128, 2, downsample=True, in_channels=64)
+    >>> block.initialize()
+    >>> block(mx.nd.ones((1, 64, 8, 8))).shape
+    (1, 128, 4, 4)
 """
 
 
