@@ -354,3 +354,20 @@ def test_optimize_for_builds_the_graph_without_running_it(tmp_path):
     files = net.export(str(tmp_path / "opt"))      # no forward call needed first
     block = mx.gluon.SymbolBlock.imports(files[0], ["data"], files[1])
     np.testing.assert_allclose(block(x).asnumpy(), net(x).asnumpy(), rtol=1e-6)
+
+
+def test_load_parameters_reads_legacy_files_without_the_prefix(tmp_path):
+    # Files written by save_params of MXNet <= 1.2 (the old model-store files) hold names with
+    # the block's prefix stripped; load_parameters restores this block's prefix.
+    from mxnb.gluon.model_zoo import vision
+    net = vision.mobilenet0_25(classes=5)
+    net.initialize()
+    x = x_input((1, 3, 32, 32))
+    expected = net(x).asnumpy()
+    path = str(tmp_path / "legacy.params")
+    net.collect_params().save(path, strip_prefix=net.prefix)
+    assert "conv0_weight" in nd.load(path)
+    other = vision.mobilenet0_25(classes=5)             # another prefix: mobilenet1_
+    assert other.prefix != net.prefix
+    other.load_parameters(path)
+    np.testing.assert_allclose(other(x).asnumpy(), expected, rtol=1e-5, atol=1e-6)
