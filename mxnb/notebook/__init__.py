@@ -10,6 +10,7 @@ _LAZY = {
     "show_graph": "graph_view",
     "GraphView": "graph_view",
     "TrainingMonitor": "monitor",
+    "TrainingMonitorHandler": "estimator_handler",
     "display_array": "display",
     "array_html": "display",
     "symbol_html": "display",
