@@ -2,3 +2,4 @@
 from . import registry
 from . import elemwise, creation, unary, reduce, matmul, linalg, shape, indexing, nn, random  # noqa: F401
 from . import optimizer_update  # noqa: F401
+from . import linalg_diag, linalg_triangular, linalg_factor, linalg_det  # noqa: F401

@@ -97,6 +97,11 @@ for clip in (-1.0, 0.3):
           np.array([0.5], np.float32)],
          {"lrs": (0.01, 0.02), "wds": (0.1, 0.0), "etas": (0.5, 1.0), "clip_gradient": clip,
           "num_weights": 2})
+    case("multi_mp_adamw" + tag, "_multi_mp_adamw_update",
+         [w16, u(-3, 3, dtype=np.float16), u(), pos(), w16.astype(np.float32)] * 2 +
+         [np.array([0.5], np.float32)],
+         {"lrs": (0.01, 0.02), "wds": (0.1, 0.0), "etas": (0.5, 1.0), "clip_gradient": clip,
+          "num_weights": 2})
     case("multi_lamb" + tag, "_multi_lamb_update",
          [u(), u(-3, 3), u(), pos(), u((5,)), u((5,), -3, 3), u((5,)), pos((5,))],
          {"learning_rates": (0.01, 0.02), "wds": (0.1, 0.0), "step_count": (3, 1),
@@ -122,6 +127,7 @@ case("all_finite", "all_finite", [u()], {})
 case("all_finite_nan", "all_finite", [np.array([1.0, np.nan], np.float32)], {})
 case("multi_all_finite", "multi_all_finite", [u(), np.array([1.0, np.inf], np.float32)],
      {"num_arrays": 2})
+case("reset_arrays", "reset_arrays", [u(), u((5,))], {"num_arrays": 2})
 case("multi_sum_sq", "multi_sum_sq", [u(), u((5,)), u((2,))], {"num_arrays": 3})
 case("multi_lars", "multi_lars",
      [np.array([0.1, 0.2, 0.3], np.float32), np.array([4.0, 0.0, 9.0], np.float32),
