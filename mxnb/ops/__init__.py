@@ -3,3 +3,5 @@ from . import registry
 from . import elemwise, creation, unary, reduce, matmul, linalg, shape, indexing, nn, random  # noqa: F401
 from . import optimizer_update  # noqa: F401
 from . import linalg_diag, linalg_triangular, linalg_factor, linalg_det  # noqa: F401
+from . import combine, index_ops, special, nn_extra  # noqa: F401
+from . import legacy  # noqa: F401

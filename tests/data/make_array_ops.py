@@ -1,0 +1,132 @@
+"""Writes array_ops.npz: MXNet 1.9.1's outputs and input gradients (autograd, seeded head
+gradients) of the generic operators mxnb adds outside the main families (special functions,
+rearrangements, index helpers, contrib helpers, L2Normalization, SVMOutput, im2col, ...).
+
+Run with the MXNet venv:  /work/peers/mxnet/bin/python tests/data/make_array_ops.py
+"""
+import json
+import os
+
+import numpy as np
+import mxnet as mx
+
+R = np.random.RandomState(29)
+
+
+def u(*shape, lo=-1.0, hi=1.0):
+    return R.uniform(lo, hi, shape)
+
+
+def ints(hi, *shape):
+    return R.randint(0, hi, shape).astype(np.float64)
+
+
+# name, function path, inputs, attrs, differentiable input indices
+CASES = [
+    ("gamma", "gamma", [np.array([0.3, 1.7, 3.2, -0.5, -2.5, 6.0])], {}, [0]),
+    ("gammaln", "gammaln", [np.array([0.3, 1.7, 3.2, -0.5, -2.5, 40.0])], {}, [0]),
+    ("erfinv", "erfinv", [np.array([-0.99, -0.5, 0.0, 0.3, 0.9, 0.999])], {}, [0]),
+    ("hard_sigmoid", "hard_sigmoid", [np.array([-5.0, -1.0, 0.3, 1.5, 4.0])],
+     {"alpha": 0.3, "beta": 0.4}, [0]),
+    ("softmin", "softmin", [u(2, 4)], {"axis": 1, "temperature": 2.0}, [0]),
+    ("add_n", "add_n", [u(2, 3), u(2, 3), u(2, 3)], {}, [0, 1, 2]),
+    ("khatri_rao", "khatri_rao", [u(2, 3), u(3, 3), u(2, 3)], {}, [0, 1, 2]),
+    ("depth_to_space", "depth_to_space", [u(1, 8, 2, 3)], {"block_size": 2}, [0]),
+    ("space_to_depth", "space_to_depth", [u(1, 2, 4, 6)], {"block_size": 2}, [0]),
+    ("cumsum", "cumsum", [u(3, 4)], {"axis": 1}, [0]),
+    ("cumsum_flat", "cumsum", [u(3, 4)], {}, [0]),
+    ("diag_matrix", "diag", [u(3, 4)], {"k": 1}, [0]),
+    ("diag_vector", "diag", [u(3)], {"k": -1}, [0]),
+    ("diag_3d", "diag", [u(2, 3, 3)], {"axis1": 1, "axis2": 2}, [0]),
+    ("moments", "moments", [u(3, 4, 2)], {"axes": (0, 2)}, [0]),
+    ("moments_keep", "moments", [u(3, 4)], {"axes": (1,), "keepdims": True}, [0]),
+    ("l2norm_instance", "L2Normalization", [u(2, 3, 2)], {}, [0]),
+    ("l2norm_channel", "L2Normalization", [u(2, 3, 2)], {"mode": "channel"}, [0]),
+    ("l2norm_spatial", "L2Normalization", [u(2, 3, 2, 2)], {"mode": "spatial"}, [0]),
+    ("softmax_ce", "softmax_cross_entropy", [u(3, 4), ints(4, 3)], {}, [0]),
+    ("svm_l2", "SVMOutput", [u(4, 3, lo=-2, hi=2), ints(3, 4)], {"margin": 0.5}, [0]),
+    ("svm_l1", "SVMOutput", [u(4, 3, lo=-2, hi=2), ints(3, 4)],
+     {"use_linear": True, "regularization_coefficient": 0.5}, [0]),
+    ("batch_take", "batch_take", [u(3, 4), np.array([1, 3, 0])], {}, [0]),
+    ("choose0", "choose_element_0index", [u(3, 4), np.array([1.0, 3.0, 0.0])], {}, [0]),
+    ("fill0", "fill_element_0index", [u(3, 4), u(3), np.array([1.0, 3.0, 0.0])], {}, [0, 1]),
+    ("ravel", "ravel_multi_index", [np.array([[3.0, 6.0, 6.0], [4.0, 5.0, 1.0]])],
+     {"shape": (7, 6)}, []),
+    ("unravel", "unravel_index", [np.array([22.0, 41.0, 37.0])], {"shape": (7, 6)}, []),
+    ("scatter_nd", "scatter_nd", [u(3), np.array([[0.0, 1.0, 1.0], [2.0, 0.0, 3.0]])],
+     {"shape": (2, 4)}, [0]),
+    ("im2col", "im2col", [u(2, 2, 4, 5)], {"kernel": (2, 3), "stride": (2, 1), "pad": (1, 0),
+                                           "dilate": (1, 1)}, [0]),
+    ("im2col_dilate", "im2col", [u(1, 1, 5, 5)], {"kernel": (2, 2), "dilate": (2, 2)}, [0]),
+    ("col2im", "col2im", [u(1, 4, 6)], {"output_size": (3, 4), "kernel": (2, 2)}, [0]),
+    ("quadratic", "contrib.quadratic", [u(2, 3)], {"a": 1.5, "b": -2.0, "c": 0.5}, [0]),
+    ("div_sqrt_dim", "contrib.div_sqrt_dim", [u(2, 5)], {}, [0]),
+    ("gradientmultiplier", "contrib.gradientmultiplier", [u(2, 3)], {"scalar": -0.5}, [0]),
+    ("round_ste", "contrib.round_ste", [u(2, 3, lo=-3, hi=3)], {}, [0]),
+    ("sign_ste", "contrib.sign_ste", [u(2, 3)], {}, [0]),
+    ("index_copy", "contrib.index_copy", [u(4, 2), np.array([2.0, 0.0]), u(2, 2)], {}, [0, 2]),
+    ("boolean_mask", "contrib.boolean_mask", [u(4, 2), np.array([1.0, 0.0, 1.0, 1.0])], {}, [0]),
+    ("index_array", "contrib.index_array", [u(2, 3)], {"axes": (1, 0)}, []),
+    ("arange_like", "contrib.arange_like", [u(2, 3)], {"start": 1.0, "step": 0.5, "repeat": 2},
+     []),
+    ("arange_like_axis", "contrib.arange_like", [u(2, 3)], {"axis": 1}, []),
+    ("allclose", "contrib.allclose", [np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-7])], {}, []),
+    ("allclose_no", "contrib.allclose", [np.array([1.0, 2.0]), np.array([1.0, 2.1])], {}, []),
+    ("histogram", "_internal._histogram", [np.array([0.0, 1.0, 2.0, 2.0, 3.0, 5.0])],
+     {"bin_cnt": 3, "range": (1.0, 4.0)}, []),
+    ("split_v2", "_internal._split_v2", [u(3, 6)], {"indices": (0, 2, 3), "axis": 1}, [0]),
+    ("split_v2_squeeze", "_internal._split_v2", [u(3, 4)],
+     {"indices": (), "sections": 3, "axis": 0, "squeeze_axis": True}, [0]),
+    ("slice_assign", "_internal._slice_assign", [u(3, 4), u(2, 2)],
+     {"begin": (1, 0), "end": (3, 4), "step": (1, 2)}, [0, 1]),
+    ("slice_assign_scalar", "_internal._slice_assign_scalar", [u(3, 4)],
+     {"scalar": 2.0, "begin": (0, 1), "end": (2, 3)}, [0]),
+    ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
+     []),
+]
+
+
+def resolve(path):
+    obj = mx.nd
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+INT_INPUTS = {"batch_take": [1]}
+FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode"}   # MXNet computes these in float32 only
+arrays, meta = {}, []
+for name, path, inputs, attrs, wanted in CASES:
+    print("case", name, flush=True)
+    nds = []
+    for i, x in enumerate(inputs):
+        dtype = ("int32" if i in INT_INPUTS.get(name, []) else
+                 "float32" if name in FLOAT32 else "float64")
+        nds.append(mx.nd.array(x, dtype=dtype))
+    for i in wanted:
+        nds[i].attach_grad()
+    with mx.autograd.record():
+        out = resolve(path)(*nds, **attrs)
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    heads = [mx.nd.array(R.uniform(-1, 1, o.shape), dtype=o.dtype) for o in outs]
+    if wanted:
+        try:
+            mx.autograd.backward(outs, heads)
+        except mx.MXNetError as exc:   # MXNet has no gradient for it: forward only
+            print(name, "has no gradient in MXNet:", str(exc).strip().splitlines()[-1][:80])
+            wanted = []
+    for i, x in enumerate(inputs):
+        arrays["%s/in%d" % (name, i)] = x
+    for i in wanted:
+        arrays["%s/grad%d" % (name, i)] = nds[i].grad.asnumpy()
+    for i, (o, h) in enumerate(zip(outs, heads)):
+        arrays["%s/out%d" % (name, i)] = o.asnumpy()
+        arrays["%s/head%d" % (name, i)] = h.asnumpy()
+    meta.append({"name": name, "path": path, "attrs": attrs, "inputs": len(inputs),
+                 "outputs": len(outs), "wanted": wanted,
+                 "int_inputs": INT_INPUTS.get(name, []),
+                 "dtype": "float32" if name in FLOAT32 else "float64"})
+arrays["meta"] = np.array(json.dumps(meta))
+here = os.path.dirname(os.path.abspath(__file__))
+np.savez_compressed(os.path.join(here, "array_ops.npz"), **arrays)
+print(len(meta), "cases")

@@ -1,0 +1,252 @@
+"""Generic operators outside the main families (special functions, rearrangements, index and
+contrib helpers, L2Normalization, softmax_cross_entropy, SVMOutput, im2col/col2im, legacy
+internal operators), checked against MXNet 1.9.1 (tests/data/array_ops.npz from
+tests/data/make_array_ops.py): outputs, and input gradients where MXNet has them. The harness
+Cases add finite-difference gradient checks and the symbolic path."""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import mxnb as mx
+from mxnb import nd, autograd
+from .harness import Case, run_case
+
+FIXTURE = np.load(pathlib.Path(__file__).parent.parent / "data" / "array_ops.npz")
+META = {m["name"]: m for m in json.loads(str(FIXTURE["meta"]))}
+REGISTERED = {"ravel_multi_index": "_ravel_multi_index", "unravel_index": "_unravel_index",
+              "contrib.quadratic": "_contrib_quadratic",
+              "contrib.div_sqrt_dim": "_contrib_div_sqrt_dim",
+              "contrib.gradientmultiplier": "_contrib_gradientmultiplier",
+              "contrib.round_ste": "_contrib_round_ste", "contrib.sign_ste": "_contrib_sign_ste",
+              "contrib.index_copy": "_contrib_index_copy",
+              "contrib.boolean_mask": "_contrib_boolean_mask",
+              "contrib.index_array": "_contrib_index_array",
+              "contrib.arange_like": "_contrib_arange_like",
+              "contrib.allclose": "_contrib_allclose"}
+# Finite differences: which inputs (None: no check; the STE, multiplier and output operators
+# have gradients that are not the derivative of their forward pass, by design).
+FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
+             "slice_assign_scalar": [0], "svm_l2": None, "svm_l1": None, "round_ste": None,
+             "sign_ste": None, "gradientmultiplier": None, "softmax_ce": [0],
+             "index_copy": [0, 2], "boolean_mask": [0], "scatter_nd": [0], "choose0": [0]}
+NO_SYMBOLIC = {"boolean_mask"}   # a data-dependent output shape
+
+
+def _op_name(meta):
+    path = meta["path"]
+    return REGISTERED.get(path, path.split(".")[-1])
+
+
+def _inputs(meta):
+    out = []
+    for i in range(meta["inputs"]):
+        x = FIXTURE["%s/in%d" % (meta["name"], i)]
+        out.append(x.astype(np.int32) if i in meta["int_inputs"] else x)
+    return out
+
+
+def _case(name, meta):
+    outs = [FIXTURE["%s/out%d" % (name, i)] for i in range(meta["outputs"])]
+    wanted = FD_INPUTS.get(name, meta["wanted"])
+    return Case(_op_name(meta), _inputs(meta), lambda *a, **k: outs if len(outs) > 1 else outs[0],
+                attrs=meta["attrs"], grad=bool(wanted), grad_inputs=wanted or None,
+                symbolic=name not in NO_SYMBOLIC, rtol=1e-4, atol=1e-5, name=name)
+
+
+CASES = [_case(name, meta) for name, meta in META.items()]
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_operator(case, ctx):
+    run_case(case, ctx)
+
+
+@pytest.mark.parametrize("name", sorted(META))
+def test_matches_mxnet(name):
+    meta = META[name]
+    dtype = meta.get("dtype", "float64")
+    arrays = [nd.array(x, dtype=x.dtype if x.dtype.kind == "i" else dtype) for x in _inputs(meta)]
+    for i in meta["wanted"]:
+        arrays[i].attach_grad()
+    fn = getattr(nd, _op_name(meta))
+    with autograd.record():
+        out = fn(*arrays, **meta["attrs"])
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    assert len(outs) == meta["outputs"]
+    for i, o in enumerate(outs):
+        expected = FIXTURE["%s/out%d" % (name, i)]
+        assert o.shape == expected.shape, (name, i, o.shape, expected.shape)
+        np.testing.assert_allclose(o.asnumpy().astype(np.float64), expected.astype(np.float64),
+                                   rtol=2e-6, atol=1e-7, err_msg="%s output %d" % (name, i))
+    if meta["wanted"]:
+        heads = [nd.array(FIXTURE["%s/head%d" % (name, i)], dtype=o.dtype)
+                 for i, o in enumerate(outs)]
+        autograd.backward(outs, heads)
+        for i in meta["wanted"]:
+            np.testing.assert_allclose(arrays[i].grad.asnumpy(), FIXTURE["%s/grad%d" % (name, i)],
+                                       rtol=2e-6, atol=1e-7, err_msg="%s gradient %d" % (name, i))
+
+
+def test_split_v2_and_histogram_functions():
+    x = nd.arange(12).reshape((2, 6))
+    parts = nd.split_v2(x, [2, 3], axis=1)
+    assert [p.shape for p in parts] == [(2, 2), (2, 1), (2, 3)]
+    assert [p.shape for p in nd.split_v2(x, 2, axis=0, squeeze_axis=True)] == [(6,), (6,)]
+    hist, edges = nd.histogram(nd.array([0.0, 1, 2, 2, 3, 5]), bins=3)
+    np.testing.assert_allclose(hist.asnumpy(), [2, 3, 1])
+    np.testing.assert_allclose(edges.asnumpy(), [0, 5 / 3, 10 / 3, 5], rtol=1e-6)
+    hist, _ = nd.histogram(nd.array([0.0, 1, 2, 2, 3, 5]), bins=nd.array([0.0, 2, 3, 6]))
+    np.testing.assert_allclose(hist.asnumpy(), [2, 2, 2])
+
+
+def test_elementwise_sum_alias_and_legacy_names():
+    a, b = nd.ones((2,)), nd.full((2,), 2.0)
+    np.testing.assert_allclose(nd.ElementWiseSum(a, b).asnumpy(), [3, 3])
+    np.testing.assert_allclose(nd._Greater(b, a).asnumpy(), [1, 1])
+    s = mx.sym.add_n(mx.sym.var("a"), mx.sym.var("b"), name="sum")
+    assert s.infer_shape(a=(2, 3))[1] == [(2, 3)]
+
+
+# --- backward kernels and the internal operators, against NumPy ------------------------------
+_R = np.random.RandomState(31)
+
+
+def _u(*shape):
+    return _R.uniform(-1, 1, shape)
+
+
+def _svm_grad(x, label, margin=1.0, regularization_coefficient=1.0, use_linear=False):
+    onehot = np.zeros_like(x, dtype=bool)
+    onehot[np.arange(x.shape[0]), label.astype(int)] = True
+    if use_linear:
+        g = np.where(onehot, -(margin > x), margin > -x) * 1.0
+    else:
+        g = np.where(onehot, -np.maximum(margin - x, 0), np.maximum(margin + x, 0)) * 2.0
+    return g * regularization_coefficient
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _sce_grad(og, x, label):
+    g = _softmax(x)
+    g[np.arange(x.shape[0]), label.astype(int)] -= 1
+    return g * og
+
+
+def _batch_take_grad(og, idx, a):
+    g = np.zeros_like(a)
+    g[np.arange(a.shape[0]), idx.astype(int)] = og
+    return g
+
+
+def _mask_grad(og, index, data, axis=0):
+    g = np.zeros_like(data)
+    g[index.astype(bool)] = og
+    return g
+
+
+def _diag_grad(og, data, k=0, axis1=0, axis2=1):
+    g = np.zeros_like(data)
+    n = og.shape[-1]
+    for i in range(n):
+        g[i + max(-k, 0), i + max(k, 0)] = og[i]
+    return g
+
+
+def _digamma(x):
+    h = 1e-5
+    from math import lgamma
+    return np.array([(lgamma(float(v) + h) - lgamma(float(v) - h)) / (2 * h)
+                     for v in x.ravel()]).reshape(x.shape)
+
+
+def _khatri_grads(og, a, b, **_):
+    full = og.reshape(a.shape[0], b.shape[0], -1)
+    return [(full * b[None]).sum(1), (full * a[:, None]).sum(0)]
+
+
+def _moments_grad(og_m, og_v, x, mean, axes=None, keepdims=False):
+    n = x.shape[1]
+    return (og_m[:, None] + 2 * og_v[:, None] * (x - mean[:, None])) / n
+
+
+def _index_copy_grads(og, idx, new):
+    old = og.copy()
+    old[idx.astype(int)] = 0
+    return [old, og[idx.astype(int)]]
+
+
+def _im2col_ref_grad(og, data, kernel, **_):
+    # col2im of og: each column entry adds back to the pixel it came from (1-D, stride 1)
+    g = np.zeros_like(data)
+    k = kernel[0]
+    cols = og.reshape(data.shape[0], data.shape[1], k, -1)
+    for j in range(k):
+        g[..., j:j + cols.shape[-1]] += cols[:, :, j, :]
+    return g
+
+
+_X, _IDX, _LABEL = _u(3, 4), np.array([1.0, 3.0, 0.0]), np.array([2.0, 0.0, 1.0])
+CASES += [
+    Case("_backward_SVMOutput", [_u(3, 4) * 2, _LABEL], _svm_grad, attrs={"margin": 0.5},
+         grad=False, symbolic=False),
+    Case("_backward_softmax_cross_entropy", [np.array([0.7]), _u(3, 4), _LABEL], _sce_grad,
+         grad=False, symbolic=False),
+    Case("_backward_batch_take", [_u(3), _IDX, _u(3, 4)], _batch_take_grad, grad_inputs=[0]),
+    Case("_backward_contrib_boolean_mask", [_u(2, 2), np.array([1.0, 0.0, 1.0]), _u(3, 2)],
+         _mask_grad, grad=False, symbolic=False),
+    Case("_backward_diag", [_u(2), _u(3, 3)], lambda og, d, **a: _diag_grad(og, d, k=1),
+         attrs={"k": 1}, grad_inputs=[0]),
+    Case("_backward_gammaln", [_u(4), np.array([0.7, 1.5, 3.0, 9.0])],
+         lambda og, x: og * _digamma(x), grad=False),
+    Case("_backward_im2col", [_u(1, 2 * 3, 3), _u(1, 2, 5)],
+         lambda og, d, **a: _im2col_ref_grad(og, d, **a), attrs={"kernel": (3,)},
+         grad_inputs=[0]),
+    Case("_backward_khatri_rao", [_u(6, 2), _u(2, 2), _u(3, 2)], _khatri_grads,
+         attrs={"num_args": 3}, grad=False),
+    Case("_backward_moments", [_u(3), _u(3), _u(3, 4), _u(3)], _moments_grad,
+         attrs={"axes": (1,)}, grad=False),
+    Case("_contrib_backward_index_copy", [_u(4, 2), np.array([2.0, 0.0]), _u(2, 2)],
+         _index_copy_grads, grad=False),
+    Case("_split_v2_backward", [_u(2, 2), _u(2, 1), _u(2, 3)],
+         lambda a, b, x, **k: np.concatenate([a, b], axis=1),
+         attrs={"indices": (0, 2), "axis": 1, "num_args": 3}, grad_inputs=[0, 1]),
+    Case("_grad_add", [_u(2, 3), _u(2, 3)], lambda a, b: a + b),
+    Case("_identity_with_attr_like_rhs", [_u(2, 3), _u(2, 3)], lambda a, b: a, grad_inputs=[0]),
+    Case("_scatter_set_nd", [_u(2, 4), _u(3), np.array([[0.0, 1.0, 1.0], [2.0, 0.0, 3.0]])],
+         lambda lhs, rhs, idx, shape: _set_nd(lhs, rhs, idx), attrs={"shape": (2, 4)},
+         grad_inputs=[0, 1]),
+    Case("amp_cast", [_u(2, 3)], lambda x, dtype: x.astype(np.float16),
+         attrs={"dtype": "float16"}, grad=False, rtol=1e-3, atol=1e-3),
+    Case("amp_multicast", [_u(2, 3).astype(np.float16), _u(3)],
+         lambda a, b, **k: [a.astype(np.float32), b.astype(np.float32)],
+         attrs={"num_outputs": 2}, dtype=None, grad=False, rtol=1e-3, symbolic=False),
+]
+
+
+def _set_nd(lhs, rhs, idx):
+    out = lhs.copy()
+    out[tuple(idx.astype(int))] = rhs
+    return out
+
+
+def test_amp_casts_keep_non_floats_and_pick_the_widest():
+    a16 = nd.ones((2,), dtype="float16")
+    b32 = nd.ones((2,), dtype="float32")
+    i32 = nd.ones((2,), dtype="int32")
+    out = nd.amp_multicast(a16, b32, i32, num_outputs=3)
+    assert [o.dtype for o in out] == [np.float32, np.float32, np.int32]
+    out = nd.amp_multicast(a16, b32, num_outputs=2, cast_narrow=True)
+    assert [o.dtype for o in out] == [np.float16, np.float16]
+    assert nd.amp_cast(i32, dtype="float16").dtype == np.int32
+    x = nd.ones((2,), dtype="float32")
+    x.attach_grad()
+    with autograd.record():
+        y = nd.amp_cast(x, dtype="float16")
+    y.backward()
+    assert x.grad.dtype == np.float32
