@@ -5,3 +5,4 @@ from . import optimizer_update  # noqa: F401
 from . import linalg_diag, linalg_triangular, linalg_factor, linalg_det  # noqa: F401
 from . import combine, index_ops, special, nn_extra  # noqa: F401
 from . import legacy  # noqa: F401
+from . import transformer  # noqa: F401

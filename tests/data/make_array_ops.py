@@ -81,6 +81,14 @@ CASES = [
      {"begin": (1, 0), "end": (3, 4), "step": (1, 2)}, [0, 1]),
     ("slice_assign_scalar", "_internal._slice_assign_scalar", [u(3, 4)],
      {"scalar": 2.0, "begin": (0, 1), "end": (2, 3)}, [0]),
+    ("selfatt_qk", "contrib.interleaved_matmul_selfatt_qk", [u(3, 2, 2 * 3 * 4)], {"heads": 2},
+     [0]),
+    ("selfatt_valatt", "contrib.interleaved_matmul_selfatt_valatt",
+     [u(3, 2, 2 * 3 * 4), u(4, 3, 3)], {"heads": 2}, [0, 1]),
+    ("encdec_qk", "contrib.interleaved_matmul_encdec_qk", [u(3, 2, 2 * 4), u(5, 2, 2 * 2 * 4)],
+     {"heads": 2}, [0, 1]),
+    ("encdec_valatt", "contrib.interleaved_matmul_encdec_valatt",
+     [u(5, 2, 2 * 2 * 4), u(4, 3, 5)], {"heads": 2}, [0, 1]),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -94,7 +102,8 @@ def resolve(path):
 
 
 INT_INPUTS = {"batch_take": [1]}
-FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode"}   # MXNet computes these in float32 only
+FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_valatt",
+           "encdec_qk", "encdec_valatt"}   # MXNet computes these in float32 only
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)

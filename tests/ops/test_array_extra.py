@@ -25,6 +25,9 @@ REGISTERED = {"ravel_multi_index": "_ravel_multi_index", "unravel_index": "_unra
               "contrib.index_array": "_contrib_index_array",
               "contrib.arange_like": "_contrib_arange_like",
               "contrib.allclose": "_contrib_allclose"}
+REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
+    "interleaved_matmul_selfatt_qk", "interleaved_matmul_selfatt_valatt",
+    "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
@@ -250,3 +253,20 @@ def test_amp_casts_keep_non_floats_and_pick_the_widest():
         y = nd.amp_cast(x, dtype="float16")
     y.backward()
     assert x.grad.dtype == np.float32
+
+
+def _backward_case(op, name, n_inputs):
+    """A backward kernel fed MXNet's head gradient and inputs gives MXNet's input gradients."""
+    head = FIXTURE["%s/head0" % name]
+    ins = [FIXTURE["%s/in%d" % (name, i)] for i in range(n_inputs)]
+    grads = [FIXTURE["%s/grad%d" % (name, i)] for i in range(n_inputs)]
+    return Case(op, [head] + ins, lambda *a, **k: grads if len(grads) > 1 else grads[0],
+                attrs={"heads": 2}, grad=False, rtol=1e-4, atol=1e-5, name=op)
+
+
+CASES += [
+    _backward_case("_backward_interleaved_matmul_selfatt_qk", "selfatt_qk", 1),
+    _backward_case("_backward_interleaved_matmul_selfatt_valatt", "selfatt_valatt", 2),
+    _backward_case("_backward_interleaved_matmul_encdec_qk", "encdec_qk", 2),
+    _backward_case("_backward_interleaved_matmul_encdec_valatt", "encdec_valatt", 2),
+]
