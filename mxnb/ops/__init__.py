@@ -6,3 +6,4 @@ from . import linalg_diag, linalg_triangular, linalg_factor, linalg_det  # noqa:
 from . import combine, index_ops, special, nn_extra  # noqa: F401
 from . import legacy  # noqa: F401
 from . import transformer  # noqa: F401
+from . import bounding_box  # noqa: F401

@@ -27,7 +27,8 @@ REGISTERED = {"ravel_multi_index": "_ravel_multi_index", "unravel_index": "_unra
               "contrib.allclose": "_contrib_allclose"}
 REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
     "interleaved_matmul_selfatt_qk", "interleaved_matmul_selfatt_valatt",
-    "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt")})
+    "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt", "box_iou", "box_nms",
+    "bipartite_matching", "box_encode", "box_decode")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
@@ -35,6 +36,7 @@ FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice
              "sign_ste": None, "gradientmultiplier": None, "softmax_ce": [0],
              "index_copy": [0, 2], "boolean_mask": [0], "scatter_nd": [0], "choose0": [0]}
 NO_SYMBOLIC = {"boolean_mask"}   # a data-dependent output shape
+FD_INPUTS.update({"box_nms": None, "box_nms_classes": None})   # piecewise: checked vs MXNet
 
 
 def _op_name(meta):
@@ -270,3 +272,15 @@ CASES += [
     _backward_case("_backward_interleaved_matmul_encdec_qk", "encdec_qk", 2),
     _backward_case("_backward_interleaved_matmul_encdec_valatt", "encdec_valatt", 2),
 ]
+
+
+def _nms_grad(og, record):
+    g = np.zeros_like(og)
+    for i, r in enumerate(record.astype(int)):
+        if r >= 0:
+            g[r] = og[i]
+    return g
+
+
+CASES.append(Case("_backward_contrib_box_nms", [_u(4, 6), np.array([3.0, 0.0, -1.0, -1.0])],
+                  _nms_grad, grad=False))
