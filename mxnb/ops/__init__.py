@@ -7,3 +7,4 @@ from . import combine, index_ops, special, nn_extra  # noqa: F401
 from . import legacy  # noqa: F401
 from . import transformer  # noqa: F401
 from . import bounding_box  # noqa: F401
+from . import signal, adaptive_pooling  # noqa: F401

@@ -128,3 +128,10 @@ class ScatterSetNd:
         zeros = F.zeros_like(inputs[1])
         return [F._scatter_set_nd(og, zeros, idx, shape=attrs["shape"]), F.gather_nd(og, idx),
                 F.zeros_like(idx)]
+
+
+# MXNet 1.x's "_v1" operators (old model files): the same parameters, defaults and inputs as
+# the current operators, so they are other names of them.
+for _name, _alias in (("Convolution", "Convolution_v1"), ("BatchNorm", "BatchNorm_v1"),
+                      ("Pooling", "Pooling_v1")):
+    add_aliases(_name, _alias)

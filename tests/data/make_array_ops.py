@@ -124,6 +124,10 @@ CASES = [
     ("box_decode_corner", "contrib.box_decode",
      [u(1, 2, 4), np.array([[[0.1, 0.1, 0.4, 0.5], [0.2, 0.2, 0.3, 0.6]]])],
      {"format": "corner"}, []),
+    ("adaptive_avg_pool", "contrib.AdaptiveAvgPooling2D", [u(1, 2, 5, 7)],
+     {"output_size": (2, 3)}, [0]),
+    ("adaptive_avg_pool_int", "contrib.AdaptiveAvgPooling2D", [u(2, 1, 4, 4)],
+     {"output_size": 3}, [0]),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]

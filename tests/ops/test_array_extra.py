@@ -28,7 +28,7 @@ REGISTERED = {"ravel_multi_index": "_ravel_multi_index", "unravel_index": "_unra
 REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
     "interleaved_matmul_selfatt_qk", "interleaved_matmul_selfatt_valatt",
     "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt", "box_iou", "box_nms",
-    "bipartite_matching", "box_encode", "box_decode")})
+    "bipartite_matching", "box_encode", "box_decode", "AdaptiveAvgPooling2D")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
@@ -284,3 +284,55 @@ def _nms_grad(og, record):
 
 CASES.append(Case("_backward_contrib_box_nms", [_u(4, 6), np.array([3.0, 0.0, -1.0, -1.0])],
                   _nms_grad, grad=False))
+
+
+def _fft_ref(x, compute_size=128):
+    spec = np.fft.fft(x, axis=-1)
+    return np.stack([spec.real, spec.imag], axis=-1).reshape(x.shape[:-1] + (-1,))
+
+
+def _ifft_ref(x, compute_size=128):
+    pairs = x.reshape(x.shape[:-1] + (-1, 2))
+    values = pairs[..., 0] + 1j * pairs[..., 1]
+    return np.fft.ifft(values, axis=-1).real * values.shape[-1]
+
+
+def _count_sketch_ref(x, h, s, out_dim, **_):
+    out = np.zeros((x.shape[0], out_dim))
+    for i, (col, sign) in enumerate(zip(h.ravel().astype(int), s.ravel())):
+        out[:, col] += x[:, i] * sign
+    return out
+
+
+CASES += [
+    Case("_contrib_fft", [_u(2, 4)], _fft_ref),
+    Case("_contrib_fft", [_u(1, 2, 3, 5)], _fft_ref, name="fft_4d"),
+    Case("_contrib_ifft", [_u(2, 8)], _ifft_ref),
+    Case("_contrib_count_sketch", [_u(2, 3), np.array([[0.0, 3.0, 3.0]]),
+                                   np.array([[1.0, -1.0, 1.0]])],
+         _count_sketch_ref, attrs={"out_dim": 5}, grad_inputs=[0]),
+    Case("_backward_contrib_AdaptiveAvgPooling2D", [_u(1, 1, 2, 2), _u(1, 1, 3, 4)],
+         lambda og, x, output_size: _adaptive_grad(og, x), attrs={"output_size": (2, 2)},
+         grad_inputs=[0]),
+]
+
+
+def _adaptive_grad(og, x):
+    g = np.zeros_like(x)
+    h, w = x.shape[2:]
+    oh, ow = og.shape[2:]
+    for i in range(oh):
+        r0, r1 = i * h // oh, -(-(i + 1) * h // oh)
+        for j in range(ow):
+            c0, c1 = j * w // ow, -(-(j + 1) * w // ow)
+            g[:, :, r0:r1, c0:c1] += og[:, :, i:i + 1, j:j + 1] / ((r1 - r0) * (c1 - c0))
+    return g
+
+
+def test_v1_operator_names_load_old_graphs():
+    data = mx.sym.var("data")
+    net = mx.sym.Pooling_v1(mx.sym.Convolution_v1(data, kernel=(3, 3), num_filter=2, name="c"),
+                            kernel=(2, 2), stride=(2, 2), pool_type="max")
+    assert net.infer_shape(data=(1, 1, 6, 6))[1] == [(1, 2, 2, 2)]
+    bn = mx.sym.BatchNorm_v1(data, name="bn")
+    assert bn.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
