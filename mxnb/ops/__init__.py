@@ -8,3 +8,4 @@ from . import legacy  # noqa: F401
 from . import transformer  # noqa: F401
 from . import bounding_box  # noqa: F401
 from . import signal, adaptive_pooling  # noqa: F401
+from . import detection  # noqa: F401

@@ -128,6 +128,21 @@ CASES = [
      {"output_size": (2, 3)}, [0]),
     ("adaptive_avg_pool_int", "contrib.AdaptiveAvgPooling2D", [u(2, 1, 4, 4)],
      {"output_size": 3}, [0]),
+    ("multibox_prior", "contrib.MultiBoxPrior", [np.zeros((1, 3, 2, 4))],
+     {"sizes": (0.5, 0.25), "ratios": (2.0, 0.5)}, []),
+    ("multibox_prior_clip", "contrib.MultiBoxPrior", [np.zeros((1, 3, 3, 3))],
+     {"sizes": (0.9,), "ratios": (1.0, 3.0), "clip": True, "steps": (0.3, 0.25),
+      "offsets": (0.2, 0.7)}, []),
+    ("roi_align", "contrib.ROIAlign",
+     [u(2, 2, 6, 7), np.array([[0, 1.0, 1.0, 9.0, 7.0], [1, 0.0, 2.0, 5.0, 11.0],
+                               [0, 10.0, 9.0, 13.5, 12.0]])],
+     {"pooled_size": (2, 3), "spatial_scale": 0.5}, [0]),
+    ("roi_align_aligned", "contrib.ROIAlign",
+     [u(1, 3, 5, 5), np.array([[0, 1.0, 1.5, 3.0, 4.0], [0, 0.2, 0.1, 1.0, 0.9]])],
+     {"pooled_size": (2, 2), "spatial_scale": 1.0, "sample_ratio": 2, "aligned": True}, [0]),
+    ("roi_align_ps", "contrib.ROIAlign",
+     [u(1, 8, 5, 5), np.array([[0, 0.5, 1.0, 4.0, 3.5]])],
+     {"pooled_size": (2, 2), "spatial_scale": 1.0, "position_sensitive": True}, [0]),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -142,7 +157,8 @@ def resolve(path):
 
 INT_INPUTS = {"batch_take": [1]}
 FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_valatt",
-           "encdec_qk", "encdec_valatt"}   # MXNet computes these in float32 only
+           "encdec_qk", "encdec_valatt", "roi_align", "roi_align_aligned", "roi_align_ps",
+           "multibox_prior", "multibox_prior_clip"}   # MXNet computes these in float32 only
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)

@@ -28,7 +28,8 @@ REGISTERED = {"ravel_multi_index": "_ravel_multi_index", "unravel_index": "_unra
 REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
     "interleaved_matmul_selfatt_qk", "interleaved_matmul_selfatt_valatt",
     "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt", "box_iou", "box_nms",
-    "bipartite_matching", "box_encode", "box_decode", "AdaptiveAvgPooling2D")})
+    "bipartite_matching", "box_encode", "box_decode", "AdaptiveAvgPooling2D", "MultiBoxPrior",
+    "ROIAlign")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
@@ -37,6 +38,9 @@ FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice
              "index_copy": [0, 2], "boolean_mask": [0], "scatter_nd": [0], "choose0": [0]}
 NO_SYMBOLIC = {"boolean_mask"}   # a data-dependent output shape
 FD_INPUTS.update({"box_nms": None, "box_nms_classes": None})   # piecewise: checked vs MXNet
+# ROIAlign is piecewise bilinear: float32 finite differences across a pixel edge are noisy;
+# its gradient is checked against MXNet's (test_matches_mxnet) and by the kernel Case below.
+FD_INPUTS.update({"roi_align": None, "roi_align_aligned": None, "roi_align_ps": None})
 
 
 def _op_name(meta):
@@ -336,3 +340,23 @@ def test_v1_operator_names_load_old_graphs():
     assert net.infer_shape(data=(1, 1, 6, 6))[1] == [(1, 2, 2, 2)]
     bn = mx.sym.BatchNorm_v1(data, name="bn")
     assert bn.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
+
+
+def _roi_backward_case():
+    head = FIXTURE["roi_align/head0"]
+    data, rois = FIXTURE["roi_align/in0"], FIXTURE["roi_align/in1"]
+    grad = FIXTURE["roi_align/grad0"]
+    return Case("_backward_contrib_ROIAlign", [head, rois, data], lambda *a, **k: grad,
+                attrs={"pooled_size": (2, 3), "spatial_scale": 0.5}, grad=False, rtol=1e-4,
+                atol=1e-5)
+
+
+CASES.append(_roi_backward_case())
+
+
+def test_roi_align_skips_negative_batch_indices():
+    data = nd.ones((1, 2, 4, 4))
+    rois = nd.array([[-1, 0, 0, 2, 2], [0, 0, 0, 2, 2]])
+    out = nd.contrib.ROIAlign(data, rois, pooled_size=(2, 2), spatial_scale=1.0)
+    np.testing.assert_allclose(out.asnumpy()[0], 0)
+    np.testing.assert_allclose(out.asnumpy()[1], 1, rtol=1e-6)
