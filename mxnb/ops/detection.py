@@ -212,3 +212,182 @@ class BackwardROIAlign:
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]
+
+
+_VARIANCES = _floats((0.1, 0.1, 0.2, 0.2), "Variances of the box regression encoding.")
+
+
+def _corner_to_center(xp, boxes):
+    w = boxes[..., 2] - boxes[..., 0]
+    h = boxes[..., 3] - boxes[..., 1]
+    return boxes[..., 0] + w / 2, boxes[..., 1] + h / 2, w, h
+
+
+def _iou_matrix(a, b):
+    """IoU of anchors a (n, 4) with ground truths b (m, 4), host NumPy."""
+    lt = np.maximum(a[:, None, :2], b[None, :, :2])
+    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    wh = np.maximum(rb - lt, 0)
+    inter = wh[..., 0] * wh[..., 1]
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0)
+
+
+@operator("_contrib_MultiBoxTarget",
+          params={"overlap_threshold": Float(0.5, doc="Anchor-GT overlap threshold to be "
+                                                      "regarded as a positive match."),
+                  "ignore_label": Float(-1.0, doc="Label for ignored anchors."),
+                  "negative_mining_ratio": Float(-1.0, doc="Max negative to positive samples "
+                                                           "ratio, use -1 to disable mining"),
+                  "negative_mining_thresh": Float(0.5, doc="Threshold used for negative "
+                                                           "mining."),
+                  "minimum_negative_samples": Int(0, doc="Minimum number of negative "
+                                                         "samples."),
+                  "variances": _VARIANCES},
+          inputs=("anchor", "label", "cls_pred"), outputs=("loc_target", "loc_mask", "cls_target"),
+          differentiable=False, hint="multiboxtarget")
+class MultiBoxTarget:
+    """Compute Multibox training targets: anchors (1, N, 4) are matched to the labels (B, M, 5)
+    [class, xmin, ymin, xmax, ymax] (rows of -1 pad): each ground truth first takes its best
+    free anchor, then every other anchor whose best IoU exceeds overlap_threshold. Returns the
+    encoded box offsets (B, N * 4), their mask, and the class targets (B, N): class + 1 for
+    matches, 0 for background, ignore_label for anchors left out by negative mining."""
+    def compute(xp, inputs, attrs):
+        anchor, label, cls_pred = inputs
+        host = [xp.asnumpy(a) if hasattr(xp, "asnumpy") else a for a in inputs]
+        anchors, labels, preds = (h.astype(np.float64) for h in host)
+        anchors = anchors.reshape(-1, 4)
+        n, batch = anchors.shape[0], labels.shape[0]
+        var = attrs["variances"]
+        loc_t = np.zeros((batch, n, 4))
+        loc_m = np.zeros((batch, n, 4))
+        cls_t = np.zeros((batch, n))
+        ax, ay, aw, ah = _corner_to_center(np, anchors)
+        for b in range(batch):
+            gts = labels[b]
+            valid = 0
+            while valid < gts.shape[0] and gts[valid, 0] != -1:
+                valid += 1
+            gts = gts[:valid]
+            match = np.full(n, -1)
+            if valid:
+                iou = _iou_matrix(anchors, gts[:, 1:5])
+                work = iou.copy()
+                for _ in range(valid):                 # greedy: best pair first
+                    i, j = np.unravel_index(np.argmax(work), work.shape)
+                    if work[i, j] <= 1e-12:
+                        break
+                    match[i] = j
+                    work[i, :] = -1
+                    work[:, j] = -1
+                best = iou.argmax(axis=1)
+                best_iou = iou.max(axis=1)
+                free = (match < 0) & (best_iou > attrs["overlap_threshold"])
+                match[free] = best[free]
+            positive = match >= 0
+            if attrs["negative_mining_ratio"] > 0:
+                cls_t[b] = attrs["ignore_label"]
+                num_pos = int(positive.sum())
+                num_neg = int(min(max(num_pos * attrs["negative_mining_ratio"],
+                                      attrs["minimum_negative_samples"]), n - num_pos))
+                if valid:
+                    candidates = ~positive & (iou.max(axis=1) < attrs["negative_mining_thresh"])
+                else:
+                    candidates = ~positive
+                # hardest negatives: the lowest background probability after softmax
+                logits = preds[b]
+                prob = np.exp(logits - logits.max(axis=0))
+                prob = prob[0] / prob.sum(axis=0)
+                order = [i for i in np.argsort(prob, kind="stable") if candidates[i]]
+                cls_t[b, order[:num_neg]] = 0
+            cls_t[b, positive] = gts[match[positive], 0] + 1 if valid else 0
+            if positive.any():
+                g = gts[match[positive], 1:5]
+                gx, gy, gw, gh = _corner_to_center(np, g)
+                p = positive
+                loc_t[b, p] = np.stack([(gx - ax[p]) / aw[p] / var[0],
+                                        (gy - ay[p]) / ah[p] / var[1],
+                                        np.log(gw / aw[p]) / var[2],
+                                        np.log(gh / ah[p]) / var[3]], axis=-1)
+                loc_m[b, p] = 1
+        dtype = anchor.dtype
+        return [xp.asarray(loc_t.reshape(batch, -1).astype(dtype)),
+                xp.asarray(loc_m.reshape(batch, -1).astype(dtype)),
+                xp.asarray(cls_t.astype(dtype))]
+
+    def infer_shape(attrs, in_shapes):
+        anchor, label, pred = in_shapes
+        if anchor is None or label is None:
+            return in_shapes, [None, None, None]
+        n = anchor[1]
+        return in_shapes, [(label[0], n * 4), (label[0], n * 4), (label[0], n)]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]] * 3
+
+
+@operator("_contrib_MultiBoxDetection",
+          params={"clip": Bool(True, doc="Clip out-of-boundary boxes."),
+                  "threshold": Float(0.01, doc="Threshold to be a positive prediction."),
+                  "background_id": Int(0, doc="Background id."),
+                  "nms_threshold": Float(0.5, doc="Non-maximum suppression threshold."),
+                  "force_suppress": Bool(False, doc="Suppress all detections regardless of "
+                                                    "class_id."),
+                  "variances": _VARIANCES,
+                  "nms_topk": Int(-1, doc="Keep maximum top k detections before nms, -1 for "
+                                          "no limit.")},
+          inputs=("cls_prob", "loc_pred", "anchor"), differentiable=False,
+          hint="multiboxdetection")
+class MultiBoxDetection:
+    """Convert multibox detection predictions: class probabilities (B, classes, N), box
+    offsets (B, N * 4) and anchors (1, N, 4) give (B, N, 6) rows [class_id, score, xmin, ymin,
+    xmax, ymax], sorted by score, with -1 ids for suppressed or background rows."""
+    def compute(xp, inputs, attrs):
+        host = [xp.asnumpy(a) if hasattr(xp, "asnumpy") else a for a in inputs]
+        probs, locs, anchors = (h.astype(np.float64) for h in host)
+        batch, classes, n = probs.shape
+        anchors = anchors.reshape(-1, 4)
+        ax, ay, aw, ah = _corner_to_center(np, anchors)
+        var = attrs["variances"]
+        out = np.full((batch, n, 6), -1.0)
+        bg = attrs["background_id"]
+        for b in range(batch):
+            p = probs[b].copy()
+            p[bg] = -np.inf
+            ids = p.argmax(axis=0)
+            scores = p.max(axis=0)
+            keep = (ids != bg) & (scores >= attrs["threshold"])
+            loc = locs[b].reshape(n, 4)
+            ox = loc[:, 0] * var[0] * aw + ax
+            oy = loc[:, 1] * var[1] * ah + ay
+            ow = np.exp(loc[:, 2] * var[2]) * aw / 2
+            oh = np.exp(loc[:, 3] * var[3]) * ah / 2
+            boxes = np.stack([ox - ow, oy - oh, ox + ow, oy + oh], axis=-1)
+            if attrs["clip"]:
+                boxes = np.clip(boxes, 0, 1)
+            cls_id = np.where(ids > bg, ids - 1, ids)   # ids count classes without background
+            rows = np.concatenate([cls_id[:, None], scores[:, None], boxes], axis=1)[keep]
+            rows = rows[np.argsort(-rows[:, 1], kind="stable")]
+            if attrs["nms_topk"] > 0:
+                rows = rows[:attrs["nms_topk"]]
+            if len(rows):
+                iou = _iou_matrix(rows[:, 2:6], rows[:, 2:6])
+                for i in range(len(rows)):
+                    if rows[i, 0] < 0:
+                        continue
+                    same = (rows[i + 1:, 0] == rows[i, 0]) | attrs["force_suppress"]
+                    hit = (iou[i, i + 1:] > attrs["nms_threshold"]) & same & (rows[i + 1:, 0] >= 0)
+                    rows[i + 1:, 0][hit] = -1
+                out[b, :len(rows)] = rows
+        return xp.asarray(out.astype(inputs[0].dtype))
+
+    def infer_shape(attrs, in_shapes):
+        probs = in_shapes[0]
+        if probs is None:
+            return in_shapes, [None]
+        return in_shapes, [(probs[0], probs[2], 6)]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]

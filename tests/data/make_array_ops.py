@@ -143,6 +143,28 @@ CASES = [
     ("roi_align_ps", "contrib.ROIAlign",
      [u(1, 8, 5, 5), np.array([[0, 0.5, 1.0, 4.0, 3.5]])],
      {"pooled_size": (2, 2), "spatial_scale": 1.0, "position_sensitive": True}, [0]),
+    ("multibox_target", "contrib.MultiBoxTarget",
+     [np.array([[[0.0, 0.1, 0.2, 0.3], [0.15, 0.2, 0.4, 0.4], [0.63, 0.65, 0.88, 0.88],
+                 [0.66, 0.45, 0.8, 0.8], [0.57, 0.3, 0.92, 0.9]]]),
+      np.array([[[0, 0.1, 0.08, 0.52, 0.92], [1, 0.55, 0.2, 0.9, 0.88], [-1, -1, -1, -1, -1]],
+                [[1, 0.0, 0.1, 0.25, 0.3], [-1, -1, -1, -1, -1], [-1, -1, -1, -1, -1]]]),
+      u(2, 3, 5)], {}, []),
+    ("multibox_target_mining", "contrib.MultiBoxTarget",
+     [np.array([[[0.0, 0.1, 0.2, 0.3], [0.15, 0.2, 0.4, 0.4], [0.63, 0.65, 0.88, 0.88],
+                 [0.66, 0.45, 0.8, 0.8], [0.57, 0.3, 0.92, 0.9], [0.1, 0.6, 0.3, 0.9]]]),
+      np.array([[[0, 0.1, 0.08, 0.52, 0.92], [-1, -1, -1, -1, -1]]]), u(1, 3, 6)],
+     {"negative_mining_ratio": 2.0, "overlap_threshold": 0.3}, []),
+    ("multibox_detection", "contrib.MultiBoxDetection",
+     [np.array([[[0.0, 0.0, 0.0, 0.0], [0.9, 0.8, 0.7, 0.1], [0.1, 0.2, 0.3, 0.9]]]),
+      np.array([[0.0] * 16]),
+      np.array([[[0.1, 0.08, 0.52, 0.92], [0.08, 0.2, 0.56, 0.95], [0.15, 0.3, 0.62, 0.91],
+                 [0.55, 0.2, 0.9, 0.88]]])], {"nms_threshold": 0.5}, []),
+    ("multibox_detection_force", "contrib.MultiBoxDetection",
+     [np.array([[[0.1, 0.2, 0.05, 0.6], [0.5, 0.3, 0.9, 0.2], [0.4, 0.5, 0.05, 0.2]]] * 2),
+      u(2, 16) * 0.5,
+      np.array([[[0.1, 0.08, 0.52, 0.92], [0.08, 0.2, 0.56, 0.95], [0.15, 0.3, 0.62, 0.91],
+                 [0.55, 0.2, 0.9, 0.88]]])],
+     {"nms_threshold": 0.3, "force_suppress": True, "threshold": 0.25, "clip": False}, []),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -158,7 +180,8 @@ def resolve(path):
 INT_INPUTS = {"batch_take": [1]}
 FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_valatt",
            "encdec_qk", "encdec_valatt", "roi_align", "roi_align_aligned", "roi_align_ps",
-           "multibox_prior", "multibox_prior_clip"}   # MXNet computes these in float32 only
+           "multibox_prior", "multibox_prior_clip", "multibox_target", "multibox_target_mining",
+           "multibox_detection", "multibox_detection_force"}   # MXNet computes these in float32 only
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)
