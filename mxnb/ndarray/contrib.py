@@ -133,3 +133,50 @@ def isfinite(data):
 def isnan(data):
     """1 where `data` is NaN, else 0 (same dtype as data)."""
     return data != data
+
+
+def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
+    """Draw random samples from an approximately log-uniform or Zipfian distribution.
+
+    The base distribution is P(class) = (log(class + 2) - log(class + 1)) / log(range_max + 1),
+    sampled with replacement; classes with lower ids are drawn more often (a vocabulary sorted
+    by decreasing frequency). Used by sampled softmax.
+
+    Parameters
+    ----------
+    true_classes : NDArray
+        A 1-D NDArray of the target classes.
+    num_sampled: int
+        The number of classes to randomly sample.
+    range_max: int
+        The number of possible classes.
+    ctx : Context
+        Device context of output. Default is current context.
+
+    Returns
+    -------
+    samples: NDArray
+        The sampled candidate classes in 1-D `int64` dtype.
+    expected_count_true: NDArray
+        The expected count for true classes in 1-D `float64` dtype.
+    expected_count_sample: NDArray
+        The expected count for sampled candidates in 1-D `float64` dtype.
+
+    Examples
+    --------
+    >>> true_cls = mx.nd.array([3])
+    >>> samples, exp_count_true, exp_count_sample = mx.nd.contrib.rand_zipfian(true_cls, 4, 5)
+    """
+    import math
+    nd = _nd()
+    from ..context import current_context
+    ctx = ctx or current_context()
+    log_range = math.log(range_max + 1)
+    rand = nd.random.uniform(0, log_range, shape=(num_sampled,), dtype="float64", ctx=ctx)
+    # make sure sampled_classes are in the range of [0, range_max)
+    sampled_classes = (rand.exp() - 1).astype("int64") % range_max
+    true_cls = true_classes.as_in_context(ctx).astype("float64")
+    expected_count_true = ((true_cls + 2.0) / (true_cls + 1.0)).log() / log_range * num_sampled
+    sampled_cls_fp64 = sampled_classes.astype("float64")
+    expected_prob_sampled = ((sampled_cls_fp64 + 2.0) / (sampled_cls_fp64 + 1.0)).log() / log_range
+    return sampled_classes, expected_count_true, expected_prob_sampled * num_sampled

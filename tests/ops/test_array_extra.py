@@ -360,3 +360,13 @@ def test_roi_align_skips_negative_batch_indices():
     out = nd.contrib.ROIAlign(data, rois, pooled_size=(2, 2), spatial_scale=1.0)
     np.testing.assert_allclose(out.asnumpy()[0], 0)
     np.testing.assert_allclose(out.asnumpy()[1], 1, rtol=1e-6)
+
+
+def test_rand_zipfian_expected_counts():
+    mx.random.seed(5)
+    samples, count_true, count_sampled = nd.contrib.rand_zipfian(nd.array([3]), 4, 5)
+    assert samples.dtype == np.int64 and samples.shape == (4,)
+    assert ((samples.asnumpy() >= 0) & (samples.asnumpy() < 5)).all()
+    np.testing.assert_allclose(count_true.asnumpy(), [0.49815515], rtol=1e-6)  # MXNet's value
+    s = samples.asnumpy().astype(np.float64)
+    np.testing.assert_allclose(count_sampled.asnumpy(), np.log((s + 2) / (s + 1)) / np.log(6) * 4)
