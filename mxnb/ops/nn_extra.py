@@ -288,3 +288,57 @@ class Col2Im:
     def gradient(F, attrs, inputs, outputs, out_grads):
         params = {k: attrs[k] for k in _IM2COL}
         return [F.im2col(out_grads[0], **params)]
+
+
+_KL = {"sparseness_target": Float(0.1, doc="The sparseness target"),
+       "penalty": Float(0.001, doc="The tradeoff parameter for the sparseness penalty"),
+       "momentum": Float(0.9, doc="The momentum for running average")}
+
+
+@operator("IdentityAttachKLSparseReg", params=_KL, aux=("moving_avg",))
+class IdentityAttachKLSparseReg:
+    """Apply a sparse regularization to the output a sigmoid activation function: the identity
+    in the forward pass; the backward pass updates the running mean activation per unit
+    (moving_avg) and adds the gradient of the KL divergence between the target sparseness and
+    it: penalty * (-target / avg + (1 - target) / (1 - avg))."""
+    def compute(xp, inputs, attrs):
+        return inputs[0].copy()
+
+    def infer_shape(attrs, in_shapes):
+        x = in_shapes[0]
+        if x is None:
+            return in_shapes, [None]
+        if len(x) < 2:
+            raise ShapeError("IdentityAttachKLSparseReg: expected (batch, units, ...) data, "
+                             "found %s" % (tuple(x),))
+        return [x, (x[1],)], [x]
+
+    def infer_type(attrs, in_types):
+        return [in_types[0], in_types[1] or in_types[0]], [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        grad = F._backward_IdentityAttachKLSparseReg(out_grads[0], inputs[0], inputs[1], **attrs)
+        return [grad, None]
+
+
+@operator("_backward_IdentityAttachKLSparseReg", params=_KL,
+          inputs=("ograd", "data", "moving_avg"))
+class BackwardIdentityAttachKLSparseReg:
+    """IdentityAttachKLSparseReg's gradient; updates moving_avg in place, as MXNet's
+    backward pass does."""
+    def compute(xp, inputs, attrs):
+        og, x, moving = inputs
+        others = (0,) + tuple(range(2, x.ndim))
+        avg = x.mean(axis=others)                       # mean activation of each unit
+        real = x.dtype.type
+        m = real(attrs["momentum"])
+        moving[...] = moving * m + avg * (real(1) - m)
+        t = real(attrs["sparseness_target"])
+        penalty = (-t / moving + (real(1) - t) / (real(1) - moving)) * real(attrs["penalty"])
+        return og + penalty.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[1]]

@@ -370,3 +370,37 @@ def test_rand_zipfian_expected_counts():
     np.testing.assert_allclose(count_true.asnumpy(), [0.49815515], rtol=1e-6)  # MXNet's value
     s = samples.asnumpy().astype(np.float64)
     np.testing.assert_allclose(count_sampled.asnumpy(), np.log((s + 2) / (s + 1)) / np.log(6) * 4)
+
+
+def _kl_grad(og, x, avg, sparseness_target=0.1, penalty=0.001, momentum=0.9):
+    moving = momentum * avg + (1 - momentum) * x.mean(axis=0)
+    t = sparseness_target
+    return og + penalty * (-t / moving + (1 - t) / (1 - moving))
+
+
+CASES += [
+    Case("IdentityAttachKLSparseReg", [_R.uniform(0.1, 0.9, (4, 3)), np.full(3, 0.5)],
+         lambda x, avg, **k: x, grad=False, aux=[1], symbolic=False),
+    Case("_backward_IdentityAttachKLSparseReg",
+         [_u(4, 3), _R.uniform(0.1, 0.9, (4, 3)), np.full(3, 0.4)], _kl_grad,
+         attrs={"penalty": 0.01}, grad=False, symbolic=False),
+]
+
+
+def test_kl_sparse_reg_backward_matches_mxnet():
+    """Values from MXNet 1.9.1: the same symbol bound with these inputs, forward, backward."""
+    r = np.random.RandomState(0)
+    xv = r.uniform(0.1, 0.9, (4, 3)).astype("float32")
+    og = r.uniform(-1, 1, (4, 3)).astype("float32")
+    s = mx.sym.IdentityAttachKLSparseReg(mx.sym.var("x"), name="kl", penalty=0.01)
+    assert s.list_auxiliary_states() == ["kl_moving_avg"]
+    ex = s.bind(mx.cpu(), {"x": nd.array(xv)}, args_grad={"x": nd.zeros((4, 3))},
+                aux_states={"kl_moving_avg": nd.full((3,), 0.5)})
+    np.testing.assert_allclose(ex.forward(is_train=True)[0].asnumpy(), xv)
+    ex.backward(nd.array(og))
+    np.testing.assert_allclose(ex.aux_dict["kl_moving_avg"].asnumpy(),
+                               [0.49829450249671936, 0.5164468288421631, 0.5148242712020874],
+                               rtol=1e-6)
+    np.testing.assert_allclose(ex.grad_dict["x"].asnumpy()[0],
+                               [0.15202108025550842, 0.8678691387176514, -0.841320276260376],
+                               rtol=1e-5)
