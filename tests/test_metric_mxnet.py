@@ -45,3 +45,21 @@ def test_metric_matches_mxnet(meta):
     metric.update(*_batch(meta, 2))
     _same(metric.get(), meta["get_after_reset_local"])
     _same(metric.get_global(), meta["get_global_after_reset_local"])
+
+
+def test_update_dict_and_composite_global_values_match_mxnet():
+    extra = json.loads(str(FIXTURE["extra"]))
+    labels, other, preds = (mx.nd.array(FIXTURE["dict/" + k]) for k in ("label", "other", "pred"))
+    acc = mx.metric.create("acc", output_names=["softmax_output"], label_names=["softmax_label"])
+    acc.update_dict({"softmax_label": labels, "x": other},
+                    {"softmax_output": preds, "y": mx.nd.zeros((6, 3))})
+    _same(acc.get(), extra["dict_acc"])
+    comp = mx.metric.create(["acc", "ce", mx.metric.TopKAccuracy(top_k=2)])
+    comp.update([labels], [preds])
+    comp.reset_local()
+    comp.update([other], [preds])
+    _same(comp.get(), extra["composite_get"])
+    _same(comp.get_global(), extra["composite_global"])
+    assert [list(p) for p in comp.get_global_name_value()] == \
+        [[n, pytest.approx(v)] for n, v in extra["composite_global_name_value"]]
+    assert comp.get_config()["metric"] == extra["composite_config"]

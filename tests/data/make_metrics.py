@@ -98,6 +98,24 @@ for name, metric_name, kwargs, data in CASES:
     record["get_after_reset_local"] = jsonable(metric.get())
     record["get_global_after_reset_local"] = jsonable(metric.get_global())
     meta.append(record)
+# update_dict with output_names / label_names, and a composite metric's global values
+labels = classes(6, 3)
+other = classes(6, 3)
+preds = probs(6, 3)
+arrays["dict/label"], arrays["dict/other"], arrays["dict/pred"] = labels, other, preds
+acc = mx.metric.create("acc", output_names=["softmax_output"], label_names=["softmax_label"])
+acc.update_dict({"softmax_label": mx.nd.array(labels), "x": mx.nd.array(other)},
+                {"softmax_output": mx.nd.array(preds), "y": mx.nd.array(probs(6, 3))})
+comp = mx.metric.create(["acc", "ce", mx.metric.TopKAccuracy(top_k=2)])
+comp.update([mx.nd.array(labels)], [mx.nd.array(preds)])
+comp.reset_local()
+comp.update([mx.nd.array(other)], [mx.nd.array(preds)])
+extra = {"dict_acc": jsonable(acc.get()),
+         "composite_get": jsonable(comp.get()),
+         "composite_global": jsonable(comp.get_global()),
+         "composite_global_name_value": jsonable(comp.get_global_name_value()),
+         "composite_config": comp.get_config()["metric"]}
+arrays["extra"] = np.array(json.dumps(extra))
 arrays["meta"] = np.array(json.dumps(meta))
 here = os.path.dirname(os.path.abspath(__file__))
 np.savez_compressed(os.path.join(here, "metrics.npz"), **arrays)
