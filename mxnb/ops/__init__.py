@@ -9,3 +9,4 @@ from . import transformer  # noqa: F401
 from . import bounding_box  # noqa: F401
 from . import signal, adaptive_pooling  # noqa: F401
 from . import detection  # noqa: F401
+from . import correlation  # noqa: F401

@@ -165,6 +165,12 @@ CASES = [
       np.array([[[0.1, 0.08, 0.52, 0.92], [0.08, 0.2, 0.56, 0.95], [0.15, 0.3, 0.62, 0.91],
                  [0.55, 0.2, 0.9, 0.88]]])],
      {"nms_threshold": 0.3, "force_suppress": True, "threshold": 0.25, "clip": False}, []),
+    ("correlation", "Correlation", [u(2, 3, 5, 6), u(2, 3, 5, 6)],
+     {"kernel_size": 1, "max_displacement": 2, "stride2": 2, "pad_size": 2}, [0, 1]),
+    ("correlation_k3", "Correlation", [u(1, 2, 7, 7), u(1, 2, 7, 7)],
+     {"kernel_size": 3, "max_displacement": 1, "stride1": 2, "pad_size": 1}, [0, 1]),
+    ("correlation_abs", "Correlation", [u(1, 2, 4, 5), u(1, 2, 4, 5)],
+     {"max_displacement": 1, "is_multiply": False}, [0, 1]),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -181,7 +187,8 @@ INT_INPUTS = {"batch_take": [1]}
 FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_valatt",
            "encdec_qk", "encdec_valatt", "roi_align", "roi_align_aligned", "roi_align_ps",
            "multibox_prior", "multibox_prior_clip", "multibox_target", "multibox_target_mining",
-           "multibox_detection", "multibox_detection_force"}   # MXNet computes these in float32 only
+           "multibox_detection", "multibox_detection_force", "correlation", "correlation_k3",
+           "correlation_abs"}   # MXNet computes these in float32 only
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)

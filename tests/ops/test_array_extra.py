@@ -40,6 +40,7 @@ NO_SYMBOLIC = {"boolean_mask"}   # a data-dependent output shape
 FD_INPUTS.update({"box_nms": None, "box_nms_classes": None})   # piecewise: checked vs MXNet
 # ROIAlign is piecewise bilinear: float32 finite differences across a pixel edge are noisy;
 # its gradient is checked against MXNet's (test_matches_mxnet) and by the kernel Case below.
+FD_INPUTS.update({"correlation_abs": None})   # |a - b| has kinks; checked against MXNet
 FD_INPUTS.update({"roi_align": None, "roi_align_aligned": None, "roi_align_ps": None})
 
 
@@ -404,3 +405,15 @@ def test_kl_sparse_reg_backward_matches_mxnet():
     np.testing.assert_allclose(ex.grad_dict["x"].asnumpy()[0],
                                [0.15202108025550842, 0.8678691387176514, -0.841320276260376],
                                rtol=1e-5)
+
+
+def _correlation_backward_case():
+    name = "correlation_k3"
+    head = FIXTURE[name + "/head0"]
+    a, b = FIXTURE[name + "/in0"], FIXTURE[name + "/in1"]
+    grads = [FIXTURE[name + "/grad0"], FIXTURE[name + "/grad1"]]
+    return Case("_backward_Correlation", [head, a, b], lambda *x, **k: grads,
+                attrs=META[name]["attrs"], grad=False, rtol=1e-4, atol=1e-5)
+
+
+CASES.append(_correlation_backward_case())
