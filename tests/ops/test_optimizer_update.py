@@ -93,3 +93,23 @@ def test_symbolic_update_writes_states():
     out = s.bind(mx.cpu(), args).forward()[0]
     np.testing.assert_allclose(out.asnumpy(), np.full((2, 3), 1.0))   # m = 0.5 - 0.5
     np.testing.assert_allclose(args["m"].asnumpy(), np.zeros((2, 3)))
+
+
+def test_contrib_adamw_wrappers_take_a_number_or_an_array_scale():
+    meta = META["adamw"]
+    ins = [FIXTURE["adamw/in%d" % i] for i in range(5)]
+    w, g, m, v = (nd.array(x) for x in ins[:4])
+    attrs = _attrs(meta)
+    out = nd.contrib.adamw_update(w, g, m, v, rescale_grad=float(ins[4][0]), out=w, **attrs)
+    assert out is w
+    np.testing.assert_allclose(w.asnumpy(), FIXTURE["adamw/out0"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(m.asnumpy(), FIXTURE["adamw/after2"], rtol=1e-5, atol=1e-6)
+    meta = META["multi_adamw"]
+    ins = [nd.array(FIXTURE["multi_adamw/in%d" % i]) for i in range(meta["inputs"])]
+    attrs = {k: v for k, v in _attrs(meta).items() if k != "num_weights"}
+    weights = [ins[0], ins[4]]
+    nd.contrib.multi_adamw_update(weights, [ins[1], ins[5]], [ins[2], ins[6]], [ins[3], ins[7]],
+                                  rescale_grad=ins[8], out=weights, **attrs)
+    for k, w in enumerate(weights):
+        np.testing.assert_allclose(w.asnumpy(), FIXTURE["multi_adamw/out%d" % k], rtol=1e-5,
+                                   atol=1e-6)
