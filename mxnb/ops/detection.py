@@ -391,3 +391,102 @@ class MultiBoxDetection:
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]
+
+
+_PSROI = {"spatial_scale": Float(doc="Ratio of input feature map height (or w) to raw image "
+                                     "height (or w)."),
+          "output_dim": Int(doc="fix output dim", low=1),
+          "pooled_size": Int(doc="fix pooled size", low=1),
+          "group_size": Int(0, doc="fix group size; 0: pooled_size", low=0)}
+
+
+def _psroi_bins(roi, attrs, height, width):
+    """For one roi: per (ph, pw) bin, the (hstart, hend, wstart, wend) window and the
+    (group row, group column), as R-FCN's position-sensitive pooling defines them."""
+    k = attrs["pooled_size"]
+    group = attrs["group_size"] or k
+    scale = attrs["spatial_scale"]
+    x0, y0 = round(float(roi[1])) * scale, round(float(roi[2])) * scale
+    x1, y1 = (round(float(roi[3])) + 1.0) * scale, (round(float(roi[4])) + 1.0) * scale
+    roi_w, roi_h = max(x1 - x0, 0.1), max(y1 - y0, 0.1)
+    bin_h, bin_w = roi_h / k, roi_w / k
+    bins = []
+    for ph in range(k):
+        for pw in range(k):
+            hs = min(max(int(math.floor(ph * bin_h + y0)), 0), height)
+            he = min(max(int(math.ceil((ph + 1) * bin_h + y0)), 0), height)
+            ws = min(max(int(math.floor(pw * bin_w + x0)), 0), width)
+            we = min(max(int(math.ceil((pw + 1) * bin_w + x0)), 0), width)
+            gh = min(max(ph * group // k, 0), group - 1)
+            gw = min(max(pw * group // k, 0), group - 1)
+            bins.append((ph, pw, hs, he, ws, we, gh, gw))
+    return group, bins
+
+
+@operator("_contrib_PSROIPooling", params=_PSROI, inputs=("data", "rois"), hint="psroipooling")
+class PSROIPooling:
+    """Performs region-of-interest pooling on inputs, position-sensitive (R-FCN): bin (i, j) of
+    output channel c averages input channel (c * group + gi) * group + gj over the bin's
+    window. rois are (num_rois, 5) [batch_index, x1, y1, x2, y2]; output (num_rois,
+    output_dim, pooled_size, pooled_size)."""
+    def compute(xp, inputs, attrs):
+        data, rois = inputs
+        k, dim = attrs["pooled_size"], attrs["output_dim"]
+        out = xp.zeros((rois.shape[0], dim, k, k), dtype=data.dtype)
+        host = xp.asnumpy(rois) if hasattr(xp, "asnumpy") else rois
+        channels = xp.arange(dim)
+        for r, roi in enumerate(host):
+            b = int(roi[0])
+            group, bins = _psroi_bins(roi, attrs, data.shape[2], data.shape[3])
+            for ph, pw, hs, he, ws, we, gh, gw in bins:
+                if he <= hs or we <= ws:
+                    continue
+                window = data[b, (channels * group + gh) * group + gw, hs:he, ws:we]
+                out[r, :, ph, pw] = window.mean(axis=(1, 2))
+        return out
+
+    def infer_shape(attrs, in_shapes):
+        data, rois = in_shapes
+        if data is not None:
+            group = attrs["group_size"] or attrs["pooled_size"]
+            if data[1] != attrs["output_dim"] * group * group:
+                raise ShapeError("PSROIPooling: data needs output_dim * group_size^2 = %d "
+                                 "channels, found %d" % (attrs["output_dim"] * group * group,
+                                                         data[1]))
+        if rois is None:
+            return in_shapes, [None]
+        k = attrs["pooled_size"]
+        return in_shapes, [(rois[0], attrs["output_dim"], k, k)]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_contrib_PSROIPooling(out_grads[0], inputs[1], inputs[0], **attrs),
+                F.zeros_like(inputs[1])]
+
+
+@operator("_backward_contrib_PSROIPooling", params=_PSROI, inputs=("ograd", "rois", "data"))
+class BackwardPSROIPooling:
+    """The gradient of PSROIPooling: each bin's gradient spread evenly over its window of its
+    input channel."""
+    def compute(xp, inputs, attrs):
+        og, rois, data = inputs
+        grad = xp.zeros(data.shape, dtype=og.dtype)
+        host = xp.asnumpy(rois) if hasattr(xp, "asnumpy") else rois
+        channels = xp.arange(attrs["output_dim"])
+        for r, roi in enumerate(host):
+            b = int(roi[0])
+            group, bins = _psroi_bins(roi, attrs, data.shape[2], data.shape[3])
+            for ph, pw, hs, he, ws, we, gh, gw in bins:
+                if he <= hs or we <= ws:
+                    continue
+                share = og[r, :, ph, pw] / ((he - hs) * (we - ws))
+                grad[b, (channels * group + gh) * group + gw, hs:he, ws:we] += share[:, None, None]
+        return grad
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[2]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]

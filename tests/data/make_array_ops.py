@@ -171,6 +171,13 @@ CASES = [
      {"kernel_size": 3, "max_displacement": 1, "stride1": 2, "pad_size": 1}, [0, 1]),
     ("correlation_abs", "Correlation", [u(1, 2, 4, 5), u(1, 2, 4, 5)],
      {"max_displacement": 1, "is_multiply": False}, [0, 1]),
+    ("psroi", "contrib.PSROIPooling",
+     [u(2, 8, 6, 7), np.array([[0, 1.2, 1.0, 4.4, 4.0], [1, 0.0, 0.3, 6.0, 5.2],
+                               [0, 3.0, 2.0, 3.4, 2.2]])],
+     {"spatial_scale": 1.0, "output_dim": 2, "pooled_size": 2}, [0]),
+    ("psroi_scale", "contrib.PSROIPooling",
+     [u(1, 9, 5, 5), np.array([[0, 2.0, 2.0, 9.0, 8.0]])],
+     {"spatial_scale": 0.5, "output_dim": 1, "pooled_size": 3}, [0]),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -188,7 +195,7 @@ FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_
            "encdec_qk", "encdec_valatt", "roi_align", "roi_align_aligned", "roi_align_ps",
            "multibox_prior", "multibox_prior_clip", "multibox_target", "multibox_target_mining",
            "multibox_detection", "multibox_detection_force", "correlation", "correlation_k3",
-           "correlation_abs"}   # MXNet computes these in float32 only
+           "correlation_abs", "psroi", "psroi_scale"}   # MXNet computes these in float32 only
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)

@@ -29,7 +29,7 @@ REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
     "interleaved_matmul_selfatt_qk", "interleaved_matmul_selfatt_valatt",
     "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt", "box_iou", "box_nms",
     "bipartite_matching", "box_encode", "box_decode", "AdaptiveAvgPooling2D", "MultiBoxPrior",
-    "ROIAlign", "MultiBoxTarget", "MultiBoxDetection")})
+    "ROIAlign", "MultiBoxTarget", "MultiBoxDetection", "PSROIPooling")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
@@ -40,7 +40,7 @@ NO_SYMBOLIC = {"boolean_mask"}   # a data-dependent output shape
 FD_INPUTS.update({"box_nms": None, "box_nms_classes": None})   # piecewise: checked vs MXNet
 # ROIAlign is piecewise bilinear: float32 finite differences across a pixel edge are noisy;
 # its gradient is checked against MXNet's (test_matches_mxnet) and by the kernel Case below.
-FD_INPUTS.update({"correlation_abs": None})   # |a - b| has kinks; checked against MXNet
+FD_INPUTS.update({"correlation_abs": None, "psroi": [0], "psroi_scale": [0]})   # |a - b| has kinks; checked against MXNet
 FD_INPUTS.update({"roi_align": None, "roi_align_aligned": None, "roi_align_ps": None})
 
 
@@ -417,3 +417,14 @@ def _correlation_backward_case():
 
 
 CASES.append(_correlation_backward_case())
+
+
+def _psroi_backward_case():
+    name = "psroi"
+    head, rois, data = (FIXTURE[name + k] for k in ("/head0", "/in1", "/in0"))
+    grad = FIXTURE[name + "/grad0"]
+    return Case("_backward_contrib_PSROIPooling", [head, rois, data], lambda *x, **k: grad,
+                attrs=META[name]["attrs"], grad=False, rtol=1e-4, atol=1e-5)
+
+
+CASES.append(_psroi_backward_case())
