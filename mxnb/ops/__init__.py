@@ -10,3 +10,4 @@ from . import bounding_box  # noqa: F401
 from . import signal, adaptive_pooling  # noqa: F401
 from . import detection  # noqa: F401
 from . import correlation  # noqa: F401
+from . import deformable_conv  # noqa: F401

@@ -178,6 +178,15 @@ CASES = [
     ("psroi_scale", "contrib.PSROIPooling",
      [u(1, 9, 5, 5), np.array([[0, 2.0, 2.0, 9.0, 8.0]])],
      {"spatial_scale": 0.5, "output_dim": 1, "pooled_size": 3}, [0]),
+    ("deformable_conv", "contrib.DeformableConvolution",
+     [u(2, 4, 5, 5), u(2, 2 * 9 * 2, 5, 5) * 1.5, u(6, 2, 3, 3), u(6)],
+     {"kernel": (3, 3), "pad": (1, 1), "num_filter": 6, "num_group": 2,
+      "num_deformable_group": 2}, [0, 1, 2, 3]),
+    ("deformable_conv_stride", "contrib.DeformableConvolution",
+     [u(1, 2, 6, 5), u(1, 2 * 4, 3, 2) * 2.0, u(3, 2, 2, 2)],
+     {"kernel": (2, 2), "stride": (2, 2), "dilate": (1, 2), "num_filter": 3, "no_bias": True},
+     [0, 1, 2]),
+    # (ModulatedDeformableConvolution runs on GPUs only in MXNet 1.9.1.)
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -195,7 +204,8 @@ FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_
            "encdec_qk", "encdec_valatt", "roi_align", "roi_align_aligned", "roi_align_ps",
            "multibox_prior", "multibox_prior_clip", "multibox_target", "multibox_target_mining",
            "multibox_detection", "multibox_detection_force", "correlation", "correlation_k3",
-           "correlation_abs", "psroi", "psroi_scale"}   # MXNet computes these in float32 only
+           "correlation_abs", "psroi", "psroi_scale", "deformable_conv",
+           "deformable_conv_stride", "modulated_deformable_conv"}   # MXNet computes these in float32 only
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)

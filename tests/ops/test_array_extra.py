@@ -29,7 +29,8 @@ REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
     "interleaved_matmul_selfatt_qk", "interleaved_matmul_selfatt_valatt",
     "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt", "box_iou", "box_nms",
     "bipartite_matching", "box_encode", "box_decode", "AdaptiveAvgPooling2D", "MultiBoxPrior",
-    "ROIAlign", "MultiBoxTarget", "MultiBoxDetection", "PSROIPooling")})
+    "ROIAlign", "MultiBoxTarget", "MultiBoxDetection", "PSROIPooling", "DeformableConvolution",
+    "ModulatedDeformableConvolution")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
@@ -40,6 +41,7 @@ NO_SYMBOLIC = {"boolean_mask"}   # a data-dependent output shape
 FD_INPUTS.update({"box_nms": None, "box_nms_classes": None})   # piecewise: checked vs MXNet
 # ROIAlign is piecewise bilinear: float32 finite differences across a pixel edge are noisy;
 # its gradient is checked against MXNet's (test_matches_mxnet) and by the kernel Case below.
+FD_INPUTS.update({"deformable_conv": [0, 2, 3]})   # offsets: by the stride case and vs MXNet
 FD_INPUTS.update({"correlation_abs": None, "psroi": [0], "psroi_scale": [0]})   # |a - b| has kinks; checked against MXNet
 FD_INPUTS.update({"roi_align": None, "roi_align_aligned": None, "roi_align_ps": None})
 
@@ -81,6 +83,7 @@ def test_matches_mxnet(name):
     for i in meta["wanted"]:
         arrays[i].attach_grad()
     fn = getattr(nd, _op_name(meta))
+    tol = dict(rtol=2e-6, atol=1e-7) if dtype == "float64" else dict(rtol=1e-5, atol=2e-6)
     with autograd.record():
         out = fn(*arrays, **meta["attrs"])
     outs = out if isinstance(out, (list, tuple)) else [out]
@@ -89,14 +92,14 @@ def test_matches_mxnet(name):
         expected = FIXTURE["%s/out%d" % (name, i)]
         assert o.shape == expected.shape, (name, i, o.shape, expected.shape)
         np.testing.assert_allclose(o.asnumpy().astype(np.float64), expected.astype(np.float64),
-                                   rtol=2e-6, atol=1e-7, err_msg="%s output %d" % (name, i))
+                                   err_msg="%s output %d" % (name, i), **tol)
     if meta["wanted"]:
         heads = [nd.array(FIXTURE["%s/head%d" % (name, i)], dtype=o.dtype)
                  for i, o in enumerate(outs)]
         autograd.backward(outs, heads)
         for i in meta["wanted"]:
             np.testing.assert_allclose(arrays[i].grad.asnumpy(), FIXTURE["%s/grad%d" % (name, i)],
-                                       rtol=2e-6, atol=1e-7, err_msg="%s gradient %d" % (name, i))
+                                       err_msg="%s gradient %d" % (name, i), **tol)
 
 
 def test_split_v2_and_histogram_functions():
@@ -428,3 +431,83 @@ def _psroi_backward_case():
 
 
 CASES.append(_psroi_backward_case())
+
+
+def _bilinear_v2(img, y, x):
+    h, w = img.shape
+    if not (-1 < y < h and -1 < x < w):
+        return 0.0
+    y0, x0 = int(np.floor(y)), int(np.floor(x))
+    total = 0.0
+    for cy, cx, wt in ((y0, x0, (1 - (y - y0)) * (1 - (x - x0))), (y0, x0 + 1, (1 - (y - y0)) * (x - x0)),
+                       (y0 + 1, x0, (y - y0) * (1 - (x - x0))), (y0 + 1, x0 + 1, (y - y0) * (x - x0))):
+        if 0 <= cy < h and 0 <= cx < w:
+            total += wt * img[cy, cx]
+    return total
+
+
+def _modulated_dcn_ref(data, offset, mask, weight, bias, kernel, pad, num_filter, **_):
+    n, c, h, w = data.shape
+    kh, kw = kernel
+    oh, ow = offset.shape[2:]
+    out = np.zeros((n, num_filter, oh, ow))
+    for b in range(n):
+        for y in range(oh):
+            for x in range(ow):
+                cols = np.zeros((c, kh * kw))
+                for i in range(kh):
+                    for j in range(kw):
+                        k = i * kw + j
+                        sy = y - pad[0] + i + offset[b, 2 * k, y, x]
+                        sx = x - pad[1] + j + offset[b, 2 * k + 1, y, x]
+                        for ch in range(c):
+                            cols[ch, k] = _bilinear_v2(data[b, ch], sy, sx) * mask[b, k, y, x]
+                out[b, :, y, x] = weight.reshape(num_filter, -1) @ cols.reshape(-1) + bias
+    return out
+
+
+_MDCN_INPUTS = [_u(1, 2, 3, 3), _u(1, 2 * 4, 3, 3) * 1.5, np.abs(_u(1, 4, 3, 3)), _u(2, 2, 2, 2),
+                _u(2)]
+_MDCN_ATTRS = {"kernel": (2, 2), "pad": (1, 1), "num_filter": 2}
+_MDCN_INPUTS[1] = _u(1, 2 * 4, 4, 4) * 1.5
+_MDCN_INPUTS[2] = np.abs(_u(1, 4, 4, 4))
+
+
+def _check_modulated_backward(case, ctx):
+    """The backward kernel against finite differences of the NumPy reference."""
+    inputs = [a.astype(np.float64) for a in _MDCN_INPUTS]
+    head = np.random.RandomState(2).uniform(-1, 1, (1, 2, 4, 4))
+    grads = nd._backward_contrib_ModulatedDeformableConvolution(
+        nd.array(head, ctx=ctx, dtype="float64"),
+        *[nd.array(a, ctx=ctx, dtype="float64") for a in inputs], num_args=6, **_MDCN_ATTRS)
+    for i in (0, 2, 3, 4):           # data, mask, weight, bias (offsets: FD in test_operator)
+        base = inputs[i]
+        numeric = np.zeros_like(base)
+        flat = base.reshape(-1)
+        for j in range(flat.size):
+            orig = flat[j]
+            flat[j] = orig + 1e-6
+            plus = (_modulated_dcn_ref(*inputs, **_MDCN_ATTRS) * head).sum()
+            flat[j] = orig - 1e-6
+            minus = (_modulated_dcn_ref(*inputs, **_MDCN_ATTRS) * head).sum()
+            flat[j] = orig
+            numeric.reshape(-1)[j] = (plus - minus) / 2e-6
+        np.testing.assert_allclose(grads[i].asnumpy(), numeric, rtol=1e-4, atol=1e-6,
+                                   err_msg="modulated deformable conv gradient %d" % i)
+
+
+def _dcn_backward_case():
+    name = "deformable_conv_stride"
+    ins = [FIXTURE["%s/in%d" % (name, i)] for i in range(3)]
+    grads = [FIXTURE["%s/grad%d" % (name, i)] for i in range(3)]
+    return Case("_backward_contrib_DeformableConvolution", [FIXTURE[name + "/head0"]] + ins,
+                lambda *a, **k: grads, attrs=dict(META[name]["attrs"], num_args=4), grad=False,
+                rtol=1e-4, atol=1e-5)
+
+
+CASES += [
+    Case("_contrib_ModulatedDeformableConvolution", _MDCN_INPUTS, _modulated_dcn_ref,
+         attrs=_MDCN_ATTRS, grad_inputs=[1], rtol=1e-4, atol=1e-5),
+    Case("_backward_contrib_ModulatedDeformableConvolution", [], check=_check_modulated_backward),
+    _dcn_backward_case(),
+]
