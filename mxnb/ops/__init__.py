@@ -11,3 +11,4 @@ from . import signal, adaptive_pooling  # noqa: F401
 from . import detection  # noqa: F401
 from . import correlation  # noqa: F401
 from . import deformable_conv  # noqa: F401
+from . import proposal  # noqa: F401

@@ -187,6 +187,17 @@ CASES = [
      {"kernel": (2, 2), "stride": (2, 2), "dilate": (1, 2), "num_filter": 3, "no_bias": True},
      [0, 1, 2]),
     # (ModulatedDeformableConvolution runs on GPUs only in MXNet 1.9.1.)
+    ("proposal", "contrib.Proposal",
+     [np.concatenate([np.zeros((1, 6, 4, 5)), R.uniform(0, 1, (1, 6, 4, 5))], axis=1),
+      u(1, 24, 4, 5) * 0.3, np.array([[60.0, 70.0, 1.0]])],
+     {"rpn_pre_nms_top_n": 50, "rpn_post_nms_top_n": 12, "scales": (2.0, 4.0),
+      "ratios": (0.5, 1.0, 2.0), "feature_stride": 16, "rpn_min_size": 8, "threshold": 0.6,
+      "output_score": True}, []),
+    ("multi_proposal", "contrib.MultiProposal",
+     [np.concatenate([np.zeros((2, 3, 3, 3)), R.uniform(0, 1, (2, 3, 3, 3))], axis=1),
+      u(2, 12, 3, 3) * 0.3, np.array([[40.0, 45.0, 1.0], [32.0, 48.0, 0.5]])],
+     {"rpn_pre_nms_top_n": 20, "rpn_post_nms_top_n": 8, "scales": (2.0,),
+      "ratios": (0.5, 1.0, 2.0), "feature_stride": 16, "threshold": 0.5}, []),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -200,12 +211,13 @@ def resolve(path):
 
 
 INT_INPUTS = {"batch_take": [1]}
+# MXNet computes these in float32 only
 FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_valatt",
            "encdec_qk", "encdec_valatt", "roi_align", "roi_align_aligned", "roi_align_ps",
            "multibox_prior", "multibox_prior_clip", "multibox_target", "multibox_target_mining",
            "multibox_detection", "multibox_detection_force", "correlation", "correlation_k3",
            "correlation_abs", "psroi", "psroi_scale", "deformable_conv",
-           "deformable_conv_stride", "modulated_deformable_conv"}   # MXNet computes these in float32 only
+           "deformable_conv_stride", "proposal", "multi_proposal"}
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)
