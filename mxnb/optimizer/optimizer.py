@@ -17,7 +17,43 @@ __all__ = ["Optimizer", "register", "create", "zeros_like_weight", "clipped", "c
 
 
 class Optimizer:
-    """The base class of all optimizers (MXNet's `mx.optimizer.Optimizer`)."""
+    """The base class inherited by all optimizers (MXNet's `mx.optimizer.Optimizer`).
+
+    Parameters
+    ----------
+    rescale_grad : float, optional, default 1.0
+        Multiply the gradient with `rescale_grad` before updating. Often choose to be
+        ``1.0/batch_size``.
+    param_idx2name : dict from int to string, optional, default None
+        A dictionary that maps int index to string name; parameters whose names do not end
+        in ``_weight`` or ``_gamma`` get no weight decay.
+    clip_gradient : float, optional, default None
+        Clip the gradient by projecting onto the box ``[-clip_gradient, clip_gradient]``.
+    learning_rate : float, optional, default None
+        The initial learning rate (0.01 when there is no scheduler).
+    lr_scheduler : LRScheduler, optional, default None
+        The learning rate scheduler.
+    wd : float, optional, default 0.0
+        The weight decay (or L2 regularization) coefficient. Modifies objective by adding a
+        penalty for having large weights.
+    sym: Symbol, optional, default None
+        The Symbol this optimizer is applying to; its ``__lr_mult__`` / ``__wd_mult__``
+        attributes give per-parameter multipliers.
+    begin_num_update : int, optional, default 0
+        The initial number of updates.
+    multi_precision : bool, optional, default False
+        Flag to control the internal precision of the optimizer: float16 weights are updated
+        through a float32 master copy.
+    param_dict : dict of int -> gluon.Parameter, default None
+        Dictionary of parameter index to gluon.Parameter, used to lookup parameter attributes
+        such as lr_mult, wd_mult, etc.
+
+    Example
+    -------
+    >>> opt = mx.optimizer.create("sgd", learning_rate=0.1, momentum=0.9, wd=1e-4)
+    >>> updater = mx.optimizer.get_updater(opt)
+    >>> updater(0, grad, weight)          # one step on `weight`, index 0
+    """
 
     opt_registry = None   # the registry table, set once the class exists (below)
 
