@@ -12,3 +12,4 @@ from . import detection  # noqa: F401
 from . import correlation  # noqa: F401
 from . import deformable_conv  # noqa: F401
 from . import proposal  # noqa: F401
+from . import batch_norm_contrib  # noqa: F401

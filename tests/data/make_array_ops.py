@@ -198,6 +198,11 @@ CASES = [
       u(2, 12, 3, 3) * 0.3, np.array([[40.0, 45.0, 1.0], [32.0, 48.0, 0.5]])],
      {"rpn_pre_nms_top_n": 20, "rpn_post_nms_top_n": 8, "scales": (2.0,),
       "ratios": (0.5, 1.0, 2.0), "feature_stride": 16, "threshold": 0.5}, []),
+    ("sync_batch_norm", "contrib.SyncBatchNorm",
+     [u(4, 3, 2), u(3) + 1, u(3), np.zeros(3), np.ones(3)],
+     {"fix_gamma": False, "ndev": 1, "key": "bn0"}, [0, 1, 2]),
+    ("batch_norm_relu", "contrib.BatchNormWithReLU",
+     [u(2, 3, 2, 2), u(3) + 1, u(3), np.zeros(3), np.ones(3)], {"fix_gamma": False}, [0, 1, 2]),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -217,7 +222,8 @@ FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_
            "multibox_prior", "multibox_prior_clip", "multibox_target", "multibox_target_mining",
            "multibox_detection", "multibox_detection_force", "correlation", "correlation_k3",
            "correlation_abs", "psroi", "psroi_scale", "deformable_conv",
-           "deformable_conv_stride", "proposal", "multi_proposal"}
+           "deformable_conv_stride", "proposal", "multi_proposal", "sync_batch_norm",
+           "batch_norm_relu"}
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)

@@ -30,7 +30,8 @@ REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
     "interleaved_matmul_encdec_qk", "interleaved_matmul_encdec_valatt", "box_iou", "box_nms",
     "bipartite_matching", "box_encode", "box_decode", "AdaptiveAvgPooling2D", "MultiBoxPrior",
     "ROIAlign", "MultiBoxTarget", "MultiBoxDetection", "PSROIPooling", "DeformableConvolution",
-    "ModulatedDeformableConvolution", "Proposal", "MultiProposal")})
+    "ModulatedDeformableConvolution", "Proposal", "MultiProposal", "SyncBatchNorm",
+    "BatchNormWithReLU")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
@@ -41,7 +42,11 @@ NO_SYMBOLIC = {"boolean_mask"}   # a data-dependent output shape
 FD_INPUTS.update({"box_nms": None, "box_nms_classes": None})   # piecewise: checked vs MXNet
 # ROIAlign is piecewise bilinear: float32 finite differences across a pixel edge are noisy;
 # its gradient is checked against MXNet's (test_matches_mxnet) and by the kernel Case below.
-FD_INPUTS.update({"deformable_conv": [0, 2, 3]})   # offsets: by the stride case and vs MXNet
+FD_INPUTS.update({"deformable_conv": [0, 2, 3]})
+# BatchNorm variants: train-mode statistics; compared with MXNet (test_matches_mxnet), and the
+# symbolic path binds the moving statistics as auxiliary states
+FD_INPUTS.update({"sync_batch_norm": None, "batch_norm_relu": None})
+NO_SYMBOLIC.update({"sync_batch_norm", "batch_norm_relu"})   # offsets: by the stride case and vs MXNet
 FD_INPUTS.update({"correlation_abs": None, "psroi": [0], "psroi_scale": [0]})   # |a - b| has kinks; checked against MXNet
 FD_INPUTS.update({"roi_align": None, "roi_align_aligned": None, "roi_align_ps": None})
 
@@ -67,7 +72,22 @@ def _case(name, meta):
                 symbolic=name not in NO_SYMBOLIC, rtol=1e-4, atol=1e-5, name=name)
 
 
-CASES = [_case(name, meta) for name, meta in META.items()]
+TRAIN_ONLY = {"sync_batch_norm", "batch_norm_relu"}   # fixtures in train mode; Cases below
+CASES = [_case(name, meta) for name, meta in META.items() if name not in TRAIN_ONLY]
+
+
+def _bn_inference(x, gamma, beta, mean, var, relu=False, eps=1e-3, **_):
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    out = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps) * gamma.reshape(shape) \
+        + beta.reshape(shape)
+    return np.maximum(out, 0) if relu else out
+
+
+CASES += [Case("_contrib_SyncBatchNorm", _inputs(META["sync_batch_norm"]), _bn_inference,
+               attrs=META["sync_batch_norm"]["attrs"], grad=False, aux=[3, 4], symbolic=False),
+          Case("_contrib_BatchNormWithReLU", _inputs(META["batch_norm_relu"]),
+               lambda *a, **k: _bn_inference(*a, relu=True, **k),
+               attrs=META["batch_norm_relu"]["attrs"], grad=False, aux=[3, 4], symbolic=False)]
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
@@ -511,3 +531,11 @@ CASES += [
     Case("_backward_contrib_ModulatedDeformableConvolution", [], check=_check_modulated_backward),
     _dcn_backward_case(),
 ]
+
+
+def test_contrib_batch_norms_are_symbols_with_moving_statistics():
+    for fn in (mx.sym.contrib.SyncBatchNorm, mx.sym.contrib.BatchNormWithReLU):
+        s = fn(mx.sym.var("x"), name="bn")
+        assert s.list_arguments() == ["x", "bn_gamma", "bn_beta"]
+        assert s.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
+        assert s.infer_shape(x=(2, 3, 4, 4))[2] == [(3,), (3,)]
