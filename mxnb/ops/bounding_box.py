@@ -115,7 +115,7 @@ def _nms_one(xp, boxes, attrs):
     return out, record
 
 
-@operator("_contrib_box_nms", params=_NMS, outputs=("output", "record"), num_visible=1,
+@operator("_contrib_box_nms", params=_NMS, outputs=("output0", "output1"), num_visible=1,
           aliases=("_contrib_box_non_maximum_suppression",), hint="box_nms")
 class BoxNMS:
     """Apply non-maximum suppression to input: boxes sorted by score (descending), those that
@@ -171,7 +171,8 @@ class BackwardBoxNMS:
                   "threshold": Float(doc="Ignore matching when score < thresh (descending) or "
                                          "> thresh (ascending)."),
                   "topk": Int(-1, doc="Limit the number of matches to topk, -1 for no limit")},
-          outputs=("x", "y"), differentiable=False, hint="bipartite_matching")
+          outputs=("output0", "output1"), differentiable=False,
+          hint="bipartite_matching")
 class BipartiteMatching:
     """Greedy bipartite matching on a score matrix (..., N, M): best scores first, each row and
     column used once. Returns (the column matched to each row, the row matched to each column),
@@ -211,7 +212,8 @@ class BipartiteMatching:
 
 
 @operator("_contrib_box_encode", inputs=("samples", "matches", "anchors", "refs", "means", "stds"),
-          outputs=("targets", "masks"), differentiable=False, hint="box_encode")
+          outputs=("output0", "output1"), differentiable=False,
+          hint="box_encode")
 class BoxEncode:
     """Encode bounding boxes training target with normalized center offsets: for positive
     samples, ((g_x - a_x) / a_w, (g_y - a_y) / a_h, log(g_w / a_w), log(g_h / a_h)) minus means,

@@ -322,7 +322,7 @@ def _moment_axes(attrs, ndim):
 
 @operator("moments", params={"axes": Axis(None, doc="Axes along which to compute; None: all."),
                              "keepdims": Bool(False, doc="Keep reduced axes with size 1.")},
-          outputs=("mean", "var"))
+          outputs=("output0", "output1"))
 class Moments:
     """The mean and (population) variance of the data over `axes`."""
     def compute(xp, inputs, attrs):

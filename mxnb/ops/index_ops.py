@@ -189,7 +189,7 @@ def OptRange(doc=""):
 @operator("_histogram", params={"bin_cnt": OptInt(None, doc="Number of bins (uniform).", low=1),
                                 "range": OptRange(doc="(min, max) of the uniform bins.")},
           inputs=lambda attrs: ["data"] if attrs["bin_cnt"] is not None else ["data", "bins"],
-          outputs=("hist", "bin_edges"), differentiable=False, hint="histogram")
+          outputs=("output0", "output1"), differentiable=False, hint="histogram")
 class Histogram:
     """Histogram of the data: `bin_cnt` uniform bins over `range` (the data's min and max when
     not given), or the bin edges given as the input `bins`. Returns (int64 counts, edges)."""

@@ -66,7 +66,7 @@ class Det:
         return [_f_scale_matrices(F, scale, f_swap(F, F._linalg_inverse(inputs[0])))]
 
 
-@operator("_linalg_slogdet", params={}, inputs=("A",), outputs=("sign", "logabsdet"),
+@operator("_linalg_slogdet", params={}, inputs=("A",), outputs=("output0", "output1"),
           aliases=("linalg_slogdet",), hint="linalg_slogdet")
 class Slogdet:
     """The sign and the natural log of the absolute value of each determinant: (sign,

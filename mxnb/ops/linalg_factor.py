@@ -85,7 +85,7 @@ class Potri:
         return [f_triangle(F, prod, True)]
 
 
-@operator("_linalg_gelqf", params={}, inputs=("A",), outputs=("Q", "L"),
+@operator("_linalg_gelqf", params={}, inputs=("A",), outputs=("output0", "output1"),
           aliases=("linalg_gelqf",), hint="linalg_gelqf")
 class Gelqf:
     """LQ factorization A = L * Q of full-rank matrices with rows <= columns: Q row-orthonormal,
@@ -117,7 +117,7 @@ class Gelqf:
         return [F._linalg_trsm(low, rhs, transpose=True)]
 
 
-@operator("_linalg_syevd", params={}, inputs=("A",), outputs=("U", "L"),
+@operator("_linalg_syevd", params={}, inputs=("A",), outputs=("output0", "output1"),
           aliases=("linalg_syevd",), hint="linalg_syevd")
 class Syevd:
     """Eigendecomposition of symmetric matrices: U * A = diag(L) * U with the eigenvectors as

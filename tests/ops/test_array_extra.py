@@ -539,3 +539,23 @@ def test_contrib_batch_norms_are_symbols_with_moving_statistics():
         assert s.list_arguments() == ["x", "bn_gamma", "bn_beta"]
         assert s.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
         assert s.infer_shape(x=(2, 3, 4, 4))[2] == [(3,), (3,)]
+
+
+def test_mxnet_saved_graph_with_these_operators_loads_and_infers():
+    """A graph MXNet 1.9.1 saved (tests/data/make_mxnet_graph_extra_ops.py): its attribute
+    spellings parse, and shapes, arguments and outputs come out as MXNet's."""
+    here = pathlib.Path(__file__).parent.parent / "data"
+    expected = json.loads((here / "mxnet191-extra-ops-shapes.json").read_text())
+    net = mx.sym.load(str(here / "mxnet191-extra-ops-symbol.json"))
+    assert net.list_arguments() == expected["arguments"]
+    assert net.list_auxiliary_states() == expected["aux"]
+    assert net.list_outputs() == expected["output_names"]
+    shapes = {k: tuple(v) for k, v in expected["inputs"].items()}
+    _, out_shapes, _ = net.infer_shape(**shapes)
+    assert [tuple(s) for s in out_shapes] == [tuple(s) for s in expected["outputs"]]
+    args = {n: nd.array(np.random.RandomState(0).uniform(0.1, 1, s))
+            for n, s in zip(net.list_arguments(), net.infer_shape(**shapes)[0])}
+    args["rois"] = nd.array([[0, 0, 0, 15, 15], [1, 2, 2, 9, 12], [0, 4, 1, 8, 8],
+                             [1, 0, 0, 3, 3], [0, 1, 1, 14, 6]])
+    outs = net.bind(mx.cpu(), args).forward()
+    assert [o.shape for o in outs] == [tuple(s) for s in expected["outputs"]]

@@ -177,7 +177,7 @@ def _multi_adamw(mp):
             ["rescale_grad"]
     name = "_multi_mp_adamw_update" if mp else "_multi_adamw_update"
     return operator(name, params=params, inputs=names, differentiable=False,
-                    outputs=lambda attrs: ["weight_%d" % i for i in range(attrs["num_weights"])])(
+                    outputs=lambda attrs: ["output%d" % i for i in range(attrs["num_weights"])])(
                         MultiAdamW)
 
 

@@ -175,7 +175,7 @@ def _multi_lamb(mp):
         return ["%s_%d" % (f, i) for i in range(attrs["num_tensors"]) for f in fields]
     name = "_multi_mp_lamb_update" if mp else "_multi_lamb_update"
     return operator(name, params=params, inputs=names, differentiable=False,
-                    outputs=lambda attrs: ["weight_%d" % i for i in range(attrs["num_tensors"])])(
+                    outputs=lambda attrs: ["output%d" % i for i in range(attrs["num_tensors"])])(
                         MultiLamb)
 
 

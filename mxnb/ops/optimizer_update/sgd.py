@@ -237,7 +237,7 @@ def _group_names(fields, preloaded):
 
 
 def _weights_out(attrs):
-    return ["weight_%d" % i for i in range(attrs["num_weights"])]
+    return ["output%d" % i for i in range(attrs["num_weights"])]
 
 
 def _multi_shape(group, preloaded):
