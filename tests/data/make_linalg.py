@@ -26,6 +26,9 @@ def u(*shape):
 
 
 CASES = [
+    ("gemm2_axis0", "gemm2", [u(3, 2, 4), u(4, 2, 5)], {"axis": 0, "alpha": 2.0}),
+    ("gemm_axis1", "gemm", [u(2, 3, 2, 4), u(2, 4, 2, 5), u(2, 3, 2, 5)],
+     {"axis": 1, "transpose_b": False, "beta": 0.5}),
     ("potrf", "potrf", [spd(2, 3)], {}),
     ("potri", "potri", [lower(2, 3)], {}),
     ("trmm", "trmm", [u(2, 3, 3), u(2, 3, 4)], {"alpha": 1.5}),
