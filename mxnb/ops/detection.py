@@ -490,3 +490,77 @@ class BackwardPSROIPooling:
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]
+
+
+def _rroi_samples(roi, attrs, height, width):
+    """For one rotated roi [batch, cx, cy, w, h, degrees]: (flat indices (ph, pw, S, 4),
+    bilinear weights (ph, pw, S, 4)) of its samples, averaged per bin."""
+    ph, pw = attrs["pooled_size"]
+    scale = attrs["spatial_scale"]
+    cx, cy = float(roi[1]) * scale, float(roi[2]) * scale
+    rw, rh = max(float(roi[3]) * scale, 1.0), max(float(roi[4]) * scale, 1.0)
+    theta = float(roi[5]) * math.pi / 180.0
+    bin_h, bin_w = rh / ph, rw / pw
+    gh = attrs["sampling_ratio"] if attrs["sampling_ratio"] > 0 else int(math.ceil(rh / ph))
+    gw = attrs["sampling_ratio"] if attrs["sampling_ratio"] > 0 else int(math.ceil(rw / pw))
+    yy = -rh / 2 + np.arange(ph)[:, None] * bin_h + (np.arange(gh)[None, :] + 0.5) * bin_h / gh
+    xx = -rw / 2 + np.arange(pw)[:, None] * bin_w + (np.arange(gw)[None, :] + 0.5) * bin_w / gw
+    yy = yy[:, None, :, None] + np.zeros((1, pw, 1, gw))
+    xx = xx[None, :, None, :] + np.zeros((ph, 1, gh, 1))
+    cos, sin = math.cos(theta), math.sin(theta)
+    x = (xx * cos + yy * sin + cx).reshape(ph, pw, -1)
+    y = (yy * cos - xx * sin + cy).reshape(ph, pw, -1)
+    outside = (y < -1.0) | (y > height) | (x < -1.0) | (x > width)
+    y, x = np.maximum(y, 0), np.maximum(x, 0)
+    y_low, x_low = y.astype(np.int64), x.astype(np.int64)
+    y_clamp, x_clamp = y_low >= height - 1, x_low >= width - 1
+    y_low = np.where(y_clamp, height - 1, y_low)
+    x_low = np.where(x_clamp, width - 1, x_low)
+    y = np.where(y_clamp, y_low, y)
+    x = np.where(x_clamp, x_low, x)
+    y_high = np.where(y_clamp, y_low, y_low + 1)
+    x_high = np.where(x_clamp, x_low, x_low + 1)
+    ly, lx = y - y_low, x - x_low
+    hy, hx = 1 - ly, 1 - lx
+    index = np.stack([y_low * width + x_low, y_low * width + x_high,
+                      y_high * width + x_low, y_high * width + x_high], axis=-1)
+    weight = np.stack([hy * hx, hy * lx, ly * hx, ly * lx], axis=-1)
+    index[outside] = 0
+    weight[outside] = 0
+    return index, weight / max(gh * gw, 1)
+
+
+@operator("_contrib_RROIAlign",
+          params={"pooled_size": Shape(doc="RROI align output shape (h,w) ", low=1),
+                  "spatial_scale": Float(doc="Ratio of input feature map height (or width) to "
+                                             "raw image height (or width)."),
+                  "sampling_ratio": Int(-1, doc="Optional sampling ratio of RROI align, using "
+                                                "adaptive size by default.")},
+          inputs=("data", "rois"), hint="rroialign")
+class RROIAlign:
+    """Performs Rotated ROI Align on the input array: rois (num_rois, 6) [batch_index, x_center,
+    y_center, width, height, angle in degrees] are sampled bilinearly on a grid rotated with
+    them and averaged per bin (text detection). As in MXNet, there is no backward pass."""
+    def compute(xp, inputs, attrs):
+        data, rois = inputs
+        n, c, h, w = data.shape
+        ph, pw = attrs["pooled_size"]
+        out = xp.zeros((rois.shape[0], c, ph, pw), dtype=data.dtype)
+        flat = data.reshape(n, c, h * w)
+        host = xp.asnumpy(rois) if hasattr(xp, "asnumpy") else rois
+        for r, roi in enumerate(host):
+            index, weight = _rroi_samples(roi, attrs, h, w)
+            values = flat[int(roi[0])][:, xp.asarray(index)]          # (c, ph, pw, S, 4)
+            out[r] = (values * xp.asarray(weight)[None]).sum(axis=(-1, -2))
+        return out
+
+    def infer_shape(attrs, in_shapes):
+        data, rois = in_shapes
+        if rois is not None and (len(rois) != 2 or rois[1] != 6):
+            raise ShapeError("RROIAlign: rois must be (num_rois, 6), found %s" % (tuple(rois),))
+        if data is None or rois is None:
+            return in_shapes, [None]
+        return in_shapes, [(rois[0], data[1]) + tuple(attrs["pooled_size"])]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]

@@ -203,6 +203,13 @@ CASES = [
      {"fix_gamma": False, "ndev": 1, "key": "bn0"}, [0, 1, 2]),
     ("batch_norm_relu", "contrib.BatchNormWithReLU",
      [u(2, 3, 2, 2), u(3) + 1, u(3), np.zeros(3), np.ones(3)], {"fix_gamma": False}, [0, 1, 2]),
+    ("rroi_align", "contrib.RROIAlign",
+     [u(2, 2, 8, 9), np.array([[0, 4.0, 3.5, 5.0, 3.0, 30.0], [1, 2.0, 6.0, 6.0, 2.5, -60.0],
+                               [0, 8.5, 1.0, 4.0, 4.0, 90.0], [1, 4.5, 4.0, 0.5, 0.5, 0.0]])],
+     {"pooled_size": (2, 3), "spatial_scale": 1.0}, []),
+    ("rroi_align_scaled", "contrib.RROIAlign",
+     [u(1, 1, 6, 6), np.array([[0, 6.0, 5.0, 8.0, 6.0, 45.0]])],
+     {"pooled_size": (3, 3), "spatial_scale": 0.5, "sampling_ratio": 2}, []),
     ("onehot_encode", "_internal._onehot_encode", [np.array([2.0, 0.0]), np.zeros((2, 3))], {},
      []),
 ]
@@ -223,7 +230,7 @@ FLOAT32 = {"ravel", "unravel", "fill0", "onehot_encode", "selfatt_qk", "selfatt_
            "multibox_detection", "multibox_detection_force", "correlation", "correlation_k3",
            "correlation_abs", "psroi", "psroi_scale", "deformable_conv",
            "deformable_conv_stride", "proposal", "multi_proposal", "sync_batch_norm",
-           "batch_norm_relu"}
+           "batch_norm_relu", "rroi_align", "rroi_align_scaled"}
 arrays, meta = {}, []
 for name, path, inputs, attrs, wanted in CASES:
     print("case", name, flush=True)

@@ -31,7 +31,7 @@ REGISTERED.update({"contrib." + n: "_contrib_" + n for n in (
     "bipartite_matching", "box_encode", "box_decode", "AdaptiveAvgPooling2D", "MultiBoxPrior",
     "ROIAlign", "MultiBoxTarget", "MultiBoxDetection", "PSROIPooling", "DeformableConvolution",
     "ModulatedDeformableConvolution", "Proposal", "MultiProposal", "SyncBatchNorm",
-    "BatchNormWithReLU")})
+    "BatchNormWithReLU", "RROIAlign")})
 # Finite differences: which inputs (None: no check; the STE, multiplier and output operators
 # have gradients that are not the derivative of their forward pass, by design).
 FD_INPUTS = {"khatri_rao": [0, 1, 2], "batch_take": [0], "fill0": [0, 1], "slice_assign": [0, 1],
