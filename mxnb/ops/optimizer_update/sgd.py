@@ -150,7 +150,9 @@ class MPSGDMomUpdate:
 @operator("nag_mom_update", params=_NAG, inputs=("weight", "grad", "mom"), differentiable=False)
 class NAGMomUpdate:
     """Update function for the Nesterov Accelerated Gradient (NAG) optimizer; `mom` is updated
-    in place."""
+    in place. (Called with out=weight, MXNet's kernel recomputes the momentum from the weight it
+    has just written; mp_nag_mom_update with the weight as its own weight32 does exactly that,
+    and the NAG optimizer uses it.)"""
     def compute(xp, inputs, attrs):
         w, g, m = inputs
         return nag_step(xp, w, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
