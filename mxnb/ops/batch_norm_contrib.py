@@ -12,7 +12,7 @@ _SYNC = {"eps": Float(1e-3, doc="Epsilon to prevent div 0"),
                                              "local batch-norm."),
          "output_mean_var": Bool(False, doc="Output All,normal mean and var"),
          "ndev": Int(1, doc="The count of GPU devices", low=1),
-         "key": Str("", doc="Hash key for synchronization, please set the same hash key for "
+         "key": Str(doc="Hash key for synchronization, please set the same hash key for "
                             "same layer, Block.prefix is typically used as in "
                             ":class:`gluon.nn.contrib.SyncBatchNorm`.")}
 _BN_RELU = {"eps": Float(1e-3, doc="Epsilon to prevent div 0."),

@@ -220,7 +220,7 @@ class DivSqrtDim:
         return [F._contrib_div_sqrt_dim(out_grads[0])]
 
 
-@operator("_contrib_gradientmultiplier", params={"scalar": Float(doc="Gradient multiplier."),
+@operator("_contrib_gradientmultiplier", params={"scalar": Float(1.0, doc="Gradient multiplier."),
                                                  "is_int": Bool(True, doc="Unused; kept for "
                                                                           "MXNet's signature.")},
           elementwise=True, hint="gradientmultiplier")

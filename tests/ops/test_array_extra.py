@@ -535,7 +535,8 @@ CASES += [
 
 def test_contrib_batch_norms_are_symbols_with_moving_statistics():
     for fn in (mx.sym.contrib.SyncBatchNorm, mx.sym.contrib.BatchNormWithReLU):
-        s = fn(mx.sym.var("x"), name="bn")
+        kwargs = {"key": "bn"} if fn is mx.sym.contrib.SyncBatchNorm else {}
+        s = fn(mx.sym.var("x"), name="bn", **kwargs)
         assert s.list_arguments() == ["x", "bn_gamma", "bn_beta"]
         assert s.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
         assert s.infer_shape(x=(2, 3, 4, 4))[2] == [(3,), (3,)]
