@@ -44,14 +44,23 @@ class AdamUpdate:
         w, g, mean, var = inputs
         real = coefficient(w.dtype)
         grad = g * real(attrs["rescale_grad"])
-        grad += w * real(attrs["wd"])
+        if attrs["wd"]:
+            grad += w * real(attrs["wd"])
         clip(xp, grad, attrs["clip_gradient"])
-        m, v = adam_moments(xp, grad, mean, var, attrs["beta1"], attrs["beta2"], real)
-        denom = xp.sqrt(v)
-        denom += real(attrs["epsilon"])
-        step = m * real(attrs["lr"])
-        step /= denom
-        return w - step
+        # The moments are MXNet's mutable inputs: updated in place, with one temporary.
+        b1, b2 = real(attrs["beta1"]), real(attrs["beta2"])
+        mean *= b1
+        tmp = grad * (real(1) - b1)
+        mean += tmp
+        var *= b2
+        xp.multiply(grad, grad, out=tmp)
+        tmp *= real(1) - b2
+        var += tmp
+        xp.sqrt(var, out=tmp)
+        tmp += real(attrs["epsilon"])
+        xp.divide(mean, tmp, out=tmp)
+        tmp *= real(attrs["lr"])
+        return xp.subtract(w, tmp, out=tmp)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -206,12 +215,15 @@ class RMSPropUpdate:
         real = coefficient(w.dtype)
         grad = _rms_grad(xp, w, g, attrs, real)
         gamma1 = real(attrs["gamma1"])
-        new_n = grad * grad * (real(1) - gamma1)
-        new_n += n * gamma1
-        write(n, new_n)
-        step = grad / xp.sqrt(new_n + real(attrs["epsilon"]))
-        step *= real(attrs["lr"])
-        return clip(xp, w - step, attrs["clip_weights"])
+        tmp = grad * grad
+        tmp *= real(1) - gamma1
+        n *= gamma1
+        n += tmp                                   # n is updated in place (a mutable input)
+        xp.add(n, real(attrs["epsilon"]), out=tmp)
+        xp.sqrt(tmp, out=tmp)
+        xp.divide(grad, tmp, out=tmp)
+        tmp *= real(attrs["lr"])
+        return clip(xp, xp.subtract(w, tmp, out=tmp), attrs["clip_weights"])
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -227,16 +239,23 @@ class RMSPropAlexUpdate:
         real = coefficient(w.dtype)
         grad = _rms_grad(xp, w, grad_in, attrs, real)
         gamma1, gamma2 = real(attrs["gamma1"]), real(attrs["gamma2"])
-        new_n = grad * grad * (real(1) - gamma1)
-        new_n += n * gamma1
-        new_g = grad * (real(1) - gamma1)
-        new_g += g * gamma1
-        new_delta = delta * gamma2
-        new_delta -= grad / xp.sqrt(new_n - new_g * new_g + real(attrs["epsilon"])) * real(attrs["lr"])
-        write(n, new_n)
-        write(g, new_g)
-        write(delta, new_delta)
-        return clip(xp, w + new_delta, attrs["clip_weights"])
+        # n, g and delta are updated in place (MXNet's mutable inputs)
+        tmp = grad * grad
+        tmp *= real(1) - gamma1
+        n *= gamma1
+        n += tmp
+        xp.multiply(grad, real(1) - gamma1, out=tmp)
+        g *= gamma1
+        g += tmp
+        xp.multiply(g, g, out=tmp)
+        xp.subtract(n, tmp, out=tmp)
+        tmp += real(attrs["epsilon"])
+        xp.sqrt(tmp, out=tmp)
+        xp.divide(grad, tmp, out=tmp)
+        tmp *= real(attrs["lr"])
+        delta *= gamma2
+        delta -= tmp
+        return clip(xp, xp.add(w, delta, out=tmp), attrs["clip_weights"])
 
     infer_shape = weight_shape
     infer_type = weight_type

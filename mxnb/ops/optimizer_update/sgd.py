@@ -45,8 +45,13 @@ def sgd_mom_step(xp, weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gra
     real = coefficient(weight.dtype)
     g = rescaled(xp, grad, rescale_grad, clip_gradient, weight.dtype)
     g *= real(lr)
+    if wd:
+        g += weight * (real(lr) * real(wd))
+    if mom.dtype == weight.dtype:      # the usual case: update the state in place
+        mom *= real(momentum)
+        mom -= g
+        return xp.add(weight, mom, out=g)
     new_mom = mom * real(momentum)
-    new_mom -= weight * (real(lr) * real(wd))
     new_mom -= g
     write(mom, new_mom)
     return weight + new_mom
