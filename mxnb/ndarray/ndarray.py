@@ -125,7 +125,10 @@ def _write_out(op, outputs, out):
             raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
                              % (op.name, tuple(target.shape), tuple(value.shape)))
         target._data[...] = value._data
-        target._entry = value._entry
+        # An unrecorded write (an optimizer's out=weight) keeps a marked variable marked.
+        entry = target._entry
+        if value._entry is not None or entry is None or entry[0].op is not None:
+            target._entry = value._entry
     return out
 
 

@@ -252,4 +252,14 @@ def add(op):
             raise MXNetError("operator %s registered twice" % key)
         _REGISTRY[key] = op
     _CANONICAL[op.name] = op
+
+
+def add_aliases(name, *aliases):
+    """Registers more names for the operator `name` (MXNet's legacy spellings, such as
+    _Equal for _equal), from the module that needs them."""
+    op = get(name)
+    for key in aliases:
+        if key in _REGISTRY and _REGISTRY[key] is not op:
+            raise MXNetError("operator name %s is taken by %s" % (key, _REGISTRY[key].name))
+    op.aliases = op.aliases + tuple(a for a in aliases if a not in op.aliases)
     return op
