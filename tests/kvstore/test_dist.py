@@ -76,7 +76,7 @@ def test_dist_sync_workers_equal_one_process_on_the_whole_batch(tmp_path, n, lau
 
 @pytest.mark.slow
 def test_killed_worker_is_named_by_the_others_within_the_timeout(tmp_path):
-    proc, elapsed = _launch(2, tmp_path, "--die-rank", "1", timeout=5)
+    proc, elapsed = _launch(2, tmp_path, "--die-rank", "1", timeout=15)
     assert proc.returncode != 0
     assert "MXNetError" in proc.stderr
     assert "rank(s) [1] did not reach" in proc.stderr, proc.stderr[-3000:]
