@@ -16,7 +16,7 @@ def _dtype_from_attr(attrs, in_types):
 _FILLED = {"shape": Shape(()), "ctx": Ctx(), "dtype": DType("float32")}
 
 
-@operator("_zeros", params=_FILLED, inputs=(), hint="zeros")
+@operator("_zeros", params=_FILLED, inputs=(), hint="zeros", differentiable=False)
 class Zeros:
     def compute(xp, inputs, attrs):
         return xp.zeros(attrs["shape"], dtype=attrs["dtype"])
@@ -24,7 +24,7 @@ class Zeros:
     infer_type = _dtype_from_attr
 
 
-@operator("_ones", params=_FILLED, inputs=(), hint="ones")
+@operator("_ones", params=_FILLED, inputs=(), hint="ones", differentiable=False)
 class Ones:
     def compute(xp, inputs, attrs):
         return xp.ones(attrs["shape"], dtype=attrs["dtype"])
@@ -32,7 +32,7 @@ class Ones:
     infer_type = _dtype_from_attr
 
 
-@operator("_full", params=dict(_FILLED, value=Float()), inputs=(), hint="full")
+@operator("_full", params=dict(_FILLED, value=Float()), inputs=(), hint="full", differentiable=False)
 class Full:
     def compute(xp, inputs, attrs):
         return xp.full(attrs["shape"], attrs["value"], dtype=attrs["dtype"])
@@ -49,7 +49,7 @@ def _arange_length(attrs):
 
 @operator("_arange", params={"start": Float(), "stop": OptFloat(), "step": Float(1.0),
                              "repeat": Int(1), "infer_range": Bool(False), "ctx": Ctx(),
-                             "dtype": DType("float32")}, inputs=(), hint="arange")
+                             "dtype": DType("float32")}, inputs=(), hint="arange", differentiable=False)
 class Arange:
     """Evenly spaced values in [start, stop), each repeated `repeat` times."""
     def compute(xp, inputs, attrs):
@@ -67,7 +67,7 @@ class Arange:
     infer_type = _dtype_from_attr
 
 
-@operator("zeros_like", elementwise=True)
+@operator("zeros_like", elementwise=True, differentiable=False)
 class ZerosLike:
     def compute(xp, inputs, attrs):
         return xp.zeros_like(inputs[0])
@@ -76,7 +76,7 @@ class ZerosLike:
         return [None]
 
 
-@operator("ones_like", elementwise=True)
+@operator("ones_like", elementwise=True, differentiable=False)
 class OnesLike:
     def compute(xp, inputs, attrs):
         return xp.ones_like(inputs[0])

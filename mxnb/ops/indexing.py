@@ -378,7 +378,7 @@ class BackwardGatherNd:
 
 # --- one_hot, where, clip ---------------------------------------------------------------------
 @operator("one_hot", params={"depth": Int(), "on_value": Float(1.0), "off_value": Float(0.0),
-                             "dtype": DType("float32")}, inputs=("indices",))
+                             "dtype": DType("float32")}, inputs=("indices",), differentiable=False)
 class OneHot:
     """A new last axis of length `depth`: on_value at each index, off_value elsewhere."""
     def compute(xp, inputs, attrs):
@@ -545,6 +545,14 @@ class BackwardTopK:
     infer_shape = _like_second
     infer_type = _type_of_first
 
+    def gradient(F, attrs, inputs, outputs, out_grads, needs):
+        # Linear in ograd; the selected positions are piecewise constant in the data, so the
+        # data gradient is zero. The ograd gradient (a gather) is not written yet.
+        if needs[0]:
+            from ..graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_topk", " with respect to its output gradient")
+        return [None, None, None]
+
 
 def _sorted_shape(attrs, in_shapes):
     """sort/argsort keep the shape, or flatten it when axis is None."""
@@ -569,7 +577,7 @@ class Sort:
         return [F._backward_topk(out_grads[0], idx, data, axis=attrs["axis"])]
 
 
-@operator("argsort", params={"axis": OptInt(-1), "is_ascend": Bool(True), "dtype": DType("float32")})
+@operator("argsort", params={"axis": OptInt(-1), "is_ascend": Bool(True), "dtype": DType("float32")}, differentiable=False)
 class ArgSort:
     """Indices that sort `data` along `axis`, as `dtype`."""
     def compute(xp, inputs, attrs):

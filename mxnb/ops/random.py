@@ -18,7 +18,7 @@ def _attr_dtype(attrs, in_types):
 
 
 @operator("_random_uniform", params=dict({"low": Float(0.0), "high": Float(1.0)}, **_FLOAT),
-          inputs=(), aliases=("uniform", "random_uniform"), needs_rng=True, hint="uniform")
+          inputs=(), aliases=("uniform", "random_uniform"), needs_rng=True, hint="uniform", differentiable=False)
 class RandomUniform:
     """Samples from the uniform distribution on [low, high)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
@@ -28,7 +28,7 @@ class RandomUniform:
 
 
 @operator("_random_normal", params=dict({"loc": Float(0.0), "scale": Float(1.0)}, **_FLOAT),
-          inputs=(), aliases=("normal", "random_normal"), needs_rng=True, hint="normal")
+          inputs=(), aliases=("normal", "random_normal"), needs_rng=True, hint="normal", differentiable=False)
 class RandomNormal:
     """Samples from the normal distribution N(loc, scale^2)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
@@ -39,7 +39,7 @@ class RandomNormal:
 
 @operator("_random_randint", params={"low": Int(), "high": Int(), "shape": Shape(()), "ctx": Ctx(),
                                      "dtype": DType("int32")},
-          inputs=(), aliases=("random_randint",), needs_rng=True, hint="randint")
+          inputs=(), aliases=("random_randint",), needs_rng=True, hint="randint", differentiable=False)
 class RandomRandint:
     """Samples integers uniformly from [low, high)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
@@ -68,7 +68,7 @@ def _per_element(param, attrs):
 
 
 @operator("_sample_uniform", params=_SAMPLE, inputs=("low", "high"), aliases=("sample_uniform",),
-          needs_rng=True, hint="sample_uniform")
+          needs_rng=True, hint="sample_uniform", differentiable=False)
 class SampleUniform:
     """For each (low, high) pair, `shape` samples from uniform [low, high)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
@@ -81,7 +81,7 @@ class SampleUniform:
 
 
 @operator("_sample_normal", params=_SAMPLE, inputs=("mu", "sigma"), aliases=("sample_normal",),
-          needs_rng=True, hint="sample_normal")
+          needs_rng=True, hint="sample_normal", differentiable=False)
 class SampleNormal:
     """For each (mu, sigma) pair, `shape` samples from N(mu, sigma^2)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):

@@ -102,6 +102,14 @@ def _extreme_grad(F, attrs, x, out, og):
     return F.elemwise_mul(_back(F, attrs, og, x), F._equal(x, _back(F, attrs, out, x)))
 
 
+def _nanprod_grad(F, attrs, x, out, og):
+    """out / x where x is a number, 0 where it is NaN. NaNs are replaced by ones before dividing,
+    so that no NaN enters the gradient's own gradient either."""
+    present = F._equal(x, x)
+    safe = F.elemwise_add(F._nan_to_zero(x), F._rminus_scalar(present, scalar=1.0))
+    return F.elemwise_mul(F.elemwise_div(_back(F, attrs, F.elemwise_mul(og, out), x), safe), present)
+
+
 # name: (compute(xp, x, axes, keepdims), gradient(F, attrs, x, out, og), aliases)
 _REDUCTIONS = {
     "sum": (lambda xp, x, ax, kd: xp.sum(x, axis=ax, keepdims=kd),
@@ -116,8 +124,7 @@ _REDUCTIONS = {
                # x == x is 0 exactly where x is NaN
                lambda F, attrs, x, out, og: F.elemwise_mul(_back(F, attrs, og, x), F._equal(x, x)), ()),
     "nanprod": (lambda xp, x, ax, kd: xp.nanprod(x, axis=ax, keepdims=kd),
-                lambda F, attrs, x, out, og: F._nan_to_zero(F.elemwise_div(
-                    _back(F, attrs, F.elemwise_mul(og, out), x), x)), ()),
+                lambda F, attrs, x, out, og: _nanprod_grad(F, attrs, x, out, og), ()),
     "max": (lambda xp, x, ax, kd: xp.max(x, axis=ax, keepdims=kd), _extreme_grad, ("max_axis",)),
     "min": (lambda xp, x, ax, kd: xp.min(x, axis=ax, keepdims=kd), _extreme_grad, ("min_axis",)),
 }

@@ -639,7 +639,7 @@ def _int64_out(attrs, in_types):
     return in_types, [np.dtype(np.int64)]
 
 
-@operator("shape_array")
+@operator("shape_array", differentiable=False)
 class ShapeArray:
     """The input's shape as a 1-D int64 array."""
     def compute(xp, inputs, attrs):
@@ -652,7 +652,7 @@ class ShapeArray:
     infer_type = _int64_out
 
 
-@operator("size_array")
+@operator("size_array", differentiable=False)
 class SizeArray:
     """The input's number of elements as a 1-element int64 array."""
     def compute(xp, inputs, attrs):

@@ -148,7 +148,7 @@ for _name, (_compute, _grad) in _UNARY.items():
 
 
 # --- gradient flow ------------------------------------------------------------------------------
-@operator("BlockGrad", aliases=("stop_gradient",), elementwise=True)
+@operator("BlockGrad", aliases=("stop_gradient",), elementwise=True, differentiable=False)
 class BlockGrad:
     """The input unchanged; no gradient flows back through it (MXNet writes zeros)."""
     def compute(xp, inputs, attrs):

@@ -196,6 +196,29 @@ class BackwardLeakyReLU:
         outs = [in_shapes[1]] + ([in_shapes[2]] if attrs["act_type"] == "prelu" else [])
         return in_shapes, outs
 
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # data_grad = og * local(x): d/d og = g * local(x), d/d x = g * og * local'(x).
+        act = attrs["act_type"]
+        if act == "prelu":
+            from ...graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_LeakyReLU", "(act_type='prelu')")
+        og, x = inputs
+        g = out_grads[0]
+        grad_og = F._backward_LeakyReLU(g, x, **attrs)
+        if act == "leaky":
+            return [grad_og, None]
+        negative = F._lesser_equal_scalar(x, scalar=0.0)
+        if act in ("elu", "selu"):
+            scale = attrs["slope"] if act == "elu" else _SELU_LAMBDA * _SELU_ALPHA
+            curve = F._mul_scalar(F.exp(F._minimum_scalar(x, scalar=0.0)), scalar=scale)
+            d = F.elemwise_mul(negative, curve)
+        else:   # gelu: local = cdf(x) + x pdf(x), local' = pdf(x) (2 - x^2)
+            square = F.square(x)
+            pdf = F._mul_scalar(F.exp(F._mul_scalar(square, scalar=-0.5)),
+                                scalar=1 / math.sqrt(2 * math.pi))
+            d = F.elemwise_mul(pdf, F._rminus_scalar(square, scalar=2.0))
+        return [grad_og, F.elemwise_mul(F.elemwise_mul(g, og), d)]
+
     def infer_type(attrs, in_types):
         known = next((t for t in in_types if t is not None), None)
         n = 2 if attrs["act_type"] == "prelu" else 1

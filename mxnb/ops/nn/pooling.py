@@ -156,3 +156,14 @@ class BackwardPooling:
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads, needs):
+        # avg and sum pooling's backward is linear in ograd and its adjoint is the pooling itself.
+        # Neither it nor max pooling's depends on the data but through where the maxima are, a
+        # piecewise-constant choice: their data (and output) gradients are zero.
+        if attrs["pool_type"] in ("avg", "sum"):
+            return [F.Pooling(out_grads[0], **attrs), None, None]
+        if needs[0]:
+            from ...graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_Pooling", "(pool_type=%r)" % attrs["pool_type"])
+        return [None, None, None]
