@@ -36,8 +36,9 @@ def gradient_pass(F, nodes, head_grads, value_of, wants, check=None):
         if node.op is None:
             if wants(node):
                 needs_ids.add(id(node))
-        elif any(id(child) in needs_ids for child, _ in node.inputs):
-            needs_ids.add(id(node))
+        elif (getattr(node.op, "differentiable", True)
+              and any(id(child) in needs_ids for child, _ in node.inputs)):
+            needs_ids.add(id(node))     # (a non-differentiable operator passes no gradient on)
 
     grads = {}
     for (node, index), grad in head_grads.items():
