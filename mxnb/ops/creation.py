@@ -13,7 +13,7 @@ def _dtype_from_attr(attrs, in_types):
     return in_types, [attrs["dtype"]]
 
 
-_FILLED = {"shape": Shape(()), "ctx": Ctx(), "dtype": DType("float32")}
+_FILLED = {"shape": Shape((), low=0), "ctx": Ctx(), "dtype": DType("float32")}
 
 
 @operator("_zeros", params=_FILLED, inputs=(), hint="zeros", differentiable=False)
@@ -48,10 +48,13 @@ def _arange_length(attrs):
 
 
 @operator("_arange", params={"start": Float(), "stop": OptFloat(), "step": Float(1.0),
-                             "repeat": Int(1), "infer_range": Bool(False), "ctx": Ctx(),
+                             "repeat": Int(1, low=1), "infer_range": Bool(False), "ctx": Ctx(),
                              "dtype": DType("float32")}, inputs=(), hint="arange", differentiable=False)
 class Arange:
     """Evenly spaced values in [start, stop), each repeated `repeat` times."""
+    def check_attrs(attrs):
+        return "argument 'step' must not be 0" if attrs["step"] == 0 else None
+
     def compute(xp, inputs, attrs):
         start, stop, step = attrs["start"], attrs["stop"], attrs["step"]
         if stop is None:

@@ -39,6 +39,18 @@ def _type_of_first(attrs, in_types):
 _SLICE = {"begin": Shape(), "end": Shape(), "step": Shape(())}
 
 
+def _check_slice(attrs):
+    """begin and end of one length, step empty or as long; no step of 0."""
+    begin, end, step = attrs["begin"], attrs["end"], attrs["step"]
+    if len(begin) != len(end):
+        return "begin %s and end %s must have the same length" % (tuple(begin), tuple(end))
+    if step and len(step) != len(begin):
+        return "step %s must be empty or as long as begin %s" % (tuple(step), tuple(begin))
+    if any(s == 0 for s in step):
+        return "step %s must not contain 0" % (tuple(step),)
+    return None
+
+
 def _slice_key(attrs, ndim):
     """The Python slices for MXNet's begin/end/step (None entries take the defaults)."""
     begin, end, step = attrs["begin"], attrs["end"], attrs["step"]
@@ -62,6 +74,7 @@ def _sliced_shape(shape, key):
 @operator("slice", params=_SLICE, aliases=("crop",))
 class Slice:
     """The region [begin, end) with `step` along the first len(begin) axes (a view)."""
+    check_attrs = _check_slice
     def compute(xp, inputs, attrs):
         x = inputs[0]
         return x[_slice_key(attrs, x.ndim)]
@@ -80,6 +93,7 @@ class Slice:
 @operator("_backward_slice", params=_SLICE, inputs=("ograd", "data"))
 class BackwardSlice:
     """out_grad written into zeros shaped like data, at the slice."""
+    check_attrs = _check_slice
     def compute(xp, inputs, attrs):
         og, data = inputs
         out = xp.zeros(data.shape, dtype=og.dtype)
@@ -377,7 +391,7 @@ class BackwardGatherNd:
 
 
 # --- one_hot, where, clip ---------------------------------------------------------------------
-@operator("one_hot", params={"depth": Int(), "on_value": Float(1.0), "off_value": Float(0.0),
+@operator("one_hot", params={"depth": Int(low=0), "on_value": Float(1.0), "off_value": Float(0.0),
                              "dtype": DType("float32")}, inputs=("indices",), differentiable=False)
 class OneHot:
     """A new last axis of length `depth`: on_value at each index, off_value elsewhere."""

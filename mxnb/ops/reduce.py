@@ -161,7 +161,7 @@ class NanToZero:
 
 
 # --- norm ---------------------------------------------------------------------------------------
-@operator("norm", params={"ord": Int(2), "axis": Axis(None), "out_dtype": OptDType(None),
+@operator("norm", params={"ord": Int(2, low=1, high=2), "axis": Axis(None), "out_dtype": OptDType(None),
                           "keepdims": Bool(False)})
 class Norm:
     """The L2 (ord=2, default) or L1 (ord=1) norm over the given axes (all axes by default)."""

@@ -124,8 +124,8 @@ class Operator:
             if param.check is not None and parsed is not None:
                 problem = param.check(parsed)
                 if problem:
-                    raise MXNetError("operator %s, argument %r: %s, found %r"
-                                     % (self.name, key, problem, value))
+                    raise MXNetError("operator %s, argument %s=%r: %s"
+                                     % (self.name, key, value, problem))
             attrs[key] = parsed
         if len(attrs) < len(params):
             missing = [k for k in self.required if k not in attrs]

@@ -168,7 +168,7 @@ class MakeLossSimple:
         return [F.ones_like(inputs[0])]
 
 
-@operator("MakeLoss", params={"grad_scale": Float(1.0), "valid_thresh": Float(0.0),
+@operator("MakeLoss", params={"grad_scale": Float(1.0), "valid_thresh": Float(0.0, low=0.0),
                               "normalization": Enum(("null", "batch", "valid"), "null")})
 class MakeLoss:
     """The input unchanged, marked as a loss. Its gradient ignores the head gradient: grad_scale,

@@ -97,7 +97,7 @@ def _sigmoid(xp, x):
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_LAMBDA = 1.0507009873554804934193349852946
 _LEAKY = {"act_type": Enum(("elu", "gelu", "leaky", "prelu", "selu"), "leaky"),
-          "slope": Float(0.25), "lower_bound": Float(0.125), "upper_bound": Float(0.334)}
+          "slope": Float(0.25), "lower_bound": Float(0.125, low=0.0), "upper_bound": Float(0.334, low=0.0)}
 
 
 def erf(xp, x):

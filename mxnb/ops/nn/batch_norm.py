@@ -9,7 +9,8 @@ from ..registry import operator
 from ._shapes import merge
 
 _PARAMS = {
-    "eps": Float(1e-3), "momentum": Float(0.9), "fix_gamma": Bool(True),
+    "eps": Float(1e-3, low=0.0, low_open=True), "momentum": Float(0.9, low=0.0, high=1.0),
+    "fix_gamma": Bool(True),
     "use_global_stats": Bool(False), "output_mean_var": Bool(False), "axis": Int(1),
     "cudnn_off": Bool(False), "min_calib_range": OptFloat(), "max_calib_range": OptFloat(),
 }
@@ -70,7 +71,7 @@ class BatchNorm:
 
 
 @operator("_backward_BatchNorm",
-          params={"eps": Float(1e-3), "fix_gamma": Bool(True), "axis": Int(1), "training": Bool(True)},
+          params={"eps": Float(1e-3, low=0.0, low_open=True), "fix_gamma": Bool(True), "axis": Int(1), "training": Bool(True)},
           inputs=("ograd", "data", "gamma", "mean", "invstd"),
           outputs=("data_grad", "gamma_grad", "beta_grad"))
 class BackwardBatchNorm:

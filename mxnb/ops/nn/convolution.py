@@ -5,15 +5,23 @@ from ..params import Shape, Int, Bool, Enum
 from ..registry import operator
 from ._shapes import merge, prod
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
-    position_slices
+    position_slices, check_window_attrs, check_fits
 
 _LAYOUTS = (None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")
 _PARAMS = {
-    "kernel": Shape(), "stride": Shape(()), "dilate": Shape(()), "pad": Shape(()),
-    "num_filter": Int(), "num_group": Int(1), "workspace": Int(1024), "no_bias": Bool(False),
+    "kernel": Shape(low=1), "stride": Shape((), low=1), "dilate": Shape((), low=1),
+    "pad": Shape((), low=0), "num_filter": Int(low=1), "num_group": Int(1, low=1),
+    "workspace": Int(1024, low=0), "no_bias": Bool(False),
     "cudnn_tune": Enum((None, "off", "limited_workspace", "fastest"), None),
     "cudnn_off": Bool(False), "layout": Enum(_LAYOUTS, None),
 }
+
+
+def _check_attrs(attrs):
+    """kernel of 1 to 3 dims; stride, dilate and pad as long as the kernel (or empty)."""
+    return check_window_attrs(attrs, ("stride", "dilate", "pad"), kernel_required=True) or (
+        None if attrs["num_filter"] % attrs["num_group"] == 0 else
+        "num_filter %d is not divisible by num_group %d" % (attrs["num_filter"], attrs["num_group"]))
 
 
 def _geometry(attrs, spatial):
@@ -24,6 +32,7 @@ def _geometry(attrs, spatial):
     dilate = spatial_tuple(attrs["dilate"], nd, 1, "Convolution", "dilate")
     pad = spatial_tuple(attrs["pad"], nd, 0, "Convolution", "pad")
     out = tuple(out_size(s, k, st, d, p) for s, k, st, d, p in zip(spatial, kernel, stride, dilate, pad))
+    check_fits("Convolution", spatial, kernel, dilate, pad, out)
     return kernel, stride, dilate, pad, out
 
 
@@ -84,6 +93,7 @@ class Convolution:
 
     A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
     copying the data again (about a sixth of a LeNet training step)."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         _check_layout(attrs)
         data, weight = inputs[0], inputs[1]
@@ -123,7 +133,7 @@ class Convolution:
             shapes.append(merge(in_shapes[2], (filters,), name, "bias"))
         out = columns = None
         if data is not None:
-            geometry = _geometry(attrs, [s or 1 for s in data[2:]])
+            geometry = _geometry(attrs, list(data[2:]))
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
             if 0 not in out and data[1]:
                 columns = (groups, data[1] // groups * prod(kernel), data[0] * prod(out[2:]))
@@ -147,6 +157,7 @@ class Convolution:
 class BackwardConvolutionData:
     """Convolution's data gradient: weight^T . ograd as columns, summed back by col2im.
     (data is read only for its shape.)"""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, weight = inputs
         kernel, stride, dilate, pad, out = _geometry(attrs, data.shape[2:])
@@ -230,6 +241,7 @@ def _weight_gradient_gradient(F, attrs, og, data, out_grads):
           outputs=_weight_outputs)
 class BackwardConvolutionWeight:
     """Convolution's weight and bias gradients from (ograd, data)."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data = inputs
         return _weight_gradient(xp, og, data, _im2col(xp, data, attrs, _geometry(attrs, data.shape[2:])), attrs)
@@ -246,6 +258,7 @@ class BackwardConvolutionWeight:
 class BackwardConvolutionWeightColumns:
     """The same gradients from the forward's cached im2col columns of data (Convolution's hidden
     output), which saves copying the data again."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, cols = inputs
         return _weight_gradient(xp, og, data, cols, attrs)

@@ -4,7 +4,7 @@ from ..params import Int, DType, Bool
 from ..registry import operator
 from ._shapes import merge
 
-_PARAMS = {"input_dim": Int(), "output_dim": Int(), "dtype": DType("float32"),
+_PARAMS = {"input_dim": Int(low=1), "output_dim": Int(low=1), "dtype": DType("float32"),
            "sparse_grad": Bool(False)}
 
 

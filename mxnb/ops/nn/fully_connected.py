@@ -8,7 +8,7 @@ from ..params import Int, Bool
 from ..registry import operator
 from ._shapes import merge, prod
 
-_PARAMS = {"num_hidden": Int(), "no_bias": Bool(False), "flatten": Bool(True)}
+_PARAMS = {"num_hidden": Int(low=1), "no_bias": Bool(False), "flatten": Bool(True)}
 
 
 def _as_matrix(x, flatten):
@@ -67,7 +67,7 @@ class FullyConnected:
         return [grad_data, param_grads[0], param_grads[1]]
 
 
-_BACKWARD = {"num_hidden": Int(), "no_bias": Bool(False), "flatten": Bool(True)}
+_BACKWARD = {"num_hidden": Int(low=1), "no_bias": Bool(False), "flatten": Bool(True)}
 
 
 @operator("_backward_FullyConnected_data", params=_BACKWARD, inputs=("ograd", "data", "weight"))

@@ -4,15 +4,29 @@ from ...base import ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
-    position_slices
+    position_slices, check_window_attrs, check_fits
 
 _PARAMS = {
-    "kernel": Shape(()), "pool_type": Enum(("avg", "max", "sum"), "max"),
+    "kernel": Shape((), low=1), "pool_type": Enum(("avg", "max", "sum"), "max"),
     "global_pool": Bool(False), "cudnn_off": Bool(False),
-    "pooling_convention": Enum(("full", "valid"), "valid"), "stride": Shape(()), "pad": Shape(()),
-    "p_value": OptInt(), "count_include_pad": Param(parse_optional(parse_bool), None),
+    "pooling_convention": Enum(("full", "valid"), "valid"), "stride": Shape((), low=1),
+    "pad": Shape((), low=0), "p_value": OptInt(low=1), "count_include_pad": Param(parse_optional(parse_bool), None),
     "layout": Enum((None, "NCW", "NCHW", "NCDHW"), None),
 }
+
+
+def _check_attrs(attrs):
+    """stride and pad as long as the kernel; every pad smaller than its kernel dim (a window
+    of padding only would pool nothing)."""
+    if attrs["global_pool"]:
+        return None
+    problem = check_window_attrs(attrs, ("stride", "pad"))
+    if problem:
+        return problem
+    kernel, pad = attrs["kernel"], attrs["pad"]
+    if pad and any(p >= k for p, k in zip(pad, kernel)):
+        return "argument 'pad' %s must be smaller than kernel %s in every dim" % (tuple(pad), tuple(kernel))
+    return None
 
 
 def _geometry(attrs, spatial):
@@ -29,6 +43,7 @@ def _geometry(attrs, spatial):
     pad = spatial_tuple(attrs["pad"], nd, 0, "Pooling", "pad")
     full = attrs["pooling_convention"] == "full"
     out = tuple(out_size(s, k, st, 1, p, ceil=full) for s, k, st, p in zip(spatial, kernel, stride, pad))
+    check_fits("Pooling", spatial, kernel, (1,) * nd, pad, out)
     return kernel, stride, pad, out
 
 
@@ -91,6 +106,7 @@ def _window_counts(xp, attrs, spatial, geometry, dtype):
 @operator("Pooling", params=_PARAMS, hint="pooling")
 class Pooling:
     """Max, average or sum over windows of the spatial dims of (N, C, *spatial) data."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data = inputs[0]
         kind = attrs["pool_type"]
@@ -114,7 +130,7 @@ class Pooling:
         if len(data) < 3:
             raise ShapeError("Pooling: needs data (N, C, *spatial) with 1 to 3 spatial dims, found %s"
                              % (tuple(data),))
-        _, _, _, out = _geometry(attrs, [s or 1 for s in data[2:]])
+        _, _, _, out = _geometry(attrs, list(data[2:]))
         return in_shapes, [tuple(data[:2]) + tuple(o if s else 0 for o, s in zip(out, data[2:]))]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
@@ -125,6 +141,7 @@ class Pooling:
 class BackwardPooling:
     """Pooling's data gradient from (ograd, data, output), as MXNet's: each window's gradient
     goes to the first maximum (max), is spread evenly (avg) or copied to every element (sum)."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, pooled = inputs
         kind = attrs["pool_type"]

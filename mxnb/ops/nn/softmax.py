@@ -3,7 +3,7 @@ and their backward kernels."""
 from ..params import Int, OptFloat, OptDType, Enum
 from ..registry import operator
 
-_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(), "dtype": OptDType()}
+_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "dtype": OptDType()}
 
 
 def softmax(xp, x, axis):
@@ -58,7 +58,7 @@ class LogSoftmax:
                                         temperature=attrs["temperature"])]
 
 
-_BACKWARD = {"axis": Int(-1), "temperature": OptFloat()}
+_BACKWARD = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True)}
 
 
 def _temper(F, x, attrs):
