@@ -78,10 +78,18 @@ def mark_variables(variables, gradients, grad_req="write"):
     from .ndarray.ndarray import NDArray
     if isinstance(variables, NDArray):
         variables, gradients = [variables], [gradients]
+    variables, gradients = list(variables), list(gradients)
     reqs = [grad_req] * len(variables) if isinstance(grad_req, str) else list(grad_req)
+    if not len(variables) == len(gradients) == len(reqs):
+        raise MXNetError("mark_variables: got %d variables, %d gradients and %d grad_reqs; "
+                         "give one gradient (and grad_req) per variable"
+                         % (len(variables), len(gradients), len(reqs)))
     for var, gradient, req in zip(variables, gradients, reqs):
         if req not in _GRAD_REQS:
             raise MXNetError("grad_req must be one of %s, found %r" % (_GRAD_REQS, req))
+        if not isinstance(var, NDArray) or not isinstance(gradient, NDArray):
+            raise MXNetError("mark_variables takes NDArrays, found %s and %s"
+                             % (type(var).__name__, type(gradient).__name__))
         node = Node(None, "var")
         node.array = var
         node.grad_req = req

@@ -3,6 +3,8 @@
 Single process: gradients of a parameter held on several devices are summed across them
 (what a 'device' kvstore does), then each device's copy is updated by its own Updater.
 """
+import numbers
+
 from ..base import MXNetError
 from ..fileio import write_atomically
 from .parameter import Parameter, ParameterDict
@@ -13,6 +15,14 @@ __all__ = ["Trainer"]
 class StaleGradientError(MXNetError, UserWarning):
     """A parameter's gradient was not written by backward since the last step (MXNet raises
     UserWarning here; this is both)."""
+
+
+def _positive_batch(method, batch_size):
+    """batch_size, or an MXNetError: gradients are scaled by 1/batch_size."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or not batch_size > 0:
+        raise MXNetError("Trainer.%s: batch_size must be a positive number (gradients are "
+                         "divided by it), found %r" % (method, batch_size))
+    return batch_size
 
 
 class Trainer:
@@ -78,7 +88,7 @@ class Trainer:
 
     def step(self, batch_size, ignore_stale_grad=False):
         """All-reduces gradients, then one optimizer step with gradients scaled by 1/batch_size."""
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._optimizer.rescale_grad = self._scale / _positive_batch("step", batch_size)
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
@@ -95,7 +105,7 @@ class Trainer:
         if self._update_on_kvstore:
             raise MXNetError("update() when parameters are updated on kvstore is not supported. "
                              "Try setting `update_on_kvstore` to False when creating trainer.")
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._optimizer.rescale_grad = self._scale / _positive_batch("update", batch_size)
         self._update(ignore_stale_grad)
 
     def _allreduce_grads(self):
