@@ -53,6 +53,9 @@ def _counted(data, ctx):
 def _op_error(op, inputs, attrs, exc):
     """An MXNetError naming the operator, what it was given, and what went wrong."""
     shapes = ", ".join("%s %s" % (tuple(x.shape), x._data.dtype) for x in inputs)
+    problem = op.domain_problem(attrs)
+    if problem:
+        return MXNetError("operator %s, %s" % (op.name, problem))
     reason = str(exc)
     if op.infer_shape is not None and inputs:
         try:

@@ -61,7 +61,7 @@ def Float(default=REQUIRED, doc="", low=None, high=None, low_open=False, high_op
 
 
 def Bool(default=REQUIRED, doc=""):
-    return Param(parse_bool, default, doc)
+    return Param(parse_bool, default, doc, domain="a boolean")
 
 
 def Shape(default=REQUIRED, doc="", low=None, high=None):
@@ -102,15 +102,17 @@ def Enum(choices, default=REQUIRED, doc=""):
             raise AttributeParseError("expected one of %s, found %r"
                                       % ([c for c in choices if c is not None], value))
         return text
-    return Param(parse_choice, default, doc)
+    return Param(parse_choice, default, doc,
+                 domain="one of %s" % ", ".join(repr(c) for c in choices))
 
 
 def DType(default="float32", doc=""):
-    return Param(dtype_np, dtype_np(default) if default is not REQUIRED else REQUIRED, doc)
+    return Param(dtype_np, dtype_np(default) if default is not REQUIRED else REQUIRED, doc,
+                 domain="a dtype name")
 
 
 def OptDType(default=None, doc=""):
-    return Param(parse_optional(dtype_np), default, doc)
+    return Param(parse_optional(dtype_np), default, doc, domain="a dtype name or None")
 
 
 def _parse_ctx(value):

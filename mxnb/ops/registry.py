@@ -138,6 +138,26 @@ class Operator:
                 raise MXNetError("operator %s: %s" % (self.name, problem))
         return attrs
 
+    def domain_problem(self, attrs):
+        """The first attribute in `attrs` (already parsed) outside its declared domain, as a
+        sentence naming it, or None. For callers that built attributes without `parse_attrs`
+        (fast paths) and whose call then failed: the error path, never the hot path."""
+        for key, value in attrs.items():
+            param = self.params.get(key)
+            if param is not None and param.check is not None and value is not None:
+                try:
+                    problem = param.check(value)
+                except TypeError:
+                    problem = None
+                if problem:
+                    return "argument %s=%r: %s" % (key, value, problem)
+        if self.check_attrs is not None:
+            try:
+                return self.check_attrs(attrs) or None
+            except (KeyError, TypeError):
+                return None
+        return None
+
     def format_attrs(self, attrs, keep_defaults=False):
         """Attributes as MXNet writes them in JSON: strings; defaults left out unless asked."""
         out = {}
