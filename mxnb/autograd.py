@@ -121,12 +121,52 @@ def _heads(heads, head_grads):
     return entries
 
 
+def _stale(array, node, kind, index, saved, now):
+    """A stand-in for `array` that raises, when the gradient uses it in any way, naming the
+    array and the operator that needed its old value. A gradient that does not read the value
+    (x + 1's) is unaffected."""
+    from .ndarray.ndarray import StaleNDArray
+    entry = array._entry
+    made_by = ("a variable" if entry is None or entry[0].op is None
+               else "the output of %s" % entry[0].op.name)
+    return StaleNDArray(
+        "an array needed for the gradient was modified in place after it was recorded: "
+        "%s %d of operator %s (an array of shape %s, %s) was at version %d when %s ran "
+        "and is at version %d now, and %s's gradient needs its old value. Copy the array "
+        "before changing it (y = y.copy()), or change it before recording"
+        % (kind, index, node.op.name, tuple(array.shape), made_by, saved, node.op.name, now,
+           node.op.name))
+
+
+def _guard(values, kept, saved, offset, node, kind):
+    """`values` with those changed since they were recorded replaced by _Stale stand-ins (only
+    values that are the very arrays the node kept: others were never written through)."""
+    out = None
+    for k, (value, array) in enumerate(zip(values, kept)):
+        counter = getattr(array, "_version", None)
+        if value is array and counter is not None and counter[0] != saved[offset + k]:
+            if out is None:
+                out = list(values)
+            out[k] = _stale(array, node, kind, k, saved[offset + k], counter[0])
+    return values if out is None else out
+
+
+def _check_versions(node, inputs, outputs):
+    """gradient_pass's check: stands in for values written in place since `node` was recorded."""
+    saved = node.versions
+    if saved is None:
+        return inputs, outputs
+    return (_guard(inputs, node.in_values, saved, 0, node, "input"),
+            _guard(outputs, node.out_values, saved, len(node.in_values), node, "output"))
+
+
 def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     from . import ndarray as nd
     entries = _heads(heads, head_grads)
     nodes = topo_sort(list(entries))
     with _Scope(create_graph, train_mode):
-        grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants)
+        grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants,
+                              check=_check_versions)
     if not retain_graph:
         for node in nodes:
             if node.op is not None:
@@ -136,6 +176,7 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
 
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Computes gradients of `heads` and writes (or adds) them into the variables' `.grad`."""
+    from .ndarray.ndarray import bump_version
     grads = _run(heads, head_grads, retain_graph, False, train_mode,
                  lambda node: node.grad_req != "null" and node.array is not None
                  and node.array._grad is not None)
@@ -148,6 +189,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             target._data += value._data
         else:
             target._data[...] = value._data
+        bump_version(target)
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):

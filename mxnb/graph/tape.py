@@ -1,7 +1,7 @@
 """Recording onto the autograd tape: one node per operation, in the graph IR of `node`."""
 from .node import Node
 
-__all__ = ["record", "TapeOp", "WrappedOp"]
+__all__ = ["record", "rebind_output", "version_of", "TapeOp", "WrappedOp"]
 
 
 class TapeOp:
@@ -54,4 +54,37 @@ def record(op, name, attrs, inputs, outputs):
     node.out_values = outputs
     for i, output in enumerate(outputs):
         output._entry = (node, i)
+        if output._version is None:
+            _share_version_with_base(output, inputs)
+    node.versions = [version_of(a)[0] for a in inputs] + [version_of(a)[0] for a in outputs]
     return node
+
+
+def version_of(array):
+    """The array's version counter: a one-element list shared with the arrays that view the
+    same memory, bumped by every in-place write (created when first needed)."""
+    counter = array._version
+    if counter is None:
+        counter = array._version = [0]
+    return counter
+
+
+def _share_version_with_base(output, inputs):
+    """An operator that returned a view of an input (Reshape, slice, expand_dims) shares the
+    input's counter: writing through the view changes the input too."""
+    base = getattr(output._data, "base", None)
+    if base is None:
+        return
+    for array in inputs:
+        data = array._data
+        if data is base or (data.base is not None and data.base is base):
+            output._version = version_of(array)
+            return
+
+
+def rebind_output(node, index, array):
+    """`array` now holds (and stands for) output `index` of tape node `node`: an in-place
+    `x += y` or `out=` wrote the result into an existing array."""
+    node.out_values[index] = array
+    node.versions[len(node.in_values) + index] = version_of(array)[0]
+    array._entry = (node, index)

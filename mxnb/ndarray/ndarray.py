@@ -14,7 +14,7 @@ from ..graph import tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
 
-__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy"]
+__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
 
 _CPU = cpu()
 # Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
@@ -29,6 +29,7 @@ def _wrap(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
+    arr._version = None
     return arr
 
 
@@ -40,6 +41,7 @@ def _counted(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
+    arr._version = None
     entry, nbytes = instrument.stats_of(ctx), data.nbytes
     entry[0] += 1                         # instrument.count, inlined: this runs for every array
     live = entry[1] + nbytes
@@ -48,6 +50,15 @@ def _counted(data, ctx):
         entry[2] = live
     arr._counted = (entry, nbytes)
     return arr
+
+
+def bump_version(arr):
+    """Marks an in-place write of `arr`: every path that changes an NDArray's values in place
+    calls this, so backward can tell that a value a recorded operator kept has changed since
+    (the counter exists once the array was recorded, or viewed; nothing to do before that)."""
+    counter = arr._version
+    if counter is not None:
+        counter[0] += 1
 
 
 def _op_error(op, inputs, attrs, exc):
@@ -119,7 +130,12 @@ def _write_out(op, outputs, out):
             raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
                              % (op.name, tuple(target.shape), tuple(value.shape)))
         target._data[...] = value._data
-        target._entry = value._entry
+        bump_version(target)
+        entry = value._entry
+        if entry is not None and entry[0].out_values is not None:
+            tape.rebind_output(entry[0], entry[1], target)
+        else:
+            target._entry = entry
     return out
 
 
@@ -137,7 +153,9 @@ def _record(op, attrs, inputs, outputs):
 
 class NDArray:
     """An n-dimensional array on a context (MXNet's `mx.nd.NDArray`)."""
-    __slots__ = ("_data", "_ctx", "_entry", "_grad", "__weakref__")
+    # _version: None, or the in-place write counter shared by views of the same memory
+    # (graph.tape.version_of); backward compares it with the version each recorded operator saw.
+    __slots__ = ("_data", "_ctx", "_entry", "_grad", "_version", "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, data, ctx=None, dtype=None):
@@ -149,6 +167,7 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
+        self._version = None
         if instrument.tracking:
             instrument.track(self)
 
@@ -237,6 +256,7 @@ class NDArray:
                 raise ShapeError("copyto: target shape %s differs from source shape %s"
                                  % (other.shape, self.shape))
             other._data[...] = backend.to_context(self._data, other._ctx)
+            bump_version(other)
             return other
         if isinstance(other, Context):
             with backend.device_scope(other):
@@ -276,7 +296,9 @@ class NDArray:
         autograd.mark_variables([self], [grad], grad_req)
 
     def detach(self):
-        return _wrap(self._data, self._ctx)
+        out = _wrap(self._data, self._ctx)
+        out._version = tape.version_of(self)      # same memory: writes to either are seen
+        return out
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         from .. import autograd
@@ -317,6 +339,7 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
+        self._version = None
 
 
 class _CountedNDArray(NDArray):
@@ -327,6 +350,20 @@ class _CountedNDArray(NDArray):
         entry, nbytes = self._counted     # no look-up, lock or call: this runs for every array
         entry[0] -= 1
         entry[1] -= nbytes
+
+
+class StaleNDArray(NDArray):
+    """What a gradient gets instead of a value that was changed in place after it was recorded
+    (autograd's version check): any use of it raises an MXNetError with `message`."""
+    __slots__ = ("_message",)
+
+    def __init__(self, message):
+        self._message = message
+
+    def _fail(self):
+        raise MXNetError(self._message)
+
+    _data = _ctx = _entry = _grad = _version = property(_fail)
 
 
 def from_numpy(ndarray, zero_copy=True):

@@ -11,6 +11,7 @@ import numpy as np
 from ..base import MXNetError
 from ..named_registry import NamedRegistry
 from ..ndarray import NDArray, zeros
+from ..ndarray.ndarray import bump_version
 
 __all__ = ["Optimizer", "register", "create"]
 
@@ -162,10 +163,12 @@ class Optimizer:
             lrs, wds = self._get_lrs(index), self._get_wds(index)
             for i, w, g, s, lr, wd in zip(index, weight, grad, state, lrs, wds):
                 self._step(i, _checked(w, "weight"), _checked(g, "grad"), s, lr, wd)
+                bump_version(w)     # written in place: a recorded use of it is stale now
         else:
             self._update_count(index)
             self._step(index, _checked(weight, "weight"), _checked(grad, "grad"), state,
                        self._get_lr(index), self._get_wd(index))
+            bump_version(weight)
 
     def _step(self, index, weight, grad, state, lr, wd):
         raise NotImplementedError("%s does not implement update" % type(self).__name__)
@@ -180,6 +183,7 @@ class Optimizer:
             master, inner = state
             self.update(index, master, grad.astype(np.float32), inner)
             weight._data[...] = master._data
+            bump_version(weight)
         else:
             self.update(index, weight, grad, state)
 

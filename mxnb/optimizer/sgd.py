@@ -7,6 +7,7 @@
 import numpy as np
 
 from .. import backend
+from ..ndarray.ndarray import bump_version
 from .optimizer import Optimizer, register, rescaled_grad, zeros_like_weight, _warn_float16
 
 __all__ = ["SGD", "ccSGD"]
@@ -62,6 +63,7 @@ class SGD(Optimizer):
             mom, master = state
             self.update(index, master, grad.astype(np.float32), mom)
             weight._data[...] = master._data
+            bump_version(weight)
         else:
             self.update(index, weight, grad, state)
 
