@@ -13,12 +13,14 @@ from ..context import Context, current_context, cpu
 from ..graph import tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
+from ..ops.quiet import silence as _silence, restore as _restore, SILENT as _SILENT
 
 __all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
 
 _CPU = cpu()
 # Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
 _CAST = _registry.get("Cast")
+_COUNTS_LOCK = instrument.counts_lock
 
 
 def _wrap(data, ctx):
@@ -43,11 +45,12 @@ def _counted(data, ctx):
     arr._grad = None
     arr._version = None
     entry, nbytes = instrument.stats_of(ctx), data.nbytes
-    entry[0] += 1                         # instrument.count, inlined: this runs for every array
-    live = entry[1] + nbytes
-    entry[1] = live
-    if live > entry[2]:
-        entry[2] = live
+    with _COUNTS_LOCK:                    # instrument.count, inlined: this runs for every array
+        entry[0] += 1
+        live = entry[1] + nbytes
+        entry[1] = live
+        if live > entry[2]:
+            entry[2] = live
     arr._counted = (entry, nbytes)
     return arr
 
@@ -95,6 +98,7 @@ def invoke(op, inputs, attrs, out=None):
     xp = np if ctx is _CPU else backend.xp_of(ctx)
     if instrument.observing:
         started = perf_counter()
+    quiet = _silence(_SILENT)       # no NumPy RuntimeWarnings from operators, as MXNet
     try:
         if op.needs_extras:
             result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
@@ -106,6 +110,8 @@ def invoke(op, inputs, attrs, out=None):
         raise type(exc)("operator %s: %s" % (op.name, exc)) from None
     except Exception as exc:
         raise _op_error(op, inputs, attrs, exc) from None
+    finally:
+        _restore(quiet)
 
     if instrument.observing:
         instrument.notify_op(op.name, perf_counter() - started)
@@ -347,9 +353,10 @@ class _CountedNDArray(NDArray):
     __slots__ = ("_counted",)
 
     def __del__(self):
-        entry, nbytes = self._counted     # no look-up, lock or call: this runs for every array
-        entry[0] -= 1
-        entry[1] -= nbytes
+        entry, nbytes = self._counted     # no look-up or call: this runs for every array
+        with _COUNTS_LOCK:
+            entry[0] -= 1
+            entry[1] -= nbytes
 
 
 class StaleNDArray(NDArray):

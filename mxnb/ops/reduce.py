@@ -161,6 +161,21 @@ class NanToZero:
 
 
 # --- norm ---------------------------------------------------------------------------------------
+def _l2_norm(xp, x, axes, keepdims):
+    """sqrt(sum(x^2)) scaled by the largest |x| first, as MXNet: float32 squares overflow above
+    about 1.8e19, the norm itself only above 3.4e38."""
+    if x.size == 0 or x.dtype.kind != "f":
+        return xp.sqrt(xp.sum(x * x, axis=axes, keepdims=keepdims))
+    a = xp.abs(x)
+    scale = a.max(axis=axes, keepdims=True)
+    finite = xp.isfinite(scale) & (scale > 0)
+    safe = xp.where(finite, scale, xp.ones((), dtype=x.dtype))
+    scaled = a / safe
+    result = safe * xp.sqrt(xp.sum(scaled * scaled, axis=axes, keepdims=True))
+    result = xp.where(finite, result, scale)      # all zeros: 0; an inf or a NaN: itself
+    return result if keepdims else xp.squeeze(result, axis=axes)
+
+
 @operator("norm", params={"ord": Int(2, low=1, high=2), "axis": Axis(None), "out_dtype": OptDType(None),
                           "keepdims": Bool(False)})
 class Norm:
@@ -169,7 +184,7 @@ class Norm:
         x = inputs[0]
         axes = _reduced_axes("norm", attrs["axis"], False, x.ndim)
         if attrs["ord"] == 2:
-            result = xp.sqrt(xp.sum(x * x, axis=axes, keepdims=attrs["keepdims"]))
+            result = _l2_norm(xp, x, axes, attrs["keepdims"])
         elif attrs["ord"] == 1:
             result = xp.sum(xp.abs(x), axis=axes, keepdims=attrs["keepdims"])
         else:

@@ -2,6 +2,7 @@
 import json
 
 from ..base import MXNetError
+from ..fileio import remove_stale_temporaries
 from ..graph.node import Node, topo_sort
 from ..ops import registry
 from .symbol import Symbol
@@ -112,6 +113,7 @@ def _entry(nodes, before, total, where, entry):
 
 def load(fname):
     """The Symbol saved in JSON file `fname`; errors name the file."""
+    remove_stale_temporaries(fname)     # of saves of this file killed mid-write
     try:
         with open(fname, "rb") as f:
             raw = f.read()
