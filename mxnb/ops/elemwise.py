@@ -135,8 +135,14 @@ def _register_binary(key, compute, grad):
     def compute_pair(xp, inputs, attrs):
         return compute(xp, inputs[0], inputs[1])
 
+    def compute_same_shape(xp, inputs, attrs):
+        a, b = inputs
+        if a.shape != b.shape:      # as MXNet's elemwise_*: NumPy would broadcast silently
+            _same_shape(attrs, [a.shape, b.shape])
+        return compute(xp, a, b)
+
     name, aliases, hint = _ELEMWISE_NAMES[key]
-    impl = type(name, (), {"compute": compute_pair, "infer_shape": _same_shape,
+    impl = type(name, (), {"compute": compute_same_shape, "infer_shape": _same_shape,
                            "gradient": elemwise_gradient if grad else None})
     # Comparisons and logical operators have no gradient: zero by definition (MXNet's too).
     operator(name, inputs=("lhs", "rhs"), aliases=aliases, elementwise=True, hint=hint,

@@ -121,7 +121,10 @@ class SliceAxis:
     """The range [begin, end) along one axis (end None: to the end; a view)."""
     def compute(xp, inputs, attrs):
         x = inputs[0]
-        return x[_slice_axis_key(attrs, x.ndim)]
+        out = x[_slice_axis_key(attrs, x.ndim)]
+        if out.size == 0 and x.size:
+            SliceAxis.infer_shape(attrs, [x.shape])      # says what is wrong
+        return out
 
     def infer_shape(attrs, in_shapes):
         s = in_shapes[0]
@@ -421,20 +424,12 @@ class Where:
     """x where condition is non-zero, else y; condition is x's shape or 1-D over x's rows."""
     def compute(xp, inputs, attrs):
         cond, x, y = inputs
+        if x.shape != y.shape or cond.shape != x.shape:
+            _where_shapes(attrs, [cond.shape, x.shape, y.shape])   # raises when they do not fit
         return xp.where(_where_condition(xp, cond, x), x, y)
 
     def infer_shape(attrs, in_shapes):
-        cond, x, y = in_shapes
-        if x is not None and y is not None and tuple(x) != tuple(y):
-            raise ShapeError("where: x and y must have the same shape, found %s and %s"
-                             % (tuple(x), tuple(y)))
-        shape = x if x is not None else y
-        if shape is None:
-            return in_shapes, [None]
-        if cond is not None and tuple(cond) != tuple(shape) and tuple(cond) != (shape[0],):
-            raise ShapeError("where: condition of shape %s must have x's shape %s or be 1-D of "
-                             "length %d" % (tuple(cond), tuple(shape), shape[0]))
-        return [cond, tuple(shape), tuple(shape)], [tuple(shape)]
+        return _where_shapes(attrs, in_shapes)
 
     def infer_type(attrs, in_types):
         cond, x, y = in_types
@@ -445,6 +440,20 @@ class Where:
         cond, og = inputs[0], out_grads[0]
         zeros = F.zeros_like(og)
         return [None, F.where(cond, og, zeros), F.where(cond, zeros, og)]
+
+
+def _where_shapes(attrs, in_shapes):
+    cond, x, y = in_shapes
+    if x is not None and y is not None and tuple(x) != tuple(y):
+        raise ShapeError("where: x and y must have the same shape, found %s and %s"
+                         % (tuple(x), tuple(y)))
+    shape = x if x is not None else y
+    if shape is None:
+        return in_shapes, [None]
+    if cond is not None and tuple(cond) != tuple(shape) and tuple(cond) != (shape[0],):
+        raise ShapeError("where: condition of shape %s must have x's shape %s or be 1-D of "
+                         "length %d" % (tuple(cond), tuple(shape), shape[0]))
+    return [cond, tuple(shape), tuple(shape)], [tuple(shape)]
 
 
 @operator("clip", params={"a_min": Float(), "a_max": Float()}, elementwise=True)

@@ -58,6 +58,7 @@ class Gemm2:
     """alpha * op(A) @ op(B) for each matrix of the stacks A and B."""
     def compute(xp, inputs, attrs):
         _check_axis("linalg_gemm2", attrs)
+        _product_shape("linalg_gemm2", attrs, inputs[0].shape, inputs[1].shape)  # no broadcasting
         return _product(xp, inputs[0], inputs[1], attrs)
 
     def infer_shape(attrs, in_shapes):
@@ -74,6 +75,7 @@ class Gemm:
     def compute(xp, inputs, attrs):
         _check_axis("linalg_gemm", attrs)
         a, b, c = inputs
+        Gemm.infer_shape(attrs, [a.shape, b.shape, c.shape])      # no broadcasting
         out = _product(xp, a, b, attrs)
         return out + c * c.dtype.type(attrs["beta"])
 

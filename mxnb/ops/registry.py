@@ -31,16 +31,22 @@ class Param:
 
     `check(value)` returns None when the parsed value is allowed, else a sentence saying what is
     allowed ("expected an integer >= 1"); `domain` is that rule in words, for documentation.
-    Both are checked once, where attributes are parsed, never on the hot path.
+    Both are checked once, where attributes are parsed, never on the hot path. `bounds` is the
+    range as data, (kind, low, high, low_open, high_open) with kind 'int', 'float' or 'shape'
+    (every element), or None; `choices` the allowed values of an Enum or Bool (for tools that
+    enumerate domains, such as the fuzz test).
     """
-    __slots__ = ("parse", "default", "doc", "check", "domain")
+    __slots__ = ("parse", "default", "doc", "check", "domain", "bounds", "choices")
 
-    def __init__(self, parse, default=REQUIRED, doc="", check=None, domain=""):
+    def __init__(self, parse, default=REQUIRED, doc="", check=None, domain="", bounds=None,
+                 choices=None):
         self.parse = parse
         self.default = default
         self.doc = doc
         self.check = check
         self.domain = domain
+        self.bounds = bounds
+        self.choices = choices
 
 
 def _same_shape_infer(attrs, in_shapes):

@@ -32,6 +32,7 @@ class BatchNorm:
     """(data - mean) / sqrt(var + eps) * gamma + beta, per channel along `axis`."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         x, gamma, beta, moving_mean, moving_var = inputs
+        BatchNorm.infer_shape(attrs, [a.shape for a in inputs])   # one value per channel
         axes, shape = _layout(x, attrs["axis"])
         if is_train and not attrs["use_global_stats"]:
             mean = x.mean(axis=axes)

@@ -97,6 +97,7 @@ class Convolution:
     def compute(xp, inputs, attrs):
         _check_layout(attrs)
         data, weight = inputs[0], inputs[1]
+        Convolution.infer_shape(attrs, [x.shape for x in inputs])   # weight and bias fit the data
         geometry = _geometry(attrs, data.shape[2:])
         cols = _im2col(xp, data, attrs, geometry)                          # (g, C/g*K, N*HW)
         groups = attrs["num_group"]
@@ -201,6 +202,9 @@ def _weight_outputs(attrs):
 def _weight_gradient(xp, og, data, cols, attrs):
     """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]."""
     groups, filters = attrs["num_group"], og.shape[1]
+    if filters != attrs["num_filter"]:
+        raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
+                         "%d" % (tuple(og.shape), filters, attrs["num_filter"]))
     fg = filters // groups
     og2 = _filters_first(xp, og)                                            # (F, N*HW)
     grad_w = _per_group(xp, lambda g: xp.dot(og2[g * fg:(g + 1) * fg], cols[g].T), groups, axis=0)

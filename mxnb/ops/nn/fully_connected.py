@@ -32,6 +32,9 @@ class FullyConnected:
     """A dense layer: out = data . weight^T + bias (data flattened to 2-D unless flatten=False)."""
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
+        if weight.shape[0] != attrs["num_hidden"] or (not attrs["no_bias"] and
+                                                      inputs[2].shape != (attrs["num_hidden"],)):
+            FullyConnected.infer_shape(attrs, [x.shape for x in inputs])  # says what is wrong
         out = xp.dot(_as_matrix(data, attrs["flatten"]), weight.T)
         if not attrs["no_bias"]:
             out += inputs[2]
@@ -101,6 +104,9 @@ class BackwardFullyConnectedWeight:
     """d(out)/d(weight) = ograd^T . data, and d(out)/d(bias) = ograd summed over the batch."""
     def compute(xp, inputs, attrs):
         og, data = inputs
+        if og.shape[-1] != attrs["num_hidden"]:
+            raise ShapeError("_backward_FullyConnected_weight: ograd %s has %d features, "
+                             "num_hidden is %d" % (og.shape, og.shape[-1], attrs["num_hidden"]))
         og2 = og.reshape(-1, og.shape[-1])
         grad_weight = xp.dot(og2.T, _as_matrix(data, attrs["flatten"]))
         if attrs["no_bias"]:
