@@ -9,6 +9,7 @@ another shape than the reference's. A value outside its declared domain must alw
 
 The seed is fixed (MXNB_FUZZ_SEED changes it) so a failure reproduces; the message shows the call.
 """
+import collections
 import os
 
 import numpy as np
@@ -22,7 +23,7 @@ from mxnb.ops import registry
 from .test_registry_coverage import all_cases
 
 SEED = int(os.environ.get("MXNB_FUZZ_SEED", "0"))
-CALLS_PER_OPERATOR = 12
+CALLS_PER_OPERATOR = 40
 DTYPES = (np.float32, np.float64, np.float16)
 TOLERANCE = {np.float16: (2e-2, 2e-2), np.float32: (1e-4, 1e-5), np.float64: (1e-6, 1e-8)}
 # Attributes that pick devices or data types, or count inputs: not argument domains.
@@ -99,8 +100,9 @@ def _names(op):
     return (op.name,) + op.aliases
 
 
-def _one_call(rng, case, op):
-    """Builds and runs one call; returns a sentence describing a failure, or None."""
+def _one_call(rng, case, op, tally):
+    """Builds and runs one call; returns a sentence describing a failure, or None. `tally`
+    counts what each call checked."""
     attrs = dict(case.attrs)
     outside = []
     candidates = [k for k, p in op.params.items()
@@ -123,6 +125,7 @@ def _one_call(rng, case, op):
             got = getattr(nd, case.op)(*[nd.array(a, dtype=a.dtype) for a in arrays], **attrs)
             got = [g.asnumpy() for g in (got if isinstance(got, (list, tuple)) else [got])]
     except MXNetError as exc:
+        tally["refused (outside a domain)" if outside else "refused (inside the domains)"] += 1
         if not any(name in str(exc) for name in _names(op)):
             return "%s: MXNetError without the operator's name: %s" % (call, exc)
         return None
@@ -131,10 +134,12 @@ def _one_call(rng, case, op):
     if outside:
         return "%s: %s outside the declared domain, accepted" % (call, outside)
     problem = _check_inferred_shapes(op, attrs, arrays, got, call)
+    tally["computed, shapes checked against shape inference"] += 1
     if problem or case.reference is None or op.name in RANDOM:
         return problem
     if reshaped or any(attrs.get(k) != v for k, v in case.attrs.items()) or set(attrs) - set(case.attrs):
         return None             # the Case's reference is written for the Case's call
+    tally["computed, values checked against the reference"] += 1
     return _check_reference(case, attrs, arrays, got, dtype, call)
 
 
@@ -190,28 +195,30 @@ def _first_cases():
 
 
 def run_fuzz(seed=SEED, calls_per_operator=CALLS_PER_OPERATOR):
-    """(number of calls, failures) of one fuzz run."""
+    """(number of calls, failures, tally of what was checked) of one fuzz run."""
     rng = np.random.RandomState(seed)
-    calls, failures = 0, []
+    calls, failures, tally = 0, [], collections.Counter()
     for case in _first_cases():
         op = registry.get(case.op)
         for _ in range(calls_per_operator):
             calls += 1
-            problem = _one_call(rng, case, op)
+            problem = _one_call(rng, case, op, tally)
             if problem:
                 failures.append(problem)
-    return calls, failures
+    return calls, failures, tally
 
 
 def test_random_calls_match_the_reference_or_raise_a_clear_error(capsys):
-    calls, failures = run_fuzz()
+    calls, failures, tally = run_fuzz()
     with capsys.disabled():
-        print("\nfuzz: %d operator calls (seed %d)" % (calls, SEED))
-    assert calls >= 1000
+        print("\nfuzz: %d operator calls (seed %d): %s" % (calls, SEED, dict(tally)))
+    assert calls >= 5000
+    assert tally["refused (outside a domain)"] >= 300       # the domains are exercised
+    assert tally["computed, values checked against the reference"] >= 500
     assert not failures, "%d of %d calls:\n%s" % (len(failures), calls, "\n".join(failures[:30]))
 
 
 if __name__ == "__main__":
-    n, bad = run_fuzz()
-    print("%d calls, %d failures" % (n, len(bad)))
+    n, bad, counts = run_fuzz()
+    print("%d calls, %d failures: %s" % (n, len(bad), dict(counts)))
     print("\n".join(bad[:80]))
