@@ -15,7 +15,8 @@ import pytest
 
 import mxnb as mx
 from mxnb import nd, instrument
-from mxnb.fileio import write_atomically, remove_stale_temporaries
+from mxnb import fileio
+from mxnb.fileio import write_atomically
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,9 +28,9 @@ def _dead_pid():
 
 
 def _stale_temporary(fname, pid):
-    from mxnb import fileio
     folder, base = os.path.split(fname)
-    path = os.path.join(folder, ".%s.mxnb-%s-%d-abc123.tmp" % (base, fileio._HOST, pid))
+    host = getattr(fileio, "_HOST", "host")
+    path = os.path.join(folder, ".%s.mxnb-%s-%d-abc123.tmp" % (base, host, pid))
     with open(path, "wb") as f:
         f.write(b"\0" * 1000)
     return path
@@ -81,7 +82,7 @@ def test_symbol_save_and_load_clean_up_too(tmp_path):
     stale = _stale_temporary(fname, _dead_pid())
     mx.sym.load(fname)
     assert not os.path.exists(stale)
-    assert remove_stale_temporaries(fname) == []
+    assert fileio.remove_stale_temporaries(fname) == []
 
 
 def test_a_failed_write_leaves_neither_a_temporary_nor_a_partial_file(tmp_path):

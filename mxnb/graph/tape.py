@@ -86,5 +86,6 @@ def rebind_output(node, index, array):
     """`array` now holds (and stands for) output `index` of tape node `node`: an in-place
     `x += y` or `out=` wrote the result into an existing array."""
     node.out_values[index] = array
-    node.versions[len(node.in_values) + index] = version_of(array)[0]
+    if node.versions is not None:
+        node.versions[len(node.in_values) + index] = version_of(array)[0]
     array._entry = (node, index)
