@@ -156,6 +156,10 @@ def _check_versions(node, inputs, outputs):
     saved = node.versions
     if saved is None:
         return inputs, outputs
+    now = [a._version[0] for a in node.in_values]
+    now += [a._version[0] for a in node.out_values]
+    if now == saved:            # nothing written in place since: the usual case
+        return inputs, outputs
     return (_guard(inputs, node.in_values, saved, 0, node, "input"),
             _guard(outputs, node.out_values, saved, len(node.in_values), node, "output"))
 

@@ -41,6 +41,7 @@ def record(op, name, attrs, inputs, outputs):
     The node keeps the values, for the gradient pass to run on.
     """
     entries = []
+    versions = []           # each value's in-place write count now, checked by backward
     for array in inputs:
         entry = array._entry
         if entry is None:
@@ -49,14 +50,20 @@ def record(op, name, attrs, inputs, outputs):
             const.grad_req = "null"
             entry = (const, 0)
         entries.append(entry)
+        counter = array._version
+        if counter is None:
+            counter = array._version = [0]
+        versions.append(counter[0])
     node = Node(op, name, attrs, entries, len(outputs))
     node.in_values = list(inputs)
     node.out_values = outputs
     for i, output in enumerate(outputs):
         output._entry = (node, i)
-        if output._version is None:
-            _share_version_with_base(output, inputs)
-    node.versions = [version_of(a)[0] for a in inputs] + [version_of(a)[0] for a in outputs]
+        counter = output._version
+        if counter is None:
+            counter = _shared_version(output, inputs)
+        versions.append(counter[0])
+    node.versions = versions
     return node
 
 
@@ -69,17 +76,18 @@ def version_of(array):
     return counter
 
 
-def _share_version_with_base(output, inputs):
-    """An operator that returned a view of an input (Reshape, slice, expand_dims) shares the
-    input's counter: writing through the view changes the input too."""
+def _shared_version(output, inputs):
+    """A new output's counter: an input's when the operator returned a view of that input
+    (Reshape, slice, expand_dims: writing through the view changes the input too), else new."""
     base = getattr(output._data, "base", None)
-    if base is None:
-        return
-    for array in inputs:
-        data = array._data
-        if data is base or (data.base is not None and data.base is base):
-            output._version = version_of(array)
-            return
+    if base is not None:
+        for array in inputs:
+            data = array._data
+            if data is base or (data.base is not None and data.base is base):
+                output._version = counter = version_of(array)
+                return counter
+    output._version = counter = [0]
+    return counter
 
 
 def rebind_output(node, index, array):
