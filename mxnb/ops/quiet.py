@@ -8,8 +8,8 @@ pointing into mxnb's sources. The user's own NumPy settings are left as they wer
     finally:
         restore(token)
 
-On NumPy 2 this sets and resets NumPy's error-state context variable (two C calls, about 0.2 µs);
-on NumPy 1 it falls back to np.seterr, which is per thread there too.
+On NumPy 2 this sets and resets NumPy's error-state context variable; on NumPy 1 it swaps the
+thread's error object (np.geterrobj/np.seterrobj). Either is two C calls, about 0.2 µs.
 """
 import numpy as np
 
@@ -20,11 +20,11 @@ try:
     SILENT = _make_extobj(all="ignore")
     silence = _extobj_contextvar.set
     restore = _extobj_contextvar.reset
-except ImportError:             # NumPy 1.x
-    SILENT = {"all": "ignore"}
+except ImportError:             # NumPy 1.x: [buffer size, error mask, callback] per thread
+    SILENT = 0                  # the error mask of np.seterr(all="ignore")
+    _get, restore = np.geterrobj, np.seterrobj
 
-    def silence(state):
-        return np.seterr(**state)
-
-    def restore(previous):
-        np.seterr(**previous)
+    def silence(mask):
+        previous = _get()
+        restore([previous[0], mask, previous[2]])
+        return previous
