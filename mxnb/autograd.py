@@ -144,20 +144,23 @@ def _guard(values, kept, saved, offset, node, kind):
     out = None
     for k, (value, array) in enumerate(zip(values, kept)):
         counter = getattr(array, "_version", None)
-        if value is array and counter is not None and counter[0] != saved[offset + k]:
+        version = 0 if counter is None else counter[0]
+        if value is array and version != saved[offset + k]:
             if out is None:
                 out = list(values)
-            out[k] = _stale(array, node, kind, k, saved[offset + k], counter[0])
+            out[k] = _stale(array, node, kind, k, saved[offset + k], version)
     return values if out is None else out
 
 
 def _check_versions(node, inputs, outputs):
     """gradient_pass's check: stands in for values written in place since `node` was recorded."""
-    saved = node.versions
-    if saved is None:
+    if node.versions is None:
         return inputs, outputs
-    now = [a._version[0] for a in node.in_values]
-    now += [a._version[0] for a in node.out_values]
+    epoch, saved = node.versions
+    if epoch == tape.WRITES[0]:     # no in-place write anywhere since it was recorded
+        return inputs, outputs
+    now = [0 if a._version is None else a._version[0] for a in node.in_values]
+    now += [0 if a._version is None else a._version[0] for a in node.out_values]
     if now == saved:            # nothing written in place since: the usual case
         return inputs, outputs
     return (_guard(inputs, node.in_values, saved, 0, node, "input"),
@@ -180,7 +183,6 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
 
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Computes gradients of `heads` and writes (or adds) them into the variables' `.grad`."""
-    from .ndarray.ndarray import bump_version
     grads = _run(heads, head_grads, retain_graph, False, train_mode,
                  lambda node: node.grad_req != "null" and node.array is not None
                  and node.array._grad is not None)
@@ -193,7 +195,12 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             target._data += value._data
         else:
             target._data[...] = value._data
-        bump_version(target)
+        counter = target._version       # ndarray.bump_version, inlined (no import per call)
+        if counter is None:
+            target._version = [1]
+        else:
+            counter[0] += 1
+        tape.WRITES[0] += 1
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):

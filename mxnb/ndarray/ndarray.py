@@ -21,6 +21,7 @@ _CPU = cpu()
 # Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
 _CAST = _registry.get("Cast")
 _COUNTS_LOCK = instrument.counts_lock
+_WRITES = tape.WRITES
 
 
 def _wrap(data, ctx):
@@ -58,10 +59,13 @@ def _counted(data, ctx):
 def bump_version(arr):
     """Marks an in-place write of `arr`: every path that changes an NDArray's values in place
     calls this, so backward can tell that a value a recorded operator kept has changed since
-    (the counter exists once the array was recorded, or viewed; nothing to do before that)."""
+    (graph.tape.version_of)."""
     counter = arr._version
-    if counter is not None:
+    if counter is None:
+        arr._version = [1]
+    else:
         counter[0] += 1
+    _WRITES[0] += 1
 
 
 def _op_error(op, inputs, attrs, exc):
