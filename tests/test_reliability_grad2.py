@@ -1,6 +1,7 @@
 """Second-order gradients are right or refused, never silently zero (issue 6): through softmax,
-log_softmax, SoftmaxActivation and LeakyReLU elu/selu/gelu they match finite differences of the
-first-order gradient; through BatchNorm and prelu they raise a clear MXNetError."""
+log_softmax, SoftmaxActivation, LeakyReLU elu/selu/gelu and BatchNorm with fixed statistics they
+match finite differences of the first-order gradient; through BatchNorm in training mode and
+prelu they raise a clear MXNetError."""
 import numpy as np
 import pytest
 
@@ -55,8 +56,18 @@ def _LEAKY(x):
     lambda x: nd.LeakyReLU(x, act_type="selu"),
     lambda x: nd.LeakyReLU(x, act_type="gelu"),
     _LEAKY,
+    lambda x: nd.BatchNorm(nd.tanh(x), nd.array([1.5, -0.5, 2.0], dtype=np.float64),
+                           nd.array([0.1, 0.2, 0.3], dtype=np.float64),
+                           nd.array([0.2, -0.1, 0.0], dtype=np.float64),
+                           nd.array([0.5, 2.0, 1.0], dtype=np.float64),
+                           fix_gamma=False, use_global_stats=True),
+    lambda x: nd.BatchNorm(nd.tanh(x), nd.ones(2, dtype=np.float64), nd.zeros(2, dtype=np.float64),
+                           nd.array([0.2, -0.1], dtype=np.float64),
+                           nd.array([0.5, 2.0], dtype=np.float64), axis=0,
+                           use_global_stats=True),
 ], ids=["softmax", "softmax_T", "log_softmax", "log_softmax_T", "SoftmaxActivation",
-        "SoftmaxActivation_channel", "elu", "selu", "gelu", "leaky"])
+        "SoftmaxActivation_channel", "elu", "selu", "gelu", "leaky", "BatchNorm_global_stats",
+        "BatchNorm_global_stats_axis0"])
 def test_second_order_matches_finite_differences(f):
     analytic = _second(f, X)
     numeric = _numeric(f, X)
@@ -77,14 +88,13 @@ def test_softmax_example_from_the_issue_is_not_zero():
 @pytest.mark.parametrize("f, name", [
     (lambda x: nd.BatchNorm(x, nd.ones(3), nd.zeros(3), nd.zeros(3), nd.ones(3), fix_gamma=False),
      "BatchNorm"),
-    (lambda x: nd.BatchNorm(x, nd.ones(3), nd.zeros(3), nd.zeros(3), nd.ones(3),
-                            use_global_stats=True), "BatchNorm"),
     (lambda x: nd.BatchNorm(x, nd.ones(3), nd.zeros(3), nd.zeros(3), nd.ones(3), axis=-1),
      "BatchNorm"),
     (lambda x: nd.LeakyReLU(x.reshape((2, 3, 1)), nd.array([0.2, 0.3, 0.4], dtype=np.float64),
                             act_type="prelu").reshape((2, 3)), "LeakyReLU(act_type='prelu')"),
 ])
 def test_second_order_without_a_gradient_raises_clearly(f, name):
+    """BatchNorm in training mode (its batch statistics) and prelu."""
     x = nd.array(X, dtype=np.float64)
     x.attach_grad()
     with autograd.record():
@@ -105,10 +115,17 @@ def test_first_order_through_the_same_operators_is_unaffected():
 
 
 def test_an_operator_without_a_gradient_raises_instead_of_adding_zeros():
-    """The gradient pass itself: a differentiable operator with no `gradient` refuses."""
+    """The gradient pass itself: an operator with no `gradient` that is not declared
+    differentiable=False refuses (here SoftmaxOutput's backward kernel, reached by second order)."""
     from mxnb.ops import registry
-    op = registry.get("_backward_BatchNorm")
-    assert op.gradient is None and op.differentiable
+    assert registry.get("_backward_SoftmaxOutput").gradient is None
+    x = nd.array(X)
+    x.attach_grad()
+    with autograd.record():
+        g = autograd.grad(nd.SoftmaxOutput(x, nd.array([0, 2])), x, create_graph=True)
+        z = (g * g).sum()
+    with pytest.raises(MXNetError, match="not available through operator SoftmaxOutput"):
+        z.backward()
     missing = [name for name, o in registry.all_operators().items()
                if o.gradient is None and o.differentiable and not name.startswith("_backward_")]
     assert not missing, "forward operators with neither a gradient nor differentiable=False: %s" % missing
