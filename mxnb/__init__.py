@@ -28,7 +28,8 @@ def __getattr__(name):
             "metric": "metric", "kv": "kvstore", "kvstore": "kvstore", "profiler": "profiler",
             "test_utils": "test_utils", "viz": "viz", "visualization": "viz", "mon": "monitor",
             "monitor": "monitor", "name": "name", "attribute": "attribute", "io": "io",
-            "callback": "callback", "executor": "executor", "model": "model", "notebook": "notebook"}
+            "callback": "callback", "executor": "executor", "model": "model", "notebook": "notebook",
+            "onnx": "onnx", "contrib": "contrib"}
     if name in lazy:
         module = importlib.import_module("." + lazy[name], __name__)
         globals()[name] = module

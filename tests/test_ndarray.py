@@ -106,10 +106,22 @@ def test_context_scope_and_creation_functions():
     assert nd.empty((3,)).shape == (3,)
 
 
-def test_arrays_on_different_contexts_raise():
+def test_arrays_on_different_cpu_contexts_combine_as_in_mxnet():
+    # MXNet checks only the device type: cpu(0) + cpu(1) runs, on the first input's context.
     a = nd.ones((2,), ctx=mx.cpu(0))
-    b = nd.ones((2,), ctx=mx.cpu(1))
-    with pytest.raises(mx.MXNetError, match=r"elemwise_add.*different contexts.*cpu\(0\).*cpu\(1\)"):
+    b = nd.ones((2,), ctx=mx.cpu(1)) * 2
+    c = a + b
+    assert c.context == mx.cpu(0)
+    np.testing.assert_array_equal(c.asnumpy(), [3, 3])
+    assert (b + a).context == mx.cpu(1)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(mx.num_gpus() == 0, reason="no GPU with CuPy on this machine")
+def test_arrays_on_cpu_and_gpu_raise():
+    a = nd.ones((2,), ctx=mx.cpu(0))
+    b = nd.ones((2,), ctx=mx.gpu(0))
+    with pytest.raises(mx.MXNetError, match=r"elemwise_add.*different contexts.*cpu\(0\).*gpu\(0\)"):
         a + b
 
 

@@ -1,9 +1,13 @@
 """Trainer (MXNet 1.x `gluon.Trainer`): applies an optimizer to a set of Parameters.
 
-Single process: gradients of a parameter held on several devices are summed across them
-(what a 'device' kvstore does), then each device's copy is updated by its own Updater.
+Parameters held on several devices, or trained by several processes, are kept equal through a
+kvstore (`mxnb.kvstore`), created on the first step as MXNet does: none for one device in one
+process, else `kvstore` ('device' by default). With `update_on_kvstore` the kvstore runs the
+optimizer on the summed gradients and every device pulls the new weights; otherwise gradients are
+all-reduced and each device's copy is updated by its own Updater.
 """
 import numbers
+import os
 
 from ..base import MXNetError
 from ..fileio import write_atomically
@@ -45,11 +49,19 @@ class Trainer:
             self._params.append(param)
             param._trainer = self
         self._compression_params = compression_params
-        self._kvstore_type = kvstore
-        self._update_on_kvstore = False if update_on_kvstore is None else update_on_kvstore
+        self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
+        self._kvstore = None
+        self._update_on_kvstore = None
+        self._distributed = False
+        self._kv_initialized = False
+        self._params_to_init = list(self._params)
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params or {})
         self._scale = self._optimizer.rescale_grad
+        kind = kvstore if isinstance(kvstore, str) else getattr(kvstore, "type", "")
+        if "dist" in kind and all(p._data is not None for p in self._params):
+            # Workers start equal before their first forward pass: rank 0's values now.
+            self._init_kvstore()
 
     def _check_contexts(self):
         contexts = None
@@ -87,14 +99,28 @@ class Trainer:
         self._optimizer.set_learning_rate(lr)
 
     def step(self, batch_size, ignore_stale_grad=False):
-        """All-reduces gradients, then one optimizer step with gradients scaled by 1/batch_size."""
-        self._optimizer.rescale_grad = self._scale / _positive_batch("step", batch_size)
-        self._allreduce_grads()
+        """All-reduces gradients, then one optimizer step with gradients scaled by 1/batch_size.
+
+        Parameters
+        ----------
+        batch_size : int
+            Gradients are normalized by 1/batch_size. With a 'dist_sync' kvstore the gradients
+            of all workers are summed, so pass the batch size of all workers together to train
+            as one process would on the concatenated batches.
+        ignore_stale_grad : bool, optional
+            Skip parameters whose gradient was not written by backward since the last step.
+        """
+        batch_size = _positive_batch("step", batch_size)
+        self._init_kvstore()
+        self._check_stale(ignore_stale_grad)
+        self._optimizer.rescale_grad = self._scale / batch_size
+        self._allreduce_grads(ignore_stale_grad)
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self):
-        """Sums each parameter's gradients across its devices (for manual `update` calls)."""
-        if self._update_on_kvstore:
+        """Sums each parameter's gradients across devices and workers (for manual `update`)."""
+        self._init_kvstore()
+        if self._kvstore is not None and self._update_on_kvstore:
             raise MXNetError("allreduce_grads() when parameters are updated on kvstore is not "
                              "supported. Try setting `update_on_kvstore` to False when creating "
                              "trainer.")
@@ -102,44 +128,116 @@ class Trainer:
 
     def update(self, batch_size, ignore_stale_grad=False):
         """One optimizer step on gradients already all-reduced (by `allreduce_grads`)."""
-        if self._update_on_kvstore:
+        self._init_kvstore()
+        if self._kvstore is not None and self._update_on_kvstore:
             raise MXNetError("update() when parameters are updated on kvstore is not supported. "
                              "Try setting `update_on_kvstore` to False when creating trainer.")
-        self._optimizer.rescale_grad = self._scale / _positive_batch("update", batch_size)
+        batch_size = _positive_batch("update", batch_size)
+        self._check_stale(ignore_stale_grad)
+        self._optimizer.rescale_grad = self._scale / batch_size
         self._update(ignore_stale_grad)
 
-    def _allreduce_grads(self):
+    # --- the kvstore ------------------------------------------------------------------------------
+    def _init_kvstore(self):
+        """Creates the kvstore on first use, as MXNet's Trainer does, and puts the parameters
+        initialized since into it (rank 0's values reach every worker)."""
+        if not self._kv_initialized:
+            self._kvstore, self._update_on_kvstore = self._create_kvstore()
+            self._distributed = self._kvstore is not None and "dist" in self._kvstore.type
+            self._kv_initialized = True
+        if self._params_to_init and self._kvstore is not None:
+            waiting = []
+            for param in self._params_to_init:
+                if param._data is None:       # deferred: put it in once it has a shape
+                    waiting.append(param)
+                    continue
+                arrays = param.list_data()
+                self._kvstore.broadcast(self._param2idx[param.name], arrays[0], arrays)
+            self._params_to_init = waiting
+
+    def _create_kvstore(self):
+        from .. import kvstore as kvs
+        kind = self._kvstore_params["kvstore"]
+        wanted = self._kvstore_params["update_on_kvstore"]
+        if kind is None:
+            kv = None
+        elif isinstance(kind, kvs.KVStoreBase):
+            kv = kind
+        elif isinstance(kind, str):
+            kv = None if len(self._contexts) <= 1 and "dist" not in kind else kvs.create(kind)
+        else:
+            raise MXNetError("Trainer: kvstore must be a KVStore, a str or None, found %s"
+                             % type(kind).__name__)
+        if kv is None:
+            if wanted:
+                raise MXNetError("Trainer: update_on_kvstore=True needs a kvstore, but none is "
+                                 "used (one device in one process, or kvstore=None)")
+            return None, False
+        update_on_kvstore = bool(int(os.environ.get("MXNET_UPDATE_ON_KVSTORE", "1")))
+        if "async" in kv.type:
+            if wanted is False:
+                raise MXNetError("Please set update_on_kvstore=True when training in async mode.")
+            update_on_kvstore = True
+        if wanted is not None:
+            update_on_kvstore = bool(wanted)
+        if update_on_kvstore and not kv.is_capable(kvs.KVStoreBase.OPTIMIZER):
+            if wanted:
+                raise MXNetError("Please set update_on_kvstore=False when training with %s"
+                                 % type(kv).__name__)
+            update_on_kvstore = False
+        if self._compression_params:
+            kv.set_gradient_compression(self._compression_params)
+        if update_on_kvstore:
+            kv.set_optimizer(self._optimizer)
+        return kv, update_on_kvstore
+
+    def _check_stale(self, ignore_stale_grad):
+        """Refuses a step before anything changes when a gradient was not written."""
+        if ignore_stale_grad:
+            return
         for param in self._params:
             if param.grad_req == "null":
                 continue
-            grads = param.list_grad()
-            if len(grads) < 2:
-                continue
-            total = grads[0].copy()
-            for g in grads[1:]:
-                total += g.as_in_context(total.context)
-            for g in grads:
-                g._data[...] = total.as_in_context(g.context)._data
-
-    def _update(self, ignore_stale_grad=False):
-        params = [(i, p) for i, p in enumerate(self._params) if p.grad_req != "null"]
-        # Check everything before touching anything, so a refused step changes nothing.
-        for _, param in params:
             if param._data is None:
-                if ignore_stale_grad:
-                    continue
                 raise MXNetError("Parameter '%s' has not been initialized (deferred initialization "
                                  "not finished: run a forward pass first)" % param.name)
-            if not ignore_stale_grad:
-                for arr in param._data:
-                    if not arr._fresh_grad:
-                        raise StaleGradientError(
-                            "Gradient of Parameter `%s` on context %s has not been updated by "
-                            "backward since last `step`. This could mean a bug in your model that "
-                            "made it only use a subset of the Parameters (Blocks) for this iteration. "
-                            "If you are intentionally only using a subset, call step with "
-                            "ignore_stale_grad=True to suppress this warning and skip updating of "
-                            "Parameters with stale gradient" % (param.name, arr.context))
+            for arr in param._data:
+                if not arr._fresh_grad:
+                    raise StaleGradientError(
+                        "Gradient of Parameter `%s` on context %s has not been updated by "
+                        "backward since last `step`. This could mean a bug in your model that "
+                        "made it only use a subset of the Parameters (Blocks) for this iteration. "
+                        "If you are intentionally only using a subset, call step with "
+                        "ignore_stale_grad=True to suppress this warning and skip updating of "
+                        "Parameters with stale gradient" % (param.name, arr.context))
+
+    def _allreduce_grads(self, ignore_stale_grad=False):
+        if self._kvstore is None:
+            return
+        keys, grads, datas = [], [], []
+        for i, param in enumerate(self._params):
+            if param.grad_req == "null" or param._data is None:
+                continue
+            if ignore_stale_grad and not all(arr._fresh_grad for arr in param._data):
+                continue
+            keys.append(i)
+            grads.append(param.list_grad())
+            datas.append(param.list_data())
+        if not keys:
+            return
+        # One call for all parameters: a distributed store sends them in one message.
+        if self._update_on_kvstore:
+            self._kvstore.pushpull(keys, grads, out=datas, priority=0)
+            for arrays in datas:
+                for arr in arrays:
+                    arr._fresh_grad = False
+        else:
+            self._kvstore.pushpull(keys, grads, priority=0)
+
+    def _update(self, ignore_stale_grad=False):
+        if self._kvstore is not None and self._update_on_kvstore:
+            return          # the kvstore ran the optimizer in _allreduce_grads
+        params = [(i, p) for i, p in enumerate(self._params) if p.grad_req != "null"]
         updates = [([], [], []) for _ in self._updaters]
         for i, param in params:
             if param._data is None:
@@ -156,14 +254,36 @@ class Trainer:
                 updater(indices, grads, weights)
 
     def save_states(self, fname):
-        """Writes the optimizer and its per-weight states (no pickle)."""
-        write_atomically(fname, self._updaters[0].get_states(dump_optimizer=True))
+        """Writes the optimizer and its per-weight states to `fname` (atomically, no pickle).
+
+        Parameters
+        ----------
+        fname : str
+            Path of the states file.
+        """
+        self._init_kvstore()
+        if self._kvstore is not None and self._update_on_kvstore:
+            self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
+        else:
+            write_atomically(fname, self._updaters[0].get_states(dump_optimizer=True))
 
     def load_states(self, fname):
+        """Reads states written by `save_states` into the optimizer (and the kvstore's).
+
+        Parameters
+        ----------
+        fname : str
+            Path of the states file.
+        """
+        self._init_kvstore()
         with open(fname, "rb") as fin:
             states = fin.read()
-        for updater in self._updaters:
-            updater.set_states(states)
-            updater.optimizer = self._updaters[0].optimizer
-        self._optimizer = self._updaters[0].optimizer
+        if self._kvstore is not None and self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            self._optimizer = self._kvstore._updater.optimizer
+        else:
+            for updater in self._updaters:
+                updater.set_states(states)
+                updater.optimizer = self._updaters[0].optimizer
+            self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = {i: param for i, param in enumerate(self._params)}

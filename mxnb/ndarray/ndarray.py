@@ -86,13 +86,22 @@ def _op_error(op, inputs, attrs, exc):
     return cls("operator %s failed on inputs [%s]: %s" % (op.name, shapes, reason))
 
 
+_HOST_TYPES = ("cpu", "cpu_pinned", "cpu_shared")
+
+
+def _both_host(a, b):
+    """cpu(0), cpu(1) and pinned memory are all host memory: MXNet lets one operator combine
+    them (the result lives on the first input's context)."""
+    return a.device_type in _HOST_TYPES and b.device_type in _HOST_TYPES
+
+
 def invoke(op, inputs, attrs, out=None):
     """Runs `op` on NDArrays `inputs` with parsed `attrs`; returns an NDArray or a list of them."""
     if inputs:
         ctx = inputs[0]._ctx
         datas = [x._data for x in inputs]
         for x in inputs:
-            if x._ctx is not ctx and x._ctx != ctx:
+            if x._ctx is not ctx and x._ctx != ctx and not _both_host(x._ctx, ctx):
                 raise ContextError("operator %s got arrays on different contexts: %s; copy them to "
                                    "one context first (as_in_context)"
                                    % (op.name, ", ".join(str(i._ctx) for i in inputs)))

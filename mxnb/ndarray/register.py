@@ -5,6 +5,7 @@ positionally (in the order the operator declares them) or by keyword, as MXNet's
 functions do, and calls `invoke` with attributes parsed once per call.
 """
 from ..base import MXNetError
+from ..ops.docstring import operator_docstring
 from .ndarray import NDArray, invoke
 
 __all__ = ["make_nd_function"]
@@ -41,7 +42,7 @@ def make_nd_function(op, func_name):
         fn = generic
     fn.__name__ = func_name
     fn.__qualname__ = func_name
-    fn.__doc__ = op.doc
+    fn.__doc__ = operator_docstring(op, "nd", func_name)
     return fn
 
 

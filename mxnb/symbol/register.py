@@ -4,6 +4,7 @@ Inputs not given become variables named `<node name>_<input name>` (`fc1_weight`
 """
 from .. import attribute, name as _name
 from ..base import MXNetError
+from ..ops.docstring import operator_docstring
 from ..graph.node import Node
 from ..ndarray.register import split_arguments
 from .symbol import Symbol, var
@@ -24,7 +25,7 @@ def make_sym_function(op, func_name):
         return make_node(op, inputs, attrs, name, attr, hint, given)
     function.__name__ = func_name
     function.__qualname__ = func_name
-    function.__doc__ = op.doc
+    function.__doc__ = operator_docstring(op, "sym", func_name)
     return function
 
 

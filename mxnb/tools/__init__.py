@@ -1,0 +1,1 @@
+"""Command-line tools (MXNet 1.x `tools/`): `python -m mxnb.tools.launch`."""
