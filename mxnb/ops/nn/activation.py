@@ -6,6 +6,7 @@ can be differentiated again.
 """
 import math
 
+from ...base import ShapeError
 from ..params import Enum, Float
 from ..registry import operator
 from ._shapes import merge
@@ -128,7 +129,10 @@ class LeakyReLU:
         if act == "leaky":
             out = xp.where(x > 0, x, x * attrs["slope"])
         elif act == "prelu":
-            out = xp.where(x > 0, x, x * _gamma_view(inputs[1], x))
+            gamma = inputs[1]
+            if gamma.ndim != 1 or (gamma.size != 1 and (x.ndim < 2 or gamma.shape != (x.shape[1],))):
+                LeakyReLU.infer_shape(attrs, [x.shape, gamma.shape])     # says what is wrong
+            out = xp.where(x > 0, x, x * _gamma_view(gamma, x))
         elif act == "elu":
             out = xp.where(x > 0, x, attrs["slope"] * xp.expm1(xp.minimum(x, 0)))
         elif act == "selu":
@@ -142,6 +146,9 @@ class LeakyReLU:
         if attrs["act_type"] != "prelu":
             return in_shapes, [data]
         gamma = in_shapes[1]
+        if gamma is not None and len(gamma) != 1:
+            raise ShapeError("LeakyReLU(prelu): gamma must be 1-D (one slope, or one per channel), "
+                             "found shape %s" % (tuple(gamma),))
         if gamma is None and data is not None and len(data) >= 2:
             gamma = (data[1],)
         elif gamma is not None and data is not None and len(data) >= 2 and gamma[0] not in (0, 1):

@@ -32,7 +32,7 @@ class FullyConnected:
     """A dense layer: out = data . weight^T + bias (data flattened to 2-D unless flatten=False)."""
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
-        if weight.shape[0] != attrs["num_hidden"] or (not attrs["no_bias"] and
+        if weight.ndim != 2 or weight.shape[0] != attrs["num_hidden"] or (not attrs["no_bias"] and
                                                       inputs[2].shape != (attrs["num_hidden"],)):
             FullyConnected.infer_shape(attrs, [x.shape for x in inputs])  # says what is wrong
         out = xp.dot(_as_matrix(data, attrs["flatten"]), weight.T)

@@ -107,8 +107,11 @@ def _window_counts(xp, attrs, spatial, geometry, dtype):
 class Pooling:
     """Max, average or sum over windows of the spatial dims of (N, C, *spatial) data."""
     check_attrs = _check_attrs
+
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        if not 3 <= data.ndim <= 5:
+            Pooling.infer_shape(attrs, [data.shape])        # says what is wrong
         kind = attrs["pool_type"]
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
@@ -127,7 +130,7 @@ class Pooling:
         data = in_shapes[0]
         if data is None:
             return in_shapes, [None]
-        if len(data) < 3:
+        if not 3 <= len(data) <= 5:
             raise ShapeError("Pooling: needs data (N, C, *spatial) with 1 to 3 spatial dims, found %s"
                              % (tuple(data),))
         _, _, _, out = _geometry(attrs, list(data[2:]))
