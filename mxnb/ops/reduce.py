@@ -239,16 +239,16 @@ def _arg_reduce(name, find):
                        "axis is None), in the input's dtype." % name[3:]}
 
 
-operator("argmax", params={"axis": OptInt(None), "keepdims": Bool(False)})(
+operator("argmax", params={"axis": OptInt(None), "keepdims": Bool(False)}, differentiable=False)(
     type("argmax", (), _arg_reduce("argmax", lambda xp, x, axis: xp.argmax(x, axis=axis))))
-operator("argmin", params={"axis": OptInt(None), "keepdims": Bool(False)})(
+operator("argmin", params={"axis": OptInt(None), "keepdims": Bool(False)}, differentiable=False)(
     type("argmin", (), _arg_reduce("argmin", lambda xp, x, axis: xp.argmin(x, axis=axis))))
 
 _ARGMAX_CHANNEL = _arg_reduce("argmax_channel", lambda xp, x, axis: xp.argmax(x, axis=axis))
 _CHANNEL_ATTRS = {"axis": 1, "keepdims": False}
 
 
-@operator("argmax_channel")
+@operator("argmax_channel", differentiable=False)
 class ArgmaxChannel:
     """Indices of the maximum values along axis 1 (the channels), in the input's dtype."""
     def compute(xp, inputs, attrs):

@@ -140,7 +140,8 @@ def _register_unary(name, compute, grad):
 
     impl = type(name, (), {"compute": compute_one, "gradient": gradient,
                            "__doc__": "%s of the input, elementwise." % name})
-    operator(name, elementwise=True)(impl)
+    # Piecewise-constant operators (rounding, sign) have a zero gradient by definition.
+    operator(name, elementwise=True, differentiable=grad is not _zero)(impl)
 
 
 for _name, (_compute, _grad) in _UNARY.items():
