@@ -112,6 +112,9 @@ def test_operators_do_not_emit_numpy_runtime_warnings():
         out = [nd.log(x), x / 0, nd.sqrt(x), x * x, nd.exp(x), nd.arccos(x + 3), nd.sum(x * 1e10)]
         s = mx.sym.log(mx.sym.var("a"))
         out.append(s.bind(mx.cpu(), {"a": x}).forward()[0])
+        w = nd.array([1e38, 1.0])
+        mx.optimizer.SGD(learning_rate=1e10, wd=1.0).update(0, w, nd.array([np.inf, 1.0]), None)
+        out.append(w)
         for o in out:
             o.asnumpy()
     assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []

@@ -12,6 +12,7 @@ from ..base import MXNetError
 from ..named_registry import NamedRegistry
 from ..ndarray import NDArray, zeros
 from ..ndarray.ndarray import bump_version
+from ..ops.quiet import silence, restore, SILENT
 
 __all__ = ["Optimizer", "register", "create"]
 
@@ -158,6 +159,13 @@ class Optimizer:
 
     def update(self, index, weight, grad, state):
         """Updates `weight` in place from `grad` and `state`; lists of each update several."""
+        quiet = silence(SILENT)     # MXNet's update operators are silent on inf/NaN: no NumPy warnings
+        try:
+            self._update_all(index, weight, grad, state)
+        finally:
+            restore(quiet)
+
+    def _update_all(self, index, weight, grad, state):
         if isinstance(index, (list, tuple)):
             self._update_count(index)
             lrs, wds = self._get_lrs(index), self._get_wds(index)
