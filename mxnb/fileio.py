@@ -30,8 +30,9 @@ def _writer_is_gone(path):
         pid = int(parts[1])
     except ValueError:
         return False
-    if pid == os.getpid():
-        return False                   # a save of this process, maybe in another thread
+    if pid == os.getpid() or os.name != "posix":
+        return False                   # this process's (another thread's save); or, on Windows,
+                                       # no safe liveness test (os.kill(pid, 0) sends Ctrl-C)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
