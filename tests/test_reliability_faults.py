@@ -19,6 +19,7 @@ from mxnb import fileio
 from mxnb.fileio import write_atomically
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+posix_only = pytest.mark.skipif(os.name != "posix", reason="kill -9 and process liveness are POSIX")
 
 
 def _dead_pid():
@@ -41,6 +42,7 @@ def _temporaries(fname):
     return glob.glob(os.path.join(folder, ".%s.*tmp" % base))
 
 
+@posix_only
 def test_a_save_killed_mid_write_leaves_a_temporary_the_next_save_removes(tmp_path):
     fname = str(tmp_path / "big.params")
     # The child hangs in fsync, after writing its temporary and before renaming it.
@@ -62,6 +64,7 @@ def test_a_save_killed_mid_write_leaves_a_temporary_the_next_save_removes(tmp_pa
     assert nd.load(fname)["w"].shape == (2, 2)
 
 
+@posix_only
 def test_a_load_removes_stale_temporaries_but_not_a_running_save(tmp_path):
     fname = str(tmp_path / "net.params")
     nd.save(fname, [nd.ones(3)])
@@ -74,6 +77,7 @@ def test_a_load_removes_stale_temporaries_but_not_a_running_save(tmp_path):
     assert os.path.exists(running) and os.path.exists(other)
 
 
+@posix_only
 def test_symbol_save_and_load_clean_up_too(tmp_path):
     fname = str(tmp_path / "net-symbol.json")
     stale = _stale_temporary(fname, _dead_pid())
