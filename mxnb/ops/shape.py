@@ -519,6 +519,12 @@ def _broadcast_axis_shape(shape, attrs):
           aliases=("broadcast_axes",))
 class BroadcastAxis:
     """The input broadcast along `axis` (where its length is 1) to `size`."""
+    def check_attrs(attrs):
+        if len(attrs["axis"]) != len(attrs["size"]):
+            return ("axis %s and size %s must have the same length (one size per axis)"
+                    % (tuple(attrs["axis"]), tuple(attrs["size"])))
+        return None
+
     def compute(xp, inputs, attrs):
         x = inputs[0]
         return xp.ascontiguousarray(xp.broadcast_to(x, _broadcast_axis_shape(x.shape, attrs)))
