@@ -106,7 +106,8 @@ def _one_call(rng, case, op, tally):
     attrs = dict(case.attrs)
     outside = []
     candidates = [k for k, p in op.params.items()
-                  if k not in SKIP and (p.choices is not None or p.bounds is not None)]
+                  if k not in SKIP and (getattr(p, "choices", None) is not None
+                                        or getattr(p, "bounds", None) is not None)]
     for key in [str(k) for k in rng.permutation(candidates)[:rng.randint(0, 3)]] if candidates else ():
         value, out = _draw(rng, op.params[key])
         if value is None:
