@@ -14,7 +14,7 @@ from .. import autograd
 from .. import ndarray as nd
 from ..base import MXNetError, dtype_np
 from ..context import Context, cpu, current_context
-from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import NDArray, bump_version
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError",
            "tensor_types"]
@@ -270,6 +270,7 @@ class Parameter:
             return
         for g in self._grad:
             g._data[...] = 0
+            bump_version(g)
 
     def reset_ctx(self, ctx):
         """Moves the data (averaged over its current copies) to the contexts `ctx`."""
@@ -627,6 +628,7 @@ def _copy_into(src, dst):
     else:
         host = nd.array(src, ctx=dst.context, dtype=dst.dtype)._data
     dst._data[...] = host
+    bump_version(dst)
 
 
 def _ctx_list(ctx):

@@ -36,6 +36,17 @@ def _by_name(kind, names, values, allow_missing=False):
     return values + [None] * (len(names) - len(values))
 
 
+def _check_reqs(where, reqs, arg_names):
+    """One of 'write', 'add', 'null' per argument, or an MXNetError saying which is wrong."""
+    if len(reqs) != len(arg_names):
+        raise MXNetError("%s: grad_req has %d entries, the symbol has %d arguments %s"
+                         % (where, len(reqs), len(arg_names), arg_names))
+    for name, r in zip(arg_names, reqs):
+        if r not in _GRAD_REQS:
+            raise MXNetError("%s: grad_req of argument %s must be one of %s, found %r"
+                             % (where, name, _GRAD_REQS, r))
+
+
 class Executor(NodeHooks):
     def __init__(self, symbol, ctx, args, grads, reqs, aux):
         self._symbol = symbol
@@ -114,9 +125,7 @@ class Executor(NodeHooks):
             reqs = [grad_req.get(n, "null") if g is not None else "null" for n, g in zip(arg_names, grads)]
         else:
             reqs = list(grad_req)
-        for r in reqs:
-            if r not in _GRAD_REQS:
-                raise MXNetError("grad_req must be one of %s, found %r" % (_GRAD_REQS, r))
+        _check_reqs("bind", reqs, arg_names)
         aux = _by_name("aux_states", symbol.list_auxiliary_states(), aux_states or [])
         cls._check_shapes(symbol, arg_names, args, aux)
         return cls(symbol, ctx, args, grads, reqs, aux)
@@ -161,6 +170,7 @@ class Executor(NodeHooks):
             reqs = [grad_req.get(n, "null") for n in arg_names]
         else:
             reqs = list(grad_req)
+        _check_reqs("simple_bind", reqs, arg_names)
         grads = [alloc(shared_grads, n, s, t) if r != "null" else None
                  for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
         aux = [alloc(shared_aux, n, s, t) for n, s, t in zip(aux_names, aux_shapes, aux_types)]

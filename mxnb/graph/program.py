@@ -8,6 +8,7 @@ from time import perf_counter
 
 from .. import backend, instrument
 from ..base import MXNetError
+from ..ops.quiet import silence, restore, SILENT
 from .gradient import gradient_pass
 from .node import Node, auxiliary_ids, topo_sort
 
@@ -117,8 +118,16 @@ class Program:
         """Runs `steps` on `values` (NumPy/CuPy arrays by slot); after each step, every hook is
         called as `hook(phase, node, inputs, outputs)` with the raw arrays."""
         xp = backend.xp_of(ctx)
-        rng = None
         observing = instrument.observing
+        quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as MXNet
+        try:
+            Program._run_steps(steps, values, ctx, is_train, hooks, phase, xp, observing)
+        finally:
+            restore(quiet)
+
+    @staticmethod
+    def _run_steps(steps, values, ctx, is_train, hooks, phase, xp, observing):
+        rng = None
         for step in steps:
             ins = [values[s] for s in step.ins]
             if observing:

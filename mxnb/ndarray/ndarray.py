@@ -13,12 +13,15 @@ from ..context import Context, current_context, cpu
 from ..graph import tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
+from ..ops.quiet import silence as _silence, restore as _restore, SILENT as _SILENT
 
-__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy"]
+__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
 
 _CPU = cpu()
 # Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
 _CAST = _registry.get("Cast")
+_COUNTS_LOCK = instrument.counts_lock
+_WRITES = tape.WRITES
 
 
 def _wrap(data, ctx):
@@ -29,6 +32,7 @@ def _wrap(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
+    arr._version = None
     return arr
 
 
@@ -40,19 +44,36 @@ def _counted(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
+    arr._version = None
     entry, nbytes = instrument.stats_of(ctx), data.nbytes
-    entry[0] += 1                         # instrument.count, inlined: this runs for every array
-    live = entry[1] + nbytes
-    entry[1] = live
-    if live > entry[2]:
-        entry[2] = live
+    with _COUNTS_LOCK:                    # instrument.count, inlined: this runs for every array
+        entry[0] += 1
+        live = entry[1] + nbytes
+        entry[1] = live
+        if live > entry[2]:
+            entry[2] = live
     arr._counted = (entry, nbytes)
     return arr
+
+
+def bump_version(arr):
+    """Marks an in-place write of `arr`: every path that changes an NDArray's values in place
+    calls this, so backward can tell that a value a recorded operator kept has changed since
+    (graph.tape.version_of)."""
+    counter = arr._version
+    if counter is None:
+        arr._version = [1]
+    else:
+        counter[0] += 1
+    _WRITES[0] += 1
 
 
 def _op_error(op, inputs, attrs, exc):
     """An MXNetError naming the operator, what it was given, and what went wrong."""
     shapes = ", ".join("%s %s" % (tuple(x.shape), x._data.dtype) for x in inputs)
+    problem = op.domain_problem(attrs)
+    if problem:
+        return MXNetError("operator %s, %s" % (op.name, problem))
     reason = str(exc)
     if op.infer_shape is not None and inputs:
         try:
@@ -90,6 +111,7 @@ def invoke(op, inputs, attrs, out=None):
     xp = np if ctx is _CPU else backend.xp_of(ctx)
     if instrument.observing:
         started = perf_counter()
+    quiet = _silence(_SILENT)       # no NumPy RuntimeWarnings from operators, as MXNet
     try:
         if op.needs_extras:
             result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
@@ -101,6 +123,8 @@ def invoke(op, inputs, attrs, out=None):
         raise type(exc)("operator %s: %s" % (op.name, exc)) from None
     except Exception as exc:
         raise _op_error(op, inputs, attrs, exc) from None
+    finally:
+        _restore(quiet)
 
     if instrument.observing:
         instrument.notify_op(op.name, perf_counter() - started)
@@ -125,10 +149,13 @@ def _write_out(op, outputs, out):
             raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
                              % (op.name, tuple(target.shape), tuple(value.shape)))
         target._data[...] = value._data
-        # An unrecorded write (an optimizer's out=weight) keeps a marked variable marked.
-        entry = target._entry
-        if value._entry is not None or entry is None or entry[0].op is not None:
-            target._entry = value._entry
+        bump_version(target)
+        entry = value._entry
+        if entry is not None and entry[0].out_values is not None:
+            tape.rebind_output(entry[0], entry[1], target)
+        elif entry is not None or target._entry is None or target._entry[0].op is not None:
+            # An unrecorded write (an optimizer's out=weight) keeps a marked variable marked.
+            target._entry = entry
     return out
 
 
@@ -146,7 +173,9 @@ def _record(op, attrs, inputs, outputs):
 
 class NDArray:
     """An n-dimensional array on a context (MXNet's `mx.nd.NDArray`)."""
-    __slots__ = ("_data", "_ctx", "_entry", "_grad", "__weakref__")
+    # _version: None, or the in-place write counter shared by views of the same memory
+    # (graph.tape.version_of); backward compares it with the version each recorded operator saw.
+    __slots__ = ("_data", "_ctx", "_entry", "_grad", "_version", "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, data, ctx=None, dtype=None):
@@ -158,6 +187,7 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
+        self._version = None
         if instrument.tracking:
             instrument.track(self)
 
@@ -246,6 +276,7 @@ class NDArray:
                 raise ShapeError("copyto: target shape %s differs from source shape %s"
                                  % (other.shape, self.shape))
             other._data[...] = backend.to_context(self._data, other._ctx)
+            bump_version(other)
             return other
         if isinstance(other, Context):
             with backend.device_scope(other):
@@ -285,7 +316,9 @@ class NDArray:
         autograd.mark_variables([self], [grad], grad_req)
 
     def detach(self):
-        return _wrap(self._data, self._ctx)
+        out = _wrap(self._data, self._ctx)
+        out._version = tape.version_of(self)      # same memory: writes to either are seen
+        return out
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         from .. import autograd
@@ -326,6 +359,7 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
+        self._version = None
 
 
 class _CountedNDArray(NDArray):
@@ -333,9 +367,24 @@ class _CountedNDArray(NDArray):
     __slots__ = ("_counted",)
 
     def __del__(self):
-        entry, nbytes = self._counted     # no look-up, lock or call: this runs for every array
-        entry[0] -= 1
-        entry[1] -= nbytes
+        entry, nbytes = self._counted     # no look-up or call: this runs for every array
+        with _COUNTS_LOCK:
+            entry[0] -= 1
+            entry[1] -= nbytes
+
+
+class StaleNDArray(NDArray):
+    """What a gradient gets instead of a value that was changed in place after it was recorded
+    (autograd's version check): any use of it raises an MXNetError with `message`."""
+    __slots__ = ("_message",)
+
+    def __init__(self, message):
+        self._message = message
+
+    def _fail(self):
+        raise MXNetError(self._message)
+
+    _data = _ctx = _entry = _grad = _version = property(_fail)
 
 
 def from_numpy(ndarray, zero_copy=True):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import backend
 from ..base import MXNetError
-from ..fileio import write_atomically
+from ..fileio import write_atomically, remove_stale_temporaries
 from ..context import Context, cpu, gpu, num_gpus
 from .ndarray import NDArray, array, _wrap
 
@@ -287,6 +287,7 @@ def load(fname, ctx=None):
     `ctx` (an mxnb extension) places them all on one context instead.
     """
     fname = _as_path(fname)
+    remove_stale_temporaries(fname)     # of saves of this file killed mid-write
     try:
         with open(fname, "rb") as f:
             buf = f.read()

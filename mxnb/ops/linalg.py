@@ -80,6 +80,7 @@ def _product_gradients(F, attrs, a, b, og):
 class Gemm2:
     """alpha * op(A) @ op(B) for each matrix of the stacks A and B."""
     def compute(xp, inputs, attrs):
+        Gemm2.infer_shape(attrs, [inputs[0].shape, inputs[1].shape])    # no broadcasting
         axis = attrs["axis"]
         a, b = (_rows_last_but_one(xp, x, axis) for x in inputs)
         return xp.ascontiguousarray(_rows_back(xp, _product(xp, a, b, attrs), axis))
@@ -99,6 +100,7 @@ class Gemm:
     def compute(xp, inputs, attrs):
         axis = attrs["axis"]
         a, b, c = inputs
+        Gemm.infer_shape(attrs, [a.shape, b.shape, c.shape])      # no broadcasting
         out = _product(xp, _rows_last_but_one(xp, a, axis), _rows_last_but_one(xp, b, axis), attrs)
         out = _rows_back(xp, out, axis)
         return out + c * c.dtype.type(attrs["beta"])

@@ -31,16 +31,22 @@ class Param:
 
     `check(value)` returns None when the parsed value is allowed, else a sentence saying what is
     allowed ("expected an integer >= 1"); `domain` is that rule in words, for documentation.
-    Both are checked once, where attributes are parsed, never on the hot path.
+    Both are checked once, where attributes are parsed, never on the hot path. `bounds` is the
+    range as data, (kind, low, high, low_open, high_open) with kind 'int', 'float' or 'shape'
+    (every element), or None; `choices` the allowed values of an Enum or Bool (for tools that
+    enumerate domains, such as the fuzz test).
     """
-    __slots__ = ("parse", "default", "doc", "check", "domain")
+    __slots__ = ("parse", "default", "doc", "check", "domain", "bounds", "choices")
 
-    def __init__(self, parse, default=REQUIRED, doc="", check=None, domain=""):
+    def __init__(self, parse, default=REQUIRED, doc="", check=None, domain="", bounds=None,
+                 choices=None):
         self.parse = parse
         self.default = default
         self.doc = doc
         self.check = check
         self.domain = domain
+        self.bounds = bounds
+        self.choices = choices
 
 
 def _same_shape_infer(attrs, in_shapes):
@@ -142,8 +148,8 @@ class Operator:
             if param.check is not None and parsed is not None:
                 problem = param.check(parsed)
                 if problem:
-                    raise MXNetError("operator %s, argument %r: %s, found %r"
-                                     % (self.name, key, problem, value))
+                    raise MXNetError("operator %s, argument %s=%r: %s"
+                                     % (self.name, key, value, problem))
             attrs[key] = parsed
         if len(attrs) < len(params):
             missing = [k for k in self.required if k not in attrs]
@@ -155,6 +161,26 @@ class Operator:
             if problem:
                 raise MXNetError("operator %s: %s" % (self.name, problem))
         return attrs
+
+    def domain_problem(self, attrs):
+        """The first attribute in `attrs` (already parsed) outside its declared domain, as a
+        sentence naming it, or None. For callers that built attributes without `parse_attrs`
+        (fast paths) and whose call then failed: the error path, never the hot path."""
+        for key, value in attrs.items():
+            param = self.params.get(key)
+            if param is not None and param.check is not None and value is not None:
+                try:
+                    problem = param.check(value)
+                except TypeError:
+                    problem = None
+                if problem:
+                    return "argument %s=%r: %s" % (key, value, problem)
+        if self.check_attrs is not None:
+            try:
+                return self.check_attrs(attrs) or None
+            except (KeyError, TypeError):
+                return None
+        return None
 
     def format_attrs(self, attrs, keep_defaults=False):
         """Attributes as MXNet writes them in JSON: strings; defaults left out unless asked."""
@@ -262,4 +288,6 @@ def add_aliases(name, *aliases):
         if key in _REGISTRY and _REGISTRY[key] is not op:
             raise MXNetError("operator name %s is taken by %s" % (key, _REGISTRY[key].name))
     op.aliases = op.aliases + tuple(a for a in aliases if a not in op.aliases)
+    for key in aliases:
+        _REGISTRY[key] = op
     return op
