@@ -75,6 +75,10 @@ def invoke(op, inputs, attrs, out=None):
                 raise ContextError("operator %s got arrays on different contexts: %s; copy them to "
                                    "one context first (as_in_context)"
                                    % (op.name, ", ".join(str(i._ctx) for i in inputs)))
+            if x._sparse:
+                return _invoke_storage(op, inputs, attrs, out, ctx)
+        if op.sparse_from_dense:
+            return _invoke_storage(op, inputs, attrs, out, ctx)
     else:
         ctx = attrs.get("ctx") or current_context()
         datas = []
@@ -109,6 +113,38 @@ def invoke(op, inputs, attrs, out=None):
     return outputs[0] if visible == 1 else outputs[:visible]
 
 
+def _invoke_storage(op, inputs, attrs, out, ctx):
+    """`invoke` for calls that involve sparse storage: the operator's storage-type inference
+    picks its sparse kernel, its dense one, or the dense fallback (ops/sparse/dispatch.py)."""
+    from ..ops.sparse import dispatch
+    from .sparse import wrap_payload
+    xp = np if ctx is _CPU else backend.xp_of(ctx)
+    extras = {"is_train": STATE.training, "rng": backend.rng(ctx)} if op.needs_extras else None
+    try:
+        result = dispatch.compute(op, xp, [x._data for x in inputs], attrs, extras,
+                                  ctx.device_type)
+    except MXNetError as exc:
+        if op.name in str(exc):
+            raise
+        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
+    except Exception as exc:
+        raise _op_error(op, inputs, attrs, exc) from None
+    results = [result] if op.single_output else result
+    outputs = [wrap_payload(r, ctx) for r in results]
+    if STATE.recording:
+        _record(op, attrs, inputs, outputs)
+    if out is not None:
+        from .sparse import assign
+        targets = out if isinstance(out, (list, tuple)) else [out]
+        for target, value in zip(targets, outputs):
+            assign(target, value, op.name)
+        return out
+    if op.single_output:
+        return outputs[0]
+    visible = op.num_visible_outputs(attrs)
+    return outputs[0] if visible == 1 else outputs[:visible]
+
+
 def _write_out(op, outputs, out):
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, value in zip(targets, outputs):
@@ -136,6 +172,7 @@ class NDArray:
     """An n-dimensional array on a context (MXNet's `mx.nd.NDArray`)."""
     __slots__ = ("_data", "_ctx", "_entry", "_grad", "__weakref__")
     __array_priority__ = 1000.0
+    _sparse = False       # CSRNDArray and RowSparseNDArray hold sparse payloads (sparse.py)
 
     def __init__(self, data, ctx=None, dtype=None):
         ctx = ctx or current_context()
@@ -251,9 +288,10 @@ class NDArray:
     as_in_ctx = as_in_context
 
     def tostype(self, stype):
-        if stype != "default":
-            raise MXNetError("mxnb stores dense arrays only; tostype(%r) is not supported" % stype)
-        return self
+        """This array in storage type `stype` ('default', 'csr' or 'row_sparse')."""
+        if stype == "default":
+            return self
+        return invoke(_registry.get("cast_storage"), [self], {"stype": stype})
 
     def wait_to_read(self):
         engine.get().wait_for(self)
@@ -267,9 +305,16 @@ class NDArray:
 
     # --- autograd -----------------------------------------------------------------------------
     def attach_grad(self, grad_req="write", stype=None):
-        """Allocates a gradient buffer and marks this array as a variable to differentiate."""
+        """Allocates a gradient buffer and marks this array as a variable to differentiate.
+
+        `stype` ('row_sparse', 'csr'; default: this array's own) is the gradient's storage type.
+        """
         from .. import autograd
-        grad = _wrap(backend.xp_of(self._ctx).zeros_like(self._data), self._ctx)
+        if stype is not None and stype != "default" or self._sparse:
+            from .sparse import zeros as sparse_zeros
+            grad = sparse_zeros(stype or self.stype, self.shape, ctx=self._ctx, dtype=self.dtype)
+        else:
+            grad = _wrap(backend.xp_of(self._ctx).zeros_like(self._data), self._ctx)
         autograd.mark_variables([self], [grad], grad_req)
 
     def detach(self):
