@@ -161,11 +161,18 @@ class Optimizer:
             self._update_count(index)
             lrs, wds = self._get_lrs(index), self._get_wds(index)
             for i, w, g, s, lr, wd in zip(index, weight, grad, state, lrs, wds):
-                self._step(i, _checked(w, "weight"), _checked(g, "grad"), s, lr, wd)
+                self._any_step(i, _checked(w, "weight"), _checked(g, "grad"), s, lr, wd)
         else:
             self._update_count(index)
-            self._step(index, _checked(weight, "weight"), _checked(grad, "grad"), state,
-                       self._get_lr(index), self._get_wd(index))
+            self._any_step(index, _checked(weight, "weight"), _checked(grad, "grad"), state,
+                           self._get_lr(index), self._get_wd(index))
+
+    def _any_step(self, index, weight, grad, state, lr, wd):
+        if grad._sparse:      # row_sparse gradients: lazy updates (optimizer/sparse.py)
+            from .sparse import sparse_step
+            sparse_step(self, index, weight, grad, state, lr, wd)
+        else:
+            self._step(index, weight, grad, state, lr, wd)
 
     def _step(self, index, weight, grad, state, lr, wd):
         raise NotImplementedError("%s does not implement update" % type(self).__name__)

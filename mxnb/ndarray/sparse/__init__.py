@@ -7,7 +7,8 @@ SciPy is needed for sparse arithmetic (pip install 'mxnb[sparse]'); it is import
 """
 from ...ops import registry as _registry
 from ..register import make_nd_function as _make
-from .arrays import BaseSparseNDArray, CSRNDArray, RowSparseNDArray, wrap_payload, assign  # noqa: F401
+from .arrays import (BaseSparseNDArray, CSRNDArray, RowSparseNDArray, wrap_payload, assign,  # noqa: F401
+                     accumulate_grad)
 from .creation import csr_matrix, row_sparse_array, zeros, empty, array  # noqa: F401
 
 __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix",

@@ -281,3 +281,14 @@ def _install_inplace_operators():
 
 
 _install_inplace_operators()
+
+
+def accumulate_grad(target, value, grad_req):
+    """Writes (grad_req 'write') or adds ('add') a gradient into a variable's gradient buffer,
+    in the buffer's storage type (a row_sparse buffer keeps only the rows it is given)."""
+    if grad_req == "add":
+        value = value + target if value.stype == target.stype else \
+            _cast(value, "default") + _cast(target, "default")
+    if value.dtype != target.dtype:
+        value = value.astype(target.dtype)
+    assign(target, value, "backward")

@@ -71,10 +71,16 @@ def warn_fallback(op, attrs, in_stypes, out_stypes, dev_mask):
     if message in _logged:        # MXNet logs each distinct message once
         return
     _logged.add(message)
-    if sys.version_info >= (3, 12):   # point at the user's line, not mxnb's frames
-        warnings.warn(message, UserWarning, skip_file_prefixes=(_PACKAGE_DIR,))
-    else:
-        warnings.warn(message, UserWarning, stacklevel=5)
+    # Attributed to the first frame outside mxnb: the user's line.
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        warnings.warn(message, UserWarning)
+        return
+    warnings.warn_explicit(message, UserWarning, frame.f_code.co_filename, frame.f_lineno,
+                           module=frame.f_globals.get("__name__"),
+                           registry=frame.f_globals.setdefault("__warningregistry__", {}))
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
