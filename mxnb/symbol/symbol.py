@@ -215,7 +215,7 @@ class Symbol:
     def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
                     shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
         from ..graph.executor import Executor
-        return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, kwargs)
+        return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, kwargs, stype_dict)
 
     def evaluate(self, ctx=None, **kwargs):
         """Binds the arrays in kwargs and runs forward (MXNet's `Symbol.eval`)."""
@@ -298,7 +298,8 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     if init is not None:
         attrs["__init__"] = init if isinstance(init, str) else init.dumps()
     if stype is not None:
-        attrs["__storage_type__"] = str(stype)
+        from ..graph.storage import STYPE_IDS      # MXNet writes the storage type's id
+        attrs["__storage_type__"] = str(STYPE_IDS.get(stype, stype))
     for key, value in kwargs.items():
         if key.startswith("__") and key.endswith("__"):
             attrs[key] = str(value)
