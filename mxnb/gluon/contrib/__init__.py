@@ -1,0 +1,2 @@
+"""`mx.gluon.contrib`: experimental Gluon layers."""
+from . import nn  # noqa: F401
