@@ -10,7 +10,8 @@ csr^T . X touches only the rows of X's result that the csr's columns name, so it
 the csr's distinct columns alone and returned as those rows.
 """
 from ..registry import storage
-from .storage import CSR, RowSparse, INDEX_DTYPE, densify, csr_from_dense, rsp_from_dense
+from .storage import CSR, RowSparse, INDEX_DTYPE, densify, csr_from_dense, rsp_from_dense, \
+    unique_inverse
 
 
 def _csr_dot_dense(xp, a, b, ta, out_stype):
@@ -18,9 +19,8 @@ def _csr_dot_dense(xp, a, b, ta, out_stype):
     if not ta:
         out = a.matrix(xp) @ b
         return _as_stype(xp, xp.asarray(out), out_stype)
-    columns, inverse = xp.unique(a.indices, return_inverse=True)
-    packed = CSR(a.data, inverse.reshape(-1).astype(INDEX_DTYPE), a.indptr,
-                 (a.shape[0], int(columns.shape[0])))
+    columns, inverse = unique_inverse(xp, a.indices, a.shape[1])
+    packed = CSR(a.data, inverse, a.indptr, (a.shape[0], int(columns.shape[0])))
     rows = xp.asarray(packed.matrix(xp).T @ b)
     if out_stype == "row_sparse":
         return RowSparse(rows, columns.astype(INDEX_DTYPE), (a.shape[1],) + tuple(b.shape[1:]))

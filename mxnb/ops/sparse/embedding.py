@@ -2,7 +2,7 @@
 row_sparse gradient holding only the rows the batch's indices name (summed per row)."""
 from ..nn.embedding import _rows
 from ..registry import storage
-from .storage import RowSparse, INDEX_DTYPE
+from .storage import RowSparse, unique_inverse
 
 
 @storage("_backward_Embedding")
@@ -17,8 +17,8 @@ class BackwardEmbeddingStorage:
     def compute(xp, inputs, attrs, out_stypes):
         og, data = inputs
         dim = attrs["output_dim"]
-        rows, inverse = xp.unique(_rows(xp, data, attrs["input_dim"]).reshape(-1),
-                                  return_inverse=True)
+        rows, inverse = unique_inverse(xp, _rows(xp, data, attrs["input_dim"]),
+                                       attrs["input_dim"])
         grad = xp.zeros((rows.shape[0], dim), dtype=og.dtype)
-        xp.add.at(grad, inverse.reshape(-1), og.reshape(-1, dim))
-        return RowSparse(grad, rows.astype(INDEX_DTYPE), (attrs["input_dim"], dim))
+        xp.add.at(grad, inverse, og.reshape(-1, dim))
+        return RowSparse(grad, rows, (attrs["input_dim"], dim))

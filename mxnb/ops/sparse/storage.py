@@ -14,7 +14,7 @@ from ... import backend
 from ...base import MXNetError
 
 __all__ = ["CSR", "RowSparse", "Sparse", "stype_of", "densify", "csr_from_dense",
-           "rsp_from_dense", "check_csr", "check_rsp", "empty_csr", "empty_rsp", "INDEX_DTYPE"]
+           "rsp_from_dense", "unique_inverse", "check_csr", "check_rsp", "empty_csr", "empty_rsp", "INDEX_DTYPE"]
 
 INDEX_DTYPE = np.int64   # MXNet's auxiliary (index) type for both storage types
 
@@ -84,6 +84,20 @@ class RowSparse(Sparse):
 
     def parts(self):
         return (self.data, self.indices)
+
+
+def unique_inverse(xp, values, size):
+    """(sorted distinct values, position of each value among them) for integers in [0, size):
+    by a presence mask when `size` is small next to the values (no sort), else by sorting."""
+    values = values.reshape(-1)
+    if size <= 16 * values.shape[0] + 1024:
+        present = xp.zeros((size,), dtype=bool)
+        present[values] = True
+        distinct = xp.flatnonzero(present)
+        position = xp.cumsum(present, dtype=INDEX_DTYPE) - 1
+        return distinct.astype(INDEX_DTYPE, copy=False), xp.take(position, values)
+    distinct, inverse = xp.unique(values, return_inverse=True)
+    return distinct.astype(INDEX_DTYPE, copy=False), inverse.reshape(-1)
 
 
 def stype_of(value):

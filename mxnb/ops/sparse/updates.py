@@ -27,9 +27,14 @@ def _rescaled(xp, g, rescale, clip):
     return g
 
 
+def _gather(xp, array, rows):
+    """array[rows] (take is much faster than fancy indexing for many rows in NumPy)."""
+    return array[rows] if isinstance(rows, slice) else xp.take(array, rows, axis=0)
+
+
 def sgd_rows(xp, w, rows, g, lr, wd, rescale, clip, mom=None, momentum=0.0):
     """w[rows] -= lr * (clip(rescale * g) + wd * w[rows]), through momentum when `mom` is given."""
-    wr = w[rows]
+    wr = _gather(xp, w, rows)
     step = _rescaled(xp, g, rescale, clip)
     if wd:
         step += wr * wd
@@ -37,21 +42,21 @@ def sgd_rows(xp, w, rows, g, lr, wd, rescale, clip, mom=None, momentum=0.0):
     if mom is None:
         w[rows] = wr - step
     else:
-        m = mom[rows] * momentum - step
+        m = _gather(xp, mom, rows) * momentum - step
         mom[rows] = m
         w[rows] = wr + m
 
 
 def adam_rows(xp, w, rows, g, mean, var, lr, beta1, beta2, epsilon, wd, rescale, clip):
     """MXNet's adam_update on `rows` (the bias correction is folded into lr by the optimizer)."""
-    wr = w[rows]
+    wr = _gather(xp, w, rows)
     g = g * g.dtype.type(rescale)
     if wd:
         g += wr * wd
     if clip is not None and clip > 0:
         xp.clip(g, -clip, clip, out=g)
-    m = mean[rows] * beta1 + g * (1.0 - beta1)
-    v = var[rows] * beta2 + (g * g) * (1.0 - beta2)
+    m = _gather(xp, mean, rows) * beta1 + g * (1.0 - beta1)
+    v = _gather(xp, var, rows) * beta2 + (g * g) * (1.0 - beta2)
     mean[rows] = m
     var[rows] = v
     w[rows] = wr - lr * m / (xp.sqrt(v) + epsilon)
@@ -60,9 +65,9 @@ def adam_rows(xp, w, rows, g, mean, var, lr, beta1, beta2, epsilon, wd, rescale,
 def adagrad_rows(xp, w, rows, g, history, lr, epsilon, wd, rescale, clip):
     """history[rows] += g**2; w[rows] -= lr * (g / (sqrt(history) + epsilon) + wd * w)."""
     g = _rescaled(xp, g, rescale, clip)
-    h = history[rows] + g * g
+    h = _gather(xp, history, rows) + g * g
     history[rows] = h
-    wr = w[rows]
+    wr = _gather(xp, w, rows)
     step = g / (xp.sqrt(h) + epsilon)
     if wd:
         step += wr * wd
