@@ -19,20 +19,25 @@ def _csr_dot_dense(xp, a, b, ta, out_stype):
     if not ta:
         out = a.matrix(xp) @ b
         return _as_stype(xp, xp.asarray(out), out_stype)
+    out_shape = (a.shape[1],) + tuple(b.shape[1:])
+    if out_stype != "row_sparse":
+        return _as_stype(xp, xp.asarray(a.transposed(xp) @ b), out_stype)
+    if a.shape[1] <= 8 * a.nnz + 1024:
+        # Few columns next to the stored values: the whole product, then its touched rows.
+        present = xp.zeros((a.shape[1],), dtype=bool)
+        present[a.indices] = True
+        columns = xp.flatnonzero(present).astype(INDEX_DTYPE, copy=False)
+        full = xp.asarray(a.transposed(xp) @ b)
+        return RowSparse(xp.take(full, columns, axis=0), columns, out_shape)
+    # Many columns: the product of the csr restricted to its distinct columns.
     columns, inverse = unique_inverse(xp, a.indices, a.shape[1])
     packed = CSR(a.data, inverse, a.indptr, (a.shape[0], int(columns.shape[0])))
-    rows = xp.asarray(packed.matrix(xp).T @ b)
-    if out_stype == "row_sparse":
-        return RowSparse(rows, columns.astype(INDEX_DTYPE), (a.shape[1],) + tuple(b.shape[1:]))
-    out = xp.zeros((a.shape[1],) + tuple(b.shape[1:]), dtype=rows.dtype)
-    out[columns] = rows
-    return _as_stype(xp, out, out_stype)
+    return RowSparse(xp.asarray(packed.transposed(xp) @ b), columns, out_shape)
 
 
 def _dense_dot_csr(xp, a, b, tb, out_stype):
     """a (dense) . b (csr), or a . b^T with `tb`: (b^T . a^T)^T through the csr kernel."""
-    m = b.matrix(xp)
-    out = xp.asarray((m @ a.T).T if tb else (m.T @ a.T).T)
+    out = xp.asarray((b.matrix(xp) @ a.T).T if tb else (b.transposed(xp) @ a.T).T)
     return _as_stype(xp, xp.ascontiguousarray(out), out_stype)
 
 

@@ -32,7 +32,7 @@ class Sparse:
 
 class CSR(Sparse):
     """Compressed sparse rows of a 2-D matrix."""
-    __slots__ = ("data", "indices", "indptr", "shape", "_matrix")
+    __slots__ = ("data", "indices", "indptr", "shape", "_matrix", "_transposed")
     stype = "csr"
 
     def __init__(self, data, indices, indptr, shape, matrix=None):
@@ -41,6 +41,7 @@ class CSR(Sparse):
         self.indptr = indptr
         self.shape = tuple(int(d) for d in shape)
         self._matrix = matrix
+        self._transposed = None
 
     def parts(self):
         return (self.data, self.indices, self.indptr)
@@ -56,6 +57,15 @@ class CSR(Sparse):
             self._matrix = sp.csr_matrix((self.data, self.indices, self.indptr),
                                          shape=self.shape, copy=False)
         return self._matrix
+
+    def transposed(self, xp):
+        """This payload's transpose as a csc_matrix sharing its parts (built once): the
+        operand of csr^T . X, the gradient of a csr . X product."""
+        if self._transposed is None:
+            sp = backend.sparse_module(xp)
+            self._transposed = sp.csc_matrix((self.data, self.indices, self.indptr),
+                                             shape=self.shape[::-1], copy=False)
+        return self._transposed
 
     @classmethod
     def from_matrix(cls, xp, matrix):
