@@ -165,3 +165,24 @@ def test_sgd_without_lazy_update_is_the_standard_update():
     before, grad, after = _train_one_step("sgd", {"learning_rate": 0.1, "wd": 0.1,
                                                   "lazy_update": False})
     np.testing.assert_allclose(after, before - 0.1 * (grad + 0.1 * before), rtol=1e-5)
+
+
+def test_trainer_sums_row_sparse_gradients_across_contexts():
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+    emb = gluon.nn.Embedding(10, 4, sparse_grad=True)
+    emb.initialize(mx.init.Uniform(0.5), ctx=ctxs)
+    trainer = gluon.Trainer(emb.collect_params(), "sgd", {"learning_rate": 0.1})
+    before = emb.weight.data(ctxs[0]).asnumpy()
+    halves = [nd.array([[1, 3]], ctx=ctxs[0]), nd.array([[3, 7]], ctx=ctxs[1])]
+    with autograd.record():
+        losses = [nd.sum(emb(x) ** 2) for x in halves]
+    autograd.backward(losses)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer.step(1)
+    want = before.copy()
+    counts = {1: 1, 3: 2, 7: 1}
+    for row, count in counts.items():
+        want[row] -= 0.1 * 2 * count * before[row]
+    for ctx in ctxs:
+        np.testing.assert_allclose(emb.weight.data(ctx).asnumpy(), want, rtol=1e-5)

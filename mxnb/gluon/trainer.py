@@ -109,7 +109,10 @@ class Trainer:
             for g in grads[1:]:
                 total += g.as_in_context(total.context)
             for g in grads:
-                g._data[...] = total.as_in_context(g.context)._data
+                if g._sparse:        # a row_sparse gradient takes the summed rows
+                    g[:] = total.as_in_context(g.context)
+                else:
+                    g._data[...] = total.as_in_context(g.context)._data
 
     def _update(self, ignore_stale_grad=False):
         params = [(i, p) for i, p in enumerate(self._params) if p.grad_req != "null"]
