@@ -75,9 +75,6 @@ class BaseSparseNDArray(NDArray):
         out = self.asnumpy()
         return out.astype(dtype) if dtype is not None else out
 
-    def _aux(self, part):
-        return _wrap(part, self._ctx)
-
     @property
     def data(self):
         """The stored values, a dense NDArray."""
@@ -87,9 +84,6 @@ class BaseSparseNDArray(NDArray):
     def indices(self):
         """The column (csr) or row (row_sparse) indices of the stored values, an int64 NDArray."""
         return _wrap(self._data.indices, self._ctx)
-
-    def _aux_types(self):
-        return [np.dtype(storage.INDEX_DTYPE).type] * len(self._data.parts()[1:])
 
     def astype(self, dtype, copy=True):
         """A copy with values cast to `dtype`, in the same storage type."""

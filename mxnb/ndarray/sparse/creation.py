@@ -6,12 +6,9 @@ from ...base import MXNetError, dtype_np
 from ...context import current_context
 from ...ops.sparse import storage
 from ..ndarray import NDArray
-from .arrays import BaseSparseNDArray, CSRNDArray, RowSparseNDArray, wrap_payload, _cast
+from .arrays import BaseSparseNDArray, wrap_payload, _cast
 
 __all__ = ["csr_matrix", "row_sparse_array", "zeros", "empty", "array"]
-
-_STYPES = ("csr", "row_sparse")
-
 
 def _is_scipy_sparse(value):
     return type(value).__module__.startswith("scipy.sparse")
