@@ -225,3 +225,11 @@ def test_out_argument_writes_into_a_sparse_array():
     nd.elemwise_add(_as(A, "csr"), _as(B, "csr"), out=target)
     assert target.stype == "csr"
     np.testing.assert_allclose(target.asnumpy(), A + B)
+
+
+def test_sparse_namespace_arithmetic_keeps_storage():
+    c = _as(A, "csr")
+    assert nd.sparse.add(c, c).stype == "csr"
+    assert nd.sparse.multiply(c, nd.array(B)).stype == "csr"
+    np.testing.assert_allclose(nd.sparse.subtract(c, _as(B, "csr")).asnumpy(), A - B, rtol=1e-6)
+    np.testing.assert_allclose(nd.sparse.divide(c, 2).asnumpy(), A / 2, rtol=1e-6)

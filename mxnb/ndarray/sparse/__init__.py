@@ -10,9 +10,11 @@ from ..register import make_nd_function as _make
 from .arrays import (BaseSparseNDArray, CSRNDArray, RowSparseNDArray, wrap_payload, assign,  # noqa: F401
                      accumulate_grad)
 from .creation import csr_matrix, row_sparse_array, zeros, empty, array  # noqa: F401
+# Arrays of one shape go to the storage-aware elemwise operators, as MXNet's sparse.add etc.
+from ..arithmetic import add, subtract, multiply, divide  # noqa: F401
 
 __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix",
-           "row_sparse_array", "zeros", "empty", "array"]
+           "row_sparse_array", "zeros", "empty", "array", "add", "subtract", "multiply", "divide"]
 
 
 def _install_operator_functions(namespace):
