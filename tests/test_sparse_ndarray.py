@@ -185,3 +185,13 @@ def test_in_place_arithmetic_keeps_the_storage_type():
     np.testing.assert_array_equal(r.asnumpy(), DENSE * 2)
     r += nd.array(DENSE).tostype("row_sparse")
     np.testing.assert_array_equal(r.asnumpy(), DENSE * 3)
+
+
+def test_nd_array_and_nd_zeros_make_sparse_arrays_as_mxnet():
+    copied = nd.array(sp.csr_matrix(DENSE))
+    assert copied.stype == "csr"
+    np.testing.assert_array_equal(copied.asnumpy(), DENSE)
+    again = nd.array(copied, dtype="float64")
+    assert again.stype == "csr" and again.dtype == np.float64
+    assert nd.zeros((3, 2), stype="row_sparse").stype == "row_sparse"
+    assert nd.zeros((3, 2), stype="csr").stype == "csr"

@@ -378,6 +378,10 @@ def from_numpy(ndarray, zero_copy=True):
 def array(source_array, ctx=None, dtype=None):
     """An NDArray from any array-like: float32 unless `dtype` is given or the source is an
     NDArray (MXNet 1.x converts NumPy arrays of every dtype to float32 by default)."""
+    if getattr(source_array, "_sparse", False) or \
+            type(source_array).__module__.startswith("scipy.sparse"):
+        from .sparse import array as sparse_array      # a sparse copy, as MXNet
+        return sparse_array(source_array, ctx=ctx, dtype=dtype)
     ctx = ctx or current_context()
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype
