@@ -186,3 +186,18 @@ def test_trainer_sums_row_sparse_gradients_across_contexts():
         want[row] -= 0.1 * 2 * count * before[row]
     for ctx in ctxs:
         np.testing.assert_allclose(emb.weight.data(ctx).asnumpy(), want, rtol=1e-5)
+
+
+def test_hybridized_block_takes_a_csr_batch():
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(3, in_units=8))
+    net.initialize(mx.init.Uniform(0.5))
+    x = nd.array(X).tostype("csr")
+    want = net(nd.array(X)).asnumpy()
+    net.hybridize()
+    with autograd.record():
+        out = net(x)
+        loss = nd.sum(out * out)
+    loss.backward()
+    np.testing.assert_allclose(out.asnumpy(), want, rtol=1e-5)
+    assert net[0].weight.grad().stype == "default"

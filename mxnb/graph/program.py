@@ -45,13 +45,14 @@ class NodeHooks:
 
 class Backward:
     """The compiled backward pass for one set of wanted variables."""
-    __slots__ = ("steps", "head_slots", "grad_slots", "nodes")
+    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "sparse")
 
     def __init__(self, steps, head_slots, grad_slots, nodes):
         self.steps = steps
         self.head_slots = head_slots
         self.grad_slots = grad_slots    # {id(variable node): slot}
         self.nodes = nodes
+        self.sparse = False             # whether it runs through storage-type dispatch
 
 
 class Program:
