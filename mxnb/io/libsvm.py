@@ -91,6 +91,9 @@ class LibSVMIter(DataIter):
         next epoch begins after them, as MXNet's iterator does.
     num_parts, part_index : int, default 1, 0
         Read only part `part_index` of `num_parts` equal parts of the file (one per worker).
+    prefetch_buffer, ctx, dtype
+        Accepted for MXNet compatibility: batches are cut from data read once, on the CPU, in
+        float32.
     data_name, label_name : str
         Names in provide_data / provide_label.
 
@@ -103,9 +106,11 @@ class LibSVMIter(DataIter):
     """
 
     def __init__(self, data_libsvm, data_shape, label_libsvm=None, label_shape=(1,),
-                 batch_size=1, round_batch=True, num_parts=1, part_index=0,
-                 data_name="data", label_name="softmax_label", **kwargs):
+                 batch_size=1, round_batch=True, num_parts=1, part_index=0, prefetch_buffer=4,
+                 ctx="cpu", dtype=None, data_name="data", label_name="softmax_label"):
         super().__init__(batch_size)
+        if dtype not in (None, "float32") and np.dtype(dtype) != np.float32:
+            raise MXNetError("LibSVMIter: only float32 data is supported, found dtype %r" % (dtype,))
         if not round_batch:
             raise MXNetError("LibSVMIter: sparse batch loader doesn't support round_batch == "
                              "false yet")
