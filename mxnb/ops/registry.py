@@ -30,7 +30,7 @@ import inspect
 
 from ..base import MXNetError, AttributeParseError, format_attr
 
-__all__ = ["Param", "Operator", "operator", "storage", "get", "find", "all_operators", "REQUIRED"]
+__all__ = ["Param", "Operator", "operator", "storage", "operator_or_storage", "get", "find", "all_operators", "REQUIRED"]
 
 REQUIRED = object()
 
@@ -231,6 +231,23 @@ def storage(name):
         op.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
         return op
     return attach
+
+
+def operator_or_storage(name, params=None, inputs=("data",), **options):
+    """Class decorator for an operator whose sparse kernels live with its dense one: registers
+    `name` like `operator`, or, when another module registered `name` first, gives that record
+    this class's `infer_storage` and `compute_sparse` (as `storage` does). So operators with
+    both a dense home and sparse kernels (add_n, the optimizer updates) stay one record
+    whichever file defines them."""
+    def register(impl):
+        if find(name) is None:
+            return operator(name, params, inputs, **options)(impl)
+        variant = type(impl.__name__, (), {
+            "infer_storage": staticmethod(impl.infer_storage),
+            "compute": staticmethod(impl.compute_sparse),
+            "sparse_from_dense": getattr(impl, "sparse_from_dense", False)})
+        return storage(name)(variant)
+    return register
 
 
 def get(name):

@@ -4,7 +4,7 @@ Storage types as MXNet 1.9.1 on the CPU: row_sparse inputs only -> row_sparse (t
 rows); exactly (dense, csr, dense) -> dense; other mixes with sparse inputs fall back to dense.
 """
 from ..params import Int
-from ..registry import operator
+from ..registry import operator_or_storage
 from .storage import RowSparse, INDEX_DTYPE
 
 
@@ -13,7 +13,7 @@ def _add_n_shape(attrs, in_shapes):
     return [known] * len(in_shapes), [known]
 
 
-@operator("add_n", params={"num_args": Int(low=1)}, inputs=None, variadic="num_args",
+@operator_or_storage("add_n", params={"num_args": Int(low=1)}, inputs=None, variadic="num_args",
           aliases=("ElementWiseSum", "_sparse_ElementWiseSum"), elementwise=True, hint="add_n")
 class AddN:
     """The elementwise sum of all inputs."""

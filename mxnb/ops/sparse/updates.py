@@ -11,7 +11,7 @@ The row kernels below are shared with mxnb/optimizer/sparse.py, which runs them 
 Trainer's weights.
 """
 from ..params import Float, Bool
-from ..registry import operator
+from ..registry import operator_or_storage
 from .storage import RowSparse, densify
 
 _ALL = slice(None)
@@ -97,7 +97,7 @@ def _same_as_weight(attrs, in_shapes):
     return [known] * len(in_shapes), [known]
 
 
-@operator("sgd_update", params=dict(_COMMON, **_LAZY), inputs=("weight", "grad"),
+@operator_or_storage("sgd_update", params=dict(_COMMON, **_LAZY), inputs=("weight", "grad"),
           differentiable=False)
 class SGDUpdate:
     """weight - lr * (clip(rescale_grad * grad) + wd * weight); with a row_sparse grad and
@@ -117,7 +117,7 @@ class SGDUpdate:
         return w
 
 
-@operator("sgd_mom_update", params=dict(_COMMON, momentum=Float(0.0), **_LAZY),
+@operator_or_storage("sgd_mom_update", params=dict(_COMMON, momentum=Float(0.0), **_LAZY),
           inputs=("weight", "grad", "mom"), differentiable=False)
 class SGDMomUpdate:
     """SGD with momentum: mom = momentum * mom - lr * (clip(rescale_grad * grad) + wd * weight);
@@ -137,7 +137,7 @@ class SGDMomUpdate:
         return w
 
 
-@operator("adam_update", params=dict(_COMMON, beta1=Float(0.9), beta2=Float(0.999),
+@operator_or_storage("adam_update", params=dict(_COMMON, beta1=Float(0.9), beta2=Float(0.999),
                                      epsilon=Float(1e-8), **_LAZY),
           inputs=("weight", "grad", "mean", "var"), differentiable=False)
 class AdamUpdate:
@@ -158,7 +158,7 @@ class AdamUpdate:
         return w
 
 
-@operator("_sparse_adagrad_update", params=dict(_COMMON, epsilon=Float(1e-7)),
+@operator_or_storage("_sparse_adagrad_update", params=dict(_COMMON, epsilon=Float(1e-7)),
           inputs=("weight", "grad", "history"), differentiable=False)
 class SparseAdagradUpdate:
     """AdaGrad for row_sparse gradients (nd.sparse.adagrad_update): history += grad**2 and
