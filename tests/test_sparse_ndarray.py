@@ -195,3 +195,11 @@ def test_nd_array_and_nd_zeros_make_sparse_arrays_as_mxnet():
     assert again.stype == "csr" and again.dtype == np.float64
     assert nd.zeros((3, 2), stype="row_sparse").stype == "row_sparse"
     assert nd.zeros((3, 2), stype="csr").stype == "csr"
+
+
+def test_dense_copyto_into_a_row_sparse_array_keeps_its_storage():
+    target = nd.sparse.zeros("row_sparse", (4, 3), ctx=mx.cpu(1))
+    nd.array(DENSE).copyto(target)
+    assert target.stype == "row_sparse" and target.context == mx.cpu(1)
+    np.testing.assert_array_equal(target.indices.asnumpy(), [0, 1, 3])
+    np.testing.assert_array_equal(target.asnumpy(), DENSE)

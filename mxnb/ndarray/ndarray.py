@@ -270,6 +270,9 @@ class NDArray:
             if tuple(other.shape) != self.shape:
                 raise ShapeError("copyto: target shape %s differs from source shape %s"
                                  % (other.shape, self.shape))
+            if other._sparse:        # into a csr / row_sparse array: cast to its storage
+                from .sparse import assign
+                return assign(other, self, "copyto")
             other._data[...] = backend.to_context(self._data, other._ctx)
             return other
         if isinstance(other, Context):
