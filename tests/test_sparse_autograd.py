@@ -201,3 +201,18 @@ def test_hybridized_block_takes_a_csr_batch():
     loss.backward()
     np.testing.assert_allclose(out.asnumpy(), want, rtol=1e-5)
     assert net[0].weight.grad().stype == "default"
+
+
+def test_update_operator_with_out_weight_writes_only_the_gradient_rows_in_place():
+    weight = nd.array(W)
+    buffer = weight._data
+    grad = nd.sparse.row_sparse_array(([[1.0, 2.0, 3.0]], [2]), shape=W.shape)
+    nd.sgd_update(weight, grad, lr=0.5, wd=0.1, out=weight)
+    assert weight._data is buffer
+    want = W.copy()
+    want[2] = W[2] - 0.5 * (np.array([1.0, 2.0, 3.0]) + 0.1 * W[2])
+    np.testing.assert_allclose(weight.asnumpy(), want, rtol=1e-6)
+    untouched = nd.array(W)
+    fresh = nd.sgd_update(untouched, grad, lr=0.5, wd=0.1)
+    np.testing.assert_array_equal(untouched.asnumpy(), W)      # without out=, a new array
+    np.testing.assert_allclose(fresh.asnumpy(), want, rtol=1e-6)

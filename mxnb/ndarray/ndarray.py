@@ -120,9 +120,10 @@ def _invoke_storage(op, inputs, attrs, out, ctx):
     from .sparse import wrap_payload
     xp = np if ctx is _CPU else backend.xp_of(ctx)
     extras = {"is_train": STATE.training, "rng": backend.rng(ctx)} if op.needs_extras else None
+    out_raw = out._data if isinstance(out, NDArray) and not out._sparse else None
     try:
         result = dispatch.compute(op, xp, [x._data for x in inputs], attrs, extras,
-                                  ctx.device_type)
+                                  ctx.device_type, out_raw)
     except MXNetError as exc:
         if op.name in str(exc):
             raise

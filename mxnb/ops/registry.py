@@ -120,6 +120,7 @@ class Operator:
         self.infer_storage = getattr(impl, "infer_storage", None)
         self.compute_sparse = getattr(impl, "compute_sparse", None)
         self.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
+        self.compute_sparse_takes_out = _takes_out(self.compute_sparse)
 
     # --- attributes -------------------------------------------------------------------------
     def parse_attrs(self, kwargs):
@@ -194,6 +195,13 @@ class Operator:
         return "<Operator %s>" % self.name
 
 
+def _takes_out(compute_sparse):
+    """Whether a sparse kernel takes `out=`, the raw array an `out=` NDArray holds, to write its
+    result into when it can (an optimizer update writing its weight in place, as MXNet's
+    kWriteInplace)."""
+    return compute_sparse is not None and "out" in inspect.signature(compute_sparse).parameters
+
+
 def _equal(a, b):
     try:
         return bool(a == b) and type(a) is type(b)
@@ -229,6 +237,7 @@ def storage(name):
         op.infer_storage = impl.infer_storage
         op.compute_sparse = impl.compute
         op.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
+        op.compute_sparse_takes_out = _takes_out(impl.compute)
         return op
     return attach
 

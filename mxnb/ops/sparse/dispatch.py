@@ -31,12 +31,15 @@ def infer_storage(op, attrs, in_stypes):
     return out_stypes, "sparse"
 
 
-def compute(op, xp, inputs, attrs, extras=None, dev_mask="cpu"):
+def compute(op, xp, inputs, attrs, extras=None, dev_mask="cpu", out=None):
     """Runs `op` on raw inputs (dense arrays or sparse payloads) with the kernel their storage
-    types call for; returns what `op.compute` returns (payloads where outputs are sparse)."""
+    types call for; returns what `op.compute` returns (payloads where outputs are sparse).
+    `out`: the raw array of the caller's out= target, for sparse kernels that write in place."""
     in_stypes = [stype_of(x) for x in inputs]
     out_stypes, dispatch = infer_storage(op, attrs, in_stypes)
     if dispatch == "sparse":
+        if op.compute_sparse_takes_out:
+            return op.compute_sparse(xp, inputs, attrs, out_stypes, out=out)
         return op.compute_sparse(xp, inputs, attrs, out_stypes)
     if dispatch == "fallback":
         warn_fallback(op, attrs, in_stypes, out_stypes, dev_mask)

@@ -4,8 +4,8 @@ With a row_sparse gradient and `lazy_update=True`, sgd_update, sgd_mom_update an
 update only the rows the gradient holds (weight decay and momentum included), and
 `_sparse_adagrad_update` (nd.sparse.adagrad_update) likewise. A dense gradient, or
 lazy_update=False, is the standard update of every row. The states (mom, mean, var, history)
-are updated in place, as MXNet's mutable inputs; the new weight is the output (out=weight to
-update in place).
+are updated in place, as MXNet's mutable inputs; the new weight is the output, written into the
+weight itself when out=weight (only the gradient's rows are touched, as MXNet's in-place write).
 
 The row kernels below are shared with mxnb/optimizer/sparse.py, which runs them in place on a
 Trainer's weights.
@@ -74,6 +74,11 @@ def adagrad_rows(xp, w, rows, g, history, lr, epsilon, wd, rescale, clip):
     w[rows] = wr - lr * step
 
 
+def _target(weight, out):
+    """The array the new weight is written to: the weight itself when out= is the weight."""
+    return weight if out is weight else weight.copy()
+
+
 def _rows_of(xp, grad, lazy=True):
     """(rows, values) of a gradient: a row_sparse one's own rows when lazy, else every row."""
     if isinstance(grad, RowSparse) and lazy:
@@ -108,9 +113,9 @@ class SGDUpdate:
     def compute(xp, inputs, attrs):
         return SGDUpdate.compute_sparse(xp, inputs, attrs, ["default"])
 
-    def compute_sparse(xp, inputs, attrs, out_stypes):
+    def compute_sparse(xp, inputs, attrs, out_stypes, out=None):
         weight, grad = inputs
-        w = weight.copy()
+        w = _target(weight, out)
         rows, g = _rows_of(xp, grad, _lazy(attrs))
         sgd_rows(xp, w, rows, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
                  attrs["clip_gradient"])
@@ -128,9 +133,9 @@ class SGDMomUpdate:
     def compute(xp, inputs, attrs):
         return SGDMomUpdate.compute_sparse(xp, inputs, attrs, ["default"])
 
-    def compute_sparse(xp, inputs, attrs, out_stypes):
+    def compute_sparse(xp, inputs, attrs, out_stypes, out=None):
         weight, grad, mom = inputs
-        w = weight.copy()
+        w = _target(weight, out)
         rows, g = _rows_of(xp, grad, _lazy(attrs))
         sgd_rows(xp, w, rows, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
                  attrs["clip_gradient"], mom, attrs["momentum"])
@@ -149,9 +154,9 @@ class AdamUpdate:
     def compute(xp, inputs, attrs):
         return AdamUpdate.compute_sparse(xp, inputs, attrs, ["default"])
 
-    def compute_sparse(xp, inputs, attrs, out_stypes):
+    def compute_sparse(xp, inputs, attrs, out_stypes, out=None):
         weight, grad, mean, var = inputs
-        w = weight.copy()
+        w = _target(weight, out)
         rows, g = _rows_of(xp, grad, _lazy(attrs))
         adam_rows(xp, w, rows, g, mean, var, attrs["lr"], attrs["beta1"], attrs["beta2"],
                   attrs["epsilon"], attrs["wd"], attrs["rescale_grad"], attrs["clip_gradient"])
@@ -174,9 +179,9 @@ class SparseAdagradUpdate:
     def compute(xp, inputs, attrs):
         return SparseAdagradUpdate.compute_sparse(xp, inputs, attrs, ["default"])
 
-    def compute_sparse(xp, inputs, attrs, out_stypes):
+    def compute_sparse(xp, inputs, attrs, out_stypes, out=None):
         weight, grad, history = inputs
-        w = weight.copy()
+        w = _target(weight, out)
         rows, g = _rows_of(xp, grad)
         adagrad_rows(xp, w, rows, g, history, attrs["lr"], attrs["epsilon"], 0.0,
                      attrs["rescale_grad"], attrs["clip_gradient"])
