@@ -216,3 +216,16 @@ def test_update_operator_with_out_weight_writes_only_the_gradient_rows_in_place(
     fresh = nd.sgd_update(untouched, grad, lr=0.5, wd=0.1)
     np.testing.assert_array_equal(untouched.asnumpy(), W)      # without out=, a new array
     np.testing.assert_allclose(fresh.asnumpy(), want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float64"])
+def test_sparse_embedding_gradient_in_other_dtypes(dtype):
+    w = nd.array(W, dtype=dtype)
+    w.attach_grad(stype="row_sparse")
+    with autograd.record():
+        y = nd.Embedding(nd.array([1, 3, 3]), w, input_dim=8, output_dim=3, sparse_grad=True,
+                         dtype=dtype)
+    y.backward()
+    assert w.grad.dtype == np.dtype(dtype).type
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [1, 3])
+    np.testing.assert_array_equal(w.grad.asnumpy()[[1, 3]], [[1, 1, 1], [2, 2, 2]])

@@ -10,7 +10,7 @@ Scalar products keep the storage type; adding a scalar gives a dense array. Unar
 map 0 to 0 (relu, abs, sqrt, square, ...) are applied to the stored values alone.
 """
 from ..registry import storage, get
-from .storage import CSR, RowSparse, stype_of, densify
+from .storage import CSR, RowSparse, stype_of, densify, put_rows
 
 _D, _C, _R = "default", "csr", "row_sparse"
 
@@ -29,11 +29,12 @@ def _union_rows(xp, a, b, sign):
     """a + sign * b for two RowSparse payloads: the union of their rows."""
     rows = xp.union1d(a.indices, b.indices)
     data = xp.zeros((rows.shape[0],) + tuple(a.shape[1:]), dtype=a.data.dtype)
-    data[xp.searchsorted(rows, a.indices)] += a.data
-    if sign > 0:
-        data[xp.searchsorted(rows, b.indices)] += b.data
-    else:
-        data[xp.searchsorted(rows, b.indices)] -= b.data
+    if a.indices.shape[0]:
+        put_rows(xp, data, xp.searchsorted(rows, a.indices), a.data)
+    if b.indices.shape[0]:
+        at = xp.searchsorted(rows, b.indices)
+        held = xp.take(data, at, axis=0)
+        put_rows(xp, data, at, held + b.data if sign > 0 else held - b.data)
     return RowSparse(data, rows, a.shape)
 
 

@@ -1,5 +1,6 @@
 """Embedding's sparse weight gradient: with sparse_grad=True, `_backward_Embedding` gives a
 row_sparse gradient holding only the rows the batch's indices name (summed per row)."""
+from ... import backend
 from ..nn.embedding import _rows
 from ..registry import storage
 from .storage import RowSparse, unique_inverse
@@ -19,6 +20,13 @@ class BackwardEmbeddingStorage:
         dim = attrs["output_dim"]
         rows, inverse = unique_inverse(xp, _rows(xp, data, attrs["input_dim"]),
                                        attrs["input_dim"])
-        grad = xp.zeros((rows.shape[0], dim), dtype=og.dtype)
-        xp.add.at(grad, inverse, og.reshape(-1, dim))
+        # Summing ograd's rows per distinct index is a product with a 0/1 selection matrix
+        # (one scipy/cupyx kernel, where add.at would loop element by element).
+        # (float16 is summed in float32: the sparse modules have no float16 kernels.)
+        count = inverse.shape[0]
+        work = og if og.dtype.kind == "f" and og.dtype.itemsize >= 4 else og.astype("float32")
+        select = backend.sparse_module(xp).csr_matrix(
+            (xp.ones((count,), dtype=work.dtype), (inverse, xp.arange(count))),
+            shape=(rows.shape[0], count))
+        grad = xp.asarray(select @ work.reshape(count, dim)).astype(og.dtype, copy=False)
         return RowSparse(grad, rows, (attrs["input_dim"], dim))

@@ -12,7 +12,7 @@ Trainer's weights.
 """
 from ..params import Float, Bool
 from ..registry import operator_or_storage
-from .storage import RowSparse, densify
+from .storage import RowSparse, densify, put_rows
 
 _ALL = slice(None)
 _COMMON = {"lr": Float(), "wd": Float(0.0), "rescale_grad": Float(1.0),
@@ -32,6 +32,13 @@ def _gather(xp, array, rows):
     return array[rows] if isinstance(rows, slice) else xp.take(array, rows, axis=0)
 
 
+def _put(xp, array, rows, values):
+    if isinstance(rows, slice):
+        array[rows] = values
+    else:
+        put_rows(xp, array, rows, values)
+
+
 def sgd_rows(xp, w, rows, g, lr, wd, rescale, clip, mom=None, momentum=0.0):
     """w[rows] -= lr * (clip(rescale * g) + wd * w[rows]), through momentum when `mom` is given."""
     wr = _gather(xp, w, rows)
@@ -40,11 +47,11 @@ def sgd_rows(xp, w, rows, g, lr, wd, rescale, clip, mom=None, momentum=0.0):
         step += wr * wd
     step *= lr
     if mom is None:
-        w[rows] = wr - step
+        _put(xp, w, rows, wr - step)
     else:
         m = _gather(xp, mom, rows) * momentum - step
-        mom[rows] = m
-        w[rows] = wr + m
+        _put(xp, mom, rows, m)
+        _put(xp, w, rows, wr + m)
 
 
 def adam_rows(xp, w, rows, g, mean, var, lr, beta1, beta2, epsilon, wd, rescale, clip):
@@ -57,21 +64,21 @@ def adam_rows(xp, w, rows, g, mean, var, lr, beta1, beta2, epsilon, wd, rescale,
         xp.clip(g, -clip, clip, out=g)
     m = _gather(xp, mean, rows) * beta1 + g * (1.0 - beta1)
     v = _gather(xp, var, rows) * beta2 + (g * g) * (1.0 - beta2)
-    mean[rows] = m
-    var[rows] = v
-    w[rows] = wr - lr * m / (xp.sqrt(v) + epsilon)
+    _put(xp, mean, rows, m)
+    _put(xp, var, rows, v)
+    _put(xp, w, rows, wr - lr * m / (xp.sqrt(v) + epsilon))
 
 
 def adagrad_rows(xp, w, rows, g, history, lr, epsilon, wd, rescale, clip):
     """history[rows] += g**2; w[rows] -= lr * (g / (sqrt(history) + epsilon) + wd * w)."""
     g = _rescaled(xp, g, rescale, clip)
     h = _gather(xp, history, rows) + g * g
-    history[rows] = h
+    _put(xp, history, rows, h)
     wr = _gather(xp, w, rows)
     step = g / (xp.sqrt(h) + epsilon)
     if wd:
         step += wr * wd
-    w[rows] = wr - lr * step
+    _put(xp, w, rows, wr - lr * step)
 
 
 def _target(weight, out):
