@@ -233,3 +233,18 @@ def test_sparse_namespace_arithmetic_keeps_storage():
     assert nd.sparse.multiply(c, nd.array(B)).stype == "csr"
     np.testing.assert_allclose(nd.sparse.subtract(c, _as(B, "csr")).asnumpy(), A - B, rtol=1e-6)
     np.testing.assert_allclose(nd.sparse.divide(c, 2).asnumpy(), A / 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize("columns", [10, 50000])
+def test_operators_on_arrays_without_stored_values(columns):
+    """Empty csr / row_sparse arrays (a batch with no features, a gradient with no rows)."""
+    z = nd.sparse.zeros("csr", (4, columns))
+    assert nd.sparse.dot(z, nd.ones((columns, 2))).asnumpy().sum() == 0
+    grad = nd.sparse.dot(z, nd.ones((4, 2)), transpose_a=True)
+    assert grad.stype == "row_sparse" and grad.indices.shape == (0,)
+    assert (z + z).stype == "csr" and z[1:3].shape == (2, columns)
+    r = nd.sparse.zeros("row_sparse", (5, 3))
+    assert (r + r).indices.shape == (0,) and nd.add_n(r, r).indices.shape == (0,)
+    w = nd.ones((5, 3))
+    nd.sgd_update(w, r, lr=0.1, wd=0.5, out=w)
+    np.testing.assert_array_equal(w.asnumpy(), np.ones((5, 3)))    # lazy: no rows, no change

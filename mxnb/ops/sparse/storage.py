@@ -100,6 +100,8 @@ def put_rows(xp, array, rows, values):
     """array[rows] = values, for distinct row numbers `rows` and `values` of shape
     (len(rows),) + array.shape[1:]. NumPy writes whole rows as opaque items with one `put`
     (about 20x faster than its 2-D fancy assignment); other array modules index."""
+    if rows.shape[0] == 0:
+        return
     n = array.shape[0] if array.ndim else 0
     if xp is np and n and array.flags.c_contiguous and array.size:
         row = np.dtype((np.void, array.dtype.itemsize * (array.size // n)))
