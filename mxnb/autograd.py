@@ -189,6 +189,10 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     for node, value in grads.items():
         node.fresh_grad = True
         target = node.array._grad
+        if value._sparse or target._sparse:     # sparse gradients (row_sparse embeddings, ...)
+            from .ndarray.sparse import accumulate_grad
+            accumulate_grad(target, value, node.grad_req)
+            continue
         if value.dtype != target.dtype:
             value = value.astype(target.dtype)
         if node.grad_req == "add":

@@ -197,7 +197,11 @@ class Parameter:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
+        if self._grad_stype != "default":   # row_sparse gradients (sparse Embedding)
+            self._grad = [nd.sparse.zeros(self._grad_stype, d.shape, ctx=d.context, dtype=d.dtype)
+                          for d in self._data]
+        else:
+            self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     # --- data and gradients -------------------------------------------------------------------
@@ -269,8 +273,11 @@ class Parameter:
         if self._grad is None:
             return
         for g in self._grad:
-            g._data[...] = 0
-            bump_version(g)
+            if g._sparse:
+                g[:] = nd.sparse.zeros(g.stype, g.shape, ctx=g.context, dtype=g.dtype)
+            else:
+                g._data[...] = 0
+                bump_version(g)
 
     def reset_ctx(self, ctx):
         """Moves the data (averaged over its current copies) to the contexts `ctx`."""

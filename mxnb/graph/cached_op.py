@@ -40,16 +40,19 @@ class CachedOp(NodeHooks):
                 raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
             values[slot] = array._data
         is_train = STATE.training
-        program.run(program.forward, values, ctx, is_train, self._node_hooks)
-        outputs = [_wrap(values[s], ctx) for s in program.output_slots]
+        # Sparse inputs (a CSR batch): every step goes through storage-type dispatch.
+        storage = any(a._sparse for a in args)
+        program.run(program.forward, values, ctx, is_train, self._node_hooks, storage=storage)
+        wrap = _wrap_payload if storage else _wrap
+        outputs = [wrap(values[s], ctx) for s in program.output_slots]
         if STATE.recording and any(a._entry is not None for a in args):
-            self._record(args, outputs, values, is_train)
+            self._record(args, outputs, values, is_train, storage)
         return outputs[0] if len(outputs) == 1 else outputs
 
-    def _record(self, args, outputs, values, is_train):
+    def _record(self, args, outputs, values, is_train, storage=False):
         # The node keeps every forward value of this call, for the compiled backward to read.
-        tape.record(self._tape_op, self._tape_op.hint, {"_values": values, "_is_train": is_train},
-                    args, outputs)
+        tape.record(self._tape_op, self._tape_op.hint,
+                    {"_values": values, "_is_train": is_train, "_storage": storage}, args, outputs)
 
     def backward_for(self, wanted_positions):
         key = tuple(wanted_positions)
@@ -57,6 +60,9 @@ class CachedOp(NodeHooks):
         if backward is None:
             variables = self._program.variables
             backward = self._program.build_backward([variables[i] for i in key])
+            # Steps that may make sparse values from dense ones (Embedding's sparse gradient)
+            # run through storage-type dispatch.
+            backward.sparse = any(step.op.sparse_from_dense for step in backward.steps)
             self._backwards[key] = backward
         return backward
 
@@ -85,10 +91,18 @@ class _CachedOpGradient(tape.TapeOp):
         ctx = inputs[0]._ctx
         for slot, grad in zip(backward.head_slots, out_grads):
             values[slot] = grad._data if isinstance(grad, NDArray) else grad
-        program.run(backward.steps, values, ctx, attrs["_is_train"], cached._node_hooks, "backward")
+        storage = attrs.get("_storage", False) or backward.sparse
+        program.run(backward.steps, values, ctx, attrs["_is_train"], cached._node_hooks, "backward",
+                    storage=storage)
+        wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)
         for i in wanted:
             slot = backward.grad_slots.get(id(program.variables[i]))
             if slot is not None:
-                grads[i] = _wrap(values[slot], ctx)
+                grads[i] = wrap(values[slot], ctx)
         return grads
+
+
+def _wrap_payload(value, ctx):
+    from ..ndarray.sparse import wrap_payload
+    return wrap_payload(value, ctx)

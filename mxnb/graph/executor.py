@@ -69,6 +69,8 @@ class Executor(NodeHooks):
         self._wanted = [(n, self.grad_dict[n.name], self._grad_req[n.name]) for n in wanted]
         self._values = [None] * program.num_slots
         self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
+        # Bound to sparse arrays: every step goes through storage-type dispatch.
+        self._storage = any(a is not None and a._sparse for a in list(args) + list(grads))
         self._node_hooks = ()
         self._monitor = None
         self.outputs = self._allocate_outputs()
@@ -143,7 +145,8 @@ class Executor(NodeHooks):
                                  % (name, tuple(given), tuple(inferred)))
 
     @classmethod
-    def simple_bind(cls, symbol, ctx, grad_req="write", type_dict=None, shared_exec=None, shapes=None):
+    def simple_bind(cls, symbol, ctx, grad_req="write", type_dict=None, shared_exec=None, shapes=None,
+                    stype_dict=None):
         arg_shapes, _, aux_shapes = symbol._infer_shape((), shapes or {})
         arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
         unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes)
@@ -173,6 +176,9 @@ class Executor(NodeHooks):
         _check_reqs("simple_bind", reqs, arg_names)
         grads = [alloc(shared_grads, n, s, t) if r != "null" else None
                  for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
+        if stype_dict:      # sparse arguments, and the gradients' storage types they imply
+            from .storage import sparse_arrays
+            args, grads = sparse_arrays(symbol, ctx, stype_dict, args, grads, reqs)
         aux = [alloc(shared_aux, n, s, t) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
         return cls(symbol, ctx, args, grads, reqs, aux)
 
@@ -186,9 +192,13 @@ class Executor(NodeHooks):
         for slot, array in self._inputs:
             values[slot] = array._data
         self._is_train = is_train
-        self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks)
+        self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks,
+                          storage=self._storage)
         slots = self._program.output_slots
-        if not self.outputs:
+        if self._storage:
+            from ..ndarray.sparse import wrap_payload
+            self.outputs = [wrap_payload(values[s], self._ctx) for s in slots]
+        elif not self.outputs:
             self.outputs = [_wrap(values[s], self._ctx) for s in slots]
         else:
             for out, s in zip(self.outputs, slots):
@@ -217,8 +227,12 @@ class Executor(NodeHooks):
                                  % (tuple(grad.shape), tuple(out.shape)))
             values[slot] = grad._data
         self._program.run(self._backward.steps, values, self._ctx, is_train, self._node_hooks,
-                          "backward")
+                          "backward", storage=self._storage)
         grad_slots = self._backward.grad_slots
+        if self._storage:
+            from .storage import write_gradients
+            write_gradients(self._wanted, grad_slots, values, self._ctx)
+            return
         for node, target, req in self._wanted:
             slot = grad_slots.get(id(node))
             if slot is None:

@@ -46,13 +46,14 @@ class NodeHooks:
 
 class Backward:
     """The compiled backward pass for one set of wanted variables."""
-    __slots__ = ("steps", "head_slots", "grad_slots", "nodes")
+    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "sparse")
 
     def __init__(self, steps, head_slots, grad_slots, nodes):
         self.steps = steps
         self.head_slots = head_slots
         self.grad_slots = grad_slots    # {id(variable node): slot}
         self.nodes = nodes
+        self.sparse = False             # whether it runs through storage-type dispatch
 
 
 class Program:
@@ -114,9 +115,12 @@ class Program:
         return Backward(steps, head_slots, grad_slots, new_nodes)
 
     @staticmethod
-    def run(steps, values, ctx, is_train, hooks=(), phase="forward"):
+    def run(steps, values, ctx, is_train, hooks=(), phase="forward", storage=False):
         """Runs `steps` on `values` (NumPy/CuPy arrays by slot); after each step, every hook is
-        called as `hook(phase, node, inputs, outputs)` with the raw arrays."""
+        called as `hook(phase, node, inputs, outputs)` with the raw arrays. With `storage`
+        (an executor bound to sparse arrays) each step goes through storage-type dispatch."""
+        if storage:
+            return Program._run_storage(steps, values, ctx, is_train, hooks, phase)
         xp = backend.xp_of(ctx)
         observing = instrument.observing
         quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as MXNet
@@ -145,6 +149,30 @@ class Program:
                                  % (step.node.name, step.op.name, shapes, exc)) from None
             if observing:
                 instrument.notify_op(step.op.name, perf_counter() - started)
+            if step.single:
+                values[step.outs[0]] = result
+            else:
+                for slot, value in zip(step.outs, result):
+                    values[slot] = value
+            if hooks:
+                outs = [values[s] for s in step.outs]
+                for hook in hooks:
+                    hook(phase, step.node, ins, outs)
+
+    @staticmethod
+    def _run_storage(steps, values, ctx, is_train, hooks, phase):
+        """`run` for values that may be sparse payloads (ops/sparse/dispatch.py)."""
+        from ..ops.sparse import dispatch
+        xp = backend.xp_of(ctx)
+        for step in steps:
+            ins = [values[s] for s in step.ins]
+            extras = {"is_train": is_train, "rng": backend.rng(ctx)} if step.extras else None
+            try:
+                result = dispatch.compute(step.op, xp, ins, step.attrs, extras, ctx.device_type)
+            except Exception as exc:
+                shapes = ", ".join(str(tuple(a.shape)) for a in ins)
+                raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
+                                 % (step.node.name, step.op.name, shapes, exc)) from None
             if step.single:
                 values[step.outs[0]] = result
             else:

@@ -24,6 +24,8 @@ from .creation import zeros, ones, full, arange, eye, linspace, concatenate, mov
 from . import random, linalg  # noqa: E402
 from . import contrib  # noqa: E402,F401
 from .split_histogram import split_v2, histogram  # noqa: E402,F401
+from . import sparse  # noqa: E402
+from .sparse import CSRNDArray, RowSparseNDArray  # noqa: E402,F401
 from .utils import save, load, load_frombuffer  # noqa: E402
 
 

@@ -105,6 +105,10 @@ def invoke(op, inputs, attrs, out=None):
                 raise ContextError("operator %s got arrays on different contexts: %s; copy them to "
                                    "one context first (as_in_context)"
                                    % (op.name, ", ".join(str(i._ctx) for i in inputs)))
+            if x._sparse:
+                return _invoke_storage(op, inputs, attrs, out, ctx)
+        if op.sparse_from_dense:
+            return _invoke_storage(op, inputs, attrs, out, ctx)
     else:
         ctx = attrs.get("ctx") or current_context()
         datas = []
@@ -136,6 +140,39 @@ def invoke(op, inputs, attrs, out=None):
         _record(op, attrs, inputs, outputs)
     if out is not None:
         return _write_out(op, outputs, out)
+    if op.single_output:
+        return outputs[0]
+    visible = op.num_visible_outputs(attrs)
+    return outputs[0] if visible == 1 else outputs[:visible]
+
+
+def _invoke_storage(op, inputs, attrs, out, ctx):
+    """`invoke` for calls that involve sparse storage: the operator's storage-type inference
+    picks its sparse kernel, its dense one, or the dense fallback (ops/sparse/dispatch.py)."""
+    from ..ops.sparse import dispatch
+    from .sparse import wrap_payload
+    xp = np if ctx is _CPU else backend.xp_of(ctx)
+    extras = {"is_train": STATE.training, "rng": backend.rng(ctx)} if op.needs_extras else None
+    out_raw = out._data if isinstance(out, NDArray) and not out._sparse else None
+    try:
+        result = dispatch.compute(op, xp, [x._data for x in inputs], attrs, extras,
+                                  ctx.device_type, out_raw)
+    except MXNetError as exc:
+        if op.name in str(exc):
+            raise
+        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
+    except Exception as exc:
+        raise _op_error(op, inputs, attrs, exc) from None
+    results = [result] if op.single_output else result
+    outputs = [wrap_payload(r, ctx) for r in results]
+    if STATE.recording:
+        _record(op, attrs, inputs, outputs)
+    if out is not None:
+        from .sparse import assign
+        targets = out if isinstance(out, (list, tuple)) else [out]
+        for target, value in zip(targets, outputs):
+            assign(target, value, op.name)
+        return out
     if op.single_output:
         return outputs[0]
     visible = op.num_visible_outputs(attrs)
@@ -177,6 +214,7 @@ class NDArray:
     # (graph.tape.version_of); backward compares it with the version each recorded operator saw.
     __slots__ = ("_data", "_ctx", "_entry", "_grad", "_version", "__weakref__")
     __array_priority__ = 1000.0
+    _sparse = False       # CSRNDArray and RowSparseNDArray hold sparse payloads (sparse.py)
 
     def __init__(self, data, ctx=None, dtype=None):
         ctx = ctx or current_context()
@@ -275,6 +313,9 @@ class NDArray:
             if tuple(other.shape) != self.shape:
                 raise ShapeError("copyto: target shape %s differs from source shape %s"
                                  % (other.shape, self.shape))
+            if other._sparse:        # into a csr / row_sparse array: cast to its storage
+                from .sparse import assign
+                return assign(other, self, "copyto")
             other._data[...] = backend.to_context(self._data, other._ctx)
             bump_version(other)
             return other
@@ -294,9 +335,10 @@ class NDArray:
     as_in_ctx = as_in_context
 
     def tostype(self, stype):
-        if stype != "default":
-            raise MXNetError("mxnb stores dense arrays only; tostype(%r) is not supported" % stype)
-        return self
+        """This array in storage type `stype` ('default', 'csr' or 'row_sparse')."""
+        if stype == "default":
+            return self
+        return invoke(_registry.get("cast_storage"), [self], {"stype": stype})
 
     def wait_to_read(self):
         engine.get().wait_for(self)
@@ -310,9 +352,16 @@ class NDArray:
 
     # --- autograd -----------------------------------------------------------------------------
     def attach_grad(self, grad_req="write", stype=None):
-        """Allocates a gradient buffer and marks this array as a variable to differentiate."""
+        """Allocates a gradient buffer and marks this array as a variable to differentiate.
+
+        `stype` ('row_sparse', 'csr'; default: this array's own) is the gradient's storage type.
+        """
         from .. import autograd
-        grad = _wrap(backend.xp_of(self._ctx).zeros_like(self._data), self._ctx)
+        if stype is not None and stype != "default" or self._sparse:
+            from .sparse import zeros as sparse_zeros
+            grad = sparse_zeros(stype or self.stype, self.shape, ctx=self._ctx, dtype=self.dtype)
+        else:
+            grad = _wrap(backend.xp_of(self._ctx).zeros_like(self._data), self._ctx)
         autograd.mark_variables([self], [grad], grad_req)
 
     def detach(self):
@@ -394,6 +443,10 @@ def from_numpy(ndarray, zero_copy=True):
 def array(source_array, ctx=None, dtype=None):
     """An NDArray from any array-like: float32 unless `dtype` is given or the source is an
     NDArray (MXNet 1.x converts NumPy arrays of every dtype to float32 by default)."""
+    if getattr(source_array, "_sparse", False) or \
+            type(source_array).__module__.startswith("scipy.sparse"):
+        from .sparse import array as sparse_array      # a sparse copy, as MXNet
+        return sparse_array(source_array, ctx=ctx, dtype=dtype)
     ctx = ctx or current_context()
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype

@@ -15,3 +15,4 @@ from . import correlation  # noqa: F401
 from . import deformable_conv  # noqa: F401
 from . import proposal  # noqa: F401
 from . import batch_norm_contrib  # noqa: F401
+from . import sparse  # noqa: F401,E402 (storage-type inference and sparse kernels)

@@ -15,12 +15,22 @@ one array (or a list when the operator has several outputs). `gradient(F, ...)` 
 `F`, which is `mxnb.nd` when autograd runs eagerly and `mxnb.sym` when the executor builds its
 backward graph: gradients are themselves registered operators, so second order works and the
 backward pass is a graph the tools can draw and step through.
+
+Sparse storage (MXNet's FInferStorageType / FComputeEx) lives on the same records. A record
+may carry `infer_storage(attrs, in_stypes)` -> the output storage types ('default', 'csr',
+'row_sparse'), or None when no sparse kernel takes those inputs, and `compute_sparse(xp,
+inputs, attrs, out_stypes)`, which reads and returns sparse payloads (mxnb/ops/sparse/storage.py).
+Both are given on the operator's class, or added to an existing record by `@storage(name)`
+from mxnb/ops/sparse/. Eager calls and programs hand every call with a sparse input (or to an
+operator with `sparse_from_dense=True`, whose outputs may be sparse for dense inputs) to
+`ops.sparse.dispatch.compute`, which runs `compute_sparse`, or `compute` on dense inputs, or
+falls back to dense with MXNet's warning where `infer_storage` gives None.
 """
 import inspect
 
 from ..base import MXNetError, AttributeParseError, format_attr
 
-__all__ = ["Param", "Operator", "operator", "get", "find", "all_operators", "REQUIRED"]
+__all__ = ["Param", "Operator", "operator", "storage", "operator_or_storage", "get", "find", "all_operators", "REQUIRED"]
 
 REQUIRED = object()
 
@@ -130,6 +140,11 @@ class Operator:
         self.single_output = not callable(outputs) and len(outputs) == 1
         self.static_inputs = None if callable(inputs) or variadic else tuple(inputs) + tuple(aux)
         self.doc = (impl.__doc__ or "").strip()
+        # Storage-type inference and the sparse kernel (see the module docstring).
+        self.infer_storage = getattr(impl, "infer_storage", None)
+        self.compute_sparse = getattr(impl, "compute_sparse", None)
+        self.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
+        self.compute_sparse_takes_out = _takes_out(self.compute_sparse)
 
     # --- attributes -------------------------------------------------------------------------
     def parse_attrs(self, kwargs):
@@ -224,6 +239,13 @@ class Operator:
         return "<Operator %s>" % self.name
 
 
+def _takes_out(compute_sparse):
+    """Whether a sparse kernel takes `out=`, the raw array an `out=` NDArray holds, to write its
+    result into when it can (an optimizer update writing its weight in place, as MXNet's
+    kWriteInplace)."""
+    return compute_sparse is not None and "out" in inspect.signature(compute_sparse).parameters
+
+
 def _equal(a, b):
     try:
         return bool(a == b) and type(a) is type(b)
@@ -245,6 +267,39 @@ def operator(name, params=None, inputs=("data",), **options):
             _REGISTRY[key] = op
         _CANONICAL[name] = op
         return op
+    return register
+
+
+def storage(name):
+    """Class decorator that gives the registered operator `name` its storage-type inference
+    (`infer_storage`) and sparse kernel (`compute`), as MXNet sets FInferStorageType and
+    FComputeEx on an operator from the file that owns the sparse kernels."""
+    def attach(impl):
+        op = get(name)
+        if op.infer_storage is not None:
+            raise MXNetError("operator %s has storage-type inference twice" % name)
+        op.infer_storage = impl.infer_storage
+        op.compute_sparse = impl.compute
+        op.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
+        op.compute_sparse_takes_out = _takes_out(impl.compute)
+        return op
+    return attach
+
+
+def operator_or_storage(name, params=None, inputs=("data",), **options):
+    """Class decorator for an operator whose sparse kernels live with its dense one: registers
+    `name` like `operator`, or, when another module registered `name` first, gives that record
+    this class's `infer_storage` and `compute_sparse` (as `storage` does). So operators with
+    both a dense home and sparse kernels (add_n, the optimizer updates) stay one record
+    whichever file defines them."""
+    def register(impl):
+        if find(name) is None:
+            return operator(name, params, inputs, **options)(impl)
+        variant = type(impl.__name__, (), {
+            "infer_storage": staticmethod(impl.infer_storage),
+            "compute": staticmethod(impl.compute_sparse),
+            "sparse_from_dense": getattr(impl, "sparse_from_dense", False)})
+        return storage(name)(variant)
     return register
 
 

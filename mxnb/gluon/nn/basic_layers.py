@@ -207,11 +207,13 @@ class Embedding(HybridBlock):
                         "sparse_grad": sparse_grad}
         self.weight = self.params.get("weight", shape=(input_dim, output_dim),
                                       init=weight_initializer, dtype=dtype,
-                                      allow_deferred_init=True)
+                                      allow_deferred_init=True,
+                                      grad_stype="row_sparse" if sparse_grad else "default")
 
     def hybrid_forward(self, F, x, weight):
         return F.Embedding(x, weight, name="fwd", input_dim=self._kwargs["input_dim"],
-                           output_dim=self._kwargs["output_dim"], dtype=self._kwargs["dtype"])
+                           output_dim=self._kwargs["output_dim"], dtype=self._kwargs["dtype"],
+                           sparse_grad=self._kwargs["sparse_grad"])
 
     def __repr__(self):
         return "%s(%s -> %s, %s)" % (type(self).__name__, self._kwargs["input_dim"],

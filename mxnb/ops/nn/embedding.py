@@ -36,7 +36,8 @@ class Embedding:
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         return [None, F._backward_Embedding(out_grads[0], inputs[0], input_dim=attrs["input_dim"],
-                                            output_dim=attrs["output_dim"])]
+                                            output_dim=attrs["output_dim"],
+                                            sparse_grad=attrs["sparse_grad"])]
 
 
 @operator("_backward_Embedding", params=_PARAMS, inputs=("ograd", "data"))

@@ -2,3 +2,4 @@
 from .pixel_shuffle import *  # noqa: F401,F403
 from .sync_batch_norm import *  # noqa: F401,F403
 from ...nn.concurrent_layers import Concurrent, HybridConcurrent, Identity  # noqa: F401
+from .sparse_embedding import SparseEmbedding  # noqa: F401
