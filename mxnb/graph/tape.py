@@ -86,7 +86,7 @@ def _shared_version(output, inputs):
     base = output._data.base
     for array in inputs:
         data = array._data
-        if data is base or (data.base is not None and data.base is base):
+        if data is base or (getattr(data, "base", None) is not None and data.base is base):
             output._version = counter = version_of(array)
             return counter
     return None
