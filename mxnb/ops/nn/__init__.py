@@ -6,3 +6,4 @@ from . import convolution  # noqa: F401
 from . import pooling  # noqa: F401
 from . import batch_norm, dropout, embedding  # noqa: F401
 from . import rnn  # noqa: F401
+from . import sequence  # noqa: F401
