@@ -53,3 +53,4 @@ def _install_fluent_methods():
 _install_fluent_methods()
 
 from . import linalg  # noqa: E402,F401  (reads _functions, so it comes last)
+from . import contrib  # noqa: E402,F401  (sym.contrib: control flow, _contrib_* operators)
