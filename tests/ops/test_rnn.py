@@ -166,3 +166,35 @@ def test_symbol_outputs_and_arguments():
     args, outs, _ = s.infer_shape(x=(5, 2, 4))
     assert args[1] == (4 * 3 * (4 + 3 + 2),)
     assert outs == [(5, 2, 3), (1, 2, 3), (1, 2, 3)]
+
+
+def _check_backward_rnn(case, ctx):
+    """nd._backward_RNN, called directly on the forward's reserve, gives the gradients of
+    sum(output * head) + sum(state * head_h) + sum(cell * head_c) by finite differences."""
+    from mxnb.ops import registry
+    arrays, attrs = _inputs("lstm", T=3, N=2, H=2, L=2, bidirectional=True)
+    attrs.pop("projection_size")
+    attrs["state_outputs"] = True
+    op = registry.get("RNN")
+    parsed = op.parse_attrs(attrs)
+    outs = op.compute(np, arrays, parsed, is_train=False)
+    rng = np.random.RandomState(4)
+    heads = [rng.uniform(-1, 1, o.shape) for o in outs[:3]]
+    grads = nd._backward_RNN(*[nd.array(a, dtype="float64") for a in heads + arrays + [outs[3]]],
+                             **attrs)
+    ref = _reference("lstm")
+
+    def loss(values):
+        return sum(float((o * h).sum()) for o, h in zip(ref(*values, **attrs), heads))
+    for i, (value, grad) in enumerate(zip(arrays, grads)):
+        numeric = np.zeros_like(value)
+        for j in range(value.size):
+            plus = [a.copy() for a in arrays]
+            minus = [a.copy() for a in arrays]
+            plus[i].reshape(-1)[j] += 1e-6
+            minus[i].reshape(-1)[j] -= 1e-6
+            numeric.reshape(-1)[j] = (loss(plus) - loss(minus)) / 2e-6
+        np.testing.assert_allclose(grad.asnumpy(), numeric, rtol=1e-5, atol=1e-8)
+
+
+CASES.append(Case("_backward_RNN", [], check=_check_backward_rnn, name="_backward_RNN"))
