@@ -11,6 +11,10 @@ batches after a few warm-up batches, with the same thread count. The Gluon code 
 mxnb and MXNet (`import mxnb as mx` vs `import mxnet as mx`), imperative and hybridized; PyTorch
 uses nn.Embedding / nn.LSTM / nn.Linear. The loss after the timed batches is shown, to show that
 each one learns.
+
+`--part lstm` times the recurrent layer alone (forward and backward of LSTM(hidden, num_layers)
+on embedded-size random inputs, gradient of the output's sum): the fused RNN operator without
+the embedding, decoder and softmax around it.
 """
 import argparse
 import os
@@ -63,6 +67,61 @@ def gluon_model(mx, vocab, embed, hidden, layers):
             out, (h, c) = self.rnn(self.embedding(x), [h, c])
             return self.decoder(out), h, c
     return LM()
+
+
+def gluon_layer_run(mx, args, hybridize):
+    import numpy as np
+    mx.random.seed(0)
+    ctx = mx.cpu()
+    layer = mx.gluon.rnn.LSTM(args.hidden, num_layers=args.layers, input_size=args.embed)
+    layer.initialize(mx.init.Xavier(), ctx=ctx)
+    if hybridize:
+        layer.hybridize()
+    x = mx.nd.array(np.random.RandomState(0).uniform(-1, 1, (args.bptt, args.batch, args.embed)),
+                    ctx=ctx)
+    x.attach_grad()
+    states = layer.begin_state(batch_size=args.batch, ctx=ctx)
+
+    def step():
+        with mx.autograd.record():
+            out, _ = layer(x, states)
+        out.backward()
+        return out
+
+    for _ in range(args.warmup):
+        step()
+    mx.nd.waitall()
+    t0 = time.perf_counter()
+    for _ in range(args.batches):
+        out = step()
+    mx.nd.waitall()
+    seconds = time.perf_counter() - t0
+    n = args.batches * args.batch
+    return {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
+            "mean_loss": float(out.mean().asscalar())}
+
+
+def torch_layer_run(torch, args):
+    import numpy as np
+    torch.manual_seed(0)
+    layer = torch.nn.LSTM(args.embed, args.hidden, num_layers=args.layers)
+    x = torch.tensor(np.random.RandomState(0).uniform(-1, 1, (args.bptt, args.batch, args.embed)),
+                     dtype=torch.float32, requires_grad=True)
+
+    def step():
+        out, _ = layer(x)
+        out.sum().backward()
+        return out
+
+    for _ in range(args.warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(args.batches):
+        out = step()
+    seconds = time.perf_counter() - t0
+    n = args.batches * args.batch
+    return {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
+            "mean_loss": float(out.mean().detach())}
 
 
 def gluon_run(mx, args, pairs, hybridize):
@@ -164,11 +223,13 @@ def worker(args):
     if args.framework == "torch":
         import torch as mod
         _common.set_threads_in_worker("torch", args.threads)
-        result = torch_run(mod, args, pairs)
+        result = torch_layer_run(mod, args) if args.part == "lstm" else torch_run(mod, args, pairs)
     else:
         import importlib
         mod = importlib.import_module(args.framework)
-        result = gluon_run(mod, args, pairs, args.mode == "hybridized")
+        hybridize = args.mode == "hybridized"
+        result = (gluon_layer_run(mod, args, hybridize) if args.part == "lstm"
+                  else gluon_run(mod, args, pairs, hybridize))
     result.update(_common.worker_info(args.framework, mod))
     _common.emit(result)
 
@@ -183,6 +244,8 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--bptt", type=int, default=35)
     parser.add_argument("--batches", type=int, default=20, help="timed batches")
+    parser.add_argument("--part", default="lm", choices=("lm", "lstm"),
+                        help="lm: the whole language model; lstm: the LSTM layer alone")
     parser.add_argument("--warmup", type=int, default=3, help="untimed warm-up batches")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each configuration, interleaved across frameworks; the "
@@ -202,7 +265,7 @@ def main():
             runs.append(("%s %s" % (label, mode), key, mode, python))
     sizes = ["--vocab", str(args.vocab), "--embed", str(args.embed), "--hidden", str(args.hidden),
              "--layers", str(args.layers), "--batch", str(args.batch), "--bptt", str(args.bptt),
-             "--batches", str(args.batches), "--warmup", str(args.warmup)]
+             "--batches", str(args.batches), "--warmup", str(args.warmup), "--part", args.part]
     results, speeds = {}, {}
     for repeat in range(args.repeat):
         shift = repeat % len(runs)
@@ -228,11 +291,17 @@ def main():
             seen.add(label)
             versions.append((label, _common.version_line(found) if found or python is None
                              else "error (see below)"))
-    _common.header("LSTM language model: Embedding(%d, %d) -> LSTM(%d, %d layers) -> Dense(%d); "
-                   "batch %d x bptt %d, SGD(lr=%g) with clipping; %d timed batches "
-                   "(samples/s = sequences/s, higher is better)"
-                   % (args.vocab, args.embed, args.hidden, args.layers, args.vocab, args.batch,
-                      args.bptt, LR, args.batches), args.threads, versions)
+    if args.part == "lstm":
+        title = ("LSTM layer alone: LSTM(%d, %d layers) on (%d, %d, %d) inputs, forward + backward; "
+                 "%d timed batches (samples/s = sequences/s, higher is better)"
+                 % (args.hidden, args.layers, args.bptt, args.batch, args.embed, args.batches))
+    else:
+        title = ("LSTM language model: Embedding(%d, %d) -> LSTM(%d, %d layers) -> Dense(%d); "
+                 "batch %d x bptt %d, SGD(lr=%g) with clipping; %d timed batches "
+                 "(samples/s = sequences/s, higher is better)"
+                 % (args.vocab, args.embed, args.hidden, args.layers, args.vocab, args.batch,
+                    args.bptt, LR, args.batches))
+    _common.header(title, args.threads, versions)
     rows, notes = [], []
     for row, key, mode, python in runs:
         r = results.get(row)
@@ -247,7 +316,8 @@ def main():
                 (runs_of[len(runs_of) // 2 - 1] + runs_of[len(runs_of) // 2]) / 2
             spread = " (%.1f-%.1f)" % (runs_of[0], runs_of[-1]) if len(runs_of) > 1 else ""
             rows.append([row, "%.1f%s" % (median, spread), "%.3f" % r["mean_loss"]])
-    _common.table(["framework", "samples/s", "mean loss"], rows, notes)
+    _common.table(["framework", "samples/s", "mean output" if args.part == "lstm" else "mean loss"],
+                  rows, notes)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ __all__ = []
 
 def _parse_subgraph(value):
     if not hasattr(value, "run") or not hasattr(value, "vjp"):
-        raise AttributeParseError("expected a compiled subgraph (made by sym.contrib control "
-                                  "flow), found %r" % (value,))
+        raise AttributeParseError("expected a compiled subgraph, made by sym.contrib.foreach / "
+                                  "while_loop / cond (control-flow nodes are not written to or "
+                                  "read from MXNet's JSON yet), found %r" % (value,))
     return value
 
 
