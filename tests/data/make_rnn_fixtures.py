@@ -5,7 +5,8 @@ Run with the MXNet 1.9.1 venv from the repository root:
 
 For each layer configuration it writes <name>.params (save_parameters, MXNet's file names) and
 <name>-io.nd holding the input, begin states, outputs and final states (and, for the LSTM case,
-the input's gradient for a fixed head gradient). `op-<mode>.nd` holds a direct nd.RNN call on a
+the input's gradient for a fixed head gradient); `cells.*` the same for a stack of cells unrolled
+with valid lengths. `op-<mode>.nd` holds a direct nd.RNN call on a
 packed parameter vector, so the operator's layout is checked independently of the layers.
 
 Not written: lstm_state_clip_* and use_sequence_length, which MXNet 1.9.1's CPU operator accepts
@@ -60,6 +61,28 @@ def layer_fixture(name, cls, kwargs, with_grad):
     mx.nd.save(os.path.join(HERE, name + "-io.nd"), data)
 
 
+def cells_fixture():
+    """A stack of cells (LSTM, residual GRU, bidirectional RNN cells) unrolled with valid_length."""
+    mx.random.seed(11)
+    rng = np.random.RandomState(11)
+    stack = mx.gluon.rnn.SequentialRNNCell(prefix="stack_")
+    with stack.name_scope():
+        stack.add(mx.gluon.rnn.LSTMCell(5, input_size=C))
+        stack.add(mx.gluon.rnn.ResidualCell(mx.gluon.rnn.GRUCell(5, input_size=5)))
+        stack.add(mx.gluon.rnn.BidirectionalCell(
+            mx.gluon.rnn.RNNCell(3, activation="relu", input_size=5, prefix="l_"),
+            mx.gluon.rnn.RNNCell(3, input_size=5, prefix="r_")))
+    stack.initialize(mx.init.Uniform(0.5))
+    x = mx.nd.array(rng.uniform(-1, 1, (N, T, C)))
+    lengths = mx.nd.array([2, 5, 4])
+    outputs, states = stack.unroll(T, x, layout="NTC", merge_outputs=True, valid_length=lengths)
+    data = {"data": x, "valid_length": lengths, "output": outputs}
+    for i, s in enumerate(states):
+        data["out_state%d" % i] = s
+    stack.save_parameters(os.path.join(HERE, "cells.params"))
+    mx.nd.save(os.path.join(HERE, "cells-io.nd"), data)
+
+
 def op_fixture(mode, num_layers, bidirectional, projection_size=None, clip=None):
     rng = np.random.RandomState(3)
     H, D = 4, 2 if bidirectional else 1
@@ -95,6 +118,7 @@ if __name__ == "__main__":
     os.makedirs(HERE, exist_ok=True)
     for name, (cls, kwargs) in LAYERS.items():
         layer_fixture(name, cls, kwargs, with_grad=name in ("lstm_2l_bi", "gru_2l_bi"))
+    cells_fixture()
     op_fixture("lstm", 2, True)
     op_fixture("gru", 2, True)
     op_fixture("rnn_tanh", 1, False)

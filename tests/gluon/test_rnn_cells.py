@@ -190,3 +190,28 @@ def test_wrong_step_shapes_name_the_cell():
         cell(nd.ones((4, 5)), cell.begin_state(batch_size=4))
     with pytest.raises(MXNetError, match=r"state 0 should have shape \(4, 3\), found \(2, 3\)"):
         cell(nd.ones((4, 2)), cell.begin_state(batch_size=2))
+
+
+@pytest.mark.parametrize("hybrid", [False, True])
+def test_mxnet_cell_stack_params_load_and_unroll_matches(hybrid):
+    """A stack of cells saved by MXNet 1.9.1 (tests/data/make_rnn_fixtures.py) loads and unrolls
+    to MXNet's outputs and last valid states."""
+    import os
+    data_dir = os.path.join(os.path.dirname(__file__), "..", "data", "rnn")
+    stack = gluon.rnn.SequentialRNNCell(prefix="stack_")
+    with stack.name_scope():
+        stack.add(gluon.rnn.LSTMCell(5))
+        stack.add(gluon.rnn.ResidualCell(gluon.rnn.GRUCell(5)))
+        stack.add(gluon.rnn.BidirectionalCell(gluon.rnn.RNNCell(3, activation="relu", prefix="l_"),
+                                              gluon.rnn.RNNCell(3, prefix="r_")))
+    stack.load_parameters(os.path.join(data_dir, "cells.params"))
+    if hybrid:
+        stack.hybridize()
+    data = nd.load(os.path.join(data_dir, "cells-io.nd"))
+    outputs, states = stack.unroll(5, data["data"], layout="NTC", merge_outputs=True,
+                                   valid_length=data["valid_length"])
+    np.testing.assert_allclose(outputs.asnumpy(), data["output"].asnumpy(), rtol=1e-4, atol=1e-5)
+    assert len(states) == 5
+    for i, s in enumerate(states):
+        np.testing.assert_allclose(s.asnumpy(), data["out_state%d" % i].asnumpy(), rtol=1e-4,
+                                   atol=1e-5)
