@@ -83,6 +83,28 @@ def cells_fixture():
     mx.nd.save(os.path.join(HERE, "cells-io.nd"), data)
 
 
+def exported_fixture():
+    """A hybridized block around a bidirectional LSTM, exported (symbol JSON + params): its
+    graph holds MXNet's symbolic begin states, zeros of shape (L*D, 0, H)."""
+    class Tagger(mx.gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.rnn = mx.gluon.rnn.LSTM(4, num_layers=2, bidirectional=True, input_size=C)
+                self.out = mx.gluon.nn.Dense(2, flatten=False)
+
+        def hybrid_forward(self, F, x):
+            return self.out(self.rnn(x))
+    mx.random.seed(5)
+    net = Tagger(prefix="tagger_")
+    net.initialize(mx.init.Uniform(0.5))
+    net.hybridize()
+    x = mx.nd.array(np.random.RandomState(5).uniform(-1, 1, (T, N, C)))
+    y = net(x)
+    net.export(os.path.join(HERE, "exported-lstm"))
+    mx.nd.save(os.path.join(HERE, "exported-lstm-io.nd"), {"data": x, "output": y})
+
+
 def op_fixture(mode, num_layers, bidirectional, projection_size=None, clip=None):
     rng = np.random.RandomState(3)
     H, D = 4, 2 if bidirectional else 1
@@ -119,6 +141,7 @@ if __name__ == "__main__":
     for name, (cls, kwargs) in LAYERS.items():
         layer_fixture(name, cls, kwargs, with_grad=name in ("lstm_2l_bi", "gru_2l_bi"))
     cells_fixture()
+    exported_fixture()
     op_fixture("lstm", 2, True)
     op_fixture("gru", 2, True)
     op_fixture("rnn_tanh", 1, False)

@@ -224,3 +224,31 @@ def test_embedding_accepts_sparse_grad_with_a_dense_gradient():
     np.testing.assert_allclose(nd.Embedding(idx, w, input_dim=6, output_dim=3,
                                             sparse_grad=True).asnumpy(),
                                w.asnumpy()[idx.asnumpy().astype(int)])
+
+
+def test_model_exported_by_mxnet_with_symbolic_begin_states_loads_and_runs():
+    """MXNet's export of a block calling an LSTM without states holds sym.zeros((4, 0, 4)) begin
+    states (0: inferred); mxnb runs it, forward and backward."""
+    block = gluon.SymbolBlock.imports(os.path.join(DATA, "exported-lstm-symbol.json"), ["data"],
+                                      os.path.join(DATA, "exported-lstm-0000.params"))
+    data = nd.load(os.path.join(DATA, "exported-lstm-io.nd"))
+    x = data["data"]
+    x.attach_grad()
+    with autograd.record():
+        out = block(x)
+    out.backward()
+    np.testing.assert_allclose(out.asnumpy(), data["output"].asnumpy(), rtol=1e-4, atol=1e-5)
+    assert x.grad.shape == x.shape and np.abs(x.grad.asnumpy()).sum() > 0
+
+
+def test_layer_called_on_a_symbol_without_states_binds():
+    layer = gluon.rnn.GRU(3, num_layers=2, prefix="g_")
+    out = layer(mx.sym.var("data"))
+    assert isinstance(out, mx.sym.Symbol)
+    assert out.infer_shape_partial(data=(4, 2, 5))[1] == [(4, 2, 3)]
+    layer.initialize()
+    layer(nd.ones((4, 2, 5)))     # fills the parameters
+    values = {"data": nd.ones((4, 2, 5))}
+    values.update({p.name: p.data() for p in layer.collect_params().values()})
+    result = out.eval(**{k: v for k, v in values.items() if k in out.list_arguments()})[0]
+    np.testing.assert_allclose(result.asnumpy(), layer(nd.ones((4, 2, 5))).asnumpy(), rtol=1e-5)

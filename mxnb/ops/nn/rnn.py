@@ -57,12 +57,21 @@ def _visible(attrs):
     return 3 if attrs["mode"] == "lstm" else 2
 
 
-def _split(inputs, attrs):
-    """(data, params, h0, c0 or None, lengths or None)."""
+def _split(xp, inputs, attrs):
+    """(data, params, h0, c0 or None, lengths or None).
+
+    A state with an empty batch axis is MXNet's symbolic begin state, `sym.zeros((L, 0, H))`,
+    whose 0 means "inferred" (every model exported from a gluon.rnn layer called without states
+    holds two): it stands for zeros of the data's batch size."""
     data, params, h0 = inputs[0], inputs[1], inputs[2]
     rest = list(inputs[3:])
     c0 = rest.pop(0) if attrs["mode"] == "lstm" else None
     lengths = rest.pop(0) if attrs["use_sequence_length"] else None
+    batch = data.shape[1] if data.ndim == 3 else 0
+    if h0.ndim == 3 and h0.shape[1] == 0 and batch:
+        h0 = xp.zeros((h0.shape[0], batch, h0.shape[2]), dtype=data.dtype)
+    if c0 is not None and c0.ndim == 3 and c0.shape[1] == 0 and batch:
+        c0 = xp.zeros((c0.shape[0], batch, c0.shape[2]), dtype=data.dtype)
     return data, params, h0, c0, lengths
 
 
@@ -155,7 +164,7 @@ class RNN:
     infer_type = _infer_type
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
-        data, params, h0, c0, lengths = _split(inputs, attrs)
+        data, params, h0, c0, lengths = _split(xp, inputs, attrs)
         T, N, I = data.shape
         _check_states(attrs, data, h0, c0)
         weights, _ = _weights(xp, params, attrs, I)
@@ -219,7 +228,7 @@ class BackwardRNN:
         n_grads = 3 if lstm else 2
         dout, dhy = inputs[0], inputs[1]
         dcy = inputs[2] if lstm else None
-        data, params, h0, c0, lengths = _split(inputs[n_grads:-1], attrs)
+        data, params, h0, c0, lengths = _split(xp, inputs[n_grads:-1], attrs)
         reserve = inputs[-1]
         T, N, I = data.shape
         weights, _ = _weights(xp, params, attrs, I)
@@ -236,6 +245,11 @@ class BackwardRNN:
                                  grads):
                 if g is not None:
                     dviews[n + suffix][...] = g
+        raw_h0 = inputs[n_grads + 2]
+        if dh0.shape != raw_h0.shape:           # an inferred (empty) begin state: no gradient
+            dh0 = xp.zeros(raw_h0.shape, dtype=dh0.dtype)
+            if lstm:
+                dc0 = xp.zeros(inputs[n_grads + 3].shape, dtype=dh0.dtype)
         return [dx, dparams, dh0] + ([dc0] if lstm else [])
 
     def infer_shape(attrs, in_shapes):
