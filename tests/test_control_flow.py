@@ -206,3 +206,35 @@ def test_errors_name_what_is_wrong():
         nd.contrib.foreach(lambda d, s: (d[0], s), [nd.ones((3, 2)), nd.ones((2, 2))], [])
     with pytest.raises(MXNetError, match="returned 0 states for 1"):
         sym.contrib.foreach(lambda d, s: (d, []), sym.var("x"), [sym.var("s")])
+
+
+def test_hybridized_block_with_cond_and_while_loop_matches_eager():
+    class Net(gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.dense = gluon.nn.Dense(4)
+
+        def hybrid_forward(self, F, x):
+            y = self.dense(x)
+            z = F.contrib.cond(F.sum(y) > 0, lambda: y * 2, lambda: y - 1)
+            outs, (_, s) = F.contrib.while_loop(lambda i, s: i < 3,
+                                                lambda i, s: ([s * 2], [i + 1, s + z]),
+                                                [F.zeros((1,)), z], max_iterations=4)
+            return outs[0], s
+
+    net = Net()
+    net.initialize()
+    x = nd.random.uniform(-1, 1, shape=(2, 3))
+    x.attach_grad()
+    results = []
+    for hybridize in (False, True):
+        net.hybridize(hybridize)
+        with autograd.record():
+            outs, s = net(x)
+            (outs.sum() + s.sum()).backward()
+        results.append((outs.asnumpy(), s.asnumpy(), x.grad.asnumpy().copy()))
+    assert results[0][0].shape == (4, 2, 4)
+    np.testing.assert_allclose(results[0][0][3], 0)          # padded past the 3 steps run
+    for eager, hybrid in zip(*results):
+        np.testing.assert_allclose(hybrid, eager, rtol=1e-6, atol=1e-7)
