@@ -53,13 +53,11 @@ def _hidden(mode, GH):
 
 def _gate_scale(xp, mode, H, dtype):
     """Per-row factor of the gate pre-activations: 1/2 for sigmoid gates, 1 for tanh ones."""
-    if mode == "lstm":
-        scale = np.array([0.5] * (2 * H) + [1.0] * H + [0.5] * H, dtype=dtype)
-    elif mode == "gru":
-        scale = np.array([0.5] * (2 * H) + [1.0] * H, dtype=dtype)
-    else:
+    if mode not in ("lstm", "gru"):
         return None
-    return xp.asarray(scale)
+    scale = xp.full((4 * H if mode == "lstm" else 3 * H,), 0.5, dtype=dtype)
+    scale[2 * H:3 * H] = 1.0        # lstm's cell candidate g, gru's candidate n
+    return scale
 
 
 def _direction_forward(xp, x, w, h0, c0, attrs, reverse, seg, out, step_mask):
