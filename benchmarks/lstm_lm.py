@@ -12,6 +12,11 @@ mxnb and MXNet (`import mxnb as mx` vs `import mxnet as mx`), imperative and hyb
 uses nn.Embedding / nn.LSTM / nn.Linear. The loss of the first and the last timed batch is
 shown, to show that each one learns.
 
+`--openblas-thread-timeout N` sets OPENBLAS_THREAD_TIMEOUT=N for every framework: how long (2^N
+cycles; OpenBLAS's default is 2^28, about 0.1 s) an idle OpenBLAS thread spins before it sleeps.
+On a machine with more runnable threads than cores, the spinning threads of one GEMM steal the
+core the next single-threaded work needs.
+
 `--part lstm` times the recurrent layer alone (forward and backward of LSTM(hidden, num_layers)
 on embedded-size random inputs, gradient of the output's sum): the fused RNN operator without
 the embedding, decoder and softmax around it.
@@ -245,6 +250,8 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--bptt", type=int, default=35)
     parser.add_argument("--batches", type=int, default=20, help="timed batches")
+    parser.add_argument("--openblas-thread-timeout", type=int, default=None,
+                        help="OPENBLAS_THREAD_TIMEOUT for every framework (default: unset)")
     parser.add_argument("--part", default="lm", choices=("lm", "lstm"),
                         help="lm: the whole language model; lstm: the LSTM layer alone")
     parser.add_argument("--warmup", type=int, default=3, help="untimed warm-up batches")
@@ -276,7 +283,9 @@ def main():
                 continue
             print("running %s (%d/%d) ..." % (row, repeat + 1, args.repeat), file=sys.stderr,
                   flush=True)
-            extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
+            extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else {}
+            if args.openblas_thread_timeout is not None:
+                extra["OPENBLAS_THREAD_TIMEOUT"] = str(args.openblas_thread_timeout)
             result = _common.run_worker(python, os.path.abspath(__file__),
                                         ["--framework", key, "--mode", mode] + sizes,
                                         args.threads, extra_env=extra, timeout=args.timeout)
@@ -302,6 +311,8 @@ def main():
                  "(samples/s = sequences/s, higher is better)"
                  % (args.vocab, args.embed, args.hidden, args.layers, args.vocab, args.batch,
                     args.bptt, LR, args.batches))
+    if args.openblas_thread_timeout is not None:
+        title += "; OPENBLAS_THREAD_TIMEOUT=%d for every framework" % args.openblas_thread_timeout
     _common.header(title, args.threads, versions)
     rows, notes = [], []
     for row, key, mode, python in runs:

@@ -79,12 +79,12 @@ def test_sym_foreach_gradient_matches_finite_differences():
     exe = loss.bind(mx.cpu(), {k: nd.array(v, dtype="float64") for k, v in values.items()},
                     args_grad=grads)
     exe.forward(is_train=True)
-    exe.backward([nd.ones((1,), dtype="float64")] if exe.outputs[0].shape == (1,) else
-                 [nd.ones(exe.outputs[0].shape, dtype="float64")])
+    exe.backward([nd.ones(exe.outputs[0].shape, dtype="float64")])
     for k, v in values.items():
         numeric = np.zeros_like(v)
         for j in range(v.size):
-            plus, minus = {a: b.copy() for a, b in values.items()}, {a: b.copy() for a, b in values.items()}
+            plus = {a: b.copy() for a, b in values.items()}
+            minus = {a: b.copy() for a, b in values.items()}
             plus[k].reshape(-1)[j] += 1e-6
             minus[k].reshape(-1)[j] -= 1e-6
             numeric.reshape(-1)[j] = (f(plus) - f(minus)) / 2e-6
@@ -122,7 +122,8 @@ def test_sym_while_loop_matches_nd_and_its_gradient():
         return i < 4
 
     def func(i, s):
-        return [s * s], [i + 1, sym.sin(s) + i] if isinstance(s, sym.Symbol) else [i + 1, nd.sin(s) + i]
+        F = sym if isinstance(s, sym.Symbol) else nd     # the same body for both APIs
+        return [s * s], [i + 1, F.sin(s) + i]
 
     outs, (i, s) = sym.contrib.while_loop(cond, func, [sym.var("i"), sym.var("s")],
                                           max_iterations=6)

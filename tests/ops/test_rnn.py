@@ -11,7 +11,7 @@ from mxnb.base import MXNetError
 from mxnb.ops.nn._rnn_layout import param_size
 
 from .harness import Case, run_case
-from .rnn_reference import rnn as rnn_reference, GATES
+from .rnn_reference import rnn as rnn_reference
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "rnn")
 
