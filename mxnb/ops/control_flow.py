@@ -92,8 +92,9 @@ class Foreach:
             for k in range(n_out):
                 outs[k].append(result[k])
             states = list(result[n_out:])
+        initial = inputs[len(data):len(data) + len(kept)]
         return ([_stack(xp, o) for o in outs] + states
-                + [_stack(xp, k, s.shape, s.dtype, length) for k, s in zip(kept, inputs[len(data):])])
+                + [_stack(xp, k, s.shape, s.dtype, length) for k, s in zip(kept, initial)])
 
     def infer_shape(attrs, in_shapes):
         n_data, ns, n_out = attrs["num_data"], attrs["num_states"], attrs["num_out_data"]
@@ -241,7 +242,8 @@ class WhileLoop:
             else:
                 out_shapes = func.infer_shapes([tuple(v.shape) for v in inputs])[1][:n_out]
                 if out_shapes[k] is None:
-                    raise MXNetError("_while_loop ran no step and cannot tell output %d's shape" % k)
+                    raise MXNetError("_while_loop ran no step and cannot tell output %d's "
+                                     "shape" % k)
                 stacked.append(xp.zeros((cap,) + tuple(out_shapes[k]), dtype=inputs[0].dtype))
         kept = [_stack(xp, k, v.shape, v.dtype, max(cap, 1)) for k, v in zip(kept, inputs[:nv])]
         return stacked + loop_vars + kept + [xp.asarray(steps, dtype="int64").reshape(1)]

@@ -129,7 +129,8 @@ def build_subgraph(name, holders, output_symbols):
     entries = []
     for s in output_symbols:
         if not isinstance(s, Symbol):
-            raise MXNetError("%s: the body must return Symbols, found %s" % (name, type(s).__name__))
+            raise MXNetError("%s: the body must return Symbols, found %s"
+                             % (name, type(s).__name__))
         entries.extend(s._outputs)
     holder_ids = {id(h._outputs[0][0]) for h in holders}
 

@@ -3,3 +3,7 @@ from .rnn_cell import (RecurrentCell, HybridRecurrentCell, RNNCell, LSTMCell, GR
                        SequentialRNNCell, HybridSequentialRNNCell, DropoutCell, ModifierCell,
                        ZoneoutCell, ResidualCell, BidirectionalCell)
 from .rnn_layer import RNN, LSTM, GRU  # noqa: F401
+
+__all__ = ["RecurrentCell", "HybridRecurrentCell", "RNNCell", "LSTMCell", "GRUCell",
+           "SequentialRNNCell", "HybridSequentialRNNCell", "DropoutCell", "ModifierCell",
+           "ZoneoutCell", "ResidualCell", "BidirectionalCell", "RNN", "LSTM", "GRU"]

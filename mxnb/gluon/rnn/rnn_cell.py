@@ -66,7 +66,9 @@ def _zeros_batch_of(F, step):
 
     def zeros(name=None, shape=None, dtype=None, **kwargs):
         shape = tuple(shape)
-        base = column if len(shape) == 2 else F.reshape(column, shape=(0,) + (1,) * (len(shape) - 1))
+        base = column
+        if len(shape) != 2:
+            base = F.reshape(column, shape=(0,) + (1,) * (len(shape) - 1))
         out = F.broadcast_to(base, shape=(0,) + shape[1:], name=name)
         return out if dtype is None else F.cast(out, dtype=dtype)
     return zeros
@@ -95,7 +97,8 @@ def _format_sequence(length, inputs, layout, merge, in_layout=None):
         if merge is False:
             if length is not None and length != inputs.shape[in_axis]:
                 raise MXNetError("unroll: length %d does not match the inputs' time axis (%d "
-                                 "steps in shape %s)" % (length, inputs.shape[in_axis], inputs.shape))
+                                 "steps in shape %s)"
+                                 % (length, inputs.shape[in_axis], inputs.shape))
             inputs = _as_list(ndarray.split(inputs, axis=in_axis, num_outputs=inputs.shape[in_axis],
                                             squeeze_axis=1))
     else:
@@ -199,7 +202,8 @@ class RecurrentCell(Block):
             info = dict(info) if info is not None else {}
             info.pop("__layout__", None)
             info.update(kwargs)
-            states.append(func(name="%sbegin_state_%d" % (self._prefix, self._init_counter), **info))
+            name = "%sbegin_state_%d" % (self._prefix, self._init_counter)
+            states.append(func(name=name, **info))
         return states
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None,
@@ -458,7 +462,8 @@ class LSTMCell(_GatedCell):
         next_c = F.elemwise_add(F.elemwise_mul(forget_gate, states[1], name=prefix + "mul0"),
                                 F.elemwise_mul(in_gate, in_transform, name=prefix + "mul1"),
                                 name=prefix + "state")
-        next_h = F.elemwise_mul(out_gate, self._get_activation(F, next_c, act, name=prefix + "activation0"),
+        next_h = F.elemwise_mul(out_gate,
+                                self._get_activation(F, next_c, act, name=prefix + "activation0"),
                                 name=prefix + "out")
         return next_h, [next_h, next_c]
 
@@ -519,11 +524,12 @@ class GRUCell(_GatedCell):
                                name=prefix + "r_act")
         update_gate = F.sigmoid(F.elemwise_add(i2h_z, h2h_z, name=prefix + "plus1"),
                                 name=prefix + "z_act")
-        next_h_tmp = F.tanh(F.elemwise_add(i2h, F.elemwise_mul(reset_gate, h2h, name=prefix + "mul0"),
-                                           name=prefix + "plus2"), name=prefix + "h_act")
+        reset_h2h = F.elemwise_mul(reset_gate, h2h, name=prefix + "mul0")
+        next_h_tmp = F.tanh(F.elemwise_add(i2h, reset_h2h, name=prefix + "plus2"),
+                            name=prefix + "h_act")
         ones = F.ones_like(update_gate, name=prefix + "ones_like0")
-        next_h = F.elemwise_add(F.elemwise_mul(F.elemwise_sub(ones, update_gate, name=prefix + "minus0"),
-                                               next_h_tmp, name=prefix + "mul1"),
+        keep_new = F.elemwise_sub(ones, update_gate, name=prefix + "minus0")
+        next_h = F.elemwise_add(F.elemwise_mul(keep_new, next_h_tmp, name=prefix + "mul1"),
                                 F.elemwise_mul(update_gate, prev_state_h, name=prefix + "mul20"),
                                 name=prefix + "out")
         return next_h, [next_h]

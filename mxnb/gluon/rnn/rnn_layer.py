@@ -168,7 +168,8 @@ class _RNNLayer(HybridBlock):
         ni = inputs.shape[2]
         for i in range(self._num_layers):
             for j in "lr"[:self._dir]:
-                getattr(self, "%s%d_i2h_weight" % (j, i)).shape = (self._gates * self._hidden_size, ni)
+                weight = getattr(self, "%s%d_i2h_weight" % (j, i))
+                weight.shape = (self._gates * self._hidden_size, ni)
             ni = step * self._dir
 
     def hybrid_forward(self, F, inputs, states, sequence_length=None, **kwargs):

@@ -223,7 +223,8 @@ def _direction_backward(xp, x, w, h0, c0, attrs, reverse, seg, dy, dh, dc, step_
     # Local derivatives of every step, before the loop. For lstm `dpre` starts as the factors
     # that turn (dc, dc, dc, dh) into the gate pre-activation gradients and becomes them in place.
     if mode == "lstm":
-        i, f, gg, o = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
+        i, f = gates[..., :H], gates[..., H:2 * H]
+        gg, o = gates[..., 2 * H:3 * H], gates[..., 3 * H:]
         cprev = _previous(xp, cseg, c0, reverse)
         tc = xp.tanh(cseg)
         dpre = xp.empty((T, N, GH), dtype=x.dtype)
@@ -326,7 +327,8 @@ def _direction_backward(xp, x, w, h0, c0, attrs, reverse, seg, dy, dh, dc, step_
 
 
 def backward(xp, x, weights, h0, c0, attrs, views, dout, dhy, dcy, step_mask):
-    """Gradients of every layer and direction: (dx, {(l, d): [dWi, dWh, dbi, dbh, dWhr]}, dh0, dc0)."""
+    """Gradients of all layers and directions:
+    (dx, {(l, d): [dWi, dWh, dbi, dbh, dWhr]}, dh0, dc0)."""
     with _one_blas_thread(xp):
         return _backward(xp, x, weights, h0, c0, attrs, views, dout, dhy, dcy, step_mask)
 

@@ -199,7 +199,8 @@ def _check_states(attrs, data, h0, c0):
     G, H, P, L, D = dims(attrs)
     N = data.shape[1]
     if tuple(h0.shape) != (L * D, N, P):
-        raise ShapeError("RNN: state should have shape %s, found %s" % ((L * D, N, P), tuple(h0.shape)))
+        raise ShapeError("RNN: state should have shape %s, found %s"
+                         % ((L * D, N, P), tuple(h0.shape)))
     if c0 is not None and tuple(c0.shape) != (L * D, N, H):
         raise ShapeError("RNN: state_cell should have shape %s, found %s"
                          % ((L * D, N, H), tuple(c0.shape)))
@@ -276,5 +277,6 @@ class RNNParamConcat:
     infer_shape = _param_concat_infer
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        grads = F._backward_Concat(out_grads[0], *inputs, num_args=len(inputs) + 1, dim=attrs["dim"])
+        grads = F._backward_Concat(out_grads[0], *inputs, num_args=len(inputs) + 1,
+                                   dim=attrs["dim"])
         return list(grads) if len(inputs) > 1 else [grads]

@@ -154,7 +154,8 @@ class BackwardSequenceLast:
         return [F.SequenceLast(out_grads[0], *inputs[2:], **_public(attrs))] + rest
 
 
-@operator("SequenceReverse", params={"use_sequence_length": Bool(False), "axis": Int(0, low=0, high=0)},
+@operator("SequenceReverse",
+          params={"use_sequence_length": Bool(False), "axis": Int(0, low=0, high=0)},
           inputs=_inputs, hint="sequencereverse")
 class SequenceReverse:
     """Reverses the first `len` steps of each sequence along axis 0; later steps stay put."""
