@@ -215,3 +215,28 @@ def test_mxnet_cell_stack_params_load_and_unroll_matches(hybrid):
     for i, s in enumerate(states):
         np.testing.assert_allclose(s.asnumpy(), data["out_state%d" % i].asnumpy(), rtol=1e-4,
                                    atol=1e-5)
+
+
+def test_hybridized_bidirectional_unroll_with_valid_length_matches_eager():
+    class Encoder(gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.bi = gluon.rnn.BidirectionalCell(gluon.rnn.LSTMCell(4, prefix="l_"),
+                                                      gluon.rnn.GRUCell(4, prefix="r_"))
+
+        def hybrid_forward(self, F, x, valid_length):
+            out, states = self.bi.unroll(5, x, layout="NTC", merge_outputs=True,
+                                         valid_length=valid_length)
+            return out, states[0], states[2]
+
+    net = Encoder()
+    net.initialize()
+    x, lengths = nd.random.uniform(shape=(3, 5, 6)), nd.array([2, 5, 3])
+    eager = net(x, lengths)
+    net.hybridize()
+    hybrid = net(x, lengths)
+    assert eager[0].shape == (3, 5, 8)
+    np.testing.assert_allclose(eager[0].asnumpy()[0, 2:], 0)
+    for e, h in zip(eager, hybrid):
+        np.testing.assert_allclose(h.asnumpy(), e.asnumpy(), rtol=1e-6, atol=1e-7)
