@@ -253,3 +253,16 @@ def test_layer_called_on_a_symbol_without_states_binds():
     values.update({p.name: p.data() for p in layer.collect_params().values()})
     result = out.eval(**{k: v for k, v in values.items() if k in out.list_arguments()})[0]
     np.testing.assert_allclose(result.asnumpy(), layer(nd.ones((4, 2, 5))).asnumpy(), rtol=1e-5)
+
+
+def test_hybridized_layer_bad_input_names_node_and_sizes():
+    layer = gluon.rnn.LSTM(4, num_layers=2, input_size=3, prefix="enc_")
+    layer.initialize()
+    layer.hybridize()
+    layer(nd.ones((5, 2, 3)), layer.begin_state(2))
+    with pytest.raises(MXNetError, match=r"enc_rnn0.*input size 7, found 304 \(they fit input "
+                                         r"size 3\)"):
+        layer(nd.ones((5, 2, 7)), layer.begin_state(2))
+    with pytest.raises(MXNetError, match=r"enc_rnn0.*state should have shape \(2, 2, 4\), "
+                                         r"found \(1, 2, 4\)"):
+        layer(nd.ones((5, 2, 3)), [nd.zeros((1, 2, 4)), nd.zeros((2, 2, 4))])

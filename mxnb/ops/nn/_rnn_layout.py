@@ -61,6 +61,13 @@ def param_size(attrs, input_size):
 
 def unpack_params(flat, attrs, input_size):
     """{name: view of `flat`} for every weight and bias (views: writes go into `flat`)."""
+    expected = param_size(attrs, input_size)
+    if flat.ndim != 1 or flat.shape[0] != expected:
+        G, H, _, _, D = dims(attrs)
+        fits = (flat.size - param_size(attrs, 0)) / float(D * G * H)
+        hint = (" (they fit input size %d)" % fits) if fits == int(fits) and fits > 0 else ""
+        raise ShapeError("RNN: parameters should hold %d values for data of input size %d, found "
+                         "%d%s" % (expected, input_size, flat.size, hint))
     out = {}
     offset = 0
     for name, shape in param_shapes(attrs, input_size):
@@ -69,9 +76,6 @@ def unpack_params(flat, attrs, input_size):
             n *= s
         out[name] = flat[offset:offset + n].reshape(shape)
         offset += n
-    if offset != flat.shape[0]:
-        raise ShapeError("RNN: parameters should hold %d values for input size %d, found %d"
-                         % (offset, input_size, flat.shape[0]))
     return out
 
 
