@@ -1,182 +1,228 @@
-"""`mx.nd.contrib`: the registry's `_contrib_*` operators under their short names, and MXNet's
-Python helpers of that namespace (the AdamW/LAMB update wrappers, isfinite/isnan/isinf)."""
-import numpy as np
+"""`mx.nd.contrib`: control flow (`foreach`, `while_loop`, `cond`) run eagerly, and the
+registered `_contrib_*` operators under their short names.
 
+The eager control flow is plain Python over NDArrays, as in MXNet: under `autograd.record()`
+every operator the body runs is recorded, so gradients flow through loops and branches with no
+operator of their own. (`sym.contrib` builds `_foreach` / `_while_loop` / `_cond` nodes instead;
+see `mxnb.symbol.contrib`.)
+"""
+from ..base import MXNetError
 from ..ops import registry as _registry
+from .ndarray import NDArray
 from .register import make_nd_function
 
-for _name, _op in _registry.all_names().items():
-    if _name.startswith("_contrib_"):
-        globals()[_name[len("_contrib_"):]] = make_nd_function(_op, _name[len("_contrib_"):])
+__all__ = ["foreach", "while_loop", "cond"]
 
 
-def _nd():
-    from .. import ndarray
-    return ndarray
+def _flatten(args, what):
+    if isinstance(args, NDArray):
+        return [args], 0
+    if args is None:
+        return [], -1
+    if not isinstance(args, (list, tuple)):
+        raise MXNetError("%s must be an NDArray or a (nested) list of NDArrays, found %s"
+                         % (what, type(args).__name__))
+    flat, fmts = [], []
+    for item in args:
+        arg, fmt = _flatten(item, what)
+        flat.extend(arg)
+        fmts.append(fmt)
+    return flat, fmts
 
 
-def _rescale_array(rescale_grad, ctx):
-    """MXNet passes rescale_grad to the AdamW kernels as a (1,) array (so inf/nan skips)."""
-    nd = _nd()
-    if isinstance(rescale_grad, nd.NDArray):
-        return rescale_grad
-    return nd.full((1,), rescale_grad, ctx=ctx)
+def _regroup(args, fmt):
+    if isinstance(fmt, int):
+        if fmt == 0:
+            return args[0], args[1:]
+        if fmt == -1:
+            return None, args
+        return args[:fmt], args[fmt:]
+    ret = []
+    for f in fmt:
+        res, args = _regroup(args, f)
+        ret.append(res)
+    return ret, args
 
 
-def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta2=0.999,
-                 epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None, **kwargs):
-    """Update function for the AdamW optimizer (Adam with decoupled weight decay).
+def _stack(arrays):
+    from . import stack
+    return stack(*arrays, axis=0)
 
-    weight = weight - eta * (lr * mean / (sqrt(var) + epsilon) + wd * weight); `mean` and
-    `var` are updated in place. `rescale_grad` (a number or an NDArray) that is not finite
-    skips the update.
+
+def _scalar(value, what):
+    if isinstance(value, NDArray):
+        if value.size != 1:
+            raise ValueError("%s must be one value, found shape %s" % (what, value.shape))
+        value = value.asscalar()
+    try:
+        return value.item() if hasattr(value, "item") else value
+    except Exception:
+        raise ValueError("Cannot convert %s to a Python scalar" % what) from None
+
+
+def foreach(body, data, init_states):
+    """Runs `body` over the slices of `data` along axis 0, carrying states.
 
     Parameters
     ----------
-    weight, grad, mean, var : NDArray
-        The weight, its gradient and the first and second moments.
-    rescale_grad : float or NDArray
-        Rescale gradient to rescale_grad * grad.
-    lr : float
-        Learning rate.
-    eta : float
-        Learning rate schedule multiplier.
-    beta1, beta2, epsilon, wd, clip_gradient : float
-        As `adam_update`; clip_gradient < 0 turns clipping off.
-    out : NDArray, optional
-        The output NDArray (usually `weight`).
+    body : callable
+        `body(data_slice, states) -> (outputs, new_states)`; outputs an NDArray or a list of
+        them, new_states shaped as states.
+    data : NDArray or list of NDArray
+        Sequences sliced on axis 0 (all of one length).
+    init_states : NDArray or list of NDArray
+        The states for the first step.
 
     Returns
     -------
-    NDArray
-        The updated weight.
+    outputs : NDArray or list of NDArray
+        The body's outputs of every step, stacked on axis 0.
+    states : NDArray or list of NDArray
+        The states after the last step.
 
     Example
     -------
-    >>> w, g = mx.nd.ones((2,)), mx.nd.ones((2,))
-    >>> m, v = mx.nd.zeros((2,)), mx.nd.zeros((2,))
-    >>> mx.nd.contrib.adamw_update(w, g, m, v, rescale_grad=1, lr=0.1, eta=1.0, out=w)
+    >>> step = lambda x, states: (x + states[0], [x + states[0]])
+    >>> outs, states = mx.nd.contrib.foreach(step, mx.nd.ones((3, 2)), [mx.nd.zeros(2)])
+    >>> outs.asnumpy()[:, 0]
+    array([1., 2., 3.], dtype=float32)
     """
-    nd = _nd()
-    return nd._adamw_update(weight, grad, mean, var, _rescale_array(rescale_grad, weight.context),
-                            lr=lr, eta=eta, beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd,
-                            clip_gradient=clip_gradient, out=out, **kwargs)
+    flat_data, _ = _flatten(data, "foreach data")
+    _flatten(init_states, "foreach init_states")
+    if not flat_data:
+        raise MXNetError("foreach needs at least one data NDArray")
+    single = isinstance(data, NDArray)
+    length = flat_data[0].shape[0]
+    if any(d.shape[0] != length for d in flat_data):
+        raise MXNetError("foreach: every data array needs the same length on axis 0, found "
+                         "shapes %s" % [d.shape for d in flat_data])
+    states = init_states
+    outputs = []
+    out_fmt = None
+    for i in range(length):
+        eles = data[i] if single else [d[i] for d in data]
+        outs, states = body(eles, states)
+        outs, out_fmt = _flatten(outs, "foreach output")
+        outputs.append(outs)
+    if out_fmt is None:
+        return [], states
+    stacked = [_stack(list(items)) for items in zip(*outputs)]
+    return _regroup(stacked, out_fmt)[0], states
 
 
-def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, beta1=0.9,
-                    beta2=0.999, epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None,
-                    **kwargs):
-    """Multi-precision `adamw_update`: float32 moments and master copy `weight32`."""
-    nd = _nd()
-    return nd._mp_adamw_update(weight, grad, mean, var, weight32,
-                               _rescale_array(rescale_grad, weight.context), lr=lr, eta=eta,
-                               beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd,
-                               clip_gradient=clip_gradient, out=out, **kwargs)
-
-
-def _flatten(groups):
-    return [x for group in zip(*groups) for x in group]
-
-
-def multi_adamw_update(weights, grads, mean, var, rescale_grad, lrs, wds, etas, out=None,
-                       name=None, size=0, **kwargs):
-    """AdamW updates of several weights in one call (lists of weights, grads, mean, var)."""
-    nd = _nd()
-    size = size or len(weights)
-    data = _flatten([weights, grads, mean, var]) + [_rescale_array(rescale_grad,
-                                                                    weights[0].context)]
-    return nd._multi_adamw_update(*data, lrs=lrs, wds=wds, etas=etas, num_weights=size, out=out,
-                                  **kwargs)
-
-
-def multi_mp_adamw_update(weights, grads, mean, var, weights32, rescale_grad, lrs, wds, etas,
-                          out=None, name=None, size=0, **kwargs):
-    """Multi-precision `multi_adamw_update` (float32 master copies `weights32`)."""
-    nd = _nd()
-    size = size or len(weights)
-    data = _flatten([weights, grads, mean, var, weights32]) + [
-        _rescale_array(rescale_grad, weights[0].context)]
-    return nd._multi_mp_adamw_update(*data, lrs=lrs, wds=wds, etas=etas, num_weights=size,
-                                     out=out, **kwargs)
-
-
-def multi_lamb_update(weights, grads, mean, var, step_count, lrs, wds, out=None, num_tensors=0,
-                      **kwargs):
-    """LAMB updates (both phases) of several weights in one call."""
-    nd = _nd()
-    return nd._multi_lamb_update(*_flatten([weights, grads, mean, var]), out=out,
-                                 num_tensors=num_tensors or len(weights), step_count=step_count,
-                                 learning_rates=lrs, wds=wds, **kwargs)
-
-
-def multi_mp_lamb_update(weights, grads, mean, var, weights32, step_count, lrs, wds, out=None,
-                         num_tensors=0, **kwargs):
-    """Multi-precision `multi_lamb_update` (float32 master copies `weights32`)."""
-    nd = _nd()
-    return nd._multi_mp_lamb_update(*_flatten([weights, grads, mean, var, weights32]), out=out,
-                                    num_tensors=num_tensors or len(weights),
-                                    step_count=step_count, learning_rates=lrs, wds=wds, **kwargs)
-
-
-def isinf(data):
-    """1 where `data` is +inf or -inf, else 0 (same dtype as data)."""
-    return (data.abs() == np.inf).astype(data.dtype)
-
-
-def isfinite(data):
-    """1 where `data` is finite, else 0 (same dtype as data)."""
-    is_data_not_nan = data == data
-    is_data_not_infinite = data.abs() != np.inf
-    return _nd().logical_and(is_data_not_infinite, is_data_not_nan)
-
-
-def isnan(data):
-    """1 where `data` is NaN, else 0 (same dtype as data)."""
-    return data != data
-
-
-def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
-    """Draw random samples from an approximately log-uniform or Zipfian distribution.
-
-    The base distribution is P(class) = (log(class + 2) - log(class + 1)) / log(range_max + 1),
-    sampled with replacement; classes with lower ids are drawn more often (a vocabulary sorted
-    by decreasing frequency). Used by sampled softmax.
+def while_loop(cond, func, loop_vars, max_iterations=None):
+    """While `cond(*loop_vars)` is true and fewer than `max_iterations` steps ran,
+    `(step_output, loop_vars) = func(*loop_vars)`.
 
     Parameters
     ----------
-    true_classes : NDArray
-        A 1-D NDArray of the target classes.
-    num_sampled: int
-        The number of classes to randomly sample.
-    range_max: int
-        The number of possible classes.
-    ctx : Context
-        Device context of output. Default is current context.
+    cond : callable
+        `cond(*loop_vars)` -> a boolean or an NDArray of one value.
+    func : callable
+        `func(*loop_vars)` -> (step_output, new_loop_vars).
+    loop_vars : NDArray or list of NDArray
+        The loop variables' initial values.
+    max_iterations : int
+        The most steps to run (required).
 
     Returns
     -------
-    samples: NDArray
-        The sampled candidate classes in 1-D `int64` dtype.
-    expected_count_true: NDArray
-        The expected count for true classes in 1-D `float64` dtype.
-    expected_count_sample: NDArray
-        The expected count for sampled candidates in 1-D `float64` dtype.
+    outputs : list of NDArray
+        The step outputs stacked on axis 0, padded with zeros to max_iterations.
+    loop_vars : NDArray or list of NDArray
+        The final loop variables.
 
-    Examples
-    --------
-    >>> true_cls = mx.nd.array([3])
-    >>> samples, exp_count_true, exp_count_sample = mx.nd.contrib.rand_zipfian(true_cls, 4, 5)
+    Example
+    -------
+    >>> cond = lambda i, s: i <= 5
+    >>> func = lambda i, s: ([i + s], [i + 1, s + i])
+    >>> outs, (i, s) = mx.nd.contrib.while_loop(cond, func, [mx.nd.array([0]), mx.nd.array([1])],
+    ...                                         max_iterations=10)
+    >>> outs[0].shape
+    (10, 1)
     """
-    import math
-    nd = _nd()
-    from ..context import current_context
-    ctx = ctx or current_context()
-    log_range = math.log(range_max + 1)
-    rand = nd.random.uniform(0, log_range, shape=(num_sampled,), dtype="float64", ctx=ctx)
-    # make sure sampled_classes are in the range of [0, range_max)
-    sampled_classes = (rand.exp() - 1).astype("int64") % range_max
-    true_cls = true_classes.as_in_context(ctx).astype("float64")
-    expected_count_true = ((true_cls + 2.0) / (true_cls + 1.0)).log() / log_range * num_sampled
-    sampled_cls_fp64 = sampled_classes.astype("float64")
-    expected_prob_sampled = ((sampled_cls_fp64 + 2.0) / (sampled_cls_fp64 + 1.0)).log() / log_range
-    return sampled_classes, expected_count_true, expected_prob_sampled * num_sampled
+    from . import zeros, concat
+    if max_iterations is None:
+        raise ValueError("max_iterations should be specified")
+    max_iterations = int(_scalar(max_iterations, "max_iterations"))
+    single = isinstance(loop_vars, NDArray)
+    loop_vars = [loop_vars] if single else list(loop_vars)
+    if not loop_vars:
+        raise ValueError("loop_vars should contain at least one element")
+    steps = 0
+    outputs = []
+    out_fmt = None
+    while steps < max_iterations and bool(_scalar(cond(*loop_vars), "Return value of cond")):
+        step_output, new_vars = func(*loop_vars)
+        step_output = [] if step_output is None else step_output
+        new_vars = [] if new_vars is None else new_vars
+        new_vars = [new_vars] if isinstance(new_vars, NDArray) else list(new_vars)
+        if len(new_vars) != len(loop_vars):
+            raise ValueError("The length of loop_vars should be consistent during the loop")
+        loop_vars = new_vars
+        flat, out_fmt = _flatten(list(step_output) if isinstance(step_output, tuple)
+                                 else step_output, "while output")
+        if outputs and len(flat) != len(outputs[0]):
+            raise ValueError("Number of elements in step_output should be the same in each step")
+        outputs.append(flat)
+        steps += 1
+    stacked = []
+    for i, items in enumerate(zip(*outputs)):
+        items = [x.expand_dims(0) for x in items]
+        if steps != max_iterations:
+            items.append(zeros((max_iterations - steps,) + items[0].shape[1:],
+                               ctx=items[0].context, dtype=items[0].dtype))
+        shapes = {x.shape[1:] for x in items}
+        if len(shapes) != 1:
+            raise ValueError("Shapes of the %d-th elements in step_outputs are inconsistent: %s"
+                             % (i + 1, [x.shape for x in items]))
+        stacked.append(concat(*items, dim=0))
+    if out_fmt is not None:
+        stacked = _regroup(stacked, out_fmt)[0]
+    return stacked, (loop_vars[0] if single else loop_vars)
+
+
+def cond(pred, then_func, else_func):
+    """Runs `then_func()` if `pred` holds, else `else_func()`, and returns its outputs.
+
+    Parameters
+    ----------
+    pred : NDArray or bool
+        One value.
+    then_func, else_func : callable
+        Functions of no arguments.
+
+    Returns
+    -------
+    The outputs of the function that ran.
+
+    Example
+    -------
+    >>> a, b = mx.nd.array([1]), mx.nd.array([2])
+    >>> mx.nd.contrib.cond(a < b, lambda: a + b, lambda: a - b).asnumpy()
+    array([3.], dtype=float32)
+    """
+    branch = bool(_scalar(pred, "pred"))
+    return then_func() if branch else else_func()
+
+
+def __getattr__(name):
+    # Registered `_contrib_X` operators appear here as `X`, as in MXNet.
+    op = _registry.find("_contrib_" + name)
+    if op is None:
+        raise AttributeError("module 'mxnb.ndarray.contrib' has no attribute %r" % name)
+    fn = make_nd_function(op, name)     # nodes named after the short name (box_nms0), as MXNet
+    globals()[name] = fn
+    return fn
+
+
+# Every operator registered so far is listed at once (dir(), tab completion); later ones are
+# found by __getattr__.
+for _full_name in list(_registry.all_names()):
+    if _full_name.startswith("_contrib_") and _full_name[len("_contrib_"):] not in globals():
+        globals()[_full_name[len("_contrib_"):]] = make_nd_function(_registry.get(_full_name),
+                                                       _full_name[len("_contrib_"):])
+
+from .contrib_helpers import (adamw_update, mp_adamw_update, multi_adamw_update,  # noqa: E402,F401
+                              multi_mp_adamw_update, multi_lamb_update, multi_mp_lamb_update,
+                              isinf, isfinite, isnan, rand_zipfian)

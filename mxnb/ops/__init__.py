@@ -15,4 +15,6 @@ from . import correlation  # noqa: F401
 from . import deformable_conv  # noqa: F401
 from . import proposal  # noqa: F401
 from . import batch_norm_contrib  # noqa: F401
+from . import control_flow  # noqa: F401
+# Last: the sparse kernels attach to operator records registered above.
 from . import sparse  # noqa: F401,E402 (storage-type inference and sparse kernels)

@@ -1,8 +1,259 @@
-"""`mx.sym.contrib`: the registry's `_contrib_*` operators under their short names; nodes are
-named after the short name (box_nms0), as MXNet names them."""
-from ..ops import registry as _registry
-from .register import make_sym_function
+"""`mx.sym.contrib`: control flow (`foreach`, `while_loop`, `cond`) and the registered
+`_contrib_*` operators under their short names.
 
-for _name, _op in _registry.all_names().items():
-    if _name.startswith("_contrib_"):
-        globals()[_name[len("_contrib_"):]] = make_sym_function(_op, _name[len("_contrib_"):])
+Design: each control-flow call traces the user's function once on placeholder variables, cuts
+the traced graph from the enclosing one (`_subgraph.build_subgraph`: what the function reads
+from outside becomes an input of the node) and makes one `_foreach` / `_while_loop` / `_cond`
+node that holds the compiled subgraphs as attributes. The loop length is therefore not needed
+when the graph is built (a hybridized block's inputs have no shapes yet); the node runs its body
+per step when the graph runs, and its gradient is a registered backward kernel (see
+`mxnb.ops.control_flow`). Graphs holding these nodes run, infer shapes and differentiate like
+any other; they cannot yet be written to MXNet's JSON (subgraphs are not serialised).
+"""
+from .. import name as _name
+from ..base import MXNetError
+from ..graph.node import Node
+from ..ops import registry as _registry
+from ._subgraph import build_subgraph, call_in_scope, Subgraph
+from .register import make_node, make_sym_function
+from .symbol import Symbol, var
+
+__all__ = ["foreach", "while_loop", "cond"]
+
+
+def _flatten(args, what):
+    if isinstance(args, Symbol):
+        if len(args._outputs) != 1:
+            return list(args), len(args._outputs)
+        return [args], 0
+    if args is None:
+        return [], -1
+    if not isinstance(args, (list, tuple)):
+        raise MXNetError("%s must be a (nested) list of Symbols, found %s"
+                         % (what, type(args).__name__))
+    flat, fmts = [], []
+    for item in args:
+        arg, fmt = _flatten(item, what)
+        flat.extend(arg)
+        fmts.append(fmt)
+    return flat, fmts
+
+
+def _regroup(args, fmt):
+    if isinstance(fmt, int):
+        if fmt == 0:
+            return args[0], args[1:]
+        if fmt == -1:
+            return None, args
+        return args[:fmt], args[fmt:]
+    ret = []
+    for f in fmt:
+        res, args = _regroup(args, f)
+        ret.append(res)
+    return ret, args
+
+
+def _node(op_name, inputs, attrs, name):
+    op = _registry.get(op_name)
+    parsed = op.parse_attrs(attrs)
+    return make_node(op, inputs, parsed, name=name, hint=op.hint, given=list(attrs))
+
+
+def _align(sub, outer, union):
+    """`sub` with its free inputs re-ordered to the positions of `union` (outer Symbols shared
+    by several subgraphs); inputs it does not read become unused variables."""
+    keys = [s._outputs[0] for s in union]
+    own = dict(zip([s._outputs[0] for s in outer], sub.inputs[len(sub.inputs) - len(outer):]))
+    head = sub.inputs[:len(sub.inputs) - len(outer)]
+    free = [own.get(k) or Node(None, "%s_unused%d" % (sub.name, i)) for i, k in enumerate(keys)]
+    return Subgraph(sub.name, head + free, sub.outputs)
+
+
+def _union(*outers):
+    seen, union = set(), []
+    for outer in outers:
+        for s in outer:
+            key = (id(s._outputs[0][0]), s._outputs[0][1])
+            if key not in seen:
+                seen.add(key)
+                union.append(s)
+    return union
+
+
+def foreach(body, data, init_states, name="foreach"):
+    """Runs `body` over the slices of `data` along axis 0, carrying states (a symbolic loop).
+
+    Parameters
+    ----------
+    body : callable
+        `body(data_slice, states) -> (outputs, new_states)`, on Symbols; `outputs` and
+        `new_states` are Symbols or (nested) lists of them, `new_states` shaped as `states`.
+    data : Symbol or list of Symbol
+        Sequences sliced on axis 0 (all of one length).
+    init_states : Symbol or list of Symbol
+        The states for the first step.
+    name : str, default "foreach"
+        Name hint of the node.
+
+    Returns
+    -------
+    outputs : Symbol or list of Symbol
+        The body's outputs of every step, stacked on axis 0.
+    states : Symbol or list of Symbol
+        The states after the last step.
+
+    Example
+    -------
+    >>> step = lambda x, states: (x + states[0], [x + states[0]])
+    >>> outs, states = mx.sym.contrib.foreach(step, mx.sym.var("data"), [mx.sym.var("s")])
+    >>> outs.eval(data=mx.nd.ones((3, 2)), s=mx.nd.zeros(2))[0].asnumpy()[:, 0]
+    array([1., 2., 3.], dtype=float32)
+    """
+    flat_data, data_fmt = _flatten(data, "foreach data")
+    flat_states, state_fmt = _flatten(init_states, "foreach init_states")
+    if not flat_data:
+        raise MXNetError("foreach needs at least one data Symbol")
+    name = _name.current().get(None, name)
+    holders = ([var("%s_data%d" % (name, i)) for i in range(len(flat_data))]
+               + [var("%s_state%d" % (name, i)) for i in range(len(flat_states))])
+    step_data = _regroup(holders[:len(flat_data)], data_fmt)[0]
+    step_states = _regroup(holders[len(flat_data):], state_fmt)[0]
+    outs, states = call_in_scope(name, body, step_data, step_states)
+    flat_outs, out_fmt = _flatten(outs, "foreach body outputs")
+    flat_new, _ = _flatten(states, "foreach body states")
+    if len(flat_new) != len(flat_states):
+        raise MXNetError("foreach: the body returned %d states for %d initial states"
+                         % (len(flat_new), len(flat_states)))
+    sub, outer = build_subgraph(name, holders, flat_outs + flat_new)
+    inputs = flat_data + flat_states + outer
+    node = _node("_foreach", inputs, {"num_args": len(inputs), "num_data": len(flat_data),
+                                       "num_states": len(flat_states),
+                                       "num_out_data": len(flat_outs), "body": sub}, name)
+    results = list(node)
+    out_syms = _regroup(results[:len(flat_outs)], out_fmt)[0] if flat_outs else []
+    state_syms = _regroup(results[len(flat_outs):], state_fmt)[0]
+    return out_syms, state_syms
+
+
+def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
+    """A symbolic while loop: while `cond(*loop_vars)` is true and fewer than `max_iterations`
+    steps ran, `(step_output, loop_vars) = func(*loop_vars)`.
+
+    Parameters
+    ----------
+    cond : callable
+        `cond(*loop_vars)` -> a Symbol of one boolean value.
+    func : callable
+        `func(*loop_vars)` -> (step_output, new_loop_vars), each a Symbol or list of Symbols.
+    loop_vars : Symbol or list of Symbol
+        The loop variables' initial values.
+    max_iterations : int
+        The most steps to run (required).
+    name : str, default "while_loop"
+        Name hint of the node.
+
+    Returns
+    -------
+    outputs : Symbol or list of Symbol
+        The step outputs stacked on axis 0 and padded (with zeros) to max_iterations.
+    loop_vars : Symbol or list of Symbol
+        The final loop variables.
+
+    Example
+    -------
+    >>> cond = lambda i, s: i <= 5
+    >>> func = lambda i, s: ([i + s], [i + 1, s + i])
+    >>> outs, (i, s) = mx.sym.contrib.while_loop(cond, func, [mx.sym.var("i"), mx.sym.var("s")],
+    ...                                          max_iterations=10)
+    """
+    if max_iterations is None:
+        raise ValueError("max_iterations should be specified")
+    single = isinstance(loop_vars, Symbol)
+    flat_vars, var_fmt = _flatten(loop_vars if not single else [loop_vars], "while_loop loop_vars")
+    if not flat_vars:
+        raise ValueError("loop_vars should contain at least one element")
+    name = _name.current().get(None, name)
+    holders = [var("%s_var%d" % (name, i)) for i in range(len(flat_vars))]
+    grouped = _regroup(holders, var_fmt)[0]
+    pred = call_in_scope(name + "_cond", cond, *grouped)
+    cond_sub, cond_outer = build_subgraph(name + "_cond", holders, [pred])
+    step_output, new_vars = call_in_scope(name, func, *grouped)
+    flat_outs, out_fmt = _flatten([] if step_output is None else step_output, "while_loop outputs")
+    flat_new, _ = _flatten([] if new_vars is None else new_vars, "while_loop new loop_vars")
+    if len(flat_new) != len(flat_vars):
+        raise ValueError("The length of loop_vars should be consistent during the loop")
+    func_sub, func_outer = build_subgraph(name, holders, flat_outs + flat_new)
+    union = _union(cond_outer, func_outer)
+    cond_sub = _align(cond_sub, cond_outer, union)
+    func_sub = _align(func_sub, func_outer, union)
+    inputs = flat_vars + union
+    node = _node("_while_loop", inputs, {
+        "num_args": len(inputs), "num_vars": len(flat_vars), "num_out_data": len(flat_outs),
+        "max_iterations": int(max_iterations), "cond": cond_sub, "func": func_sub}, name)
+    results = list(node)
+    outs = _regroup(results[:len(flat_outs)], out_fmt)[0] if flat_outs else []
+    final = _regroup(results[len(flat_outs):], var_fmt)[0]
+    return outs, (final[0] if single else final)
+
+
+def cond(pred, then_func, else_func, name="cond"):
+    """Symbolic if-then-else: the outputs of `then_func()` if `pred` holds, else of
+    `else_func()`; only the branch taken runs.
+
+    Parameters
+    ----------
+    pred : Symbol
+        One boolean value.
+    then_func, else_func : callable
+        Functions of no arguments returning Symbols (or lists of them), of the same number
+        and shapes.
+    name : str, default "cond"
+        Name hint of the node.
+
+    Returns
+    -------
+    Symbol or list of Symbol
+        The outputs of the branch taken.
+
+    Example
+    -------
+    >>> a, b = mx.sym.var("a"), mx.sym.var("b")
+    >>> out = mx.sym.contrib.cond(a < b, lambda: a + b, lambda: a - b)
+    """
+    if not isinstance(pred, Symbol):
+        raise MXNetError("cond: pred must be a Symbol, found %s" % type(pred).__name__)
+    name = _name.current().get(None, name)
+    then_out = call_in_scope(name + "_then", then_func)
+    else_out = call_in_scope(name + "_else", else_func)
+    flat_then, then_fmt = _flatten(then_out, "cond then_func outputs")
+    flat_else, _ = _flatten(else_out, "cond else_func outputs")
+    if len(flat_then) != len(flat_else):
+        raise MXNetError("cond: then_func returned %d outputs, else_func %d"
+                         % (len(flat_then), len(flat_else)))
+    then_sub, then_outer = build_subgraph(name + "_then", [], flat_then)
+    else_sub, else_outer = build_subgraph(name + "_else", [], flat_else)
+    union = _union(then_outer, else_outer)
+    inputs = [pred] + union
+    node = _node("_cond", inputs, {
+        "num_args": len(inputs), "num_outputs": len(flat_then),
+        "then_branch": _align(then_sub, then_outer, union),
+        "else_branch": _align(else_sub, else_outer, union)}, name)
+    return _regroup(list(node), then_fmt)[0]
+
+
+def __getattr__(name):
+    # Registered `_contrib_X` operators appear here as `X`, as in MXNet.
+    op = _registry.find("_contrib_" + name)
+    if op is None:
+        raise AttributeError("module 'mxnb.symbol.contrib' has no attribute %r" % name)
+    fn = make_sym_function(op, name)     # nodes named after the short name (box_nms0), as MXNet
+    globals()[name] = fn
+    return fn
+
+
+# Every operator registered so far is listed at once (dir(), tab completion); later ones are
+# found by __getattr__.
+for _full_name in list(_registry.all_names()):
+    if _full_name.startswith("_contrib_") and _full_name[len("_contrib_"):] not in globals():
+        globals()[_full_name[len("_contrib_"):]] = make_sym_function(_registry.get(_full_name),
+                                                       _full_name[len("_contrib_"):])
