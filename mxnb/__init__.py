@@ -29,6 +29,7 @@ def __getattr__(name):
             "test_utils": "test_utils", "viz": "viz", "visualization": "viz", "mon": "monitor",
             "monitor": "monitor", "name": "name", "attribute": "attribute", "io": "io",
             "callback": "callback", "executor": "executor", "model": "model", "notebook": "notebook"}
+    lazy.update({"image": "image", "img": "image", "recordio": "recordio"})
     if name in lazy:
         module = importlib.import_module("." + lazy[name], __name__)
         globals()[name] = module
