@@ -2,9 +2,9 @@
 operators so they run on any context and, where noted, hybridize."""
 import numpy as np
 
-from ....base import MXNetError, dtype_np
-from ....ndarray import NDArray
-from ...block import Block, HybridBlock
+from .....base import MXNetError, dtype_np
+from .....ndarray import NDArray
+from ....block import Block, HybridBlock
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize"]
 
