@@ -183,7 +183,8 @@ class ImageIter(DataIter):
                 label, s = self.next_sample()
                 data = self.augmentation_transform(self.imdecode(s))
                 batch_data[i] = self.postprocess_data(data)
-                batch_label[i] = label
+                label = label.asnumpy() if hasattr(label, "asnumpy") else np.asarray(label)
+                batch_label[i] = label.reshape(batch_label.shape[1:])
                 i += 1
         except StopIteration:
             if not i:

@@ -88,16 +88,16 @@ def main():
                                scale=0.5, preprocess_threads=1, verbose=False)
     for epoch in range(2):
         for b, batch in enumerate(it):
-            expected["recorditer_%d_%d_data" % (epoch, b)] = batch.data[0].asnumpy()
-            expected["recorditer_%d_%d_label" % (epoch, b)] = batch.label[0].asnumpy()
+            expected["recorditer_%d_%d_data0" % (epoch, b)] = batch.data[0].asnumpy()
+            expected["recorditer_%d_%d_label0" % (epoch, b)] = batch.label[0].asnumpy()
             expected["recorditer_%d_%d_pad" % (epoch, b)] = np.array(batch.pad)
         it.reset()
     it = mx.image.ImageIter(batch_size=4, data_shape=(3, 8, 8), path_imgrec=rec, path_imgidx=idx,
                             resize=9)
     for b, batch in enumerate(it):
-        expected["imageiter_%d_data" % b] = batch.data[0].asnumpy()
-        expected["imageiter_%d_label" % b] = batch.label[0].asnumpy()
-        expected["imageiter_%d_pad" % b] = np.array(batch.pad)
+        expected["imageiter_0_%d_data0" % b] = batch.data[0].asnumpy()
+        expected["imageiter_0_%d_label0" % b] = batch.label[0].asnumpy()
+        expected["imageiter_0_%d_pad" % b] = np.array(batch.pad)
 
     ds = mx.gluon.data.vision.ImageRecordDataset(rec)
     image, label = ds[2]
