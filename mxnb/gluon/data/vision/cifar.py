@@ -6,7 +6,8 @@ import numpy as np
 
 from ....base import MXNetError
 from .... import ndarray as nd
-from .._download import check_sha1, data_dir, download, repo_file_url
+from .. import _download
+from .._download import data_dir, repo_file_url
 from .datasets import _DownloadedDataset
 
 __all__ = ["CIFAR10", "CIFAR100"]
@@ -81,8 +82,9 @@ class CIFAR10(_DownloadedDataset):
     def _get_data(self):
         files = self._train_data + self._test_data
         if any(not os.path.exists(os.path.join(self._root, name))
-               or not check_sha1(os.path.join(self._root, name), sha1) for name, sha1 in files):
-            archive = download(repo_file_url("gluon/dataset/" + self._namespace,
+               or not _download.check_sha1(os.path.join(self._root, name), sha1)
+               for name, sha1 in files):
+            archive = _download.download(repo_file_url("gluon/dataset/" + self._namespace,
                                              self._archive_file[0]),
                                path=self._root, sha1_hash=self._archive_file[1])
             _safe_extract(archive, self._root)
