@@ -147,3 +147,15 @@ def test_image_iter_from_list_shuffle_parts_and_broken_image(tmp_path):
     it = mx.image.ImageIter(2, (3, 8, 8), imglist=imglist, path_root=str(tmp_path), resize=9)
     with pytest.raises(MXNetError, match="broken image file 1.png"):
         it.next()
+
+
+def test_imrotate_matches_mxnet():
+    chw = mx.nd.array(E["source_3"].transpose(2, 0, 1).astype("float32"))
+    for key, kwargs in (("imrotate_30", {}), ("imrotate_-50_zoom_in", {"zoom_in": True}),
+                        ("imrotate_70_zoom_out", {"zoom_out": True})):
+        angle = float(key.split("_")[1])
+        close(mx.image.imrotate(chw, angle, **kwargs), key, atol=1e-3)
+    batch = mx.image.imrotate(mx.nd.stack(chw, chw), mx.nd.array([30, 0]))
+    np.testing.assert_allclose(batch[1].asnumpy(), chw.asnumpy(), atol=1e-4)
+    with pytest.raises(MXNetError, match="float32"):
+        mx.image.imrotate(chw.astype("uint8"), 10)

@@ -10,6 +10,7 @@ from .augmenters import (Augmenter, SequentialAug, ResizeAug, ForceResizeAug, Ra
                          LightingAug, ColorNormalizeAug, RandomGrayAug, HorizontalFlipAug,
                          CastAug, CreateAugmenter)
 from .image_iter import ImageIter
+from .rotate import imrotate, random_rotate
 
 __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short",
            "fixed_crop", "random_crop", "center_crop", "color_normalize", "random_size_crop",
@@ -17,4 +18,4 @@ __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "re
            "RandomSizedCropAug", "CenterCropAug", "RandomOrderAug", "BrightnessJitterAug",
            "ContrastJitterAug", "SaturationJitterAug", "HueJitterAug", "ColorJitterAug",
            "LightingAug", "ColorNormalizeAug", "RandomGrayAug", "HorizontalFlipAug", "CastAug",
-           "CreateAugmenter", "ImageIter"]
+           "CreateAugmenter", "ImageIter", "imrotate", "random_rotate"]

@@ -113,6 +113,10 @@ def main():
         T.ToTensor()(img)).asnumpy()
     expected["T_flip_lr"] = mx.nd.image.flip_left_right(img).asnumpy()
     expected["T_flip_tb"] = mx.nd.image.flip_top_bottom(img).asnumpy()
+    chw = mx.nd.array(imgs[3].transpose(2, 0, 1).astype("float32"))
+    expected["imrotate_30"] = mx.image.imrotate(chw, 30).asnumpy()
+    expected["imrotate_-50_zoom_in"] = mx.image.imrotate(chw, -50, zoom_in=True).asnumpy()
+    expected["imrotate_70_zoom_out"] = mx.image.imrotate(chw, 70, zoom_out=True).asnumpy()
     np.savez_compressed(os.path.join(HERE, "mxnet191_image_expected.npz"), **expected)
 
 

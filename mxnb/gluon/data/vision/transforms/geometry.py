@@ -227,40 +227,6 @@ class RandomFlipTopBottom(_RandomFlip):
     _axis = -3
 
 
-def _rotate(chw, degrees, zoom_in, zoom_out):
-    """Rotates a float32 (C, H, W) image about its center, sampling bilinearly with zeros
-    outside (MXNet's imrotate, which uses BilinearSampler)."""
-    _, h, w = chw.shape
-    rad = np.pi * degrees / 180.0
-    hs, ws = (h - 1) / 2.0, (w - 1) / 2.0
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
-    yy -= hs
-    xx -= ws
-    c, s = np.cos(rad), np.sin(rad)
-    x_rot = (xx * c - yy * s) / ws
-    y_rot = (xx * s + yy * c) / hs
-    if zoom_in or zoom_out:
-        rho = np.sqrt(h * h + w * w)
-        ang = np.arctan(h / w)
-        x1, y1 = abs(rho * np.cos(ang + abs(rad))), abs(rho * np.sin(ang + abs(rad)))
-        x2, y2 = abs(rho * np.cos(ang - abs(rad))), abs(rho * np.sin(ang - abs(rad)))
-        max_x, max_y = max(x1, x2), max(y1, y2)
-        scale = max(max_x / w, max_y / h) if zoom_out else min(w / max_x, h / max_y)
-        x_rot, y_rot = x_rot * scale, y_rot * scale
-    px = (x_rot + 1) * (w - 1) / 2.0
-    py = (y_rot + 1) * (h - 1) / 2.0
-    x0, y0 = np.floor(px).astype(np.int64), np.floor(py).astype(np.int64)
-    fx, fy = px - x0, py - y0
-    out = np.zeros_like(chw, dtype=np.float64)
-    for dy, wy in ((0, 1 - fy), (1, fy)):
-        for dx, wx in ((0, 1 - fx), (1, fx)):
-            yi, xi = y0 + dy, x0 + dx
-            inside = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
-            vals = chw[:, np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)]
-            out += vals * (wy * wx * inside)
-    return out.astype(np.float32)
-
-
 class Rotate(Block):
     """Rotates a float32 (C, H, W) image or (N, C, H, W) batch by `rotation_degrees`
     (counter-clockwise), with zeros outside; `zoom_in` crops to avoid black corners, `zoom_out`
@@ -292,7 +258,7 @@ def _rotate_nd(x, degrees, zoom_in, zoom_out):
     if not isinstance(x, NDArray) or x.dtype != np.float32:
         raise MXNetError("Rotate only supports float32 images; consider calling it after "
                          "ToTensor (found %s)" % getattr(x, "dtype", type(x).__name__))
-    return _host.apply(x, lambda chw: _rotate(chw, degrees, zoom_in, zoom_out), "Rotate")
+    return _image().imrotate(x, degrees, zoom_in=zoom_in, zoom_out=zoom_out)
 
 
 class RandomRotation(Block):
