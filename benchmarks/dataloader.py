@@ -122,6 +122,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--num-workers", default="0,2", help="comma-separated worker counts")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="interleaved runs of every configuration; the median is shown")
     args = parser.parse_args()
     if args.worker:
         return worker(args.framework, args.samples, args.epochs, args.batch_size, args.workers,
@@ -130,22 +132,35 @@ def main():
         _common.setup_peers()
     counts = [int(c) for c in args.num_workers.split(",")]
     frameworks = _common.frameworks(args.only)
+    runs = {}
+    for _ in range(args.repeat):  # interleaved, so that load changes hit every framework
+        for key, label, python in frameworks:
+            for count in counts:
+                if python is None:
+                    continue
+                print("running %s, num_workers=%d ..." % (label, count), file=sys.stderr,
+                      flush=True)
+                extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
+                runs.setdefault((key, count), []).append(_common.run_worker(
+                    python, os.path.abspath(__file__),
+                    ["--framework", key, "--workers", str(count), "--samples",
+                     str(args.samples), "--epochs", str(args.epochs), "--batch-size",
+                     str(args.batch_size)], args.threads, extra_env=extra))
     results = {}
-    for key, label, python in frameworks:
+    for key, _, python in frameworks:
         for count in counts:
+            done = [r for r in runs.get((key, count), []) if "error" not in r]
             if python is None:
                 results[key, count] = None
-                continue
-            print("running %s, num_workers=%d ..." % (label, count), file=sys.stderr, flush=True)
-            extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
-            results[key, count] = _common.run_worker(
-                python, os.path.abspath(__file__),
-                ["--framework", key, "--workers", str(count), "--samples", str(args.samples),
-                 "--epochs", str(args.epochs), "--batch-size", str(args.batch_size)],
-                args.threads, extra_env=extra)
+            elif not done:
+                results[key, count] = runs[key, count][-1]
+            else:
+                rates = sorted(r["samples_per_s"] for r in done)
+                results[key, count] = dict(done[0], samples_per_s=rates[len(rates) // 2],
+                                           low=rates[0], high=rates[-1])
     _common.header("DataLoader throughput, %d augmented 32x32x3 images, batch %d, %d timed "
-                   "epochs (samples/s, higher is better)" % (args.samples, args.batch_size,
-                                                             args.epochs),
+                   "epochs (samples/s, median of %d runs, higher is better)"
+                   % (args.samples, args.batch_size, args.epochs, args.repeat),
                    args.threads, [(label, _common.version_line(results[key, counts[0]]))
                                   for key, label, _ in frameworks])
 
@@ -155,6 +170,8 @@ def main():
             return "not installed"
         if "error" in r:
             return "error: " + r["error"][:60]
+        if args.repeat > 1:
+            return "%.0f (%.0f-%.0f)" % (r["samples_per_s"], r["low"], r["high"])
         return "%.0f" % r["samples_per_s"]
 
     def speedup(key):
