@@ -170,3 +170,31 @@ def test_resize_and_prefetching_iters():
         np.testing.assert_array_equal(batches[2].data[1].asnumpy(), [40, 50])
         np.testing.assert_array_equal(batches[2].label[0].asnumpy(), [4, 5])
         it.reset()
+
+
+def test_unknown_arguments_are_ignored_with_a_warning_as_mxnet(tmp_path):
+    img, lab = _mnist_files(tmp_path)
+    with pytest.warns(UserWarning, match="data_shape"):
+        mx.io.MNISTIter(image=img, label=lab, data_shape=(784,), batch_size=7, silent=True)
+    with pytest.warns(UserWarning, match="and_mirror"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 8, 8), batch_size=2, resize=9,
+                              and_mirror=False, preprocess_threads=4)
+    with pytest.raises(MXNetError, match="max_rotate_angle=45 is not supported"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 8, 8), batch_size=2,
+                              max_rotate_angle=45)
+
+
+@pytest.mark.parametrize("dtype, entry", [("int32", 200000001), ("int64", 2147483648),
+                                          ("float32", 1)])
+def test_csv_iter_dtypes_and_native_getdata(tmp_path, dtype, entry):
+    (tmp_path / "d.csv").write_text((",".join([str(entry)] * 64) + "\n") * 30)
+    (tmp_path / "l.csv").write_text("0\n" * 30)
+    it = mx.io.CSVIter(data_csv=str(tmp_path / "d.csv"), data_shape=(8, 8),
+                       label_csv=str(tmp_path / "l.csv"), batch_size=10, dtype=dtype)
+    count = 0
+    for _ in it:
+        data = it.getdata()  # one NDArray, as MXNet's C++ iterators give
+        assert isinstance(data, mx.nd.NDArray) and data.dtype == np.dtype(dtype)
+        assert (data.asnumpy() == entry).all() and data.shape == (10, 8, 8)
+        count += 1
+    assert count == 3

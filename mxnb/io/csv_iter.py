@@ -7,7 +7,8 @@ from ..base import MXNetError, dtype_np
 from ..ndarray.ndarray import array
 from .data_batch import DataBatch
 from .data_desc import DataDesc
-from .data_iter import DataIter
+from ._native import NativeIter
+from .image_record_iter import _check_kwargs
 from ._round_batch import RoundBatcher
 
 __all__ = ["CSVIter"]
@@ -40,7 +41,7 @@ def _read_csv(path, shape, what):
     return np.asarray(rows, dtype=np.float64).reshape((len(rows),) + tuple(shape))
 
 
-class CSVIter(DataIter):
+class CSVIter(NativeIter):
     """Iterates over rows of CSV files in batches.
 
     Parameters
@@ -75,8 +76,7 @@ class CSVIter(DataIter):
                  round_batch=True, prefetch_buffer=4, ctx="gpu", dtype=None, data_name="data",
                  label_name="softmax_label", **kwargs):
         super().__init__(batch_size)
-        if kwargs:
-            raise MXNetError("CSVIter got unexpected arguments %s" % sorted(kwargs))
+        _check_kwargs("CSVIter", kwargs, (), {})
         if int(batch_size) < 1:
             raise MXNetError("CSVIter: batch_size must be positive, found %r" % (batch_size,))
         self.batch_size = int(batch_size)
@@ -116,10 +116,10 @@ class CSVIter(DataIter):
         return True
 
     def getdata(self):
-        return [array(self._out_data, dtype=self._dtype)]
+        return array(self._out_data, dtype=self._dtype)
 
     def getlabel(self):
-        return [array(self._out_label, dtype=self._dtype)]
+        return array(self._out_label, dtype=self._dtype)
 
     def getindex(self):
         return self._current[0]

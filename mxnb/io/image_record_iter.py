@@ -8,16 +8,41 @@ from ..base import MXNetError, dtype_np
 from ..ndarray.ndarray import array
 from .. import recordio
 from .data_desc import DataDesc
-from .data_iter import DataIter
+from ._native import NativeIter
 from ._round_batch import RoundBatcher
 
 __all__ = ["ImageRecordIter"]
 
-_ACCEPTED = {"preprocess_threads", "verbose", "prefetch_buffer", "ctx", "device_id",
-             "shuffle_chunk_size", "shuffle_chunk_seed", "aug_seq", "path_imglist"}
+# MXNet's arguments that only tune its C++ pipeline: accepted and ignored.
+_TUNING = {"preprocess_threads", "verbose", "prefetch_buffer", "ctx", "device_id",
+           "shuffle_chunk_size", "shuffle_chunk_seed", "aug_seq"}
+# MXNet's augmentation arguments not implemented here, with their no-op defaults: any other
+# value is an error rather than a silently different result.
+_UNSUPPORTED = {"path_imglist": "", "mean_img": "", "max_rotate_angle": 0, "rotate": -1,
+                "max_aspect_ratio": 0, "min_aspect_ratio": None, "max_shear_ratio": 0,
+                "max_crop_size": -1, "min_crop_size": -1, "max_random_scale": 1,
+                "min_random_scale": 1, "max_random_area": 1, "min_random_area": 1,
+                "max_img_size": 1e10, "min_img_size": 0, "brightness": 0, "contrast": 0,
+                "saturation": 0, "pca_noise": 0, "random_h": 0, "random_s": 0, "random_l": 0,
+                "fill_value": 255, "pad": 0, "max_random_contrast": 0,
+                "max_random_illumination": 0, "random_resized_crop": False}
 
 
-class ImageRecordIter(DataIter):
+def _check_kwargs(name, kwargs, tuning, unsupported):
+    """MXNet's C++ iterators ignore arguments they do not know; so does this one, with a
+    warning, so that typos show. Augmentations not implemented here raise."""
+    import warnings
+    for key, value in kwargs.items():
+        if key in unsupported:
+            if value not in (unsupported[key], str(unsupported[key])):
+                raise MXNetError("%s: %s=%r is not supported by mxnb (only the default %r)"
+                                 % (name, key, value, unsupported[key]))
+        elif key not in tuning:
+            warnings.warn("%s: ignoring unknown argument %s=%r (as MXNet does)"
+                          % (name, key, value), stacklevel=3)
+
+
+class ImageRecordIter(NativeIter):
     """Iterates over images packed in a RecordIO (.rec) file, with MXNet's default augmentation:
     resize the shorter edge, crop (center or random), mirror, then per channel
     ``(pixel - mean) * scale / std``. Images come out as (batch, 3, H, W) in RGB order.
@@ -71,9 +96,7 @@ class ImageRecordIter(DataIter):
                  inter_method=1, dtype=None, data_name="data", label_name="softmax_label",
                  seed_aug=None, **kwargs):
         super().__init__(batch_size)
-        unknown = set(kwargs) - _ACCEPTED
-        if unknown:
-            raise MXNetError("ImageRecordIter: unsupported arguments %s" % sorted(unknown))
+        _check_kwargs("ImageRecordIter", kwargs, _TUNING, _UNSUPPORTED)
         data_shape = tuple(int(d) for d in data_shape)
         if len(data_shape) != 3 or data_shape[0] not in (1, 3):
             raise MXNetError("ImageRecordIter: data_shape must be (1 or 3, height, width), found "
@@ -180,10 +203,10 @@ class ImageRecordIter(DataIter):
         return True
 
     def getdata(self):
-        return [array(self._out_data, dtype=self._dtype)]
+        return array(self._out_data, dtype=self._dtype)
 
     def getlabel(self):
-        return [array(self._out_label, dtype=np.float32)]
+        return array(self._out_label, dtype=np.float32)
 
     def getindex(self):
         return self._current[0]

@@ -4,12 +4,13 @@ import numpy as np
 from ..base import MXNetError, dtype_np
 from ..ndarray.ndarray import array
 from .data_desc import DataDesc
-from .data_iter import DataIter
+from ._native import NativeIter
+from .image_record_iter import _check_kwargs
 
 __all__ = ["MNISTIter"]
 
 
-class MNISTIter(DataIter):
+class MNISTIter(NativeIter):
     """Iterates over MNIST images and labels read from IDX files (gzip-compressed or not).
 
     Images are scaled to [0, 1) by dividing by 256, as MXNet does. An incomplete last batch
@@ -49,8 +50,7 @@ class MNISTIter(DataIter):
                  part_index=0, prefetch_buffer=4, ctx="gpu", dtype=None, data_name="data",
                  label_name="softmax_label", **kwargs):
         super().__init__(batch_size)
-        if kwargs:
-            raise MXNetError("MNISTIter got unexpected arguments %s" % sorted(kwargs))
+        _check_kwargs("MNISTIter", kwargs, (), {})
         if not 0 <= part_index < num_parts:
             raise MXNetError("MNISTIter: part_index %d out of range for num_parts %d"
                              % (part_index, num_parts))
@@ -92,10 +92,10 @@ class MNISTIter(DataIter):
         return self._order[self._cursor:self._cursor + self.batch_size]
 
     def getdata(self):
-        return [array(self._images[self._rows()], dtype=self._dtype)]
+        return array(self._images[self._rows()], dtype=self._dtype)
 
     def getlabel(self):
-        return [array(self._labels[self._rows()], dtype=self._dtype)]
+        return array(self._labels[self._rows()], dtype=self._dtype)
 
     def getindex(self):
         return self._rows().astype(np.uint64)
