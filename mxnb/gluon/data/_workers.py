@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 import weakref
 
 import numpy as np
@@ -141,23 +142,23 @@ class ProcessWorkers:
         self._busy = [0] * num_workers
         self._abandoned = set()
         self.broken = None
-        handler = signal.getsignal(signal.SIGINT)
         try:
-            for i in range(num_workers):
-                parent, child = context.Pipe(duplex=True)
-                proc = context.Process(target=_worker_main, name="DataLoaderWorker-%d" % i,
-                                       args=(i, child, list(self._conns), load, seed + i,
-                                             self._prefix), daemon=True)
-                proc.start()
-                child.close()
-                self._conns.append(parent)
-                self._procs.append(proc)
+            with warnings.catch_warnings():
+                # Python 3.12+ warns about forking a threaded process; MXNet forks the same way,
+                # and a worker runs only the dataset and batchify_fn.
+                warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+                for i in range(num_workers):
+                    parent, child = context.Pipe(duplex=True)
+                    proc = context.Process(target=_worker_main, name="DataLoaderWorker-%d" % i,
+                                           args=(i, child, list(self._conns), load, seed + i,
+                                                 self._prefix), daemon=True)
+                    proc.start()
+                    child.close()
+                    self._conns.append(parent)
+                    self._procs.append(proc)
         except BaseException:
             self.shutdown()
             raise
-        finally:
-            if threading.current_thread() is threading.main_thread():
-                signal.signal(signal.SIGINT, handler)
         self._finalizer = weakref.finalize(self, ProcessWorkers._stop, self._conns,
                                            self._procs, self._prefix)
 

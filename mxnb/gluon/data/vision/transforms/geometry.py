@@ -26,6 +26,13 @@ def _wh(size, name):
     return int(size[0]), int(size[1])
 
 
+def _per_image(x, fn):
+    """fn on an (H, W, C) image, or on each image of an (N, H, W, C) batch."""
+    if getattr(x, "ndim", None) == 4:
+        return nd.stack(*[fn(img) for img in x])
+    return fn(x)
+
+
 class Resize(Block):
     """Resizes an (H, W, C) image or (N, H, W, C) batch to `size`.
 
@@ -89,7 +96,7 @@ class CenterCrop(Block):
         self._args = (_wh(size, "CenterCrop"), interpolation)
 
     def forward(self, x):
-        return _image().center_crop(x, *self._args)[0]
+        return _per_image(x, lambda img: _image().center_crop(img, *self._args)[0])
 
 
 class CropResize(Block):
@@ -151,7 +158,7 @@ class RandomResizedCrop(Block):
         self._args = (_wh(size, "RandomResizedCrop"), scale, ratio, interpolation)
 
     def forward(self, x):
-        return _image().random_size_crop(x, *self._args)[0]
+        return _per_image(x, lambda img: _image().random_size_crop(img, *self._args)[0])
 
 
 class RandomCrop(Block):
