@@ -198,3 +198,26 @@ def test_csv_iter_dtypes_and_native_getdata(tmp_path, dtype, entry):
         assert (data.asnumpy() == entry).all() and data.shape == (10, 8, 8)
         count += 1
     assert count == 3
+
+
+def test_image_record_iter_shuffles_each_epoch_and_label_width(tmp_path):
+    it = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 8, 8), batch_size=6, resize=9,
+                               shuffle=True, seed=1)
+    orders = []
+    for _ in range(3):
+        batch = it.next()
+        orders.append(batch.index.tolist())
+        assert sorted(orders[-1]) == list(range(6))
+        np.testing.assert_array_equal(batch.label[0].asnumpy(), [i % 3 for i in orders[-1]])
+        it.reset()
+    assert len({tuple(o) for o in orders}) > 1
+    rec = tmp_path / "multi.rec"
+    reader = mx.recordio.MXIndexedRecordIO(REC[:-3] + "idx", REC, "r")
+    with mx.recordio.MXRecordIO(str(rec), "w") as writer:
+        for k in reader.keys[:2]:
+            _, img = mx.recordio.unpack(reader.read_idx(k))
+            writer.write(mx.recordio.pack(mx.recordio.IRHeader(0, [k, 10 + k], k, 0), img))
+    multi = mx.io.ImageRecordIter(path_imgrec=str(rec), data_shape=(3, 8, 8), batch_size=2,
+                                  resize=9, label_width=2)
+    assert multi.provide_label[0].shape == (2, 2)
+    np.testing.assert_array_equal(multi.next().label[0].asnumpy(), [[0, 10], [1, 11]])
