@@ -147,3 +147,53 @@ def test_process_exits_after_a_timeout_with_a_hung_getitem(thread_pool):
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "raised: DataLoaderTimeoutError" in proc.stdout
+
+
+def test_workers_started_from_a_thread_outlive_it():
+    import threading
+    loader = gdata.DataLoader(Squares(), batch_size=4, num_workers=2)
+    done = []
+    thread = threading.Thread(target=lambda: done.append(len(list(loader))))
+    thread.start()
+    thread.join()
+    assert done == [3] and len(list(loader)) == 3  # same workers, from the main thread
+
+
+def test_workers_die_with_a_killed_main_process():
+    script = textwrap.dedent("""
+        import os, signal, threading
+        from mxnb.gluon import data as gdata
+
+        class Never(gdata.Dataset):
+            def __len__(self):
+                return 4
+            def __getitem__(self, i):
+                threading.Event().wait()
+
+        loader = gdata.DataLoader(Never(), batch_size=1, num_workers=2)
+        workers = loader._worker_pool()
+        workers.submit((0, 0), [0])  # both workers now hang inside __getitem__
+        workers.submit((0, 1), [1])
+        print(" ".join(str(p) for p in workers.pids), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == -9, proc.stderr
+    pids = [int(p) for p in proc.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 30
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if _running(p)]
+        time.sleep(0.1)
+    assert not alive, "workers %s outlived their killed parent" % alive
+
+
+def _running(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False

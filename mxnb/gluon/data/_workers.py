@@ -53,14 +53,18 @@ _pool_ids = itertools.count()
 _PRCTL_SET_PDEATHSIG = 1
 
 
-def _die_with_parent():
-    """Linux: the kernel kills this worker when the process that forked it dies, even by kill -9."""
+def _die_with_parent(parent_pid):
+    """Linux: the kernel kills this worker when the process that forked it dies, even by kill -9.
+    (The kernel ties this to the forking *thread*, so it is only asked for when the main thread
+    forks.)"""
     if sys.platform.startswith("linux"):
         try:
             import ctypes
             ctypes.CDLL(None, use_errno=True).prctl(_PRCTL_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
-            pass
+            return
+        if os.getppid() != parent_pid:  # the parent died before the request took effect
+            os._exit(1)
 
 
 def _seed_worker(seed):
@@ -71,9 +75,10 @@ def _seed_worker(seed):
     mx_random.seed(seed % (1 << 32))
 
 
-def _worker_main(worker_id, conn, other_conns, load, seed, prefix):
+def _worker_main(worker_id, conn, other_conns, load, seed, prefix, parent_pid):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    _die_with_parent()
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     for other in other_conns:
         other.close()
     from ... import engine
@@ -142,6 +147,8 @@ class ProcessWorkers:
         self._busy = [0] * num_workers
         self._abandoned = set()
         self.broken = None
+        parent_pid = (os.getpid() if threading.current_thread() is threading.main_thread()
+                      else None)
         try:
             with warnings.catch_warnings():
                 # Python 3.12+ warns about forking a threaded process; MXNet forks the same way,
@@ -151,7 +158,7 @@ class ProcessWorkers:
                     parent, child = context.Pipe(duplex=True)
                     proc = context.Process(target=_worker_main, name="DataLoaderWorker-%d" % i,
                                            args=(i, child, list(self._conns), load, seed + i,
-                                                 self._prefix), daemon=True)
+                                                 self._prefix, parent_pid), daemon=True)
                     proc.start()
                     child.close()
                     self._conns.append(parent)
