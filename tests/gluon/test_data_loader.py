@@ -197,3 +197,18 @@ def _running(pid):
             return f.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_full_shared_memory_falls_back_to_the_pipe(monkeypatch):
+    from mxnb.gluon.data import _shared_batch
+
+    def no_space(fd, offset, length):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(_shared_batch.os, "posix_fallocate", no_space, raising=False)
+    batches = list(gdata.DataLoader(Squares(), batch_size=4, num_workers=2))  # forked: patched
+    x, y = batches[1]
+    np.testing.assert_array_equal(y.asnumpy(), [4, 5, 6, 7])
+    np.testing.assert_array_equal(x.asnumpy()[:, 0, 0], [16, 25, 36, 49])
+    assert _base_mmap(x._data) is None
+    assert not [f for f in os.listdir("/dev/shm") if f.startswith("mxnb-dataloader-%d-"
+                                                                  % os.getpid())]

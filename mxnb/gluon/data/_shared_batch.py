@@ -78,7 +78,14 @@ def pack(batch, prefix):
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.ftruncate(fd, max(size, 1))
+        if hasattr(os, "posix_fallocate"):
+            # reserve the pages now: a full /dev/shm is then an error here, not a SIGBUS later
+            os.posix_fallocate(fd, 0, max(size, 1))
         buf = mmap.mmap(fd, max(size, 1))
+    except OSError:
+        os.close(fd)
+        os.unlink(path)
+        return structure, ("pickled", arrays)  # no room in shared memory: through the pipe
     except BaseException:
         os.close(fd)
         os.unlink(path)
