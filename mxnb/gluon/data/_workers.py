@@ -50,6 +50,8 @@ class _RemoteTraceback(Exception):
 
 
 _pool_ids = itertools.count()
+_SIGNAL_HINTS = {signal.SIGKILL: " (out of memory? the kernel's OOM killer sends it)",
+                 signal.SIGBUS: " (a full /dev/shm?)", signal.SIGSEGV: " (a crash in native code)"}
 _PRCTL_SET_PDEATHSIG = 1
 
 
@@ -209,8 +211,8 @@ class ProcessWorkers:
             proc = self._procs[worker]
             proc.join(1.0)
             code = proc.exitcode
-            how = ("was killed by signal %d" % -code if code is not None and code < 0
-                   else "exited with code %s" % code)
+            how = ("was killed by signal %d%s" % (-code, _SIGNAL_HINTS.get(-code, ""))
+                   if code is not None and code < 0 else "exited with code %s" % code)
             lost = [k[1] for k, (w, _) in self._pending.items() if w == worker]
             self._fail("worker died")
             raise DataLoaderWorkerError(
