@@ -17,7 +17,7 @@ def pillow():
     global _PIL
     if _PIL is None:
         try:
-            from PIL import Image, ImageOps  # noqa: F401
+            from PIL import Image
         except ImportError:
             raise MXNetError("reading and writing images needs Pillow: pip install 'mxnb[image]' "
                              "(or pip install pillow)") from None

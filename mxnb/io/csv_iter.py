@@ -5,7 +5,6 @@ import numpy as np
 
 from ..base import MXNetError, dtype_np
 from ..ndarray.ndarray import array
-from .data_batch import DataBatch
 from .data_desc import DataDesc
 from ._native import NativeIter
 from .image_record_iter import _check_kwargs

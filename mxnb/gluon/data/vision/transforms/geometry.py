@@ -1,5 +1,4 @@
 """Geometric transforms: resizing, cropping, flipping and rotating images."""
-import random
 
 import numpy as np
 
