@@ -221,3 +221,10 @@ def test_image_record_iter_shuffles_each_epoch_and_label_width(tmp_path):
                                   resize=9, label_width=2)
     assert multi.provide_label[0].shape == (2, 2)
     np.testing.assert_array_equal(multi.next().label[0].asnumpy(), [[0, 10], [1, 11]])
+
+
+def test_uint8_record_iter_gives_the_raw_pixels():
+    it = mx.io.ImageRecordUInt8Iter(path_imgrec=REC, data_shape=(3, 10, 14), batch_size=1)
+    data = it.next().data[0]
+    assert data.dtype == np.uint8
+    np.testing.assert_array_equal(data.asnumpy()[0], IMG["imdecode_0"].transpose(2, 0, 1))

@@ -7,7 +7,9 @@ from .resize_iter import ResizeIter
 from .prefetching_iter import PrefetchingIter
 from .csv_iter import CSVIter
 from .mnist_iter import MNISTIter
-from .image_record_iter import ImageRecordIter
+from .image_record_iter import (ImageRecordIter, ImageRecordUInt8Iter, ImageRecordInt8Iter,
+                                ImageRecordIter_v1, ImageRecordUInt8Iter_v1)
 
 __all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter", "ResizeIter", "PrefetchingIter",
-           "CSVIter", "MNISTIter", "ImageRecordIter"]
+           "CSVIter", "MNISTIter", "ImageRecordIter", "ImageRecordUInt8Iter", "ImageRecordInt8Iter",
+           "ImageRecordIter_v1", "ImageRecordUInt8Iter_v1"]

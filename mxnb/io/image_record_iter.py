@@ -11,7 +11,8 @@ from .data_desc import DataDesc
 from ._native import NativeIter
 from ._round_batch import RoundBatcher
 
-__all__ = ["ImageRecordIter"]
+__all__ = ["ImageRecordIter", "ImageRecordUInt8Iter", "ImageRecordInt8Iter", "ImageRecordIter_v1",
+           "ImageRecordUInt8Iter_v1"]
 
 # MXNet's arguments that only tune its C++ pipeline: accepted and ignored.
 _TUNING = {"preprocess_threads", "verbose", "prefetch_buffer", "ctx", "device_id",
@@ -213,3 +214,25 @@ class ImageRecordIter(NativeIter):
 
     def getpad(self):
         return self._current[1]
+
+
+def ImageRecordUInt8Iter(*args, **kwargs):
+    """ImageRecordIter giving uint8 pixels (MXNet's `mx.io.ImageRecordUInt8Iter`).
+
+    Example
+    -------
+    >>> it = mx.io.ImageRecordUInt8Iter(path_imgrec='data.rec', data_shape=(3, 8, 8),
+    ...                                 batch_size=2, resize=9)
+    """
+    kwargs.setdefault("dtype", "uint8")
+    return ImageRecordIter(*args, **kwargs)
+
+
+def ImageRecordInt8Iter(*args, **kwargs):
+    """ImageRecordIter giving int8 pixels (MXNet's `mx.io.ImageRecordInt8Iter`)."""
+    kwargs.setdefault("dtype", "int8")
+    return ImageRecordIter(*args, **kwargs)
+
+
+ImageRecordIter_v1 = ImageRecordIter
+ImageRecordUInt8Iter_v1 = ImageRecordUInt8Iter
