@@ -299,4 +299,7 @@ class RandomRotation(Block):
     def forward(self, x):
         if np.random.random() > self._p:
             return x
-        return _rotate_nd(x, np.random.uniform(*self._limits), *self._zoom)
+        if not isinstance(x, NDArray) or x.dtype != np.float32:
+            raise MXNetError("RandomRotation only supports float32 images; consider calling it "
+                             "after ToTensor (found %s)" % getattr(x, "dtype", type(x).__name__))
+        return _image().random_rotate(x, self._limits, *self._zoom)  # one angle per image
