@@ -70,7 +70,6 @@ def pack(batch, prefix):
         return structure, ("pickled", arrays)
     layout, size = [], 0
     for arr in arrays:
-        arr = np.ascontiguousarray(arr)
         layout.append((size, arr.shape, arr.dtype.str))
         size += -(-arr.nbytes // _ALIGN) * _ALIGN
     name = "%s%d-%d" % (prefix, os.getpid(), next(_counter))
@@ -78,10 +77,10 @@ def pack(batch, prefix):
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.ftruncate(fd, max(size, 1))
-        if hasattr(os, "posix_fallocate"):
-            # reserve the pages now: a full /dev/shm is then an error here, not a SIGBUS later
-            os.posix_fallocate(fd, 0, max(size, 1))
-        buf = mmap.mmap(fd, max(size, 1))
+        # pwrite, not a mapping: no page faults on this side, and a full /dev/shm is an
+        # ENOSPC error here instead of a SIGBUS
+        for arr, (offset, _, _) in zip(arrays, layout):
+            _write_all(fd, np.ascontiguousarray(arr).reshape(-1).view(np.uint8), offset)
     except OSError:
         os.close(fd)
         os.unlink(path)
@@ -91,17 +90,16 @@ def pack(batch, prefix):
         os.unlink(path)
         raise
     os.close(fd)
-    try:
-        for arr, (offset, shape, dtype) in zip(arrays, layout):
-            view = np.ndarray(shape, dtype=dtype, buffer=buf, offset=offset)
-            view[...] = arr
-            del view
-    except BaseException:
-        buf.close()
-        os.unlink(path)
-        raise
-    buf.close()
     return structure, ("shm", name, max(size, 1), layout)
+
+
+def _write_all(fd, data, offset):
+    view = memoryview(data)
+    while len(view):
+        written = os.pwrite(fd, view, offset)
+        if written <= 0:
+            raise OSError(28, "no space left in shared memory")
+        view, offset = view[written:], offset + written
 
 
 def unpack(structure, segment):
