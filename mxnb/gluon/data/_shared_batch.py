@@ -112,7 +112,8 @@ def unpack(structure, segment):
     path = os.path.join(_SHM_DIR, name)
     fd = os.open(path, os.O_RDWR)
     try:
-        buf = mmap.mmap(fd, size)
+        # map every page at once (Linux) rather than fault them in one by one on first touch
+        buf = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0))
     finally:
         os.close(fd)
         os.unlink(path)
