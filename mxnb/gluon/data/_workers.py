@@ -180,7 +180,10 @@ class ProcessWorkers:
             raise MXNetError("DataLoader: the workers were shut down after an earlier error (%s)"
                              % self.broken)
         worker = min(range(len(self._busy)), key=self._busy.__getitem__)
-        self._conns[worker].send((key, list(indices)))
+        try:
+            self._conns[worker].send((key, list(indices)))
+        except (BrokenPipeError, OSError):
+            self._raise_dead(worker, "sending it batch %d (samples %s)" % (key[1], _short(indices)))
         self._busy[worker] += 1
         self._pending[key] = (worker, indices)
 
@@ -208,17 +211,8 @@ class ProcessWorkers:
         try:
             key, ok, payload = self._conns[worker].recv()
         except (EOFError, OSError):
-            proc = self._procs[worker]
-            proc.join(1.0)
-            code = proc.exitcode
-            how = ("was killed by signal %d%s" % (-code, _SIGNAL_HINTS.get(-code, ""))
-                   if code is not None and code < 0 else "exited with code %s" % code)
-            lost = [k[1] for k, (w, _) in self._pending.items() if w == worker]
-            self._fail("worker died")
-            raise DataLoaderWorkerError(
-                "DataLoader: worker process %d (pid %s) %s while loading batch(es) %s; waiting "
-                "for batch %d (samples %s). The workers were shut down." % (
-                    worker, proc.pid, how, lost, waiting_for[1], _short(indices))) from None
+            self._raise_dead(worker, "waiting for batch %d (samples %s)"
+                             % (waiting_for[1], _short(indices)))
         self._busy[worker] -= 1
         if key[0] in self._abandoned:
             self._pending.pop(key, None)
@@ -226,6 +220,18 @@ class ProcessWorkers:
                 _shared_batch.discard(payload[1])
         else:
             self._arrived[key] = (ok, payload)
+
+    def _raise_dead(self, worker, doing):
+        proc = self._procs[worker]
+        proc.join(1.0)
+        code = proc.exitcode
+        how = ("was killed by signal %d%s" % (-code, _SIGNAL_HINTS.get(-code, ""))
+               if code is not None and code < 0 else "exited with code %s" % code)
+        lost = [k[1] for k, (w, _) in self._pending.items() if w == worker]
+        self._fail("worker died")
+        raise DataLoaderWorkerError(
+            "DataLoader: worker process %d (pid %s) %s while loading batch(es) %s; found when "
+            "%s. The workers were shut down." % (worker, proc.pid, how, lost, doing)) from None
 
     def abandon(self, iter_id):
         """Results of iterator `iter_id` that are still to come are freed as they arrive."""
