@@ -10,6 +10,7 @@ Process workers are forked where the platform can (the dataset and batchify_fn a
 as MXNet does, so lambdas work); each has its own pipe pair, so a worker's death shows up at once
 as end-of-file on its pipe, and no lock is shared that a killed worker could leave held.
 """
+import gc
 import itertools
 import multiprocessing
 import multiprocessing.connection
@@ -151,6 +152,9 @@ class ProcessWorkers:
         self.broken = None
         parent_pid = (os.getpid() if threading.current_thread() is threading.main_thread()
                       else None)
+        # Objects the workers inherit stay out of their garbage collector's sweeps, which would
+        # otherwise touch (and so copy) every inherited page.
+        gc.freeze()
         try:
             with warnings.catch_warnings():
                 # Python 3.12+ warns about forking a threaded process; MXNet forks the same way,
@@ -168,6 +172,8 @@ class ProcessWorkers:
         except BaseException:
             self.shutdown()
             raise
+        finally:
+            gc.unfreeze()
         self._finalizer = weakref.finalize(self, ProcessWorkers._stop, self._conns,
                                            self._procs, self._prefix)
 
