@@ -1,5 +1,6 @@
 """ImageRecordIter: batches of images from a RecordIO file, decoded and augmented as MXNet's
 C++ iterator does (`mx.io.ImageRecordIter` with its default augmenter)."""
+import concurrent.futures
 import random
 
 import numpy as np
@@ -81,6 +82,8 @@ class ImageRecordIter(NativeIter):
     data_name, label_name : str
     seed_aug : int, optional
         Seed of the random augmentations.
+    preprocess_threads : int, default 4
+        Threads that decode and augment the images of a batch.
 
     Example
     -------
@@ -142,14 +145,23 @@ class ImageRecordIter(NativeIter):
         self.provide_data = [DataDesc(data_name, self._out_data.shape, self._dtype)]
         self.provide_label = [DataDesc(label_name, label_shape, np.float32)]
         self._current = None
+        threads = int(kwargs.get("preprocess_threads", 4))
+        self._pool = (concurrent.futures.ThreadPoolExecutor(min(threads, self.batch_size),
+                                                            thread_name_prefix="ImageRecordIter")
+                      if threads > 1 else None)
         self.reset()
+
+    def __del__(self):
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=False)
 
     def reset(self):
         if self._shuffle:
             self._order_rng.shuffle(self._order)
         self._batcher.reset()
 
-    def _sample(self, i):
+    def _sample(self, i, draws):
         pos = self._positions[self._order[i]]
         raw, _ = self._rec._read_at(pos)
         header, payload = recordio.unpack(raw)
@@ -166,9 +178,9 @@ class ImageRecordIter(NativeIter):
             raise MXNetError("ImageRecordIter: record at byte %d of %s has %d label(s), "
                              "label_width is %d" % (pos, self._path, label.size,
                                                     self._label_width))
-        return self._augment(img), label[:self._label_width]
+        return self._augment(img, draws), label[:self._label_width]
 
-    def _augment(self, img):
+    def _augment(self, img, draws):
         from ..image.resize import resize
         _, ch, cw = self._shape
         if self._resize > 0:
@@ -182,12 +194,13 @@ class ImageRecordIter(NativeIter):
         if h < ch or w < cw:
             raise MXNetError("ImageRecordIter: image of %dx%d in %s is smaller than data_shape "
                              "%dx%d; use `resize`" % (h, w, self._path, ch, cw))
+        u_y, u_x, u_mirror = draws
         if self._rand_crop:
-            y, x = self._aug_rng.randint(0, h - ch), self._aug_rng.randint(0, w - cw)
+            y, x = int(u_y * (h - ch + 1)), int(u_x * (w - cw + 1))
         else:
             y, x = (h - ch) // 2, (w - cw) // 2
         img = img[y:y + ch, x:x + cw]
-        if self._mirror or (self._rand_mirror and self._aug_rng.random() < 0.5):
+        if self._mirror or (self._rand_mirror and u_mirror < 0.5):
             img = img[:, ::-1]
         out = (img.astype(np.float32) - self._mean) * self._scale / self._std
         return out.transpose(2, 0, 1)
@@ -197,9 +210,18 @@ class ImageRecordIter(NativeIter):
         if step is None:
             return False
         indices, pad = step
-        for row, i in enumerate(indices):
-            self._out_data[row], label = self._sample(i)
+        # the random draws are made here, in order, so that threads do not change them
+        draws = [(self._aug_rng.random(), self._aug_rng.random(), self._aug_rng.random())
+                 for _ in indices]
+
+        def fill(row):
+            self._out_data[row], label = self._sample(indices[row], draws[row])
             self._out_label[row] = label[0] if self._label_width == 1 else label
+        if self._pool is None:
+            for row in range(len(indices)):
+                fill(row)
+        else:  # decoding and resizing release the GIL for much of their time
+            list(self._pool.map(fill, range(len(indices))))
         self._current = (np.asarray(self._order[indices], dtype=np.uint64), pad)
         return True
 
