@@ -228,3 +228,12 @@ def test_uint8_record_iter_gives_the_raw_pixels():
     data = it.next().data[0]
     assert data.dtype == np.uint8
     np.testing.assert_array_equal(data.asnumpy()[0], IMG["imdecode_0"].transpose(2, 0, 1))
+
+
+def test_image_record_iter_results_do_not_depend_on_threads():
+    def first(threads):
+        it = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 8, 8), batch_size=6,
+                                   resize=10, rand_crop=True, rand_mirror=True, seed_aug=7,
+                                   preprocess_threads=threads)
+        return it.next().data[0].asnumpy()
+    np.testing.assert_array_equal(first(1), first(3))
