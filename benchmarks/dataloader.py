@@ -194,7 +194,8 @@ def main():
             return "not installed"
         if "error" in r:
             return "error: " + r["error"][:60]
-        cores = " [%.2f cores]" % r["cores"] if r.get("cores") is not None else ""
+        cores = (" [%.2f cores, %.0f/cpu-s]" % (r["cores"], r["samples_per_s"] / r["cores"])
+                 if r.get("cores") else "")
         if args.repeat > 1:
             return "%.0f (from %.0f)%s" % (r["samples_per_s"], r["low"], cores)
         return "%.0f%s" % (r["samples_per_s"], cores)
@@ -215,7 +216,9 @@ def main():
         "The augmentation is the same NumPy/Python function in every framework; the loaders "
         "differ in how they run it (worker processes, batching, hand-over to the main process).",
         "(from N): the slowest run. [cores]: CPU seconds used by the loader's process and its "
-        "workers per wall second in the best run; on a busy machine it stays below 1 + workers."])
+        "workers per wall second in the best run; on a busy machine it stays below 1 + workers. "
+        "/cpu-s: samples per CPU second, what the loader costs whatever share of the machine it "
+        "gets."])
 
 
 if __name__ == "__main__":
