@@ -8,7 +8,9 @@ import numpy as np
 from ..base import MXNetError
 from ..ndarray import sparse
 from ..ndarray.ndarray import array
-from . import DataBatch, DataDesc, DataIter
+from .data_batch import DataBatch
+from .data_desc import DataDesc
+from .data_iter import DataIter
 
 __all__ = ["LibSVMIter"]
 

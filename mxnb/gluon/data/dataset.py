@@ -162,3 +162,7 @@ def _take_rows(arr, indices):
 def _numpy_batch(host):
     from ... import ndarray as nd
     return nd.array(host, dtype=host.dtype)
+
+
+# MXNet defines RecordFileDataset in this module; it lives in its own file here.
+from .record_file import RecordFileDataset  # noqa: E402,F401

@@ -3,7 +3,8 @@ import numpy as np
 
 from ...base import MXNetError
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "FilterSampler", "BatchSampler"]
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "FilterSampler", "BatchSampler",
+           "IntervalSampler"]
 
 _LAST_BATCH = ("keep", "discard", "rollover")
 
@@ -60,6 +61,44 @@ class FilterSampler(Sampler):
 
     def __len__(self):
         return len(self._indices)
+
+
+class IntervalSampler(Sampler):
+    """Indices of range(length) at fixed intervals (MXNet's `gluon.contrib.data.IntervalSampler`).
+
+    Parameters
+    ----------
+    length : int
+        Length of the sequence.
+    interval : int
+        The step between two indices.
+    rollover : bool, default True
+        After reaching the end, start again from the first skipped index until every index was
+        visited; otherwise stop at the end.
+
+    Example
+    -------
+    >>> list(IntervalSampler(13, interval=3))
+    [0, 3, 6, 9, 12, 1, 4, 7, 10, 2, 5, 8, 11]
+    >>> list(IntervalSampler(13, interval=3, rollover=False))
+    [0, 3, 6, 9, 12]
+    """
+
+    def __init__(self, length, interval, rollover=True):
+        if not 0 < interval <= length:
+            raise MXNetError("IntervalSampler: interval %d must be between 1 and length %d"
+                             % (interval, length))
+        self._length = length
+        self._interval = interval
+        self._rollover = rollover
+
+    def __iter__(self):
+        for start in range(self._interval if self._rollover else 1):
+            yield from range(start, self._length, self._interval)
+
+    def __len__(self):
+        # MXNet says `length` even without rollover; this is the number of indices yielded.
+        return self._length if self._rollover else -(-self._length // self._interval)
 
 
 class BatchSampler(Sampler):

@@ -127,3 +127,8 @@ class FashionMNIST(MNIST):
                             "17f9ab60e7257a1620f4ad76bbbaf857c3920701")
         self._namespace = "fashion-mnist"
         _DownloadedDataset.__init__(self, root, transform)
+
+
+# MXNet's vision.datasets module holds every vision dataset; they live in their own files here.
+from .cifar import CIFAR10, CIFAR100  # noqa: E402,F401
+from .image_datasets import ImageRecordDataset, ImageFolderDataset, ImageListDataset  # noqa: E402,F401

@@ -2,15 +2,27 @@
 operators so they run on any context and, where noted, hybridize."""
 import numpy as np
 
-from ....base import MXNetError, dtype_np
-from ....ndarray import NDArray
-from ...block import Block, HybridBlock
+from .....base import MXNetError, dtype_np
+from .....ndarray import NDArray
+from ....block import Block, HybridBlock
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize"]
 
 
 class Compose(Block):
-    """Applies transforms in order: Compose([ToTensor(), Normalize(0.13, 0.31)])."""
+    """Applies transforms in order.
+
+    Parameters
+    ----------
+    transforms : list of callables
+        Blocks or functions, each taking the previous one's output.
+
+    Example
+    -------
+    >>> transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize(0.13, 0.31)])
+    >>> transform(mx.nd.zeros((28, 28, 1), dtype='uint8')).shape
+    (1, 28, 28)
+    """
 
     def __init__(self, transforms):
         super().__init__(prefix="")
@@ -36,7 +48,17 @@ class Compose(Block):
 
 
 class Cast(HybridBlock):
-    """Casts the input to `dtype` (default float32)."""
+    """Casts the input to `dtype`.
+
+    Parameters
+    ----------
+    dtype : str, default 'float32'
+
+    Example
+    -------
+    >>> transforms.Cast('float16')(mx.nd.zeros((2, 2), dtype='uint8')).dtype
+    <class 'numpy.float16'>
+    """
 
     def __init__(self, dtype="float32"):
         super().__init__(prefix="")
@@ -47,7 +69,14 @@ class Cast(HybridBlock):
 
 
 class ToTensor(HybridBlock):
-    """(H, W, C) or (N, H, W, C) values in [0, 255] -> float32 (C, H, W) / (N, C, H, W) in [0, 1]."""
+    """Converts (H, W, C) or (N, H, W, C) images with values in [0, 255] to float32
+    (C, H, W) or (N, C, H, W) tensors with values in [0, 1].
+
+    Example
+    -------
+    >>> transforms.ToTensor()(mx.nd.zeros((4, 6, 3), dtype='uint8')).shape
+    (3, 4, 6)
+    """
 
     def __init__(self):
         super().__init__(prefix="")
@@ -66,6 +95,17 @@ class Normalize(HybridBlock):
 
     mean and std are numbers or one value per channel; per-channel values need eager (NDArray)
     inputs, scalar ones hybridize too.
+
+    Parameters
+    ----------
+    mean : float or tuple of float, default 0.0
+    std : float or tuple of float, default 1.0
+
+    Example
+    -------
+    >>> out = transforms.Normalize((0.5, 0.5, 0.5), (0.2, 0.2, 0.2))(mx.nd.ones((3, 4, 4)))
+    >>> float(out[0, 0, 0].asscalar())
+    2.5
     """
 
     def __init__(self, mean=0.0, std=1.0):
