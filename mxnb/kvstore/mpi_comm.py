@@ -6,8 +6,10 @@ workers that disagree on keys or shapes get an error instead of a silently wrong
 process-failure recovery enabled (`mpirun --enable-recovery`, which `mxnb.tools.launch` passes)
 the surviving ranks live to report it; plain `mpirun` ends the whole job when one rank dies.
 """
+import atexit
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -54,6 +56,15 @@ class Communicator:
         self._seq = 0
         self._broken = None
         _install_sigterm_handler(name, self.rank)
+        atexit.register(self._exit_if_broken)
+
+    def _exit_if_broken(self):
+        """After a lost rank, MPI_Finalize (run after Python's exit handlers) can wait forever
+        for it: leave at once instead, once Python has printed the error."""
+        if self._broken is not None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
 
     # --- the deadline ---------------------------------------------------------------------------
     def _wait(self, requests, what, peers):
