@@ -53,7 +53,7 @@ def test_tutorial_mlp_fit_with_speedometer_reaches_90_percent(caplog):
     assert acc > 0.9
     probs = mod.predict(val)
     assert probs.shape == (500, 10)
-    assert (probs.asnumpy().argmax(1) == val.label[0][1]).mean() == pytest.approx(acc)
+    assert (probs.asnumpy().argmax(1) == val.label[0][1].asnumpy()).mean() == pytest.approx(acc)
 
 
 @pytest.mark.slow

@@ -186,14 +186,20 @@ def _write_out(op, outputs, out):
             raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
                              % (op.name, tuple(target.shape), tuple(value.shape)))
         target._data[...] = value._data
-        bump_version(target)
-        entry = value._entry
-        if entry is not None and entry[0].out_values is not None:
-            tape.rebind_output(entry[0], entry[1], target)
-        elif entry is not None or target._entry is None or target._entry[0].op is not None:
-            # An unrecorded write (an optimizer's out=weight) keeps a marked variable marked.
-            target._entry = entry
+        take_result_entry(target, value)
     return out
+
+
+def take_result_entry(target, value):
+    """After `value` was written into `target` (out=, copyto): the write bumps the target's
+    version, and the target stands for the value in a recorded graph. An unrecorded write (an
+    optimizer's out=weight) keeps a variable marked with attach_grad marked."""
+    bump_version(target)
+    entry = value._entry
+    if entry is not None and entry[0].out_values is not None:
+        tape.rebind_output(entry[0], entry[1], target)
+    elif entry is not None or target._entry is None or target._entry[0].op is not None:
+        target._entry = entry
 
 
 def _record(op, attrs, inputs, outputs):

@@ -14,7 +14,7 @@ from ...base import MXNetError, ShapeError, dtype_np
 from ...context import Context
 from ...ops import registry
 from ...ops.sparse import storage
-from ..ndarray import NDArray, _wrap, invoke
+from ..ndarray import NDArray, _wrap, invoke, take_result_entry
 
 __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "wrap_payload", "assign"]
 
@@ -243,7 +243,7 @@ def assign(target, value, what):
         raise ShapeError("%s: out= has shape %s, the result has shape %s"
                          % (what, tuple(target.shape), tuple(value.shape)))
     if value._data is target._data:         # a kernel wrote into out= itself
-        target._entry = value._entry
+        take_result_entry(target, value)
         return target
     if value.stype != target.stype:
         value = _cast(value, target.stype)
@@ -256,7 +256,7 @@ def assign(target, value, what):
         target._data = _rebuild(value._data, parts[0], parts[1:], target._ctx)._data
     else:
         target._data[...] = value._data
-    target._entry = value._entry
+    take_result_entry(target, value)
     return target
 
 
