@@ -2,11 +2,16 @@
 
 Under `autograd.record()` one call becomes one tape node whose gradient runs the compiled
 backward program (built from the registered gradients) on the values that call kept.
+
+The program runs through the graph passes (graph/optimize.py) unless `optimize=False` is among
+the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
+values its backward reads, temporaries live in buffers reused across calls (static_alloc).
 """
 from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
 from . import tape
+from .optimize import Optimizer, enabled
 from .program import NodeHooks, Program
 
 __all__ = ["CachedOp"]
@@ -14,18 +19,26 @@ __all__ = ["CachedOp"]
 
 class CachedOp(NodeHooks):
     def __init__(self, sym, flags=()):
+        self.flags = dict(flags) if flags else {}
+        optimize = enabled(self.flags)
         self._symbol = sym
-        self._program = Program(sym._outputs)
+        self._program = Program(sym._outputs, optimize=optimize)
+        self._optimizer = Optimizer(self._program) if optimize else None
         self._input_names = [n.name for n in self._program.variables]
         self._backwards = {}     # which inputs want gradients -> compiled backward
+        self._kept = {}          # which inputs want gradients -> forward slots to keep
         self._node_hooks = ()
-        self.flags = dict(flags) if flags else {}
         self.num_outputs = len(sym._outputs)
         self._tape_op = _CachedOpGradient(self)
 
     @property
     def symbol(self):
         return self._symbol
+
+    @property
+    def optimizer(self):
+        """The graph passes' state (graph/optimize.py), or None when they are off."""
+        return self._optimizer
 
     def __call__(self, *args, **kwargs):
         program = self._program
@@ -40,15 +53,47 @@ class CachedOp(NodeHooks):
                 raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
             values[slot] = array._data
         is_train = STATE.training
-        program.run(program.forward, values, ctx, is_train, self._node_hooks)
+        recording = STATE.recording and any(a._entry is not None for a in args)
+        optimizer = self._optimizer
+        wanted = key = None
+        if optimizer is None or self._node_hooks:
+            program.run(program.forward, values, ctx, is_train, self._node_hooks)
+        else:
+            wanted = self._wanted(args) if recording else None
+            key = (ctx, is_train, wanted, tuple((a._data.shape, a._data.dtype) for a in args))
+            optimizer.fill_constants(values, ctx, is_train)
+            optimizer.run(("forward",) + key, "forward", optimizer.forward_steps, values, ctx,
+                          is_train, self._kept_for(wanted))
+            for s in optimizer.output_constants:     # never hand out the cached constant itself
+                values[s] = values[s].copy()
         outputs = [_wrap(values[s], ctx) for s in program.output_slots]
-        if STATE.recording and any(a._entry is not None for a in args):
-            self._record(args, outputs, values, is_train)
+        if recording:
+            self._record(args, outputs, values, is_train, wanted, key)
         return outputs[0] if len(outputs) == 1 else outputs
 
-    def _record(self, args, outputs, values, is_train):
-        # The node keeps every forward value of this call, for the compiled backward to read.
-        tape.record(self._tape_op, self._tape_op.hint, {"_values": values, "_is_train": is_train},
+    def _wanted(self, args):
+        program = self._program
+        return tuple(i for i, (array, var) in enumerate(zip(args, program.variables))
+                     if array._entry is not None and array._entry[0].grad_req != "null"
+                     and id(var) not in program.aux_ids)
+
+    def _kept_for(self, wanted):
+        """Forward slots to keep: the outputs, and what the backward for `wanted` reads."""
+        kept = self._kept.get(wanted)
+        if kept is None:
+            kept = set(self._program.output_slots)
+            if wanted:
+                backward = self.backward_for(wanted)
+                produced = {s for step in backward.all_steps for s in step.outs}
+                produced.update(backward.head_slots)
+                kept |= {s for step in backward.all_steps for s in step.ins if s not in produced}
+            self._kept[wanted] = kept
+        return kept
+
+    def _record(self, args, outputs, values, is_train, wanted=None, key=None):
+        # The node keeps the forward values of this call that its backward reads.
+        tape.record(self._tape_op, self._tape_op.hint,
+                    {"_values": values, "_is_train": is_train, "_wanted": wanted, "_key": key},
                     args, outputs)
 
     def backward_for(self, wanted_positions):
@@ -76,16 +121,24 @@ class _CachedOpGradient(tape.TapeOp):
                              "call hybridize(False) on it to differentiate twice")
         cached = self.cached_op
         program = cached._program
-        wanted = [i for i, (array, var) in enumerate(zip(inputs, program.variables))
-                  if array._entry is not None and array._entry[0].grad_req != "null"
-                  and id(var) not in program.aux_ids]
+        wanted = attrs.get("_wanted")
+        if wanted is None:     # the forward ran as written (hooks) or without the passes
+            wanted = cached._wanted(inputs)
         backward = cached.backward_for(wanted)
         values = list(attrs["_values"])
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
         for slot, grad in zip(backward.head_slots, out_grads):
             values[slot] = grad._data if isinstance(grad, NDArray) else grad
-        program.run(backward.steps, values, ctx, attrs["_is_train"], cached._node_hooks, "backward")
+        optimizer, key = cached._optimizer, attrs.get("_key")
+        if optimizer is None or cached._node_hooks or key is None:
+            program.run(backward.all_steps, values, ctx, attrs["_is_train"], cached._node_hooks,
+                        "backward")
+        else:
+            heads = tuple((None if v is None else (v.shape, v.dtype))
+                          for v in (values[s] for s in backward.head_slots))
+            optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
+                          attrs["_is_train"], set(backward.grad_slots.values()))
         grads = [None] * len(inputs)
         for i in wanted:
             slot = backward.grad_slots.get(id(program.variables[i]))
