@@ -8,6 +8,7 @@ from collections import OrderedDict
 from ..base import MXNetError, ShapeError, ContextError, InvalidArgumentError
 from ..ndarray.ndarray import NDArray, _wrap
 from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like
+from .optimize import Optimizer, enabled
 from .program import NodeHooks, Program
 
 __all__ = ["Executor"]
@@ -40,7 +41,8 @@ class Executor(NodeHooks):
     def __init__(self, symbol, ctx, args, grads, reqs, aux):
         self._symbol = symbol
         self._ctx = ctx
-        self._program = program = Program(symbol._outputs)
+        optimize = enabled()
+        self._program = program = Program(symbol._outputs, optimize=optimize)
         arg_names = symbol.list_arguments()
         aux_names = symbol.list_auxiliary_states()
         if len(set(arg_names + aux_names)) != len(arg_names) + len(aux_names):
@@ -58,6 +60,14 @@ class Executor(NodeHooks):
         self._wanted = [(n, self.grad_dict[n.name], self._grad_req[n.name]) for n in wanted]
         self._values = [None] * program.num_slots
         self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
+        # graph passes (graph/optimize.py); the forward keeps what the backward reads
+        self._optimizer = Optimizer(program) if optimize else None
+        self._kept = set(program.output_slots)
+        if self._backward is not None:
+            produced = {s for step in self._backward.all_steps for s in step.outs}
+            produced.update(self._backward.head_slots)
+            self._kept |= {s for step in self._backward.all_steps for s in step.ins
+                           if s not in produced}
         self._node_hooks = ()
         self._monitor = None
         self.outputs = self._allocate_outputs()
@@ -176,7 +186,17 @@ class Executor(NodeHooks):
         for slot, array in self._inputs:
             values[slot] = array._data
         self._is_train = is_train
-        self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks)
+        optimizer = self._optimizer
+        if optimizer is None or self._node_hooks:
+            self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks)
+        else:
+            key = ("forward", is_train, tuple((values[s].shape, values[s].dtype)
+                                             for s in self._program.variable_slots))
+            optimizer.fill_constants(values, self._ctx, is_train)
+            optimizer.run(key, "forward", optimizer.forward_steps, values, self._ctx, is_train,
+                          self._kept)
+            for s in optimizer.output_constants:
+                values[s] = values[s].copy()
         slots = self._program.output_slots
         if not self.outputs:
             self.outputs = [_wrap(values[s], self._ctx) for s in slots]
@@ -206,8 +226,16 @@ class Executor(NodeHooks):
                 raise ShapeError("backward: head gradient has shape %s, its output %s"
                                  % (tuple(grad.shape), tuple(out.shape)))
             values[slot] = grad._data
-        self._program.run(self._backward.steps, values, self._ctx, is_train, self._node_hooks,
-                          "backward")
+        optimizer = self._optimizer
+        if optimizer is None or self._node_hooks:
+            self._program.run(self._backward.all_steps, values, self._ctx, is_train,
+                              self._node_hooks, "backward")
+        else:
+            key = ("backward", is_train, tuple((values[s].shape, values[s].dtype) for s in
+                                               self._program.variable_slots + self._backward.head_slots
+                                               if values[s] is not None))
+            optimizer.run(key, "backward", self._backward.steps, values, self._ctx, is_train,
+                          set(self._backward.grad_slots.values()))
         grad_slots = self._backward.grad_slots
         for node, target, req in self._wanted:
             slot = grad_slots.get(id(node))

@@ -85,12 +85,11 @@ def plan_memory(steps, values, kept, has_kernel, xp):
         pool = free.get(dtype)
         if pool:
             best = None
-            for buf in pool:
-                if buf.nbytes >= nbytes and (best is None or buf.nbytes < best.nbytes):
-                    best = buf
+            for k, buf in enumerate(pool):
+                if buf.nbytes >= nbytes and (best is None or buf.nbytes < pool[best].nbytes):
+                    best = k
             if best is not None:
-                pool.remove(best)
-                return best
+                return pool.pop(best)    # by position: list.remove would compare arrays
         buf = xp.empty(max(nbytes // dtype.itemsize, 1), dtype=dtype)
         plan.buffers.append(buf)
         return buf
