@@ -11,7 +11,7 @@ from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
 from . import tape
-from .optimize import Optimizer, enabled
+from .optimize import Optimizer, enabled, kept_for_backward, recompute_enabled, stub_shape_only
 from .program import NodeHooks, Program
 
 __all__ = ["CachedOp"]
@@ -22,7 +22,8 @@ class CachedOp(NodeHooks):
         self.flags = dict(flags) if flags else {}
         optimize = enabled(self.flags)
         self._symbol = sym
-        self._program = Program(sym._outputs, optimize=optimize)
+        self._program = Program(sym._outputs, optimize=optimize,
+                                recompute=optimize and recompute_enabled(self.flags))
         self._optimizer = Optimizer(self._program) if optimize else None
         self._input_names = [n.name for n in self._program.variables]
         self._backwards = {}     # which inputs want gradients -> compiled backward
@@ -62,8 +63,10 @@ class CachedOp(NodeHooks):
             wanted = self._wanted(args) if recording else None
             key = (ctx, is_train, wanted, tuple((a._data.shape, a._data.dtype) for a in args))
             optimizer.fill_constants(values, ctx, is_train)
+            kept, shape_only = self._kept_for(wanted)
             optimizer.run(("forward",) + key, "forward", optimizer.forward_steps, values, ctx,
-                          is_train, self._kept_for(wanted))
+                          is_train, kept, shape_only)
+            stub_shape_only(values, shape_only)
             for s in optimizer.output_constants:     # never hand out the cached constant itself
                 values[s] = values[s].copy()
         outputs = [_wrap(values[s], ctx) for s in program.output_slots]
@@ -78,15 +81,14 @@ class CachedOp(NodeHooks):
                      and id(var) not in program.aux_ids)
 
     def _kept_for(self, wanted):
-        """Forward slots to keep: the outputs, and what the backward for `wanted` reads."""
+        """(forward slots to keep, those kept for their shape only): the outputs, and what the
+        backward for `wanted` reads."""
         kept = self._kept.get(wanted)
         if kept is None:
-            kept = set(self._program.output_slots)
             if wanted:
-                backward = self.backward_for(wanted)
-                produced = {s for step in backward.all_steps for s in step.outs}
-                produced.update(backward.head_slots)
-                kept |= {s for step in backward.all_steps for s in step.ins if s not in produced}
+                kept = kept_for_backward(self._program, self.backward_for(wanted))
+            else:
+                kept = (set(self._program.output_slots), set())
             self._kept[wanted] = kept
         return kept
 

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from ..base import MXNetError, ShapeError, ContextError, InvalidArgumentError
 from ..ndarray.ndarray import NDArray, _wrap
 from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like
-from .optimize import Optimizer, enabled
+from .optimize import Optimizer, enabled, kept_for_backward, recompute_enabled, stub_shape_only
 from .program import NodeHooks, Program
 
 __all__ = ["Executor"]
@@ -42,7 +42,8 @@ class Executor(NodeHooks):
         self._symbol = symbol
         self._ctx = ctx
         optimize = enabled()
-        self._program = program = Program(symbol._outputs, optimize=optimize)
+        self._program = program = Program(symbol._outputs, optimize=optimize,
+                                          recompute=optimize and recompute_enabled())
         arg_names = symbol.list_arguments()
         aux_names = symbol.list_auxiliary_states()
         if len(set(arg_names + aux_names)) != len(arg_names) + len(aux_names):
@@ -62,12 +63,9 @@ class Executor(NodeHooks):
         self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
         # graph passes (graph/optimize.py); the forward keeps what the backward reads
         self._optimizer = Optimizer(program) if optimize else None
-        self._kept = set(program.output_slots)
+        self._kept, self._shape_only = set(program.output_slots), set()
         if self._backward is not None:
-            produced = {s for step in self._backward.all_steps for s in step.outs}
-            produced.update(self._backward.head_slots)
-            self._kept |= {s for step in self._backward.all_steps for s in step.ins
-                           if s not in produced}
+            self._kept, self._shape_only = kept_for_backward(program, self._backward)
         self._node_hooks = ()
         self._monitor = None
         self.outputs = self._allocate_outputs()
@@ -194,7 +192,8 @@ class Executor(NodeHooks):
                                              for s in self._program.variable_slots))
             optimizer.fill_constants(values, self._ctx, is_train)
             optimizer.run(key, "forward", optimizer.forward_steps, values, self._ctx, is_train,
-                          self._kept)
+                          self._kept, self._shape_only)
+            stub_shape_only(values, self._shape_only)
             for s in optimizer.output_constants:
                 values[s] = values[s].copy()
         slots = self._program.output_slots

@@ -14,10 +14,37 @@ from time import perf_counter
 
 from .. import backend, instrument
 from ..base import MXNetError
-from .passes import dce, fold, fusion, kernels as out_kernels, memory
+from .passes import dce, fold, fusion, kernels as out_kernels, liveness, memory
 from .program import Program
 
-__all__ = ["Optimizer", "enabled", "PlanReport"]
+__all__ = ["Optimizer", "enabled", "recompute_enabled", "PlanReport", "kept_for_backward"]
+
+
+def kept_for_backward(program, backward):
+    """(kept, shape_only): the forward slots a run must keep for `backward` (and the outputs),
+    and those among them the backward reads for their shape only (replaced by stubs)."""
+    own = {s for step in backward.all_steps for s in step.outs}
+    own.update(backward.head_slots)
+    values, shapes = liveness.backward_reads(backward.all_steps, own)
+    outputs = set(program.output_slots)
+    return values | shapes | outputs, shapes - outputs
+
+
+def stub_shape_only(values, shape_only):
+    """Stubs for shape-only slots a run kept as values (outputs, inputs of the program)."""
+    for s in shape_only:
+        value = values[s]
+        if value is not None and value.strides and 0 not in value.strides:
+            values[s] = liveness.shape_stub(value)
+
+
+def recompute_enabled(flags=None):
+    """Whether backward passes recompute Convolution columns rather than keep them from the
+    forward pass (passes/recompute.py): flags' `recompute`, else MXNet's
+    MXNET_BACKWARD_DO_MIRROR, else on."""
+    if flags and "recompute" in flags:
+        return bool(flags["recompute"])
+    return os.environ.get("MXNET_BACKWARD_DO_MIRROR", "1") != "0"
 
 
 def enabled(flags=None):
@@ -86,18 +113,21 @@ class Optimizer:
         for s, array in cached:
             values[s] = array
 
-    def run(self, key, phase, steps, values, ctx, is_train, kept):
-        """Runs `steps` on `values`; afterwards only `kept` slots (and inputs) hold values."""
+    def run(self, key, phase, steps, values, ctx, is_train, kept, shape_only=()):
+        """Runs `steps` on `values`; afterwards only `kept` slots (and inputs) hold values, and
+        `shape_only` slots hold stubs with their shape and dtype (liveness.shape_stub)."""
         entry = self._entries.get(key)
         if entry is None:
             Program.run(steps, values, ctx, is_train, (), phase)
-            self._entries[key] = entry = self._plan(phase, steps, values, kept, ctx)
+            self._entries[key] = entry = self._plan(phase, steps, values, kept, ctx, shape_only)
             for slot in entry.plan.release_all:
-                values[slot] = None
+                values[slot] = liveness.shape_stub(values[slot]) if slot in shape_only else None
             return
         _run_planned(entry, values, ctx, is_train)
 
-    def _plan(self, phase, steps, values, kept, ctx):
+    def _plan(self, phase, steps, values, kept, ctx, shape_only=()):
+        shape_only = set(shape_only)
+        kept = set(kept) - shape_only
         xp = backend.xp_of(ctx)
         kernels = []
         for step in steps:
@@ -111,7 +141,9 @@ class Optimizer:
         fused_steps, kernels = fusion.fuse_elementwise(steps, values, kept, kernels)
         plan = memory.plan_memory(fused_steps, values, kept, [k is not None for k in kernels], xp)
         produced = {s for step in steps for s in step.outs}
-        plan.release_all = [s for s in produced if s not in kept]
+        plan.release_all = [s for s in produced | shape_only if s not in kept]
+        plan.stubs = [tuple(s for s in r if s in shape_only) for r in plan.release]
+        plan.release = [tuple(s for s in r if s not in shape_only) for r in plan.release]
         entry = _Entry()
         entry.steps = fused_steps
         entry.kernels = kernels
@@ -133,6 +165,7 @@ def _run_planned(entry, values, ctx, is_train):
     observing = instrument.observing
     plan = entry.plan
     out_views, release, specs, kernels = plan.out_views, plan.release, entry.specs, entry.kernels
+    stubs, shape_stub = plan.stubs, liveness.shape_stub
     for i, step in enumerate(entry.steps):
         ins = [values[s] for s in step.ins]
         if observing:
@@ -165,3 +198,5 @@ def _run_planned(entry, values, ctx, is_train):
             instrument.notify_op(step.op.name, perf_counter() - started)
         for s in release[i]:
             values[s] = None
+        for s in stubs[i]:
+            values[s] = shape_stub(values[s])

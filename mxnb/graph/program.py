@@ -11,6 +11,7 @@ from ..base import MXNetError
 from .gradient import gradient_pass
 from .node import Node, auxiliary_ids, topo_sort
 from .passes.cse import find_duplicates
+from .passes.recompute import recompute_columns
 
 __all__ = ["Program", "Step", "NodeHooks"]
 
@@ -57,7 +58,7 @@ class Backward:
 
 
 class Program:
-    def __init__(self, outputs, optimize=False):
+    def __init__(self, outputs, optimize=False, recompute=False):
         self.outputs = list(outputs)
         self.nodes = topo_sort(self.outputs)
         self.slots = {}
@@ -66,6 +67,7 @@ class Program:
         # its slots; graph/optimize.py then runs only the first (every node still has a step,
         # for hooks). {id(node): the node it repeats}
         self.optimize = optimize
+        self.recompute = recompute       # backward recomputes Convolution columns (passes/recompute)
         self.duplicates = find_duplicates(self.nodes) if optimize else {}
         self._assign_slots(self.nodes, self.duplicates)
         self.forward = self._compile(self.nodes)
@@ -125,6 +127,8 @@ class Program:
         duplicates = find_duplicates(new_nodes) if self.optimize else {}
         self._assign_slots(new_nodes, duplicates)
         all_steps = self._compile(new_nodes)
+        if self.recompute:
+            all_steps = recompute_columns(all_steps)
         steps = [s for s in all_steps if id(s.node) not in duplicates]
         grad_slots = {vid: self.slots[(id(n), i)] for vid, (n, i) in entries.items()}
         return Backward(steps, head_slots, grad_slots, new_nodes, all_steps)

@@ -143,7 +143,8 @@ def _register_binary(key, compute, grad):
     impl = type(name, (), {"compute": compute_pair, "infer_shape": _same_shape,
                            "infer_shape_backward": same_shape_backward,
                            "gradient": elemwise_gradient if grad else None})
-    operator(name, inputs=("lhs", "rhs"), aliases=aliases, elementwise=True, hint=hint)(impl)
+    operator(name, inputs=("lhs", "rhs"), aliases=aliases, elementwise=True, hint=hint,
+             inplace=((0, 0), (1, 0)))(impl)
     bname = "broadcast_" + ("lesser" if key == "lesser" else key)
     impl = type(bname, (), {"compute": compute_pair, "infer_shape": _broadcast_shape,
                             "gradient": broadcast_gradient if grad else None})
@@ -206,7 +207,7 @@ def _register_scalar(name, compute, grad, aliases):
 
     impl = type(name, (), {"compute": compute_scalar, "gradient": gradient if grad else None})
     operator(name, params=_SCALAR, aliases=aliases, elementwise=True,
-             hint=aliases[0].lower() if aliases else None)(impl)
+             hint=aliases[0].lower() if aliases else None, inplace=((0, 0),))(impl)
 
 
 for _name, (_compute, _grad, _aliases) in _SCALARS.items():

@@ -81,3 +81,40 @@ def test_in_place_steps_overwrite_a_dying_input():
         np.testing.assert_array_equal(net(x).asnumpy(), expected)
     report = net._cached_op.optimizer.reports["forward"]
     assert report.summary()["steps after"] < report.summary()["steps before"]
+
+
+def test_shape_only_inputs_are_kept_as_stubs_and_columns_are_recomputed():
+    net, x = build("lenet", optimize=True)
+    x.attach_grad()
+    with mx.autograd.record():
+        net(x)
+    with mx.autograd.record():
+        y = net(x)
+    kept = [v for v in y._entry[0].attrs["_values"] if v is not None]
+    stubs = [v for v in kept if v.ndim and 0 in v.strides]
+    assert stubs, "Activation's and Convolution's shape-only inputs are stubs"
+    assert all(v.base is not None and v.base.size == 1 for v in stubs)
+    program = net._cached_op._program
+    column_slots = {program.slots[(id(n), 1)] for n in program.nodes
+                    if n.op is not None and n.op.name == "Convolution"}
+    assert all(y._entry[0].attrs["_values"][s] is None for s in column_slots)
+    y.backward()
+    ref, xr = build("lenet", optimize=False)
+    xr.attach_grad()
+    with mx.autograd.record():
+        yr = ref(xr)
+    yr.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), xr.grad.asnumpy())
+
+
+def test_recomputation_can_be_turned_off():
+    from .nets import NETS
+    make, shape = NETS["lenet"]
+    net = make()
+    net.initialize()
+    net.hybridize(recompute=False)
+    x = mx.nd.ones(shape)
+    x.attach_grad()
+    with mx.autograd.record():
+        net(x)
+    assert not net._cached_op._program.recompute

@@ -17,4 +17,4 @@ shapes, as MXNet's static_alloc plans at the first call):
 
 `optimize.Optimizer` applies them for a `Program`; CachedOp (hybridize) and Executor use it.
 """
-from . import cse, dce, fold, fusion, kernels, liveness, memory  # noqa: F401
+from . import cse, dce, fold, fusion, kernels, liveness, memory, recompute  # noqa: F401

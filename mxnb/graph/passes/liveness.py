@@ -37,3 +37,27 @@ def storage_groups(slots, values):
         root = id(_root(array))
         group[s] = by_root.setdefault(root, len(by_root))
     return group
+
+
+def backward_reads(steps, own_slots):
+    """(values, shapes): the slots not in `own_slots` that `steps` read as values, and those
+    they read for the shape and dtype only (`Operator.unused_inputs`), never as values."""
+    values, shapes = set(), set()
+    for step in steps:
+        unused = ()
+        declared = getattr(step.op, "unused_inputs", None)
+        if declared is not None:
+            unused = declared(step.attrs)
+        for k, s in enumerate(step.ins):
+            if s in own_slots:
+                continue
+            (shapes if k in unused else values).add(s)
+    return values, shapes - values
+
+
+def shape_stub(array):
+    """An array with `array`'s shape and dtype that holds one element (every stride 0): what a
+    step that reads only the shape gets, so the values themselves can be freed."""
+    from ... import backend
+    xp = backend.array_module(array)
+    return xp.broadcast_to(xp.zeros((), dtype=array.dtype), array.shape)

@@ -24,7 +24,7 @@ class MemoryPlan:
     drop after it. `intervals` [(slot, first step, last step, buffer id, in-place step)] is
     what `check_plan` checks."""
     __slots__ = ("out_views", "release", "buffers", "intervals", "inplace_steps", "planned_bytes",
-                 "unplanned_bytes", "release_all")
+                 "unplanned_bytes", "release_all", "stubs")
 
     def __init__(self, n):
         self.out_views = [None] * n
@@ -35,6 +35,7 @@ class MemoryPlan:
         self.planned_bytes = 0      # bytes of planned values (what they would have allocated)
         self.unplanned_bytes = 0
         self.release_all = ()       # slots to drop after the recording run
+        self.stubs = [()] * n       # per step: slots replaced by shape stubs after it
 
     @property
     def buffer_bytes(self):
