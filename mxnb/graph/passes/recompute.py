@@ -7,6 +7,7 @@ for `_backward_Convolution_weight(ograd, data)`, the same registered gradient co
 data (same calls on the same columns: bit-identical results).
 """
 from ...ops import registry
+from ..node import Node
 
 __all__ = ["recompute_columns"]
 
@@ -15,10 +16,15 @@ _FROM_COLUMNS = "_backward_Convolution_weight_columns"
 
 class _Swapped:
     """A step running another operator on a prefix of the original step's inputs."""
-    __slots__ = ("node", "op", "attrs", "ins", "outs", "single", "extras")
+    __slots__ = ("node", "op", "attrs", "ins", "outs", "single", "extras", "original")
 
     def __init__(self, step, op, ins):
-        self.node = step.node
+        # a node of its own, for hooks: the operator that runs, on the inputs it reads; the
+        # original node stays reachable as `original`
+        node = step.node
+        self.node = Node(op, node.name, node.attrs, node.inputs[:len(ins)], node.num_outputs,
+                         node.user_attrs)
+        self.original = node
         self.op = op
         self.attrs = step.attrs
         self.ins = ins
