@@ -85,7 +85,7 @@ class Operator:
                  "_num_visible", "compute", "infer_shape", "infer_type", "infer_shape_backward",
                  "gradient", "differentiable", "check_attrs", "gradient_takes_needs",
                  "single_output", "static_inputs", "doc", "inplace", "compute_out",
-                 "fuse_expr", "unused_inputs", "__weakref__")
+                 "unused_inputs", "__weakref__")
 
     def __init__(self, name, impl, params, inputs, aux=(), outputs=("output",), num_visible=None,
                  variadic=None, elementwise=False, aliases=(), needs_train=False, needs_rng=False,
@@ -136,11 +136,9 @@ class Operator:
         # that input when the caller says the input is dead (memory planning reads it).
         self.inplace = tuple(inplace)
         # compute_out(xp, inputs, attrs, out): compute writing into the preallocated array
-        # `out` (single-output operators); memory planning uses it where present.
+        # `out` (single-output operators); memory planning uses it where present, else the
+        # out= kernels of mxnb/graph/passes/kernels.py.
         self.compute_out = getattr(impl, "compute_out", None)
-        # fuse_expr: how elementwise fusion writes this operator into a fused kernel; None
-        # when it cannot (see mxnb/graph/passes/fusion.py).
-        self.fuse_expr = getattr(impl, "fuse_expr", None)
         # unused_inputs(attrs) -> input indices whose values compute never reads (it may read
         # their shape and dtype): a program need not keep those values alive for this step.
         self.unused_inputs = getattr(impl, "unused_inputs", None)

@@ -1,9 +1,10 @@
 """Elementwise fusion: a chain of elementwise steps, each reading the previous one's result that
 nothing else reads, runs as one step that writes every link through one buffer.
 
-On the CPU the fused step is a chain of NumPy `out=` calls (measured against separate steps in
-benchmarks/fusion.py: no temporaries, one allocation instead of one per link); on a GPU the same
-chain runs CuPy's ufuncs with `out=`. The fused step keeps its links (`members`) and stands for
+On the CPU the fused step is a chain of NumPy `out=` calls through one buffer: no temporaries,
+no allocation per link, one Python step instead of several (numexpr and numba are not
+dependencies; measured against separate steps in the notes of issue 12). On a GPU the same chain
+runs CuPy's ufuncs with `out=` (a CuPy ElementwiseKernel variant is not written yet). The fused step keeps its links (`members`) and stands for
 a node of its own whose `attrs["_members"]` are the original nodes, so tools can expand it; a
 program with node hooks (debugger, monitor) runs the links one by one instead.
 

@@ -6,7 +6,9 @@ kernel for an operator record, or None: the step then runs the operator's own `c
 
 Each kernel is `kernel(xp, inputs, attrs, out)` and computes exactly what the operator's
 `compute` does (the same NumPy/CuPy calls in the same order, so results are bit-identical),
-NumPy's `out=` being the only difference. Inputs and `out` have the operator's own shapes; a
+NumPy's `out=` being the only difference; an operator may also declare its own
+(`Operator.compute_out`), which takes precedence. Each kernel is checked once against the
+operator's `compute` on a recorded call before a plan uses it. Inputs and `out` have the operator's own shapes; a
 kernel may be given `out` that is one of its inputs when the operator declares that input
 overwritable (`Operator.inplace`): ufuncs read each element before writing it.
 """
@@ -133,7 +135,8 @@ def out_kernel(op, attrs, in_arrays, out_array):
     result exactly (dtype, shape, values)."""
     if not getattr(op, "single_output", False):
         return None
-    kernel = ELEMENTWISE_KERNELS.get(op.name) or _OTHER_KERNELS.get(op.name)
+    kernel = (getattr(op, "compute_out", None) or ELEMENTWISE_KERNELS.get(op.name)
+              or _OTHER_KERNELS.get(op.name))
     if kernel is None:
         return None
     if op.name in ELEMENTWISE_KERNELS and any(getattr(a, "shape", None) != out_array.shape
