@@ -24,6 +24,8 @@ def make_nd_function(op, func_name):
     if static_inputs is not None and len(static_inputs) == 1 and no_required:
         # The commonest case (unary operators): one input, no required attributes. Positional
         # arguments after the input are attributes, as in MXNet (nd.swapaxes(x, 0, 1)).
+        lookup_unary = _AttrCache(op).lookup
+
         def unary(data=None, *args, out=None, name=None, **kwargs):
             if args:
                 inputs, attrs = split_arguments(op, param_names, (data,) + args, kwargs)
@@ -31,7 +33,9 @@ def make_nd_function(op, func_name):
             if kwargs:
                 if "data" in kwargs and data is None:
                     data = kwargs.pop("data")
-                attrs = op.parse_attrs(kwargs) if kwargs else defaults
+                found = lookup_unary(kwargs) if kwargs else None
+                attrs = found[0] if found is not None else (op.parse_attrs(kwargs) if kwargs
+                                                            else defaults)
             else:
                 attrs = defaults
             if not isinstance(data, NDArray):
