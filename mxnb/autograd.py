@@ -78,10 +78,18 @@ def mark_variables(variables, gradients, grad_req="write"):
     from .ndarray.ndarray import NDArray
     if isinstance(variables, NDArray):
         variables, gradients = [variables], [gradients]
+    variables, gradients = list(variables), list(gradients)
     reqs = [grad_req] * len(variables) if isinstance(grad_req, str) else list(grad_req)
+    if not len(variables) == len(gradients) == len(reqs):
+        raise MXNetError("mark_variables: got %d variables, %d gradients and %d grad_reqs; "
+                         "give one gradient (and grad_req) per variable"
+                         % (len(variables), len(gradients), len(reqs)))
     for var, gradient, req in zip(variables, gradients, reqs):
         if req not in _GRAD_REQS:
             raise MXNetError("grad_req must be one of %s, found %r" % (_GRAD_REQS, req))
+        if not isinstance(var, NDArray) or not isinstance(gradient, NDArray):
+            raise MXNetError("mark_variables takes NDArrays, found %s and %s"
+                             % (type(var).__name__, type(gradient).__name__))
         node = Node(None, "var")
         node.array = var
         node.grad_req = req
@@ -113,12 +121,59 @@ def _heads(heads, head_grads):
     return entries
 
 
+def _stale(array, node, kind, index, saved, now):
+    """A stand-in for `array` that raises, when the gradient uses it in any way, naming the
+    array and the operator that needed its old value. A gradient that does not read the value
+    (x + 1's) is unaffected."""
+    from .ndarray.ndarray import StaleNDArray
+    entry = array._entry
+    made_by = ("a variable" if entry is None or entry[0].op is None
+               else "the output of %s" % entry[0].op.name)
+    return StaleNDArray(
+        "an array needed for the gradient was modified in place after it was recorded: "
+        "%s %d of operator %s (an array of shape %s, %s) was at version %d when %s ran "
+        "and is at version %d now, and %s's gradient needs its old value. Copy the array "
+        "before changing it (y = y.copy()), or change it before recording"
+        % (kind, index, node.op.name, tuple(array.shape), made_by, saved, node.op.name, now,
+           node.op.name))
+
+
+def _guard(values, kept, saved, offset, node, kind):
+    """`values` with those changed since they were recorded replaced by _Stale stand-ins (only
+    values that are the very arrays the node kept: others were never written through)."""
+    out = None
+    for k, (value, array) in enumerate(zip(values, kept)):
+        counter = getattr(array, "_version", None)
+        version = 0 if counter is None else counter[0]
+        if value is array and version != saved[offset + k]:
+            if out is None:
+                out = list(values)
+            out[k] = _stale(array, node, kind, k, saved[offset + k], version)
+    return values if out is None else out
+
+
+def _check_versions(node, inputs, outputs):
+    """gradient_pass's check: stands in for values written in place since `node` was recorded."""
+    if node.versions is None:
+        return inputs, outputs
+    epoch, saved = node.versions
+    if epoch == tape.WRITES[0]:     # no in-place write anywhere since it was recorded
+        return inputs, outputs
+    now = [0 if a._version is None else a._version[0] for a in node.in_values]
+    now += [0 if a._version is None else a._version[0] for a in node.out_values]
+    if now == saved:            # nothing written in place since: the usual case
+        return inputs, outputs
+    return (_guard(inputs, node.in_values, saved, 0, node, "input"),
+            _guard(outputs, node.out_values, saved, len(node.in_values), node, "output"))
+
+
 def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     from . import ndarray as nd
     entries = _heads(heads, head_grads)
     nodes = topo_sort(list(entries))
     with _Scope(create_graph, train_mode):
-        grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants)
+        grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants,
+                              check=_check_versions)
     if not retain_graph:
         for node in nodes:
             if node.op is not None:
@@ -134,12 +189,22 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     for node, value in grads.items():
         node.fresh_grad = True
         target = node.array._grad
+        if value._sparse or target._sparse:     # sparse gradients (row_sparse embeddings, ...)
+            from .ndarray.sparse import accumulate_grad
+            accumulate_grad(target, value, node.grad_req)
+            continue
         if value.dtype != target.dtype:
             value = value.astype(target.dtype)
         if node.grad_req == "add":
             target._data += value._data
         else:
             target._data[...] = value._data
+        counter = target._version       # ndarray.bump_version, inlined (no import per call)
+        if counter is None:
+            target._version = [1]
+        else:
+            counter[0] += 1
+        tape.WRITES[0] += 1
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):

@@ -159,3 +159,25 @@ def pool_host_memory():
 
 
 pool_host_memory()
+
+
+# --- sparse matrices: scipy.sparse on the CPU, cupyx.scipy.sparse on GPUs -----------------------
+_scipy_sparse = None
+
+
+def sparse_module(xp):
+    """The sparse-matrix module for the array module `xp`: `scipy.sparse` for NumPy,
+    `cupyx.scipy.sparse` for CuPy. SciPy is an optional extra (pip install 'mxnb[sparse]'),
+    imported on the first sparse operation, so `import mxnb` needs NumPy only."""
+    global _scipy_sparse
+    if xp is np:
+        if _scipy_sparse is None:
+            try:
+                import scipy.sparse as sp
+            except ImportError as exc:
+                raise MXNetError("sparse NDArrays need SciPy (pip install 'mxnb[sparse]'); "
+                                 "importing scipy.sparse failed: %s" % (exc,)) from None
+            _scipy_sparse = sp
+        return _scipy_sparse
+    import cupyx.scipy.sparse as cusp  # noqa: with CuPy, its sparse module
+    return cusp

@@ -14,6 +14,7 @@ import numpy as np
 from .base import MXNetError
 from .named_registry import NamedRegistry
 from .ndarray import NDArray
+from .ndarray.ndarray import bump_version
 from .ndarray import random as _random
 
 __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mixed", "Zero", "One",
@@ -70,6 +71,7 @@ def create(initializer, *args, **kwargs):
 
 def _fill(arr, value):
     arr._data[...] = value
+    bump_version(arr)
 
 
 class Initializer:
@@ -410,3 +412,4 @@ class LSTMBias(Initializer):
         num_hidden = int(arr.shape[0] / 4)
         _fill(arr, 0.0)
         arr._data[num_hidden:2 * num_hidden] = self.forget_bias
+        bump_version(arr)

@@ -18,6 +18,10 @@ tracking = False           # read when NDArrays are made
 _observers = ()            # a tuple: iterated on every operator without copying
 _lock = threading.Lock()   # for changes of the observer set and of tracking users
 _live = {}                 # (device type, device id) -> [count, bytes, peak bytes]
+# Taken around every change of a `_live` entry (count, bytes, peak are read-modify-writes that
+# threads making or freeing arrays at once would otherwise lose). Held only for a few integer
+# operations, during which no array is freed, so a __del__ never waits on its own thread.
+counts_lock = threading.Lock()
 _track_users = 0
 
 
@@ -46,27 +50,28 @@ def notify_op(op_name, seconds):
 def stats_of(ctx):
     """The [count, bytes, peak bytes] entry of `ctx`. Keyed by a tuple, which hashes in C: this
     runs for every array made while tracking. Counted arrays keep their entry, so freeing one
-    needs no look-up. Counts are updated without a lock: only arrays made by several threads at
-    once could race."""
+    needs no look-up. Counts change under `counts_lock`."""
     key = (ctx.device_type, ctx.device_id)
     entry = _live.get(key)
     if entry is None:
-        entry = _live[key] = [0, 0, 0]
+        entry = _live.setdefault(key, [0, 0, 0])   # one entry even if two threads get here
     return entry
 
 
 def count(entry, nbytes):
     """One more live array of `nbytes` in a `stats_of` entry."""
-    entry[0] += 1
-    live = entry[1] + nbytes
-    entry[1] = live
-    if live > entry[2]:
-        entry[2] = live
+    with counts_lock:
+        entry[0] += 1
+        live = entry[1] + nbytes
+        entry[1] = live
+        if live > entry[2]:
+            entry[2] = live
 
 
 def release(entry, nbytes):
-    entry[0] -= 1
-    entry[1] -= nbytes
+    with counts_lock:
+        entry[0] -= 1
+        entry[1] -= nbytes
 
 
 def track(array):
@@ -108,5 +113,6 @@ def forget_context(ctx):
 
 
 def reset_peaks():
-    for entry in list(_live.values()):
-        entry[2] = entry[1]
+    with counts_lock:
+        for entry in list(_live.values()):
+            entry[2] = entry[1]

@@ -13,7 +13,7 @@ from .named_registry import NamedRegistry
 from .ndarray import NDArray
 
 __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1", "MCC", "MAE",
-           "MSE", "RMSE", "CrossEntropy", "NegativeLogLikelihood", "Perplexity", "PearsonCorrelation",
+           "MSE", "RMSE", "CrossEntropy", "NegativeLogLikelihood", "Perplexity", "PearsonCorrelation", "PCC",
            "Loss", "Torch", "Caffe", "CustomMetric", "np", "create", "register", "alias",
            "check_label_shapes"]
 
@@ -554,15 +554,68 @@ class NegativeLogLikelihood(_LogLoss):
 @register
 @alias("pearsonr")
 class PearsonCorrelation(EvalMetric):
-    """Pearson correlation of predictions and labels, averaged per update ('macro')."""
+    """Computes the Pearson correlation coefficient of predictions and labels.
+
+    .. math::
+        \\rho_{y, \\hat{y}} = \\frac{cov(y, \\hat{y})}{\\sigma{y}\\sigma{\\hat{y}}}
+
+    Parameters
+    ----------
+    name : str
+        Name of this metric instance for display.
+    output_names, label_names : list of str, or None
+        Names of the predictions and labels `update_dict` uses (None: all).
+    average : str, default 'macro'
+        'macro': the mean of the coefficients of each update; 'micro': one coefficient over
+        everything seen, from streaming means, variances and covariance (as MXNet, these
+        statistics survive `reset_local`, and `get_global` keeps MXNet's macro sums).
+
+    Examples
+    --------
+    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
+    >>> labels   = [mx.nd.array([[1, 0], [0, 1], [1, 0]])]
+    >>> pr = mx.metric.PearsonCorrelation()
+    >>> pr.update(labels, predicts)
+    >>> print(pr.get())
+    ('pearsonr', 0.42163704544016178)
+    """
 
     def __init__(self, name="pearsonr", output_names=None, label_names=None, average="macro"):
-        if average != "macro":
-            raise MXNetError("PearsonCorrelation supports average='macro' here, found %r"
+        if average not in ("macro", "micro"):
+            raise MXNetError("PearsonCorrelation: average must be 'macro' or 'micro', found %r"
                              % (average,))
         self.average = average
         super().__init__(name, output_names=output_names, label_names=label_names,
                          has_global_stats=True)
+        if self.average == "micro":
+            self.reset_micro()
+
+    def reset_micro(self):
+        """Clears the streaming statistics of average='micro'."""
+        self._sse_p = 0
+        self._mean_p = 0
+        self._sse_l = 0
+        self._mean_l = 0
+        self._pred_nums = 0
+        self._label_nums = 0
+        self._conv = 0
+
+    def reset(self):
+        super().reset()
+        if self.average == "micro":
+            self.reset_micro()
+
+    @staticmethod
+    def update_variance(new_values, count, mean, m_2):
+        """Welford's update of (count, mean, sum of squared deviations) by a batch."""
+        count += len(new_values)
+        delta = new_values - mean
+        mean += numpy.sum(delta / count)
+        m_2 += numpy.sum(delta * (new_values - mean))
+        return count, mean, m_2
+
+    def update_cov(self, label, pred):
+        self._conv = self._conv + numpy.sum((label - self._mean_l) * (pred - self._mean_p))
 
     def update(self, labels, preds):
         labels, preds = check_label_shapes(labels, preds, True)
@@ -570,7 +623,120 @@ class PearsonCorrelation(EvalMetric):
             check_label_shapes(label, pred, False, True)
             label = _host(label).ravel().astype(numpy.float64)
             pred = _host(pred).ravel().astype(numpy.float64)
-            self._add(float(numpy.corrcoef(pred, label)[0, 1]), 1)
+            if self.average == "macro":
+                self._add(float(numpy.corrcoef(pred, label)[0, 1]), 1)
+            else:
+                self.global_num_inst += 1
+                self.num_inst += 1
+                self._label_nums, self._mean_l, self._sse_l = self.update_variance(
+                    label, self._label_nums, self._mean_l, self._sse_l)
+                self.update_cov(label, pred)   # with the label mean updated, the pred mean not
+                self._pred_nums, self._mean_p, self._sse_p = self.update_variance(
+                    pred, self._pred_nums, self._mean_p, self._sse_p)
+
+    def get(self):
+        if self.num_inst == 0:
+            return (self.name, float("nan"))
+        if self.average == "macro":
+            return (self.name, self.sum_metric / self.num_inst)
+        n = self._label_nums
+        pearsonr = self._conv / ((n - 1) * numpy.sqrt(self._sse_p / (n - 1))
+                                 * numpy.sqrt(self._sse_l / (n - 1)))
+        return (self.name, float(pearsonr))
+
+
+@register
+class PCC(EvalMetric):
+    """PCC is a multiclass equivalent of the Matthews correlation coefficient, from the
+    confusion matrix of all classes seen (the matrix grows with the labels).
+
+    .. math::
+        \\text{PCC} = \\frac{\\sum _{k}\\sum _{l}\\sum _{m}C_{kk}C_{lm}-C_{kl}C_{mk}}
+        {\\sqrt{(\\sum _{k}(\\sum _{l}C_{kl})(\\sum _{k'|k'\\neq k}\\sum _{l'}C_{k'l'}))
+         (\\sum _{k}(\\sum _{l}C_{lk})(\\sum _{k'|k'\\neq k}\\sum _{l'}C_{l'k'}))}}
+
+    Parameters
+    ----------
+    name : str
+        Name of this metric instance for display.
+    output_names, label_names : list of str, or None
+        Names of the predictions and labels `update_dict` uses (None: all).
+    has_global_stats : bool
+        Keep a global confusion matrix that `reset_local` leaves alone.
+
+    Examples
+    --------
+    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
+    >>> labels   = [mx.nd.array([0, 1, 1])]
+    >>> pcc = mx.metric.PCC()
+    >>> pcc.update(labels, predicts)
+    >>> print(pcc.get())
+    ('pcc', 0.5)
+    """
+
+    def __init__(self, name="pcc", output_names=None, label_names=None, has_global_stats=True):
+        self.k = 2
+        super().__init__(name=name, output_names=output_names, label_names=label_names,
+                         has_global_stats=has_global_stats)
+
+    def _grow(self, inc):
+        self.lcm = numpy.pad(self.lcm, ((0, inc), (0, inc)), "constant", constant_values=0)
+        self.gcm = numpy.pad(self.gcm, ((0, inc), (0, inc)), "constant", constant_values=0)
+        self.k += inc
+
+    @staticmethod
+    def _calc_mcc(cmat):
+        n = cmat.sum()
+        x = cmat.sum(axis=1)
+        y = cmat.sum(axis=0)
+        cov_xx = numpy.sum(x * (n - x))
+        cov_yy = numpy.sum(y * (n - y))
+        if cov_xx == 0 or cov_yy == 0:
+            return float("nan")
+        cov_xy = numpy.sum(cmat.diagonal() * n - x * y)
+        return cov_xy / (cov_xx * cov_yy) ** 0.5
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            label = _host(label).astype(numpy.int32)
+            pred = _host(pred)
+            pred = pred.argmax(axis=1) if pred.shape != label.shape else pred
+            label, pred = label.ravel(), pred.astype(numpy.int32).ravel()
+            n = max(pred.max(), label.max())
+            if n >= self.k:
+                self._grow(n + 1 - self.k)
+            bcm = numpy.zeros((self.k, self.k))
+            numpy.add.at(bcm, (pred, label), 1)
+            self.lcm += bcm
+            self.gcm += bcm
+        self.num_inst += 1
+        self.global_num_inst += 1
+
+    @property
+    def sum_metric(self):
+        return self._calc_mcc(self.lcm) * self.num_inst
+
+    @sum_metric.setter
+    def sum_metric(self, value):
+        pass   # derived from the confusion matrix
+
+    @property
+    def global_sum_metric(self):
+        return self._calc_mcc(self.gcm) * self.global_num_inst
+
+    @global_sum_metric.setter
+    def global_sum_metric(self, value):
+        pass
+
+    def reset(self):
+        self.global_num_inst = 0.0
+        self.gcm = numpy.zeros((self.k, self.k))
+        self.reset_local()
+
+    def reset_local(self):
+        self.num_inst = 0.0
+        self.lcm = numpy.zeros((self.k, self.k))
 
 
 @register

@@ -13,7 +13,7 @@ import pytest
 import mxnb
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEAVY = ("ipywidgets", "graphviz", "IPython", "cupy", "matplotlib", "jupyter_client")
+HEAVY = ("ipywidgets", "graphviz", "IPython", "cupy", "matplotlib", "jupyter_client", "scipy")
 
 
 def run_python(code):

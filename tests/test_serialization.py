@@ -48,8 +48,9 @@ def test_loads_mxnet_list_file_of_less_common_dtypes():
         np.testing.assert_array_equal(got.asnumpy(), want)
 
 
-def test_sparse_arrays_from_mxnet_load_dense():
+def test_sparse_arrays_from_mxnet_load_sparse():
     row_sparse, csr = mx.nd.load(DATA / "mxnet191_sparse.nd")
+    assert (row_sparse.stype, csr.stype) == ("row_sparse", "csr")
     want = np.array([[0, 1], [0, 0], [2, 0]], dtype=np.float32)
     np.testing.assert_array_equal(row_sparse.asnumpy(), want)
     np.testing.assert_array_equal(csr.asnumpy(), want)

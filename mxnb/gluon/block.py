@@ -211,6 +211,72 @@ class Block:
             ret.update(child._collect_params_with_prefix(prefix + name))
         return ret
 
+    def share_parameters(self, shared):
+        """Makes this Block use the Parameters of `shared` in place of its own (MXNet 2 API).
+
+        Parameters
+        ----------
+        shared : dict or ParameterDict
+            Parameters keyed by structural name (`'0.weight'`, as `save_parameters` writes them),
+            or a ParameterDict from another block's `collect_params()` (full names: matched by
+            the name after that dict's prefix against this block's names after its prefix).
+
+        Returns
+        -------
+        Block
+            This block.
+
+        Raises
+        ------
+        MXNetError
+            When a shared parameter's shape cannot be the replaced one's (nothing is changed).
+
+        Example
+        -------
+        >>> net2.share_parameters(net1._collect_params_with_prefix())  # doctest: +SKIP
+        """
+        if shared is None:
+            return self
+        own = self._collect_params_with_prefix()
+        if isinstance(shared, ParameterDict):
+            by_full = {p.name[len(self.prefix):] if p.name.startswith(self.prefix) else p.name: key
+                       for key, p in own.items()}
+            prefix = shared.prefix
+            mapping = {}
+            for name, param in shared.items():
+                rel = name[len(prefix):] if name.startswith(prefix) else name
+                if rel in by_full:
+                    mapping[by_full[rel]] = param
+        else:
+            mapping = {key: param for key, param in shared.items() if key in own}
+        for key, param in mapping.items():
+            old = own[key]
+            if old.shape and param.shape and _merge_shape(old.shape, param.shape) is None:
+                raise MXNetError("share_parameters: Parameter '%s' (%s) has shape %s, cannot share "
+                                 "'%s' of shape %s" % (key, old.name, old.shape, param.name,
+                                                       param.shape))
+        for key, param in mapping.items():
+            self._share_one(key.split("."), param)
+        # Cached graphs look parameters up by name: rebuild them all.
+        self.apply(lambda block: block._clear_cached_op() if isinstance(block, HybridBlock)
+                   else None)
+        return self
+
+    def _share_one(self, path, param):
+        if len(path) > 1:
+            self._children[path[0]]._share_one(path[1:], param)
+            return
+        attr = path[0]
+        old = self._reg_params[attr]
+        if old is param:
+            return
+        self._reg_params[attr] = param
+        object.__setattr__(self, attr, param)
+        entries = self._params._params
+        for name in [n for n, p in entries.items() if p is old]:
+            del entries[name]
+        entries[param.name] = param
+
     def register_child(self, block, name=None):
         if name is None:
             name = str(len(self._children))
@@ -393,19 +459,124 @@ class HybridBlock(Block):
         self._cached_op = None
         self._cached_op_args = None
 
-    def hybridize(self, active=True, **kwargs):
+    def hybridize(self, active=True, backend=None, clear=True, static_alloc=False,
+                  static_shape=False, inline_limit=2, forward_bulk_size=None,
+                  backward_bulk_size=None, **kwargs):
+        """Runs this block (and its children) as a cached graph from the next call on.
+
+        Parameters
+        ----------
+        active : bool, default True
+            Whether to turn hybridisation on or off.
+        backend : str, default None
+            A subgraph backend name (accepted for MXNet compatibility; mxnb has one backend).
+        clear : bool, default True
+            Drop the graph built so far.
+        static_alloc, static_shape : bool, default False
+            MXNet's memory-planning hints; accepted and recorded as CachedOp flags.
+        inline_limit : int, default 2
+            Accepted for MXNet compatibility.
+        forward_bulk_size, backward_bulk_size : int, optional
+            Accepted for MXNet compatibility.
+
+        Example
+        -------
+        >>> net.hybridize(static_alloc=True, static_shape=True)  # doctest: +SKIP
+        """
         self._active = active
-        self._flags = list(kwargs.items())
-        self._clear_cached_op()
+        self._backend = backend
+        self._flags = [("static_alloc", static_alloc), ("static_shape", static_shape),
+                       ("inline_limit", inline_limit)]
+        if forward_bulk_size is not None:
+            self._flags.append(("forward_bulk_size", forward_bulk_size))
+        if backward_bulk_size is not None:
+            self._flags.append(("backward_bulk_size", backward_bulk_size))
+        self._flags.extend(kwargs.items())
+        if clear or not active:
+            self._clear_cached_op()
         if active and (self._forward_hooks or self._forward_pre_hooks):
             warnings.warn('"%s" is being hybridized while still having forward hook/pre-hook. If '
                           '"%s" is a child of HybridBlock, the hooks will not take effect.'
                           % (self, self))
-        super().hybridize(active, **kwargs)
+        Block.hybridize(self, active, backend=backend, clear=clear, static_alloc=static_alloc,
+                        static_shape=static_shape, inline_limit=inline_limit,
+                        forward_bulk_size=forward_bulk_size,
+                        backward_bulk_size=backward_bulk_size, **kwargs)
 
     def cast(self, dtype):
         self._clear_cached_op()
         super().cast(dtype)
+
+    def optimize_for(self, x, *args, backend=None, clear=False, partition_if_dynamic=True,
+                     static_alloc=False, static_shape=False, inline_limit=2,
+                     forward_bulk_size=None, backward_bulk_size=None, **kwargs):
+        """Hybridizes and builds the cached graph for inputs like `x` without running it (MXNet
+        1.9.1's entry point for partitioning backends; mxnb has a single backend).
+
+        Parameters
+        ----------
+        x : NDArray
+            An input like those the block will run on (deferred shapes are resolved from it).
+        *args : NDArray
+            Further inputs.
+        backend : str, optional
+            Accepted for MXNet compatibility.
+        clear : bool, default False
+            Drop a graph built before.
+        static_alloc, static_shape, inline_limit, forward_bulk_size, backward_bulk_size
+            As in `hybridize`.
+
+        Example
+        -------
+        >>> net.optimize_for(mx.nd.ones((1, 3, 32, 32)), backend='MKLDNN')  # doctest: +SKIP
+        >>> net.export('model')  # doctest: +SKIP
+        """
+        self.hybridize(True, backend=backend, clear=clear, static_alloc=static_alloc,
+                       static_shape=static_shape, inline_limit=inline_limit,
+                       forward_bulk_size=forward_bulk_size, backward_bulk_size=backward_bulk_size,
+                       **kwargs)
+        if self._cached_op is None:
+            self._build_cache(x, *args)
+        if any(p._deferred_init for p in self.collect_params().values()):
+            self._finish_deferred(x, *args)
+
+    def register_op_hook(self, callback, monitor_all=False):
+        """Calls `callback(name, op_name, NDArray)` for every operator output of the hybridized
+        graph (and every input too with `monitor_all`), as MXNet 1.x's op hooks.
+
+        Parameters
+        ----------
+        callback : callable
+            Called with the output's name (`<node>_output`, `<node>_<input>`), the operator's
+            name and the array.
+        monitor_all : bool, default False
+            Also report each operator's inputs.
+
+        Example
+        -------
+        >>> net.register_op_hook(lambda name, op, arr: print(name, op, arr.shape))  # doctest: +SKIP
+        """
+        self._op_hook = (callback, monitor_all)
+        self._clear_cached_op()
+        for child in self._children.values():
+            if isinstance(child, HybridBlock):
+                child.register_op_hook(callback, monitor_all)
+
+    def _install_op_hook(self, cached_op):
+        from ..ndarray.ndarray import _wrap
+        callback, monitor_all = self._op_hook
+
+        def hook(phase, node, inputs, outputs):
+            if phase != "forward":
+                return
+            ctx = self._hook_ctx
+            if monitor_all:
+                for name, value in zip(node.op.input_names(node.attrs), inputs):
+                    callback("%s_%s" % (node.name, name), node.op.name, _wrap(value, ctx))
+            names = node.op.output_names(node.attrs)
+            for i in range(node.op.num_visible_outputs(node.attrs)):
+                callback("%s_%s" % (node.name, names[i]), node.op.name, _wrap(outputs[i], ctx))
+        cached_op.add_node_hook(hook)
 
     # --- graph ---------------------------------------------------------------------------------
     def _get_graph(self, *args):
@@ -484,6 +655,8 @@ class HybridBlock(Block):
                 raise MXNetError("Unknown input to HybridBlock %s: %s" % (self.name, name))
         self._cached_op_args = op_args
         self._cached_op = CachedOp(out, self._flags)
+        if getattr(self, "_op_hook", None) is not None:
+            self._install_op_hook(self._cached_op)
 
     def _call_cached_op(self, *args):
         if self._cached_op is None:
@@ -497,6 +670,7 @@ class HybridBlock(Block):
                                  % (self.name, self._in_format, fmt))
             flat = [a for a in flat if a is not None]
         ctx = flat[0].context
+        self._hook_ctx = ctx
         try:
             cargs = [flat[i] if is_arg else i.data(ctx) for is_arg, i in self._cached_op_args]
         except DeferredInitializationError:
@@ -532,13 +706,37 @@ class HybridBlock(Block):
         raise NotImplementedError
 
     def export(self, path, epoch=0, remove_amp_cast=True):
-        """Writes `path-symbol.json` and `path-%04d.params` (arg:/aux: names, as MXNet)."""
+        """Writes the graph and the parameters in MXNet's model format.
+
+        Parameters
+        ----------
+        path : str
+            Path prefix: `path-symbol.json` and `path-xxxx.params` are written.
+        epoch : int, default 0
+            The epoch number in the parameter file's name (4 digits).
+        remove_amp_cast : bool, default True
+            Accepted for MXNet compatibility (mxnb inserts no AMP casts).
+
+        Returns
+        -------
+        tuple of str
+            The symbol file and the parameter file (MXNet returns None).
+
+        Raises
+        ------
+        MXNetError
+            When the block has not been hybridized and run once.
+
+        Example
+        -------
+        >>> net.hybridize(); net(x); net.export('model', epoch=3)  # doctest: +SKIP
+        ('model-symbol.json', 'model-0003.params')
+        """
         if not self._cached_graph:
             raise MXNetError("Please first call block.hybridize() and then run forward with this "
                              "block at least once before calling export.")
         sym = self._cached_graph[1]
         sym_filename = "%s-symbol.json" % path
-        sym.save(sym_filename)
         arg_names = set(sym.list_arguments())
         aux_names = set(sym.list_auxiliary_states())
         arg_dict = {}
@@ -547,7 +745,10 @@ class HybridBlock(Block):
                 arg_dict["arg:%s" % name] = param._reduce()
             elif name in aux_names:
                 arg_dict["aux:%s" % name] = param._reduce()
+            else:
+                warnings.warn('Parameter "%s" is not found in the graph. ' % name, stacklevel=2)
         params_filename = "%s-%04d.params" % (path, epoch)
+        sym.save(sym_filename)
         nd.save(params_filename, arg_dict)
         return sym_filename, params_filename
 
@@ -630,6 +831,18 @@ class SymbolBlock(HybridBlock):
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         raise NotImplementedError
+
+
+def _merge_shape(a, b):
+    """The shape both describe (0 unknown), or None when they disagree."""
+    if len(a) != len(b):
+        return None
+    merged = []
+    for x, y in zip(a, b):
+        if x > 0 and y > 0 and x != y:
+            return None
+        merged.append(x if x > 0 else y)
+    return tuple(merged)
 
 
 def _common_prefix(names):

@@ -14,7 +14,7 @@ from .. import autograd
 from .. import ndarray as nd
 from ..base import MXNetError, dtype_np
 from ..context import Context, cpu, current_context
-from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import NDArray, bump_version
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError",
            "tensor_types"]
@@ -197,7 +197,11 @@ class Parameter:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
+        if self._grad_stype != "default":   # row_sparse gradients (sparse Embedding)
+            self._grad = [nd.sparse.zeros(self._grad_stype, d.shape, ctx=d.context, dtype=d.dtype)
+                          for d in self._data]
+        else:
+            self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     # --- data and gradients -------------------------------------------------------------------
@@ -269,7 +273,11 @@ class Parameter:
         if self._grad is None:
             return
         for g in self._grad:
-            g._data[...] = 0
+            if g._sparse:
+                g[:] = nd.sparse.zeros(g.stype, g.shape, ctx=g.context, dtype=g.dtype)
+            else:
+                g._data[...] = 0
+                bump_version(g)
 
     def reset_ctx(self, ctx):
         """Moves the data (averaged over its current copies) to the contexts `ctx`."""
@@ -345,10 +353,12 @@ class Parameter:
             self._shape = tuple(s if s > 0 else d for s, d in zip(self.shape, data.shape))
         else:
             self._shape = tuple(data.shape)
+        retype = False
         if cast_dtype and _dtype_type(self.dtype) != data.dtype:
             if dtype_source == "saved":
                 self._dtype = data.dtype
                 self._var = None
+                retype = self._data is not None   # the arrays themselves change dtype
             else:
                 data = data.astype(self.dtype)
         if isinstance(ctx, Context):
@@ -362,6 +372,8 @@ class Parameter:
                 self._init_impl(data, ctx)
             elif ctx is not None and set(ctx) != set(self.list_ctx()):
                 self._init_impl(data, ctx)
+            elif retype:
+                self._init_impl(data, self.list_ctx())
             else:
                 for arr in self._data:
                     _copy_into(data, arr)
@@ -573,25 +585,45 @@ def load_into(targets, loaded, filename, ctx, allow_missing, ignore_extra, cast_
     """Checks every (name -> Parameter) against `loaded`, then assigns; nothing on failure."""
     if cast_dtype and dtype_source not in ("current", "saved"):
         raise MXNetError("dtype_source must be 'current' or 'saved', found %r" % dtype_source)
+    missing = extra = []
     if not allow_missing:
         by_param = OrderedDict()
         for name, param in targets.items():
             by_param.setdefault(param, []).append(name)
-        for param, names in by_param.items():
-            if not any(n in loaded for n in names):
-                raise MXNetError("Parameter '%s' is missing in file '%s', which contains parameters: "
-                                 "%s. Set allow_missing=True to ignore missing parameters."
-                                 % (names[0], filename, _brief(loaded.keys())))
+        missing = [names[0] for names in by_param.values() if not any(n in loaded for n in names)]
     if not ignore_extra:
-        for name in loaded:
-            if name not in targets:
-                raise MXNetError("Parameter '%s' loaded from file '%s' is not present in %s, which "
-                                 "contains parameters %s. Set ignore_extra=True to ignore."
-                                 % (name, filename, owner, _brief(targets.keys())))
+        extra = [name for name in loaded if name not in targets]
+    if missing and extra:
+        # Most likely a file of another architecture: say everything that does not fit at once.
+        raise MXNetError("File '%s' does not fit %s: parameters %s are missing in the file, and "
+                         "the file's parameters %s are not present in %s (it holds %s). Set "
+                         "allow_missing=True / ignore_extra=True to load the common part."
+                         % (filename, owner, _brief(missing), _brief(extra), owner,
+                            _brief(loaded.keys())))
+    if missing:
+        raise MXNetError("Parameter '%s' is missing in file '%s'%s, which contains parameters: "
+                         "%s. Set allow_missing=True to ignore missing parameters."
+                         % (missing[0], filename,
+                            " (with %s)" % _brief(missing[1:]) if len(missing) > 1 else "",
+                            _brief(loaded.keys())))
+    if extra:
+        raise MXNetError("Parameter '%s' loaded from file '%s' is not present in %s, which "
+                         "contains parameters %s. Set ignore_extra=True to ignore."
+                         % (extra[0], filename, owner, _brief(targets.keys())))
     where = "file '%s'" % filename
     chosen = [(targets[name], arr) for name, arr in loaded.items() if name in targets]
+    problems = []
     for param, arr in chosen:
-        param._check_loadable(arr, cast_dtype, dtype_source, where)
+        try:
+            param._check_loadable(arr, cast_dtype, dtype_source, where)
+        except MXNetError as exc:
+            problems.append((param.name, exc))
+    if len(problems) == 1:
+        raise problems[0][1]
+    if problems:
+        raise MXNetError("%s (and %d more parameters that do not fit: %s)"
+                         % (problems[0][1], len(problems) - 1,
+                            _brief(name for name, _ in problems[1:])))
     for param, arr in chosen:
         param._load_init(arr, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
 
@@ -603,6 +635,7 @@ def _copy_into(src, dst):
     else:
         host = nd.array(src, ctx=dst.context, dtype=dst.dtype)._data
     dst._data[...] = host
+    bump_version(dst)
 
 
 def _ctx_list(ctx):

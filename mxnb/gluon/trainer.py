@@ -6,6 +6,7 @@ process, else `kvstore` ('device' by default). With `update_on_kvstore` the kvst
 optimizer on the summed gradients and every device pulls the new weights; otherwise gradients are
 all-reduced and each device's copy is updated by its own Updater.
 """
+import numbers
 import os
 
 from ..base import MXNetError
@@ -18,6 +19,14 @@ __all__ = ["Trainer"]
 class StaleGradientError(MXNetError, UserWarning):
     """A parameter's gradient was not written by backward since the last step (MXNet raises
     UserWarning here; this is both)."""
+
+
+def _positive_batch(method, batch_size):
+    """batch_size, or an MXNetError: gradients are scaled by 1/batch_size."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or not batch_size > 0:
+        raise MXNetError("Trainer.%s: batch_size must be a positive number (gradients are "
+                         "divided by it), found %r" % (method, batch_size))
+    return batch_size
 
 
 class Trainer:
@@ -101,6 +110,7 @@ class Trainer:
         ignore_stale_grad : bool, optional
             Skip parameters whose gradient was not written by backward since the last step.
         """
+        batch_size = _positive_batch("step", batch_size)
         self._init_kvstore()
         self._check_stale(ignore_stale_grad)
         self._optimizer.rescale_grad = self._scale / batch_size
@@ -122,6 +132,7 @@ class Trainer:
         if self._kvstore is not None and self._update_on_kvstore:
             raise MXNetError("update() when parameters are updated on kvstore is not supported. "
                              "Try setting `update_on_kvstore` to False when creating trainer.")
+        batch_size = _positive_batch("update", batch_size)
         self._check_stale(ignore_stale_grad)
         self._optimizer.rescale_grad = self._scale / batch_size
         self._update(ignore_stale_grad)

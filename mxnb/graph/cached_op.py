@@ -55,10 +55,12 @@ class CachedOp(NodeHooks):
             values[slot] = array._data
         is_train = STATE.training
         recording = STATE.recording and any(a._entry is not None for a in args)
+        # Sparse inputs (a CSR batch): every step goes through storage-type dispatch, as written.
+        storage = any(a._sparse for a in args)
         optimizer = self._optimizer
         wanted = key = None
-        if optimizer is None or self._node_hooks:
-            program.run(program.forward, values, ctx, is_train, self._node_hooks)
+        if optimizer is None or self._node_hooks or storage:
+            program.run(program.forward, values, ctx, is_train, self._node_hooks, storage=storage)
         else:
             wanted = self._wanted(args) if recording else None
             key = (ctx, is_train, wanted, tuple((a._data.shape, a._data.dtype) for a in args))
@@ -69,9 +71,10 @@ class CachedOp(NodeHooks):
             stub_shape_only(values, shape_only)
             for s in optimizer.output_constants:     # never hand out the cached constant itself
                 values[s] = values[s].copy()
-        outputs = [_wrap(values[s], ctx) for s in program.output_slots]
+        wrap = _wrap_payload if storage else _wrap
+        outputs = [wrap(values[s], ctx) for s in program.output_slots]
         if recording:
-            self._record(args, outputs, values, is_train, wanted, key)
+            self._record(args, outputs, values, is_train, wanted, key, storage)
         return outputs[0] if len(outputs) == 1 else outputs
 
     def _wanted(self, args):
@@ -92,11 +95,11 @@ class CachedOp(NodeHooks):
             self._kept[wanted] = kept
         return kept
 
-    def _record(self, args, outputs, values, is_train, wanted=None, key=None):
+    def _record(self, args, outputs, values, is_train, wanted=None, key=None, storage=False):
         # The node keeps the forward values of this call that its backward reads.
         tape.record(self._tape_op, self._tape_op.hint,
-                    {"_values": values, "_is_train": is_train, "_wanted": wanted, "_key": key},
-                    args, outputs)
+                    {"_values": values, "_is_train": is_train, "_wanted": wanted, "_key": key,
+                     "_storage": storage}, args, outputs)
 
     def backward_for(self, wanted_positions):
         key = tuple(wanted_positions)
@@ -104,6 +107,9 @@ class CachedOp(NodeHooks):
         if backward is None:
             variables = self._program.variables
             backward = self._program.build_backward([variables[i] for i in key])
+            # Steps that may make sparse values from dense ones (Embedding's sparse gradient)
+            # run through storage-type dispatch.
+            backward.sparse = any(step.op.sparse_from_dense for step in backward.steps)
             self._backwards[key] = backward
         return backward
 
@@ -133,17 +139,24 @@ class _CachedOpGradient(tape.TapeOp):
         for slot, grad in zip(backward.head_slots, out_grads):
             values[slot] = grad._data if isinstance(grad, NDArray) else grad
         optimizer, key = cached._optimizer, attrs.get("_key")
-        if optimizer is None or cached._node_hooks or key is None:
+        storage = attrs.get("_storage", False) or backward.sparse
+        if optimizer is None or cached._node_hooks or key is None or storage:
             program.run(backward.all_steps, values, ctx, attrs["_is_train"], cached._node_hooks,
-                        "backward")
+                        "backward", storage=storage)
         else:
             heads = tuple((None if v is None else (v.shape, v.dtype))
                           for v in (values[s] for s in backward.head_slots))
             optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
                           attrs["_is_train"], set(backward.grad_slots.values()))
+        wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)
         for i in wanted:
             slot = backward.grad_slots.get(id(program.variables[i]))
             if slot is not None:
-                grads[i] = _wrap(values[slot], ctx)
+                grads[i] = wrap(values[slot], ctx)
         return grads
+
+
+def _wrap_payload(value, ctx):
+    from ..ndarray.sparse import wrap_payload
+    return wrap_payload(value, ctx)

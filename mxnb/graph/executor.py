@@ -37,6 +37,17 @@ def _by_name(kind, names, values, allow_missing=False):
     return values + [None] * (len(names) - len(values))
 
 
+def _check_reqs(where, reqs, arg_names):
+    """One of 'write', 'add', 'null' per argument, or an MXNetError saying which is wrong."""
+    if len(reqs) != len(arg_names):
+        raise MXNetError("%s: grad_req has %d entries, the symbol has %d arguments %s"
+                         % (where, len(reqs), len(arg_names), arg_names))
+    for name, r in zip(arg_names, reqs):
+        if r not in _GRAD_REQS:
+            raise MXNetError("%s: grad_req of argument %s must be one of %s, found %r"
+                             % (where, name, _GRAD_REQS, r))
+
+
 class Executor(NodeHooks):
     def __init__(self, symbol, ctx, args, grads, reqs, aux):
         self._symbol = symbol
@@ -66,6 +77,8 @@ class Executor(NodeHooks):
         self._kept, self._shape_only = set(program.output_slots), set()
         if self._backward is not None:
             self._kept, self._shape_only = kept_for_backward(program, self._backward)
+        # Bound to sparse arrays: every step goes through storage-type dispatch.
+        self._storage = any(a is not None and a._sparse for a in list(args) + list(grads))
         self._node_hooks = ()
         self._monitor = None
         self.outputs = self._allocate_outputs()
@@ -122,9 +135,7 @@ class Executor(NodeHooks):
             reqs = [grad_req.get(n, "null") if g is not None else "null" for n, g in zip(arg_names, grads)]
         else:
             reqs = list(grad_req)
-        for r in reqs:
-            if r not in _GRAD_REQS:
-                raise MXNetError("grad_req must be one of %s, found %r" % (_GRAD_REQS, r))
+        _check_reqs("bind", reqs, arg_names)
         aux = _by_name("aux_states", symbol.list_auxiliary_states(), aux_states or [])
         cls._check_shapes(symbol, arg_names, args, aux)
         return cls(symbol, ctx, args, grads, reqs, aux)
@@ -142,7 +153,8 @@ class Executor(NodeHooks):
                                  % (name, tuple(given), tuple(inferred)))
 
     @classmethod
-    def simple_bind(cls, symbol, ctx, grad_req="write", type_dict=None, shared_exec=None, shapes=None):
+    def simple_bind(cls, symbol, ctx, grad_req="write", type_dict=None, shared_exec=None, shapes=None,
+                    stype_dict=None):
         arg_shapes, _, aux_shapes = symbol._infer_shape((), shapes or {})
         arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
         unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes)
@@ -169,8 +181,12 @@ class Executor(NodeHooks):
             reqs = [grad_req.get(n, "null") for n in arg_names]
         else:
             reqs = list(grad_req)
+        _check_reqs("simple_bind", reqs, arg_names)
         grads = [alloc(shared_grads, n, s, t) if r != "null" else None
                  for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
+        if stype_dict:      # sparse arguments, and the gradients' storage types they imply
+            from .storage import sparse_arrays
+            args, grads = sparse_arrays(symbol, ctx, stype_dict, args, grads, reqs)
         aux = [alloc(shared_aux, n, s, t) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
         return cls(symbol, ctx, args, grads, reqs, aux)
 
@@ -185,8 +201,9 @@ class Executor(NodeHooks):
             values[slot] = array._data
         self._is_train = is_train
         optimizer = self._optimizer
-        if optimizer is None or self._node_hooks:
-            self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks)
+        if optimizer is None or self._node_hooks or self._storage:
+            self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks,
+                              storage=self._storage)
         else:
             key = ("forward", is_train, tuple((values[s].shape, values[s].dtype)
                                              for s in self._program.variable_slots))
@@ -197,7 +214,10 @@ class Executor(NodeHooks):
             for s in optimizer.output_constants:
                 values[s] = values[s].copy()
         slots = self._program.output_slots
-        if not self.outputs:
+        if self._storage:
+            from ..ndarray.sparse import wrap_payload
+            self.outputs = [wrap_payload(values[s], self._ctx) for s in slots]
+        elif not self.outputs:
             self.outputs = [_wrap(values[s], self._ctx) for s in slots]
         else:
             for out, s in zip(self.outputs, slots):
@@ -226,9 +246,9 @@ class Executor(NodeHooks):
                                  % (tuple(grad.shape), tuple(out.shape)))
             values[slot] = grad._data
         optimizer = self._optimizer
-        if optimizer is None or self._node_hooks:
+        if optimizer is None or self._node_hooks or self._storage:
             self._program.run(self._backward.all_steps, values, self._ctx, is_train,
-                              self._node_hooks, "backward")
+                              self._node_hooks, "backward", storage=self._storage)
         else:
             key = ("backward", is_train, tuple((values[s].shape, values[s].dtype) for s in
                                                self._program.variable_slots + self._backward.head_slots
@@ -236,6 +256,10 @@ class Executor(NodeHooks):
             optimizer.run(key, "backward", self._backward.steps, values, self._ctx, is_train,
                           set(self._backward.grad_slots.values()))
         grad_slots = self._backward.grad_slots
+        if self._storage:
+            from .storage import write_gradients
+            write_gradients(self._wanted, grad_slots, values, self._ctx)
+            return
         for node, target, req in self._wanted:
             slot = grad_slots.get(id(node))
             if slot is None:

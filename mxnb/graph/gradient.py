@@ -5,10 +5,27 @@ registered operators on `F`: with `F = nd` and a tape's stored values it compute
 with `F = sym` and symbols of the forward entries it builds the backward graph the executor runs.
 """
 
-__all__ = ["gradient_pass"]
+from ..base import MXNetError
+
+__all__ = ["gradient_pass", "no_gradient_error"]
 
 
-def gradient_pass(F, nodes, head_grads, value_of, wants):
+def no_gradient_error(op_name, detail=""):
+    """The error for a gradient needed through an operator that has none: never silently zero.
+
+    A backward kernel (`_backward_X`) without a gradient is what a second-order gradient through
+    X reaches, so the message names X."""
+    forward = op_name[len("_backward_"):] if op_name.startswith("_backward_") else None
+    if forward:
+        text = ("second-order gradient is not available through operator %s%s (its backward "
+                "operator %s has no gradient)" % (forward, detail, op_name))
+    else:
+        text = ("gradient is not available through operator %s%s: it has no registered "
+                "gradient" % (op_name, detail))
+    return MXNetError(text)
+
+
+def gradient_pass(F, nodes, head_grads, value_of, wants, check=None):
     """Gradients of the variables that `wants`, from `head_grads` {(node, index): grad}.
 
     `nodes` is a topological order (inputs first); `value_of(node, index)` gives the value (array or
@@ -19,8 +36,9 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
         if node.op is None:
             if wants(node):
                 needs_ids.add(id(node))
-        elif any(id(child) in needs_ids for child, _ in node.inputs):
-            needs_ids.add(id(node))
+        elif (getattr(node.op, "differentiable", True)
+              and any(id(child) in needs_ids for child, _ in node.inputs)):
+            needs_ids.add(id(node))     # (a non-differentiable operator passes no gradient on)
 
     grads = {}
     for (node, index), grad in head_grads.items():
@@ -36,7 +54,11 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
                 result[node] = grad
             continue
         out_grads = [grads.pop((id(node), i), None) for i in range(node.num_outputs)]
-        if node.op.gradient is None or all(g is None for g in out_grads):
+        if all(g is None for g in out_grads):
+            continue
+        if node.op.gradient is None:
+            if getattr(node.op, "differentiable", True):
+                raise no_gradient_error(node.op.name)
             continue
         outputs = [value_of(node, i) for i in range(node.num_outputs)]
         # Hidden outputs (BatchNorm's batch statistics, Convolution's columns) get no zeros.
@@ -44,6 +66,8 @@ def gradient_pass(F, nodes, head_grads, value_of, wants):
         out_grads = [F.zeros_like(v) if g is None and i < visible else g
                      for i, (g, v) in enumerate(zip(out_grads, outputs))]
         inputs = [value_of(child, index) for child, index in node.inputs]
+        if check is not None:
+            inputs, outputs = check(node, inputs, outputs)
         if node.op.gradient_takes_needs:
             needs = [id(child) in needs_ids for child, _ in node.inputs]
             in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads, needs=needs)

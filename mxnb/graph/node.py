@@ -10,7 +10,8 @@ __all__ = ["Node", "topo_sort", "auxiliary_ids"]
 
 class Node:
     __slots__ = ("op", "name", "attrs", "inputs", "num_outputs", "user_attrs", "given",
-                 "in_values", "out_values", "array", "grad_req", "fresh_grad", "__weakref__")
+                 "in_values", "out_values", "versions", "array", "grad_req", "fresh_grad",
+                 "__weakref__")
 
     def __init__(self, op, name, attrs=None, inputs=(), num_outputs=1, user_attrs=None):
         self.op = op                      # Operator, or None for a variable
@@ -22,6 +23,7 @@ class Node:
         self.given = None                 # attribute names given explicitly (written to JSON)
         self.in_values = None             # tape: the input arrays the op ran on
         self.out_values = None            # tape: the arrays it produced
+        self.versions = None              # tape: the version of each of those when recorded
         self.array = None                 # tape variable: the NDArray whose gradient is wanted
         self.grad_req = "write"
         self.fresh_grad = False           # tape variable: backward wrote its gradient since last step

@@ -14,6 +14,7 @@ from time import perf_counter
 
 from .. import backend, instrument
 from ..base import MXNetError
+from ..ops.quiet import silence, restore, SILENT
 from .passes import dce, fold, fusion, kernels as out_kernels, liveness, memory
 from .program import Program
 
@@ -123,7 +124,11 @@ class Optimizer:
             for slot in entry.plan.release_all:
                 values[slot] = liveness.shape_stub(values[slot]) if slot in shape_only else None
             return
-        _run_planned(entry, values, ctx, is_train)
+        quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as Program.run
+        try:
+            _run_planned(entry, values, ctx, is_train)
+        finally:
+            restore(quiet)
 
     def _plan(self, phase, steps, values, kept, ctx, shape_only=()):
         shape_only = set(shape_only)

@@ -8,6 +8,7 @@ from time import perf_counter
 
 from .. import backend, instrument
 from ..base import MXNetError
+from ..ops.quiet import silence, restore, SILENT
 from .gradient import gradient_pass
 from .node import Node, auxiliary_ids, topo_sort
 from .passes.cse import find_duplicates
@@ -47,7 +48,7 @@ class NodeHooks:
 
 class Backward:
     """The compiled backward pass for one set of wanted variables."""
-    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps")
+    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps", "sparse")
 
     def __init__(self, steps, head_slots, grad_slots, nodes, all_steps=None):
         self.steps = steps                  # what runs (duplicates left out when optimizing)
@@ -55,6 +56,7 @@ class Backward:
         self.head_slots = head_slots
         self.grad_slots = grad_slots    # {id(variable node): slot}
         self.nodes = nodes
+        self.sparse = False             # whether it runs through storage-type dispatch
 
 
 class Program:
@@ -134,12 +136,23 @@ class Program:
         return Backward(steps, head_slots, grad_slots, new_nodes, all_steps)
 
     @staticmethod
-    def run(steps, values, ctx, is_train, hooks=(), phase="forward"):
+    def run(steps, values, ctx, is_train, hooks=(), phase="forward", storage=False):
         """Runs `steps` on `values` (NumPy/CuPy arrays by slot); after each step, every hook is
-        called as `hook(phase, node, inputs, outputs)` with the raw arrays."""
+        called as `hook(phase, node, inputs, outputs)` with the raw arrays. With `storage`
+        (an executor bound to sparse arrays) each step goes through storage-type dispatch."""
+        if storage:
+            return Program._run_storage(steps, values, ctx, is_train, hooks, phase)
         xp = backend.xp_of(ctx)
-        rng = None
         observing = instrument.observing
+        quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as MXNet
+        try:
+            Program._run_steps(steps, values, ctx, is_train, hooks, phase, xp, observing)
+        finally:
+            restore(quiet)
+
+    @staticmethod
+    def _run_steps(steps, values, ctx, is_train, hooks, phase, xp, observing):
+        rng = None
         for step in steps:
             ins = [values[s] for s in step.ins]
             if observing:
@@ -157,6 +170,30 @@ class Program:
                                  % (step.node.name, step.op.name, shapes, exc)) from None
             if observing:
                 instrument.notify_op(step.op.name, perf_counter() - started)
+            if step.single:
+                values[step.outs[0]] = result
+            else:
+                for slot, value in zip(step.outs, result):
+                    values[slot] = value
+            if hooks:
+                outs = [values[s] for s in step.outs]
+                for hook in hooks:
+                    hook(phase, step.node, ins, outs)
+
+    @staticmethod
+    def _run_storage(steps, values, ctx, is_train, hooks, phase):
+        """`run` for values that may be sparse payloads (ops/sparse/dispatch.py)."""
+        from ..ops.sparse import dispatch
+        xp = backend.xp_of(ctx)
+        for step in steps:
+            ins = [values[s] for s in step.ins]
+            extras = {"is_train": is_train, "rng": backend.rng(ctx)} if step.extras else None
+            try:
+                result = dispatch.compute(step.op, xp, ins, step.attrs, extras, ctx.device_type)
+            except Exception as exc:
+                shapes = ", ".join(str(tuple(a.shape)) for a in ins)
+                raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
+                                 % (step.node.name, step.op.name, shapes, exc)) from None
             if step.single:
                 values[step.outs[0]] = result
             else:

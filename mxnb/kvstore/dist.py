@@ -9,7 +9,7 @@ orders an asynchronous server could have taken, and the same on every worker.
 import numpy as np
 
 from .. import backend
-from ..ndarray.ndarray import _wrap
+from ..ndarray.ndarray import NDArray, _wrap
 from .kvstore import KVStore
 from .mpi_comm import Communicator
 
@@ -70,6 +70,8 @@ class DistKVStore(KVStore):
             stored = self._stored(k, "push")
             self._check_values(k, stored, values, "push")
             local = KVStore._reduce(self, k, values, stored)      # this worker's devices
+            if isinstance(local, NDArray):                        # sparse: reduced densely
+                local = local.tostype("default")._data
             pending.append((k, stored, np.ascontiguousarray(backend.to_host(local))))
         self._comm.rendezvous("push", tuple((k, tuple(stored.shape), np.dtype(stored.dtype).name)
                                             for k, stored, _ in pending))

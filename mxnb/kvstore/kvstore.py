@@ -152,8 +152,14 @@ class KVStore(KVStoreBase):
             self._apply(k, merged, stored)
 
     def _reduce(self, key, values, stored):
-        """The sum of `values` on the stored value's context (compressed first if asked)."""
+        """The sum of `values` on the stored value's context (compressed first if asked); a raw
+        array, or an NDArray when the values are sparse (their sum keeps the storage type)."""
         ctx = stored.context
+        if any(v._sparse for v in values):
+            total = values[0].as_in_context(ctx).copy()
+            for v in values[1:]:
+                total = total + v.as_in_context(ctx)
+            return total
         if self._compression is not None:
             parts = [self._compression.compress(key, slot, v.as_in_context(ctx)._data)
                      for slot, v in enumerate(values)]
@@ -167,11 +173,14 @@ class KVStore(KVStoreBase):
         return total
 
     def _apply(self, key, merged, stored):
-        merged = _wrap(merged, stored.context)
-        if self._updater is None:
-            stored[:] = merged
-        else:
+        if not isinstance(merged, NDArray):
+            merged = _wrap(merged, stored.context)
+        if self._updater is not None:
             self._updater(key, merged, stored)
+        elif merged._sparse or stored._sparse:
+            self._store[key] = merged       # a sparse sum replaces the value, storage type too
+        else:
+            stored[:] = merged
 
     def pull(self, key, out=None, priority=0, ignore_sparse=True):
         """Copies the stored value of `key` into `out` (every array of a list).

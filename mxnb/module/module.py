@@ -1,7 +1,10 @@
 """Module: a Symbol with its parameters, bound on one or several contexts and trained with an
 optimizer (MXNet's `mx.mod.Module`)."""
+import os
 import logging
 import warnings
+
+import numpy as np
 
 from ..base import MXNetError, InvalidArgumentError, ShapeError
 from ..context import cpu, Context
@@ -22,18 +25,30 @@ _KVSTORES = ("local", "device", "nccl", "local_allreduce_cpu", "local_allreduce_
              "local_update_cpu", "dist_sync", "dist_async", "dist_sync_device", "horovod")
 
 
-def _kvstore_type(kvstore):
+def _create_kvstore(kvstore, num_device, arg_sizes):
+    """(kvstore or None, update_on_kvstore), as MXNet's Module chooses: no store for one device
+    in one process; 'local' updates on the store unless a weight has over 16M elements."""
+    from .. import kvstore as kvs
     if kvstore is None:
-        return None
-    if isinstance(kvstore, str):
+        return None, False
+    if isinstance(kvstore, kvs.KVStoreBase):
+        kv = kvstore
+    elif isinstance(kvstore, str):
         if kvstore not in _KVSTORES:
             raise InvalidArgumentError("kvstore %r is not a kvstore type; expected one of %s or None"
                                        % (kvstore, list(_KVSTORES)))
-        if kvstore.startswith("dist") or kvstore == "horovod":
-            raise MXNetError("kvstore %r: distributed training is not available in mxnb's Module"
-                             % kvstore)
-        return kvstore
-    return getattr(kvstore, "type", "local")
+        if kvstore == "horovod":
+            raise MXNetError("kvstore 'horovod' is not available in mxnb; use 'dist_sync' (MPI)")
+        if num_device == 1 and "dist" not in kvstore:
+            return None, False
+        kv = kvs.create(kvstore)
+    else:
+        raise InvalidArgumentError("kvstore must be a KVStore, a str or None, found %s"
+                                   % type(kvstore).__name__)
+    update_on_kvstore = bool(int(os.environ.get("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kv.type == "local" and arg_sizes and max(arg_sizes) > 1024 * 1024 * 16:
+        update_on_kvstore = False
+    return kv, update_on_kvstore and kv.is_capable(kvs.KVStoreBase.OPTIMIZER)
 
 
 class Module(BaseModule):
@@ -416,12 +431,15 @@ class Module(BaseModule):
             return
         if self._params_dirty:
             self._sync_params_from_devices()
-        kv_type = _kvstore_type(kvstore)
         num_device = len(self._context)
-        update_on_kvstore = kv_type is not None and num_device > 1
-        batch_size = self._exec_group.batch_size
+        group = self._exec_group
+        sizes = [int(np.prod(arrays[0].shape)) for arrays in group.param_arrays]
+        kv, update_on_kvstore = _create_kvstore(kvstore, num_device, sizes)
+        batch_size = group.batch_size
+        if kv is not None and "dist" in kv.type and "_sync" in kv.type:
+            batch_size *= kv.num_workers          # gradients of all workers are summed
         rescale_grad = 1.0 / batch_size
-        param_names = self._exec_group.param_names
+        param_names = group.param_names
         if update_on_kvstore:
             idx2name = dict(enumerate(param_names))
         else:
@@ -448,9 +466,16 @@ class Module(BaseModule):
             if not optimizer.idx2name:
                 optimizer.idx2name = idx2name.copy()
         self._optimizer = optimizer
-        self._kvstore = kv_type
+        self._kvstore = kv
         self._update_on_kvstore = update_on_kvstore
         self._updater = opt.get_updater(optimizer)
+        if kv is not None:
+            # Every worker starts from rank 0's parameters; the store runs our updater.
+            if update_on_kvstore:
+                kv._set_updater(self._updater)
+            for name, arrays in zip(param_names, group.param_arrays):
+                kv.init(name, arrays[0])
+                kv.pull(name, out=list(arrays))
         self.optimizer_initialized = True
         if self._preload_opt_states is not None:
             self.load_optimizer_states(self._preload_opt_states)
@@ -564,20 +589,21 @@ class Module(BaseModule):
         group = self._exec_group
         updater = self._updater
         num_device = len(self._context)
-        for i, (arg_list, grad_list) in enumerate(zip(group.param_arrays, group.grad_arrays)):
-            if grad_list[0] is None:
-                continue
+        live = [(i, name, args, grads) for i, (name, args, grads) in
+                enumerate(zip(group.param_names, group.param_arrays, group.grad_arrays))
+                if grads[0] is not None]
+        kv = self._kvstore
+        if kv is not None and live:
+            names = [name for _, name, _, _ in live]
+            # One kvstore call for every parameter: a distributed store sends one message.
             if self._update_on_kvstore:
-                # 'local' kvstore: sum the gradients, update once, broadcast the weight.
-                total = grad_list[0].copy()
-                for g in grad_list[1:]:
-                    total += g.as_in_context(total.context)
-                updater(i, total, arg_list[0])
-                for w in arg_list[1:]:
-                    arg_list[0].copyto(w)
-            else:
-                for k, (w, g) in enumerate(zip(arg_list, grad_list)):
-                    updater(i * num_device + k, g, w)
+                kv.push(names, [list(grads) for _, _, _, grads in live])
+                kv.pull(names, out=[list(args) for _, _, args, _ in live])
+                return
+            kv.pushpull(names, [list(grads) for _, _, _, grads in live])
+        for i, _, arg_list, grad_list in live:
+            for k, (w, g) in enumerate(zip(arg_list, grad_list)):
+                updater(i * num_device + k, g, w)
 
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward.

@@ -22,6 +22,10 @@ _operators.install_fluent_methods()
 from .arithmetic import *  # noqa: E402,F401,F403  (nd.add, nd.maximum, ...: arrays or numbers)
 from .creation import zeros, ones, full, arange, eye, linspace, concatenate, moveaxis  # noqa: E402
 from . import random, linalg  # noqa: E402
+from . import contrib  # noqa: E402,F401
+from .split_histogram import split_v2, histogram  # noqa: E402,F401
+from . import sparse  # noqa: E402
+from .sparse import CSRNDArray, RowSparseNDArray  # noqa: E402,F401
 from .utils import save, load, load_frombuffer  # noqa: E402
 
 

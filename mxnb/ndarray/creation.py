@@ -14,6 +14,9 @@ def _shape(shape):
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
+    if stype is not None and stype != "default":     # an empty csr / row_sparse array
+        from .sparse import zeros as sparse_zeros
+        return sparse_zeros(stype, shape, ctx=ctx, dtype=dtype)
     return invoke(_ZEROS, [], {"shape": _shape(shape), "ctx": ctx or current_context(),
                                "dtype": dtype_np(dtype)})
 

@@ -6,7 +6,8 @@ from .. import backend
 from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ops import registry
-from .ndarray import NDArray, _wrap, invoke
+from ..graph.tape import version_of
+from .ndarray import NDArray, _wrap, invoke, bump_version
 
 
 _TAKE, _SLICE, _RESHAPE = registry.get("take"), registry.get("slice"), registry.get("Reshape")
@@ -35,7 +36,10 @@ def getitem(self, key):
     data = self._data[_key_data(key, self._ctx)]
     if data.ndim == 0:
         data = data.reshape(1)
-    return _wrap(data, self._ctx)
+    out = _wrap(data, self._ctx)
+    if data.base is not None and _is_basic(key):    # a view: writes through it change self
+        out._version = version_of(self)
+    return out
 
 
 def _recorded_getitem(self, key):
@@ -92,6 +96,7 @@ def setitem(self, key, value):
     index = _key_data(key, self._ctx)
     try:
         self._data[index] = data        # NumPy checks that the value broadcasts to the selection
+        bump_version(self)
     except ValueError:
         raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
                          % (tuple(np.shape(data)), tuple(self._data[index].shape))) from None

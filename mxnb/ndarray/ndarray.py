@@ -13,12 +13,15 @@ from ..context import Context, current_context, cpu
 from ..graph import tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
+from ..ops.quiet import silence as _silence, restore as _restore, SILENT as _SILENT
 
-__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy"]
+__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
 
 _CPU = cpu()
 # Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
 _CAST = _registry.get("Cast")
+_COUNTS_LOCK = instrument.counts_lock
+_WRITES = tape.WRITES
 
 
 def _wrap(data, ctx):
@@ -29,6 +32,7 @@ def _wrap(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
+    arr._version = None
     return arr
 
 
@@ -40,19 +44,36 @@ def _counted(data, ctx):
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
+    arr._version = None
     entry, nbytes = instrument.stats_of(ctx), data.nbytes
-    entry[0] += 1                         # instrument.count, inlined: this runs for every array
-    live = entry[1] + nbytes
-    entry[1] = live
-    if live > entry[2]:
-        entry[2] = live
+    with _COUNTS_LOCK:                    # instrument.count, inlined: this runs for every array
+        entry[0] += 1
+        live = entry[1] + nbytes
+        entry[1] = live
+        if live > entry[2]:
+            entry[2] = live
     arr._counted = (entry, nbytes)
     return arr
+
+
+def bump_version(arr):
+    """Marks an in-place write of `arr`: every path that changes an NDArray's values in place
+    calls this, so backward can tell that a value a recorded operator kept has changed since
+    (graph.tape.version_of)."""
+    counter = arr._version
+    if counter is None:
+        arr._version = [1]
+    else:
+        counter[0] += 1
+    _WRITES[0] += 1
 
 
 def _op_error(op, inputs, attrs, exc):
     """An MXNetError naming the operator, what it was given, and what went wrong."""
     shapes = ", ".join("%s %s" % (tuple(x.shape), x._data.dtype) for x in inputs)
+    problem = op.domain_problem(attrs)
+    if problem:
+        return MXNetError("operator %s, %s" % (op.name, problem))
     reason = str(exc)
     if op.infer_shape is not None and inputs:
         try:
@@ -84,12 +105,17 @@ def invoke(op, inputs, attrs, out=None):
                 raise ContextError("operator %s got arrays on different contexts: %s; copy them to "
                                    "one context first (as_in_context)"
                                    % (op.name, ", ".join(str(i._ctx) for i in inputs)))
+            if x._sparse:
+                return _invoke_storage(op, inputs, attrs, out, ctx)
+        if op.sparse_from_dense:
+            return _invoke_storage(op, inputs, attrs, out, ctx)
     else:
         ctx = attrs.get("ctx") or current_context()
         datas = []
     xp = np if ctx is _CPU else backend.xp_of(ctx)
     if instrument.observing:
         started = perf_counter()
+    quiet = _silence(_SILENT)       # no NumPy RuntimeWarnings from operators, as MXNet
     try:
         if op.needs_extras:
             result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
@@ -101,6 +127,8 @@ def invoke(op, inputs, attrs, out=None):
         raise type(exc)("operator %s: %s" % (op.name, exc)) from None
     except Exception as exc:
         raise _op_error(op, inputs, attrs, exc) from None
+    finally:
+        _restore(quiet)
 
     if instrument.observing:
         instrument.notify_op(op.name, perf_counter() - started)
@@ -118,6 +146,39 @@ def invoke(op, inputs, attrs, out=None):
     return outputs[0] if visible == 1 else outputs[:visible]
 
 
+def _invoke_storage(op, inputs, attrs, out, ctx):
+    """`invoke` for calls that involve sparse storage: the operator's storage-type inference
+    picks its sparse kernel, its dense one, or the dense fallback (ops/sparse/dispatch.py)."""
+    from ..ops.sparse import dispatch
+    from .sparse import wrap_payload
+    xp = np if ctx is _CPU else backend.xp_of(ctx)
+    extras = {"is_train": STATE.training, "rng": backend.rng(ctx)} if op.needs_extras else None
+    out_raw = out._data if isinstance(out, NDArray) and not out._sparse else None
+    try:
+        result = dispatch.compute(op, xp, [x._data for x in inputs], attrs, extras,
+                                  ctx.device_type, out_raw)
+    except MXNetError as exc:
+        if op.name in str(exc):
+            raise
+        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
+    except Exception as exc:
+        raise _op_error(op, inputs, attrs, exc) from None
+    results = [result] if op.single_output else result
+    outputs = [wrap_payload(r, ctx) for r in results]
+    if STATE.recording:
+        _record(op, attrs, inputs, outputs)
+    if out is not None:
+        from .sparse import assign
+        targets = out if isinstance(out, (list, tuple)) else [out]
+        for target, value in zip(targets, outputs):
+            assign(target, value, op.name)
+        return out
+    if op.single_output:
+        return outputs[0]
+    visible = op.num_visible_outputs(attrs)
+    return outputs[0] if visible == 1 else outputs[:visible]
+
+
 def _write_out(op, outputs, out):
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, value in zip(targets, outputs):
@@ -125,7 +186,13 @@ def _write_out(op, outputs, out):
             raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
                              % (op.name, tuple(target.shape), tuple(value.shape)))
         target._data[...] = value._data
-        target._entry = value._entry
+        bump_version(target)
+        entry = value._entry
+        if entry is not None and entry[0].out_values is not None:
+            tape.rebind_output(entry[0], entry[1], target)
+        elif entry is not None or target._entry is None or target._entry[0].op is not None:
+            # An unrecorded write (an optimizer's out=weight) keeps a marked variable marked.
+            target._entry = entry
     return out
 
 
@@ -143,8 +210,11 @@ def _record(op, attrs, inputs, outputs):
 
 class NDArray:
     """An n-dimensional array on a context (MXNet's `mx.nd.NDArray`)."""
-    __slots__ = ("_data", "_ctx", "_entry", "_grad", "__weakref__")
+    # _version: None, or the in-place write counter shared by views of the same memory
+    # (graph.tape.version_of); backward compares it with the version each recorded operator saw.
+    __slots__ = ("_data", "_ctx", "_entry", "_grad", "_version", "__weakref__")
     __array_priority__ = 1000.0
+    _sparse = False       # CSRNDArray and RowSparseNDArray hold sparse payloads (sparse.py)
 
     def __init__(self, data, ctx=None, dtype=None):
         ctx = ctx or current_context()
@@ -155,6 +225,7 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
+        self._version = None
         if instrument.tracking:
             instrument.track(self)
 
@@ -242,7 +313,11 @@ class NDArray:
             if tuple(other.shape) != self.shape:
                 raise ShapeError("copyto: target shape %s differs from source shape %s"
                                  % (other.shape, self.shape))
+            if other._sparse:        # into a csr / row_sparse array: cast to its storage
+                from .sparse import assign
+                return assign(other, self, "copyto")
             other._data[...] = backend.to_context(self._data, other._ctx)
+            bump_version(other)
             return other
         if isinstance(other, Context):
             with backend.device_scope(other):
@@ -260,9 +335,10 @@ class NDArray:
     as_in_ctx = as_in_context
 
     def tostype(self, stype):
-        if stype != "default":
-            raise MXNetError("mxnb stores dense arrays only; tostype(%r) is not supported" % stype)
-        return self
+        """This array in storage type `stype` ('default', 'csr' or 'row_sparse')."""
+        if stype == "default":
+            return self
+        return invoke(_registry.get("cast_storage"), [self], {"stype": stype})
 
     def wait_to_read(self):
         engine.get().wait_for(self)
@@ -276,13 +352,22 @@ class NDArray:
 
     # --- autograd -----------------------------------------------------------------------------
     def attach_grad(self, grad_req="write", stype=None):
-        """Allocates a gradient buffer and marks this array as a variable to differentiate."""
+        """Allocates a gradient buffer and marks this array as a variable to differentiate.
+
+        `stype` ('row_sparse', 'csr'; default: this array's own) is the gradient's storage type.
+        """
         from .. import autograd
-        grad = _wrap(backend.xp_of(self._ctx).zeros_like(self._data), self._ctx)
+        if stype is not None and stype != "default" or self._sparse:
+            from .sparse import zeros as sparse_zeros
+            grad = sparse_zeros(stype or self.stype, self.shape, ctx=self._ctx, dtype=self.dtype)
+        else:
+            grad = _wrap(backend.xp_of(self._ctx).zeros_like(self._data), self._ctx)
         autograd.mark_variables([self], [grad], grad_req)
 
     def detach(self):
-        return _wrap(self._data, self._ctx)
+        out = _wrap(self._data, self._ctx)
+        out._version = tape.version_of(self)      # same memory: writes to either are seen
+        return out
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         from .. import autograd
@@ -323,6 +408,7 @@ class NDArray:
         self._ctx = ctx
         self._entry = None
         self._grad = None
+        self._version = None
 
 
 class _CountedNDArray(NDArray):
@@ -330,9 +416,24 @@ class _CountedNDArray(NDArray):
     __slots__ = ("_counted",)
 
     def __del__(self):
-        entry, nbytes = self._counted     # no look-up, lock or call: this runs for every array
-        entry[0] -= 1
-        entry[1] -= nbytes
+        entry, nbytes = self._counted     # no look-up or call: this runs for every array
+        with _COUNTS_LOCK:
+            entry[0] -= 1
+            entry[1] -= nbytes
+
+
+class StaleNDArray(NDArray):
+    """What a gradient gets instead of a value that was changed in place after it was recorded
+    (autograd's version check): any use of it raises an MXNetError with `message`."""
+    __slots__ = ("_message",)
+
+    def __init__(self, message):
+        self._message = message
+
+    def _fail(self):
+        raise MXNetError(self._message)
+
+    _data = _ctx = _entry = _grad = _version = property(_fail)
 
 
 def from_numpy(ndarray, zero_copy=True):
@@ -342,6 +443,10 @@ def from_numpy(ndarray, zero_copy=True):
 def array(source_array, ctx=None, dtype=None):
     """An NDArray from any array-like: float32 unless `dtype` is given or the source is an
     NDArray (MXNet 1.x converts NumPy arrays of every dtype to float32 by default)."""
+    if getattr(source_array, "_sparse", False) or \
+            type(source_array).__module__.startswith("scipy.sparse"):
+        from .sparse import array as sparse_array      # a sparse copy, as MXNet
+        return sparse_array(source_array, ctx=ctx, dtype=dtype)
     ctx = ctx or current_context()
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype

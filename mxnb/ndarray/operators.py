@@ -7,7 +7,8 @@ import numbers
 
 from ..base import MXNetError
 from ..ops import registry
-from .ndarray import NDArray, invoke
+from ..graph import tape
+from .ndarray import NDArray, invoke, bump_version
 
 _op = registry.get
 
@@ -46,7 +47,12 @@ def _inplace(method):
             raise MXNetError("in-place operation would change shape %s to %s"
                              % (self.shape, result.shape))
         self._data[...] = result._data
-        self._entry = result._entry
+        bump_version(self)
+        entry = result._entry
+        if entry is not None and entry[0].out_values is not None:
+            tape.rebind_output(entry[0], entry[1], self)     # self now stands for the result
+        else:
+            self._entry = entry
         return self
     return inplace
 

@@ -14,6 +14,8 @@ Layout (little-endian), as written by MXNet 1.9.1's `NDArray::Save(stream, array
         int32 type flag
         [sparse: per auxiliary array: int32 type flag, shape]
         raw data, then [sparse: raw auxiliary data]
+    (sparse arrays: row_sparse 1 auxiliary array, the row indices; csr 2, indptr then indices;
+    the storage shape is the data's shape; they load as CSRNDArray / RowSparseNDArray)
     uint64 number of names, per name: uint64 length, utf-8 bytes
 
 Files are read whole and every size is checked against what is left, so a corrupt file raises
@@ -26,7 +28,7 @@ import numpy as np
 
 from .. import backend
 from ..base import MXNetError
-from ..fileio import write_atomically
+from ..fileio import write_atomically, remove_stale_temporaries
 from ..context import Context, cpu, gpu, num_gpus
 from .ndarray import NDArray, array, _wrap
 
@@ -45,6 +47,7 @@ _DTYPE_TO_FLAG = {np.dtype(v): k for k, v in _FLAG_TO_DTYPE.items()}
 # Number of auxiliary arrays per storage type: row_sparse has row indices, csr indptr + indices.
 _AUX_COUNT = {0: 0, 1: 1, 2: 2}
 _STYPE_NAMES = {0: "default", 1: "row_sparse", 2: "csr"}
+_STYPE_IDS = {name: i for i, name in _STYPE_NAMES.items()}
 _MAX_NDIM = 32
 _CPU_DEVICE = (1, 0)
 
@@ -89,15 +92,39 @@ def _encode_array(host, ctx, magic):
     return b"".join(parts)
 
 
+def _shape_bytes(shape):
+    return struct.pack("<I", len(shape)) + struct.pack("<%dq" % len(shape), *shape)
+
+
+def _encode_sparse(arr, index, magic):
+    """A sparse array as MXNet writes it: storage type, storage (data) shape, shape, context,
+    type flag, each auxiliary array's type flag and shape, then the data and auxiliary data."""
+    payload = arr._data
+    data = _host_copy(_wrap(payload.data, arr.context), index)
+    # csr: indptr then indices; row_sparse: the row indices (MXNet's auxiliary order)
+    aux = [payload.indptr, payload.indices] if payload.stype == "csr" else [payload.indices]
+    aux = [np.asarray(backend.to_host(a), dtype=np.int64) for a in aux]
+    parts = [struct.pack("<Ii", magic, _STYPE_IDS[payload.stype]), _shape_bytes(data.shape),
+             _shape_bytes(payload.shape),
+             struct.pack("<iii", arr.context.device_typeid, arr.context.device_id,
+                         _DTYPE_TO_FLAG[data.dtype])]
+    for a in aux:
+        parts.append(struct.pack("<i", _DTYPE_TO_FLAG[a.dtype]) + _shape_bytes(a.shape))
+    parts.append(data.astype(data.dtype.newbyteorder("<"), copy=False).tobytes())
+    parts.extend(a.astype("<i8", copy=False).tobytes() for a in aux)
+    return b"".join(parts)
+
+
 def _encode(arrays, names):
-    hosts = [_host_copy(a, i) for i, a in enumerate(arrays)]
+    hosts = [None if a._sparse else _host_copy(a, i) for i, a in enumerate(arrays)]
     # MXNet's legacy shape semantics read ndim 0 as "none" and a 0 dim as unknown; files holding
     # such arrays are written as MXNet writes them under numpy shape semantics (V3, all arrays,
-    # since MXNet refuses files that mix the two).
-    legacy_ok = all(h.ndim > 0 and all(d > 0 for d in h.shape) for h in hosts)
+    # since MXNet refuses files that mix the two). A sparse array's empty storage is no obstacle.
+    legacy_ok = all(len(a.shape) > 0 and all(d > 0 for d in a.shape) for a in arrays)
     magic = NDARRAY_V2_MAGIC if legacy_ok else NDARRAY_V3_MAGIC
     parts = [struct.pack("<QQQ", LIST_MAGIC, 0, len(hosts))]
-    parts.extend(_encode_array(h, a.context, magic) for h, a in zip(hosts, arrays))
+    parts.extend(_encode_sparse(a, i, magic) if h is None else _encode_array(h, a.context, magic)
+                 for i, (h, a) in enumerate(zip(hosts, arrays)))
     parts.append(struct.pack("<Q", len(names)))
     for name in names:
         raw = name.encode("utf-8")
@@ -181,19 +208,14 @@ def _read_values(reader, shape, dtype, what):
     return np.frombuffer(raw, dtype=dtype.newbyteorder("<")).astype(dtype).reshape(shape)
 
 
-def _densify(reader, stype, shape, values, aux, what):
-    """A dense NumPy array from row_sparse (row indices) or csr (indptr, indices) parts."""
-    dense = np.zeros(shape, dtype=values.dtype)
-    try:
-        if stype == 1:
-            dense[aux[0].astype(np.int64)] = values
-        else:
-            indptr, indices = aux[0].astype(np.int64), aux[1].astype(np.int64)
-            rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-            dense[rows, indices] = values
-    except (IndexError, ValueError) as exc:
-        reader.fail("inconsistent %s indices for %s: %s" % (_STYPE_NAMES[stype], what, exc))
-    return dense
+class _SparseParts:
+    """A sparse array read from a file: its storage type, shape and host parts."""
+    __slots__ = ("stype", "shape", "values", "aux")
+
+    def __init__(self, stype, shape, values, aux):
+        self.stype, self.shape, self.values, self.aux = stype, tuple(shape), values, aux
+
+    ndim = property(lambda self: len(self.shape))
 
 
 def _read_array(reader, index):
@@ -231,7 +253,7 @@ def _read_array(reader, index):
     values = _read_values(reader, storage_shape, dtype, what)
     aux = [_read_values(reader, s, t, "auxiliary array %d of %s" % (k, what))
            for k, (t, s) in enumerate(aux_specs)]
-    return _densify(reader, stype, shape, values, aux, what), device
+    return _SparseParts(_STYPE_NAMES[stype], shape, values, aux), device
 
 
 def _decode(buf, source):
@@ -266,12 +288,33 @@ def _saved_context(device):
     return cpu()
 
 
-def _to_ndarrays(loaded, names, ctx):
+def _to_ndarrays(loaded, names, ctx, source):
     out = []
-    for host, device in loaded:
+    for i, (host, device) in enumerate(loaded):
         where = ctx or _saved_context(device)
-        out.append(array(host, ctx=where, dtype=host.dtype) if host.ndim else _scalar(host, where))
+        if isinstance(host, _SparseParts):
+            out.append(_sparse(host, where, i, source))
+        else:
+            out.append(array(host, ctx=where, dtype=host.dtype) if host.ndim else _scalar(host, where))
     return dict(zip(names, out)) if names else out
+
+
+def _sparse(parts, ctx, index, source):
+    """A CSRNDArray / RowSparseNDArray from a file's parts, its indices checked."""
+    from . import sparse
+    try:
+        if parts.stype == "csr":
+            indptr, indices = parts.aux
+            made = sparse.csr_matrix((parts.values, indices, indptr), shape=parts.shape, ctx=ctx,
+                                     dtype=parts.values.dtype)
+        else:
+            made = sparse.row_sparse_array((parts.values, parts.aux[0]), shape=parts.shape,
+                                           ctx=ctx, dtype=parts.values.dtype)
+        made.check_format()
+    except MXNetError as exc:
+        raise MXNetError("nd.load: %s is not a valid MXNet NDArray file: %s array %d: %s"
+                         % (source, parts.stype, index, exc)) from None
+    return made
 
 
 def _scalar(host, ctx):
@@ -287,12 +330,13 @@ def load(fname, ctx=None):
     `ctx` (an mxnb extension) places them all on one context instead.
     """
     fname = _as_path(fname)
+    remove_stale_temporaries(fname)     # of saves of this file killed mid-write
     try:
         with open(fname, "rb") as f:
             buf = f.read()
     except OSError as exc:
         raise MXNetError("nd.load: cannot read %s: %s" % (fname, exc.strerror or exc)) from None
-    return _to_ndarrays(*_decode(buf, fname), ctx)
+    return _to_ndarrays(*_decode(buf, fname), ctx, fname)
 
 
 def load_frombuffer(buf, ctx=None):
@@ -301,4 +345,4 @@ def load_frombuffer(buf, ctx=None):
         buf = buf.encode("latin-1")
     if not isinstance(buf, (bytes, bytearray, memoryview)):
         raise TypeError("buf required to be a string or bytes, found %s" % type(buf).__name__)
-    return _to_ndarrays(*_decode(buf, "the buffer"), ctx)
+    return _to_ndarrays(*_decode(buf, "the buffer"), ctx, "the buffer")

@@ -10,6 +10,7 @@ _LAZY = {
     "show_graph": "graph_view",
     "GraphView": "graph_view",
     "TrainingMonitor": "monitor",
+    "TrainingMonitorHandler": "estimator_handler",
     "display_array": "display",
     "array_html": "display",
     "symbol_html": "display",
@@ -18,6 +19,7 @@ _LAZY = {
     "register_formatters": "formatters",
     "Dashboard": "dashboard",
     "Debugger": "debugger",
+    "show_profile": "profile_view",
 }
 
 __all__ = sorted(_LAZY)

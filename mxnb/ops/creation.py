@@ -13,10 +13,10 @@ def _dtype_from_attr(attrs, in_types):
     return in_types, [attrs["dtype"]]
 
 
-_FILLED = {"shape": Shape(()), "ctx": Ctx(), "dtype": DType("float32")}
+_FILLED = {"shape": Shape((), low=0), "ctx": Ctx(), "dtype": DType("float32")}
 
 
-@operator("_zeros", params=_FILLED, inputs=(), hint="zeros")
+@operator("_zeros", params=_FILLED, inputs=(), hint="zeros", differentiable=False)
 class Zeros:
     def compute(xp, inputs, attrs):
         return xp.zeros(attrs["shape"], dtype=attrs["dtype"])
@@ -24,7 +24,7 @@ class Zeros:
     infer_type = _dtype_from_attr
 
 
-@operator("_ones", params=_FILLED, inputs=(), hint="ones")
+@operator("_ones", params=_FILLED, inputs=(), hint="ones", differentiable=False)
 class Ones:
     def compute(xp, inputs, attrs):
         return xp.ones(attrs["shape"], dtype=attrs["dtype"])
@@ -32,7 +32,7 @@ class Ones:
     infer_type = _dtype_from_attr
 
 
-@operator("_full", params=dict(_FILLED, value=Float()), inputs=(), hint="full")
+@operator("_full", params=dict(_FILLED, value=Float()), inputs=(), hint="full", differentiable=False)
 class Full:
     def compute(xp, inputs, attrs):
         return xp.full(attrs["shape"], attrs["value"], dtype=attrs["dtype"])
@@ -48,10 +48,13 @@ def _arange_length(attrs):
 
 
 @operator("_arange", params={"start": Float(), "stop": OptFloat(), "step": Float(1.0),
-                             "repeat": Int(1), "infer_range": Bool(False), "ctx": Ctx(),
-                             "dtype": DType("float32")}, inputs=(), hint="arange")
+                             "repeat": Int(1, low=1), "infer_range": Bool(False), "ctx": Ctx(),
+                             "dtype": DType("float32")}, inputs=(), hint="arange", differentiable=False)
 class Arange:
     """Evenly spaced values in [start, stop), each repeated `repeat` times."""
+    def check_attrs(attrs):
+        return "argument 'step' must not be 0" if attrs["step"] == 0 else None
+
     def compute(xp, inputs, attrs):
         start, stop, step = attrs["start"], attrs["stop"], attrs["step"]
         if stop is None:
@@ -67,7 +70,7 @@ class Arange:
     infer_type = _dtype_from_attr
 
 
-@operator("zeros_like", elementwise=True)
+@operator("zeros_like", elementwise=True, differentiable=False)
 class ZerosLike:
     def compute(xp, inputs, attrs):
         return xp.zeros_like(inputs[0])
@@ -76,7 +79,7 @@ class ZerosLike:
         return [None]
 
 
-@operator("ones_like", elementwise=True)
+@operator("ones_like", elementwise=True, differentiable=False)
 class OnesLike:
     def compute(xp, inputs, attrs):
         return xp.ones_like(inputs[0])

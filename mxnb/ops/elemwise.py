@@ -139,17 +139,24 @@ def _register_binary(key, compute, grad):
     def compute_pair(xp, inputs, attrs):
         return compute(xp, inputs[0], inputs[1])
 
+    def compute_same_shape(xp, inputs, attrs):
+        a, b = inputs
+        if a.shape != b.shape:      # as MXNet's elemwise_*: NumPy would broadcast silently
+            _same_shape(attrs, [a.shape, b.shape])
+        return compute(xp, a, b)
+
     name, aliases, hint = _ELEMWISE_NAMES[key]
-    impl = type(name, (), {"compute": compute_pair, "infer_shape": _same_shape,
+    impl = type(name, (), {"compute": compute_same_shape, "infer_shape": _same_shape,
                            "infer_shape_backward": same_shape_backward,
                            "gradient": elemwise_gradient if grad else None})
+    # Comparisons and logical operators have no gradient: zero by definition (MXNet's too).
     operator(name, inputs=("lhs", "rhs"), aliases=aliases, elementwise=True, hint=hint,
-             inplace=((0, 0), (1, 0)))(impl)
+             differentiable=grad is not None, inplace=((0, 0), (1, 0)))(impl)
     bname = "broadcast_" + ("lesser" if key == "lesser" else key)
     impl = type(bname, (), {"compute": compute_pair, "infer_shape": _broadcast_shape,
                             "gradient": broadcast_gradient if grad else None})
     operator(bname, inputs=("lhs", "rhs"), aliases=_BROADCAST_ALIASES.get(key, ()),
-             elementwise=True)(impl)
+             elementwise=True, differentiable=grad is not None)(impl)
 
 
 for _key, (_compute, _grad) in _BINARY.items():
@@ -207,7 +214,8 @@ def _register_scalar(name, compute, grad, aliases):
 
     impl = type(name, (), {"compute": compute_scalar, "gradient": gradient if grad else None})
     operator(name, params=_SCALAR, aliases=aliases, elementwise=True,
-             hint=aliases[0].lower() if aliases else None, inplace=((0, 0),))(impl)
+             hint=aliases[0].lower() if aliases else None, differentiable=grad is not None,
+             inplace=((0, 0),))(impl)
 
 
 for _name, (_compute, _grad, _aliases) in _SCALARS.items():

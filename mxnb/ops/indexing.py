@@ -39,6 +39,18 @@ def _type_of_first(attrs, in_types):
 _SLICE = {"begin": Shape(), "end": Shape(), "step": Shape(())}
 
 
+def _check_slice(attrs):
+    """begin and end of one length, step empty or as long; no step of 0."""
+    begin, end, step = attrs["begin"], attrs["end"], attrs["step"]
+    if len(begin) != len(end):
+        return "begin %s and end %s must have the same length" % (tuple(begin), tuple(end))
+    if step and len(step) != len(begin):
+        return "step %s must be empty or as long as begin %s" % (tuple(step), tuple(begin))
+    if any(s == 0 for s in step):
+        return "step %s must not contain 0" % (tuple(step),)
+    return None
+
+
 def _slice_key(attrs, ndim):
     """The Python slices for MXNet's begin/end/step (None entries take the defaults)."""
     begin, end, step = attrs["begin"], attrs["end"], attrs["step"]
@@ -62,6 +74,7 @@ def _sliced_shape(shape, key):
 @operator("slice", params=_SLICE, aliases=("crop",))
 class Slice:
     """The region [begin, end) with `step` along the first len(begin) axes (a view)."""
+    check_attrs = _check_slice
     def compute(xp, inputs, attrs):
         x = inputs[0]
         return x[_slice_key(attrs, x.ndim)]
@@ -80,6 +93,7 @@ class Slice:
 @operator("_backward_slice", params=_SLICE, inputs=("ograd", "data"))
 class BackwardSlice:
     """out_grad written into zeros shaped like data, at the slice."""
+    check_attrs = _check_slice
     def compute(xp, inputs, attrs):
         og, data = inputs
         out = xp.zeros(data.shape, dtype=og.dtype)
@@ -107,7 +121,10 @@ class SliceAxis:
     """The range [begin, end) along one axis (end None: to the end; a view)."""
     def compute(xp, inputs, attrs):
         x = inputs[0]
-        return x[_slice_axis_key(attrs, x.ndim)]
+        out = x[_slice_axis_key(attrs, x.ndim)]
+        if out.size == 0 and x.size:
+            SliceAxis.infer_shape(attrs, [x.shape])      # says what is wrong
+        return out
 
     def infer_shape(attrs, in_shapes):
         s = in_shapes[0]
@@ -377,8 +394,8 @@ class BackwardGatherNd:
 
 
 # --- one_hot, where, clip ---------------------------------------------------------------------
-@operator("one_hot", params={"depth": Int(), "on_value": Float(1.0), "off_value": Float(0.0),
-                             "dtype": DType("float32")}, inputs=("indices",))
+@operator("one_hot", params={"depth": Int(low=0), "on_value": Float(1.0), "off_value": Float(0.0),
+                             "dtype": DType("float32")}, inputs=("indices",), differentiable=False)
 class OneHot:
     """A new last axis of length `depth`: on_value at each index, off_value elsewhere."""
     def compute(xp, inputs, attrs):
@@ -407,20 +424,12 @@ class Where:
     """x where condition is non-zero, else y; condition is x's shape or 1-D over x's rows."""
     def compute(xp, inputs, attrs):
         cond, x, y = inputs
+        if x.shape != y.shape or cond.shape != x.shape:
+            _where_shapes(attrs, [cond.shape, x.shape, y.shape])   # raises when they do not fit
         return xp.where(_where_condition(xp, cond, x), x, y)
 
     def infer_shape(attrs, in_shapes):
-        cond, x, y = in_shapes
-        if x is not None and y is not None and tuple(x) != tuple(y):
-            raise ShapeError("where: x and y must have the same shape, found %s and %s"
-                             % (tuple(x), tuple(y)))
-        shape = x if x is not None else y
-        if shape is None:
-            return in_shapes, [None]
-        if cond is not None and tuple(cond) != tuple(shape) and tuple(cond) != (shape[0],):
-            raise ShapeError("where: condition of shape %s must have x's shape %s or be 1-D of "
-                             "length %d" % (tuple(cond), tuple(shape), shape[0]))
-        return [cond, tuple(shape), tuple(shape)], [tuple(shape)]
+        return _where_shapes(attrs, in_shapes)
 
     def infer_type(attrs, in_types):
         cond, x, y = in_types
@@ -431,6 +440,20 @@ class Where:
         cond, og = inputs[0], out_grads[0]
         zeros = F.zeros_like(og)
         return [None, F.where(cond, og, zeros), F.where(cond, zeros, og)]
+
+
+def _where_shapes(attrs, in_shapes):
+    cond, x, y = in_shapes
+    if x is not None and y is not None and tuple(x) != tuple(y):
+        raise ShapeError("where: x and y must have the same shape, found %s and %s"
+                         % (tuple(x), tuple(y)))
+    shape = x if x is not None else y
+    if shape is None:
+        return in_shapes, [None]
+    if cond is not None and tuple(cond) != tuple(shape) and tuple(cond) != (shape[0],):
+        raise ShapeError("where: condition of shape %s must have x's shape %s or be 1-D of "
+                         "length %d" % (tuple(cond), tuple(shape), shape[0]))
+    return [cond, tuple(shape), tuple(shape)], [tuple(shape)]
 
 
 @operator("clip", params={"a_min": Float(), "a_max": Float()}, elementwise=True)
@@ -545,6 +568,14 @@ class BackwardTopK:
     infer_shape = _like_second
     infer_type = _type_of_first
 
+    def gradient(F, attrs, inputs, outputs, out_grads, needs):
+        # Linear in ograd; the selected positions are piecewise constant in the data, so the
+        # data gradient is zero. The ograd gradient (a gather) is not written yet.
+        if needs[0]:
+            from ..graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_topk", " with respect to its output gradient")
+        return [None, None, None]
+
 
 def _sorted_shape(attrs, in_shapes):
     """sort/argsort keep the shape, or flatten it when axis is None."""
@@ -569,7 +600,7 @@ class Sort:
         return [F._backward_topk(out_grads[0], idx, data, axis=attrs["axis"])]
 
 
-@operator("argsort", params={"axis": OptInt(-1), "is_ascend": Bool(True), "dtype": DType("float32")})
+@operator("argsort", params={"axis": OptInt(-1), "is_ascend": Bool(True), "dtype": DType("float32")}, differentiable=False)
 class ArgSort:
     """Indices that sort `data` along `axis`, as `dtype`."""
     def compute(xp, inputs, attrs):

@@ -1,7 +1,7 @@
 """Batched matrix products of `mx.nd.linalg` (MXNet's la_op): gemm2 and gemm.
 
-Inputs are stacks of matrices over the leading axes (rows on axis -2, MXNet's default `axis`).
-Gradients are gemm2 products themselves, so second order works.
+Inputs are stacks of matrices: columns on the last axis, rows on `axis` (-2 by default), every
+other axis a batch axis. Gradients are gemm2 products themselves, so second order works.
 """
 from ..base import MXNetError
 from .params import Bool, Float, Int
@@ -11,10 +11,32 @@ _GEMM2 = {"transpose_a": Bool(False), "transpose_b": Bool(False), "alpha": Float
 _GEMM = dict(_GEMM2, beta=Float(1.0))
 
 
-def _check_axis(name, attrs):
-    if attrs["axis"] != -2:
-        raise MXNetError("%s: only axis=-2 (rows on the second-to-last axis) is supported, found %d"
-                         % (name, attrs["axis"]))
+def _rows_last_but_one(xp, x, axis):
+    """x with its row axis moved to -2 (a no-op for MXNet's default axis=-2)."""
+    return x if axis in (-2, x.ndim - 2) else xp.moveaxis(x, axis, -2)
+
+
+def _rows_back(xp, x, axis):
+    return x if axis in (-2, x.ndim - 2) else xp.moveaxis(x, -2, axis)
+
+
+def _move_shape(shape, axis):
+    """A shape with its row axis moved to -2, and the function moving it back."""
+    if shape is None or axis in (-2, len(shape) - 2):
+        return shape, (lambda s: s)
+    dims = list(shape)
+    ax = axis % len(dims)
+    row = dims.pop(ax)
+    dims.insert(len(dims) - 1, row)
+
+    def back(s):
+        if s is None:
+            return None
+        out = list(s)
+        r = out.pop(len(out) - 2)
+        out.insert(ax, r)
+        return tuple(out)
+    return tuple(dims), back
 
 
 def _product(xp, a, b, attrs):
@@ -41,8 +63,9 @@ def _product_shape(name, attrs, a, b):
 
 def _product_gradients(F, attrs, a, b, og):
     """d(alpha * op(A) op(B)) for each of the four transpose cases, as gemm2 products."""
-    ta, tb, alpha = attrs["transpose_a"], attrs["transpose_b"], attrs["alpha"]
-    g2 = lambda x, y, tx, ty: F._linalg_gemm2(x, y, transpose_a=tx, transpose_b=ty, alpha=alpha)
+    ta, tb, alpha, axis = attrs["transpose_a"], attrs["transpose_b"], attrs["alpha"], attrs["axis"]
+    g2 = lambda x, y, tx, ty: F._linalg_gemm2(x, y, transpose_a=tx, transpose_b=ty, alpha=alpha,
+                                              axis=axis)
     if not ta and not tb:
         return g2(og, b, False, True), g2(a, og, True, False)
     if ta and not tb:
@@ -57,11 +80,14 @@ def _product_gradients(F, attrs, a, b, og):
 class Gemm2:
     """alpha * op(A) @ op(B) for each matrix of the stacks A and B."""
     def compute(xp, inputs, attrs):
-        _check_axis("linalg_gemm2", attrs)
-        return _product(xp, inputs[0], inputs[1], attrs)
+        Gemm2.infer_shape(attrs, [inputs[0].shape, inputs[1].shape])    # no broadcasting
+        axis = attrs["axis"]
+        a, b = (_rows_last_but_one(xp, x, axis) for x in inputs)
+        return xp.ascontiguousarray(_rows_back(xp, _product(xp, a, b, attrs), axis))
 
     def infer_shape(attrs, in_shapes):
-        return in_shapes, [_product_shape("linalg_gemm2", attrs, *in_shapes)]
+        (a, back), (b, _) = (_move_shape(s, attrs["axis"]) for s in in_shapes)
+        return in_shapes, [back(_product_shape("linalg_gemm2", attrs, a, b))]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         return list(_product_gradients(F, attrs, inputs[0], inputs[1], out_grads[0]))
@@ -72,13 +98,16 @@ class Gemm2:
 class Gemm:
     """alpha * op(A) @ op(B) + beta * C for each matrix of the stacks."""
     def compute(xp, inputs, attrs):
-        _check_axis("linalg_gemm", attrs)
+        axis = attrs["axis"]
         a, b, c = inputs
-        out = _product(xp, a, b, attrs)
+        Gemm.infer_shape(attrs, [a.shape, b.shape, c.shape])      # no broadcasting
+        out = _product(xp, _rows_last_but_one(xp, a, axis), _rows_last_but_one(xp, b, axis), attrs)
+        out = _rows_back(xp, out, axis)
         return out + c * c.dtype.type(attrs["beta"])
 
     def infer_shape(attrs, in_shapes):
-        out = _product_shape("linalg_gemm", attrs, in_shapes[0], in_shapes[1])
+        (a, back), (b, _) = (_move_shape(s, attrs["axis"]) for s in in_shapes[:2])
+        out = back(_product_shape("linalg_gemm", attrs, a, b))
         c = in_shapes[2]
         if out is not None and c is not None and tuple(c) != out:
             raise MXNetError("linalg_gemm: C has shape %s, op(A) @ op(B) has shape %s" % (tuple(c), out))

@@ -67,10 +67,12 @@ class Dot:
             return in_shapes, [None]
         return in_shapes, [_dot_shape(lhs, rhs, attrs["transpose_a"], attrs["transpose_b"])]
 
-    def gradient(F, attrs, inputs, outputs, out_grads):
+    def gradient(F, attrs, inputs, outputs, out_grads, needs=(True, True)):
+        # Only the wanted gradients: a sparse input (csr data) usually wants none.
         a, b = inputs
         og = out_grads[0]
-        return [F._dot_grad_lhs(og, b, a, **_flags(attrs)), F._dot_grad_rhs(og, a, b, **_flags(attrs))]
+        return [F._dot_grad_lhs(og, b, a, **_flags(attrs)) if needs[0] else None,
+                F._dot_grad_rhs(og, a, b, **_flags(attrs)) if needs[1] else None]
 
 
 def _like_shape(attrs, in_shapes):

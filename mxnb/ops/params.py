@@ -51,34 +51,44 @@ def _elements_check(low, high):
     return check, "a tuple of " + domain
 
 
+def _bounds(kind, low, high, low_open=False, high_open=False):
+    return None if low is None and high is None else (kind, low, high, low_open, high_open)
+
+
 def Int(default=REQUIRED, doc="", low=None, high=None):
-    return Param(parse_int, default, doc, *_range_check("an integer", low, high))
+    return Param(parse_int, default, doc, *_range_check("an integer", low, high),
+                 bounds=_bounds("int", low, high))
 
 
 def Float(default=REQUIRED, doc="", low=None, high=None, low_open=False, high_open=False):
     return Param(parse_float, default, doc,
-                 *_range_check("a number", low, high, low_open, high_open))
+                 *_range_check("a number", low, high, low_open, high_open),
+                 bounds=_bounds("float", low, high, low_open, high_open))
 
 
 def Bool(default=REQUIRED, doc=""):
-    return Param(parse_bool, default, doc)
+    return Param(parse_bool, default, doc, domain="a boolean", choices=(False, True))
 
 
 def Shape(default=REQUIRED, doc="", low=None, high=None):
-    return Param(parse_shape, default, doc, *_elements_check(low, high))
+    return Param(parse_shape, default, doc, *_elements_check(low, high),
+                 bounds=_bounds("shape", low, high))
 
 
 def OptInt(default=None, doc="", low=None, high=None):
-    return Param(parse_optional(parse_int), default, doc, *_range_check("an integer", low, high))
+    return Param(parse_optional(parse_int), default, doc, *_range_check("an integer", low, high),
+                 bounds=_bounds("int", low, high))
 
 
 def OptFloat(default=None, doc="", low=None, high=None, low_open=False, high_open=False):
     return Param(parse_optional(parse_float), default, doc,
-                 *_range_check("a number", low, high, low_open, high_open))
+                 *_range_check("a number", low, high, low_open, high_open),
+                 bounds=_bounds("float", low, high, low_open, high_open))
 
 
 def OptShape(default=None, doc="", low=None, high=None):
-    return Param(parse_optional(parse_shape), default, doc, *_elements_check(low, high))
+    return Param(parse_optional(parse_shape), default, doc, *_elements_check(low, high),
+                 bounds=_bounds("shape", low, high))
 
 
 def Str(default=REQUIRED, doc=""):
@@ -102,15 +112,17 @@ def Enum(choices, default=REQUIRED, doc=""):
             raise AttributeParseError("expected one of %s, found %r"
                                       % ([c for c in choices if c is not None], value))
         return text
-    return Param(parse_choice, default, doc)
+    return Param(parse_choice, default, doc,
+                 domain="one of %s" % ", ".join(repr(c) for c in choices), choices=choices)
 
 
 def DType(default="float32", doc=""):
-    return Param(dtype_np, dtype_np(default) if default is not REQUIRED else REQUIRED, doc)
+    return Param(dtype_np, dtype_np(default) if default is not REQUIRED else REQUIRED, doc,
+                 domain="a dtype name")
 
 
 def OptDType(default=None, doc=""):
-    return Param(parse_optional(dtype_np), default, doc)
+    return Param(parse_optional(dtype_np), default, doc, domain="a dtype name or None")
 
 
 def _parse_ctx(value):

@@ -6,7 +6,7 @@ sample_uniform / sample_normal (one distribution per element of the parameter ar
 from .params import Float, Int, Shape, Ctx, DType
 from .registry import operator
 
-_FLOAT = {"shape": Shape(()), "ctx": Ctx(), "dtype": DType("float32")}
+_FLOAT = {"shape": Shape((), low=0), "ctx": Ctx(), "dtype": DType("float32")}
 
 
 def _attr_shape(attrs, in_shapes):
@@ -18,17 +18,22 @@ def _attr_dtype(attrs, in_types):
 
 
 @operator("_random_uniform", params=dict({"low": Float(0.0), "high": Float(1.0)}, **_FLOAT),
-          inputs=(), aliases=("uniform", "random_uniform"), needs_rng=True, hint="uniform")
+          inputs=(), aliases=("uniform", "random_uniform"), needs_rng=True, hint="uniform", differentiable=False)
 class RandomUniform:
     """Samples from the uniform distribution on [low, high)."""
+    def check_attrs(attrs):
+        if attrs["low"] > attrs["high"]:
+            return "low %r must not exceed high %r" % (attrs["low"], attrs["high"])
+        return None
+
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         return rng.uniform(attrs["low"], attrs["high"], attrs["shape"]).astype(attrs["dtype"])
     infer_shape = _attr_shape
     infer_type = _attr_dtype
 
 
-@operator("_random_normal", params=dict({"loc": Float(0.0), "scale": Float(1.0)}, **_FLOAT),
-          inputs=(), aliases=("normal", "random_normal"), needs_rng=True, hint="normal")
+@operator("_random_normal", params=dict({"loc": Float(0.0), "scale": Float(1.0, low=0.0)}, **_FLOAT),
+          inputs=(), aliases=("normal", "random_normal"), needs_rng=True, hint="normal", differentiable=False)
 class RandomNormal:
     """Samples from the normal distribution N(loc, scale^2)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
@@ -37,11 +42,16 @@ class RandomNormal:
     infer_type = _attr_dtype
 
 
-@operator("_random_randint", params={"low": Int(), "high": Int(), "shape": Shape(()), "ctx": Ctx(),
+@operator("_random_randint", params={"low": Int(), "high": Int(), "shape": Shape((), low=0), "ctx": Ctx(),
                                      "dtype": DType("int32")},
-          inputs=(), aliases=("random_randint",), needs_rng=True, hint="randint")
+          inputs=(), aliases=("random_randint",), needs_rng=True, hint="randint", differentiable=False)
 class RandomRandint:
     """Samples integers uniformly from [low, high)."""
+    def check_attrs(attrs):
+        if attrs["low"] >= attrs["high"]:
+            return "low %r must be smaller than high %r" % (attrs["low"], attrs["high"])
+        return None
+
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         # numpy's Generator calls it `integers`, cupy.random `randint`.
         draw = getattr(rng, "integers", None) or rng.randint
@@ -51,7 +61,7 @@ class RandomRandint:
 
 
 # --- per-element parameters ----------------------------------------------------------------------
-_SAMPLE = {"shape": Shape(()), "dtype": DType("float32")}
+_SAMPLE = {"shape": Shape((), low=0), "dtype": DType("float32")}
 
 
 def _sample_shape(attrs, in_shapes):
@@ -68,7 +78,7 @@ def _per_element(param, attrs):
 
 
 @operator("_sample_uniform", params=_SAMPLE, inputs=("low", "high"), aliases=("sample_uniform",),
-          needs_rng=True, hint="sample_uniform")
+          needs_rng=True, hint="sample_uniform", differentiable=False)
 class SampleUniform:
     """For each (low, high) pair, `shape` samples from uniform [low, high)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
@@ -81,7 +91,7 @@ class SampleUniform:
 
 
 @operator("_sample_normal", params=_SAMPLE, inputs=("mu", "sigma"), aliases=("sample_normal",),
-          needs_rng=True, hint="sample_normal")
+          needs_rng=True, hint="sample_normal", differentiable=False)
 class SampleNormal:
     """For each (mu, sigma) pair, `shape` samples from N(mu, sigma^2)."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):

@@ -102,6 +102,14 @@ def _extreme_grad(F, attrs, x, out, og):
     return F.elemwise_mul(_back(F, attrs, og, x), F._equal(x, _back(F, attrs, out, x)))
 
 
+def _nanprod_grad(F, attrs, x, out, og):
+    """out / x where x is a number, 0 where it is NaN. NaNs are replaced by ones before dividing,
+    so that no NaN enters the gradient's own gradient either."""
+    present = F._equal(x, x)
+    safe = F.elemwise_add(F._nan_to_zero(x), F._rminus_scalar(present, scalar=1.0))
+    return F.elemwise_mul(F.elemwise_div(_back(F, attrs, F.elemwise_mul(og, out), x), safe), present)
+
+
 # name: (compute(xp, x, axes, keepdims), gradient(F, attrs, x, out, og), aliases)
 _REDUCTIONS = {
     "sum": (lambda xp, x, ax, kd: xp.sum(x, axis=ax, keepdims=kd),
@@ -116,8 +124,7 @@ _REDUCTIONS = {
                # x == x is 0 exactly where x is NaN
                lambda F, attrs, x, out, og: F.elemwise_mul(_back(F, attrs, og, x), F._equal(x, x)), ()),
     "nanprod": (lambda xp, x, ax, kd: xp.nanprod(x, axis=ax, keepdims=kd),
-                lambda F, attrs, x, out, og: F._nan_to_zero(F.elemwise_div(
-                    _back(F, attrs, F.elemwise_mul(og, out), x), x)), ()),
+                lambda F, attrs, x, out, og: _nanprod_grad(F, attrs, x, out, og), ()),
     "max": (lambda xp, x, ax, kd: xp.max(x, axis=ax, keepdims=kd), _extreme_grad, ("max_axis",)),
     "min": (lambda xp, x, ax, kd: xp.min(x, axis=ax, keepdims=kd), _extreme_grad, ("min_axis",)),
 }
@@ -154,7 +161,22 @@ class NanToZero:
 
 
 # --- norm ---------------------------------------------------------------------------------------
-@operator("norm", params={"ord": Int(2), "axis": Axis(None), "out_dtype": OptDType(None),
+def _l2_norm(xp, x, axes, keepdims):
+    """sqrt(sum(x^2)) scaled by the largest |x| first, as MXNet: float32 squares overflow above
+    about 1.8e19, the norm itself only above 3.4e38."""
+    if x.size == 0 or x.dtype.kind != "f":
+        return xp.sqrt(xp.sum(x * x, axis=axes, keepdims=keepdims))
+    a = xp.abs(x)
+    scale = a.max(axis=axes, keepdims=True)
+    finite = xp.isfinite(scale) & (scale > 0)
+    safe = xp.where(finite, scale, xp.ones((), dtype=x.dtype))
+    scaled = a / safe
+    result = safe * xp.sqrt(xp.sum(scaled * scaled, axis=axes, keepdims=True))
+    result = xp.where(finite, result, scale)      # all zeros: 0; an inf or a NaN: itself
+    return result if keepdims else xp.squeeze(result, axis=axes)
+
+
+@operator("norm", params={"ord": Int(2, low=1, high=2), "axis": Axis(None), "out_dtype": OptDType(None),
                           "keepdims": Bool(False)})
 class Norm:
     """The L2 (ord=2, default) or L1 (ord=1) norm over the given axes (all axes by default)."""
@@ -162,7 +184,7 @@ class Norm:
         x = inputs[0]
         axes = _reduced_axes("norm", attrs["axis"], False, x.ndim)
         if attrs["ord"] == 2:
-            result = xp.sqrt(xp.sum(x * x, axis=axes, keepdims=attrs["keepdims"]))
+            result = _l2_norm(xp, x, axes, attrs["keepdims"])
         elif attrs["ord"] == 1:
             result = xp.sum(xp.abs(x), axis=axes, keepdims=attrs["keepdims"])
         else:
@@ -217,16 +239,16 @@ def _arg_reduce(name, find):
                        "axis is None), in the input's dtype." % name[3:]}
 
 
-operator("argmax", params={"axis": OptInt(None), "keepdims": Bool(False)})(
+operator("argmax", params={"axis": OptInt(None), "keepdims": Bool(False)}, differentiable=False)(
     type("argmax", (), _arg_reduce("argmax", lambda xp, x, axis: xp.argmax(x, axis=axis))))
-operator("argmin", params={"axis": OptInt(None), "keepdims": Bool(False)})(
+operator("argmin", params={"axis": OptInt(None), "keepdims": Bool(False)}, differentiable=False)(
     type("argmin", (), _arg_reduce("argmin", lambda xp, x, axis: xp.argmin(x, axis=axis))))
 
 _ARGMAX_CHANNEL = _arg_reduce("argmax_channel", lambda xp, x, axis: xp.argmax(x, axis=axis))
 _CHANNEL_ATTRS = {"axis": 1, "keepdims": False}
 
 
-@operator("argmax_channel")
+@operator("argmax_channel", differentiable=False)
 class ArgmaxChannel:
     """Indices of the maximum values along axis 1 (the channels), in the input's dtype."""
     def compute(xp, inputs, attrs):

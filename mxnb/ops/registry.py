@@ -15,12 +15,22 @@ one array (or a list when the operator has several outputs). `gradient(F, ...)` 
 `F`, which is `mxnb.nd` when autograd runs eagerly and `mxnb.sym` when the executor builds its
 backward graph: gradients are themselves registered operators, so second order works and the
 backward pass is a graph the tools can draw and step through.
+
+Sparse storage (MXNet's FInferStorageType / FComputeEx) lives on the same records. A record
+may carry `infer_storage(attrs, in_stypes)` -> the output storage types ('default', 'csr',
+'row_sparse'), or None when no sparse kernel takes those inputs, and `compute_sparse(xp,
+inputs, attrs, out_stypes)`, which reads and returns sparse payloads (mxnb/ops/sparse/storage.py).
+Both are given on the operator's class, or added to an existing record by `@storage(name)`
+from mxnb/ops/sparse/. Eager calls and programs hand every call with a sparse input (or to an
+operator with `sparse_from_dense=True`, whose outputs may be sparse for dense inputs) to
+`ops.sparse.dispatch.compute`, which runs `compute_sparse`, or `compute` on dense inputs, or
+falls back to dense with MXNet's warning where `infer_storage` gives None.
 """
 import inspect
 
 from ..base import MXNetError, AttributeParseError, format_attr
 
-__all__ = ["Param", "Operator", "operator", "get", "find", "all_operators", "REQUIRED"]
+__all__ = ["Param", "Operator", "operator", "storage", "operator_or_storage", "get", "find", "all_operators", "REQUIRED"]
 
 REQUIRED = object()
 
@@ -31,16 +41,22 @@ class Param:
 
     `check(value)` returns None when the parsed value is allowed, else a sentence saying what is
     allowed ("expected an integer >= 1"); `domain` is that rule in words, for documentation.
-    Both are checked once, where attributes are parsed, never on the hot path.
+    Both are checked once, where attributes are parsed, never on the hot path. `bounds` is the
+    range as data, (kind, low, high, low_open, high_open) with kind 'int', 'float' or 'shape'
+    (every element), or None; `choices` the allowed values of an Enum or Bool (for tools that
+    enumerate domains, such as the fuzz test).
     """
-    __slots__ = ("parse", "default", "doc", "check", "domain")
+    __slots__ = ("parse", "default", "doc", "check", "domain", "bounds", "choices")
 
-    def __init__(self, parse, default=REQUIRED, doc="", check=None, domain=""):
+    def __init__(self, parse, default=REQUIRED, doc="", check=None, domain="", bounds=None,
+                 choices=None):
         self.parse = parse
         self.default = default
         self.doc = doc
         self.check = check
         self.domain = domain
+        self.bounds = bounds
+        self.choices = choices
 
 
 def _same_shape_infer(attrs, in_shapes):
@@ -85,7 +101,8 @@ class Operator:
                  "_num_visible", "compute", "infer_shape", "infer_type", "infer_shape_backward",
                  "gradient", "differentiable", "check_attrs", "gradient_takes_needs",
                  "single_output", "static_inputs", "doc", "inplace", "compute_out",
-                 "unused_inputs", "__weakref__")
+                 "unused_inputs", "infer_storage", "compute_sparse", "sparse_from_dense",
+                 "compute_sparse_takes_out", "__weakref__")
 
     def __init__(self, name, impl, params, inputs, aux=(), outputs=("output",), num_visible=None,
                  variadic=None, elementwise=False, aliases=(), needs_train=False, needs_rng=False,
@@ -142,6 +159,11 @@ class Operator:
         # unused_inputs(attrs) -> input indices whose values compute never reads (it may read
         # their shape and dtype): a program need not keep those values alive for this step.
         self.unused_inputs = getattr(impl, "unused_inputs", None)
+        # Storage-type inference and the sparse kernel (see the module docstring).
+        self.infer_storage = getattr(impl, "infer_storage", None)
+        self.compute_sparse = getattr(impl, "compute_sparse", None)
+        self.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
+        self.compute_sparse_takes_out = _takes_out(self.compute_sparse)
 
     # --- attributes -------------------------------------------------------------------------
     def parse_attrs(self, kwargs):
@@ -160,8 +182,8 @@ class Operator:
             if param.check is not None and parsed is not None:
                 problem = param.check(parsed)
                 if problem:
-                    raise MXNetError("operator %s, argument %r: %s, found %r"
-                                     % (self.name, key, problem, value))
+                    raise MXNetError("operator %s, argument %s=%r: %s"
+                                     % (self.name, key, value, problem))
             attrs[key] = parsed
         if len(attrs) < len(params):
             missing = [k for k in self.required if k not in attrs]
@@ -173,6 +195,26 @@ class Operator:
             if problem:
                 raise MXNetError("operator %s: %s" % (self.name, problem))
         return attrs
+
+    def domain_problem(self, attrs):
+        """The first attribute in `attrs` (already parsed) outside its declared domain, as a
+        sentence naming it, or None. For callers that built attributes without `parse_attrs`
+        (fast paths) and whose call then failed: the error path, never the hot path."""
+        for key, value in attrs.items():
+            param = self.params.get(key)
+            if param is not None and param.check is not None and value is not None:
+                try:
+                    problem = param.check(value)
+                except TypeError:
+                    problem = None
+                if problem:
+                    return "argument %s=%r: %s" % (key, value, problem)
+        if self.check_attrs is not None:
+            try:
+                return self.check_attrs(attrs) or None
+            except (KeyError, TypeError):
+                return None
+        return None
 
     def format_attrs(self, attrs, keep_defaults=False):
         """Attributes as MXNet writes them in JSON: strings; defaults left out unless asked."""
@@ -216,6 +258,13 @@ class Operator:
         return "<Operator %s>" % self.name
 
 
+def _takes_out(compute_sparse):
+    """Whether a sparse kernel takes `out=`, the raw array an `out=` NDArray holds, to write its
+    result into when it can (an optimizer update writing its weight in place, as MXNet's
+    kWriteInplace)."""
+    return compute_sparse is not None and "out" in inspect.signature(compute_sparse).parameters
+
+
 def _equal(a, b):
     try:
         return bool(a == b) and type(a) is type(b)
@@ -237,6 +286,39 @@ def operator(name, params=None, inputs=("data",), **options):
             _REGISTRY[key] = op
         _CANONICAL[name] = op
         return op
+    return register
+
+
+def storage(name):
+    """Class decorator that gives the registered operator `name` its storage-type inference
+    (`infer_storage`) and sparse kernel (`compute`), as MXNet sets FInferStorageType and
+    FComputeEx on an operator from the file that owns the sparse kernels."""
+    def attach(impl):
+        op = get(name)
+        if op.infer_storage is not None:
+            raise MXNetError("operator %s has storage-type inference twice" % name)
+        op.infer_storage = impl.infer_storage
+        op.compute_sparse = impl.compute
+        op.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
+        op.compute_sparse_takes_out = _takes_out(impl.compute)
+        return op
+    return attach
+
+
+def operator_or_storage(name, params=None, inputs=("data",), **options):
+    """Class decorator for an operator whose sparse kernels live with its dense one: registers
+    `name` like `operator`, or, when another module registered `name` first, gives that record
+    this class's `infer_storage` and `compute_sparse` (as `storage` does). So operators with
+    both a dense home and sparse kernels (add_n, the optimizer updates) stay one record
+    whichever file defines them."""
+    def register(impl):
+        if find(name) is None:
+            return operator(name, params, inputs, **options)(impl)
+        variant = type(impl.__name__, (), {
+            "infer_storage": staticmethod(impl.infer_storage),
+            "compute": staticmethod(impl.compute_sparse),
+            "sparse_from_dense": getattr(impl, "sparse_from_dense", False)})
+        return storage(name)(variant)
     return register
 
 
@@ -270,4 +352,16 @@ def add(op):
             raise MXNetError("operator %s registered twice" % key)
         _REGISTRY[key] = op
     _CANONICAL[op.name] = op
+
+
+def add_aliases(name, *aliases):
+    """Registers more names for the operator `name` (MXNet's legacy spellings, such as
+    _Equal for _equal), from the module that needs them."""
+    op = get(name)
+    for key in aliases:
+        if key in _REGISTRY and _REGISTRY[key] is not op:
+            raise MXNetError("operator name %s is taken by %s" % (key, _REGISTRY[key].name))
+    op.aliases = op.aliases + tuple(a for a in aliases if a not in op.aliases)
+    for key in aliases:
+        _REGISTRY[key] = op
     return op

@@ -120,8 +120,8 @@ def _reshape_out(dshape, attrs):
     return reshape_target(dshape, attrs["shape"], attrs["reverse"])
 
 
-@operator("Reshape", params={"shape": Shape(()), "reverse": Bool(False),
-                             "target_shape": Shape(()), "keep_highest": Bool(False)},
+@operator("Reshape", params={"shape": Shape((), low=-4), "reverse": Bool(False),
+                             "target_shape": Shape((), low=0), "keep_highest": Bool(False)},
           aliases=("reshape",))
 class Reshape:
     """The input with a new shape; 0 copies a dimension, -1 infers one, -2 copies the rest,
@@ -351,7 +351,7 @@ def _concat_infer(attrs, in_shapes):
     return filled, [tuple(out)]
 
 
-@operator("Concat", params={"num_args": Int(), "dim": Int(1)}, variadic="num_args",
+@operator("Concat", params={"num_args": Int(low=1), "dim": Int(1)}, variadic="num_args",
           aliases=("concat",))
 class Concat:
     """Joins the inputs along axis `dim`."""
@@ -386,7 +386,7 @@ class Concat:
         return list(grads) if len(inputs) > 1 else [grads]
 
 
-@operator("_backward_Concat", params={"num_args": Int(), "dim": Int(1)}, variadic="num_args",
+@operator("_backward_Concat", params={"num_args": Int(low=1), "dim": Int(1)}, variadic="num_args",
           outputs=lambda attrs: ["output%d" % i for i in range(attrs["num_args"] - 1)])
 class BackwardConcat:
     """Inputs (out_grad, data0, data1, ...): out_grad cut into pieces the sizes of the data."""
@@ -422,7 +422,7 @@ def _stack_infer(attrs, in_shapes):
     return [tuple(known)] * len(in_shapes), [out]
 
 
-@operator("stack", params={"num_args": Int(), "axis": Int(0)}, variadic="num_args")
+@operator("stack", params={"num_args": Int(low=1), "axis": Int(0)}, variadic="num_args")
 class Stack:
     """Joins same-shaped inputs along a new axis."""
     def compute(xp, inputs, attrs):
@@ -457,7 +457,7 @@ def _split_infer(attrs, in_shapes):
     return in_shapes, [tuple(part)] * n
 
 
-@operator("SliceChannel", params={"num_outputs": Int(), "axis": Int(1), "squeeze_axis": Bool(False)},
+@operator("SliceChannel", params={"num_outputs": Int(low=1), "axis": Int(1), "squeeze_axis": Bool(False)},
           aliases=("split",), outputs=lambda attrs: ["output%d" % i for i in range(attrs["num_outputs"])])
 class SliceChannel:
     """Splits the input into `num_outputs` equal parts along `axis` (views)."""
@@ -521,7 +521,7 @@ def _reduce_back(F, attrs, inputs, outputs, out_grads):
     return [F._reduce_like(out_grads[0], inputs[0])]
 
 
-@operator("broadcast_to", params={"shape": Shape(())})
+@operator("broadcast_to", params={"shape": Shape((), low=0)})
 class BroadcastTo:
     """The input broadcast to `shape`; a 0 in `shape` keeps that dimension."""
     def compute(xp, inputs, attrs):
@@ -553,10 +553,16 @@ def _broadcast_axis_shape(shape, attrs):
     return tuple(out)
 
 
-@operator("broadcast_axis", params={"axis": Shape(()), "size": Shape(())},
+@operator("broadcast_axis", params={"axis": Shape(()), "size": Shape((), low=1)},
           aliases=("broadcast_axes",))
 class BroadcastAxis:
     """The input broadcast along `axis` (where its length is 1) to `size`."""
+    def check_attrs(attrs):
+        if len(attrs["axis"]) != len(attrs["size"]):
+            return ("axis %s and size %s must have the same length (one size per axis)"
+                    % (tuple(attrs["axis"]), tuple(attrs["size"])))
+        return None
+
     def compute(xp, inputs, attrs):
         x = inputs[0]
         return xp.ascontiguousarray(xp.broadcast_to(x, _broadcast_axis_shape(x.shape, attrs)))
@@ -576,7 +582,7 @@ def _tile_reps(ndim, reps):
     return n - ndim, (1,) * (n - len(reps)) + tuple(reps)
 
 
-_TILE = {"reps": Shape()}
+_TILE = {"reps": Shape(low=1)}
 
 
 @operator("tile", params=_TILE)
@@ -619,7 +625,7 @@ class BackwardTile:
         return [F.tile(out_grads[0], reps=attrs["reps"]), None]
 
 
-_REPEAT = {"repeats": Int(), "axis": OptInt()}
+_REPEAT = {"repeats": Int(low=0), "axis": OptInt()}
 
 
 def _repeat_shape(shape, attrs):
@@ -677,7 +683,7 @@ def _int64_out(attrs, in_types):
     return in_types, [np.dtype(np.int64)]
 
 
-@operator("shape_array")
+@operator("shape_array", differentiable=False)
 class ShapeArray:
     """The input's shape as a 1-D int64 array."""
     def compute(xp, inputs, attrs):
@@ -690,7 +696,7 @@ class ShapeArray:
     infer_type = _int64_out
 
 
-@operator("size_array")
+@operator("size_array", differentiable=False)
 class SizeArray:
     """The input's number of elements as a 1-element int64 array."""
     def compute(xp, inputs, attrs):

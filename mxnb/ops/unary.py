@@ -140,7 +140,8 @@ def _register_unary(name, compute, grad):
 
     impl = type(name, (), {"compute": compute_one, "gradient": gradient,
                            "__doc__": "%s of the input, elementwise." % name})
-    operator(name, elementwise=True)(impl)
+    # Piecewise-constant operators (rounding, sign) have a zero gradient by definition.
+    operator(name, elementwise=True, differentiable=grad is not _zero)(impl)
 
 
 for _name, (_compute, _grad) in _UNARY.items():
@@ -148,7 +149,7 @@ for _name, (_compute, _grad) in _UNARY.items():
 
 
 # --- gradient flow ------------------------------------------------------------------------------
-@operator("BlockGrad", aliases=("stop_gradient",), elementwise=True)
+@operator("BlockGrad", aliases=("stop_gradient",), elementwise=True, differentiable=False)
 class BlockGrad:
     """The input unchanged; no gradient flows back through it (MXNet writes zeros)."""
     def compute(xp, inputs, attrs):
@@ -168,7 +169,7 @@ class MakeLossSimple:
         return [F.ones_like(inputs[0])]
 
 
-@operator("MakeLoss", params={"grad_scale": Float(1.0), "valid_thresh": Float(0.0),
+@operator("MakeLoss", params={"grad_scale": Float(1.0), "valid_thresh": Float(0.0, low=0.0),
                               "normalization": Enum(("null", "batch", "valid"), "null")})
 class MakeLoss:
     """The input unchanged, marked as a loss. Its gradient ignores the head gradient: grad_scale,

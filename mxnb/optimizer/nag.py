@@ -1,41 +1,72 @@
-"""Nesterov accelerated gradient, as MXNet 1.9's `nag_mom_update` kernel run with out=weight.
+"""Nesterov accelerated gradient (MXNet's `NAG`) on `nag_mom_update` / `mp_nag_mom_update`."""
+import numpy as np
 
-    g      = clip(rescale_grad * grad, clip_gradient)
-    m      = momentum * m                         (MXNet stores the negated velocity)
-    weight = weight - m + (1 + momentum) * (m - lr * (g + wd * weight))
-    m      = m - lr * (g + wd * weight)           (the kernel reads the weight it just wrote)
-"""
-from .. import backend
-from .sgd import SGD, sgd_step
-from .optimizer import register, rescaled_grad
+from .. import ndarray as nd
+from .optimizer import Optimizer, register, zeros_like_weight, checked
+from .sgd import mp_state
 
 __all__ = ["NAG"]
 
 
 @register
-class NAG(SGD):
-    """Nesterov accelerated SGD (MXNet's `mx.optimizer.NAG`); float16 handling as SGD's."""
+class NAG(Optimizer):
+    """Nesterov accelerated gradient.
+
+    This optimizer updates each weight by::
+
+        grad = clip(grad * rescale_grad, clip_gradient) + wd * weight
+        state = momentum * state + lr * grad
+        weight = weight - (momentum * state + lr * grad)
+
+    Parameters
+    ----------
+    momentum : float, optional
+        The momentum value.
+    multi_precision: bool, optional
+        Update float16 weights through a float32 master copy.
+
+    Example
+    -------
+    >>> opt = mx.optimizer.NAG(learning_rate=0.1, momentum=0.9)
+    """
 
     def __init__(self, momentum=0.0, **kwargs):
-        super().__init__(momentum=momentum, **kwargs)
-        self.aggregate_num = 0
+        super().__init__(**kwargs)
+        self.momentum = momentum
 
-    def _step(self, index, weight, grad, state, lr, wd):
-        if state is None:
-            sgd_step(weight, grad, None, lr, wd, 0.0, self.rescale_grad, self.clip_gradient)
-            return
-        w, m = weight._data, state._data
-        xp = backend.array_module(w)
-        g = rescaled_grad(xp, grad._data, self.rescale_grad, self.clip_gradient)
-        m *= self.momentum
-        step = w * wd
-        step += g
-        step *= lr
-        w -= m
-        step -= m
-        step *= 1. + self.momentum
-        w -= step
-        step = w * wd
-        step += g
-        step *= lr
-        m -= step
+    def create_state_multi_precision(self, index, weight):
+        return mp_state(self, index, weight)
+
+    def create_state(self, index, weight):
+        return zeros_like_weight(weight) if self.momentum != 0.0 else None
+
+    def _update_impl(self, index, weight, grad, state, multi_precision=False):
+        checked(weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        kwargs = {"rescale_grad": self.rescale_grad}
+        if self.momentum > 0:
+            kwargs["momentum"] = self.momentum
+        self._clip_kwargs(kwargs)
+        if not multi_precision:
+            if state is not None:
+                # MXNet writes the new weight over the old one (out=weight) before its kernel
+                # reads the weight again for the momentum; mp_nag_mom_update with the weight as
+                # its own master copy is exactly that.
+                nd.mp_nag_mom_update(weight, grad, state, weight, out=weight, lr=lr, wd=wd,
+                                     **kwargs)
+            else:
+                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+        elif state[0] is not None:
+            nd.mp_nag_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
+                                 **kwargs)
+        else:
+            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+
+    def update(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state):
+        use_mp = (self.multi_precision and weight.dtype == np.float16
+                  and isinstance(state, (tuple, list)))
+        self._update_impl(index, weight, grad, state, multi_precision=use_mp)

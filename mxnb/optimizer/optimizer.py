@@ -1,8 +1,9 @@
 """The Optimizer base class and the registry behind `mx.optimizer.create` (as MXNet 1.x).
 
-Subclasses implement `_step(index, weight, grad, state, lr, wd)`, working in place on the arrays'
-data (`arr._data`) with a few NumPy/CuPy calls: this is the training hot path, so no operators and
-no graph recording are involved.
+Subclasses implement `create_state(index, weight)` and `update(index, weight, grad, state)`, as
+in MXNet: `update` counts the step (`_update_count`), reads the learning rate and weight decay
+(`_get_lr`, `_get_wd`) and calls the registered update operator with `out=weight`
+(`nd.sgd_mom_update(weight, grad, mom, out=weight, ...)`), so the numbers are the operators'.
 """
 import warnings
 
@@ -10,13 +11,49 @@ import numpy as np
 
 from ..base import MXNetError
 from ..named_registry import NamedRegistry
-from ..ndarray import NDArray, zeros
+from ..ndarray import NDArray, zeros, cast, clip
 
-__all__ = ["Optimizer", "register", "create"]
+__all__ = ["Optimizer", "register", "create", "zeros_like_weight", "clipped", "checked"]
 
 
 class Optimizer:
-    """The base class of all optimizers (MXNet's `mx.optimizer.Optimizer`)."""
+    """The base class inherited by all optimizers (MXNet's `mx.optimizer.Optimizer`).
+
+    Parameters
+    ----------
+    rescale_grad : float, optional, default 1.0
+        Multiply the gradient with `rescale_grad` before updating. Often choose to be
+        ``1.0/batch_size``.
+    param_idx2name : dict from int to string, optional, default None
+        A dictionary that maps int index to string name; parameters whose names do not end
+        in ``_weight`` or ``_gamma`` get no weight decay.
+    clip_gradient : float, optional, default None
+        Clip the gradient by projecting onto the box ``[-clip_gradient, clip_gradient]``.
+    learning_rate : float, optional, default None
+        The initial learning rate (0.01 when there is no scheduler).
+    lr_scheduler : LRScheduler, optional, default None
+        The learning rate scheduler.
+    wd : float, optional, default 0.0
+        The weight decay (or L2 regularization) coefficient. Modifies objective by adding a
+        penalty for having large weights.
+    sym: Symbol, optional, default None
+        The Symbol this optimizer is applying to; its ``__lr_mult__`` / ``__wd_mult__``
+        attributes give per-parameter multipliers.
+    begin_num_update : int, optional, default 0
+        The initial number of updates.
+    multi_precision : bool, optional, default False
+        Flag to control the internal precision of the optimizer: float16 weights are updated
+        through a float32 master copy.
+    param_dict : dict of int -> gluon.Parameter, default None
+        Dictionary of parameter index to gluon.Parameter, used to lookup parameter attributes
+        such as lr_mult, wd_mult, etc.
+
+    Example
+    -------
+    >>> opt = mx.optimizer.create("sgd", learning_rate=0.1, momentum=0.9, wd=1e-4)
+    >>> updater = mx.optimizer.get_updater(opt)
+    >>> updater(0, grad, weight)          # one step on `weight`, index 0
+    """
 
     opt_registry = None   # the registry table, set once the class exists (below)
 
@@ -156,32 +193,38 @@ class Optimizer:
         return self.create_state(index, weight)
 
     def update(self, index, weight, grad, state):
-        """Updates `weight` in place from `grad` and `state`; lists of each update several."""
-        if isinstance(index, (list, tuple)):
-            self._update_count(index)
-            lrs, wds = self._get_lrs(index), self._get_wds(index)
-            for i, w, g, s, lr, wd in zip(index, weight, grad, state, lrs, wds):
-                self._step(i, _checked(w, "weight"), _checked(g, "grad"), s, lr, wd)
-        else:
-            self._update_count(index)
-            self._step(index, _checked(weight, "weight"), _checked(grad, "grad"), state,
-                       self._get_lr(index), self._get_wd(index))
+        """Updates `weight` in place from `grad` and `state` (implemented by each optimizer).
 
-    def _step(self, index, weight, grad, state, lr, wd):
+        Parameters
+        ----------
+        index : int or str
+            The unique index of the parameter, used for learning-rate and weight-decay
+            multipliers and for the update count.
+        weight : NDArray
+            The parameter to update.
+        grad : NDArray
+            The gradient of the objective with respect to this parameter.
+        state : any
+            What `create_state` returned for this parameter.
+        """
         raise NotImplementedError("%s does not implement update" % type(self).__name__)
 
     def update_multi_precision(self, index, weight, grad, state):
-        """As update, through the float32 master copy for float16 weights when multi_precision."""
-        if isinstance(index, (list, tuple)):
-            for i, w, g, s in zip(index, weight, grad, state):
-                self.update_multi_precision(i, w, g, s)
-            return
+        """As `update`; a float16 weight with multi_precision is updated through its float32
+        master copy (state[0]), then cast back into the weight."""
         if self.multi_precision and weight.dtype == np.float16:
             master, inner = state
             self.update(index, master, grad.astype(np.float32), inner)
-            weight._data[...] = master._data
+            cast(master, dtype=weight.dtype, out=weight)
         else:
             self.update(index, weight, grad, state)
+
+    def _clip_kwargs(self, kwargs, key="clip_gradient"):
+        """Adds clip_gradient to an update operator's arguments when set (MXNet passes it only
+        when truthy: None and 0 mean no clipping)."""
+        if self.clip_gradient:
+            kwargs[key] = self.clip_gradient
+        return kwargs
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -199,11 +242,16 @@ register = Optimizer.register
 create = Optimizer.create_optimizer
 
 
-def _checked(arr, what):
-    if not isinstance(arr, NDArray):
-        raise MXNetError("optimizer update expects an NDArray %s, found %s"
-                         % (what, type(arr).__name__))
-    return arr
+def checked(weight, grad):
+    """MXNet's asserts that an update gets NDArrays, as errors that say what was found."""
+    for arr, what in ((weight, "weight"), (grad, "grad")):
+        if not isinstance(arr, NDArray):
+            raise MXNetError("optimizer update expects an NDArray %s, found %s"
+                             % (what, type(arr).__name__))
+
+
+def warn_float16(weight, optimizer):
+    _warn_float16(weight, optimizer)
 
 
 def _warn_float16(weight, optimizer):
@@ -218,12 +266,9 @@ def zeros_like_weight(weight, dtype=None):
     return zeros(weight.shape, weight.context, dtype=weight.dtype if dtype is None else dtype)
 
 
-def rescaled_grad(xp, grad, rescale_grad, clip_gradient, weight=None, wd=0.0):
-    """A new array `clip(rescale_grad * grad [+ wd * weight], clip_gradient)`; weight decay is
-    added before clipping when `weight` is given (Adam, RMSProp); MXNet clips only when clip > 0."""
-    g = grad * rescale_grad
-    if weight is not None and wd:
-        g += weight * wd
-    if clip_gradient is not None and clip_gradient > 0:
-        xp.clip(g, -clip_gradient, clip_gradient, out=g)
-    return g
+def clipped(grad, clip_gradient):
+    """`grad` clipped to [-clip_gradient, clip_gradient] when clip_gradient is not None (the
+    NDArray-arithmetic optimizers of MXNet clip whenever it is set)."""
+    if clip_gradient is not None:
+        return clip(grad, -clip_gradient, clip_gradient)
+    return grad

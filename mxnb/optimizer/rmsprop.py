@@ -1,24 +1,49 @@
-"""RMSProp, as MXNet 1.x's `rmsprop_update` (Tieleman & Hinton) and `rmspropalex_update` (Graves).
-
-    g = clip(rescale_grad * grad + wd * weight, clip_gradient)
-    n = (1 - gamma1) * g**2 + gamma1 * n
-    plain:    weight = weight - lr * g / sqrt(n + epsilon)
-    centered: m = (1 - gamma1) * g + gamma1 * m
-              delta = gamma2 * delta - lr * g / sqrt(n - m**2 + epsilon);  weight = weight + delta
-    then weight = clip(weight, clip_weights) when clip_weights is set.
-"""
-from .. import backend
-from .optimizer import Optimizer, register, rescaled_grad, zeros_like_weight
+"""RMSProp (MXNet's `RMSProp`): Tieleman & Hinton's on `rmsprop_update`, Graves' centered
+version on `rmspropalex_update`."""
+from .. import ndarray as nd
+from .optimizer import Optimizer, register, zeros_like_weight, checked
 
 __all__ = ["RMSProp"]
 
 
 @register
 class RMSProp(Optimizer):
-    """The RMSProp optimizer (MXNet's `mx.optimizer.RMSProp`)."""
+    """The RMSProp optimizer.
 
-    def __init__(self, learning_rate=0.001, gamma1=0.9, gamma2=0.9, epsilon=1e-8, centered=False,
-                 clip_weights=None, **kwargs):
+    Two versions: `centered=False` (Tieleman & Hinton, 2012)::
+
+        n = (1 - gamma1) * grad**2 + gamma1 * n
+        weight -= lr * grad / sqrt(n + epsilon)
+
+    and `centered=True` (Graves, 2013)::
+
+        n = (1 - gamma1) * grad**2 + gamma1 * n
+        g = (1 - gamma1) * grad + gamma1 * g
+        delta = gamma2 * delta - lr * grad / sqrt(n - g**2 + epsilon)
+        weight += delta
+
+    where grad = clip(rescale_grad * grad + wd * weight, clip_gradient).
+
+    Parameters
+    ----------
+    gamma1: float, optional
+        A decay factor of moving average over past squared gradient.
+    gamma2: float, optional
+        A "momentum" factor. Only used if `centered`=``True``.
+    epsilon : float, optional
+        Small value to avoid division by 0.
+    centered : bool, optional
+        Use Graves' centered version.
+    clip_weights : float, optional
+        Clips weights into range ``[-clip_weights, clip_weights]``.
+
+    Example
+    -------
+    >>> opt = mx.optimizer.RMSProp(learning_rate=0.001, centered=True)
+    """
+
+    def __init__(self, learning_rate=0.001, gamma1=0.9, gamma2=0.9, epsilon=1e-8,
+                 centered=False, clip_weights=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.gamma1 = gamma1
         self.gamma2 = gamma2
@@ -27,25 +52,24 @@ class RMSProp(Optimizer):
         self.clip_weights = clip_weights
 
     def create_state(self, index, weight):
-        count = 3 if self.centered else 1  # (n, g, delta) or (n,)
-        return tuple(zeros_like_weight(weight) for _ in range(count))
+        if self.centered:
+            return tuple(zeros_like_weight(weight, "float32") for _ in range(3))  # n, g, delta
+        return (zeros_like_weight(weight, "float32"),)  # n
 
-    def _step(self, index, weight, grad, state, lr, wd):
-        w = weight._data
-        xp = backend.array_module(w)
-        g = rescaled_grad(xp, grad._data, self.rescale_grad, self.clip_gradient, w, wd)
-        gamma1 = self.gamma1
-        n = state[0]._data
-        n *= gamma1
-        n += (g * g) * (1. - gamma1)
-        if not self.centered:
-            w -= (g * lr) / xp.sqrt(n + self.epsilon)
-        else:
-            mean, delta = state[1]._data, state[2]._data
-            mean *= gamma1
-            mean += g * (1. - gamma1)
-            delta *= self.gamma2
-            delta -= (g * lr) / xp.sqrt(n - mean * mean + self.epsilon)
-            w += delta
+    def update(self, index, weight, grad, state):
+        checked(weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        kwargs = {"gamma1": self.gamma1, "epsilon": self.epsilon,
+                  "rescale_grad": self.rescale_grad}
+        if self.centered:
+            kwargs["gamma2"] = self.gamma2
+        self._clip_kwargs(kwargs)
         if self.clip_weights:
-            xp.clip(w, -self.clip_weights, self.clip_weights, out=w)
+            kwargs["clip_weights"] = self.clip_weights
+        if not self.centered:
+            (n,) = state
+            nd.rmsprop_update(weight, grad, n, out=weight, lr=lr, wd=wd, **kwargs)
+        else:
+            n, g, delta = state
+            nd.rmspropalex_update(weight, grad, n, g, delta, out=weight, lr=lr, wd=wd, **kwargs)

@@ -17,23 +17,38 @@ class Updater:
         self.aggregate_updates = optimizer.aggregate_num > 0
 
     def __call__(self, index, grad, weight):
+        """Updates weight(s) from grad(s): one index, or lists of each. With an optimizer that
+        aggregates (`aggregate_num` > 0), weights of one dtype are updated `aggregate_num` at
+        a time by one call of the optimizer (one multi_ operator call)."""
         if not isinstance(index, (list, tuple)):
-            index, grad, weight = [index], [grad], [weight]
-        if weight:
-            self.optimizer._set_current_context(weight[0].context.device_id)
-        for idx, g, w in zip(index, grad, weight):
+            indices, grads, weights = [index], [grad], [weight]
+        else:
+            indices, grads, weights = list(index), list(grad), list(weight)
+        if weights:
+            self.optimizer._set_current_context(weights[0].context.device_id)
+        for i, idx in enumerate(indices):
             if isinstance(idx, bytes):
-                idx = idx.decode("utf-8")
-            state = self.states.get(idx, _MISSING)
-            if state is _MISSING:
-                state = self.optimizer.create_state_multi_precision(idx, w)
-                self.states[idx] = state
+                idx = indices[i] = idx.decode("utf-8")
+            if idx not in self.states:
+                self.states[idx] = self.optimizer.create_state_multi_precision(idx, weights[i])
                 self.states_synced[idx] = True
             elif not self.states_synced[idx]:
-                state = self.sync_state_context(state, w.context)
-                self.states[idx] = state
+                self.states[idx] = self.sync_state_context(self.states[idx], weights[i].context)
                 self.states_synced[idx] = True
-            self.optimizer.update_multi_precision(idx, w, g, state)
+        if self.aggregate_updates and self.optimizer.aggregate_num > 0:
+            by_dtype = {}
+            for i, w, g in zip(indices, weights, grads):
+                by_dtype.setdefault(w.dtype, []).append((i, w, g))
+            size = self.optimizer.aggregate_num
+            for group in by_dtype.values():
+                for start in range(0, len(group), size):
+                    chunk = group[start:start + size]
+                    idxs, ws, gs = (list(x) for x in zip(*chunk))
+                    self.optimizer.update_multi_precision(idxs, ws, gs,
+                                                          [self.states[i] for i in idxs])
+        else:
+            for i, w, g in zip(indices, weights, grads):
+                self.optimizer.update_multi_precision(i, w, g, self.states[i])
 
     def sync_state_context(self, state, context):
         """`state` with every NDArray in it moved to `context`."""

@@ -55,3 +55,5 @@ _install_fluent_methods()
 from . import linalg  # noqa: E402,F401  (reads _functions, so it comes last)
 from . import random  # noqa: E402,F401  (reads _functions too)
 from .functions import maximum, minimum, power, pow, hypot, eye, linspace, split_v2, histogram  # noqa: E402,F401,A004
+from . import contrib  # noqa: E402,F401
+from . import sparse  # noqa: E402,F401

@@ -2,6 +2,7 @@
 import json
 
 from ..base import MXNetError
+from ..fileio import remove_stale_temporaries
 from ..graph.node import Node, topo_sort
 from ..ops import registry
 from .symbol import Symbol
@@ -34,22 +35,34 @@ def to_json(symbol):
 
 
 def load_json(json_str):
-    """A Symbol from MXNet's JSON (also the older 'param'/'attr' keys of MXNet 0.x files)."""
+    """A Symbol from MXNet's JSON (also the older 'param'/'attr' keys of MXNet 0.x files).
+
+    Malformed graphs raise an MXNetError naming the node and what is wrong: an input that refers
+    to a node not listed before it (a cycle or a bad index), an output index the node does not
+    have, a head outside the graph.
+    """
     try:
         graph = json.loads(json_str)
         raw_nodes, heads = graph["nodes"], graph["heads"]
     except (ValueError, KeyError, TypeError) as exc:
         raise MXNetError("not an MXNet symbol JSON: %s" % exc) from None
+    if not isinstance(raw_nodes, list) or not isinstance(heads, list):
+        raise MXNetError("not an MXNet symbol JSON: 'nodes' and 'heads' must be lists")
     nodes = []
     for i, raw in enumerate(raw_nodes):
         try:
             op_name, name = raw["op"], raw["name"]
             attrs = dict(raw.get("attrs") or raw.get("param") or {})
             attrs.update(raw.get("attr") or {})
-            inputs = [(nodes[int(e[0])], int(e[1])) for e in raw.get("inputs", [])]
-        except (KeyError, TypeError, IndexError, ValueError) as exc:
+            entries = [(int(e[0]), int(e[1])) for e in raw.get("inputs", [])]
+        except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
             raise MXNetError("symbol JSON node %d is malformed: %s" % (i, exc)) from None
+        inputs = [_entry(nodes, i, len(raw_nodes), "node %d (%r), input %d" % (i, name, k), e)
+                  for k, e in enumerate(entries)]
         if op_name == "null":
+            if inputs:
+                raise MXNetError("symbol JSON node %d (%r) is a variable ('null' op) but has %d "
+                                 "inputs" % (i, name, len(inputs)))
             nodes.append(Node(None, name, user_attrs={k: str(v) for k, v in attrs.items()}))
             continue
         op = registry.find(op_name)
@@ -61,21 +74,56 @@ def load_json(json_str):
             parsed = op.parse_attrs(params)
         except MXNetError as exc:
             raise MXNetError("symbol JSON node %r: %s" % (name, exc)) from None
+        expected = op.input_names(parsed)
+        if len(inputs) != len(expected):
+            raise MXNetError("symbol JSON node %d (%r, operator %s) has %d inputs, the operator "
+                             "takes %d (%s)" % (i, name, op.name, len(inputs), len(expected),
+                                                ", ".join(expected)))
         node = Node(op, name, parsed, inputs, op.num_outputs(parsed), user)
         node.given = tuple(params)
         nodes.append(node)
     try:
-        return Symbol([(nodes[int(h[0])], int(h[1])) for h in heads])
+        head_entries = [(int(h[0]), int(h[1])) for h in heads]
     except (IndexError, TypeError, ValueError) as exc:
         raise MXNetError("symbol JSON heads are malformed: %s" % exc) from None
+    if not head_entries:
+        raise MXNetError("symbol JSON has no heads (outputs)")
+    return Symbol([_entry(nodes, len(nodes), len(nodes), "head %d" % k, e)
+                   for k, e in enumerate(head_entries)])
+
+
+def _entry(nodes, before, total, where, entry):
+    """(node, output) for a JSON entry [node index, output index], which must name one of the
+    `before` nodes listed earlier (a later one would make a cycle) and an output it has."""
+    index, output = entry
+    if not 0 <= index < before:
+        if before <= index < total:
+            problem = ("refers to node %d, which is not listed before it: a cycle or a forward "
+                       "reference (nodes must come after their inputs)" % index)
+        else:
+            problem = "refers to node %d, outside the graph's %d nodes" % (index, total)
+        raise MXNetError("symbol JSON %s %s" % (where, problem))
+    node = nodes[index]
+    count = 1 if node.op is None else node.num_outputs
+    if not 0 <= output < count:
+        raise MXNetError("symbol JSON %s refers to output %d of node %d (%r), which has %d "
+                         "output(s)" % (where, output, index, node.name, count))
+    return node, output
 
 
 def load(fname):
+    """The Symbol saved in JSON file `fname`; errors name the file."""
+    remove_stale_temporaries(fname)     # of saves of this file killed mid-write
     try:
-        with open(fname) as f:
-            text = f.read()
+        with open(fname, "rb") as f:
+            raw = f.read()
     except OSError as exc:
         raise MXNetError("cannot read symbol file %s: %s" % (fname, exc)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MXNetError("%s is not a symbol JSON file: it is not UTF-8 text (byte %d is 0x%02x); "
+                         "was a parameters file given?" % (fname, exc.start, raw[exc.start])) from None
     try:
         return load_json(text)
     except MXNetError as exc:

@@ -215,7 +215,7 @@ class Symbol:
     def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
                     shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
         from ..graph.executor import Executor
-        return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, kwargs)
+        return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, kwargs, stype_dict)
 
     def evaluate(self, ctx=None, **kwargs):
         """Binds the arrays in kwargs and runs forward (MXNet's `Symbol.eval`)."""

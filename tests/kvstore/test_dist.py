@@ -76,7 +76,7 @@ def test_dist_sync_workers_equal_one_process_on_the_whole_batch(tmp_path, n, lau
 
 @pytest.mark.slow
 def test_killed_worker_is_named_by_the_others_within_the_timeout(tmp_path):
-    proc, elapsed = _launch(2, tmp_path, "--die-rank", "1", timeout=5)
+    proc, elapsed = _launch(2, tmp_path, "--die-rank", "1", timeout=15)
     assert proc.returncode != 0
     assert "MXNetError" in proc.stderr
     assert "rank(s) [1] did not reach" in proc.stderr, proc.stderr[-3000:]
@@ -115,3 +115,28 @@ def test_dist_store_in_one_process_is_a_single_worker():
     out = nd.zeros((2,))
     kv.pull(0, out=out)
     np.testing.assert_array_equal(out.asnumpy(), [3, 3])
+
+
+@pytest.mark.slow
+def test_module_fit_with_dist_sync_equals_one_process(tmp_path):
+    from . import module_worker
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "module_worker.py")
+    cmd = [sys.executable, "-m", "mxnb.tools.launch", "-n", "2", "--timeout", "60",
+           sys.executable, script, "--out", str(tmp_path)]
+    proc = subprocess.run(cmd, env=_env(60), capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ranks = [dict(np.load(os.path.join(tmp_path, "rank%d.npz" % r))) for r in range(2)]
+
+    x, y = module_worker.dataset()
+    arg_params, aux_params = module_worker.initial_params()
+    it = mx.io.NDArrayIter(x, y, batch_size=module_worker.GLOBAL_BATCH, shuffle=False,
+                           label_name="softmax_label")
+    mod = mx.mod.Module(module_worker.symbol(), context=mx.cpu())
+    mod.fit(it, num_epoch=2, kvstore="local", optimizer="sgd",
+            optimizer_params={"learning_rate": 0.5, "momentum": 0.9},
+            arg_params=arg_params, aux_params=aux_params)
+    expected, _ = mod.get_params()
+    for name, value in expected.items():
+        assert np.array_equal(ranks[0][name], ranks[1][name]), name
+        np.testing.assert_allclose(ranks[0][name], value.asnumpy(), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)

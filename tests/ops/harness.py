@@ -1,12 +1,29 @@
 """Checks one operator case three ways: the forward pass against a NumPy reference, the gradient
 (autograd) against central finite differences, and the symbolic path (sym + bind) against both.
 
+Every case with `grad=True` also has its second order checked (`check_second_order`): the
+gradient of <first-order gradient, v> through autograd(create_graph=True) against central
+differences of the first-order gradient, or, where the operator has none, the clear MXNetError
+saying so. No case asks for it: operators added later are checked too.
+
 A test module lists `CASES = [Case(...), ...]`; `test_registry_coverage.py` fails the suite for any
-registered operator that no case covers.
+registered operator that no case covers, and for any differentiable one whose second order no
+case checked.
 """
 import numpy as np
 
+import mxnb as mx
 from mxnb import nd, autograd
+from mxnb.base import MXNetError
+from mxnb.graph.node import topo_sort
+from mxnb.ops import registry
+
+# Operator names whose second order a case has checked (or whose clear error it has seen), and
+# how: "checked" or "error". Read by test_registry_coverage.py.
+SECOND_ORDER = {}
+# The message every "no second order here" error carries (mxnb.graph.gradient.no_gradient_error).
+NOT_AVAILABLE = "is not available through operator"
+_RAN = set()    # operators whose own case had its second order checked
 
 
 class Case:
@@ -54,10 +71,13 @@ def _as_list(out):
 def run_case(case, ctx):
     if case.check is not None:
         case.check(case, ctx)
+        if case.grad:
+            check_second_order(case, ctx)
         return
     check_forward(case, ctx)
     if case.grad:
         check_gradient(case, ctx)
+        check_second_order(case, ctx)
     if case.symbolic:
         check_symbolic(case, ctx)
 
@@ -154,3 +174,81 @@ def check_symbolic(case, ctx):
                 np.testing.assert_allclose(grads[names[i]].asnumpy(), eager_arrays[i].grad.asnumpy(),
                                            rtol=1e-4, atol=1e-5,
                                            err_msg="%s: symbolic gradient of input %d" % (case.name, i))
+
+
+def _first_order(case, ctx, base, wanted, heads, create_graph):
+    """(input arrays, gradients of sum(out * head) with respect to the wanted inputs)."""
+    arrays = [nd.array(a, ctx=ctx, dtype=a.dtype) for a in base]
+    for i in wanted:
+        arrays[i].attach_grad()
+    mx.random.seed(0)       # random operators (Dropout) draw the same mask every time
+    with autograd.record():
+        outs = _as_list(_call(case, arrays))
+        grads = autograd.grad(outs, [arrays[i] for i in wanted],
+                              [nd.array(h, ctx=ctx, dtype=np.float64) for h in heads],
+                              create_graph=create_graph, retain_graph=create_graph)
+    return arrays, grads
+
+
+def check_second_order(case, ctx):
+    """d/dx <grad(x), v> through autograd (create_graph=True, then backward) equals central
+    differences of the first-order gradient, in float64; or the operator says clearly that
+    its second order is not available. Once per operator (the first case) keeps it quick."""
+    name = registry.get(case.op).name
+    wanted = _grad_indices(case)
+    if name in _RAN or not wanted:
+        return
+    _RAN.add(name)
+    rng = np.random.RandomState(2)
+    base = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in case.inputs]
+    mx.random.seed(0)
+    with autograd.record():
+        outs = _as_list(_call(case, [nd.array(a, ctx=ctx, dtype=a.dtype) for a in base]))
+    heads = [rng.uniform(-1, 1, o.shape) for o in outs]
+    probes = [rng.uniform(-1, 1, base[i].shape) for i in wanted]
+
+    def inner(values):
+        _, grads = _first_order(case, ctx, values, wanted, heads, False)
+        return sum(float((g.asnumpy() * v).sum()) for g, v in zip(grads, probes))
+
+    try:
+        arrays, grads = _first_order(case, ctx, base, wanted, heads, True)
+        with autograd.record():
+            total = None
+            for g, v in zip(grads, probes):
+                term = (g * nd.array(v, ctx=ctx, dtype=np.float64)).sum()
+                total = term if total is None else total + term
+        if total._entry is None:      # the gradient does not depend on the inputs at all
+            analytic = [np.zeros_like(base[i]) for i in wanted]
+            through = set()
+        else:
+            # every operator of the first-order gradient's graph is differentiated here
+            through = {n.op.name for n in topo_sort([total._entry])
+                       if n.op is not None and isinstance(n.op, registry.Operator)}
+            second = autograd.grad(total, [arrays[i] for i in wanted])
+            analytic = [g.asnumpy() for g in second]
+    except MXNetError as exc:
+        message = str(exc)
+        assert NOT_AVAILABLE in message, "%s: second order failed unclearly: %s" % (case.name, exc)
+        SECOND_ORDER[name] = "error"
+        for word in message.replace("(", " ").replace(")", " ").split():
+            if registry.find(word) is not None:     # the operator(s) the error names
+                SECOND_ORDER.setdefault(registry.get(word).name, "error")
+        return
+    for k, i in enumerate(wanted):
+        numeric = np.zeros_like(base[i], dtype=np.float64)
+        flat = base[i].reshape(-1)
+        for j in range(flat.size):
+            orig = flat[j]
+            flat[j] = orig + case.eps
+            plus = inner(base)
+            flat[j] = orig - case.eps
+            minus = inner(base)
+            flat[j] = orig
+            numeric.reshape(-1)[j] = (plus - minus) / (2 * case.eps)
+        np.testing.assert_allclose(analytic[k], numeric, rtol=max(case.grad_rtol, 1e-3),
+                                   atol=max(case.grad_atol, 1e-3),
+                                   err_msg="%s: second-order gradient of input %d" % (case.name, i))
+    SECOND_ORDER[name] = "checked"
+    for op_name in through:
+        SECOND_ORDER.setdefault(op_name, "checked")

@@ -51,3 +51,20 @@ def test_namespaces_and_mxnet_example():
     assert s.infer_shape(A=(3, 2), B=(2, 4))[1] == [(3, 4)]
     with pytest.raises(mx.MXNetError, match="linalg_gemm2.*columns"):
         nd.linalg.gemm2(nd.ones((2, 3)), nd.ones((2, 3)))
+
+
+def _axis0_ref(a, b, transpose_a=False, transpose_b=False, alpha=1.0, axis=0):
+    out = _gemm2_ref(np.moveaxis(a, axis, -2), np.moveaxis(b, axis, -2), transpose_a,
+                     transpose_b, alpha)
+    return np.moveaxis(out, -2, axis)
+
+
+CASES += [
+    Case("_linalg_gemm2", [_u(3, 2, 4), _u(4, 2, 5)], _axis0_ref, attrs={"axis": 0, "alpha": 2.0},
+         name="gemm2_axis0"),
+    Case("_linalg_gemm2", [_u(4, 2, 3), _u(4, 2, 5)], _axis0_ref,
+         attrs={"axis": 0, "transpose_a": True}, name="gemm2_axis0_ta"),
+    Case("_linalg_gemm", [_u(3, 2, 4), _u(4, 2, 5), _u(3, 2, 5)],
+         lambda a, b, c, axis, beta: _axis0_ref(a, b, axis=axis) + beta * c,
+         attrs={"axis": 0, "beta": 0.5}, name="gemm_axis0"),
+]

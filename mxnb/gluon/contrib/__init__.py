@@ -1,2 +1,3 @@
 """`gluon.contrib` (MXNet 1.x): contributed layers and tools."""
 from . import nn  # noqa: F401
+from . import estimator  # noqa: F401

@@ -5,3 +5,4 @@ from .conv_layers import *  # noqa: F401,F403
 from .norm_layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .padding_layers import *  # noqa: F401,F403
+from .concurrent_layers import *  # noqa: F401,F403

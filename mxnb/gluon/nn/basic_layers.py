@@ -4,6 +4,7 @@ import numpy as np
 from ...base import MXNetError
 from ..block import Block, HybridBlock
 from ..parameter import _indent
+from ._checks import check_layer_args
 
 __all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "Embedding", "BatchNorm",
            "Flatten", "Lambda", "HybridLambda", "Activation", "LeakyReLU"]
@@ -81,6 +82,11 @@ class Dense(HybridBlock):
     def __init__(self, units, activation=None, use_bias=True, flatten=True, dtype="float32",
                  weight_initializer=None, bias_initializer="zeros", in_units=0, **kwargs):
         super().__init__(**kwargs)
+        check_layer_args("Dense(%r)" % (units,), "FullyConnected",
+                         {"num_hidden": units, "flatten": flatten})
+        if in_units < 0:
+            raise MXNetError("Dense(%r): in_units must be >= 0 (0: inferred), found %r"
+                             % (units, in_units))
         self._flatten = flatten
         with self.name_scope():
             self._units = units
@@ -135,6 +141,7 @@ class Dropout(HybridBlock):
 
     def __init__(self, rate, axes=(), **kwargs):
         super().__init__(**kwargs)
+        check_layer_args("Dropout(rate=%r)" % (rate,), "Dropout", {"p": rate, "axes": axes})
         self._rate = rate
         self._axes = axes
 
@@ -157,6 +164,8 @@ class BatchNorm(HybridBlock):
         super().__init__(**kwargs)
         self._kwargs = {"axis": axis, "eps": epsilon, "momentum": momentum,
                         "fix_gamma": not scale, "use_global_stats": use_global_stats}
+        check_layer_args("BatchNorm(momentum=%r, epsilon=%r)" % (momentum, epsilon), "BatchNorm",
+                         self._kwargs)
         if in_channels != 0:
             self.in_channels = in_channels
         self.gamma = self.params.get("gamma", grad_req="write" if scale else "null",
@@ -192,15 +201,19 @@ class Embedding(HybridBlock):
     def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None,
                  sparse_grad=False, **kwargs):
         super().__init__(**kwargs)
+        check_layer_args("Embedding(%r, %r)" % (input_dim, output_dim), "Embedding",
+                         {"input_dim": input_dim, "output_dim": output_dim})
         self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype,
                         "sparse_grad": sparse_grad}
         self.weight = self.params.get("weight", shape=(input_dim, output_dim),
                                       init=weight_initializer, dtype=dtype,
-                                      allow_deferred_init=True)
+                                      allow_deferred_init=True,
+                                      grad_stype="row_sparse" if sparse_grad else "default")
 
     def hybrid_forward(self, F, x, weight):
         return F.Embedding(x, weight, name="fwd", input_dim=self._kwargs["input_dim"],
-                           output_dim=self._kwargs["output_dim"], dtype=self._kwargs["dtype"])
+                           output_dim=self._kwargs["output_dim"], dtype=self._kwargs["dtype"],
+                           sparse_grad=self._kwargs["sparse_grad"])
 
     def __repr__(self):
         return "%s(%s -> %s, %s)" % (type(self).__name__, self._kwargs["input_dim"],

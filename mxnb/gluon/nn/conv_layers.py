@@ -4,6 +4,7 @@ import numbers
 from ...base import MXNetError
 from ..block import HybridBlock
 from .basic_layers import Activation
+from ._checks import check_layer_args
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D",
@@ -52,6 +53,9 @@ class _Conv(HybridBlock):
                 "layout": layout}
             if adj is not None:
                 self._kwargs["adj"] = _tuple(adj, n, "output_padding")
+            check_layer_args("%s(%r, kernel_size=%s)" % (type(self).__name__, channels,
+                                                          tuple(kernel_size)),
+                             op_name, self._kwargs)
             wshape = _conv_weight_shape(layout, channels, in_channels, groups, kernel_size, op_name)
             self.weight = self.params.get("weight", shape=wshape, init=weight_initializer,
                                           allow_deferred_init=True)
@@ -197,6 +201,8 @@ class _Pooling(HybridBlock):
             "pooling_convention": "full" if ceil_mode else "valid"}
         if count_include_pad is not None:
             self._kwargs["count_include_pad"] = count_include_pad
+        check_layer_args("%s(pool_size=%s)" % (type(self).__name__, tuple(pool_size)), "Pooling",
+                         self._kwargs)
 
     def _alias(self):
         return "pool"

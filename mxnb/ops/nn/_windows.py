@@ -59,3 +59,30 @@ def crop(x, before, size):
     if not any(before) and x.shape[2:] == tuple(size):
         return x
     return x[(slice(None), slice(None)) + tuple(slice(b, b + s) for b, s in zip(before, size))]
+
+
+def check_window_attrs(attrs, tuples, kernel_required=False):
+    """check_attrs for windowed operators: a kernel of 1 to 3 dims, and each of `tuples`
+    (stride, dilate, pad) empty or as long as the kernel; pad smaller than the kernel where the
+    operator pools. Returns an error sentence, or None."""
+    kernel = tuple(attrs["kernel"] or ())
+    if not kernel:
+        return "argument 'kernel' is required, found ()" if kernel_required else None
+    if not 1 <= len(kernel) <= 3:
+        return "kernel must have 1 to 3 dims (1-D, 2-D or 3-D windows), found %s" % (kernel,)
+    for name in tuples:
+        value = attrs[name]
+        if value and len(value) != len(kernel):
+            return ("argument %r %s must have one entry per kernel dim (%d, as kernel %s) or be "
+                    "empty" % (name, tuple(value), len(kernel), kernel))
+    return None
+
+
+def check_fits(op, spatial, kernel, dilate, pad, out):
+    """ShapeError naming `op` when a (dilated) kernel is larger than the padded input; unknown
+    (0) sizes are left for later."""
+    for size, k, d, p, o in zip(spatial, kernel, dilate, pad, out):
+        if size and o < 1:
+            raise ShapeError("%s: kernel %s (dilate %s) is larger than the padded input: spatial "
+                             "size %s with pad %s" % (op, tuple(kernel), tuple(dilate),
+                                                     tuple(spatial), tuple(pad)))

@@ -7,6 +7,7 @@ can be differentiated again.
 """
 import math
 
+from ...base import ShapeError
 from ..params import Enum, Float
 from ..registry import operator
 from ._shapes import merge
@@ -102,7 +103,7 @@ def _sigmoid(xp, x):
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_LAMBDA = 1.0507009873554804934193349852946
 _LEAKY = {"act_type": Enum(("elu", "gelu", "leaky", "prelu", "rrelu", "selu"), "leaky"),
-          "slope": Float(0.25), "lower_bound": Float(0.125), "upper_bound": Float(0.334)}
+          "slope": Float(0.25), "lower_bound": Float(0.125, low=0.0), "upper_bound": Float(0.334, low=0.0)}
 
 
 def erf(xp, x):
@@ -156,7 +157,10 @@ class LeakyReLU:
         if act == "leaky":
             out = xp.where(x > 0, x, x * attrs["slope"])
         elif act == "prelu":
-            out = xp.where(x > 0, x, x * _gamma_view(inputs[1], x))
+            gamma = inputs[1]
+            if gamma.ndim != 1 or (gamma.size != 1 and (x.ndim < 2 or gamma.shape != (x.shape[1],))):
+                LeakyReLU.infer_shape(attrs, [x.shape, gamma.shape])     # says what is wrong
+            out = xp.where(x > 0, x, x * _gamma_view(gamma, x))
         elif act == "elu":
             out = xp.where(x > 0, x, attrs["slope"] * xp.expm1(xp.minimum(x, 0)))
         elif act == "selu":
@@ -172,6 +176,9 @@ class LeakyReLU:
         if attrs["act_type"] != "prelu":
             return in_shapes, [data]
         gamma = in_shapes[1]
+        if gamma is not None and len(gamma) != 1:
+            raise ShapeError("LeakyReLU(prelu): gamma must be 1-D (one slope, or one per channel), "
+                             "found shape %s" % (tuple(gamma),))
         if gamma is None and data is not None and len(data) >= 2:
             gamma = (data[1],)
         elif gamma is not None and data is not None and len(data) >= 2 and gamma[0] not in (0, 1):
@@ -237,6 +244,29 @@ class BackwardLeakyReLU:
     def infer_shape(attrs, in_shapes):
         outs = [in_shapes[1]] + ([in_shapes[2]] if attrs["act_type"] == "prelu" else [])
         return in_shapes, outs
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # data_grad = og * local(x): d/d og = g * local(x), d/d x = g * og * local'(x).
+        act = attrs["act_type"]
+        if act == "prelu":
+            from ...graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_LeakyReLU", "(act_type='prelu')")
+        og, x = inputs
+        g = out_grads[0]
+        grad_og = F._backward_LeakyReLU(g, x, **attrs)
+        if act == "leaky":
+            return [grad_og, None]
+        negative = F._lesser_equal_scalar(x, scalar=0.0)
+        if act in ("elu", "selu"):
+            scale = attrs["slope"] if act == "elu" else _SELU_LAMBDA * _SELU_ALPHA
+            curve = F._mul_scalar(F.exp(F._minimum_scalar(x, scalar=0.0)), scalar=scale)
+            d = F.elemwise_mul(negative, curve)
+        else:   # gelu: local = cdf(x) + x pdf(x), local' = pdf(x) (2 - x^2)
+            square = F.square(x)
+            pdf = F._mul_scalar(F.exp(F._mul_scalar(square, scalar=-0.5)),
+                                scalar=1 / math.sqrt(2 * math.pi))
+            d = F.elemwise_mul(pdf, F._rminus_scalar(square, scalar=2.0))
+        return [grad_og, F.elemwise_mul(F.elemwise_mul(g, og), d)]
 
     def infer_type(attrs, in_types):
         known = next((t for t in in_types if t is not None), None)

@@ -9,7 +9,8 @@ from ..registry import operator
 from ._shapes import merge
 
 _PARAMS = {
-    "eps": Float(1e-3), "momentum": Float(0.9), "fix_gamma": Bool(True),
+    "eps": Float(1e-3, low=0.0, low_open=True), "momentum": Float(0.9, low=0.0, high=1.0),
+    "fix_gamma": Bool(True),
     "use_global_stats": Bool(False), "output_mean_var": Bool(False), "axis": Int(1),
     "cudnn_off": Bool(False), "min_calib_range": OptFloat(), "max_calib_range": OptFloat(),
 }
@@ -31,6 +32,7 @@ class BatchNorm:
     """(data - mean) / sqrt(var + eps) * gamma + beta, per channel along `axis`."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         x, gamma, beta, moving_mean, moving_var = inputs
+        BatchNorm.infer_shape(attrs, [a.shape for a in inputs])   # one value per channel
         axes, shape = _layout(x, attrs["axis"])
         if attrs["fix_gamma"]:
             # As MXNet 1.x: a fixed gamma is reset to 1 in place, so reading it back gives 1.
@@ -73,7 +75,7 @@ class BatchNorm:
 
 
 @operator("_backward_BatchNorm",
-          params={"eps": Float(1e-3), "fix_gamma": Bool(True), "axis": Int(1), "training": Bool(True)},
+          params={"eps": Float(1e-3, low=0.0, low_open=True), "fix_gamma": Bool(True), "axis": Int(1), "training": Bool(True)},
           inputs=("ograd", "data", "gamma", "mean", "invstd"),
           outputs=("data_grad", "gamma_grad", "beta_grad"))
 class BackwardBatchNorm:
@@ -103,3 +105,37 @@ class BackwardBatchNorm:
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[1]] * 3
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        """Second order with fixed statistics (use_global_stats, or predict mode), where
+        data_grad = og * invstd * gamma, gamma_grad = sum(og * xhat), beta_grad = sum(og) are
+        linear in og: d/d og = g_x * scale + g_gamma * xhat + g_beta, d/d data =
+        og * g_gamma * invstd, d/d gamma = sum(g_x * og) * invstd. In training mode the batch
+        statistics are the forward's hidden outputs, whose gradient BatchNorm does not take:
+        refused rather than dropped."""
+        if attrs["training"]:
+            from ...graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_BatchNorm", " in training mode (batch statistics)")
+        og, x, gamma, mean, invstd = inputs
+        g_x, g_gamma, g_beta = out_grads
+
+        def per_channel(v):         # a (C,) vector broadcast along x's channel axis
+            return F._broadcast_reduced(v, x, axis=attrs["axis"], exclude=True)
+
+        fixed = attrs["fix_gamma"]
+        scale = invstd if fixed else F.elemwise_mul(invstd, gamma)
+        grad_og = None
+        for term in (None if g_x is None else F.elemwise_mul(g_x, per_channel(scale)),
+                     None if g_beta is None else per_channel(g_beta),
+                     None if fixed or g_gamma is None else F.elemwise_mul(
+                         per_channel(g_gamma),
+                         F.elemwise_mul(F.elemwise_sub(x, per_channel(mean)), per_channel(invstd)))):
+            if term is not None:
+                grad_og = term if grad_og is None else F.elemwise_add(grad_og, term)
+        grad_x = grad_gamma = None
+        if not fixed and g_gamma is not None:
+            grad_x = F.elemwise_mul(og, per_channel(F.elemwise_mul(g_gamma, invstd)))
+        if not fixed and g_x is not None:
+            grad_gamma = F.elemwise_mul(F.sum(F.elemwise_mul(g_x, og), axis=attrs["axis"],
+                                              exclude=True), invstd)
+        return [grad_og, grad_x, grad_gamma, None, None]

@@ -6,15 +6,23 @@ from ..registry import operator
 from ._layout import channels_first
 from ._shapes import merge, prod
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
-    position_slices
+    position_slices, check_window_attrs, check_fits
 
 _LAYOUTS = (None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")
 _PARAMS = {
-    "kernel": Shape(), "stride": Shape(()), "dilate": Shape(()), "pad": Shape(()),
-    "num_filter": Int(), "num_group": Int(1), "workspace": Int(1024), "no_bias": Bool(False),
+    "kernel": Shape(low=1), "stride": Shape((), low=1), "dilate": Shape((), low=1),
+    "pad": Shape((), low=0), "num_filter": Int(low=1), "num_group": Int(1, low=1),
+    "workspace": Int(1024, low=0), "no_bias": Bool(False),
     "cudnn_tune": Enum((None, "off", "limited_workspace", "fastest"), None),
     "cudnn_off": Bool(False), "layout": Enum(_LAYOUTS, None),
 }
+
+
+def _check_attrs(attrs):
+    """kernel of 1 to 3 dims; stride, dilate and pad as long as the kernel (or empty)."""
+    return check_window_attrs(attrs, ("stride", "dilate", "pad"), kernel_required=True) or (
+        None if attrs["num_filter"] % attrs["num_group"] == 0 else
+        "num_filter %d is not divisible by num_group %d" % (attrs["num_filter"], attrs["num_group"]))
 
 
 def _geometry(attrs, spatial):
@@ -25,6 +33,7 @@ def _geometry(attrs, spatial):
     dilate = spatial_tuple(attrs["dilate"], nd, 1, "Convolution", "dilate")
     pad = spatial_tuple(attrs["pad"], nd, 0, "Convolution", "pad")
     out = tuple(out_size(s, k, st, d, p) for s, k, st, d, p in zip(spatial, kernel, stride, dilate, pad))
+    check_fits("Convolution", spatial, kernel, dilate, pad, out)
     return kernel, stride, dilate, pad, out
 
 
@@ -78,8 +87,10 @@ class Convolution:
 
     A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
     copying the data again (about a sixth of a LeNet training step)."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
+        Convolution.infer_shape(attrs, [x.shape for x in inputs])   # weight and bias fit the data
         geometry = _geometry(attrs, data.shape[2:])
         cols = _im2col(xp, data, attrs, geometry)                          # (g, C/g*K, N*HW)
         groups = attrs["num_group"]
@@ -115,7 +126,7 @@ class Convolution:
             shapes.append(merge(in_shapes[2], (filters,), name, "bias"))
         out = columns = None
         if data is not None:
-            geometry = _geometry(attrs, [s or 1 for s in data[2:]])
+            geometry = _geometry(attrs, list(data[2:]))
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
             if 0 not in out and data[1]:
                 columns = (groups, data[1] // groups * prod(kernel), data[0] * prod(out[2:]))
@@ -154,6 +165,7 @@ class Convolution:
 class BackwardConvolutionData:
     """Convolution's data gradient: weight^T . ograd as columns, summed back by col2im.
     (data is read only for its shape.)"""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, weight = inputs
         kernel, stride, dilate, pad, out = _geometry(attrs, data.shape[2:])
@@ -200,6 +212,9 @@ def _weight_outputs(attrs):
 def _weight_gradient(xp, og, data, cols, attrs):
     """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]."""
     groups, filters = attrs["num_group"], og.shape[1]
+    if filters != attrs["num_filter"]:
+        raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
+                         "%d" % (tuple(og.shape), filters, attrs["num_filter"]))
     fg = filters // groups
     og2 = _filters_first(xp, og)                                            # (F, N*HW)
     grad_w = _per_group(xp, lambda g: xp.dot(og2[g * fg:(g + 1) * fg], cols[g].T), groups, axis=0)
@@ -240,6 +255,7 @@ def _weight_gradient_gradient(F, attrs, og, data, out_grads):
           outputs=_weight_outputs)
 class BackwardConvolutionWeight:
     """Convolution's weight and bias gradients from (ograd, data)."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data = inputs
         return _weight_gradient(xp, og, data, _im2col(xp, data, attrs, _geometry(attrs, data.shape[2:])), attrs)
@@ -256,6 +272,7 @@ class BackwardConvolutionWeight:
 class BackwardConvolutionWeightColumns:
     """The same gradients from the forward's cached im2col columns of data (Convolution's hidden
     output), which saves copying the data again."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, cols = inputs
         return _weight_gradient(xp, og, data, cols, attrs)

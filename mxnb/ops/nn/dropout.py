@@ -5,7 +5,7 @@ from ..params import Float, Enum, Shape, Bool
 from ..registry import operator
 
 
-@operator("Dropout", params={"p": Float(0.5), "mode": Enum(("always", "training"), "training"),
+@operator("Dropout", params={"p": Float(0.5, low=0.0, high=1.0), "mode": Enum(("always", "training"), "training"),
                              "axes": Shape(()), "cudnn_off": Bool(False)},
           outputs=("output", "mask"), num_visible=1, needs_train=True, hint="dropout")
 class Dropout:

@@ -4,7 +4,7 @@ from ..params import Int, DType, Bool
 from ..registry import operator
 from ._shapes import merge
 
-_PARAMS = {"input_dim": Int(), "output_dim": Int(), "dtype": DType("float32"),
+_PARAMS = {"input_dim": Int(low=1), "output_dim": Int(low=1), "dtype": DType("float32"),
            "sparse_grad": Bool(False)}
 
 
@@ -18,6 +18,8 @@ class Embedding:
     """weight[data]: output shape data.shape + (output_dim,)."""
     def compute(xp, inputs, attrs):
         data, weight = inputs
+        if weight.shape != (attrs["input_dim"], attrs["output_dim"]):
+            Embedding.infer_shape(attrs, [data.shape, weight.shape])   # says what is wrong
         return weight[_rows(xp, data, attrs["input_dim"])]
 
     def infer_shape(attrs, in_shapes):
@@ -34,7 +36,8 @@ class Embedding:
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         return [None, F._backward_Embedding(out_grads[0], inputs[0], input_dim=attrs["input_dim"],
-                                            output_dim=attrs["output_dim"])]
+                                            output_dim=attrs["output_dim"],
+                                            sparse_grad=attrs["sparse_grad"])]
 
 
 @operator("_backward_Embedding", params=_PARAMS, inputs=("ograd", "data"))

@@ -8,7 +8,7 @@ from ..params import Int, Bool
 from ..registry import operator
 from ._shapes import merge, prod
 
-_PARAMS = {"num_hidden": Int(), "no_bias": Bool(False), "flatten": Bool(True)}
+_PARAMS = {"num_hidden": Int(low=1), "no_bias": Bool(False), "flatten": Bool(True)}
 
 
 def _as_matrix(x, flatten):
@@ -32,6 +32,9 @@ class FullyConnected:
     """A dense layer: out = data . weight^T + bias (data flattened to 2-D unless flatten=False)."""
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
+        if weight.ndim != 2 or weight.shape[0] != attrs["num_hidden"] or (not attrs["no_bias"] and
+                                                      inputs[2].shape != (attrs["num_hidden"],)):
+            FullyConnected.infer_shape(attrs, [x.shape for x in inputs])  # says what is wrong
         out = xp.dot(_as_matrix(data, attrs["flatten"]), weight.T)
         if not attrs["no_bias"]:
             out += inputs[2]
@@ -78,7 +81,7 @@ class FullyConnected:
         return [grad_data, param_grads[0], param_grads[1]]
 
 
-_BACKWARD = {"num_hidden": Int(), "no_bias": Bool(False), "flatten": Bool(True)}
+_BACKWARD = {"num_hidden": Int(low=1), "no_bias": Bool(False), "flatten": Bool(True)}
 
 
 @operator("_backward_FullyConnected_data", params=_BACKWARD, inputs=("ograd", "data", "weight"))
@@ -115,6 +118,9 @@ class BackwardFullyConnectedWeight:
     """d(out)/d(weight) = ograd^T . data, and d(out)/d(bias) = ograd summed over the batch."""
     def compute(xp, inputs, attrs):
         og, data = inputs
+        if og.shape[-1] != attrs["num_hidden"]:
+            raise ShapeError("_backward_FullyConnected_weight: ograd %s has %d features, "
+                             "num_hidden is %d" % (og.shape, og.shape[-1], attrs["num_hidden"]))
         og2 = og.reshape(-1, og.shape[-1])
         grad_weight = xp.dot(og2.T, _as_matrix(data, attrs["flatten"]))
         if attrs["no_bias"]:

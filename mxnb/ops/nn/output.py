@@ -15,7 +15,7 @@ _SOFTMAX_OUTPUT = {
     "grad_scale": Float(1.0), "ignore_label": Float(-1.0), "multi_output": Bool(False),
     "use_ignore": Bool(False), "preserve_shape": Bool(False),
     "normalization": Enum(("null", "batch", "valid"), "null"), "out_grad": Bool(False),
-    "smooth_alpha": Float(0.0),
+    "smooth_alpha": Float(0.0, low=0.0, high=1.0),
 }
 
 

@@ -6,7 +6,7 @@ from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
 from ._layout import channels_first
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
-    position_slices
+    position_slices, check_window_attrs, check_fits
 
 _PARAMS = {
     "kernel": Shape((), low=1), "pool_type": Enum(("avg", "max", "sum", "lp"), "max"),
@@ -18,11 +18,21 @@ _PARAMS = {
 
 
 def _check_attrs(attrs):
+    """stride and pad as long as the kernel; every pad smaller than its kernel dim (a window
+    of padding only would pool nothing); lp needs its p; 'same' computes its own padding."""
     if attrs["pool_type"] == "lp" and attrs["p_value"] is None:
         return "pool_type 'lp' needs p_value (1, 2 or 3)"
+    if attrs["global_pool"]:
+        return None
     if attrs["pooling_convention"] == "same" and any(attrs["pad"]):
         return "pooling_convention 'same' computes its own padding; pad must be 0, found %s" % (
             tuple(attrs["pad"]),)
+    problem = check_window_attrs(attrs, ("stride", "pad"))
+    if problem:
+        return problem
+    kernel, pad = attrs["kernel"], attrs["pad"]
+    if pad and any(p >= k for p, k in zip(pad, kernel)):
+        return "argument 'pad' %s must be smaller than kernel %s in every dim" % (tuple(pad), tuple(kernel))
     return None
 
 
@@ -46,6 +56,7 @@ def _geometry(attrs, spatial):
         return kernel, stride, pad, out
     full = attrs["pooling_convention"] == "full"
     out = tuple(out_size(s, k, st, 1, p, ceil=full) for s, k, st, p in zip(spatial, kernel, stride, pad))
+    check_fits("Pooling", spatial, kernel, (1,) * nd, pad, out)
     return kernel, stride, pad, out
 
 
@@ -128,6 +139,8 @@ class Pooling:
 
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        if not 3 <= data.ndim <= 5:
+            Pooling.infer_shape(attrs, [data.shape])        # says what is wrong
         kind = attrs["pool_type"]
         if kind == "lp":
             return _lp_pool(xp, data, attrs)
@@ -148,10 +161,10 @@ class Pooling:
         data = in_shapes[0]
         if data is None:
             return in_shapes, [None]
-        if len(data) < 3:
+        if not 3 <= len(data) <= 5:
             raise ShapeError("Pooling: needs data (N, C, *spatial) with 1 to 3 spatial dims, found %s"
                              % (tuple(data),))
-        _, _, _, out = _geometry(attrs, [s or 1 for s in data[2:]])
+        _, _, _, out = _geometry(attrs, list(data[2:]))
         return in_shapes, [tuple(data[:2]) + tuple(o if s else 0 for o, s in zip(out, data[2:]))]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
@@ -162,6 +175,7 @@ class Pooling:
 class BackwardPooling:
     """Pooling's data gradient from (ograd, data, output), as MXNet's: each window's gradient
     goes to the first maximum (max), is spread evenly (avg) or copied to every element (sum)."""
+    check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, pooled = inputs
         kind = attrs["pool_type"]
@@ -203,14 +217,19 @@ class BackwardPooling:
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
 
-    def gradient(F, attrs, inputs, outputs, out_grads):
+    def gradient(F, attrs, inputs, outputs, out_grads, needs):
         # avg, sum and lp with p = 1 spread ograd linearly and independently of data: the
-        # transpose of that spreading is the pooling itself.
+        # transpose of that spreading is the pooling itself. Max pooling's backward depends on
+        # the data only through where the maxima are, a piecewise-constant choice: its data and
+        # output gradients are zero. lp with p > 1 depends on the data smoothly: not supported.
         kind = attrs["pool_type"]
-        if kind in ("avg", "sum") or (kind == "lp" and attrs["p_value"] == 1):
+        linear = kind in ("avg", "sum") or (kind == "lp" and attrs["p_value"] == 1)
+        if linear:
             return [F.Pooling(out_grads[0], **attrs), None, None]
-        raise MXNetError("Pooling: second-order gradients of %s pooling are not supported "
-                         "(avg, sum and lp with p_value=1 are)" % kind)
+        if needs[0] or (kind == "lp" and (needs[1] or needs[2])):
+            from ...graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_Pooling", "(pool_type=%r)" % kind)
+        return [None, None, None]
 
 
 # Channel-last layouts (NWC, NHWC, NDHWC) by moving the channel axis.

@@ -3,7 +3,7 @@ and their backward kernels."""
 from ..params import Int, OptFloat, OptDType, Enum
 from ..registry import operator
 
-_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(), "dtype": OptDType()}
+_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "dtype": OptDType()}
 
 
 def softmax(xp, x, axis):
@@ -58,7 +58,23 @@ class LogSoftmax:
                                         temperature=attrs["temperature"])]
 
 
-_BACKWARD = {"axis": Int(-1), "temperature": OptFloat()}
+_BACKWARD = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True)}
+
+
+def _temper(F, x, attrs):
+    """x / T, as registered operators (nothing when there is no temperature)."""
+    t = attrs.get("temperature")
+    return x if t is None or t == 1.0 else F._div_scalar(x, scalar=float(t))
+
+
+def _softmax_grad_grads(F, g, og, out, axis, attrs):
+    """Gradients of G = out * (og - sum(og * out)) / T, given G's incoming gradient g:
+    d/d og = out * (g - sum(g * out)) / T; d/d out = (g * (og - sum(og * out)) - og * sum(g * out)) / T."""
+    s_og = F.sum(F.elemwise_mul(og, out), axis=axis, keepdims=True)
+    s_g = F.sum(F.elemwise_mul(g, out), axis=axis, keepdims=True)
+    grad_og = F.elemwise_mul(out, F.broadcast_sub(g, s_g))
+    grad_out = F.elemwise_sub(F.elemwise_mul(g, F.broadcast_sub(og, s_og)), F.broadcast_mul(og, s_g))
+    return _temper(F, grad_og, attrs), _temper(F, grad_out, attrs)
 
 
 def _grad_shape(attrs, in_shapes):
@@ -76,6 +92,10 @@ class BackwardSoftmax:
 
     infer_shape = _grad_shape
 
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        og, out = inputs
+        return list(_softmax_grad_grads(F, out_grads[0], og, out, attrs["axis"], attrs))
+
 
 @operator("_backward_log_softmax", params=_BACKWARD, inputs=("ograd", "output"))
 class BackwardLogSoftmax:
@@ -86,6 +106,18 @@ class BackwardLogSoftmax:
         return _scaled(grad.astype(og.dtype, copy=False), attrs)
 
     infer_shape = _grad_shape
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # G = (og - e^out * sum(og)) / T: d/d og = (g - sum(g * e^out)) / T,
+        # d/d out = -g * e^out * sum(og) / T.
+        og, out = inputs
+        g = out_grads[0]
+        axis = attrs["axis"]
+        e = F.exp(out)
+        grad_og = F.broadcast_sub(g, F.sum(F.elemwise_mul(g, e), axis=axis, keepdims=True))
+        grad_out = F.negative(F.broadcast_mul(F.elemwise_mul(g, e),
+                                              F.sum(og, axis=axis, keepdims=True)))
+        return [_temper(F, grad_og, attrs), _temper(F, grad_out, attrs)]
 
 
 def _instance_matrix(x, mode):
@@ -117,3 +149,12 @@ class BackwardSoftmaxActivation:
         return grad.reshape(og.shape)
 
     infer_shape = _grad_shape
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        og, out = inputs
+        g = out_grads[0]
+        if attrs["mode"] == "channel":
+            return list(_softmax_grad_grads(F, g, og, out, 1, {}))
+        flat = [F.Reshape(v, shape=(0, -1)) for v in (g, og, out)]
+        grads = _softmax_grad_grads(F, flat[0], flat[1], flat[2], 1, {})
+        return [F.reshape_like(grads[0], og), F.reshape_like(grads[1], out)]

@@ -3,8 +3,8 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from .base import MXNetError
-from .ndarray.ndarray import NDArray, array
+from ..base import MXNetError
+from ..ndarray.ndarray import NDArray, array
 
 __all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter"]
 
@@ -141,3 +141,6 @@ class NDArrayIter(DataIter):
 
     def getindex(self):
         return self._batch_indices()
+
+
+from .libsvm import LibSVMIter  # noqa: E402,F401

@@ -1,0 +1,342 @@
+"""Index operators beyond take/pick/gather_nd: batch_take, choose_element_0index,
+fill_element_0index, ravel_multi_index / unravel_index, scatter_nd, _histogram and the contrib
+array helpers (index_copy, index_array, boolean_mask, arange_like)."""
+import numpy as np
+
+from ..base import ShapeError
+from .params import Axis, Ctx, Float, Int, OptInt, Shape
+from .registry import operator
+
+
+def _rows(xp, n):
+    return xp.arange(n)
+
+
+def _clipped_indices(xp, idx, size):
+    return xp.clip(idx.astype(np.int64), 0, size - 1)
+
+
+@operator("batch_take", inputs=("a", "indices"))
+class BatchTake:
+    """Takes one element per row: out[i] = a[i, indices[i]] (indices clipped to the row)."""
+    def compute(xp, inputs, attrs):
+        a, idx = inputs
+        rows = a.reshape(a.shape[0], -1) if a.ndim != 2 else a
+        return rows[_rows(xp, rows.shape[0]), _clipped_indices(xp, idx, rows.shape[1])]
+
+    def infer_shape(attrs, in_shapes):
+        a = in_shapes[0]
+        return in_shapes, [None if a is None else (a[0],)]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_batch_take(out_grads[0], inputs[1], inputs[0]),
+                F.zeros_like(inputs[1])]
+
+
+@operator("_backward_batch_take", inputs=("ograd", "indices", "a"))
+class BackwardBatchTake:
+    """The gradient of batch_take / choose_element_0index: ograd[i] at a[i, indices[i]]."""
+    def compute(xp, inputs, attrs):
+        og, idx, a = inputs
+        grad = xp.zeros(a.shape, dtype=og.dtype)
+        flat = grad.reshape(a.shape[0], -1)
+        flat[_rows(xp, a.shape[0]), _clipped_indices(xp, idx, flat.shape[1])] = og.reshape(-1)
+        return grad
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[2]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F.batch_take(out_grads[0], inputs[1]), F.zeros_like(inputs[1]),
+                F.zeros_like(inputs[2])]
+
+
+@operator("choose_element_0index", inputs=("lhs", "rhs"))
+class ChooseElement0Index:
+    """Chooses one element of each row: out[i] = lhs[i, rhs[i]] (an old name of pick)."""
+    def compute(xp, inputs, attrs):
+        a, idx = inputs
+        return a[_rows(xp, a.shape[0]), _clipped_indices(xp, idx, a.shape[1])]
+
+    def infer_shape(attrs, in_shapes):
+        a = in_shapes[0]
+        return in_shapes, [None if a is None else (a[0],)]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_batch_take(out_grads[0], inputs[1], inputs[0]),
+                F.zeros_like(inputs[1])]
+
+
+@operator("fill_element_0index", inputs=("lhs", "mhs", "rhs"))
+class FillElement0Index:
+    """A copy of lhs with one element per row replaced: out[i, rhs[i]] = mhs[i]."""
+    def compute(xp, inputs, attrs):
+        a, values, idx = inputs
+        out = a.copy()
+        out[_rows(xp, a.shape[0]), _clipped_indices(xp, idx, a.shape[1])] = values
+        return out
+
+    def infer_shape(attrs, in_shapes):
+        a = in_shapes[0]
+        return in_shapes, [a]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        og, idx = out_grads[0], inputs[2]
+        zero = F.zeros_like(inputs[1])
+        return [F.fill_element_0index(og, zero, idx), F.choose_element_0index(og, idx),
+                F.zeros_like(idx)]
+
+
+def _strides(shape):
+    strides, acc = [], 1
+    for d in reversed(shape):
+        strides.append(acc)
+        acc *= d
+    return list(reversed(strides))
+
+
+@operator("_ravel_multi_index", params={"shape": Shape(doc="Shape of the array into which the "
+                                                          "multi-indices apply.")},
+          aliases=("ravel_multi_index",), differentiable=False, hint="ravel_multi_index")
+class RavelMultiIndex:
+    """Flat indices from multi-indices: data has shape (ndim, ...) with one row per axis."""
+    def compute(xp, inputs, attrs):
+        data = inputs[0]
+        out = xp.zeros(data.shape[1:], dtype=data.dtype)
+        for row, stride in zip(data, _strides(attrs["shape"])):
+            out = out + row * stride
+        return out
+
+    def infer_shape(attrs, in_shapes):
+        d = in_shapes[0]
+        if d is not None and d[0] != len(attrs["shape"]):
+            raise ShapeError("ravel_multi_index: data has %d rows, shape %s has %d axes"
+                             % (d[0], attrs["shape"], len(attrs["shape"])))
+        return in_shapes, [None if d is None else tuple(d[1:])]
+
+
+@operator("_unravel_index", params={"shape": Shape(doc="Shape of the array into which the "
+                                                      "indices apply.")},
+          aliases=("unravel_index",), differentiable=False, hint="unravel_index")
+class UnravelIndex:
+    """Multi-indices from flat indices: the output has one row per axis of `shape`."""
+    def compute(xp, inputs, attrs):
+        data = inputs[0]
+        rest = data.astype(np.int64)
+        rows = []
+        for d, stride in zip(attrs["shape"], _strides(attrs["shape"])):
+            rows.append((rest // stride) % d)
+        return xp.stack(rows).astype(data.dtype)
+
+    def infer_shape(attrs, in_shapes):
+        d = in_shapes[0]
+        return in_shapes, [None if d is None else (len(attrs["shape"]),) + tuple(d)]
+
+
+@operator("scatter_nd", params={"shape": Shape(doc="Shape of the output.")},
+          inputs=("data", "indices"))
+class ScatterNd:
+    """The inverse of gather_nd: zeros of `shape` with data written at `indices` (M, ...);
+    a repeated index keeps one of the values."""
+    def compute(xp, inputs, attrs):
+        data, idx = inputs
+        out = xp.zeros(attrs["shape"], dtype=data.dtype)
+        out[tuple(idx.astype(np.int64))] = data
+        return out
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [tuple(attrs["shape"])]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F.gather_nd(out_grads[0], inputs[1]), F.zeros_like(inputs[1])]
+
+
+def _float_pair(value):
+    from ..base import AttributeParseError, parse_float
+    if value is None or (isinstance(value, str) and value.strip() == "None"):
+        return None
+    if isinstance(value, str):
+        value = [v for v in value.strip("()[] ").split(",") if v.strip()]
+    try:
+        pair = tuple(parse_float(v) for v in value)
+    except TypeError:
+        raise AttributeParseError("expected a (min, max) pair, found %r" % (value,)) from None
+    if len(pair) != 2:
+        raise AttributeParseError("expected a (min, max) pair, found %r" % (value,))
+    return pair
+
+
+def OptRange(doc=""):
+    from .registry import Param
+    return Param(_float_pair, None, doc)
+
+
+@operator("_histogram", params={"bin_cnt": OptInt(None, doc="Number of bins (uniform).", low=1),
+                                "range": OptRange(doc="(min, max) of the uniform bins.")},
+          inputs=lambda attrs: ["data"] if attrs["bin_cnt"] is not None else ["data", "bins"],
+          outputs=("output0", "output1"), differentiable=False, hint="histogram")
+class Histogram:
+    """Histogram of the data: `bin_cnt` uniform bins over `range` (the data's min and max when
+    not given), or the bin edges given as the input `bins`. Returns (int64 counts, edges)."""
+    def compute(xp, inputs, attrs):
+        data = inputs[0].reshape(-1)
+        if attrs["bin_cnt"] is not None:
+            n = attrs["bin_cnt"]
+            lo, hi = attrs["range"] if attrs["range"] else (data.min(), data.max())
+            steps = xp.arange(n + 1, dtype=np.float64) / n
+            edges = (lo + (hi - lo) * steps).astype(inputs[0].dtype)
+        else:
+            edges = inputs[1]
+        hist, _ = xp.histogram(data, bins=edges)
+        return [hist.astype(np.int64), edges]
+
+    def infer_shape(attrs, in_shapes):
+        if attrs["bin_cnt"] is not None:
+            return in_shapes, [(attrs["bin_cnt"],), (attrs["bin_cnt"] + 1,)]
+        bins = in_shapes[1]
+        return in_shapes, [None if bins is None else (bins[0] - 1,), bins]
+
+    def infer_type(attrs, in_types):
+        return in_types, [np.dtype(np.int64), in_types[0]]
+
+
+@operator("_contrib_index_copy", inputs=("old_tensor", "index_vector", "new_tensor"))
+class IndexCopy:
+    """A copy of old_tensor whose rows index_vector[i] are replaced by new_tensor[i]."""
+    def compute(xp, inputs, attrs):
+        old, idx, new = inputs
+        out = old.copy()
+        out[idx.astype(np.int64)] = new
+        return out
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[0]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        grads = F._contrib_backward_index_copy(out_grads[0], inputs[1], inputs[2])
+        return [grads[0], F.zeros_like(inputs[1]), grads[1]]
+
+
+@operator("_contrib_backward_index_copy", inputs=("ograd", "index_vector", "new_tensor"),
+          outputs=("old_grad", "new_grad"))
+class BackwardIndexCopy:
+    """Gradients of index_copy: ograd with the copied rows zeroed, and ograd's copied rows."""
+    def compute(xp, inputs, attrs):
+        og, idx, new = inputs
+        idx = idx.astype(np.int64)
+        old_grad = og.copy()
+        old_grad[idx] = 0
+        return [old_grad, og[idx]]
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[0], in_shapes[2]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0], in_types[0]]
+
+
+@operator("_contrib_index_array", params={"axes": Axis(None, doc="The axes to include in the "
+                                                               "index array; None: all.")},
+          differentiable=False, hint="index_array")
+class IndexArray:
+    """The multi-index of every element: shape data.shape + (len(axes),), int64."""
+    def compute(xp, inputs, attrs):
+        x = inputs[0]
+        axes = attrs["axes"]
+        axes = range(x.ndim) if axes is None else (axes if isinstance(axes, tuple) else (axes,))
+        grids = xp.indices(x.shape, dtype=np.int64)
+        return xp.stack([grids[a % x.ndim] for a in axes], axis=-1)
+
+    def infer_shape(attrs, in_shapes):
+        x = in_shapes[0]
+        if x is None:
+            return in_shapes, [None]
+        axes = attrs["axes"]
+        count = len(x) if axes is None else (len(axes) if isinstance(axes, tuple) else 1)
+        return in_shapes, [tuple(x) + (count,)]
+
+    def infer_type(attrs, in_types):
+        return in_types, [np.dtype(np.int64)]
+
+
+@operator("_contrib_boolean_mask", params={"axis": Int(0, doc="The axis to select along.")},
+          inputs=("data", "index"), hint="boolean_mask")
+class BooleanMask:
+    """The slices of data along `axis` whose entry in `index` is nonzero (a dynamic shape)."""
+    def compute(xp, inputs, attrs):
+        data, index = inputs
+        keep = xp.nonzero(index.reshape(-1))[0]
+        return xp.take(data, keep, axis=attrs["axis"])
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [None]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        return [F._backward_contrib_boolean_mask(out_grads[0], inputs[1], inputs[0], **attrs),
+                F.zeros_like(inputs[1])]
+
+
+@operator("_backward_contrib_boolean_mask", params={"axis": Int(0)},
+          inputs=("ograd", "index", "data"))
+class BackwardBooleanMask:
+    """The gradient of boolean_mask: ograd back at the selected slices, zeros elsewhere."""
+    def compute(xp, inputs, attrs):
+        og, index, data = inputs
+        keep = xp.nonzero(index.reshape(-1))[0]
+        grad = xp.zeros(data.shape, dtype=og.dtype)
+        view = xp.moveaxis(grad, attrs["axis"], 0)
+        view[keep] = xp.moveaxis(og, attrs["axis"], 0)
+        return grad
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[2]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
+
+
+@operator("_contrib_arange_like", params={"start": Float(0.0, doc="Start of interval."),
+                                          "step": Float(1.0, doc="Spacing between values."),
+                                          "repeat": Int(1, low=1, doc="Times each value is "
+                                                                      "repeated."),
+                                          "ctx": Ctx(doc="Context of output."),
+                                          "axis": OptInt(None, doc="The axis whose length the "
+                                                                   "result has; None: the "
+                                                                   "whole shape.")},
+          differentiable=False, hint="arange_like")
+class ArangeLike:
+    """Evenly spaced values (start, start + step, ..., each `repeat` times) shaped like the
+    data, or as long as its `axis`."""
+    def compute(xp, inputs, attrs):
+        x = inputs[0]
+        shape = x.shape if attrs["axis"] is None else (x.shape[attrs["axis"]],)
+        count = int(np.prod(shape))
+        values = attrs["start"] + attrs["step"] * (xp.arange(count) // attrs["repeat"])
+        return values.astype(x.dtype).reshape(shape)
+
+    def infer_shape(attrs, in_shapes):
+        x = in_shapes[0]
+        if x is None:
+            return in_shapes, [None]
+        return in_shapes, [tuple(x) if attrs["axis"] is None else (x[attrs["axis"]],)]

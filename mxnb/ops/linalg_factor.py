@@ -1,0 +1,152 @@
+"""Factorizations of `mx.nd.linalg`: potrf (Cholesky), potri (inverse from a Cholesky factor),
+gelqf (LQ) and syevd (symmetric eigendecomposition), on stacks of matrices (trailing two axes).
+
+Gradients follow MXNet's la_op and are written with registered operators (gemm2, trsm, the
+triangle and diagonal operators), so they can be differentiated again. potrf and syevd read
+only the lower triangle of A, as LAPACK does, and give symmetric gradients, as MXNet does.
+"""
+import numpy as np
+
+from ..base import MXNetError, ShapeError
+from .linalg_triangular import f_swap, f_triangle, swap
+from .registry import operator
+
+
+def _square(name, shape):
+    if shape is not None and (len(shape) < 2 or shape[-1] != shape[-2]):
+        raise ShapeError("%s: expected a (batch of) square matrices, found shape %s"
+                         % (name, tuple(shape)))
+
+
+def _symmetric_from_lower(xp, a):
+    low = xp.tril(a)
+    return low + swap(xp, xp.tril(a, -1))
+
+
+def f_copyltu(F, m):
+    """The symmetric matrix whose lower triangle is m's (MXNet's copyltu)."""
+    strict = F._linalg_maketrian(F._linalg_extracttrian(m, offset=-1), offset=-1)
+    return F.elemwise_add(f_triangle(F, m, True), f_swap(F, strict))
+
+
+def _linalg_error(name, exc):
+    return MXNetError("%s: %s (expected %s)" % (name, exc, {
+        "linalg_potrf": "a symmetric positive definite matrix",
+        "linalg_gelqf": "a full-rank matrix with no more rows than columns",
+    }.get(name, "a well-conditioned matrix")))
+
+
+@operator("_linalg_potrf", params={}, inputs=("A",), aliases=("linalg_potrf",),
+          hint="linalg_potrf")
+class Potrf:
+    """Cholesky factorization of symmetric positive definite matrices: the lower triangular L
+    with A = L * L^T (only the lower triangle of A is read)."""
+    def compute(xp, inputs, attrs):
+        try:
+            out = xp.linalg.cholesky(_symmetric_from_lower(xp, inputs[0]))
+        except np.linalg.LinAlgError as exc:
+            raise _linalg_error("linalg_potrf", exc) from None
+        return out
+
+    def infer_shape(attrs, in_shapes):
+        _square("linalg_potrf", in_shapes[0])
+        return in_shapes, [in_shapes[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # dA = 0.5 * L^-T * copyltu(L^T * dL) * L^-1  (symmetric)
+        low, og = outputs[0], out_grads[0]
+        sym = f_copyltu(F, F._linalg_gemm2(low, og, transpose_a=True))
+        left = F._linalg_trsm(low, sym, transpose=True, alpha=0.5)
+        return [F._linalg_trsm(low, left, rightside=True)]
+
+
+@operator("_linalg_potri", params={}, inputs=("A",), aliases=("linalg_potri",),
+          hint="linalg_potri")
+class Potri:
+    """Inverse of B = A * A^T from its lower triangular Cholesky factor A: A^-T * A^-1."""
+    def compute(xp, inputs, attrs):
+        low = xp.tril(inputs[0])
+        try:
+            inv = xp.linalg.inv(low)
+        except np.linalg.LinAlgError as exc:
+            raise _linalg_error("linalg_potri", exc) from None
+        return xp.matmul(swap(xp, inv), inv)
+
+    def infer_shape(attrs, in_shapes):
+        _square("linalg_potri", in_shapes[0])
+        return in_shapes, [in_shapes[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # dA = -tril(out * (dOut + dOut^T) * out * tril(A))
+        out, og = outputs[0], out_grads[0]
+        sym = F.elemwise_add(og, f_swap(F, og))
+        prod = F._linalg_gemm2(F._linalg_gemm2(out, sym), out)
+        prod = F._linalg_gemm2(prod, f_triangle(F, inputs[0], True), alpha=-1.0)
+        return [f_triangle(F, prod, True)]
+
+
+@operator("_linalg_gelqf", params={}, inputs=("A",), outputs=("output0", "output1"),
+          aliases=("linalg_gelqf",), hint="linalg_gelqf")
+class Gelqf:
+    """LQ factorization A = L * Q of full-rank matrices with rows <= columns: Q row-orthonormal,
+    L lower triangular (LAPACK's signs: gelqf followed by orglq). Returns (Q, L)."""
+    def compute(xp, inputs, attrs):
+        a = inputs[0]
+        try:
+            q, r = xp.linalg.qr(swap(xp, a))
+        except np.linalg.LinAlgError as exc:
+            raise _linalg_error("linalg_gelqf", exc) from None
+        return [xp.ascontiguousarray(swap(xp, q)), xp.ascontiguousarray(swap(xp, r))]
+
+    def infer_shape(attrs, in_shapes):
+        a = in_shapes[0]
+        if a is None:
+            return in_shapes, [None, None]
+        if len(a) < 2 or a[-2] > a[-1]:
+            raise ShapeError("linalg_gelqf: expected matrices with rows <= columns, found shape "
+                             "%s" % (tuple(a),))
+        return in_shapes, [tuple(a), tuple(a[:-1]) + (a[-2],)]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # M = L^T dL - dQ Q^T;  dA = L^-T (dQ + copyltu(M) Q)
+        q, low = outputs
+        dq, dl = out_grads
+        m = F.elemwise_sub(F._linalg_gemm2(low, dl, transpose_a=True),
+                           F._linalg_gemm2(dq, q, transpose_b=True))
+        rhs = F.elemwise_add(dq, F._linalg_gemm2(f_copyltu(F, m), q))
+        return [F._linalg_trsm(low, rhs, transpose=True)]
+
+
+@operator("_linalg_syevd", params={}, inputs=("A",), outputs=("output0", "output1"),
+          aliases=("linalg_syevd",), hint="linalg_syevd")
+class Syevd:
+    """Eigendecomposition of symmetric matrices: U * A = diag(L) * U with the eigenvectors as
+    the rows of U, eigenvalues ascending, and each row's largest entry (in magnitude) positive,
+    as MXNet. Returns (U, L); only the lower triangle of A is read."""
+    def compute(xp, inputs, attrs):
+        w, v = xp.linalg.eigh(_symmetric_from_lower(xp, inputs[0]))
+        u = swap(xp, v)
+        # Fix each eigenvector's sign: its entry of largest magnitude is positive.
+        pick = xp.argmax(xp.abs(u), axis=-1)[..., None]
+        sign = xp.sign(xp.take_along_axis(u, pick, axis=-1))
+        sign[sign == 0] = 1
+        return [xp.ascontiguousarray(u * sign), w]
+
+    def infer_shape(attrs, in_shapes):
+        a = in_shapes[0]
+        _square("linalg_syevd", a)
+        if a is None:
+            return in_shapes, [None, None]
+        return in_shapes, [tuple(a), tuple(a[:-1])]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # dA = U^T (diag(dL) + F o (U dU^T)) U, symmetrised; F_ij = 1 / (L_j - L_i), F_ii = 0.
+        u, lam = outputs
+        du, dlam = out_grads
+        eye = F._linalg_makediag(F.ones_like(lam))
+        gaps = F.broadcast_sub(F.expand_dims(lam, axis=-2), F.expand_dims(lam, axis=-1))
+        inv_gaps = F.elemwise_sub(F.reciprocal(F.elemwise_add(gaps, eye)), eye)
+        inner = F.elemwise_mul(inv_gaps, F._linalg_gemm2(u, du, transpose_b=True))
+        inner = F.elemwise_add(inner, F._linalg_makediag(dlam))
+        full = F._linalg_gemm2(F._linalg_gemm2(u, inner, transpose_a=True), u)
+        return [F._mul_scalar(F.elemwise_add(full, f_swap(F, full)), scalar=0.5)]

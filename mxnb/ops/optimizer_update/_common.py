@@ -1,0 +1,83 @@
+"""Shared pieces of the optimizer update operators: parameters, shape/type rules, clipping."""
+from ...base import AttributeParseError, MXNetError, parse_float
+from ...ops.registry import Param
+from ..params import Float, REQUIRED
+
+__all__ = ["FloatTuple", "RESCALE", "CLIP", "WD", "LR", "rescaled", "weight_shape",
+           "weight_type", "write", "coefficient", "clip"]
+
+
+def _parse_float_tuple(value):
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in "([" and text[-1:] in ")]":
+            text = text[1:-1]
+        value = [p for p in (s.strip() for s in text.split(",")) if p]
+    elif not isinstance(value, (tuple, list)):
+        try:
+            return (parse_float(value),)
+        except AttributeParseError:
+            raise AttributeParseError("expected a tuple of numbers, found %r" % (value,)) from None
+    return tuple(parse_float(v) for v in value)
+
+
+def FloatTuple(default=REQUIRED, doc=""):
+    """A tuple of floats (MXNet's `tuple of <float>`: per-weight learning rates, ...)."""
+    return Param(_parse_float_tuple, default, doc)
+
+
+LR = Float(doc="Learning rate")
+WD = Float(0.0, doc="Weight decay augments the objective function with a regularization term "
+                    "that penalizes large weights.")
+RESCALE = Float(1.0, doc="Rescale gradient to grad = rescale_grad*grad.")
+CLIP = Float(-1.0, doc="Clip gradient to the range of [-clip_gradient, clip_gradient]; "
+                       "clip_gradient < 0 turns clipping off.")
+
+
+def coefficient(dtype):
+    """A function giving a coefficient in the arrays' precision, as MXNet's kernels compute
+    them (1.f - lr * wd in float32): numbers become `dtype` scalars, 0-d device arrays (the
+    preloaded learning rates) are cast on the device."""
+    make = dtype.type
+
+    def real(value):
+        if hasattr(value, "ndim"):
+            return value.astype(dtype)
+        return make(value)
+    return real
+
+
+def rescaled(xp, grad, rescale_grad, clip_gradient, dtype=None):
+    """clip(rescale_grad * grad, clip_gradient) as a new array (MXNet clips when clip >= 0)."""
+    if dtype is not None and grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    g = grad * grad.dtype.type(rescale_grad)
+    if clip_gradient >= 0:
+        xp.clip(g, -clip_gradient, clip_gradient, out=g)
+    return g
+
+
+def clip(xp, arr, bound):
+    if bound >= 0:
+        xp.clip(arr, -bound, bound, out=arr)
+    return arr
+
+
+def write(state, value):
+    """Stores `value` in the state array in place (MXNet's mutable inputs)."""
+    state[...] = value
+
+
+def weight_shape(attrs, in_shapes):
+    """Every input and the output share the weight's shape (the first known one)."""
+    known = next((s for s in in_shapes if s is not None), None)
+    for s in in_shapes:
+        if s is not None and known is not None and tuple(s) != tuple(known):
+            raise MXNetError("optimizer update: expected inputs of one shape, found %s"
+                             % ([tuple(x) if x is not None else None for x in in_shapes],))
+    return [known] * len(in_shapes), [known]
+
+
+def weight_type(attrs, in_types):
+    """The output has the weight's (first input's) dtype; states keep theirs."""
+    return list(in_types), [in_types[0]]

@@ -1,0 +1,151 @@
+"""Sparse kernels of the elementwise operators, with MXNet 1.9.1's storage types (CPU):
+
+    elemwise_add / elemwise_sub          elemwise_mul
+    csr + csr         -> csr             csr * csr, csr * dense, dense * csr     -> csr
+    rsp + rsp         -> row_sparse      rsp * rsp, rsp * dense, dense * rsp     -> row_sparse
+    dense + csr/rsp   -> default         (a product keeps only the sparse operand's positions)
+    csr with rsp: the dense fallback
+
+Scalar products keep the storage type; adding a scalar gives a dense array. Unary operators that
+map 0 to 0 (relu, abs, sqrt, square, ...) are applied to the stored values alone.
+"""
+from ..registry import storage, get
+from .storage import CSR, RowSparse, stype_of, densify, put_rows
+
+_D, _C, _R = "default", "csr", "row_sparse"
+
+
+# --- add / sub --------------------------------------------------------------------------------
+def _add_stypes(attrs, in_stypes):
+    lhs, rhs = in_stypes
+    if lhs == rhs:
+        return [lhs] if lhs != _D else None
+    if _D in (lhs, rhs):
+        return [_D]
+    return None                      # csr with row_sparse
+
+
+def _union_rows(xp, a, b, sign):
+    """a + sign * b for two RowSparse payloads: the union of their rows."""
+    rows = xp.union1d(a.indices, b.indices)
+    data = xp.zeros((rows.shape[0],) + tuple(a.shape[1:]), dtype=a.data.dtype)
+    if a.indices.shape[0]:
+        put_rows(xp, data, xp.searchsorted(rows, a.indices), a.data)
+    if b.indices.shape[0]:
+        at = xp.searchsorted(rows, b.indices)
+        held = xp.take(data, at, axis=0)
+        put_rows(xp, data, at, held + b.data if sign > 0 else held - b.data)
+    return RowSparse(data, rows, a.shape)
+
+
+def _add(xp, a, b, sign):
+    if isinstance(a, CSR) and isinstance(b, CSR):
+        m = a.matrix(xp) + b.matrix(xp) if sign > 0 else a.matrix(xp) - b.matrix(xp)
+        return CSR.from_matrix(xp, m)
+    if isinstance(a, RowSparse) and isinstance(b, RowSparse):
+        return _union_rows(xp, a, b, sign)
+    return densify(xp, a) + densify(xp, b) if sign > 0 else densify(xp, a) - densify(xp, b)
+
+
+@storage("elemwise_add")
+class ElemwiseAddStorage:
+    infer_storage = _add_stypes
+
+    def compute(xp, inputs, attrs, out_stypes):
+        return _add(xp, inputs[0], inputs[1], 1)
+
+
+@storage("elemwise_sub")
+class ElemwiseSubStorage:
+    infer_storage = _add_stypes
+
+    def compute(xp, inputs, attrs, out_stypes):
+        return _add(xp, inputs[0], inputs[1], -1)
+
+
+# --- mul --------------------------------------------------------------------------------------
+def _mul_stypes(attrs, in_stypes):
+    lhs, rhs = in_stypes
+    if lhs == rhs:
+        return [lhs] if lhs != _D else None
+    if lhs == _D:
+        return [rhs]
+    if rhs == _D:
+        return [lhs]
+    return None
+
+
+def _mul_dense(xp, s, dense):
+    """A sparse payload times a dense array: the sparse positions keep their structure."""
+    if isinstance(s, CSR):
+        return CSR(s.data * dense[s.rows(xp), s.indices], s.indices, s.indptr, s.shape)
+    return RowSparse(s.data * dense[s.indices], s.indices, s.shape)
+
+
+def _mul(xp, a, b):
+    if isinstance(a, CSR) and isinstance(b, CSR):
+        return CSR.from_matrix(xp, a.matrix(xp).multiply(b.matrix(xp)))
+    if isinstance(a, RowSparse) and isinstance(b, RowSparse):
+        rows = xp.intersect1d(a.indices, b.indices)
+        data = a.data[xp.searchsorted(a.indices, rows)] * b.data[xp.searchsorted(b.indices, rows)]
+        return RowSparse(data, rows, a.shape)
+    if stype_of(a) == _D:
+        return _mul_dense(xp, b, a)
+    return _mul_dense(xp, a, b)
+
+
+@storage("elemwise_mul")
+class ElemwiseMulStorage:
+    infer_storage = _mul_stypes
+
+    def compute(xp, inputs, attrs, out_stypes):
+        return _mul(xp, inputs[0], inputs[1])
+
+
+# --- values-only operators ----------------------------------------------------------------------
+def with_data(payload, data):
+    """The payload's structure with new values."""
+    if isinstance(payload, CSR):
+        return CSR(data, payload.indices, payload.indptr, payload.shape)
+    return RowSparse(data, payload.indices, payload.shape)
+
+
+def _values_only(name):
+    op = get(name)
+
+    def infer_storage(attrs, in_stypes):
+        return [in_stypes[0]] if in_stypes[0] != _D else None
+
+    def compute(xp, inputs, attrs, out_stypes):
+        x = inputs[0]
+        return with_data(x, op.compute(xp, [x.data], attrs))
+
+    storage(name)(type(name + "Storage", (), {"infer_storage": infer_storage,
+                                              "compute": compute}))
+
+
+# MXNet's sparse-preserving unary operators (f(0) = 0) and scalar products.
+_ZERO_PRESERVING = ("relu", "abs", "sign", "sqrt", "square", "negative", "round", "rint", "ceil",
+                    "floor", "trunc", "fix", "expm1", "log1p", "sin", "tan", "arcsin", "arctan",
+                    "sinh", "tanh", "arcsinh", "arctanh", "degrees", "radians", "_mul_scalar",
+                    "_div_scalar")
+for _name in _ZERO_PRESERVING:
+    _values_only(_name)
+
+
+def _dense_result(name):
+    """Adding a scalar to a sparse array: a dense result without the fallback warning."""
+    op = get(name)
+
+    def infer_storage(attrs, in_stypes):
+        return [_D] if in_stypes[0] != _D else None
+
+    def compute(xp, inputs, attrs, out_stypes):
+        return op.compute(xp, [densify(xp, inputs[0])], attrs)
+
+    storage(name)(type(name + "Storage", (), {"infer_storage": infer_storage,
+                                              "compute": compute}))
+
+
+for _name in ("_plus_scalar", "_minus_scalar"):
+    _dense_result(_name)
