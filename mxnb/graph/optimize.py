@@ -120,7 +120,11 @@ class Optimizer:
         entry = self._entries.get(key)
         if entry is None:
             Program.run(steps, values, ctx, is_train, (), phase)
-            self._entries[key] = entry = self._plan(phase, steps, values, kept, ctx, shape_only)
+            quiet = silence(SILENT)    # planning tries kernels on the recorded values
+            try:
+                self._entries[key] = entry = self._plan(phase, steps, values, kept, ctx, shape_only)
+            finally:
+                restore(quiet)
             for slot in entry.plan.release_all:
                 values[slot] = liveness.shape_stub(values[slot]) if slot in shape_only else None
             return
