@@ -155,6 +155,49 @@ def worker_info(framework, mod):
             "python": platform.python_version(), "numpy": numpy.__version__}
 
 
+def rss_peak_mb():
+    """The worker's peak resident set size (MB): data, framework and model together."""
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
+
+
+def step_peak_mb(step, repeat=2):
+    """The most memory one call of `step()` holds above what was held before it (MB), traced
+    with tracemalloc: NumPy reports its array buffers to it, so this is what an mxnb step
+    allocates, intermediates of hybridized programs included. (MXNet and PyTorch allocate
+    outside Python's view: their steps are not measured this way.)"""
+    import tracemalloc
+    step()
+    tracemalloc.start()
+    peaks = []
+    try:
+        for _ in range(repeat):
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            step()
+            peaks.append(tracemalloc.get_traced_memory()[1] - base)
+    finally:
+        tracemalloc.stop()
+    return max(peaks) / 1e6
+
+
+def live_array_peak_mb(mx, step, repeat=2):
+    """mxnb's own accounting (mx.instrument): the peak bytes of live NDArrays over `step()` calls
+    (MB). Arrays inside a hybridized program are not NDArrays and are not counted here."""
+    from mxnb import instrument
+    instrument.start_array_tracking()
+    try:
+        step()
+        instrument.reset_peaks()
+        for _ in range(repeat):
+            step()
+        stats = instrument.array_stats()
+        return max((v["peak_bytes"] for v in stats.values()), default=0) / 1e6
+    finally:
+        instrument.stop_array_tracking()
+
+
 def add_common_args(parser):
     parser.add_argument("--threads", type=int, default=2, help="threads for every framework (default 2)")
     parser.add_argument("--setup-peers", action="store_true",

@@ -23,6 +23,9 @@ OPS = [
     ("sum (2,2)", "sum"),
     ("dot 4x4 . 4x4", "dot"),
     ("FullyConnected 1x4, w 4x4", "fc"),
+    ("Convolution 1x1x4x4, k 2x1x3x3", "conv"),
+    ("Pooling max 1x1x4x4, 2x2", "pool"),
+    ("Activation tanh (2,2)", "act"),
     ("array from list (2,2)", "array"),
     ("autograd y=(x*2)*x + backward", "autograd"),
 ]
@@ -42,6 +45,9 @@ def mxnet_like_cases(mx):
     xg = nd.array([[1.0, 2.0], [3.0, 4.0]])
     xg.attach_grad()
     lst = [[1.0, 2.0], [3.0, 4.0]]
+    img = nd.array([[[[0.1 * (i * 4 + j) for j in range(4)] for i in range(4)]]])
+    kern = nd.array([[[[0.1 * (i - j) for j in range(3)] for i in range(3)]]] * 2)
+    kbias = nd.array([0.1, -0.1])
 
     def grad_step():
         with autograd.record():
@@ -56,6 +62,9 @@ def mxnet_like_cases(mx):
         "sum": lambda: nd.sum(a),
         "dot": lambda: nd.dot(x4, w4),
         "fc": lambda: nd.FullyConnected(d14, w4, bias, num_hidden=4),
+        "conv": lambda: nd.Convolution(img, kern, kbias, kernel=(3, 3), num_filter=2),
+        "pool": lambda: nd.Pooling(img, kernel=(2, 2), stride=(2, 2), pool_type="max"),
+        "act": lambda: nd.Activation(b, act_type="tanh"),
         "array": lambda: nd.array(lst),
         "autograd": grad_step,
     }, mx.nd.waitall, lambda out: out.asnumpy()
@@ -72,6 +81,10 @@ def torch_cases(torch):
     head = torch.ones(2, 2)
     lst = [[1.0, 2.0], [3.0, 4.0]]
     linear = torch.nn.functional.linear
+    img = torch.tensor([[[[0.1 * (i * 4 + j) for j in range(4)] for i in range(4)]]])
+    kern = torch.tensor([[[[0.1 * (i - j) for j in range(3)] for i in range(3)]]] * 2)
+    kbias = torch.tensor([0.1, -0.1])
+    functional = torch.nn.functional
 
     def grad_step():
         xg.grad = None  # MXNet's default grad_req='write'
@@ -86,9 +99,52 @@ def torch_cases(torch):
         "sum": lambda: torch.sum(a),
         "dot": lambda: torch.mm(x4, w4),
         "fc": lambda: linear(d14, w4, bias),  # FullyConnected: data . weight^T + bias
+        "conv": lambda: functional.conv2d(img, kern, kbias),
+        "pool": lambda: functional.max_pool2d(img, 2, 2),
+        "act": lambda: torch.tanh(b),
         "array": lambda: torch.tensor(lst),
         "autograd": grad_step,
     }, (lambda: None), lambda out: out.detach().numpy()
+
+
+GENERATED = ["fc", "conv", "pool", "act", "sum", "dot"]
+
+
+def generated_vs_invoke(mx, repeat, target_s):
+    """mxnb only: each generated `nd.X(...)` call against `invoke(op, inputs, attrs)` with the
+    attributes parsed beforehand (what NDArray methods and operators such as `a + b` reach)."""
+    from mxnb.ndarray.ndarray import invoke
+    from mxnb.ops import registry
+    nd = mx.nd
+    cases, _, _ = mxnet_like_cases(mx)
+    d14 = nd.array([[1.0, -2.0, 3.0, -4.0]])
+    w4 = nd.ones((4, 4))
+    bias = nd.zeros((4,))
+    img = nd.ones((1, 1, 4, 4))
+    kern = nd.ones((2, 1, 3, 3))
+    kbias = nd.zeros((2,))
+    a = nd.array([[1.0, 2.0], [3.0, 4.0]])
+    b = nd.array([[0.5, -1.0], [2.0, -3.0]])
+
+    def direct(name, inputs, **kwargs):
+        op = registry.get(name)
+        attrs = op.parse_attrs(kwargs)
+        return lambda: invoke(op, inputs, attrs)
+
+    methods = {
+        "fc": direct("FullyConnected", [d14, w4, bias], num_hidden=4),
+        "conv": direct("Convolution", [img, kern, kbias], kernel=(3, 3), num_filter=2),
+        "pool": direct("Pooling", [img], kernel=(2, 2), stride=(2, 2), pool_type="max"),
+        "act": direct("Activation", [b], act_type="tanh"),
+        "sum": direct("sum", [a]),
+        "dot": direct("dot", [w4, w4]),
+    }
+    out = {}
+    for key in GENERATED:
+        gen, _ = time_case(cases[key], mx.nd.waitall, repeat, target_s)
+        inv, _ = time_case(methods[key], mx.nd.waitall, repeat, target_s)
+        out[key] = {"generated": gen, "invoke": inv}
+    return out
 
 
 def time_case(fn, sync, repeat, target_s):
@@ -126,6 +182,8 @@ def worker(framework, repeat, target_s, threads):
         cases, sync, to_numpy = mxnet_like_cases(mod)
     result = _common.worker_info(framework, mod)
     result["ops"] = {}
+    if framework == "mxnb":
+        result["generated"] = generated_vs_invoke(mod, repeat, target_s)
     for _, key in OPS:
         try:
             value = to_numpy(cases[key]()).astype("float64")
@@ -214,6 +272,14 @@ def main():
             notes.append("%s failed: %s" % (labels[k], r["error"]))
     notes = [n if n.startswith("!") else "* " + n for n in notes]
     _common.table(headers, rows, notes)
+
+    generated = (results.get("mxnb") or {}).get("generated")
+    if generated:
+        print("mxnb: generated nd.* functions against invoke() with attributes parsed beforehand "
+              "(µs per call; the difference is the generated function's own cost)")
+        rows = [[dict((k, n) for n, k in OPS)[key], "%.1f" % v["generated"], "%.1f" % v["invoke"],
+                 "%+.2f" % (v["generated"] - v["invoke"])] for key, v in generated.items()]
+        _common.table(["operator", "nd.X(...) µs", "invoke µs", "difference µs"], rows)
 
 
 if __name__ == "__main__":

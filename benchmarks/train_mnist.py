@@ -117,8 +117,17 @@ def gluon_run(mx, model, hybridize, x, y, warmup):
         pred = net(mx.nd.array(xb, ctx=ctx)).asnumpy().argmax(axis=1)
         correct += int((pred == yb).sum())
         total += len(yb)
-    return {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
-            "accuracy": correct / total, "last_loss": final_loss}
+    result = {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
+              "accuracy": correct / total, "last_loss": final_loss, "rss_mb": _common.rss_peak_mb()}
+    if mx.__name__ == "mxnb":
+        xb, yb = next(batches(x, y))
+
+        def one_step():
+            step(xb, yb)
+            mx.nd.waitall()
+        result["step_peak_mb"] = _common.step_peak_mb(one_step)
+        result["array_peak_mb"] = _common.live_array_peak_mb(mx, one_step)
+    return result
 
 
 # --------------------------------------------------------------------------- PyTorch
@@ -174,7 +183,7 @@ def torch_run(torch, model, x, y, warmup):
             correct += int((pred == yb).sum())
             total += len(yb)
     return {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
-            "accuracy": correct / total, "last_loss": final_loss}
+            "accuracy": correct / total, "last_loss": final_loss, "rss_mb": _common.rss_peak_mb()}
 
 
 # --------------------------------------------------------------------------- worker / runner
@@ -262,24 +271,32 @@ def main():
 
     headers = ["framework"]
     for model in models:
-        headers += ["%s samples/s" % model, "%s acc" % model]
+        headers += ["%s samples/s" % model, "%s acc" % model, "%s RSS MB" % model,
+                    "%s step peak MB" % model, "%s NDArray peak MB" % model]
     rows, notes = [], []
     for row, key, mode, python in runs:
         cells = [row]
         for model in models:
             r = results[row, model]
             if r is None:
-                cells += ["not installed", ""]
+                cells += ["not installed", "", "", "", ""]
             elif "error" in r:
-                cells += ["error*", ""]
+                cells += ["error*", "", "", "", ""]
                 notes.append("* %s, %s: %s" % (row, model, r["error"]))
             else:
                 runs_of = sorted(speeds[row, model])
                 median = runs_of[len(runs_of) // 2] if len(runs_of) % 2 else \
                     (runs_of[len(runs_of) // 2 - 1] + runs_of[len(runs_of) // 2]) / 2
                 spread = " (%.0f-%.0f)" % (runs_of[0], runs_of[-1]) if len(runs_of) > 1 else ""
-                cells += ["%.0f%s" % (median, spread), "%.1f%%" % (100 * r["accuracy"])]
+                cells += ["%.0f%s" % (median, spread), "%.1f%%" % (100 * r["accuracy"]),
+                          "%.0f" % r.get("rss_mb", 0),
+                          "%.2f" % r["step_peak_mb"] if "step_peak_mb" in r else "-",
+                          "%.2f" % r["array_peak_mb"] if "array_peak_mb" in r else "-"]
         rows.append(cells)
+    notes.append("RSS: the worker's peak resident memory (data, framework, model). step peak: the "
+                 "most one training step holds above what was held before it, by tracemalloc "
+                 "(mxnb only: NumPy reports its buffers to it). NDArray peak: mxnb's live-array "
+                 "accounting over a step (a hybridized program's inner arrays are not NDArrays).")
     _common.table(headers, rows, notes)
 
 

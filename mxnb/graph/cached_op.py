@@ -2,11 +2,16 @@
 
 Under `autograd.record()` one call becomes one tape node whose gradient runs the compiled
 backward program (built from the registered gradients) on the values that call kept.
+
+The program runs through the graph passes (graph/optimize.py) unless `optimize=False` is among
+the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
+values its backward reads, temporaries live in buffers reused across calls (static_alloc).
 """
 from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
 from . import tape
+from .optimize import Optimizer, enabled, kept_for_backward, recompute_enabled, stub_shape_only
 from .program import NodeHooks, Program
 
 __all__ = ["CachedOp"]
@@ -14,18 +19,27 @@ __all__ = ["CachedOp"]
 
 class CachedOp(NodeHooks):
     def __init__(self, sym, flags=()):
+        self.flags = dict(flags) if flags else {}
+        optimize = enabled(self.flags)
         self._symbol = sym
-        self._program = Program(sym._outputs)
+        self._program = Program(sym._outputs, optimize=optimize,
+                                recompute=optimize and recompute_enabled(self.flags))
+        self._optimizer = Optimizer(self._program) if optimize else None
         self._input_names = [n.name for n in self._program.variables]
         self._backwards = {}     # which inputs want gradients -> compiled backward
+        self._kept = {}          # which inputs want gradients -> forward slots to keep
         self._node_hooks = ()
-        self.flags = dict(flags) if flags else {}
         self.num_outputs = len(sym._outputs)
         self._tape_op = _CachedOpGradient(self)
 
     @property
     def symbol(self):
         return self._symbol
+
+    @property
+    def optimizer(self):
+        """The graph passes' state (graph/optimize.py), or None when they are off."""
+        return self._optimizer
 
     def __call__(self, *args, **kwargs):
         program = self._program
@@ -40,19 +54,52 @@ class CachedOp(NodeHooks):
                 raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
             values[slot] = array._data
         is_train = STATE.training
-        # Sparse inputs (a CSR batch): every step goes through storage-type dispatch.
+        recording = STATE.recording and any(a._entry is not None for a in args)
+        # Sparse inputs (a CSR batch): every step goes through storage-type dispatch, as written.
         storage = any(a._sparse for a in args)
-        program.run(program.forward, values, ctx, is_train, self._node_hooks, storage=storage)
+        optimizer = self._optimizer
+        wanted = key = None
+        if optimizer is None or self._node_hooks or storage:
+            program.run(program.forward, values, ctx, is_train, self._node_hooks, storage=storage)
+        else:
+            wanted = self._wanted(args) if recording else None
+            key = (ctx, is_train, wanted, tuple((a._data.shape, a._data.dtype) for a in args))
+            optimizer.fill_constants(values, ctx, is_train)
+            kept, shape_only = self._kept_for(wanted)
+            optimizer.run(("forward",) + key, "forward", optimizer.forward_steps, values, ctx,
+                          is_train, kept, shape_only)
+            stub_shape_only(values, shape_only)
+            for s in optimizer.output_constants:     # never hand out the cached constant itself
+                values[s] = values[s].copy()
         wrap = _wrap_payload if storage else _wrap
         outputs = [wrap(values[s], ctx) for s in program.output_slots]
-        if STATE.recording and any(a._entry is not None for a in args):
-            self._record(args, outputs, values, is_train, storage)
+        if recording:
+            self._record(args, outputs, values, is_train, wanted, key, storage)
         return outputs[0] if len(outputs) == 1 else outputs
 
-    def _record(self, args, outputs, values, is_train, storage=False):
-        # The node keeps every forward value of this call, for the compiled backward to read.
+    def _wanted(self, args):
+        program = self._program
+        return tuple(i for i, (array, var) in enumerate(zip(args, program.variables))
+                     if array._entry is not None and array._entry[0].grad_req != "null"
+                     and id(var) not in program.aux_ids)
+
+    def _kept_for(self, wanted):
+        """(forward slots to keep, those kept for their shape only): the outputs, and what the
+        backward for `wanted` reads."""
+        kept = self._kept.get(wanted)
+        if kept is None:
+            if wanted:
+                kept = kept_for_backward(self._program, self.backward_for(wanted))
+            else:
+                kept = (set(self._program.output_slots), set())
+            self._kept[wanted] = kept
+        return kept
+
+    def _record(self, args, outputs, values, is_train, wanted=None, key=None, storage=False):
+        # The node keeps the forward values of this call that its backward reads.
         tape.record(self._tape_op, self._tape_op.hint,
-                    {"_values": values, "_is_train": is_train, "_storage": storage}, args, outputs)
+                    {"_values": values, "_is_train": is_train, "_wanted": wanted, "_key": key,
+                     "_storage": storage}, args, outputs)
 
     def backward_for(self, wanted_positions):
         key = tuple(wanted_positions)
@@ -82,18 +129,25 @@ class _CachedOpGradient(tape.TapeOp):
                              "call hybridize(False) on it to differentiate twice")
         cached = self.cached_op
         program = cached._program
-        wanted = [i for i, (array, var) in enumerate(zip(inputs, program.variables))
-                  if array._entry is not None and array._entry[0].grad_req != "null"
-                  and id(var) not in program.aux_ids]
+        wanted = attrs.get("_wanted")
+        if wanted is None:     # the forward ran as written (hooks) or without the passes
+            wanted = cached._wanted(inputs)
         backward = cached.backward_for(wanted)
         values = list(attrs["_values"])
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
         for slot, grad in zip(backward.head_slots, out_grads):
             values[slot] = grad._data if isinstance(grad, NDArray) else grad
+        optimizer, key = cached._optimizer, attrs.get("_key")
         storage = attrs.get("_storage", False) or backward.sparse
-        program.run(backward.steps, values, ctx, attrs["_is_train"], cached._node_hooks, "backward",
-                    storage=storage)
+        if optimizer is None or cached._node_hooks or key is None or storage:
+            program.run(backward.all_steps, values, ctx, attrs["_is_train"], cached._node_hooks,
+                        "backward", storage=storage)
+        else:
+            heads = tuple((None if v is None else (v.shape, v.dtype))
+                          for v in (values[s] for s in backward.head_slots))
+            optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
+                          attrs["_is_train"], set(backward.grad_slots.values()))
         wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)
         for i in wanted:

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from ..base import MXNetError, ShapeError, ContextError, InvalidArgumentError
 from ..ndarray.ndarray import NDArray, _wrap
 from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like
+from .optimize import Optimizer, enabled, kept_for_backward, recompute_enabled, stub_shape_only
 from .program import NodeHooks, Program
 
 __all__ = ["Executor"]
@@ -51,7 +52,9 @@ class Executor(NodeHooks):
     def __init__(self, symbol, ctx, args, grads, reqs, aux):
         self._symbol = symbol
         self._ctx = ctx
-        self._program = program = Program(symbol._outputs)
+        optimize = enabled()
+        self._program = program = Program(symbol._outputs, optimize=optimize,
+                                          recompute=optimize and recompute_enabled())
         arg_names = symbol.list_arguments()
         aux_names = symbol.list_auxiliary_states()
         if len(set(arg_names + aux_names)) != len(arg_names) + len(aux_names):
@@ -69,6 +72,11 @@ class Executor(NodeHooks):
         self._wanted = [(n, self.grad_dict[n.name], self._grad_req[n.name]) for n in wanted]
         self._values = [None] * program.num_slots
         self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
+        # graph passes (graph/optimize.py); the forward keeps what the backward reads
+        self._optimizer = Optimizer(program) if optimize else None
+        self._kept, self._shape_only = set(program.output_slots), set()
+        if self._backward is not None:
+            self._kept, self._shape_only = kept_for_backward(program, self._backward)
         # Bound to sparse arrays: every step goes through storage-type dispatch.
         self._storage = any(a is not None and a._sparse for a in list(args) + list(grads))
         self._node_hooks = ()
@@ -192,8 +200,19 @@ class Executor(NodeHooks):
         for slot, array in self._inputs:
             values[slot] = array._data
         self._is_train = is_train
-        self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks,
-                          storage=self._storage)
+        optimizer = self._optimizer
+        if optimizer is None or self._node_hooks or self._storage:
+            self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks,
+                              storage=self._storage)
+        else:
+            key = ("forward", is_train, tuple((values[s].shape, values[s].dtype)
+                                             for s in self._program.variable_slots))
+            optimizer.fill_constants(values, self._ctx, is_train)
+            optimizer.run(key, "forward", optimizer.forward_steps, values, self._ctx, is_train,
+                          self._kept, self._shape_only)
+            stub_shape_only(values, self._shape_only)
+            for s in optimizer.output_constants:
+                values[s] = values[s].copy()
         slots = self._program.output_slots
         if self._storage:
             from ..ndarray.sparse import wrap_payload
@@ -226,8 +245,16 @@ class Executor(NodeHooks):
                 raise ShapeError("backward: head gradient has shape %s, its output %s"
                                  % (tuple(grad.shape), tuple(out.shape)))
             values[slot] = grad._data
-        self._program.run(self._backward.steps, values, self._ctx, is_train, self._node_hooks,
-                          "backward", storage=self._storage)
+        optimizer = self._optimizer
+        if optimizer is None or self._node_hooks or self._storage:
+            self._program.run(self._backward.all_steps, values, self._ctx, is_train,
+                              self._node_hooks, "backward", storage=self._storage)
+        else:
+            key = ("backward", is_train, tuple((values[s].shape, values[s].dtype) for s in
+                                               self._program.variable_slots + self._backward.head_slots
+                                               if values[s] is not None))
+            optimizer.run(key, "backward", self._backward.steps, values, self._ctx, is_train,
+                          set(self._backward.grad_slots.values()))
         grad_slots = self._backward.grad_slots
         if self._storage:
             from .storage import write_gradients

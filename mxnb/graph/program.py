@@ -11,6 +11,8 @@ from ..base import MXNetError
 from ..ops.quiet import silence, restore, SILENT
 from .gradient import gradient_pass
 from .node import Node, auxiliary_ids, topo_sort
+from .passes.cse import find_duplicates
+from .passes.recompute import recompute_columns
 
 __all__ = ["Program", "Step", "NodeHooks"]
 
@@ -46,10 +48,11 @@ class NodeHooks:
 
 class Backward:
     """The compiled backward pass for one set of wanted variables."""
-    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "sparse")
+    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps", "sparse")
 
-    def __init__(self, steps, head_slots, grad_slots, nodes):
-        self.steps = steps
+    def __init__(self, steps, head_slots, grad_slots, nodes, all_steps=None):
+        self.steps = steps                  # what runs (duplicates left out when optimizing)
+        self.all_steps = all_steps if all_steps is not None else steps   # every node: for hooks
         self.head_slots = head_slots
         self.grad_slots = grad_slots    # {id(variable node): slot}
         self.nodes = nodes
@@ -57,14 +60,18 @@ class Backward:
 
 
 class Program:
-    def __init__(self, outputs):
+    def __init__(self, outputs, optimize=False, recompute=False):
         self.outputs = list(outputs)
         self.nodes = topo_sort(self.outputs)
         self.slots = {}
         self.variables = [n for n in self.nodes if n.op is None]
-        for node in self.nodes:
-            for i in range(1 if node.op is None else node.num_outputs):
-                self._slot((id(node), i))
+        # optimize: a node that repeats an earlier one (common-subexpression elimination) shares
+        # its slots; graph/optimize.py then runs only the first (every node still has a step,
+        # for hooks). {id(node): the node it repeats}
+        self.optimize = optimize
+        self.recompute = recompute       # backward recomputes Convolution columns (passes/recompute)
+        self.duplicates = find_duplicates(self.nodes) if optimize else {}
+        self._assign_slots(self.nodes, self.duplicates)
         self.forward = self._compile(self.nodes)
         self.output_slots = [self.slots[(id(n), i)] for n, i in self.outputs]
         self.variable_slots = [self.slots[(id(n), 0)] for n in self.variables]
@@ -79,6 +86,15 @@ class Program:
         if slot is None:
             slot = self.slots[key] = len(self.slots)
         return slot
+
+    def _assign_slots(self, nodes, duplicates):
+        for node in nodes:
+            first = duplicates.get(id(node))
+            for i in range(1 if node.op is None else node.num_outputs):
+                if first is not None:
+                    self.slots[(id(node), i)] = self.slots[(id(first), i)]
+                else:
+                    self._slot((id(node), i))
 
     def _compile(self, nodes):
         steps = []
@@ -110,9 +126,14 @@ class Program:
         for node in new_nodes:
             if node.op is None:
                 raise MXNetError("the backward graph needs a variable %r that is not an input" % node.name)
-        steps = self._compile(new_nodes)
+        duplicates = find_duplicates(new_nodes) if self.optimize else {}
+        self._assign_slots(new_nodes, duplicates)
+        all_steps = self._compile(new_nodes)
+        if self.recompute:
+            all_steps = recompute_columns(all_steps)
+        steps = [s for s in all_steps if id(s.node) not in duplicates]
         grad_slots = {vid: self.slots[(id(n), i)] for vid, (n, i) in entries.items()}
-        return Backward(steps, head_slots, grad_slots, new_nodes)
+        return Backward(steps, head_slots, grad_slots, new_nodes, all_steps)
 
     @staticmethod
     def run(steps, values, ctx, is_train, hooks=(), phase="forward", storage=False):

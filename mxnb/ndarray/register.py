@@ -2,7 +2,11 @@
 
 Each function takes its operator's inputs positionally or by name, then its attributes
 positionally (in the order the operator declares them) or by keyword, as MXNet's generated
-functions do, and calls `invoke` with attributes parsed once per call.
+functions do, and calls `invoke`.
+
+The hot path does no parsing: each function remembers the attributes parsed for the keyword
+arguments it has seen (`_AttrCache`), with the input count they imply, so a call such as
+`nd.FullyConnected(x, w, b, num_hidden=4)` costs a tuple, a dict look-up and `invoke`.
 """
 from ..base import MXNetError
 from ..ops.docstring import operator_docstring
@@ -20,6 +24,8 @@ def make_nd_function(op, func_name):
     if static_inputs is not None and len(static_inputs) == 1 and no_required:
         # The commonest case (unary operators): one input, no required attributes. Positional
         # arguments after the input are attributes, as in MXNet (nd.swapaxes(x, 0, 1)).
+        lookup_unary = _AttrCache(op).lookup
+
         def unary(data=None, *args, out=None, name=None, **kwargs):
             if args:
                 inputs, attrs = split_arguments(op, param_names, (data,) + args, kwargs)
@@ -27,7 +33,9 @@ def make_nd_function(op, func_name):
             if kwargs:
                 if "data" in kwargs and data is None:
                     data = kwargs.pop("data")
-                attrs = op.parse_attrs(kwargs) if kwargs else defaults
+                found = lookup_unary(kwargs) if kwargs else None
+                attrs = found[0] if found is not None else (op.parse_attrs(kwargs) if kwargs
+                                                            else defaults)
             else:
                 attrs = defaults
             if not isinstance(data, NDArray):
@@ -35,15 +43,73 @@ def make_nd_function(op, func_name):
                                  % (op.name, type(data).__name__))
             return invoke(op, [data], attrs, out)
         fn = unary
-    else:
+    elif op.variadic:
         def generic(*args, out=None, name=None, **kwargs):
             inputs, attrs = split_arguments(op, param_names, args, kwargs)
             return invoke(op, inputs, attrs, out)
         fn = generic
+    else:
+        cache = _AttrCache(op)
+        lookup = cache.lookup
+
+        def fixed(*args, out=None, name=None, **kwargs):
+            # Fast path: the inputs positionally, attributes by keyword (seen before).
+            found = lookup(kwargs)
+            if found is not None and len(args) == found[1]:
+                for a in args:
+                    if not isinstance(a, NDArray):
+                        break
+                else:
+                    return invoke(op, list(args), found[0], out)
+            inputs, attrs = split_arguments(op, param_names, args, kwargs)
+            return invoke(op, inputs, attrs, out)
+        fn = fixed
     fn.__name__ = func_name
     fn.__qualname__ = func_name
     fn.__doc__ = operator_docstring(op, "nd", func_name)
     return fn
+
+
+class _AttrCache:
+    """Parsed attributes by the keyword arguments of a call, for one operator.
+
+    Only keyword arguments whose values are plain hashable attribute values (numbers, strings,
+    tuples) are remembered, and at most `LIMIT` sets of them, so a loop over many values cannot
+    grow it without bound. Each entry is (attrs, number of inputs these attrs imply).
+    """
+    __slots__ = ("op", "entries")
+    LIMIT = 256
+    _PLAIN = (int, float, str, tuple, bool, type(None))
+
+    def __init__(self, op):
+        self.op = op
+        self.entries = {}
+
+    def lookup(self, kwargs):
+        if not kwargs:
+            key = ()
+        else:
+            key = tuple(kwargs.items())
+        try:
+            return self.entries[key]
+        except KeyError:
+            return self._fill(key, kwargs)
+        except Exception:     # unhashable or odd values: the slow path parses them
+            return None
+
+    def _fill(self, key, kwargs):
+        for value in kwargs.values():
+            if type(value) not in self._PLAIN:
+                return None
+        op = self.op
+        try:
+            attrs = op.parse_attrs(kwargs)
+            count = len(op.input_names(attrs))
+        except Exception:     # the slow path raises the proper error
+            return None
+        if len(self.entries) < self.LIMIT:
+            self.entries[key] = (attrs, count)
+        return attrs, count
 
 
 def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_missing=False):
@@ -92,8 +158,9 @@ def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_mis
             inputs.pop()
         if allow_missing:
             return inputs, attrs
-        if None in inputs:
-            raise MXNetError("operator %s: input %s is missing" % (op.name, names[inputs.index(None)]))
+        for i, x in enumerate(inputs):      # `is`, not `in`: `in` calls NDArray.__eq__
+            if x is None:
+                raise MXNetError("operator %s: input %s is missing" % (op.name, names[i]))
         if len(inputs) != len(names):
             raise MXNetError("operator %s takes inputs %s, found %d input(s)" % (op.name, names, len(inputs)))
     return inputs, attrs

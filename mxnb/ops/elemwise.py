@@ -151,7 +151,7 @@ def _register_binary(key, compute, grad):
                            "gradient": elemwise_gradient if grad else None})
     # Comparisons and logical operators have no gradient: zero by definition (MXNet's too).
     operator(name, inputs=("lhs", "rhs"), aliases=aliases, elementwise=True, hint=hint,
-             differentiable=grad is not None)(impl)
+             differentiable=grad is not None, inplace=((0, 0), (1, 0)))(impl)
     bname = "broadcast_" + ("lesser" if key == "lesser" else key)
     impl = type(bname, (), {"compute": compute_pair, "infer_shape": _broadcast_shape,
                             "gradient": broadcast_gradient if grad else None})
@@ -214,7 +214,8 @@ def _register_scalar(name, compute, grad, aliases):
 
     impl = type(name, (), {"compute": compute_scalar, "gradient": gradient if grad else None})
     operator(name, params=_SCALAR, aliases=aliases, elementwise=True,
-             hint=aliases[0].lower() if aliases else None, differentiable=grad is not None)(impl)
+             hint=aliases[0].lower() if aliases else None, differentiable=grad is not None,
+             inplace=((0, 0),))(impl)
 
 
 for _name, (_compute, _grad, _aliases) in _SCALARS.items():

@@ -94,10 +94,19 @@ def _same_type_infer(attrs, in_types):
 
 class Operator:
     """One registered operator. Built by the `@operator` decorator; read everywhere else."""
+    # Slots: every dispatch reads several of these, and a slot read is cheaper than a dict's.
+    # (Subclasses such as the Custom operator keep a __dict__ of their own.)
+    __slots__ = ("name", "aliases", "params", "defaults", "required", "elementwise", "needs_train",
+                 "needs_rng", "needs_extras", "hint", "variadic", "_inputs", "_aux", "_outputs",
+                 "_num_visible", "compute", "infer_shape", "infer_type", "infer_shape_backward",
+                 "gradient", "differentiable", "check_attrs", "gradient_takes_needs",
+                 "single_output", "static_inputs", "doc", "inplace", "compute_out",
+                 "unused_inputs", "infer_storage", "compute_sparse", "sparse_from_dense",
+                 "compute_sparse_takes_out", "__weakref__")
 
     def __init__(self, name, impl, params, inputs, aux=(), outputs=("output",), num_visible=None,
                  variadic=None, elementwise=False, aliases=(), needs_train=False, needs_rng=False,
-                 hint=None, differentiable=True):
+                 hint=None, differentiable=True, inplace=()):
         self.name = name
         self.aliases = tuple(aliases)
         self.params = dict(params)
@@ -140,6 +149,16 @@ class Operator:
         self.single_output = not callable(outputs) and len(outputs) == 1
         self.static_inputs = None if callable(inputs) or variadic else tuple(inputs) + tuple(aux)
         self.doc = (impl.__doc__ or "").strip()
+        # inplace: pairs (input index, output index) where compute may write its output over
+        # that input when the caller says the input is dead (memory planning reads it).
+        self.inplace = tuple(inplace)
+        # compute_out(xp, inputs, attrs, out): compute writing into the preallocated array
+        # `out` (single-output operators); memory planning uses it where present, else the
+        # out= kernels of mxnb/graph/passes/kernels.py.
+        self.compute_out = getattr(impl, "compute_out", None)
+        # unused_inputs(attrs) -> input indices whose values compute never reads (it may read
+        # their shape and dtype): a program need not keep those values alive for this step.
+        self.unused_inputs = getattr(impl, "unused_inputs", None)
         # Storage-type inference and the sparse kernel (see the module docstring).
         self.infer_storage = getattr(impl, "infer_storage", None)
         self.compute_sparse = getattr(impl, "compute_sparse", None)

@@ -14,7 +14,7 @@ from ._shapes import merge
 
 
 @operator("Activation", params={"act_type": Enum(("relu", "sigmoid", "tanh", "softrelu", "softsign"))},
-          elementwise=True)
+          elementwise=True, inplace=((0, 0),))
 class Activation:
     """Applies act_type elementwise: relu, sigmoid, tanh, softrelu (log(1+e^x)), softsign."""
     def compute(xp, inputs, attrs):
@@ -64,6 +64,10 @@ class BackwardActivation:
     def infer_shape(attrs, in_shapes):
         known = next((s for s in in_shapes if s is not None), None)
         return [known] * 3, [known]
+
+    def unused_inputs(attrs):
+        # relu, sigmoid and tanh read the output; softrelu and softsign the data
+        return (2,) if attrs["act_type"] in ("relu", "sigmoid", "tanh") else (1,)
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         # d/d(ograd) is the local derivative again; d/d(output) or d/d(data) its derivative.

@@ -193,6 +193,9 @@ class BackwardConvolutionData:
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
 
+    def unused_inputs(attrs):
+        return (1,)        # data: its shape only
+
     def gradient(F, attrs, inputs, outputs, out_grads):
         og, data, weight = inputs
         g = out_grads[0]
@@ -273,6 +276,9 @@ class BackwardConvolutionWeightColumns:
     def compute(xp, inputs, attrs):
         og, data, cols = inputs
         return _weight_gradient(xp, og, data, cols, attrs)
+
+    def unused_inputs(attrs):
+        return (1,)        # data: its shape only (the columns hold its values)
 
     infer_shape = _weight_gradient_shapes
     infer_type = _weight_gradient_types

@@ -94,6 +94,9 @@ class BackwardFullyConnectedData:
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
 
+    def unused_inputs(attrs):
+        return (1,)        # data: its shape only
+
     def gradient(F, attrs, inputs, outputs, out_grads):
         og, data, weight = inputs
         g = out_grads[0]

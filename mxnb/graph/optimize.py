@@ -1,0 +1,211 @@
+"""Runs a Program through the graph passes (mxnb/graph/passes): what CachedOp and Executor call.
+
+At construction the node passes decide what runs every time: duplicates (CSE) and constants
+(constant folding, computed once per context) leave the per-run step list, and DCE drops what
+nothing needs. The first run with a given key (input shapes and dtypes, mode, which gradients
+are wanted) runs the steps plainly and records every value; from it the step passes build a
+plan (elementwise fusion, out= kernels, memory plan), used by every later run with that key.
+
+A run with node hooks (the debugger, the monitor) runs the program as written instead, node by
+node, so the hooks see every node; the values the backward pass reads are the same either way.
+"""
+import os
+from time import perf_counter
+
+from .. import backend, instrument
+from ..base import MXNetError
+from ..ops.quiet import silence, restore, SILENT
+from .passes import dce, fold, fusion, kernels as out_kernels, liveness, memory
+from .program import Program
+
+__all__ = ["Optimizer", "enabled", "recompute_enabled", "PlanReport", "kept_for_backward"]
+
+
+def kept_for_backward(program, backward):
+    """(kept, shape_only): the forward slots a run must keep for `backward` (and the outputs),
+    and those among them the backward reads for their shape only (replaced by stubs)."""
+    own = {s for step in backward.all_steps for s in step.outs}
+    own.update(backward.head_slots)
+    values, shapes = liveness.backward_reads(backward.all_steps, own)
+    outputs = set(program.output_slots)
+    return values | shapes | outputs, shapes - outputs
+
+
+def stub_shape_only(values, shape_only):
+    """Stubs for shape-only slots a run kept as values (outputs, inputs of the program)."""
+    for s in shape_only:
+        value = values[s]
+        if value is not None and value.strides and 0 not in value.strides:
+            values[s] = liveness.shape_stub(value)
+
+
+def recompute_enabled(flags=None):
+    """Whether backward passes recompute Convolution columns rather than keep them from the
+    forward pass (passes/recompute.py): flags' `recompute`, else MXNet's
+    MXNET_BACKWARD_DO_MIRROR, else on."""
+    if flags and "recompute" in flags:
+        return bool(flags["recompute"])
+    return os.environ.get("MXNET_BACKWARD_DO_MIRROR", "1") != "0"
+
+
+def enabled(flags=None):
+    """Whether programs run through the passes: flags' `optimize` (hybridize(optimize=False)),
+    else the MXNB_GRAPH_PASSES environment variable ('0' turns them off), else on."""
+    if flags and "optimize" in flags:
+        return bool(flags["optimize"])
+    return os.environ.get("MXNB_GRAPH_PASSES", "1") != "0"
+
+
+class PlanReport:
+    """What the passes did to one plan, for people (notebooks, benchmarks)."""
+    def __init__(self, phase, before, steps, plan):
+        self.phase = phase
+        self.nodes_before = before
+        self.steps = steps
+        self.plan = plan
+
+    @property
+    def nodes_after(self):
+        return len(self.steps)
+
+    def summary(self):
+        fused = [s for s in self.steps if hasattr(s, "members")]
+        return {"phase": self.phase, "steps before": self.nodes_before,
+                "steps after": len(self.steps), "fused steps": len(fused),
+                "in-place steps": len(self.plan.inplace_steps),
+                "planned values (bytes)": self.plan.planned_bytes,
+                "pooled buffers (bytes)": self.plan.buffer_bytes,
+                "fresh values (bytes)": self.plan.unplanned_bytes}
+
+
+class _Entry:
+    __slots__ = ("steps", "kernels", "plan", "specs", "report")
+
+
+class Optimizer:
+    def __init__(self, program):
+        self.program = program
+        dups = program.duplicates
+        constants = fold.constant_nodes(program.nodes)
+        self.constant_steps = [s for s in program.forward
+                               if id(s.node) in constants and id(s.node) not in dups]
+        rest = [s for s in program.forward if id(s.node) not in constants and id(s.node) not in dups]
+        self.constant_slots = [o for s in self.constant_steps for o in s.outs]
+        self.forward_steps = dce.live_steps(rest, set(program.output_slots) | set(self.constant_slots)
+                                            | _all_reads(rest))
+        self.output_constants = [s for s in program.output_slots if s in set(self.constant_slots)]
+        self._constants = {}      # ctx -> [(slot, array)]
+        self._entries = {}
+        self.reports = {}
+
+    @property
+    def removed(self):
+        """{'duplicates': n, 'constants': n}: nodes the node passes took out of every run."""
+        return {"duplicates": len(self.program.duplicates), "constants": len(self.constant_steps)}
+
+    # --- running -------------------------------------------------------------------------
+    def fill_constants(self, values, ctx, is_train):
+        if not self.constant_steps:
+            return
+        cached = self._constants.get(ctx)
+        if cached is None:
+            Program.run(self.constant_steps, values, ctx, is_train)
+            cached = self._constants[ctx] = [(s, values[s]) for s in self.constant_slots]
+        for s, array in cached:
+            values[s] = array
+
+    def run(self, key, phase, steps, values, ctx, is_train, kept, shape_only=()):
+        """Runs `steps` on `values`; afterwards only `kept` slots (and inputs) hold values, and
+        `shape_only` slots hold stubs with their shape and dtype (liveness.shape_stub)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            Program.run(steps, values, ctx, is_train, (), phase)
+            quiet = silence(SILENT)    # planning tries kernels on the recorded values
+            try:
+                self._entries[key] = entry = self._plan(phase, steps, values, kept, ctx, shape_only)
+            finally:
+                restore(quiet)
+            for slot in entry.plan.release_all:
+                values[slot] = liveness.shape_stub(values[slot]) if slot in shape_only else None
+            return
+        quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as Program.run
+        try:
+            _run_planned(entry, values, ctx, is_train)
+        finally:
+            restore(quiet)
+
+    def _plan(self, phase, steps, values, kept, ctx, shape_only=()):
+        shape_only = set(shape_only)
+        kept = set(kept) - shape_only
+        xp = backend.xp_of(ctx)
+        kernels = []
+        for step in steps:
+            kernel = None
+            if step.single and step.op is not None and hasattr(step.op, "inplace"):
+                out = values[step.outs[0]]
+                if out is not None:
+                    kernel = out_kernels.out_kernel(step.op, step.attrs,
+                                                    [values[s] for s in step.ins], out)
+            kernels.append(kernel)
+        fused_steps, kernels = fusion.fuse_elementwise(steps, values, kept, kernels)
+        plan = memory.plan_memory(fused_steps, values, kept, [k is not None for k in kernels], xp)
+        produced = {s for step in steps for s in step.outs}
+        plan.release_all = [s for s in produced | shape_only if s not in kept]
+        plan.stubs = [tuple(s for s in r if s in shape_only) for r in plan.release]
+        plan.release = [tuple(s for s in r if s not in shape_only) for r in plan.release]
+        entry = _Entry()
+        entry.steps = fused_steps
+        entry.kernels = kernels
+        entry.plan = plan
+        entry.specs = [(values[st.outs[0]].shape, values[st.outs[0]].dtype) if k is not None else None
+                       for st, k in zip(fused_steps, kernels)]
+        entry.report = PlanReport(phase, len(steps), fused_steps, plan)
+        self.reports[phase] = entry.report
+        return entry
+
+
+def _all_reads(steps):
+    return {s for step in steps for s in step.ins}
+
+
+def _run_planned(entry, values, ctx, is_train):
+    xp = backend.xp_of(ctx)
+    rng = None
+    observing = instrument.observing
+    plan = entry.plan
+    out_views, release, specs, kernels = plan.out_views, plan.release, entry.specs, entry.kernels
+    stubs, shape_stub = plan.stubs, liveness.shape_stub
+    for i, step in enumerate(entry.steps):
+        ins = [values[s] for s in step.ins]
+        if observing:
+            started = perf_counter()
+        try:
+            kernel = kernels[i]
+            if kernel is not None:
+                out = out_views[i]
+                if out is None:
+                    out = xp.empty(*specs[i])
+                kernel(xp, ins, step.attrs, out)
+                values[step.outs[0]] = out
+            else:
+                if step.extras:
+                    if rng is None:
+                        rng = backend.rng(ctx)
+                    result = step.op.compute(xp, ins, step.attrs, is_train=is_train, rng=rng)
+                else:
+                    result = step.op.compute(xp, ins, step.attrs)
+                if step.single:
+                    values[step.outs[0]] = result
+                else:
+                    for slot, value in zip(step.outs, result):
+                        values[slot] = value
+        except Exception as exc:
+            shapes = ", ".join(str(None if a is None else tuple(a.shape)) for a in ins)
+            raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
+                             % (step.node.name, step.op.name, shapes, exc)) from None
+        if observing:
+            instrument.notify_op(step.op.name, perf_counter() - started)
+        for s in release[i]:
+            values[s] = None
+        for s in stubs[i]:
+            values[s] = shape_stub(values[s])

@@ -1,0 +1,154 @@
+"""Kernels that write into a given array (`out=`), for memory planning and elementwise fusion.
+
+A planned program hands an operator a buffer it reuses across steps and iterations; that needs a
+kernel that writes into `out` instead of returning a new array. `out_kernel(op, attrs)` gives the
+kernel for an operator record, or None: the step then runs the operator's own `compute`.
+
+Each kernel is `kernel(xp, inputs, attrs, out)` and computes exactly what the operator's
+`compute` does (the same NumPy/CuPy calls in the same order, so results are bit-identical),
+NumPy's `out=` being the only difference; an operator may also declare its own
+(`Operator.compute_out`), which takes precedence. Each kernel is checked once against the
+operator's `compute` on a recorded call before a plan uses it. Inputs and `out` have the operator's own shapes; a
+kernel may be given `out` that is one of its inputs when the operator declares that input
+overwritable (`Operator.inplace`): ufuncs read each element before writing it.
+"""
+
+__all__ = ["out_kernel", "ELEMENTWISE_KERNELS"]
+
+
+def _relu(xp, x, out):
+    xp.maximum(x, 0, out=out)
+
+
+def _sigmoid(xp, x, out):
+    # The same evaluation as ops/nn/activation.py: 1 / (1 + exp(-x)).
+    xp.negative(x, out=out)
+    xp.exp(out, out=out)
+    xp.add(out, 1, out=out)
+    xp.divide(1, out, out=out)
+
+
+def _activation(xp, inputs, attrs, out):
+    act = attrs["act_type"]
+    x = inputs[0]
+    if act == "relu":
+        _relu(xp, x, out)
+    elif act == "tanh":
+        xp.tanh(x, out=out)
+    elif act == "sigmoid":
+        _sigmoid(xp, x, out)
+    else:
+        raise _Unsupported
+
+
+class _Unsupported(Exception):
+    """Raised at planning time for an attribute combination without an out= kernel."""
+
+
+def _backward_activation(xp, inputs, attrs, out):
+    og, y, _ = inputs
+    act = attrs["act_type"]
+    if act == "relu":
+        xp.multiply(og, y > 0, out=out)
+    elif act == "tanh":
+        # local = y*y; local = 1 - local; local *= og  (ops/nn/activation.py's order)
+        if out is og:
+            raise _Unsupported
+        xp.multiply(y, y, out=out)
+        xp.subtract(1, out, out=out)
+        xp.multiply(out, og, out=out)
+    elif act == "sigmoid":
+        if out is og:
+            raise _Unsupported
+        xp.subtract(1, y, out=out)
+        xp.multiply(out, y, out=out)
+        xp.multiply(out, og, out=out)
+    else:
+        raise _Unsupported
+
+
+def _fully_connected(xp, inputs, attrs, out):
+    data, weight = inputs[0], inputs[1]
+    if not attrs["flatten"] or out.ndim != 2:
+        raise _Unsupported
+    xp.dot(data.reshape(data.shape[0], -1), weight.T, out=out)
+    if not attrs["no_bias"]:
+        out += inputs[2]
+
+
+def _binary(ufunc):
+    def kernel(xp, inputs, attrs, out):
+        getattr(xp, ufunc)(inputs[0], inputs[1], out=out)
+    return kernel
+
+
+def _scalar(ufunc, reverse=False):
+    def kernel(xp, inputs, attrs, out):
+        x = inputs[0]
+        s = attrs["scalar"]
+        if reverse:
+            getattr(xp, ufunc)(x.dtype.type(s) if x.dtype.kind == "f" else s, x, out=out)
+        else:
+            getattr(xp, ufunc)(x, x.dtype.type(s) if x.dtype.kind == "f" else s, out=out)
+    return kernel
+
+
+def _unary(ufunc):
+    def kernel(xp, inputs, attrs, out):
+        getattr(xp, ufunc)(inputs[0], out=out)
+    return kernel
+
+
+# Elementwise operators: out has the inputs' shape; fusion chains these through one buffer.
+ELEMENTWISE_KERNELS = {
+    "Activation": _activation,
+    "_backward_Activation": _backward_activation,
+    "relu": lambda xp, inputs, attrs, out: _relu(xp, inputs[0], out),
+    "sigmoid": lambda xp, inputs, attrs, out: _sigmoid(xp, inputs[0], out),
+    "tanh": _unary("tanh"),
+    "exp": _unary("exp"),
+    "log": _unary("log"),
+    "sqrt": _unary("sqrt"),
+    "square": _unary("square"),
+    "negative": _unary("negative"),
+    "abs": _unary("abs"),
+    "elemwise_add": _binary("add"),
+    "elemwise_sub": _binary("subtract"),
+    "elemwise_mul": _binary("multiply"),
+    "elemwise_div": _binary("divide"),
+    "_plus_scalar": _scalar("add"),
+    "_minus_scalar": _scalar("subtract"),
+    "_rminus_scalar": _scalar("subtract", reverse=True),
+    "_mul_scalar": _scalar("multiply"),
+    "_div_scalar": _scalar("divide"),
+    "_rdiv_scalar": _scalar("divide", reverse=True),
+}
+
+_OTHER_KERNELS = {
+    "FullyConnected": _fully_connected,
+}
+
+
+def out_kernel(op, attrs, in_arrays, out_array):
+    """The out= kernel for `op` with `attrs`, checked against one recorded call (its inputs and
+    the array `compute` returned): None when there is none or it does not reproduce `compute`'s
+    result exactly (dtype, shape, values)."""
+    if not getattr(op, "single_output", False):
+        return None
+    kernel = (getattr(op, "compute_out", None) or ELEMENTWISE_KERNELS.get(op.name)
+              or _OTHER_KERNELS.get(op.name))
+    if kernel is None:
+        return None
+    if op.name in ELEMENTWISE_KERNELS and any(getattr(a, "shape", None) != out_array.shape
+                                              for a in in_arrays):
+        return None       # broadcasting or scalars as arrays: leave it to compute
+    try:
+        from ... import backend
+        xp = backend.array_module(out_array)
+        trial = xp.empty_like(out_array)
+        kernel(xp, in_arrays, attrs, trial)
+        same = trial.dtype == out_array.dtype and bool(
+            xp.array_equal(trial, out_array, equal_nan=trial.dtype.kind in "fc"))
+    except (_Unsupported, TypeError, ValueError, KeyError, AttributeError):
+        return None
+    return kernel if same else None
