@@ -39,6 +39,7 @@ class MultiBoxPrior:
     H, W) feature map, one box per size (with the first ratio) and one per further ratio (with
     the first size), as corners normalised to [0, 1]. Output (1, H * W * anchors, 4)."""
     def compute(xp, inputs, attrs):
+        MultiBoxPrior.infer_shape(attrs, [inputs[0].shape])
         h, w = inputs[0].shape[2:4]
         sizes, ratios = attrs["sizes"], attrs["ratios"]
         step_y = attrs["steps"][0] if attrs["steps"][0] > 0 else 1.0 / h
@@ -61,7 +62,7 @@ class MultiBoxPrior:
         x = in_shapes[0]
         if x is None:
             return in_shapes, [None]
-        if len(x) != 4:
+        if len(x) < 4:      # MXNet reads H and W from axes 2 and 3 of any data of >= 4 axes
             raise ShapeError("MultiBoxPrior: expected (N, C, H, W) data, found %s" % (tuple(x),))
         anchors = len(attrs["sizes"]) + len(attrs["ratios"]) - 1
         return in_shapes, [(1, x[2] * x[3] * anchors, 4)]

@@ -18,15 +18,26 @@ def _clipped_indices(xp, idx, size):
 
 @operator("batch_take", inputs=("a", "indices"))
 class BatchTake:
-    """Takes one element per row: out[i] = a[i, indices[i]] (indices clipped to the row)."""
+    """Takes one element of each row of the last axis: out[i] = a[i, indices[i]] for `a` seen
+    as rows of its last axis, out shaped as `indices` (indices clipped to the row)."""
     def compute(xp, inputs, attrs):
         a, idx = inputs
-        rows = a.reshape(a.shape[0], -1) if a.ndim != 2 else a
-        return rows[_rows(xp, rows.shape[0]), _clipped_indices(xp, idx, rows.shape[1])]
+        BatchTake.infer_shape(attrs, [a.shape, idx.shape])
+        rows = a.reshape(-1, a.shape[-1])
+        flat = idx.reshape(-1)
+        return rows[_rows(xp, rows.shape[0]), _clipped_indices(xp, flat, rows.shape[1])] \
+            .reshape(idx.shape)
 
     def infer_shape(attrs, in_shapes):
-        a = in_shapes[0]
-        return in_shapes, [None if a is None else (a[0],)]
+        a, idx = in_shapes
+        if a is not None and len(a) < 2:
+            raise ShapeError("batch_take: expected data of at least 2 dimensions, found %s"
+                             % (tuple(a),))
+        if a is not None and idx is not None and \
+                int(np.prod(a[:-1])) != int(np.prod(idx)):
+            raise ShapeError("batch_take: indices need one entry per row of data %s (%d), "
+                             "found shape %s" % (tuple(a), int(np.prod(a[:-1])), tuple(idx)))
+        return in_shapes, [None if idx is None else tuple(idx)]
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]
@@ -42,8 +53,9 @@ class BackwardBatchTake:
     def compute(xp, inputs, attrs):
         og, idx, a = inputs
         grad = xp.zeros(a.shape, dtype=og.dtype)
-        flat = grad.reshape(a.shape[0], -1)
-        flat[_rows(xp, a.shape[0]), _clipped_indices(xp, idx, flat.shape[1])] = og.reshape(-1)
+        flat = grad.reshape(-1, a.shape[-1])
+        flat[_rows(xp, flat.shape[0]), _clipped_indices(xp, idx.reshape(-1), flat.shape[1])] = \
+            og.reshape(-1)
         return grad
 
     def infer_shape(attrs, in_shapes):
@@ -62,10 +74,16 @@ class ChooseElement0Index:
     """Chooses one element of each row: out[i] = lhs[i, rhs[i]] (an old name of pick)."""
     def compute(xp, inputs, attrs):
         a, idx = inputs
-        return a[_rows(xp, a.shape[0]), _clipped_indices(xp, idx, a.shape[1])]
+        ChooseElement0Index.infer_shape(attrs, [a.shape, idx.shape])
+        return a[_rows(xp, a.shape[0]), _clipped_indices(xp, idx.reshape(-1), a.shape[1])]
 
     def infer_shape(attrs, in_shapes):
-        a = in_shapes[0]
+        a, idx = in_shapes
+        if a is not None and len(a) != 2:
+            raise ShapeError("choose_element_0index: expected 2-D lhs, found %s" % (tuple(a),))
+        if a is not None and idx is not None and int(np.prod(idx)) != a[0]:
+            raise ShapeError("choose_element_0index: rhs needs one index per row of lhs %s, "
+                             "found shape %s" % (tuple(a), tuple(idx)))
         return in_shapes, [None if a is None else (a[0],)]
 
     def infer_type(attrs, in_types):
@@ -114,6 +132,7 @@ class RavelMultiIndex:
     """Flat indices from multi-indices: data has shape (ndim, ...) with one row per axis."""
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        RavelMultiIndex.infer_shape(attrs, [data.shape])
         out = xp.zeros(data.shape[1:], dtype=data.dtype)
         for row, stride in zip(data, _strides(attrs["shape"])):
             out = out + row * stride
@@ -121,6 +140,9 @@ class RavelMultiIndex:
 
     def infer_shape(attrs, in_shapes):
         d = in_shapes[0]
+        if d is not None and len(d) != 2:
+            raise ShapeError("ravel_multi_index: expected 2-D data (one row per axis), found "
+                             "shape %s" % (tuple(d),))
         if d is not None and d[0] != len(attrs["shape"]):
             raise ShapeError("ravel_multi_index: data has %d rows, shape %s has %d axes"
                              % (d[0], attrs["shape"], len(attrs["shape"])))
