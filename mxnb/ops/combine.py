@@ -107,10 +107,11 @@ class SplitV2:
         axis = attrs["axis"] % x.ndim
         outs = []
         for start, end in _split_bounds(attrs, x.shape[axis]):
-            piece = x[(slice(None),) * axis + (slice(start, end),)]
-            if attrs["squeeze_axis"] and end - start == 1:
+            # contiguous before squeezing: ascontiguousarray makes a 0-d piece 1-d
+            piece = xp.ascontiguousarray(x[(slice(None),) * axis + (slice(start, end),)])
+            if attrs["squeeze_axis"]:
                 piece = piece.reshape(piece.shape[:axis] + piece.shape[axis + 1:])
-            outs.append(xp.ascontiguousarray(piece))
+            outs.append(piece)
         return outs
 
     def infer_shape(attrs, in_shapes):

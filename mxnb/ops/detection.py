@@ -432,6 +432,7 @@ class PSROIPooling:
     output_dim, pooled_size, pooled_size)."""
     def compute(xp, inputs, attrs):
         data, rois = inputs
+        PSROIPooling.infer_shape(attrs, [data.shape, rois.shape])
         k, dim = attrs["pooled_size"], attrs["output_dim"]
         out = xp.zeros((rois.shape[0], dim, k, k), dtype=data.dtype)
         host = xp.asnumpy(rois) if hasattr(xp, "asnumpy") else rois

@@ -237,16 +237,31 @@ class Histogram:
         return in_types, [np.dtype(np.int64), in_types[0]]
 
 
+def _check_index_copy(name, old, idx, new):
+    """MXNet's index_copy shapes: a 1-D index_vector, and new_tensor holding one row of
+    old_tensor's shape per index."""
+    if idx is not None and len(idx) != 1:
+        raise ShapeError("%s: index_vector must be 1-D, found shape %s" % (name, tuple(idx)))
+    if old is not None and new is not None and tuple(new[1:]) != tuple(old[1:]):
+        raise ShapeError("%s: new_tensor rows must be shaped as old_tensor's %s, found %s"
+                         % (name, tuple(old[1:]), tuple(new)))
+    if idx is not None and new is not None and (len(new) == 0 or new[0] != idx[0]):
+        raise ShapeError("%s: new_tensor needs one row per index (%d), found shape %s"
+                         % (name, idx[0], tuple(new)))
+
+
 @operator("_contrib_index_copy", inputs=("old_tensor", "index_vector", "new_tensor"))
 class IndexCopy:
     """A copy of old_tensor whose rows index_vector[i] are replaced by new_tensor[i]."""
     def compute(xp, inputs, attrs):
         old, idx, new = inputs
+        _check_index_copy("index_copy", old.shape, idx.shape, new.shape)
         out = old.copy()
         out[idx.astype(np.int64)] = new
         return out
 
     def infer_shape(attrs, in_shapes):
+        _check_index_copy("index_copy", *in_shapes)
         return in_shapes, [in_shapes[0]]
 
     def infer_type(attrs, in_types):
@@ -263,16 +278,29 @@ class BackwardIndexCopy:
     """Gradients of index_copy: ograd with the copied rows zeroed, and ograd's copied rows."""
     def compute(xp, inputs, attrs):
         og, idx, new = inputs
+        _check_index_copy("_contrib_backward_index_copy", og.shape, idx.shape, new.shape)
         idx = idx.astype(np.int64)
         old_grad = og.copy()
         old_grad[idx] = 0
         return [old_grad, og[idx]]
 
     def infer_shape(attrs, in_shapes):
+        _check_index_copy("_contrib_backward_index_copy", *in_shapes)
         return in_shapes, [in_shapes[0], in_shapes[2]]
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0], in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # Linear in ograd: (old_grad, new_grad) = (ograd with the rows zeroed, ograd's rows),
+        # whose transpose copies the new rows' gradient into the old one's (as index_copy).
+        g_old, g_new = out_grads
+        if g_old is None:
+            g_old = F.zeros_like(inputs[0])
+        if g_new is None:
+            g_new = F.zeros_like(inputs[2])
+        return [F._contrib_index_copy(g_old, inputs[1], g_new), F.zeros_like(inputs[1]),
+                F.zeros_like(inputs[2])]
 
 
 @operator("_contrib_index_array", params={"axes": Axis(None, doc="The axes to include in the "

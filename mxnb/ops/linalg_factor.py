@@ -42,6 +42,7 @@ class Potrf:
     """Cholesky factorization of symmetric positive definite matrices: the lower triangular L
     with A = L * L^T (only the lower triangle of A is read)."""
     def compute(xp, inputs, attrs):
+        Potrf.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         try:
             out = xp.linalg.cholesky(_symmetric_from_lower(xp, inputs[0]))
         except np.linalg.LinAlgError as exc:
@@ -65,6 +66,7 @@ class Potrf:
 class Potri:
     """Inverse of B = A * A^T from its lower triangular Cholesky factor A: A^-T * A^-1."""
     def compute(xp, inputs, attrs):
+        Potri.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         low = xp.tril(inputs[0])
         try:
             inv = xp.linalg.inv(low)
@@ -91,6 +93,7 @@ class Gelqf:
     """LQ factorization A = L * Q of full-rank matrices with rows <= columns: Q row-orthonormal,
     L lower triangular (LAPACK's signs: gelqf followed by orglq). Returns (Q, L)."""
     def compute(xp, inputs, attrs):
+        Gelqf.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         try:
             q, r = xp.linalg.qr(swap(xp, a))
@@ -124,6 +127,7 @@ class Syevd:
     the rows of U, eigenvalues ascending, and each row's largest entry (in magnitude) positive,
     as MXNet. Returns (U, L); only the lower triangle of A is read."""
     def compute(xp, inputs, attrs):
+        Syevd.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         w, v = xp.linalg.eigh(_symmetric_from_lower(xp, inputs[0]))
         u = swap(xp, v)
         # Fix each eigenvector's sign: its entry of largest magnitude is positive.

@@ -245,7 +245,7 @@ CASES += [
     Case("_backward_moments", [_u(3), _u(3), _u(3, 4), _u(3)], _moments_grad,
          attrs={"axes": (1,)}, grad=False),
     Case("_contrib_backward_index_copy", [_u(4, 2), np.array([2.0, 0.0]), _u(2, 2)],
-         _index_copy_grads, grad=False),
+         _index_copy_grads, grad_inputs=[0]),
     Case("_split_v2_backward", [_u(2, 2), _u(2, 1), _u(2, 3)],
          lambda a, b, x, **k: np.concatenate([a, b], axis=1),
          attrs={"indices": (0, 2), "axis": 1, "num_args": 3}, grad_inputs=[0, 1]),

@@ -38,6 +38,7 @@ class GridGenerator:
     warp: data (N, 2, H, W) is an optical flow in pixels added to the identity grid."""
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        GridGenerator.infer_shape(attrs, [data.shape])
         if attrs["transform_type"] == "affine":
             h, w = attrs["target_shape"]
             return _affine_grid(xp, data, h, w)
