@@ -59,8 +59,9 @@ def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_mis
             data = kwargs.pop("data")
             inputs = list(data) if isinstance(data, (list, tuple)) else [data]
         given = kwargs.get(op.variadic)
-        if given is not None and str(given).strip() != str(len(inputs)):
-            # MXNet refuses a count that disagrees with the inputs given
+        if given is not None and not allow_missing and str(given).strip() != str(len(inputs)):
+            # MXNet refuses a count that disagrees with the arrays given (symbols may leave
+            # inputs out: they become variables)
             raise MXNetError("operator %s expects %s=%s inputs, but got %d"
                              % (op.name, op.variadic, given, len(inputs)))
         kwargs[op.variadic] = len(inputs)
