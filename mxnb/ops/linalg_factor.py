@@ -54,11 +54,38 @@ class Potrf:
         return in_shapes, [in_shapes[0]]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        # dA = 0.5 * L^-T * copyltu(L^T * dL) * L^-1  (symmetric)
-        low, og = outputs[0], out_grads[0]
-        sym = f_copyltu(F, F._linalg_gemm2(low, og, transpose_a=True))
-        left = F._linalg_trsm(low, sym, transpose=True, alpha=0.5)
-        return [F._linalg_trsm(low, left, rightside=True)]
+        # A backward kernel, as MXNet's: the symmetric convention below is what first order
+        # is checked against (through symmetric inputs); differentiating it again would not be
+        # the derivative of that gradient, so second order through potrf is refused clearly
+        # (MXNet's _backward_linalg_potrf has no gradient either).
+        return [F._backward_linalg_potrf(out_grads[0], outputs[0])]
+
+
+@operator("_backward_linalg_potrf", params={}, inputs=("ograd", "L"))
+class BackwardPotrf:
+    """The gradient of potrf from (dL, L): dA = 0.5 * L^-T * copyltu(L^T * dL) * L^-1, a
+    symmetric matrix (MXNet's convention)."""
+    def compute(xp, inputs, attrs):
+        og, low = inputs
+        BackwardPotrf.infer_shape(attrs, [og.shape, low.shape])
+        m = xp.matmul(swap(xp, low), og)
+        sym = _symmetric_from_lower(xp, m)
+        try:
+            inv = xp.linalg.inv(low)
+        except np.linalg.LinAlgError as exc:
+            raise _linalg_error("_backward_linalg_potrf", exc) from None
+        return 0.5 * xp.matmul(xp.matmul(swap(xp, inv), sym), inv)
+
+    def infer_shape(attrs, in_shapes):
+        og, low = in_shapes
+        _square("_backward_linalg_potrf", low)
+        if og is not None and low is not None and tuple(og) != tuple(low):
+            raise ShapeError("_backward_linalg_potrf: ograd and L must have one shape, found "
+                             "%s and %s" % (tuple(og), tuple(low)))
+        return in_shapes, [low if low is not None else og]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
 
 
 @operator("_linalg_potri", params={}, inputs=("A",), aliases=("linalg_potri",),

@@ -90,6 +90,14 @@ def _potrf_ref(a):
     return np.linalg.cholesky(np.tril(a) + _t(np.tril(a, -1)))
 
 
+def _backward_potrf_ref(og, low):
+    """0.5 * L^-T * copyltu(L^T * dL) * L^-1, as MXNet's potrf backward."""
+    m = _t(low) @ og
+    sym = np.tril(m) + _t(np.tril(m, -1))
+    inv = np.linalg.inv(low)
+    return 0.5 * _t(inv) @ sym @ inv
+
+
 def _gelqf_ref(a):
     q, r = np.linalg.qr(_t(a))
     return [_t(q), _t(r)]
@@ -104,6 +112,8 @@ def _syevd_ref(a):
 
 CASES = [
     Case("_linalg_potrf", [_spd(2, 3)], _potrf_ref, grad=False),
+    Case("_backward_linalg_potrf", [_u(2, 3, 3), np.linalg.cholesky(_spd(2, 3))],
+         _backward_potrf_ref, grad=False),
     Case("_linalg_potri", [_lower(2, 3)],
          lambda a: np.linalg.inv(np.tril(a) @ _t(np.tril(a))), rtol=1e-3),
     Case("_linalg_trmm", [_u(2, 3, 3), _u(2, 3, 2)], _trmm_ref, attrs={"alpha": 1.5}),
