@@ -1,7 +1,7 @@
 """CTCLoss (Connectionist Temporal Classification), with its gradient computed alongside the
 loss by the forward-backward algorithm in log space, as MXNet does (a hidden second output).
 """
-from ...base import ShapeError
+from ...base import MXNetError, ShapeError
 from ..params import Bool, Enum
 from ..registry import operator
 
@@ -146,5 +146,11 @@ class CTCLoss:
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         # The gradient of the loss is computed with it (hidden output), scaled per sample here.
+        # That hidden output has no derivative of its own: a gradient reaching it (a second
+        # order through CTCLoss) is refused rather than dropped as zero.
+        if len(out_grads) > 1 and out_grads[1] is not None:
+            raise MXNetError("second-order gradient is not available through operator CTCLoss "
+                             "(its gradient is computed with the loss, as a hidden output, "
+                             "which has no gradient)")
         grad = F.broadcast_mul(outputs[1], F.reshape(out_grads[0], shape=(1, -1, 1)))
         return [grad] + [None] * (len(inputs) - 1)
