@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ..base import AttributeParseError, ShapeError, parse_float
+from ..base import AttributeParseError, MXNetError, ShapeError, parse_float
 from .params import Bool, Float, Int, Shape
 from .registry import Param, operator
 
@@ -566,3 +566,9 @@ class RROIAlign:
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # MXNet 1.9.1 registers no gradient for RROIAlign: a gradient needed through it is
+        # refused, never zero (declaring it non-differentiable would silently pass zeros on).
+        raise MXNetError("gradient is not available through operator _contrib_RROIAlign: "
+                         "MXNet 1.9.1 defines no backward pass for it")
