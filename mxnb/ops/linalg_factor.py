@@ -171,13 +171,37 @@ class Syevd:
         return in_shapes, [tuple(a), tuple(a[:-1])]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        # dA = U^T (diag(dL) + F o (U dU^T)) U, symmetrised; F_ij = 1 / (L_j - L_i), F_ii = 0.
-        u, lam = outputs
-        du, dlam = out_grads
-        eye = F._linalg_makediag(F.ones_like(lam))
-        gaps = F.broadcast_sub(F.expand_dims(lam, axis=-2), F.expand_dims(lam, axis=-1))
-        inv_gaps = F.elemwise_sub(F.reciprocal(F.elemwise_add(gaps, eye)), eye)
-        inner = F.elemwise_mul(inv_gaps, F._linalg_gemm2(u, du, transpose_b=True))
-        inner = F.elemwise_add(inner, F._linalg_makediag(dlam))
-        full = F._linalg_gemm2(F._linalg_gemm2(u, inner, transpose_a=True), u)
-        return [F._mul_scalar(F.elemwise_add(full, f_swap(F, full)), scalar=0.5)]
+        # A backward kernel, as MXNet's (symmetric convention; see potrf): second order
+        # through syevd is refused clearly.
+        return [F._backward_linalg_syevd(out_grads[0], out_grads[1], outputs[0], outputs[1])]
+
+
+@operator("_backward_linalg_syevd", params={}, inputs=("dU", "dL", "U", "L"))
+class BackwardSyevd:
+    """The gradient of syevd from (dU, dL, U, L): dA = U^T (diag(dL) + F o (U dU^T)) U,
+    symmetrised, with F_ij = 1 / (L_j - L_i) and F_ii = 0 (MXNet's convention)."""
+    def compute(xp, inputs, attrs):
+        du, dlam, u, lam = inputs
+        BackwardSyevd.infer_shape(attrs, [x.shape for x in inputs])
+        n = lam.shape[-1]
+        eye = xp.eye(n, dtype=lam.dtype)
+        gaps = lam[..., None, :] - lam[..., :, None]
+        inv_gaps = 1.0 / (gaps + eye) - eye
+        inner = inv_gaps * xp.matmul(u, swap(xp, du))
+        inner = inner + eye * dlam[..., None, :]
+        full = xp.matmul(xp.matmul(swap(xp, u), inner), u)
+        return (0.5 * (full + swap(xp, full))).astype(du.dtype)
+
+    def infer_shape(attrs, in_shapes):
+        du, dlam, u, lam = in_shapes
+        _square("_backward_linalg_syevd", u)
+        if u is not None:
+            for name, given, want in (("dU", du, tuple(u)), ("dL", dlam, tuple(u[:-1])),
+                                      ("L", lam, tuple(u[:-1]))):
+                if given is not None and tuple(given) != want:
+                    raise ShapeError("_backward_linalg_syevd: %s should have shape %s, found %s"
+                                     % (name, want, tuple(given)))
+        return in_shapes, [u if u is not None else du]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
