@@ -16,6 +16,11 @@ def _all_known(shapes):
 class AddN:
     """Adds all input arguments element-wise: add_n(a1, a2, ..., an) = a1 + a2 + ... + an."""
     def compute(xp, inputs, attrs):
+        shape = inputs[0].shape
+        for x in inputs[1:]:
+            if x.shape != shape:        # MXNet's add_n does not broadcast
+                raise ShapeError("add_n: expected inputs of one shape, found %s"
+                                 % [tuple(a.shape) for a in inputs])
         out = inputs[0].copy()
         for x in inputs[1:]:
             out += x

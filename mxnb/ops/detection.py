@@ -256,6 +256,7 @@ class MultiBoxTarget:
     encoded box offsets (B, N * 4), their mask, and the class targets (B, N): class + 1 for
     matches, 0 for background, ignore_label for anchors left out by negative mining."""
     def compute(xp, inputs, attrs):
+        MultiBoxTarget.infer_shape(attrs, [x.shape for x in inputs])
         anchor, label, cls_pred = inputs
         host = [xp.asnumpy(a) if hasattr(xp, "asnumpy") else a for a in inputs]
         anchors, labels, preds = (h.astype(np.float64) for h in host)
@@ -320,6 +321,18 @@ class MultiBoxTarget:
 
     def infer_shape(attrs, in_shapes):
         anchor, label, pred = in_shapes
+        # MXNet's checks: anchors (1, N, 4) shared by the batch, labels (B, M, >= 5),
+        # class predictions (B, classes, N)
+        if anchor is not None and (len(anchor) != 3 or anchor[0] != 1 or anchor[2] != 4):
+            raise ShapeError("MultiBoxTarget: anchors must be (1, num_anchors, 4), found %s"
+                             % (tuple(anchor),))
+        if label is not None and (len(label) != 3 or label[2] < 5):
+            raise ShapeError("MultiBoxTarget: labels must be (batch, num_labels, >= 5), found %s"
+                             % (tuple(label),))
+        if pred is not None and (len(pred) != 3 or
+                                 (anchor is not None and pred[2] != anchor[1])):
+            raise ShapeError("MultiBoxTarget: class predictions must be (batch, classes, "
+                             "num_anchors) with the anchors' count, found %s" % (tuple(pred),))
         if anchor is None or label is None:
             return in_shapes, [None, None, None]
         n = anchor[1]

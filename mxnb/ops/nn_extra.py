@@ -310,6 +310,7 @@ class IdentityAttachKLSparseReg:
     (moving_avg) and adds the gradient of the KL divergence between the target sparseness and
     it: penalty * (-target / avg + (1 - target) / (1 - avg))."""
     def compute(xp, inputs, attrs):
+        IdentityAttachKLSparseReg.infer_shape(attrs, [x.shape for x in inputs])
         return inputs[0].copy()
 
     def infer_shape(attrs, in_shapes):
@@ -319,6 +320,10 @@ class IdentityAttachKLSparseReg:
         if len(x) < 2:
             raise ShapeError("IdentityAttachKLSparseReg: expected (batch, units, ...) data, "
                              "found %s" % (tuple(x),))
+        avg = in_shapes[1] if len(in_shapes) > 1 else None
+        if avg is not None and tuple(avg) != (x[1],):
+            raise ShapeError("IdentityAttachKLSparseReg: moving_avg should have shape %s, "
+                             "found %s" % ((x[1],), tuple(avg)))
         return [x, (x[1],)], [x]
 
     def infer_type(attrs, in_types):

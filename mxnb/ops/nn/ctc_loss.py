@@ -122,6 +122,7 @@ class CTCLoss:
     and labels are padded with 0; 'last': alphabet-1 is the blank and padding is -1. With
     use_data_lengths / use_label_lengths, the lengths come as extra (N,) inputs."""
     def compute(xp, inputs, attrs):
+        CTCLoss.infer_shape(attrs, [x.shape for x in inputs])
         return _ctc(xp, inputs, attrs)
 
     def infer_shape(attrs, in_shapes):

@@ -122,6 +122,7 @@ class BilinearSampler:
     """Samples data (N, C, H, W) at grid (N, 2, Ho, Wo) bilinearly; points outside read 0."""
     def compute(xp, inputs, attrs):
         data, grid = inputs
+        BilinearSampler.infer_shape(attrs, [data.shape, grid.shape])
         n, c = data.shape[:2]
         total = 0
         for flat, weight, inside, _, _ in _corners(xp, data, grid)[0]:
@@ -193,6 +194,7 @@ class SpatialTransformer:
     affine transforms loc (N, 6) onto a target_shape grid."""
     def compute(xp, inputs, attrs):
         data, loc = inputs
+        SpatialTransformer.infer_shape(attrs, [data.shape, loc.shape])
         h, w = attrs["target_shape"]
         return BilinearSampler.compute(xp, [data, _affine_grid(xp, loc, h, w)], {})
 

@@ -199,6 +199,7 @@ class BilinearResize2D:
     of `like` (mode='like'); align_corners as in MXNet 1.9.1 (default True)."""
     def compute(xp, inputs, attrs):
         x = inputs[0]
+        BilinearResize2D.infer_shape(attrs, [a.shape for a in inputs])
         like = inputs[1].shape if attrs["mode"] == "like" else None
         ah, aw = _matrices(xp, attrs, x.shape, _out_size(attrs, x.shape, like), x.dtype)
         return xp.matmul(xp.matmul(ah, x), aw.T)
