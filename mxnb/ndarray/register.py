@@ -124,6 +124,12 @@ def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_mis
         if "data" in kwargs and not inputs:
             data = kwargs.pop("data")
             inputs = list(data) if isinstance(data, (list, tuple)) else [data]
+        given = kwargs.get(op.variadic)
+        if given is not None and not allow_missing and str(given).strip() != str(len(inputs)):
+            # MXNet refuses a count that disagrees with the arrays given (symbols may leave
+            # inputs out: they become variables)
+            raise MXNetError("operator %s expects %s=%s inputs, but got %d"
+                             % (op.name, op.variadic, given, len(inputs)))
         kwargs[op.variadic] = len(inputs)
     else:
         while args and (isinstance(args[0], array_type) or args[0] is None):

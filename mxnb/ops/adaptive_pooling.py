@@ -24,8 +24,15 @@ def _bins(n_in, n_out):
 class AdaptiveAvgPooling2D:
     """Applies a 2D adaptive average pooling over a 4D input with the shape of (NCHW); the
     pooling windows are chosen for the requested output size (one int: square)."""
+    def check_attrs(attrs):
+        if len(attrs["output_size"]) > 2:
+            return ("output_size must be an int or (height, width), found %s"
+                    % (attrs["output_size"],))
+        return None
+
     def compute(xp, inputs, attrs):
         x = inputs[0]
+        AdaptiveAvgPooling2D.infer_shape(attrs, [x.shape])
         n, c, h, w = x.shape
         oh, ow = _output_size(attrs, h, w)
         rows = [x[:, :, a:b, :].mean(axis=2) for a, b in _bins(h, oh)]      # (n, c, w) each
@@ -54,6 +61,9 @@ class AdaptiveAvgPooling2D:
 class BackwardAdaptiveAvgPooling2D:
     """The gradient of AdaptiveAvgPooling2D: each output cell's gradient spread evenly over its
     window."""
+    def check_attrs(attrs):
+        return AdaptiveAvgPooling2D.check_attrs(attrs)
+
     def compute(xp, inputs, attrs):
         og, x = inputs
         n, c, h, w = x.shape

@@ -16,6 +16,11 @@ def _all_known(shapes):
 class AddN:
     """Adds all input arguments element-wise: add_n(a1, a2, ..., an) = a1 + a2 + ... + an."""
     def compute(xp, inputs, attrs):
+        shape = inputs[0].shape
+        for x in inputs[1:]:
+            if x.shape != shape:        # MXNet's add_n does not broadcast
+                raise ShapeError("add_n: expected inputs of one shape, found %s"
+                                 % [tuple(a.shape) for a in inputs])
         out = inputs[0].copy()
         for x in inputs[1:]:
             out += x
@@ -31,6 +36,7 @@ class KhatriRao:
     """The Khatri-Rao product (column-wise Kronecker product) of matrices with the same number
     of columns: inputs (n_i, k) give (prod n_i, k)."""
     def compute(xp, inputs, attrs):
+        KhatriRao.infer_shape(attrs, [x.shape for x in inputs])     # MXNet's shape checks
         out = inputs[0]
         for m in inputs[1:]:
             out = (out[:, None, :] * m[None, :, :]).reshape(-1, m.shape[1])
@@ -102,13 +108,15 @@ class SplitV2:
     nd.split_v2 calls)."""
     def compute(xp, inputs, attrs):
         x = inputs[0]
+        SplitV2.infer_shape(attrs, [x.shape])       # refuses what MXNet's shape check refuses
         axis = attrs["axis"] % x.ndim
         outs = []
         for start, end in _split_bounds(attrs, x.shape[axis]):
-            piece = x[(slice(None),) * axis + (slice(start, end),)]
-            if attrs["squeeze_axis"] and end - start == 1:
+            # contiguous before squeezing: ascontiguousarray makes a 0-d piece 1-d
+            piece = xp.ascontiguousarray(x[(slice(None),) * axis + (slice(start, end),)])
+            if attrs["squeeze_axis"]:
                 piece = piece.reshape(piece.shape[:axis] + piece.shape[axis + 1:])
-            outs.append(xp.ascontiguousarray(piece))
+            outs.append(piece)
         return outs
 
     def infer_shape(attrs, in_shapes):
@@ -116,6 +124,9 @@ class SplitV2:
         n = _split_count(attrs)
         if x is None:
             return in_shapes, [None] * n
+        if not -len(x) <= attrs["axis"] < len(x):
+            raise ShapeError("split_v2: axis %d is out of range for data of shape %s"
+                             % (attrs["axis"], tuple(x)))
         axis = attrs["axis"] % len(x)
         if attrs["sections"] > 0 and x[axis] % attrs["sections"]:
             raise ShapeError("split_v2: axis %d of size %d does not split into %d equal "
@@ -127,7 +138,10 @@ class SplitV2:
                                  % (attrs["indices"], axis, x[axis]))
             shape = list(x)
             shape[axis] = end - start
-            if attrs["squeeze_axis"] and end - start == 1:
+            if attrs["squeeze_axis"] and end - start != 1:
+                raise ShapeError("split_v2: squeeze_axis needs pieces of size 1 along axis %d, "
+                                 "found one of size %d" % (axis, end - start))
+            if attrs["squeeze_axis"]:
                 del shape[axis]
             outs.append(tuple(shape))
         return in_shapes, outs
@@ -148,6 +162,7 @@ class SplitV2Backward:
     """The gradient of _split_v2: the pieces' gradients (then the data, for its shape) put
     back together along the axis."""
     def compute(xp, inputs, attrs):
+        SplitV2Backward.infer_shape(attrs, [g.shape for g in inputs])
         grads, x = inputs[:-1], inputs[-1]
         axis = attrs["axis"] % x.ndim
         pieces = []
@@ -157,6 +172,13 @@ class SplitV2Backward:
         return xp.concatenate(pieces, axis=axis)
 
     def infer_shape(attrs, in_shapes):
+        if _all_known(in_shapes):   # each piece's gradient has the piece's shape
+            _, pieces = SplitV2.infer_shape(attrs, [in_shapes[-1]])
+            if len(pieces) != len(in_shapes) - 1 or any(
+                    tuple(g) != tuple(p) for g, p in zip(in_shapes[:-1], pieces)):
+                raise ShapeError("_split_v2_backward: expected gradients of shapes %s for data "
+                                 "of shape %s, found %s" % (pieces, tuple(in_shapes[-1]),
+                                                            [tuple(g) for g in in_shapes[:-1]]))
         return in_shapes, [in_shapes[-1]]
 
     def infer_type(attrs, in_types):

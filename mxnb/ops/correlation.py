@@ -54,8 +54,14 @@ class Correlation:
     position, the mean over channels and the kernel window of data1 times data2 displaced by
     ((i - r) * stride2, (j - r) * stride2), r = max_displacement // stride2 (absolute
     differences instead when is_multiply is False)."""
+    def check_attrs(attrs):
+        if attrs["kernel_size"] % 2 == 0:
+            return "kernel_size must be odd, found %d" % attrs["kernel_size"]
+        return None
+
     def compute(xp, inputs, attrs):
         a, b = inputs
+        Correlation.infer_shape(attrs, [a.shape, b.shape])
         n, c, h, w = a.shape
         radius, grid, top_h, top_w = _geometry(attrs, h, w)
         p1, p2 = _pad(xp, a, attrs["pad_size"]), _pad(xp, b, attrs["pad_size"])
@@ -93,6 +99,9 @@ class Correlation:
           outputs=("grad1", "grad2"))
 class BackwardCorrelation:
     """The gradients of Correlation with respect to data1 and data2."""
+    def check_attrs(attrs):
+        return Correlation.check_attrs(attrs)
+
     def compute(xp, inputs, attrs):
         og, a, b = inputs
         n, c, h, w = a.shape

@@ -229,11 +229,12 @@ def _infer_shape(modulated):
 
 
 def _make(name, modulated, params):
+    infer_shape = _infer_shape(modulated)
+
     class DeformableConv:
         def compute(xp, inputs, attrs):
+            infer_shape(attrs, [x.shape for x in inputs])     # offsets, weight and bias shapes
             return _forward(xp, inputs, attrs, modulated)
-
-        infer_shape = _infer_shape(modulated)
 
         def gradient(F, attrs, inputs, outputs, out_grads):
             count = len(inputs)
@@ -252,6 +253,7 @@ def _make(name, modulated, params):
             return in_types, list(in_types[1:])
 
     kind = "modulated deformable (DCN v2: offsets and masks)" if modulated else "deformable"
+    DeformableConv.infer_shape = staticmethod(infer_shape)
     DeformableConv.__doc__ = ("Compute 2-D %s convolution on 4-D input: each kernel tap samples "
                               "the data bilinearly at its position plus its learned offset%s."
                               % (kind, ", scaled by its mask" if modulated else ""))

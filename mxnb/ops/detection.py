@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ..base import AttributeParseError, ShapeError, parse_float
+from ..base import AttributeParseError, MXNetError, ShapeError, parse_float
 from .params import Bool, Float, Int, Shape
 from .registry import Param, operator
 
@@ -39,6 +39,7 @@ class MultiBoxPrior:
     H, W) feature map, one box per size (with the first ratio) and one per further ratio (with
     the first size), as corners normalised to [0, 1]. Output (1, H * W * anchors, 4)."""
     def compute(xp, inputs, attrs):
+        MultiBoxPrior.infer_shape(attrs, [inputs[0].shape])
         h, w = inputs[0].shape[2:4]
         sizes, ratios = attrs["sizes"], attrs["ratios"]
         step_y = attrs["steps"][0] if attrs["steps"][0] > 0 else 1.0 / h
@@ -61,7 +62,7 @@ class MultiBoxPrior:
         x = in_shapes[0]
         if x is None:
             return in_shapes, [None]
-        if len(x) != 4:
+        if len(x) < 4:      # MXNet reads H and W from axes 2 and 3 of any data of >= 4 axes
             raise ShapeError("MultiBoxPrior: expected (N, C, H, W) data, found %s" % (tuple(x),))
         anchors = len(attrs["sizes"]) + len(attrs["ratios"]) - 1
         return in_shapes, [(1, x[2] * x[3] * anchors, 4)]
@@ -255,6 +256,7 @@ class MultiBoxTarget:
     encoded box offsets (B, N * 4), their mask, and the class targets (B, N): class + 1 for
     matches, 0 for background, ignore_label for anchors left out by negative mining."""
     def compute(xp, inputs, attrs):
+        MultiBoxTarget.infer_shape(attrs, [x.shape for x in inputs])
         anchor, label, cls_pred = inputs
         host = [xp.asnumpy(a) if hasattr(xp, "asnumpy") else a for a in inputs]
         anchors, labels, preds = (h.astype(np.float64) for h in host)
@@ -319,6 +321,18 @@ class MultiBoxTarget:
 
     def infer_shape(attrs, in_shapes):
         anchor, label, pred = in_shapes
+        # MXNet's checks: anchors (1, N, 4) shared by the batch, labels (B, M, >= 5),
+        # class predictions (B, classes, N)
+        if anchor is not None and (len(anchor) != 3 or anchor[0] != 1 or anchor[2] != 4):
+            raise ShapeError("MultiBoxTarget: anchors must be (1, num_anchors, 4), found %s"
+                             % (tuple(anchor),))
+        if label is not None and (len(label) != 3 or label[2] < 5):
+            raise ShapeError("MultiBoxTarget: labels must be (batch, num_labels, >= 5), found %s"
+                             % (tuple(label),))
+        if pred is not None and (len(pred) != 3 or
+                                 (anchor is not None and pred[2] != anchor[1])):
+            raise ShapeError("MultiBoxTarget: class predictions must be (batch, classes, "
+                             "num_anchors) with the anchors' count, found %s" % (tuple(pred),))
         if anchor is None or label is None:
             return in_shapes, [None, None, None]
         n = anchor[1]
@@ -431,6 +445,7 @@ class PSROIPooling:
     output_dim, pooled_size, pooled_size)."""
     def compute(xp, inputs, attrs):
         data, rois = inputs
+        PSROIPooling.infer_shape(attrs, [data.shape, rois.shape])
         k, dim = attrs["pooled_size"], attrs["output_dim"]
         out = xp.zeros((rois.shape[0], dim, k, k), dtype=data.dtype)
         host = xp.asnumpy(rois) if hasattr(xp, "asnumpy") else rois
@@ -564,3 +579,9 @@ class RROIAlign:
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # MXNet 1.9.1 registers no gradient for RROIAlign: a gradient needed through it is
+        # refused, never zero (declaring it non-differentiable would silently pass zeros on).
+        raise MXNetError("gradient is not available through operator _contrib_RROIAlign: "
+                         "MXNet 1.9.1 defines no backward pass for it")

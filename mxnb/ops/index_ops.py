@@ -18,15 +18,26 @@ def _clipped_indices(xp, idx, size):
 
 @operator("batch_take", inputs=("a", "indices"))
 class BatchTake:
-    """Takes one element per row: out[i] = a[i, indices[i]] (indices clipped to the row)."""
+    """Takes one element of each row of the last axis: out[i] = a[i, indices[i]] for `a` seen
+    as rows of its last axis, out shaped as `indices` (indices clipped to the row)."""
     def compute(xp, inputs, attrs):
         a, idx = inputs
-        rows = a.reshape(a.shape[0], -1) if a.ndim != 2 else a
-        return rows[_rows(xp, rows.shape[0]), _clipped_indices(xp, idx, rows.shape[1])]
+        BatchTake.infer_shape(attrs, [a.shape, idx.shape])
+        rows = a.reshape(-1, a.shape[-1])
+        flat = idx.reshape(-1)
+        return rows[_rows(xp, rows.shape[0]), _clipped_indices(xp, flat, rows.shape[1])] \
+            .reshape(idx.shape)
 
     def infer_shape(attrs, in_shapes):
-        a = in_shapes[0]
-        return in_shapes, [None if a is None else (a[0],)]
+        a, idx = in_shapes
+        if a is not None and len(a) < 2:
+            raise ShapeError("batch_take: expected data of at least 2 dimensions, found %s"
+                             % (tuple(a),))
+        if a is not None and idx is not None and \
+                int(np.prod(a[:-1])) != int(np.prod(idx)):
+            raise ShapeError("batch_take: indices need one entry per row of data %s (%d), "
+                             "found shape %s" % (tuple(a), int(np.prod(a[:-1])), tuple(idx)))
+        return in_shapes, [None if idx is None else tuple(idx)]
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]
@@ -42,8 +53,9 @@ class BackwardBatchTake:
     def compute(xp, inputs, attrs):
         og, idx, a = inputs
         grad = xp.zeros(a.shape, dtype=og.dtype)
-        flat = grad.reshape(a.shape[0], -1)
-        flat[_rows(xp, a.shape[0]), _clipped_indices(xp, idx, flat.shape[1])] = og.reshape(-1)
+        flat = grad.reshape(-1, a.shape[-1])
+        flat[_rows(xp, flat.shape[0]), _clipped_indices(xp, idx.reshape(-1), flat.shape[1])] = \
+            og.reshape(-1)
         return grad
 
     def infer_shape(attrs, in_shapes):
@@ -62,10 +74,16 @@ class ChooseElement0Index:
     """Chooses one element of each row: out[i] = lhs[i, rhs[i]] (an old name of pick)."""
     def compute(xp, inputs, attrs):
         a, idx = inputs
-        return a[_rows(xp, a.shape[0]), _clipped_indices(xp, idx, a.shape[1])]
+        ChooseElement0Index.infer_shape(attrs, [a.shape, idx.shape])
+        return a[_rows(xp, a.shape[0]), _clipped_indices(xp, idx.reshape(-1), a.shape[1])]
 
     def infer_shape(attrs, in_shapes):
-        a = in_shapes[0]
+        a, idx = in_shapes
+        if a is not None and len(a) != 2:
+            raise ShapeError("choose_element_0index: expected 2-D lhs, found %s" % (tuple(a),))
+        if a is not None and idx is not None and int(np.prod(idx)) != a[0]:
+            raise ShapeError("choose_element_0index: rhs needs one index per row of lhs %s, "
+                             "found shape %s" % (tuple(a), tuple(idx)))
         return in_shapes, [None if a is None else (a[0],)]
 
     def infer_type(attrs, in_types):
@@ -114,6 +132,7 @@ class RavelMultiIndex:
     """Flat indices from multi-indices: data has shape (ndim, ...) with one row per axis."""
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        RavelMultiIndex.infer_shape(attrs, [data.shape])
         out = xp.zeros(data.shape[1:], dtype=data.dtype)
         for row, stride in zip(data, _strides(attrs["shape"])):
             out = out + row * stride
@@ -121,6 +140,9 @@ class RavelMultiIndex:
 
     def infer_shape(attrs, in_shapes):
         d = in_shapes[0]
+        if d is not None and len(d) != 2:
+            raise ShapeError("ravel_multi_index: expected 2-D data (one row per axis), found "
+                             "shape %s" % (tuple(d),))
         if d is not None and d[0] != len(attrs["shape"]):
             raise ShapeError("ravel_multi_index: data has %d rows, shape %s has %d axes"
                              % (d[0], attrs["shape"], len(attrs["shape"])))
@@ -215,16 +237,31 @@ class Histogram:
         return in_types, [np.dtype(np.int64), in_types[0]]
 
 
+def _check_index_copy(name, old, idx, new):
+    """MXNet's index_copy shapes: a 1-D index_vector, and new_tensor holding one row of
+    old_tensor's shape per index."""
+    if idx is not None and len(idx) != 1:
+        raise ShapeError("%s: index_vector must be 1-D, found shape %s" % (name, tuple(idx)))
+    if old is not None and new is not None and tuple(new[1:]) != tuple(old[1:]):
+        raise ShapeError("%s: new_tensor rows must be shaped as old_tensor's %s, found %s"
+                         % (name, tuple(old[1:]), tuple(new)))
+    if idx is not None and new is not None and (len(new) == 0 or new[0] != idx[0]):
+        raise ShapeError("%s: new_tensor needs one row per index (%d), found shape %s"
+                         % (name, idx[0], tuple(new)))
+
+
 @operator("_contrib_index_copy", inputs=("old_tensor", "index_vector", "new_tensor"))
 class IndexCopy:
     """A copy of old_tensor whose rows index_vector[i] are replaced by new_tensor[i]."""
     def compute(xp, inputs, attrs):
         old, idx, new = inputs
+        _check_index_copy("index_copy", old.shape, idx.shape, new.shape)
         out = old.copy()
         out[idx.astype(np.int64)] = new
         return out
 
     def infer_shape(attrs, in_shapes):
+        _check_index_copy("index_copy", *in_shapes)
         return in_shapes, [in_shapes[0]]
 
     def infer_type(attrs, in_types):
@@ -241,16 +278,29 @@ class BackwardIndexCopy:
     """Gradients of index_copy: ograd with the copied rows zeroed, and ograd's copied rows."""
     def compute(xp, inputs, attrs):
         og, idx, new = inputs
+        _check_index_copy("_contrib_backward_index_copy", og.shape, idx.shape, new.shape)
         idx = idx.astype(np.int64)
         old_grad = og.copy()
         old_grad[idx] = 0
         return [old_grad, og[idx]]
 
     def infer_shape(attrs, in_shapes):
+        _check_index_copy("_contrib_backward_index_copy", *in_shapes)
         return in_shapes, [in_shapes[0], in_shapes[2]]
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0], in_types[0]]
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # Linear in ograd: (old_grad, new_grad) = (ograd with the rows zeroed, ograd's rows),
+        # whose transpose copies the new rows' gradient into the old one's (as index_copy).
+        g_old, g_new = out_grads
+        if g_old is None:
+            g_old = F.zeros_like(inputs[0])
+        if g_new is None:
+            g_new = F.zeros_like(inputs[2])
+        return [F._contrib_index_copy(g_old, inputs[1], g_new), F.zeros_like(inputs[1]),
+                F.zeros_like(inputs[2])]
 
 
 @operator("_contrib_index_array", params={"axes": Axis(None, doc="The axes to include in the "

@@ -4,6 +4,7 @@ _onehot_encode, and the assignment operators behind NDArray.__setitem__ in MXNet
 (_slice_assign / _crop_assign, their _scalar forms, _scatter_set_nd)."""
 import numpy as np
 
+from ..base import ShapeError
 from .params import Float, Shape
 from .registry import add_aliases, operator
 
@@ -19,6 +20,9 @@ for _name, _alias in (("_equal", "_Equal"), ("_not_equal", "_Not_Equal"),
 class GradAdd:
     """lhs + rhs: the addition MXNet's backward passes use to accumulate gradients."""
     def compute(xp, inputs, attrs):
+        if inputs[0].shape != inputs[1].shape:      # MXNet's _grad_add does not broadcast
+            raise ShapeError("_grad_add: expected inputs of one shape, found %s and %s"
+                             % (inputs[0].shape, inputs[1].shape))
         return inputs[0] + inputs[1]
 
     def gradient(F, attrs, inputs, outputs, out_grads):

@@ -36,6 +36,7 @@ def _f_scale_matrices(F, scale, matrices):
 class Inverse:
     """The inverse of each square matrix."""
     def compute(xp, inputs, attrs):
+        Inverse.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         try:
             return xp.linalg.inv(inputs[0])
         except np.linalg.LinAlgError as exc:
@@ -55,6 +56,7 @@ class Inverse:
 class Det:
     """The determinant of each square matrix."""
     def compute(xp, inputs, attrs):
+        Det.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         return _per_matrix(xp, inputs[0], xp.linalg.det(inputs[0]))
 
     def infer_shape(attrs, in_shapes):
@@ -72,6 +74,7 @@ class Slogdet:
     """The sign and the natural log of the absolute value of each determinant: (sign,
     logabsdet)."""
     def compute(xp, inputs, attrs):
+        Slogdet.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         sign, logdet = xp.linalg.slogdet(a)
         return [_per_matrix(xp, a, sign.astype(a.dtype)), _per_matrix(xp, a, logdet.astype(a.dtype))]
@@ -90,6 +93,7 @@ class Slogdet:
 class SumLogDiag:
     """The sum of the natural logarithms of the diagonal of each square matrix."""
     def compute(xp, inputs, attrs):
+        SumLogDiag.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         return _per_matrix(xp, a, xp.log(xp.diagonal(a, 0, -2, -1)).sum(axis=-1))
 

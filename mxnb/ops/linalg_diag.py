@@ -53,6 +53,7 @@ def _square(name, shape):
 class ExtractDiag:
     """Extracts the diagonal at `offset` of each square matrix on the trailing two axes."""
     def compute(xp, inputs, attrs):
+        ExtractDiag.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         return xp.ascontiguousarray(xp.diagonal(a, attrs["offset"], -2, -1))
 
@@ -76,6 +77,7 @@ class MakeDiag:
     """Square matrices with the trailing axis of A on the diagonal at `offset`, zeros
     elsewhere."""
     def compute(xp, inputs, attrs):
+        MakeDiag.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         offset = attrs["offset"]
         n = a.shape[-1] + abs(offset)
@@ -101,6 +103,7 @@ class ExtractTrian:
     """Extracts a triangle of each square matrix as a vector (row-major): the lower (or upper)
     triangle for offset 0, the triangle above (offset > 0) or below (< 0) that diagonal."""
     def compute(xp, inputs, attrs):
+        ExtractTrian.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         rows, cols = _triangle_indices(xp, a.shape[-1], attrs)
         return a[..., rows, cols]
@@ -125,6 +128,7 @@ class MakeTrian:
     """Square matrices whose triangle (as extracttrian picks it) holds the trailing axis of A,
     zeros elsewhere: the inverse of extracttrian."""
     def compute(xp, inputs, attrs):
+        MakeTrian.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         n = _matrix_size(a.shape[-1], attrs["offset"], "linalg_maketrian")
         out = xp.zeros(a.shape[:-1] + (n, n), dtype=a.dtype)

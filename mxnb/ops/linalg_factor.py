@@ -42,6 +42,7 @@ class Potrf:
     """Cholesky factorization of symmetric positive definite matrices: the lower triangular L
     with A = L * L^T (only the lower triangle of A is read)."""
     def compute(xp, inputs, attrs):
+        Potrf.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         try:
             out = xp.linalg.cholesky(_symmetric_from_lower(xp, inputs[0]))
         except np.linalg.LinAlgError as exc:
@@ -53,11 +54,38 @@ class Potrf:
         return in_shapes, [in_shapes[0]]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        # dA = 0.5 * L^-T * copyltu(L^T * dL) * L^-1  (symmetric)
-        low, og = outputs[0], out_grads[0]
-        sym = f_copyltu(F, F._linalg_gemm2(low, og, transpose_a=True))
-        left = F._linalg_trsm(low, sym, transpose=True, alpha=0.5)
-        return [F._linalg_trsm(low, left, rightside=True)]
+        # A backward kernel, as MXNet's: the symmetric convention below is what first order
+        # is checked against (through symmetric inputs); differentiating it again would not be
+        # the derivative of that gradient, so second order through potrf is refused clearly
+        # (MXNet's _backward_linalg_potrf has no gradient either).
+        return [F._backward_linalg_potrf(out_grads[0], outputs[0])]
+
+
+@operator("_backward_linalg_potrf", params={}, inputs=("ograd", "L"))
+class BackwardPotrf:
+    """The gradient of potrf from (dL, L): dA = 0.5 * L^-T * copyltu(L^T * dL) * L^-1, a
+    symmetric matrix (MXNet's convention)."""
+    def compute(xp, inputs, attrs):
+        og, low = inputs
+        BackwardPotrf.infer_shape(attrs, [og.shape, low.shape])
+        m = xp.matmul(swap(xp, low), og)
+        sym = _symmetric_from_lower(xp, m)
+        try:
+            inv = xp.linalg.inv(low)
+        except np.linalg.LinAlgError as exc:
+            raise _linalg_error("_backward_linalg_potrf", exc) from None
+        return 0.5 * xp.matmul(xp.matmul(swap(xp, inv), sym), inv)
+
+    def infer_shape(attrs, in_shapes):
+        og, low = in_shapes
+        _square("_backward_linalg_potrf", low)
+        if og is not None and low is not None and tuple(og) != tuple(low):
+            raise ShapeError("_backward_linalg_potrf: ograd and L must have one shape, found "
+                             "%s and %s" % (tuple(og), tuple(low)))
+        return in_shapes, [low if low is not None else og]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]
 
 
 @operator("_linalg_potri", params={}, inputs=("A",), aliases=("linalg_potri",),
@@ -65,6 +93,7 @@ class Potrf:
 class Potri:
     """Inverse of B = A * A^T from its lower triangular Cholesky factor A: A^-T * A^-1."""
     def compute(xp, inputs, attrs):
+        Potri.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         low = xp.tril(inputs[0])
         try:
             inv = xp.linalg.inv(low)
@@ -91,6 +120,7 @@ class Gelqf:
     """LQ factorization A = L * Q of full-rank matrices with rows <= columns: Q row-orthonormal,
     L lower triangular (LAPACK's signs: gelqf followed by orglq). Returns (Q, L)."""
     def compute(xp, inputs, attrs):
+        Gelqf.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         try:
             q, r = xp.linalg.qr(swap(xp, a))
@@ -124,6 +154,7 @@ class Syevd:
     the rows of U, eigenvalues ascending, and each row's largest entry (in magnitude) positive,
     as MXNet. Returns (U, L); only the lower triangle of A is read."""
     def compute(xp, inputs, attrs):
+        Syevd.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         w, v = xp.linalg.eigh(_symmetric_from_lower(xp, inputs[0]))
         u = swap(xp, v)
         # Fix each eigenvector's sign: its entry of largest magnitude is positive.
@@ -140,13 +171,37 @@ class Syevd:
         return in_shapes, [tuple(a), tuple(a[:-1])]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        # dA = U^T (diag(dL) + F o (U dU^T)) U, symmetrised; F_ij = 1 / (L_j - L_i), F_ii = 0.
-        u, lam = outputs
-        du, dlam = out_grads
-        eye = F._linalg_makediag(F.ones_like(lam))
-        gaps = F.broadcast_sub(F.expand_dims(lam, axis=-2), F.expand_dims(lam, axis=-1))
-        inv_gaps = F.elemwise_sub(F.reciprocal(F.elemwise_add(gaps, eye)), eye)
-        inner = F.elemwise_mul(inv_gaps, F._linalg_gemm2(u, du, transpose_b=True))
-        inner = F.elemwise_add(inner, F._linalg_makediag(dlam))
-        full = F._linalg_gemm2(F._linalg_gemm2(u, inner, transpose_a=True), u)
-        return [F._mul_scalar(F.elemwise_add(full, f_swap(F, full)), scalar=0.5)]
+        # A backward kernel, as MXNet's (symmetric convention; see potrf): second order
+        # through syevd is refused clearly.
+        return [F._backward_linalg_syevd(out_grads[0], out_grads[1], outputs[0], outputs[1])]
+
+
+@operator("_backward_linalg_syevd", params={}, inputs=("dU", "dL", "U", "L"))
+class BackwardSyevd:
+    """The gradient of syevd from (dU, dL, U, L): dA = U^T (diag(dL) + F o (U dU^T)) U,
+    symmetrised, with F_ij = 1 / (L_j - L_i) and F_ii = 0 (MXNet's convention)."""
+    def compute(xp, inputs, attrs):
+        du, dlam, u, lam = inputs
+        BackwardSyevd.infer_shape(attrs, [x.shape for x in inputs])
+        n = lam.shape[-1]
+        eye = xp.eye(n, dtype=lam.dtype)
+        gaps = lam[..., None, :] - lam[..., :, None]
+        inv_gaps = 1.0 / (gaps + eye) - eye
+        inner = inv_gaps * xp.matmul(u, swap(xp, du))
+        inner = inner + eye * dlam[..., None, :]
+        full = xp.matmul(xp.matmul(swap(xp, u), inner), u)
+        return (0.5 * (full + swap(xp, full))).astype(du.dtype)
+
+    def infer_shape(attrs, in_shapes):
+        du, dlam, u, lam = in_shapes
+        _square("_backward_linalg_syevd", u)
+        if u is not None:
+            for name, given, want in (("dU", du, tuple(u)), ("dL", dlam, tuple(u[:-1])),
+                                      ("L", lam, tuple(u[:-1]))):
+                if given is not None and tuple(given) != want:
+                    raise ShapeError("_backward_linalg_syevd: %s should have shape %s, found %s"
+                                     % (name, want, tuple(given)))
+        return in_shapes, [u if u is not None else du]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[0]]

@@ -58,6 +58,7 @@ class Trmm:
     """Triangular matrix times matrix: alpha * op(A) * B, or alpha * B * op(A) with rightside;
     op(A) is A or its transpose, and only the triangle `lower` names is read."""
     def compute(xp, inputs, attrs):
+        Trmm.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a, b = inputs
         t = triangle(xp, a, attrs["lower"])
         if attrs["transpose"]:
@@ -89,6 +90,7 @@ class Trsm:
     """Solves a triangular system: alpha * op(A)^-1 * B, or alpha * B * op(A)^-1 with
     rightside; only the triangle `lower` names is read."""
     def compute(xp, inputs, attrs):
+        Trsm.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a, b = inputs
         t = triangle(xp, a, attrs["lower"])
         if attrs["transpose"]:
@@ -123,6 +125,7 @@ class Trsm:
 class Syrk:
     """Symmetric rank-k update: alpha * A * A^T, or alpha * A^T * A with transpose."""
     def compute(xp, inputs, attrs):
+        Syrk.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
         a = inputs[0]
         out = xp.matmul(swap(xp, a), a) if attrs["transpose"] else xp.matmul(a, swap(xp, a))
         return out * out.dtype.type(attrs["alpha"]) if attrs["alpha"] != 1.0 else out

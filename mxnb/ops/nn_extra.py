@@ -24,6 +24,7 @@ class L2Normalization:
     (spatial)."""
     def compute(xp, inputs, attrs):
         x = inputs[0]
+        L2Normalization.infer_shape(attrs, [x.shape])
         axes = _L2_AXES[attrs["mode"]](x.ndim)
         norm = xp.sqrt((x * x).sum(axis=axes, keepdims=True) + x.dtype.type(attrs["eps"]))
         return [x / norm, norm.reshape([d for i, d in enumerate(norm.shape) if i not in axes])]
@@ -32,9 +33,9 @@ class L2Normalization:
         x = in_shapes[0]
         if x is None:
             return in_shapes, [None, None]
-        if attrs["mode"] != "instance" and len(x) < 3 and attrs["mode"] == "spatial":
-            raise ShapeError("L2Normalization: mode 'spatial' needs at least 3 dimensions, "
-                             "found %s" % (tuple(x),))
+        if attrs["mode"] != "instance" and len(x) < 3:      # as MXNet's shape check
+            raise ShapeError("L2Normalization: mode %r needs at least 3 dimensions, found %s"
+                             % (attrs["mode"], tuple(x)))
         axes = _L2_AXES[attrs["mode"]](len(x))
         return in_shapes, [tuple(x), tuple(d for i, d in enumerate(x) if i not in axes)]
 
@@ -203,6 +204,7 @@ class Im2Col:
 
     def compute(xp, inputs, attrs):
         x = inputs[0]
+        Im2Col.infer_shape(attrs, [x.shape])
         n, c = x.shape[:2]
         k, stride, dilate, pad = _conv_params(attrs)
         xpad = xp.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad])
@@ -219,6 +221,12 @@ class Im2Col:
         if len(x) != len(k) + 2:
             raise ShapeError("im2col: a %d-D kernel needs %d-D data (N, C, ...), found %s"
                              % (len(k), len(k) + 2, tuple(x)))
+        kk, _, dilate, pad = _conv_params(attrs)
+        for size, k_d, d, p in zip(x[2:], kk, dilate, pad):
+            if d * (k_d - 1) + 1 > size + 2 * p:
+                raise ShapeError("im2col: the dilated kernel %s is larger than the padded "
+                                 "input %s" % (tuple(d * (a - 1) + 1 for a, d in zip(kk, dilate)),
+                                               tuple(s + 2 * q for s, q in zip(x[2:], pad))))
         out = _out_spatial(x[2:], attrs)
         return in_shapes, [(x[0], x[1] * int(np.prod(k)), int(np.prod(out)))]
 
@@ -302,6 +310,7 @@ class IdentityAttachKLSparseReg:
     (moving_avg) and adds the gradient of the KL divergence between the target sparseness and
     it: penalty * (-target / avg + (1 - target) / (1 - avg))."""
     def compute(xp, inputs, attrs):
+        IdentityAttachKLSparseReg.infer_shape(attrs, [x.shape for x in inputs])
         return inputs[0].copy()
 
     def infer_shape(attrs, in_shapes):
@@ -311,6 +320,10 @@ class IdentityAttachKLSparseReg:
         if len(x) < 2:
             raise ShapeError("IdentityAttachKLSparseReg: expected (batch, units, ...) data, "
                              "found %s" % (tuple(x),))
+        avg = in_shapes[1] if len(in_shapes) > 1 else None
+        if avg is not None and tuple(avg) != (x[1],):
+            raise ShapeError("IdentityAttachKLSparseReg: moving_avg should have shape %s, "
+                             "found %s" % ((x[1],), tuple(avg)))
         return [x, (x[1],)], [x]
 
     def infer_type(attrs, in_types):

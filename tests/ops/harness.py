@@ -194,9 +194,13 @@ def check_second_order(case, ctx):
     """d/dx <grad(x), v> through autograd (create_graph=True, then backward) equals central
     differences of the first-order gradient, in float64; or the operator says clearly that
     its second order is not available. Once per operator (the first case) keeps it quick."""
-    name = registry.get(case.op).name
+    op = registry.get(case.op)
+    name = op.name
     wanted = _grad_indices(case)
-    if name in _RAN or not wanted:
+    # differentiable=False: no gradient passes through at all, so there is no first-order
+    # gradient to differentiate (and finite differences over a sampler's large input would
+    # only cost minutes)
+    if name in _RAN or not wanted or not op.differentiable:
         return
     _RAN.add(name)
     rng = np.random.RandomState(2)

@@ -90,6 +90,23 @@ CASES += [Case("_contrib_SyncBatchNorm", _inputs(META["sync_batch_norm"]), _bn_i
                attrs=META["batch_norm_relu"]["attrs"], grad=False, aux=[3, 4], symbolic=False)]
 
 
+def _rroi_refuses_gradients(case, ctx):
+    """RROIAlign has no backward pass in MXNet 1.9.1: a gradient through it raises the clear
+    error naming it (as MXNet's 'non-differentiable' error), never zeros."""
+    data, rois = (nd.array(a, ctx=ctx) for a in case.inputs)
+    data.attach_grad()
+    with autograd.record():
+        out = nd.contrib.RROIAlign(data, rois, **case.attrs)
+    np.testing.assert_allclose(out.asnumpy(), FIXTURE["rroi_align/out0"], rtol=1e-5, atol=1e-6)
+    with pytest.raises(mx.MXNetError, match="not available through operator _contrib_RROIAlign"):
+        out.backward()
+
+
+CASES.append(Case("_contrib_RROIAlign", _inputs(META["rroi_align"]),
+                  attrs=META["rroi_align"]["attrs"], check=_rroi_refuses_gradients,
+                  grad_inputs=[0], name="rroi_align_gradient"))
+
+
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_operator(case, ctx):
     run_case(case, ctx)
@@ -245,7 +262,7 @@ CASES += [
     Case("_backward_moments", [_u(3), _u(3), _u(3, 4), _u(3)], _moments_grad,
          attrs={"axes": (1,)}, grad=False),
     Case("_contrib_backward_index_copy", [_u(4, 2), np.array([2.0, 0.0]), _u(2, 2)],
-         _index_copy_grads, grad=False),
+         _index_copy_grads, grad_inputs=[0]),
     Case("_split_v2_backward", [_u(2, 2), _u(2, 1), _u(2, 3)],
          lambda a, b, x, **k: np.concatenate([a, b], axis=1),
          attrs={"indices": (0, 2), "axis": 1, "num_args": 3}, grad_inputs=[0, 1]),

@@ -90,6 +90,24 @@ def _potrf_ref(a):
     return np.linalg.cholesky(np.tril(a) + _t(np.tril(a, -1)))
 
 
+def _backward_potrf_ref(og, low):
+    """0.5 * L^-T * copyltu(L^T * dL) * L^-1, as MXNet's potrf backward."""
+    m = _t(low) @ og
+    sym = np.tril(m) + _t(np.tril(m, -1))
+    inv = np.linalg.inv(low)
+    return 0.5 * _t(inv) @ sym @ inv
+
+
+def _backward_syevd_ref(du, dlam, u, lam):
+    """U^T (diag(dL) + F o (U dU^T)) U symmetrised, F_ij = 1 / (L_j - L_i), as MXNet's."""
+    gaps = lam[..., None, :] - lam[..., :, None]
+    with np.errstate(divide="ignore"):
+        f = np.where(np.eye(lam.shape[-1], dtype=bool), 0.0, 1.0 / gaps)
+    inner = f * (u @ _t(du)) + np.eye(lam.shape[-1]) * dlam[..., None, :]
+    full = _t(u) @ inner @ u
+    return 0.5 * (full + _t(full))
+
+
 def _gelqf_ref(a):
     q, r = np.linalg.qr(_t(a))
     return [_t(q), _t(r)]
@@ -104,6 +122,8 @@ def _syevd_ref(a):
 
 CASES = [
     Case("_linalg_potrf", [_spd(2, 3)], _potrf_ref, grad=False),
+    Case("_backward_linalg_potrf", [_u(2, 3, 3), np.linalg.cholesky(_spd(2, 3))],
+         _backward_potrf_ref, grad=False),
     Case("_linalg_potri", [_lower(2, 3)],
          lambda a: np.linalg.inv(np.tril(a) @ _t(np.tril(a))), rtol=1e-3),
     Case("_linalg_trmm", [_u(2, 3, 3), _u(2, 3, 2)], _trmm_ref, attrs={"alpha": 1.5}),
@@ -120,6 +140,9 @@ CASES = [
     Case("_linalg_gelqf", [_u(2, 2, 3)], _gelqf_ref, rtol=1e-3, atol=1e-4),
     Case("_linalg_syevd", [_spd(2, 3) + np.diag([0.0, 1.0, 3.0])], _syevd_ref, grad=False,
          rtol=1e-3, atol=1e-4),
+    Case("_backward_linalg_syevd", [_u(2, 3, 3), _u(2, 3)] + _syevd_ref(_spd(2, 3) +
+                                                                  np.diag([0.0, 1.0, 3.0])),
+         _backward_syevd_ref, grad=False),
     Case("_linalg_inverse", [_spd(2, 3)], np.linalg.inv, rtol=1e-3),
     Case("_linalg_det", [_u(2, 3, 3) + 2 * np.eye(3)], np.linalg.det),
     Case("_linalg_det", [_u(3, 3) + 2 * np.eye(3)], lambda a: np.linalg.det(a).reshape(1),

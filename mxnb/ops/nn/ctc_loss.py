@@ -1,7 +1,7 @@
 """CTCLoss (Connectionist Temporal Classification), with its gradient computed alongside the
 loss by the forward-backward algorithm in log space, as MXNet does (a hidden second output).
 """
-from ...base import ShapeError
+from ...base import MXNetError, ShapeError
 from ..params import Bool, Enum
 from ..registry import operator
 
@@ -122,6 +122,7 @@ class CTCLoss:
     and labels are padded with 0; 'last': alphabet-1 is the blank and padding is -1. With
     use_data_lengths / use_label_lengths, the lengths come as extra (N,) inputs."""
     def compute(xp, inputs, attrs):
+        CTCLoss.infer_shape(attrs, [x.shape for x in inputs])
         return _ctc(xp, inputs, attrs)
 
     def infer_shape(attrs, in_shapes):
@@ -146,5 +147,11 @@ class CTCLoss:
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         # The gradient of the loss is computed with it (hidden output), scaled per sample here.
+        # That hidden output has no derivative of its own: a gradient reaching it (a second
+        # order through CTCLoss) is refused rather than dropped as zero.
+        if len(out_grads) > 1 and out_grads[1] is not None:
+            raise MXNetError("second-order gradient is not available through operator CTCLoss "
+                             "(its gradient is computed with the loss, as a hidden output, "
+                             "which has no gradient)")
         grad = F.broadcast_mul(outputs[1], F.reshape(out_grads[0], shape=(1, -1, 1)))
         return [grad] + [None] * (len(inputs) - 1)

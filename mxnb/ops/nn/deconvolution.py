@@ -104,9 +104,7 @@ class Deconvolution:
 
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
-        if data.ndim != len(attrs["kernel"]) + 2:
-            raise ShapeError("Deconvolution: kernel %s needs %d-D data, found shape %s"
-                             % (tuple(attrs["kernel"]), len(attrs["kernel"]) + 2, data.shape))
+        Deconvolution.infer_shape(attrs, [x.shape for x in inputs])   # weight and bias shapes
         out = _deconvolve(xp, data, weight, attrs)
         if not attrs["no_bias"]:
             out += inputs[2].reshape((1, -1) + (1,) * (out.ndim - 2))
@@ -151,6 +149,7 @@ class BackwardDeconvolution:
 
     def compute(xp, inputs, attrs):
         og, data, weight = inputs
+        BackwardDeconvolution.infer_shape(attrs, [og.shape, data.shape, weight.shape])
         pad = geometry(attrs, data.shape[2:])[0]
         conv = conv_attrs(attrs, pad, data.shape[1])
         grad_data = get("Convolution").compute(xp, [og, weight], conv)[0]
@@ -161,6 +160,13 @@ class BackwardDeconvolution:
         return grads
 
     def infer_shape(attrs, in_shapes):
+        og = in_shapes[0]
+        if og is not None and in_shapes[1] is not None:   # ograd is shaped as the output
+            forward = Deconvolution.infer_shape(dict(attrs, no_bias=True), list(in_shapes[1:]))
+            out = forward[1][0]
+            if out is not None and 0 not in out and tuple(og) != tuple(out):
+                raise ShapeError("_backward_Deconvolution: expected ograd of shape %s (the "
+                                 "output's), found %s" % (tuple(out), tuple(og)))
         outs = [in_shapes[1], in_shapes[2]]
         if not attrs["no_bias"]:
             outs.append((attrs["num_filter"],))

@@ -176,6 +176,7 @@ class LayerNorm:
     """(data - mean) / sqrt(var + eps) * gamma + beta, with the moments over `axis` of each
     sample; gamma and beta have one value per element of that axis."""
     def compute(xp, inputs, attrs):
+        LayerNorm.infer_shape(attrs, [x.shape for x in inputs])     # gamma and beta shapes
         return _forward(xp, "layer", inputs, attrs)
     infer_shape = _shapes("layer", "LayerNorm")
     gradient = _gradient("layer")
@@ -186,6 +187,7 @@ class LayerNorm:
 class InstanceNorm:
     """Normalises each (sample, channel) over its spatial axes, then gamma * x + beta per channel."""
     def compute(xp, inputs, attrs):
+        InstanceNorm.infer_shape(attrs, [x.shape for x in inputs])     # gamma and beta shapes
         return _forward(xp, "instance", inputs, attrs)
     infer_shape = _shapes("instance", "InstanceNorm")
     gradient = _gradient("instance")
@@ -199,6 +201,7 @@ class GroupNorm:
     """Splits the channels into num_groups groups and normalises each (sample, group) over its
     channels and spatial axes; gamma and beta have one value per group (as MXNet 1.x)."""
     def compute(xp, inputs, attrs):
+        GroupNorm.infer_shape(attrs, [x.shape for x in inputs])     # gamma and beta shapes
         return _forward(xp, "group", inputs, attrs)
     infer_shape = _shapes("group", "GroupNorm")
     gradient = _gradient("group")

@@ -105,7 +105,7 @@ def _crop_box(attrs, data, like):
         y, x = (data[2] - h) // 2, (data[3] - w) // 2
     else:
         y, x = attrs["offset"]
-    if h < 1 or w < 1 or y + h > data[2] or x + w > data[3]:
+    if h < 1 or w < 1 or y < 0 or x < 0 or y + h > data[2] or x + w > data[3]:
         raise ShapeError("Crop: window of size %s at offset %s does not fit in data %s"
                          % ((h, w), (y, x), tuple(data)))
     return y, x, h, w
@@ -116,6 +116,7 @@ class Crop:
     """Crops (N, C, H, W) data to h_w (or to the size of a second input) at offset, or centred."""
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        Crop.infer_shape(attrs, [x.shape for x in inputs])
         like = inputs[1].shape if len(inputs) > 1 else None
         y, x, h, w = _crop_box(attrs, data.shape, like)
         return data[:, :, y:y + h, x:x + w]

@@ -50,6 +50,7 @@ class ROIPooling:
 
     def compute(xp, inputs, attrs):
         data, rois = inputs
+        ROIPooling.infer_shape(attrs, [data.shape, rois.shape])
         batch, rows, cols = _regions(xp, rois, attrs, data.shape)
         feats = data[batch]                                          # (R, C, H, W)
         low = -xp.inf

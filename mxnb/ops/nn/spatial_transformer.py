@@ -38,6 +38,7 @@ class GridGenerator:
     warp: data (N, 2, H, W) is an optical flow in pixels added to the identity grid."""
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        GridGenerator.infer_shape(attrs, [data.shape])
         if attrs["transform_type"] == "affine":
             h, w = attrs["target_shape"]
             return _affine_grid(xp, data, h, w)
@@ -121,6 +122,7 @@ class BilinearSampler:
     """Samples data (N, C, H, W) at grid (N, 2, Ho, Wo) bilinearly; points outside read 0."""
     def compute(xp, inputs, attrs):
         data, grid = inputs
+        BilinearSampler.infer_shape(attrs, [data.shape, grid.shape])
         n, c = data.shape[:2]
         total = 0
         for flat, weight, inside, _, _ in _corners(xp, data, grid)[0]:
@@ -192,6 +194,7 @@ class SpatialTransformer:
     affine transforms loc (N, 6) onto a target_shape grid."""
     def compute(xp, inputs, attrs):
         data, loc = inputs
+        SpatialTransformer.infer_shape(attrs, [data.shape, loc.shape])
         h, w = attrs["target_shape"]
         return BilinearSampler.compute(xp, [data, _affine_grid(xp, loc, h, w)], {})
 

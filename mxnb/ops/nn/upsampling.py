@@ -46,6 +46,8 @@ class UpSampling:
             if len(inputs) != 2:
                 raise ShapeError("UpSampling: sample_type 'bilinear' takes two inputs (data, "
                                  "weight), found %d" % len(inputs))
+        UpSampling.infer_shape(attrs, [x.shape for x in inputs])
+        if attrs["sample_type"] == "bilinear":
             return get("Deconvolution").compute(xp, inputs[:2], _deconv_full(attrs))
         out_h = inputs[0].shape[2] * attrs["scale"]
         parts = [_nearest(xp, x, out_h // x.shape[2]) for x in inputs]
@@ -62,9 +64,16 @@ class UpSampling:
         s = attrs["scale"]
         data = in_shapes[0]
         if attrs["sample_type"] == "bilinear":
+            # one deconvolution group per channel: num_filter is the data's channel count
+            if data is not None and (len(data) != 4 or data[1] != attrs["num_filter"]):
+                raise ShapeError("UpSampling: bilinear takes (N, C, H, W) data with C = "
+                                 "num_filter = %d, found %s" % (attrs["num_filter"], tuple(data)))
             channels = data[1] if data is not None else attrs["num_filter"]
             k = 2 * s - s % 2
             weight = (channels, 1, k, k)
+            if len(in_shapes) > 1 and in_shapes[1] is not None and tuple(in_shapes[1]) != weight:
+                raise ShapeError("UpSampling: bilinear needs a weight of shape %s, found %s"
+                                 % (weight, tuple(in_shapes[1])))
             out = None if data is None else (data[0], data[1], data[2] * s, data[3] * s)
             return [data, weight], [out]
         if any(d is None for d in in_shapes):
@@ -190,6 +199,7 @@ class BilinearResize2D:
     of `like` (mode='like'); align_corners as in MXNet 1.9.1 (default True)."""
     def compute(xp, inputs, attrs):
         x = inputs[0]
+        BilinearResize2D.infer_shape(attrs, [a.shape for a in inputs])
         like = inputs[1].shape if attrs["mode"] == "like" else None
         ah, aw = _matrices(xp, attrs, x.shape, _out_size(attrs, x.shape, like), x.dtype)
         return xp.matmul(xp.matmul(ah, x), aw.T)
