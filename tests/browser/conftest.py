@@ -1,0 +1,140 @@
+"""A real JupyterLab server and a real Chromium (Debian's, driven by Playwright) for the browser
+tests. The server sees this checkout's mxnb and its prebuilt extension (mxnb/labextension)
+through PYTHONPATH and JUPYTER_PATH, whatever is installed. Screenshots go to
+test-artifacts/screenshots/ (kept by CI)."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCREENSHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Lab:
+    def __init__(self, url, token, root_dir):
+        self.url, self.token, self.root_dir = url, token, root_dir
+
+    def notebook_url(self, name):
+        return "%s/lab/tree/%s?token=%s&reset" % (self.url, name, self.token)
+
+    def write_notebook(self, name, cells):
+        import nbformat
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        path = os.path.join(self.root_dir, name)
+        nbformat.write(nb, path)
+        return path
+
+
+@pytest.fixture(scope="session")
+def lab():
+    root_dir = tempfile.mkdtemp(prefix="mxnb-lab-")
+    data_dir = tempfile.mkdtemp(prefix="mxnb-jupyter-path-")
+    os.makedirs(os.path.join(data_dir, "labextensions"))
+    os.symlink(os.path.join(ROOT, "mxnb", "labextension"),
+               os.path.join(data_dir, "labextensions", "mxnb"))
+    port, token = _free_port(), "mxnb-browser-tests"
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               JUPYTER_PATH=data_dir + os.pathsep + os.environ.get("JUPYTER_PATH", ""))
+    log = open(os.path.join(root_dir, "server.log"), "w")
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--port=%d" % port,
+           "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=%s" % token,
+           "--ServerApp.root_dir=%s" % root_dir, "--LabApp.expose_app_in_browser=True",
+           "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root_dir)
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.time() + 90
+    while True:
+        try:
+            with urllib.request.urlopen("%s/api/status?token=%s" % (url, token), timeout=2) as r:
+                json.load(r)
+            break
+        except OSError:
+            if server.poll() is not None or time.time() > deadline:
+                log.flush()
+                pytest.fail("JupyterLab did not start:\n" + open(log.name).read()[-3000:])
+            time.sleep(0.5)
+    yield Lab(url, token, root_dir)
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def screenshot(page, name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, name + ".png")
+    page.screenshot(path=path)
+    return path
+
+
+def open_notebook(page, lab, name):
+    page.goto(lab.notebook_url(name))
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=60000)
+    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                           ".connectionStatus === 'connected'", timeout=60000)
+
+
+def run_all(page):
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def wait_idle(page, timeout=120000):
+    page.wait_for_function(
+        "(() => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w.content.widgets.every(c => c.model.type !== 'code' ||"
+        " (c.model.executionCount !== null && !c.node.querySelector('.jp-InputArea-prompt')"
+        ".textContent.includes('*'))); })()", timeout=timeout)
