@@ -55,8 +55,9 @@ extension-test: node extension/node_modules/.package-lock.json
 
 # Rebuilds the prebuilt extension (mxnb/labextension) and the widgets' bundle from extension/.
 extension: node extension/node_modules/.package-lock.json $(STAMP)
-	cd extension && $(NPM) run build:lib && node node_modules/@jupyterlab/builder/lib/build-labextension.js \
+	cd extension && $(NPM) run build:lib && $(NPM) run build:widgets && node node_modules/@jupyterlab/builder/lib/build-labextension.js \
 		--core-path $$($(CURDIR)/$(PY) -c "import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), 'staging'))") .
+	cp extension/install.json mxnb/labextension/install.json
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

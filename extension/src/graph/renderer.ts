@@ -11,15 +11,7 @@ import { toDot } from './dot';
 import { buildView, GraphDocument, GraphView, groupId, groupsOf, GRAPH_MIME, parseGraph } from './model';
 import { centreOn, fit, fitWidth, natural, naturalScale, pan, toAttribute, ViewBox, zoomAt } from './panzoom';
 
-type Viz = { renderSVGElement(dot: string): SVGSVGElement };
-let vizPromise: Promise<Viz> | null = null;
-
-function viz(): Promise<Viz> {
-  if (!vizPromise) {
-    vizPromise = import('@viz-js/viz').then(m => m.instance() as Promise<Viz>);
-  }
-  return vizPromise;
-}
+import { viz } from './viz';
 
 function button(label: string, title: string, onClick: () => void): HTMLButtonElement {
   const b = document.createElement('button');
@@ -106,7 +98,7 @@ export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
   private async draw(refit: boolean): Promise<void> {
     const doc = this.doc!;
     this.view = buildView(doc, this.collapsed);
-    const svg = (await viz()).renderSVGElement(toDot(this.view, doc.title, doc.highlight ?? null));
+    const svg = (await viz()).renderSVGElement(toDot(this.view, doc.title));
     const [w, h] = [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height];
     this.content = { x: svg.viewBox.baseVal.x, y: svg.viewBox.baseVal.y, width: w, height: h };
     svg.removeAttribute('width');
@@ -125,13 +117,49 @@ export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
       this.box = natural(this.content, ...this.viewport());
     }
     this.applyBox(this.box);
-    const highlight = doc.highlight ? svg.querySelector(`[id="${CSS.escape(doc.highlight)}"]`) : null;
-    if (highlight) {
-      highlight.classList.add('mxnb-current');
-      const b = (highlight as SVGGraphicsElement).getBBox();
+    this.markCurrent();
+    renderDetails(this.details, this.view.nodes.find(n => n.id === this.selected) ?? null);
+  }
+
+  /** Draws a graph document (the debugger's view uses this outside JupyterLab's MIME machinery). */
+  async setDocument(doc: GraphDocument): Promise<void> {
+    this.doc = parseGraph(doc);
+    this.titleEl.textContent = this.doc.title;
+    this.collapsed = new Set();
+    await this.draw(true);
+  }
+
+  /** Moves the highlight to node `id` (or the collapsed layer holding it) and centres it, without
+   * a new layout. */
+  setHighlight(id: string | null): void {
+    if (this.doc) {
+      this.doc.highlight = id;
+    }
+    this.markCurrent();
+  }
+
+  /** The id of the drawn node carrying the highlight, for tests and the debugger. */
+  get currentId(): string | null {
+    return this.svg?.querySelector('g.node.mxnb-current')?.getAttribute('id') ?? null;
+  }
+
+  private markCurrent(): void {
+    const svg = this.svg;
+    const id = this.doc?.highlight ?? null;
+    if (!svg || !this.view) {
+      return;
+    }
+    svg.querySelectorAll('g.node.mxnb-current').forEach(el => el.classList.remove('mxnb-current'));
+    if (!id) {
+      return;
+    }
+    const shown = this.view.nodes.find(v => v.id === id || v.members?.some(m => m.id === id));
+    const el = shown ? svg.querySelector(`[id="${CSS.escape(shown.id)}"]`) : null;
+    if (el) {
+      el.classList.add('mxnb-current');
+      const b = (el as SVGGraphicsElement).getBBox();
       this.applyBox(centreOn(this.box, b.x + b.width / 2, b.y + b.height / 2));
     }
-    renderDetails(this.details, this.view.nodes.find(n => n.id === this.selected) ?? null);
   }
 
   private applyBox(box: ViewBox): void {
