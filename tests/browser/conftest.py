@@ -74,10 +74,16 @@ def lab():
     os.makedirs(os.path.join(data_dir, "labextensions"))
     os.symlink(os.path.join(ROOT, "mxnb", "labextension"),
                os.path.join(data_dir, "labextensions", "mxnb"))
+    # JupyterLab's question about news would cover the bottom right of every screenshot.
+    settings_dir = tempfile.mkdtemp(prefix="mxnb-lab-settings-")
+    os.makedirs(os.path.join(settings_dir, "@jupyterlab", "apputils-extension"))
+    with open(os.path.join(settings_dir, "@jupyterlab", "apputils-extension",
+                           "notification.jupyterlab-settings"), "w") as f:
+        json.dump({"fetchNews": "false"}, f)
     port, token = _free_port(), "mxnb-browser-tests"
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
                JUPYTER_PATH=data_dir + os.pathsep + os.environ.get("JUPYTER_PATH", ""),
-               PATH=path_without_dot())
+               PATH=path_without_dot(), JUPYTERLAB_SETTINGS_DIR=settings_dir)
     log = open(os.path.join(root_dir, "server.log"), "w")
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--port=%d" % port,
            "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=%s" % token,

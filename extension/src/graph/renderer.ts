@@ -157,8 +157,19 @@ export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
     const el = shown ? svg.querySelector(`[id="${CSS.escape(shown.id)}"]`) : null;
     if (el) {
       el.classList.add('mxnb-current');
+      // The node's box is in the coordinates of Graphviz's top group, which is translated
+      // inside the SVG: map its centre through that transform into the viewBox's coordinates.
       const b = (el as SVGGraphicsElement).getBBox();
-      this.applyBox(centreOn(this.box, b.x + b.width / 2, b.y + b.height / 2));
+      const top = svg.querySelector('g.graph') as SVGGraphicsElement | null;
+      const matrix = top?.transform.baseVal.consolidate()?.matrix;
+      const point = new DOMPoint(b.x + b.width / 2, b.y + b.height / 2);
+      const centre = matrix ? point.matrixTransform(matrix) : point;
+      // A graph fitted to a narrow pane can be too small to read: show the current node at
+      // no less than 0.8 screen pixels per point.
+      const [vw, vh] = this.viewport();
+      const readable =
+        vw / this.box.width < 0.8 ? { ...this.box, width: vw / 0.8, height: vh / 0.8 } : this.box;
+      this.applyBox(centreOn(readable, centre.x, centre.y));
     }
   }
 
