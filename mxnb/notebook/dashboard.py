@@ -40,10 +40,13 @@ class Dashboard:
     contexts: contexts to show from the start besides cpu(0) (others appear once they hold arrays).
     gpu_probe: what reads a GPU's figures (a `GpuProbe`; tests pass one built on fakes).
     start:    start the background thread now (else call `start()`, or `refresh()` by hand).
+    reset_peak: the peak figures are the process's (every dashboard reads the same counters); a new
+              dashboard starts them again from the bytes live now, so its peak is the peak since it
+              was created. False keeps the process's earlier peak.
     """
 
     def __init__(self, interval=1.0, window=5.0, top=5, history=120, contexts=None, gpu_probe=None,
-                 start=True):
+                 start=True, reset_peak=True):
         if not interval > 0:
             raise ValueError("Dashboard interval must be a positive number of seconds, found %r" % (interval,))
         if not window > 0:
@@ -63,6 +66,8 @@ class Dashboard:
         self._detach = None
         self.last_error = None
         self._attach()
+        if reset_peak:
+            instrument.reset_peaks()
         self._mark()
         if start:
             self.start()
@@ -212,11 +217,45 @@ class Dashboard:
         """The ipywidgets panel (built on first use; needs ipywidgets)."""
         if self._view is None:
             from .dashboard_view import DashboardView
-            view = DashboardView(self.interval, self.window)
+            view = DashboardView(self.interval, self.window, self.history_charts)
             view.update(self.snapshot())
             self._view = view
             self._update_status()
         return self._view.root
+
+    def history_charts(self, snapshot=None, since=None):
+        """The history as chart descriptions (see charts_widget.chart): live NDArray MiB per
+        context with the process's RSS, and operators per second, against seconds since the first
+        sample shown. `since` (a time.time() value) leaves out earlier samples."""
+        from .charts_widget import chart
+        history = (snapshot or self.snapshot())["history"]
+        keep = [i for i, t in enumerate(history["time"]) if since is None or t >= since]
+        times = [history["time"][i] for i in keep]
+        seconds = [t - times[0] for t in times]
+        mib = 1024.0 * 1024.0
+
+        def mebibytes(values):
+            return [None if values[i] is None else values[i] / mib for i in keep]
+        memory = {"%s live NDArrays" % name: mebibytes(past["live_bytes"])
+                  for name, past in history["contexts"].items()}
+        memory["process RSS"] = mebibytes(history["process"]["rss_bytes"])
+        return [chart("memory", memory, x=seconds, x_label="seconds", y_label="MiB"),
+                chart("operators per second", {"ops/s": [history["ops_per_second"][i] for i in keep]},
+                      x=seconds, x_label="seconds", y_label="ops/s")]
+
+    def history_widget(self, since=None, process=True):
+        """A chart widget (uPlot) of the history so far: memory and operators per second.
+
+        since: a time.time() value; earlier samples are left out.
+        process: include the process's RSS in the memory chart (it can dwarf the NDArrays).
+        """
+        from .charts_widget import ChartsWidget
+        charts = self.history_charts(since=since)
+        if not process:
+            charts[0]["lines"] = [l for l in charts[0]["lines"] if l["label"] != "process RSS"]
+        widget = ChartsWidget()
+        widget.set_charts(charts)
+        return widget
 
     @property
     def value_widgets(self):

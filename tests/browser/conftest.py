@@ -134,6 +134,11 @@ def page(browser):
     context.close()
 
 
+def screenshot_path(name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    return os.path.join(SCREENSHOTS, name + ".png")
+
+
 def screenshot(page, name):
     os.makedirs(SCREENSHOTS, exist_ok=True)
     path = os.path.join(SCREENSHOTS, name + ".png")

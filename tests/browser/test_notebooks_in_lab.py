@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from .conftest import ROOT, open_notebook, run_all, screenshot, wait_idle
+from .conftest import ROOT, open_notebook, run_all, screenshot, screenshot_path, wait_idle
 
 pytestmark = pytest.mark.slow
 
@@ -53,4 +53,9 @@ def test_notebook_runs_in_jupyterlab(lab, page, name):
         # mx.viz.plot_network's Digraph drawn by the extension without a system Graphviz
         assert page.locator(".mxnb-dot svg g.node").count() >= 3
     screenshot(page, "notebook-" + name.replace(".ipynb", ""))
+    charts = page.locator(".mxnb-charts")
+    for i in range(charts.count()):         # uPlot charts: each drawn, and photographed
+        charts.nth(i).scroll_into_view_if_needed()
+        assert charts.nth(i).locator(".uplot canvas").count() >= 1
+        charts.nth(i).screenshot(path=screenshot_path("chart-%s-%d" % (name.replace(".ipynb", ""), i)))
     assert not page.console_errors, page.console_errors
