@@ -7,7 +7,7 @@ import mxnb as mx
 from mxnb import autograd, nd
 from mxnb.gluon import nn
 from mxnb.notebook import show_graph
-from mxnb.notebook.graph_document import GRAPH_MIME
+from mxnb.notebook.graph_document import GRAPH_MIME, graph_document
 from mxnb.notebook.graph_svg import document_svg
 
 
@@ -92,3 +92,42 @@ def test_devices_stream_sends_snapshots_that_follow_allocations():
         del keep
     finally:
         stream.stop()
+
+
+def test_a_hybridized_block_is_drawn_with_the_shapes_it_ran_with():
+    import mxnb as mx
+    from mxnb import nd
+    from mxnb.gluon import nn
+    from mxnb.notebook.graph_model import model_of
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(4, 3), nn.Flatten(), nn.Dense(3))
+    net.initialize()
+    net.hybridize()
+    assert net.last_input_shapes is None
+    net(nd.ones((2, 1, 8, 8)))
+    assert net.last_input_shapes["data"] == (2, 1, 8, 8)
+    doc = graph_document(model_of(net))          # no shapes passed
+    shapes = {n["name"]: n["outputs"][0]["shape"] for n in doc["nodes"]}
+    assert shapes["data"] == [2, 1, 8, 8]
+    assert [s for n, s in shapes.items() if n != "data"] == [[2, 4, 6, 6], [2, 144], [2, 3]]
+    net(nd.ones((5, 1, 8, 8)))                    # the latest call counts
+    doc = graph_document(model_of(net))
+    assert doc["nodes"][-1]["outputs"][0]["shape"] == [5, 3]
+
+
+def test_tape_leaves_with_gradients_are_named_as_a_symbol_names_its_variables():
+    from mxnb import autograd, nd
+    from mxnb.notebook.graph_model import model_of
+    w, b = nd.ones((3, 1)), nd.zeros((1,))
+    for p in (w, b):
+        p.attach_grad()
+    features = nd.ones((5, 3))
+    with autograd.record():
+        prob = nd.sigmoid(nd.dot(features, w) + b)
+    nodes = [(n.name, n.role) for n in model_of(prob).nodes if n.op is None]
+    assert nodes == [("data", "input"), ("dot_rhs", "param"), ("broadcast_add_rhs", "param")]
+    # an input with a gradient attached (to look at d loss / d x) stays the data
+    features.attach_grad()
+    with autograd.record():
+        prob = nd.sigmoid(nd.dot(features, w) + b)
+    assert [n.name for n in model_of(prob).nodes if n.op is None][0] == "data"
