@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { byteTicks, formatBytes, formatPercent, formatRate, Snapshot, Timeline } from '../src/panel/format';
+import {
+  byteTicks,
+  formatBytes,
+  formatPercent,
+  formatRate,
+  Snapshot,
+  Timeline,
+  LayerTimeline,
+  Snapshot
+} from '../src/panel/format';
 
 function snapshot(time: number, live: number, rss: number, extra?: string): Snapshot {
   const ctx = {
@@ -56,5 +65,32 @@ describe('timeline', () => {
     expect(t.series.get('cpu(0)')).toEqual([20, 30, 40]);
     expect(t.series.get('cpu(1)')).toEqual([7, null, null]);
     expect(t.series.get('process RSS')).toEqual([200, 300, 400]);
+  });
+});
+
+describe('LayerTimeline', () => {
+  it('keeps one series per layer, null before a layer appears, 0 once it holds nothing', () => {
+    const snap = (time: number, layers: [string, number][]) =>
+      ({
+        time,
+        contexts: {},
+        process: { rss_bytes: null, cpu_percent: null },
+        ops_per_second: 0,
+        top_ops: [],
+        attribution: {
+          layers,
+          operators: [],
+          bytes: 0,
+          peak: { layers: [], operators: [], bytes: 0, time: null }
+        }
+      }) as Snapshot;
+    const t = new LayerTimeline(3);
+    t.push(snap(1, [['dense0', 100]]));
+    t.push(snap(2, [['dense1', 50]]));
+    t.push(snap(3, [['dense0', 300]]));
+    t.push(snap(4, []));
+    expect(t.times).toEqual([2, 3, 4]);
+    expect(t.series.get('dense0')).toEqual([0, 300, 0]);
+    expect(t.series.get('dense1')).toEqual([50, 0, 0]);
   });
 });

@@ -46,7 +46,7 @@ def _counted(data, ctx):
     entry[1] = live
     if live > entry[2]:
         entry[2] = live
-    arr._counted = (entry, nbytes)
+    arr._counted = (entry, nbytes, instrument.owned_entry(ctx, nbytes) if instrument.attributing else None)
     return arr
 
 
@@ -330,9 +330,12 @@ class _CountedNDArray(NDArray):
     __slots__ = ("_counted",)
 
     def __del__(self):
-        entry, nbytes = self._counted     # no look-up, lock or call: this runs for every array
+        entry, nbytes, owned = self._counted   # no look-up, lock or call: runs for every array
         entry[0] -= 1
         entry[1] -= nbytes
+        if owned is not None:                   # counted by layer and operator too
+            owned[0] -= 1
+            owned[1] -= nbytes
 
 
 def from_numpy(ndarray, zero_copy=True):

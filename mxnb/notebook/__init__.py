@@ -18,6 +18,7 @@ _LAZY = {
     "register_formatters": "formatters",
     "Dashboard": "dashboard",
     "Debugger": "debugger",
+    "watch_layers": "attribution",
 }
 
 __all__ = sorted(_LAZY)

@@ -43,10 +43,12 @@ class Dashboard:
     reset_peak: the peak figures are the process's (every dashboard reads the same counters); a new
               dashboard starts them again from the bytes live now, so its peak is the peak since it
               was created. False keeps the process's earlier peak.
+    attribution: also count live NDArray bytes by layer and operator (see attribution.py, and
+              `watch_layers(net)` for layer names); snapshots then have an 'attribution' entry.
     """
 
     def __init__(self, interval=1.0, window=5.0, top=5, history=120, contexts=None, gpu_probe=None,
-                 start=True, reset_peak=True):
+                 start=True, reset_peak=True, attribution=False):
         if not interval > 0:
             raise ValueError("Dashboard interval must be a positive number of seconds, found %r" % (interval,))
         if not window > 0:
@@ -65,6 +67,8 @@ class Dashboard:
         self._stop_event = None
         self._detach = None
         self.last_error = None
+        self.attribution = bool(attribution)
+        self._peak_breakdown = None
         self._attach()
         if reset_peak:
             instrument.reset_peaks()
@@ -77,10 +81,14 @@ class Dashboard:
         """Switches on the core's accounting and op observer; undone by `_detach()` exactly once,
         also when the dashboard is garbage collected without `stop()`."""
         instrument.start_array_tracking()
+        if self.attribution:
+            from .attribution import PeakBreakdown
+            instrument.start_attribution()
+            self._peak_breakdown = PeakBreakdown()
         observer = self._ops.observe
         instrument.add_op_observer(observer)
         self._stop_event = threading.Event()
-        self._detach = weakref.finalize(self, _release, observer, self._stop_event)
+        self._detach = weakref.finalize(self, _release, observer, self._stop_event, self.attribution)
 
     @property
     def running(self):
@@ -154,6 +162,8 @@ class Dashboard:
     def reset_peaks(self):
         """Peaks start again from the bytes live now (on every context)."""
         instrument.reset_peaks()
+        if self._peak_breakdown is not None:
+            self._peak_breakdown.reset()
 
     def text(self):
         """The snapshot as plain text."""
@@ -193,10 +203,16 @@ class Dashboard:
                                device_free_bytes=host_free, utilization=host_percent)
             per_context[str(ctx)] = figures
         self.last_error = "; ".join(errors) or None
-        return {"time": time.time(), "window_seconds": min(span, self.window) if span > 0 else 0.0,
-                "contexts": per_context,
-                "process": {"rss_bytes": sysinfo.process_rss_bytes(), "cpu_percent": cpu_percent},
-                "ops_per_second": ops_per_second, "top_ops": top_ops, "op_totals": totals}
+        when = time.time()
+        figures = {"time": when, "window_seconds": min(span, self.window) if span > 0 else 0.0,
+                   "contexts": per_context,
+                   "process": {"rss_bytes": sysinfo.process_rss_bytes(), "cpu_percent": cpu_percent},
+                   "ops_per_second": ops_per_second, "top_ops": top_ops, "op_totals": totals}
+        if self._peak_breakdown is not None:
+            from .attribution import breakdown
+            now = breakdown(self.top)
+            figures["attribution"] = dict(now, peak=self._peak_breakdown.update(now, when))
+        return figures
 
     def _history(self):
         samples = list(self._samples)
@@ -281,13 +297,15 @@ class Dashboard:
                                                             self.interval)
 
 
-def _release(observer, stop_event):
+def _release(observer, stop_event, attribution=False):
     """Undoes `Dashboard._attach`: ends the thread's loop, removes the observer, stops accounting."""
     stop_event.set()
     try:
         instrument.remove_op_observer(observer)
     except ValueError:
         pass
+    if attribution:
+        instrument.stop_attribution()
     instrument.stop_array_tracking()
 
 

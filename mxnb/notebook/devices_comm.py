@@ -3,7 +3,8 @@
 The panel runs `register()` in the kernel of the active notebook, then opens a Jupyter comm with
 target 'mxnb.devices' and `{'interval': seconds}`. The kernel answers with a stream of
 `{'type': 'snapshot', 'snapshot': ...}` messages, one per interval, each a `Dashboard` snapshot
-(per-context arrays and memory, the process, operators per second, the slowest operators) sent
+(per-context arrays and memory, the process, operators per second, the slowest operators, and
+live memory by layer and operator now and at the peak: attribution.py) sent
 from a background thread, so the figures move while a cell trains. Closing the comm, or the
 message `{'type': 'stop'}`, ends the stream.
 """
@@ -50,7 +51,10 @@ class DeviceStream:
         from .dashboard import Dashboard
         self._send = send
         self.interval = max(0.05, float(interval))
-        self.dashboard = Dashboard(interval=self.interval, start=False)
+        # the panel shows the process's peak: opening it must not restart the peak of the
+        # dashboards in the notebook
+        self.dashboard = Dashboard(interval=self.interval, start=False, reset_peak=False,
+                                   attribution=True)
         self._stop = threading.Event()
         self._thread = None
 

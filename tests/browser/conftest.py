@@ -157,7 +157,13 @@ def open_notebook(page, lab, name):
 
 
 def run_all(page):
+    """Runs every cell; returns when the run is over (the command's promise)."""
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def start_run_all(page):
+    """Starts running every cell and returns at once (the page can be watched meanwhile)."""
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
 
 def wait_idle(page, timeout=120000):

@@ -9,7 +9,16 @@ import { Kernel } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
 import uPlot from 'uplot';
 
-import { byteTicks, formatBytes, formatPercent, formatRate, Snapshot, Timeline } from './format';
+import {
+  Attribution,
+  byteTicks,
+  formatBytes,
+  formatPercent,
+  formatRate,
+  LayerTimeline,
+  Snapshot,
+  Timeline
+} from './format';
 
 export const COMM_TARGET = 'mxnb.devices';
 const REGISTER = 'import mxnb.notebook.devices_comm as _mxnb_devices\n_mxnb_devices.register()';
@@ -21,9 +30,14 @@ export class DevicesPanel extends Widget {
   private readonly status: HTMLDivElement;
   private readonly tables: HTMLDivElement;
   private readonly chartHost: HTMLDivElement;
+  private readonly owners: HTMLDivElement;
+  private readonly layerChartHost: HTMLDivElement;
   private chart: uPlot | null = null;
   private chartNames: string[] = [];
+  private layerChart: uPlot | null = null;
+  private layerChartNames: string[] = [];
   private timeline = new Timeline();
+  private layers = new LayerTimeline();
   /** Snapshots received: the browser tests read it to see the figures move. */
   received = 0;
 
@@ -40,7 +54,11 @@ export class DevicesPanel extends Widget {
     this.tables.className = 'mxnb-devices-tables';
     this.chartHost = document.createElement('div');
     this.chartHost.className = 'mxnb-devices-chart';
-    this.node.append(this.status, this.tables, this.chartHost);
+    this.owners = document.createElement('div');
+    this.owners.className = 'mxnb-devices-owners';
+    this.layerChartHost = document.createElement('div');
+    this.layerChartHost.className = 'mxnb-devices-layer-chart';
+    this.node.append(this.status, this.tables, this.chartHost, this.owners, this.layerChartHost);
     this.setStatus("Open a notebook: its kernel's devices show here.");
     tracker.currentChanged.connect(() => void this.follow());
   }
@@ -52,6 +70,7 @@ export class DevicesPanel extends Widget {
   dispose(): void {
     this.disconnect();
     this.chart?.destroy();
+    this.layerChart?.destroy();
     super.dispose();
   }
 
@@ -84,8 +103,11 @@ export class DevicesPanel extends Widget {
     this.disconnect();
     this.kernel = kernel;
     this.timeline = new Timeline();
+    this.layers = new LayerTimeline();
     this.chart?.destroy();
     this.chart = null;
+    this.layerChart?.destroy();
+    this.layerChart = null;
     this.setStatus(`Connecting to ${panel.title.label} …`);
     const reply = await kernel.requestExecute({ code: REGISTER, silent: true, store_history: false }).done;
     if (reply.content.status !== 'ok') {
@@ -114,8 +136,72 @@ export class DevicesPanel extends Widget {
     this.received += 1;
     this.node.dataset.received = String(this.received);
     this.timeline.push(s);
+    this.layers.push(s);
     this.renderTables(s);
     this.renderChart();
+    if (s.attribution) {
+      this.renderOwners(s.attribution);
+      this.renderLayerChart();
+    }
+  }
+
+  /** Who holds the live NDArray memory, now and at the (sampled) peak, by layer and operator. */
+  private renderOwners(a: Attribution): void {
+    const table = (cls: string, title: string, rows: [string, number][]): HTMLTableElement => {
+      const t = document.createElement('table');
+      t.className = `mxnb-devices-owners-table ${cls}`;
+      t.createCaption().textContent = title;
+      for (const [name, bytes] of rows) {
+        const r = t.insertRow();
+        r.insertCell().textContent = name;
+        r.insertCell().textContent = formatBytes(bytes);
+      }
+      return t;
+    };
+    const title = document.createElement('h4');
+    title.textContent = 'live memory by layer and operator';
+    const hint = document.createElement('p');
+    hint.className = 'mxnb-devices-hint';
+    hint.textContent = a.layers.some(([n]) => n !== '(no layer)')
+      ? `now ${formatBytes(a.bytes)}; peak ${formatBytes(a.peak.bytes)}`
+      : 'Layers are named after mxnb.notebook.watch_layers(net).';
+    this.owners.replaceChildren(
+      title,
+      hint,
+      table('now-layers', 'layers now', a.layers),
+      table('peak-layers', 'layers at the peak', a.peak.layers),
+      table('now-operators', 'operators now', a.operators),
+      table('peak-operators', 'operators at the peak', a.peak.operators)
+    );
+  }
+
+  private renderLayerChart(): void {
+    const names = [...this.layers.series.keys()];
+    const width = Math.max(240, this.layerChartHost.clientWidth || 300);
+    const data = [this.layers.times, ...this.layers.series.values()] as uPlot.AlignedData;
+    if (!this.layerChart || names.join() !== this.layerChartNames.join()) {
+      this.layerChart?.destroy();
+      this.layerChartNames = names;
+      const opts: uPlot.Options = {
+        title: 'memory timeline by layer',
+        width,
+        height: 200,
+        legend: { show: true, live: false },
+        scales: { x: { time: true } },
+        axes: [
+          {},
+          {
+            size: 70,
+            splits: (u: uPlot) => byteTicks(u.scales.y.max ?? 0),
+            values: (_u: uPlot, ticks: number[]) => ticks.map(v => formatBytes(v))
+          }
+        ],
+        series: [{}, ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 1.5 }))]
+      };
+      this.layerChart = new uPlot(opts, data, this.layerChartHost);
+    } else {
+      this.layerChart.setData(data);
+    }
   }
 
   private renderTables(s: Snapshot): void {

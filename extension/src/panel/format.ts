@@ -70,12 +70,52 @@ export interface ContextFigures {
   utilization: number | null;
 }
 
+export interface Breakdown {
+  layers: [string, number][];
+  operators: [string, number][];
+  bytes: number;
+}
+
+export interface Attribution extends Breakdown {
+  peak: Breakdown & { time: number | null };
+}
+
 export interface Snapshot {
   time: number;
   contexts: Record<string, ContextFigures>;
   process: { rss_bytes: number | null; cpu_percent: number | null };
   ops_per_second: number;
   top_ops: [string, number, number][];
+  attribution?: Attribution;
+}
+
+/** Live bytes per layer over time (the layers seen so far; null before a layer appears). */
+export class LayerTimeline {
+  readonly times: number[] = [];
+  readonly series = new Map<string, (number | null)[]>();
+  constructor(readonly capacity = 300) {}
+
+  push(s: Snapshot): void {
+    if (!s.attribution) {
+      return;
+    }
+    this.times.push(s.time);
+    const now = new Map(s.attribution.layers);
+    for (const name of new Set([...this.series.keys(), ...now.keys()])) {
+      let values = this.series.get(name);
+      if (!values) {
+        values = new Array(this.times.length - 1).fill(null);
+        this.series.set(name, values);
+      }
+      values.push(now.get(name) ?? 0);
+    }
+    if (this.times.length > this.capacity) {
+      this.times.shift();
+      for (const values of this.series.values()) {
+        values.shift();
+      }
+    }
+  }
 }
 
 /** A bounded history of snapshots: time and live bytes per context, for the timeline. */
