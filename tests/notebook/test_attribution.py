@@ -34,18 +34,19 @@ def test_arrays_are_counted_under_their_layer_and_operator(dash):
     for _ in range(3):
         with autograd.record():
             kept.append(net(x))
+    dense, relu = net[0].name, net[0].act.name        # dense<k>, dense<k>_relu
     now = dict(breakdown()["layers"])
-    # three (128, 64) float32 outputs of dense0's FullyConnected and of its relu are alive
-    assert now["dense0"] >= 3 * 128 * 64 * 4
-    assert now["dense0_relu"] >= 3 * 128 * 64 * 4
+    # three (128, 64) float32 outputs of the first layer's FullyConnected and of its relu live
+    assert now[dense] >= 3 * 128 * 64 * 4
+    assert now[relu] >= 3 * 128 * 64 * 4
     ops = dict(dash.refresh()["attribution"]["operators"])
     assert ops["Activation"] >= 3 * 128 * 64 * 4 and ops["_ones"] == 128 * 10 * 4
     del kept
     gc.collect()
     snap = dash.refresh()["attribution"]
-    assert dict(snap["layers"]).get("dense0_relu", 0) == 0        # given back
+    assert dict(snap["layers"]).get(relu, 0) == 0                 # given back
     peak = dict(snap["peak"]["layers"])
-    assert peak["dense0_relu"] >= 3 * 128 * 64 * 4                # remembered at the peak
+    assert peak[relu] >= 3 * 128 * 64 * 4                         # remembered at the peak
     dash.reset_peaks()
     assert dash.refresh()["attribution"]["peak"]["bytes"] == snap["bytes"]
     watch.detach()
