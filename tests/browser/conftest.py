@@ -169,6 +169,9 @@ def start_run_all(page):
 def wait_idle(page, timeout=120000):
     page.wait_for_function(
         "(() => { const w = window.jupyterapp.shell.currentWidget;"
-        " return w.content.widgets.every(c => c.model.type !== 'code' ||"
-        " (c.model.executionCount !== null && !c.node.querySelector('.jp-InputArea-prompt')"
+        " const kernel = w.sessionContext.session && w.sessionContext.session.kernel;"
+        # cells scrolled out of view may not be rendered: read the models, and the kernel's state
+        " return kernel && kernel.status === 'idle' && w.content.widgets.every(c =>"
+        " c.model.type !== 'code' || (c.model.executionCount !== null &&"
+        " !(c.node.querySelector('.jp-InputArea-prompt') || {textContent: ''})"
         ".textContent.includes('*'))); })()", timeout=timeout)
