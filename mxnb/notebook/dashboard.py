@@ -286,7 +286,27 @@ class Dashboard:
         return self
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        # what front ends without the widget show (nbconvert, GitHub, a notebook saved and
+        # opened without a kernel): the figures as text and the history charts as pictures
+        data["text/html"] = self.snapshot_html()
+        data["text/plain"] = repr(self)
+        return bundle
+
+    def snapshot_html(self):
+        """The figures now (as `text()`) and the history charts, as static HTML."""
+        import html as _html
+        from .charts_widget import ChartsWidget
+        snapshot = self.snapshot()
+        charts = ChartsWidget()
+        try:
+            charts.set_charts(self.history_charts(snapshot))
+            pictures = charts.snapshot_html()
+        finally:
+            charts.close()
+        return ('<div class="mxnb-dashboard-snapshot"><pre>%s</pre>%s</div>'
+                % (_html.escape(snapshot_text(snapshot)), pictures))
 
     def _update_status(self):
         if self._view is not None:

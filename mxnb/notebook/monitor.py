@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from .render import Raw, html_table, line_chart_svg, sparkline_svg
+from .render import Raw, html_table, line_chart_svg, sparkline_svg, svg_img
 
 __all__ = ["TrainingMonitor", "gradient_norms"]
 
@@ -191,12 +191,14 @@ class TrainingMonitor:
                 chart("gradient norms", self.history["grad_norms"], x_label="step",
                       y_label="L2 norm", log_y=True)]
 
-    def gradients_html(self, with_chart=True):
+    def gradients_html(self, with_chart=True, as_image=False):
         norms = self.history["grad_norms"]
         if not norms:
             return "<div style='color:#888'>no gradient norms yet (feed them with monitor.step)</div>"
         chart = line_chart_svg(norms, self.width, self.height, title="gradient norms (log scale)",
                                log_y=True) if with_chart else ""
+        if chart and as_image:
+            chart = svg_img(chart, "gradient norms")
         flags = self.gradient_flags()
         rows = []
         for name, values in norms.items():
@@ -211,7 +213,8 @@ class TrainingMonitor:
     def html(self):
         """The whole view as static HTML (what shows where widgets cannot)."""
         return "<div><div>%s</div>%s%s</div>" % (html.escape(self.status_text()),
-                                                   self.curves_svg(), self.gradients_html())
+                                                   svg_img(self.curves_svg(), "curves"),
+                                                   self.gradients_html(as_image=True))
 
     # --- widgets ------------------------------------------------------------------------------------
     def widget(self):

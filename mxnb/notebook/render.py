@@ -92,6 +92,13 @@ def png_data_uri(png_bytes):
     return "data:image/png;base64," + base64.b64encode(png_bytes).decode("ascii")
 
 
+def svg_img(svg_text, alt=""):
+    """An <img> of an SVG drawing: unlike inline <svg>, it survives the HTML sanitising of
+    untrusted notebooks (a saved notebook opened again, GitHub)."""
+    return '<img alt="%s" src="data:image/svg+xml;base64,%s">' % (
+        html.escape(alt), base64.b64encode(svg_text.encode("utf-8")).decode("ascii"))
+
+
 def _number(value):
     """Short text for a figure on an axis or in a table."""
     if value is None:

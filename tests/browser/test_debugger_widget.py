@@ -126,7 +126,15 @@ def test_saved_debugger_without_kernel_shows_a_picture(lab, page, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
     monkeypatch.setenv("PYTHONPATH", ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    path = lab.write_notebook("saved-debugger.ipynb", DEBUGGER_CELLS)
+    path = lab.write_notebook("saved-debugger.ipynb", DEBUGGER_CELLS + [
+        "from mxnb.notebook import Dashboard, TrainingMonitor\n"
+        "dash = Dashboard(interval=0.2)\n"
+        "dash",
+        "monitor = TrainingMonitor(total_samples=8)\n"
+        "monitor\n",
+        "for step in range(4):\n"
+        "    monitor.update(loss=1.0 / (step + 1), samples=2)\n"
+        "dash.stop()"])
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": lab.root_dir}}).execute()
@@ -134,6 +142,10 @@ def test_saved_debugger_without_kernel_shows_a_picture(lab, page, monkeypatch):
     data = nb.cells[0].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in data
     assert "data:image/svg+xml;base64," in data["text/html"] and "VBox" not in data["text/plain"]
+    for cell in nb.cells[1:3]:                 # the dashboard and the monitor
+        shown = [o for o in cell.outputs if "data" in o][0]["data"]
+        assert "application/vnd.jupyter.widget-view+json" in shown
+        assert "<img" in shown["text/html"] and "VBox" not in shown["text/plain"]
 
     page.goto(lab.notebook_url("saved-debugger.ipynb").replace("&reset", "&reset&kernel=none"))
     page.wait_for_selector(".jp-Notebook .jp-OutputArea-output", timeout=60000)
@@ -143,5 +155,6 @@ def test_saved_debugger_without_kernel_shows_a_picture(lab, page, monkeypatch):
     if page.locator(".mxnb-debugger-snapshot").count():
         picture = page.locator(".mxnb-debugger-snapshot img").first
         assert picture.evaluate("img => img.complete && img.naturalWidth > 100")
+    assert page.locator("text=VBox(children").count() == 0
     screenshot(page, "debugger-saved-notebook")
     assert not page.console_errors, page.console_errors
