@@ -19,16 +19,45 @@ LAB_ARGS   ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test setup dot clean-venv
+LABEXT     := $(VENV)/share/jupyter/labextensions/mxnb
+NPM        ?= npm
+
+.PHONY: lab test setup dot clean-venv extension extension-test node
 
 lab: setup
 	mkdir -p notebooks
 	$(VENV)/bin/jupyter lab $(LAB_ROOT) $(LAB_ARGS) notebooks/
 
-test: setup
+test: setup extension-test
 	$(PY) -m pytest -q $(PYTEST_ARGS) $(TESTS)
 
-setup: $(STAMP) $(KERNEL) dot
+setup: $(STAMP) $(KERNEL) $(LABEXT)
+
+# The editable install does not copy data files: link the prebuilt extension (committed in
+# mxnb/labextension) where JupyterLab looks for prebuilt extensions, so `make lab` has it.
+$(LABEXT): $(STAMP)
+	mkdir -p $(dir $(LABEXT))
+	ln -sfn $(CURDIR)/mxnb/labextension $(LABEXT)
+
+# Node.js and npm build and test the extension's sources; using it needs neither.
+node:
+	@command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1 || { \
+		echo "Node.js and npm are needed to test or build extension/ (Node 18 or newer):"; \
+		echo "  Debian/Ubuntu: sudo apt-get install nodejs npm   macOS: brew install node"; \
+		echo "  or https://nodejs.org/en/download"; exit 1; }
+
+extension/node_modules/.package-lock.json: extension/package-lock.json | node
+	cd extension && $(NPM) ci --no-audit --no-fund
+
+# The extension's unit tests (Vitest) and its type and format checks.
+extension-test: node extension/node_modules/.package-lock.json
+	cd extension && $(NPM) test && $(NPM) run lint
+
+# Rebuilds the prebuilt extension (mxnb/labextension) and the widgets' bundle from extension/.
+extension: node extension/node_modules/.package-lock.json $(STAMP)
+	cd extension && $(NPM) run build:lib && $(NPM) run build:widgets && node node_modules/@jupyterlab/builder/lib/build-labextension.js \
+		--core-path $$($(CURDIR)/$(PY) -c "import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), 'staging'))") .
+	cp extension/install.json mxnb/labextension/install.json
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +72,8 @@ $(KERNEL): $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix
 	touch $(KERNEL)
 
-# Graphviz's `dot` renders mx.viz.plot_network; the Python package alone cannot draw.
+# Optional: Graphviz's `dot` draws mx.viz.plot_network's Digraph as a picture for front ends
+# without the extension (nbconvert, GitHub). JupyterLab draws graphs with the extension alone.
 dot:
 	@if command -v dot >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

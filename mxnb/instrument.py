@@ -4,13 +4,17 @@ Both are off by default and cost one flag test on the hot path when off:
 - operator observers: `add_op_observer(fn)`; `fn(op_name, seconds)` after every operator run
   eagerly, by an executor or by a CachedOp;
 - array accounting: `start_array_tracking()` counts live NDArrays and their bytes per context
-  (with the peak), through weak references, until `stop_array_tracking()`.
+  (with the peak), through weak references, until `stop_array_tracking()`;
+- attribution (on top of the accounting): `start_attribution()` also counts each new array under
+  the layer running (`set_layer`, set by forward hooks) and the operator that made it, until
+  `stop_attribution()`; `owned_stats()` reads it. Off, it costs one flag test per counted array.
 """
 import threading
 import weakref
 
 __all__ = ["add_op_observer", "remove_op_observer", "start_array_tracking", "stop_array_tracking",
-           "array_stats", "reset_peaks"]
+           "array_stats", "reset_peaks", "start_attribution", "stop_attribution", "owned_stats",
+           "set_layer"]
 
 observing = False          # read by the dispatcher and the program runner
 tracking = False           # read when NDArrays are made
@@ -24,22 +28,36 @@ _live = {}                 # (device type, device id) -> [count, bytes, peak byt
 counts_lock = threading.Lock()
 _track_users = 0
 
+attributing = False        # read when counted NDArrays are made
+_owned = {}                # (device type, device id, layer, operator) -> [count, bytes]
+_layer = ""                # the layer running now ('' outside any watched layer)
+_op = ""                   # the operator that ran last (its outputs are wrapped right after)
+_attribution_users = 0
+
 
 def add_op_observer(fn):
-    global observing, _observers
     with _lock:
-        _observers = _observers + (fn,)
-        observing = True
+        add_op_observer_unlocked(fn)
     return fn
 
 
 def remove_op_observer(fn):
-    global observing, _observers
     with _lock:
-        observers = list(_observers)
-        observers.remove(fn)
-        _observers = tuple(observers)
-        observing = bool(_observers)
+        remove_op_observer_unlocked(fn)
+
+
+def add_op_observer_unlocked(fn):
+    global observing, _observers
+    _observers = _observers + (fn,)
+    observing = True
+
+
+def remove_op_observer_unlocked(fn):
+    global observing, _observers
+    observers = list(_observers)
+    observers.remove(fn)
+    _observers = tuple(observers)
+    observing = bool(_observers)
 
 
 def notify_op(op_name, seconds):
@@ -68,10 +86,70 @@ def count(entry, nbytes):
             entry[2] = live
 
 
-def release(entry, nbytes):
+def release(entry, nbytes, owned=None):
     with counts_lock:
         entry[0] -= 1
         entry[1] -= nbytes
+        if owned is not None:
+            owned[0] -= 1
+            owned[1] -= nbytes
+
+
+def owned_entry(ctx, nbytes, op=None):
+    """Counts one more array of `nbytes` under the current layer and operator (or `op`); returns
+    the [count, bytes] entry, which the array gives back when freed. Runs only while attributing."""
+    key = (ctx.device_type, ctx.device_id, _layer, _op if op is None else op)
+    entry = _owned.get(key)
+    if entry is None:
+        entry = _owned[key] = [0, 0]
+    entry[0] += 1
+    entry[1] += nbytes
+    return entry
+
+
+def set_layer(name):
+    """Makes `name` the layer new arrays are counted under; returns the previous one."""
+    global _layer
+    previous, _layer = _layer, name
+    return previous
+
+
+def _note_op(op_name, seconds):
+    global _op
+    _op = op_name
+
+
+def start_attribution():
+    """Starts (or joins) counting live arrays per layer and operator (and the accounting itself)."""
+    global attributing, _attribution_users
+    start_array_tracking()
+    with _lock:
+        _attribution_users += 1
+        if not attributing:
+            attributing = True
+            add_op_observer_unlocked(_note_op)
+
+
+def stop_attribution():
+    global attributing, _attribution_users, _op
+    with _lock:
+        _attribution_users = max(0, _attribution_users - 1)
+        if attributing and _attribution_users == 0:
+            attributing = False
+            _op = ""
+            remove_op_observer_unlocked(_note_op)
+    stop_array_tracking()
+
+
+def owned_stats():
+    """{context: {(layer, operator): bytes}} of the counted arrays alive now, by who made them
+    ('' for no layer; 'array' for arrays made by a constructor)."""
+    from .context import Context
+    result = {}
+    for (device_type, device_id, layer, op), (n, nbytes) in list(_owned.items()):
+        if n > 0:
+            result.setdefault(Context(device_type, device_id), {})[(layer, op)] = nbytes
+    return result
 
 
 def track(array):
@@ -79,7 +157,8 @@ def track(array):
     dispatcher makes counted arrays directly, which is cheaper)."""
     entry, nbytes = stats_of(array._ctx), int(array._data.nbytes)
     count(entry, nbytes)
-    weakref.finalize(array, release, entry, nbytes)
+    owned = owned_entry(array._ctx, nbytes, op="array") if attributing else None
+    weakref.finalize(array, release, entry, nbytes, owned)
 
 
 def start_array_tracking():

@@ -611,6 +611,12 @@ class HybridBlock(Block):
             if param.name in found and found[param.name] is not None:
                 setattr(param, attr, found[param.name])
 
+    @property
+    def last_input_shapes(self):
+        """{input name: shape} of every input (data and parameters) of the latest hybridized
+        call, None before one (read-only; an mxnb addition for drawing tools)."""
+        return self._cached_op.last_input_shapes if self._cached_op is not None else None
+
     def infer_shape(self, *args):
         """Fills in unknown parameter shapes from the inputs' shapes."""
         self._infer_attrs("infer_shape", "shape", *args)

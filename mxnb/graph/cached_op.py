@@ -31,6 +31,7 @@ class CachedOp(NodeHooks):
         self._node_hooks = ()
         self.num_outputs = len(sym._outputs)
         self._tape_op = _CachedOpGradient(self)
+        self._last_input_shapes = None
 
     @property
     def symbol(self):
@@ -41,6 +42,14 @@ class CachedOp(NodeHooks):
         """The graph passes' state (graph/optimize.py), or None when they are off."""
         return self._optimizer
 
+    @property
+    def last_input_shapes(self):
+        """{input name: shape} of the latest call, None before the first (read-only): lets tools
+        draw the graph with the shapes it ran with."""
+        if self._last_input_shapes is None:
+            return None
+        return dict(zip(self._input_names, self._last_input_shapes))
+
     def __call__(self, *args, **kwargs):
         program = self._program
         if len(args) != len(program.variable_slots):
@@ -49,10 +58,13 @@ class CachedOp(NodeHooks):
                                 self._input_names, len(args)))
         ctx = args[0]._ctx
         values = [None] * program.num_slots
+        shapes = []
         for slot, array in zip(program.variable_slots, args):
             if array._ctx != ctx:
                 raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
-            values[slot] = array._data
+            data = values[slot] = array._data
+            shapes.append(data.shape)
+        self._last_input_shapes = shapes
         is_train = STATE.training
         recording = STATE.recording and any(a._entry is not None for a in args)
         # Sparse inputs (a CSR batch): every step goes through storage-type dispatch, as written.

@@ -52,7 +52,8 @@ def _counted(data, ctx):
         entry[1] = live
         if live > entry[2]:
             entry[2] = live
-    arr._counted = (entry, nbytes)
+        owned = instrument.owned_entry(ctx, nbytes) if instrument.attributing else None
+    arr._counted = (entry, nbytes, owned)
     return arr
 
 
@@ -422,10 +423,13 @@ class _CountedNDArray(NDArray):
     __slots__ = ("_counted",)
 
     def __del__(self):
-        entry, nbytes = self._counted     # no look-up or call: this runs for every array
+        entry, nbytes, owned = self._counted   # no look-up or call: runs for every array
         with _COUNTS_LOCK:
             entry[0] -= 1
             entry[1] -= nbytes
+            if owned is not None:               # counted by layer and operator too
+                owned[0] -= 1
+                owned[1] -= nbytes
 
 
 class StaleNDArray(NDArray):

@@ -20,6 +20,7 @@ _LAZY = {
     "Dashboard": "dashboard",
     "Debugger": "debugger",
     "show_profile": "profile_view",
+    "watch_layers": "attribution",
 }
 
 __all__ = sorted(_LAZY)

@@ -40,10 +40,15 @@ class Dashboard:
     contexts: contexts to show from the start besides cpu(0) (others appear once they hold arrays).
     gpu_probe: what reads a GPU's figures (a `GpuProbe`; tests pass one built on fakes).
     start:    start the background thread now (else call `start()`, or `refresh()` by hand).
+    reset_peak: the peak figures are the process's (every dashboard reads the same counters); a new
+              dashboard starts them again from the bytes live now, so its peak is the peak since it
+              was created. False keeps the process's earlier peak.
+    attribution: also count live NDArray bytes by layer and operator (see attribution.py, and
+              `watch_layers(net)` for layer names); snapshots then have an 'attribution' entry.
     """
 
     def __init__(self, interval=1.0, window=5.0, top=5, history=120, contexts=None, gpu_probe=None,
-                 start=True):
+                 start=True, reset_peak=True, attribution=False):
         if not interval > 0:
             raise ValueError("Dashboard interval must be a positive number of seconds, found %r" % (interval,))
         if not window > 0:
@@ -62,7 +67,11 @@ class Dashboard:
         self._stop_event = None
         self._detach = None
         self.last_error = None
+        self.attribution = bool(attribution)
+        self._peak_breakdown = None
         self._attach()
+        if reset_peak:
+            instrument.reset_peaks()
         self._mark()
         if start:
             self.start()
@@ -72,10 +81,14 @@ class Dashboard:
         """Switches on the core's accounting and op observer; undone by `_detach()` exactly once,
         also when the dashboard is garbage collected without `stop()`."""
         instrument.start_array_tracking()
+        if self.attribution:
+            from .attribution import PeakBreakdown
+            instrument.start_attribution()
+            self._peak_breakdown = PeakBreakdown()
         observer = self._ops.observe
         instrument.add_op_observer(observer)
         self._stop_event = threading.Event()
-        self._detach = weakref.finalize(self, _release, observer, self._stop_event)
+        self._detach = weakref.finalize(self, _release, observer, self._stop_event, self.attribution)
 
     @property
     def running(self):
@@ -149,6 +162,8 @@ class Dashboard:
     def reset_peaks(self):
         """Peaks start again from the bytes live now (on every context)."""
         instrument.reset_peaks()
+        if self._peak_breakdown is not None:
+            self._peak_breakdown.reset()
 
     def text(self):
         """The snapshot as plain text."""
@@ -188,10 +203,16 @@ class Dashboard:
                                device_free_bytes=host_free, utilization=host_percent)
             per_context[str(ctx)] = figures
         self.last_error = "; ".join(errors) or None
-        return {"time": time.time(), "window_seconds": min(span, self.window) if span > 0 else 0.0,
-                "contexts": per_context,
-                "process": {"rss_bytes": sysinfo.process_rss_bytes(), "cpu_percent": cpu_percent},
-                "ops_per_second": ops_per_second, "top_ops": top_ops, "op_totals": totals}
+        when = time.time()
+        figures = {"time": when, "window_seconds": min(span, self.window) if span > 0 else 0.0,
+                   "contexts": per_context,
+                   "process": {"rss_bytes": sysinfo.process_rss_bytes(), "cpu_percent": cpu_percent},
+                   "ops_per_second": ops_per_second, "top_ops": top_ops, "op_totals": totals}
+        if self._peak_breakdown is not None:
+            from .attribution import breakdown
+            now = breakdown(self.top)
+            figures["attribution"] = dict(now, peak=self._peak_breakdown.update(now, when))
+        return figures
 
     def _history(self):
         samples = list(self._samples)
@@ -212,11 +233,45 @@ class Dashboard:
         """The ipywidgets panel (built on first use; needs ipywidgets)."""
         if self._view is None:
             from .dashboard_view import DashboardView
-            view = DashboardView(self.interval, self.window)
+            view = DashboardView(self.interval, self.window, self.history_charts)
             view.update(self.snapshot())
             self._view = view
             self._update_status()
         return self._view.root
+
+    def history_charts(self, snapshot=None, since=None):
+        """The history as chart descriptions (see charts_widget.chart): live NDArray MiB per
+        context with the process's RSS, and operators per second, against seconds since the first
+        sample shown. `since` (a time.time() value) leaves out earlier samples."""
+        from .charts_widget import chart
+        history = (snapshot or self.snapshot())["history"]
+        keep = [i for i, t in enumerate(history["time"]) if since is None or t >= since]
+        times = [history["time"][i] for i in keep]
+        seconds = [t - times[0] for t in times]
+        mib = 1024.0 * 1024.0
+
+        def mebibytes(values):
+            return [None if values[i] is None else values[i] / mib for i in keep]
+        memory = {"%s live NDArrays" % name: mebibytes(past["live_bytes"])
+                  for name, past in history["contexts"].items()}
+        memory["process RSS"] = mebibytes(history["process"]["rss_bytes"])
+        return [chart("memory", memory, x=seconds, x_label="seconds", y_label="MiB"),
+                chart("operators per second", {"ops/s": [history["ops_per_second"][i] for i in keep]},
+                      x=seconds, x_label="seconds", y_label="ops/s")]
+
+    def history_widget(self, since=None, process=True):
+        """A chart widget (uPlot) of the history so far: memory and operators per second.
+
+        since: a time.time() value; earlier samples are left out.
+        process: include the process's RSS in the memory chart (it can dwarf the NDArrays).
+        """
+        from .charts_widget import ChartsWidget
+        charts = self.history_charts(since=since)
+        if not process:
+            charts[0]["lines"] = [l for l in charts[0]["lines"] if l["label"] != "process RSS"]
+        widget = ChartsWidget()
+        widget.set_charts(charts)
+        return widget
 
     @property
     def value_widgets(self):
@@ -231,7 +286,27 @@ class Dashboard:
         return self
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        # what front ends without the widget show (nbconvert, GitHub, a notebook saved and
+        # opened without a kernel): the figures as text and the history charts as pictures
+        data["text/html"] = self.snapshot_html()
+        data["text/plain"] = repr(self)
+        return bundle
+
+    def snapshot_html(self):
+        """The figures now (as `text()`) and the history charts, as static HTML."""
+        import html as _html
+        from .charts_widget import ChartsWidget
+        snapshot = self.snapshot()
+        charts = ChartsWidget()
+        try:
+            charts.set_charts(self.history_charts(snapshot))
+            pictures = charts.snapshot_html()
+        finally:
+            charts.close()
+        return ('<div class="mxnb-dashboard-snapshot"><pre>%s</pre>%s</div>'
+                % (_html.escape(snapshot_text(snapshot)), pictures))
 
     def _update_status(self):
         if self._view is not None:
@@ -242,13 +317,15 @@ class Dashboard:
                                                             self.interval)
 
 
-def _release(observer, stop_event):
+def _release(observer, stop_event, attribution=False):
     """Undoes `Dashboard._attach`: ends the thread's loop, removes the observer, stops accounting."""
     stop_event.set()
     try:
         instrument.remove_op_observer(observer)
     except ValueError:
         pass
+    if attribution:
+        instrument.stop_attribution()
     instrument.stop_array_tracking()
 
 

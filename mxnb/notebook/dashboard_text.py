@@ -7,7 +7,7 @@ _UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 CONTEXT_LABELS = (
     ("live_arrays", "live NDArrays"),
     ("live_bytes", "live NDArray bytes"),
-    ("peak_bytes", "peak NDArray bytes"),
+    ("peak_bytes", "peak NDArray bytes (process, since the newest dashboard)"),
     ("pool_used_bytes", "CuPy pool used"),
     ("pool_held_bytes", "CuPy pool held"),
     ("device_free_bytes", "device memory free"),

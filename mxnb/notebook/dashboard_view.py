@@ -16,7 +16,10 @@ _GRID_LAYOUT = dict(grid_template_columns="190px 110px %dpx" % (_SPARK_WIDTH + 1
 
 
 class DashboardView:
-    def __init__(self, interval, window):
+    def __init__(self, interval, window, history_charts=None):
+        from .charts_widget import ChartsWidget
+        self._history_charts = history_charts
+        self.history = ChartsWidget(layout=widgets.Layout(width="100%"))   # uPlot charts
         self.values = {}                     # (section, field) -> Label with the figure's text
         self.sparks = {}                     # (section, field) -> HTML with the figure's sparkline
         self._sections = {}                  # section -> its box
@@ -32,7 +35,8 @@ class DashboardView:
             self.contexts_box,
             widgets.HBox([process, widgets.VBox([operators, self.top_ops, self.window_note])],
                          layout=widgets.Layout(flex_flow="row wrap")),
-        ])
+            self.history,
+        ], layout=widgets.Layout(max_width="100%"))
 
     def _grid(self, section, labels):
         cells = [widgets.HTML("<b>%s</b>" % html.escape(section)), widgets.Label(""), widgets.Label("")]
@@ -63,6 +67,8 @@ class DashboardView:
         self._show("operators", "ops_per_second", snapshot["ops_per_second"], history["ops_per_second"])
         rows = [(op, "%.1f ms" % (1e3 * seconds), "{:,}".format(count)) for op, seconds, count in snapshot["top_ops"]]
         self.top_ops.value = render.html_table(rows, header=("slowest operators", "time", "calls")) if rows else ""
+        if self._history_charts is not None:
+            self.history.set_charts(self._history_charts(snapshot))
 
     def _show(self, section, field, value, past):
         self.values[(section, field)].value = format_figure(field, value)

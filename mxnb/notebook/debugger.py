@@ -193,8 +193,9 @@ class Debugger:
         self._listeners.append(listener)
 
     def widget(self):
-        from .debugger_view import DebuggerView
-        return DebuggerView(self).widget
+        """The notebook view (an anywidget; see debugger_widget.py)."""
+        from .debugger_widget import DebuggerWidget
+        return DebuggerWidget(self)
 
     def _ipython_display_(self):
         from IPython.display import display

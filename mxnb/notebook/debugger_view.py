@@ -1,20 +1,12 @@
-"""The debugger's widget: buttons, the highlighted graph and the current node's tensors.
-
-Every button calls the Debugger's plain method; the view only redraws after each move, so the
-widget and the methods can never disagree (and tests drive it through the widget models).
-"""
+"""The debugger's current node as static HTML (tables of statistics, histograms, heatmaps): the
+picture a saved notebook shows where the widget (debugger_widget.py) cannot render."""
 import html
 
 import numpy as np
 
-from .debugger_graph import phase_svg
 from .render import Raw, array_stats, heatmap_png, histogram_svg, html_table, png_data_uri
 
-__all__ = ["DebuggerView", "node_html", "tensor_rows"]
-
-_BUTTONS = (("Step", "step"), ("Step over", "step_over"), ("Continue", "continue_"),
-            ("Back", "back"), ("Run", "run"), ("Reset", "reset"))
-
+__all__ = ["node_html", "tensor_rows"]
 
 def _number(value):
     return "" if value is None else "%.4g" % value
@@ -79,33 +71,3 @@ def node_html(debugger):
                                 [title[:-1], "shape", "dtype"] + stats))
     parts.append("</div>")
     return "".join(parts)
-
-
-class DebuggerView:
-    """ipywidgets: a row of buttons, the graph (SVG) and the node panel (HTML)."""
-
-    def __init__(self, debugger):
-        import ipywidgets as widgets
-        self.debugger = debugger
-        self.buttons = {}
-        for label, method in _BUTTONS:
-            button = widgets.Button(description=label, layout=widgets.Layout(width="90px"))
-            button.on_click(lambda _, method=method: getattr(debugger, method)())
-            self.buttons[label] = button
-        self.status = widgets.HTML()
-        self.graph = widgets.HTML(layout=widgets.Layout(max_height="520px", overflow="auto",
-                                                        width="40%"))
-        self.panel = widgets.HTML(layout=widgets.Layout(width="60%"))
-        self.widget = widgets.VBox([widgets.HBox(list(self.buttons.values())), self.status,
-                                    widgets.HBox([self.graph, self.panel])])
-        debugger.on_move(self.refresh)
-        self.refresh()
-
-    def refresh(self):
-        dbg = self.debugger
-        self.status.value = "<pre style='margin:0'>%s</pre>" % html.escape(dbg.where().split("\n")[0])
-        self.panel.value = node_html(dbg)
-        try:
-            self.graph.value = phase_svg(dbg.trace, dbg.position)
-        except (ImportError, RuntimeError, OSError) as exc:  # no graphviz `dot`: the panel still works
-            self.graph.value = "<i>graph unavailable: %s</i>" % html.escape(str(exc))

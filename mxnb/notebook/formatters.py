@@ -16,6 +16,11 @@ _TARGETS = (
     ("mxnb.gluon.block", "Block", "block_html"),
 )
 
+# graphviz's graphs (what mx.viz.plot_network returns) as DOT text, drawn by the extension in the
+# browser; a picture is added only when Graphviz's `dot` is installed.
+_DOT_TARGETS = (("graphviz.graphs", "Digraph"), ("graphviz.graphs", "Graph"))
+DOT_MIME = "text/vnd.graphviz"
+
 _registered = set()     # id() of the shells already holding our formatters
 
 
@@ -38,6 +43,21 @@ def _html_of(function_name):
     return formatter
 
 
+def dot_bundle(graph):
+    """The display data of a graphviz graph: its DOT source for mxnb's extension, an SVG picture
+    when Graphviz's `dot` can draw one (its warnings kept out of the notebook), and the text."""
+    bundle = {DOT_MIME: graph.source, "text/plain": "<%s %s>" % (type(graph).__name__, graph.name or "")}
+    try:
+        bundle["image/svg+xml"] = graph.pipe(format="svg", quiet=True).decode("utf-8")
+    except Exception:   # noqa: BLE001 - no `dot` (ExecutableNotFound) or a layout failure: the
+        pass            # extension still draws the DOT text in JupyterLab
+    return bundle
+
+
+def _dot_formatter(graph, include=None, exclude=None):
+    return dot_bundle(graph)
+
+
 def register(shell=None):
     """Rich HTML for NDArray, Symbol and Block in the running IPython shell.
 
@@ -51,6 +71,9 @@ def register(shell=None):
     html_formatter = shell.display_formatter.formatters["text/html"]
     for module, class_name, function_name in _TARGETS:
         html_formatter.for_type_by_name(module, class_name, _html_of(function_name))
+    bundle_formatter = shell.display_formatter.mimebundle_formatter
+    for module, class_name in _DOT_TARGETS:
+        bundle_formatter.for_type_by_name(module, class_name, _dot_formatter)
     _registered.add(id(shell))
     return True
 
@@ -61,11 +84,14 @@ def unregister(shell=None):
     if shell is None or id(shell) not in _registered:
         return False
     html_formatter = shell.display_formatter.formatters["text/html"]
-    for module, class_name, _ in _TARGETS:
-        html_formatter.deferred_printers.pop((module, class_name), None)
-        for cls in list(html_formatter.type_printers):
+    bundle_formatter = shell.display_formatter.mimebundle_formatter
+    targets = [(html_formatter, m, c) for m, c, _ in _TARGETS]
+    targets += [(bundle_formatter, m, c) for m, c in _DOT_TARGETS]
+    for formatter, module, class_name in targets:
+        formatter.deferred_printers.pop((module, class_name), None)
+        for cls in list(formatter.type_printers):
             if cls.__module__ == module and cls.__name__ == class_name:
-                del html_formatter.type_printers[cls]
+                del formatter.type_printers[cls]
     _registered.discard(id(shell))
     return True
 

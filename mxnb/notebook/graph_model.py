@@ -135,6 +135,10 @@ def _from_block(block, shapes):
         known.update(shapes)
     elif samples:
         known.update((var.name, tuple(s.shape)) for var, s in zip(data_vars, samples))
+    else:
+        # no shapes given: those of the latest hybridized call, when there was one
+        ran_with = getattr(block, "last_input_shapes", None) or {}
+        known.update((var.name, tuple(ran_with[var.name])) for var in data_vars if var.name in ran_with)
     return _from_symbol(sym, known, "block", block.name)
 
 
@@ -162,6 +166,7 @@ def _from_tape(array, params):
     head = Symbol.from_tape(array)
     names = _param_names(params)
     named = set(names.values())      # variables whose name is already meaningful
+    learnable = set()                # drawn leaves with a gradient attached (attach_grad)
     builder = _Builder()
     for node in topo_sort(head._outputs):
         cached = getattr(node.op, "cached_op", None)
@@ -173,19 +178,26 @@ def _from_tape(array, params):
             shapes = [tuple(node.array.shape)] if node.array is not None else [None]
             built = builder.add(node, name or node.name, shapes,
                                 forced_role="param" if name else None)
+            if not name and node.array is not None and node.array.grad is not None:
+                learnable.add(id(built))
         else:
             shapes = [tuple(v.shape) for v in node.out_values] if node.out_values else \
                 [None] * node.num_outputs
             built = builder.add(node, node.name, shapes)
             built.values = node.out_values
-    _name_tape_variables(builder, named)
+    _name_tape_variables(builder, named, learnable)
     return GraphModel("tape", "tape", builder.drawn, builder.heads(head._outputs))
 
 
-def _name_tape_variables(builder, named):
-    """Tape variables are all called 'var': name them after their use, as a symbol would."""
+def _name_tape_variables(builder, named, learnable=()):
+    """Tape variables are all called 'var': name them after their use, as a symbol names the
+    variables it creates (`<node>_<argument>`: fullyconnected_weight, dot_rhs). A leaf with a
+    gradient attached that an operator reads past its first input (dot's rhs, an add's bias) is
+    a parameter too, not another 'data'."""
     for user in builder.drawn:
-        for (src, _), role in zip(user.inputs, user.input_roles):
+        for position, ((src, _), role) in enumerate(zip(user.inputs, user.input_roles)):
+            if src.is_variable and src.role == "input" and position > 0 and id(src) in learnable:
+                src.role = "param"
             if src.is_variable and src.role != "input" and src.name not in named:
                 builder.rename(src, "%s_%s" % (user.name, role))
                 named.add(src.name)

@@ -8,7 +8,9 @@ Without Graphviz's `dot` it says how to install it and shows the layer table ins
 import html
 import shutil
 
+from .graph_document import GRAPH_MIME, graph_document
 from .graph_model import model_of
+from .graph_svg import document_svg
 from .render import array_stats, html_table
 
 __all__ = ["show_graph", "GraphView", "DOT_MISSING_MESSAGE"]
@@ -231,12 +233,20 @@ class GraphView:
             return ('<div style="color:#a33;margin:4px 0">%s</div>%s'
                     % (html.escape(str(missing)), self.layer_table_html()))
 
+    def document(self, highlight=None):
+        """The graph as the JSON document mxnb's JupyterLab extension draws."""
+        return graph_document(self.model, self.hide_weights, self.title, highlight)
+
     def _repr_mimebundle_(self, include=None, exclude=None):
+        # The extension draws the document (pan, zoom, collapsible layers, details on click);
+        # every other front end, and a notebook saved without the extension, shows the picture:
+        # Graphviz's when `dot` is installed, else mxnb's own layout (no system Graphviz needed).
+        doc = self.document()
         try:
             svg = self.svg()
         except GraphvizUnavailable:
-            return {"text/html": self.html(), "text/plain": self._text()}
-        return {"image/svg+xml": svg, "text/plain": self._text()}
+            svg = document_svg(doc)
+        return {GRAPH_MIME: doc, "image/svg+xml": svg, "text/plain": self._text()}
 
     def _text(self):
         return "<GraphView %s: %d nodes>" % (self.title, len(self.nodes))

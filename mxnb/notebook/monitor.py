@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from .render import Raw, html_table, line_chart_svg, sparkline_svg
+from .render import Raw, html_table, line_chart_svg, sparkline_svg, svg_img
 
 __all__ = ["TrainingMonitor", "gradient_norms"]
 
@@ -180,11 +180,25 @@ class TrainingMonitor:
                 flags[name] = "exploding"
         return flags
 
-    def gradients_html(self):
+    def charts(self):
+        """The two charts the widget draws with uPlot: loss and metrics, gradient norms (log)."""
+        from .charts_widget import chart
+        series = {}
+        if self.history["loss"]:
+            series["loss"] = self.history["loss"]
+        series.update(self.history["metrics"])
+        return [chart("%s: loss and metrics" % self.title, series, x_label="step"),
+                chart("gradient norms", self.history["grad_norms"], x_label="step",
+                      y_label="L2 norm", log_y=True)]
+
+    def gradients_html(self, with_chart=True, as_image=False):
         norms = self.history["grad_norms"]
         if not norms:
             return "<div style='color:#888'>no gradient norms yet (feed them with monitor.step)</div>"
-        chart = line_chart_svg(norms, self.width, self.height, title="gradient norms (log10)", log_y=True)
+        chart = line_chart_svg(norms, self.width, self.height, title="gradient norms (log scale)",
+                               log_y=True) if with_chart else ""
+        if chart and as_image:
+            chart = svg_img(chart, "gradient norms")
         flags = self.gradient_flags()
         rows = []
         for name, values in norms.items():
@@ -199,20 +213,23 @@ class TrainingMonitor:
     def html(self):
         """The whole view as static HTML (what shows where widgets cannot)."""
         return "<div><div>%s</div>%s%s</div>" % (html.escape(self.status_text()),
-                                                   self.curves_svg(), self.gradients_html())
+                                                   svg_img(self.curves_svg(), "curves"),
+                                                   self.gradients_html(as_image=True))
 
     # --- widgets ------------------------------------------------------------------------------------
     def widget(self):
-        """The live view: progress bar, status line, curves and gradient norms (built once)."""
+        """The live view: progress bar, status line, the uPlot charts (curves, gradient norms) and
+        the table of gradient norms with their flags (built once)."""
         if self._widgets is None:
             import ipywidgets as widgets
+            from .charts_widget import ChartsWidget
             progress = widgets.IntProgress(value=0, min=0, max=max(int(self.total_samples or 1), 1),
                                            description=self.title[:16])
             status = widgets.HTML()
-            curves = widgets.HTML()
+            curves = ChartsWidget(layout=widgets.Layout(width="100%"))
             gradients = widgets.HTML()
-            box = widgets.VBox([widgets.HBox([progress, status]),
-                                widgets.HBox([curves, gradients])])
+            box = widgets.VBox([widgets.HBox([progress, status]), curves, gradients],
+                               layout=widgets.Layout(max_width="100%"))
             self._widgets = {"progress": progress, "status": status, "curves": curves,
                              "gradients": gradients, "box": box}
             self.refresh()
@@ -250,8 +267,8 @@ class TrainingMonitor:
             w["progress"].max = max(self.samples_seen, 1)
             w["progress"].value = self.samples_seen
         w["status"].value = "<span style='font-family:monospace'>%s</span>" % html.escape(self.status_text())
-        w["curves"].value = self.curves_svg()
-        w["gradients"].value = self.gradients_html()
+        w["curves"].set_charts(self.charts())
+        w["gradients"].value = self.gradients_html(with_chart=False)
         self._last_render = time.time()
 
     def _maybe_render(self):
@@ -264,9 +281,16 @@ class TrainingMonitor:
     def _ipython_display_(self):
         from IPython.display import HTML, display
         try:
-            display(self.widget())
+            box = self.widget()
         except ImportError:
             display(HTML(self.html()))
+            return
+        # The widget, and the static picture for front ends without it (nbconvert, GitHub).
+        bundle = box._repr_mimebundle_()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = self.html()
+        data["text/plain"] = repr(self)
+        display(data, raw=True)
 
     def _repr_html_(self):
         return self.html()

@@ -92,6 +92,13 @@ def png_data_uri(png_bytes):
     return "data:image/png;base64," + base64.b64encode(png_bytes).decode("ascii")
 
 
+def svg_img(svg_text, alt=""):
+    """An <img> of an SVG drawing: unlike inline <svg>, it survives the HTML sanitising of
+    untrusted notebooks (a saved notebook opened again, GitHub)."""
+    return '<img alt="%s" src="data:image/svg+xml;base64,%s">' % (
+        html.escape(alt), base64.b64encode(svg_text.encode("utf-8")).decode("ascii"))
+
+
 def _number(value):
     """Short text for a figure on an axis or in a table."""
     if value is None:
@@ -162,11 +169,14 @@ def sparkline_svg(values, width=120, height=24, color="#1f77b4"):
 def line_chart_svg(series, width=400, height=200, title=None, log_y=False):
     """SVG line chart of `series` (name -> list of values, x is the index) with axes and legend.
 
-    `log_y` plots log10 of positive values (for gradient norms spanning decades).
+    `log_y` plots log10 of positive values (for gradient norms spanning decades); its ticks are
+    written as plain values (62.1, not 1e1.793). The legend sits under the plot, off the data.
     """
     margin_left, margin_right, margin_top, margin_bottom = 48, 8, 20 if title else 8, 18
+    legend_h = 12 * len(series)
     plot_w = width - margin_left - margin_right
     plot_h = height - margin_top - margin_bottom
+    height += legend_h
     prepared = {}
     for name, values in series.items():
         values = [None if v is None else float(v) for v in values]
@@ -194,14 +204,16 @@ def line_chart_svg(series, width=400, height=200, title=None, log_y=False):
         def y_of(v):
             return margin_top + plot_h * (1 - (v - low) / span)
 
+        x_axis_y = margin_top + plot_h + 14
+
         for fraction in (0.0, 0.5, 1.0):
             tick = low + span * fraction
-            label = ("1e%s" % _number(tick)) if log_y else _number(tick)
+            label = _number(10 ** tick) if log_y else _number(tick)
             parts.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>'
                          % (margin_left - 3, y_of(tick) + 3, html.escape(label)))
-        parts.append('<text x="%d" y="%d">0</text>' % (margin_left, height - 4))
+        parts.append('<text x="%d" y="%d">0</text>' % (margin_left, x_axis_y))
         parts.append('<text x="%d" y="%d" text-anchor="end">%d</text>'
-                     % (width - margin_right, height - 4, longest - 1))
+                     % (width - margin_right, x_axis_y, longest - 1))
         for k, (name, (values, points)) in enumerate(prepared.items()):
             color = SERIES_COLORS[k % len(SERIES_COLORS)]
             if len(points) == 1:

@@ -459,3 +459,35 @@ def test_byte_sizes_read_well():
     assert format_bytes(HUNDRED_MIB) == "100.0 MiB"
     assert format_bytes(80 * 2**30) == "80.0 GiB"
     assert format_bytes(-2 * MIB) == "-2.0 MiB"
+
+
+def test_a_new_dashboard_starts_its_own_peak(dashboards):
+    first = dashboards(start=False)
+    big = mx.nd.ones((1 << 20,))                       # 4 MiB, counted: a dashboard is running
+    del big
+    assert cpu_figures(first.snapshot())["peak_bytes"] >= 4 << 20
+    second = dashboards(start=False)
+    assert cpu_figures(second.snapshot())["peak_bytes"] < 4 << 20   # its peak starts now
+    big = mx.nd.ones((1 << 20,))
+    del big
+    kept = dashboards(start=False, reset_peak=False)
+    assert cpu_figures(kept.snapshot())["peak_bytes"] >= 4 << 20
+
+
+def test_history_charts_follow_the_samples(dashboards):
+    pytest.importorskip("anywidget")
+    dash = dashboards()
+    dash.refresh()
+    held = mx.nd.ones((1 << 18,))                       # 1 MiB
+    dash.refresh()
+    memory, ops = dash.history_charts()
+    live = next(l for l in memory["lines"] if l["label"] == "cpu(0) live NDArrays")
+    assert len(live["x"]) == len(live["y"]) >= 2 and live["x"][0] == 0.0
+    assert live["y"][-1] - live["y"][0] >= 1.0
+    assert ops["lines"][0]["label"] == "ops/s"
+    widget = dash.history_widget()
+    assert widget.panel["charts"][0]["title"] == "memory"
+    bundle = widget._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "data:image/svg+xml;base64," in data["text/html"]
+    del held

@@ -230,27 +230,46 @@ def test_breakpoints_by_operator_layer_and_node_name():
     assert dbg.continue_()["index"] == len(dbg.trace) - 1
 
 
-def test_widget_models_show_the_current_node():
-    pytest.importorskip("ipywidgets")
-    from mxnb.notebook.debugger_view import DebuggerView
+def test_widget_state_follows_the_debugger():
+    pytest.importorskip("anywidget")
+    from mxnb.notebook.debugger_widget import DebuggerWidget
     net = small_net(LogOfShifted(0.5))
     dbg = Debugger(net, data((4, 5)), label=LABEL, loss=LOSS, break_on="nan")
-    view = DebuggerView(dbg)
-    assert "Before the first node" in view.panel.value
-    view.buttons["Continue"].click()
+    widget = DebuggerWidget(dbg)
+    assert widget.node["name"] is None and "before the first node" in widget.node["where"]
+    assert [e["index"] for e in widget.timeline] == list(range(len(dbg.trace)))
+    forward = widget.graphs["forward"]
+    ids = {n["id"] for n in forward["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in forward["edges"])
+    widget._handle_custom_msg({"action": "continue"}, [])       # as the view's button sends it
     name = dbg.current["name"]
-    assert name in view.panel.value and name in view.status.value
-    assert "NaN" in view.panel.value and "<svg" in view.panel.value   # histograms
-    assert "<svg" in view.graph.value and name in view.graph.value
-    view.buttons["Step"].click()
-    assert dbg.current["name"] in view.panel.value
-    view.buttons["Back"].click()
-    assert name in view.panel.value
-    view.buttons["Step over"].click()
-    view.buttons["Run"].click()
-    assert dbg.finished and "backward" in view.panel.value
-    view.buttons["Reset"].click()
-    assert dbg.position == -1
+    assert widget.node["name"] == name and widget.position == dbg.position
+    assert "NaN/Inf" in widget.node["stop_reason"]
+    out = widget.node["outputs"][0]
+    assert out["nan"] > 0 and sum(out["hist"]["counts"]) == out["shape"][0] * out["shape"][1] - out["nan"] - out["inf"]
+    assert out["heat"]["rows"] * out["heat"]["cols"] == len(out["heat"]["values"])
+    assert None in out["heat"]["values"]                        # the NaNs, drawn apart
+    widget.act("step")
+    assert widget.node["index"] == dbg.position == widget.timeline[dbg.position]["index"]
+    widget.act("back")
+    assert widget.node["name"] == name
+    widget.act("goto", len(dbg.trace) - 1)
+    assert dbg.finished and widget.node["phase"] == "backward" and widget.node["gradients"]
+    widget.act("reset")
+    assert dbg.position == -1 and widget.node["index"] == -1
+    with pytest.raises(ValueError):
+        widget.act("jump")
+
+
+def test_widget_carries_a_picture_for_other_front_ends():
+    pytest.importorskip("anywidget")
+    dbg = Debugger(lenet(), data((4, 1, 10, 10)), label=LABEL, loss=LOSS)
+    dbg.step()
+    bundle = dbg.widget()._repr_mimebundle_()
+    data_ = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data_
+    assert "data:image/svg+xml;base64," in data_["text/html"]
+    assert dbg.current["name"] in data_["text/html"] and "VBox" not in data_["text/plain"]
 
 
 def test_heatmap_for_image_like_tensors():

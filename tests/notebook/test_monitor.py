@@ -33,13 +33,15 @@ def test_widgets_update_in_place():
     assert monitor.widget() is box
     assert monitor.progress.value == 0 and monitor.progress.max == 60
     monitor.update(loss=0.9, samples=20)
-    curves_after_one = monitor.curves.value
+    curves_after_one = monitor.curves.panel
     monitor.update(loss=0.4, samples=20, metrics=[("acc", 0.75)])
     assert monitor.progress.value == 40
     assert "40/60 samples" in monitor.status.value and "samples/s" in monitor.status.value
     assert "loss 0.4" in monitor.status.value and "acc 0.75" in monitor.status.value
-    assert monitor.curves.value != curves_after_one
-    assert "<polyline" in monitor.curves.value and "acc" in monitor.curves.value
+    assert monitor.curves.panel != curves_after_one
+    curves, norms = monitor.curves.panel["charts"]
+    assert [(l["label"], l["y"]) for l in curves["lines"]] == [("loss", [0.9, 0.4]), ("acc", [0.75])]
+    assert norms["log_y"] and norms["lines"] == []
 
 
 def test_speed_and_time_left_follow_the_samples_seen():
@@ -91,7 +93,10 @@ def test_step_records_loss_samples_and_each_parameters_gradient_norm():
         expected = math.sqrt(float((param.grad().asnumpy().astype(np.float64) ** 2).sum()))
         assert norms[param.name][-1] == pytest.approx(expected)
         assert len(norms[param.name]) == 3
-    assert "gradient norms" in monitor.gradients.value
+    assert "gradient norms" in monitor.gradients_html()
+    assert "L2 norm" not in monitor.gradients.value          # the widget's chart is uPlot's
+    drawn = {l["label"]: l["y"] for l in monitor.curves.panel["charts"][1]["lines"]}
+    assert drawn == {name: pytest.approx(values) for name, values in norms.items()}
 
 
 def test_gradient_flags_name_vanishing_exploding_and_nan():
@@ -117,4 +122,4 @@ def test_static_html_without_widgets():
     monitor = TrainingMonitor()
     monitor.update(loss=1.0, samples=4)
     page = monitor._repr_html_()
-    assert "4 samples" in page and "<svg" in page
+    assert "4 samples" in page and "data:image/svg+xml;base64," in page

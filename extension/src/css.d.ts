@@ -1,0 +1,2 @@
+/** CSS imported for its side effect by the widgets' bundle (esbuild writes it beside the JS). */
+declare module '*.css';
