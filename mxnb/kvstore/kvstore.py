@@ -212,7 +212,8 @@ class KVStore(KVStoreBase):
         self.pull(key, out, priority)
 
     def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
-        """Pulls only the rows `row_ids` of `key`'s stored value into `out`; other rows are 0.
+        """Pulls only the rows `row_ids` of `key`'s stored value into `out`: a RowSparseNDArray
+        `out` then holds just those rows (as MXNet's); a dense `out` gets zeros elsewhere.
 
         Parameters
         ----------
@@ -238,11 +239,27 @@ class KVStore(KVStoreBase):
                 if index.size and (index.min() < 0 or index.max() >= stored.shape[0]):
                     raise MXNetError("kvstore.row_sparse_pull(%r): row_ids must lie in [0, %d), "
                                      "found %s" % (k, stored.shape[0], index.tolist()))
-                picked = nd.zeros(stored.shape, ctx=o.context, dtype=stored.dtype)
-                if index.size:
-                    rows_nd = nd.array(index, ctx=stored.context, dtype="int64")
-                    picked[index] = nd.take(stored, rows_nd).as_in_context(o.context)
-                picked.copyto(o)
+                self._pull_rows(stored, np.unique(index), o)
+
+    @staticmethod
+    def _pull_rows(stored, rows, out):
+        """The rows `rows` (sorted, unique) of `stored` into `out`: a RowSparseNDArray holding
+        just those rows (MXNet's row_sparse_pull), or a dense array zero elsewhere."""
+        dense = stored.tostype("default") if stored._sparse else stored
+        picked = nd.take(dense, nd.array(rows, ctx=stored.context, dtype="int64")) \
+            if rows.size else nd.zeros((0,) + tuple(stored.shape[1:]), ctx=stored.context,
+                                       dtype=stored.dtype)
+        if out._sparse and out.stype == "row_sparse":
+            value = nd.sparse.row_sparse_array((picked.as_in_context(out.context),
+                                                nd.array(rows, ctx=out.context, dtype="int64")),
+                                               shape=tuple(stored.shape), ctx=out.context,
+                                               dtype=stored.dtype)
+            out[:] = value
+            return
+        full = nd.zeros(stored.shape, ctx=out.context, dtype=stored.dtype)
+        if rows.size:
+            full[rows] = picked.as_in_context(out.context)
+        full.copyto(out)
 
     # --- optimizer and compression ------------------------------------------------------------
     def set_optimizer(self, optimizer):

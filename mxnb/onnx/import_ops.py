@@ -57,12 +57,12 @@ def gemm(ctx, attrs):
 @imports("MatMul")
 def matmul(ctx, attrs):
     ranks = (ctx.rank(ctx.node.input[0]), ctx.rank(ctx.node.input[1]))
-    if ranks == (2, 2):
+    if ranks[1] == 2 and ranks[0] >= 2:     # MXNet's dot contracts lhs's last axis with rhs's first
         return ctx.sym.dot(ctx.input(0), ctx.input(1), name=ctx.name())
     if ranks == (3, 3):
         return ctx.sym.batch_dot(ctx.input(0), ctx.input(1), name=ctx.name())
-    raise MXNetError("ONNX import: MatMul node %r of inputs of rank %s (2-D and batched 3-D "
-                     "products import)" % (ctx.name(), ranks))
+    raise MXNetError("ONNX import: MatMul node %r of inputs of rank %s (products with a matrix "
+                     "and batched 3-D products import)" % (ctx.name(), ranks))
 
 
 @imports("BatchNormalization")
@@ -284,3 +284,54 @@ def lrn(ctx, attrs):
     return ctx.sym.LRN(ctx.input(0), alpha=float(attrs.get("alpha", 1e-4)),
                        beta=float(attrs.get("beta", 0.75)), knorm=float(attrs.get("bias", 1.0)),
                        nsize=int(attrs["size"]), name=ctx.name())
+
+
+# ONNX's gate order -> MXNet's: LSTM (i, o, f, c) -> (i, f, c, o); GRU (z, r, h) -> (r, z, n).
+_MX_GATES = {"lstm": (0, 2, 3, 1), "gru": (1, 0, 2), "rnn_tanh": (0,), "rnn_relu": (0,)}
+
+
+def _to_mxnet_gates(array, mode, hidden):
+    blocks = [array[g * hidden:(g + 1) * hidden] for g in range(len(_MX_GATES[mode]))]
+    return np.concatenate([blocks[g] for g in _MX_GATES[mode]], axis=0)
+
+
+@imports("LSTM", "GRU", "RNN")
+def recurrent(ctx, attrs):
+    """One ONNX recurrent layer as MXNet's fused RNN operator (its packed parameter vector is
+    built here), with Y laid out as ONNX's (T, D, N, H)."""
+    kind = ctx.node.op_type
+    if kind == "GRU" and not attrs.get("linear_before_reset", 0):
+        raise MXNetError("ONNX import: GRU node %r has linear_before_reset=0; MXNet's GRU "
+                         "resets after the product (linear_before_reset=1)" % ctx.name())
+    if ctx.has_input(4):
+        raise MXNetError("ONNX import: node %r (%s) uses sequence_lens, which does not import"
+                         % (ctx.name(), kind))
+    if kind == "RNN":
+        acts = [a.decode() if isinstance(a, bytes) else a for a in attrs.get("activations", ["Tanh"])]
+        mode = {"Tanh": "rnn_tanh", "Relu": "rnn_relu"}.get(acts[0])
+        if mode is None:
+            raise MXNetError("ONNX import: RNN node %r with activation %s has no MXNet mode"
+                             % (ctx.name(), acts[0]))
+    else:
+        mode = kind.lower()
+    w, r = ctx.constant(1), ctx.constant(2)
+    dirs, hidden = w.shape[0], int(attrs["hidden_size"])
+    gates = len(_MX_GATES[mode])
+    b = ctx.constant(3) if ctx.has_input(3) else np.zeros((dirs, 2 * gates * hidden), w.dtype)
+    weights, biases = [], []
+    for d in range(dirs):
+        weights += [_to_mxnet_gates(w[d], mode, hidden).ravel(),
+                    _to_mxnet_gates(r[d], mode, hidden).ravel()]
+        biases += [_to_mxnet_gates(b[d, :gates * hidden], mode, hidden),
+                   _to_mxnet_gates(b[d, gates * hidden:], mode, hidden)]
+    packed_name = ctx.name() + "_parameters"
+    ctx.values[packed_name] = np.concatenate(weights + biases).astype(w.dtype)
+    states = []
+    for index in (5, 6)[:2 if mode == "lstm" else 1]:
+        states.append(ctx.input(index) if ctx.has_input(index)
+                      else ctx.sym.zeros(shape=(dirs, 0, hidden)))   # 0: the batch, inferred
+    out = ctx.sym.RNN(ctx.input(0), ctx.tensor(packed_name), *states, state_size=hidden,
+                      num_layers=1, bidirectional=dirs == 2, mode=mode, state_outputs=True,
+                      name=ctx.name())
+    y = ctx.sym.transpose(ctx.sym.Reshape(out[0], shape=(0, 0, dirs, hidden)), axes=(0, 2, 1, 3))
+    return [y] + [out[i] for i in range(1, 3 if mode == "lstm" else 2)]

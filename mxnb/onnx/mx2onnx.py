@@ -37,7 +37,7 @@ def get_operator_support(opset_version=None):
     -------
     list of str
     """
-    from . import translations  # noqa: F401  (fills the table)
+    from . import translations, translations_rnn  # noqa: F401  (fill the table)
     return sorted(_TRANSLATORS)
 
 
@@ -98,6 +98,28 @@ class ExportContext:
         """The value of input i when it is a parameter, else None."""
         source = self.graph.nodes[self.node.inputs[i][0]]
         return self.params.get(source.name) if source.op is None else None
+
+    def folded(self, i):
+        """The value of input i when it depends on parameters and constants only (computed now
+        with NumPy, as constant folding would), else None."""
+        return self._fold(self.node.inputs[i], {})
+
+    def _fold(self, entry, memo):
+        if entry in memo:
+            return memo[entry]
+        node = self.graph.nodes[entry[0]]
+        if node.op is None:
+            value = self.params.get(node.name)
+        else:
+            values = [self._fold(e, memo) for e in node.inputs]
+            value = None
+            if all(v is not None for v in values):
+                op = node.op
+                extras = {"is_train": False, "rng": None} if op.needs_extras else {}
+                out = op.compute(np, [np.asarray(v) for v in values], node.attrs, **extras)
+                value = out if op.single_output else out[entry[1]]
+        memo[entry] = value
+        return value
 
     def const(self, hint, value, dtype=None):
         """An initializer holding `value`; returns its name."""
@@ -162,7 +184,7 @@ def export_model(sym, params, in_shapes=None, in_types=np.float32, onnx_file_pat
     ...                             onnx_file_path='resnet.onnx')
     """
     onnx = _onnx()
-    from . import translations  # noqa: F401
+    from . import translations, translations_rnn  # noqa: F401  (fill the table)
     from .. import ndarray as nd
     from ..symbol import load as load_symbol
     in_shapes = in_shapes if in_shapes is not None else input_shape
@@ -205,6 +227,10 @@ def export_model(sym, params, in_shapes=None, in_types=np.float32, onnx_file_pat
         translate(ctx, node.attrs)
 
     used = {name for n in ctx.onnx_nodes for name in n.input}
+    heads = {ctx.entry_name(entry) for entry in graph.heads}
+    for name in list(ctx.initializers):         # constants folded into others (begin states,
+        if name not in used and name not in heads:   # packed RNN weights) are not kept
+            del ctx.initializers[name]
     elem = onnx.helper.np_dtype_to_tensor_dtype
     batch = "batch" if dynamic else None
     inputs = []

@@ -144,3 +144,29 @@ def test_create_and_register():
     finally:
         del mx.kv.KVStoreBase.kv_registry["echostore"]
     assert mx.kv.KVStore.is_capable(mx.kv.KVStoreBase.OPTIMIZER)
+
+
+def test_row_sparse_pull_into_row_sparse_arrays_as_mxnet():
+    # MXNet 1.9.1: indices are the sorted unique row_ids, data their rows
+    kv = mx.kv.create("local")
+    kv.init("w", nd.array([[1, 1], [2, 2], [3, 3], [4, 4]]).tostype("row_sparse"))
+    out = nd.sparse.zeros("row_sparse", (4, 2))
+    kv.row_sparse_pull("w", out=out, row_ids=nd.array([3, 1, 1]))
+    assert out.stype == "row_sparse"
+    np.testing.assert_array_equal(out.indices.asnumpy(), [1, 3])
+    np.testing.assert_array_equal(out.data.asnumpy(), [[2, 2], [4, 4]])
+    outs = [nd.sparse.zeros("row_sparse", (4, 2), ctx=mx.cpu(i)) for i in range(2)]
+    kv.row_sparse_pull("w", out=outs, row_ids=[nd.array([0]), nd.array([2, 3])])
+    np.testing.assert_array_equal(outs[0].indices.asnumpy(), [0])
+    np.testing.assert_array_equal(outs[1].data.asnumpy(), [[3, 3], [4, 4]])
+    assert outs[1].context == mx.cpu(1)
+
+
+def test_split_sampler_parts_cover_the_data_once():
+    from mxnb.gluon.data import SplitSampler
+    parts = [list(SplitSampler(10, num_parts=3, part_index=i, seed=0)) for i in range(3)]
+    assert all(len(p) == 3 for p in parts)
+    assert sorted(sum(parts, [])) == list(range(9))
+    assert list(SplitSampler(10, 2, 1, shuffle=False)) == [5, 6, 7, 8, 9]
+    with pytest.raises(MXNetError, match="part_index must lie in"):
+        SplitSampler(10, 2, 2)

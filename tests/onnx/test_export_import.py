@@ -124,3 +124,62 @@ def test_import_of_an_unreadable_file_names_it(tmp_path):
     bad.write_bytes(b"not a model")
     with pytest.raises(MXNetError, match="bad.onnx"):
         mx.contrib.onnx.import_model(str(bad))
+
+
+def _randomize(net, seed):
+    """Parameters drawn at random (BatchNorm statistics included), so outputs are not ~0."""
+    rng = np.random.RandomState(seed)
+    for name, p in net.collect_params().items():
+        shape = p.shape
+        if name.endswith(("gamma", "running_var")):
+            p.set_data(nd.array(rng.uniform(0.5, 1.5, shape)))
+        else:
+            p.set_data(nd.array(rng.normal(0, 0.1, shape)))
+
+
+@pytest.mark.parametrize("name,size", [("resnet18_v1", 32), ("mobilenetv2_1.0", 32)])
+def test_model_zoo_round_trip(tmp_path, name, size):
+    from mxnb.gluon.model_zoo import vision
+    net = vision.get_model(name, classes=10)
+    net.initialize(mx.init.Xavier())
+    x = nd.random.uniform(shape=(2, 3, size, size))
+    net(x)
+    _randomize(net, 0)
+    assert float(np.abs(net(x).asnumpy()).max()) > 1e-2
+    _check_round_trip(net, x, tmp_path, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("cell,kwargs", [("LSTM", dict(num_layers=2, bidirectional=True)),
+                                         ("GRU", dict(num_layers=2)),
+                                         ("RNN", dict(bidirectional=True, activation="relu"))])
+def test_recurrent_layers_round_trip(tmp_path, cell, kwargs):
+    from mxnb.gluon import rnn
+    mx.random.seed(0)
+    net = nn.HybridSequential()
+    net.add(getattr(rnn, cell)(8, input_size=5, **kwargs))
+    net.initialize(mx.init.Uniform(0.5))
+    x = nd.random.uniform(-1, 1, shape=(6, 3, 5))
+    onnx_file = _check_round_trip(net, x, tmp_path)
+    ops = {n.op_type for n in onnx.load(onnx_file).graph.node}
+    assert {"LSTM": "LSTM", "GRU": "GRU", "RNN": "RNN"}[cell] in ops
+
+
+def test_lstm_language_model_round_trip(tmp_path):
+    from mxnb.gluon import rnn
+
+    class LanguageModel(mx.gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.embedding = nn.Embedding(30, 8)
+                self.lstm = rnn.LSTM(16, num_layers=2, input_size=8)
+                self.decoder = nn.Dense(30, flatten=False)
+
+        def hybrid_forward(self, F, x):
+            return self.decoder(self.lstm(self.embedding(x)))
+
+    mx.random.seed(1)
+    net = LanguageModel()
+    net.initialize(mx.init.Xavier())
+    x = nd.array(np.random.RandomState(0).randint(0, 30, (7, 2)))
+    _check_round_trip(net, x, tmp_path)
