@@ -37,7 +37,7 @@ class Case:
 
     def __init__(self, op, inputs, reference=None, attrs=None, grad=True, grad_inputs=None,
                  rtol=1e-4, atol=1e-5, grad_rtol=1e-2, grad_atol=1e-4, eps=1e-4, dtype=np.float32,
-                 symbolic=True, check=None, name=None, aux=None):
+                 symbolic=True, check=None, name=None, aux=None, second_order=None):
         self.op = op
         self.inputs = [np.asarray(a) for a in inputs]
         self.reference = reference
@@ -51,6 +51,9 @@ class Case:
         self.check = check
         self.name = name or op
         self.aux = aux or []   # indices of inputs that are auxiliary states (no gradient)
+        # second_order(case, ctx) -> 'checked' or 'error': for cases with a custom `check`
+        # (operators that a generic call cannot build), the case's own second-order check
+        self.second_order = second_order
 
     def __repr__(self):
         return self.name
@@ -196,6 +199,13 @@ def check_second_order(case, ctx):
     its second order is not available. Once per operator (the first case) keeps it quick."""
     op = registry.get(case.op)
     name = op.name
+    if case.second_order is not None:
+        # The operator cannot be called generically (it holds compiled subgraphs, say): its
+        # case says how its second order behaves.
+        if op.differentiable and name not in _RAN:
+            _RAN.add(name)
+            SECOND_ORDER[name] = case.second_order(case, ctx)
+        return
     wanted = _grad_indices(case)
     # differentiable=False: no gradient passes through at all, so there is no first-order
     # gradient to differentiate (and finite differences over a sampler's large input would

@@ -39,6 +39,42 @@ def _check_numerically(symbol, values, reference):
         np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
 
 
+def second_order_through_a_compiled_loop(case, ctx):
+    """Control-flow operators exist only in compiled graphs (symbols, hybridized blocks); a
+    second-order gradient through one is refused with a clear error, not silently zero."""
+    from mxnb import autograd, gluon
+
+    family = case.op.replace("_backward", "")
+
+    class Loop(gluon.HybridBlock):
+        def hybrid_forward(self, F, x, h0, w):
+            if family == "_while_loop":
+                outs, _ = F.contrib.while_loop(lambda i, h: i < 3,
+                                               lambda i, h: (F.tanh(h * w), [i + 1, F.tanh(h * w)]),
+                                               [F.zeros((1,)), h0 + x.sum(axis=0)], max_iterations=3)
+                return outs
+            if family == "_cond":
+                return F.contrib.cond(x.sum() > 0, lambda: F.tanh(F.broadcast_mul(x, w)), lambda: x * x)
+
+            def body(xt, st):
+                h = F.tanh(xt * w + st[0])
+                return h * h, [h]
+            outs, _ = F.contrib.foreach(body, x, [h0])
+            return outs
+    net = Loop()
+    net.hybridize()
+    x, h0, w = nd.ones((3, 2)), nd.zeros((2,)), nd.ones((2,))
+    x.attach_grad()
+    with pytest.raises(mx.MXNetError, match="higher-order gradients through a hybridized block "
+                                            "are not supported"):
+        with autograd.record():
+            y = net(x, h0, w).sum()
+            g = autograd.grad(y, [x], create_graph=True)[0]
+            z = (g * g).sum()
+        z.backward()
+    return "error"
+
+
 def check_foreach(case, ctx):
     def reference(x, h0, w):
         h, outs = h0, []
@@ -87,12 +123,18 @@ _WHILE_IN = [RNG.uniform(0.5, 1, (2,)), RNG.uniform(-1, 1, (2,))]
 _COND_IN = [RNG.uniform(-1, 0, (3,)), RNG.uniform(0, 1, (3,))]
 
 CASES = [
-    Case("_foreach", _FOREACH_IN, check=check_foreach, name="_foreach"),
-    Case("_backward_foreach", _FOREACH_IN, check=check_foreach, name="_backward_foreach"),
-    Case("_while_loop", _WHILE_IN, check=check_while_loop, name="_while_loop"),
-    Case("_backward_while_loop", _WHILE_IN, check=check_while_loop, name="_backward_while_loop"),
-    Case("_cond", _COND_IN, check=check_cond, name="_cond"),
-    Case("_backward_cond", _COND_IN, check=check_cond, name="_backward_cond"),
+    Case("_foreach", _FOREACH_IN, check=check_foreach, name="_foreach",
+         second_order=second_order_through_a_compiled_loop),
+    Case("_backward_foreach", _FOREACH_IN, check=check_foreach, name="_backward_foreach",
+         second_order=second_order_through_a_compiled_loop),
+    Case("_while_loop", _WHILE_IN, check=check_while_loop, name="_while_loop",
+         second_order=second_order_through_a_compiled_loop),
+    Case("_backward_while_loop", _WHILE_IN, check=check_while_loop, name="_backward_while_loop",
+         second_order=second_order_through_a_compiled_loop),
+    Case("_cond", _COND_IN, check=check_cond, name="_cond",
+         second_order=second_order_through_a_compiled_loop),
+    Case("_backward_cond", _COND_IN, check=check_cond, name="_backward_cond",
+         second_order=second_order_through_a_compiled_loop),
 ]
 
 

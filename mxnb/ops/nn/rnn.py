@@ -164,6 +164,8 @@ class RNN:
     infer_type = _infer_type
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
+        if attrs["use_sequence_length"]:     # lengths of another shape would index silently
+            _infer_shape(attrs, [x.shape for x in inputs])
         data, params, h0, c0, lengths = _split(xp, inputs, attrs)
         T, N, I = data.shape
         _check_states(attrs, data, h0, c0)

@@ -52,6 +52,8 @@ def _lengths_type(attrs, in_types):
 class SequenceMask:
     """Sets the steps past each sequence's length to `value` (the identity without lengths)."""
     def compute(xp, inputs, attrs):
+        if attrs["use_sequence_length"]:     # NumPy would index with lengths of any shape
+            _check_shapes("SequenceMask", attrs, [x.shape for x in inputs])
         data = inputs[0]
         if not attrs["use_sequence_length"]:
             return data.copy()
@@ -91,6 +93,8 @@ def _take_last(xp, data, lengths, axis):
 class SequenceLast:
     """The last valid step of each sequence: data[len - 1, n] (axis 0) or data[n, len - 1]."""
     def compute(xp, inputs, attrs):
+        if attrs["use_sequence_length"]:     # NumPy would index with lengths of any shape
+            _check_shapes("SequenceLast", attrs, [x.shape for x in inputs])
         lengths = inputs[1] if attrs["use_sequence_length"] else None
         return _take_last(xp, inputs[0], lengths, attrs["axis"])
 
@@ -160,6 +164,8 @@ class BackwardSequenceLast:
 class SequenceReverse:
     """Reverses the first `len` steps of each sequence along axis 0; later steps stay put."""
     def compute(xp, inputs, attrs):
+        if attrs["use_sequence_length"]:     # NumPy would index with lengths of any shape
+            _check_shapes("SequenceReverse", attrs, [x.shape for x in inputs])
         data = inputs[0]
         T = data.shape[0]
         if not attrs["use_sequence_length"]:
