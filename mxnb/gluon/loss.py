@@ -30,7 +30,25 @@ def _reshape_like(F, x, y):
 
 
 class Loss(HybridBlock):
-    """Base class: `weight` scales the loss; `batch_axis` is kept, the other axes averaged."""
+    """Base class: `weight` scales the loss; `batch_axis` is kept, the other axes averaged.
+
+    Parameters
+    ----------
+    weight : float or None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int
+        The axis that indexes samples; the loss is averaged over every other axis.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> class MyL1(mx.gluon.loss.Loss):
+    ...     def __init__(self, **kwargs):
+    ...         super().__init__(None, 0, **kwargs)
+    ...     def hybrid_forward(self, F, pred, label):
+    ...         return self._mean_over_sample(F, F.abs(pred - label))
+    """
 
     def __init__(self, weight, batch_axis, **kwargs):
         super().__init__(**kwargs)
@@ -48,7 +66,20 @@ class Loss(HybridBlock):
 
 
 class L2Loss(Loss):
-    """`0.5 * weight * (pred - label)^2`, averaged over the non-batch axes."""
+    """`0.5 * weight * (pred - label)^2`, averaged over the non-batch axes.
+
+    Parameters
+    ----------
+    weight : float or None, default 1.0
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.L2Loss()
+    >>> loss(mx.nd.array([[1., 2.]]), mx.nd.array([[1., 0.]]))   # 0.5 * mean((pred - label) ** 2) = 1.0
+    """
 
     def __init__(self, weight=1., batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -61,7 +92,20 @@ class L2Loss(Loss):
 
 
 class L1Loss(Loss):
-    """`weight * |pred - label|`, averaged over the non-batch axes."""
+    """`weight * |pred - label|`, averaged over the non-batch axes.
+
+    Parameters
+    ----------
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.L1Loss()
+    >>> loss(mx.nd.array([[1., 2.]]), mx.nd.array([[1., 0.]]))   # mean(|pred - label|) = 1.0
+    """
 
     def __init__(self, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -74,7 +118,23 @@ class L1Loss(Loss):
 
 
 class SigmoidBinaryCrossEntropyLoss(Loss):
-    """Binary cross-entropy on logits (or on probabilities with from_sigmoid=True)."""
+    """Binary cross-entropy on logits (or on probabilities with from_sigmoid=True).
+
+    Parameters
+    ----------
+    from_sigmoid : bool, default False
+        If True, `pred` is already a probability (the sigmoid was applied); otherwise `pred` holds
+        logits and the sigmoid is applied inside, in a numerically stable form.
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.SigmoidBinaryCrossEntropyLoss()
+    >>> loss(mx.nd.array([[0.3, -1.2]]), mx.nd.array([[1., 0.]]))
+    """
 
     def __init__(self, from_sigmoid=False, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -105,7 +165,27 @@ SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss
 
 
 class SoftmaxCrossEntropyLoss(Loss):
-    """`-log softmax(pred)[label]` (sparse labels) or `-sum(label * log softmax(pred))`."""
+    """`-log softmax(pred)[label]` (sparse labels) or `-sum(label * log softmax(pred))`.
+
+    Parameters
+    ----------
+    axis : int, default -1
+        The axis over which the softmax is taken (the class axis).
+    sparse_label : bool, default True
+        If True, `label` holds class indices; otherwise it holds a probability distribution with
+        the same shape as `pred`.
+    from_logits : bool, default False
+        If True, `pred` is taken to be log-probabilities already and no log-softmax is applied.
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+    >>> loss(mx.nd.array([[1., 2., 3.]]), mx.nd.array([2]))
+    """
 
     def __init__(self, axis=-1, sparse_label=True, from_logits=False, weight=None, batch_axis=0,
                  **kwargs):
@@ -131,7 +211,24 @@ SoftmaxCELoss = SoftmaxCrossEntropyLoss
 
 class KLDivLoss(Loss):
     """`label * (log(label) - pred)` summed over the non-batch axes (as MXNet 1.9.1); `pred` is
-    log-probabilities unless from_logits=False."""
+    log-probabilities unless from_logits=False.
+
+    Parameters
+    ----------
+    from_logits : bool, default True
+        If True, `pred` holds log-probabilities; otherwise a log-softmax is applied to it first.
+    axis : int, default -1
+        The axis over which the log-softmax is taken when `from_logits` is False.
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.KLDivLoss(from_logits=False)
+    >>> loss(mx.nd.array([[1., 2., 3.]]), mx.nd.array([[0.2, 0.3, 0.5]]))
+    """
 
     def __init__(self, from_logits=True, axis=-1, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -147,7 +244,22 @@ class KLDivLoss(Loss):
 
 
 class HuberLoss(Loss):
-    """Squared error below `rho`, absolute error above it."""
+    """Squared error below `rho`, absolute error above it.
+
+    Parameters
+    ----------
+    rho : float, default 1
+        Threshold between the quadratic (below) and the linear (above) part of the loss.
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.HuberLoss(rho=1)
+    >>> loss(mx.nd.array([[0.5, 3.]]), mx.nd.array([[0., 0.]]))
+    """
 
     def __init__(self, rho=1, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -163,7 +275,22 @@ class HuberLoss(Loss):
 
 
 class HingeLoss(Loss):
-    """`max(0, margin - pred * label)` for labels in {-1, 1}."""
+    """`max(0, margin - pred * label)` for labels in {-1, 1}.
+
+    Parameters
+    ----------
+    margin : float, default 1
+        The margin the score ``pred * label`` must exceed to give zero loss.
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.HingeLoss()
+    >>> loss(mx.nd.array([[0.3, -2.]]), mx.nd.array([[1., -1.]]))
+    """
 
     def __init__(self, margin=1, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -177,7 +304,22 @@ class HingeLoss(Loss):
 
 
 class SquaredHingeLoss(Loss):
-    """`max(0, margin - pred * label)^2` for labels in {-1, 1}."""
+    """`max(0, margin - pred * label)^2` for labels in {-1, 1}.
+
+    Parameters
+    ----------
+    margin : float, default 1
+        The margin the score ``pred * label`` must exceed to give zero loss.
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.SquaredHingeLoss()
+    >>> loss(mx.nd.array([[0.3, -2.]]), mx.nd.array([[1., -1.]]))
+    """
 
     def __init__(self, margin=1, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -191,7 +333,22 @@ class SquaredHingeLoss(Loss):
 
 
 class LogisticLoss(Loss):
-    """`log(1 + exp(-pred * label))` for labels in {-1, 1} ('signed') or {0, 1} ('binary')."""
+    """`log(1 + exp(-pred * label))` for labels in {-1, 1} ('signed') or {0, 1} ('binary').
+
+    Parameters
+    ----------
+    weight : float or None, default None
+        Global scalar weight multiplied into the loss.
+    batch_axis : int, default 0
+        The axis that indexes samples; the loss is averaged over every other axis.
+    label_format : str, default 'signed'
+        How labels are encoded: 'signed' for -1/1 labels, 'binary' for 0/1 labels.
+
+    Examples
+    --------
+    >>> loss = mx.gluon.loss.LogisticLoss(label_format='binary')
+    >>> loss(mx.nd.array([[0.3, -1.2]]), mx.nd.array([[1., 0.]]))
+    """
 
     def __init__(self, weight=None, batch_axis=0, label_format="signed", **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
