@@ -139,7 +139,29 @@ def _regroup(args, fmt):
 
 
 class Block:
-    """Base class of all layers and models (MXNet's `gluon.Block`)."""
+    """Base class of all layers and models (MXNet's `gluon.Block`).
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
+
+    Examples
+    --------
+    >>> class Model(mx.gluon.Block):
+    ...     def __init__(self, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         with self.name_scope():
+    ...             self.dense = mx.gluon.nn.Dense(4)
+    ...     def forward(self, x):
+    ...         return self.dense(x)
+    >>> net = Model()
+    >>> net.initialize()
+    >>> net(mx.nd.ones((2, 3))).shape
+    (2, 4)
+    """
 
     def __init__(self, prefix=None, params=None):
         self._empty_prefix = prefix == ""
@@ -429,7 +451,30 @@ class Block:
 
 
 class HybridBlock(Block):
-    """A Block whose `hybrid_forward(F, x, ...)` runs with F = mx.nd or, hybridized, mx.sym."""
+    """A Block whose `hybrid_forward(F, x, ...)` runs with F = mx.nd or, hybridized, mx.sym.
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
+
+    Examples
+    --------
+    >>> class Model(mx.gluon.HybridBlock):
+    ...     def __init__(self, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         with self.name_scope():
+    ...             self.dense = mx.gluon.nn.Dense(4)
+    ...     def hybrid_forward(self, F, x):
+    ...         return F.relu(self.dense(x))
+    >>> net = Model()
+    >>> net.initialize()
+    >>> net.hybridize()
+    >>> net(mx.nd.ones((2, 3))).shape
+    (2, 4)
+    """
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
@@ -760,7 +805,26 @@ class HybridBlock(Block):
 
 
 class SymbolBlock(HybridBlock):
-    """A HybridBlock made from a Symbol graph (e.g. one loaded from an exported model)."""
+    """A HybridBlock made from a Symbol graph (e.g. one loaded from an exported model).
+
+    Parameters
+    ----------
+    outputs : Symbol or list of Symbol
+        The output(s) of the graph.
+    inputs : Symbol or list of Symbol
+        The input variable(s) of the graph; every other free variable becomes a parameter.
+    params : ParameterDict, default None
+        Parameters to share with the graph's free variables.
+
+    Examples
+    --------
+    >>> data = mx.sym.var('data')
+    >>> out = mx.sym.FullyConnected(data, num_hidden=4, name='fc')
+    >>> net = mx.gluon.SymbolBlock(out, data)
+    >>> net.initialize()
+    >>> net(mx.nd.ones((2, 3))).shape
+    (2, 4)
+    """
 
     @staticmethod
     def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False,

@@ -54,7 +54,14 @@ class ELU(HybridBlock):
 
 
 class SELU(HybridBlock):
-    r"""Scaled exponential linear unit (Klambauer et al., 2017).
+    """Scaled exponential linear unit (Klambauer et al., 2017).
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
 
     Example
     -------
@@ -88,7 +95,14 @@ class Swish(HybridBlock):
 
 
 class GELU(HybridBlock):
-    r"""Gaussian error linear unit (Hendrycks and Gimpel, 2016): `x * Phi(x)` (the erf form).
+    """Gaussian error linear unit (Hendrycks and Gimpel, 2016): `x * Phi(x)` (the erf form).
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
 
     Example
     -------

@@ -49,7 +49,25 @@ class _SequentialMixin:
 
 
 class Sequential(_SequentialMixin, Block):
-    """Stacks Blocks sequentially."""
+    """Stacks Blocks sequentially.
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
+
+    Examples
+    --------
+    >>> net = mx.gluon.nn.Sequential()
+    >>> with net.name_scope():
+    ...     net.add(mx.gluon.nn.Dense(8, activation='relu'))
+    ...     net.add(mx.gluon.nn.Dense(2))
+    >>> net.initialize()
+    >>> net(mx.nd.ones((4, 3))).shape
+    (4, 2)
+    """
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
@@ -67,7 +85,25 @@ class Sequential(_SequentialMixin, Block):
 
 
 class HybridSequential(_SequentialMixin, HybridBlock):
-    """Stacks HybridBlocks sequentially."""
+    """Stacks HybridBlocks sequentially.
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
+
+    Examples
+    --------
+    >>> net = mx.gluon.nn.HybridSequential()
+    >>> with net.name_scope():
+    ...     net.add(mx.gluon.nn.Dense(8, activation='relu'), mx.gluon.nn.Dense(2))
+    >>> net.initialize()
+    >>> net.hybridize()
+    >>> net(mx.nd.ones((4, 3))).shape
+    (4, 2)
+    """
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
@@ -77,7 +113,37 @@ class HybridSequential(_SequentialMixin, HybridBlock):
 
 
 class Dense(HybridBlock):
-    """Fully connected layer: `activation(dot(x, weight.T) + bias)`."""
+    """Fully connected layer: `activation(dot(x, weight.T) + bias)`.
+
+    Parameters
+    ----------
+    units : int
+        Dimensionality of the output space.
+    activation : str, default None
+        Name of the activation applied to the output (see `Activation`); no activation when None.
+    use_bias : bool, default True
+        Whether the layer has a bias vector.
+    flatten : bool, default True
+        If True, all input axes but the first are flattened before the product; otherwise the
+        product is taken over the last axis only and the leading axes are kept.
+    dtype : str or np.dtype, default 'float32'
+        Data type of the output and of the parameters.
+    weight_initializer : str or Initializer, default None
+        Initializer of the `weight` matrix (the global initializer when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the `bias` vector.
+    in_units : int, default 0
+        Size of the input; 0 leaves it to be inferred from the first input.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> layer = mx.gluon.nn.Dense(5, activation='relu', in_units=3)
+    >>> layer.initialize()
+    >>> layer(mx.nd.ones((2, 3))).shape
+    (2, 5)
+    """
 
     def __init__(self, units, activation=None, use_bias=True, flatten=True, dtype="float32",
                  weight_initializer=None, bias_initializer="zeros", in_units=0, **kwargs):
@@ -120,7 +186,20 @@ class Dense(HybridBlock):
 
 
 class Activation(HybridBlock):
-    """Applies an activation function ('relu', 'sigmoid', 'tanh', 'softrelu', 'softsign')."""
+    """Applies an activation function ('relu', 'sigmoid', 'tanh', 'softrelu', 'softsign').
+
+    Parameters
+    ----------
+    activation : str
+        Name of the activation function: 'relu', 'sigmoid', 'tanh', 'softrelu' or 'softsign'.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> act = mx.gluon.nn.Activation('relu')
+    >>> act(mx.nd.array([-1., 2.]))   # [0., 2.]
+    """
 
     def __init__(self, activation, **kwargs):
         self._act_type = activation
@@ -137,7 +216,23 @@ class Activation(HybridBlock):
 
 
 class Dropout(HybridBlock):
-    """Zeroes a fraction `rate` of the inputs in training (scaling the rest by 1/(1-rate))."""
+    """Zeroes a fraction `rate` of the inputs in training (scaling the rest by 1/(1-rate)).
+
+    Parameters
+    ----------
+    rate : float
+        Fraction of the input elements set to zero during training, in [0, 1).
+    axes : tuple of int, default ()
+        Axes along which the same dropout mask is shared (variational dropout).
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> drop = mx.gluon.nn.Dropout(0.5)
+    >>> with mx.autograd.train_mode():
+    ...     y = drop(mx.nd.ones((2, 4)))   # about half the entries are 0, the rest 2
+    """
 
     def __init__(self, rate, axes=(), **kwargs):
         super().__init__(**kwargs)
@@ -155,7 +250,42 @@ class Dropout(HybridBlock):
 
 
 class BatchNorm(HybridBlock):
-    """Batch normalisation; running mean/var are grad_req='null' parameters updated in training."""
+    """Batch normalisation; running mean/var are grad_req='null' parameters updated in training.
+
+    Parameters
+    ----------
+    axis : int, default 1
+        The channel axis to normalise over (1 for 'NCHW' layouts; -1 or 3 for 'NHWC').
+    momentum : float, default 0.9
+        Momentum of the moving-average update of the running mean and variance.
+    epsilon : float, default 1e-5
+        Small constant added to the variance to avoid dividing by zero.
+    center : bool, default True
+        If True, a learned offset `beta` is added to the normalised tensor.
+    scale : bool, default True
+        If True, the normalised tensor is multiplied by a learned `gamma`.
+    use_global_stats : bool, default False
+        If True, the running statistics are used in training as well as in inference.
+    beta_initializer : str or Initializer, default 'zeros'
+        Initializer of `beta`.
+    gamma_initializer : str or Initializer, default 'ones'
+        Initializer of `gamma`.
+    running_mean_initializer : str or Initializer, default 'zeros'
+        Initializer of the running mean.
+    running_variance_initializer : str or Initializer, default 'ones'
+        Initializer of the running variance.
+    in_channels : int, default 0
+        Number of channels of the input; 0 leaves it to be inferred from the first input.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> bn = mx.gluon.nn.BatchNorm()
+    >>> bn.initialize()
+    >>> bn(mx.nd.random.uniform(shape=(4, 3, 2, 2))).shape
+    (4, 3, 2, 2)
+    """
 
     def __init__(self, axis=1, momentum=0.9, epsilon=1e-5, center=True, scale=True,
                  use_global_stats=False, beta_initializer="zeros", gamma_initializer="ones",
@@ -196,7 +326,30 @@ class BatchNorm(HybridBlock):
 
 
 class Embedding(HybridBlock):
-    """Maps integer indices to dense vectors of size `output_dim`."""
+    """Maps integer indices to dense vectors of size `output_dim`.
+
+    Parameters
+    ----------
+    input_dim : int
+        Size of the vocabulary: indices lie in [0, input_dim).
+    output_dim : int
+        Size of each embedding vector.
+    dtype : str or np.dtype, default 'float32'
+        Data type of the embedding weight and of the output.
+    weight_initializer : str or Initializer, default None
+        Initializer of the embedding matrix (the global initializer when None).
+    sparse_grad : bool, default False
+        If True, the gradient of the weight is a row-sparse array.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> emb = mx.gluon.nn.Embedding(10, 4)
+    >>> emb.initialize()
+    >>> emb(mx.nd.array([[1, 2], [3, 9]])).shape
+    (2, 2, 4)
+    """
 
     def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None,
                  sparse_grad=False, **kwargs):
@@ -221,7 +374,20 @@ class Embedding(HybridBlock):
 
 
 class Flatten(HybridBlock):
-    """Flattens every axis but the first: (N, ...) -> (N, prod(...))."""
+    """Flattens every axis but the first: (N, ...) -> (N, prod(...)).
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
+
+    Examples
+    --------
+    >>> mx.gluon.nn.Flatten()(mx.nd.ones((2, 3, 4))).shape
+    (2, 12)
+    """
 
     def hybrid_forward(self, F, x):
         return F.Flatten(x)
@@ -231,7 +397,20 @@ class Flatten(HybridBlock):
 
 
 class LeakyReLU(HybridBlock):
-    """`x if x > 0 else alpha * x`."""
+    """`x if x > 0 else alpha * x`.
+
+    Parameters
+    ----------
+    alpha : float
+        Slope applied to negative inputs; must be >= 0.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> act = mx.gluon.nn.LeakyReLU(0.1)
+    >>> act(mx.nd.array([-2., 3.]))   # [-0.2, 3.]
+    """
 
     def __init__(self, alpha, **kwargs):
         if alpha < 0:
@@ -247,7 +426,22 @@ class LeakyReLU(HybridBlock):
 
 
 class Lambda(Block):
-    """Wraps a function (or the name of an `nd` function) as a Block."""
+    """Wraps a function (or the name of an `nd` function) as a Block.
+
+    Parameters
+    ----------
+    function : str or callable
+        The function to wrap: the name of an `mx.nd` function, or a callable taking and returning
+        NDArrays.
+    prefix : str, default None
+        Prefix of this block's name.
+
+    Examples
+    --------
+    >>> block = mx.gluon.nn.Lambda('tanh')
+    >>> block(mx.nd.zeros((2,)))   # [0., 0.]
+    >>> block = mx.gluon.nn.Lambda(lambda x: x * 2)
+    """
 
     def __init__(self, function, prefix=None):
         super().__init__(prefix=prefix)
@@ -270,7 +464,22 @@ class Lambda(Block):
 
 
 class HybridLambda(HybridBlock):
-    """Wraps `function(F, *args)` (or the name of an operator) as a HybridBlock."""
+    """Wraps `function(F, *args)` (or the name of an operator) as a HybridBlock.
+
+    Parameters
+    ----------
+    function : str or callable
+        The function to wrap: the name of an operator (found in both `mx.nd` and `mx.sym`), or a
+        callable ``function(F, *args)``.
+    prefix : str, default None
+        Prefix of this block's name.
+
+    Examples
+    --------
+    >>> block = mx.gluon.nn.HybridLambda('tanh')
+    >>> block = mx.gluon.nn.HybridLambda(lambda F, x: F.LeakyReLU(x, slope=0.1))
+    >>> block(mx.nd.array([-1., 1.]))   # [-0.1, 1.]
+    """
 
     def __init__(self, function, prefix=None):
         super().__init__(prefix=prefix)

@@ -72,6 +72,13 @@ class HybridConcurrent(HybridSequential):
 class Identity(HybridBlock):
     """Returns its input unchanged (a branch that keeps the input in a `HybridConcurrent`).
 
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of this block's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters this block shares; a fresh one is made when None.
+
     Example
     -------
     >>> Identity()(mx.nd.ones((2, 3))).shape

@@ -105,6 +105,47 @@ class _Conv(HybridBlock):
 
 
 class Conv1D(_Conv):
+    """1D convolution layer: a set of learned filters slid over the width axis of the input,
+    plus an optional bias and activation.
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels (filters).
+    kernel_size : int
+        Size of the convolution window.
+    strides : int, default 1
+        Step of the window along each spatial axis.
+    padding : int, default 0
+        Zeros implicitly added on both sides of each spatial axis.
+    dilation : int, default 1
+        Spacing between the kernel's taps (dilated convolution).
+    groups : int, default 1
+        Number of groups the input and output channels are split into; each output group sees only
+        its input group.
+    layout : str, default 'NCW'
+        Layout of the input and output: 'NCW' or 'NWC' (N batch, C channels, then the spatial axes).
+    activation : str, default None
+        Name of the activation applied to the output (see `Activation`); none when None.
+    use_bias : bool, default True
+        Whether the layer has a bias vector.
+    weight_initializer : str or Initializer, default None
+        Initializer of the `weight` (the global initializer when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the `bias`.
+    in_channels : int, default 0
+        Number of input channels; 0 leaves it to be inferred from the first input.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> layer = mx.gluon.nn.Conv1D(4, 3)
+    >>> layer.initialize()
+    >>> layer(mx.nd.ones((1, 2, 8))).shape
+    (1, 4, 6)
+    """
+
     def __init__(self, channels, kernel_size, strides=1, padding=0, dilation=1, groups=1,
                  layout="NCW", activation=None, use_bias=True, weight_initializer=None,
                  bias_initializer="zeros", in_channels=0, **kwargs):
@@ -116,6 +157,47 @@ class Conv1D(_Conv):
 
 
 class Conv2D(_Conv):
+    """2D convolution layer: a set of learned filters slid over the height and width axes of the input,
+    plus an optional bias and activation.
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels (filters).
+    kernel_size : int or tuple of 2 ints
+        Size of the convolution window.
+    strides : int or tuple of 2 ints, default (1, 1)
+        Step of the window along each spatial axis.
+    padding : int or tuple of 2 ints, default (0, 0)
+        Zeros implicitly added on both sides of each spatial axis.
+    dilation : int or tuple of 2 ints, default (1, 1)
+        Spacing between the kernel's taps (dilated convolution).
+    groups : int, default 1
+        Number of groups the input and output channels are split into; each output group sees only
+        its input group.
+    layout : str, default 'NCHW'
+        Layout of the input and output: 'NCHW' or 'NHWC' (N batch, C channels, then the spatial axes).
+    activation : str, default None
+        Name of the activation applied to the output (see `Activation`); none when None.
+    use_bias : bool, default True
+        Whether the layer has a bias vector.
+    weight_initializer : str or Initializer, default None
+        Initializer of the `weight` (the global initializer when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the `bias`.
+    in_channels : int, default 0
+        Number of input channels; 0 leaves it to be inferred from the first input.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> layer = mx.gluon.nn.Conv2D(4, 3)
+    >>> layer.initialize()
+    >>> layer(mx.nd.ones((1, 2, 8, 8))).shape
+    (1, 4, 6, 6)
+    """
+
     def __init__(self, channels, kernel_size, strides=(1, 1), padding=(0, 0), dilation=(1, 1),
                  groups=1, layout="NCHW", activation=None, use_bias=True, weight_initializer=None,
                  bias_initializer="zeros", in_channels=0, **kwargs):
@@ -127,6 +209,47 @@ class Conv2D(_Conv):
 
 
 class Conv3D(_Conv):
+    """3D convolution layer: a set of learned filters slid over the depth, height and width axes of the input,
+    plus an optional bias and activation.
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels (filters).
+    kernel_size : int or tuple of 3 ints
+        Size of the convolution window.
+    strides : int or tuple of 3 ints, default (1, 1, 1)
+        Step of the window along each spatial axis.
+    padding : int or tuple of 3 ints, default (0, 0, 0)
+        Zeros implicitly added on both sides of each spatial axis.
+    dilation : int or tuple of 3 ints, default (1, 1, 1)
+        Spacing between the kernel's taps (dilated convolution).
+    groups : int, default 1
+        Number of groups the input and output channels are split into; each output group sees only
+        its input group.
+    layout : str, default 'NCDHW'
+        Layout of the input and output: 'NCDHW' or 'NDHWC' (N batch, C channels, then the spatial axes).
+    activation : str, default None
+        Name of the activation applied to the output (see `Activation`); none when None.
+    use_bias : bool, default True
+        Whether the layer has a bias vector.
+    weight_initializer : str or Initializer, default None
+        Initializer of the `weight` (the global initializer when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the `bias`.
+    in_channels : int, default 0
+        Number of input channels; 0 leaves it to be inferred from the first input.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> layer = mx.gluon.nn.Conv3D(4, 3)
+    >>> layer.initialize()
+    >>> layer(mx.nd.ones((1, 2, 8, 8, 8))).shape
+    (1, 4, 6, 6, 6)
+    """
+
     def __init__(self, channels, kernel_size, strides=(1, 1, 1), padding=(0, 0, 0),
                  dilation=(1, 1, 1), groups=1, layout="NCDHW", activation=None, use_bias=True,
                  weight_initializer=None, bias_initializer="zeros", in_channels=0, **kwargs):
@@ -225,6 +348,31 @@ def _check_layout(name, layout, layouts):
 
 # Positional orders differ between classes in MXNet (layout before or after ceil_mode); kept here.
 class MaxPool1D(_Pooling):
+    """1D maximum pooling over the width axis of the input.
+
+    Parameters
+    ----------
+    pool_size : int, default 2
+        Size of the pooling window.
+    strides : int, default None
+        Step of the window along each spatial axis; None makes it equal to `pool_size`.
+    padding : int, default 0
+        Padding implicitly added on both sides of each spatial axis.
+    layout : str, default 'NCW'
+        Layout of the input and output: 'NCW' or 'NWC'.
+    ceil_mode : bool, default False
+        If True, the output size is computed with ceil instead of floor, so a partial window at the
+        end is kept.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> pool = mx.gluon.nn.MaxPool1D()
+    >>> pool(mx.nd.ones((1, 2, 8))).shape
+    (1, 2, 4)
+    """
+
     def __init__(self, pool_size=2, strides=None, padding=0, layout="NCW", ceil_mode=False, **kwargs):
         _check_layout("MaxPool1D", layout, ("NCW", "NWC"))
         super().__init__(_tuple(pool_size, 1, "pool_size"), strides, padding, ceil_mode, False,
@@ -232,6 +380,31 @@ class MaxPool1D(_Pooling):
 
 
 class MaxPool2D(_Pooling):
+    """2D maximum pooling over the height and width axes of the input.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 2 ints, default (2, 2)
+        Size of the pooling window.
+    strides : int or tuple of 2 ints, default None
+        Step of the window along each spatial axis; None makes it equal to `pool_size`.
+    padding : int or tuple of 2 ints, default 0
+        Padding implicitly added on both sides of each spatial axis.
+    layout : str, default 'NCHW'
+        Layout of the input and output: 'NCHW' or 'NHWC'.
+    ceil_mode : bool, default False
+        If True, the output size is computed with ceil instead of floor, so a partial window at the
+        end is kept.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> pool = mx.gluon.nn.MaxPool2D()
+    >>> pool(mx.nd.ones((1, 2, 8, 8))).shape
+    (1, 2, 4, 4)
+    """
+
     def __init__(self, pool_size=(2, 2), strides=None, padding=0, layout="NCHW", ceil_mode=False,
                  **kwargs):
         _check_layout("MaxPool2D", layout, ("NCHW", "NHWC"))
@@ -240,6 +413,31 @@ class MaxPool2D(_Pooling):
 
 
 class MaxPool3D(_Pooling):
+    """3D maximum pooling over the depth, height and width axes of the input.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 3 ints, default (2, 2, 2)
+        Size of the pooling window.
+    strides : int or tuple of 3 ints, default None
+        Step of the window along each spatial axis; None makes it equal to `pool_size`.
+    padding : int or tuple of 3 ints, default 0
+        Padding implicitly added on both sides of each spatial axis.
+    layout : str, default 'NCDHW'
+        Layout of the input and output: 'NCDHW' or 'NDHWC'.
+    ceil_mode : bool, default False
+        If True, the output size is computed with ceil instead of floor, so a partial window at the
+        end is kept.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> pool = mx.gluon.nn.MaxPool3D()
+    >>> pool(mx.nd.ones((1, 2, 8, 8, 8))).shape
+    (1, 2, 4, 4, 4)
+    """
+
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding=0, ceil_mode=False,
                  layout="NCDHW", **kwargs):
         _check_layout("MaxPool3D", layout, ("NCDHW", "NDHWC"))
@@ -248,6 +446,33 @@ class MaxPool3D(_Pooling):
 
 
 class AvgPool1D(_Pooling):
+    """1D average pooling over the width axis of the input.
+
+    Parameters
+    ----------
+    pool_size : int, default 2
+        Size of the pooling window.
+    strides : int, default None
+        Step of the window along each spatial axis; None makes it equal to `pool_size`.
+    padding : int, default 0
+        Padding implicitly added on both sides of each spatial axis.
+    layout : str, default 'NCW'
+        Layout of the input and output: 'NCW' or 'NWC'.
+    ceil_mode : bool, default False
+        If True, the output size is computed with ceil instead of floor, so a partial window at the
+        end is kept.
+    count_include_pad : bool, default True
+        Whether padded zeros count in the averaging denominator.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> pool = mx.gluon.nn.AvgPool1D()
+    >>> pool(mx.nd.ones((1, 2, 8))).shape
+    (1, 2, 4)
+    """
+
     def __init__(self, pool_size=2, strides=None, padding=0, layout="NCW", ceil_mode=False,
                  count_include_pad=True, **kwargs):
         _check_layout("AvgPool1D", layout, ("NCW", "NWC"))
@@ -256,6 +481,33 @@ class AvgPool1D(_Pooling):
 
 
 class AvgPool2D(_Pooling):
+    """2D average pooling over the height and width axes of the input.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 2 ints, default (2, 2)
+        Size of the pooling window.
+    strides : int or tuple of 2 ints, default None
+        Step of the window along each spatial axis; None makes it equal to `pool_size`.
+    padding : int or tuple of 2 ints, default 0
+        Padding implicitly added on both sides of each spatial axis.
+    layout : str, default 'NCHW'
+        Layout of the input and output: 'NCHW' or 'NHWC'.
+    ceil_mode : bool, default False
+        If True, the output size is computed with ceil instead of floor, so a partial window at the
+        end is kept.
+    count_include_pad : bool, default True
+        Whether padded zeros count in the averaging denominator.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> pool = mx.gluon.nn.AvgPool2D()
+    >>> pool(mx.nd.ones((1, 2, 8, 8))).shape
+    (1, 2, 4, 4)
+    """
+
     def __init__(self, pool_size=(2, 2), strides=None, padding=0, ceil_mode=False, layout="NCHW",
                  count_include_pad=True, **kwargs):
         _check_layout("AvgPool2D", layout, ("NCHW", "NHWC"))
@@ -264,6 +516,33 @@ class AvgPool2D(_Pooling):
 
 
 class AvgPool3D(_Pooling):
+    """3D average pooling over the depth, height and width axes of the input.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 3 ints, default (2, 2, 2)
+        Size of the pooling window.
+    strides : int or tuple of 3 ints, default None
+        Step of the window along each spatial axis; None makes it equal to `pool_size`.
+    padding : int or tuple of 3 ints, default 0
+        Padding implicitly added on both sides of each spatial axis.
+    layout : str, default 'NCDHW'
+        Layout of the input and output: 'NCDHW' or 'NDHWC'.
+    ceil_mode : bool, default False
+        If True, the output size is computed with ceil instead of floor, so a partial window at the
+        end is kept.
+    count_include_pad : bool, default True
+        Whether padded zeros count in the averaging denominator.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> pool = mx.gluon.nn.AvgPool3D()
+    >>> pool(mx.nd.ones((1, 2, 8, 8, 8))).shape
+    (1, 2, 4, 4, 4)
+    """
+
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding=0, ceil_mode=False,
                  layout="NCDHW", count_include_pad=True, **kwargs):
         _check_layout("AvgPool3D", layout, ("NCDHW", "NDHWC"))
@@ -275,8 +554,24 @@ def _global_pool_class(name, n, pool_type, default_layout, layouts):
     def __init__(self, layout=default_layout, **kwargs):
         _check_layout(name, layout, layouts)
         _Pooling.__init__(self, (1,) * n, None, 0, True, True, pool_type, layout, **kwargs)
-    return type(name, (_Pooling,), {"__init__": __init__,
-                                    "__doc__": "Global %dD %s pooling." % (n, pool_type)})
+    shape = (2, 3) + (4,) * n
+    doc = """Global %dD %s pooling: each channel is reduced over all its spatial axes to size 1.
+
+    Parameters
+    ----------
+    layout : str, default %r
+        Layout of the input and output: one of %s.
+    **kwargs
+        Passed on to `HybridBlock` (``prefix``, ``params``).
+
+    Examples
+    --------
+    >>> pool = mx.gluon.nn.%s()
+    >>> pool(mx.nd.ones(%s)).shape
+    %s
+    """ % (n, pool_type, default_layout, " or ".join(repr(lay) for lay in layouts), name, shape,
+           (2, 3) + (1,) * n)
+    return type(name, (_Pooling,), {"__init__": __init__, "__doc__": doc})
 
 
 _LAYOUTS = {1: ("NCW", ("NCW", "NWC")), 2: ("NCHW", ("NCHW", "NHWC")),
