@@ -279,7 +279,24 @@ class RecurrentCell(Block):
 
 
 class HybridRecurrentCell(RecurrentCell, HybridBlock):
-    """A recurrent cell that can be hybridized."""
+    """A recurrent cell that can be hybridized.
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of the cell's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters the cell shares; a fresh one is made when None.
+
+    Examples
+    --------
+    >>> cell = mx.gluon.rnn.GRUCell(4)   # a HybridRecurrentCell
+    >>> cell.initialize()
+    >>> cell.hybridize()
+    >>> out, states = cell(mx.nd.ones((2, 3)), cell.begin_state(batch_size=2))
+    >>> out.shape
+    (2, 4)
+    """
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
@@ -538,6 +555,13 @@ class GRUCell(_GatedCell):
 class SequentialRNNCell(RecurrentCell):
     """Sequentially stacks multiple RNN cells.
 
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of the cell's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters the cell shares; a fresh one is made when None.
+
     Example
     -------
     >>> stack = gluon.rnn.SequentialRNNCell()
@@ -615,6 +639,13 @@ class SequentialRNNCell(RecurrentCell):
 
 class HybridSequentialRNNCell(HybridRecurrentCell):
     """Sequentially stacks multiple hybrid RNN cells; can be hybridized.
+
+    Parameters
+    ----------
+    prefix : str, default None
+        Prefix of the cell's name and of its parameters' names; chosen automatically when None.
+    params : ParameterDict, default None
+        A ParameterDict whose parameters the cell shares; a fresh one is made when None.
 
     Example
     -------
@@ -705,7 +736,21 @@ class DropoutCell(HybridRecurrentCell):
 
 class ModifierCell(HybridRecurrentCell):
     """Base class for modifier cells, which wrap a base cell and change its behaviour (the base
-    cell is then no longer called directly)."""
+    cell is then no longer called directly).
+
+    Parameters
+    ----------
+    base_cell : RecurrentCell
+        The cell to wrap; it must not already be wrapped by another modifier cell.
+
+    Examples
+    --------
+    >>> cell = mx.gluon.rnn.ResidualCell(mx.gluon.rnn.GRUCell(3))   # a ModifierCell
+    >>> cell.initialize()
+    >>> out, states = cell(mx.nd.ones((2, 3)), cell.begin_state(batch_size=2))
+    >>> out.shape
+    (2, 3)
+    """
 
     def __init__(self, base_cell):
         if base_cell._modified:
@@ -743,6 +788,15 @@ class ModifierCell(HybridRecurrentCell):
 class ZoneoutCell(ModifierCell):
     """Applies Zoneout on the base cell: while training, each output/state unit keeps its
     previous value with probability `zoneout_outputs` / `zoneout_states`.
+
+    Parameters
+    ----------
+    base_cell : RecurrentCell
+        The cell to wrap; it must not already be wrapped by another modifier cell.
+    zoneout_outputs : float, default 0.0
+        Probability, in training, that each output unit keeps its previous value.
+    zoneout_states : float, default 0.0
+        Probability, in training, that each state unit keeps its previous value.
 
     Example
     -------
@@ -789,6 +843,11 @@ class ZoneoutCell(ModifierCell):
 
 class ResidualCell(ModifierCell):
     """Adds the input to the base cell's output (residual connection).
+
+    Parameters
+    ----------
+    base_cell : RecurrentCell
+        The cell to wrap; it must not already be wrapped by another modifier cell.
 
     Example
     -------
