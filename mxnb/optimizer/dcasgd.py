@@ -64,6 +64,29 @@ class SGLD(Optimizer):
 
         weight += -lr / 2 * (grad + wd * weight) + normal(0, sqrt(lr))
 
+    Parameters
+    ----------
+    rescale_grad : float, optional, default 1.0
+        Factor the gradient is multiplied by before the update (often ``1.0 / batch_size``).
+    param_idx2name : dict of int to str, optional, default None
+        Maps parameter indices to names; used to decide which parameters get weight decay.
+    wd : float, optional, default 0.0
+        Weight decay (L2 regularisation) coefficient.
+    clip_gradient : float, optional, default None
+        If set, gradients are clipped to ``[-clip_gradient, clip_gradient]``.
+    learning_rate : float, optional, default None
+        The initial learning rate (0.01 when neither it nor a scheduler is given).
+    lr_scheduler : LRScheduler, optional, default None
+        Scheduler that changes the learning rate as the number of updates grows.
+    sym : Symbol, optional, default None
+        Symbol whose ``__lr_mult__`` / ``__wd_mult__`` attributes give per-parameter multipliers.
+    begin_num_update : int, optional, default 0
+        The number of updates to start counting from.
+    multi_precision : bool, optional, default False
+        If True, float16 weights are updated through a float32 master copy.
+    param_dict : dict of int to gluon.Parameter, optional, default None
+        Parameters by index, used to read their ``lr_mult`` and ``wd_mult``.
+
     Example
     -------
     >>> opt = mx.optimizer.SGLD(learning_rate=0.01)
@@ -85,6 +108,29 @@ class SGLD(Optimizer):
 @register
 class Test(Optimizer):
     """The Test optimizer: weight += rescale_grad * grad; the state keeps a copy of the weight.
+
+    Parameters
+    ----------
+    rescale_grad : float, optional, default 1.0
+        Factor the gradient is multiplied by before the update (often ``1.0 / batch_size``).
+    param_idx2name : dict of int to str, optional, default None
+        Maps parameter indices to names; used to decide which parameters get weight decay.
+    wd : float, optional, default 0.0
+        Weight decay (L2 regularisation) coefficient.
+    clip_gradient : float, optional, default None
+        If set, gradients are clipped to ``[-clip_gradient, clip_gradient]``.
+    learning_rate : float, optional, default None
+        The initial learning rate (0.01 when neither it nor a scheduler is given).
+    lr_scheduler : LRScheduler, optional, default None
+        Scheduler that changes the learning rate as the number of updates grows.
+    sym : Symbol, optional, default None
+        Symbol whose ``__lr_mult__`` / ``__wd_mult__`` attributes give per-parameter multipliers.
+    begin_num_update : int, optional, default 0
+        The number of updates to start counting from.
+    multi_precision : bool, optional, default False
+        If True, float16 weights are updated through a float32 master copy.
+    param_dict : dict of int to gluon.Parameter, optional, default None
+        Parameters by index, used to read their ``lr_mult`` and ``wd_mult``.
 
     Example
     -------

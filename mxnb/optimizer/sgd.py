@@ -138,4 +138,18 @@ class SGD(Optimizer):
 
 @register
 class ccSGD(SGD):  # noqa: N801 (MXNet's name)
-    """[DEPRECATED] Same as `SGD`. Left here for backward compatibility."""
+    """[DEPRECATED] Same as `SGD`. Left here for backward compatibility.
+
+    Parameters
+    ----------
+    momentum : float, optional, default 0.0
+        The momentum value.
+    lazy_update : bool, optional, default True
+        If True, lazy updates are applied when both weight and gradient are ``row_sparse``.
+    **kwargs
+        The arguments of `Optimizer` (``learning_rate``, ``wd``, ``rescale_grad``, ...).
+
+    Examples
+    --------
+    >>> opt = mx.optimizer.ccSGD(learning_rate=0.1, momentum=0.9)
+    """

@@ -8,7 +8,24 @@ __all__ = ["Updater", "get_updater"]
 
 
 class Updater:
-    """Calls `optimizer.update_multi_precision`, creating each index's state on first use."""
+    """Calls `optimizer.update_multi_precision`, creating each index's state on first use.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer whose `update_multi_precision` applies each update.
+
+    Examples
+    --------
+    >>> opt = mx.optimizer.SGD(learning_rate=0.1)
+    >>> updater = mx.optimizer.Updater(opt)     # also: mx.optimizer.get_updater(opt)
+    >>> weight, grad = mx.nd.ones((2,)), mx.nd.ones((2,))
+    >>> updater(0, grad, weight)
+    >>> weight
+    <BLANKLINE>
+    [0.9 0.9]
+    <NDArray 2 @cpu(0)>
+    """
 
     def __init__(self, optimizer):
         self.optimizer = optimizer
