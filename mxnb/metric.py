@@ -74,7 +74,33 @@ def create(metric, *args, **kwargs):
 
 
 class EvalMetric:
-    """The base class of all metrics: a name and running sums (`sum_metric` / `num_inst`)."""
+    """The base class of all metrics: a name and running sums (`sum_metric` / `num_inst`).
+
+    Parameters
+    ----------
+    name : str
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+    **kwargs
+        Extra configuration, kept and returned by `get_config`.
+
+    Examples
+    --------
+    >>> class Total(mx.metric.EvalMetric):
+    ...     def __init__(self):
+    ...         super().__init__('total')
+    ...     def update(self, labels, preds):
+    ...         for p in preds:
+    ...             self.sum_metric += float(p.sum().asscalar())
+    ...             self.num_inst += 1
+    >>> m = Total()
+    >>> m.update([], [mx.nd.array([1., 2.])])
+    >>> m.get()
+    ('total', 3.0)
+    """
 
     def __init__(self, name, output_names=None, label_names=None, **kwargs):
         self.name = str(name)
@@ -154,7 +180,27 @@ def _zip_name_value(name, value):
 @register
 @alias("composite")
 class CompositeEvalMetric(EvalMetric):
-    """Several metrics updated together; `get` returns lists of names and values."""
+    """Several metrics updated together; `get` returns lists of names and values.
+
+    Parameters
+    ----------
+    metrics : list of EvalMetric or str, default None
+        The metrics to hold (instances or names that `create` accepts); more can be `add`-ed.
+    name : str, default 'composite'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.CompositeEvalMetric(['acc', 'ce'])
+    >>> metric.update([mx.nd.array([1, 0, 1])], [mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])])
+    >>> names, values = metric.get()
+    >>> names
+    ['accuracy', 'cross-entropy']
+    """
 
     def __init__(self, metrics=None, name="composite", output_names=None, label_names=None):
         super().__init__(name, output_names=output_names, label_names=label_names,
@@ -214,7 +260,28 @@ class CompositeEvalMetric(EvalMetric):
 @register
 @alias("acc")
 class Accuracy(EvalMetric):
-    """The fraction of predictions equal to the labels (argmax over `axis` for scores)."""
+    """The fraction of predictions equal to the labels (argmax over `axis` for scores).
+
+    Parameters
+    ----------
+    axis : int, default 1
+        The class axis of the predictions; when they have more dimensions than the labels, their
+        argmax along it is taken.
+    name : str, default 'accuracy'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.Accuracy()
+    >>> metric.update([mx.nd.array([1, 0, 0])], [mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])])
+    >>> name, value = metric.get()
+    >>> round(value, 4)
+    0.6667
+    """
 
     def __init__(self, axis=1, name="accuracy", output_names=None, label_names=None):
         super().__init__(name, axis=axis, output_names=output_names, label_names=label_names,
@@ -237,7 +304,28 @@ class Accuracy(EvalMetric):
 @register
 @alias("top_k_accuracy", "top_k_acc")
 class TopKAccuracy(EvalMetric):
-    """The fraction of labels among the `top_k` highest-scored classes."""
+    """The fraction of labels among the `top_k` highest-scored classes.
+
+    Parameters
+    ----------
+    top_k : int, default 1
+        A prediction counts as correct when the label is among its `top_k` best-scored classes;
+        must be greater than 1 (use `Accuracy` otherwise).
+    name : str, default 'top_k_accuracy'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.TopKAccuracy(top_k=2)
+    >>> metric.update([mx.nd.array([2, 0])], [mx.nd.array([[0.1, 0.5, 0.4], [0.1, 0.3, 0.6]])])
+    >>> name, value = metric.get()
+    >>> name, value
+    ('top_k_accuracy_2', 0.5)
+    """
 
     def __init__(self, top_k=1, name="top_k_accuracy", output_names=None, label_names=None):
         super().__init__(name, top_k=top_k, output_names=output_names, label_names=label_names,
@@ -394,7 +482,28 @@ class _BinaryMetric(EvalMetric):
 
 @register
 class F1(_BinaryMetric):
-    """The F1 score of binary classification (predictions: scores of shape (n, 2))."""
+    """The F1 score of binary classification (predictions: scores of shape (n, 2)).
+
+    Parameters
+    ----------
+    name : str, default 'f1'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+    average : str, default 'macro'
+        How the score is aggregated: 'macro' averages the per-batch scores, 'micro' computes it once
+        from the counts accumulated over all batches.
+
+    Examples
+    --------
+    >>> metric = mx.metric.F1()
+    >>> metric.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])])
+    >>> name, value = metric.get()
+    >>> round(value, 4)
+    0.5
+    """
 
     def __init__(self, name="f1", output_names=None, label_names=None, average="macro"):
         super().__init__(name, output_names, label_names, average)
@@ -405,7 +514,26 @@ class F1(_BinaryMetric):
 
 @register
 class MCC(_BinaryMetric):
-    """The Matthews correlation coefficient of binary classification."""
+    """The Matthews correlation coefficient of binary classification.
+
+    Parameters
+    ----------
+    name : str, default 'mcc'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+    average : str, default 'macro'
+        How the score is aggregated: 'macro' averages the per-batch scores, 'micro' computes it once
+        from the counts accumulated over all batches.
+
+    Examples
+    --------
+    >>> metric = mx.metric.MCC()
+    >>> metric.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])])
+    >>> name, value = metric.get()
+    """
 
     def __init__(self, name="mcc", output_names=None, label_names=None, average="macro"):
         super().__init__(name, output_names, label_names, average)
@@ -416,7 +544,27 @@ class MCC(_BinaryMetric):
 
 @register
 class Perplexity(EvalMetric):
-    """exp of the mean negative log probability of the labels (skipping `ignore_label`)."""
+    """exp of the mean negative log probability of the labels (skipping `ignore_label`).
+
+    Parameters
+    ----------
+    ignore_label : int or None
+        Label value whose samples are left out of the computation (e.g. padding); None keeps all.
+    axis : int, default -1
+        The class axis of the predictions.
+    name : str, default 'perplexity'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.Perplexity(ignore_label=None)
+    >>> metric.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])])
+    >>> name, value = metric.get()
+    """
 
     def __init__(self, ignore_label, axis=-1, name="perplexity", output_names=None,
                  label_names=None):
@@ -480,7 +628,25 @@ class _RegressionMetric(EvalMetric):
 
 @register
 class MAE(_RegressionMetric):
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    Parameters
+    ----------
+    name : str, default 'mae'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.MAE()
+    >>> metric.update([mx.nd.array([1., 2., 3.])], [mx.nd.array([1.5, 2., 2.])])
+    >>> name, value = metric.get()
+    >>> value
+    0.5
+    """
 
     def __init__(self, name="mae", output_names=None, label_names=None):
         super().__init__(name, output_names, label_names)
@@ -492,7 +658,25 @@ class MAE(_RegressionMetric):
 
 @register
 class MSE(_RegressionMetric):
-    """Mean squared error."""
+    """Mean squared error.
+
+    Parameters
+    ----------
+    name : str, default 'mse'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.MSE()
+    >>> metric.update([mx.nd.array([1., 2., 3.])], [mx.nd.array([1.5, 2., 2.])])
+    >>> name, value = metric.get()
+    >>> round(value, 4)
+    0.4167
+    """
 
     def __init__(self, name="mse", output_names=None, label_names=None):
         super().__init__(name, output_names, label_names)
@@ -504,7 +688,25 @@ class MSE(_RegressionMetric):
 
 @register
 class RMSE(_RegressionMetric):
-    """Root mean squared error (per update, then averaged, as MXNet)."""
+    """Root mean squared error (per update, then averaged, as MXNet).
+
+    Parameters
+    ----------
+    name : str, default 'rmse'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.RMSE()
+    >>> metric.update([mx.nd.array([1., 2., 3.])], [mx.nd.array([1.5, 2., 2.])])
+    >>> name, value = metric.get()
+    >>> round(value, 4)
+    0.6455
+    """
 
     def __init__(self, name="rmse", output_names=None, label_names=None):
         super().__init__(name, output_names, label_names)
@@ -536,7 +738,26 @@ class _LogLoss(EvalMetric):
 @register
 @alias("ce")
 class CrossEntropy(_LogLoss):
-    """Cross entropy of predicted probabilities (shape (n, classes)) and integer labels."""
+    """Cross entropy of predicted probabilities (shape (n, classes)) and integer labels.
+
+    Parameters
+    ----------
+    eps : float, default 1e-12
+        Added to the predicted probability of the true class before taking the log, to avoid
+        log(0).
+    name : str, default 'cross-entropy'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.CrossEntropy()
+    >>> metric.update([mx.nd.array([1, 0, 1])], [mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])])
+    >>> name, value = metric.get()
+    """
 
     def __init__(self, eps=1e-12, name="cross-entropy", output_names=None, label_names=None):
         super().__init__(eps, name, output_names, label_names)
@@ -545,7 +766,26 @@ class CrossEntropy(_LogLoss):
 @register
 @alias("nll_loss")
 class NegativeLogLikelihood(_LogLoss):
-    """Negative log likelihood of the labels under the predicted probabilities."""
+    """Negative log likelihood of the labels under the predicted probabilities.
+
+    Parameters
+    ----------
+    eps : float, default 1e-12
+        Added to the predicted probability of the true class before taking the log, to avoid
+        log(0).
+    name : str, default 'nll-loss'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.NegativeLogLikelihood()
+    >>> metric.update([mx.nd.array([1, 0, 1])], [mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])])
+    >>> name, value = metric.get()
+    """
 
     def __init__(self, eps=1e-12, name="nll-loss", output_names=None, label_names=None):
         super().__init__(eps, name, output_names, label_names)
@@ -741,7 +981,24 @@ class PCC(EvalMetric):
 
 @register
 class Loss(EvalMetric):
-    """The mean of the values of the predictions (losses); labels are ignored."""
+    """The mean of the values of the predictions (losses); labels are ignored.
+
+    Parameters
+    ----------
+    name : str, default 'loss'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.Loss()
+    >>> metric.update(None, [mx.nd.array([0.5, 1.5])])
+    >>> metric.get()
+    ('loss', 1.0)
+    """
 
     def __init__(self, name="loss", output_names=None, label_names=None):
         super().__init__(name, output_names=output_names, label_names=label_names,
@@ -757,7 +1014,24 @@ class Loss(EvalMetric):
 
 @register
 class Torch(Loss):
-    """Dummy metric for torch criterions."""
+    """Dummy metric for torch criterions.
+
+    Parameters
+    ----------
+    name : str, default 'torch'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.Torch()
+    >>> metric.update(None, [mx.nd.array([0.5, 1.5])])
+    >>> metric.get()
+    ('torch', 1.0)
+    """
 
     def __init__(self, name="torch", output_names=None, label_names=None):
         super().__init__(name, output_names=output_names, label_names=label_names)
@@ -765,7 +1039,24 @@ class Torch(Loss):
 
 @register
 class Caffe(Loss):
-    """Dummy metric for caffe criterions."""
+    """Dummy metric for caffe criterions.
+
+    Parameters
+    ----------
+    name : str, default 'caffe'
+        Name of the metric instance, shown by `get`.
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> metric = mx.metric.Caffe()
+    >>> metric.update(None, [mx.nd.array([0.5, 1.5])])
+    >>> metric.get()
+    ('caffe', 1.0)
+    """
 
     def __init__(self, name="caffe", output_names=None, label_names=None):
         super().__init__(name, output_names=output_names, label_names=label_names)
@@ -773,7 +1064,32 @@ class Caffe(Loss):
 
 @register
 class CustomMetric(EvalMetric):
-    """A metric from `feval(label, pred)` on NumPy arrays, returning a value or (sum, count)."""
+    """A metric from `feval(label, pred)` on NumPy arrays, returning a value or (sum, count).
+
+    Parameters
+    ----------
+    feval : callable
+        ``feval(label, pred)`` on NumPy arrays, returning the metric value or a ``(sum, count)``
+        pair.
+    name : str, default None
+        Name of the metric; derived from ``feval.__name__`` when None.
+    allow_extra_outputs : bool, default False
+        If True, there may be more predictions than labels (the extra ones are ignored).
+    output_names : list of str, default None
+        Names of the predictions `update_dict` passes on; all of them when None.
+    label_names : list of str, default None
+        Names of the labels `update_dict` passes on; all of them when None.
+
+    Examples
+    --------
+    >>> def mean_abs(label, pred):
+    ...     return abs(label - pred).mean()
+    >>> metric = mx.metric.CustomMetric(mean_abs)
+    >>> metric.update([mx.nd.array([1., 2.])], [mx.nd.array([1., 3.])])
+    >>> name, value = metric.get()
+    >>> name, float(value)
+    ('mean_abs', 0.5)
+    """
 
     def __init__(self, feval, name=None, allow_extra_outputs=False, output_names=None,
                  label_names=None):
