@@ -27,7 +27,23 @@ class InitError(MXNetError, ValueError):
 
 
 class InitDesc(str):
-    """The name of the array to initialize, with its attributes and the global initializer."""
+    """The name of the array to initialize, with its attributes and the global initializer.
+
+    Parameters
+    ----------
+    name : str
+        Name of the array to initialize (e.g. 'fc1_weight').
+    attrs : dict of str to str, default None
+        Attributes of the array, such as an ``__init__`` entry naming its own initializer.
+    global_init : Initializer, default None
+        The initializer to fall back on for this array.
+
+    Examples
+    --------
+    >>> desc = mx.init.InitDesc('fc1_weight', attrs={'lr_mult': '1.0'})
+    >>> desc, desc.attrs
+    ('fc1_weight', {'lr_mult': '1.0'})
+    """
 
     def __new__(cls, name, attrs=None, global_init=None):
         ret = super().__new__(cls, name)
@@ -75,7 +91,23 @@ def _fill(arr, value):
 
 
 class Initializer:
-    """The base class of all initializers."""
+    """The base class of all initializers.
+
+    Parameters
+    ----------
+    **kwargs
+        The initializer's settings, kept for `dumps` (its JSON description).
+
+    Examples
+    --------
+    >>> class Fives(mx.init.Initializer):
+    ...     def _init_weight(self, name, arr):
+    ...         arr[:] = 5
+    >>> net = mx.gluon.nn.Dense(2, in_units=3)
+    >>> net.initialize(Fives())
+    >>> float(net.weight.data()[0, 0].asscalar())
+    5.0
+    """
 
     def __init__(self, **kwargs):
         self._kwargs = kwargs
@@ -198,7 +230,26 @@ def _bilinear_kernel(shape):
 
 
 class Load:
-    """Initializes from a dict of arrays (or a file saved by `mx.nd.save`), else `default_init`."""
+    """Initializes from a dict of arrays (or a file saved by `mx.nd.save`), else `default_init`.
+
+    Parameters
+    ----------
+    param : str or dict of str to NDArray
+        The arrays by name, or the name of a file saved with `mx.nd.save`; an ``arg:`` or ``aux:``
+        prefix on the names is dropped.
+    default_init : Initializer, default None
+        Used for arrays not found in `param`; an error is raised for them when None.
+    verbose : bool, default False
+        If True, log each array that is loaded.
+
+    Examples
+    --------
+    >>> init = mx.init.Load({'fc_weight': mx.nd.ones((2, 3))}, default_init=mx.init.Zero())
+    >>> w = mx.nd.zeros((2, 3))
+    >>> init('fc_weight', w)
+    >>> float(w.sum().asscalar())
+    6.0
+    """
 
     def __init__(self, param, default_init=None, verbose=False):
         if isinstance(param, str):
@@ -234,7 +285,23 @@ class Load:
 
 
 class Mixed:
-    """Initializes each array with the first initializer whose regex pattern matches its name."""
+    """Initializes each array with the first initializer whose regex pattern matches its name.
+
+    Parameters
+    ----------
+    patterns : list of str
+        Regular expressions matched against array names, in order.
+    initializers : list of Initializer
+        The initializer to use for each pattern; same length as `patterns`.
+
+    Examples
+    --------
+    >>> init = mx.init.Mixed(['bias', '.*'], [mx.init.Zero(), mx.init.Uniform(0.1)])
+    >>> b = mx.nd.ones((2,))
+    >>> init(mx.init.InitDesc('fc_bias'), b)    # 'bias' matches first: Zero
+    >>> b.asnumpy().tolist()
+    [0.0, 0.0]
+    """
 
     def __init__(self, patterns, initializers):
         if len(patterns) != len(initializers):
@@ -254,7 +321,18 @@ class Mixed:
 @register
 @alias("zeros")
 class Zero(Initializer):
-    """Fills with 0."""
+    """Fills with 0.
+
+    Parameters
+    ----------
+    (none)
+        This initializer takes no arguments.
+
+    Examples
+    --------
+    >>> w = mx.nd.zeros((2, 3))
+    >>> mx.init.Zero()(mx.init.InitDesc('fc_weight'), w)
+    """
 
     def __init__(self):
         super().__init__()
@@ -266,7 +344,18 @@ class Zero(Initializer):
 @register
 @alias("ones")
 class One(Initializer):
-    """Fills with 1."""
+    """Fills with 1.
+
+    Parameters
+    ----------
+    (none)
+        This initializer takes no arguments.
+
+    Examples
+    --------
+    >>> w = mx.nd.zeros((2, 3))
+    >>> mx.init.One()(mx.init.InitDesc('fc_weight'), w)
+    """
 
     def __init__(self):
         super().__init__()
@@ -277,7 +366,18 @@ class One(Initializer):
 
 @register
 class Constant(Initializer):
-    """Fills with `value` (a scalar, or an array broadcast to the shape)."""
+    """Fills with `value` (a scalar, or an array broadcast to the shape).
+
+    Parameters
+    ----------
+    value : float or NDArray
+        The value to fill with; an array is broadcast to the shape being initialized.
+
+    Examples
+    --------
+    >>> w = mx.nd.zeros((2, 3))
+    >>> mx.init.Constant(0.5)(mx.init.InitDesc('fc_weight'), w)
+    """
 
     def __init__(self, value):
         super().__init__(value=value)
@@ -297,7 +397,18 @@ class Constant(Initializer):
 
 @register
 class Uniform(Initializer):
-    """Draws from U(-scale, scale)."""
+    """Draws from U(-scale, scale).
+
+    Parameters
+    ----------
+    scale : float, default 0.07
+        Half-width of the interval the values are drawn from.
+
+    Examples
+    --------
+    >>> w = mx.nd.zeros((2, 3))
+    >>> mx.init.Uniform(scale=0.1)(mx.init.InitDesc('fc_weight'), w)
+    """
 
     def __init__(self, scale=0.07):
         super().__init__(scale=scale)
@@ -309,7 +420,18 @@ class Uniform(Initializer):
 
 @register
 class Normal(Initializer):
-    """Draws from N(0, sigma^2)."""
+    """Draws from N(0, sigma^2).
+
+    Parameters
+    ----------
+    sigma : float, default 0.01
+        Standard deviation of the normal distribution.
+
+    Examples
+    --------
+    >>> w = mx.nd.zeros((2, 3))
+    >>> mx.init.Normal(sigma=0.1)(mx.init.InitDesc('fc_weight'), w)
+    """
 
     def __init__(self, sigma=0.01):
         super().__init__(sigma=sigma)
@@ -321,7 +443,20 @@ class Normal(Initializer):
 
 @register
 class Orthogonal(Initializer):
-    """An orthogonal matrix (from the SVD of a random one) times `scale`."""
+    """An orthogonal matrix (from the SVD of a random one) times `scale`.
+
+    Parameters
+    ----------
+    scale : float, default 1.414
+        Factor the orthogonal matrix is multiplied by.
+    rand_type : str, default 'uniform'
+        Distribution of the random matrix that is decomposed: 'uniform' or 'normal'.
+
+    Examples
+    --------
+    >>> w = mx.nd.zeros((2, 3))
+    >>> mx.init.Orthogonal()(mx.init.InitDesc('fc_weight'), w)
+    """
 
     def __init__(self, scale=1.414, rand_type="uniform"):
         super().__init__(scale=scale, rand_type=rand_type)
@@ -345,7 +480,22 @@ class Orthogonal(Initializer):
 
 @register
 class Xavier(Initializer):
-    """Uniform or gaussian draws scaled by sqrt(magnitude / fan), fan from 'avg', 'in' or 'out'."""
+    """Uniform or gaussian draws scaled by sqrt(magnitude / fan), fan from 'avg', 'in' or 'out'.
+
+    Parameters
+    ----------
+    rnd_type : str, default 'uniform'
+        Distribution to draw from: 'uniform' or 'gaussian'.
+    factor_type : str, default 'avg'
+        Which fan scales the values: 'in', 'out' or 'avg' (their mean).
+    magnitude : float, default 3
+        Scale of the distribution: values are drawn with scale sqrt(magnitude / fan).
+
+    Examples
+    --------
+    >>> net = mx.gluon.nn.Dense(4, in_units=3)
+    >>> net.initialize(mx.init.Xavier(rnd_type='gaussian', factor_type='in', magnitude=2))
+    """
 
     def __init__(self, rnd_type="uniform", factor_type="avg", magnitude=3):
         super().__init__(rnd_type=rnd_type, factor_type=factor_type, magnitude=magnitude)
@@ -381,7 +531,20 @@ class Xavier(Initializer):
 
 @register
 class MSRAPrelu(Xavier):
-    """He initialization: gaussian Xavier with magnitude 2 / (1 + slope^2)."""
+    """He initialization: gaussian Xavier with magnitude 2 / (1 + slope^2).
+
+    Parameters
+    ----------
+    factor_type : str, default 'avg'
+        Which fan scales the values: 'in', 'out' or 'avg' (their mean).
+    slope : float, default 0.25
+        Negative slope of the (P)ReLU that follows; 0 gives the ReLU form of He initialization.
+
+    Examples
+    --------
+    >>> net = mx.gluon.nn.Conv2D(8, 3, in_channels=3)
+    >>> net.initialize(mx.init.MSRAPrelu(factor_type='in', slope=0))
+    """
 
     def __init__(self, factor_type="avg", slope=0.25):
         magnitude = 2. / (1 + slope ** 2)
@@ -391,7 +554,18 @@ class MSRAPrelu(Xavier):
 
 @register
 class Bilinear(Initializer):
-    """The bilinear upsampling kernel (for Deconvolution weights)."""
+    """The bilinear upsampling kernel (for Deconvolution weights).
+
+    Parameters
+    ----------
+    (none)
+        This initializer takes no arguments.
+
+    Examples
+    --------
+    >>> w = mx.nd.zeros((1, 1, 4, 4))
+    >>> mx.init.Bilinear()(mx.init.InitDesc('fc_weight'), w)
+    """
 
     def __init__(self):
         super().__init__()
@@ -402,7 +576,20 @@ class Bilinear(Initializer):
 
 @register
 class LSTMBias(Initializer):
-    """Zeros, except the forget gate's quarter (the second of four gates) set to `forget_bias`."""
+    """Zeros, except the forget gate's quarter (the second of four gates) set to `forget_bias`.
+
+    Parameters
+    ----------
+    forget_bias : float, default 1.0
+        Value given to the forget gate's biases.
+
+    Examples
+    --------
+    >>> b = mx.gluon.Parameter('b', shape=(8,), init=mx.init.LSTMBias(forget_bias=1.0))
+    >>> b.initialize()      # 4 gates of hidden size 2
+    >>> b.data().asnumpy().tolist()
+    [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    """
 
     def __init__(self, forget_bias=1.0):
         super().__init__(forget_bias=forget_bias)

@@ -17,7 +17,28 @@ class ScheduleError(MXNetError, ValueError):
 
 
 class LRScheduler:
-    """Base class: a base rate and an optional warm-up ('linear' or 'constant')."""
+    """Base class: a base rate and an optional warm-up ('linear' or 'constant').
+
+    Parameters
+    ----------
+    base_lr : float, default 0.01
+        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+    warmup_steps : int, default 0
+        Number of warm-up updates at the start.
+    warmup_begin_lr : float, default 0
+        The learning rate at the first warm-up update; must not exceed `base_lr`.
+    warmup_mode : str, default 'linear'
+        'linear' raises the rate from `warmup_begin_lr` to `base_lr` evenly over the warm-up;
+        'constant' keeps it at `warmup_begin_lr`.
+
+    Examples
+    --------
+    >>> class Halving(mx.lr_scheduler.LRScheduler):
+    ...     def __call__(self, num_update):
+    ...         return self.base_lr * 0.5 ** num_update
+    >>> Halving(base_lr=1.0)(2)
+    0.25
+    """
 
     def __init__(self, base_lr=0.01, warmup_steps=0, warmup_begin_lr=0, warmup_mode="linear"):
         self.base_lr = base_lr
@@ -51,7 +72,33 @@ class LRScheduler:
 
 
 class FactorScheduler(LRScheduler):
-    """Multiplies the rate by `factor` every `step` updates, never below `stop_factor_lr`."""
+    """Multiplies the rate by `factor` every `step` updates, never below `stop_factor_lr`.
+
+    Parameters
+    ----------
+    step : int
+        Number of updates between two reductions of the rate; at least 1.
+    factor : float, default 1
+        Factor the rate is multiplied by at each reduction; at most 1.
+    stop_factor_lr : float, default 1e-8
+        The rate is not reduced below this value.
+    base_lr : float, default 0.01
+        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+    warmup_steps : int, default 0
+        Number of warm-up updates at the start.
+    warmup_begin_lr : float, default 0
+        The learning rate at the first warm-up update; must not exceed `base_lr`.
+    warmup_mode : str, default 'linear'
+        'linear' raises the rate from `warmup_begin_lr` to `base_lr` evenly over the warm-up;
+        'constant' keeps it at `warmup_begin_lr`.
+
+    Examples
+    --------
+    >>> sched = mx.lr_scheduler.FactorScheduler(step=2, factor=0.5, base_lr=1.0)
+    >>> [sched(i) for i in (1, 2, 3, 4, 5)]
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    >>> opt = mx.optimizer.SGD(lr_scheduler=sched)
+    """
 
     def __init__(self, step, factor=1, stop_factor_lr=1e-8, base_lr=0.01, warmup_steps=0,
                  warmup_begin_lr=0, warmup_mode="linear"):
@@ -83,7 +130,30 @@ class FactorScheduler(LRScheduler):
 
 
 class MultiFactorScheduler(LRScheduler):
-    """Multiplies the rate by `factor` once past each update count in the increasing list `step`."""
+    """Multiplies the rate by `factor` once past each update count in the increasing list `step`.
+
+    Parameters
+    ----------
+    step : list of int
+        Increasing update counts after which the rate is reduced.
+    factor : float, default 1
+        Factor the rate is multiplied by at each reduction; at most 1.
+    base_lr : float, default 0.01
+        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+    warmup_steps : int, default 0
+        Number of warm-up updates at the start.
+    warmup_begin_lr : float, default 0
+        The learning rate at the first warm-up update; must not exceed `base_lr`.
+    warmup_mode : str, default 'linear'
+        'linear' raises the rate from `warmup_begin_lr` to `base_lr` evenly over the warm-up;
+        'constant' keeps it at `warmup_begin_lr`.
+
+    Examples
+    --------
+    >>> sched = mx.lr_scheduler.MultiFactorScheduler(step=[2, 4], factor=0.1, base_lr=1.0)
+    >>> [round(sched(i), 4) for i in (1, 2, 3, 4, 5)]
+    [1.0, 1.0, 0.1, 0.1, 0.01]
+    """
 
     def __init__(self, step, factor=1, base_lr=0.01, warmup_steps=0, warmup_begin_lr=0,
                  warmup_mode="linear"):
@@ -150,7 +220,32 @@ class _DecayToFinal(LRScheduler):
 
 
 class PolyScheduler(_DecayToFinal):
-    """final_lr + (base_lr - final_lr) * (1 - t / max_steps) ** pwr, after the warm-up."""
+    """final_lr + (base_lr - final_lr) * (1 - t / max_steps) ** pwr, after the warm-up.
+
+    Parameters
+    ----------
+    max_update : int
+        Number of updates (counting the warm-up) at which the rate reaches `final_lr`.
+    base_lr : float, default 0.01
+        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+    pwr : float, default 2
+        Power of the polynomial decay.
+    final_lr : float, default 0
+        The rate at and after `max_update`.
+    warmup_steps : int, default 0
+        Number of warm-up updates at the start.
+    warmup_begin_lr : float, default 0
+        The learning rate at the first warm-up update; must not exceed `base_lr`.
+    warmup_mode : str, default 'linear'
+        'linear' raises the rate from `warmup_begin_lr` to `base_lr` evenly over the warm-up;
+        'constant' keeps it at `warmup_begin_lr`.
+
+    Examples
+    --------
+    >>> sched = mx.lr_scheduler.PolyScheduler(max_update=10, base_lr=1.0, pwr=2)
+    >>> [sched(i) for i in (0, 5, 10)]
+    [1.0, 0.25, 0.0]
+    """
 
     def __init__(self, max_update, base_lr=0.01, pwr=2, final_lr=0, warmup_steps=0,
                  warmup_begin_lr=0, warmup_mode="linear"):
@@ -162,7 +257,30 @@ class PolyScheduler(_DecayToFinal):
 
 
 class CosineScheduler(_DecayToFinal):
-    """final_lr + (base_lr - final_lr) * (1 + cos(pi * t / max_steps)) / 2, after the warm-up."""
+    """final_lr + (base_lr - final_lr) * (1 + cos(pi * t / max_steps)) / 2, after the warm-up.
+
+    Parameters
+    ----------
+    max_update : int
+        Number of updates (counting the warm-up) at which the rate reaches `final_lr`.
+    base_lr : float, default 0.01
+        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+    final_lr : float, default 0
+        The rate at and after `max_update`.
+    warmup_steps : int, default 0
+        Number of warm-up updates at the start.
+    warmup_begin_lr : float, default 0
+        The learning rate at the first warm-up update; must not exceed `base_lr`.
+    warmup_mode : str, default 'linear'
+        'linear' raises the rate from `warmup_begin_lr` to `base_lr` evenly over the warm-up;
+        'constant' keeps it at `warmup_begin_lr`.
+
+    Examples
+    --------
+    >>> sched = mx.lr_scheduler.CosineScheduler(max_update=10, base_lr=1.0)
+    >>> [round(sched(i), 4) for i in (0, 5, 10)]
+    [1.0, 0.5, 0.0]
+    """
 
     def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0,
                  warmup_mode="linear"):

@@ -216,7 +216,28 @@ def _record(op, attrs, inputs, outputs):
 
 
 class NDArray:
-    """An n-dimensional array on a context (MXNet's `mx.nd.NDArray`)."""
+    """An n-dimensional array on a context (MXNet's `mx.nd.NDArray`).
+
+    Parameters
+    ----------
+    data : array_like or NDArray
+        The values: anything `numpy.asarray` accepts, or another NDArray (whose data is taken).
+    ctx : Context, default None
+        The device context the array lives on; the current context when None.
+    dtype : str or numpy.dtype, default None
+        Data type; that of `data` when None.
+
+    Arrays are normally made with `mx.nd.array`, `mx.nd.zeros`, `mx.nd.ones` and the like rather
+    than by calling the constructor.
+
+    Examples
+    --------
+    >>> a = mx.nd.array([[1, 2], [3, 4]])
+    >>> a.shape, a.dtype
+    ((2, 2), <class 'numpy.float32'>)
+    >>> (a * 2).asnumpy().tolist()
+    [[2.0, 4.0], [6.0, 8.0]]
+    """
     # _version: None, or the in-place write counter shared by views of the same memory
     # (graph.tape.version_of); backward compares it with the version each recorded operator saw.
     __slots__ = ("_data", "_ctx", "_entry", "_grad", "_version", "__weakref__")
