@@ -14,7 +14,21 @@ __all__ = ["MXNetError", "ShapeError", "DTypeError", "ContextError", "parse_bool
 
 
 class MXNetError(Exception):
-    """The error every mxnb failure raises (as MXNet's `mxnet.base.MXNetError`)."""
+    """The error every mxnb failure raises (as MXNet's `mxnet.base.MXNetError`).
+
+    Parameters
+    ----------
+    *args
+        The error message (and any further arguments), as for any exception.
+
+    Examples
+    --------
+    >>> try:
+    ...     mx.nd.ones((2, 3)) + mx.nd.ones((4,))
+    ... except mx.base.MXNetError as err:
+    ...     print(type(err).__name__)
+    ShapeError
+    """
 
 
 class ShapeError(MXNetError, ValueError):

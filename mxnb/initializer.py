@@ -23,7 +23,21 @@ __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mi
 
 
 class InitError(MXNetError, ValueError):
-    """An initializer that cannot fill the array it was given (a ValueError too, as in MXNet)."""
+    """An initializer that cannot fill the array it was given (a ValueError too, as in MXNet).
+
+    Parameters
+    ----------
+    *args
+        The error message (and any further arguments), as for any exception.
+
+    Examples
+    --------
+    >>> try:
+    ...     mx.init.Xavier()(mx.init.InitDesc('fc_weight'), mx.nd.zeros((3,)))
+    ... except mx.init.InitError as err:
+    ...     print(isinstance(err, ValueError))
+    True
+    """
 
 
 class InitDesc(str):

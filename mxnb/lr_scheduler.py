@@ -13,7 +13,21 @@ __all__ = ["LRScheduler", "FactorScheduler", "MultiFactorScheduler", "PolySchedu
 
 
 class ScheduleError(MXNetError, ValueError):
-    """Settings a learning-rate schedule cannot take (a ValueError too, as in MXNet)."""
+    """Settings a learning-rate schedule cannot take (a ValueError too, as in MXNet).
+
+    Parameters
+    ----------
+    *args
+        The error message (and any further arguments), as for any exception.
+
+    Examples
+    --------
+    >>> try:
+    ...     mx.lr_scheduler.FactorScheduler(step=0)
+    ... except mx.lr_scheduler.ScheduleError as err:
+    ...     print(isinstance(err, ValueError))
+    True
+    """
 
 
 class LRScheduler:
@@ -22,7 +36,7 @@ class LRScheduler:
     Parameters
     ----------
     base_lr : float, default 0.01
-        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+        The rate reached at the end of the warm-up (and the starting rate of the schedule).
     warmup_steps : int, default 0
         Number of warm-up updates at the start.
     warmup_begin_lr : float, default 0
@@ -83,7 +97,7 @@ class FactorScheduler(LRScheduler):
     stop_factor_lr : float, default 1e-8
         The rate is not reduced below this value.
     base_lr : float, default 0.01
-        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+        The rate reached at the end of the warm-up (and the starting rate of the schedule).
     warmup_steps : int, default 0
         Number of warm-up updates at the start.
     warmup_begin_lr : float, default 0
@@ -139,7 +153,7 @@ class MultiFactorScheduler(LRScheduler):
     factor : float, default 1
         Factor the rate is multiplied by at each reduction; at most 1.
     base_lr : float, default 0.01
-        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+        The rate reached at the end of the warm-up (and the starting rate of the schedule).
     warmup_steps : int, default 0
         Number of warm-up updates at the start.
     warmup_begin_lr : float, default 0
@@ -227,7 +241,7 @@ class PolyScheduler(_DecayToFinal):
     max_update : int
         Number of updates (counting the warm-up) at which the rate reaches `final_lr`.
     base_lr : float, default 0.01
-        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+        The rate reached at the end of the warm-up (and the starting rate of the schedule).
     pwr : float, default 2
         Power of the polynomial decay.
     final_lr : float, default 0
@@ -264,7 +278,7 @@ class CosineScheduler(_DecayToFinal):
     max_update : int
         Number of updates (counting the warm-up) at which the rate reaches `final_lr`.
     base_lr : float, default 0.01
-        The learning rate reached at the end of the warm-up (and the starting rate of the schedule).
+        The rate reached at the end of the warm-up (and the starting rate of the schedule).
     final_lr : float, default 0
         The rate at and after `max_update`.
     warmup_steps : int, default 0

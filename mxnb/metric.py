@@ -19,7 +19,21 @@ __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1"
 
 
 class MetricError(MXNetError, ValueError):
-    """Labels and predictions a metric cannot compare (a ValueError too, as in MXNet)."""
+    """Labels and predictions a metric cannot compare (a ValueError too, as in MXNet).
+
+    Parameters
+    ----------
+    *args
+        The error message (and any further arguments), as for any exception.
+
+    Examples
+    --------
+    >>> try:
+    ...     mx.metric.TopKAccuracy(top_k=1)
+    ... except mx.metric.MetricError as err:
+    ...     print(isinstance(err, ValueError))
+    True
+    """
 
 
 def check_label_shapes(labels, preds, wrap=False, shape=False):

@@ -78,7 +78,7 @@ class L2Loss(Loss):
     Examples
     --------
     >>> loss = mx.gluon.loss.L2Loss()
-    >>> loss(mx.nd.array([[1., 2.]]), mx.nd.array([[1., 0.]]))   # 0.5 * mean((pred - label) ** 2) = 1.0
+    >>> loss(mx.nd.array([[1., 2.]]), mx.nd.array([[1., 0.]]))   # 0.5 * mean((pred - label)**2) = 1
     """
 
     def __init__(self, weight=1., batch_axis=0, **kwargs):

@@ -105,8 +105,8 @@ class _Conv(HybridBlock):
 
 
 class Conv1D(_Conv):
-    """1D convolution layer: a set of learned filters slid over the width axis of the input,
-    plus an optional bias and activation.
+    """1D convolution layer: learned filters slid over the width axis of the input, plus
+    an optional bias and activation.
 
     Parameters
     ----------
@@ -124,7 +124,7 @@ class Conv1D(_Conv):
         Number of groups the input and output channels are split into; each output group sees only
         its input group.
     layout : str, default 'NCW'
-        Layout of the input and output: 'NCW' or 'NWC' (N batch, C channels, then the spatial axes).
+        Layout of the input and output: 'NCW' or 'NWC' (N: batch, C: channels).
     activation : str, default None
         Name of the activation applied to the output (see `Activation`); none when None.
     use_bias : bool, default True
@@ -157,8 +157,8 @@ class Conv1D(_Conv):
 
 
 class Conv2D(_Conv):
-    """2D convolution layer: a set of learned filters slid over the height and width axes of the input,
-    plus an optional bias and activation.
+    """2D convolution layer: learned filters slid over the height and width axes of the input, plus
+    an optional bias and activation.
 
     Parameters
     ----------
@@ -176,7 +176,7 @@ class Conv2D(_Conv):
         Number of groups the input and output channels are split into; each output group sees only
         its input group.
     layout : str, default 'NCHW'
-        Layout of the input and output: 'NCHW' or 'NHWC' (N batch, C channels, then the spatial axes).
+        Layout of the input and output: 'NCHW' or 'NHWC' (N: batch, C: channels).
     activation : str, default None
         Name of the activation applied to the output (see `Activation`); none when None.
     use_bias : bool, default True
@@ -209,8 +209,9 @@ class Conv2D(_Conv):
 
 
 class Conv3D(_Conv):
-    """3D convolution layer: a set of learned filters slid over the depth, height and width axes of the input,
-    plus an optional bias and activation.
+    """3D convolution layer: learned filters slid over the depth, height and width axes of the
+    input, plus
+    an optional bias and activation.
 
     Parameters
     ----------
@@ -228,7 +229,7 @@ class Conv3D(_Conv):
         Number of groups the input and output channels are split into; each output group sees only
         its input group.
     layout : str, default 'NCDHW'
-        Layout of the input and output: 'NCDHW' or 'NDHWC' (N batch, C channels, then the spatial axes).
+        Layout of the input and output: 'NCDHW' or 'NDHWC' (N: batch, C: channels).
     activation : str, default None
         Name of the activation applied to the output (see `Activation`); none when None.
     use_bias : bool, default True

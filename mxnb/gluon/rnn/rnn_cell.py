@@ -152,6 +152,14 @@ class RecurrentCell(Block):
         Prefix for names of the Block's parameters (and the symbols it creates).
     params : ParameterDict, optional
         Parameters to share with this cell.
+
+    Examples
+    --------
+    >>> cell = mx.gluon.rnn.LSTMCell(4)     # a RecurrentCell
+    >>> cell.initialize()
+    >>> outputs, states = cell.unroll(3, mx.nd.ones((2, 3, 5)), merge_outputs=True)
+    >>> outputs.shape
+    (2, 3, 4)
     """
 
     def __init__(self, prefix=None, params=None):
