@@ -339,8 +339,14 @@ class BackwardPick:
         axis, idx = _pick_index(xp, index, data, attrs)
         if not attrs["keepdims"]:
             og = xp.expand_dims(og, axis)
-        positions = xp.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - axis - 1))
-        return xp.where(positions == idx, og, xp.zeros((), dtype=og.dtype)).astype(og.dtype, copy=False)
+        if not hasattr(xp, "put_along_axis"):     # array modules without it
+            positions = xp.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - axis - 1))
+            return xp.where(positions == idx, og, xp.zeros((), dtype=og.dtype)).astype(
+                og.dtype, copy=False)
+        # zeros, then one write per picked position (no mask the size of data)
+        grad = xp.zeros(data.shape, dtype=og.dtype)
+        xp.put_along_axis(grad, idx, og, axis=axis)
+        return grad
 
     infer_shape = _like_second
     infer_type = _type_of_first

@@ -7,15 +7,17 @@ _SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "d
 
 
 def softmax(xp, x, axis):
-    shifted = x - x.max(axis=axis, keepdims=True)
-    e = xp.exp(shifted)
+    e = x - x.max(axis=axis, keepdims=True)
+    xp.exp(e, out=e)                 # in place: one temporary the size of x, not two
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
 def log_softmax(xp, x, axis):
     shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    e = xp.exp(shifted)
+    shifted -= xp.log(e.sum(axis=axis, keepdims=True))      # in place: two temporaries, not three
+    return shifted
 
 
 def _scaled(x, attrs):
@@ -102,7 +104,9 @@ class BackwardLogSoftmax:
     """log_softmax's input gradient from (ograd, output): (og - exp(out) * sum(og)) / T."""
     def compute(xp, inputs, attrs):
         og, out = inputs
-        grad = og - xp.exp(out) * og.sum(axis=attrs["axis"], keepdims=True)
+        grad = xp.exp(out)
+        grad *= og.sum(axis=attrs["axis"], keepdims=True)
+        xp.subtract(og, grad, out=grad)           # og - e^out * sum(og), in one temporary
         return _scaled(grad.astype(og.dtype, copy=False), attrs)
 
     infer_shape = _grad_shape
