@@ -83,7 +83,7 @@ def eye(N, M=0, k=0, dtype=None, **kwargs):
 
     Example
     -------
-    >>> mx.sym.eye(3, 4, 1).eval()[0]
+    >>> mx.sym.eye(3, 4, 1).evaluate()[0]
     """
     name = kwargs.pop("name", None)
     columns = M or N
@@ -98,7 +98,7 @@ def linspace(start, stop, num, endpoint=True, name=None, dtype=None):
 
     Example
     -------
-    >>> mx.sym.linspace(0, 1, 5).eval()[0]
+    >>> mx.sym.linspace(0, 1, 5).evaluate()[0]
     """
     if num < 0:
         raise MXNetError("linspace: num must be non-negative, found %d" % num)
@@ -128,7 +128,7 @@ def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
 
     Example
     -------
-    >>> mx.sym.split_v2(mx.sym.var('a'), (1, 3)).eval(a=mx.nd.arange(6))
+    >>> mx.sym.split_v2(mx.sym.var('a'), (1, 3)).evaluate(a=mx.nd.arange(6))
     """
     if isinstance(indices_or_sections, numbers.Integral):
         return _f("SliceChannel")(ary, num_outputs=int(indices_or_sections), axis=axis,

@@ -106,9 +106,11 @@ def _worker_main(worker_id, conn, other_conns, load, seed, prefix, parent_pid):
 
 
 def _picklable(exc):
-    import pickle
+    """`exc` if it survives the trip through the pipe (the pipe's own serialiser, both ways:
+    some exceptions serialise but cannot be rebuilt), else an MXNetError with its text."""
+    from multiprocessing.reduction import ForkingPickler
     try:
-        pickle.loads(pickle.dumps(exc))
+        ForkingPickler.loads(ForkingPickler.dumps(exc))
         return exc
     except Exception:  # an exception that cannot travel: send its text
         return MXNetError("%s: %s" % (type(exc).__name__, exc))
