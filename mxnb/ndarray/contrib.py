@@ -7,6 +7,7 @@ operator of their own. (`sym.contrib` builds `_foreach` / `_while_loop` / `_cond
 see `mxnb.symbol.contrib`.)
 """
 from ..base import MXNetError
+from ..nesting import flatten, regroup as _regroup
 from ..ops import registry as _registry
 from .ndarray import NDArray
 from .register import make_nd_function
@@ -15,33 +16,8 @@ __all__ = ["foreach", "while_loop", "cond"]
 
 
 def _flatten(args, what):
-    if isinstance(args, NDArray):
-        return [args], 0
-    if args is None:
-        return [], -1
-    if not isinstance(args, (list, tuple)):
-        raise MXNetError("%s must be an NDArray or a (nested) list of NDArrays, found %s"
-                         % (what, type(args).__name__))
-    flat, fmts = [], []
-    for item in args:
-        arg, fmt = _flatten(item, what)
-        flat.extend(arg)
-        fmts.append(fmt)
-    return flat, fmts
-
-
-def _regroup(args, fmt):
-    if isinstance(fmt, int):
-        if fmt == 0:
-            return args[0], args[1:]
-        if fmt == -1:
-            return None, args
-        return args[:fmt], args[fmt:]
-    ret = []
-    for f in fmt:
-        res, args = _regroup(args, f)
-        ret.append(res)
-    return ret, args
+    return flatten(args, lambda x: ([x], 0) if isinstance(x, NDArray) else None, what,
+                   "an NDArray or a (nested) list of NDArrays")
 
 
 def _stack(arrays):

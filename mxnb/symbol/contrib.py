@@ -12,6 +12,7 @@ any other; they cannot yet be written to MXNet's JSON (subgraphs are not seriali
 """
 from .. import name as _name
 from ..base import MXNetError
+from ..nesting import flatten, regroup as _regroup
 from ..graph.node import Node
 from ..ops import registry as _registry
 from ._subgraph import build_subgraph, call_in_scope, Subgraph
@@ -21,36 +22,15 @@ from .symbol import Symbol, var
 __all__ = ["foreach", "while_loop", "cond"]
 
 
+def _symbol_leaf(x):
+    if not isinstance(x, Symbol):
+        return None
+    n = len(x._outputs)
+    return (list(x), n) if n != 1 else ([x], 0)
+
+
 def _flatten(args, what):
-    if isinstance(args, Symbol):
-        if len(args._outputs) != 1:
-            return list(args), len(args._outputs)
-        return [args], 0
-    if args is None:
-        return [], -1
-    if not isinstance(args, (list, tuple)):
-        raise MXNetError("%s must be a (nested) list of Symbols, found %s"
-                         % (what, type(args).__name__))
-    flat, fmts = [], []
-    for item in args:
-        arg, fmt = _flatten(item, what)
-        flat.extend(arg)
-        fmts.append(fmt)
-    return flat, fmts
-
-
-def _regroup(args, fmt):
-    if isinstance(fmt, int):
-        if fmt == 0:
-            return args[0], args[1:]
-        if fmt == -1:
-            return None, args
-        return args[:fmt], args[fmt:]
-    ret = []
-    for f in fmt:
-        res, args = _regroup(args, f)
-        ret.append(res)
-    return ret, args
+    return flatten(args, _symbol_leaf, what, "a (nested) list of Symbols")
 
 
 def _node(op_name, inputs, attrs, name):
@@ -106,7 +86,7 @@ def foreach(body, data, init_states, name="foreach"):
     -------
     >>> step = lambda x, states: (x + states[0], [x + states[0]])
     >>> outs, states = mx.sym.contrib.foreach(step, mx.sym.var("data"), [mx.sym.var("s")])
-    >>> outs.eval(data=mx.nd.ones((3, 2)), s=mx.nd.zeros(2))[0].asnumpy()[:, 0]
+    >>> outs.evaluate(data=mx.nd.ones((3, 2)), s=mx.nd.zeros(2))[0].asnumpy()[:, 0]
     array([1., 2., 3.], dtype=float32)
     """
     flat_data, data_fmt = _flatten(data, "foreach data")
