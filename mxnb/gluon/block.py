@@ -7,6 +7,7 @@ import re
 import threading
 import warnings
 from collections import OrderedDict
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -303,6 +304,60 @@ class Block:
         if name is None:
             name = str(len(self._children))
         self._children[name] = block
+
+    def named_children(self):
+        """This block's direct children with the names they were registered under (an mxnb
+        addition; MXNet keeps them in the private `_children`).
+
+        Returns
+        -------
+        list of (str, Block)
+            In registration order: the attribute name, or the position ('0', '1', ...) for
+            children added with `Sequential.add`.
+
+        Example
+        -------
+        >>> net = mx.gluon.nn.Sequential()
+        >>> net.add(mx.gluon.nn.Dense(4), mx.gluon.nn.Dense(2))
+        >>> [name for name, _ in net.named_children()]
+        ['0', '1']
+        """
+        return list(self._children.items())
+
+    @contextmanager
+    def imperative(self):
+        """Within the `with` block, this block and every block under it run without their
+        cached graphs, calling each child (and its forward hooks) eagerly; hybridization and
+        the graphs already built are back afterwards (an mxnb addition, for tools such as
+        per-layer summaries).
+
+        Returns
+        -------
+        context manager
+            Yields this block.
+
+        Example
+        -------
+        >>> net = mx.gluon.nn.HybridSequential()
+        >>> net.add(mx.gluon.nn.Dense(4))
+        >>> net.initialize()
+        >>> net.hybridize()
+        >>> with net.imperative():
+        ...     y = net(mx.nd.ones((1, 3)))   # each Dense runs, with its hooks
+        """
+        switched = []
+
+        def switch_off(block):
+            if getattr(block, "_active", False):
+                block._active = False
+                switched.append(block)
+
+        self.apply(switch_off)
+        try:
+            yield self
+        finally:
+            for block in switched:
+                block._active = True
 
     def register_forward_pre_hook(self, hook):
         handle = HookHandle()
@@ -624,6 +679,98 @@ class HybridBlock(Block):
         cached_op.add_node_hook(hook)
 
     # --- graph ---------------------------------------------------------------------------------
+    @property
+    def active(self):
+        """Whether the block runs through its cached graph: `hybridize()` turned it on
+        (read-only; an mxnb addition).
+
+        Example
+        -------
+        >>> net = mx.gluon.nn.Dense(2)
+        >>> net.hybridize()
+        >>> net.active
+        True
+        """
+        return self._active
+
+    @property
+    def cached_op(self):
+        """The CachedOp a hybridized call runs, or None before the first call (read-only; an
+        mxnb addition). Its `add_node_hook` watches every node of the graph as it runs.
+
+        Example
+        -------
+        >>> net = mx.gluon.nn.Dense(2)
+        >>> net.initialize()
+        >>> net.hybridize()
+        >>> _ = net(mx.nd.ones((1, 3)))
+        >>> [v.name for v in net.cached_op.program.variables]
+        ['data', 'dense0_weight', 'dense0_bias']
+        """
+        return self._cached_op
+
+    def get_cached_op(self, *args):
+        """The CachedOp a hybridized call on inputs like `args` runs, built now when there is
+        none yet (an mxnb addition: tools add node hooks to it before the call).
+
+        Parameters
+        ----------
+        *args : NDArray
+            Inputs as the block will be called with (only how they nest and their shapes are
+            read).
+
+        Returns
+        -------
+        CachedOp
+
+        Example
+        -------
+        >>> net = mx.gluon.nn.Dense(2, in_units=3)
+        >>> net.initialize()
+        >>> net.hybridize()
+        >>> op = net.get_cached_op(mx.nd.ones((1, 3)))
+        >>> op is net.cached_op
+        True
+        """
+        if self._cached_op is None:
+            self._build_cache(*args)
+        return self._cached_op
+
+    @property
+    def cached_graph(self):
+        """`(input variables, output Symbol)` of the graph built by the latest hybridized call
+        or `get_graph`, or None when none was built (read-only; an mxnb addition).
+
+        Example
+        -------
+        >>> net = mx.gluon.nn.Dense(2)
+        >>> net.cached_graph is None
+        True
+        """
+        return self._cached_graph or None
+
+    def get_graph(self, *args):
+        """`(input variables, output Symbol)`: this block's `hybrid_forward` run with F = sym on
+        variables standing for `args` (built once, then cached; an mxnb addition).
+
+        Parameters
+        ----------
+        *args : NDArray or Symbol
+            Inputs as the block will be called with (only how they nest is read).
+
+        Returns
+        -------
+        tuple of (list of Symbol, Symbol)
+
+        Example
+        -------
+        >>> net = mx.gluon.nn.Dense(2)
+        >>> inputs, out = net.get_graph(mx.nd.ones((1, 3)))
+        >>> [i.name for i in inputs], out.list_outputs()
+        (['data'], ['dense0_fwd_output'])
+        """
+        return self._get_graph(*args)
+
     def _get_graph(self, *args):
         if not self._cached_graph:
             sym = _symbol_module()

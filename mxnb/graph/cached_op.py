@@ -38,6 +38,24 @@ class CachedOp(NodeHooks):
         return self._symbol
 
     @property
+    def program(self):
+        """The compiled forward graph this CachedOp runs (read-only; an mxnb addition).
+
+        Returns
+        -------
+        Program
+            Its `variables` are the CachedOp's inputs in call order, `nodes` the graph in
+            topological order, `outputs` the output entries (mxnb/graph/program.py).
+
+        Example
+        -------
+        >>> op = CachedOp(mx.sym.relu(mx.sym.var('data')))
+        >>> [v.name for v in op.program.variables]
+        ['data']
+        """
+        return self._program
+
+    @property
     def optimizer(self):
         """The graph passes' state (graph/optimize.py), or None when they are off."""
         return self._optimizer

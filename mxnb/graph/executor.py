@@ -291,6 +291,25 @@ class Executor(NodeHooks):
         self._monitor = self.add_node_hook(monitor)
 
     @property
+    def program(self):
+        """The compiled forward graph this executor runs (read-only; an mxnb addition).
+
+        Returns
+        -------
+        Program
+            Its `variables` are the bound arguments and auxiliary states, `nodes` the graph in
+            topological order, `outputs` the output entries (mxnb/graph/program.py). The nodes
+            of the backward pass carry `forward_node`, the forward node they differentiate.
+
+        Example
+        -------
+        >>> exe = mx.sym.relu(mx.sym.var('x')).simple_bind(mx.cpu(), x=(2,))
+        >>> [n.name for n in exe.program.nodes]
+        ['x', 'relu0']
+        """
+        return self._program
+
+    @property
     def output_dict(self):
         return OrderedDict(zip(self._symbol.list_outputs(), self.outputs))
 

@@ -11,7 +11,7 @@ __all__ = ["Node", "topo_sort", "auxiliary_ids"]
 class Node:
     __slots__ = ("op", "name", "attrs", "inputs", "num_outputs", "user_attrs", "given",
                  "in_values", "out_values", "versions", "array", "grad_req", "fresh_grad",
-                 "__weakref__")
+                 "forward_node", "__weakref__")
 
     def __init__(self, op, name, attrs=None, inputs=(), num_outputs=1, user_attrs=None):
         self.op = op                      # Operator, or None for a variable
@@ -27,6 +27,7 @@ class Node:
         self.array = None                 # tape variable: the NDArray whose gradient is wanted
         self.grad_req = "write"
         self.fresh_grad = False           # tape variable: backward wrote its gradient since last step
+        self.forward_node = None          # made by the gradient pass: the forward node it differentiates
 
     @property
     def is_variable(self):

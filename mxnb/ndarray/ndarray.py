@@ -36,6 +36,32 @@ def _wrap(data, ctx):
     return arr
 
 
+def from_handle(data, ctx):
+    """An NDArray on `ctx` holding the raw NumPy/CuPy array `data` without copying it: the
+    inverse of `NDArray.handle` (an mxnb addition, for tools that run graph programs).
+
+    Parameters
+    ----------
+    data : numpy.ndarray or cupy.ndarray
+        The array to hold; it must live on `ctx` (host memory for cpu, that GPU's for gpu).
+    ctx : Context
+        The context `data` lives on.
+
+    Returns
+    -------
+    NDArray
+        An array sharing `data`'s memory.
+
+    Example
+    -------
+    >>> a = mx.nd.ones((2,))
+    >>> b = from_handle(a.handle, a.context)
+    >>> b.handle is a.handle
+    True
+    """
+    return _wrap(data, ctx)
+
+
 def _counted(data, ctx):
     """An NDArray counted by the array accounting until it is freed (a __del__ costs a quarter
     of a weakref.finalize, and nothing at all while accounting is off)."""
@@ -297,6 +323,29 @@ class NDArray:
     @property
     def grad(self):
         return self._grad
+
+    @property
+    def tape_entry(self):
+        """Where autograd recorded this array (an mxnb addition, read-only).
+
+        Returns
+        -------
+        tuple of (Node, int) or None
+            The autograd tape node that produced this array and the output index, for an array
+            computed under `autograd.record()` (or marked with `attach_grad()`, whose node is a
+            variable); None for an array outside any recording.
+
+        Example
+        -------
+        >>> x = mx.nd.ones((2,))
+        >>> x.attach_grad()
+        >>> with mx.autograd.record():
+        ...     y = x * 2
+        >>> node, index = y.tape_entry
+        >>> node.op.name, index
+        ('_mul_scalar', 0)
+        """
+        return self._entry
 
     @property
     def _fresh_grad(self):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import backend
 from ..base import MXNetError
-from .trace_owners import backward_owners
+from .trace_owners import owner_name
 
 __all__ = ["TraceEvent", "Trace", "Recorder", "trace", "trace_symbol", "host_copy", "set_owners",
            "source_name"]
@@ -81,8 +81,11 @@ class Recorder:
         out_names = op.output_names(node.attrs) if hasattr(op, "output_names") else []
         outputs = [(out_names[i] if i < len(out_names) else "output%d" % i, host_copy(value))
                    for i, value in enumerate(outs)]
-        return TraceEvent(phase, self._rename(node), op.name, _formatted_attrs(node), inputs,
-                          outputs, node)
+        event = TraceEvent(phase, self._rename(node), op.name, _formatted_attrs(node), inputs,
+                           outputs, node)
+        if phase == "backward":
+            event.owner = owner_name(node)
+        return event
 
     def __call__(self, phase, node, ins, outs):
         self.events.append(self.event(phase, node, ins, outs))
@@ -116,16 +119,22 @@ class Trace:
 
 
 def _assign_blocks(events, block_names):
-    """Which blocks each node belongs to: by its name's prefix; a backward node, by its owner's."""
+    """Which blocks each node belongs to: by its name's prefix; a backward node, by its owner's
+    (a forward node's blocks, or for a parameter's gradient sum, the parameter name's prefix)."""
     prefixes = sorted((b for b in block_names if b), key=len)
+
+    def blocks_of(name):
+        return tuple(b for b in prefixes if name.startswith(b + "_"))
+
     forward_blocks = {}
     for event in events:
         if event.phase == "forward":
-            event.blocks = tuple(b for b in prefixes if event.name.startswith(b + "_"))
+            event.blocks = blocks_of(event.name)
             forward_blocks[event.name] = event.blocks
     for event in events:
-        if event.phase == "backward":
-            event.blocks = forward_blocks.get(event.owner, ())
+        if event.phase == "backward" and event.owner:
+            blocks = forward_blocks.get(event.owner)
+            event.blocks = blocks if blocks is not None else blocks_of(event.owner)
 
 
 def set_owners(events, owners):
@@ -190,11 +199,8 @@ def trace_symbol(symbol, inputs, label=None, ctx=None):
         executor.backward()
     finally:
         executor.remove_node_hook(recorder)
-    program = executor._program
-    set_owners(recorder.events, backward_owners(
-        program.nodes, symbol._outputs, [n for n in program.variables if n.name in grads]))
-    return Trace("symbol", recorder.events, [host_copy(o._data) for o in outputs],
-                 {n: host_copy(g._data) for n, g in grads.items()})
+    return Trace("symbol", recorder.events, [host_copy(o.handle) for o in outputs],
+                 {n: host_copy(g.handle) for n, g in grads.items()})
 
 
 def trace(net_or_symbol, *inputs, label=None, loss=None):

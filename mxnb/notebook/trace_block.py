@@ -9,20 +9,24 @@ The backward runs autograd's own gradient pass (`graph.gradient.gradient_pass`, 
 shadow copy of the tape whose operators record what they do: a registered operator's gradient is
 built with F = sym and run as a small program with a node hook (the same registered operators
 the eager pass would call, on the same arrays); a CachedOp's gradient runs its own backward with
-its hooks. So every backward node is a registered operator, as in an executor's backward.
+its hooks. The sum of the gradients of an array used more than once (a shared weight) is run the
+same way, as the `elemwise_add` the eager pass computes. So every backward node is a registered
+operator, as in an executor's backward, and the last step writing a gradient shows, bit for bit,
+what `backward()` leaves in it.
+
+Only public accessors of the core are used: `HybridBlock.get_cached_op`, `Block.named_children`,
+`NDArray.tape_entry`, `Symbol.output_entries`, `CachedOp.add_node_hook`.
 """
 from .. import autograd
 from .. import ndarray as nd
 from ..base import MXNetError
-from ..graph.cached_op import _CachedOpGradient
 from ..graph.gradient import gradient_pass
 from ..graph.node import Node, topo_sort
 from ..graph.program import Program
 from ..graph.tape import WrappedOp
-from ..ndarray.ndarray import NDArray, _wrap
+from ..ndarray.ndarray import NDArray, from_handle
 from ..ops.registry import Operator
 from .trace import Recorder, Trace, TraceEvent, host_copy, set_owners, source_name as _entry_name
-from .trace_owners import backward_owners
 
 __all__ = ["trace_block"]
 
@@ -45,7 +49,7 @@ class _BlockWatch:
     def _watch(self, block):
         if block.name:
             self.block_names.append(block.name)
-        if isinstance(block, self._hybrid) and block._active:
+        if isinstance(block, self._hybrid) and block.active:
             # Its children are inlined into its graph: their names prefix the graph's nodes.
             block.apply(lambda b: b is not block and b.name and self.block_names.append(b.name))
             self.handles.append(block.register_forward_pre_hook(self._enter_cached))
@@ -53,16 +57,14 @@ class _BlockWatch:
             return
         self.handles.append(block.register_forward_pre_hook(self._enter))
         self.handles.append(block.register_forward_hook(self._claim))
-        for child in block._children.values():
+        for _, child in block.named_children():
             self._watch(child)
 
     def recorder_of(self, cached_op):
         return self._recorders[id(cached_op)][1]
 
     def _enter_cached(self, block, args):
-        if block._cached_op is None:
-            block._build_cache(*args)
-        cached = block._cached_op
+        cached = block.get_cached_op(*args)
         if id(cached) not in self._recorders:
             recorder = Recorder()
             cached.add_node_hook(recorder)
@@ -70,21 +72,21 @@ class _BlockWatch:
         self._recorders[id(cached)][1].events = []
 
     def _leave_cached(self, block, args, out):
-        recorder = self.recorder_of(block._cached_op)
+        recorder = self.recorder_of(block.cached_op)
         for array in _flat(out):
-            if array._entry is not None:
-                node = array._entry[0]
+            if array.tape_entry is not None:
+                node = array.tape_entry[0]
                 self.cached_forward[id(node)] = recorder.events
                 self.owner.setdefault(id(node), block.name)
         recorder.events = []
 
     def _enter(self, block, args):
-        self._boundaries.append({id(a._entry[0]) for a in _flat(args) if a._entry is not None})
+        self._boundaries.append({id(a.tape_entry[0]) for a in _flat(args) if a.tape_entry is not None})
 
     def _claim(self, block, args, out):
         """Marks the tape nodes between this block's inputs and outputs that no child claimed."""
         boundary = self._boundaries.pop() if self._boundaries else set()
-        stack = [a._entry[0] for a in _flat(out) if a._entry is not None]
+        stack = [a.tape_entry[0] for a in _flat(out) if a.tape_entry is not None]
         seen = set()
         while stack:
             node = stack.pop()
@@ -137,8 +139,9 @@ class _TapeNames:
 
     def entry(self, node, index):
         """An entry's name; a CachedOp call's outputs are named after its graph's output nodes."""
-        if isinstance(node.op, _CachedOpGradient):
-            inner, inner_index = node.op.cached_op.symbol._outputs[index]
+        cached = _called_cached_op(node)
+        if cached is not None:
+            inner, inner_index = cached.symbol.output_entries[index]
             return _entry_name(inner.name, inner_index)
         return _entry_name(self(node), index)
 
@@ -159,6 +162,11 @@ def _variable_names(blocks, inputs, label):
     return names
 
 
+def _called_cached_op(node):
+    """The CachedOp a tape node calls (a hybridized block's call), or None."""
+    return getattr(node.op, "cached_op", None)
+
+
 class _TracedGradient(WrappedOp):
     """Stands in for a tape node's operator in the gradient pass and records its backward nodes."""
 
@@ -174,26 +182,17 @@ class _TracedGradient(WrappedOp):
         op = self.node.op
         if isinstance(op, Operator):
             return self._registered(op, attrs, inputs, outputs, out_grads, needs)
-        if isinstance(op, _CachedOpGradient):
+        if _called_cached_op(self.node) is not None:
+            # its backward nodes carry their forward nodes (`forward_node`): owners come with them
             recorder = self._watch.recorder_of(op.cached_op)
             recorder.events = []
             try:
                 grads = op.gradient(F, attrs, inputs, outputs, out_grads, **needs)
             finally:
                 events, recorder.events = recorder.events, []
-            set_owners(events, self._cached_owners(op.cached_op, inputs))
             self._events.extend(events)
             return grads
         return self._opaque(op, F, attrs, inputs, outputs, out_grads, needs)
-
-    @staticmethod
-    def _cached_owners(cached_op, inputs):
-        """Owners of the CachedOp's backward nodes, for the inputs its gradient differentiates."""
-        program = cached_op._program
-        wanted = [var for array, var in zip(inputs, program.variables)
-                  if array._entry is not None and array._entry[0].grad_req != "null"
-                  and id(var) not in program.aux_ids]
-        return backward_owners(program.nodes, program.outputs, wanted)
 
     def _registered(self, op, attrs, inputs, outputs, out_grads, needs):
         """The node's gradient built with F = sym, run on these arrays with a node hook."""
@@ -205,24 +204,8 @@ class _TracedGradient(WrappedOp):
         grad_vars = [sym.var(_entry_name(name, i) + "_grad") for i in range(node.num_outputs)]
         with Prefix(name + "_grad_"):
             grads = op.gradient(sym, attrs, in_vars, out_vars, grad_vars, **needs)
-        wanted = [(i, g._outputs[0]) for i, g in enumerate(grads) if g is not None]
-        program = Program([entry for _, entry in wanted])
-        given = {}
-        for var, array in zip(in_vars + out_vars + grad_vars, inputs + outputs + out_grads):
-            if array is not None:   # hidden outputs (Convolution's columns) get no gradient
-                given[id(var._outputs[0][0])] = array._data
-        values = [None] * program.num_slots
-        for slot, var in zip(program.variable_slots, program.variables):
-            values[slot] = given[id(var)]
-        recorder = Recorder()
-        ctx = inputs[0]._ctx if inputs else outputs[0]._ctx
-        Program.run(program.forward, values, ctx, True, (recorder,), "backward")
-        set_owners(recorder.events, {e.name: name for e in recorder.events})
-        self._events.extend(recorder.events)
-        result = [None] * len(inputs)
-        for (i, _), slot in zip(wanted, program.output_slots):
-            result[i] = _wrap(values[slot], ctx)
-        return result
+        return _run_recorded(grads, in_vars + out_vars + grad_vars, inputs + outputs + out_grads,
+                             name, self._events)
 
     def _opaque(self, op, F, attrs, inputs, outputs, out_grads, needs):
         """A custom Function's backward is Python code, not a graph: one event for all of it."""
@@ -230,12 +213,57 @@ class _TracedGradient(WrappedOp):
         name = self._names(self.node)
         event = TraceEvent(
             "backward", name + "_backward", op.name + ".backward", {},
-            [("out_grad%d" % i, _entry_name(name, i) + "_grad", host_copy(g._data))
+            [("out_grad%d" % i, _entry_name(name, i) + "_grad", host_copy(g.handle))
              for i, g in enumerate(out_grads)],
-            [("in_grad%d" % i, host_copy(g._data)) for i, g in enumerate(grads) if g is not None])
+            [("in_grad%d" % i, host_copy(g.handle)) for i, g in enumerate(grads) if g is not None])
         event.owner = name
         self._events.append(event)
         return grads
+
+
+def _run_recorded(results, variables, arrays, owner, events):
+    """Runs the symbols `results` (None: no result) on `arrays` given for `variables`, as one
+    program with a node hook; appends its backward events (owned by `owner`) to `events` and
+    returns the results as NDArrays."""
+    wanted = [(i, r.output_entries[0]) for i, r in enumerate(results) if r is not None]
+    program = Program([entry for _, entry in wanted])
+    given = {}
+    for var, array in zip(variables, arrays):
+        if array is not None:   # hidden outputs (Convolution's columns) get no gradient
+            given[id(var.output_entries[0][0])] = array.handle
+    values = [None] * program.num_slots
+    for slot, var in zip(program.variable_slots, program.variables):
+        values[slot] = given[id(var)]
+    recorder = Recorder()
+    ctx = next(a for a in arrays if a is not None).context
+    Program.run(program.forward, values, ctx, True, (recorder,), "backward")
+    set_owners(recorder.events, {e.name: owner for e in recorder.events})
+    events.extend(recorder.events)
+    out = [None] * len(results)
+    for (i, _), slot in zip(wanted, program.output_slots):
+        out[i] = from_handle(values[slot], ctx)
+    return out
+
+
+class _GradientSum:
+    """Sums two gradients of one entry as the eager pass does (`previous + grad`: elemwise_add)
+    and records the sum as a backward step of the entry's node."""
+
+    def __init__(self, names, originals, events):
+        self._names = names
+        self._originals = originals
+        self._events = events
+
+    def __call__(self, node, index, previous, grad):
+        from .. import symbol as sym
+        from ..name import Prefix
+        original = self._originals[id(node)]
+        owner = self._names(original)
+        entry = self._names.entry(original, index)
+        acc, new = sym.var(entry + "_grad_acc"), sym.var(entry + "_grad_new")
+        with Prefix(owner + "_grad_"):
+            total = acc + new
+        return _run_recorded([total], [acc, new], [previous, grad], owner, self._events)[0]
 
 
 def _shadow_tape(nodes, names, watch, events):
@@ -258,18 +286,18 @@ def _forward_events(nodes, names, watch):
     for node in nodes:
         if node.op is None:
             continue
-        if isinstance(node.op, _CachedOpGradient):
+        if _called_cached_op(node) is not None:
             events.extend(watch.cached_forward[id(node)])
         elif isinstance(node.op, Operator):
-            events.append(recorder.event("forward", node, [v._data for v in node.in_values],
-                                         [v._data for v in node.out_values]))
+            events.append(recorder.event("forward", node, [v.handle for v in node.in_values],
+                                         [v.handle for v in node.out_values]))
         else:
             name = names(node)
             events.append(TraceEvent(
                 "forward", name, node.op.name, {},
-                [("arg%d" % i, names.entry(c, k), host_copy(v._data))
+                [("arg%d" % i, names.entry(c, k), host_copy(v.handle))
                  for i, ((c, k), v) in enumerate(zip(node.inputs, node.in_values))],
-                [("output%d" % i, host_copy(v._data)) for i, v in enumerate(node.out_values)], node))
+                [("output%d" % i, host_copy(v.handle)) for i, v in enumerate(node.out_values)], node))
     return events
 
 
@@ -279,30 +307,32 @@ def _backward(nodes, heads, names, watch):
     shadows, originals = _shadow_tape(nodes, names, watch, events)
     head_grads = {}
     for head in heads:
-        node, index = head._entry
+        node, index = head.tape_entry
         head_grads[(shadows[id(node)], index)] = nd.ones_like(head)
     order = [shadows[id(n)] for n in nodes]
     # The same switches and the same variables as autograd.backward.
     with autograd.pause(train_mode=True):
         grads = gradient_pass(nd, order, head_grads, lambda node, i: node.value(i),
                               lambda node: node.grad_req != "null" and node.array is not None
-                              and node.array._grad is not None)
+                              and node.array.grad is not None,
+                              accumulate=_GradientSum(names, originals, events))
     result = {}
     for shadow, value in grads.items():
-        target = shadow.array._grad
+        target = shadow.array.grad
         if value.dtype != target.dtype:
             value = value.astype(target.dtype)
-        result[names(originals[id(shadow)])] = host_copy(value._data)
+        result[names(originals[id(shadow)])] = host_copy(value.handle)
     return events, result
 
 
 def trace_block(net, inputs, label=None, loss=None):
     """Runs `net` (and `loss(out, label)`) once under autograd.record(), then backward; records all."""
+    from ..gluon.block import Block
     from ..ndarray.ndarray import array as nd_array
     inputs = [x if isinstance(x, NDArray) else nd_array(x) for x in inputs]
     if label is not None and not isinstance(label, NDArray):
         label = nd_array(label)
-    watch = _BlockWatch([net] + ([loss] if loss is not None and hasattr(loss, "_children") else []))
+    watch = _BlockWatch([net] + ([loss] if isinstance(loss, Block) else []))
     try:
         try:
             with autograd.record():
@@ -311,16 +341,16 @@ def trace_block(net, inputs, label=None, loss=None):
         finally:
             watch.detach_blocks()
         heads = _flat(head)
-        if not heads or any(h._entry is None for h in heads):
+        if not heads or any(h.tape_entry is None for h in heads):
             raise MXNetError("Debugger: nothing was recorded for the backward pass; the block needs "
                              "initialized parameters (or inputs with attach_grad())")
-        nodes = topo_sort([h._entry for h in heads])
+        nodes = topo_sort([h.tape_entry for h in heads])
         names = _TapeNames(nodes, watch.owner, _variable_names([net, loss], inputs, label))
         forward = _forward_events(nodes, names, watch)
         backward, grads = _backward(nodes, heads, names, watch)
     finally:
         watch.detach()
     kind = "hybridized" if watch.cached_forward else "imperative"
-    roots = [b.name for b in (net, loss) if b is not None and hasattr(b, "_children")]
-    return Trace(kind, forward + backward, [host_copy(h._data) for h in heads], grads,
+    roots = [b.name for b in (net, loss) if isinstance(b, Block)]
+    return Trace(kind, forward + backward, [host_copy(h.handle) for h in heads], grads,
                  watch.block_names, roots)

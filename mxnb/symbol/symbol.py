@@ -21,6 +21,24 @@ class Symbol:
             return None
         return self._outputs[0][0].name
 
+    @property
+    def output_entries(self):
+        """The graph entries this symbol stands for (an mxnb addition, read-only).
+
+        Returns
+        -------
+        list of (Node, int)
+            One `(node, output index)` pair per output, in `list_outputs()` order: the nodes of
+            mxnb's graph IR (mxnb/graph/node.py) that tools such as the debugger walk.
+
+        Example
+        -------
+        >>> out = mx.sym.FullyConnected(mx.sym.var('data'), num_hidden=4, name='fc')
+        >>> [(node.name, index) for node, index in out.output_entries]
+        [('fc', 0)]
+        """
+        return list(self._outputs)
+
     def __repr__(self):
         if len(self._outputs) == 1:
             return "<Symbol %s>" % self.name

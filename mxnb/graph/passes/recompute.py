@@ -24,6 +24,7 @@ class _Swapped:
         node = step.node
         self.node = Node(op, node.name, node.attrs, node.inputs[:len(ins)], node.num_outputs,
                          node.user_attrs)
+        self.node.forward_node = node.forward_node
         self.original = node
         self.op = op
         self.attrs = step.attrs
