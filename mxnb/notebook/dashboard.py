@@ -103,7 +103,7 @@ class Dashboard:
         self._thread = threading.Thread(target=_sample_loop, args=(weakref.ref(self), self._stop_event),
                                         name="mxnb-dashboard", daemon=True)
         self._thread.start()
-        self._update_status()
+        self.show_status()
         return self
 
     def stop(self):
@@ -113,7 +113,7 @@ class Dashboard:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=self.interval + 5.0)
         self._thread = None
-        self._update_status()
+        self.show_status()
         return self
 
     def close(self):
@@ -142,7 +142,7 @@ class Dashboard:
             snapshot = dict(figures, history=self._history())
             if self._view is not None:
                 self._view.update(snapshot)
-        self._update_status()
+        self.show_status()
         return snapshot
 
     def snapshot(self):
@@ -236,7 +236,7 @@ class Dashboard:
             view = DashboardView(self.interval, self.window, self.history_charts)
             view.update(self.snapshot())
             self._view = view
-            self._update_status()
+            self.show_status()
         return self._view.root
 
     def history_charts(self, snapshot=None, since=None):
@@ -308,7 +308,8 @@ class Dashboard:
         return ('<div class="mxnb-dashboard-snapshot"><pre>%s</pre>%s</div>'
                 % (_html.escape(snapshot_text(snapshot)), pictures))
 
-    def _update_status(self):
+    def show_status(self):
+        """Shows in the view whether sampling runs, its interval and the last probe error."""
         if self._view is not None:
             self._view.set_status(self.running, self.interval, self.last_error)
 
@@ -318,7 +319,7 @@ class Dashboard:
 
 
 def _release(observer, stop_event, attribution=False):
-    """Undoes `Dashboard._attach`: ends the thread's loop, removes the observer, stops accounting."""
+    """Undoes what `Dashboard` attached on start: ends the thread's loop, removes the observer, stops accounting."""
     stop_event.set()
     try:
         instrument.remove_op_observer(observer)
@@ -347,5 +348,5 @@ def _sample_loop(dashboard_ref, stop_event):
             dashboard.refresh()
         except Exception as exc:  # a failing probe must not kill the thread: show it and go on
             dashboard.last_error = "%s: %s" % (type(exc).__name__, exc)
-            dashboard._update_status()
+            dashboard.show_status()
         del dashboard

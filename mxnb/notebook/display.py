@@ -111,7 +111,7 @@ def _param_count(params):
 
 def _walk(block, path, depth):
     yield path, block, depth
-    for key, child in block._children.items():
+    for key, child in block.named_children():
         yield from _walk(child, key if not path else "%s.%s" % (path, key), depth + 1)
 
 
@@ -146,15 +146,10 @@ def _output_shapes(block, inputs):
     for _, child, _ in _walk(block, "", 0):
         handles.append(child.register_forward_hook(record))
     # Hybridized children do not call their own children: run the plain graph for the table.
-    active = [child for _, child, _ in _walk(block, "", 0) if getattr(child, "_active", False)]
-    for child in active:
-        child._active = False
     try:
-        with autograd.pause():
+        with autograd.pause(), block.imperative():
             block(*inputs)
     finally:
-        for child in active:
-            child._active = True
         for handle in handles:
             handle.detach()
     return found

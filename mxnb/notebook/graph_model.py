@@ -86,10 +86,15 @@ def _is_block(x):
                for cls in type(x).__mro__)
 
 
+def _is_hybrid_block(x):
+    return any(cls.__module__.startswith("mxnb.gluon") and cls.__name__ == "HybridBlock"
+               for cls in type(x).__mro__)
+
+
 # --- symbols and blocks -------------------------------------------------------------------------
 def _symbol_shape_table(sym, known):
     from ..graph.infer import infer_shapes
-    nodes = topo_sort(sym._outputs)
+    nodes = topo_sort(sym.output_entries)
     try:
         return nodes, infer_shapes(nodes, known)
     except MXNetError:
@@ -105,21 +110,22 @@ def _from_symbol(sym, shapes, kind, title):
     for node in nodes:
         shapes_of = [table.get((id(node), i)) for i in range(_num_outputs(node))]
         builder.add(node, node.name, shapes_of)
-    return GraphModel(kind, title, builder.drawn, builder.heads(sym._outputs))
+    return GraphModel(kind, title, builder.drawn, builder.heads(sym.output_entries))
 
 
 def _from_block(block, shapes):
-    graph = getattr(block, "_cached_graph", None)
+    hybrid = _is_hybrid_block(block)
+    graph = block.cached_graph if hybrid else None
     samples = _as_samples(shapes)
-    if not graph and samples and hasattr(block, "_get_graph"):
+    if not graph and samples and hybrid:
         # Building the graph reads only how the inputs nest, so shape-only samples stand in as
         # variables.
         from ..ndarray.ndarray import NDArray
         from ..symbol.symbol import var
-        graph = block._get_graph(*[s if isinstance(s, NDArray) else var("data%d" % i)
-                                   for i, s in enumerate(samples)])
+        graph = block.get_graph(*[s if isinstance(s, NDArray) else var("data%d" % i)
+                                  for i, s in enumerate(samples)])
     if not graph:
-        if not hasattr(block, "_get_graph"):
+        if not hybrid:
             raise TypeError("%s is a Block, not a HybridBlock: it has no graph until it runs. "
                             "Record one forward pass and draw its tape:\n"
                             "    with autograd.record():\n        y = net(x)\n    show_graph(y)"
@@ -168,7 +174,7 @@ def _from_tape(array, params):
     named = set(names.values())      # variables whose name is already meaningful
     learnable = set()                # drawn leaves with a gradient attached (attach_grad)
     builder = _Builder()
-    for node in topo_sort(head._outputs):
+    for node in topo_sort(head.output_entries):
         cached = getattr(node.op, "cached_op", None)
         if cached is not None:
             _expand_cached_op(builder, node, cached, named)
@@ -186,7 +192,7 @@ def _from_tape(array, params):
             built = builder.add(node, node.name, shapes)
             built.values = node.out_values
     _name_tape_variables(builder, named, learnable)
-    return GraphModel("tape", "tape", builder.drawn, builder.heads(head._outputs))
+    return GraphModel("tape", "tape", builder.drawn, builder.heads(head.output_entries))
 
 
 def _name_tape_variables(builder, named, learnable=()):
@@ -225,8 +231,8 @@ def _param_names(params):
 def _expand_cached_op(builder, tape_node, cached, named):
     """Draws a hybridized block's call as its own graph, its inputs wired to the tape's."""
     from ..graph.infer import infer_shapes
-    inner = topo_sort(cached.symbol._outputs)
-    variables = cached._program.variables
+    inner = topo_sort(cached.symbol.output_entries)
+    variables = cached.program.variables
     known = {var.name: tuple(v.shape) for var, v in zip(variables, tape_node.in_values or ())}
     try:
         table = infer_shapes(inner, known)
@@ -234,7 +240,7 @@ def _expand_cached_op(builder, tape_node, cached, named):
         table = {}
     group = _block_name(inner)
     for var, (src, index) in zip(variables, tape_node.inputs):
-        outer, _ = builder._resolve(src, index)
+        outer, _ = builder.resolve(src, index)
         if outer.is_variable and outer.name not in named:
             # The block's names for its inputs and parameters beat the tape's anonymous ones.
             builder.rename(outer, var.name)
@@ -245,7 +251,7 @@ def _expand_cached_op(builder, tape_node, cached, named):
             continue
         shapes = [table.get((id(node), i)) for i in range(_num_outputs(node))]
         builder.add(node, node.name, shapes, group=group)
-    for i, (node, index) in enumerate(cached.symbol._outputs):
+    for i, (node, index) in enumerate(cached.symbol.output_entries):
         builder.alias(tape_node, i, node, index)
 
 
@@ -283,7 +289,7 @@ class _Builder:
     def alias(self, ir_node, index, target, target_index):
         self._aliases[(id(ir_node), index)] = (target, target_index)
 
-    def _resolve(self, ir_node, index):
+    def resolve(self, ir_node, index):
         while (id(ir_node), index) in self._aliases:
             ir_node, index = self._aliases[(id(ir_node), index)]
         return self._by_ir[id(ir_node)], index
@@ -319,7 +325,7 @@ class _Builder:
         if op is not None:
             roles = _input_names(ir_node)
             for (src, index), input_role in zip(ir_node.inputs, roles):
-                source, source_index = self._resolve(src, index)
+                source, source_index = self.resolve(src, index)
                 graph_node.inputs.append((source, source_index))
                 graph_node.input_roles.append(input_role)
                 if source.is_variable and source.role == "input" and forced_role is None:
@@ -330,7 +336,7 @@ class _Builder:
         return graph_node
 
     def heads(self, entries):
-        return [self._resolve(node, index) for node, index in entries]
+        return [self.resolve(node, index) for node, index in entries]
 
 
 def _variable_role(name):
