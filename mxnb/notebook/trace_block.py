@@ -257,6 +257,8 @@ class _GradientSum:
     def __call__(self, node, index, previous, grad):
         from .. import symbol as sym
         from ..name import Prefix
+        if previous.stype != "default" or grad.stype != "default":
+            return previous + grad      # sparse sums dispatch on storage types: not a graph step
         original = self._originals[id(node)]
         owner = self._names(original)
         entry = self._names.entry(original, index)
