@@ -178,6 +178,9 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
         for node in nodes:
             if node.op is not None:
                 node.in_values = node.out_values = None
+                release = getattr(node.op, "release", None)
+                if release is not None:     # what a tape op saved itself (a CachedOp call's values)
+                    release(node)
     return grads
 
 

@@ -135,6 +135,11 @@ class _CachedOpGradient(tape.TapeOp):
         self.cached_op = cached_op
         self.num_outputs = cached_op.num_outputs
 
+    def release(self, node):
+        """Drops the forward values a call kept once a backward without retain_graph ran: a
+        loss kept after its step (a list of losses) must not keep a whole forward pass alive."""
+        node.attrs["_values"] = None
+
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         if STATE.recording:
             raise MXNetError("higher-order gradients through a hybridized block are not supported; "
@@ -145,7 +150,12 @@ class _CachedOpGradient(tape.TapeOp):
         if wanted is None:     # the forward ran as written (hooks) or without the passes
             wanted = cached._wanted(inputs)
         backward = cached.backward_for(wanted)
-        values = list(attrs["_values"])
+        saved = attrs["_values"]
+        if saved is None:
+            raise MXNetError("the graph of hybridized %s was freed by an earlier backward; pass "
+                             "retain_graph=True to backward more than once"
+                             % (cached._symbol.name or "block"))
+        values = list(saved)
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
         for slot, grad in zip(backward.head_slots, out_grads):

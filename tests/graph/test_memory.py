@@ -118,3 +118,29 @@ def test_recomputation_can_be_turned_off():
     with mx.autograd.record():
         net(x)
     assert not net._cached_op._program.recompute
+
+
+def test_a_backward_frees_the_forward_values_a_kept_loss_would_hold():
+    # A training loop that keeps its losses (a list for plotting) must not keep every step's
+    # forward values alive through the hybridized call's tape node.
+    net, x = build("mlp", optimize=True)
+    x.attach_grad()
+    with mx.autograd.record():
+        loss = (net(x) ** 2).sum()
+    node = next(n for n in _tape_nodes(loss) if n.op.name == "_CachedOp")
+    assert node.attrs["_values"] is not None
+    loss.backward()
+    assert node.attrs["_values"] is None
+    with pytest.raises(MXNetError, match="retain_graph"):
+        loss.backward()
+    with mx.autograd.record():
+        loss = (net(x) ** 2).sum()
+    loss.backward(retain_graph=True)
+    first = x.grad.asnumpy().copy()
+    loss.backward()                    # kept by retain_graph: the same gradient again
+    np.testing.assert_array_equal(x.grad.asnumpy(), first)
+
+
+def _tape_nodes(array):
+    from mxnb.graph.node import topo_sort
+    return [n for n in topo_sort([array._entry]) if n.op is not None]
