@@ -119,9 +119,9 @@ class CachedOp(NodeHooks):
         if backward is None:
             variables = self._program.variables
             backward = self._program.build_backward([variables[i] for i in key])
-            # Steps that may make sparse values from dense ones (Embedding's sparse gradient)
-            # run through storage-type dispatch.
-            backward.sparse = any(step.op.sparse_from_dense for step in backward.steps)
+            # Steps that make sparse values from dense ones (Embedding's gradient with
+            # sparse_grad=True) run through storage-type dispatch; the rest runs planned.
+            backward.sparse = any(_makes_sparse(step) for step in backward.steps)
             self._backwards[key] = backward
         return backward
 
@@ -158,8 +158,12 @@ class _CachedOpGradient(tape.TapeOp):
         values = list(saved)
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
-        for slot, grad in zip(backward.head_slots, out_grads):
-            values[slot] = grad._data if isinstance(grad, NDArray) else grad
+        for slot, head in zip(backward.head_slots, out_grads):
+            values[slot] = head._data if isinstance(head, NDArray) else head
+        # The head gradients now live in `values` only, so the plan frees each after its last
+        # reader (the caller's list would hold a language model's logits gradient to the end).
+        out_grads[:] = [None] * len(out_grads)
+        head = None
         optimizer, key = cached._optimizer, attrs.get("_key")
         storage = attrs.get("_storage", False) or backward.sparse
         if optimizer is None or cached._node_hooks or key is None or storage:
@@ -177,6 +181,22 @@ class _CachedOpGradient(tape.TapeOp):
             if slot is not None:
                 grads[i] = wrap(values[slot], ctx)
         return grads
+
+
+def _makes_sparse(step):
+    """Whether `step` gives a sparse output for dense inputs with its attributes (an Embedding
+    with sparse_grad=False has a dense gradient: its backward needs no storage dispatch)."""
+    op = step.op
+    if op is None or not getattr(op, "sparse_from_dense", False):
+        return False
+    infer = getattr(op, "infer_storage", None)
+    if infer is None:
+        return True
+    try:
+        stypes = infer(step.attrs, ["default"] * len(step.ins))
+    except Exception:      # undecidable here: dispatch by storage type, as before
+        return True
+    return stypes is None or any(s != "default" for s in stypes)
 
 
 def _wrap_payload(value, ctx):
