@@ -173,7 +173,8 @@ class _CachedOpGradient(tape.TapeOp):
             heads = tuple((None if v is None else (v.shape, v.dtype))
                           for v in (values[s] for s in backward.head_slots))
             optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
-                          attrs["_is_train"], set(backward.grad_slots.values()))
+                          attrs["_is_train"], set(backward.grad_slots.values()),
+                          targets=_grad_targets(backward, program, inputs, wanted))
         wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)
         for i in wanted:
@@ -181,6 +182,35 @@ class _CachedOpGradient(tape.TapeOp):
             if slot is not None:
                 grads[i] = wrap(values[slot], ctx)
         return grads
+
+
+def _grad_targets(backward, program, inputs, wanted):
+    """{gradient slot: the .grad array it may be written into}, under autograd.backward() only:
+    parameters with grad_req 'write' and a dense, contiguous .grad of their own shape and dtype,
+    each written by one hybridized call per pass (a second call's gradient is added to the
+    first's, so it must not overwrite it)."""
+    writes = STATE.grad_writes
+    if writes is None:
+        return None
+    targets = {}
+    for i in wanted:
+        array = inputs[i]
+        entry = array._entry
+        node = entry[0] if entry is not None else None
+        if node is None or node.op is not None or node.grad_req != "write" or node.array is not array:
+            continue
+        grad = array._grad
+        if grad is None or grad._sparse:
+            continue
+        data = grad._data
+        if (id(data) in writes or data.shape != array._data.shape or data.dtype != array._data.dtype
+                or not data.flags.c_contiguous):
+            continue
+        slot = backward.grad_slots.get(id(program.variables[i]))
+        if slot is not None:
+            writes.add(id(data))
+            targets[slot] = data
+    return targets
 
 
 def _makes_sparse(step):

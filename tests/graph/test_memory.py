@@ -209,3 +209,38 @@ def _step_peak_bytes(hybridize):
 def test_a_hybridized_step_holds_no_more_than_the_imperative_one():
     # the block's head gradient (32 x 2048 floats) is not held through the whole block backward
     assert _step_peak_bytes(True) <= _step_peak_bytes(False)
+
+
+def test_backward_writes_dense_weight_gradients_into_the_grad_arrays():
+    net, x = build("mlp", optimize=True)
+    net(x)                 # deferred initialization, right after seeding
+    ref, _ = build("mlp", optimize=False)
+    ref(x)
+    params = list(net.collect_params().values())
+    buffers = None
+    for _ in range(3):
+        for model in (net, ref):
+            with mx.autograd.record():
+                loss = (model(x) ** 2).sum()
+            loss.backward()
+        if buffers is None:
+            buffers = [p.grad()._data for p in params]
+    for p, q, buf in zip(params, ref.collect_params().values(), buffers):
+        assert p.grad()._data is buf                 # the same .grad array, written in place
+        np.testing.assert_array_equal(p.grad().asnumpy(), q.grad().asnumpy())
+    plan = net._cached_op.optimizer._entries
+    assert any(e.into for e in plan.values()), "FullyConnected's weight gradient writes into .grad"
+
+
+def test_autograd_grad_leaves_the_grad_arrays_alone():
+    net, x = build("mlp", optimize=True)
+    net(x)
+    x.attach_grad()
+    for p in net.collect_params().values():
+        p.grad()[:] = 7.0
+    for _ in range(2):                       # the second call runs planned
+        with mx.autograd.record():
+            loss = (net(x) ** 2).sum()
+        mx.autograd.grad(loss, [x])
+    for p in net.collect_params().values():
+        assert (p.grad().asnumpy() == 7.0).all()
