@@ -222,6 +222,7 @@ def _run_planned(entry, values, ctx, is_train, targets=None):
                 writer, outs = _targets_for(into[i], step, targets)
                 for slot, value in zip(step.outs, writer(xp, ins, step.attrs, outs)):
                     values[slot] = value
+                value = outs = None
             else:
                 if step.extras:
                     if rng is None:
@@ -234,12 +235,17 @@ def _run_planned(entry, values, ctx, is_train, targets=None):
                 else:
                     for slot, value in zip(step.outs, result):
                         values[slot] = value
+                    value = None
+                result = None
         except Exception as exc:
             shapes = ", ".join(str(None if a is None else tuple(a.shape)) for a in ins)
             raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
                              % (step.node.name, step.op.name, shapes, exc)) from None
         if observing:
             instrument.notify_op(step.op.name, perf_counter() - started)
+        # locals must not outlive the values the plan frees (a Convolution's columns were kept
+        # through the next step by the loop's last `value`, its dead inputs by `ins`)
+        ins = None
         for s in release[i]:
             values[s] = None
         for s in stubs[i]:
