@@ -244,3 +244,39 @@ def test_autograd_grad_leaves_the_grad_arrays_alone():
         mx.autograd.grad(loss, [x])
     for p in net.collect_params().values():
         assert (p.grad().asnumpy() == 7.0).all()
+
+
+def _lenet_step_peak(hybridize):
+    import tracemalloc
+    from mxnb.gluon import nn
+    mx.random.seed(0)
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(8, kernel_size=5, activation="tanh"), nn.MaxPool2D(2, 2),
+            nn.Conv2D(16, kernel_size=5, activation="tanh"), nn.MaxPool2D(2, 2),
+            nn.Flatten(), nn.Dense(64, activation="tanh"), nn.Dense(10))
+    net.initialize(mx.init.Xavier())
+    if hybridize:
+        net.hybridize()
+    loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+    x = mx.nd.array(np.random.RandomState(0).rand(16, 1, 28, 28))
+    y = mx.nd.array(np.arange(16) % 10)
+
+    def step():
+        with mx.autograd.record():
+            loss = loss_fn(net(x), y)
+        loss.backward()
+    step()
+    step()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        step()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_hybridized_lenet_step_holds_at_most_0_7_of_the_imperative_one():
+    # what the backward keeps (stubs, recomputed columns) and what the plan frees early
+    hybrid, imperative = _lenet_step_peak(True), _lenet_step_peak(False)
+    assert hybrid <= 0.7 * imperative, (hybrid, imperative)
