@@ -182,6 +182,44 @@ def step_peak_mb(step, repeat=2):
     return max(peaks) / 1e6
 
 
+def _proc_status_kb(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise OSError("%s not in /proc/self/status" % field)
+
+
+def step_rss_peak_mb(step, repeat=2):
+    """The most resident memory one call of `step()` adds above what was resident before it (MB),
+    for any framework (Linux): the kernel's high-water mark (VmHWM) is reset before each call by
+    writing 5 to /proc/self/clear_refs. Memory an allocator keeps from earlier steps (MXNet's and
+    PyTorch's pools) is resident already and not counted again; glibc's free heap memory is
+    handed back first (malloc_trim), so what malloc reuses counts. None where /proc does not
+    allow it."""
+    import ctypes
+    import gc
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        trim = None
+    try:
+        step()
+        peaks = []
+        for _ in range(repeat):
+            gc.collect()
+            if trim is not None:
+                trim(0)
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+            base = _proc_status_kb("VmRSS")
+            step()
+            peaks.append(_proc_status_kb("VmHWM") - base)
+    except OSError:
+        return None
+    return max(peaks) / 1024.0
+
+
 def live_array_peak_mb(mx, step, repeat=2):
     """mxnb's own accounting (mx.instrument): the peak bytes of live NDArrays over `step()` calls
     (MB). Arrays inside a hybridized program are not NDArrays and are not counted here."""

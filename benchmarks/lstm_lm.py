@@ -169,9 +169,25 @@ def gluon_run(mx, args, pairs, hybridize):
     mx.nd.waitall()
     seconds = time.perf_counter() - t0
     n = len(timed) * args.batch
-    return {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
-            "loss": "%.3f -> %.3f" % (float(losses[0].mean().asscalar()),
-                                      float(losses[-1].mean().asscalar()))}
+    result = {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
+              "loss": "%.3f -> %.3f" % (float(losses[0].mean().asscalar()),
+                                        float(losses[-1].mean().asscalar()))}
+    state = [h, c]
+
+    def one_step():
+        _, state[0], state[1] = step(timed[0][0], timed[0][1], state[0], state[1])
+        mx.nd.waitall()
+    result.update(_memory(mx, one_step))
+    return result
+
+
+def _memory(mx, one_step):
+    """Peak memory figures of one training step (see the notes under the table)."""
+    out = {"rss_mb": _common.rss_peak_mb(), "step_rss_mb": _common.step_rss_peak_mb(one_step)}
+    if mx is not None and mx.__name__ == "mxnb":
+        out["step_peak_mb"] = _common.step_peak_mb(one_step)
+        out["array_peak_mb"] = _common.live_array_peak_mb(mx, one_step)
+    return out
 
 
 # --------------------------------------------------------------------------- PyTorch
@@ -217,8 +233,14 @@ def torch_run(torch, args, pairs):
         losses.append(loss.detach())
     seconds = time.perf_counter() - t0
     n = len(timed) * args.batch
-    return {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
-            "loss": "%.3f -> %.3f" % (float(losses[0]), float(losses[-1]))}
+    result = {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
+              "loss": "%.3f -> %.3f" % (float(losses[0]), float(losses[-1]))}
+    holder = [state]
+
+    def one_step():
+        _, holder[0] = step(timed[0][0], timed[0][1], holder[0])
+    result.update(_memory(None, one_step))
+    return result
 
 
 # --------------------------------------------------------------------------- worker / runner
@@ -315,22 +337,36 @@ def main():
         title += "; OPENBLAS_THREAD_TIMEOUT=%d for every framework" % args.openblas_thread_timeout
     _common.header(title, args.threads, versions)
     rows, notes = [], []
+    memory = args.part == "lm"
+    blank = [""] * (4 if memory else 0)
     for row, key, mode, python in runs:
         r = results.get(row)
         if r is None:
-            rows.append([row, "not installed", ""])
+            rows.append([row, "not installed", ""] + blank)
         elif "error" in r:
-            rows.append([row, "error*", ""])
+            rows.append([row, "error*", ""] + blank)
             notes.append("* %s: %s" % (row, r["error"]))
         else:
             runs_of = sorted(speeds[row])
             median = runs_of[len(runs_of) // 2] if len(runs_of) % 2 else \
                 (runs_of[len(runs_of) // 2 - 1] + runs_of[len(runs_of) // 2]) / 2
             spread = " (%.1f-%.1f)" % (runs_of[0], runs_of[-1]) if len(runs_of) > 1 else ""
-            rows.append([row, "%.1f%s" % (median, spread), r["loss"]])
-    _common.table(["framework", "samples/s",
-                   "mean output" if args.part == "lstm" else "loss first -> last batch"],
-                  rows, notes)
+            cells = [row, "%.1f%s" % (median, spread), r["loss"]]
+            if memory:
+                cells += ["%.0f" % r["rss_mb"]] + [
+                    "%.2f" % r[k] if r.get(k) is not None else "-"
+                    for k in ("step_rss_mb", "step_peak_mb", "array_peak_mb")]
+            rows.append(cells)
+    headers = ["framework", "samples/s",
+               "mean output" if args.part == "lstm" else "loss first -> last batch"]
+    if memory:
+        headers += ["RSS MB", "step RSS MB", "step peak MB", "NDArray peak MB"]
+        notes.append("RSS: the worker's peak resident memory. step RSS: the most resident memory one "
+                     "training step adds above what was resident before it (every framework). step "
+                     "peak: the same by tracemalloc (mxnb only: NumPy reports its buffers to it). "
+                     "NDArray peak: mxnb's live-array accounting over a step (a hybridized "
+                     "program's inner arrays are not NDArrays).")
+    _common.table(headers, rows, notes)
 
 
 if __name__ == "__main__":

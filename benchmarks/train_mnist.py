@@ -119,12 +119,13 @@ def gluon_run(mx, model, hybridize, x, y, warmup):
         total += len(yb)
     result = {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
               "accuracy": correct / total, "last_loss": final_loss, "rss_mb": _common.rss_peak_mb()}
-    if mx.__name__ == "mxnb":
-        xb, yb = next(batches(x, y))
+    xb, yb = next(batches(x, y))
 
-        def one_step():
-            step(xb, yb)
-            mx.nd.waitall()
+    def one_step():
+        step(xb, yb)
+        mx.nd.waitall()
+    result["step_rss_mb"] = _common.step_rss_peak_mb(one_step)
+    if mx.__name__ == "mxnb":
         result["step_peak_mb"] = _common.step_peak_mb(one_step)
         result["array_peak_mb"] = _common.live_array_peak_mb(mx, one_step)
     return result
@@ -182,8 +183,11 @@ def torch_run(torch, model, x, y, warmup):
             pred = net(torch.tensor(xb)).argmax(dim=1).numpy()
             correct += int((pred == yb).sum())
             total += len(yb)
+    net.train()
+    xb, yb = next(batches(x, y))
     return {"samples": n, "seconds": seconds, "samples_per_s": n / seconds,
-            "accuracy": correct / total, "last_loss": final_loss, "rss_mb": _common.rss_peak_mb()}
+            "accuracy": correct / total, "last_loss": final_loss, "rss_mb": _common.rss_peak_mb(),
+            "step_rss_mb": _common.step_rss_peak_mb(lambda: step(xb, yb))}
 
 
 # --------------------------------------------------------------------------- worker / runner
@@ -272,16 +276,17 @@ def main():
     headers = ["framework"]
     for model in models:
         headers += ["%s samples/s" % model, "%s acc" % model, "%s RSS MB" % model,
-                    "%s step peak MB" % model, "%s NDArray peak MB" % model]
+                    "%s step RSS MB" % model, "%s step peak MB" % model,
+                    "%s NDArray peak MB" % model]
     rows, notes = [], []
     for row, key, mode, python in runs:
         cells = [row]
         for model in models:
             r = results[row, model]
             if r is None:
-                cells += ["not installed", "", "", "", ""]
+                cells += ["not installed", "", "", "", "", ""]
             elif "error" in r:
-                cells += ["error*", "", "", "", ""]
+                cells += ["error*", "", "", "", "", ""]
                 notes.append("* %s, %s: %s" % (row, model, r["error"]))
             else:
                 runs_of = sorted(speeds[row, model])
@@ -290,10 +295,13 @@ def main():
                 spread = " (%.0f-%.0f)" % (runs_of[0], runs_of[-1]) if len(runs_of) > 1 else ""
                 cells += ["%.0f%s" % (median, spread), "%.1f%%" % (100 * r["accuracy"]),
                           "%.0f" % r.get("rss_mb", 0),
+                          "%.2f" % r["step_rss_mb"] if r.get("step_rss_mb") is not None else "-",
                           "%.2f" % r["step_peak_mb"] if "step_peak_mb" in r else "-",
                           "%.2f" % r["array_peak_mb"] if "array_peak_mb" in r else "-"]
         rows.append(cells)
-    notes.append("RSS: the worker's peak resident memory (data, framework, model). step peak: the "
+    notes.append("RSS: the worker's peak resident memory (data, framework, model). step RSS: the "
+                 "most resident memory one training step adds above what was resident before it "
+                 "(every framework; /proc/self high-water mark reset before the step). step peak: the "
                  "most one training step holds above what was held before it, by tracemalloc "
                  "(mxnb only: NumPy reports its buffers to it). NDArray peak: mxnb's live-array "
                  "accounting over a step (a hybridized program's inner arrays are not NDArrays).")

@@ -178,14 +178,21 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
         for node in nodes:
             if node.op is not None:
                 node.in_values = node.out_values = None
+                release = getattr(node.op, "release", None)
+                if release is not None:     # what a tape op saved itself (a CachedOp call's values)
+                    release(node)
     return grads
 
 
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Computes gradients of `heads` and writes (or adds) them into the variables' `.grad`."""
-    grads = _run(heads, head_grads, retain_graph, False, train_mode,
-                 lambda node: node.grad_req != "null" and node.array is not None
-                 and node.array._grad is not None)
+    outer, STATE.grad_writes = STATE.grad_writes, set()   # hybridized calls may write into .grad
+    try:
+        grads = _run(heads, head_grads, retain_graph, False, train_mode,
+                     lambda node: node.grad_req != "null" and node.array is not None
+                     and node.array._grad is not None)
+    finally:
+        STATE.grad_writes = outer
     for node, value in grads.items():
         node.fresh_grad = True
         target = node.array._grad
@@ -197,7 +204,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             value = value.astype(target.dtype)
         if node.grad_req == "add":
             target._data += value._data
-        else:
+        elif value._data is not target._data:     # (already written there by a hybridized call)
             target._data[...] = value._data
         counter = target._version       # ndarray.bump_version, inlined (no import per call)
         if counter is None:

@@ -137,9 +137,9 @@ class CachedOp(NodeHooks):
         if backward is None:
             variables = self._program.variables
             backward = self._program.build_backward([variables[i] for i in key])
-            # Steps that may make sparse values from dense ones (Embedding's sparse gradient)
-            # run through storage-type dispatch.
-            backward.sparse = any(step.op.sparse_from_dense for step in backward.steps)
+            # Steps that make sparse values from dense ones (Embedding's gradient with
+            # sparse_grad=True) run through storage-type dispatch; the rest runs planned.
+            backward.sparse = any(_makes_sparse(step) for step in backward.steps)
             self._backwards[key] = backward
         return backward
 
@@ -153,6 +153,11 @@ class _CachedOpGradient(tape.TapeOp):
         self.cached_op = cached_op
         self.num_outputs = cached_op.num_outputs
 
+    def release(self, node):
+        """Drops the forward values a call kept once a backward without retain_graph ran: a
+        loss kept after its step (a list of losses) must not keep a whole forward pass alive."""
+        node.attrs["_values"] = None
+
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         if STATE.recording:
             raise MXNetError("higher-order gradients through a hybridized block are not supported; "
@@ -163,11 +168,20 @@ class _CachedOpGradient(tape.TapeOp):
         if wanted is None:     # the forward ran as written (hooks) or without the passes
             wanted = cached._wanted(inputs)
         backward = cached.backward_for(wanted)
-        values = list(attrs["_values"])
+        saved = attrs["_values"]
+        if saved is None:
+            raise MXNetError("the graph of hybridized %s was freed by an earlier backward; pass "
+                             "retain_graph=True to backward more than once"
+                             % (cached._symbol.name or "block"))
+        values = list(saved)
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
-        for slot, grad in zip(backward.head_slots, out_grads):
-            values[slot] = grad._data if isinstance(grad, NDArray) else grad
+        for slot, head in zip(backward.head_slots, out_grads):
+            values[slot] = head._data if isinstance(head, NDArray) else head
+        # The head gradients now live in `values` only, so the plan frees each after its last
+        # reader (the caller's list would hold a language model's logits gradient to the end).
+        out_grads[:] = [None] * len(out_grads)
+        head = None
         optimizer, key = cached._optimizer, attrs.get("_key")
         storage = attrs.get("_storage", False) or backward.sparse
         if optimizer is None or cached._node_hooks or key is None or storage:
@@ -177,7 +191,8 @@ class _CachedOpGradient(tape.TapeOp):
             heads = tuple((None if v is None else (v.shape, v.dtype))
                           for v in (values[s] for s in backward.head_slots))
             optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
-                          attrs["_is_train"], set(backward.grad_slots.values()))
+                          attrs["_is_train"], set(backward.grad_slots.values()),
+                          targets=_grad_targets(backward, program, inputs, wanted))
         wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)
         for i in wanted:
@@ -185,6 +200,51 @@ class _CachedOpGradient(tape.TapeOp):
             if slot is not None:
                 grads[i] = wrap(values[slot], ctx)
         return grads
+
+
+def _grad_targets(backward, program, inputs, wanted):
+    """{gradient slot: the .grad array it may be written into}, under autograd.backward() only:
+    parameters with grad_req 'write' and a dense, contiguous .grad of their own shape and dtype,
+    each written by one hybridized call per pass (a second call's gradient is added to the
+    first's, so it must not overwrite it)."""
+    writes = STATE.grad_writes
+    if writes is None:
+        return None
+    targets = {}
+    for i in wanted:
+        array = inputs[i]
+        entry = array._entry
+        node = entry[0] if entry is not None else None
+        if node is None or node.op is not None or node.grad_req != "write" or node.array is not array:
+            continue
+        grad = array._grad
+        if grad is None or grad._sparse:
+            continue
+        data = grad._data
+        if (id(data) in writes or data.shape != array._data.shape or data.dtype != array._data.dtype
+                or not data.flags.c_contiguous):
+            continue
+        slot = backward.grad_slots.get(id(program.variables[i]))
+        if slot is not None:
+            writes.add(id(data))
+            targets[slot] = data
+    return targets
+
+
+def _makes_sparse(step):
+    """Whether `step` gives a sparse output for dense inputs with its attributes (an Embedding
+    with sparse_grad=False has a dense gradient: its backward needs no storage dispatch)."""
+    op = step.op
+    if op is None or not getattr(op, "sparse_from_dense", False):
+        return False
+    infer = getattr(op, "infer_storage", None)
+    if infer is None:
+        return True
+    try:
+        stypes = infer(step.attrs, ["default"] * len(step.ins))
+    except Exception:      # undecidable here: dispatch by storage type, as before
+        return True
+    return stypes is None or any(s != "default" for s in stypes)
 
 
 def _wrap_payload(value, ctx):

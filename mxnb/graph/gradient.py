@@ -89,6 +89,9 @@ def gradient_pass(F, nodes, head_grads, value_of, wants, check=None, accumulate=
         for (child, index), grad in zip(node.inputs, in_grads):
             if grad is not None and id(child) in needs_ids:
                 _accumulate(grads, child, index, grad, add, claim)
+        # the next node's gradient runs without these locals holding this node's gradients
+        # (a hybridized block's whole backward would keep its head gradient alive)
+        in_grads = grad = out_grads = None
     return result
 
 

@@ -79,7 +79,7 @@ class PlanReport:
 
 
 class _Entry:
-    __slots__ = ("steps", "kernels", "plan", "specs", "report")
+    __slots__ = ("steps", "kernels", "plan", "specs", "report", "into")
 
 
 class Optimizer:
@@ -114,9 +114,13 @@ class Optimizer:
         for s, array in cached:
             values[s] = array
 
-    def run(self, key, phase, steps, values, ctx, is_train, kept, shape_only=()):
+    def run(self, key, phase, steps, values, ctx, is_train, kept, shape_only=(), targets=None):
         """Runs `steps` on `values`; afterwards only `kept` slots (and inputs) hold values, and
-        `shape_only` slots hold stubs with their shape and dtype (liveness.shape_stub)."""
+        `shape_only` slots hold stubs with their shape and dtype (liveness.shape_stub).
+
+        `targets` {slot: array}: arrays that kept slots may be written into (the parameters'
+        .grad arrays of a backward run) where a step has a kernel for it; a slot's value is
+        then that array."""
         entry = self._entries.get(key)
         if entry is None:
             Program.run(steps, values, ctx, is_train, (), phase)
@@ -130,7 +134,7 @@ class Optimizer:
             return
         quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as Program.run
         try:
-            _run_planned(entry, values, ctx, is_train)
+            _run_planned(entry, values, ctx, is_train, targets)
         finally:
             restore(quiet)
 
@@ -159,6 +163,7 @@ class Optimizer:
         entry.plan = plan
         entry.specs = [(values[st.outs[0]].shape, values[st.outs[0]].dtype) if k is not None else None
                        for st, k in zip(fused_steps, kernels)]
+        entry.into = _gradient_kernels(fused_steps, kernels, values, kept)
         entry.report = PlanReport(phase, len(steps), fused_steps, plan)
         self.reports[phase] = entry.report
         return entry
@@ -168,8 +173,34 @@ def _all_reads(steps):
     return {s for step in steps for s in step.ins}
 
 
-def _run_planned(entry, values, ctx, is_train):
+def _gradient_kernels(steps, kernels, values, kept):
+    """{step index: (kernel, [(shape, dtype) per output])} for steps writing a kept slot that
+    can write their outputs into given arrays (passes/kernels.gradient_kernel)."""
+    into = {}
+    for i, step in enumerate(steps):
+        if kernels[i] is not None or step.op is None or not any(s in kept for s in step.outs):
+            continue
+        outs = [values[s] for s in step.outs]
+        kernel = out_kernels.gradient_kernel(step.op, step.attrs, [values[s] for s in step.ins],
+                                             outs)
+        if kernel is not None:
+            into[i] = (kernel, [(a.shape, a.dtype) for a in outs])
+    return into
+
+
+def _targets_for(into, step, targets):
+    """The arrays step `into` writes its outputs into: a target where it fits, else None."""
+    kernel, specs = into
+    outs = []
+    for slot, (shape, dtype) in zip(step.outs, specs):
+        t = targets.get(slot)
+        outs.append(t if t is not None and t.shape == shape and t.dtype == dtype else None)
+    return kernel, outs
+
+
+def _run_planned(entry, values, ctx, is_train, targets=None):
     xp = backend.xp_of(ctx)
+    into = entry.into if targets else None
     rng = None
     observing = instrument.observing
     plan = entry.plan
@@ -187,6 +218,11 @@ def _run_planned(entry, values, ctx, is_train):
                     out = xp.empty(*specs[i])
                 kernel(xp, ins, step.attrs, out)
                 values[step.outs[0]] = out
+            elif into is not None and i in into:
+                writer, outs = _targets_for(into[i], step, targets)
+                for slot, value in zip(step.outs, writer(xp, ins, step.attrs, outs)):
+                    values[slot] = value
+                value = outs = None
             else:
                 if step.extras:
                     if rng is None:
@@ -199,12 +235,17 @@ def _run_planned(entry, values, ctx, is_train):
                 else:
                     for slot, value in zip(step.outs, result):
                         values[slot] = value
+                    value = None
+                result = None
         except Exception as exc:
             shapes = ", ".join(str(None if a is None else tuple(a.shape)) for a in ins)
             raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
                              % (step.node.name, step.op.name, shapes, exc)) from None
         if observing:
             instrument.notify_op(step.op.name, perf_counter() - started)
+        # locals must not outlive the values the plan frees (a Convolution's columns were kept
+        # through the next step by the loop's last `value`, its dead inputs by `ins`)
+        ins = None
         for s in release[i]:
             values[s] = None
         for s in stubs[i]:

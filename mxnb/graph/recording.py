@@ -5,6 +5,9 @@ import threading
 class _State(threading.local):
     recording = False
     training = False
+    # During autograd.backward(): the ids of .grad arrays a hybridized call's backward wrote its
+    # gradients into (each at most once per pass); None otherwise (autograd.grad writes no .grad).
+    grad_writes = None
 
 
 STATE = _State()

@@ -13,7 +13,7 @@ kernel may be given `out` that is one of its inputs when the operator declares t
 overwritable (`Operator.inplace`): ufuncs read each element before writing it.
 """
 
-__all__ = ["out_kernel", "ELEMENTWISE_KERNELS"]
+__all__ = ["out_kernel", "gradient_kernel", "ELEMENTWISE_KERNELS"]
 
 
 def _relu(xp, x, out):
@@ -150,5 +150,46 @@ def out_kernel(op, attrs, in_arrays, out_array):
         same = trial.dtype == out_array.dtype and bool(
             xp.array_equal(trial, out_array, equal_nan=trial.dtype.kind in "fc"))
     except (_Unsupported, TypeError, ValueError, KeyError, AttributeError):
+        return None
+    return kernel if same else None
+
+
+# --- gradients written into the parameters' own .grad arrays ------------------------------------
+# A backward run under `autograd.backward()` may write a parameter's gradient straight into its
+# `.grad` array (grad_req 'write', as MXNet's backward does) instead of a fresh array that is
+# then copied there: one weight-sized allocation and copy less per parameter and step. Kernels
+# here take `outs`, one array or None per output (None: a fresh result), and return the outputs.
+
+def _fully_connected_weight_into(xp, inputs, attrs, outs):
+    og, data = inputs
+    og2 = og.reshape(-1, og.shape[-1])
+    m = data.reshape(data.shape[0], -1) if attrs["flatten"] else data.reshape(-1, data.shape[-1])
+    weight = xp.dot(og2.T, m) if outs[0] is None else xp.dot(og2.T, m, out=outs[0])
+    if attrs["no_bias"]:
+        return [weight]
+    bias = og2.sum(axis=0) if outs[1] is None else og2.sum(axis=0, out=outs[1])
+    return [weight, bias]
+
+
+_GRADIENT_KERNELS = {
+    "_backward_FullyConnected_weight": _fully_connected_weight_into,
+}
+
+
+def gradient_kernel(op, attrs, in_arrays, out_arrays):
+    """The kernel writing `op`'s outputs into given arrays, checked on one recorded call (its
+    inputs and the arrays `compute` returned): None when there is none or it does not reproduce
+    `compute`'s results exactly."""
+    kernel = _GRADIENT_KERNELS.get(getattr(op, "name", None))
+    if kernel is None or any(a is None for a in out_arrays):
+        return None
+    try:
+        from ... import backend
+        xp = backend.array_module(out_arrays[0])
+        trials = [xp.empty_like(a) for a in out_arrays]
+        got = kernel(xp, in_arrays, attrs, trials)
+        same = all(g is t and t.dtype == a.dtype and bool(xp.array_equal(t, a))
+                   for g, t, a in zip(got, trials, out_arrays))
+    except (TypeError, ValueError, KeyError, AttributeError):
         return None
     return kernel if same else None

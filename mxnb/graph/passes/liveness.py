@@ -55,9 +55,20 @@ def backward_reads(steps, own_slots):
     return values, shapes - values
 
 
+_STUBS = {}     # (shape, dtype, device) -> stub: read-only views, so one serves every run
+
+
 def shape_stub(array):
     """An array with `array`'s shape and dtype that holds one element (every stride 0): what a
     step that reads only the shape gets, so the values themselves can be freed."""
-    from ... import backend
-    xp = backend.array_module(array)
-    return xp.broadcast_to(xp.zeros((), dtype=array.dtype), array.shape)
+    device = getattr(array, "device", None)
+    key = (array.shape, array.dtype, None if device is None else getattr(device, "id", device))
+    stub = _STUBS.get(key)
+    if stub is None:
+        from ... import backend
+        xp = backend.array_module(array)
+        stub = xp.broadcast_to(xp.zeros((), dtype=array.dtype), array.shape)
+        if len(_STUBS) > 512:
+            _STUBS.clear()
+        _STUBS[key] = stub
+    return stub
