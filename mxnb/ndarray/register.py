@@ -56,35 +56,42 @@ class Signature:
 
     # --- parsed attributes, remembered -----------------------------------------------------
     def lookup(self, kwargs):
-        """(parsed attributes, input count) for these attribute keywords, or None when they
-        cannot be remembered (values that are not plain hashable data, or an error: the caller's
-        full path then parses and raises the proper error)."""
+        """(parsed attributes, input count, input names, input positions, value types or None)
+        for these attribute keywords, or None when they cannot be remembered (values that are
+        not plain hashable data, or an error: the caller's full path then parses and raises the
+        proper error)."""
         key = tuple(kwargs.items()) if kwargs else ()
         try:
             found = self.entries.get(key)   # .get: a miss raises nothing (a KeyError costs)
         except TypeError:       # unhashable values (a list): parsed on every call
             return None
-        return found if found is not None else self._fill(key, kwargs)
+        if found is None:
+            return self._fill(key, kwargs, True)
+        if found[4] is not None and found[4] != tuple([type(v) for v in kwargs.values()]):
+            return self._fill(key, kwargs, False)   # 1 found where 1.0 or True was remembered
+        return found
 
-    def _fill(self, key, kwargs):
+    def _fill(self, key, kwargs, store):
         plain = self._PLAIN
         for value in kwargs.values():
             if type(value) not in plain and not _is_numpy_plain(value):
                 return None
         try:
-            entry = self._entry(self.op.parse_attrs(kwargs))
+            attrs = self.op.parse_attrs(kwargs)
+            entry = self._entry(attrs, _types_if_ambiguous(self.op, kwargs, attrs) if store else None)
         except Exception:     # the full path raises the proper error
             return None
-        if len(self.entries) < self.LIMIT:
+        if store and len(self.entries) < self.LIMIT:
             self.entries[key] = entry
         return entry
 
-    def _entry(self, attrs):
-        """(attrs, input count, input names, input positions by name) for parsed attrs."""
+    def _entry(self, attrs, types=None):
+        """The remembered facts about parsed `attrs`: (attrs, input count, input names, input
+        positions by name, the keyword values' types where they matter)."""
         if self.inputs is not None:
-            return attrs, len(self.inputs), self.inputs, self.input_position
+            return attrs, len(self.inputs), self.inputs, self.input_position, types
         names = tuple(self.op.input_names(attrs))
-        return attrs, len(names), names, {key: i for i, key in enumerate(names)}
+        return attrs, len(names), names, {key: i for i, key in enumerate(names)}, types
 
     def parse(self, attr_kwargs):
         """Parsed attributes for these attribute keywords (remembered where possible)."""
@@ -218,6 +225,30 @@ class Signature:
 def _is_numpy_plain(value):
     """NumPy scalars and dtypes hash and compare by value, as the plain Python values do."""
     return isinstance(value, (np.generic, np.dtype))
+
+
+def _types_if_ambiguous(op, kwargs, attrs):
+    """The values' types when one of them equals 0 or 1 and another value of the same hash
+    (True == 1 == 1.0) would parse differently (a Float refuses booleans, an Enum reads
+    str(value)), else None: an entry remembered for one of them is then used for the others
+    only when the types match too. Axes, integers and booleans parse alike: no types kept."""
+    for key, value in kwargs.items():
+        kind = type(value)
+        if kind is str or kind is tuple or kind is type or value is None:
+            continue
+        try:
+            if not (value == 0 or value == 1):
+                continue
+        except Exception:       # values without a numeric comparison (dtypes)
+            continue
+        for other in (bool(value), int(value), float(value)):
+            try:
+                same = op.parse_attrs(dict(kwargs, **{key: other})) == attrs
+            except Exception:
+                same = False
+            if not same:
+                return tuple([type(v) for v in kwargs.values()])
+    return None
 
 
 _SIGNATURES = {}
