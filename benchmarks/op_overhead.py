@@ -139,7 +139,8 @@ GENERATED = ["fc", "fc_kw", "conv", "pool", "act", "relu", "sum", "sum_axis", "s
 
 def generated_vs_invoke(mx, repeat, target_s):
     """mxnb only: each generated `nd.X(...)` call against `invoke(op, inputs, attrs)` with the
-    attributes parsed beforehand (what operators such as `a + b` reach; NDArray methods are the generated functions)."""
+    attributes parsed beforehand (what operators such as `a + b` reach; NDArray methods are the
+    generated functions themselves)."""
     from mxnb.ndarray.ndarray import invoke
     from mxnb.ops import registry
     nd = mx.nd

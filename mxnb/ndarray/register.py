@@ -51,7 +51,8 @@ class Signature:
         self.inputs = op.static_inputs
         self.input_position = (None if op.static_inputs is None else
                                {key: i for i, key in enumerate(op.static_inputs)})
-        # keyword arguments as a tuple of items -> (parsed attributes, number of inputs they imply)
+        # keyword arguments as a tuple of items -> (parsed attributes, number of inputs, input
+        # names, input positions by name, value types or None): see lookup
         self.entries = {}
 
     # --- parsed attributes, remembered -----------------------------------------------------
