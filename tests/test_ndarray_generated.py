@@ -168,6 +168,27 @@ def test_float_and_bool_values_of_equal_hash_keep_their_own_errors():
     assert nd.clip(a, a_min=1.0, a_max=3.0).asnumpy().tolist() == [[1.0, 2.0], [3.0, 3.0]]
 
 
+def test_positional_attributes_are_remembered_apart_from_keywords():
+    a = nd.array(np.arange(6, dtype=np.float32).reshape(1, 2, 3))
+    x = a.asnumpy()
+    for _ in range(2):
+        assert np.array_equal(nd.swapaxes(a, 0, 2).asnumpy(), np.swapaxes(x, 0, 2))
+        assert np.array_equal(nd.swapaxes(a, 1, 2).asnumpy(), np.swapaxes(x, 1, 2))
+        assert np.array_equal(a.swapaxes(1, 2).asnumpy(), np.swapaxes(x, 1, 2))
+        assert np.array_equal(a.sum(1).asnumpy(), x.sum(1))
+        assert np.array_equal(a.sum(1, True).asnumpy(), x.sum(1, keepdims=True))
+        assert np.array_equal(a.sum(2, keepdims=True).asnumpy(), x.sum(2, keepdims=True))
+        assert np.array_equal(a.sum((0, 2)).asnumpy(), x.sum((0, 2)))
+        assert np.array_equal(a.sum([0, 2]).asnumpy(), x.sum((0, 2)))     # unhashable
+        assert np.array_equal(a.expand_dims(0).asnumpy(), x[None])
+        # a Float refuses True, whatever was remembered for the hash-equal 1.0 before
+        assert np.array_equal(nd.Dropout(a, 1.0).asnumpy(), x)
+        with pytest.raises(MXNetError, match="Dropout.*p"):
+            nd.Dropout(a, True)
+        with pytest.raises(MXNetError, match="sum got 1 positional arguments more"):
+            a.sum(1, True, False, 7)
+
+
 def test_the_remembered_sets_are_bounded():
     op = registry.get("_plus_scalar")
     sig = signature_of(op)

@@ -36,7 +36,8 @@ class Signature:
     >>> sig = signature_of(registry.get("FullyConnected"))
     >>> inputs, attrs = sig.split((x, w), {"num_hidden": 4, "no_bias": True})  # doctest: +SKIP
     """
-    __slots__ = ("op", "param_names", "positional_params", "inputs", "input_position", "entries")
+    __slots__ = ("op", "param_names", "positional_params", "inputs", "input_position", "entries",
+                 "positional_entries")
     LIMIT = 256                 # parsed attribute sets remembered per operator
     _PLAIN = frozenset((int, float, str, tuple, bool, type(None), type))
 
@@ -54,6 +55,9 @@ class Signature:
         # keyword arguments as a tuple of items -> (parsed attributes, number of inputs, input
         # names, input positions by name, value types or None): see lookup
         self.entries = {}
+        # (positional attribute values, keyword items) -> the same entries, for one-input
+        # operators called as x.sum(1), nd.swapaxes(x, 0, 1)
+        self.positional_entries = {}
 
     # --- parsed attributes, remembered -----------------------------------------------------
     def lookup(self, kwargs):
@@ -93,6 +97,19 @@ class Signature:
             return attrs, len(self.inputs), self.inputs, self.input_position, types
         names = tuple(self.op.input_names(attrs))
         return attrs, len(names), names, {key: i for i, key in enumerate(names)}, types
+
+    def lookup_positional(self, args, kwargs):
+        """`lookup` for a one-input call whose attributes are also given positionally after the
+        input (`args`); remembered by (args, keyword items) when the values are plain."""
+        attr_kwargs = dict(kwargs)
+        self._positional_attributes(args, attr_kwargs)
+        found = self.lookup(attr_kwargs)
+        # Remembered only what `entries` remembers without a type guard: values that any
+        # hash-equal value (1 for True) would parse to alike.
+        if (found is not None and found[4] is None and len(self.positional_entries) < self.LIMIT
+                and self.entries.get(tuple(attr_kwargs.items())) is found):
+            self.positional_entries[(args, tuple(kwargs.items()))] = found
+        return found
 
     def parse(self, attr_kwargs):
         """Parsed attributes for these attribute keywords (remembered where possible)."""
@@ -269,6 +286,11 @@ def make_nd_function(op, func_name):
     sig = signature_of(op)
     lookup = sig.lookup
     split = sig.split
+    # The fast paths read the remembered entries directly (lookup, inlined: a method call and
+    # its attribute reads are a fifth of the function's own cost); anything unusual, a miss
+    # included, goes through lookup/split.
+    entries = sig.entries
+    positional_entries = sig.positional_entries
 
     if sig.inputs is not None and len(sig.inputs) == 1 and not op.required:
         # The commonest case (unary operators): one input, no required attributes.
@@ -277,14 +299,29 @@ def make_nd_function(op, func_name):
         def unary(data=None, *args, out=None, name=None, **kwargs):
             if data is None and "data" in kwargs:
                 data = kwargs.pop("data")
-            if args:     # attributes given positionally (nd.swapaxes(x, 0, 1))
+            if args and isinstance(data, NDArray):
+                # attributes given positionally (nd.swapaxes(x, 0, 1), x.sum(1))
+                try:
+                    found = positional_entries.get((args, tuple(kwargs.items())))
+                except TypeError:
+                    found = None
+                if found is None:
+                    found = sig.lookup_positional(args, kwargs)
+                if found is not None:
+                    return invoke(op, [data], found[0], out)
+            if args:
                 inputs, attrs = split((data,) + args, kwargs)
                 return invoke(op, inputs, attrs, out)
             if not isinstance(data, NDArray):
                 raise MXNetError("operator %s expects an NDArray as its input, found %s"
                                  % (op.name, type(data).__name__))
             if kwargs:
-                found = lookup(kwargs)
+                try:
+                    found = entries.get(tuple(kwargs.items()))
+                except TypeError:
+                    found = None
+                if found is None or found[4] is not None:
+                    found = lookup(kwargs)
                 attrs = found[0] if found is not None else split((data,), kwargs)[1]
             else:
                 attrs = defaults
@@ -298,7 +335,12 @@ def make_nd_function(op, func_name):
     else:
         def fixed(*args, out=None, name=None, **kwargs):
             # Fast path: the inputs positionally, attributes by keyword (seen before).
-            found = lookup(kwargs)
+            try:
+                found = entries.get(tuple(kwargs.items()))
+            except TypeError:
+                found = None
+            if found is None or found[4] is not None:
+                found = lookup(kwargs)
             if found is not None and len(args) == found[1]:
                 for value in args:
                     if not isinstance(value, NDArray):
