@@ -158,8 +158,8 @@ def _register_reduction(name, compute, grad, aliases):
             out = compute(xp, x, None, True)
             if not attrs["keepdims"]:
                 out = out.reshape(1)
-        else:
-            out = compute(xp, x, axes[0] if len(axes) == 1 else axes, attrs["keepdims"])
+            return out if out.dtype == x.dtype else out.astype(x.dtype)
+        out = compute(xp, x, axes[0] if len(axes) == 1 else axes, attrs["keepdims"])
         return _as_dtype(out, x)
 
     def gradient(F, attrs, inputs, outputs, out_grads):
