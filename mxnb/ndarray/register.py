@@ -291,6 +291,7 @@ def make_nd_function(op, func_name):
     # included, goes through lookup/split.
     entries = sig.entries
     positional_entries = sig.positional_entries
+    fill = sig._fill
 
     if sig.inputs is not None and len(sig.inputs) == 1 and not op.required:
         # The commonest case (unary operators): one input, no required attributes.
@@ -316,11 +317,15 @@ def make_nd_function(op, func_name):
                 raise MXNetError("operator %s expects an NDArray as its input, found %s"
                                  % (op.name, type(data).__name__))
             if kwargs:
+                key = tuple(kwargs.items())
                 try:
-                    found = entries.get(tuple(kwargs.items()))
-                except TypeError:
-                    found = None
-                if found is None or found[4] is not None:
+                    found = entries.get(key)
+                except TypeError:       # unhashable values: split parses them
+                    found = key = None
+                if found is None:
+                    if key is not None:
+                        found = fill(key, kwargs, True)
+                elif found[4] is not None:
                     found = lookup(kwargs)
                 attrs = found[0] if found is not None else split((data,), kwargs)[1]
             else:
@@ -335,11 +340,15 @@ def make_nd_function(op, func_name):
     else:
         def fixed(*args, out=None, name=None, **kwargs):
             # Fast path: the inputs positionally, attributes by keyword (seen before).
+            key = tuple(kwargs.items()) if kwargs else ()
             try:
-                found = entries.get(tuple(kwargs.items()))
-            except TypeError:
-                found = None
-            if found is None or found[4] is not None:
+                found = entries.get(key)
+            except TypeError:           # unhashable values: split parses them
+                found = key = None
+            if found is None:
+                if key is not None:
+                    found = fill(key, kwargs, True)
+            elif found[4] is not None:
                 found = lookup(kwargs)
             if found is not None and len(args) == found[1]:
                 for value in args:
