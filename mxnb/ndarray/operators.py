@@ -104,13 +104,10 @@ FLUENT = [
 
 
 def _fluent(name, op):
-    from .register import split_arguments
-    param_names = list(op.params)
-
-    def method(self, *args, **kwargs):
-        inputs, attrs = split_arguments(op, param_names, (self,) + args, kwargs)
-        return invoke(op, inputs, attrs)
-    method.__name__ = name
+    """x.name(*args, **kwargs) is nd.name(x, *args, **kwargs), as in MXNet: the generated
+    function itself, bound as a method (its fast path, out= and name= included)."""
+    from .register import make_nd_function
+    method = make_nd_function(op, name)
     method.__doc__ = op.doc
     return method
 

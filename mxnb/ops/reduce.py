@@ -110,14 +110,32 @@ def _nanprod_grad(F, attrs, x, out, og):
     return F.elemwise_mul(F.elemwise_div(_back(F, attrs, F.elemwise_mul(og, out), x), safe), present)
 
 
-# name: (compute(xp, x, axes, keepdims), gradient(F, attrs, x, out, og), aliases)
+def _mean(xp, x, axes, keepdims):
+    """x.mean(), but for float32/float64 as the sum divided in place by the count: the same
+    arithmetic as NumPy's mean (a sum, then one true division) without its Python-level
+    bookkeeping, a third of a tiny reduction's cost. (NumPy divides in float64 and rounds to
+    float32: the same number while the count is exact in float32, below 2**24.)"""
+    if x.dtype.kind != "f" or x.dtype.itemsize < 4 or not x.size:
+        return x.mean(axis=axes, keepdims=keepdims)
+    out = x.sum(axis=axes, keepdims=keepdims)
+    count = x.size // out.size
+    if count >= 1 << 24:
+        return x.mean(axis=axes, keepdims=keepdims)
+    # a Python float keeps the array's dtype (exact below 2**24); NumPy's in-place ufunc path
+    # and numpy scalars both cost more on tiny arrays
+    return out / float(count)
+
+
+# name: (compute(xp, x, axes, keepdims), gradient(F, attrs, x, out, og), aliases). `axes` is
+# None for every axis, an int for one, else a tuple; the array methods (x.sum(...)) work for
+# NumPy and CuPy alike and skip np.sum's Python-level dispatch (half a tiny reduction's cost).
 _REDUCTIONS = {
-    "sum": (lambda xp, x, ax, kd: xp.sum(x, axis=ax, keepdims=kd),
+    "sum": (lambda xp, x, ax, kd: x.sum(axis=ax, keepdims=kd),
             lambda F, attrs, x, out, og: _back(F, attrs, og, x), ("sum_axis",)),
-    "mean": (lambda xp, x, ax, kd: xp.mean(x, axis=ax, keepdims=kd),
+    "mean": (_mean,
              lambda F, attrs, x, out, og: F._broadcast_reduced(og, x, mean=True, **_reduce_attrs(attrs)),
              ()),
-    "prod": (lambda xp, x, ax, kd: xp.prod(x, axis=ax, keepdims=kd),
+    "prod": (lambda xp, x, ax, kd: x.prod(axis=ax, keepdims=kd),
              lambda F, attrs, x, out, og: F.elemwise_div(
                  _back(F, attrs, F.elemwise_mul(og, out), x), x), ()),
     "nansum": (lambda xp, x, ax, kd: xp.nansum(x, axis=ax, keepdims=kd),
@@ -125,8 +143,8 @@ _REDUCTIONS = {
                lambda F, attrs, x, out, og: F.elemwise_mul(_back(F, attrs, og, x), F._equal(x, x)), ()),
     "nanprod": (lambda xp, x, ax, kd: xp.nanprod(x, axis=ax, keepdims=kd),
                 lambda F, attrs, x, out, og: _nanprod_grad(F, attrs, x, out, og), ()),
-    "max": (lambda xp, x, ax, kd: xp.max(x, axis=ax, keepdims=kd), _extreme_grad, ("max_axis",)),
-    "min": (lambda xp, x, ax, kd: xp.min(x, axis=ax, keepdims=kd), _extreme_grad, ("min_axis",)),
+    "max": (lambda xp, x, ax, kd: x.max(axis=ax, keepdims=kd), _extreme_grad, ("max_axis",)),
+    "min": (lambda xp, x, ax, kd: x.min(axis=ax, keepdims=kd), _extreme_grad, ("min_axis",)),
 }
 
 
@@ -134,7 +152,15 @@ def _register_reduction(name, compute, grad, aliases):
     def compute_reduce(xp, inputs, attrs):
         x = inputs[0]
         axes = _reduced_axes(name, attrs["axis"], attrs["exclude"], x.ndim)
-        return _as_dtype(compute(xp, x, axes, attrs["keepdims"]), x)
+        if len(axes) == x.ndim and x.ndim:
+            # Every axis: reduce with keepdims so the result is an array, never a NumPy scalar
+            # (whose reshape costs more than the reduction); MXNet's shape is (1,).
+            out = compute(xp, x, None, True)
+            if not attrs["keepdims"]:
+                out = out.reshape(1)
+            return out if out.dtype == x.dtype else out.astype(x.dtype)
+        out = compute(xp, x, axes[0] if len(axes) == 1 else axes, attrs["keepdims"])
+        return _as_dtype(out, x)
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         return [grad(F, attrs, inputs[0], outputs[0], out_grads[0])]

@@ -168,13 +168,16 @@ class Operator:
     # --- attributes -------------------------------------------------------------------------
     def parse_attrs(self, kwargs):
         """Typed attributes from keyword arguments or MXNet strings; defaults filled in."""
-        attrs = dict(self.defaults)
+        defaults = self.defaults
+        attrs = dict(defaults)
         params = self.params
         for key, value in kwargs.items():
             param = params.get(key)
             if param is None:
                 raise MXNetError("operator %s got an unknown argument %r; it takes %s"
                                  % (self.name, key, sorted(params) or "no arguments"))
+            if value is param.default and key in defaults:
+                continue    # the (parsed) default object itself, as Gluon passes no_bias=False
             try:
                 parsed = param.parse(value)
             except AttributeParseError as exc:

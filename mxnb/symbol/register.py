@@ -6,7 +6,7 @@ from .. import attribute, name as _name
 from ..base import MXNetError
 from ..ops.docstring import operator_docstring
 from ..graph.node import Node
-from ..ndarray.register import split_arguments
+from ..ndarray.register import signature_of
 from .symbol import Symbol, var
 
 __all__ = ["make_sym_function", "make_node"]
@@ -14,18 +14,23 @@ __all__ = ["make_sym_function", "make_node"]
 
 def make_sym_function(op, func_name):
     hint = func_name.lower()
-    param_names = list(op.params)
+    sig = signature_of(op)      # the same binding of arguments as nd.* (ndarray/register.py)
 
     def function(*args, name=None, attr=None, **kwargs):
         # MXNet's node attributes given as keywords (__layout__='TNC', __lr_mult__=...).
         dunder = [k for k in kwargs if k.startswith("__") and k.endswith("__")]
         if dunder:
             attr = dict(attr or {}, **{k: str(kwargs.pop(k)) for k in dunder})
-        # Inputs may be missing: they become variables named after the node.
-        inputs, attrs = split_arguments(op, param_names, args, kwargs, array_type=Symbol,
-                                        allow_missing=True)
-        # split_arguments moved positional attributes into kwargs: these were given explicitly.
-        given = [k for k in kwargs if k in op.params]
+        inputs, named, attr_kwargs = sig.bind(args, kwargs, Symbol)
+        if op.variadic:
+            sig._count_inputs(inputs, attr_kwargs, allow_missing=True)
+        # Parsed afresh: a node keeps its attributes, which graph passes may change.
+        attrs = op.parse_attrs(attr_kwargs)
+        if not op.variadic:
+            # Inputs may be missing: they become variables named after the node.
+            inputs = sig.place(inputs, named, attrs, allow_missing=True)
+        # The attributes given explicitly (by keyword or positionally), for JSON.
+        given = [k for k in attr_kwargs if k in op.params]
         return make_node(op, inputs, attrs, name, attr, hint, given)
     function.__name__ = func_name
     function.__qualname__ = func_name
