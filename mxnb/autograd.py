@@ -6,7 +6,7 @@ The tape is a graph of `graph.node.Node`s, the same IR as symbols; the gradient 
 from .base import MXNetError
 from .graph.gradient import gradient_pass
 from .graph import tape
-from .graph.node import Node, topo_sort
+from .graph.node import topo_sort
 from .graph.recording import STATE
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
@@ -90,10 +90,7 @@ def mark_variables(variables, gradients, grad_req="write"):
         if not isinstance(var, NDArray) or not isinstance(gradient, NDArray):
             raise MXNetError("mark_variables takes NDArrays, found %s and %s"
                              % (type(var).__name__, type(gradient).__name__))
-        node = Node(None, "var")
-        node.array = var
-        node.grad_req = req
-        var._entry = (node, 0)
+        var._entry = (tape.variable(var, req), 0)
         var._grad = gradient
 
 
@@ -138,11 +135,19 @@ def _stale(array, node, kind, index, saved, now):
            node.op.name))
 
 
+def _kept(array):
+    """Whether the tape holds this value itself (not None, not a ShapeOnly stand-in)."""
+    from .ndarray.ndarray import ShapeOnly
+    return array is not None and not isinstance(array, ShapeOnly)
+
+
 def _guard(values, kept, saved, offset, node, kind):
     """`values` with those changed since they were recorded replaced by _Stale stand-ins (only
     values that are the very arrays the node kept: others were never written through)."""
     out = None
     for k, (value, array) in enumerate(zip(values, kept)):
+        if not _kept(array):        # not kept: the gradient does not read it
+            continue
         counter = getattr(array, "_version", None)
         version = 0 if counter is None else counter[0]
         if value is array and version != saved[offset + k]:
@@ -159,10 +164,10 @@ def _check_versions(node, inputs, outputs):
     epoch, saved = node.versions
     if epoch == tape.WRITES[0]:     # no in-place write anywhere since it was recorded
         return inputs, outputs
-    now = [0 if a._version is None else a._version[0] for a in node.in_values]
-    now += [0 if a._version is None else a._version[0] for a in node.out_values]
-    if now == saved:            # nothing written in place since: the usual case
-        return inputs, outputs
+    kept = node.in_values + list(node.out_values)
+    if all(not _kept(a) or (0 if a._version is None else a._version[0]) == v
+           for a, v in zip(kept, saved)):
+        return inputs, outputs      # nothing it kept was written in place since: the usual case
     return (_guard(inputs, node.in_values, saved, 0, node, "input"),
             _guard(outputs, node.out_values, saved, len(node.in_values), node, "output"))
 
@@ -171,9 +176,13 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     from . import ndarray as nd
     entries = _heads(heads, head_grads)
     nodes = topo_sort(list(entries))
-    with _Scope(create_graph, train_mode):
-        grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants,
-                              check=_check_versions)
+    phase, STATE.phase = STATE.phase, "backward"      # what node hooks see
+    try:
+        with _Scope(create_graph, train_mode):
+            grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants,
+                                  check=_check_versions)
+    finally:
+        STATE.phase = phase
     if not retain_graph:
         for node in nodes:
             if node.op is not None:
@@ -239,13 +248,14 @@ def get_symbol(x):
 
 
 class _FunctionOp(tape.TapeOp):
-    """Stands in for an operator on the tape for one call of a custom `Function`."""
+    """Stands in for an operator on the tape for one call of a custom `Function` (the operator
+    protocol of tape.TapeOp; its gradient is the Function's `backward`)."""
 
     def __init__(self, function, num_outputs):
         self.function = function
         self.name = type(function).__name__
         self.hint = self.name.lower()
-        self.num_outputs = num_outputs
+        self.outputs_count = num_outputs
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         with pause():

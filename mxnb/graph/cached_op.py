@@ -1,7 +1,8 @@
 """CachedOp: a symbol compiled once and run on NDArrays — what a hybridized block calls.
 
-Under `autograd.record()` one call becomes one tape node whose gradient runs the compiled
-backward program (built from the registered gradients) on the values that call kept.
+Under `autograd.record()` one call becomes one tape node whose operator is the call itself
+(`CachedOpCall`, a tape.TapeOp): it references the CachedOp's program and holds the forward
+values of that call its backward program (built from the registered gradients) reads.
 
 The program runs through the graph passes (graph/optimize.py) unless `optimize=False` is among
 the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
@@ -30,7 +31,6 @@ class CachedOp(NodeHooks):
         self._kept = {}          # which inputs want gradients -> forward slots to keep
         self._node_hooks = ()
         self.num_outputs = len(sym._outputs)
-        self._tape_op = _CachedOpGradient(self)
         self._last_input_shapes = None
 
     @property
@@ -108,10 +108,8 @@ class CachedOp(NodeHooks):
         return kept
 
     def _record(self, args, outputs, values, is_train, wanted=None, key=None, storage=False):
-        # The node keeps the forward values of this call that its backward reads.
-        tape.record(self._tape_op, self._tape_op.hint,
-                    {"_values": values, "_is_train": is_train, "_wanted": wanted, "_key": key,
-                     "_storage": storage}, args, outputs)
+        call = CachedOpCall(self, values, is_train, wanted, key, storage)
+        tape.record(call, call.hint, {}, args, outputs)
 
     def backward_for(self, wanted_positions):
         key = tuple(wanted_positions)
@@ -126,40 +124,79 @@ class CachedOp(NodeHooks):
         return backward
 
 
-class _CachedOpGradient(tape.TapeOp):
-    """Stands in for an operator on the tape: one node for one CachedOp call."""
+class CachedOpCall(tape.TapeOp):
+    """One CachedOp call on the autograd tape, in the operator protocol (tape.TapeOp).
+
+    Parameters
+    ----------
+    cached_op : CachedOp
+        Whose program ran; `program` is that program.
+    values : list
+        The call's forward values by slot (those its backward reads; others None or stubs).
+    is_train : bool
+        The mode the call ran in.
+    wanted, key, storage
+        Which inputs wanted gradients when the forward ran (None: found at backward), the
+        optimizer's plan key, and whether values may be sparse.
+    """
     name = "_CachedOp"
     hint = "_cachedop"
 
-    def __init__(self, cached_op):
+    def __init__(self, cached_op, values=None, is_train=False, wanted=None, key=None,
+                 storage=False):
         self.cached_op = cached_op
-        self.num_outputs = cached_op.num_outputs
+        self.outputs_count = cached_op.num_outputs
+        self.values = values
+        self.is_train = is_train
+        self.wanted = wanted
+        self.key = key
+        self.storage = storage
+
+    @property
+    def program(self):
+        return self.cached_op._program
+
+    def input_names(self, attrs):
+        return list(self.cached_op._input_names)
+
+    def compute(self, xp, inputs, attrs):
+        """Runs the call's program again on raw arrays (a tape converted to a Symbol)."""
+        from ..context import Context
+        program = self.program
+        ctx = Context("cpu", 0) if xp.__name__ == "numpy" else \
+            Context("gpu", xp.cuda.Device().id)
+        values = [None] * program.num_slots
+        for slot, data in zip(program.variable_slots, inputs):
+            values[slot] = data
+        program.run(program.forward, values, ctx, self.is_train, storage=self.storage)
+        outs = [values[s] for s in program.output_slots]
+        return outs[0] if len(outs) == 1 else outs
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         if STATE.recording:
             raise MXNetError("higher-order gradients through a hybridized block are not supported; "
                              "call hybridize(False) on it to differentiate twice")
         cached = self.cached_op
-        program = cached._program
-        wanted = attrs.get("_wanted")
+        program = self.program
+        wanted = self.wanted
         if wanted is None:     # the forward ran as written (hooks) or without the passes
             wanted = cached._wanted(inputs)
         backward = cached.backward_for(wanted)
-        values = list(attrs["_values"])
+        values = list(self.values)
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
         for slot, grad in zip(backward.head_slots, out_grads):
             values[slot] = grad._data if isinstance(grad, NDArray) else grad
-        optimizer, key = cached._optimizer, attrs.get("_key")
-        storage = attrs.get("_storage", False) or backward.sparse
+        optimizer, key = cached._optimizer, self.key
+        storage = self.storage or backward.sparse
         if optimizer is None or cached._node_hooks or key is None or storage:
-            program.run(backward.all_steps, values, ctx, attrs["_is_train"], cached._node_hooks,
+            program.run(backward.all_steps, values, ctx, self.is_train, cached._node_hooks,
                         "backward", storage=storage)
         else:
             heads = tuple((None if v is None else (v.shape, v.dtype))
                           for v in (values[s] for s in backward.head_slots))
             optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
-                          attrs["_is_train"], set(backward.grad_slots.values()))
+                          self.is_train, set(backward.grad_slots.values()))
         wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)
         for i in wanted:
@@ -167,6 +204,9 @@ class _CachedOpGradient(tape.TapeOp):
             if slot is not None:
                 grads[i] = wrap(values[slot], ctx)
         return grads
+
+
+_CachedOpGradient = CachedOpCall     # the name tools (the notebook's tracer) know it by
 
 
 def _wrap_payload(value, ctx):

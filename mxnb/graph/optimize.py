@@ -13,9 +13,9 @@ import os
 from time import perf_counter
 
 from .. import backend, instrument
-from ..base import MXNetError
 from ..ops.quiet import silence, restore, SILENT
 from .passes import dce, fold, fusion, kernels as out_kernels, liveness, memory
+from .interpreter import notify, op_error
 from .program import Program
 
 __all__ = ["Optimizer", "enabled", "recompute_enabled", "PlanReport", "kept_for_backward"]
@@ -130,7 +130,7 @@ class Optimizer:
             return
         quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as Program.run
         try:
-            _run_planned(entry, values, ctx, is_train)
+            _run_planned(entry, values, ctx, is_train, phase)
         finally:
             restore(quiet)
 
@@ -168,16 +168,16 @@ def _all_reads(steps):
     return {s for step in steps for s in step.ins}
 
 
-def _run_planned(entry, values, ctx, is_train):
+def _run_planned(entry, values, ctx, is_train, phase):
     xp = backend.xp_of(ctx)
     rng = None
-    observing = instrument.observing
     plan = entry.plan
     out_views, release, specs, kernels = plan.out_views, plan.release, entry.specs, entry.kernels
     stubs, shape_stub = plan.stubs, liveness.shape_stub
     for i, step in enumerate(entry.steps):
         ins = [values[s] for s in step.ins]
-        if observing:
+        watched = instrument.hooked
+        if watched:
             started = perf_counter()
         try:
             kernel = kernels[i]
@@ -200,11 +200,10 @@ def _run_planned(entry, values, ctx, is_train):
                     for slot, value in zip(step.outs, result):
                         values[slot] = value
         except Exception as exc:
-            shapes = ", ".join(str(None if a is None else tuple(a.shape)) for a in ins)
-            raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
-                             % (step.node.name, step.op.name, shapes, exc)) from None
-        if observing:
-            instrument.notify_op(step.op.name, perf_counter() - started)
+            raise op_error(step.op, ins, step.attrs, exc, step.node.name) from None
+        if watched:     # the global node hooks see the step that ran (a fused one, say)
+            notify(phase, step.node, ins,
+                   [values[s] for s in step.outs], perf_counter() - started)
         for s in release[i]:
             values[s] = None
         for s in stubs[i]:

@@ -5,6 +5,7 @@ import threading
 class _State(threading.local):
     recording = False
     training = False
+    phase = "forward"       # 'backward' while autograd's backward runs gradients eagerly (hooks)
 
 
 STATE = _State()

@@ -10,10 +10,9 @@ import numpy as np
 from .. import backend, engine, instrument
 from ..base import MXNetError, ContextError, ShapeError, dtype_np
 from ..context import Context, current_context, cpu
-from ..graph import tape
+from ..graph import interpreter, tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
-from ..ops.quiet import silence as _silence, restore as _restore, SILENT as _SILENT
 
 __all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
 
@@ -22,6 +21,8 @@ _CPU = cpu()
 _CAST = _registry.get("Cast")
 _COUNTS_LOCK = instrument.counts_lock
 _WRITES = tape.WRITES
+_compute = interpreter.compute
+_tape_record = tape.record
 
 
 def _wrap(data, ctx):
@@ -69,24 +70,6 @@ def bump_version(arr):
     _WRITES[0] += 1
 
 
-def _op_error(op, inputs, attrs, exc):
-    """An MXNetError naming the operator, what it was given, and what went wrong."""
-    shapes = ", ".join("%s %s" % (tuple(x.shape), x._data.dtype) for x in inputs)
-    problem = op.domain_problem(attrs)
-    if problem:
-        return MXNetError("operator %s, %s" % (op.name, problem))
-    reason = str(exc)
-    if op.infer_shape is not None and inputs:
-        try:
-            op.infer_shape(attrs, [tuple(x.shape) for x in inputs])
-        except MXNetError as shape_exc:
-            reason = str(shape_exc)
-        except Exception:
-            pass
-    cls = ShapeError if isinstance(exc, (ValueError, IndexError, MXNetError)) else MXNetError
-    return cls("operator %s failed on inputs [%s]: %s" % (op.name, shapes, reason))
-
-
 _HOST_TYPES = ("cpu", "cpu_pinned", "cpu_shared")
 
 
@@ -97,7 +80,13 @@ def _both_host(a, b):
 
 
 def invoke(op, inputs, attrs, out=None):
-    """Runs `op` on NDArrays `inputs` with parsed `attrs`; returns an NDArray or a list of them."""
+    """Runs `op` on NDArrays `inputs` with parsed `attrs`; returns an NDArray or a list of them.
+
+    The eager face of the interpreter (graph/interpreter.py): `interpreter.compute` does the
+    work on the raw arrays; here the context is checked, outputs are wrapped, the call is
+    recorded on the tape and, while anything watches (`instrument.hooked`), timed and shown to
+    the node hooks.
+    """
     if inputs:
         ctx = inputs[0]._ctx
         datas = [x._data for x in inputs]
@@ -113,32 +102,19 @@ def invoke(op, inputs, attrs, out=None):
     else:
         ctx = attrs.get("ctx") or current_context()
         datas = []
-    xp = np if ctx is _CPU else backend.xp_of(ctx)
-    if instrument.observing:
+    watched = instrument.hooked
+    if watched:
         started = perf_counter()
-    quiet = _silence(_SILENT)       # no NumPy RuntimeWarnings from operators, as MXNet
-    try:
-        if op.needs_extras:
-            result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
-        else:
-            result = op.compute(xp, datas, attrs)
-    except MXNetError as exc:
-        if op.name in str(exc):
-            raise
-        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
-    except Exception as exc:
-        raise _op_error(op, inputs, attrs, exc) from None
-    finally:
-        _restore(quiet)
-
-    if instrument.observing:
-        instrument.notify_op(op.name, perf_counter() - started)
+    result = _compute(op, datas, attrs, ctx, np if ctx is _CPU else None, STATE.training)
+    if watched:
+        seconds = perf_counter() - started
     if op.single_output:
         outputs = [_wrap(result, ctx)]
     else:
         outputs = [_wrap(r, ctx) for r in result]
-    if STATE.recording:
-        _record(op, attrs, inputs, outputs)
+    node = _record(op, attrs, inputs, outputs) if STATE.recording else None
+    if watched:
+        _notify_eager(op, attrs, node, datas, outputs, seconds)
     if out is not None:
         return _write_out(op, outputs, out)
     if op.single_output:
@@ -147,27 +123,31 @@ def invoke(op, inputs, attrs, out=None):
     return outputs[0] if visible == 1 else outputs[:visible]
 
 
+def _notify_eager(op, attrs, node, datas, outputs, seconds):
+    """The node hooks for one eager call: its tape node, or a node made for the call."""
+    if node is None:
+        node = interpreter.eager_node(op, attrs)
+    interpreter.notify(STATE.phase, node, datas, [o._data for o in outputs], seconds)
+
+
 def _invoke_storage(op, inputs, attrs, out, ctx):
     """`invoke` for calls that involve sparse storage: the operator's storage-type inference
     picks its sparse kernel, its dense one, or the dense fallback (ops/sparse/dispatch.py)."""
-    from ..ops.sparse import dispatch
     from .sparse import wrap_payload
-    xp = np if ctx is _CPU else backend.xp_of(ctx)
-    extras = {"is_train": STATE.training, "rng": backend.rng(ctx)} if op.needs_extras else None
     out_raw = out._data if isinstance(out, NDArray) and not out._sparse else None
-    try:
-        result = dispatch.compute(op, xp, [x._data for x in inputs], attrs, extras,
-                                  ctx.device_type, out_raw)
-    except MXNetError as exc:
-        if op.name in str(exc):
-            raise
-        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
-    except Exception as exc:
-        raise _op_error(op, inputs, attrs, exc) from None
+    datas = [x._data for x in inputs]
+    watched = instrument.hooked
+    if watched:
+        started = perf_counter()
+    result = interpreter.compute_storage(op, datas, attrs, ctx, np if ctx is _CPU else None,
+                                         STATE.training, out_raw)
+    if watched:
+        seconds = perf_counter() - started
     results = [result] if op.single_output else result
     outputs = [wrap_payload(r, ctx) for r in results]
-    if STATE.recording:
-        _record(op, attrs, inputs, outputs)
+    node = _record(op, attrs, inputs, outputs) if STATE.recording else None
+    if watched:
+        _notify_eager(op, attrs, node, datas, outputs, seconds)
     if out is not None:
         from .sparse import assign
         targets = out if isinstance(out, (list, tuple)) else [out]
@@ -204,15 +184,16 @@ def take_result_entry(target, value):
 
 
 def _record(op, attrs, inputs, outputs):
-    """Adds a tape node for this call when any input is part of a recorded graph."""
+    """Adds a tape node for this call when any input is part of a recorded graph; returns it
+    (or None)."""
     for x in inputs:
         if x._entry is not None:
             break
     else:
-        return
+        return None
     if op.needs_train:  # its gradient depends on the mode it ran in
         attrs = dict(attrs, _is_train=STATE.training)
-    tape.record(op, op.hint, attrs, inputs, outputs)
+    return _tape_record(op, op.hint, attrs, inputs, outputs)
 
 
 class NDArray:
@@ -465,6 +446,33 @@ class StaleNDArray(NDArray):
         raise MXNetError(self._message)
 
     _data = _ctx = _entry = _grad = _version = property(_fail)
+
+
+class ShapeOnly(NDArray):
+    """What the autograd tape holds for an output no gradient reads (graph/tape.py): its shape,
+    dtype and context, not its values. Its values read as zeros (a broadcast view, no memory):
+    the gradient pass reaches it only for `zeros_like` of an output that got no gradient."""
+    __slots__ = ("_spec",)
+
+    @property
+    def _data(self):
+        shape, dtype = self._spec
+        xp = backend.xp_of(self._ctx)
+        return xp.broadcast_to(xp.zeros((), dtype=dtype), shape)
+
+
+def _shape_only(array):
+    stub = ShapeOnly.__new__(ShapeOnly)
+    data = array._data
+    stub._spec = (data.shape, data.dtype)
+    stub._ctx = array._ctx
+    stub._entry = None
+    stub._grad = None
+    stub._version = None
+    return stub
+
+
+tape.shape_only = _shape_only
 
 
 def from_numpy(ndarray, zero_copy=True):
