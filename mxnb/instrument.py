@@ -27,6 +27,7 @@ tracking = False           # read when NDArrays are made
 # ((callable, kind, client)): kind 'node' calls client(phase, node, inputs, outputs), kind 'op'
 # calls client(op_name, seconds). A tuple: iterated on every step without copying.
 _hooks = ()
+_observers = ()            # the operator observers among them
 _lock = threading.Lock()   # for changes of the hook set and of tracking users
 _live = {}                 # (device type, device id) -> [count, bytes, peak bytes]
 # Taken around every change of a `_live` entry (count, bytes, peak are read-modify-writes that
@@ -97,16 +98,18 @@ def remove_op_observer_unlocked(fn):
 
 
 def _add(client, kind):
-    global hooked, observing, _hooks
+    global hooked, observing, _hooks, _observers
     _hooks = _hooks + ((kind, client),)
+    _observers = tuple(c for k, c in _hooks if k == "op")
     hooked = observing = True
 
 
 def _remove(client, kind):
-    global hooked, observing, _hooks
+    global hooked, observing, _hooks, _observers
     hooks = list(_hooks)
     hooks.remove((kind, client))
     _hooks = tuple(hooks)
+    _observers = tuple(c for k, c in _hooks if k == "op")
     hooked = observing = bool(_hooks)
 
 
@@ -175,9 +178,14 @@ def set_layer(name):
     return previous
 
 
-def _note_op(op_name, seconds):
+def note_op(op_name):
+    """Makes `op_name` the operator new arrays are counted under (attribution)."""
     global _op
     _op = op_name
+
+
+def _note_op(op_name, seconds):
+    note_op(op_name)
 
 
 def start_attribution():

@@ -5,6 +5,8 @@ the caller hands it the Operator record and attributes that were parsed once.
 """
 from time import perf_counter
 
+from weakref import ref as _weakref
+
 import numpy as np
 
 from .. import backend, engine, instrument
@@ -108,6 +110,8 @@ def invoke(op, inputs, attrs, out=None):
     result = _compute(op, datas, attrs, ctx, np if ctx is _CPU else None, STATE.training)
     if watched:
         seconds = perf_counter() - started
+        if instrument.attributing:      # the outputs are counted under this operator
+            instrument.note_op(op.name)
     if op.single_output:
         outputs = [_wrap(result, ctx)]
     else:
@@ -143,6 +147,8 @@ def _invoke_storage(op, inputs, attrs, out, ctx):
                                          STATE.training, out_raw)
     if watched:
         seconds = perf_counter() - started
+        if instrument.attributing:      # the outputs are counted under this operator
+            instrument.note_op(op.name)
     results = [result] if op.single_output else result
     outputs = [wrap_payload(r, ctx) for r in results]
     node = _record(op, attrs, inputs, outputs) if STATE.recording else None
@@ -450,12 +456,17 @@ class StaleNDArray(NDArray):
 
 class ShapeOnly(NDArray):
     """What the autograd tape holds for an output no gradient reads (graph/tape.py): its shape,
-    dtype and context, not its values. Its values read as zeros (a broadcast view, no memory):
-    the gradient pass reaches it only for `zeros_like` of an output that got no gradient."""
-    __slots__ = ("_spec",)
+    dtype and context, and a weak reference to the array. While the array lives (the user holds
+    it), its values are the array's, for tools that show recorded values; after, they read as
+    zeros (a broadcast view, no memory): the gradient pass reaches it only for `zeros_like` of
+    an output that got no gradient."""
+    __slots__ = ("_spec", "_ref")
 
     @property
     def _data(self):
+        array = self._ref()
+        if array is not None:
+            return array._data
         shape, dtype = self._spec
         xp = backend.xp_of(self._ctx)
         return xp.broadcast_to(xp.zeros((), dtype=dtype), shape)
@@ -465,6 +476,7 @@ def _shape_only(array):
     stub = ShapeOnly.__new__(ShapeOnly)
     data = array._data
     stub._spec = (data.shape, data.dtype)
+    stub._ref = _weakref(array)
     stub._ctx = array._ctx
     stub._entry = None
     stub._grad = None
