@@ -119,7 +119,7 @@ def variable(array, grad_req="write"):
 
 def constant(array):
     """A tape node for an array outside any recorded graph: a variable that wants no gradient
-    (`array` None when no gradient reads it)."""
+    (`array` a ShapeOnly stand-in when no gradient reads it)."""
     node = TapeNode(None, "const%d" % next(_names))
     node.array = array
     node.grad_req = "null"
@@ -235,9 +235,25 @@ def _trace_gradient(op, attrs, num_inputs, num_outputs):
         entries = [e for g in result if g is not None for e in g._outputs]
     except Exception:          # a gradient that is not symbolic: keep everything
         return KEEP_ALL
-    touched = {id(n) for n in topo_sort(entries)}
+    touched = _values_read(entries, topo_sort(entries))
     return (tuple(id(v._outputs[0][0]) in touched for v in ins),
             tuple(id(v._outputs[0][0]) in touched for v in outs))
+
+
+def _values_read(entries, order):
+    """ids of the nodes whose values computing `entries` reads: an input an operator reads for
+    its shape and dtype only (`Operator.unused_inputs`, _backward_Activation's data for relu)
+    does not count."""
+    read = {id(node) for node, _ in entries}
+    for node in reversed(order):
+        if id(node) not in read or node.op is None:
+            continue
+        unused = getattr(node.op, "unused_inputs", None)
+        skip = unused(node.attrs) if unused is not None else ()
+        for k, (child, _) in enumerate(node.inputs):
+            if k not in skip:
+                read.add(id(child))
+    return read
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -245,8 +261,9 @@ def record(op, name, attrs, inputs, outputs):
     """Adds a tape node for `op` having turned NDArrays `inputs` into `outputs`; returns it.
 
     An input outside any recorded graph enters as a constant: a variable that wants no gradient.
-    The node keeps the values its gradient reads; an output that no gradient reads (so far) is
-    held as a ShapeOnly stand-in.
+    The node keeps the values its gradient reads; an output (or constant input) that no gradient
+    reads (so far) is held as a ShapeOnly stand-in, which still has its shape and dtype (what
+    a backward operator may read of an input it does not use).
     """
     reads = KEEP_ALL if _KEEPING[0] else backward_reads(op, attrs, len(inputs), len(outputs))
     keep_all = reads is KEEP_ALL
@@ -259,7 +276,7 @@ def record(op, name, attrs, inputs, outputs):
         entry = array._entry
         needed = keep_all or in_reads[k]
         if entry is None:
-            entry = (constant(array if needed else None), 0)
+            entry = (constant(array if needed else shape_only(array)), 0)
         elif needed:
             producer, index = entry
             values = producer.out_values
