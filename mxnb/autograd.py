@@ -174,10 +174,10 @@ def _check_versions(node, inputs, outputs):
 
 def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     from . import ndarray as nd
-    entries = _heads(heads, head_grads)
-    nodes = topo_sort(list(entries))
     phase, STATE.phase = STATE.phase, "backward"      # what node hooks see
     try:
+        entries = _heads(heads, head_grads)
+        nodes = topo_sort(list(entries))
         with _Scope(create_graph, train_mode):
             grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants,
                                   check=_check_versions)
