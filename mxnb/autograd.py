@@ -3,6 +3,8 @@
 The tape is a graph of `graph.node.Node`s, the same IR as symbols; the gradient pass is
 `graph.gradient.gradient_pass` with `F = nd`.
 """
+from . import instrument
+from .backend import array_module as _xp_of
 from .base import MXNetError
 from .graph.gradient import gradient_pass
 from .graph import tape
@@ -95,8 +97,7 @@ def mark_variables(variables, gradients, grad_req="write"):
 
 
 def _heads(heads, head_grads):
-    from .ndarray.ndarray import NDArray
-    from . import ndarray as nd
+    from .ndarray.ndarray import NDArray, _wrap
     if isinstance(heads, NDArray):
         heads = [heads]
     if head_grads is None:
@@ -111,7 +112,12 @@ def _heads(heads, head_grads):
             raise MXNetError("cannot differentiate an array that was not computed under "
                              "autograd.record() from arrays with attach_grad()")
         if hg is None:
-            hg = nd.ones_like(head)
+            if head._sparse:
+                from . import ndarray as nd
+                hg = nd.ones_like(head)
+            else:       # ones of the head's kind, made directly: a constant, never recorded
+                data = head._data
+                hg = _wrap(_xp_of(data).ones_like(data), head._ctx)
         elif tuple(hg.shape) != tuple(head.shape):
             raise MXNetError("head gradient has shape %s, its head has shape %s" % (hg.shape, head.shape))
         entries[head._entry] = hg
@@ -137,8 +143,7 @@ def _stale(array, node, kind, index, saved, now):
 
 def _kept(array):
     """Whether the tape holds this value itself (not None, not a ShapeOnly stand-in)."""
-    from .ndarray.ndarray import ShapeOnly
-    return array is not None and not isinstance(array, ShapeOnly)
+    return array is not None and not getattr(array, "_spec", None)
 
 
 def _guard(values, kept, saved, offset, node, kind):
@@ -172,17 +177,23 @@ def _check_versions(node, inputs, outputs):
             _guard(outputs, node.out_values, saved, len(node.in_values), node, "output"))
 
 
+def _value(node, index):
+    return node.value(index)
+
+
 def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     from . import ndarray as nd
-    phase, STATE.phase = STATE.phase, "backward"      # what node hooks see
+    entries = _heads(heads, head_grads)
+    nodes = topo_sort(list(entries))
+    watched = instrument.hooked
+    if watched:
+        phase, STATE.phase = STATE.phase, "backward"      # what node hooks see
     try:
-        entries = _heads(heads, head_grads)
-        nodes = topo_sort(list(entries))
         with _Scope(create_graph, train_mode):
-            grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants,
-                                  check=_check_versions)
+            grads = gradient_pass(nd, nodes, entries, _value, wants, check=_check_versions)
     finally:
-        STATE.phase = phase
+        if watched:
+            STATE.phase = phase
     if not retain_graph:
         for node in nodes:
             if node.op is not None:

@@ -49,7 +49,14 @@ class TapeNode(Node):
     __slots__ = ("in_values", "out_values", "versions", "array", "grad_req", "fresh_grad")
 
     def __init__(self, op, name, attrs=None, inputs=(), num_outputs=1, user_attrs=None):
-        Node.__init__(self, op, name, attrs, inputs, num_outputs, user_attrs)
+        # Node.__init__ written out: one of these is made for every recorded operator
+        self.op = op
+        self.name = name
+        self.attrs = attrs if attrs is not None else {}
+        self.inputs = list(inputs)
+        self.num_outputs = num_outputs
+        self.user_attrs = user_attrs if user_attrs is not None else {}
+        self.given = None
         self.in_values = None
         self.out_values = None
         self.versions = None
@@ -92,18 +99,21 @@ def topo_sort(entries):
     return order
 
 
-def clone_graph(nodes, op_of=None, remap=None):
+def clone_graph(nodes, op_of=None, remap=None, share_variables=False):
     """Copies of `nodes` (a topological order, inputs first) wired to each other; returns
     {id(original): copy}.
 
     `op_of(node)` gives a copy's operator (default: the original's: tools that watch a pass wrap
     it); `remap(child, index)` may give the entry a copy's input takes instead of the copy of
     `(child, index)` (Symbol composition), or None to keep it. An input outside `nodes` stays as
-    it is. A tape node's copy is a tape node sharing its values and variable state; attributes
-    and user attributes are copied (shallowly), so the copies can be renamed or changed freely.
+    it is, and so do variables with `share_variables`. A tape node's copy is a tape node sharing
+    its values and variable state; user attributes are copied (shallowly), so the copies can be
+    renamed or changed freely.
     """
     copies = {}
     for node in nodes:
+        if share_variables and node.op is None:
+            continue
         inputs = []
         for child, index in node.inputs:
             entry = remap(child, index) if remap is not None else None

@@ -178,41 +178,58 @@ def backward_reads(op, attrs, num_inputs, num_outputs):
     """(inputs read, outputs read): tuples of booleans saying which values `op`'s gradient reads
     for a call with `attrs`, or KEEP_ALL when that is not known.
 
-    Learned from the registered gradient itself, run once symbolically (F = sym) on variables
+    Learned from the registered gradient itself, run symbolically (F = sym) on variables
     standing for the inputs, outputs and output gradients: a value it reads is a variable its
-    result depends on. Cached on the operator by the attributes the gradient read (relu's on
-    nothing, Activation's on act_type), so a call costs a tuple and a dictionary look-up.
+    result depends on. Cached on the operator, keyed by the attributes that decide it (relu's
+    by none, Activation's by act_type; a number such as `_mul_scalar`'s scalar counts only if
+    other values of it change the answer), so a call costs a dictionary look-up.
     """
     cache = op._tape_reads
     if cache is KEEP_ALL:
         return KEEP_ALL
     if cache is None:
         cache = op._tape_reads = [(), {}]
-    keys, table = cache
     try:
-        key = (num_inputs, num_outputs) + tuple([attrs.get(k, _MISSING) for k in keys])
-        return table[key]
-    except KeyError:
-        return _learn(op, attrs, num_inputs, num_outputs, cache)
+        reads = cache[1].get(_key(cache[0], attrs, num_inputs, num_outputs))
     except TypeError:       # an unhashable attribute value
         return KEEP_ALL
+    if reads is None:
+        reads = _learn(op, attrs, num_inputs, num_outputs, cache)
+    return reads
+
+
+def _key(keys, attrs, num_inputs, num_outputs):
+    if not keys:
+        return (num_inputs, num_outputs)
+    return (num_inputs, num_outputs) + tuple([attrs.get(k, _MISSING) for k in keys])
+
+
+_PROBES = {int: (0, 1, 2, -1), float: (0.0, 1.0, -1.0, 0.5)}
+_MAX_ENTRIES = 256      # per operator: a table keyed by, say, a shape cannot grow without end
 
 
 def _learn(op, attrs, num_inputs, num_outputs, cache):
+    seen = set()
     if not getattr(op, "differentiable", True) or op.gradient is None:
         reads = ((False,) * num_inputs, (False,) * num_outputs)
-        seen = set()
     else:
-        seen = set()
         reads = _trace_gradient(op, _ReadLog(attrs, seen), num_inputs, num_outputs)
+        # A number the gradient reads (a scalar, a slope) decides what it reads only if other
+        # values of it give another answer.
+        for key in sorted((k for k in seen if type(attrs.get(k)) in _PROBES), key=str):
+            probes = _PROBES[type(attrs[key])]
+            if all(_trace_gradient(op, dict(attrs, **{key: probe}), num_inputs, num_outputs)
+                   == reads for probe in probes):
+                seen.discard(key)
     keys, table = cache
-    if not seen <= set(keys):      # it reads attributes not in the key: key by those too
+    if not seen <= set(keys):      # decided by attributes not in the key yet: key by those too
         keys = tuple(sorted(set(keys) | seen, key=str))
         table = {}
         cache[0], cache[1] = keys, table
+    if len(table) >= _MAX_ENTRIES:
+        table.clear()
     try:
-        key = (num_inputs, num_outputs) + tuple([attrs.get(k, _MISSING) for k in keys])
-        table[key] = reads
+        table[_key(keys, attrs, num_inputs, num_outputs)] = reads
     except TypeError:
         pass
     return reads
@@ -265,35 +282,56 @@ def record(op, name, attrs, inputs, outputs):
     reads (so far) is held as a ShapeOnly stand-in, which still has its shape and dtype (what
     a backward operator may read of an input it does not use).
     """
-    reads = KEEP_ALL if _KEEPING[0] else backward_reads(op, attrs, len(inputs), len(outputs))
-    keep_all = reads is KEEP_ALL
-    if not keep_all:
+    num_outputs = len(outputs)
+    cache = op._tape_reads
+    if _KEEPING[0] or cache is KEEP_ALL:
+        reads = KEEP_ALL
+    elif cache is not None and not cache[0]:       # what it reads depends on no attribute
+        reads = cache[1].get((len(inputs), num_outputs)) or \
+            backward_reads(op, attrs, len(inputs), num_outputs)
+    else:
+        reads = backward_reads(op, attrs, len(inputs), num_outputs)
+    if reads is KEEP_ALL:
+        in_reads = out_reads = None
+    else:
         in_reads, out_reads = reads
     entries = []
     kept = []
     versions = []           # each value's in-place write count now (no counter yet: 0)
-    for k, array in enumerate(inputs):
+    k = 0
+    for array in inputs:
         entry = array._entry
-        needed = keep_all or in_reads[k]
+        needed = in_reads is None or in_reads[k]
+        k += 1
         if entry is None:
             entry = (constant(array if needed else shape_only(array)), 0)
         elif needed:
-            producer, index = entry
-            values = producer.out_values
-            if values is not None and values[index] is not array:
-                values[index] = array           # a stand-in until now: this gradient reads it
+            values = entry[0].out_values
+            if values is not None and values[entry[1]] is not array:
+                values[entry[1]] = array        # a stand-in until now: this gradient reads it
         entries.append(entry)
         kept.append(array if needed else None)
         counter = array._version
         versions.append(0 if counter is None else counter[0])
-    node = TapeNode(op, name, attrs, entries, len(outputs))
+    node = TapeNode.__new__(TapeNode)       # TapeNode(op, name, attrs, entries, num_outputs)
+    node.op = op
+    node.name = name
+    node.attrs = attrs
+    node.inputs = entries
+    node.num_outputs = num_outputs
+    node.user_attrs = {}
+    node.given = node.versions = node.array = None
+    node.grad_req = "write"
+    node.fresh_grad = False
     node.in_values = kept
-    if keep_all or all(out_reads):
+    if out_reads is None or all(out_reads):
         node.out_values = outputs
     else:
         node.out_values = [o if r or o._sparse else shape_only(o) for o, r in zip(outputs, out_reads)]
-    for i, output in enumerate(outputs):
+    i = 0
+    for output in outputs:
         output._entry = (node, i)
+        i += 1
         counter = output._version
         if counter is None and getattr(output._data, "base", None) is not None:
             counter = _shared_version(output, inputs)

@@ -91,7 +91,7 @@ def invoke(op, inputs, attrs, out=None):
     """
     if inputs:
         ctx = inputs[0]._ctx
-        datas = [x._data for x in inputs]
+        datas = []
         for x in inputs:
             if x._ctx is not ctx and x._ctx != ctx and not _both_host(x._ctx, ctx):
                 raise ContextError("operator %s got arrays on different contexts: %s; copy them to "
@@ -99,26 +99,41 @@ def invoke(op, inputs, attrs, out=None):
                                    % (op.name, ", ".join(str(i._ctx) for i in inputs)))
             if x._sparse:
                 return _invoke_storage(op, inputs, attrs, out, ctx)
+            datas.append(x._data)
         if op.sparse_from_dense:
             return _invoke_storage(op, inputs, attrs, out, ctx)
     else:
         ctx = attrs.get("ctx") or current_context()
         datas = []
-    watched = instrument.hooked
-    if watched:
-        started = perf_counter()
-    result = _compute(op, datas, attrs, ctx, np if ctx is _CPU else None, STATE.training)
-    if watched:
-        seconds = perf_counter() - started
-        if instrument.attributing:      # the outputs are counted under this operator
-            instrument.note_op(op.name)
+    if instrument.hooked:
+        return _invoke_watched(op, inputs, attrs, out, ctx, datas)
+    result = _compute(op, datas, attrs, ctx, np if ctx is _CPU else None)
     if op.single_output:
-        outputs = [_wrap(result, ctx)]
-    else:
-        outputs = [_wrap(r, ctx) for r in result]
+        output = _wrap(result, ctx)
+        if STATE.recording:
+            _record(op, attrs, inputs, [output])
+        if out is not None:
+            return _write_out(op, [output], out)
+        return output
+    outputs = [_wrap(r, ctx) for r in result]
+    if STATE.recording:
+        _record(op, attrs, inputs, outputs)
+    if out is not None:
+        return _write_out(op, outputs, out)
+    visible = op.num_visible_outputs(attrs)
+    return outputs[0] if visible == 1 else outputs[:visible]
+
+
+def _invoke_watched(op, inputs, attrs, out, ctx, datas):
+    """`invoke` while node hooks or observers watch: the step timed and shown to them."""
+    started = perf_counter()
+    result = _compute(op, datas, attrs, ctx, np if ctx is _CPU else None)
+    seconds = perf_counter() - started
+    if instrument.attributing:      # the outputs are counted under this operator
+        instrument.note_op(op.name)
+    outputs = [_wrap(result, ctx)] if op.single_output else [_wrap(r, ctx) for r in result]
     node = _record(op, attrs, inputs, outputs) if STATE.recording else None
-    if watched:
-        _notify_eager(op, attrs, node, datas, outputs, seconds)
+    _notify_eager(op, attrs, node, datas, outputs, seconds)
     if out is not None:
         return _write_out(op, outputs, out)
     if op.single_output:
@@ -461,6 +476,8 @@ class ShapeOnly(NDArray):
     zeros (a broadcast view, no memory): the gradient pass reaches it only for `zeros_like` of
     an output that got no gradient."""
     __slots__ = ("_spec", "_ref")
+    # never part of a graph, never differentiated, never written in place
+    _entry = _grad = _version = None
 
     @property
     def _data(self):
@@ -478,9 +495,6 @@ def _shape_only(array):
     stub._spec = (data.shape, data.dtype)
     stub._ref = _weakref(array)
     stub._ctx = array._ctx
-    stub._entry = None
-    stub._grad = None
-    stub._version = None
     return stub
 
 

@@ -6,7 +6,7 @@ Running the same deterministic pass again, over a copy of the forward graph whos
 the nodes each gradient call creates, gives the same names in the same order, now with owners.
 """
 from ..graph.gradient import gradient_pass
-from ..graph.node import Node, topo_sort
+from ..graph.node import Node, clone_graph, topo_sort
 from ..graph.tape import WrappedOp
 
 __all__ = ["backward_owners"]
@@ -39,13 +39,9 @@ def backward_owners(nodes, outputs, wanted):
     from ..symbol.symbol import Symbol
     owners = {}
     known = set()
-    shadows = {}
-    for node in nodes:
-        op = None if node.op is None else _NotingGradient(node, owners, known)
-        shadow = Node(op, node.name, node.attrs,
-                      [(shadows[id(child)], index) for child, index in node.inputs], node.num_outputs)
-        shadows[id(node)] = shadow
-        known.add(id(shadow))
+    shadows = clone_graph(nodes, lambda node: None if node.op is None else
+                          _NotingGradient(node, owners, known))
+    known.update(id(shadow) for shadow in shadows.values())
     wanted_ids = {id(shadows[id(n)]) for n in wanted}
     head_grads = {}
     for node, index in outputs:
