@@ -24,8 +24,9 @@ hooked = False             # any node hook or observer: read by the interpreter 
 observing = False          # the same flag, by its older name
 tracking = False           # read when NDArrays are made
 
-# ((callable, kind, client)): kind 'node' calls client(phase, node, inputs, outputs), kind 'op'
-# calls client(op_name, seconds). A tuple: iterated on every step without copying.
+# ((kind, client)): kind 'node' calls client(phase, node, inputs, outputs), 'timed' the same
+# with the seconds the step took, 'op' client(op_name, seconds). A tuple: iterated on every
+# step without copying.
 _hooks = ()
 _observers = ()            # the operator observers among them
 _lock = threading.Lock()   # for changes of the hook set and of tracking users
@@ -43,7 +44,7 @@ _op = ""                   # the operator that ran last (its outputs are wrapped
 _attribution_users = 0
 
 
-def add_node_hook(hook):
+def add_node_hook(hook, timed=False):
     """Calls `hook(phase, node, inputs, outputs)` after every operator step, eager or in a
     program (executors, hybridized blocks), until `remove_node_hook(hook)`.
 
@@ -52,6 +53,8 @@ def add_node_hook(hook):
     hook : callable
         Called with the phase ('forward' or 'backward'), the graph node that ran (its `op`,
         `name`, `attrs`), and the raw input and output arrays (NumPy or CuPy).
+    timed : bool, default False
+        Also pass how long the step ran: `hook(phase, node, inputs, outputs, seconds)`.
 
     Returns
     -------
@@ -67,14 +70,18 @@ def add_node_hook(hook):
     '_plus_scalar'
     """
     with _lock:
-        _add(hook, "node")
+        _add(hook, "timed" if timed else "node")
     return hook
 
 
 def remove_node_hook(hook):
     """Stops calling a hook given to `add_node_hook`."""
     with _lock:
-        _remove(hook, "node")
+        for kind in ("node", "timed"):
+            if (kind, hook) in _hooks:
+                _remove(hook, kind)
+                return
+        raise ValueError("remove_node_hook: %r is not an installed node hook" % (hook,))
 
 
 def add_op_observer(fn):
@@ -118,8 +125,10 @@ def call_node_hooks(phase, node, inputs, outputs, seconds):
     for kind, client in _hooks:
         if kind == "op":
             client(node.op.name, seconds)
-        else:
+        elif kind == "node":
             client(phase, node, inputs, outputs)
+        else:
+            client(phase, node, inputs, outputs, seconds)
 
 
 def notify_op(op_name, seconds):

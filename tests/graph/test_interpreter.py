@@ -108,3 +108,28 @@ def test_compute_runs_an_operator_on_raw_arrays():
     np.testing.assert_array_equal(out, np.ones((2, 1)) + np.arange(3.0))
     with pytest.raises(MXNetError, match="operator broadcast_add failed on inputs"):
         interpreter.compute(op, [np.ones((2, 2)), np.ones((3,))], {}, mx.cpu())
+
+
+def test_timed_hooks_and_the_profiler_see_node_and_phase():
+    timed = []
+    hook = instrument.add_node_hook(
+        lambda phase, node, ins, outs, seconds: timed.append((phase, node.op.name, seconds)),
+        timed=True)
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+    try:
+        mx.profiler.set_config(profile_imperative=True, aggregate_stats=False)
+        mx.profiler.set_state("run")
+        with autograd.record():
+            y = nd.exp(x)
+        y.backward()
+        mx.profiler.set_state("stop")
+    finally:
+        instrument.remove_node_hook(hook)
+    assert ("forward", "exp") in [(p, n) for p, n, _ in timed]
+    assert all(seconds >= 0 for _, _, seconds in timed)
+    spans = [e for e in mx.profiler.get_trace()["traceEvents"]
+             if e.get("cat") == "operator" and e["name"] == "exp"]
+    assert spans and spans[-1]["args"]["phase"] == "forward"
+    assert any(e.get("cat") == "operator" and e["args"]["phase"] == "backward"
+               for e in mx.profiler.get_trace()["traceEvents"])
