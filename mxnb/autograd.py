@@ -10,6 +10,8 @@ from .graph.gradient import gradient_pass
 from .graph import tape
 from .graph.node import topo_sort
 from .graph.recording import STATE
+from . import ndarray as nd      # imported before autograd (mxnb/__init__), never importing it
+from .ndarray.ndarray import NDArray, _wrap
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
            "set_recording", "set_training", "mark_variables", "backward", "grad", "Function",
@@ -97,7 +99,6 @@ def mark_variables(variables, gradients, grad_req="write"):
 
 
 def _heads(heads, head_grads):
-    from .ndarray.ndarray import NDArray, _wrap
     if isinstance(heads, NDArray):
         heads = [heads]
     if head_grads is None:
@@ -113,7 +114,6 @@ def _heads(heads, head_grads):
                              "autograd.record() from arrays with attach_grad()")
         if hg is None:
             if head._sparse:
-                from . import ndarray as nd
                 hg = nd.ones_like(head)
             else:       # ones of the head's kind, made directly: a constant, never recorded
                 data = head._data
@@ -182,16 +182,18 @@ def _value(node, index):
 
 
 def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
-    from . import ndarray as nd
     entries = _heads(heads, head_grads)
     nodes = topo_sort(list(entries))
     watched = instrument.hooked
     if watched:
         phase, STATE.phase = STATE.phase, "backward"      # what node hooks see
+    state = STATE            # the switches, as _Scope(create_graph, train_mode) sets them
+    saved = (state.recording, state.training)
+    state.recording, state.training = create_graph, train_mode
     try:
-        with _Scope(create_graph, train_mode):
-            grads = gradient_pass(nd, nodes, entries, _value, wants, check=_check_versions)
+        grads = gradient_pass(nd, nodes, entries, _value, wants, check=_check_versions)
     finally:
+        state.recording, state.training = saved
         if watched:
             STATE.phase = phase
     if not retain_graph:
@@ -201,11 +203,14 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     return grads
 
 
+def _wants_grad(node):
+    """backward's variables: those with a gradient buffer and a request other than 'null'."""
+    return node.grad_req != "null" and node.array is not None and node.array._grad is not None
+
+
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Computes gradients of `heads` and writes (or adds) them into the variables' `.grad`."""
-    grads = _run(heads, head_grads, retain_graph, False, train_mode,
-                 lambda node: node.grad_req != "null" and node.array is not None
-                 and node.array._grad is not None)
+    grads = _run(heads, head_grads, retain_graph, False, train_mode, _wants_grad)
     for node, value in grads.items():
         node.fresh_grad = True
         target = node.array._grad
@@ -213,7 +218,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             from .ndarray.sparse import accumulate_grad
             accumulate_grad(target, value, node.grad_req)
             continue
-        if value.dtype != target.dtype:
+        if value._data.dtype != target._data.dtype:
             value = value.astype(target.dtype)
         if node.grad_req == "add":
             target._data += value._data

@@ -60,6 +60,18 @@ def _counted(data, ctx):
     return arr
 
 
+def _autograd():
+    """mxnb.autograd (imported after this module; looked up once)."""
+    global _AUTOGRAD
+    if _AUTOGRAD is None:
+        from .. import autograd as module
+        _AUTOGRAD = module
+    return _AUTOGRAD
+
+
+_AUTOGRAD = None
+
+
 def bump_version(arr):
     """Marks an in-place write of `arr`: every path that changes an NDArray's values in place
     calls this, so backward can tell that a value a recorded operator kept has changed since
@@ -400,8 +412,8 @@ class NDArray:
         return out
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
-        from .. import autograd
-        autograd.backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+        _autograd().backward([self], None if out_grad is None else [out_grad], retain_graph,
+                             train_mode)
 
     # --- display ------------------------------------------------------------------------------
     def __repr__(self):
