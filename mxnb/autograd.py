@@ -3,11 +3,15 @@
 The tape is a graph of `graph.node.Node`s, the same IR as symbols; the gradient pass is
 `graph.gradient.gradient_pass` with `F = nd`.
 """
+from . import instrument
+from .backend import array_module as _xp_of
 from .base import MXNetError
 from .graph.gradient import gradient_pass
 from .graph import tape
-from .graph.node import Node, topo_sort
+from .graph.node import topo_sort
 from .graph.recording import STATE
+from . import ndarray as nd      # imported before autograd (mxnb/__init__), never importing it
+from .ndarray.ndarray import NDArray, _wrap
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
            "set_recording", "set_training", "mark_variables", "backward", "grad", "Function",
@@ -90,16 +94,11 @@ def mark_variables(variables, gradients, grad_req="write"):
         if not isinstance(var, NDArray) or not isinstance(gradient, NDArray):
             raise MXNetError("mark_variables takes NDArrays, found %s and %s"
                              % (type(var).__name__, type(gradient).__name__))
-        node = Node(None, "var")
-        node.array = var
-        node.grad_req = req
-        var._entry = (node, 0)
+        var._entry = (tape.variable(var, req), 0)
         var._grad = gradient
 
 
 def _heads(heads, head_grads):
-    from .ndarray.ndarray import NDArray
-    from . import ndarray as nd
     if isinstance(heads, NDArray):
         heads = [heads]
     if head_grads is None:
@@ -114,7 +113,11 @@ def _heads(heads, head_grads):
             raise MXNetError("cannot differentiate an array that was not computed under "
                              "autograd.record() from arrays with attach_grad()")
         if hg is None:
-            hg = nd.ones_like(head)
+            if head._sparse:
+                hg = nd.ones_like(head)
+            else:       # ones of the head's kind, made directly: a constant, never recorded
+                data = head._data
+                hg = _wrap(_xp_of(data).ones_like(data), head._ctx)
         elif tuple(hg.shape) != tuple(head.shape):
             raise MXNetError("head gradient has shape %s, its head has shape %s" % (hg.shape, head.shape))
         entries[head._entry] = hg
@@ -138,11 +141,18 @@ def _stale(array, node, kind, index, saved, now):
            node.op.name))
 
 
+def _kept(array):
+    """Whether the tape holds this value itself (not None, not a ShapeOnly stand-in)."""
+    return array is not None and not getattr(array, "_spec", None)
+
+
 def _guard(values, kept, saved, offset, node, kind):
     """`values` with those changed since they were recorded replaced by _Stale stand-ins (only
     values that are the very arrays the node kept: others were never written through)."""
     out = None
     for k, (value, array) in enumerate(zip(values, kept)):
+        if not _kept(array):        # not kept: the gradient does not read it
+            continue
         counter = getattr(array, "_version", None)
         version = 0 if counter is None else counter[0]
         if value is array and version != saved[offset + k]:
@@ -159,21 +169,33 @@ def _check_versions(node, inputs, outputs):
     epoch, saved = node.versions
     if epoch == tape.WRITES[0]:     # no in-place write anywhere since it was recorded
         return inputs, outputs
-    now = [0 if a._version is None else a._version[0] for a in node.in_values]
-    now += [0 if a._version is None else a._version[0] for a in node.out_values]
-    if now == saved:            # nothing written in place since: the usual case
-        return inputs, outputs
+    kept = node.in_values + list(node.out_values)
+    if all(not _kept(a) or (0 if a._version is None else a._version[0]) == v
+           for a, v in zip(kept, saved)):
+        return inputs, outputs      # nothing it kept was written in place since: the usual case
     return (_guard(inputs, node.in_values, saved, 0, node, "input"),
             _guard(outputs, node.out_values, saved, len(node.in_values), node, "output"))
 
 
+def _value(node, index):
+    return node.value(index)
+
+
 def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
-    from . import ndarray as nd
     entries = _heads(heads, head_grads)
     nodes = topo_sort(list(entries))
-    with _Scope(create_graph, train_mode):
-        grads = gradient_pass(nd, nodes, entries, lambda node, i: node.value(i), wants,
-                              check=_check_versions)
+    watched = instrument.hooked
+    if watched:
+        phase, STATE.phase = STATE.phase, "backward"      # what node hooks see
+    state = STATE            # the switches, as _Scope(create_graph, train_mode) sets them
+    saved = (state.recording, state.training)
+    state.recording, state.training = create_graph, train_mode
+    try:
+        grads = gradient_pass(nd, nodes, entries, _value, wants, check=_check_versions)
+    finally:
+        state.recording, state.training = saved
+        if watched:
+            STATE.phase = phase
     if not retain_graph:
         for node in nodes:
             if node.op is not None:
@@ -184,13 +206,16 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     return grads
 
 
+def _wants_grad(node):
+    """backward's variables: those with a gradient buffer and a request other than 'null'."""
+    return node.grad_req != "null" and node.array is not None and node.array._grad is not None
+
+
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Computes gradients of `heads` and writes (or adds) them into the variables' `.grad`."""
     outer, STATE.grad_writes = STATE.grad_writes, set()   # hybridized calls may write into .grad
     try:
-        grads = _run(heads, head_grads, retain_graph, False, train_mode,
-                     lambda node: node.grad_req != "null" and node.array is not None
-                     and node.array._grad is not None)
+        grads = _run(heads, head_grads, retain_graph, False, train_mode, _wants_grad)
     finally:
         STATE.grad_writes = outer
     for node, value in grads.items():
@@ -200,7 +225,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             from .ndarray.sparse import accumulate_grad
             accumulate_grad(target, value, node.grad_req)
             continue
-        if value.dtype != target.dtype:
+        if value._data.dtype != target._data.dtype:
             value = value.astype(target.dtype)
         if node.grad_req == "add":
             target._data += value._data
@@ -246,13 +271,14 @@ def get_symbol(x):
 
 
 class _FunctionOp(tape.TapeOp):
-    """Stands in for an operator on the tape for one call of a custom `Function`."""
+    """Stands in for an operator on the tape for one call of a custom `Function` (the operator
+    protocol of tape.TapeOp; its gradient is the Function's `backward`)."""
 
     def __init__(self, function, num_outputs):
         self.function = function
         self.name = type(function).__name__
         self.hint = self.name.lower()
-        self.num_outputs = num_outputs
+        self.outputs_count = num_outputs
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         with pause():

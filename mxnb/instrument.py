@@ -1,8 +1,12 @@
-"""Observation points of the core, for dashboards and profilers (layer 4: imports only `base`).
+"""Observation points of the core, for dashboards, profilers and debuggers (layer 4: imports
+only `base`).
 
-Both are off by default and cost one flag test on the hot path when off:
-- operator observers: `add_op_observer(fn)`; `fn(op_name, seconds)` after every operator run
-  eagerly, by an executor or by a CachedOp;
+All are off by default and cost one flag test on the hot path when off:
+- node hooks: `add_node_hook(hook)`; `hook(phase, node, inputs, outputs)` after every operator
+  step, eager or in a program (an executor's, a CachedOp's), with raw arrays; `phase` is
+  'forward' or 'backward'. An eager call not recorded by autograd shows a node made for the call.
+- operator observers: `add_op_observer(fn)`; `fn(op_name, seconds)` after every operator step:
+  clients of the node hooks (one mechanism, timed by the interpreter, graph/interpreter.py);
 - array accounting: `start_array_tracking()` counts live NDArrays and their bytes per context
   (with the peak), through weak references, until `stop_array_tracking()`;
 - attribution (on top of the accounting): `start_attribution()` also counts each new array under
@@ -12,15 +16,20 @@ Both are off by default and cost one flag test on the hot path when off:
 import threading
 import weakref
 
-__all__ = ["add_op_observer", "remove_op_observer", "start_array_tracking", "stop_array_tracking",
-           "array_stats", "reset_peaks", "start_attribution", "stop_attribution", "owned_stats",
-           "set_layer"]
+__all__ = ["add_node_hook", "remove_node_hook", "add_op_observer", "remove_op_observer",
+           "start_array_tracking", "stop_array_tracking", "array_stats", "reset_peaks",
+           "start_attribution", "stop_attribution", "owned_stats", "set_layer"]
 
-observing = False          # read by the dispatcher and the program runner
+hooked = False             # any node hook or observer: read by the interpreter on every step
+observing = False          # the same flag, by its older name
 tracking = False           # read when NDArrays are made
 
-_observers = ()            # a tuple: iterated on every operator without copying
-_lock = threading.Lock()   # for changes of the observer set and of tracking users
+# ((kind, client)): kind 'node' calls client(phase, node, inputs, outputs), 'timed' the same
+# with the seconds the step took, 'op' client(op_name, seconds). A tuple: iterated on every
+# step without copying.
+_hooks = ()
+_observers = ()            # the operator observers among them
+_lock = threading.Lock()   # for changes of the hook set and of tracking users
 _live = {}                 # (device type, device id) -> [count, bytes, peak bytes]
 # Taken around every change of a `_live` entry (count, bytes, peak are read-modify-writes that
 # threads making or freeing arrays at once would otherwise lose). Held only for a few integer
@@ -35,34 +44,98 @@ _op = ""                   # the operator that ran last (its outputs are wrapped
 _attribution_users = 0
 
 
-def add_op_observer(fn):
+def add_node_hook(hook, timed=False):
+    """Calls `hook(phase, node, inputs, outputs)` after every operator step, eager or in a
+    program (executors, hybridized blocks), until `remove_node_hook(hook)`.
+
+    Parameters
+    ----------
+    hook : callable
+        Called with the phase ('forward' or 'backward'), the graph node that ran (its `op`,
+        `name`, `attrs`), and the raw input and output arrays (NumPy or CuPy).
+    timed : bool, default False
+        Also pass how long the step ran: `hook(phase, node, inputs, outputs, seconds)`.
+
+    Returns
+    -------
+    The hook, for `remove_node_hook`.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> hook = mx.instrument.add_node_hook(lambda phase, node, ins, outs: seen.append(node.op.name))
+    >>> _ = mx.nd.ones((2,)) + 1
+    >>> mx.instrument.remove_node_hook(hook)
+    >>> seen[-1]
+    '_plus_scalar'
+    """
     with _lock:
-        add_op_observer_unlocked(fn)
+        _add(hook, "timed" if timed else "node")
+    return hook
+
+
+def remove_node_hook(hook):
+    """Stops calling a hook given to `add_node_hook`."""
+    with _lock:
+        for kind in ("node", "timed"):
+            if (kind, hook) in _hooks:
+                _remove(hook, kind)
+                return
+        raise ValueError("remove_node_hook: %r is not an installed node hook" % (hook,))
+
+
+def add_op_observer(fn):
+    """Calls `fn(op_name, seconds)` after every operator step (a client of the node hooks)."""
+    with _lock:
+        _add(fn, "op")
     return fn
 
 
 def remove_op_observer(fn):
     with _lock:
-        remove_op_observer_unlocked(fn)
+        _remove(fn, "op")
 
 
 def add_op_observer_unlocked(fn):
-    global observing, _observers
-    _observers = _observers + (fn,)
-    observing = True
+    _add(fn, "op")
 
 
 def remove_op_observer_unlocked(fn):
-    global observing, _observers
-    observers = list(_observers)
-    observers.remove(fn)
-    _observers = tuple(observers)
-    observing = bool(_observers)
+    _remove(fn, "op")
+
+
+def _add(client, kind):
+    global hooked, observing, _hooks, _observers
+    _hooks = _hooks + ((kind, client),)
+    _observers = tuple(c for k, c in _hooks if k == "op")
+    hooked = observing = True
+
+
+def _remove(client, kind):
+    global hooked, observing, _hooks, _observers
+    hooks = list(_hooks)
+    hooks.remove((kind, client))
+    _hooks = tuple(hooks)
+    _observers = tuple(c for k, c in _hooks if k == "op")
+    hooked = observing = bool(_hooks)
+
+
+def call_node_hooks(phase, node, inputs, outputs, seconds):
+    """Runs the global hooks for one step (the interpreter calls this while `hooked`)."""
+    for kind, client in _hooks:
+        if kind == "op":
+            client(node.op.name, seconds)
+        elif kind == "node":
+            client(phase, node, inputs, outputs)
+        else:
+            client(phase, node, inputs, outputs, seconds)
 
 
 def notify_op(op_name, seconds):
-    for fn in _observers:
-        fn(op_name, seconds)
+    """Tells the operator observers only (for steps that are not graph nodes)."""
+    for kind, client in _hooks:
+        if kind == "op":
+            client(op_name, seconds)
 
 
 def stats_of(ctx):
@@ -114,9 +187,14 @@ def set_layer(name):
     return previous
 
 
-def _note_op(op_name, seconds):
+def note_op(op_name):
+    """Makes `op_name` the operator new arrays are counted under (attribution)."""
     global _op
     _op = op_name
+
+
+def _note_op(op_name, seconds):
+    note_op(op_name)
 
 
 def start_attribution():

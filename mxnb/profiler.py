@@ -9,8 +9,9 @@ and aggregated into MXNet's statistics table.
     print(mx.profiler.dumps())              # the table
     mx.profiler.dump()                      # profile.json
 
-Operator spans come from the core's operator observers (`mxnb.instrument`), so eager calls,
-executors and hybridized blocks are all profiled, each span on the thread that ran it.
+Operator spans come from the core's node hooks (`mxnb.instrument.add_node_hook`, timed by the
+one interpreter), so eager calls, executors and hybridized blocks are all profiled, each span on
+the thread that ran it, with the node's name and phase (forward or backward) in its arguments.
 """
 import collections
 import contextlib
@@ -83,14 +84,15 @@ def _aggregate(category, name, ms):
             entry[3] = max(entry[3], ms)
 
 
-def _on_operator(op_name, seconds):
-    """Operator observer: one span per operator run (ends now, lasted `seconds`)."""
+def _on_operator(phase, node, inputs, outputs, seconds):
+    """Timed node hook: one span per operator step (ends now, lasted `seconds`)."""
     if _state.paused:
         return
     end = _now_us()
+    op_name = node.op.name
     prefix = getattr(_state.scope, "name", None)
     _record_span("operator", prefix + op_name if prefix else op_name, end - seconds * 1e6,
-                 seconds * 1e6)
+                 seconds * 1e6, args={"node": node.name, "phase": phase})
     if _state.config["profile_memory"]:
         _sample_memory(end)
 
@@ -181,10 +183,10 @@ def set_state(state="stop", profile_process="worker"):
     if state == "run" and not _state.running:
         if _state.config["profile_memory"]:
             instrument.start_array_tracking()
-        instrument.add_op_observer(_on_operator)
+        instrument.add_node_hook(_on_operator, timed=True)
         _state.running, _state.paused = True, False
     elif state == "stop" and _state.running:
-        instrument.remove_op_observer(_on_operator)
+        instrument.remove_node_hook(_on_operator)
         if _state.config["profile_memory"]:
             instrument.stop_array_tracking()
         _state.running = False

@@ -1,7 +1,8 @@
 """CachedOp: a symbol compiled once and run on NDArrays — what a hybridized block calls.
 
-Under `autograd.record()` one call becomes one tape node whose gradient runs the compiled
-backward program (built from the registered gradients) on the values that call kept.
+Under `autograd.record()` one call becomes one tape node whose operator is the call itself
+(`CachedOpCall`, a tape.TapeOp): it references the CachedOp's program and holds the forward
+values of that call its backward program (built from the registered gradients) reads.
 
 The program runs through the graph passes (graph/optimize.py) unless `optimize=False` is among
 the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
@@ -28,9 +29,9 @@ class CachedOp(NodeHooks):
         self._input_names = [n.name for n in self._program.variables]
         self._backwards = {}     # which inputs want gradients -> compiled backward
         self._kept = {}          # which inputs want gradients -> forward slots to keep
+        self._caller_outputs = {}   # ... -> output slots its backward does not read
         self._node_hooks = ()
         self.num_outputs = len(sym._outputs)
-        self._tape_op = _CachedOpGradient(self)
         self._last_input_shapes = None
 
     @property
@@ -104,6 +105,10 @@ class CachedOp(NodeHooks):
         wrap = _wrap_payload if storage else _wrap
         outputs = [wrap(values[s], ctx) for s in program.output_slots]
         if recording:
+            if key is not None:
+                # outputs were kept for the caller only: the tape must not hold them for it
+                for s in self._caller_only(wanted):
+                    values[s] = None
             self._record(args, outputs, values, is_train, wanted, key, storage)
         return outputs[0] if len(outputs) == 1 else outputs
 
@@ -112,6 +117,19 @@ class CachedOp(NodeHooks):
         return tuple(i for i, (array, var) in enumerate(zip(args, program.variables))
                      if array._entry is not None and array._entry[0].grad_req != "null"
                      and id(var) not in program.aux_ids)
+
+    def _caller_only(self, wanted):
+        """Output slots the backward for `wanted` reads neither as values nor for their shape."""
+        only = self._caller_outputs.get(wanted)
+        if only is None:
+            outputs = set(self._program.output_slots)
+            if wanted:
+                own = kept_for_backward(self._program, self.backward_for(wanted), outputs=False)[0]
+                only = outputs - own
+            else:
+                only = outputs
+            self._caller_outputs[wanted] = only
+        return only
 
     def _kept_for(self, wanted):
         """(forward slots to keep, those kept for their shape only): the outputs, and what the
@@ -126,10 +144,8 @@ class CachedOp(NodeHooks):
         return kept
 
     def _record(self, args, outputs, values, is_train, wanted=None, key=None, storage=False):
-        # The node keeps the forward values of this call that its backward reads.
-        tape.record(self._tape_op, self._tape_op.hint,
-                    {"_values": values, "_is_train": is_train, "_wanted": wanted, "_key": key,
-                     "_storage": storage}, args, outputs)
+        call = CachedOpCall(self, values, is_train, wanted, key, storage)
+        tape.record(call, call.hint, {}, args, outputs)
 
     def backward_for(self, wanted_positions):
         key = tuple(wanted_positions)
@@ -144,31 +160,75 @@ class CachedOp(NodeHooks):
         return backward
 
 
-class _CachedOpGradient(tape.TapeOp):
-    """Stands in for an operator on the tape: one node for one CachedOp call."""
+class CachedOpCall(tape.TapeOp):
+    """One CachedOp call on the autograd tape, in the operator protocol (tape.TapeOp).
+
+    Parameters
+    ----------
+    cached_op : CachedOp
+        Whose program ran; `program` is that program.
+    values : list
+        The call's forward values by slot (those its backward reads; others None or stubs).
+    is_train : bool
+        The mode the call ran in.
+    wanted, key, storage
+        Which inputs wanted gradients when the forward ran (None: found at backward), the
+        optimizer's plan key, and whether values may be sparse.
+    """
     name = "_CachedOp"
     hint = "_cachedop"
 
-    def __init__(self, cached_op):
+    def __init__(self, cached_op, values=None, is_train=False, wanted=None, key=None,
+                 storage=False):
         self.cached_op = cached_op
-        self.num_outputs = cached_op.num_outputs
+        self.outputs_count = cached_op.num_outputs
+        self.values = values
+        self.is_train = is_train
+        self.wanted = wanted
+        self.key = key
+        self.storage = storage
+        # Its gradient reads the call's saved `values`, never the outputs' arrays: the tape keeps
+        # the inputs only, so an output no later gradient reads is freed as in imperative mode.
+        count = len(cached_op._program.variables)
+        self._tape_reads = ((), {(count, self.outputs_count):
+                                 ((True,) * count, (False,) * self.outputs_count)})
+
+    @property
+    def program(self):
+        return self.cached_op._program
+
+    def input_names(self, attrs):
+        return list(self.cached_op._input_names)
+
+    def compute(self, xp, inputs, attrs):
+        """Runs the call's program again on raw arrays (a tape converted to a Symbol)."""
+        from ..context import Context
+        program = self.program
+        ctx = Context("cpu", 0) if xp.__name__ == "numpy" else \
+            Context("gpu", xp.cuda.Device().id)
+        values = [None] * program.num_slots
+        for slot, data in zip(program.variable_slots, inputs):
+            values[slot] = data
+        program.run(program.forward, values, ctx, self.is_train, storage=self.storage)
+        outs = [values[s] for s in program.output_slots]
+        return outs[0] if len(outs) == 1 else outs
 
     def release(self, node):
         """Drops the forward values a call kept once a backward without retain_graph ran: a
         loss kept after its step (a list of losses) must not keep a whole forward pass alive."""
-        node.attrs["_values"] = None
+        self.values = None
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         if STATE.recording:
             raise MXNetError("higher-order gradients through a hybridized block are not supported; "
                              "call hybridize(False) on it to differentiate twice")
         cached = self.cached_op
-        program = cached._program
-        wanted = attrs.get("_wanted")
+        program = self.program
+        wanted = self.wanted
         if wanted is None:     # the forward ran as written (hooks) or without the passes
             wanted = cached._wanted(inputs)
         backward = cached.backward_for(wanted)
-        saved = attrs["_values"]
+        saved = self.values
         if saved is None:
             raise MXNetError("the graph of hybridized %s was freed by an earlier backward; pass "
                              "retain_graph=True to backward more than once"
@@ -182,16 +242,16 @@ class _CachedOpGradient(tape.TapeOp):
         # reader (the caller's list would hold a language model's logits gradient to the end).
         out_grads[:] = [None] * len(out_grads)
         head = None
-        optimizer, key = cached._optimizer, attrs.get("_key")
-        storage = attrs.get("_storage", False) or backward.sparse
+        optimizer, key = cached._optimizer, self.key
+        storage = self.storage or backward.sparse
         if optimizer is None or cached._node_hooks or key is None or storage:
-            program.run(backward.all_steps, values, ctx, attrs["_is_train"], cached._node_hooks,
+            program.run(backward.all_steps, values, ctx, self.is_train, cached._node_hooks,
                         "backward", storage=storage)
         else:
             heads = tuple((None if v is None else (v.shape, v.dtype))
                           for v in (values[s] for s in backward.head_slots))
             optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
-                          attrs["_is_train"], set(backward.grad_slots.values()),
+                          self.is_train, set(backward.grad_slots.values()),
                           targets=_grad_targets(backward, program, inputs, wanted))
         wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)
@@ -245,6 +305,9 @@ def _makes_sparse(step):
     except Exception:      # undecidable here: dispatch by storage type, as before
         return True
     return stypes is None or any(s != "default" for s in stypes)
+
+
+_CachedOpGradient = CachedOpCall     # the name tools (the notebook's tracer) know it by
 
 
 def _wrap_payload(value, ctx):

@@ -13,21 +13,22 @@ import os
 from time import perf_counter
 
 from .. import backend, instrument
-from ..base import MXNetError
 from ..ops.quiet import silence, restore, SILENT
 from .passes import dce, fold, fusion, kernels as out_kernels, liveness, memory
+from .interpreter import notify, op_error
 from .program import Program
 
 __all__ = ["Optimizer", "enabled", "recompute_enabled", "PlanReport", "kept_for_backward"]
 
 
-def kept_for_backward(program, backward):
-    """(kept, shape_only): the forward slots a run must keep for `backward` (and the outputs),
-    and those among them the backward reads for their shape only (replaced by stubs)."""
+def kept_for_backward(program, backward, outputs=True):
+    """(kept, shape_only): the forward slots a run must keep for `backward` (and, with
+    `outputs`, the program's outputs), and those among them the backward reads for their shape
+    only (replaced by stubs)."""
     own = {s for step in backward.all_steps for s in step.outs}
     own.update(backward.head_slots)
     values, shapes = liveness.backward_reads(backward.all_steps, own)
-    outputs = set(program.output_slots)
+    outputs = set(program.output_slots) if outputs else set()
     return values | shapes | outputs, shapes - outputs
 
 
@@ -134,7 +135,7 @@ class Optimizer:
             return
         quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as Program.run
         try:
-            _run_planned(entry, values, ctx, is_train, targets)
+            _run_planned(entry, values, ctx, is_train, phase, targets)
         finally:
             restore(quiet)
 
@@ -198,17 +199,17 @@ def _targets_for(into, step, targets):
     return kernel, outs
 
 
-def _run_planned(entry, values, ctx, is_train, targets=None):
+def _run_planned(entry, values, ctx, is_train, phase, targets=None):
     xp = backend.xp_of(ctx)
     into = entry.into if targets else None
     rng = None
-    observing = instrument.observing
     plan = entry.plan
     out_views, release, specs, kernels = plan.out_views, plan.release, entry.specs, entry.kernels
     stubs, shape_stub = plan.stubs, liveness.shape_stub
     for i, step in enumerate(entry.steps):
         ins = [values[s] for s in step.ins]
-        if observing:
+        watched = instrument.hooked
+        if watched:
             started = perf_counter()
         try:
             kernel = kernels[i]
@@ -238,11 +239,10 @@ def _run_planned(entry, values, ctx, is_train, targets=None):
                     value = None
                 result = None
         except Exception as exc:
-            shapes = ", ".join(str(None if a is None else tuple(a.shape)) for a in ins)
-            raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
-                             % (step.node.name, step.op.name, shapes, exc)) from None
-        if observing:
-            instrument.notify_op(step.op.name, perf_counter() - started)
+            raise op_error(step.op, ins, step.attrs, exc, step.node.name) from None
+        if watched:     # the global node hooks see the step that ran (a fused one, say)
+            notify(phase, step.node, ins,
+                   [values[s] for s in step.outs], perf_counter() - started)
         # locals must not outlive the values the plan frees (a Convolution's columns were kept
         # through the next step by the loop's last `value`, its dead inputs by `ins`)
         ins = None

@@ -4,11 +4,8 @@ The executor and CachedOp both run programs. The backward part is a graph built 
 pass with `F = sym` from the operators' registered gradients, compiled into the same kind of steps
 over the same slots, so it reads the forward values directly.
 """
-from time import perf_counter
-
-from .. import backend, instrument
 from ..base import MXNetError
-from ..ops.quiet import silence, restore, SILENT
+from . import interpreter
 from .gradient import gradient_pass
 from .node import Node, auxiliary_ids, topo_sort
 from .passes.cse import find_duplicates
@@ -137,69 +134,9 @@ class Program:
 
     @staticmethod
     def run(steps, values, ctx, is_train, hooks=(), phase="forward", storage=False):
-        """Runs `steps` on `values` (NumPy/CuPy arrays by slot); after each step, every hook is
-        called as `hook(phase, node, inputs, outputs)` with the raw arrays. With `storage`
-        (an executor bound to sparse arrays) each step goes through storage-type dispatch."""
-        if storage:
-            return Program._run_storage(steps, values, ctx, is_train, hooks, phase)
-        xp = backend.xp_of(ctx)
-        observing = instrument.observing
-        quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as MXNet
-        try:
-            Program._run_steps(steps, values, ctx, is_train, hooks, phase, xp, observing)
-        finally:
-            restore(quiet)
-
-    @staticmethod
-    def _run_steps(steps, values, ctx, is_train, hooks, phase, xp, observing):
-        rng = None
-        for step in steps:
-            ins = [values[s] for s in step.ins]
-            if observing:
-                started = perf_counter()
-            try:
-                if step.extras:
-                    if rng is None:
-                        rng = backend.rng(ctx)
-                    result = step.op.compute(xp, ins, step.attrs, is_train=is_train, rng=rng)
-                else:
-                    result = step.op.compute(xp, ins, step.attrs)
-            except Exception as exc:
-                shapes = ", ".join(str(tuple(a.shape)) for a in ins)
-                raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
-                                 % (step.node.name, step.op.name, shapes, exc)) from None
-            if observing:
-                instrument.notify_op(step.op.name, perf_counter() - started)
-            if step.single:
-                values[step.outs[0]] = result
-            else:
-                for slot, value in zip(step.outs, result):
-                    values[slot] = value
-            if hooks:
-                outs = [values[s] for s in step.outs]
-                for hook in hooks:
-                    hook(phase, step.node, ins, outs)
-
-    @staticmethod
-    def _run_storage(steps, values, ctx, is_train, hooks, phase):
-        """`run` for values that may be sparse payloads (ops/sparse/dispatch.py)."""
-        from ..ops.sparse import dispatch
-        xp = backend.xp_of(ctx)
-        for step in steps:
-            ins = [values[s] for s in step.ins]
-            extras = {"is_train": is_train, "rng": backend.rng(ctx)} if step.extras else None
-            try:
-                result = dispatch.compute(step.op, xp, ins, step.attrs, extras, ctx.device_type)
-            except Exception as exc:
-                shapes = ", ".join(str(tuple(a.shape)) for a in ins)
-                raise MXNetError("node %s (operator %s) failed on inputs of shapes [%s]: %s"
-                                 % (step.node.name, step.op.name, shapes, exc)) from None
-            if step.single:
-                values[step.outs[0]] = result
-            else:
-                for slot, value in zip(step.outs, result):
-                    values[slot] = value
-            if hooks:
-                outs = [values[s] for s in step.outs]
-                for hook in hooks:
-                    hook(phase, step.node, ins, outs)
+        """Runs `steps` on `values` (NumPy/CuPy arrays by slot) through the interpreter
+        (graph/interpreter.py); after each step, every hook is called as
+        `hook(phase, node, inputs, outputs)` with the raw arrays, after the global node hooks.
+        With `storage` (an executor bound to sparse arrays) each step goes through storage-type
+        dispatch."""
+        interpreter.run_steps(steps, values, ctx, is_train, hooks, phase, storage)

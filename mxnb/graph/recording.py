@@ -8,6 +8,7 @@ class _State(threading.local):
     # During autograd.backward(): the ids of .grad arrays a hybridized call's backward wrote its
     # gradients into (each at most once per pass); None otherwise (autograd.grad writes no .grad).
     grad_writes = None
+    phase = "forward"       # 'backward' while autograd's backward runs gradients eagerly (hooks)
 
 
 STATE = _State()

@@ -5,15 +5,16 @@ the caller hands it the Operator record and attributes that were parsed once.
 """
 from time import perf_counter
 
+from weakref import ref as _weakref
+
 import numpy as np
 
 from .. import backend, engine, instrument
 from ..base import MXNetError, ContextError, ShapeError, dtype_np
 from ..context import Context, current_context, cpu
-from ..graph import tape
+from ..graph import interpreter, tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
-from ..ops.quiet import silence as _silence, restore as _restore, SILENT as _SILENT
 
 __all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
 
@@ -22,6 +23,8 @@ _CPU = cpu()
 _CAST = _registry.get("Cast")
 _COUNTS_LOCK = instrument.counts_lock
 _WRITES = tape.WRITES
+_compute = interpreter.compute
+_tape_record = tape.record
 
 
 def _wrap(data, ctx):
@@ -83,6 +86,18 @@ def _counted(data, ctx):
     return arr
 
 
+def _autograd():
+    """mxnb.autograd (imported after this module; looked up once)."""
+    global _AUTOGRAD
+    if _AUTOGRAD is None:
+        from .. import autograd as module
+        _AUTOGRAD = module
+    return _AUTOGRAD
+
+
+_AUTOGRAD = None
+
+
 def bump_version(arr):
     """Marks an in-place write of `arr`: every path that changes an NDArray's values in place
     calls this, so backward can tell that a value a recorded operator kept has changed since
@@ -95,24 +110,6 @@ def bump_version(arr):
     _WRITES[0] += 1
 
 
-def _op_error(op, inputs, attrs, exc):
-    """An MXNetError naming the operator, what it was given, and what went wrong."""
-    shapes = ", ".join("%s %s" % (tuple(x.shape), x._data.dtype) for x in inputs)
-    problem = op.domain_problem(attrs)
-    if problem:
-        return MXNetError("operator %s, %s" % (op.name, problem))
-    reason = str(exc)
-    if op.infer_shape is not None and inputs:
-        try:
-            op.infer_shape(attrs, [tuple(x.shape) for x in inputs])
-        except MXNetError as shape_exc:
-            reason = str(shape_exc)
-        except Exception:
-            pass
-    cls = ShapeError if isinstance(exc, (ValueError, IndexError, MXNetError)) else MXNetError
-    return cls("operator %s failed on inputs [%s]: %s" % (op.name, shapes, reason))
-
-
 _HOST_TYPES = ("cpu", "cpu_pinned", "cpu_shared")
 
 
@@ -123,10 +120,16 @@ def _both_host(a, b):
 
 
 def invoke(op, inputs, attrs, out=None):
-    """Runs `op` on NDArrays `inputs` with parsed `attrs`; returns an NDArray or a list of them."""
+    """Runs `op` on NDArrays `inputs` with parsed `attrs`; returns an NDArray or a list of them.
+
+    The eager face of the interpreter (graph/interpreter.py): `interpreter.compute` does the
+    work on the raw arrays; here the context is checked, outputs are wrapped, the call is
+    recorded on the tape and, while anything watches (`instrument.hooked`), timed and shown to
+    the node hooks.
+    """
     if inputs:
         ctx = inputs[0]._ctx
-        datas = [x._data for x in inputs]
+        datas = []
         for x in inputs:
             if x._ctx is not ctx and x._ctx != ctx and not _both_host(x._ctx, ctx):
                 raise ContextError("operator %s got arrays on different contexts: %s; copy them to "
@@ -134,37 +137,41 @@ def invoke(op, inputs, attrs, out=None):
                                    % (op.name, ", ".join(str(i._ctx) for i in inputs)))
             if x._sparse:
                 return _invoke_storage(op, inputs, attrs, out, ctx)
+            datas.append(x._data)
         if op.sparse_from_dense:
             return _invoke_storage(op, inputs, attrs, out, ctx)
     else:
         ctx = attrs.get("ctx") or current_context()
         datas = []
-    xp = np if ctx is _CPU else backend.xp_of(ctx)
-    if instrument.observing:
-        started = perf_counter()
-    quiet = _silence(_SILENT)       # no NumPy RuntimeWarnings from operators, as MXNet
-    try:
-        if op.needs_extras:
-            result = op.compute(xp, datas, attrs, is_train=STATE.training, rng=backend.rng(ctx))
-        else:
-            result = op.compute(xp, datas, attrs)
-    except MXNetError as exc:
-        if op.name in str(exc):
-            raise
-        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
-    except Exception as exc:
-        raise _op_error(op, inputs, attrs, exc) from None
-    finally:
-        _restore(quiet)
-
-    if instrument.observing:
-        instrument.notify_op(op.name, perf_counter() - started)
+    if instrument.hooked:
+        return _invoke_watched(op, inputs, attrs, out, ctx, datas)
+    result = _compute(op, datas, attrs, ctx, np if ctx is _CPU else None)
     if op.single_output:
-        outputs = [_wrap(result, ctx)]
-    else:
-        outputs = [_wrap(r, ctx) for r in result]
+        output = _wrap(result, ctx)
+        if STATE.recording:
+            _record(op, attrs, inputs, [output])
+        if out is not None:
+            return _write_out(op, [output], out)
+        return output
+    outputs = [_wrap(r, ctx) for r in result]
     if STATE.recording:
         _record(op, attrs, inputs, outputs)
+    if out is not None:
+        return _write_out(op, outputs, out)
+    visible = op.num_visible_outputs(attrs)
+    return outputs[0] if visible == 1 else outputs[:visible]
+
+
+def _invoke_watched(op, inputs, attrs, out, ctx, datas):
+    """`invoke` while node hooks or observers watch: the step timed and shown to them."""
+    started = perf_counter()
+    result = _compute(op, datas, attrs, ctx, np if ctx is _CPU else None)
+    seconds = perf_counter() - started
+    if instrument.attributing:      # the outputs are counted under this operator
+        instrument.note_op(op.name)
+    outputs = [_wrap(result, ctx)] if op.single_output else [_wrap(r, ctx) for r in result]
+    node = _record(op, attrs, inputs, outputs) if STATE.recording else None
+    _notify_eager(op, attrs, node, datas, outputs, seconds)
     if out is not None:
         return _write_out(op, outputs, out)
     if op.single_output:
@@ -173,27 +180,33 @@ def invoke(op, inputs, attrs, out=None):
     return outputs[0] if visible == 1 else outputs[:visible]
 
 
+def _notify_eager(op, attrs, node, datas, outputs, seconds):
+    """The node hooks for one eager call: its tape node, or a node made for the call."""
+    if node is None:
+        node = interpreter.eager_node(op, attrs)
+    interpreter.notify(STATE.phase, node, datas, [o._data for o in outputs], seconds)
+
+
 def _invoke_storage(op, inputs, attrs, out, ctx):
     """`invoke` for calls that involve sparse storage: the operator's storage-type inference
     picks its sparse kernel, its dense one, or the dense fallback (ops/sparse/dispatch.py)."""
-    from ..ops.sparse import dispatch
     from .sparse import wrap_payload
-    xp = np if ctx is _CPU else backend.xp_of(ctx)
-    extras = {"is_train": STATE.training, "rng": backend.rng(ctx)} if op.needs_extras else None
     out_raw = out._data if isinstance(out, NDArray) and not out._sparse else None
-    try:
-        result = dispatch.compute(op, xp, [x._data for x in inputs], attrs, extras,
-                                  ctx.device_type, out_raw)
-    except MXNetError as exc:
-        if op.name in str(exc):
-            raise
-        raise type(exc)("operator %s: %s" % (op.name, exc)) from None
-    except Exception as exc:
-        raise _op_error(op, inputs, attrs, exc) from None
+    datas = [x._data for x in inputs]
+    watched = instrument.hooked
+    if watched:
+        started = perf_counter()
+    result = interpreter.compute_storage(op, datas, attrs, ctx, np if ctx is _CPU else None,
+                                         STATE.training, out_raw)
+    if watched:
+        seconds = perf_counter() - started
+        if instrument.attributing:      # the outputs are counted under this operator
+            instrument.note_op(op.name)
     results = [result] if op.single_output else result
     outputs = [wrap_payload(r, ctx) for r in results]
-    if STATE.recording:
-        _record(op, attrs, inputs, outputs)
+    node = _record(op, attrs, inputs, outputs) if STATE.recording else None
+    if watched:
+        _notify_eager(op, attrs, node, datas, outputs, seconds)
     if out is not None:
         from .sparse import assign
         targets = out if isinstance(out, (list, tuple)) else [out]
@@ -230,15 +243,16 @@ def take_result_entry(target, value):
 
 
 def _record(op, attrs, inputs, outputs):
-    """Adds a tape node for this call when any input is part of a recorded graph."""
+    """Adds a tape node for this call when any input is part of a recorded graph; returns it
+    (or None)."""
     for x in inputs:
         if x._entry is not None:
             break
     else:
-        return
+        return None
     if op.needs_train:  # its gradient depends on the mode it ran in
         attrs = dict(attrs, _is_train=STATE.training)
-    tape.record(op, op.hint, attrs, inputs, outputs)
+    return _tape_record(op, op.hint, attrs, inputs, outputs)
 
 
 class NDArray:
@@ -447,8 +461,8 @@ class NDArray:
         return out
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
-        from .. import autograd
-        autograd.backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+        _autograd().backward([self], None if out_grad is None else [out_grad], retain_graph,
+                             train_mode)
 
     # --- display ------------------------------------------------------------------------------
     def __repr__(self):
@@ -514,6 +528,38 @@ class StaleNDArray(NDArray):
         raise MXNetError(self._message)
 
     _data = _ctx = _entry = _grad = _version = property(_fail)
+
+
+class ShapeOnly(NDArray):
+    """What the autograd tape holds for an output no gradient reads (graph/tape.py): its shape,
+    dtype and context, and a weak reference to the array. While the array lives (the user holds
+    it), its values are the array's, for tools that show recorded values; after, they read as
+    zeros (a broadcast view, no memory): the gradient pass reaches it only for `zeros_like` of
+    an output that got no gradient."""
+    __slots__ = ("_spec", "_ref")
+    # never part of a graph, never differentiated, never written in place
+    _entry = _grad = _version = None
+
+    @property
+    def _data(self):
+        array = self._ref()
+        if array is not None:
+            return array._data
+        shape, dtype = self._spec
+        xp = backend.xp_of(self._ctx)
+        return xp.broadcast_to(xp.zeros((), dtype=dtype), shape)
+
+
+def _shape_only(array):
+    stub = ShapeOnly.__new__(ShapeOnly)
+    data = array._data
+    stub._spec = (data.shape, data.dtype)
+    stub._ref = _weakref(array)
+    stub._ctx = array._ctx
+    return stub
+
+
+tape.shape_only = _shape_only
 
 
 def from_numpy(ndarray, zero_copy=True):

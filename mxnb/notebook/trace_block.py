@@ -21,7 +21,8 @@ from .. import autograd
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..graph.gradient import gradient_pass
-from ..graph.node import Node, topo_sort
+from ..graph import tape
+from ..graph.node import clone_graph, topo_sort
 from ..graph.program import Program
 from ..graph.tape import WrappedOp
 from ..ndarray.ndarray import NDArray, from_handle
@@ -270,15 +271,9 @@ class _GradientSum:
 
 def _shadow_tape(nodes, names, watch, events):
     """Copies of the tape nodes whose operators record their gradients; {id(shadow): original}."""
-    shadows, originals = {}, {}
-    for node in nodes:
-        op = None if node.op is None else _TracedGradient(node, names, watch, events)
-        shadow = Node(op, node.name, node.attrs,
-                      [(shadows[id(child)], index) for child, index in node.inputs], node.num_outputs)
-        shadow.in_values, shadow.out_values = node.in_values, node.out_values
-        shadow.array, shadow.grad_req = node.array, node.grad_req
-        shadows[id(node)] = shadow
-        originals[id(shadow)] = node
+    shadows = clone_graph(nodes, lambda node: None if node.op is None else
+                          _TracedGradient(node, names, watch, events))
+    originals = {id(shadows[id(node)]): node for node in nodes}
     return shadows, originals
 
 
@@ -337,7 +332,7 @@ def trace_block(net, inputs, label=None, loss=None):
     watch = _BlockWatch([net] + ([loss] if isinstance(loss, Block) else []))
     try:
         try:
-            with autograd.record():
+            with autograd.record(), tape.keep_values():     # every value, for the events
                 out = net(*inputs)
                 head = out if loss is None else (loss(out, label) if label is not None else loss(out))
         finally:

@@ -102,7 +102,7 @@ class Operator:
                  "gradient", "differentiable", "check_attrs", "gradient_takes_needs",
                  "single_output", "static_inputs", "doc", "inplace", "compute_out",
                  "unused_inputs", "infer_storage", "compute_sparse", "sparse_from_dense",
-                 "compute_sparse_takes_out", "__weakref__")
+                 "compute_sparse_takes_out", "_tape_reads", "__weakref__")
 
     def __init__(self, name, impl, params, inputs, aux=(), outputs=("output",), num_visible=None,
                  variadic=None, elementwise=False, aliases=(), needs_train=False, needs_rng=False,
@@ -164,6 +164,8 @@ class Operator:
         self.compute_sparse = getattr(impl, "compute_sparse", None)
         self.sparse_from_dense = getattr(impl, "sparse_from_dense", False)
         self.compute_sparse_takes_out = _takes_out(self.compute_sparse)
+        # What the gradient reads, learned by the autograd tape (graph/tape.py backward_reads).
+        self._tape_reads = None
 
     # --- attributes -------------------------------------------------------------------------
     def parse_attrs(self, kwargs):

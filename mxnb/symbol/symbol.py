@@ -3,7 +3,7 @@ import numbers
 
 from .. import attribute
 from ..base import MXNetError, parse_shape, dtype_np, format_attr
-from ..graph.node import Node, auxiliary_ids, topo_sort
+from ..graph.node import Node, auxiliary_ids, clone_graph, topo_sort
 
 __all__ = ["Symbol", "var", "Variable", "Group"]
 
@@ -255,26 +255,12 @@ class Symbol:
             if not isinstance(value, Symbol):
                 raise MXNetError("compose takes Symbols, found %s for %r" % (type(value).__name__, key))
             replace[key] = value
-        replaced = {}
-        cloned = {}
-
-        def remap(child, index):
-            if id(child) in replaced:
-                return replaced[id(child)]
-            if id(child) in cloned:
-                return (cloned[id(child)], index)
-            return (child, index)
-
-        for node in self._nodes():
-            if node.op is None:
-                if node.name in replace:
-                    replaced[id(node)] = replace[node.name]._outputs[0]
-                continue
-            clone = Node(node.op, node.name, node.attrs, [remap(c, i) for c, i in node.inputs],
-                         node.num_outputs, dict(node.user_attrs))
-            clone.given = node.given
-            cloned[id(node)] = clone
-        outs = [remap(n, i) for n, i in self._outputs]
+        nodes = self._nodes()
+        replaced = {id(n): replace[n.name]._outputs[0] for n in nodes
+                    if n.op is None and n.name in replace}
+        cloned = clone_graph(nodes, remap=lambda child, index: replaced.get(id(child)),
+                             share_variables=True)
+        outs = [replaced.get(id(n)) or (cloned.get(id(n), n), i) for n, i in self._outputs]
         if name and len(outs) == 1 and outs[0][0].op is not None:
             outs[0][0].name = name
         return Symbol(outs)

@@ -62,7 +62,7 @@ def test_a_recorded_call_keeps_only_what_its_backward_reads():
     for _ in range(2):
         with mx.autograd.record():
             y = net(x)
-    kept = [v for v in y._entry[0].attrs["_values"] if v is not None]
+    kept = [v for v in y._entry[0].op.values if v is not None]
     program = net._cached_op._program
     assert len(kept) < program.num_slots
     y.backward()
@@ -90,14 +90,14 @@ def test_shape_only_inputs_are_kept_as_stubs_and_columns_are_recomputed():
         net(x)
     with mx.autograd.record():
         y = net(x)
-    kept = [v for v in y._entry[0].attrs["_values"] if v is not None]
+    kept = [v for v in y._entry[0].op.values if v is not None]
     stubs = [v for v in kept if v.ndim and 0 in v.strides]
     assert stubs, "Activation's and Convolution's shape-only inputs are stubs"
     assert all(v.base is not None and v.base.size == 1 for v in stubs)
     program = net._cached_op._program
     column_slots = {program.slots[(id(n), 1)] for n in program.nodes
                     if n.op is not None and n.op.name == "Convolution"}
-    assert all(y._entry[0].attrs["_values"][s] is None for s in column_slots)
+    assert all(y._entry[0].op.values[s] is None for s in column_slots)
     y.backward()
     ref, xr = build("lenet", optimize=False)
     xr.attach_grad()
@@ -128,9 +128,9 @@ def test_a_backward_frees_the_forward_values_a_kept_loss_would_hold():
     with mx.autograd.record():
         loss = (net(x) ** 2).sum()
     node = next(n for n in _tape_nodes(loss) if n.op.name == "_CachedOp")
-    assert node.attrs["_values"] is not None
+    assert node.op.values is not None
     loss.backward()
-    assert node.attrs["_values"] is None
+    assert node.op.values is None
     with pytest.raises(MXNetError, match="retain_graph"):
         loss.backward()
     with mx.autograd.record():

@@ -36,9 +36,10 @@ def test_arrays_are_counted_under_their_layer_and_operator(dash):
             kept.append(net(x))
     dense, relu = net[0].name, net[0].act.name        # dense<k>, dense<k>_relu
     now = dict(breakdown()["layers"])
-    # three (128, 64) float32 outputs of the first layer's FullyConnected and of its relu live
-    assert now[dense] >= 3 * 128 * 64 * 4
+    # three (128, 64) float32 outputs of the first layer's relu live (relu's gradient reads them);
+    # its FullyConnected's outputs were given back (its gradient reads only its inputs)
     assert now[relu] >= 3 * 128 * 64 * 4
+    assert now.get(dense, 0) < 128 * 64 * 4
     ops = dict(dash.refresh()["attribution"]["operators"])
     assert ops["Activation"] >= 3 * 128 * 64 * 4 and ops["_ones"] == 128 * 10 * 4
     del kept
