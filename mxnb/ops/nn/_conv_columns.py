@@ -1,0 +1,194 @@
+"""im2col / col2im for Convolution in two layouts, and the matrix products that use them.
+
+Convolution is a matrix product of the filters with the columns of the data's windows. Where
+those columns are laid out decides how fast the one copy that builds them is:
+
+- "rows" (channels of a group innermost): columns (N * prod(out), groups, prod(kernel) * C/g),
+  copied from the data moved to channels-last. Each copied run is prod(kernel[-1:]) * C/g
+  elements long; with 20 or more channels this copy is 2-3x quicker than the channel-first one,
+  and the products read and write channels-last rows that need only small transposes.
+- "channels" (spatial innermost): columns (groups, C/g * prod(kernel), N * prod(out)), copied
+  from the channel-first data with runs of one output row. Better with few channels (a first
+  layer on 1 or 3 channels), where channels-last runs would be a handful of elements.
+
+`uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree.
+The col2im of the data gradient is done in the "rows" layout for every shape: one product
+gives every kernel position's contribution, added into a channels-last buffer one position at
+a time (a long channels-last run per add).
+"""
+from ._parallel import parallel_batches
+from ._shapes import prod
+from ._windows import kernel_positions
+
+__all__ = ["uses_rows", "columns_shape", "im2col", "conv_forward", "weight_gradient",
+           "data_gradient"]
+
+# Channels per group from which the "rows" layout's copy is the quicker one (measured on
+# LeNet's 1- and 20-channel layers and ResNet's 3-, 64- and 256-channel ones).
+_ROWS_FROM_CHANNELS = 8
+
+
+def uses_rows(channels_per_group):
+    return channels_per_group >= _ROWS_FROM_CHANNELS
+
+
+def columns_shape(data_shape, kernel, out, groups):
+    n, c = data_shape[:2]
+    cg = c // groups
+    if uses_rows(cg):
+        return (n * prod(out), groups, prod(kernel) * cg)
+    return (groups, cg * prod(kernel), n * prod(out))
+
+
+def _channels_last_padded(xp, data, pad):
+    """data (N, C, *spatial) as a new channels-last array (N, *padded, C), zero padded."""
+    nd = data.ndim - 2
+    order = (0,) + tuple(range(2, 2 + nd)) + (1,)
+    if not any(pad):
+        return xp.ascontiguousarray(data.transpose(order))
+    shape = (data.shape[0],) + tuple(s + 2 * p for s, p in zip(data.shape[2:], pad)) + (data.shape[1],)
+    out = xp.zeros(shape, dtype=data.dtype)
+    inside = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(pad, data.shape[2:]))
+    out[inside] = data.transpose(order)
+    return out
+
+
+def _rows_view(xp, padded, kernel, out, stride, dilate, groups):
+    """(N, *out, groups, *kernel, C/g): every window of channels-last `padded`, no copy."""
+    n, c = padded.shape[0], padded.shape[-1]
+    s = padded.strides
+    nd = len(kernel)
+    spatial = s[1:1 + nd]
+    shape = (n,) + tuple(out) + (groups,) + tuple(kernel) + (c // groups,)
+    steps = ((s[0],) + tuple(st * k for st, k in zip(spatial, stride)) + ((c // groups) * s[-1],)
+             + tuple(st * d for st, d in zip(spatial, dilate)) + (s[-1],))
+    return xp.lib.stride_tricks.as_strided(padded, shape=shape, strides=steps)
+
+
+def _copy_rows(xp, view, n):
+    """The view as a contiguous array, split over threads by batch on the CPU."""
+    out = xp.empty(view.shape, dtype=view.dtype)
+
+    def copy(lo, hi):
+        out[lo:hi] = view[lo:hi]
+    parallel_batches(xp, copy, n, out.size)
+    return out
+
+
+def _channels_view(xp, data, kernel, out, stride, dilate, pad):
+    """(C, *kernel, N, *out): every window of channel-first data, no copy (after padding)."""
+    from ._windows import pad_spatial, window_view
+    padded = pad_spatial(xp, data, pad, pad)
+    view = window_view(xp, padded, kernel, out, stride, dilate)          # (N, C, *kernel, *out)
+    nd = len(kernel)
+    order = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
+    return view.transpose(order)
+
+
+def im2col(xp, data, geometry, groups):
+    """Columns of `data` in the layout `uses_rows` picks (see columns_shape)."""
+    kernel, stride, dilate, pad, out = geometry
+    n, c = data.shape[:2]
+    if uses_rows(c // groups):
+        padded = _channels_last_padded(xp, data, pad)
+        cols = _copy_rows(xp, _rows_view(xp, padded, kernel, out, stride, dilate, groups), n)
+        return cols.reshape(n * prod(out), groups, -1)
+    view = _channels_view(xp, data, kernel, out, stride, dilate, pad)
+    return xp.ascontiguousarray(view).reshape(groups, (c // groups) * prod(kernel), n * prod(out))
+
+
+def _weight_rows(xp, weight, groups):
+    """weight (F, C/g, *kernel) as (groups, F/g, prod(kernel) * C/g): the "rows" order."""
+    f, cg = weight.shape[:2]
+    nd = weight.ndim - 2
+    moved = weight.transpose((0,) + tuple(range(2, 2 + nd)) + (1,))
+    return xp.ascontiguousarray(moved).reshape(groups, f // groups, -1)
+
+
+def _per_group(xp, product, groups, axis):
+    """product(g) for each group, joined along `axis`. Products are 2-D `dot`s: NumPy's matmul
+    takes slow non-BLAS paths for some transposed and broadcast operands (60x on LeNet)."""
+    if groups == 1:
+        return product(0)
+    return xp.concatenate([product(g) for g in range(groups)], axis=axis)
+
+
+def _to_channels_first(xp, rows, n, filters, out, bias):
+    """(N * prod(out), F) rows -> (N, F, *out), with the bias added in the same pass."""
+    result = xp.empty((n, filters, prod(out)), dtype=rows.dtype)
+    moved = rows.reshape(n, -1, filters).transpose(0, 2, 1)
+    if bias is None:
+        result[...] = moved
+    else:
+        xp.add(moved, bias.reshape(1, -1, 1).astype(rows.dtype, copy=False), out=result)
+    return result.reshape((n, filters) + tuple(out))
+
+
+def _rows_of(xp, x):
+    """(N, F, *spatial) -> contiguous (N * prod(spatial), F)."""
+    order = (0,) + tuple(range(2, x.ndim)) + (1,)
+    return xp.ascontiguousarray(x.transpose(order)).reshape(-1, x.shape[1])
+
+
+def conv_forward(xp, data, weight, bias, geometry, groups):
+    """(output (N, F, *out), columns) of the convolution."""
+    out = geometry[4]
+    n, c = data.shape[:2]
+    filters = weight.shape[0]
+    cols = im2col(xp, data, geometry, groups)
+    if uses_rows(c // groups):
+        w = _weight_rows(xp, weight, groups)                                 # (g, F/g, K*C/g)
+        rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
+        return _to_channels_first(xp, rows, n, filters, out, bias), cols
+    w = xp.ascontiguousarray(weight).reshape(groups, filters // groups, -1)
+    result = _per_group(xp, lambda g: xp.dot(w[g], cols[g]), groups, axis=0)   # (F, N*P)
+    result = result.reshape(filters, n, -1).transpose(1, 0, 2)
+    final = xp.empty((n, filters, prod(out)), dtype=result.dtype)
+    if bias is None:
+        final[...] = result
+    else:
+        xp.add(result, bias.reshape(1, -1, 1).astype(result.dtype, copy=False), out=final)
+    return final.reshape((n, filters) + tuple(out)), cols
+
+
+def weight_gradient(xp, og, cols, channels, kernel, groups):
+    """The weight gradient (F, C/g, *kernel): ograd . columns^T per group."""
+    filters = og.shape[1]
+    fg, cg = filters // groups, channels // groups
+    nd = len(kernel)
+    if uses_rows(cg):
+        og2 = _rows_of(xp, og)                                                # (N*P, F)
+        grad = _per_group(xp, lambda g: xp.dot(og2[:, g * fg:(g + 1) * fg].T, cols[:, g]),
+                          groups, axis=0)                                     # (F, K*C/g)
+        grad = grad.reshape((filters,) + tuple(kernel) + (cg,))
+        return xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1))))
+    og2 = xp.ascontiguousarray(xp.swapaxes(og, 0, 1)).reshape(filters, -1)   # (F, N*P)
+    grad = _per_group(xp, lambda g: xp.dot(og2[g * fg:(g + 1) * fg], cols[g].T), groups, axis=0)
+    return grad.reshape((filters, cg) + tuple(kernel))
+
+
+def data_gradient(xp, og, weight, data_shape, geometry, groups):
+    """The data gradient (N, C, *spatial): weight^T . ograd as "rows" columns, then col2im."""
+    kernel, stride, dilate, pad, out = geometry
+    n, c = data_shape[:2]
+    filters = weight.shape[0]
+    fg, cg = filters // groups, c // groups
+    og2 = _rows_of(xp, og)                                                    # (N*P, F)
+    w = _weight_rows(xp, weight, groups)                                      # (g, F/g, K*C/g)
+    cols = _per_group(xp, lambda g: xp.dot(og2[:, g * fg:(g + 1) * fg], w[g]), groups, axis=1)
+    nd = len(kernel)
+    cols = cols.reshape((n,) + tuple(out) + (groups,) + tuple(kernel) + (cg,))
+    padded = tuple(s + 2 * p for s, p in zip(data_shape[2:], pad))
+    grad = xp.zeros((n,) + padded + (groups, cg), dtype=og.dtype)            # channels last
+    positions = list(kernel_positions(kernel))
+
+    def col2im(lo, hi):
+        for position in positions:
+            window = (slice(lo, hi),) + tuple(
+                slice(p * d, p * d + s * (o - 1) + 1, s)
+                for p, o, s, d in zip(position, out, stride, dilate))
+            grad[window] += cols[(slice(lo, hi),) + (slice(None),) * nd + (slice(None),) + position]
+    parallel_batches(xp, col2im, n, cols.size)
+    inside = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(pad, data_shape[2:]))
+    grad = grad.reshape((n,) + padded + (c,))[inside]
+    return xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1))))
