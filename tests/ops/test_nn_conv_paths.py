@@ -138,3 +138,31 @@ def test_a_large_convolution_matches_the_reference_in_float32(ctx):
     np.testing.assert_allclose(weight.grad.asnumpy(), grad_w, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(data.grad.asnumpy(), grad_x, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(bias.grad.asnumpy(), head.sum(axis=(0, 2, 3)), rtol=1e-4, atol=1e-4)
+
+
+def test_threaded_copies_give_the_same_results(monkeypatch):
+    """im2col and col2im split over threads by batch (forced here for small arrays) give
+    exactly the single-threaded results."""
+    from mxnb.ops.nn import _parallel
+    op, data_grad = registry.get("Convolution"), registry.get("_backward_Convolution_data")
+    attrs = op.parse_attrs({"kernel": (3, 3), "num_filter": 8, "pad": (1, 1), "stride": (2, 1)})
+    x, w, b = (R.uniform(-1, 1, s).astype("f4") for s in ((5, 16, 6, 7), (8, 16, 3, 3), (8,)))
+    og = R.uniform(-1, 1, (5, 8, 3, 7)).astype("f4")
+
+    def run():
+        y, cols = op.compute(np, [x, w, b], attrs)
+        return y, cols, data_grad.compute(np, [og, x, w], attrs)
+    single = run()
+    monkeypatch.setattr(_parallel, "_threads", 3)
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    calls = []
+    real = _parallel.parallel_batches
+
+    def counting(xp, work, n, elements):
+        calls.append(n)
+        return real(xp, work, n, elements)
+    monkeypatch.setattr("mxnb.ops.nn._conv_columns.parallel_batches", counting)
+    threaded = run()
+    assert calls and _parallel._pool is not None
+    for a, b_ in zip(single, threaded):
+        np.testing.assert_array_equal(a, b_)

@@ -184,6 +184,11 @@ def data_gradient(xp, og, weight, data_shape, geometry, groups):
             window = (slice(None),) + tuple(
                 slice(p * d, p * d + s * (o - 1) + 1, s)
                 for p, o, s, d in zip(position, out, stride, dilate))
-            target[window] += part.reshape((n,) + tuple(out) + (cg,))
+            part = part.reshape((n,) + tuple(out) + (cg,))
+            region = target[window]
+
+            def add(lo, hi, region=region, part=part):
+                region[lo:hi] += part[lo:hi]
+            parallel_batches(xp, add, n, part.size)
     inside = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(pad, data_shape[2:]))
     return xp.ascontiguousarray(grad[inside].transpose((0, nd + 1) + tuple(range(1, nd + 1))))
