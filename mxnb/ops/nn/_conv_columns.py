@@ -16,7 +16,7 @@ The data gradient's col2im is channels-last for every shape (data_gradient says 
 """
 from ._parallel import parallel_batches
 from ._shapes import prod
-from ._windows import kernel_positions
+from ._windows import kernel_positions, strided, pad_spatial, window_view
 
 __all__ = ["uses_rows", "columns_shape", "im2col", "conv_forward", "weight_gradient",
            "data_gradient"]
@@ -60,7 +60,7 @@ def _rows_view(xp, padded, kernel, out, stride, dilate, groups):
     shape = (n,) + tuple(out) + (groups,) + tuple(kernel) + (c // groups,)
     steps = ((s[0],) + tuple(st * k for st, k in zip(spatial, stride)) + ((c // groups) * s[-1],)
              + tuple(st * d for st, d in zip(spatial, dilate)) + (s[-1],))
-    return xp.lib.stride_tricks.as_strided(padded, shape=shape, strides=steps)
+    return strided(xp, padded, shape, steps)
 
 
 def _copy_rows(xp, view, n):
@@ -75,7 +75,6 @@ def _copy_rows(xp, view, n):
 
 def _channels_view(xp, data, kernel, out, stride, dilate, pad):
     """(C, *kernel, N, *out): every window of channel-first data, no copy (after padding)."""
-    from ._windows import pad_spatial, window_view
     padded = pad_spatial(xp, data, pad, pad)
     view = window_view(xp, padded, kernel, out, stride, dilate)          # (N, C, *kernel, *out)
     nd = len(kernel)

@@ -60,16 +60,42 @@ def _geometry(attrs, spatial):
     return kernel, stride, pad, out
 
 
-def _padded_windows(xp, data, attrs, value):
-    """(windows (N, C, *out, *kernel), geometry, padding after) of data padded with `value`."""
-    kernel, stride, pad, out = _geometry(attrs, data.shape[2:])
+# (geometry, padding after) by (attributes, data shape): a layer called again with the same
+# shape skips working them out (a third of a small pooling's time).
+_PLANS = {}
+_PLAN_KEYS = ("kernel", "stride", "pad", "global_pool", "pooling_convention")
+
+
+def _plan(attrs, shape):
+    try:
+        key = tuple(attrs[k] for k in _PLAN_KEYS) + (shape,)
+        return _PLANS[key]
+    except KeyError:
+        pass
+    except TypeError:       # an unhashable attribute value: no caching
+        key = None
+    kernel, stride, pad, out = _geometry(attrs, shape[2:])
     # The full convention's last windows may reach past the padded input: pad further.
     after = tuple(max(p, (o - 1) * s + k - sz - p)
-                  for sz, k, s, p, o in zip(data.shape[2:], kernel, stride, pad, out))
-    padded = pad_spatial(xp, data, pad, after, value)
-    ones = (1,) * len(kernel)
-    return window_view(xp, padded, kernel, out, stride, ones, kernel_last=True), \
-        (kernel, stride, pad, out), padded
+                  for sz, k, s, p, o in zip(shape[2:], kernel, stride, pad, out))
+    plan = (kernel, stride, pad, out), after
+    if key is not None:
+        if len(_PLANS) > 1024:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+def _padded(xp, data, attrs, value):
+    """(geometry, data padded with `value`)."""
+    geometry, after = _plan(attrs, data.shape)
+    return geometry, pad_spatial(xp, data, geometry[2], after, value)
+
+
+def _windows(xp, padded, geometry):
+    """(N, C, *out, *kernel): every window of the padded data, no copy."""
+    kernel, stride, _, out = geometry
+    return window_view(xp, padded, kernel, out, stride, (1,) * len(kernel), kernel_last=True)
 
 
 # Up to this many kernel positions, max pooling's backward finds each window's first maximum one
@@ -155,11 +181,12 @@ class Pooling:
         if kind == "lp":
             return _lp_pool(xp, data, attrs)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
-        windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
+        geometry, padded = _padded(xp, data, attrs, lowest)
         if not attrs["global_pool"]:
             total = _combine_positions(xp, padded, geometry, xp.maximum if kind == "max" else xp.add)
         else:
             axes = tuple(range(-len(geometry[0]), 0))
+            windows = _windows(xp, padded, geometry)
             if kind == "max":
                 return windows.max(axis=axes)
             total = windows.sum(axis=axes, dtype=data.dtype)
@@ -199,7 +226,7 @@ class BackwardPooling:
             spread = BackwardPooling.compute(xp, [with_ratio, data, pooled], dict(attrs, pool_type="sum"))
             return (spread * data ** (p - 1)).astype(data.dtype, copy=False)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
-        windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
+        geometry, padded = _padded(xp, data, attrs, lowest)
         kernel, stride, pad, out = geometry
         ones = (1,) * len(kernel)
         # Windows that do not overlap (stride >= kernel) are written, not added to; when they
@@ -234,6 +261,7 @@ class BackwardPooling:
                     missed = ~hit
                     left = left * missed if index == 0 else xp.multiply(left, missed, out=left)
         else:
+            windows = _windows(xp, padded, geometry)
             flat = windows.reshape(windows.shape[:2 + len(out)] + (-1,))
             winner = flat.argmax(axis=-1)
             for index, position in enumerate(positions):
