@@ -56,6 +56,21 @@ for _attrs, _dshape, _wshape in ROWS:
     CASES.append(Case("Convolution", [_u(*_dshape), _u(*_wshape), _u(_wshape[0])], conv_ref,
                       attrs=_attrs, name=_name))
 
+# Size-keeping stride-1 convolutions with 16 channels per group: the data gradient is the
+# convolution of ograd with the flipped weight.
+_SAME = {"kernel": (3, 3), "num_filter": 4, "pad": (1, 1)}
+_DILATED = {"kernel": (3, 3), "num_filter": 4, "num_group": 2, "pad": (2, 2), "dilate": (2, 2)}
+CASES += [
+    Case("_backward_Convolution_data", [_u(1, 4, 3, 3), _u(1, 16, 3, 3), _u(4, 16, 3, 3)],
+         _conv_data_grad_ref, attrs=_SAME, grad_inputs=[0, 2], name="_backward_Conv_data_full"),
+    Case("_backward_Convolution_data", [_u(1, 4, 3, 4), _u(1, 32, 3, 4), _u(4, 16, 3, 3)],
+         _conv_data_grad_ref, attrs=_DILATED, grad_inputs=[0, 2],
+         name="_backward_Conv_data_full_dilated_group"),
+    Case("_backward_Convolution_data", [_u(1, 2, 3), _u(1, 16, 3), _u(2, 16, 3)],
+         _conv_data_grad_ref, attrs={"kernel": (3,), "num_filter": 2, "pad": (1,)},
+         grad_inputs=[0, 2], name="_backward_Conv_data_full_1d"),
+]
+
 _A = {"kernel": (2, 3), "num_filter": 4, "num_group": 2, "stride": (1, 2), "pad": (1, 0)}
 _X = _u(1, 16, 2, 4)
 CASES += [

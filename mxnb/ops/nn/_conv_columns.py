@@ -157,7 +157,49 @@ def weight_gradient(xp, og, cols, channels, kernel, groups):
     return grad.reshape((filters, cg) + tuple(kernel))
 
 
+def _flipped_weight(xp, weight, groups):
+    """weight (F, C/g, *kernel) as the weight (C, F/g, *kernel) of the transposed convolution:
+    filters and channels swapped within each group, the kernel reversed in every dim."""
+    f, cg = weight.shape[:2]
+    nd = weight.ndim - 2
+    fg = f // groups
+    grouped = weight.reshape((groups, fg, cg) + weight.shape[2:])
+    flipped = grouped[(slice(None),) * 3 + (slice(None, None, -1),) * nd]
+    swapped = flipped.transpose((0, 2, 1) + tuple(range(3, 3 + nd)))
+    return xp.ascontiguousarray(swapped).reshape((groups * cg, fg) + weight.shape[2:])
+
+
+# Data channels per group from which the full convolution's product (whose output columns are
+# the data's channels) is wide enough to beat per-position products (a 3-channel first layer's
+# data gradient measured 2.3x slower that way).
+_FULL_FROM_CHANNELS = 16
+
+
+def _as_full_convolution(geometry, data_shape, groups):
+    """The geometry of the data gradient as a stride-1 convolution of ograd with the flipped
+    weight (padding dilate * (kernel - 1) - pad), or None where that is not quicker: strides
+    (it would need a dilated ograd), few data channels, and ograds much smaller than the data
+    (the padding would be multiplied through)."""
+    kernel, stride, dilate, pad, out = geometry
+    if any(s != 1 for s in stride) or data_shape[1] // groups < _FULL_FROM_CHANNELS:
+        return None
+    full_pad = tuple(d * (k - 1) - p for k, d, p in zip(kernel, dilate, pad))
+    if any(p < 0 for p in full_pad) or prod(data_shape[2:]) > 1.25 * prod(out):
+        return None
+    return kernel, stride, dilate, full_pad, tuple(data_shape[2:])
+
+
 def data_gradient(xp, og, weight, data_shape, geometry, groups):
+    """The data gradient (N, C, *spatial). Where the convolution keeps the data's size (ResNet's
+    3x3 layers with padding 1) this is the forward convolution of ograd with the flipped weight:
+    one large product over im2col columns (measured ~1.3x quicker there). Elsewhere: """
+    full = _as_full_convolution(geometry, data_shape, groups)
+    if full is not None:
+        return conv_forward(xp, og, _flipped_weight(xp, weight, groups), None, full, groups)[0]
+    return _col2im_gradient(xp, og, weight, data_shape, geometry, groups)
+
+
+def _col2im_gradient(xp, og, weight, data_shape, geometry, groups):
     """The data gradient (N, C, *spatial): weight^T . ograd, summed back by col2im.
 
     One kernel position at a time: each position's (N * prod(out), C/g) product is small enough
