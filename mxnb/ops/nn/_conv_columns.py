@@ -12,7 +12,9 @@ those columns are laid out decides how fast the one copy that builds them is:
   layer on 1 or 3 channels), where channels-last runs would be a handful of elements.
 
 `uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree.
-The data gradient's col2im is channels-last for every shape (data_gradient says why).
+The data gradient of a size-keeping stride-1 layer is itself a forward convolution (of ograd
+with the flipped weight); other data gradients add one product per kernel position into a
+channels-last buffer (col2im). The copies of large layers are split over threads (_parallel).
 """
 from ._parallel import parallel_batches
 from ._shapes import prod
