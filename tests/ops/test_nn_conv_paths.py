@@ -181,3 +181,18 @@ def test_threaded_copies_give_the_same_results(monkeypatch):
     assert calls and _parallel._pool is not None
     for a, b_ in zip(single, threaded):
         np.testing.assert_array_equal(a, b_)
+
+
+@pytest.mark.parametrize("filters, groups, dilate", [(4, 1, 1), (16, 1, 1), (32, 2, 2)])
+def test_full_convolution_data_gradient_matches_col2im(filters, groups, dilate):
+    """The data gradient as a forward convolution with the flipped weight (in the channel-first
+    or rows order, by filters per group) equals the per-position col2im."""
+    from mxnb.ops.nn import _conv_columns as cc
+    x_shape = (2, 16 * groups, 5, 6)
+    w = R.uniform(-1, 1, (filters, 16, 3, 3))
+    og = R.uniform(-1, 1, (2, filters, 5, 6))
+    geometry = ((3, 3), (1, 1), (dilate, dilate), (dilate, dilate), (5, 6))
+    assert cc._as_full_convolution(geometry, x_shape, groups) is not None
+    full = cc.data_gradient(np, og, w, x_shape, geometry, groups)
+    by_positions = cc._col2im_gradient(np, og, w, x_shape, geometry, groups)
+    np.testing.assert_allclose(full, by_positions, rtol=1e-10, atol=1e-10)
