@@ -158,7 +158,7 @@ def test_a_large_convolution_matches_the_reference_in_float32(ctx):
 def test_threaded_copies_give_the_same_results(monkeypatch):
     """im2col and col2im split over threads by batch (forced here for small arrays) give
     exactly the single-threaded results."""
-    from mxnb.ops.nn import _parallel
+    from mxnb.ops.nn import _conv_parallel as _parallel
     op, data_grad = registry.get("Convolution"), registry.get("_backward_Convolution_data")
     attrs = op.parse_attrs({"kernel": (3, 3), "num_filter": 8, "pad": (1, 1), "stride": (2, 1)})
     x, w, b = (R.uniform(-1, 1, s).astype("f4") for s in ((5, 16, 6, 7), (8, 16, 3, 3), (8,)))

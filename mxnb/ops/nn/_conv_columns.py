@@ -14,9 +14,9 @@ those columns are laid out decides how fast the one copy that builds them is:
 `uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree.
 The data gradient of a size-keeping stride-1 layer is itself a forward convolution (of ograd
 with the flipped weight); other data gradients add one product per kernel position into a
-channels-last buffer (col2im). The copies of large layers are split over threads (_parallel).
+channels-last buffer (col2im). The copies of large layers are split over threads (_conv_parallel).
 """
-from ._parallel import parallel_batches
+from ._conv_parallel import parallel_batches
 from ._shapes import prod
 from ._windows import kernel_positions, strided, pad_spatial, window_view
 
