@@ -152,6 +152,13 @@ class BackwardConvolutionData:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, weight = inputs
+        groups = attrs["num_group"]
+        if (len(weight.shape) != len(data.shape) or weight.shape[1] * groups != data.shape[1]
+                or og.shape[1] != weight.shape[0] or og.shape[0] != data.shape[0]):
+            raise ShapeError("_backward_Convolution_data: expected weight (num_filter, channels / "
+                             "num_group, *kernel) and ograd (batch, num_filter, *out) for data %s "
+                             "and num_group %d, found weight %s and ograd %s"
+                             % (tuple(data.shape), groups, tuple(weight.shape), tuple(og.shape)))
         geometry = _geometry(attrs, data.shape[2:])
         return data_gradient(xp, og, weight, data.shape, geometry, attrs["num_group"])
 
