@@ -212,7 +212,8 @@ def _as_full_convolution(geometry, data_shape, groups):
 def data_gradient(xp, og, weight, data_shape, geometry, groups):
     """The data gradient (N, C, *spatial). Where the convolution keeps the data's size (ResNet's
     3x3 layers with padding 1) this is the forward convolution of ograd with the flipped weight:
-    one large product over im2col columns (measured ~1.3x quicker there). Elsewhere: """
+    one wide product over im2col columns (measured 1.1-1.2x quicker on ResNet's 64- and
+    256-channel layers). Elsewhere, one product per kernel position (_col2im_gradient)."""
     full = _as_full_convolution(geometry, data_shape, groups)
     if full is not None:
         flipped = _Flipped(xp, weight, groups)
