@@ -196,3 +196,30 @@ def test_full_convolution_data_gradient_matches_col2im(filters, groups, dilate):
     full = cc.data_gradient(np, og, w, x_shape, geometry, groups)
     by_positions = cc._col2im_gradient(np, og, w, x_shape, geometry, groups)
     np.testing.assert_allclose(full, by_positions, rtol=1e-10, atol=1e-10)
+
+
+def test_threaded_copies_work_in_a_forked_child():
+    """A fork copies the thread pool but not its threads: the child makes its own pool rather
+    than waiting forever on one whose workers do not exist (forked data-loader workers)."""
+    import os
+    import subprocess
+    import sys
+    script = (
+        "import os, numpy as np\n"
+        "from mxnb.ops.nn import _conv_parallel as P\n"
+        "P._threads = 2; P._MIN_ELEMENTS = 0\n"
+        "out = np.zeros(8)\n"
+        "def work(lo, hi): out[lo:hi] += 1\n"
+        "P.parallel_batches(np, work, 8, 8)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    P.parallel_batches(np, work, 8, 8)\n"
+        "    os._exit(0 if out.sum() == 16 else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print('child exit', os.waitstatus_to_exitcode(status))\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "child exit 0" in done.stdout

@@ -16,6 +16,7 @@ __all__ = ["parallel_batches", "cpu_threads"]
 _MIN_ELEMENTS = 1 << 17
 
 _pool = None
+_pool_pid = None
 _pool_lock = threading.Lock()
 _threads = None
 
@@ -35,11 +36,14 @@ def cpu_threads():
 
 
 def _executor(threads):
-    global _pool
+    """The shared pool; a new one in a forked child (a fork copies the pool but not its
+    threads, and work handed to it would wait forever)."""
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or _pool_pid != os.getpid():
             from concurrent.futures import ThreadPoolExecutor
             _pool = ThreadPoolExecutor(threads - 1, thread_name_prefix="mxnb-conv")
+            _pool_pid = os.getpid()
     return _pool
 
 
