@@ -3,6 +3,8 @@ pooling: padding, output sizes, a zero-copy strided view of every window, and th
 positions that send per-window values back to the inputs they came from (col2im)."""
 import itertools
 
+import numpy
+
 from ...base import ShapeError
 
 
@@ -40,6 +42,15 @@ def window_view(xp, x, kernel, out, stride, dilate, kernel_last=False):
         shape, steps = (n, c) + tuple(out) + tuple(kernel), strides[:2] + o_strides + k_strides
     else:
         shape, steps = (n, c) + tuple(kernel) + tuple(out), strides[:2] + k_strides + o_strides
+    return strided(xp, x, shape, steps)
+
+
+def strided(xp, x, shape, steps):
+    """A read-only-use strided view of x. NumPy's as_strided costs ~7 us (it builds the view
+    through a dummy __array_interface__ object); a view of a C-contiguous NumPy array is built
+    directly on its buffer in ~1 us, which matters for small layers."""
+    if xp is numpy and x.flags.c_contiguous:
+        return numpy.ndarray(shape, x.dtype, buffer=x, strides=steps)
     return xp.lib.stride_tricks.as_strided(x, shape=shape, strides=steps)
 
 

@@ -16,12 +16,17 @@ _PARAMS = {
 }
 
 
-def _layout(x, axis):
-    """(axes reduced over, shape that broadcasts a per-channel vector against x)."""
+def _per_channel(x, axis):
+    """x viewed as (before, C, after) around the channel axis, and the broadcast shape (1, C, 1)
+    of a per-channel vector against that view. Statistics and scalings then run over one
+    3-D array whatever the layout (NCHW, NHWC, NC)."""
     axis = axis % x.ndim
-    shape = [1] * x.ndim
-    shape[axis] = x.shape[axis]
-    return tuple(i for i in range(x.ndim) if i != axis), tuple(shape)
+    before = after = 1
+    for d in x.shape[:axis]:
+        before *= d
+    for d in x.shape[axis + 1:]:
+        after *= d
+    return x.reshape(before, x.shape[axis], after), (1, x.shape[axis], 1)
 
 
 @operator("BatchNorm", params=_PARAMS, inputs=("data", "gamma", "beta"),
@@ -33,25 +38,39 @@ class BatchNorm:
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         x, gamma, beta, moving_mean, moving_var = inputs
         BatchNorm.infer_shape(attrs, [a.shape for a in inputs])   # one value per channel
-        axes, shape = _layout(x, attrs["axis"])
+        x3, shape = _per_channel(x, attrs["axis"])
+        if x.dtype.itemsize < 4:
+            x3 = x3.astype(xp.float32)           # float16 statistics accumulate in float32
         if attrs["fix_gamma"]:
             # As MXNet 1.x: a fixed gamma is reset to 1 in place, so reading it back gives 1.
             gamma[...] = 1
+        eps = attrs["eps"]
+        dtype = x.dtype
         if is_train and not attrs["use_global_stats"]:
-            mean = x.mean(axis=axes)
-            var = x.var(axis=axes)
+            # Five passes over the data: the sum, the centred copy, its sum of squares (einsum
+            # multiplies and adds without a squared temporary) and the in-place scale and shift.
+            count = x3.shape[0] * x3.shape[2]
+            mean = x3.sum(axis=(0, 2)) / count
+            out = x3 - mean.reshape(shape)
+            var = xp.einsum("ncm,ncm->c", out, out) / count
             m = attrs["momentum"]
             moving_mean *= m
             moving_mean += (1 - m) * mean.astype(moving_mean.dtype, copy=False)
             moving_var *= m
             moving_var += (1 - m) * var.astype(moving_var.dtype, copy=False)
+            invstd = 1 / xp.sqrt(var + eps)
+            scale = invstd if attrs["fix_gamma"] else invstd * gamma
+            out *= scale.reshape(shape).astype(dtype, copy=False)
+            out += beta.reshape(shape).astype(dtype, copy=False)
         else:
             mean, var = moving_mean, moving_var
-        invstd = 1 / xp.sqrt(var + attrs["eps"])
-        scale = invstd if attrs["fix_gamma"] else invstd * gamma
-        out = (x - mean.reshape(shape)) * scale.reshape(shape) + beta.reshape(shape)
-        dtype = x.dtype
-        return [out.astype(dtype, copy=False), mean.astype(dtype), invstd.astype(dtype, copy=False)]
+            invstd = 1 / xp.sqrt(var + eps)
+            scale = invstd if attrs["fix_gamma"] else invstd * gamma
+            shift = beta - mean * scale                        # x * scale + shift: two passes
+            out = x3 * scale.reshape(shape).astype(dtype, copy=False)
+            out += shift.reshape(shape).astype(dtype, copy=False)
+        return [out.reshape(x.shape).astype(dtype, copy=False), mean.astype(dtype),
+                invstd.astype(dtype, copy=False)]
 
     def infer_shape(attrs, in_shapes):
         data = in_shapes[0]
@@ -83,22 +102,28 @@ class BackwardBatchNorm:
     statistics are functions of the batch and are differentiated through."""
     def compute(xp, inputs, attrs):
         og, x, gamma, mean, invstd = inputs
-        axes, shape = _layout(x, attrs["axis"])
-        xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
-        grad_beta = og.sum(axis=axes)
-        grad_gamma = (og * xhat).sum(axis=axes)
+        x3, shape = _per_channel(x, attrs["axis"])
+        og3 = og.reshape(x3.shape)
+        if x.dtype.itemsize < 4:                 # float16 sums accumulate in float32
+            x3, og3 = x3.astype(xp.float32), og3.astype(xp.float32)
+        dtype = x.dtype
+        centred = x3 - mean.reshape(shape)
+        grad_beta = og3.sum(axis=(0, 2))
+        grad_gamma = xp.einsum("ncm,ncm->c", og3, centred) * invstd   # sum(og * xhat)
         scale = invstd if attrs["fix_gamma"] else invstd * gamma
         if attrs["training"]:
-            count = x.size // x.shape[attrs["axis"] % x.ndim]
-            grad_x = scale.reshape(shape) * (og - (grad_beta / count).reshape(shape)
-                                             - xhat * (grad_gamma / count).reshape(shape))
+            # scale * (og - mean(og) - xhat * mean(og * xhat)), as og * a + centred * b + c
+            count = x3.shape[0] * x3.shape[2]
+            grad_x = og3 * scale.reshape(shape).astype(dtype, copy=False)
+            centred *= (-scale * invstd * grad_gamma / count).reshape(shape).astype(dtype, copy=False)
+            grad_x += centred
+            grad_x += (-scale * grad_beta / count).reshape(shape).astype(dtype, copy=False)
         else:
-            grad_x = og * scale.reshape(shape)
+            grad_x = og3 * scale.reshape(shape).astype(dtype, copy=False)
         if attrs["fix_gamma"]:
             grad_gamma = xp.zeros_like(gamma)
-        dtype = x.dtype
-        return [grad_x.astype(dtype, copy=False), grad_gamma.astype(dtype, copy=False),
-                grad_beta.astype(dtype, copy=False)]
+        return [grad_x.reshape(x.shape).astype(dtype, copy=False),
+                grad_gamma.astype(dtype, copy=False), grad_beta.astype(dtype, copy=False)]
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1], in_shapes[2], in_shapes[2]]

@@ -5,8 +5,8 @@ from ..params import Shape, Int, Bool, Enum
 from ..registry import operator
 from ._layout import channels_first
 from ._shapes import merge, prod
-from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
-    position_slices, check_window_attrs, check_fits
+from ._windows import spatial_tuple, out_size, check_window_attrs, check_fits
+from ._conv_columns import im2col, columns_shape, conv_forward, weight_gradient, data_gradient
 
 _LAYOUTS = (None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")
 _PARAMS = {
@@ -37,46 +37,38 @@ def _geometry(attrs, spatial):
     return kernel, stride, dilate, pad, out
 
 
-def _im2col(xp, data, attrs, geometry):
-    """Columns (groups, C/groups * prod(kernel), N * prod(out)): the one copy of the data.
+# Checked geometries by (attributes, input shapes): a layer called again with the same shapes
+# skips shape inference and geometry (about half of a small convolution's time).
+_PLANS = {}
+_PLAN_KEYS = ("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "no_bias")
 
-    With the batch folded into the columns, each product below is one large matrix product per
-    group (a batch of small ones measured slower and far less steady under OpenBLAS)."""
-    kernel, stride, dilate, pad, out = geometry
+
+def _checked_geometry(attrs, inputs):
+    """_geometry for the data, after checking that weight (and bias) fit it; cached."""
+    shapes = tuple(x.shape for x in inputs)
+    try:
+        key = tuple(attrs[k] for k in _PLAN_KEYS) + shapes
+        return _PLANS[key]
+    except KeyError:
+        pass
+    except TypeError:       # an unhashable attribute value: no caching
+        key = None
+    Convolution.infer_shape(attrs, list(shapes))
+    geometry = _geometry(attrs, shapes[0][2:])
+    if key is not None:
+        if len(_PLANS) > 1024:
+            _PLANS.clear()
+        _PLANS[key] = geometry
+    return geometry
+
+
+def _columns(xp, data, attrs, geometry):
+    """The im2col columns of data (layout: _conv_columns.columns_shape)."""
+    kernel = geometry[0]
     if len(data.shape) != len(kernel) + 2:
         raise ShapeError("Convolution: kernel %s needs %d-D data, found shape %s"
                          % (kernel, len(kernel) + 2, tuple(data.shape)))
-    padded = pad_spatial(xp, data, pad, pad)
-    view = window_view(xp, padded, kernel, out, stride, dilate)   # (N, C, *kernel, *out)
-    nd = len(kernel)
-    order = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
-    n, c = data.shape[:2]
-    groups = attrs["num_group"]
-    return view.transpose(order).reshape(groups, (c // groups) * prod(kernel), n * prod(out))
-
-
-def _filters_first(xp, x):
-    """(N, F, *spatial) -> contiguous (F, N * prod(spatial))."""
-    return xp.ascontiguousarray(xp.swapaxes(x, 0, 1)).reshape(x.shape[1], -1)
-
-
-def _grouped_weight(xp, weight, groups):
-    """(groups, num_filter / groups, C/groups * prod(kernel)), contiguous."""
-    return xp.ascontiguousarray(weight).reshape(groups, weight.shape[0] // groups, -1)
-
-
-def _channels_last(xp, x):
-    """(N, C, *spatial) -> contiguous (N * prod(spatial), C)."""
-    order = (0,) + tuple(range(2, x.ndim)) + (1,)
-    return xp.ascontiguousarray(x.transpose(order)).reshape(-1, x.shape[1])
-
-
-def _per_group(xp, product, groups, axis):
-    """product(g) for each group, joined along `axis`. Products are 2-D `dot`s: NumPy's matmul
-    takes slow non-BLAS paths for some transposed and broadcast operands (60x on LeNet)."""
-    if groups == 1:
-        return product(0)
-    return xp.concatenate([product(g) for g in range(groups)], axis=axis)
+    return im2col(xp, data, geometry, attrs["num_group"])
 
 
 @operator("Convolution", params=_PARAMS, hint="convolution", outputs=("output", "columns"),
@@ -90,17 +82,9 @@ class Convolution:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
-        Convolution.infer_shape(attrs, [x.shape for x in inputs])   # weight and bias fit the data
-        geometry = _geometry(attrs, data.shape[2:])
-        cols = _im2col(xp, data, attrs, geometry)                          # (g, C/g*K, N*HW)
-        groups = attrs["num_group"]
-        w = _grouped_weight(xp, weight, groups)
-        result = _per_group(xp, lambda g: xp.dot(w[g], cols[g]), groups, axis=0)   # (F, N*HW)
-        n, filters = data.shape[0], weight.shape[0]
-        result = xp.ascontiguousarray(xp.swapaxes(result.reshape(filters, n, -1), 0, 1))
-        result = result.reshape((n, filters) + geometry[4])
-        if not attrs["no_bias"]:
-            result += inputs[2].reshape((1, -1) + (1,) * len(geometry[4]))
+        geometry = _checked_geometry(attrs, inputs)          # weight and bias fit the data
+        bias = None if attrs["no_bias"] else inputs[2]
+        result, cols = conv_forward(xp, data, weight, bias, geometry, attrs["num_group"])
         return [result, cols]
 
     def infer_shape(attrs, in_shapes):
@@ -129,7 +113,7 @@ class Convolution:
             geometry = _geometry(attrs, list(data[2:]))
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
             if 0 not in out and data[1]:
-                columns = (groups, data[1] // groups * prod(kernel), data[0] * prod(out[2:]))
+                columns = columns_shape(data, kernel, out[2:], groups)
         return shapes, [out, columns]
 
     def infer_shape_backward(attrs, in_shapes, out_shapes):
@@ -168,27 +152,15 @@ class BackwardConvolutionData:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, weight = inputs
-        kernel, stride, dilate, pad, out = _geometry(attrs, data.shape[2:])
         groups = attrs["num_group"]
-        n, c = data.shape[:2]
-        fg, cg = weight.shape[0] // groups, c // groups
-        # col2im one kernel position at a time: each position's (N*HW, C/g) product is small
-        # enough to stay in cache while it is added in, where a full (N*HW, C*K) column buffer
-        # read with a K-element stride passed over memory K times (measured 2x slower on LeNet).
-        og2 = _channels_last(xp, og)                                        # (N * HW, F)
-        padded = tuple(s + 2 * p for s, p in zip(data.shape[2:], pad))
-        grad = xp.zeros((n,) + padded + (c,), dtype=og.dtype)               # channels last
-        nd = len(kernel)
-        for g in range(groups):
-            og_g = og2[:, g * fg:(g + 1) * fg]
-            w_g = weight[g * fg:(g + 1) * fg]                               # (F/g, C/g, *kernel)
-            target = grad[..., g * cg:(g + 1) * cg]
-            for position in kernel_positions(kernel):
-                part = xp.dot(og_g, w_g[(slice(None), slice(None)) + position])   # (N*HW, C/g)
-                window = (slice(None),) + position_slices(position, out, stride, dilate)[2:]
-                target[window] += part.reshape((n,) + out + (cg,))
-        grad = grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))
-        return xp.ascontiguousarray(crop(grad, pad, data.shape[2:]))
+        if (len(weight.shape) != len(data.shape) or weight.shape[1] * groups != data.shape[1]
+                or og.shape[1] != weight.shape[0] or og.shape[0] != data.shape[0]):
+            raise ShapeError("_backward_Convolution_data: expected weight (num_filter, channels / "
+                             "num_group, *kernel) and ograd (batch, num_filter, *out) for data %s "
+                             "and num_group %d, found weight %s and ograd %s"
+                             % (tuple(data.shape), groups, tuple(weight.shape), tuple(og.shape)))
+        geometry = _geometry(attrs, data.shape[2:])
+        return data_gradient(xp, og, weight, data.shape, geometry, attrs["num_group"])
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]
@@ -215,10 +187,7 @@ def _weight_gradient(xp, og, data, cols, attrs):
     if filters != attrs["num_filter"]:
         raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
                          "%d" % (tuple(og.shape), filters, attrs["num_filter"]))
-    fg = filters // groups
-    og2 = _filters_first(xp, og)                                            # (F, N*HW)
-    grad_w = _per_group(xp, lambda g: xp.dot(og2[g * fg:(g + 1) * fg], cols[g].T), groups, axis=0)
-    grad_w = grad_w.reshape((filters, data.shape[1] // groups) + tuple(attrs["kernel"]))
+    grad_w = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]), groups)
     if attrs["no_bias"]:
         return [grad_w]
     return [grad_w, og.sum(axis=(0,) + tuple(range(2, og.ndim)))]
@@ -258,7 +227,7 @@ class BackwardConvolutionWeight:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data = inputs
-        return _weight_gradient(xp, og, data, _im2col(xp, data, attrs, _geometry(attrs, data.shape[2:])), attrs)
+        return _weight_gradient(xp, og, data, _columns(xp, data, attrs, _geometry(attrs, data.shape[2:])), attrs)
 
     infer_shape = _weight_gradient_shapes
     infer_type = _weight_gradient_types

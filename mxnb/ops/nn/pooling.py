@@ -60,20 +60,46 @@ def _geometry(attrs, spatial):
     return kernel, stride, pad, out
 
 
-def _padded_windows(xp, data, attrs, value):
-    """(windows (N, C, *out, *kernel), geometry, padding after) of data padded with `value`."""
-    kernel, stride, pad, out = _geometry(attrs, data.shape[2:])
+# (geometry, padding after) by (attributes, data shape): a layer called again with the same
+# shape skips working them out (a third of a small pooling's time).
+_PLANS = {}
+_PLAN_KEYS = ("kernel", "stride", "pad", "global_pool", "pooling_convention")
+
+
+def _plan(attrs, shape):
+    try:
+        key = tuple(attrs[k] for k in _PLAN_KEYS) + (shape,)
+        return _PLANS[key]
+    except KeyError:
+        pass
+    except TypeError:       # an unhashable attribute value: no caching
+        key = None
+    kernel, stride, pad, out = _geometry(attrs, shape[2:])
     # The full convention's last windows may reach past the padded input: pad further.
     after = tuple(max(p, (o - 1) * s + k - sz - p)
-                  for sz, k, s, p, o in zip(data.shape[2:], kernel, stride, pad, out))
-    padded = pad_spatial(xp, data, pad, after, value)
-    ones = (1,) * len(kernel)
-    return window_view(xp, padded, kernel, out, stride, ones, kernel_last=True), \
-        (kernel, stride, pad, out), padded
+                  for sz, k, s, p, o in zip(shape[2:], kernel, stride, pad, out))
+    plan = (kernel, stride, pad, out), after
+    if key is not None:
+        if len(_PLANS) > 1024:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
 
 
-# Up to this many kernel positions, one elementwise maximum/add per position over strided slices
-# beats NumPy's reduction over a strided window view by several times (LeNet's 2x2 pooling).
+def _padded(xp, data, attrs, value):
+    """(geometry, data padded with `value`)."""
+    geometry, after = _plan(attrs, data.shape)
+    return geometry, pad_spatial(xp, data, geometry[2], after, value)
+
+
+def _windows(xp, padded, geometry):
+    """(N, C, *out, *kernel): every window of the padded data, no copy."""
+    kernel, stride, _, out = geometry
+    return window_view(xp, padded, kernel, out, stride, (1,) * len(kernel), kernel_last=True)
+
+
+# Up to this many kernel positions, max pooling's backward finds each window's first maximum one
+# position at a time (a few elementwise passes each); larger windows take an argmax instead.
 _MAX_POSITIONS = 16
 
 
@@ -86,13 +112,23 @@ def _by_positions(attrs, geometry):
 
 
 def _combine_positions(xp, padded, geometry, combine):
-    """combine(...) of every window's elements, one kernel position at a time."""
+    """combine(...) of every window's elements, one spatial axis at a time: a box's maximum or
+    sum is the maximum or sum along each axis in turn. The first axes are reduced while the
+    last is still whole, so those passes run over contiguous rows, and each later pass works on
+    a smaller array (LeNet's 2x2 max pooling: 2 + 2 passes, the last on half the data)."""
     kernel, stride, _, out = geometry
-    ones = (1,) * len(kernel)
-    total = None
-    for position in kernel_positions(kernel):
-        part = padded[position_slices(position, out, stride, ones)]
-        total = part.copy() if total is None else combine(total, part, out=total)
+    nd = len(kernel)
+    total = padded
+    for axis in range(nd):
+        k, s, o = kernel[axis], stride[axis], out[axis]
+        lead = (slice(None),) * (2 + axis)
+
+        def part(j):
+            return total[lead + (slice(j, j + s * (o - 1) + 1, s),)]
+        reduced = part(0).copy()
+        for j in range(1, k):
+            combine(reduced, part(j), out=reduced)
+        total = reduced
     return total
 
 
@@ -145,11 +181,12 @@ class Pooling:
         if kind == "lp":
             return _lp_pool(xp, data, attrs)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
-        windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
-        if _by_positions(attrs, geometry):
+        geometry, padded = _padded(xp, data, attrs, lowest)
+        if not attrs["global_pool"]:
             total = _combine_positions(xp, padded, geometry, xp.maximum if kind == "max" else xp.add)
         else:
             axes = tuple(range(-len(geometry[0]), 0))
+            windows = _windows(xp, padded, geometry)
             if kind == "max":
                 return windows.max(axis=axes)
             total = windows.sum(axis=axes, dtype=data.dtype)
@@ -189,29 +226,50 @@ class BackwardPooling:
             spread = BackwardPooling.compute(xp, [with_ratio, data, pooled], dict(attrs, pool_type="sum"))
             return (spread * data ** (p - 1)).astype(data.dtype, copy=False)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
-        windows, geometry, padded = _padded_windows(xp, data, attrs, lowest)
+        geometry, padded = _padded(xp, data, attrs, lowest)
         kernel, stride, pad, out = geometry
         ones = (1,) * len(kernel)
-        grad = xp.zeros(padded.shape, dtype=og.dtype)
+        # Windows that do not overlap (stride >= kernel) are written, not added to; when they
+        # also tile the padded input, no element is left to zero first.
+        disjoint = all(st >= k for st, k in zip(stride, kernel))
+        tiled = disjoint and all(st == k and o * k == size for st, k, o, size
+                                 in zip(stride, kernel, out, padded.shape[2:]))
+        grad = (xp.empty if tiled else xp.zeros)(padded.shape, dtype=og.dtype)
         if kind == "avg":
             og = og / _window_counts(xp, attrs, data.shape[2:], geometry, og.dtype)
+        positions = list(kernel_positions(kernel))
         if kind != "max":
-            for position in kernel_positions(kernel):
-                grad[position_slices(position, out, stride, ones)] += og
-        elif _by_positions(attrs, geometry):
-            # The first maximum of each window (in kernel order) takes the gradient.
-            best = pooled
-            open_ = xp.ones(best.shape, dtype=bool)
-            for position in kernel_positions(kernel):
+            for position in positions:
                 where = position_slices(position, out, stride, ones)
-                hit = (padded[where] == best) & open_
-                grad[where] += og * hit
-                open_ &= ~hit
+                if disjoint:
+                    grad[where] = og
+                else:
+                    grad[where] += og
+        elif _by_positions(attrs, geometry):
+            # The first maximum of each window (in kernel order) takes the gradient: `left` is
+            # ograd where no earlier position of the window has taken it yet, else 0.
+            left = og
+            last = len(positions) - 1
+            for index, position in enumerate(positions):
+                where = position_slices(position, out, stride, ones)
+                hit = padded[where] == pooled
+                if disjoint:
+                    xp.multiply(left, hit, out=grad[where])
+                else:
+                    grad[where] += left * hit
+                if index < last:   # (multiplying by masks: xp.where and masked copies are slower)
+                    missed = ~hit
+                    left = left * missed if index == 0 else xp.multiply(left, missed, out=left)
         else:
+            windows = _windows(xp, padded, geometry)
             flat = windows.reshape(windows.shape[:2 + len(out)] + (-1,))
             winner = flat.argmax(axis=-1)
-            for index, position in enumerate(kernel_positions(kernel)):
-                grad[position_slices(position, out, stride, ones)] += og * (winner == index)
+            for index, position in enumerate(positions):
+                where = position_slices(position, out, stride, ones)
+                if disjoint:
+                    xp.multiply(og, winner == index, out=grad[where])
+                else:
+                    grad[where] += og * (winner == index)
         return xp.ascontiguousarray(crop(grad, pad, data.shape[2:]))
 
     def infer_shape(attrs, in_shapes):

@@ -1,0 +1,62 @@
+"""Memory-bound NumPy copies of the convolution and pooling kernels (im2col, col2im), split over
+the CPU's cores by batch. NumPy releases the GIL inside copies and ufunc loops, so threads
+running slices of one batch overlap; the matrix products already use OpenBLAS's threads.
+
+The thread count is OMP_NUM_THREADS (as MXNet's CPU operators), else OPENBLAS_NUM_THREADS, else
+the number of cores. On CuPy, or for small work, the function runs once on the whole batch.
+"""
+import os
+import threading
+
+import numpy
+
+__all__ = ["parallel_batches", "cpu_threads"]
+
+# Elements below which splitting costs more than it saves (a thread hand-off is ~10-30 us).
+_MIN_ELEMENTS = 1 << 17
+
+_pool = None
+_pool_pid = None
+_pool_lock = threading.Lock()
+_threads = None
+
+
+def cpu_threads():
+    """Threads the CPU kernels may use (read once)."""
+    global _threads
+    if _threads is None:
+        count = os.cpu_count() or 1
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            value = os.environ.get(var, "")
+            if value.isdigit() and int(value) > 0:
+                count = min(count, int(value))
+                break
+        _threads = max(1, count)
+    return _threads
+
+
+def _executor(threads):
+    """The shared pool; a new one in a forked child (a fork copies the pool but not its
+    threads, and work handed to it would wait forever)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+            _pool = ThreadPoolExecutor(threads - 1, thread_name_prefix="mxnb-conv")
+            _pool_pid = os.getpid()
+    return _pool
+
+
+def parallel_batches(xp, work, n, elements):
+    """work(lo, hi) over batch slices [lo, hi) covering range(n): in threads when xp is NumPy,
+    there are several cores and `elements` (the size of the work) is worth splitting."""
+    threads = min(cpu_threads(), n)
+    if threads < 2 or elements < _MIN_ELEMENTS or xp is not numpy:
+        work(0, n)
+        return
+    bounds = [n * i // threads for i in range(threads + 1)]
+    pool = _executor(cpu_threads())
+    futures = [pool.submit(work, bounds[i], bounds[i + 1]) for i in range(1, threads)]
+    work(bounds[0], bounds[1])              # this thread takes the first slice
+    for future in futures:
+        future.result()

@@ -1,0 +1,225 @@
+"""The fast paths of Convolution and Pooling against the same loop references as
+test_nn_conv.py: convolutions with 8 or more channels per group (im2col in the channels-last
+"rows" layout), their hidden columns, and pooling whose windows do not overlap (written, not
+added; tiled or with gaps), with ties going to a window's first maximum."""
+import numpy as np
+import pytest
+
+import mxnb as mx
+from mxnb import nd, autograd
+from mxnb.ops import registry
+from mxnb.ops.nn._conv_columns import uses_rows
+from .harness import Case, run_case
+from .test_nn_conv import conv_ref, pool_ref, _conv_data_grad_ref, _conv_weight_grad_ref, \
+    _conv_weight_grad_from_columns_ref, _pool_grad_ref, _distinct
+
+R = np.random.RandomState(17)
+
+
+def _u(*shape):
+    return R.uniform(-1, 1, shape)
+
+
+def _rows_columns_ref(x, kernel, num_group=1, stride=None, pad=None, dilate=None, **_):
+    """The "rows" columns by loops: (N * prod(out), groups, prod(kernel) * C/g), each row one
+    output position's window, kernel positions outer and channels inner."""
+    nd_ = len(kernel)
+    stride, pad, dilate = stride or (1,) * nd_, pad or (0,) * nd_, dilate or (1,) * nd_
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad])
+    out = [(xp.shape[2 + i] - dilate[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(nd_)]
+    n, c = x.shape[:2]
+    cg = c // num_group
+    rows = []
+    for b in range(n):
+        for o in np.ndindex(*out):
+            row = np.zeros((num_group,) + tuple(kernel) + (cg,))
+            for k in np.ndindex(*kernel):
+                src = tuple(oi * si + ki * di for oi, si, ki, di in zip(o, stride, k, dilate))
+                values = xp[(b, slice(None)) + src]
+                row[(slice(None),) + k + (slice(None),)] = values.reshape(num_group, cg)
+            rows.append(row.reshape(num_group, -1))
+    return np.array(rows)
+
+
+# Data of 8 channels per group: the "rows" layout.
+ROWS = [
+    ({"kernel": (3, 3), "num_filter": 3}, (2, 8, 4, 4), (3, 8, 3, 3)),
+    ({"kernel": (3, 2), "num_filter": 4, "num_group": 2, "stride": (2, 1), "pad": (1, 1),
+      "dilate": (1, 2)}, (1, 16, 4, 5), (4, 8, 3, 2)),
+    ({"kernel": (3,), "num_filter": 2, "stride": (2,), "pad": (1,)}, (2, 8, 6), (2, 8, 3)),
+    ({"kernel": (2, 2, 2), "num_filter": 2, "pad": (1, 0, 0)}, (1, 8, 2, 3, 3), (2, 8, 2, 2, 2)),
+]
+CASES = []
+for _attrs, _dshape, _wshape in ROWS:
+    assert uses_rows(_dshape[1] // _attrs.get("num_group", 1))
+    _name = "Convolution_rows_%dd%s" % (len(_attrs["kernel"]), "_group" if "num_group" in _attrs else "")
+    CASES.append(Case("Convolution", [_u(*_dshape), _u(*_wshape), _u(_wshape[0])], conv_ref,
+                      attrs=_attrs, name=_name))
+
+# Size-keeping stride-1 convolutions with 16 channels per group: the data gradient is the
+# convolution of ograd with the flipped weight.
+_SAME = {"kernel": (3, 3), "num_filter": 4, "pad": (1, 1)}
+_DILATED = {"kernel": (3, 3), "num_filter": 4, "num_group": 2, "pad": (2, 2), "dilate": (2, 2)}
+CASES += [
+    Case("_backward_Convolution_data", [_u(1, 4, 3, 3), _u(1, 16, 3, 3), _u(4, 16, 3, 3)],
+         _conv_data_grad_ref, attrs=_SAME, grad_inputs=[0, 2], name="_backward_Conv_data_full"),
+    Case("_backward_Convolution_data", [_u(1, 4, 3, 4), _u(1, 32, 3, 4), _u(4, 16, 3, 3)],
+         _conv_data_grad_ref, attrs=_DILATED, grad_inputs=[0, 2],
+         name="_backward_Conv_data_full_dilated_group"),
+    Case("_backward_Convolution_data", [_u(1, 2, 3), _u(1, 16, 3), _u(2, 16, 3)],
+         _conv_data_grad_ref, attrs={"kernel": (3,), "num_filter": 2, "pad": (1,)},
+         grad_inputs=[0, 2], name="_backward_Conv_data_full_1d"),
+]
+
+_A = {"kernel": (2, 3), "num_filter": 4, "num_group": 2, "stride": (1, 2), "pad": (1, 0)}
+_X = _u(1, 16, 2, 4)
+CASES += [
+    Case("_backward_Convolution_data", [_u(1, 4, 3, 1), _X, _u(4, 8, 2, 3)],
+         _conv_data_grad_ref, attrs=_A, grad_inputs=[0, 2], name="_backward_Conv_data_rows"),
+    Case("_backward_Convolution_weight", [_u(1, 4, 3, 1), _X], _conv_weight_grad_ref, attrs=_A,
+         name="_backward_Conv_weight_rows"),
+    Case("_backward_Convolution_weight_columns", [_u(1, 4, 3, 1), _X, _rows_columns_ref(_X, **_A)],
+         _conv_weight_grad_from_columns_ref, attrs=_A, grad_inputs=[0],
+         name="_backward_Conv_weight_columns_rows"),
+]
+
+# Pooling windows that do not overlap: tiling the input (written in place of zeros), with gaps
+# between them, and cut by the input's edge.
+for _attrs, _shape in (({"kernel": (2, 2), "stride": (2, 2)}, (1, 2, 4, 4)),
+                       ({"kernel": (2, 2), "stride": (3, 2), "pool_type": "avg"}, (1, 2, 5, 4)),
+                       ({"kernel": (2, 1), "stride": (3, 1)}, (1, 2, 5, 3)),
+                       ({"kernel": (2, 2), "stride": (2, 2), "pool_type": "sum", "pad": (1, 1)},
+                        (1, 2, 3, 3))):
+    _x = _distinct(*_shape)
+    _out = pool_ref(_x, **_attrs)
+    CASES.append(Case("_backward_Pooling", [_u(*_out.shape), _x, _out], _pool_grad_ref,
+                      attrs=_attrs, grad=False, rtol=1e-3,
+                      name="_backward_Pooling_disjoint_" + "_".join(map(str, _attrs.values()))))
+    CASES.append(Case("Pooling", [_x], pool_ref, attrs=_attrs,
+                      name="Pooling_disjoint_" + "_".join(map(str, _attrs.values()))))
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_operator(case, ctx):
+    run_case(case, ctx)
+
+
+def test_rows_columns_shape_is_what_shape_inference_says():
+    op = registry.get("Convolution")
+    attrs = op.parse_attrs({"kernel": (5, 5), "num_filter": 50})
+    _, outs = op.infer_shape(attrs, [(64, 20, 12, 12), None, None])
+    assert outs == [(64, 50, 8, 8), (64 * 8 * 8, 1, 25 * 20)]
+    y, cols = op.compute(np, [np.ones((2, 20, 6, 6), "f4"), np.ones((50, 20, 5, 5), "f4"),
+                              np.zeros(50, "f4")], attrs)
+    assert cols.shape == (2 * 2 * 2, 1, 500) and y.shape == (2, 50, 2, 2)
+    np.testing.assert_array_equal(y, 500.0)
+
+
+@pytest.mark.parametrize("kernel, stride", [((2, 2), (2, 2)), ((2, 2), (3, 3)), ((3, 3), (3, 3))])
+def test_max_pooling_ties_in_disjoint_windows_go_to_the_first_maximum(ctx, kernel, stride):
+    """Every window of a constant input is a tie: the gradient goes to each window's first
+    element only, and the elements between windows get none."""
+    x = nd.ones((1, 2, 6, 6), ctx=ctx)
+    x.attach_grad()
+    with autograd.record():
+        y = nd.Pooling(x, kernel=kernel, stride=stride, pool_type="max")
+    head = np.arange(1, 1 + y.size, dtype=np.float32).reshape(y.shape)
+    y.backward(nd.array(head, ctx=ctx))
+    expected = np.zeros((1, 2, 6, 6), np.float32)
+    expected[:, :, ::stride[0], ::stride[1]][:, :, :y.shape[2], :y.shape[3]] = head
+    np.testing.assert_array_equal(x.grad.asnumpy(), expected)
+
+
+def test_a_large_convolution_matches_the_reference_in_float32(ctx):
+    """LeNet's second layer shape (halved batch): the rows layout's products and col2im at
+    float32 against the float64 loop reference."""
+    x, w, b = _u(4, 20, 12, 12), _u(50, 20, 5, 5), _u(50)
+    attrs = {"kernel": (5, 5), "num_filter": 50}
+    data, weight, bias = (nd.array(a, ctx=ctx, dtype="float32") for a in (x, w, b))
+    for a in (data, weight, bias):
+        a.attach_grad()
+    head = _u(4, 50, 8, 8)
+    with autograd.record():
+        y = nd.Convolution(data, weight, bias, **attrs)
+    y.backward(nd.array(head, ctx=ctx, dtype="float32"))
+    np.testing.assert_allclose(y.asnumpy(), conv_ref(x, w, b, **attrs), rtol=1e-4, atol=1e-4)
+    # the gradients kernel offset by kernel offset: each offset (i, j) pairs ograd with the
+    # data shifted by it
+    grad_x, grad_w = np.zeros_like(x), np.zeros_like(w)
+    for i in range(5):
+        for j in range(5):
+            grad_x[:, :, i:i + 8, j:j + 8] += np.einsum("nfhw,fc->nchw", head, w[:, :, i, j])
+            grad_w[:, :, i, j] = np.einsum("nfhw,nchw->fc", head, x[:, :, i:i + 8, j:j + 8])
+    np.testing.assert_allclose(weight.grad.asnumpy(), grad_w, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(data.grad.asnumpy(), grad_x, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(bias.grad.asnumpy(), head.sum(axis=(0, 2, 3)), rtol=1e-4, atol=1e-4)
+
+
+def test_threaded_copies_give_the_same_results(monkeypatch):
+    """im2col and col2im split over threads by batch (forced here for small arrays) give
+    exactly the single-threaded results."""
+    from mxnb.ops.nn import _conv_parallel as _parallel
+    op, data_grad = registry.get("Convolution"), registry.get("_backward_Convolution_data")
+    attrs = op.parse_attrs({"kernel": (3, 3), "num_filter": 8, "pad": (1, 1), "stride": (2, 1)})
+    x, w, b = (R.uniform(-1, 1, s).astype("f4") for s in ((5, 16, 6, 7), (8, 16, 3, 3), (8,)))
+    og = R.uniform(-1, 1, (5, 8, 3, 7)).astype("f4")
+
+    def run():
+        y, cols = op.compute(np, [x, w, b], attrs)
+        return y, cols, data_grad.compute(np, [og, x, w], attrs)
+    single = run()
+    monkeypatch.setattr(_parallel, "_threads", 3)
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    calls = []
+    real = _parallel.parallel_batches
+
+    def counting(xp, work, n, elements):
+        calls.append(n)
+        return real(xp, work, n, elements)
+    monkeypatch.setattr("mxnb.ops.nn._conv_columns.parallel_batches", counting)
+    threaded = run()
+    assert calls and _parallel._pool is not None
+    for a, b_ in zip(single, threaded):
+        np.testing.assert_array_equal(a, b_)
+
+
+@pytest.mark.parametrize("filters, groups, dilate", [(4, 1, 1), (16, 1, 1), (32, 2, 2)])
+def test_full_convolution_data_gradient_matches_col2im(filters, groups, dilate):
+    """The data gradient as a forward convolution with the flipped weight (in the channel-first
+    or rows order, by filters per group) equals the per-position col2im."""
+    from mxnb.ops.nn import _conv_columns as cc
+    x_shape = (2, 16 * groups, 5, 6)
+    w = R.uniform(-1, 1, (filters, 16, 3, 3))
+    og = R.uniform(-1, 1, (2, filters, 5, 6))
+    geometry = ((3, 3), (1, 1), (dilate, dilate), (dilate, dilate), (5, 6))
+    assert cc._as_full_convolution(geometry, x_shape, groups) is not None
+    full = cc.data_gradient(np, og, w, x_shape, geometry, groups)
+    by_positions = cc._col2im_gradient(np, og, w, x_shape, geometry, groups)
+    np.testing.assert_allclose(full, by_positions, rtol=1e-10, atol=1e-10)
+
+
+def test_threaded_copies_work_in_a_forked_child():
+    """A fork copies the thread pool but not its threads: the child makes its own pool rather
+    than waiting forever on one whose workers do not exist (forked data-loader workers)."""
+    import os
+    import subprocess
+    import sys
+    script = (
+        "import os, numpy as np\n"
+        "from mxnb.ops.nn import _conv_parallel as P\n"
+        "P._threads = 2; P._MIN_ELEMENTS = 0\n"
+        "out = np.zeros(8)\n"
+        "def work(lo, hi): out[lo:hi] += 1\n"
+        "P.parallel_batches(np, work, 8, 8)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    P.parallel_batches(np, work, 8, 8)\n"
+        "    os._exit(0 if out.sum() == 16 else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print('child exit', os.waitstatus_to_exitcode(status))\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "child exit 0" in done.stdout
