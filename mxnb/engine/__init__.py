@@ -27,7 +27,7 @@ from .threaded import ThreadedEngine, ThreadedEnginePerDevice
 
 __all__ = ["Engine", "NaiveEngine", "ThreadedEngine", "ThreadedEnginePerDevice", "Var", "var_of",
            "rng_var", "get", "set_engine", "push", "waitall", "set_bulk_size", "bulk",
-           "on_switch", "threaded", "run_in_device"]
+           "on_switch", "asynchronous", "run_in_device"]
 
 _ENGINES = {"NaiveEngine": NaiveEngine, "ThreadedEngine": ThreadedEngine,
             "ThreadedEnginePerDevice": ThreadedEnginePerDevice}
@@ -46,7 +46,7 @@ def _from_environment():
 _engine = _from_environment()
 _switch_hooks = []
 #: True while a threaded engine is installed (the dispatcher's one test on its hot path).
-threaded = not _engine.synchronous
+asynchronous = not _engine.synchronous
 
 
 def get():
@@ -90,7 +90,7 @@ def set_engine(engine):
     >>> old = mx.engine.set_engine(mx.engine.ThreadedEnginePerDevice())
     >>> _ = mx.engine.set_engine(old)
     """
-    global _engine, threaded
+    global _engine, asynchronous
     old = _engine
     if engine is old:
         return old
@@ -100,7 +100,7 @@ def set_engine(engine):
         pass
     engine.bulk_size = old.bulk_size
     _engine = engine
-    threaded = not engine.synchronous
+    asynchronous = not engine.synchronous
     backend.rng_guard = None if engine.synchronous else _rng_guard
     for hook in _switch_hooks:
         hook(engine)

@@ -25,6 +25,7 @@ from ..base import MXNetError
 from ..context import current_context
 from ..engine import var_of, rng_var, Var
 from ..graph.recording import STATE
+from ..graph.tape import version_of
 from ..ops.quiet import silence as _silence, restore as _restore, SILENT as _SILENT
 from . import ndarray as _nd
 
@@ -36,7 +37,28 @@ SYNC = object()     # what `invoke` returns for a call the caller should run syn
 #: operator name -> (inferred, found) for operators whose result disagreed with inference;
 #: they run synchronously from then on.
 disagreements = {}
-_SYNC_OPS = {"Custom"}      # user code that may read or write arrays itself
+# Operators running user code or sub-graphs that read NDArrays themselves (they would wait on
+# work queued behind them): they run synchronously.
+_SYNC_MODULES = ("mxnb.ops.custom", "mxnb.ops.control_flow")
+_sync_ops = {}      # operator name -> whether it runs synchronously
+
+
+# Operators whose outputs may be views of their first input (as MXNet's reshape and basic
+# slicing are): the outputs share that input's variable, and its version counter. Others found
+# returning a view join them (and that first result is copied).
+_VIEW_OPS = {"BlockGrad", "Crop", "Flatten", "LinearRegressionOutput", "MAERegressionOutput",
+             "LogisticRegressionOutput", "MakeLoss", "Reshape", "SliceChannel", "SwapAxis",
+             "_backward_Cast", "_split_v2", "expand_dims", "flip", "make_loss", "reshape_like",
+             "slice", "slice_axis", "slice_like", "squeeze", "transpose", "_copy", "identity",
+             "stop_gradient", "Cast", "amp_cast", "_contrib_identity"}
+
+
+def _runs_synchronously(op):
+    sync = _sync_ops.get(op.name)
+    if sync is None:
+        sync = _sync_ops[op.name] = (op.sparse_from_dense or
+                                     getattr(op.compute, "__module__", "") in _SYNC_MODULES)
+    return sync
 
 
 class Pending:
@@ -80,11 +102,12 @@ def _pending_array(shape, dtype, ctx):
     return arr
 
 
-def _unaliased(result, datas):
+def _unaliased(result, datas, name):
     """`result`, copied when it is (a view of) one of the inputs' buffers."""
     base = getattr(result, "base", None)
     for d in datas:
         if result is d or (base is not None and (base is d or base is getattr(d, "base", None))):
+            _VIEW_OPS.add(name)
             return result.copy()
     return result
 
@@ -119,7 +142,7 @@ def _error_of(op, inputs, attrs):
 
 def invoke(op, inputs, attrs, out):
     """Pushes `op` on `inputs`; returns what `ndarray.invoke` returns, or SYNC."""
-    if op.name in _SYNC_OPS or op.sparse_from_dense or op.name in disagreements:
+    if _runs_synchronously(op) or op.name in disagreements:
         return SYNC
     if inputs:
         ctx = inputs[0]._ctx
@@ -133,8 +156,14 @@ def invoke(op, inputs, attrs, out):
     if known is None:
         return SYNC
     outputs = [_pending_array(shape, dtype, ctx) for shape, dtype in known]
-    out_vars = [o._var for o in outputs]
     in_vars = [var_of(x) for x in inputs]
+    views = op.name in _VIEW_OPS and inputs
+    if views:
+        counter = version_of(inputs[0])
+        for o in outputs:
+            o._var = in_vars[0]
+            o._version = counter
+    out_vars = [o._var for o in outputs]
     writes = list(out_vars)
     if not op.elementwise:
         writes.extend(in_vars)
@@ -158,7 +187,8 @@ def invoke(op, inputs, attrs, out):
             instrument.notify_op(op.name, perf_counter() - started)
         results = [result] if op.single_output else result
         for o, r in zip(outputs, results):
-            r = _unaliased(r, datas)
+            if not views:
+                r = _unaliased(r, datas, op.name)
             if tuple(r.shape) != o._raw.shape or r.dtype != o._raw.dtype:
                 disagreements[op.name] = ((o._raw.shape, o._raw.dtype), (tuple(r.shape), r.dtype))
             o._raw = r

@@ -88,7 +88,7 @@ def _recorded_getitem(self, key):
 
 def setitem(self, key, value):
     """Writes `value` (an NDArray, NumPy array or number) into the selected part of the array."""
-    if engine.threaded and _is_basic(key) and not self._sparse and (
+    if engine.asynchronous and _is_basic(key) and not self._sparse and (
             isinstance(value, (int, float, np.number, bool))
             or isinstance(value, NDArray) and not value._sparse):
         return _push_setitem(self, key, value)
