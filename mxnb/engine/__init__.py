@@ -207,7 +207,7 @@ def bulk(size):
     ...     x = mx.nd.zeros((1,))
     ...     for i in range(100):
     ...         x += 1
-    >>> x.asscalar()
-    100.0
+    >>> x.asnumpy().tolist()
+    [100.0]
     """
     return _BulkScope(size)

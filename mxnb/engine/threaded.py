@@ -64,9 +64,9 @@ class ThreadedEngine(Engine):
     Example
     -------
     >>> old = mx.engine.set_engine(mx.engine.ThreadedEngine())
-    >>> c = (mx.nd.ones((2,)) + 1) / 10      # returns before it is computed
+    >>> c = (mx.nd.ones((2,)) + 1) * 2       # returns before it is computed
     >>> c.asnumpy().tolist()                 # waits
-    [0.2, 0.2]
+    [4.0, 4.0]
     >>> _ = mx.engine.set_engine(old)
     """
     synchronous = False
