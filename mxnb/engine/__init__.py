@@ -111,6 +111,25 @@ def set_engine(engine):
 backend.rng_guard = None if _engine.synchronous else _rng_guard
 
 
+def _before_fork():
+    """As MXNet: finish pushed work before a fork, so the child has no work its threads lost."""
+    if not _engine.synchronous:
+        _engine.wait_all_quietly()
+
+
+def _after_fork_in_child():
+    """Worker threads do not survive a fork: the child gets a fresh engine of the same kind."""
+    global _engine
+    if not _engine.synchronous:
+        _engine = type(_engine)(_engine._num_workers)
+        for hook in _switch_hooks:
+            hook(_engine)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+
+
 def push(fn, reads=(), writes=(), ctx=None, name=None):
     """Pushes `fn()` to the current engine, to run after the work it depends on.
 
