@@ -107,6 +107,7 @@ class ThreadedEngine(Engine):
                 return
             self._execute(opr)
             self._finish(opr)
+            opr = None          # the work's closure (and the arrays it holds) is not kept
 
     def stop(self):
         self.wait_all_quietly()

@@ -6,7 +6,8 @@ at once, and pushes the compute, which reads the inputs' variables and writes th
 it cannot push return `SYNC`, and `ndarray.invoke` runs them as the naive engine would (reading
 `_data` waits for their inputs): sparse arrays, mixed contexts (for the error), and operators
 whose outputs cannot be known before running (data-dependent shapes, or an inference seen to
-disagree with the result).
+disagree with the result), and every call while an observer of operators (the profiler, a
+monitor) is on, so that it sees each operator in the calling thread, in its scope.
 
 Which variables a call writes: its outputs; its random generator's when it draws; and its inputs
 unless the operator is elementwise, since optimizer updates, BatchNorm's running statistics,
@@ -16,8 +17,6 @@ Results equal the naive engine's: work on a variable runs in push order, random 
 order, and an operator output that is a view of an input (Reshape returns one) is copied, so no
 two variables share memory.
 """
-from time import perf_counter
-
 import numpy as np
 
 from .. import backend, engine, instrument
@@ -50,7 +49,8 @@ _VIEW_OPS = {"BlockGrad", "Crop", "Flatten", "LinearRegressionOutput", "MAERegre
              "LogisticRegressionOutput", "MakeLoss", "Reshape", "SliceChannel", "SwapAxis",
              "_backward_Cast", "_split_v2", "expand_dims", "flip", "make_loss", "reshape_like",
              "slice", "slice_axis", "slice_like", "squeeze", "transpose", "_copy", "identity",
-             "stop_gradient", "Cast", "amp_cast", "_contrib_identity"}
+             "stop_gradient", "Cast", "amp_cast", "_contrib_identity", "_backward_Concat",
+             "_broadcast_reduced", "_reduce_like"}
 
 
 def _runs_synchronously(op):
@@ -123,7 +123,7 @@ def _known_outputs(op, inputs, attrs):
         return None
     known = []
     for shape, dtype in zip(shapes, types):
-        if shape is None or dtype is None or 0 in shape:
+        if shape is None or dtype is None or 0 in shape or min(shape, default=1) < 0:
             return None
         known.append((tuple(shape), np.dtype(dtype)))
     return known
@@ -142,8 +142,8 @@ def _error_of(op, inputs, attrs):
 
 def invoke(op, inputs, attrs, out):
     """Pushes `op` on `inputs`; returns what `ndarray.invoke` returns, or SYNC."""
-    if _runs_synchronously(op) or op.name in disagreements:
-        return SYNC
+    if _runs_synchronously(op) or op.name in disagreements or instrument.observing:
+        return SYNC     # observers (profiler, monitors) see each operator in the calling thread
     if inputs:
         ctx = inputs[0]._ctx
         for x in inputs:
@@ -171,22 +171,18 @@ def invoke(op, inputs, attrs, out):
         writes.append(rng_var(ctx))
     xp = backend.xp_of(ctx)
     is_train = STATE.training
-    observing = instrument.observing
+    produced = tuple(outputs)   # the tape keeps (and in-place writes rebind) the list itself
 
     def run():
         datas = [x._raw for x in inputs]
-        if observing:
-            started = perf_counter()
         rng = backend.rng_in_order(ctx) if op.needs_extras else None
         quiet = _silence(_SILENT)
         try:
             result = run_compute(op, xp, datas, attrs, is_train, rng)
         finally:
             _restore(quiet)
-        if observing:
-            instrument.notify_op(op.name, perf_counter() - started)
         results = [result] if op.single_output else result
-        for o, r in zip(outputs, results):
+        for o, r in zip(produced, results):
             if not views:
                 r = _unaliased(r, datas, op.name)
             if tuple(r.shape) != o._raw.shape or r.dtype != o._raw.dtype:
