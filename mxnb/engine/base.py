@@ -36,8 +36,10 @@ def var_of(obj):
     try:
         var = obj._var
     except AttributeError:
-        raise TypeError("engine work reads and writes Vars or NDArrays, found %s"
-                        % type(obj).__name__) from None
+        if not hasattr(type(obj), "_raw"):      # an NDArray made without one is fine
+            raise TypeError("engine work reads and writes Vars or NDArrays, found %s"
+                            % type(obj).__name__) from None
+        var = None
     if var is None:
         var = obj._var = Var()
     return var
