@@ -41,8 +41,14 @@ def var_of(obj):
                             % type(obj).__name__) from None
         var = None
     if var is None:
-        var = obj._var = Var()
+        with _VAR_LOCK:         # two threads making one array's variable must agree on it
+            var = getattr(obj, "_var", None)
+            if var is None:
+                var = obj._var = Var()
     return var
+
+
+_VAR_LOCK = threading.Lock()
 
 
 class _RngVars:
