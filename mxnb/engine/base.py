@@ -14,6 +14,19 @@ class Var:
     The threaded engines keep, under their lock: `pending`, the pushed work touching it that has
     not finished; `readers`, running reads; `writing`, whether a write runs; `queue`, work
     waiting for it in push order. `exc` is the error the last write to it met (raised at waits).
+
+    Parameters
+    ----------
+    name : str, optional
+        Shown in its repr.
+
+    Example
+    -------
+    >>> v = mx.engine.Var("counter")
+    >>> seen = []
+    >>> mx.engine.push(lambda: seen.append(1), writes=[v])
+    >>> mx.engine.get().wait_var(v); seen
+    [1]
     """
     __slots__ = ("pending", "readers", "writing", "queue", "exc", "name", "__weakref__")
 
