@@ -148,3 +148,29 @@ def test_hybridized_blocks_wait_for_pending_writes_to_their_inputs(threaded):
     mx.engine.push(lambda: (gate.wait(10), x._raw.__setitem__(Ellipsis, 1)), writes=[x])
     threading.Timer(0.05, gate.set).start()
     assert net(x).asnumpy().tolist() == [[4.0] * 3] * 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_a_working_engine(use_engine):
+    use_engine(mx.engine.ThreadedEnginePerDevice())
+    a = mx.nd.ones((3,))
+    gate = threading.Event()
+    mx.engine.push(lambda: gate.wait(0.2), writes=[a])      # pending when the fork starts
+    b = a * 2
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                            # the child: threads are gone
+        try:
+            value = ((b + 1) * mx.nd.ones((3,))).asnumpy().tolist()
+            os.write(write, repr((type(mx.engine.get()).__name__, value)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    import select
+    if not select.select([read], [], [], 60)[0]:           # a child stuck on lost work
+        os.kill(pid, 9)
+    with os.fdopen(read) as f:
+        child = f.read()
+    os.waitpid(pid, 0)
+    assert child == repr(("ThreadedEnginePerDevice", [3.0, 3.0, 3.0]))
+    assert b.asnumpy().tolist() == [2.0, 2.0, 2.0]
