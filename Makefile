@@ -1,7 +1,7 @@
 # mxnb — the two commands for a fresh machine:
 #
 #   make lab    set up .venv (once), then start JupyterLab on notebooks/
-#   make test   set up .venv (once), then run the test suite
+#   make test   set up .venv (once), then run the test suite (and its core under the threaded engine)
 #
 # Set-up is idempotent: the editable install is redone only when pyproject.toml is newer than
 # the stamp file .venv/.mxnb-installed, so a second `make test` goes straight to pytest.
@@ -22,7 +22,7 @@ LAB_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LABEXT     := $(VENV)/share/jupyter/labextensions/mxnb
 NPM        ?= npm
 
-.PHONY: lab test setup dot clean-venv extension extension-test node
+.PHONY: lab test test-engine setup dot clean-venv extension extension-test node
 
 lab: setup
 	mkdir -p notebooks
@@ -30,6 +30,14 @@ lab: setup
 
 test: setup extension-test
 	$(PY) -m pytest -q $(PYTEST_ARGS) $(TESTS)
+	$(MAKE) --no-print-directory test-engine
+
+# The core tests again under the threaded engine (MXNet's default engine type): results must not
+# depend on the engine. A few minutes on 2 cores.
+ENGINE_TESTS ?= tests/test_ndarray.py tests/test_autograd.py tests/gluon tests/graph \
+	tests/test_executor.py tests/test_module.py tests/ops tests/engine
+test-engine: setup
+	MXNET_ENGINE_TYPE=ThreadedEnginePerDevice $(PY) -m pytest -q $(PYTEST_ARGS) -k "not fuzz" $(ENGINE_TESTS)
 
 setup: $(STAMP) $(KERNEL) $(LABEXT)
 

@@ -72,6 +72,8 @@ def thread_env(threads):
 def run_worker(python, script, args, threads, extra_env=None, timeout=1800):
     """Run `python script --worker ...` and return its JSON result, or {"error": ...}."""
     env = thread_env(threads)
+    if python == mxnb_python() and "MXNET_ENGINE_TYPE" not in os.environ:
+        env.pop("MXNET_ENGINE_TYPE")    # mxnb honours it: leave mxnb its default (NaiveEngine)
     if extra_env:
         env.update(extra_env)
     cmd = [python, script, "--worker"] + list(args) + ["--threads", str(threads)]

@@ -109,10 +109,17 @@ def memory_info(ctx):
         return cp.cuda.runtime.memGetInfo()
 
 
+# Set by the engine while a threaded one runs: rng_guard(ctx) waits for the random draws pushed
+# before (ctx None: on every generator), so host-side draws and seeding keep push order.
+rng_guard = None
+
+
 def seed(seed_value, ctx=None):
     """Seeds the random generators: all of them (ctx None), or only ctx's (NumPy's for cpu,
     CuPy's of that device for gpu(i)), as mx.random.seed(seed, ctx) does."""
     global _np_rng
+    if rng_guard is not None:
+        rng_guard(ctx)
     if ctx is None or ctx.device_type != "gpu":
         _np_rng = np.random.default_rng(seed_value)
     if _cupy is not None and (ctx is None or ctx.device_type == "gpu"):
@@ -126,7 +133,17 @@ _np_rng = np.random.default_rng()
 
 
 def rng(ctx):
-    """The random generator for `ctx` (a `numpy.random.Generator`, or CuPy's random module)."""
+    """The random generator for `ctx` (a `numpy.random.Generator`, or CuPy's random module),
+    once the draws pushed to the engine before have been made."""
+    if rng_guard is not None:
+        rng_guard(ctx)
+    if ctx.device_type == "gpu":
+        return cupy().random
+    return _np_rng
+
+
+def rng_in_order(ctx):
+    """`rng(ctx)` for engine work that holds the generator's engine variable (no waiting)."""
     if ctx.device_type == "gpu":
         return cupy().random
     return _np_rng

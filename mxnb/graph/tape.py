@@ -333,7 +333,7 @@ def record(op, name, attrs, inputs, outputs):
         output._entry = (node, i)
         i += 1
         counter = output._version
-        if counter is None and getattr(output._data, "base", None) is not None:
+        if counter is None and getattr(output._raw, "base", None) is not None:
             counter = _shared_version(output, inputs)
         versions.append(0 if counter is None else counter[0])
     node.versions = (WRITES[0], versions)

@@ -2,7 +2,7 @@
 `slice`/`Reshape`/`take` so gradients flow through the selection."""
 import numpy as np
 
-from .. import backend
+from .. import backend, engine
 from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ops import registry
@@ -39,6 +39,7 @@ def getitem(self, key):
     out = _wrap(data, self._ctx)
     if data.base is not None and _is_basic(key):    # a view: writes through it change self
         out._version = version_of(self)
+        out._var = engine.var_of(self)              # and the engine orders them as one buffer
     return out
 
 
@@ -87,6 +88,10 @@ def _recorded_getitem(self, key):
 
 def setitem(self, key, value):
     """Writes `value` (an NDArray, NumPy array or number) into the selected part of the array."""
+    if engine.asynchronous and _is_basic(key) and not self._sparse and (
+            isinstance(value, (int, float, np.number, bool))
+            or isinstance(value, NDArray) and not value._sparse):
+        return _push_setitem(self, key, value)
     if isinstance(value, NDArray):
         data = backend.to_context(value._data, self._ctx)
     elif isinstance(value, (int, float, np.number, bool)):
@@ -100,6 +105,26 @@ def setitem(self, key, value):
     except ValueError:
         raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
                          % (tuple(np.shape(data)), tuple(self._data[index].shape))) from None
+
+
+def _push_setitem(self, key, value):
+    """`setitem` under a threaded engine: checked now, written by pushed work."""
+    selection = np.broadcast_to(np.empty((), np.int8), self.shape)[key].shape
+    is_array = isinstance(value, NDArray)
+    shape = value.shape if is_array else ()
+    try:        # NumPy's own rule on stand-ins without data: does the value fit the selection?
+        np.empty(selection, np.int8)[...] = np.broadcast_to(np.empty((), np.int8), shape)
+    except ValueError:
+        raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
+                         % (tuple(shape), tuple(selection))) from None
+    ctx = self._ctx
+
+    def run():
+        self._raw[key] = backend.to_context(value._raw, ctx) if is_array else value
+
+    engine.get().push(run, [engine.var_of(value)] if is_array else [], [engine.var_of(self)],
+                      ctx, "__setitem__")
+    bump_version(self)
 
 
 NDArray.__getitem__ = getitem

@@ -2,6 +2,12 @@
 
 `invoke` is the eager hot path: no attribute parsing, no registry look-ups, no dictionaries built;
 the caller hands it the Operator record and attributes that were parsed once.
+
+Storage: an NDArray's buffer is the slot `_raw`; `_var` is its engine variable (made when first
+needed, shared by views). Code outside the engine reads and writes the buffer as `_data`: under
+the naive engine that is the `_raw` slot itself (no cost); under a threaded engine it is a
+property that first waits for the work pushed on the array's variable (callers may mutate the
+buffer, so it waits for reads too) and raises that work's error. Engine work uses `_raw`.
 """
 from time import perf_counter
 
@@ -31,7 +37,8 @@ def _wrap(data, ctx):
     if instrument.tracking:
         return _counted(data, ctx)
     arr = NDArray.__new__(NDArray)
-    arr._data = data
+    arr._raw = data
+    arr._var = None
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
@@ -69,7 +76,8 @@ def _counted(data, ctx):
     """An NDArray counted by the array accounting until it is freed (a __del__ costs a quarter
     of a weakref.finalize, and nothing at all while accounting is off)."""
     arr = _CountedNDArray.__new__(_CountedNDArray)
-    arr._data = data
+    arr._raw = data
+    arr._var = None
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
@@ -127,6 +135,10 @@ def invoke(op, inputs, attrs, out=None):
     recorded on the tape and, while anything watches (`instrument.hooked`), timed and shown to
     the node hooks.
     """
+    if _threaded:           # a threaded engine: push the work (async_dispatch.py)
+        result = _async.invoke(op, inputs, attrs, out)
+        if result is not _async.SYNC:
+            return result
     if inputs:
         ctx = inputs[0]._ctx
         datas = []
@@ -225,9 +237,17 @@ def _write_out(op, outputs, out):
         if tuple(target.shape) != tuple(value.shape):
             raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
                              % (op.name, tuple(target.shape), tuple(value.shape)))
-        target._data[...] = value._data
+        copy_into(target, value)
         take_result_entry(target, value)
     return out
+
+
+def copy_into(target, value):
+    """Writes NDArray `value`'s values into `target`'s buffer (same shape), through the engine."""
+    if _threaded:
+        _async.copy_into(target, value)
+    else:
+        target._raw[...] = backend.to_context(value._raw, target._ctx)
 
 
 def take_result_entry(target, value):
@@ -280,7 +300,7 @@ class NDArray:
     """
     # _version: None, or the in-place write counter shared by views of the same memory
     # (graph.tape.version_of); backward compares it with the version each recorded operator saw.
-    __slots__ = ("_data", "_ctx", "_entry", "_grad", "_version", "__weakref__")
+    __slots__ = ("_raw", "_var", "_ctx", "_entry", "_grad", "_version", "__weakref__")
     __array_priority__ = 1000.0
     _sparse = False       # CSRNDArray and RowSparseNDArray hold sparse payloads (sparse.py)
 
@@ -289,7 +309,8 @@ class NDArray:
         if isinstance(data, NDArray):
             data = data._data
         host = np.asarray(data, dtype=dtype) if dtype is not None else np.asarray(data)
-        self._data = backend.to_context(host, ctx)
+        self._raw = backend.to_context(host, ctx)
+        self._var = None
         self._ctx = ctx
         self._entry = None
         self._grad = None
@@ -299,20 +320,20 @@ class NDArray:
 
     # --- basic properties ---------------------------------------------------------------------
     @property
-    def shape(self):
-        return tuple(self._data.shape)
+    def shape(self):           # known before pending work finishes: no wait
+        return tuple(self._raw.shape)
 
     @property
     def dtype(self):
-        return self._data.dtype.type
+        return self._raw.dtype.type
 
     @property
     def size(self):
-        return int(self._data.size)
+        return int(self._raw.size)
 
     @property
     def ndim(self):
-        return self._data.ndim
+        return self._raw.ndim
 
     @property
     def context(self):
@@ -407,10 +428,12 @@ class NDArray:
             if other._sparse:        # into a csr / row_sparse array: cast to its storage
                 from .sparse import assign
                 return assign(other, self, "copyto")
-            other._data[...] = backend.to_context(self._data, other._ctx)
+            copy_into(other, self)
             bump_version(other)
             return other
         if isinstance(other, Context):
+            if _threaded:
+                return _async.copy_to_context(self, other)
             with backend.device_scope(other):
                 data = backend.to_context(self._data, other)
                 if data is self._data:
@@ -432,9 +455,11 @@ class NDArray:
         return invoke(_registry.get("cast_storage"), [self], {"stype": stype})
 
     def wait_to_read(self):
+        """Waits until the pending work writing this array has finished (raises its error)."""
         engine.get().wait_for(self)
 
     def wait_to_write(self):
+        """Waits until all pending work reading or writing this array has finished."""
         engine.get().wait_for(self)
 
     def __array__(self, dtype=None, copy=None):
@@ -458,6 +483,7 @@ class NDArray:
     def detach(self):
         out = _wrap(self._data, self._ctx)
         out._version = tape.version_of(self)      # same memory: writes to either are seen
+        out._var = engine.var_of(self)
         return out
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
@@ -495,7 +521,8 @@ class NDArray:
 
     def __setstate__(self, state):
         ctx = Context(*state["ctx"])
-        self._data = backend.to_context(state["data"], ctx)
+        self._raw = backend.to_context(state["data"], ctx)
+        self._var = None
         self._ctx = ctx
         self._entry = None
         self._grad = None
@@ -527,7 +554,7 @@ class StaleNDArray(NDArray):
     def _fail(self):
         raise MXNetError(self._message)
 
-    _data = _ctx = _entry = _grad = _version = property(_fail)
+    _data = _raw = _var = _ctx = _entry = _grad = _version = property(_fail)
 
 
 class ShapeOnly(NDArray):
@@ -548,6 +575,14 @@ class ShapeOnly(NDArray):
         shape, dtype = self._spec
         xp = backend.xp_of(self._ctx)
         return xp.broadcast_to(xp.zeros((), dtype=dtype), shape)
+
+    _raw = _data        # what engine workers read
+
+    @property
+    def _var(self):
+        # the array's own variable while it lives; zeros need no ordering
+        array = self._ref()
+        return engine.Var() if array is None else engine.var_of(array)
 
 
 def _shape_only(array):
@@ -595,3 +630,45 @@ def empty(shape, ctx=None, dtype=None):
         shape = (shape,)
     with backend.device_scope(ctx):
         return _wrap(backend.xp_of(ctx).empty(shape, dtype=dtype_np(dtype)), ctx)
+
+
+# --- the `_data` accessor, switched with the engine ---------------------------------------------
+_RAW_SLOT = NDArray.__dict__["_raw"]
+_threaded = False
+_SEGMENT = []           # the threaded engine's operators gathered for a bulk, not yet pushed
+
+
+def _waiting_get(self):
+    try:
+        var = self._var
+    except AttributeError:      # an object still being built
+        var = None
+    if var is not None and (var.pending or var.exc is not None or _SEGMENT):
+        engine.get().wait_var(var)
+    return self._raw
+
+
+def _waiting_set(self, value):
+    try:
+        var = self._var
+    except AttributeError:
+        var = self._var = None
+    if var is not None:
+        if var.pending or _SEGMENT:
+            engine.get().wait_var(var, raise_error=False)
+        var.exc = None          # a new buffer: the error of the old one's work is gone
+    self._raw = value
+
+
+_WAITING_DATA = property(_waiting_get, _waiting_set, doc="The buffer, once pending work on it finished.")
+
+
+def _use_engine(eng):
+    global _threaded, _SEGMENT
+    _threaded = not eng.synchronous
+    _SEGMENT = getattr(eng, "_segment", [])
+    NDArray._data = _WAITING_DATA if _threaded else _RAW_SLOT
+
+
+from . import async_dispatch as _async  # noqa: E402  (it reads this module's helpers)
+engine.on_switch(_use_engine)

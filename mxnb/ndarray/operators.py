@@ -8,7 +8,7 @@ import numbers
 from ..base import MXNetError
 from ..ops import registry
 from ..graph import tape
-from .ndarray import NDArray, invoke, bump_version
+from .ndarray import NDArray, invoke, bump_version, copy_into
 
 _op = registry.get
 
@@ -20,7 +20,7 @@ def _binary(elemwise, broadcast, scalar, rscalar=None):
 
     def method(self, other):
         if isinstance(other, NDArray):
-            if other._data.shape == self._data.shape:
+            if other._raw.shape == self._raw.shape:     # _raw: no wait for pending work
                 return invoke(e_op, [self, other], e_op.defaults)
             return invoke(b_op, [self, other], b_op.defaults)
         if isinstance(other, numbers.Number):
@@ -43,10 +43,10 @@ def _inplace(method):
         result = method(self, other)
         if result is NotImplemented:
             return result
-        if result._data.shape != self._data.shape:
+        if result._raw.shape != self._raw.shape:
             raise MXNetError("in-place operation would change shape %s to %s"
                              % (self.shape, result.shape))
-        self._data[...] = result._data
+        copy_into(self, result)
         bump_version(self)
         entry = result._entry
         if entry is not None and entry[0].out_values is not None:

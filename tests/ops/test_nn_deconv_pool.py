@@ -267,4 +267,4 @@ def test_upsampling_symbol_arguments_as_mxnet():
     assert s.list_arguments() == ["a", "b"]
     assert s.infer_shape(a=(1, 1, 2, 2), b=(1, 2, 4, 4))[1] == [(1, 3, 4, 4)]
     with pytest.raises(mx.MXNetError, match="bilinear"):
-        nd.UpSampling(nd.ones((1, 1, 2, 2)), scale=2, sample_type="bilinear", num_filter=1)
+        nd.UpSampling(nd.ones((1, 1, 2, 2)), scale=2, sample_type="bilinear", num_filter=1).wait_to_read()

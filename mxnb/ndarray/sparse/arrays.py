@@ -229,7 +229,8 @@ def wrap_payload(value, ctx):
     if not isinstance(value, storage.Sparse):
         return _wrap(value, ctx)
     arr = _CLASSES[value.stype].__new__(_CLASSES[value.stype])
-    arr._data = value
+    arr._raw = value
+    arr._var = None
     arr._ctx = ctx
     arr._entry = None
     arr._grad = None
