@@ -1,10 +1,20 @@
-"""Shared pieces of the optimizer update operators: parameters, shape/type rules, clipping."""
+"""Shared pieces of the optimizer update operators: parameters, shape/type rules, clipping,
+and the scratch buffers that let the updates run without weight-sized temporaries."""
+import threading
+
 from ...base import AttributeParseError, MXNetError, parse_float
 from ...ops.registry import Param
 from ..params import Float, REQUIRED
 
 __all__ = ["FloatTuple", "RESCALE", "CLIP", "WD", "LR", "rescaled", "weight_shape",
-           "weight_type", "write", "coefficient", "clip"]
+           "weight_type", "write", "coefficient", "clip", "scratch", "rescaled_into",
+           "release_scratch", "IN_PLACE"]
+
+# op name -> kernel(xp, inputs, attrs, outs) that writes each new weight into outs[i] (which may
+# be the weight itself) with at most a few cached scratch buffers: what the optimizers call
+# with out=weight (mxnb/optimizer/inplace.py). Not Operator.compute_out: a memory plan checks
+# such kernels by running them again, and an update run twice would move its states twice.
+IN_PLACE = {}
 
 
 def _parse_float_tuple(value):
@@ -55,6 +65,38 @@ def rescaled(xp, grad, rescale_grad, clip_gradient, dtype=None):
     if clip_gradient >= 0:
         xp.clip(g, -clip_gradient, clip_gradient, out=g)
     return g
+
+
+_SCRATCH = threading.local()
+
+
+def scratch(xp, like, slot=0):
+    """A scratch array shaped and typed as `like`, on its device: a view of a flat buffer kept
+    per thread, device, dtype and slot, grown to the largest size asked for, so an update
+    allocates nothing once every weight has been seen. Valid until the next call for the same
+    slot; never returned to callers as a result."""
+    cache = getattr(_SCRATCH, "buffers", None)
+    if cache is None:
+        cache = _SCRATCH.buffers = {}
+    key = (xp.__name__, str(getattr(like, "device", "")), like.dtype.str, slot)
+    buf = cache.get(key)
+    if buf is None or buf.size < like.size:
+        buf = cache[key] = xp.empty(like.size, like.dtype)
+    return buf[:like.size].reshape(like.shape)
+
+
+def release_scratch():
+    """Frees this thread's scratch buffers (they are made again when next needed)."""
+    _SCRATCH.buffers = {}
+
+
+def rescaled_into(xp, grad, rescale_grad, clip_gradient, out):
+    """clip(rescale_grad * grad, clip_gradient) written into `out` (in out's precision, the
+    gradient cast first as `rescaled` does)."""
+    xp.multiply(grad, out.dtype.type(rescale_grad), out=out, dtype=out.dtype)
+    if clip_gradient >= 0:
+        xp.clip(out, -clip_gradient, clip_gradient, out=out)
+    return out
 
 
 def clip(xp, arr, bound):
