@@ -47,13 +47,10 @@ def _plain(inputs, outs, group):
     """Whether the arrays are dense, on one context, and shaped as their group's weight."""
     ctx = inputs[0]._ctx
     for start in range(0, len(outs) * group, group):
-        shape = inputs[start].shape
-        for x in inputs[start:start + group]:
-            if x._sparse or x._ctx != ctx or x.shape != shape:
+        shape = inputs[start]._data.shape
+        for x in inputs[start:start + group] + [outs[start // group]]:
+            if x._sparse or x._data.shape != shape or (x._ctx is not ctx and x._ctx != ctx):
                 return False
-        out = outs[start // group]
-        if out._sparse or out._ctx != ctx or out.shape != shape:
-            return False
     return True
 
 
@@ -88,7 +85,8 @@ def update(name, inputs, outs, kwargs, group):
     """
     kernel = IN_PLACE.get(name)
     if kernel is None or STATE.recording or not _plain(inputs, outs, group):
-        return getattr(nd, name)(*inputs, out=outs if len(outs) > 1 else outs[0], **kwargs)
+        getattr(nd, name)(*inputs, out=outs if len(outs) > 1 else outs[0], **kwargs)
+        return outs
     attrs = _attrs(name, kwargs)
     ctx = inputs[0]._ctx
     xp = backend.xp_of(ctx)

@@ -75,14 +75,17 @@ def scratch(xp, like, slot=0):
     per thread, device, dtype and slot, grown to the largest size asked for, so an update
     allocates nothing once every weight has been seen. Valid until the next call for the same
     slot; never returned to callers as a result."""
-    cache = getattr(_SCRATCH, "buffers", None)
-    if cache is None:
+    try:
+        cache = _SCRATCH.buffers
+    except AttributeError:
         cache = _SCRATCH.buffers = {}
-    key = (xp.__name__, str(getattr(like, "device", "")), like.dtype.str, slot)
+    device = getattr(like, "device", None)         # NumPy 2: "cpu"; CuPy: a Device (by id)
+    key = (xp, getattr(device, "id", device), like.dtype, slot)
     buf = cache.get(key)
-    if buf is None or buf.size < like.size:
-        buf = cache[key] = xp.empty(like.size, like.dtype)
-    return buf[:like.size].reshape(like.shape)
+    size = like.size
+    if buf is None or buf.size < size:
+        buf = cache[key] = xp.empty(size, like.dtype)
+    return buf[:size].reshape(like.shape)
 
 
 def release_scratch():
