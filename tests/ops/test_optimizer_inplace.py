@@ -28,11 +28,13 @@ def _bits(a):
     return a.view("u%d" % a.dtype.itemsize)
 
 
-def test_the_sgd_family_has_in_place_kernels():
+def test_the_optimizers_update_operators_have_in_place_kernels():
     for name in ("sgd_update", "sgd_mom_update", "mp_sgd_update", "mp_sgd_mom_update",
                  "nag_mom_update", "mp_nag_mom_update", "multi_sgd_update",
                  "multi_sgd_mom_update", "multi_mp_sgd_update", "multi_mp_sgd_mom_update",
-                 "preloaded_multi_sgd_mom_update", "preloaded_multi_mp_sgd_update"):
+                 "preloaded_multi_sgd_mom_update", "preloaded_multi_mp_sgd_update",
+                 "signsgd_update", "signum_update", "adam_update", "rmsprop_update",
+                 "rmspropalex_update"):
         assert name in IN_PLACE, name
 
 

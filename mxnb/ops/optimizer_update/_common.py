@@ -8,7 +8,7 @@ from ..params import Float, REQUIRED
 
 __all__ = ["FloatTuple", "RESCALE", "CLIP", "WD", "LR", "rescaled", "weight_shape",
            "weight_type", "write", "coefficient", "clip", "scratch", "rescaled_into",
-           "release_scratch", "IN_PLACE"]
+           "release_scratch", "in_place", "IN_PLACE"]
 
 # op name -> kernel(xp, inputs, attrs, outs) that writes each new weight into outs[i] (which may
 # be the weight itself) with at most a few cached scratch buffers: what the optimizers call
@@ -86,6 +86,14 @@ def scratch(xp, like, slot=0):
     if buf is None or buf.size < size:
         buf = cache[key] = xp.empty(size, like.dtype)
     return buf[:size].reshape(like.shape)
+
+
+def in_place(name, run):
+    """Registers `run(xp, inputs, attrs, out)` (a single-output update writing its new weight
+    into `out`, which may be the weight itself) as `name`'s IN_PLACE kernel; returns the
+    operator's `compute`, which is `run` with out=None (a fresh result)."""
+    IN_PLACE[name] = lambda xp, inputs, attrs, outs: [run(xp, inputs, attrs, outs[0])]
+    return staticmethod(lambda xp, inputs, attrs: run(xp, inputs, attrs, None))
 
 
 def release_scratch():

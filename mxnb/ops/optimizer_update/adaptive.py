@@ -12,8 +12,8 @@ returned (write it back with out=weight).
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
-from ._common import (CLIP, LR, RESCALE, WD, FloatTuple, clip, coefficient, rescaled,
-                      weight_shape, weight_type, write)
+from ._common import (CLIP, LR, RESCALE, WD, FloatTuple, clip, coefficient, in_place, rescaled,
+                      scratch, weight_shape, weight_type, write)
 
 _BETAS = {"beta1": Float(0.9, doc="The decay rate for the 1st moment estimates."),
           "beta2": Float(0.999, doc="The decay rate for the 2nd moment estimates."),
@@ -40,17 +40,18 @@ def adam_moments(xp, g, mean, var, beta1, beta2, real):
           inputs=("weight", "grad", "mean", "var"), differentiable=False)
 class AdamUpdate:
     """Update function for the Adam optimizer; `mean` and `var` are updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, mean, var = inputs
         real = coefficient(w.dtype)
-        grad = g * real(attrs["rescale_grad"])
+        grad = xp.multiply(g, real(attrs["rescale_grad"]), out=scratch(xp, w))
+        tmp = scratch(xp, w, 1)
         if attrs["wd"]:
-            grad += w * real(attrs["wd"])
+            grad += xp.multiply(w, real(attrs["wd"]), out=tmp)
         clip(xp, grad, attrs["clip_gradient"])
-        # The moments are MXNet's mutable inputs: updated in place, with one temporary.
+        # The moments are MXNet's mutable inputs: updated in place.
         b1, b2 = real(attrs["beta1"]), real(attrs["beta2"])
         mean *= b1
-        tmp = grad * (real(1) - b1)
+        xp.multiply(grad, real(1) - b1, out=tmp)
         mean += tmp
         var *= b2
         xp.multiply(grad, grad, out=tmp)
@@ -60,7 +61,8 @@ class AdamUpdate:
         tmp += real(attrs["epsilon"])
         xp.divide(mean, tmp, out=tmp)
         tmp *= real(attrs["lr"])
-        return xp.subtract(w, tmp, out=tmp)
+        return xp.subtract(w, tmp, out=out)
+    compute = in_place("adam_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -201,8 +203,9 @@ _RMS = {"lr": LR, "gamma1": Float(0.95, doc="The decay rate of the mean square."
 
 
 def _rms_grad(xp, w, g, attrs, real):
-    grad = g * real(attrs["rescale_grad"])
-    grad += w * real(attrs["wd"])
+    """clip(rescale_grad * g + wd * w) in scratch slot 0 (slot 1 is free again afterwards)."""
+    grad = xp.multiply(g, real(attrs["rescale_grad"]), out=scratch(xp, w))
+    grad += xp.multiply(w, real(attrs["wd"]), out=scratch(xp, w, 1))
     return clip(xp, grad, attrs["clip_gradient"])
 
 
@@ -210,12 +213,12 @@ def _rms_grad(xp, w, g, attrs, real):
 class RMSPropUpdate:
     """Update function for RMSProp (Tieleman & Hinton): n = (1 - gamma1) * g^2 + gamma1 * n;
     weight = weight - lr * g / sqrt(n + epsilon). `n` is updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, n = inputs
         real = coefficient(w.dtype)
         grad = _rms_grad(xp, w, g, attrs, real)
         gamma1 = real(attrs["gamma1"])
-        tmp = grad * grad
+        tmp = xp.multiply(grad, grad, out=scratch(xp, w, 1))
         tmp *= real(1) - gamma1
         n *= gamma1
         n += tmp                                   # n is updated in place (a mutable input)
@@ -223,7 +226,8 @@ class RMSPropUpdate:
         xp.sqrt(tmp, out=tmp)
         xp.divide(grad, tmp, out=tmp)
         tmp *= real(attrs["lr"])
-        return clip(xp, xp.subtract(w, tmp, out=tmp), attrs["clip_weights"])
+        return clip(xp, xp.subtract(w, tmp, out=out), attrs["clip_weights"])
+    compute = in_place("rmsprop_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -234,13 +238,13 @@ class RMSPropUpdate:
 class RMSPropAlexUpdate:
     """Update function for RMSPropAlex (Graves' centered RMSProp); `n`, `g` and `delta` are
     updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, grad_in, n, g, delta = inputs
         real = coefficient(w.dtype)
         grad = _rms_grad(xp, w, grad_in, attrs, real)
         gamma1, gamma2 = real(attrs["gamma1"]), real(attrs["gamma2"])
         # n, g and delta are updated in place (MXNet's mutable inputs)
-        tmp = grad * grad
+        tmp = xp.multiply(grad, grad, out=scratch(xp, w, 1))
         tmp *= real(1) - gamma1
         n *= gamma1
         n += tmp
@@ -255,7 +259,8 @@ class RMSPropAlexUpdate:
         tmp *= real(attrs["lr"])
         delta *= gamma2
         delta -= tmp
-        return clip(xp, xp.add(w, delta, out=tmp), attrs["clip_weights"])
+        return clip(xp, xp.add(w, delta, out=out), attrs["clip_weights"])
+    compute = in_place("rmspropalex_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type

@@ -16,8 +16,8 @@ weight's dtype; states are float32 there.
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
-from ._common import (CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled, rescaled_into,
-                      coefficient, scratch, weight_shape, weight_type, write)
+from ._common import (CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into,
+                      coefficient, in_place, scratch, weight_shape, weight_type, write)
 
 _SGD = {"lr": LR, "wd": WD, "rescale_grad": RESCALE, "clip_gradient": CLIP,
         "lazy_update": Bool(True, doc="If true, lazy updates are applied if gradient's stype "
@@ -110,13 +110,6 @@ def _mp(step):
     return run
 
 
-def _in_place(name, run):
-    """Registers `run(xp, inputs, attrs, out)` as `name`'s in-place kernel (IN_PLACE); returns
-    `compute` for the operator (out=None: a fresh result)."""
-    IN_PLACE[name] = lambda xp, inputs, attrs, outs: [run(xp, inputs, attrs, outs[0])]
-    return staticmethod(lambda xp, inputs, attrs: run(xp, inputs, attrs, None))
-
-
 @operator("sgd_update", params=_SGD, inputs=("weight", "grad"), differentiable=False)
 class SGDUpdate:
     """Update function for Stochastic Gradient Descent (SGD) optimizer:
@@ -125,7 +118,7 @@ class SGDUpdate:
         w, g = inputs
         return sgd_step(xp, w, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
                         attrs["clip_gradient"], out=out)
-    compute = _in_place("sgd_update", run)
+    compute = in_place("sgd_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -139,7 +132,7 @@ class SGDMomUpdate:
         w, g, m = inputs
         return sgd_mom_step(xp, w, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
                             attrs["rescale_grad"], attrs["clip_gradient"], out=out)
-    compute = _in_place("sgd_mom_update", run)
+    compute = in_place("sgd_mom_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -153,7 +146,7 @@ class MPSGDUpdate:
         w, g, w32 = inputs
         return _mp(sgd_step)(xp, w, w32, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
                              attrs["clip_gradient"], out=out)
-    compute = _in_place("mp_sgd_update", run)
+    compute = in_place("mp_sgd_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -168,7 +161,7 @@ class MPSGDMomUpdate:
         w, g, m, w32 = inputs
         return _mp(sgd_mom_step)(xp, w, w32, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
                                  attrs["rescale_grad"], attrs["clip_gradient"], out=out)
-    compute = _in_place("mp_sgd_mom_update", run)
+    compute = in_place("mp_sgd_mom_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -184,7 +177,7 @@ class NAGMomUpdate:
         w, g, m = inputs
         return nag_step(xp, w, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
                         attrs["rescale_grad"], attrs["clip_gradient"], out=out)
-    compute = _in_place("nag_mom_update", run)
+    compute = in_place("nag_mom_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -198,7 +191,7 @@ class MPNAGMomUpdate:
         w, g, m, w32 = inputs
         return _mp(mp_nag_step)(xp, w, w32, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
                                 attrs["rescale_grad"], attrs["clip_gradient"], out=out)
-    compute = _in_place("mp_nag_mom_update", run)
+    compute = in_place("mp_nag_mom_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -209,15 +202,18 @@ class MPNAGMomUpdate:
           inputs=("weight", "grad"), differentiable=False)
 class SignSGDUpdate:
     """Update function for SignSGD: weight = (1 - lr*wd) * weight - lr * sign(grad)."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g = inputs
         real = w.dtype.type
         lr = real(attrs["lr"])
-        step = xp.sign(rescaled(xp, g, attrs["rescale_grad"], attrs["clip_gradient"], w.dtype))
+        step = rescaled_into(xp, g, attrs["rescale_grad"], attrs["clip_gradient"],
+                             scratch(xp, w))
+        xp.sign(step, out=step)
         step *= lr
-        out = w * (real(1) - lr * real(attrs["wd"]))
+        out = xp.multiply(w, real(1) - lr * real(attrs["wd"]), out=out)
         out -= step
         return out
+    compute = in_place("signsgd_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -230,19 +226,22 @@ class SignSGDUpdate:
 class SignumUpdate:
     """Update function for Signum (SIGN momentUM): mom = momentum * mom - (1 - momentum) *
     (grad + wd * weight); weight = (1 - lr*wd_lh) * weight + lr * sign(mom)."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, m = inputs
         real = w.dtype.type
         momentum, lr = real(attrs["momentum"]), real(attrs["lr"])
-        grad = rescaled(xp, g, attrs["rescale_grad"], attrs["clip_gradient"], w.dtype)
-        grad += w * real(attrs["wd"])
+        grad = rescaled_into(xp, g, attrs["rescale_grad"], attrs["clip_gradient"],
+                             scratch(xp, w))
+        grad += xp.multiply(w, real(attrs["wd"]), out=scratch(xp, w, 1))
         grad *= real(1) - momentum
-        new_mom = m * momentum
-        new_mom -= grad
-        write(m, new_mom)
-        out = w * (real(1) - lr * real(attrs["wd_lh"]))
-        out += xp.sign(new_mom) * lr
+        m *= momentum
+        m -= grad
+        out = xp.multiply(w, real(1) - lr * real(attrs["wd_lh"]), out=out)
+        step = xp.sign(m, out=grad)
+        step *= lr
+        out += step
         return out
+    compute = in_place("signum_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
