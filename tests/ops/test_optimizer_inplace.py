@@ -10,6 +10,7 @@ import pytest
 
 import mxnb as mx
 from mxnb.ops import registry
+from mxnb.ops.optimizer_update import _common
 from mxnb.ops.optimizer_update._common import IN_PLACE, release_scratch
 from mxnb.optimizer.inplace import update
 
@@ -38,8 +39,11 @@ def test_the_optimizers_update_operators_have_in_place_kernels():
         assert name in IN_PLACE, name
 
 
+@pytest.mark.parametrize("chunk", [None, 5])
 @pytest.mark.parametrize("meta", META, ids=[m["name"] for m in META])
-def test_in_place_kernel_is_bit_identical_to_compute(meta):
+def test_in_place_kernel_is_bit_identical_to_compute(meta, chunk, monkeypatch):
+    if chunk:      # pieces of 5 elements: the chunked loop (large weights) on fixture sizes
+        monkeypatch.setattr(_common, "CHUNK", chunk)
     op, attrs = _attrs(meta)
     inputs = [FIXTURE["%s/in%d" % (meta["name"], i)] for i in range(meta["inputs"])]
     names = op.input_names(attrs)

@@ -8,7 +8,7 @@ from ..params import Float, REQUIRED
 
 __all__ = ["FloatTuple", "RESCALE", "CLIP", "WD", "LR", "rescaled", "weight_shape",
            "weight_type", "write", "coefficient", "clip", "scratch", "rescaled_into",
-           "release_scratch", "in_place", "IN_PLACE"]
+           "release_scratch", "in_place", "chunked", "CHUNK", "IN_PLACE"]
 
 # op name -> kernel(xp, inputs, attrs, outs) that writes each new weight into outs[i] (which may
 # be the weight itself) with at most a few cached scratch buffers: what the optimizers call
@@ -88,11 +88,36 @@ def scratch(xp, like, slot=0):
     return buf[:size].reshape(like.shape)
 
 
+# An in-place update on NumPy runs over pieces of this many elements: its half-dozen passes then
+# stay in the CPU's cache instead of streaming every weight-sized array through memory each
+# time, and the scratch buffers are at most one piece long. (Elementwise: the same numbers.)
+CHUNK = 1 << 16
+
+
+def chunked(xp, run, arrays, out):
+    """`run(arrays, out)` over CHUNK-element pieces of `arrays` and `out` when they are NumPy
+    arrays of one size, all C-contiguous; in one call otherwise (CuPy, small or odd arrays)."""
+    size = out.size
+    if xp.__name__ != "numpy" or size <= CHUNK or not out.flags.c_contiguous:
+        return run(arrays, out)
+    for a in arrays:
+        if a.size != size or not a.flags.c_contiguous:
+            return run(arrays, out)
+    flat = [a.reshape(-1) for a in arrays]
+    whole = out.reshape(-1)
+    for start in range(0, size, CHUNK):
+        end = start + CHUNK
+        run([a[start:end] for a in flat], whole[start:end])
+    return out
+
+
 def in_place(name, run):
     """Registers `run(xp, inputs, attrs, out)` (a single-output update writing its new weight
     into `out`, which may be the weight itself) as `name`'s IN_PLACE kernel; returns the
     operator's `compute`, which is `run` with out=None (a fresh result)."""
-    IN_PLACE[name] = lambda xp, inputs, attrs, outs: [run(xp, inputs, attrs, outs[0])]
+    def kernel(xp, inputs, attrs, outs):
+        return [chunked(xp, lambda arrays, out: run(xp, arrays, attrs, out), inputs, outs[0])]
+    IN_PLACE[name] = kernel
     return staticmethod(lambda xp, inputs, attrs: run(xp, inputs, attrs, None))
 
 

@@ -16,7 +16,7 @@ weight's dtype; states are float32 there.
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
-from ._common import (CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into,
+from ._common import (CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into, chunked,
                       coefficient, in_place, scratch, weight_shape, weight_type, write)
 
 _SGD = {"lr": LR, "wd": WD, "rescale_grad": RESCALE, "clip_gradient": CLIP,
@@ -314,33 +314,39 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
     params = (_PRELOADED_MOM if momentum else _PRELOADED) if preloaded else (
         _MULTI_MOM if momentum else _MULTI)
 
+    def one(xp, parts, lr, wd, attrs, target):
+        """The new weight of one group (weight, grad[, mom][, weight32]), into `target`."""
+        w, g = parts[0], parts[1]
+        m = parts[2] if momentum else None
+        if mp:
+            w32 = parts[-1]
+            if momentum:
+                sgd_mom_step(xp, w32, g, m, lr, wd, attrs["momentum"], attrs["rescale_grad"],
+                             attrs["clip_gradient"], out=w32)
+            else:
+                sgd_step(xp, w32, g, lr, wd, attrs["rescale_grad"], attrs["clip_gradient"],
+                         out=w32)
+            if target is None:
+                return w32.astype(w.dtype)
+            target[...] = w32
+            return target
+        if momentum:
+            return sgd_mom_step(xp, w, g, m, lr, wd, attrs["momentum"], attrs["rescale_grad"],
+                                attrs["clip_gradient"], out=target)
+        return sgd_step(xp, w, g, lr, wd, attrs["rescale_grad"], attrs["clip_gradient"],
+                        out=target)
+
     def run(xp, inputs, attrs, targets):
         lrs, wds = _rates(xp, inputs, attrs, group)
         outs = []
         for i in range(attrs["num_weights"]):
             parts = inputs[i * group:(i + 1) * group]
-            w, g = parts[0], parts[1]
-            m = parts[2] if momentum else None
-            target = targets[i] if targets is not None else None
-            if mp:
-                w32 = parts[-1]
-                if momentum:
-                    sgd_mom_step(xp, w32, g, m, lrs[i], wds[i], attrs["momentum"],
-                                 attrs["rescale_grad"], attrs["clip_gradient"], out=w32)
-                else:
-                    sgd_step(xp, w32, g, lrs[i], wds[i], attrs["rescale_grad"],
-                             attrs["clip_gradient"], out=w32)
-                if target is None:
-                    target = w32.astype(w.dtype)
-                else:
-                    target[...] = w32
-            elif momentum:
-                target = sgd_mom_step(xp, w, g, m, lrs[i], wds[i], attrs["momentum"],
-                                      attrs["rescale_grad"], attrs["clip_gradient"], out=target)
+            if targets is None:
+                outs.append(one(xp, parts, lrs[i], wds[i], attrs, None))
             else:
-                target = sgd_step(xp, w, g, lrs[i], wds[i], attrs["rescale_grad"],
-                                  attrs["clip_gradient"], out=target)
-            outs.append(target)
+                outs.append(chunked(xp, lambda arrays, out: one(xp, arrays, lrs[i], wds[i],
+                                                                attrs, out),
+                                    parts, targets[i]))
         return outs
 
     IN_PLACE[name] = run
