@@ -35,7 +35,7 @@ def test_the_optimizers_update_operators_have_in_place_kernels():
                  "multi_sgd_mom_update", "multi_mp_sgd_update", "multi_mp_sgd_mom_update",
                  "preloaded_multi_sgd_mom_update", "preloaded_multi_mp_sgd_update",
                  "signsgd_update", "signum_update", "adam_update", "rmsprop_update",
-                 "rmspropalex_update"):
+                 "rmspropalex_update", "_multi_lamb_update", "_multi_mp_lamb_update"):
         assert name in IN_PLACE, name
 
 
