@@ -35,7 +35,8 @@ def test_the_optimizers_update_operators_have_in_place_kernels():
                  "multi_sgd_mom_update", "multi_mp_sgd_update", "multi_mp_sgd_mom_update",
                  "preloaded_multi_sgd_mom_update", "preloaded_multi_mp_sgd_update",
                  "signsgd_update", "signum_update", "adam_update", "rmsprop_update",
-                 "rmspropalex_update", "_multi_lamb_update", "_multi_mp_lamb_update"):
+                 "rmspropalex_update", "_multi_lamb_update", "_multi_mp_lamb_update",
+                 "ftrl_update", "ftml_update"):
         assert name in IN_PLACE, name
 
 
@@ -160,3 +161,26 @@ def test_release_scratch_frees_the_cached_buffers():
     before = weights[0].asnumpy()
     updater(0, grads[0], weights[0])
     assert not np.array_equal(before, weights[0].asnumpy())
+
+
+@pytest.mark.parametrize("name,states,attrs", [
+    ("ftrl_update", 2, {"lr": 0.1, "wd": 0.01}),
+    ("rmspropalex_update", 3, {"lr": 0.01, "wd": 0.01}),
+    ("rmsprop_update", 1, {"lr": 0.01}),
+    ("nag_mom_update", 1, {"lr": 0.1, "momentum": 0.9, "wd": 0.01}),
+    ("sgd_mom_update", 1, {"lr": 0.1, "momentum": 0.9, "wd": 0.01})])
+def test_float32_states_of_a_float16_weight_update_it_as_compute_and_a_cast_do(name, states, attrs):
+    # RMSProp and FTRL keep float32 states for any weight: the step then computes in float32
+    # and is rounded into the float16 weight once, at the end
+    r = np.random.RandomState(4)
+    inputs = [r.uniform(-1, 1, (6, 5)).astype("float16") for _ in range(2)] + \
+        [r.uniform(0.1, 1, (6, 5)).astype("float32") for _ in range(states)]
+    op = registry.get(name)
+    parsed = op.parse_attrs(attrs)
+    fresh = [x.copy() for x in inputs]
+    expected = np.asarray(op.compute(np, fresh, parsed)).astype("float16")
+    arrays = [x.copy() for x in inputs]
+    IN_PLACE[name](np, arrays, parsed, [arrays[0]])
+    np.testing.assert_array_equal(_bits(arrays[0]), _bits(expected))
+    for a, f in zip(arrays[2:], fresh[2:]):
+        np.testing.assert_array_equal(_bits(a), _bits(f))

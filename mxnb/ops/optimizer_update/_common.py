@@ -111,12 +111,23 @@ def chunked(xp, run, arrays, out):
     return out
 
 
-def in_place(name, run):
+def in_place(name, run, mixed=False):
     """Registers `run(xp, inputs, attrs, out)` (a single-output update writing its new weight
     into `out`, which may be the weight itself) as `name`'s IN_PLACE kernel; returns the
-    operator's `compute`, which is `run` with out=None (a fresh result)."""
+    operator's `compute`, which is `run` with out=None (a fresh result).
+
+    Inputs of several dtypes (float32 states of a float16 weight) compute in the precision
+    NumPy's promotion gives, and the result is cast into the weight at the end; writing into a
+    float16 `out` step by step would round differently, so such calls compute a fresh result
+    and copy it, unless `mixed` says the operator is written for them (the mp_ ones)."""
     def kernel(xp, inputs, attrs, outs):
-        return [chunked(xp, lambda arrays, out: run(xp, arrays, attrs, out), inputs, outs[0])]
+        out = outs[0]
+        if not mixed:
+            for a in inputs:
+                if a.dtype != out.dtype:
+                    out[...] = run(xp, inputs, attrs, None)
+                    return [out]
+        return [chunked(xp, lambda arrays, piece: run(xp, arrays, attrs, piece), inputs, out)]
     IN_PLACE[name] = kernel
     return staticmethod(lambda xp, inputs, attrs: run(xp, inputs, attrs, None))
 

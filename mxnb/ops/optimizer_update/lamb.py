@@ -37,15 +37,18 @@ def phase1(xp, w, g, mean, var, t, wd, attrs, out=None):
     xp.multiply(grad, grad, out=tmp)
     tmp *= real(1) - beta2
     var += tmp
+    # the hats in the moments' precision (float32 moments of a float16 weight stay float32)
+    denom = tmp if tmp.dtype == var.dtype else scratch(xp, var, 3)
     if attrs["bias_correction"]:
-        mean_hat = xp.divide(mean, real(1) - beta1 ** t, out=grad)
-        xp.divide(var, real(1) - beta2 ** t, out=tmp)
-        xp.sqrt(tmp, out=tmp)
+        mean_hat = xp.divide(mean, real(1) - beta1 ** t,
+                             out=grad if grad.dtype == mean.dtype else scratch(xp, mean, 4))
+        xp.divide(var, real(1) - beta2 ** t, out=denom)
+        xp.sqrt(denom, out=denom)
     else:
         mean_hat = mean
-        xp.sqrt(var, out=tmp)
-    tmp += real(attrs["epsilon"])
-    out = xp.divide(mean_hat, tmp, out=out)
+        xp.sqrt(var, out=denom)
+    denom += real(attrs["epsilon"])
+    out = xp.divide(mean_hat, denom, out=out)
     out += xp.multiply(w, real(wd), out=tmp)
     return out
 
@@ -151,6 +154,13 @@ def _multi_lamb(mp):
             w, g, mean, var = parts[:4]
             master = parts[4] if mp else w
             target = None if targets is None else targets[i]
+            if target is not None and any(a.dtype != master.dtype for a in (mean, var) +
+                                          (() if mp else (g,))):
+                target[...] = run(xp, parts, dict(attrs, num_tensors=1, step_count=(
+                    attrs["step_count"][i],), wds=(attrs["wds"][i],), learning_rates=(
+                    attrs["learning_rates"][i],)), None)[0]
+                outs.append(target)      # several dtypes: computed as compute does, then copied
+                continue
             direction = phase1(xp, master, g, mean, var, attrs["step_count"][i],
                                attrs["wds"][i], attrs,
                                out=None if target is None else scratch(xp, master, 2))

@@ -69,7 +69,7 @@ def nag_step(xp, weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gradien
     g *= real(lr)
     mom *= real(momentum)
     mom -= g
-    out = xp.add(weight, xp.multiply(mom, real(momentum), out=scratch(xp, weight, 1)), out=out)
+    out = xp.add(weight, xp.multiply(mom, real(momentum), out=scratch(xp, mom, 1)), out=out)
     out -= g
     return out
 
@@ -146,7 +146,7 @@ class MPSGDUpdate:
         w, g, w32 = inputs
         return _mp(sgd_step)(xp, w, w32, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
                              attrs["clip_gradient"], out=out)
-    compute = in_place("mp_sgd_update", run)
+    compute = in_place("mp_sgd_update", run, mixed=True)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -161,7 +161,7 @@ class MPSGDMomUpdate:
         w, g, m, w32 = inputs
         return _mp(sgd_mom_step)(xp, w, w32, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
                                  attrs["rescale_grad"], attrs["clip_gradient"], out=out)
-    compute = in_place("mp_sgd_mom_update", run)
+    compute = in_place("mp_sgd_mom_update", run, mixed=True)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -191,7 +191,7 @@ class MPNAGMomUpdate:
         w, g, m, w32 = inputs
         return _mp(mp_nag_step)(xp, w, w32, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
                                 attrs["rescale_grad"], attrs["clip_gradient"], out=out)
-    compute = in_place("mp_nag_mom_update", run)
+    compute = in_place("mp_nag_mom_update", run, mixed=True)
 
     infer_shape = weight_shape
     infer_type = weight_type
