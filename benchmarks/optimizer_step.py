@@ -1,6 +1,8 @@
 """One optimizer step over an MLP's parameters: mxnb vs MXNet 1.9.1 vs PyTorch, ms per step.
 
     .venv/bin/python benchmarks/optimizer_step.py [--setup-peers] [--threads 2] [--repeat 7]
+    .venv/bin/python benchmarks/optimizer_step.py --ab     # mxnb only: operator vs in-place path
+    .venv/bin/python benchmarks/optimizer_step.py --memory # mxnb only: a training step's peak
 
 Parameters of a 784-256-128-10 MLP (weights and biases, float32). mxnb and MXNet run the same
 code: an Updater (what Trainer and Module call) over all parameters, which aggregates SGD into
@@ -18,9 +20,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common  # noqa: E402
 
 SHAPES = [(256, 784), (256,), (128, 256), (128,), (10, 128), (10,)]
-OPTIMIZERS = [("SGD, momentum 0.9, wd 1e-4", "sgd"), ("Adam, wd 1e-4", "adam"),
+OPTIMIZERS = [("SGD, momentum 0.9, wd 1e-4", "sgd"),
+              ("gluon.Trainer.step, SGD momentum 0.9", "trainer"), ("Adam, wd 1e-4", "adam"),
               ("RMSProp centered", "rmsprop"), ("LAMB", "lamb")]
 KWARGS = {"sgd": {"learning_rate": 0.01, "momentum": 0.9, "wd": 1e-4},
+          "trainer": {"learning_rate": 0.1, "momentum": 0.9},
           "adam": {"learning_rate": 0.001, "wd": 1e-4},
           "rmsprop": {"learning_rate": 0.001, "centered": True},
           "lamb": {"learning_rate": 0.001, "wd": 1e-4}}
@@ -34,7 +38,29 @@ def _data():
     return weights, grads
 
 
+def trainer_like(mx):
+    """gluon.Trainer.step(64) over a Dense MLP's six parameters, their gradients set once."""
+    weights, grads = _data()
+    params = []
+    for i, (w, g) in enumerate(zip(weights, grads)):
+        p = mx.gluon.Parameter("p%d_%s" % (i, "weight" if w.ndim == 2 else "bias"), shape=w.shape)
+        p.initialize(ctx=mx.cpu())
+        p.set_data(mx.nd.array(w))
+        p.grad()[:] = mx.nd.array(g)
+        params.append(p)
+    trainer = mx.gluon.Trainer(params, "sgd", KWARGS["trainer"], kvstore=None)
+    arrays = [p.data() for p in params]
+
+    def step():
+        for arr in arrays:
+            arr._fresh_grad = True       # as a backward pass leaves them
+        trainer.step(64)
+    return step, mx.nd.waitall, (lambda: float(arrays[0].asnumpy()[0, :8].sum()))
+
+
 def mxnet_like(mx, name):
+    if name == "trainer":
+        return trainer_like(mx)
     weights, grads = _data()
     w = [mx.nd.array(x) for x in weights]
     g = [mx.nd.array(x) for x in grads]
@@ -51,6 +77,10 @@ def torch_like(torch, name):
     kw = KWARGS[name]
     if name == "sgd":
         opt = torch.optim.SGD(params, lr=kw["learning_rate"], momentum=0.9, weight_decay=1e-4)
+    elif name == "trainer":           # Trainer.step(64) rescales by 1/64: the same numbers
+        for p in params:
+            p.grad /= 64
+        opt = torch.optim.SGD(params, lr=kw["learning_rate"], momentum=0.9)
     elif name == "adam":
         opt = torch.optim.Adam(params, lr=kw["learning_rate"], weight_decay=1e-4)
     elif name == "rmsprop":
@@ -105,13 +135,119 @@ def worker(framework, repeat, target_s, threads):
     _common.emit(result)
 
 
+def ab(repeat, target_s):
+    """mxnb only, in one process with the two paths interleaved (the machine may be shared):
+    the update operators called as `nd.<op>(..., out=weight)` (a fresh result copied into the
+    weight) against the optimizers' in-place path (optimizer/inplace.py)."""
+    sys.path.insert(0, _common.ROOT)
+    import mxnb as mx
+    from mxnb.optimizer.inplace import update
+    weights, grads = _data()
+    w = [mx.nd.array(x) for x in weights]
+    g = [mx.nd.array(x) for x in grads]
+    m = [mx.nd.zeros(x.shape) for x in weights]
+    kw = {"momentum": 0.9, "rescale_grad": 1 / 64, "lr": 0.1, "wd": 1e-4}
+
+    def multi(ws, gs, ms):
+        n = len(ws)
+        return ([x for t in zip(ws, gs, ms) for x in t],
+                dict(num_weights=n, lrs=(0.1,) * n, wds=(1e-4,) * n, momentum=0.9,
+                     rescale_grad=1 / 64))
+    groups = [multi(w[:4], g[:4], m[:4]), multi(w[4:], g[4:], m[4:])]
+    cases = [
+        ("sgd_mom_update 256x784", lambda: mx.nd.sgd_mom_update(w[0], g[0], m[0], out=w[0], **kw),
+         lambda: update("sgd_mom_update", [w[0], g[0], m[0]], [w[0]], kw, 3)),
+        ("sgd_mom_update (10,)", lambda: mx.nd.sgd_mom_update(w[5], g[5], m[5], out=w[5], **kw),
+         lambda: update("sgd_mom_update", [w[5], g[5], m[5]], [w[5]], kw, 3)),
+        ("6 params, multi_sgd_mom (4+2)",
+         lambda: [mx.nd.multi_sgd_mom_update(*a, out=a[0::3], **k) for a, k in groups],
+         lambda: [update("multi_sgd_mom_update", a, a[0::3], k, 3) for a, k in groups]),
+    ]
+    print("mxnb update paths, interleaved (median of %d loops, us per call):" % repeat)
+    print("  %-30s %12s %12s %7s" % ("case", "nd(out=w)", "in place", "ratio"))
+    for label, old, new in cases:
+        n_old = max(1, int(target_s / max(_once(old), 1e-6)))
+        times = {old: [], new: []}
+        for _ in range(repeat):
+            for fn in (old, new):
+                t0 = time.perf_counter()
+                for _ in range(n_old):
+                    fn()
+                times[fn].append((time.perf_counter() - t0) / n_old * 1e6)
+        a, b = statistics.median(times[old]), statistics.median(times[new])
+        print("  %-30s %12.1f %12.1f %7.2f" % (label, a, b, b / a))
+
+
+def memory():
+    """tracemalloc's peak over one MLP training step (forward, backward, Trainer.step; batch 64,
+    SGD momentum 0.9), imperative and hybridized, split into forward+backward and the step."""
+    import tracemalloc
+    sys.path.insert(0, _common.ROOT)
+    import numpy as np
+    import mxnb as mx
+    from mxnb.gluon import nn
+
+    def peaks(hybridize):
+        mx.random.seed(0)
+        net = nn.HybridSequential()
+        net.add(nn.Dense(256, activation="relu"), nn.Dense(128, activation="relu"), nn.Dense(10))
+        net.initialize(mx.init.Xavier())
+        if hybridize:
+            net.hybridize()
+        trainer = mx.gluon.Trainer(net.collect_params(), "sgd",
+                                   {"learning_rate": 0.1, "momentum": 0.9})
+        loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+        r = np.random.RandomState(0)
+        x, y = mx.nd.array(r.rand(64, 784)), mx.nd.array(r.randint(0, 10, 64))
+
+        def backward():
+            with mx.autograd.record():
+                loss = loss_fn(net(x), y)
+            loss.backward()
+        for _ in range(2):
+            backward()
+            trainer.step(64)
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            backward()
+            fb = tracemalloc.get_traced_memory()[1] - base
+            tracemalloc.reset_peak()
+            trainer.step(64)
+            st = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+        return max(fb, st), fb, st
+    imperative, hybrid = peaks(False), peaks(True)
+    print("MLP 784-256-128-10 training step, tracemalloc peak above the live arrays (MB):")
+    print("  %-12s %8s %18s %14s" % ("", "step", "forward+backward", "Trainer.step"))
+    for label, p in (("imperative", imperative), ("hybridized", hybrid)):
+        print("  %-12s %8.3f %18.3f %14.3f" % ((label,) + tuple(v / 1e6 for v in p)))
+    print("  hybridized / imperative: %.2f" % (hybrid[0] / imperative[0]))
+
+
+def _once(fn):
+    fn()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     _common.add_common_args(parser)
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=7, help="timed loops; the median is shown")
     parser.add_argument("--target-ms", type=float, default=200.0, help="duration of one loop")
+    parser.add_argument("--ab", action="store_true",
+                        help="mxnb only: the nd operator path against the in-place path")
+    parser.add_argument("--memory", action="store_true",
+                        help="mxnb only: tracemalloc peak of an MLP training step")
     args = parser.parse_args()
+    if args.ab:
+        return ab(args.repeat, args.target_ms / 1000.0)
+    if args.memory:
+        return memory()
     if args.worker:
         return worker(args.framework, args.repeat, args.target_ms / 1000.0, args.threads)
     if args.setup_peers:

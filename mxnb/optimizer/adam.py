@@ -2,6 +2,7 @@
 import math
 
 from .. import ndarray as nd
+from .inplace import update as update_in_place
 from .optimizer import Optimizer, register, zeros_like_weight, checked, clipped
 
 __all__ = ["Adam", "Adamax", "Nadam"]
@@ -58,8 +59,8 @@ class Adam(Optimizer):
         kwargs = self._clip_kwargs({"beta1": self.beta1, "beta2": self.beta2,
                                     "epsilon": self.epsilon, "rescale_grad": self.rescale_grad})
         mean, var = state
-        nd.adam_update(weight, grad, mean, var, out=weight, lazy_update=self.lazy_update, lr=lr,
-                       wd=wd, **kwargs)
+        kwargs.update(lazy_update=self.lazy_update, lr=lr, wd=wd)
+        update_in_place("adam_update", [weight, grad, mean, var], [weight], kwargs, 4)
 
 
 @register

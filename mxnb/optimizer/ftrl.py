@@ -1,5 +1,5 @@
 """Follow-the-leader family: FTRL (MXNet's `Ftrl`) on `ftrl_update` and FTML on `ftml_update`."""
-from .. import ndarray as nd
+from .inplace import update as update_in_place
 from .optimizer import Optimizer, register, zeros_like_weight, checked
 
 __all__ = ["Ftrl", "FTML"]
@@ -44,7 +44,8 @@ class Ftrl(Optimizer):
         kwargs = self._clip_kwargs({"lamda1": self.lamda1, "beta": self.beta,
                                     "rescale_grad": self.rescale_grad})
         z, n = state
-        nd.ftrl_update(weight, grad, z, n, out=weight, lr=lr, wd=wd, **kwargs)
+        kwargs.update(lr=lr, wd=wd)
+        update_in_place("ftrl_update", [weight, grad, z, n], [weight], kwargs, 4)
 
 
 @register
@@ -84,4 +85,5 @@ class FTML(Optimizer):
                                     "epsilon": self.epsilon, "rescale_grad": self.rescale_grad,
                                     "t": t}, key="clip_grad")
         prev_d, prev_v, prev_z = state
-        nd.ftml_update(weight, grad, prev_d, prev_v, prev_z, out=weight, lr=lr, wd=wd, **kwargs)
+        kwargs.update(lr=lr, wd=wd)
+        update_in_place("ftml_update", [weight, grad, prev_d, prev_v, prev_z], [weight], kwargs, 5)

@@ -2,7 +2,9 @@
 import numpy as np
 
 from .. import ndarray as nd
+from .inplace import update as update_in_place
 from .optimizer import Optimizer, register, zeros_like_weight, checked
+from .sgd import flatten
 
 __all__ = ["LAMB"]
 
@@ -77,19 +79,19 @@ class LAMB(Optimizer):
             wds.append(self._get_wd(i))
         for start in range(0, len(weight), self.aggregate_num):
             end = min(start + self.aggregate_num, len(weight))
+            attrs = dict(kwargs, num_tensors=end - start, step_count=tuple(step_count[start:end]),
+                         learning_rates=tuple(lrs[start:end]), wds=tuple(wds[start:end]))
             if not multi_precision:
                 mean, var = zip(*state[start:end])
-                nd.contrib.multi_lamb_update(weight[start:end], grad[start:end], mean, var,
-                                             out=weight[start:end],
-                                             step_count=step_count[start:end],
-                                             lrs=lrs[start:end], wds=wds[start:end], **kwargs)
+                update_in_place("_multi_lamb_update",
+                                flatten([weight[start:end], grad[start:end], mean, var]),
+                                weight[start:end], attrs, 4)
             else:
                 masters, moments = zip(*state[start:end])
                 mean, var = zip(*moments)
-                nd.contrib.multi_mp_lamb_update(weight[start:end], grad[start:end], mean, var,
-                                                masters, out=weight[start:end],
-                                                step_count=step_count[start:end],
-                                                lrs=lrs[start:end], wds=wds[start:end], **kwargs)
+                update_in_place("_multi_mp_lamb_update",
+                                flatten([weight[start:end], grad[start:end], mean, var, masters]),
+                                weight[start:end], attrs, 5)
 
     def _update_single(self, index, weight, grad, state, multi_precision, kwargs):
         checked(weight, grad)

@@ -1,7 +1,7 @@
 """Nesterov accelerated gradient (MXNet's `NAG`) on `nag_mom_update` / `mp_nag_mom_update`."""
 import numpy as np
 
-from .. import ndarray as nd
+from .inplace import update as update_in_place
 from .optimizer import Optimizer, register, zeros_like_weight, checked
 from .sgd import mp_state
 
@@ -48,20 +48,21 @@ class NAG(Optimizer):
         if self.momentum > 0:
             kwargs["momentum"] = self.momentum
         self._clip_kwargs(kwargs)
+        kwargs.update(lr=lr, wd=wd)
         if not multi_precision:
             if state is not None:
                 # MXNet writes the new weight over the old one (out=weight) before its kernel
                 # reads the weight again for the momentum; mp_nag_mom_update with the weight as
                 # its own master copy is exactly that.
-                nd.mp_nag_mom_update(weight, grad, state, weight, out=weight, lr=lr, wd=wd,
-                                     **kwargs)
+                update_in_place("mp_nag_mom_update", [weight, grad, state, weight], [weight],
+                                kwargs, 4)
             else:
-                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+                update_in_place("sgd_update", [weight, grad], [weight], kwargs, 2)
         elif state[0] is not None:
-            nd.mp_nag_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
-                                 **kwargs)
+            update_in_place("mp_nag_mom_update", [weight, grad, state[0], state[1]], [weight],
+                            kwargs, 4)
         else:
-            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+            update_in_place("mp_sgd_update", [weight, grad, state[1]], [weight], kwargs, 3)
 
     def update(self, index, weight, grad, state):
         self._update_impl(index, weight, grad, state, multi_precision=False)

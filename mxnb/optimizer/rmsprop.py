@@ -1,6 +1,6 @@
 """RMSProp (MXNet's `RMSProp`): Tieleman & Hinton's on `rmsprop_update`, Graves' centered
 version on `rmspropalex_update`."""
-from .. import ndarray as nd
+from .inplace import update as update_in_place
 from .optimizer import Optimizer, register, zeros_like_weight, checked
 
 __all__ = ["RMSProp"]
@@ -69,7 +69,10 @@ class RMSProp(Optimizer):
             kwargs["clip_weights"] = self.clip_weights
         if not self.centered:
             (n,) = state
-            nd.rmsprop_update(weight, grad, n, out=weight, lr=lr, wd=wd, **kwargs)
+            kwargs.update(lr=lr, wd=wd)
+            update_in_place("rmsprop_update", [weight, grad, n], [weight], kwargs, 3)
         else:
             n, g, delta = state
-            nd.rmspropalex_update(weight, grad, n, g, delta, out=weight, lr=lr, wd=wd, **kwargs)
+            kwargs.update(lr=lr, wd=wd)
+            update_in_place("rmspropalex_update", [weight, grad, n, g, delta], [weight], kwargs,
+                            5)

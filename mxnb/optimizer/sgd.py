@@ -8,7 +8,7 @@ master copy, and the aggregated multi_ versions when the Updater hands over seve
 """
 import numpy as np
 
-from .. import ndarray as nd
+from .inplace import update
 from .optimizer import Optimizer, register, zeros_like_weight, checked, warn_float16
 
 __all__ = ["SGD", "ccSGD", "flatten", "as_lists", "mp_state"]
@@ -96,36 +96,33 @@ class SGD(Optimizer):
             self._update_aggregated(weights, grads, states, lrs, wds, kwargs, multi_precision)
             return
         weight, grad, state, lr, wd = weights[0], grads[0], states[0], lrs[0], wds[0]
+        kwargs.update(lr=lr, wd=wd)
         if not multi_precision:
+            kwargs["lazy_update"] = self.lazy_update
             if state is not None:
-                nd.sgd_mom_update(weight, grad, state, out=weight, lazy_update=self.lazy_update,
-                                  lr=lr, wd=wd, **kwargs)
+                update("sgd_mom_update", [weight, grad, state], [weight], kwargs, 3)
             else:
-                nd.sgd_update(weight, grad, out=weight, lazy_update=self.lazy_update, lr=lr,
-                              wd=wd, **kwargs)
+                update("sgd_update", [weight, grad], [weight], kwargs, 2)
         elif state[0] is not None:
-            nd.mp_sgd_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
-                                 **kwargs)
+            update("mp_sgd_mom_update", [weight, grad, state[0], state[1]], [weight], kwargs, 4)
         else:
-            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+            update("mp_sgd_update", [weight, grad, state[1]], [weight], kwargs, 3)
 
     def _update_aggregated(self, weights, grads, states, lrs, wds, kwargs, multi_precision):
-        n = len(weights)
+        kwargs.update(num_weights=len(weights), lrs=tuple(lrs), wds=tuple(wds))
         if not multi_precision:
             if self.momentum > 0:
-                nd.multi_sgd_mom_update(*flatten([weights, grads, states]), out=weights,
-                                        num_weights=n, lrs=lrs, wds=wds, **kwargs)
+                update("multi_sgd_mom_update", flatten([weights, grads, states]), weights,
+                       kwargs, 3)
             else:
-                nd.multi_sgd_update(*flatten([weights, grads]), out=weights, num_weights=n,
-                                    lrs=lrs, wds=wds, **kwargs)
+                update("multi_sgd_update", flatten([weights, grads]), weights, kwargs, 2)
         elif self.momentum > 0:
             moms, masters = zip(*states)
-            nd.multi_mp_sgd_mom_update(*flatten([weights, grads, moms, masters]), out=weights,
-                                       num_weights=n, lrs=lrs, wds=wds, **kwargs)
+            update("multi_mp_sgd_mom_update", flatten([weights, grads, moms, masters]), weights,
+                   kwargs, 4)
         else:
             masters = [s[1] for s in states]
-            nd.multi_mp_sgd_update(*flatten([weights, grads, masters]), out=weights,
-                                   num_weights=n, lrs=lrs, wds=wds, **kwargs)
+            update("multi_mp_sgd_update", flatten([weights, grads, masters]), weights, kwargs, 3)
 
     def update(self, index, weight, grad, state):
         self._update_impl(index, weight, grad, state, multi_precision=False)

@@ -1,5 +1,5 @@
 """Signum and signSGD (MXNet's `Signum`) on `signum_update` / `signsgd_update`."""
-from .. import ndarray as nd
+from .inplace import update as update_in_place
 from .optimizer import Optimizer, register, zeros_like_weight, checked
 
 __all__ = ["Signum"]
@@ -45,8 +45,9 @@ class Signum(Optimizer):
         self._clip_kwargs(kwargs)
         if self.wd_lh:
             kwargs["wd_lh"] = self.wd_lh
+        kwargs.update(lr=lr, wd=wd)
         if state is not None:
-            nd.signum_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+            update_in_place("signum_update", [weight, grad, state], [weight], kwargs, 3)
         else:
             kwargs.pop("wd_lh", None)
-            nd.signsgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+            update_in_place("signsgd_update", [weight, grad], [weight], kwargs, 2)

@@ -1,10 +1,20 @@
-"""Shared pieces of the optimizer update operators: parameters, shape/type rules, clipping."""
+"""Shared pieces of the optimizer update operators: parameters, shape/type rules, clipping,
+and the scratch buffers that let the updates run without weight-sized temporaries."""
+import threading
+
 from ...base import AttributeParseError, MXNetError, parse_float
 from ...ops.registry import Param
 from ..params import Float, REQUIRED
 
 __all__ = ["FloatTuple", "RESCALE", "CLIP", "WD", "LR", "rescaled", "weight_shape",
-           "weight_type", "write", "coefficient", "clip"]
+           "weight_type", "write", "coefficient", "clip", "scratch", "rescaled_into",
+           "release_scratch", "in_place", "chunked", "CHUNK", "IN_PLACE"]
+
+# op name -> kernel(xp, inputs, attrs, outs) that writes each new weight into outs[i] (which may
+# be the weight itself) with at most a few cached scratch buffers: what the optimizers call
+# with out=weight (mxnb/optimizer/inplace.py). Not Operator.compute_out: a memory plan checks
+# such kernels by running them again, and an update run twice would move its states twice.
+IN_PLACE = {}
 
 
 def _parse_float_tuple(value):
@@ -55,6 +65,85 @@ def rescaled(xp, grad, rescale_grad, clip_gradient, dtype=None):
     if clip_gradient >= 0:
         xp.clip(g, -clip_gradient, clip_gradient, out=g)
     return g
+
+
+_SCRATCH = threading.local()
+
+
+def scratch(xp, like, slot=0):
+    """A scratch array shaped and typed as `like`, on its device: a view of a flat buffer kept
+    per thread, device, dtype and slot, grown to the largest size asked for, so an update
+    allocates nothing once every weight has been seen. Valid until the next call for the same
+    slot; never returned to callers as a result."""
+    try:
+        cache = _SCRATCH.buffers
+    except AttributeError:
+        cache = _SCRATCH.buffers = {}
+    device = getattr(like, "device", None)         # NumPy 2: "cpu"; CuPy: a Device (by id)
+    key = (xp, getattr(device, "id", device), like.dtype, slot)
+    buf = cache.get(key)
+    size = like.size
+    if buf is None or buf.size < size:
+        buf = cache[key] = xp.empty(size, like.dtype)
+    return buf[:size].reshape(like.shape)
+
+
+# An in-place update on NumPy runs over pieces of this many elements: its half-dozen passes then
+# stay in the CPU's cache instead of streaming every weight-sized array through memory each
+# time, and the scratch buffers are at most one piece long. (Elementwise: the same numbers.)
+CHUNK = 1 << 16
+
+
+def chunked(xp, run, arrays, out):
+    """`run(arrays, out)` over CHUNK-element pieces of `arrays` and `out` when they are NumPy
+    arrays of one size, all C-contiguous; in one call otherwise (CuPy, small or odd arrays)."""
+    size = out.size
+    if xp.__name__ != "numpy" or size <= CHUNK or not out.flags.c_contiguous:
+        return run(arrays, out)
+    for a in arrays:
+        if a.size != size or not a.flags.c_contiguous:
+            return run(arrays, out)
+    flat = [a.reshape(-1) for a in arrays]
+    whole = out.reshape(-1)
+    for start in range(0, size, CHUNK):
+        end = start + CHUNK
+        run([a[start:end] for a in flat], whole[start:end])
+    return out
+
+
+def in_place(name, run, mixed=False):
+    """Registers `run(xp, inputs, attrs, out)` (a single-output update writing its new weight
+    into `out`, which may be the weight itself) as `name`'s IN_PLACE kernel; returns the
+    operator's `compute`, which is `run` with out=None (a fresh result).
+
+    Inputs of several dtypes (float32 states of a float16 weight) compute in the precision
+    NumPy's promotion gives, and the result is cast into the weight at the end; writing into a
+    float16 `out` step by step would round differently, so such calls compute a fresh result
+    and copy it, unless `mixed` says the operator is written for them (the mp_ ones)."""
+    def kernel(xp, inputs, attrs, outs):
+        out = outs[0]
+        if not mixed:
+            for a in inputs:
+                if a.dtype != out.dtype:
+                    out[...] = run(xp, inputs, attrs, None)
+                    return [out]
+        return [chunked(xp, lambda arrays, piece: run(xp, arrays, attrs, piece), inputs, out)]
+    IN_PLACE[name] = kernel
+    return staticmethod(lambda xp, inputs, attrs: run(xp, inputs, attrs, None))
+
+
+def release_scratch():
+    """Frees this thread's scratch buffers (they are made again when next needed)."""
+    _SCRATCH.buffers = {}
+
+
+def rescaled_into(xp, grad, rescale_grad, clip_gradient, out):
+    """clip(rescale_grad * grad, clip_gradient) written into `out` (in out's precision, the
+    gradient cast first as `rescaled` does)."""
+    xp.multiply(grad, out.dtype.type(rescale_grad), out=out, dtype=out.dtype)
+    if clip_gradient >= 0:
+        xp.clip(out, -clip_gradient, clip_gradient, out=out)
+    return out
 
 
 def clip(xp, arr, bound):

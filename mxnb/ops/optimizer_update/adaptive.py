@@ -12,8 +12,8 @@ returned (write it back with out=weight).
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
-from ._common import (CLIP, LR, RESCALE, WD, FloatTuple, clip, coefficient, rescaled,
-                      weight_shape, weight_type, write)
+from ._common import (CLIP, LR, RESCALE, WD, FloatTuple, clip, coefficient, in_place, rescaled,
+                      rescaled_into, scratch, weight_shape, weight_type, write)
 
 _BETAS = {"beta1": Float(0.9, doc="The decay rate for the 1st moment estimates."),
           "beta2": Float(0.999, doc="The decay rate for the 2nd moment estimates."),
@@ -40,17 +40,18 @@ def adam_moments(xp, g, mean, var, beta1, beta2, real):
           inputs=("weight", "grad", "mean", "var"), differentiable=False)
 class AdamUpdate:
     """Update function for the Adam optimizer; `mean` and `var` are updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, mean, var = inputs
         real = coefficient(w.dtype)
-        grad = g * real(attrs["rescale_grad"])
+        grad = xp.multiply(g, real(attrs["rescale_grad"]), out=scratch(xp, w))
+        tmp = scratch(xp, w, 1)
         if attrs["wd"]:
-            grad += w * real(attrs["wd"])
+            grad += xp.multiply(w, real(attrs["wd"]), out=tmp)
         clip(xp, grad, attrs["clip_gradient"])
-        # The moments are MXNet's mutable inputs: updated in place, with one temporary.
+        # The moments are MXNet's mutable inputs: updated in place.
         b1, b2 = real(attrs["beta1"]), real(attrs["beta2"])
         mean *= b1
-        tmp = grad * (real(1) - b1)
+        xp.multiply(grad, real(1) - b1, out=tmp)
         mean += tmp
         var *= b2
         xp.multiply(grad, grad, out=tmp)
@@ -60,7 +61,8 @@ class AdamUpdate:
         tmp += real(attrs["epsilon"])
         xp.divide(mean, tmp, out=tmp)
         tmp *= real(attrs["lr"])
-        return xp.subtract(w, tmp, out=tmp)
+        return xp.subtract(w, tmp, out=out)
+    compute = in_place("adam_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -201,8 +203,9 @@ _RMS = {"lr": LR, "gamma1": Float(0.95, doc="The decay rate of the mean square."
 
 
 def _rms_grad(xp, w, g, attrs, real):
-    grad = g * real(attrs["rescale_grad"])
-    grad += w * real(attrs["wd"])
+    """clip(rescale_grad * g + wd * w) in scratch slot 0 (slot 1 is free again afterwards)."""
+    grad = xp.multiply(g, real(attrs["rescale_grad"]), out=scratch(xp, w))
+    grad += xp.multiply(w, real(attrs["wd"]), out=scratch(xp, w, 1))
     return clip(xp, grad, attrs["clip_gradient"])
 
 
@@ -210,12 +213,12 @@ def _rms_grad(xp, w, g, attrs, real):
 class RMSPropUpdate:
     """Update function for RMSProp (Tieleman & Hinton): n = (1 - gamma1) * g^2 + gamma1 * n;
     weight = weight - lr * g / sqrt(n + epsilon). `n` is updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, n = inputs
         real = coefficient(w.dtype)
         grad = _rms_grad(xp, w, g, attrs, real)
         gamma1 = real(attrs["gamma1"])
-        tmp = grad * grad
+        tmp = xp.multiply(grad, grad, out=scratch(xp, w, 1))
         tmp *= real(1) - gamma1
         n *= gamma1
         n += tmp                                   # n is updated in place (a mutable input)
@@ -223,7 +226,8 @@ class RMSPropUpdate:
         xp.sqrt(tmp, out=tmp)
         xp.divide(grad, tmp, out=tmp)
         tmp *= real(attrs["lr"])
-        return clip(xp, xp.subtract(w, tmp, out=tmp), attrs["clip_weights"])
+        return clip(xp, xp.subtract(w, tmp, out=out), attrs["clip_weights"])
+    compute = in_place("rmsprop_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -234,13 +238,13 @@ class RMSPropUpdate:
 class RMSPropAlexUpdate:
     """Update function for RMSPropAlex (Graves' centered RMSProp); `n`, `g` and `delta` are
     updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, grad_in, n, g, delta = inputs
         real = coefficient(w.dtype)
         grad = _rms_grad(xp, w, grad_in, attrs, real)
         gamma1, gamma2 = real(attrs["gamma1"]), real(attrs["gamma2"])
         # n, g and delta are updated in place (MXNet's mutable inputs)
-        tmp = grad * grad
+        tmp = xp.multiply(grad, grad, out=scratch(xp, w, 1))
         tmp *= real(1) - gamma1
         n *= gamma1
         n += tmp
@@ -255,7 +259,10 @@ class RMSPropAlexUpdate:
         tmp *= real(attrs["lr"])
         delta *= gamma2
         delta -= tmp
-        return clip(xp, xp.add(w, delta, out=tmp), attrs["clip_weights"])
+        if out is None:                            # in the gradient's precision, as before
+            out = xp.empty(w.shape, tmp.dtype)
+        return clip(xp, xp.add(w, delta, out=out), attrs["clip_weights"])
+    compute = in_place("rmspropalex_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -269,21 +276,36 @@ class RMSPropAlexUpdate:
 class FtrlUpdate:
     """Update function for the FTRL optimizer (McMahan et al.); `z` and `n` are updated in
     place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, z, n = inputs
         real = coefficient(w.dtype)
         lr = real(attrs["lr"])
-        grad = rescaled(xp, g, attrs["rescale_grad"], attrs["clip_gradient"])
-        new_n = n + grad * grad
-        new_z = z + grad
-        new_z -= (xp.sqrt(new_n) - xp.sqrt(n)) * w / lr
-        write(z, new_z)
-        write(n, new_n)
+        grad = rescaled_into(xp, g, attrs["rescale_grad"], attrs["clip_gradient"],
+                             scratch(xp, g))
+        # Buffers in the states' precision where they hold state values (float32 states of a
+        # float16 weight), so every intermediate has the precision NumPy's promotion gives it.
+        square = xp.multiply(grad, grad, out=scratch(xp, grad, 1))
+        old_root = xp.sqrt(n, out=scratch(xp, n, 2))
+        n += square                                # n and z are updated in place
+        tmp = xp.sqrt(n, out=scratch(xp, n, 1))
+        tmp -= old_root                            # sqrt(new n) - sqrt(n)
+        tmp *= w
+        tmp /= lr
+        z += grad
+        z -= tmp
         lamda1 = real(attrs["lamda1"])
-        out = (xp.sign(new_z) * lamda1 - new_z)
-        out /= (real(attrs["beta"]) + xp.sqrt(new_n)) / lr + real(attrs["wd"])
-        out *= xp.abs(new_z) > lamda1
+        out = xp.sign(z, out=out)
+        out *= lamda1
+        out -= z
+        xp.sqrt(n, out=tmp)
+        xp.add(real(attrs["beta"]), tmp, out=tmp)
+        tmp /= lr
+        tmp += real(attrs["wd"])
+        out /= tmp
+        xp.abs(z, out=tmp)
+        out *= xp.greater(tmp, lamda1, out=tmp)    # 1 where |z| > lamda1, else 0
         return out
+    compute = in_place("ftrl_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -298,25 +320,34 @@ class FtrlUpdate:
 class FTMLUpdate:
     """Update function for FTML (Follow the Moving Leader, Zheng & Kwok); `d`, `v` and `z` are
     updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, d, v, z = inputs
         real = coefficient(w.dtype)
         beta1, beta2, t = real(attrs["beta1"]), real(attrs["beta2"]), attrs["t"]
-        grad = g * real(attrs["rescale_grad"])
-        grad += w * real(attrs["wd"])
+        grad = xp.multiply(g, real(attrs["rescale_grad"]), out=scratch(xp, w))
+        tmp = scratch(xp, w, 1)
+        grad += xp.multiply(w, real(attrs["wd"]), out=tmp)
         clip(xp, grad, attrs["clip_grad"])
-        new_v = v * beta2
-        new_v += grad * grad * (real(1) - beta2)
-        d_t = xp.sqrt(new_v / (real(1) - beta2 ** t))
+        v *= beta2                                 # d, v and z are updated in place
+        xp.multiply(grad, grad, out=tmp)
+        tmp *= real(1) - beta2
+        v += tmp
+        d_t = xp.divide(v, real(1) - beta2 ** t, out=scratch(xp, v, 2))
+        xp.sqrt(d_t, out=d_t)
         d_t += real(attrs["epsilon"])
         d_t *= (real(1) - beta1 ** t) / real(attrs["lr"])
-        new_z = z * beta1
-        new_z += grad * (real(1) - beta1)
-        new_z -= (d_t - d * beta1) * w
-        write(v, new_v)
-        write(z, new_z)
-        write(d, d_t)
-        return -new_z / d_t
+        z *= beta1
+        grad *= real(1) - beta1
+        z += grad
+        lag = xp.multiply(d, beta1, out=scratch(xp, d, 1))
+        xp.subtract(d_t, lag, out=lag)             # d_t - d * beta1
+        lag *= w
+        z -= lag
+        d[...] = d_t
+        out = xp.negative(z, out=out)
+        out /= d_t
+        return out
+    compute = in_place("ftml_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type

@@ -9,7 +9,8 @@ _multi_mp_lamb_update.
 """
 from ..params import Bool, Float, Int, Shape
 from ..registry import operator
-from ._common import CLIP, LR, RESCALE, FloatTuple, clip, coefficient, weight_shape, write
+from ._common import (CLIP, IN_PLACE, LR, RESCALE, FloatTuple, clip, coefficient, scratch,
+                      weight_shape, write)
 
 _PHASE1 = {"beta1": Float(0.9, doc="The decay rate for the 1st moment estimates."),
            "beta2": Float(0.999, doc="The decay rate for the 2nd moment estimates."),
@@ -22,28 +23,39 @@ _BOUNDS = {"lower_bound": Float(-1.0, doc="Lower limit of norm of weight; negati
 _PHASE2 = dict({"lr": LR}, **_BOUNDS)
 
 
-def phase1(xp, w, g, mean, var, t, wd, attrs):
-    """The LAMB direction g for weight `w` (float32 master for mp); moments updated in place."""
+def phase1(xp, w, g, mean, var, t, wd, attrs, out=None):
+    """The LAMB direction g for weight `w` (float32 master for mp), into `out` (a fresh array
+    when None); moments updated in place, temporaries in scratch slots 0 and 1."""
     real = coefficient(w.dtype)
     beta1, beta2 = real(attrs["beta1"]), real(attrs["beta2"])
-    grad = g.astype(w.dtype) * real(attrs["rescale_grad"])
+    grad = xp.multiply(g, real(attrs["rescale_grad"]), out=scratch(xp, w), dtype=w.dtype)
     clip(xp, grad, attrs["clip_gradient"])
-    new_mean = mean * beta1
-    new_mean += grad * (real(1) - beta1)
-    new_var = var * beta2
-    new_var += grad * grad * (real(1) - beta2)
-    write(mean, new_mean)
-    write(var, new_var)
+    tmp = scratch(xp, w, 1)
+    mean *= beta1
+    mean += xp.multiply(grad, real(1) - beta1, out=tmp)
+    var *= beta2
+    xp.multiply(grad, grad, out=tmp)
+    tmp *= real(1) - beta2
+    var += tmp
+    # the hats in the moments' precision (float32 moments of a float16 weight stay float32)
+    denom = tmp if tmp.dtype == var.dtype else scratch(xp, var, 3)
     if attrs["bias_correction"]:
-        new_mean = new_mean / (real(1) - beta1 ** t)
-        new_var = new_var / (real(1) - beta2 ** t)
-    out = new_mean / (xp.sqrt(new_var) + real(attrs["epsilon"]))
-    out += w * real(wd)
+        mean_hat = xp.divide(mean, real(1) - beta1 ** t,
+                             out=grad if grad.dtype == mean.dtype else scratch(xp, mean, 4))
+        xp.divide(var, real(1) - beta2 ** t, out=denom)
+        xp.sqrt(denom, out=denom)
+    else:
+        mean_hat = mean
+        xp.sqrt(var, out=denom)
+    denom += real(attrs["epsilon"])
+    out = xp.divide(mean_hat, denom, out=out)
+    out += xp.multiply(w, real(wd), out=tmp)
     return out
 
 
-def phase2(xp, w, g, r1, r2, lr, attrs):
-    """weight - lr * trust_ratio * g, the ratio computed on the device from r1 and r2."""
+def trust_ratio(xp, w, r1, r2, attrs):
+    """r1 / r2 (r1 clipped to the bounds) where both are nonzero, else 1: a 0-d array in the
+    weight's dtype, computed on the device."""
     real = coefficient(w.dtype)
     r1 = r1.reshape(-1)[0].astype(w.dtype)
     r2 = r2.reshape(-1)[0].astype(w.dtype)
@@ -52,8 +64,17 @@ def phase2(xp, w, g, r1, r2, lr, attrs):
     if attrs["upper_bound"] >= 0:
         r1 = xp.minimum(r1, real(attrs["upper_bound"]))
     usable = (r1 != 0) & (r2 != 0)
-    ratio = xp.where(usable, r1 / xp.where(usable, r2, real(1)), real(1))
-    return w - g.astype(w.dtype) * (ratio * real(lr))
+    return xp.where(usable, r1 / xp.where(usable, r2, real(1)), real(1))
+
+
+def real_lr(w, lr):
+    return coefficient(w.dtype)(lr)
+
+
+def phase2(xp, w, g, r1, r2, lr, attrs):
+    """weight - lr * trust_ratio * g, the ratio computed on the device from r1 and r2."""
+    ratio = trust_ratio(xp, w, r1, r2, attrs)
+    return w - g.astype(w.dtype) * (ratio * real_lr(w, lr))
 
 
 def _phase2_shape(attrs, in_shapes):
@@ -126,23 +147,47 @@ def _multi_lamb(mp):
     fields = ("weight", "grad", "mean", "var") + (("weight32",) if mp else ())
     group = len(fields)
 
-    class MultiLamb:
-        def compute(xp, inputs, attrs):
-            outs = []
-            for i in range(attrs["num_tensors"]):
-                parts = inputs[i * group:(i + 1) * group]
-                w, g, mean, var = parts[:4]
-                master = parts[4] if mp else w
-                direction = phase1(xp, master, g, mean, var, attrs["step_count"][i],
-                                   attrs["wds"][i], attrs)
-                r1 = xp.sqrt((master * master).sum()).reshape(1)
-                r2 = xp.sqrt((direction * direction).sum()).reshape(1)
+    def run(xp, inputs, attrs, targets):
+        outs = []
+        for i in range(attrs["num_tensors"]):
+            parts = inputs[i * group:(i + 1) * group]
+            w, g, mean, var = parts[:4]
+            master = parts[4] if mp else w
+            target = None if targets is None else targets[i]
+            if target is not None and any(a.dtype != master.dtype for a in (mean, var) +
+                                          (() if mp else (g,))):
+                target[...] = run(xp, parts, dict(attrs, num_tensors=1, step_count=(
+                    attrs["step_count"][i],), wds=(attrs["wds"][i],), learning_rates=(
+                    attrs["learning_rates"][i],)), None)[0]
+                outs.append(target)      # several dtypes: computed as compute does, then copied
+                continue
+            direction = phase1(xp, master, g, mean, var, attrs["step_count"][i],
+                               attrs["wds"][i], attrs,
+                               out=None if target is None else scratch(xp, master, 2))
+            square = scratch(xp, master, 1)
+            r1 = xp.sqrt(xp.multiply(master, master, out=square).sum()).reshape(1)
+            r2 = xp.sqrt(xp.multiply(direction, direction, out=square).sum()).reshape(1)
+            if target is None:
                 new = phase2(xp, master, direction, r1, r2, attrs["learning_rates"][i], attrs)
                 if mp:
                     write(master, new)
                     new = new.astype(w.dtype)
-                outs.append(new)
-            return outs
+            else:
+                # phase2's w - g * (ratio * lr), the step written over the scratch direction
+                step = xp.multiply(direction, trust_ratio(xp, master, r1, r2, attrs) *
+                                   real_lr(master, attrs["learning_rates"][i]), out=direction)
+                new = xp.subtract(master, step, out=master if mp else target)
+                if mp:
+                    target[...] = master
+                    new = target
+            outs.append(new)
+        return outs
+
+    IN_PLACE["_multi_mp_lamb_update" if mp else "_multi_lamb_update"] = run
+
+    class MultiLamb:
+        def compute(xp, inputs, attrs):
+            return run(xp, inputs, attrs, None)
 
         def infer_shape(attrs, in_shapes):
             shapes, outs = list(in_shapes), []

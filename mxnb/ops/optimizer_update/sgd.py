@@ -16,8 +16,8 @@ weight's dtype; states are float32 there.
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
-from ._common import (CLIP, LR, RESCALE, WD, FloatTuple, rescaled, coefficient, weight_shape, weight_type,
-                      write)
+from ._common import (CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into, chunked,
+                      coefficient, in_place, scratch, weight_shape, weight_type, write)
 
 _SGD = {"lr": LR, "wd": WD, "rescale_grad": RESCALE, "clip_gradient": CLIP,
         "lazy_update": Bool(True, doc="If true, lazy updates are applied if gradient's stype "
@@ -29,73 +29,84 @@ _NAG = {"lr": LR, "momentum": Float(0.0, doc="The decay rate of momentum estimat
 
 __all__ = ["sgd_step", "sgd_mom_step", "nag_step"]
 
+# Each step writes the new weight into `out` (a fresh array when None; the weight itself when an
+# optimizer updates in place) and updates its states in place, with the same NumPy/CuPy calls in
+# the same order whichever it is, so the results are bit-identical; its temporaries are cached
+# scratch buffers (`scratch`), so a step in place allocates no weight-sized array.
 
-def sgd_step(xp, weight, grad, lr, wd, rescale_grad, clip_gradient):
+
+def sgd_step(xp, weight, grad, lr, wd, rescale_grad, clip_gradient, out=None):
     """The new weight of plain SGD, in the weight's precision."""
     real = coefficient(weight.dtype)
-    g = rescaled(xp, grad, rescale_grad, clip_gradient, weight.dtype)
+    g = rescaled_into(xp, grad, rescale_grad, clip_gradient, scratch(xp, weight))
     g *= real(lr)
-    out = weight * (real(1) - real(lr) * real(wd))
+    out = xp.multiply(weight, real(1) - real(lr) * real(wd), out=out)
     out -= g
     return out
 
 
-def sgd_mom_step(xp, weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient):
+def sgd_mom_step(xp, weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient, out=None):
     """Updates `mom` in place; returns the new weight."""
     real = coefficient(weight.dtype)
-    g = rescaled(xp, grad, rescale_grad, clip_gradient, weight.dtype)
+    g = rescaled_into(xp, grad, rescale_grad, clip_gradient, scratch(xp, weight))
     g *= real(lr)
     if wd:
-        g += weight * (real(lr) * real(wd))
+        g += xp.multiply(weight, real(lr) * real(wd), out=scratch(xp, weight, 1))
     if mom.dtype == weight.dtype:      # the usual case: update the state in place
         mom *= real(momentum)
         mom -= g
-        return xp.add(weight, mom, out=g)
+        return xp.add(weight, mom, out=out)
     new_mom = mom * real(momentum)
     new_mom -= g
     write(mom, new_mom)
-    return weight + new_mom
+    return xp.add(weight, new_mom, out=out)
 
 
-def nag_step(xp, weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient):
+def nag_step(xp, weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient, out=None):
     real = coefficient(weight.dtype)
-    g = rescaled(xp, grad, rescale_grad, clip_gradient, weight.dtype)
-    g += weight * real(wd)
+    g = rescaled_into(xp, grad, rescale_grad, clip_gradient, scratch(xp, weight))
+    g += xp.multiply(weight, real(wd), out=scratch(xp, weight, 1))
     g *= real(lr)
-    new_mom = mom * real(momentum)
-    new_mom -= g
-    write(mom, new_mom)
-    out = weight + new_mom * real(momentum)
+    mom *= real(momentum)
+    mom -= g
+    out = xp.add(weight, xp.multiply(mom, real(momentum), out=scratch(xp, mom, 1)), out=out)
     out -= g
     return out
 
 
-def mp_nag_step(xp, weight32, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient):
+def mp_nag_step(xp, weight32, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient,
+                out=None):
     """MXNet's mp_nag_mom_update: the weight as nag_mom_update's, but the momentum it stores
     is recomputed from the weight it has just written (its kernel reads weight32 back)."""
     real = coefficient(weight32.dtype)
-    g = rescaled(xp, grad, rescale_grad, clip_gradient, weight32.dtype)
-    step = g + weight32 * real(wd)
+    g = rescaled_into(xp, grad, rescale_grad, clip_gradient, scratch(xp, weight32))
+    step = xp.multiply(weight32, real(wd), out=scratch(xp, weight32, 1))
+    step += g                                   # g + wd * weight32 (addition commutes exactly)
     step *= real(lr)
-    new_mom = mom * real(momentum)
-    new_mom -= step
-    out = weight32 + new_mom * real(momentum)
-    out -= step
-    g += out * real(wd)
+    new32 = xp.multiply(mom, real(momentum), out=scratch(xp, weight32, 2))
+    new32 -= step
+    new32 *= real(momentum)
+    xp.add(weight32, new32, out=new32)          # weight32 + momentum * new_mom
+    new32 -= step
+    g += xp.multiply(new32, real(wd), out=step)
     g *= real(lr)
-    new_mom = mom * real(momentum)
-    new_mom -= g
-    write(mom, new_mom)
+    mom *= real(momentum)
+    mom -= g
+    if out is None:
+        return new32.copy()
+    out[...] = new32
     return out
 
 
 def _mp(step):
     """A master-copy version of `step(xp, weight32, grad, *states, ...)`: float32 maths, weight32
-    updated in place, the result cast to the weight's dtype."""
-    def run(xp, weight, weight32, grad, *args):
-        new32 = step(xp, weight32, grad, *args)
-        write(weight32, new32)
-        return new32.astype(weight.dtype)
+    updated in place, the result cast to the weight's dtype (into `out` when given)."""
+    def run(xp, weight, weight32, grad, *args, out=None):
+        step(xp, weight32, grad, *args, out=weight32)
+        if out is None:
+            return weight32.astype(weight.dtype)
+        out[...] = weight32
+        return out
     return run
 
 
@@ -103,10 +114,11 @@ def _mp(step):
 class SGDUpdate:
     """Update function for Stochastic Gradient Descent (SGD) optimizer:
     weight = weight - lr * (clip(rescale_grad * grad) + wd * weight)."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g = inputs
         return sgd_step(xp, w, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
-                        attrs["clip_gradient"])
+                        attrs["clip_gradient"], out=out)
+    compute = in_place("sgd_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -116,10 +128,11 @@ class SGDUpdate:
 class SGDMomUpdate:
     """Momentum update function for SGD: mom = momentum * mom - lr * (clip(rescale_grad * grad) +
     wd * weight); weight = weight + mom. `mom` is updated in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, m = inputs
         return sgd_mom_step(xp, w, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
-                            attrs["rescale_grad"], attrs["clip_gradient"])
+                            attrs["rescale_grad"], attrs["clip_gradient"], out=out)
+    compute = in_place("sgd_mom_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -129,10 +142,11 @@ class SGDMomUpdate:
 class MPSGDUpdate:
     """Multi-precision sgd_update: the float32 master copy `weight32` is updated in place and
     returned cast to the weight's dtype."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, w32 = inputs
         return _mp(sgd_step)(xp, w, w32, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
-                             attrs["clip_gradient"])
+                             attrs["clip_gradient"], out=out)
+    compute = in_place("mp_sgd_update", run, mixed=True)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -143,10 +157,11 @@ class MPSGDUpdate:
 class MPSGDMomUpdate:
     """Multi-precision sgd_mom_update: float32 `mom` and master copy `weight32`, both updated
     in place."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, m, w32 = inputs
         return _mp(sgd_mom_step)(xp, w, w32, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
-                                 attrs["rescale_grad"], attrs["clip_gradient"])
+                                 attrs["rescale_grad"], attrs["clip_gradient"], out=out)
+    compute = in_place("mp_sgd_mom_update", run, mixed=True)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -158,10 +173,11 @@ class NAGMomUpdate:
     in place. (Called with out=weight, MXNet's kernel recomputes the momentum from the weight it
     has just written; mp_nag_mom_update with the weight as its own weight32 does exactly that,
     and the NAG optimizer uses it.)"""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, m = inputs
         return nag_step(xp, w, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
-                        attrs["rescale_grad"], attrs["clip_gradient"])
+                        attrs["rescale_grad"], attrs["clip_gradient"], out=out)
+    compute = in_place("nag_mom_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -171,10 +187,11 @@ class NAGMomUpdate:
           differentiable=False)
 class MPNAGMomUpdate:
     """Multi-precision nag_mom_update (float32 `mom` and `weight32`, updated in place)."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, m, w32 = inputs
         return _mp(mp_nag_step)(xp, w, w32, g, m, attrs["lr"], attrs["wd"], attrs["momentum"],
-                             attrs["rescale_grad"], attrs["clip_gradient"])
+                                attrs["rescale_grad"], attrs["clip_gradient"], out=out)
+    compute = in_place("mp_nag_mom_update", run, mixed=True)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -185,15 +202,18 @@ class MPNAGMomUpdate:
           inputs=("weight", "grad"), differentiable=False)
 class SignSGDUpdate:
     """Update function for SignSGD: weight = (1 - lr*wd) * weight - lr * sign(grad)."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g = inputs
         real = w.dtype.type
         lr = real(attrs["lr"])
-        step = xp.sign(rescaled(xp, g, attrs["rescale_grad"], attrs["clip_gradient"], w.dtype))
+        step = rescaled_into(xp, g, attrs["rescale_grad"], attrs["clip_gradient"],
+                             scratch(xp, w))
+        xp.sign(step, out=step)
         step *= lr
-        out = w * (real(1) - lr * real(attrs["wd"]))
+        out = xp.multiply(w, real(1) - lr * real(attrs["wd"]), out=out)
         out -= step
         return out
+    compute = in_place("signsgd_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -206,19 +226,22 @@ class SignSGDUpdate:
 class SignumUpdate:
     """Update function for Signum (SIGN momentUM): mom = momentum * mom - (1 - momentum) *
     (grad + wd * weight); weight = (1 - lr*wd_lh) * weight + lr * sign(mom)."""
-    def compute(xp, inputs, attrs):
+    def run(xp, inputs, attrs, out):
         w, g, m = inputs
         real = w.dtype.type
         momentum, lr = real(attrs["momentum"]), real(attrs["lr"])
-        grad = rescaled(xp, g, attrs["rescale_grad"], attrs["clip_gradient"], w.dtype)
-        grad += w * real(attrs["wd"])
+        grad = rescaled_into(xp, g, attrs["rescale_grad"], attrs["clip_gradient"],
+                             scratch(xp, w))
+        grad += xp.multiply(w, real(attrs["wd"]), out=scratch(xp, w, 1))
         grad *= real(1) - momentum
-        new_mom = m * momentum
-        new_mom -= grad
-        write(m, new_mom)
-        out = w * (real(1) - lr * real(attrs["wd_lh"]))
-        out += xp.sign(new_mom) * lr
+        m *= momentum
+        m -= grad
+        out = xp.multiply(w, real(1) - lr * real(attrs["wd_lh"]), out=out)
+        step = xp.sign(m, out=grad)
+        step *= lr
+        out += step
         return out
+    compute = in_place("signum_update", run)
 
     infer_shape = weight_shape
     infer_type = weight_type
@@ -291,27 +314,46 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
     params = (_PRELOADED_MOM if momentum else _PRELOADED) if preloaded else (
         _MULTI_MOM if momentum else _MULTI)
 
+    def one(xp, parts, lr, wd, attrs, target):
+        """The new weight of one group (weight, grad[, mom][, weight32]), into `target`."""
+        w, g = parts[0], parts[1]
+        m = parts[2] if momentum else None
+        if mp:
+            w32 = parts[-1]
+            if momentum:
+                sgd_mom_step(xp, w32, g, m, lr, wd, attrs["momentum"], attrs["rescale_grad"],
+                             attrs["clip_gradient"], out=w32)
+            else:
+                sgd_step(xp, w32, g, lr, wd, attrs["rescale_grad"], attrs["clip_gradient"],
+                         out=w32)
+            if target is None:
+                return w32.astype(w.dtype)
+            target[...] = w32
+            return target
+        if momentum:
+            return sgd_mom_step(xp, w, g, m, lr, wd, attrs["momentum"], attrs["rescale_grad"],
+                                attrs["clip_gradient"], out=target)
+        return sgd_step(xp, w, g, lr, wd, attrs["rescale_grad"], attrs["clip_gradient"],
+                        out=target)
+
+    def run(xp, inputs, attrs, targets):
+        lrs, wds = _rates(xp, inputs, attrs, group)
+        outs = []
+        for i in range(attrs["num_weights"]):
+            parts = inputs[i * group:(i + 1) * group]
+            if targets is None:
+                outs.append(one(xp, parts, lrs[i], wds[i], attrs, None))
+            else:
+                outs.append(chunked(xp, lambda arrays, out: one(xp, arrays, lrs[i], wds[i],
+                                                                attrs, out),
+                                    parts, targets[i]))
+        return outs
+
+    IN_PLACE[name] = run
+
     class MultiUpdate:
         def compute(xp, inputs, attrs):
-            lrs, wds = _rates(xp, inputs, attrs, group)
-            outs = []
-            for i in range(attrs["num_weights"]):
-                parts = inputs[i * group:(i + 1) * group]
-                w, g = parts[0], parts[1]
-                m = parts[2] if momentum else None
-                w32 = parts[-1] if mp else None
-                target = w32 if mp else w
-                if momentum:
-                    new = sgd_mom_step(xp, target, g, m, lrs[i], wds[i], attrs["momentum"],
-                                       attrs["rescale_grad"], attrs["clip_gradient"])
-                else:
-                    new = sgd_step(xp, target, g, lrs[i], wds[i], attrs["rescale_grad"],
-                                   attrs["clip_gradient"])
-                if mp:
-                    write(w32, new)
-                    new = new.astype(w.dtype)
-                outs.append(new)
-            return outs
+            return run(xp, inputs, attrs, None)
 
         infer_shape = _multi_shape(group, preloaded)
         infer_type = _multi_type(group)

@@ -1,0 +1,110 @@
+"""Optimizer updates written straight into the weights.
+
+`nd.sgd_mom_update(w, g, mom, out=w, ...)` computes a fresh weight-sized result and then copies
+it into `w`; an optimizer step does that for every parameter. `update(name, inputs, outs,
+kwargs)` runs the operator's in-place kernel instead (mxnb/ops/optimizer_update's IN_PLACE,
+bit-identical to its `compute`): the new weights are written into `outs` (the weights
+themselves), the states are updated in place, and nothing weight-sized is allocated beyond
+cached scratch buffers.
+
+It falls back to the `nd.<name>(..., out=outs)` call, which says what is wrong with a bad call,
+whenever the fast path does not plainly apply: sparse arrays, arrays on several contexts or of
+several shapes within a group, autograd recording, an operator without an in-place kernel.
+"""
+from time import perf_counter
+
+from .. import backend, instrument
+from ..base import MXNetError
+from .. import ndarray as nd
+from ..graph.recording import STATE
+from ..ndarray.ndarray import bump_version
+from ..ops import registry
+from ..ops.optimizer_update._common import IN_PLACE
+from ..ops.quiet import silence, restore, SILENT
+
+__all__ = ["update"]
+
+_ATTRS = {}          # (operator name, keyword arguments) -> parsed attributes
+_ATTRS_LIMIT = 1024  # a schedule changing lr every step must not grow it without bound
+
+
+def _attrs(name, kwargs):
+    key = (name, tuple(kwargs.items()))
+    try:
+        return _ATTRS[key]
+    except KeyError:
+        pass
+    except TypeError:                      # unhashable values: parse them every time
+        return registry.get(name).parse_attrs(kwargs)
+    attrs = registry.get(name).parse_attrs(kwargs)
+    if len(_ATTRS) >= _ATTRS_LIMIT:
+        _ATTRS.clear()
+    _ATTRS[key] = attrs
+    return attrs
+
+
+def _plain(inputs, outs, group):
+    """Whether the arrays are dense, on one context, and shaped as their group's weight."""
+    ctx = inputs[0]._ctx
+    for start in range(0, len(outs) * group, group):
+        shape = inputs[start]._data.shape
+        for x in inputs[start:start + group] + [outs[start // group]]:
+            if x._sparse or x._data.shape != shape or (x._ctx is not ctx and x._ctx != ctx):
+                return False
+    return True
+
+
+def update(name, inputs, outs, kwargs, group):
+    """Runs update operator `name` on NDArrays `inputs` (grouped per weight, `group` arrays
+    each: weight, grad, states...), writing the new weights into the NDArrays `outs`.
+
+    Parameters
+    ----------
+    name : str
+        A registered update operator ('sgd_mom_update', 'multi_sgd_mom_update', ...).
+    inputs : list of NDArray
+        The operator's inputs, in its order.
+    outs : list of NDArray
+        Where the new weights go (usually the weights themselves).
+    kwargs : dict
+        The operator's attributes (lr=..., momentum=...).
+    group : int
+        Arrays per weight in `inputs` (3 for weight, grad, mom).
+
+    Returns
+    -------
+    list of NDArray
+        `outs`.
+
+    Examples
+    --------
+    >>> w, g, m = mx.nd.ones((2,)), mx.nd.ones((2,)), mx.nd.zeros((2,))
+    >>> _ = update("sgd_mom_update", [w, g, m], [w], {"lr": 0.1, "momentum": 0.9}, 3)
+    >>> w.asnumpy()
+    array([0.9, 0.9], dtype=float32)
+    """
+    kernel = IN_PLACE.get(name)
+    if kernel is None or STATE.recording or not _plain(inputs, outs, group):
+        getattr(nd, name)(*inputs, out=outs if len(outs) > 1 else outs[0], **kwargs)
+        return outs
+    attrs = _attrs(name, kwargs)
+    ctx = inputs[0]._ctx
+    xp = backend.xp_of(ctx)
+    if instrument.observing:
+        started = perf_counter()
+    quiet = silence(SILENT)
+    try:
+        with backend.device_scope(ctx):
+            kernel(xp, [x._data for x in inputs], attrs, [o._data for o in outs])
+    except MXNetError:
+        raise
+    except Exception as exc:
+        raise MXNetError("operator %s failed on inputs [%s]: %s" % (name, ", ".join(
+            "%s %s" % (tuple(x.shape), x.dtype) for x in inputs), exc)) from None
+    finally:
+        restore(quiet)
+    if instrument.observing:
+        instrument.notify_op(name, perf_counter() - started)
+    for out in outs:
+        bump_version(out)
+    return outs
