@@ -62,6 +62,8 @@ def compute(op, datas, attrs, ctx, xp=None, is_train=None, rng=None):
         xp = backend.xp_of(ctx)
     quiet = silence(SILENT)         # no NumPy RuntimeWarnings from operators, as MXNet
     try:
+        if xp is not np:
+            return _compute_on_device(op, datas, attrs, ctx, xp, is_train, rng)
         if op.needs_extras:
             return op.compute(xp, datas, attrs,
                               is_train=STATE.training if is_train is None else is_train,
@@ -71,6 +73,17 @@ def compute(op, datas, attrs, ctx, xp=None, is_train=None, rng=None):
         raise op_error(op, datas, attrs, exc) from None
     finally:
         restore(quiet)
+
+
+def _compute_on_device(op, datas, attrs, ctx, xp, is_train, rng):
+    # CuPy allocates outputs (and launches kernels) on the current device: make it the arrays'
+    # own, so work for gpu(1) does not run on device 0
+    with backend.device_scope(ctx):
+        if op.needs_extras:
+            return op.compute(xp, datas, attrs,
+                              is_train=STATE.training if is_train is None else is_train,
+                              rng=backend.rng(ctx) if rng is None else rng)
+        return op.compute(xp, datas, attrs)
 
 
 def compute_storage(op, datas, attrs, ctx, xp=None, is_train=None, out=None):
@@ -160,6 +173,8 @@ def run_steps(steps, values, ctx, is_train, hooks=(), phase="forward", storage=F
     xp = np if ctx.device_type != "gpu" else backend.xp_of(ctx)
     rng = None
     quiet = silence(SILENT)         # no NumPy RuntimeWarnings from operators, as MXNet
+    scope = backend.device_scope(ctx)       # every step on the program's own device
+    scope.__enter__()
     try:
         for step in steps:
             ins = [values[s] for s in step.ins]
@@ -188,4 +203,5 @@ def run_steps(steps, values, ctx, is_train, hooks=(), phase="forward", storage=F
                 notify(phase, step.node, ins, outs,
                        perf_counter() - started if watched else 0.0, hooks)
     finally:
+        scope.__exit__(None, None, None)
         restore(quiet)

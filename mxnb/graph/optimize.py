@@ -135,7 +135,8 @@ class Optimizer:
             return
         quiet = silence(SILENT)     # no NumPy RuntimeWarnings from operators, as Program.run
         try:
-            _run_planned(entry, values, ctx, is_train, phase, targets)
+            with backend.device_scope(ctx):     # every step on the program's own device
+                _run_planned(entry, values, ctx, is_train, phase, targets)
         finally:
             restore(quiet)
 

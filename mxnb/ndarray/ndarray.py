@@ -567,16 +567,18 @@ class ShapeOnly(NDArray):
     # never part of a graph, never differentiated, never written in place
     _entry = _grad = _version = None
 
-    @property
-    def _data(self):
+    def _value(self, read):
         array = self._ref()
         if array is not None:
-            return array._data
+            return read(array)
         shape, dtype = self._spec
         xp = backend.xp_of(self._ctx)
         return xp.broadcast_to(xp.zeros((), dtype=dtype), shape)
 
-    _raw = _data        # what engine workers read
+    # callers' reads wait for the array's pending work (threaded engine); engine workers read
+    # `_raw`, which never waits (a worker waiting on its own engine would deadlock)
+    _data = property(lambda self: self._value(lambda array: array._data))
+    _raw = property(lambda self: self._value(lambda array: array._raw))
 
     @property
     def _var(self):
@@ -587,7 +589,7 @@ class ShapeOnly(NDArray):
 
 def _shape_only(array):
     stub = ShapeOnly.__new__(ShapeOnly)
-    data = array._data
+    data = array._raw       # its shape and dtype: no need to wait for pending work
     stub._spec = (data.shape, data.dtype)
     stub._ref = _weakref(array)
     stub._ctx = array._ctx
