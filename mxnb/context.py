@@ -76,6 +76,14 @@ def gpu(device_id=0):
     return Context("gpu", device_id)
 
 
+def context_of_module(xp):
+    """The context an array module computes on now: cpu for NumPy, CuPy's current device for
+    CuPy (for code handed only `xp`: a Custom operator without inputs, a subgraph's steps)."""
+    if xp.__name__ == "numpy":
+        return cpu()
+    return gpu(int(xp.cuda.Device().id))
+
+
 def current_context():
     stack = getattr(Context._local, "stack", None)
     return stack[-1] if stack else _CPU

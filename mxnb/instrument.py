@@ -21,7 +21,6 @@ __all__ = ["add_node_hook", "remove_node_hook", "add_op_observer", "remove_op_ob
            "start_attribution", "stop_attribution", "owned_stats", "set_layer"]
 
 hooked = False             # any node hook or observer: read by the interpreter on every step
-observing = False          # the same flag, by its older name
 tracking = False           # read when NDArrays are made
 
 # ((kind, client)): kind 'node' calls client(phase, node, inputs, outputs), 'timed' the same
@@ -105,19 +104,19 @@ def remove_op_observer_unlocked(fn):
 
 
 def _add(client, kind):
-    global hooked, observing, _hooks, _observers
+    global hooked, _hooks, _observers
     _hooks = _hooks + ((kind, client),)
     _observers = tuple(c for k, c in _hooks if k == "op")
-    hooked = observing = True
+    hooked = True
 
 
 def _remove(client, kind):
-    global hooked, observing, _hooks, _observers
+    global hooked, _hooks, _observers
     hooks = list(_hooks)
     hooks.remove((kind, client))
     _hooks = tuple(hooks)
     _observers = tuple(c for k, c in _hooks if k == "op")
-    hooked = observing = bool(_hooks)
+    hooked = bool(_hooks)
 
 
 def call_node_hooks(phase, node, inputs, outputs, seconds):

@@ -11,7 +11,7 @@ import collections
 import numpy as np
 
 from .base import MXNetError, ShapeError, DTYPE_TO_FLAG, format_attr
-from .context import cpu, gpu
+from .context import context_of_module, cpu, gpu
 from .ops import custom as _custom, registry as _registry
 from .ops.registry import REQUIRED
 
@@ -236,7 +236,7 @@ def _context_of(inputs, xp):
         return cpu()
     if inputs:
         return gpu(int(inputs[0].device.id))
-    return gpu(int(xp.cuda.Device().id))
+    return context_of_module(xp)
 
 
 def _shape_or_none(shape):

@@ -202,10 +202,9 @@ class CachedOpCall(tape.TapeOp):
 
     def compute(self, xp, inputs, attrs):
         """Runs the call's program again on raw arrays (a tape converted to a Symbol)."""
-        from ..context import Context
+        from ..context import context_of_module
         program = self.program
-        ctx = Context("cpu", 0) if xp.__name__ == "numpy" else \
-            Context("gpu", xp.cuda.Device().id)
+        ctx = context_of_module(xp)
         values = [None] * program.num_slots
         for slot, data in zip(program.variable_slots, inputs):
             values[slot] = data
@@ -306,8 +305,6 @@ def _makes_sparse(step):
         return True
     return stypes is None or any(s != "default" for s in stypes)
 
-
-_CachedOpGradient = CachedOpCall     # the name tools (the notebook's tracer) know it by
 
 
 def _wrap_payload(value, ctx):

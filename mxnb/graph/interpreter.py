@@ -166,12 +166,12 @@ def eager_phase():
     return STATE.phase
 
 
-def run_steps(steps, values, ctx, is_train, hooks=(), phase="forward", storage=False):
+def run_steps(steps, values, ctx, is_train, hooks=(), phase="forward", storage=False, rng=None):
     """Runs program `steps` on `values` (raw arrays by slot); after each step the node hooks are
     called (`notify`). With `storage` (sparse values) each step goes through storage-type
-    dispatch (`compute_storage`)."""
+    dispatch (`compute_storage`). `rng`: the generator samplers draw from (default `ctx`'s; a
+    control-flow operator's subgraph gets the one its operator was given)."""
     xp = np if ctx.device_type != "gpu" else backend.xp_of(ctx)
-    rng = None
     quiet = silence(SILENT)         # no NumPy RuntimeWarnings from operators, as MXNet
     scope = backend.device_scope(ctx)       # every step on the program's own device
     scope.__enter__()

@@ -20,7 +20,6 @@ two variables share memory.
 import numpy as np
 
 from .. import backend, engine, instrument
-from ..base import MXNetError
 from ..context import current_context
 from ..engine import var_of, rng_var, Var
 from ..graph.interpreter import compute, op_error
@@ -126,13 +125,7 @@ def _known_outputs(op, inputs, attrs):
 
 def _error_of(op, inputs, attrs):
     """The naive engine's error for an exception of `op`'s compute (same wording)."""
-    def convert(exc):
-        if isinstance(exc, MXNetError):
-            if op.name in str(exc):
-                return exc
-            return type(exc)("operator %s: %s" % (op.name, exc))
-        return op_error(op, [x._raw for x in inputs], attrs, exc)
-    return convert
+    return lambda exc: op_error(op, [x._raw for x in inputs], attrs, exc)
 
 
 def invoke(op, inputs, attrs, out):

@@ -14,8 +14,8 @@ several shapes within a group, autograd recording, an operator without an in-pla
 from time import perf_counter
 
 from .. import backend, instrument
-from ..base import MXNetError
 from .. import ndarray as nd
+from ..graph.interpreter import op_error
 from ..graph.recording import STATE
 from ..ndarray.ndarray import bump_version
 from ..ops import registry
@@ -90,20 +90,17 @@ def update(name, inputs, outs, kwargs, group):
     attrs = _attrs(name, kwargs)
     ctx = inputs[0]._ctx
     xp = backend.xp_of(ctx)
-    if instrument.observing:
+    if instrument.hooked:
         started = perf_counter()
     quiet = silence(SILENT)
     try:
         with backend.device_scope(ctx):
             kernel(xp, [x._data for x in inputs], attrs, [o._data for o in outs])
-    except MXNetError:
-        raise
-    except Exception as exc:
-        raise MXNetError("operator %s failed on inputs [%s]: %s" % (name, ", ".join(
-            "%s %s" % (tuple(x.shape), x.dtype) for x in inputs), exc)) from None
+    except Exception as exc:    # worded as every operator's failure (graph/interpreter.py)
+        raise op_error(registry.get(name), [x._data for x in inputs], attrs, exc) from None
     finally:
         restore(quiet)
-    if instrument.observing:
+    if instrument.hooked:
         instrument.notify_op(name, perf_counter() - started)
     for out in outs:
         bump_version(out)

@@ -14,6 +14,8 @@ inference inside it.
 """
 from .. import attribute
 from ..base import MXNetError
+from ..context import context_of_module
+from ..graph import interpreter
 from ..graph.node import Node, topo_sort
 from .symbol import Symbol
 
@@ -59,23 +61,8 @@ class Subgraph:
 
     @staticmethod
     def _run_steps(xp, steps, values, is_train, rng):
-        for step in steps:
-            ins = [values[s] for s in step.ins]
-            try:
-                if step.extras:
-                    result = step.op.compute(xp, ins, step.attrs, is_train=is_train, rng=rng)
-                else:
-                    result = step.op.compute(xp, ins, step.attrs)
-            except Exception as exc:
-                shapes = ", ".join(str(tuple(a.shape)) for a in ins)
-                raise MXNetError("node %s (operator %s) of subgraph %s failed on inputs of shapes "
-                                 "[%s]: %s" % (step.node.name, step.op.name, step.node.name,
-                                               shapes, exc)) from None
-            if step.single:
-                values[step.outs[0]] = result
-            else:
-                for slot, value in zip(step.outs, result):
-                    values[slot] = value
+        # the one step runner (graph/interpreter.py), on the device the arrays live on
+        interpreter.run_steps(steps, values, context_of_module(xp), is_train, rng=rng)
 
     def run(self, xp, arrays, is_train=False, rng=None):
         """The subgraph's outputs for input arrays `arrays` (in `inputs` order)."""

@@ -14,6 +14,7 @@ import re
 import mxnb.notebook
 
 NOTEBOOK_DIR = pathlib.Path(mxnb.notebook.__file__).parent
+SAMPLES = pathlib.Path(__file__).parent.parent / "data" / "public_only"
 _PROTOCOL = re.compile(r"^_(repr_\w+|ipython_\w+)_$")
 _ATTR_FUNCTIONS = {"getattr", "hasattr", "setattr", "delattr"}
 
@@ -109,47 +110,14 @@ def _modules():
 
 
 def test_the_checker_finds_what_it_must():
-    bad = '''
-from ..graph.cached_op import _CachedOpGradient
-from .trace import _assign_blocks
-import mxnb
-def f(block, sym):
-    block._children
-    sym._outputs[0] = 1
-    getattr(block, "_active", False)
-    hasattr(block, "_get_graph")
-    block.cached_op._program
-    self._x        # a function's argument named self, outside any class
-class A:
-    def m(self, other):
-        other._y
-        def inner(self):
-            return self._z     # this self is inner's own parameter, not A's
-        return lambda cls: cls._w
-    @staticmethod
-    def s(self):
-        return self._v
-'''
+    # samples of notebook-layer code, kept as text beside the other test data
+    bad = (SAMPLES / "bad_sample.py.txt").read_text()
     found = [text for _, text in private_uses(bad)]
     assert found == ["from ..graph.cached_op import _CachedOpGradient", "block._children",
                      "sym._outputs", "getattr(block, '_active')", "hasattr(block, '_get_graph')",
                      "block.cached_op._program", "self._x", "other._y", "self._z", "cls._w",
                      "self._v"]
-    good = '''
-from .trace import _assign_blocks
-class B(Base):
-    def __init__(self, view):
-        self._view = view
-        self._items = [self._first]
-        setattr(self, "_flag", True)
-    @classmethod
-    def make(cls):
-        return cls._default
-    def show(self):
-        def later():
-            return self._view._repr_mimebundle_()
-        return super()._repr_mimebundle_(), self.monitor._ipython_display_(), later
-'''
+    good = (SAMPLES / "good_sample.py.txt").read_text()
     assert private_uses(good) == []
 
 
