@@ -215,9 +215,12 @@ class BackwardSliceLike:
 # --- take, pick, gather_nd ------------------------------------------------------------------------
 def _fix_indices(op, xp, indices, n, mode):
     """Integer indices within [0, n): clipped, wrapped, or checked (mode 'raise')."""
-    idx = indices.astype(_INT)
+    idx = indices.astype(_INT)       # a copy: clipped in place below
     if mode == "clip":
-        return xp.clip(idx, 0, n - 1)
+        # maximum/minimum in place: xp.clip's Python-level checks cost several times more on
+        # the small index arrays a loss picks with
+        xp.maximum(idx, 0, out=idx)
+        return xp.minimum(idx, n - 1, out=idx)
     if mode == "wrap":
         return idx % n
     if bool(((idx < 0) | (idx >= n)).any()):
@@ -295,11 +298,35 @@ def _pick_index(xp, index, data, attrs):
     return axis, idx
 
 
+def _flat_positions(xp, index, data, attrs):
+    """For a pick along the last axis of a C-contiguous `data` (a loss picking one class per
+    sample): (positions of the picked elements in data's flat buffer, the picked axis), else
+    None. One `take` from the flat buffer then costs a fraction of take_along_axis, which
+    builds an index array per axis."""
+    axis = attrs["axis"]
+    shape = data.shape
+    ndim = len(shape)
+    if axis is None or not data.flags.c_contiguous or ndim < 1 or axis not in (-1, ndim - 1):
+        return None
+    ishape = index.shape
+    if ishape != shape[:-1] and ishape != shape[:-1] + (1,):
+        return None             # _pick_index words the error
+    n = shape[-1]
+    idx = _fix_indices("pick", xp, index, n, attrs["mode"]).reshape(-1)
+    idx += xp.arange(0, idx.size * n, n, dtype=idx.dtype)     # row i starts at i * n
+    return idx, ndim - 1
+
+
 @operator("pick", params=_PICK, inputs=("data", "index"))
 class Pick:
     """One element of `data` per position along `axis`, chosen by `index`."""
     def compute(xp, inputs, attrs):
         data, index = inputs
+        flat = _flat_positions(xp, index, data, attrs)
+        if flat is not None:
+            positions, axis = flat
+            kept = data.shape[:axis] + (1,) if attrs["keepdims"] else data.shape[:axis]
+            return data.reshape(-1).take(positions).reshape(kept)
         axis, idx = _pick_index(xp, index, data, attrs)
         out = xp.take_along_axis(data, idx, axis=axis)
         return out if attrs["keepdims"] else out.squeeze(axis)
@@ -336,6 +363,11 @@ class BackwardPick:
     """out_grad placed at the picked positions of zeros shaped like data."""
     def compute(xp, inputs, attrs):
         og, index, data = inputs
+        flat = _flat_positions(xp, index, data, attrs)
+        if flat is not None and og.size == flat[0].size:
+            grad = xp.zeros(data.shape, dtype=og.dtype)
+            grad.reshape(-1)[flat[0]] = og.reshape(-1)     # one position per row: no repeats
+            return grad
         axis, idx = _pick_index(xp, index, data, attrs)
         if not attrs["keepdims"]:
             og = xp.expand_dims(og, axis)

@@ -63,6 +63,14 @@ def _make_infer_shape(name):
     return infer_shape
 
 
+def _count(shape, axes):
+    """The number of elements reduced over `axes` of `shape` (at least 1)."""
+    count = 1
+    for a in axes:
+        count *= shape[a]
+    return max(count, 1)
+
+
 # --- the backward broadcast -------------------------------------------------------------------
 @operator("_broadcast_reduced", params=dict(_REDUCE_PARAMS, mean=Bool(False)),
           inputs=("data", "like"))
@@ -73,12 +81,18 @@ class BroadcastReduced:
         data, like = inputs
         axes = _reduced_axes("_broadcast_reduced", attrs["axis"], attrs["exclude"], like.ndim)
         kept = _reduced_shape(like.shape, axes, True)
+        if data.dtype.kind == "f":
+            # one pass into a fresh array (broadcast_to's Python-level setup costs more than
+            # the copy at a loss's sizes); the same float division as below
+            out = xp.empty(like.shape, dtype=data.dtype)
+            if attrs["mean"]:
+                xp.divide(data.reshape(kept), _count(like.shape, axes), out=out)
+            else:
+                out[...] = data.reshape(kept)
+            return out
         out = xp.ascontiguousarray(xp.broadcast_to(data.reshape(kept), like.shape))
         if attrs["mean"]:
-            count = 1
-            for a in axes:
-                count *= like.shape[a]
-            out = out / max(count, 1)
+            out = out / _count(like.shape, axes)
         return out if out.dtype == data.dtype else out.astype(data.dtype)
 
     def infer_shape(attrs, in_shapes):

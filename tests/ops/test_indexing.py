@@ -137,6 +137,13 @@ CASES = [
          attrs={"axis": -1, "keepdims": True}, grad_inputs=[0], name="pick_keepdims_flat_index"),
     Case("_backward_pick", [_u(4), _PICK_IDX, _X], lambda og, i, d: _pick_back(og, i, d),
          grad_inputs=[0]),
+    # the last axis of a 3-d array, index with the picked axis kept, wrapped
+    Case("pick", [_u(2, 3, 4), np.array([[[5.0], [-1.0], [2.0]], [[0.0], [3.0], [-6.0]]])],
+         lambda d, i, axis, keepdims, mode: _pick_ref(d, i, -1, True, "wrap"),
+         attrs={"axis": 2, "keepdims": True, "mode": "wrap"}, grad_inputs=[0],
+         name="pick_3d_last_axis_wrap"),
+    Case("_backward_pick", [_u(2, 3), np.array([[3.0, 0.0, 9.0], [1.0, -2.0, 2.0]]), _u(2, 3, 4)],
+         lambda og, i, d: _pick_back(og, i, d), grad_inputs=[0], name="_backward_pick_3d"),
     Case("gather_nd", [_u(3, 5, 2), _GATHER_IDX], lambda d, i: d[tuple(i.astype(int))],
          grad_inputs=[0]),
     Case("_backward_gather_nd", [_u(3, 2), _GATHER_IDX, _u(3, 5, 2)],
@@ -190,6 +197,22 @@ def test_take_and_pick_index_modes():
     index = nd.array([0, 1, 2, 3, 5, -1])
     assert nd.pick(x, index, axis=1).asnumpy().tolist() == [0, 5, 10, 15, 19, 20]
     assert nd.pick(x, index, axis=1, mode="wrap").asnumpy().tolist() == [0, 5, 10, 15, 17, 23]
+
+
+def test_pick_of_a_strided_array_matches_the_contiguous_one():
+    # the flat-buffer fast path applies to C-contiguous data only; other layouts take the
+    # general path and must give the same values
+    from mxnb.ops import registry
+    data = R.uniform(-1, 1, (5, 4)).astype(np.float32).T            # (4, 5), not contiguous
+    index = np.array([4.0, 0.0, 7.0, -3.0], dtype=np.float32)
+    og = np.array([1.0, 2.0, 3.0, 4.0], dtype=np.float32)
+    for name, inputs in (("pick", [data, index]), ("_backward_pick", [og, index, data])):
+        op = registry.get(name)
+        attrs = op.parse_attrs({"axis": -1})
+        strided = op.compute(np, inputs, attrs)
+        contiguous = op.compute(np, [np.ascontiguousarray(x) for x in inputs], attrs)
+        assert strided.shape == contiguous.shape
+        np.testing.assert_array_equal(strided, contiguous)
 
 
 def test_output_dtypes():
