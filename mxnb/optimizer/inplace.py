@@ -13,6 +13,8 @@ several shapes within a group, autograd recording, an operator without an in-pla
 """
 from time import perf_counter
 
+import numpy as np
+
 from .. import backend, instrument
 from .. import ndarray as nd
 from ..graph.interpreter import op_error
@@ -43,13 +45,20 @@ def _attrs(name, kwargs):
     return attrs
 
 
-def _plain(inputs, outs, group):
-    """Whether the arrays are dense, on one context, and shaped as their group's weight."""
+def _plain(inputs, datas, outs, group):
+    """Whether the arrays are dense, on one context, and shaped as their group's weight
+    (`datas`: the inputs' buffers)."""
     ctx = inputs[0]._ctx
-    for start in range(0, len(outs) * group, group):
-        shape = inputs[start]._data.shape
-        for x in inputs[start:start + group] + [outs[start // group]]:
-            if x._sparse or x._data.shape != shape or (x._ctx is not ctx and x._ctx != ctx):
+    for x in inputs:
+        if x._sparse or (x._ctx is not ctx and x._ctx != ctx):
+            return False
+    for k, out in enumerate(outs):
+        start = k * group
+        shape = datas[start].shape
+        if out._sparse or out._data.shape != shape or (out._ctx is not ctx and out._ctx != ctx):
+            return False
+        for data in datas[start + 1:start + group]:
+            if data.shape != shape:
                 return False
     return True
 
@@ -84,23 +93,31 @@ def update(name, inputs, outs, kwargs, group):
     array([0.9, 0.9], dtype=float32)
     """
     kernel = IN_PLACE.get(name)
-    if kernel is None or STATE.recording or not _plain(inputs, outs, group):
+    datas = None
+    if kernel is not None and not STATE.recording:
+        datas = [x._data for x in inputs]
+        if not _plain(inputs, datas, outs, group):
+            datas = None
+    if datas is None:
         getattr(nd, name)(*inputs, out=outs if len(outs) > 1 else outs[0], **kwargs)
         return outs
     attrs = _attrs(name, kwargs)
     ctx = inputs[0]._ctx
-    xp = backend.xp_of(ctx)
-    if instrument.hooked:
+    watched = instrument.hooked
+    if watched:
         started = perf_counter()
     quiet = silence(SILENT)
     try:
-        with backend.device_scope(ctx):
-            kernel(xp, [x._data for x in inputs], attrs, [o._data for o in outs])
+        if ctx.device_type == "gpu":
+            with backend.device_scope(ctx):
+                kernel(backend.xp_of(ctx), datas, attrs, [o._data for o in outs])
+        else:
+            kernel(np, datas, attrs, [o._data for o in outs])
     except Exception as exc:    # worded as every operator's failure (graph/interpreter.py)
-        raise op_error(registry.get(name), [x._data for x in inputs], attrs, exc) from None
+        raise op_error(registry.get(name), datas, attrs, exc) from None
     finally:
         restore(quiet)
-    if instrument.hooked:
+    if watched:
         instrument.notify_op(name, perf_counter() - started)
     for out in outs:
         bump_version(out)

@@ -48,13 +48,19 @@ def coefficient(dtype):
     """A function giving a coefficient in the arrays' precision, as MXNet's kernels compute
     them (1.f - lr * wd in float32): numbers become `dtype` scalars, 0-d device arrays (the
     preloaded learning rates) are cast on the device."""
-    make = dtype.type
+    real = _COEFFICIENTS.get(dtype)
+    if real is None:
+        make = dtype.type
 
-    def real(value):
-        if hasattr(value, "ndim"):
+        def real(value):
+            if type(value) is float or not hasattr(value, "ndim"):
+                return make(value)
             return value.astype(dtype)
-        return make(value)
+        _COEFFICIENTS[dtype] = real
     return real
+
+
+_COEFFICIENTS = {}      # dtype -> its `coefficient` function (made once: every update asks)
 
 
 def rescaled(xp, grad, rescale_grad, clip_gradient, dtype=None):

@@ -16,7 +16,7 @@ weight's dtype; states are float32 there.
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
-from ._common import (CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into, chunked,
+from ._common import (CHUNK, CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into, chunked,
                       coefficient, in_place, scratch, weight_shape, weight_type, write)
 
 _SGD = {"lr": LR, "wd": WD, "rescale_grad": RESCALE, "clip_gradient": CLIP,
@@ -314,39 +314,38 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
     params = (_PRELOADED_MOM if momentum else _PRELOADED) if preloaded else (
         _MULTI_MOM if momentum else _MULTI)
 
-    def one(xp, parts, lr, wd, attrs, target):
-        """The new weight of one group (weight, grad[, mom][, weight32]), into `target`."""
+    def one(xp, parts, lr, wd, scalars, target):
+        """The new weight of one group (weight, grad[, mom][, weight32]), into `target`;
+        `scalars`: (momentum, rescale_grad, clip_gradient)."""
         w, g = parts[0], parts[1]
-        m = parts[2] if momentum else None
+        mom_rate, rescale, bound = scalars
         if mp:
             w32 = parts[-1]
             if momentum:
-                sgd_mom_step(xp, w32, g, m, lr, wd, attrs["momentum"], attrs["rescale_grad"],
-                             attrs["clip_gradient"], out=w32)
+                sgd_mom_step(xp, w32, g, parts[2], lr, wd, mom_rate, rescale, bound, out=w32)
             else:
-                sgd_step(xp, w32, g, lr, wd, attrs["rescale_grad"], attrs["clip_gradient"],
-                         out=w32)
+                sgd_step(xp, w32, g, lr, wd, rescale, bound, out=w32)
             if target is None:
                 return w32.astype(w.dtype)
             target[...] = w32
             return target
         if momentum:
-            return sgd_mom_step(xp, w, g, m, lr, wd, attrs["momentum"], attrs["rescale_grad"],
-                                attrs["clip_gradient"], out=target)
-        return sgd_step(xp, w, g, lr, wd, attrs["rescale_grad"], attrs["clip_gradient"],
-                        out=target)
+            return sgd_mom_step(xp, w, g, parts[2], lr, wd, mom_rate, rescale, bound, out=target)
+        return sgd_step(xp, w, g, lr, wd, rescale, bound, out=target)
 
     def run(xp, inputs, attrs, targets):
         lrs, wds = _rates(xp, inputs, attrs, group)
+        scalars = (attrs.get("momentum"), attrs["rescale_grad"], attrs["clip_gradient"])
         outs = []
         for i in range(attrs["num_weights"]):
             parts = inputs[i * group:(i + 1) * group]
-            if targets is None:
-                outs.append(one(xp, parts, lrs[i], wds[i], attrs, None))
+            target = None if targets is None else targets[i]
+            if target is None or target.size <= CHUNK:      # what chunked would do, inlined
+                outs.append(one(xp, parts, lrs[i], wds[i], scalars, target))
             else:
                 outs.append(chunked(xp, lambda arrays, out: one(xp, arrays, lrs[i], wds[i],
-                                                                attrs, out),
-                                    parts, targets[i]))
+                                                                scalars, out),
+                                    parts, target))
         return outs
 
     IN_PLACE[name] = run
