@@ -237,6 +237,9 @@ class Trainer:
     def _update(self, ignore_stale_grad=False):
         if self._kvstore is not None and self._update_on_kvstore:
             return          # the kvstore ran the optimizer in _allreduce_grads
+        if len(self._updaters) == 1:
+            self._update_one_context()
+            return
         params = [(i, p) for i, p in enumerate(self._params) if p.grad_req != "null"]
         updates = [([], [], []) for _ in self._updaters]
         for i, param in params:
@@ -252,6 +255,24 @@ class Trainer:
         for updater, (indices, grads, weights) in zip(self._updaters, updates):
             if indices:
                 updater(indices, grads, weights)
+
+    def _update_one_context(self):
+        """`_update` for parameters on one context (the usual case): one pass, one updater
+        call with every fresh weight."""
+        indices, grads, weights = [], [], []
+        for i, param in enumerate(self._params):
+            data = param._data
+            if data is None or param.grad_req == "null":
+                continue
+            arr = data[0]
+            if not arr._fresh_grad:      # only reachable with ignore_stale_grad
+                continue
+            indices.append(i)
+            grads.append(param._grad[0])
+            weights.append(arr)
+            arr._fresh_grad = False
+        if indices:
+            self._updaters[0](indices, grads, weights)
 
     def save_states(self, fname):
         """Writes the optimizer and its per-weight states to `fname` (atomically, no pickle).

@@ -242,12 +242,19 @@ register = Optimizer.register
 create = Optimizer.create_optimizer
 
 
+def checked_all(weights, grads):
+    """`checked` for lists of weights and their gradients (one loop per list: an aggregated
+    update checks every weight on every step)."""
+    for arrays, what in ((weights, "weight"), (grads, "grad")):
+        for arr in arrays:
+            if not isinstance(arr, NDArray):
+                raise MXNetError("optimizer update expects an NDArray %s, found %s"
+                                 % (what, type(arr).__name__))
+
+
 def checked(weight, grad):
     """MXNet's asserts that an update gets NDArrays, as errors that say what was found."""
-    for arr, what in ((weight, "weight"), (grad, "grad")):
-        if not isinstance(arr, NDArray):
-            raise MXNetError("optimizer update expects an NDArray %s, found %s"
-                             % (what, type(arr).__name__))
+    checked_all((weight,), (grad,))
 
 
 def warn_float16(weight, optimizer):

@@ -9,7 +9,7 @@ master copy, and the aggregated multi_ versions when the Updater hands over seve
 import numpy as np
 
 from .inplace import update
-from .optimizer import Optimizer, register, zeros_like_weight, checked, warn_float16
+from .optimizer import Optimizer, register, zeros_like_weight, checked_all, warn_float16
 
 __all__ = ["SGD", "ccSGD", "flatten", "as_lists", "mp_state"]
 
@@ -87,8 +87,7 @@ class SGD(Optimizer):
 
     def _update_impl(self, indices, weights, grads, states, multi_precision=False):
         indices, weights, grads, states = as_lists(indices, weights, grads, states)
-        for w, g in zip(weights, grads):
-            checked(w, g)
+        checked_all(weights, grads)
         self._update_count(indices)
         lrs, wds = self._get_lrs(indices), self._get_wds(indices)
         kwargs = self._kwargs()

@@ -43,29 +43,30 @@ class Updater:
             indices, grads, weights = list(index), list(grad), list(weight)
         if weights:
             self.optimizer._set_current_context(weights[0].context.device_id)
+        states, synced = self.states, self.states_synced
         for i, idx in enumerate(indices):
+            if synced.get(idx):         # the usual case after the first step: nothing to do
+                continue
             if isinstance(idx, bytes):
                 idx = indices[i] = idx.decode("utf-8")
-            if idx not in self.states:
-                self.states[idx] = self.optimizer.create_state_multi_precision(idx, weights[i])
-                self.states_synced[idx] = True
-            elif not self.states_synced[idx]:
-                self.states[idx] = self.sync_state_context(self.states[idx], weights[i].context)
-                self.states_synced[idx] = True
-        if self.aggregate_updates and self.optimizer.aggregate_num > 0:
-            by_dtype = {}
-            for i, w, g in zip(indices, weights, grads):
-                by_dtype.setdefault(w.dtype, []).append((i, w, g))
-            size = self.optimizer.aggregate_num
-            for group in by_dtype.values():
-                for start in range(0, len(group), size):
-                    chunk = group[start:start + size]
-                    idxs, ws, gs = (list(x) for x in zip(*chunk))
-                    self.optimizer.update_multi_precision(idxs, ws, gs,
-                                                          [self.states[i] for i in idxs])
+            if idx not in states:
+                states[idx] = self.optimizer.create_state_multi_precision(idx, weights[i])
+                synced[idx] = True
+            elif not synced[idx]:
+                states[idx] = self.sync_state_context(states[idx], weights[i].context)
+                synced[idx] = True
+        size = self.optimizer.aggregate_num
+        if self.aggregate_updates and size > 0:
+            for group in _by_dtype(indices, weights, grads):
+                idxs, ws, gs = group
+                for start in range(0, len(idxs), size):
+                    end = start + size
+                    chunk = idxs[start:end]
+                    self.optimizer.update_multi_precision(chunk, ws[start:end], gs[start:end],
+                                                          [states[i] for i in chunk])
         else:
             for i, w, g in zip(indices, weights, grads):
-                self.optimizer.update_multi_precision(i, w, g, self.states[i])
+                self.optimizer.update_multi_precision(i, w, g, states[i])
 
     def sync_state_context(self, state, context):
         """`state` with every NDArray in it moved to `context`."""
@@ -93,6 +94,26 @@ class Updater:
         if "optimizer" in payload:
             self.optimizer = _optimizer_from_settings(payload["optimizer"])
         self.states_synced = dict.fromkeys(self.states.keys(), False)
+
+
+def _by_dtype(indices, weights, grads):
+    """(indices, weights, grads) per weight dtype, in first-seen order (one group, the lists
+    themselves, when every weight has the same dtype: the usual case)."""
+    first = weights[0].dtype if weights else None
+    for w in weights:
+        if w.dtype != first:
+            break
+    else:
+        return [(indices, weights, grads)] if weights else []
+    groups = {}
+    for i, w, g in zip(indices, weights, grads):
+        group = groups.get(w.dtype)
+        if group is None:
+            group = groups[w.dtype] = ([], [], [])
+        group[0].append(i)
+        group[1].append(w)
+        group[2].append(g)
+    return list(groups.values())
 
 
 _MISSING = object()
