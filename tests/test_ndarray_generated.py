@@ -69,6 +69,14 @@ def test_missing_and_unknown_inputs_name_the_operator_and_the_input():
         nd.FullyConnected(x, w, num_hidden=4)
     with pytest.raises(MXNetError, match="FullyConnected got unknown input.*gamma"):
         nd.FullyConnected(x, w, b, gamma=b, num_hidden=4)
+    # every argument by keyword: the same errors (the keyword path hands such calls on)
+    for _ in range(2):
+        with pytest.raises(MXNetError, match=r"FullyConnected takes inputs \['data', 'weight', 'bias'\]"):
+            nd.FullyConnected(data=x, weight=w, num_hidden=4)
+        with pytest.raises(MXNetError, match="FullyConnected got unknown input.*gamma"):
+            nd.FullyConnected(data=x, weight=w, bias=b, gamma=b, num_hidden=4)
+        with pytest.raises(MXNetError, match=r"FullyConnected takes inputs.*found 2 input"):
+            nd.FullyConnected(data=x, weight=w, bias=None, num_hidden=4)
     with pytest.raises(MXNetError, match="relu expects an NDArray.*ndarray"):
         nd.relu(np.ones(2))
     with pytest.raises(MXNetError, match="relu expects an NDArray.*NoneType"):

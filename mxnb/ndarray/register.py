@@ -338,7 +338,14 @@ def make_nd_function(op, func_name):
             return invoke(op, inputs, attrs, out)
         fn = generic
     else:
+        by_keyword = _keyword_caller(sig)
+
         def fixed(*args, out=None, name=None, **kwargs):
+            if not args and kwargs:
+                # inputs by keyword (nd.FullyConnected(data=x, weight=w, bias=b, num_hidden=4))
+                result = by_keyword(kwargs, out)
+                if result is not _MISS:
+                    return result
             # Fast path: the inputs positionally, attributes by keyword (seen before).
             key = tuple(kwargs.items()) if kwargs else ()
             try:
@@ -363,6 +370,43 @@ def make_nd_function(op, func_name):
     fn.__qualname__ = func_name
     fn.__doc__ = operator_docstring(op, "nd", func_name)
     return fn
+
+
+_MISS = object()
+
+
+def _keyword_caller(sig):
+    """For `make_nd_function`: a call whose arguments are all keywords, inputs among them
+    (`nd.FullyConnected(data=x, weight=w, bias=b, num_hidden=4)`), run without binding when
+    it plainly fits: which keywords are inputs is remembered per set of keyword names, the
+    attributes come from `lookup`, and every input the attributes call for must be given, in
+    any order, as an NDArray. Returns `_MISS` for anything else (the caller's full path then
+    binds and words the error), including keyword sets with no input among them."""
+    op, lookup, params = sig.op, sig.lookup, sig.op.params
+    plans = {}          # keyword names -> (attribute names, number of inputs named) or None
+
+    def call(kwargs, out):
+        names = tuple(kwargs)
+        plan = plans.get(names, _MISS)
+        if plan is _MISS:
+            attr_names = tuple(k for k in names if k in params)
+            plan = (attr_names, len(names) - len(attr_names)) if len(attr_names) < len(names) else None
+            if len(plans) < Signature.LIMIT:
+                plans[names] = plan
+        if plan is None:
+            return _MISS
+        attr_names, count = plan
+        found = lookup({k: kwargs[k] for k in attr_names})
+        if found is None or found[1] != count:
+            return _MISS
+        inputs = []
+        for key in found[2]:
+            value = kwargs.get(key)
+            if not isinstance(value, NDArray):
+                return _MISS
+            inputs.append(value)
+        return invoke(op, inputs, found[0], out)
+    return call
 
 
 def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_missing=False):
