@@ -142,3 +142,22 @@ def test_activation_keeps_float32(ctx):
     for act in _ACT:
         assert nd.Activation(x, act_type=act).dtype == np.float32
     assert nd.softmax(x).dtype == np.float32
+
+
+def test_softmax_rows_max_matches_the_plain_reduction():
+    # softmax/log_softmax take the maximum of short last-axis rows from a transposed copy:
+    # the same values as x.max(axis=-1) for every layout, dtype and NaN
+    from mxnb.ops.nn.softmax import _max_kept
+    rs = np.random.RandomState(5)
+    for shape in [(64, 10), (3, 4, 5), (2, 33), (5, 1)]:
+        for dtype in (np.float16, np.float32, np.float64):
+            x = rs.randn(*shape).astype(dtype)
+            x.flat[1] = np.nan
+            for data in (x, np.asfortranarray(x)):
+                expected = data.max(axis=-1, keepdims=True)
+                got = _max_kept(np, data, -1)
+                assert got.shape == expected.shape
+                np.testing.assert_array_equal(got, expected)
+    x = rs.randn(6, 7).astype(np.float32)
+    np.testing.assert_array_equal(nd.log_softmax(nd.array(x)).asnumpy(),
+                                  nd.log_softmax(nd.array(x), axis=1).asnumpy())

