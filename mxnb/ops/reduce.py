@@ -165,14 +165,19 @@ _REDUCTIONS = {
 def _register_reduction(name, compute, grad, aliases):
     def compute_reduce(xp, inputs, attrs):
         x = inputs[0]
-        axes = _reduced_axes(name, attrs["axis"], attrs["exclude"], x.ndim)
-        if len(axes) == x.ndim and x.ndim:
+        axis = attrs["axis"]
+        # every axis (axis None or (), whatever exclude says): no axes to work out
+        axes = None if axis is None or axis == () else \
+            _reduced_axes(name, axis, attrs["exclude"], x.ndim)
+        if x.ndim and (axes is None or len(axes) == x.ndim):
             # Every axis: reduce with keepdims so the result is an array, never a NumPy scalar
             # (whose reshape costs more than the reduction); MXNet's shape is (1,).
             out = compute(xp, x, None, True)
             if not attrs["keepdims"]:
                 out = out.reshape(1)
             return out if out.dtype == x.dtype else out.astype(x.dtype)
+        if axes is None:            # a 0-d input: nothing to reduce
+            axes = ()
         out = compute(xp, x, axes[0] if len(axes) == 1 else axes, attrs["keepdims"])
         return _as_dtype(out, x)
 
