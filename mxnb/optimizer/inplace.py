@@ -45,22 +45,23 @@ def _attrs(name, kwargs):
     return attrs
 
 
-def _plain(inputs, datas, outs, group):
-    """Whether the arrays are dense, on one context, and shaped as their group's weight
-    (`datas`: the inputs' buffers)."""
+def _plain_buffers(inputs, outs, group):
+    """The inputs' buffers when the arrays are dense, on one context, and shaped as their
+    group's weight; else None."""
     ctx = inputs[0]._ctx
     for x in inputs:
         if x._sparse or (x._ctx is not ctx and x._ctx != ctx):
-            return False
+            return None
+    datas = [x._data for x in inputs]
     for k, out in enumerate(outs):
         start = k * group
         shape = datas[start].shape
         if out._sparse or out._data.shape != shape or (out._ctx is not ctx and out._ctx != ctx):
-            return False
+            return None
         for data in datas[start + 1:start + group]:
             if data.shape != shape:
-                return False
-    return True
+                return None
+    return datas
 
 
 def update(name, inputs, outs, kwargs, group):
@@ -95,9 +96,7 @@ def update(name, inputs, outs, kwargs, group):
     kernel = IN_PLACE.get(name)
     datas = None
     if kernel is not None and not STATE.recording:
-        datas = [x._data for x in inputs]
-        if not _plain(inputs, datas, outs, group):
-            datas = None
+        datas = _plain_buffers(inputs, outs, group)
     if datas is None:
         getattr(nd, name)(*inputs, out=outs if len(outs) > 1 else outs[0], **kwargs)
         return outs
