@@ -68,7 +68,7 @@ def _columns(xp, data, attrs, geometry):
     if len(data.shape) != len(kernel) + 2:
         raise ShapeError("Convolution: kernel %s needs %d-D data, found shape %s"
                          % (kernel, len(kernel) + 2, tuple(data.shape)))
-    return im2col(xp, data, geometry, attrs["num_group"])
+    return im2col(xp, data, geometry, attrs["num_group"], not attrs["no_bias"])
 
 
 @operator("Convolution", params=_PARAMS, hint="convolution", outputs=("output", "columns"),
@@ -113,7 +113,7 @@ class Convolution:
             geometry = _geometry(attrs, list(data[2:]))
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
             if 0 not in out and data[1]:
-                columns = columns_shape(data, kernel, out[2:], groups)
+                columns = columns_shape(data, kernel, out[2:], groups, not attrs["no_bias"])
         return shapes, [out, columns]
 
     def infer_shape_backward(attrs, in_shapes, out_shapes):
@@ -182,15 +182,16 @@ def _weight_outputs(attrs):
 
 
 def _weight_gradient(xp, og, data, cols, attrs):
-    """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]."""
+    """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]; the
+    columns (from im2col with the same no_bias) carry the ones that yield the bias gradient."""
     groups, filters = attrs["num_group"], og.shape[1]
     if filters != attrs["num_filter"]:
         raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
                          "%d" % (tuple(og.shape), filters, attrs["num_filter"]))
-    grad_w = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]), groups)
-    if attrs["no_bias"]:
-        return [grad_w]
-    return [grad_w, og.sum(axis=(0,) + tuple(range(2, og.ndim)))]
+    bias = not attrs["no_bias"]
+    grad_w, grad_b = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]), groups,
+                                     bias)
+    return [grad_w, grad_b] if bias else [grad_w]
 
 
 def _weight_gradient_shapes(attrs, in_shapes):
