@@ -160,6 +160,23 @@ def test_a_large_convolution_matches_the_reference_in_float32(ctx):
     np.testing.assert_allclose(bias.grad.asnumpy(), head.sum(axis=(0, 2, 3)), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("channels, groups", [(1, 1), (4, 2), (16, 1)])
+def test_cached_plans_follow_the_data_strides(channels, groups):
+    """A layer's plan (layout, window strides) is cached by shapes: the same shapes arriving as
+    a strided slice, then contiguous again, still read the right windows."""
+    op = registry.get("Convolution")
+    attrs = op.parse_attrs({"kernel": (3, 2), "num_filter": 4, "num_group": groups,
+                            "stride": (1, 2)})
+    wide = _u(2, channels, 5, 14).astype("f4")
+    w, b = _u(4, channels // groups, 3, 2).astype("f4"), _u(4).astype("f4")
+    sliced = wide[:, :, :, ::2]                      # (2, C, 5, 7), not contiguous
+    contiguous = np.ascontiguousarray(sliced)
+    expected = conv_ref(contiguous.astype("f8"), w, b, **attrs)
+    for data in (contiguous, sliced, contiguous, sliced):
+        y, cols = op.compute(np, [data, w, b], attrs)
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_threaded_copies_give_the_same_results(monkeypatch):
     """im2col and col2im split over threads by batch (forced here for small arrays) give
     exactly the single-threaded results."""

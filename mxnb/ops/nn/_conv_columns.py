@@ -26,12 +26,13 @@ The data gradient of a size-keeping stride-1 layer is itself a forward convoluti
 with the flipped weight); other data gradients add one product per kernel position into a
 channels-last buffer (col2im). The copies of large layers are split over threads (_conv_parallel).
 """
+from . import _conv_parallel
 from ._conv_parallel import parallel_batches
 from ._shapes import prod
 from ._windows import kernel_positions, strided, pad_spatial, window_view
 
-__all__ = ["uses_rows", "columns_shape", "im2col", "conv_forward", "weight_gradient",
-           "data_gradient"]
+__all__ = ["uses_rows", "columns_shape", "ColumnsPlan", "im2col", "conv_forward",
+           "weight_gradient", "data_gradient"]
 
 # Channels per group from which the "rows" layout's copy is the quicker one (measured on
 # LeNet's 1- and 20-channel layers and ResNet's 3-, 64- and 256-channel ones).
@@ -93,27 +94,66 @@ def _split(xp, part, shape):
     return view
 
 
-def im2col(xp, data, geometry, groups, bias=False):
+class ColumnsPlan:
+    """What im2col and the products need for one (data shape, filters, geometry, groups, bias),
+    worked out once per shape (a small convolution spends more time deciding than copying)."""
+    __slots__ = ("geometry", "groups", "bias", "rows", "shape", "split", "output", "copies",
+                 "views")
+
+    def __init__(self, data_shape, filters, geometry, groups, bias):
+        kernel, _, _, _, out = geometry
+        n, c = data_shape[:2]
+        cg = c // groups
+        self.geometry, self.groups, self.bias = geometry, groups, bool(bias)
+        self.rows = uses_rows(cg)
+        self.shape = columns_shape(data_shape, kernel, out, groups, bias)
+        if self.rows:           # (N, *out, g, *kernel, C/g): _rows_view's order
+            self.split = (n,) + tuple(out) + (groups,) + tuple(kernel) + (cg,)
+        else:                   # (N, g, C/g, *kernel, *out): window_view's order
+            self.split = (n, groups, cg) + tuple(kernel) + tuple(out)
+        self.output = (n, filters) + tuple(out)
+        self.copies = prod(self.split)
+        self.views = {}         # unpadded data's strides -> its window view's (channels layout)
+
+    def windows(self, xp, data):
+        """window_view of unpadded channel-first data, split by group: (N, g, C/g, *kernel,
+        *out); the strides worked out once per data strides."""
+        steps = self.views.get(data.strides)
+        if steps is None:
+            kernel, stride, dilate, _, out = self.geometry
+            steps = window_view(xp, data, kernel, out, stride, dilate).reshape(self.split).strides
+            if len(self.views) < 8:
+                self.views[data.strides] = steps
+        return strided(xp, data, self.split, steps)
+
+
+def im2col(xp, data, geometry, groups, bias=False, plan=None):
     """Columns of `data` in the layout `uses_rows` picks (see columns_shape); with `bias`, the
-    last entry of every window is 1."""
+    last entry of every window is 1. `plan`: a ColumnsPlan for these arguments, if at hand."""
+    if plan is None:
+        plan = ColumnsPlan(data.shape, 0, geometry, groups, bias)
     kernel, stride, dilate, pad, out = geometry
-    n, c = data.shape[:2]
-    cg = c // groups
-    cols = xp.empty(columns_shape(data.shape, kernel, out, groups, bias), dtype=data.dtype)
-    if uses_rows(cg):
+    n = data.shape[0]
+    cols = xp.empty(plan.shape, dtype=data.dtype)
+    if plan.rows:
         source = _rows_view(xp, _channels_last_padded(xp, data, pad), kernel, out, stride,
                             dilate, groups)                       # (N, *out, g, *kernel, C/g)
-        part = cols[..., :-1] if bias else cols
-        if bias:
-            cols[..., -1] = 1
-    else:
+    elif any(pad):
         padded = pad_spatial(xp, data, pad, pad)
         source = window_view(xp, padded, kernel, out, stride, dilate)     # (N, C, *kernel, *out)
-        source = source.reshape((n, groups, cg) + source.shape[2:])
-        part = cols[:, :, :-1] if bias else cols
-        if bias:
-            cols[:, :, -1] = 1
-    _copy_into(xp, _split(xp, part, source.shape), source, n)
+        source = source.reshape(plan.split)                           # (N, g, C/g, ...)
+    else:
+        source = plan.windows(xp, data)
+    part = cols
+    if plan.bias:               # the window entries, then the 1 (last along the window axis)
+        ones = (Ellipsis, -1) if plan.rows else (slice(None), slice(None), -1)
+        part = cols[..., :-1] if plan.rows else cols[:, :, :-1]
+        cols[ones] = 1
+    target = _split(xp, part, plan.split)
+    if plan.copies < _conv_parallel._MIN_ELEMENTS:     # not worth a thread: copy here
+        target[...] = source
+    else:
+        _copy_into(xp, target, source, n)
     return cols
 
 
@@ -145,26 +185,27 @@ def _rows_of(xp, x):
     return xp.ascontiguousarray(x.transpose(order)).reshape(-1, x.shape[1])
 
 
-def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None):
+def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None, plan=None):
     """(output (N, F, *out), columns) of the convolution. `weight_rows`, where given, is the
-    weight already in the "rows" order (_weight_rows)."""
-    out = geometry[4]
-    n, c = data.shape[:2]
+    weight already in the "rows" order (_weight_rows); `plan`, a ColumnsPlan for these shapes."""
     filters = weight.shape[0]
-    cols = im2col(xp, data, geometry, groups, bias is not None)
-    if uses_rows(c // groups):
+    if plan is None:
+        plan = ColumnsPlan(data.shape, filters, geometry, groups, bias is not None)
+    cols = im2col(xp, data, geometry, groups, bias is not None, plan)
+    if plan.rows:
+        n = data.shape[0]
         w = _weight_rows(xp, weight, groups) if weight_rows is None else weight_rows
         if bias is not None:
             w = _with_bias(xp, w, bias, groups)
         rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
         result = xp.ascontiguousarray(rows.reshape(n, -1, filters).transpose(0, 2, 1))
-        return result.reshape((n, filters) + tuple(out)), cols
-    w = xp.ascontiguousarray(weight).reshape(groups, filters // groups, -1)
+        return result.reshape(plan.output), cols
+    w = weight.reshape(groups, filters // groups, -1)
     if bias is not None:
         w = _with_bias(xp, w, bias, groups)
     # (N, groups, F/g, P): each image's output, NCHW as it is written
     result = xp.matmul(w[0] if groups == 1 else w, cols)
-    return result.reshape((n, filters) + tuple(out)), cols
+    return result.reshape(plan.output), cols
 
 
 def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
