@@ -117,20 +117,24 @@ def _conv_weight_grad_ref(og, x, **attrs):
     return out
 
 
-def _columns_ref(x, kernel, num_group=1, stride=None, pad=None, **_):
-    """Convolution's hidden im2col output, by loops: (groups, C/g * prod(kernel), N * prod(out))."""
+def _columns_ref(x, kernel, num_group=1, stride=None, pad=None, no_bias=False, **_):
+    """Convolution's hidden im2col output, by loops: (N, groups, C/g * prod(kernel) [+ 1],
+    prod(out)), each image's windows as columns, with a last row of ones unless no_bias."""
     nd = len(kernel)
     stride = stride or (1,) * nd
     pad = pad or (0,) * nd
     xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad])
     out = [(xp.shape[2 + i] - kernel[i]) // stride[i] + 1 for i in range(nd)]
     n, c = x.shape[:2]
-    cols = np.zeros((c,) + tuple(kernel) + (n,) + tuple(out))
+    cols = np.zeros((n, c) + tuple(kernel) + tuple(out))
     for k in np.ndindex(*kernel):
         for o in np.ndindex(*out):
             src = tuple(oi * si + ki for oi, si, ki in zip(o, stride, k))
-            cols[(slice(None),) + k + (slice(None),) + o] = xp[(slice(None), slice(None)) + src].T
-    return cols.reshape(num_group, -1, n * int(np.prod(out)))
+            cols[(slice(None), slice(None)) + k + o] = xp[(slice(None), slice(None)) + src]
+    cols = cols.reshape(n, num_group, -1, int(np.prod(out)))
+    if no_bias:
+        return cols
+    return np.concatenate([cols, np.ones((n, num_group, 1, cols.shape[-1]))], axis=2)
 
 
 def _conv_weight_grad_from_columns_ref(og, x, cols, **attrs):
@@ -150,7 +154,8 @@ CASES += [
          attrs={"kernel": (3,), "num_filter": 2, "no_bias": True}, name="_backward_Conv_weight_1d"),
     Case("_backward_Convolution_weight_columns", [_u(1, 4, 2, 3), _X2, _columns_ref(_X2, **_A)],
          _conv_weight_grad_from_columns_ref, attrs=_A, grad_inputs=[0]),
-    Case("_backward_Convolution_weight_columns", [_u(2, 2, 3), _X1, _columns_ref(_X1, kernel=(3,))],
+    Case("_backward_Convolution_weight_columns", [_u(2, 2, 3), _X1,
+                                                  _columns_ref(_X1, kernel=(3,), no_bias=True)],
          _conv_weight_grad_from_columns_ref, attrs={"kernel": (3,), "num_filter": 2, "no_bias": True},
          grad_inputs=[0], name="_backward_Conv_weight_columns_1d"),
 ]
@@ -208,8 +213,9 @@ def test_convolution_infers_weight_and_bias():
     op = registry.get("Convolution")
     attrs = op.parse_attrs({"kernel": (5, 5), "num_filter": 20})
     ins, outs = op.infer_shape(attrs, [(64, 1, 28, 28), None, None])
-    # the second output is the hidden im2col columns (groups, C*K, N*HW) the weight gradient reuses
-    assert ins[1:] == [(20, 1, 5, 5), (20,)] and outs == [(64, 20, 24, 24), (1, 25, 64 * 24 * 24)]
+    # the second output is the hidden im2col columns (N, groups, C*K + 1, HW) the weight gradient
+    # reuses (the last row: ones, for the bias)
+    assert ins[1:] == [(20, 1, 5, 5), (20,)] and outs == [(64, 20, 24, 24), (64, 1, 26, 24 * 24)]
     # ... and stays hidden: a convolution symbol lists one output, as in MXNet
     conv = mx.sym.Convolution(mx.sym.var("x"), kernel=(5, 5), num_filter=20, name="c")
     assert conv.list_outputs() == ["c_output"]

@@ -20,9 +20,11 @@ def _u(*shape):
     return R.uniform(-1, 1, shape)
 
 
-def _rows_columns_ref(x, kernel, num_group=1, stride=None, pad=None, dilate=None, **_):
-    """The "rows" columns by loops: (N * prod(out), groups, prod(kernel) * C/g), each row one
-    output position's window, kernel positions outer and channels inner."""
+def _rows_columns_ref(x, kernel, num_group=1, stride=None, pad=None, dilate=None, no_bias=False,
+                      **_):
+    """The "rows" columns by loops: (N * prod(out), groups, prod(kernel) * C/g [+ 1]), each row
+    one output position's window, kernel positions outer and channels inner, then a 1 for the
+    bias unless no_bias."""
     nd_ = len(kernel)
     stride, pad, dilate = stride or (1,) * nd_, pad or (0,) * nd_, dilate or (1,) * nd_
     xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad])
@@ -38,7 +40,10 @@ def _rows_columns_ref(x, kernel, num_group=1, stride=None, pad=None, dilate=None
                 values = xp[(b, slice(None)) + src]
                 row[(slice(None),) + k + (slice(None),)] = values.reshape(num_group, cg)
             rows.append(row.reshape(num_group, -1))
-    return np.array(rows)
+    rows = np.array(rows)
+    if no_bias:
+        return rows
+    return np.concatenate([rows, np.ones(rows.shape[:2] + (1,))], axis=2)
 
 
 # Data of 8 channels per group: the "rows" layout.
@@ -108,10 +113,10 @@ def test_rows_columns_shape_is_what_shape_inference_says():
     op = registry.get("Convolution")
     attrs = op.parse_attrs({"kernel": (5, 5), "num_filter": 50})
     _, outs = op.infer_shape(attrs, [(64, 20, 12, 12), None, None])
-    assert outs == [(64, 50, 8, 8), (64 * 8 * 8, 1, 25 * 20)]
+    assert outs == [(64, 50, 8, 8), (64 * 8 * 8, 1, 25 * 20 + 1)]   # + the bias's ones
     y, cols = op.compute(np, [np.ones((2, 20, 6, 6), "f4"), np.ones((50, 20, 5, 5), "f4"),
                               np.zeros(50, "f4")], attrs)
-    assert cols.shape == (2 * 2 * 2, 1, 500) and y.shape == (2, 50, 2, 2)
+    assert cols.shape == (2 * 2 * 2, 1, 501) and y.shape == (2, 50, 2, 2)
     np.testing.assert_array_equal(y, 500.0)
 
 
@@ -153,6 +158,23 @@ def test_a_large_convolution_matches_the_reference_in_float32(ctx):
     np.testing.assert_allclose(weight.grad.asnumpy(), grad_w, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(data.grad.asnumpy(), grad_x, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(bias.grad.asnumpy(), head.sum(axis=(0, 2, 3)), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("channels, groups", [(1, 1), (4, 2), (16, 1)])
+def test_cached_plans_follow_the_data_strides(channels, groups):
+    """A layer's plan (layout, window strides) is cached by shapes: the same shapes arriving as
+    a strided slice, then contiguous again, still read the right windows."""
+    op = registry.get("Convolution")
+    attrs = op.parse_attrs({"kernel": (3, 2), "num_filter": 4, "num_group": groups,
+                            "stride": (1, 2)})
+    wide = _u(2, channels, 5, 14).astype("f4")
+    w, b = _u(4, channels // groups, 3, 2).astype("f4"), _u(4).astype("f4")
+    sliced = wide[:, :, :, ::2]                      # (2, C, 5, 7), not contiguous
+    contiguous = np.ascontiguousarray(sliced)
+    expected = conv_ref(contiguous.astype("f8"), w, b, **attrs)
+    for data in (contiguous, sliced, contiguous, sliced):
+        y, cols = op.compute(np, [data, w, b], attrs)
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_threaded_copies_give_the_same_results(monkeypatch):

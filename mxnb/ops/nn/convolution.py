@@ -6,7 +6,8 @@ from ..registry import operator
 from ._layout import channels_first
 from ._shapes import merge, prod
 from ._windows import spatial_tuple, out_size, check_window_attrs, check_fits
-from ._conv_columns import im2col, columns_shape, conv_forward, weight_gradient, data_gradient
+from ._conv_columns import im2col, columns_shape, conv_forward, weight_gradient, data_gradient, \
+    ColumnsPlan
 
 _LAYOUTS = (None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")
 _PARAMS = {
@@ -37,29 +38,34 @@ def _geometry(attrs, spatial):
     return kernel, stride, dilate, pad, out
 
 
-# Checked geometries by (attributes, input shapes): a layer called again with the same shapes
-# skips shape inference and geometry (about half of a small convolution's time).
+# Checked geometries and their columns plans by (attributes, input shapes): a layer called again
+# with the same shapes skips shape inference, geometry and layout decisions (most of a small
+# convolution's time).
 _PLANS = {}
-_PLAN_KEYS = ("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "no_bias")
 
 
-def _checked_geometry(attrs, inputs):
-    """_geometry for the data, after checking that weight (and bias) fit it; cached."""
-    shapes = tuple(x.shape for x in inputs)
+def _checked_plan(attrs, inputs):
+    """(geometry, ColumnsPlan) for the data, after checking that weight (and bias) fit it;
+    cached."""
+    data = inputs[0]
     try:
-        key = tuple(attrs[k] for k in _PLAN_KEYS) + shapes
+        key = (attrs["kernel"], attrs["stride"], attrs["dilate"], attrs["pad"],
+               attrs["num_filter"], attrs["num_group"], attrs["no_bias"], data.shape,
+               inputs[1].shape, inputs[2].shape if len(inputs) > 2 else None)
         return _PLANS[key]
     except KeyError:
         pass
     except TypeError:       # an unhashable attribute value: no caching
         key = None
-    Convolution.infer_shape(attrs, list(shapes))
-    geometry = _geometry(attrs, shapes[0][2:])
+    Convolution.infer_shape(attrs, [x.shape for x in inputs])
+    geometry = _geometry(attrs, data.shape[2:])
+    plan = ColumnsPlan(data.shape, attrs["num_filter"], geometry, attrs["num_group"],
+                       not attrs["no_bias"])
     if key is not None:
         if len(_PLANS) > 1024:
             _PLANS.clear()
-        _PLANS[key] = geometry
-    return geometry
+        _PLANS[key] = geometry, plan
+    return geometry, plan
 
 
 def _columns(xp, data, attrs, geometry):
@@ -68,7 +74,7 @@ def _columns(xp, data, attrs, geometry):
     if len(data.shape) != len(kernel) + 2:
         raise ShapeError("Convolution: kernel %s needs %d-D data, found shape %s"
                          % (kernel, len(kernel) + 2, tuple(data.shape)))
-    return im2col(xp, data, geometry, attrs["num_group"])
+    return im2col(xp, data, geometry, attrs["num_group"], not attrs["no_bias"])
 
 
 @operator("Convolution", params=_PARAMS, hint="convolution", outputs=("output", "columns"),
@@ -82,9 +88,10 @@ class Convolution:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
-        geometry = _checked_geometry(attrs, inputs)          # weight and bias fit the data
+        geometry, plan = _checked_plan(attrs, inputs)        # weight and bias fit the data
         bias = None if attrs["no_bias"] else inputs[2]
-        result, cols = conv_forward(xp, data, weight, bias, geometry, attrs["num_group"])
+        result, cols = conv_forward(xp, data, weight, bias, geometry, attrs["num_group"],
+                                    plan=plan)
         return [result, cols]
 
     def infer_shape(attrs, in_shapes):
@@ -113,7 +120,7 @@ class Convolution:
             geometry = _geometry(attrs, list(data[2:]))
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
             if 0 not in out and data[1]:
-                columns = columns_shape(data, kernel, out[2:], groups)
+                columns = columns_shape(data, kernel, out[2:], groups, not attrs["no_bias"])
         return shapes, [out, columns]
 
     def infer_shape_backward(attrs, in_shapes, out_shapes):
@@ -182,15 +189,16 @@ def _weight_outputs(attrs):
 
 
 def _weight_gradient(xp, og, data, cols, attrs):
-    """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]."""
+    """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]; the
+    columns (from im2col with the same no_bias) carry the ones that yield the bias gradient."""
     groups, filters = attrs["num_group"], og.shape[1]
     if filters != attrs["num_filter"]:
         raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
                          "%d" % (tuple(og.shape), filters, attrs["num_filter"]))
-    grad_w = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]), groups)
-    if attrs["no_bias"]:
-        return [grad_w]
-    return [grad_w, og.sum(axis=(0,) + tuple(range(2, og.ndim)))]
+    bias = not attrs["no_bias"]
+    grad_w, grad_b = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]), groups,
+                                     bias)
+    return [grad_w, grad_b] if bias else [grad_w]
 
 
 def _weight_gradient_shapes(attrs, in_shapes):

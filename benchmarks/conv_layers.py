@@ -1,0 +1,154 @@
+"""Convolution layers one by one: mxnb vs MXNet 1.9.1 vs PyTorch, forward and forward+backward.
+
+    .venv/bin/python benchmarks/conv_layers.py [--threads 2] [--repeat 20] [--layers lenet1,...]
+
+LeNet's two layers (batch 64), ResNet-18 CIFAR layers (batch 32) and a tiny convolution (the cost
+of one call). Each layer's forward, then forward plus backward (weight, bias where the layer has
+one, and the data gradient except for first layers, whose input needs none), is timed `--repeat`
+times; the minimum is shown in ms (shared machines are noisy: the minimum is the least disturbed).
+Each framework runs in its own interpreter with the same thread count.
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common  # noqa: E402
+
+# name -> (data shape, filters, kernel, stride, pad, bias, data needs a gradient)
+LAYERS = {
+    "tiny": ((1, 1, 4, 4), 2, 3, 1, 0, True, True),
+    "lenet1": ((64, 1, 28, 28), 20, 5, 1, 0, True, False),
+    "lenet2": ((64, 20, 12, 12), 50, 5, 1, 0, True, True),
+    "resnet_stem": ((32, 3, 32, 32), 64, 3, 1, 1, False, False),
+    "resnet_64": ((32, 64, 32, 32), 64, 3, 1, 1, False, True),
+    "resnet_128s2": ((32, 64, 32, 32), 128, 3, 2, 1, False, True),
+    "resnet_256": ((32, 256, 8, 8), 256, 3, 1, 1, False, True),
+    "resnet_512": ((32, 512, 4, 4), 512, 3, 1, 1, False, True),
+}
+
+
+def _arrays(shape, filters, kernel, bias):
+    import numpy as np
+    rs = np.random.RandomState(0)
+    x = rs.uniform(-1, 1, shape).astype("float32")
+    w = rs.uniform(-0.1, 0.1, (filters, shape[1], kernel, kernel)).astype("float32")
+    b = rs.uniform(-0.1, 0.1, (filters,)).astype("float32") if bias else None
+    return x, w, b
+
+
+def _best(fn, repeat):
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
+def gluon_layer(mx, spec, repeat):
+    shape, filters, kernel, stride, pad, bias, data_grad = spec
+    x, w, b = _arrays(shape, filters, kernel, bias)
+    data, weight = mx.nd.array(x), mx.nd.array(w)
+    params = [weight] + ([mx.nd.array(b)] if bias else [])
+    for p in params + ([data] if data_grad else []):
+        p.attach_grad()
+    attrs = dict(kernel=(kernel, kernel), stride=(stride, stride), pad=(pad, pad),
+                 num_filter=filters, no_bias=not bias)
+
+    def forward():
+        mx.nd.Convolution(data, *params, **attrs).wait_to_read()
+
+    def both():
+        with mx.autograd.record():
+            y = mx.nd.Convolution(data, *params, **attrs)
+        y.backward()
+        mx.nd.waitall()
+    return {"forward_ms": _best(forward, repeat), "both_ms": _best(both, repeat)}
+
+
+def torch_layer(torch, spec, repeat):
+    shape, filters, kernel, stride, pad, bias, data_grad = spec
+    x, w, b = _arrays(shape, filters, kernel, bias)
+    data = torch.tensor(x, requires_grad=data_grad)
+    weight = torch.tensor(w, requires_grad=True)
+    bias_t = torch.tensor(b, requires_grad=True) if bias else None
+    conv = torch.nn.functional.conv2d
+
+    def forward():
+        with torch.no_grad():
+            conv(data, weight, bias_t, stride, pad)
+
+    def both():
+        conv(data, weight, bias_t, stride, pad).sum().backward()
+    return {"forward_ms": _best(forward, repeat), "both_ms": _best(both, repeat)}
+
+
+def worker(framework, layers, repeat, threads):
+    import importlib
+    if framework == "torch":
+        _common.set_threads_in_worker("torch", threads)
+    mod = importlib.import_module(framework)
+    run = torch_layer if framework == "torch" else gluon_layer
+    result = {name: run(mod, LAYERS[name], repeat) for name in layers}
+    result = {"layers": result}
+    result.update(_common.worker_info(framework, mod))
+    _common.emit(result)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    _common.add_common_args(parser)
+    parser.add_argument("--repeat", type=int, default=20, help="timed calls per layer and pass")
+    parser.add_argument("--layers", default=",".join(LAYERS), help="comma-separated subset of: "
+                        + ",".join(LAYERS))
+    parser.add_argument("--timeout", type=int, default=1800)
+    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    layers = [name.strip() for name in args.layers.split(",") if name.strip()]
+    unknown = [name for name in layers if name not in LAYERS]
+    if unknown:
+        parser.error("unknown layers %s; choose from %s" % (unknown, ",".join(LAYERS)))
+    if args.worker:
+        return worker(args.framework, layers, args.repeat, args.threads)
+    if args.setup_peers:
+        _common.setup_peers()
+    results, versions = {}, []
+    for key, label, python in _common.frameworks(args.only):
+        if python is None:
+            versions.append((label, "not installed"))
+            continue
+        print("running %s ..." % label, file=sys.stderr, flush=True)
+        extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
+        results[label] = _common.run_worker(
+            python, os.path.abspath(__file__),
+            ["--framework", key, "--repeat", str(args.repeat), "--layers", ",".join(layers)],
+            args.threads, extra_env=extra, timeout=args.timeout)
+        versions.append((label, _common.version_line(results[label])))
+    _common.header("Convolution layers, forward and forward+backward (ms, minimum of %d; lower "
+                   "is better)" % args.repeat, args.threads, versions)
+    labels = list(results)
+    headers = ["layer (data -> filters, kernel/stride/pad)"]
+    for label in labels:
+        headers += ["%s fwd" % label, "%s fwd+bwd" % label]
+    rows, notes = [], []
+    for name in layers:
+        shape, filters, kernel, stride, pad, _, _ = LAYERS[name]
+        row = ["%s %s -> %d, %d/%d/%d" % (name, "x".join(map(str, shape)), filters, kernel, stride,
+                                         pad)]
+        for label in labels:
+            r = results[label]
+            if "error" in r:
+                row += ["error*", ""]
+                notes.append("* %s: %s" % (label, r["error"]))
+            else:
+                cell = r["layers"][name]
+                row += ["%.3f" % cell["forward_ms"], "%.3f" % cell["both_ms"]]
+        rows.append(row)
+    _common.table(headers, rows, sorted(set(notes)))
+
+
+if __name__ == "__main__":
+    main()
