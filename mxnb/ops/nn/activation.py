@@ -7,6 +7,8 @@ can be differentiated again.
 """
 import math
 
+import numpy
+
 from ...base import ShapeError
 from ..params import Enum, Float
 from ..registry import operator
@@ -94,9 +96,16 @@ class BackwardActivation:
 
 
 def _sigmoid(xp, x):
-    # exp of a non-positive number only, so large |x| neither overflows nor warns.
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    """1 / (1 + exp(-x)) as MXNet evaluates it, in four passes over one array (the evaluation
+    of graph/passes/kernels.py's out= kernel, bit for bit). Where exp(-x) overflows (x < -88 in
+    float32) the result is 0, as MXNet's; NumPy is told not to warn about it."""
+    if x.dtype.kind != "f":
+        return _sigmoid(xp, x.astype(xp.float64)).astype(x.dtype)
+    with numpy.errstate(over="ignore"):
+        t = xp.negative(x)
+        xp.exp(t, out=t)
+    t += 1
+    return xp.divide(1, t, out=t)
 
 
 # --- LeakyReLU ---------------------------------------------------------------------------------
