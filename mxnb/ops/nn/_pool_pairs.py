@@ -1,5 +1,5 @@
 """2x2 / stride-2 max pooling of 2-D data (LeNet's, VGG's) without padding, forward and
-backward, split over the CPU's cores by batch.
+backward.
 
 The general kernels of pooling.py go kernel position by kernel position: each position reads a
 quarter of the data through a view that skips every other row, whose short rows make NumPy's
@@ -11,16 +11,12 @@ The backward keeps MXNet's rule exactly: each window's gradient goes to its firs
 row-major order. The top row takes it when its larger element equals the pooled value, else the
 bottom row; within the chosen row, the right element takes it only when strictly larger than
 the left one.
-"""
-import numpy
 
-from ._conv_parallel import parallel_batches
+(The batch is not split over threads as the convolution's copies are: on a loaded machine the
+hand-off made these memory-bound passes slower, not faster.)
+"""
 
 __all__ = ["applies", "max_pool", "max_pool_backward"]
-
-# Below this many input elements the batch is not split over threads (a hand-off costs more),
-# and the kernels are called directly: small layers pay for as few Python calls as possible.
-_SPLIT_ELEMENTS = 1 << 17
 
 
 def applies(kind, geometry, after, ndim):
@@ -41,42 +37,28 @@ def _windowed(x, out_shape):
 
 def max_pool(xp, x, out_shape):
     """The (N, C, H // 2, W // 2) maxima of x's 2x2 windows."""
-    if x.size < _SPLIT_ELEMENTS or xp is not numpy:
-        part = _windowed(x, out_shape)
-        columns = xp.maximum(part[..., 0::2], part[..., 1::2])
-        return xp.maximum(columns[:, :, 0::2], columns[:, :, 1::2])
-    out = xp.empty(out_shape, dtype=x.dtype)
-
-    def work(lo, hi):
-        part = _windowed(x[lo:hi], out_shape)
-        columns = xp.maximum(part[..., 0::2], part[..., 1::2])
-        xp.maximum(columns[:, :, 0::2], columns[:, :, 1::2], out=out[lo:hi])
-    parallel_batches(xp, work, x.shape[0], x.size)
-    return out
+    part = _windowed(x, out_shape)
+    columns = xp.maximum(part[..., 0::2], part[..., 1::2])
+    return xp.maximum(columns[:, :, 0::2], columns[:, :, 1::2])
 
 
 def max_pool_backward(xp, og, x, pooled):
     """x's gradient: each window's ograd at its first maximum, zero elsewhere."""
     n, c, ho, wo = pooled.shape
-    covered = x.shape[2:] == (2 * ho, 2 * wo)
-    grad = (xp.empty if covered else xp.zeros)(x.shape, dtype=og.dtype)
-
-    def work(lo, hi):
-        part = _windowed(x[lo:hi], pooled.shape)
-        left, right = part[..., 0::2], part[..., 1::2]
-        rows = hi - lo
-        # The top row holds the maximum: its larger element equals the pooled value.
-        top = xp.maximum(left[:, :, 0::2], right[:, :, 0::2]) == pooled[lo:hi]
-        by_row = xp.empty((rows, c, ho, 2, wo), dtype=og.dtype)
-        xp.multiply(og[lo:hi], top, out=by_row[:, :, :, 0])
-        xp.logical_not(top, out=top)
-        xp.multiply(og[lo:hi], top, out=by_row[:, :, :, 1])
-        by_row = by_row.reshape(rows, c, 2 * ho, wo)
-        # Within a row the right element takes the gradient only when strictly larger.
-        to_right = xp.greater(right, left)
-        target = _windowed(grad[lo:hi], pooled.shape)
-        xp.multiply(by_row, to_right, out=target[..., 1::2])
-        xp.logical_not(to_right, out=to_right)
-        xp.multiply(by_row, to_right, out=target[..., 0::2])
-    parallel_batches(xp, work, n, x.size)
+    part = _windowed(x, pooled.shape)
+    grad = (xp.empty if part is x else xp.zeros)(x.shape, dtype=og.dtype)
+    left, right = part[..., 0::2], part[..., 1::2]
+    # The top row holds the maximum: its larger element equals the pooled value.
+    top = xp.maximum(left[:, :, 0::2], right[:, :, 0::2]) == pooled
+    by_row = xp.empty((n, c, ho, 2, wo), dtype=og.dtype)
+    xp.multiply(og, top, out=by_row[:, :, :, 0])
+    xp.logical_not(top, out=top)
+    xp.multiply(og, top, out=by_row[:, :, :, 1])
+    by_row = by_row.reshape(n, c, 2 * ho, wo)
+    # Within a row the right element takes the gradient only when strictly larger.
+    to_right = xp.greater(right, left)
+    target = _windowed(grad, pooled.shape)
+    xp.multiply(by_row, to_right, out=target[..., 1::2])
+    xp.logical_not(to_right, out=to_right)
+    xp.multiply(by_row, to_right, out=target[..., 0::2])
     return grad
