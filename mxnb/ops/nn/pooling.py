@@ -5,7 +5,7 @@ from ...base import MXNetError, ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
 from ._layout import channels_first
-from . import _pool_pairs
+from . import _pool_pairs, _pool_global
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
     position_slices, check_window_attrs, check_fits
 
@@ -184,6 +184,8 @@ class Pooling:
         kind = attrs["pool_type"]
         if kind == "lp":
             return _lp_pool(xp, data, attrs)
+        if _pool_global.applies(kind, attrs["global_pool"], data.dtype):
+            return _pool_global.pool(xp, data, kind)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         padded = pad_spatial(xp, data, geometry[2], after, lowest)
         if not attrs["global_pool"]:
@@ -232,6 +234,8 @@ class BackwardPooling:
         geometry, after, pairs = _plan(attrs, data.shape)
         if pairs is not None:
             return _pool_pairs.max_pool_backward(xp, og, data, pooled)
+        if _pool_global.applies(kind, attrs["global_pool"], og.dtype):
+            return _pool_global.pool_backward(xp, og, data, kind)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         padded = pad_spatial(xp, data, geometry[2], after, lowest)
         kernel, stride, pad, out = geometry
