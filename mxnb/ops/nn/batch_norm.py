@@ -29,6 +29,17 @@ def _per_channel(x, axis):
     return x.reshape(before, x.shape[axis], after), (1, x.shape[axis], 1)
 
 
+def _plane(xp, vector, x3):
+    """A per-channel vector as a (1, C, M) array in x3's dtype, ready to broadcast over x3's first
+    axis. NumPy runs x3 op plane as one long loop over (C, M) per row (as fast as two arrays of
+    one shape), where x3 op vector.reshape(1, C, 1) runs a slower broadcasting loop per channel:
+    1.5 to 2.5 times faster for ResNet's BatchNorm shapes, for a plane 1/N of the data's size."""
+    column = vector.reshape(1, -1, 1).astype(x3.dtype, copy=False)
+    if x3.shape[0] == 1 or x3.shape[2] == 1:      # a plane as large as the data saves nothing
+        return column
+    return xp.ascontiguousarray(xp.broadcast_to(column, (1,) + x3.shape[1:]))
+
+
 @operator("BatchNorm", params=_PARAMS, inputs=("data", "gamma", "beta"),
           aux=("moving_mean", "moving_var"), outputs=("output", "mean", "var"),
           num_visible=lambda attrs: 3 if attrs["output_mean_var"] else 1, needs_train=True,
@@ -38,7 +49,7 @@ class BatchNorm:
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         x, gamma, beta, moving_mean, moving_var = inputs
         BatchNorm.infer_shape(attrs, [a.shape for a in inputs])   # one value per channel
-        x3, shape = _per_channel(x, attrs["axis"])
+        x3, _ = _per_channel(x, attrs["axis"])
         if x.dtype.itemsize < 4:
             x3 = x3.astype(xp.float32)           # float16 statistics accumulate in float32
         if attrs["fix_gamma"]:
@@ -47,11 +58,11 @@ class BatchNorm:
         eps = attrs["eps"]
         dtype = x.dtype
         if is_train and not attrs["use_global_stats"]:
-            # Five passes over the data: the sum, the centred copy, its sum of squares (einsum
-            # multiplies and adds without a squared temporary) and the in-place scale and shift.
+            # Five passes over the data: the sum and the sum of squares (einsum multiplies and
+            # adds without a squared temporary), the centred copy, scaled and shifted in place.
             count = x3.shape[0] * x3.shape[2]
-            mean = x3.sum(axis=(0, 2)) / count
-            out = x3 - mean.reshape(shape)
+            mean = xp.einsum("ncm->c", x3) / count
+            out = x3 - _plane(xp, mean, x3)
             var = xp.einsum("ncm,ncm->c", out, out) / count
             m = attrs["momentum"]
             moving_mean *= m
@@ -60,15 +71,15 @@ class BatchNorm:
             moving_var += (1 - m) * var.astype(moving_var.dtype, copy=False)
             invstd = 1 / xp.sqrt(var + eps)
             scale = invstd if attrs["fix_gamma"] else invstd * gamma
-            out *= scale.reshape(shape).astype(dtype, copy=False)
-            out += beta.reshape(shape).astype(dtype, copy=False)
+            out *= _plane(xp, scale, x3)
+            out += _plane(xp, beta, x3)
         else:
             mean, var = moving_mean, moving_var
             invstd = 1 / xp.sqrt(var + eps)
             scale = invstd if attrs["fix_gamma"] else invstd * gamma
             shift = beta - mean * scale                        # x * scale + shift: two passes
-            out = x3 * scale.reshape(shape).astype(dtype, copy=False)
-            out += shift.reshape(shape).astype(dtype, copy=False)
+            out = x3 * _plane(xp, scale, x3)
+            out += _plane(xp, shift, x3)
         return [out.reshape(x.shape).astype(dtype, copy=False), mean.astype(dtype),
                 invstd.astype(dtype, copy=False)]
 
@@ -102,24 +113,22 @@ class BackwardBatchNorm:
     statistics are functions of the batch and are differentiated through."""
     def compute(xp, inputs, attrs):
         og, x, gamma, mean, invstd = inputs
-        x3, shape = _per_channel(x, attrs["axis"])
+        x3, _ = _per_channel(x, attrs["axis"])
         og3 = og.reshape(x3.shape)
         if x.dtype.itemsize < 4:                 # float16 sums accumulate in float32
             x3, og3 = x3.astype(xp.float32), og3.astype(xp.float32)
         dtype = x.dtype
-        centred = x3 - mean.reshape(shape)
-        grad_beta = og3.sum(axis=(0, 2))
+        centred = x3 - _plane(xp, mean, x3)
+        grad_beta = xp.einsum("ncm->c", og3)
         grad_gamma = xp.einsum("ncm,ncm->c", og3, centred) * invstd   # sum(og * xhat)
         scale = invstd if attrs["fix_gamma"] else invstd * gamma
+        grad_x = og3 * _plane(xp, scale, x3)
         if attrs["training"]:
             # scale * (og - mean(og) - xhat * mean(og * xhat)), as og * a + centred * b + c
             count = x3.shape[0] * x3.shape[2]
-            grad_x = og3 * scale.reshape(shape).astype(dtype, copy=False)
-            centred *= (-scale * invstd * grad_gamma / count).reshape(shape).astype(dtype, copy=False)
+            centred *= _plane(xp, -scale * invstd * grad_gamma / count, x3)
             grad_x += centred
-            grad_x += (-scale * grad_beta / count).reshape(shape).astype(dtype, copy=False)
-        else:
-            grad_x = og3 * scale.reshape(shape).astype(dtype, copy=False)
+            grad_x += _plane(xp, -scale * grad_beta / count, x3)
         if attrs["fix_gamma"]:
             grad_gamma = xp.zeros_like(gamma)
         return [grad_x.reshape(x.shape).astype(dtype, copy=False),

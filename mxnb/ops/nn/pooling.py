@@ -5,6 +5,7 @@ from ...base import MXNetError, ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
 from ._layout import channels_first
+from . import _pool_pairs, _pool_global
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
     position_slices, check_window_attrs, check_fits
 
@@ -60,36 +61,35 @@ def _geometry(attrs, spatial):
     return kernel, stride, pad, out
 
 
-# (geometry, padding after) by (attributes, data shape): a layer called again with the same
-# shape skips working them out (a third of a small pooling's time).
+# (geometry, padding after, output shape of the 2x2 max kernels or None) by (attributes, data
+# shape): a layer called again with the same shape skips working them out (most of a small
+# pooling's time).
 _PLANS = {}
-_PLAN_KEYS = ("kernel", "stride", "pad", "global_pool", "pooling_convention")
 
 
 def _plan(attrs, shape):
     try:
-        key = tuple(attrs[k] for k in _PLAN_KEYS) + (shape,)
+        key = (attrs["kernel"], attrs["stride"], attrs["pad"], attrs["global_pool"],
+               attrs["pooling_convention"], attrs["pool_type"], shape)
         return _PLANS[key]
     except KeyError:
         pass
     except TypeError:       # an unhashable attribute value: no caching
         key = None
+    if not 3 <= len(shape) <= 5:
+        Pooling.infer_shape(attrs, [shape])        # says what is wrong
     kernel, stride, pad, out = _geometry(attrs, shape[2:])
     # The full convention's last windows may reach past the padded input: pad further.
     after = tuple(max(p, (o - 1) * s + k - sz - p)
                   for sz, k, s, p, o in zip(shape[2:], kernel, stride, pad, out))
-    plan = (kernel, stride, pad, out), after
+    geometry = (kernel, stride, pad, out)
+    pairs = _pool_pairs.applies(attrs["pool_type"], geometry, after, len(shape))
+    plan = geometry, after, tuple(shape[:2]) + out if pairs else None
     if key is not None:
         if len(_PLANS) > 1024:
             _PLANS.clear()
         _PLANS[key] = plan
     return plan
-
-
-def _padded(xp, data, attrs, value):
-    """(geometry, data padded with `value`)."""
-    geometry, after = _plan(attrs, data.shape)
-    return geometry, pad_spatial(xp, data, geometry[2], after, value)
 
 
 def _windows(xp, padded, geometry):
@@ -115,7 +115,7 @@ def _combine_positions(xp, padded, geometry, combine):
     """combine(...) of every window's elements, one spatial axis at a time: a box's maximum or
     sum is the maximum or sum along each axis in turn. The first axes are reduced while the
     last is still whole, so those passes run over contiguous rows, and each later pass works on
-    a smaller array (LeNet's 2x2 max pooling: 2 + 2 passes, the last on half the data)."""
+    a smaller array. (2x2 max pooling without padding has kernels of its own: _pool_pairs.py.)"""
     kernel, stride, _, out = geometry
     nd = len(kernel)
     total = padded
@@ -125,11 +125,14 @@ def _combine_positions(xp, padded, geometry, combine):
 
         def part(j):
             return total[lead + (slice(j, j + s * (o - 1) + 1, s),)]
-        reduced = part(0).copy()
-        for j in range(1, k):
+        if k == 1:
+            total = part(0)             # a view: copied at the end if nothing else copies
+            continue
+        reduced = combine(part(0), part(1))
+        for j in range(2, k):
             combine(reduced, part(j), out=reduced)
         total = reduced
-    return total
+    return total if total.base is None else total.copy()
 
 
 def _lowest(xp, dtype):
@@ -175,13 +178,16 @@ class Pooling:
 
     def compute(xp, inputs, attrs):
         data = inputs[0]
-        if not 3 <= data.ndim <= 5:
-            Pooling.infer_shape(attrs, [data.shape])        # says what is wrong
+        geometry, after, pairs = _plan(attrs, data.shape)
+        if pairs is not None:
+            return _pool_pairs.max_pool(xp, data, pairs)
         kind = attrs["pool_type"]
         if kind == "lp":
             return _lp_pool(xp, data, attrs)
+        if _pool_global.applies(kind, attrs["global_pool"], data.dtype):
+            return _pool_global.pool(xp, data, kind)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
-        geometry, padded = _padded(xp, data, attrs, lowest)
+        padded = pad_spatial(xp, data, geometry[2], after, lowest)
         if not attrs["global_pool"]:
             total = _combine_positions(xp, padded, geometry, xp.maximum if kind == "max" else xp.add)
         else:
@@ -225,8 +231,13 @@ class BackwardPooling:
             with_ratio = xp.where(pooled == 0, 0, with_ratio)
             spread = BackwardPooling.compute(xp, [with_ratio, data, pooled], dict(attrs, pool_type="sum"))
             return (spread * data ** (p - 1)).astype(data.dtype, copy=False)
+        geometry, after, pairs = _plan(attrs, data.shape)
+        if pairs is not None:
+            return _pool_pairs.max_pool_backward(xp, og, data, pooled)
+        if _pool_global.applies(kind, attrs["global_pool"], og.dtype):
+            return _pool_global.pool_backward(xp, og, data, kind)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
-        geometry, padded = _padded(xp, data, attrs, lowest)
+        padded = pad_spatial(xp, data, geometry[2], after, lowest)
         kernel, stride, pad, out = geometry
         ones = (1,) * len(kernel)
         # Windows that do not overlap (stride >= kernel) are written, not added to; when they
