@@ -33,6 +33,7 @@ class CachedOp(NodeHooks):
         self._node_hooks = ()
         self.num_outputs = len(sym._outputs)
         self._last_input_shapes = None
+        self._last_input_dtypes = None
 
     @property
     def symbol(self):
@@ -84,6 +85,7 @@ class CachedOp(NodeHooks):
             data = values[slot] = array._data
             shapes.append(data.shape)
         self._last_input_shapes = shapes
+        self._last_input_dtypes = [values[slot].dtype for slot in program.variable_slots]
         is_train = STATE.training
         recording = STATE.recording and any(a._entry is not None for a in args)
         # Sparse inputs (a CSR batch): every step goes through storage-type dispatch, as written.
@@ -152,7 +154,13 @@ class CachedOp(NodeHooks):
         backward = self._backwards.get(key)
         if backward is None:
             variables = self._program.variables
-            backward = self._program.build_backward([variables[i] for i in key])
+            # the shapes of the call that first needs it decide which columns are kept
+            inputs = None
+            if self._last_input_shapes is not None and self._last_input_dtypes is not None:
+                inputs = {name: spec for name, spec in
+                          zip(self._input_names, zip(self._last_input_shapes,
+                                                     self._last_input_dtypes))}
+            backward = self._program.build_backward([variables[i] for i in key], inputs)
             # Steps that make sparse values from dense ones (Embedding's gradient with
             # sparse_grad=True) run through storage-type dispatch; the rest runs planned.
             backward.sparse = any(_makes_sparse(step) for step in backward.steps)
@@ -232,7 +240,13 @@ class CachedOpCall(tape.TapeOp):
             raise MXNetError("the graph of hybridized %s was freed by an earlier backward; pass "
                              "retain_graph=True to backward more than once"
                              % (cached._symbol.name or "block"))
-        values = list(saved)
+        if STATE.consuming:
+            # the graph is freed after this pass: the backward owns the saved values, so the plan
+            # drops each after its last reader (a forward value held to the end of the pass
+            # would stand beside the columns a later step recomputes)
+            values, self.values = saved, None
+        else:
+            values = list(saved)
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
         for slot, head in zip(backward.head_slots, out_grads):
