@@ -77,3 +77,44 @@ def test_the_budget_decides_which_columns_are_recomputed(monkeypatch):
     # the default budget: the last convolution (its gradient runs first) keeps its columns,
     # the first recomputes its own (keeping both would put the step above the budget)
     assert results[None] == [False, True]
+
+
+def _columns_alive_at_first_conv_backward(retain_graph):
+    """Whether the last convolution's kept columns are still alive when the first
+    convolution's gradient runs (the last step of the hybridized call's backward)."""
+    import weakref
+    from mxnb import instrument
+    mx.random.seed(0)
+    net = _convnet()
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    x = mx.nd.array(np.random.RandomState(0).rand(16, 1, 28, 28))
+    with mx.autograd.record():
+        (net(x) ** 2).sum().backward()      # the first step records; the next runs planned
+    with mx.autograd.record():
+        loss = (net(x) ** 2).sum()
+    call = next(n for n in _tape(loss) if n.op.name == "_CachedOp").op
+    program = net._cached_op.program
+    last_conv = [n for n in program.nodes if n.op is not None and n.op.name == "Convolution"][-1]
+    columns = weakref.ref(call.values[program.slots[(id(last_conv), 1)]])
+    seen = []
+
+    def hook(phase, node, inputs, outputs):
+        if phase == "backward" and node.op.name == "_backward_Convolution_weight":
+            seen.append(columns() is not None)
+    instrument.add_node_hook(hook)
+    try:
+        loss.backward(retain_graph=retain_graph)
+    finally:
+        instrument.remove_node_hook(hook)
+    return seen
+
+
+def _tape(array):
+    from mxnb.graph.node import topo_sort
+    return [n for n in topo_sort([array._entry]) if n.op is not None]
+
+
+def test_a_backward_that_frees_the_graph_drops_saved_values_after_their_last_reader():
+    assert _columns_alive_at_first_conv_backward(retain_graph=False) == [False]
+    assert _columns_alive_at_first_conv_backward(retain_graph=True) == [True]
