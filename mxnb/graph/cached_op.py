@@ -32,8 +32,11 @@ class CachedOp(NodeHooks):
         self._caller_outputs = {}   # ... -> output slots its backward does not read
         self._node_hooks = ()
         self.num_outputs = len(sym._outputs)
-        self._last_input_shapes = None
-        self._last_input_dtypes = None
+        self._last_specs = None      # ((shape, dtype) per input) of the latest call
+        # what the tape keeps of a call (tape.record's cache): the inputs, never the outputs
+        count = len(self._program.variables)
+        self._call_reads = ((), {(count, self.num_outputs):
+                                 ((True,) * count, (False,) * self.num_outputs)})
 
     @property
     def symbol(self):
@@ -66,9 +69,9 @@ class CachedOp(NodeHooks):
     def last_input_shapes(self):
         """{input name: shape} of the latest call, None before the first (read-only): lets tools
         draw the graph with the shapes it ran with."""
-        if self._last_input_shapes is None:
+        if self._last_specs is None:
             return None
-        return dict(zip(self._input_names, self._last_input_shapes))
+        return {name: shape for name, (shape, _) in zip(self._input_names, self._last_specs)}
 
     def __call__(self, *args, **kwargs):
         program = self._program
@@ -78,25 +81,30 @@ class CachedOp(NodeHooks):
                                 self._input_names, len(args)))
         ctx = args[0]._ctx
         values = [None] * program.num_slots
-        shapes = []
+        # one walk over the inputs: their arrays, shapes and dtypes (the plan's key), whether
+        # any is recorded or sparse
+        specs = []
+        recorded = storage = False
         for slot, array in zip(program.variable_slots, args):
             if array._ctx != ctx:
                 raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
             data = values[slot] = array._data
-            shapes.append(data.shape)
-        self._last_input_shapes = shapes
-        self._last_input_dtypes = [values[slot].dtype for slot in program.variable_slots]
+            specs.append((data.shape, data.dtype))
+            if array._entry is not None:
+                recorded = True
+            if array._sparse:
+                storage = True     # a CSR batch: every step through storage-type dispatch
+        specs = tuple(specs)
+        self._last_specs = specs
         is_train = STATE.training
-        recording = STATE.recording and any(a._entry is not None for a in args)
-        # Sparse inputs (a CSR batch): every step goes through storage-type dispatch, as written.
-        storage = any(a._sparse for a in args)
+        recording = recorded and STATE.recording
         optimizer = self._optimizer
         wanted = key = None
         if optimizer is None or self._node_hooks or storage:
             program.run(program.forward, values, ctx, is_train, self._node_hooks, storage=storage)
         else:
             wanted = self._wanted(args) if recording else None
-            key = (ctx, is_train, wanted, tuple((a._data.shape, a._data.dtype) for a in args))
+            key = (ctx, is_train, wanted, specs)
             optimizer.fill_constants(values, ctx, is_train)
             kept, shape_only = self._kept_for(wanted)
             optimizer.run(("forward",) + key, "forward", optimizer.forward_steps, values, ctx,
@@ -156,10 +164,8 @@ class CachedOp(NodeHooks):
             variables = self._program.variables
             # the shapes of the call that first needs it decide which columns are kept
             inputs = None
-            if self._last_input_shapes is not None and self._last_input_dtypes is not None:
-                inputs = {name: spec for name, spec in
-                          zip(self._input_names, zip(self._last_input_shapes,
-                                                     self._last_input_dtypes))}
+            if self._last_specs is not None:
+                inputs = dict(zip(self._input_names, self._last_specs))
             backward = self._program.build_backward([variables[i] for i in key], inputs)
             # Steps that make sparse values from dense ones (Embedding's gradient with
             # sparse_grad=True) run through storage-type dispatch; the rest runs planned.
@@ -197,9 +203,7 @@ class CachedOpCall(tape.TapeOp):
         self.storage = storage
         # Its gradient reads the call's saved `values`, never the outputs' arrays: the tape keeps
         # the inputs only, so an output no later gradient reads is freed as in imperative mode.
-        count = len(cached_op._program.variables)
-        self._tape_reads = ((), {(count, self.outputs_count):
-                                 ((True,) * count, (False,) * self.outputs_count)})
+        self._tape_reads = cached_op._call_reads
 
     @property
     def program(self):
@@ -264,7 +268,7 @@ class CachedOpCall(tape.TapeOp):
             heads = tuple((None if v is None else (v.shape, v.dtype))
                           for v in (values[s] for s in backward.head_slots))
             optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
-                          self.is_train, set(backward.grad_slots.values()),
+                          self.is_train, backward.grad_slot_set,
                           targets=_grad_targets(backward, program, inputs, wanted))
         wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)

@@ -45,13 +45,15 @@ class NodeHooks:
 
 class Backward:
     """The compiled backward pass for one set of wanted variables."""
-    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps", "sparse")
+    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps", "sparse",
+                 "grad_slot_set")
 
     def __init__(self, steps, head_slots, grad_slots, nodes, all_steps=None):
         self.steps = steps                  # what runs (duplicates left out when optimizing)
         self.all_steps = all_steps if all_steps is not None else steps   # every node: for hooks
         self.head_slots = head_slots
         self.grad_slots = grad_slots    # {id(variable node): slot}
+        self.grad_slot_set = frozenset(grad_slots.values())
         self.nodes = nodes
         self.sparse = False             # whether it runs through storage-type dispatch
 
