@@ -153,7 +153,7 @@ class Optimizer:
                     kernel = out_kernels.out_kernel(step.op, step.attrs,
                                                     [values[s] for s in step.ins], out)
             kernels.append(kernel)
-        fused_steps, kernels = fusion.fuse_elementwise(steps, values, kept, kernels)
+        fused_steps, kernels = fusion.fuse_elementwise(steps, values, kept, kernels, shape_only)
         plan = memory.plan_memory(fused_steps, values, kept, [k is not None for k in kernels], xp)
         produced = {s for step in steps for s in step.outs}
         plan.release_all = [s for s in produced | shape_only if s not in kept]
@@ -195,14 +195,16 @@ def _compile(entry):
     """The plan as one tuple per step, made once per plan: what the runner reads per step
     without re-walking the plan's lists. (kind, step, kernel, planned out or spec, slots to
     drop, slots to stub); kind 0: an out= kernel, 1: a kernel that may write into .grad
-    arrays, 2: the operator's own compute."""
+    arrays, 2: the operator's own compute, 3: an out= kernel of a fused step whose fused-away
+    links are read later for their shape (they are given its output until stubbed)."""
     plan = entry.plan
     table = []
     for i, step in enumerate(entry.steps):
         kernel = entry.kernels[i]
         if kernel is not None:
             out = plan.out_views[i]
-            row = (0, step, kernel, out if out is not None else entry.specs[i])
+            kind = 3 if getattr(step, "aliases", ()) else 0
+            row = (kind, step, kernel, out if out is not None else entry.specs[i])
         elif i in entry.into:
             writer, specs = entry.into[i]
             row = (1, step, writer, tuple(zip(step.outs, specs)))
@@ -225,11 +227,14 @@ def _run_planned(entry, values, ctx, is_train, phase, targets=None):
         if watched:
             started = perf_counter()
         try:
-            if kind == 0:
+            if kind == 0 or kind == 3:
                 if out.__class__ is tuple:        # (shape, dtype): a fresh array
                     out = xp.empty(*out)
                 kernel(xp, ins, step.attrs, out)
                 values[step.outs[0]] = out
+                if kind == 3:                     # fused-away links read for their shape
+                    for s in step.aliases:
+                        values[s] = out
             elif kind == 1 and targets:
                 # the .grad arrays of matching shape and dtype, else fresh results
                 outs = []

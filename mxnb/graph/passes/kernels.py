@@ -51,18 +51,15 @@ def _backward_activation(xp, inputs, attrs, out):
     if act == "relu":
         xp.multiply(og, y > 0, out=out)
     elif act == "tanh":
-        # local = y*y; local = 1 - local; local *= og  (ops/nn/activation.py's order)
-        if out is og:
-            raise _Unsupported
-        xp.multiply(y, y, out=out)
-        xp.subtract(1, out, out=out)
-        xp.multiply(out, og, out=out)
+        # local = y*y; local = 1 - local; local *= og  (ops/nn/activation.py's order); over og
+        # (a fused chain's buffer) local needs a buffer of its own (og * local == local * og)
+        local = xp.multiply(y, y, out=None if out is og else out)
+        xp.subtract(1, local, out=local)
+        xp.multiply(local, og, out=out)
     elif act == "sigmoid":
-        if out is og:
-            raise _Unsupported
-        xp.subtract(1, y, out=out)
-        xp.multiply(out, y, out=out)
-        xp.multiply(out, og, out=out)
+        local = xp.subtract(1, y, out=None if out is og else out)
+        xp.multiply(local, y, out=local)
+        xp.multiply(local, og, out=out)
     else:
         raise _Unsupported
 
