@@ -7,6 +7,9 @@ values of that call its backward program (built from the registered gradients) r
 The program runs through the graph passes (graph/optimize.py) unless `optimize=False` is among
 the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
 values its backward reads, temporaries live in buffers reused across calls (static_alloc).
+The first recorded call's input shapes decide which Convolutions recompute their columns in
+the backward pass (passes/recompute.py); a backward that frees the graph drops each saved
+value after its last reader.
 """
 from ..base import MXNetError
 from ..graph.recording import STATE
