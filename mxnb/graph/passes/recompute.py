@@ -99,9 +99,7 @@ def step_peak(forward, backward, nbytes, head_slots, held, consume):
                     died[s] = end
     delta = [0] * (end + 2)
     for s, b in born.items():
-        d = end if s in held else died.get(s, b)
-        if d < b:
-            d = end                     # written again later than read (not in our programs)
+        d = end if s in held else max(died.get(s, b), b)
         delta[b] += nbytes.get(s, 0)
         delta[d + 1] -= nbytes.get(s, 0)
     live = peak = 0
