@@ -188,12 +188,13 @@ def _run(heads, head_grads, retain_graph, create_graph, train_mode, wants):
     if watched:
         phase, STATE.phase = STATE.phase, "backward"      # what node hooks see
     state = STATE            # the switches, as _Scope(create_graph, train_mode) sets them
-    saved = (state.recording, state.training)
+    saved = (state.recording, state.training, state.consuming)
     state.recording, state.training = create_graph, train_mode
+    state.consuming = not retain_graph
     try:
         grads = gradient_pass(nd, nodes, entries, _value, wants, check=_check_versions)
     finally:
-        state.recording, state.training = saved
+        state.recording, state.training, state.consuming = saved
         if watched:
             STATE.phase = phase
     if not retain_graph:

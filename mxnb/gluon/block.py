@@ -578,6 +578,11 @@ class HybridBlock(Block):
             Accepted for MXNet compatibility.
         forward_bulk_size, backward_bulk_size : int, optional
             Accepted for MXNet compatibility.
+        **kwargs
+            mxnb's own flags: ``optimize=False`` runs the graph without the graph passes;
+            ``recompute=False`` keeps every Convolution's im2col columns for the backward pass
+            (by default the backward recomputes those whose keeping would lift a training
+            step's memory peak above the budget of mxnb/graph/passes/recompute.py).
 
         Example
         -------

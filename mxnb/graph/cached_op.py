@@ -7,6 +7,9 @@ values of that call its backward program (built from the registered gradients) r
 The program runs through the graph passes (graph/optimize.py) unless `optimize=False` is among
 the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
 values its backward reads, temporaries live in buffers reused across calls (static_alloc).
+The first recorded call's input shapes decide which Convolutions recompute their columns in
+the backward pass (passes/recompute.py); a backward that frees the graph drops each saved
+value after its last reader.
 """
 from ..base import MXNetError
 from ..graph.recording import STATE
@@ -32,7 +35,11 @@ class CachedOp(NodeHooks):
         self._caller_outputs = {}   # ... -> output slots its backward does not read
         self._node_hooks = ()
         self.num_outputs = len(sym._outputs)
-        self._last_input_shapes = None
+        self._last_specs = None      # ((shape, dtype) per input) of the latest call
+        # what the tape keeps of a call (tape.record's cache): the inputs, never the outputs
+        count = len(self._program.variables)
+        self._call_reads = ((), {(count, self.num_outputs):
+                                 ((True,) * count, (False,) * self.num_outputs)})
 
     @property
     def symbol(self):
@@ -65,9 +72,9 @@ class CachedOp(NodeHooks):
     def last_input_shapes(self):
         """{input name: shape} of the latest call, None before the first (read-only): lets tools
         draw the graph with the shapes it ran with."""
-        if self._last_input_shapes is None:
+        if self._last_specs is None:
             return None
-        return dict(zip(self._input_names, self._last_input_shapes))
+        return {name: shape for name, (shape, _) in zip(self._input_names, self._last_specs)}
 
     def __call__(self, *args, **kwargs):
         program = self._program
@@ -77,24 +84,30 @@ class CachedOp(NodeHooks):
                                 self._input_names, len(args)))
         ctx = args[0]._ctx
         values = [None] * program.num_slots
-        shapes = []
+        # one walk over the inputs: their arrays, shapes and dtypes (the plan's key), whether
+        # any is recorded or sparse
+        specs = []
+        recorded = storage = False
         for slot, array in zip(program.variable_slots, args):
             if array._ctx != ctx:
                 raise MXNetError("CachedOp inputs on different contexts: %s and %s" % (ctx, array._ctx))
             data = values[slot] = array._data
-            shapes.append(data.shape)
-        self._last_input_shapes = shapes
+            specs.append((data.shape, data.dtype))
+            if array._entry is not None:
+                recorded = True
+            if array._sparse:
+                storage = True     # a CSR batch: every step through storage-type dispatch
+        specs = tuple(specs)
+        self._last_specs = specs
         is_train = STATE.training
-        recording = STATE.recording and any(a._entry is not None for a in args)
-        # Sparse inputs (a CSR batch): every step goes through storage-type dispatch, as written.
-        storage = any(a._sparse for a in args)
+        recording = recorded and STATE.recording
         optimizer = self._optimizer
         wanted = key = None
         if optimizer is None or self._node_hooks or storage:
             program.run(program.forward, values, ctx, is_train, self._node_hooks, storage=storage)
         else:
             wanted = self._wanted(args) if recording else None
-            key = (ctx, is_train, wanted, tuple((a._data.shape, a._data.dtype) for a in args))
+            key = (ctx, is_train, wanted, specs)
             optimizer.fill_constants(values, ctx, is_train)
             kept, shape_only = self._kept_for(wanted)
             optimizer.run(("forward",) + key, "forward", optimizer.forward_steps, values, ctx,
@@ -152,7 +165,11 @@ class CachedOp(NodeHooks):
         backward = self._backwards.get(key)
         if backward is None:
             variables = self._program.variables
-            backward = self._program.build_backward([variables[i] for i in key])
+            # the shapes of the call that first needs it decide which columns are kept
+            inputs = None
+            if self._last_specs is not None:
+                inputs = dict(zip(self._input_names, self._last_specs))
+            backward = self._program.build_backward([variables[i] for i in key], inputs)
             # Steps that make sparse values from dense ones (Embedding's gradient with
             # sparse_grad=True) run through storage-type dispatch; the rest runs planned.
             backward.sparse = any(_makes_sparse(step) for step in backward.steps)
@@ -189,9 +206,7 @@ class CachedOpCall(tape.TapeOp):
         self.storage = storage
         # Its gradient reads the call's saved `values`, never the outputs' arrays: the tape keeps
         # the inputs only, so an output no later gradient reads is freed as in imperative mode.
-        count = len(cached_op._program.variables)
-        self._tape_reads = ((), {(count, self.outputs_count):
-                                 ((True,) * count, (False,) * self.outputs_count)})
+        self._tape_reads = cached_op._call_reads
 
     @property
     def program(self):
@@ -232,7 +247,13 @@ class CachedOpCall(tape.TapeOp):
             raise MXNetError("the graph of hybridized %s was freed by an earlier backward; pass "
                              "retain_graph=True to backward more than once"
                              % (cached._symbol.name or "block"))
-        values = list(saved)
+        if STATE.consuming:
+            # the graph is freed after this pass: the backward owns the saved values, so the plan
+            # drops each after its last reader (a forward value held to the end of the pass
+            # would stand beside the columns a later step recomputes)
+            values, self.values = saved, None
+        else:
+            values = list(saved)
         values.extend([None] * (program.num_slots - len(values)))
         ctx = inputs[0]._ctx
         for slot, head in zip(backward.head_slots, out_grads):
@@ -250,7 +271,7 @@ class CachedOpCall(tape.TapeOp):
             heads = tuple((None if v is None else (v.shape, v.dtype))
                           for v in (values[s] for s in backward.head_slots))
             optimizer.run(("backward", heads) + key, "backward", backward.steps, values, ctx,
-                          self.is_train, set(backward.grad_slots.values()),
+                          self.is_train, backward.grad_slot_set,
                           targets=_grad_targets(backward, program, inputs, wanted))
         wrap = _wrap_payload if storage else _wrap
         grads = [None] * len(inputs)

@@ -80,7 +80,7 @@ class PlanReport:
 
 
 class _Entry:
-    __slots__ = ("steps", "kernels", "plan", "specs", "report", "into")
+    __slots__ = ("steps", "kernels", "plan", "specs", "report", "into", "table")
 
 
 class Optimizer:
@@ -153,7 +153,7 @@ class Optimizer:
                     kernel = out_kernels.out_kernel(step.op, step.attrs,
                                                     [values[s] for s in step.ins], out)
             kernels.append(kernel)
-        fused_steps, kernels = fusion.fuse_elementwise(steps, values, kept, kernels)
+        fused_steps, kernels = fusion.fuse_elementwise(steps, values, kept, kernels, shape_only)
         plan = memory.plan_memory(fused_steps, values, kept, [k is not None for k in kernels], xp)
         produced = {s for step in steps for s in step.outs}
         plan.release_all = [s for s in produced | shape_only if s not in kept]
@@ -167,6 +167,7 @@ class Optimizer:
                        for st, k in zip(fused_steps, kernels)]
         entry.into = _gradient_kernels(fused_steps, kernels, values, kept)
         entry.report = PlanReport(phase, len(steps), fused_steps, plan)
+        entry.table = None
         self.reports[phase] = entry.report
         return entry
 
@@ -190,39 +191,58 @@ def _gradient_kernels(steps, kernels, values, kept):
     return into
 
 
-def _targets_for(into, step, targets):
-    """The arrays step `into` writes its outputs into: a target where it fits, else None."""
-    kernel, specs = into
-    outs = []
-    for slot, (shape, dtype) in zip(step.outs, specs):
-        t = targets.get(slot)
-        outs.append(t if t is not None and t.shape == shape and t.dtype == dtype else None)
-    return kernel, outs
+def _compile(entry):
+    """The plan as one tuple per step, made once per plan: what the runner reads per step
+    without re-walking the plan's lists. (kind, step, kernel, planned out or spec, slots to
+    drop, slots to stub); kind 0: an out= kernel, 1: a kernel that may write into .grad
+    arrays, 2: the operator's own compute, 3: an out= kernel of a fused step whose fused-away
+    links are read later for their shape (they are given its output until stubbed)."""
+    plan = entry.plan
+    table = []
+    for i, step in enumerate(entry.steps):
+        kernel = entry.kernels[i]
+        if kernel is not None:
+            out = plan.out_views[i]
+            kind = 3 if getattr(step, "aliases", ()) else 0
+            row = (kind, step, kernel, out if out is not None else entry.specs[i])
+        elif i in entry.into:
+            writer, specs = entry.into[i]
+            row = (1, step, writer, tuple(zip(step.outs, specs)))
+        else:
+            row = (2, step, None, None)
+        table.append(row + (plan.release[i], plan.stubs[i]))
+    return table
 
 
 def _run_planned(entry, values, ctx, is_train, phase, targets=None):
     xp = backend.xp_of(ctx)
-    into = entry.into if targets else None
     rng = None
-    plan = entry.plan
-    out_views, release, specs, kernels = plan.out_views, plan.release, entry.specs, entry.kernels
-    stubs, shape_stub = plan.stubs, liveness.shape_stub
-    for i, step in enumerate(entry.steps):
+    table = entry.table
+    if table is None:
+        table = entry.table = _compile(entry)
+    shape_stub = liveness.shape_stub
+    watched = instrument.hooked
+    for kind, step, kernel, out, release, stubs in table:
         ins = [values[s] for s in step.ins]
-        watched = instrument.hooked
         if watched:
             started = perf_counter()
         try:
-            kernel = kernels[i]
-            if kernel is not None:
-                out = out_views[i]
-                if out is None:
-                    out = xp.empty(*specs[i])
+            if kind == 0 or kind == 3:
+                if out.__class__ is tuple:        # (shape, dtype): a fresh array
+                    out = xp.empty(*out)
                 kernel(xp, ins, step.attrs, out)
                 values[step.outs[0]] = out
-            elif into is not None and i in into:
-                writer, outs = _targets_for(into[i], step, targets)
-                for slot, value in zip(step.outs, writer(xp, ins, step.attrs, outs)):
+                if kind == 3:                     # fused-away links read for their shape
+                    for s in step.aliases:
+                        values[s] = out
+            elif kind == 1 and targets:
+                # the .grad arrays of matching shape and dtype, else fresh results
+                outs = []
+                for slot, (shape, dtype) in out:
+                    t = targets.get(slot)
+                    outs.append(t if t is not None and t.shape == shape and t.dtype == dtype
+                                else None)
+                for slot, value in zip(step.outs, kernel(xp, ins, step.attrs, outs)):
                     values[slot] = value
                 value = outs = None
             else:
@@ -246,8 +266,8 @@ def _run_planned(entry, values, ctx, is_train, phase, targets=None):
                    [values[s] for s in step.outs], perf_counter() - started)
         # locals must not outlive the values the plan frees (a Convolution's columns were kept
         # through the next step by the loop's last `value`, its dead inputs by `ins`)
-        ins = None
-        for s in release[i]:
+        ins = out = None
+        for s in release:
             values[s] = None
-        for s in stubs[i]:
+        for s in stubs:
             values[s] = shape_stub(values[s])

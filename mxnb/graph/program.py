@@ -9,7 +9,7 @@ from . import interpreter
 from .gradient import gradient_pass
 from .node import Node, auxiliary_ids, topo_sort
 from .passes.cse import find_duplicates
-from .passes.recompute import recompute_columns
+from .passes.recompute import columns_to_keep, recompute_columns
 
 __all__ = ["Program", "Step", "NodeHooks"]
 
@@ -45,13 +45,15 @@ class NodeHooks:
 
 class Backward:
     """The compiled backward pass for one set of wanted variables."""
-    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps", "sparse")
+    __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps", "sparse",
+                 "grad_slot_set")
 
     def __init__(self, steps, head_slots, grad_slots, nodes, all_steps=None):
         self.steps = steps                  # what runs (duplicates left out when optimizing)
         self.all_steps = all_steps if all_steps is not None else steps   # every node: for hooks
         self.head_slots = head_slots
         self.grad_slots = grad_slots    # {id(variable node): slot}
+        self.grad_slot_set = frozenset(grad_slots.values())
         self.nodes = nodes
         self.sparse = False             # whether it runs through storage-type dispatch
 
@@ -103,8 +105,12 @@ class Program:
             steps.append(Step(node, ins, outs))
         return steps
 
-    def build_backward(self, wanted):
-        """Compiles the gradient of every output with respect to the variable nodes `wanted`."""
+    def build_backward(self, wanted, inputs=None):
+        """Compiles the gradient of every output with respect to the variable nodes `wanted`.
+
+        With `recompute`, Convolutions recompute their columns in the backward pass; given
+        `inputs` ({variable name: (shape, dtype)} of a call), those whose columns fit the memory
+        budget keep them instead (passes/recompute.columns_to_keep)."""
         from .. import symbol as sym
         from ..name import Prefix
         from ..symbol.symbol import Symbol
@@ -127,10 +133,41 @@ class Program:
         self._assign_slots(new_nodes, duplicates)
         all_steps = self._compile(new_nodes)
         if self.recompute:
-            all_steps = recompute_columns(all_steps)
+            keep = ()
+            if inputs is not None:
+                keep = self._columns_to_keep(all_steps, heads, new_nodes, inputs, head_slots,
+                                             [self.slots[(id(n), i)] for n, i in entries.values()])
+            all_steps = recompute_columns(all_steps, keep)
         steps = [s for s in all_steps if id(s.node) not in duplicates]
         grad_slots = {vid: self.slots[(id(n), i)] for vid, (n, i) in entries.items()}
         return Backward(steps, head_slots, grad_slots, new_nodes, all_steps)
+
+    def _columns_to_keep(self, steps, heads, new_nodes, inputs, head_slots, grad_slots):
+        """The Convolutions whose columns the backward keeps, from the shapes of one call."""
+        from .infer import infer_shapes, infer_types
+        shapes = {name: shape for name, (shape, _) in inputs.items()}
+        dtypes = {name: dtype for name, (_, dtype) in inputs.items()}
+        try:
+            table = infer_shapes(self.nodes, shapes)
+            types = infer_types(self.nodes, dtypes)
+            for (node, i), head in zip(self.outputs, heads):
+                shapes[head.name] = table[(id(node), i)]
+                dtypes[head.name] = types[(id(node), i)]
+            nodes = self.nodes + heads + new_nodes
+            table = infer_shapes(nodes, shapes)
+            types = infer_types(nodes, dtypes)
+        except (MXNetError, KeyError, TypeError, ValueError):
+            return ()       # shapes unknown here: recompute every column, as without inputs
+        nbytes = {}
+        for key, slot in self.slots.items():
+            shape, dtype = table.get(key), types.get(key)
+            if shape is not None and dtype is not None:
+                size = 1
+                for d in shape:
+                    size *= d
+                nbytes[slot] = max(nbytes.get(slot, 0), size * dtype.itemsize)
+        held = set(self.output_slots) | set(grad_slots)
+        return columns_to_keep(self.forward, steps, nbytes, head_slots, held)
 
     @staticmethod
     def run(steps, values, ctx, is_train, hooks=(), phase="forward", storage=False):

@@ -52,14 +52,22 @@ class _FusedOp:
 FUSED = _FusedOp()
 
 
+class _FusedProducerOp(_FusedOp):
+    """A fused chain headed by a producer that is not elementwise (FullyConnected)."""
+    elementwise = False
+
+
+FUSED_PRODUCER = _FusedProducerOp()
+
+
 class FusedStep:
     """A step standing for several elementwise steps (`members`)."""
     __slots__ = ("node", "op", "attrs", "ins", "outs", "single", "extras", "members", "kernel",
-                 "inplace")
+                 "inplace", "aliases")
 
-    def __init__(self, members, ins, recipe, inplace):
+    def __init__(self, members, ins, recipe, inplace, links=None, aliases=()):
         self.members = members
-        self.op = FUSED
+        self.op = FUSED if members[0].op.elementwise else FUSED_PRODUCER
         self.ins = ins
         self.outs = list(members[-1].outs)
         self.single = True
@@ -67,9 +75,14 @@ class FusedStep:
         self.inplace = inplace
         nodes = [m.node for m in members]
         self.attrs = {"_members": nodes, "_num_inputs": len(ins)}
-        self.node = Node(FUSED, "fused_" + "_".join(n.name for n in nodes), self.attrs,
+        self.node = Node(self.op, "fused_" + "_".join(n.name for n in nodes), self.attrs,
                          [(n, 0) for n in ()], 1)
-        kernels = [(ELEMENTWISE_KERNELS[m.op.name], m.attrs, args) for m, args in zip(members, recipe)]
+        if links is None:
+            links = [ELEMENTWISE_KERNELS[m.op.name] for m in members]
+        kernels = [(link, m.attrs, args) for link, m, args in zip(links, members, recipe)]
+        # links' outputs a later reader reads for their shape only: they are given the fused
+        # output (same shape and dtype), which the caller then replaces by a shape stub
+        self.aliases = tuple(aliases)
 
         def kernel(xp, inputs, attrs, out):
             for link, link_attrs, args in kernels:
@@ -77,10 +90,14 @@ class FusedStep:
         self.kernel = kernel
 
 
-def fuse_elementwise(steps, values, kept, kernels):
+def fuse_elementwise(steps, values, kept, kernels, shape_only=()):
     """(new steps, new kernels): chains of elementwise steps with kernels fused into FusedSteps.
 
-    `kernels[i]` is step i's validated out= kernel or None; `values` the recorded arrays."""
+    `kernels[i]` is step i's validated out= kernel or None; `values` the recorded arrays.
+    A chain may start with any single-output step that has an out= kernel (FullyConnected,
+    its data gradient): the elementwise links after it (a bias-free activation, the
+    activation's gradient) then run in the producer's output buffer. Slots in `shape_only`
+    (read later for their shape only) may be fused away: the fused step names them as aliases."""
     readers = {}
     for i, step in enumerate(steps):
         for s in set(step.ins):
@@ -88,7 +105,7 @@ def fuse_elementwise(steps, values, kept, kernels):
     follow = {}     # step index -> the step continuing its chain (one chain through each step)
     continued = set()
     for i, step in enumerate(steps):
-        if not _fusable(step, kernels[i]) or len(step.outs) != 1:
+        if not (_fusable(step, kernels[i]) or _producer(step, kernels[i])) or len(step.outs) != 1:
             continue
         t = step.outs[0]
         rs = readers.get(t, [])
@@ -111,7 +128,7 @@ def fuse_elementwise(steps, values, kept, kernels):
         chain = [head]
         while chain[-1] in follow:
             chain.append(follow[chain[-1]])
-        fused = _build(steps, chain, values)
+        fused = _build(steps, chain, values, kernels, shape_only)
         if fused is not None:
             replaced[chain[-1]] = fused
             for i in chain[:-1]:
@@ -132,7 +149,12 @@ def _fusable(step, kernel):
     return kernel is not None and step.op.name in ELEMENTWISE_KERNELS and step.single
 
 
-def _build(steps, chain, values):
+def _producer(step, kernel):
+    """A step that may head a chain: one output written whole by a validated out= kernel."""
+    return kernel is not None and step.single and step.op.name not in ELEMENTWISE_KERNELS
+
+
+def _build(steps, chain, values, kernels, shape_only=()):
     members = [steps[i] for i in chain]
     ins, recipe = [], []
     previous = None
@@ -152,7 +174,8 @@ def _build(steps, chain, values):
     first_only = set(recipe[0]) - {a for args in recipe[1:] for a in args}
     inplace = tuple((recipe[0][k], 0) for k, j in getattr(members[0].op, "inplace", ())
                     if j == 0 and k < len(recipe[0]) and recipe[0][k] in first_only)
-    fused = FusedStep(members, ins, recipe, inplace)
+    aliases = [m.outs[0] for m in members[:-1] if m.outs[0] in shape_only]
+    fused = FusedStep(members, ins, recipe, inplace, [kernels[i] for i in chain], aliases)
     # keep the fusion only if it reproduces the recorded result
     from ... import backend
     expected = values[members[-1].outs[0]]

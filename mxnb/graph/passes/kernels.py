@@ -51,18 +51,15 @@ def _backward_activation(xp, inputs, attrs, out):
     if act == "relu":
         xp.multiply(og, y > 0, out=out)
     elif act == "tanh":
-        # local = y*y; local = 1 - local; local *= og  (ops/nn/activation.py's order)
-        if out is og:
-            raise _Unsupported
-        xp.multiply(y, y, out=out)
-        xp.subtract(1, out, out=out)
-        xp.multiply(out, og, out=out)
+        # local = y*y; local = 1 - local; local *= og  (ops/nn/activation.py's order); over og
+        # (a fused chain's buffer) local needs a buffer of its own (og * local == local * og)
+        local = xp.multiply(y, y, out=None if out is og else out)
+        xp.subtract(1, local, out=local)
+        xp.multiply(local, og, out=out)
     elif act == "sigmoid":
-        if out is og:
-            raise _Unsupported
-        xp.subtract(1, y, out=out)
-        xp.multiply(out, y, out=out)
-        xp.multiply(out, og, out=out)
+        local = xp.subtract(1, y, out=None if out is og else out)
+        xp.multiply(local, y, out=local)
+        xp.multiply(local, og, out=out)
     else:
         raise _Unsupported
 
@@ -74,6 +71,12 @@ def _fully_connected(xp, inputs, attrs, out):
     xp.dot(data.reshape(data.shape[0], -1), weight.T, out=out)
     if not attrs["no_bias"]:
         out += inputs[2]
+
+
+def _fully_connected_data(xp, inputs, attrs, out):
+    # compute's og . weight (reshaped to data's shape), written into out
+    og, _, weight = inputs
+    xp.dot(og.reshape(-1, og.shape[-1]), weight, out=out.reshape(-1, weight.shape[1]))
 
 
 def _binary(ufunc):
@@ -126,6 +129,7 @@ ELEMENTWISE_KERNELS = {
 
 _OTHER_KERNELS = {
     "FullyConnected": _fully_connected,
+    "_backward_FullyConnected_data": _fully_connected_data,
 }
 
 
@@ -164,7 +168,9 @@ def _fully_connected_weight_into(xp, inputs, attrs, outs):
     og, data = inputs
     og2 = og.reshape(-1, og.shape[-1])
     m = data.reshape(data.shape[0], -1) if attrs["flatten"] else data.reshape(-1, data.shape[-1])
-    weight = xp.dot(og2.T, m) if outs[0] is None else xp.dot(og2.T, m, out=outs[0])
+    # matmul, not dot, into `out`: NumPy's dot with out= and a transposed operand measured
+    # 78 us against matmul's 59 us for MLP's 128x64 . 64x784 (same BLAS call, same result)
+    weight = xp.dot(og2.T, m) if outs[0] is None else xp.matmul(og2.T, m, out=outs[0])
     if attrs["no_bias"]:
         return [weight]
     bias = og2.sum(axis=0) if outs[1] is None else og2.sum(axis=0, out=outs[1])
