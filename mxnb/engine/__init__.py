@@ -21,13 +21,13 @@ them: `NDArray.asnumpy`, `wait_to_read`, `wait_to_write`, `nd.waitall`.
 import os
 
 from .. import backend
-from .base import Engine, Var, var_of, rng_var, run_in_device
+from .base import Engine, Var, var_of, rng_var, run_in_device, in_worker
 from .naive import NaiveEngine
 from .threaded import ThreadedEngine, ThreadedEnginePerDevice
 
 __all__ = ["Engine", "NaiveEngine", "ThreadedEngine", "ThreadedEnginePerDevice", "Var", "var_of",
            "rng_var", "get", "set_engine", "push", "waitall", "set_bulk_size", "bulk",
-           "on_switch", "asynchronous", "run_in_device"]
+           "on_switch", "asynchronous", "run_in_device", "in_worker"]
 
 _ENGINES = {"NaiveEngine": NaiveEngine, "ThreadedEngine": ThreadedEngine,
             "ThreadedEnginePerDevice": ThreadedEnginePerDevice}
@@ -62,7 +62,11 @@ def on_switch(hook):
 
 
 def _rng_guard(ctx):
-    """Host-side use of a context's random generator waits for the draws pushed before it."""
+    """Host-side use of a context's random generator waits for the draws pushed before it.
+    Pushed work that draws (a program with Dropout) holds the generator's variable already:
+    on a worker there is nothing to wait for, and waiting would deadlock."""
+    if in_worker():
+        return
     if ctx is None:
         for var in list(rng_var.all()):
             _engine.wait_var(var, raise_error=False)

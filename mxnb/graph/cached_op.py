@@ -8,6 +8,7 @@ The program runs through the graph passes (graph/optimize.py) unless `optimize=F
 the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
 values its backward reads, temporaries live in buffers reused across calls (static_alloc).
 """
+from .. import engine
 from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
@@ -70,6 +71,11 @@ class CachedOp(NodeHooks):
         return dict(zip(self._input_names, self._last_input_shapes))
 
     def __call__(self, *args, **kwargs):
+        if engine.asynchronous:     # a threaded engine: the call is pushed as one piece of work
+            from .async_programs import call_cached_op, SYNC
+            result = call_cached_op(self, args)
+            if result is not SYNC:
+                return result
         program = self._program
         if len(args) != len(program.variable_slots):
             raise MXNetError("CachedOp of %s takes %d inputs %s, found %d"
