@@ -58,7 +58,7 @@ def _state_of(program_owner, name):
     return state
 
 
-def _quiesce(owner):
+def quiesce(owner):
     """Before a synchronous run of `owner`: its pushed runs (which share its buffers) finish."""
     state = _STATES.get(owner)
     if state is not None and state.var.pending:
@@ -66,10 +66,12 @@ def _quiesce(owner):
 
 
 def _draws(state, steps):
+    """Whether a step may draw random numbers: operators taking extras get the generator
+    (Dropout declares only that it needs the training flag, yet draws)."""
     key = id(steps)
     draws = state.draws.get(key)
     if draws is None:
-        draws = state.draws[key] = any(getattr(s.op, "needs_rng", False) for s in steps)
+        draws = state.draws[key] = any(getattr(s.op, "needs_extras", False) for s in steps)
     return draws
 
 
@@ -114,12 +116,12 @@ def call_cached_op(op, args):
     program, optimizer = op._program, op._optimizer
     if (optimizer is None or op._node_hooks or instrument.hooked
             or len(args) != len(program.variable_slots)):
-        _quiesce(op)
+        quiesce(op)
         return SYNC
     ctx = args[0]._ctx
     for a in args:
         if a._sparse or a._ctx != ctx:
-            _quiesce(op)
+            quiesce(op)
             return SYNC
     state = _state_of(op, "CachedOp(%s)" % (op._symbol.name or "graph"))
     is_train = STATE.training
@@ -132,10 +134,10 @@ def call_cached_op(op, args):
         names = op._input_names
         state.specs[key] = _infer_outputs(program, {n: r.shape for n, r in zip(names, raws)},
                                           {n: r.dtype for n, r in zip(names, raws)})
-        _quiesce(op)
+        quiesce(op)
         return SYNC
     if specs is None or state.broken:
-        _quiesce(op)
+        quiesce(op)
         return SYNC
     op._last_input_shapes = [r.shape for r in raws]
     outputs = [_pending_array(shape, dtype, ctx) for shape, dtype in specs]
@@ -198,7 +200,6 @@ class PushedCachedOpCall(CachedOpCall):
         if result is SYNC:
             eng = engine.get()
             eng.wait_var(done)          # the forward's values are complete (or its error raised)
-            _quiesce(cached)
             for a in inputs:
                 a._data                 # noqa: B018  (waits for work pushed on the inputs)
             return CachedOpCall.gradient(self, F, attrs, inputs, outputs, out_grads)
@@ -262,14 +263,14 @@ def executor_forward(exe, is_train):
     """An Executor's forward, pushed: True when it was (exe.outputs are being filled)."""
     program, optimizer = exe._program, exe._optimizer
     if optimizer is None or exe._node_hooks or exe._storage or instrument.hooked or not exe.outputs:
-        _quiesce(exe)
+        quiesce(exe)
         return False
     state = _state_of(exe, "Executor(%s)" % (exe._symbol.name or "graph"))
     arrays = [a for _, a in exe._inputs]
     key = ("forward", is_train, tuple((a._raw.shape, a._raw.dtype) for a in arrays))
     if state.broken or key not in state.seen or any(a._sparse for a in arrays):
         state.seen.add(key)
-        _quiesce(exe)
+        quiesce(exe)
         return False
     ctx = exe._ctx
     values = exe._values
@@ -316,11 +317,11 @@ def executor_backward(exe, out_grads, is_train):
     state = _STATES.get(exe)
     if (state is None or state.broken or optimizer is None or exe._node_hooks or exe._storage
             or instrument.hooked or not exe._forwarded):
-        _quiesce(exe)
+        quiesce(exe)
         return False
     for g, out in zip(out_grads, exe.outputs):
         if not isinstance(g, NDArray) or g._sparse or tuple(g.shape) != tuple(out.shape):
-            _quiesce(exe)
+            quiesce(exe)
             return False        # the synchronous path words the error
     arrays = [a for _, a in exe._inputs]
     heads = list(out_grads)
@@ -329,7 +330,7 @@ def executor_backward(exe, out_grads, is_train):
            + tuple((g._raw.shape, g._raw.dtype) for g in heads))
     if key not in state.seen:
         state.seen.add(key)
-        _quiesce(exe)
+        quiesce(exe)
         return False
     ctx = exe._ctx
     values = exe._values

@@ -228,6 +228,9 @@ class CachedOpCall(tape.TapeOp):
             raise MXNetError("higher-order gradients through a hybridized block are not supported; "
                              "call hybridize(False) on it to differentiate twice")
         cached = self.cached_op
+        if engine.asynchronous:     # pushed runs of this program share its buffers: let them end
+            from .async_programs import quiesce
+            quiesce(cached)
         program = self.program
         wanted = self.wanted
         if wanted is None:     # the forward ran as written (hooks) or without the passes
