@@ -190,12 +190,25 @@ class PushedCachedOpCall(CachedOpCall):
     """A pushed CachedOp call on the autograd tape: its backward is pushed too, reading what the
     forward wrote (so it runs after it), or waits for the forward and runs as before."""
     pushed = None
+    _values = None
+
+    @property
+    def values(self):
+        """The call's saved forward values, once the pushed forward filled them (waits, as an
+        NDArray's `_data` does; engine work holds the list itself)."""
+        if self.pushed is not None and self._values is not None and not engine.in_worker():
+            engine.get().wait_var(self.pushed[1], raise_error=False)
+        return self._values
+
+    @values.setter
+    def values(self, values):
+        self._values = values
 
     def gradient(self, F, attrs, inputs, outputs, out_grads):
         state, done, out_vars = self.pushed
         cached = self.cached_op
         result = SYNC
-        if not STATE.recording and self.values is not None and not state.broken:
+        if not STATE.recording and self._values is not None and not state.broken:
             result = _push_call_backward(self, state, done, out_vars, inputs, out_grads)
         if result is SYNC:
             eng = engine.get()
@@ -226,18 +239,23 @@ def _push_call_backward(call, state, done, out_vars, inputs, out_grads):
     ctx = inputs[0]._ctx
     grads = [None] * len(inputs)
     slots = []
+    targets = {}        # gradient slot -> the parameter's .grad array it is written into
     for i in wanted:
         slot = backward.grad_slots.get(id(program.variables[i]))
         if slot is not None:
             raw = inputs[i]._raw
             grads[i] = _pending_array(raw.shape, raw.dtype, ctx)
+            target = _grad_target(inputs[i], raw)
+            if target is not None:      # the result is that buffer: it shares its variable
+                grads[i]._var = var_of(target)
+                targets[slot] = target
             slots.append((slot, grads[i]))
     reads = [done] + out_vars + [var_of(a) for a in inputs] + [var_of(g) for g in heads if g is not None]
     errors_to = [g._var for _, g in slots]
     writes = errors_to + [state.var]
     if _draws(state, backward.steps):
         writes.append(rng_var(ctx))
-    saved = call.values
+    saved = call._values
     is_train = call.is_train
     head_slots, steps = backward.head_slots, backward.steps
     grad_slots = set(backward.grad_slots.values())
@@ -248,7 +266,8 @@ def _push_call_backward(call, state, done, out_vars, inputs, out_grads):
         values.extend([None] * (program.num_slots - len(values)))
         for slot, head in zip(head_slots, heads):
             values[slot] = None if head is None else head._raw
-        optimizer.run(plan_key, "backward", steps, values, ctx, is_train, grad_slots)
+        into = {slot: t._raw for slot, t in targets.items()} if targets else None
+        optimizer.run(plan_key, "backward", steps, values, ctx, is_train, grad_slots, targets=into)
         for slot, g in slots:
             value = values[slot]
             _check_spec(state, g, value)
@@ -256,6 +275,28 @@ def _push_call_backward(call, state, done, out_vars, inputs, out_grads):
 
     engine.get().push(run, reads, writes, ctx, state.var.name + " backward", errors_to=errors_to)
     return grads
+
+
+def _grad_target(array, raw):
+    """The .grad array a pushed backward may write `array`'s gradient into (as cached_op's
+    _grad_targets, deciding from shapes without waiting): under autograd.backward() only, for a
+    variable with grad_req 'write' and a dense, contiguous .grad of its shape and dtype that no
+    other hybridized call of this pass writes."""
+    writes = STATE.grad_writes
+    entry = array._entry
+    node = entry[0] if entry is not None else None
+    if (writes is None or node is None or node.op is not None or node.grad_req != "write"
+            or node.array is not array):
+        return None
+    grad = array._grad
+    if grad is None or grad._sparse:
+        return None
+    data = grad._raw
+    if (isinstance(data, Pending) or id(data) in writes or data.shape != raw.shape
+            or data.dtype != raw.dtype or not data.flags.c_contiguous):
+        return None     # (a .grad still being made is not known to be the buffer it will be)
+    writes.add(id(data))
+    return grad
 
 
 # --- Executor ------------------------------------------------------------------------------------
