@@ -15,14 +15,17 @@ with node hooks (the debugger, a monitor) or while anything watches operators (i
 sparse storage, outputs whose shapes inference cannot tell, and a program once a pushed run's
 result disagreed with inference (it runs synchronously from then on).
 
+MXNB_PUSH_PROGRAMS=0 (read at import; `ENABLED` later) keeps every program synchronous, as before.
+
 Errors inside pushed work are worded by the interpreter (`op_error`, with the node's name) and
 raised at the next wait on what the work writes. Engine workers read the `_raw` buffers only.
 """
+import os
 import weakref
 
 from .. import engine, instrument
 from ..engine import Var, var_of, rng_var
-from ..ndarray.async_dispatch import Pending, _pending_array
+from ..ndarray.async_dispatch import Pending, _pending_array, _runs_synchronously
 from ..ndarray.ndarray import NDArray
 from .cached_op import CachedOpCall
 from .infer import infer_shapes, infer_types
@@ -33,6 +36,8 @@ from . import tape
 __all__ = ["SYNC", "call_cached_op", "executor_forward", "executor_backward"]
 
 SYNC = object()     # "run it synchronously, as before"
+#: whether programs are pushed at all under a threaded engine (MXNB_PUSH_PROGRAMS=0: never)
+ENABLED = os.environ.get("MXNB_PUSH_PROGRAMS", "1") != "0"
 _UNSEEN = object()
 
 
@@ -75,6 +80,19 @@ def _draws(state, steps):
     return draws
 
 
+def _stays_in_caller(state, steps):
+    """Whether a step must run in the calling thread: user code (Custom), control-flow
+    subgraphs and storage dispatch read NDArrays themselves, which on a worker would wait on
+    work queued behind it (the eager dispatcher runs such operators synchronously too)."""
+    key = ("caller", id(steps))
+    found = state.draws.get(key)
+    if found is None:
+        found = state.draws[key] = any(
+            s.op is not None and _runs_synchronously(s.op)
+            for s in steps)
+    return found
+
+
 def _infer_outputs(program, names_shapes, names_types):
     """[(shape, dtype)] of the program's outputs from its inputs', or None when unknown."""
     try:
@@ -114,7 +132,7 @@ def _check_spec(state, array, value):
 def call_cached_op(op, args):
     """A CachedOp call, pushed: returns its output(s), or SYNC for the synchronous path."""
     program, optimizer = op._program, op._optimizer
-    if (optimizer is None or op._node_hooks or instrument.hooked
+    if (not ENABLED or optimizer is None or op._node_hooks or instrument.hooked
             or len(args) != len(program.variable_slots)):
         quiesce(op)
         return SYNC
@@ -136,7 +154,7 @@ def call_cached_op(op, args):
                                           {n: r.dtype for n, r in zip(names, raws)})
         quiesce(op)
         return SYNC
-    if specs is None or state.broken:
+    if specs is None or state.broken or _stays_in_caller(state, program.forward):
         quiesce(op)
         return SYNC
     op._last_input_shapes = [r.shape for r in raws]
@@ -228,7 +246,7 @@ def _push_call_backward(call, state, done, out_vars, inputs, out_grads):
     program = call.program
     wanted = call.wanted
     backward = cached.backward_for(wanted)
-    if backward.sparse:
+    if backward.sparse or _stays_in_caller(state, backward.all_steps):
         return SYNC
     heads = list(out_grads)
     head_specs = tuple(None if g is None else (g._raw.shape, g._raw.dtype) for g in heads)
@@ -303,13 +321,14 @@ def _grad_target(array, raw):
 def executor_forward(exe, is_train):
     """An Executor's forward, pushed: True when it was (exe.outputs are being filled)."""
     program, optimizer = exe._program, exe._optimizer
-    if optimizer is None or exe._node_hooks or exe._storage or instrument.hooked or not exe.outputs:
+    if not ENABLED or optimizer is None or exe._node_hooks or exe._storage or instrument.hooked or not exe.outputs:
         quiesce(exe)
         return False
     state = _state_of(exe, "Executor(%s)" % (exe._symbol.name or "graph"))
     arrays = [a for _, a in exe._inputs]
     key = ("forward", is_train, tuple((a._raw.shape, a._raw.dtype) for a in arrays))
-    if state.broken or key not in state.seen or any(a._sparse for a in arrays):
+    if (state.broken or key not in state.seen or any(a._sparse for a in arrays)
+            or _stays_in_caller(state, program.forward)):
         state.seen.add(key)
         quiesce(exe)
         return False
@@ -357,7 +376,8 @@ def executor_backward(exe, out_grads, is_train):
     program, optimizer, backward = exe._program, exe._optimizer, exe._backward
     state = _STATES.get(exe)
     if (state is None or state.broken or optimizer is None or exe._node_hooks or exe._storage
-            or instrument.hooked or not exe._forwarded):
+            or instrument.hooked or not exe._forwarded
+            or _stays_in_caller(state, backward.all_steps)):
         quiesce(exe)
         return False
     for g, out in zip(out_grads, exe.outputs):

@@ -248,3 +248,59 @@ def test_hybridized_calls_from_several_threads_on_shared_arrays(use_engine):
     for log_e, log_g in zip(expected_logs, got_logs):
         for a, b in zip(log_e, log_g):
             assert np.array_equal(a, b)
+
+
+class _Scale(mx.operator.CustomOp):
+    """y = 3x in Python: user code that reads and writes NDArrays itself."""
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * 3)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], out_grad[0] * 3)
+
+
+@mx.operator.register("mxnb_engine_test_scale")
+class _ScaleProp(mx.operator.CustomOpProp):
+    def __init__(self):
+        super().__init__(need_top_grad=True)
+
+    def infer_shape(self, in_shape):
+        return in_shape, [in_shape[0]], []
+
+    def create_operator(self, ctx, shapes, dtypes):
+        return _Scale()
+
+
+def test_programs_with_user_code_stay_in_the_calling_thread(threaded):
+    """A Custom operator's Python code waits on NDArrays: run on a worker it would wait on work
+    queued behind itself. Such programs keep the synchronous path (and finish)."""
+    class Net(mx.gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            self.dense = mx.gluon.nn.Dense(2)
+
+        def hybrid_forward(self, F, x):
+            return F.Custom(self.dense(x), op_type="mxnb_engine_test_scale")
+
+    net = Net()
+    net.initialize(mx.init.One())
+    net.hybridize()
+    x = mx.nd.ones((2, 3))
+    results = []
+
+    def steps():
+        for _ in range(3):
+            with mx.autograd.record():
+                y = net(x)
+            y.backward()
+            results.append((y.asnumpy(), net.dense.weight.grad().asnumpy()))
+
+    worker = threading.Thread(target=steps, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "a hybridized Custom operator deadlocked the engine"
+    assert len(results) == 3
+    for y, grad in results:
+        assert np.array_equal(y, np.full((2, 2), 9.0, np.float32))
+        assert np.array_equal(grad, np.full((2, 3), 6.0, np.float32))
