@@ -14,6 +14,10 @@ Engines (chosen at import by MXNET_ENGINE_TYPE, as in MXNet; `set_engine` switch
 - `ThreadedEnginePerDevice`: worker thread(s) per device (MXNET_CPU_WORKER_NTHREADS, default 1,
   per cpu context; MXNET_GPU_WORKER_NTHREADS, default 2, per gpu).
 
+Under a threaded engine an eager operator is one piece of work (ndarray/async_dispatch.py), and so
+is a whole program: a hybridized block's CachedOp call, its backward, an Executor's forward or
+backward, once its shapes are known (graph/async_programs.py).
+
 With a threaded engine, `push` returns at once; an exception in pushed work is stored on the
 variables the work writes (and passed on to work that reads them) and raised at the next wait on
 them: `NDArray.asnumpy`, `wait_to_read`, `wait_to_write`, `nd.waitall`.

@@ -23,6 +23,8 @@ raised at the next wait on what the work writes. Engine workers read the `_raw` 
 import os
 import weakref
 
+import numpy as np
+
 from .. import engine, instrument
 from ..engine import Var, var_of, rng_var
 from ..ndarray.async_dispatch import Pending, _pending_array, _runs_synchronously
@@ -105,7 +107,7 @@ def _infer_outputs(program, names_shapes, names_types):
         shape, dtype = shapes.get((id(node), i)), types.get((id(node), i))
         if shape is None or dtype is None or 0 in shape or min(shape, default=1) < 0:
             return None
-        specs.append((tuple(shape), dtype))
+        specs.append((tuple(shape), np.dtype(dtype)))
     return specs
 
 
@@ -167,7 +169,7 @@ def call_cached_op(op, args):
     for a, node in zip(args, program.variables):
         (writes if id(node) in aux else reads).append(var_of(a))
     done = Var("call") if recording else None
-    errors_to = list(writes)
+    errors_to = list(writes[:len(outputs)])     # an error is stored on what the call made
     if done is not None:
         writes.append(done)
         errors_to.append(done)
@@ -336,9 +338,9 @@ def executor_forward(exe, is_train):
     values = exe._values
     aux = program.aux_ids
     reads, writes = [], [var_of(o) for o in exe.outputs]
+    errors_to = list(writes)        # an error is stored on the outputs
     for a, node in zip(arrays, program.variables):
         (writes if id(node) in aux else reads).append(var_of(a))
-    errors_to = list(writes)
     writes.append(state.var)
     steps = optimizer.forward_steps
     if _draws(state, steps) or _draws(state, optimizer.constant_steps):
