@@ -99,6 +99,20 @@ def test_an_error_in_a_pushed_program_surfaces_at_the_next_wait(threaded):
     assert np.array_equal(net(good).asnumpy(), expected)     # the program still works
 
 
+def test_an_error_in_a_pushed_executor_forward_surfaces_at_the_next_wait(threaded):
+    exe = (mx.sym.linalg.potrf(mx.sym.var("a")) * 2).simple_bind(mx.cpu(), a=(2, 2), grad_req="null")
+    exe.arg_dict["a"][:] = mx.nd.array([[4.0, 1.0], [1.0, 3.0]])
+    expected = exe.forward()[0].asnumpy()
+    exe.arg_dict["a"][:] = mx.nd.array([[-4.0, 1.0], [1.0, 3.0]])
+    out = exe.forward()[0]              # returns: the failure happens on a worker
+    with pytest.raises(MXNetError, match=r"node .*potrf.*: operator _linalg_potrf"):
+        out.asnumpy()
+    with pytest.raises(MXNetError, match="_linalg_potrf"):
+        mx.nd.waitall()
+    exe.arg_dict["a"][:] = mx.nd.array([[4.0, 1.0], [1.0, 3.0]])
+    assert np.array_equal(exe.forward()[0].asnumpy(), expected)
+
+
 def _train_hybridized(steps=5):
     mx.random.seed(5)
     net = _mlp(dropout=0.4, batchnorm=True)
@@ -304,3 +318,22 @@ def test_programs_with_user_code_stay_in_the_calling_thread(threaded):
     for y, grad in results:
         assert np.array_equal(y, np.full((2, 2), 9.0, np.float32))
         assert np.array_equal(grad, np.full((2, 3), 6.0, np.float32))
+
+
+def test_node_hooks_see_every_node_in_the_calling_thread(threaded):
+    """A program with node hooks (the debugger, a monitor) runs synchronously, after the pushed
+    runs before it: the hooks see each node, in the caller's thread, with values."""
+    net = _mlp()
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    x = mx.nd.ones((2, 5))
+    net(x)
+    pushed = net(x)                     # pushed: its shapes are known now
+    seen = []
+    hook = net.cached_op.add_node_hook(
+        lambda phase, node, ins, outs: seen.append((node.name, threading.current_thread().name,
+                                                    float(outs[0].sum()))))
+    watched = net(x)
+    net.cached_op.remove_node_hook(hook)
+    assert np.array_equal(watched.asnumpy(), pushed.asnumpy())
+    assert len(seen) >= 3 and {t for _, t, _ in seen} == {threading.current_thread().name}
