@@ -12,7 +12,7 @@ program never overlap, and a synchronous run of it first waits for the pushed on
 What is not pushed runs as before (`SYNC`): the first run with given input shapes, dtypes and
 mode (it plans, and its outputs' shapes are inferred then), programs without the graph passes,
 with node hooks (the debugger, a monitor) or while anything watches operators (instrument),
-sparse storage, outputs whose shapes inference cannot tell, and a program once a pushed run's
+sparse storage, steps that run Python code reading NDArrays (Custom operators, control flow), outputs whose shapes inference cannot tell, and a program once a pushed run's
 result disagreed with inference (it runs synchronously from then on).
 
 MXNB_PUSH_PROGRAMS=0 (read at import; `ENABLED` later) keeps every program synchronous, as before.
@@ -35,7 +35,8 @@ from .optimize import stub_shape_only
 from .recording import STATE
 from . import tape
 
-__all__ = ["SYNC", "call_cached_op", "executor_forward", "executor_backward"]
+__all__ = ["SYNC", "ENABLED", "call_cached_op", "executor_forward", "executor_backward", "quiesce",
+           "PushedCachedOpCall"]
 
 SYNC = object()     # "run it synchronously, as before"
 #: whether programs are pushed at all under a threaded engine (MXNB_PUSH_PROGRAMS=0: never)
@@ -51,7 +52,7 @@ class _State:
         self.var = Var(name)    # written by every pushed run: runs of one program never overlap
         self.specs = {}         # forward key -> [(shape, dtype)] of the outputs, None: not known
         self.seen = set()       # keys (backward too) that already ran once synchronously
-        self.draws = {}         # id(steps) -> whether a step draws random numbers
+        self.draws = {}         # id(steps) -> whether a step draws; ("caller", id) -> _stays_in_caller
         self.broken = False     # a pushed result disagreed with inference: run synchronously
 
 
