@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/engine.py [--setup-peers] [--data DIR] [--samples 1280]
 
 Rows are a framework and an engine (MXNET_ENGINE_TYPE=NaiveEngine or ThreadedEnginePerDevice,
-for mxnb and MXNet alike; PyTorch is eager). Columns:
+for mxnb and MXNet alike; PyTorch is eager; one more mxnb row runs the threaded engine with
+MXNB_PUSH_PROGRAMS=0, hybridized calls synchronous, to show what pushing programs does). Columns:
 
 - eager overhead: µs per `c = a + b` on (2,2) arrays, a loop ended by mx.nd.waitall();
 - MLP and LeNet training, imperative and hybridized: samples/s over --samples MNIST digits
@@ -24,6 +25,9 @@ import _common  # noqa: E402
 import train_mnist  # noqa: E402
 
 ENGINES = ("NaiveEngine", "ThreadedEnginePerDevice")
+# mxnb only: the threaded engine with hybridized calls run synchronously (MXNB_PUSH_PROGRAMS=0),
+# as before programs were pushed as one piece of work: the A/B for that change.
+SYNC_PROGRAMS = "ThreadedEnginePerDevice, programs synchronous"
 
 
 # --------------------------------------------------------------------------- workloads
@@ -134,6 +138,8 @@ def main():
     rows, versions = [], []
     for key, label, python in _common.frameworks(args.only):
         engines = ("eager",) if key == "torch" else ENGINES
+        if key == "mxnb":
+            engines = ENGINES + (SYNC_PROGRAMS,)
         found = None
         for eng in engines:
             name = "%s %s" % (label, eng)
@@ -142,6 +148,8 @@ def main():
                 continue
             print("running %s ..." % name, file=sys.stderr, flush=True)
             extra = {"MXNET_ENGINE_TYPE": eng} if key != "torch" else {}
+            if eng == SYNC_PROGRAMS:
+                extra = {"MXNET_ENGINE_TYPE": "ThreadedEnginePerDevice", "MXNB_PUSH_PROGRAMS": "0"}
             if key == "mxnb":
                 extra["PYTHONPATH"] = _common.ROOT
             result = _common.run_worker(python, os.path.abspath(__file__),

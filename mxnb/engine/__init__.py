@@ -14,6 +14,10 @@ Engines (chosen at import by MXNET_ENGINE_TYPE, as in MXNet; `set_engine` switch
 - `ThreadedEnginePerDevice`: worker thread(s) per device (MXNET_CPU_WORKER_NTHREADS, default 1,
   per cpu context; MXNET_GPU_WORKER_NTHREADS, default 2, per gpu).
 
+Under a threaded engine an eager operator is one piece of work (ndarray/async_dispatch.py), and so
+is a whole program: a hybridized block's CachedOp call, its backward, an Executor's forward or
+backward, once its shapes are known (graph/async_programs.py).
+
 With a threaded engine, `push` returns at once; an exception in pushed work is stored on the
 variables the work writes (and passed on to work that reads them) and raised at the next wait on
 them: `NDArray.asnumpy`, `wait_to_read`, `wait_to_write`, `nd.waitall`.
@@ -21,13 +25,13 @@ them: `NDArray.asnumpy`, `wait_to_read`, `wait_to_write`, `nd.waitall`.
 import os
 
 from .. import backend
-from .base import Engine, Var, var_of, rng_var, run_in_device
+from .base import Engine, Var, var_of, rng_var, run_in_device, in_worker
 from .naive import NaiveEngine
 from .threaded import ThreadedEngine, ThreadedEnginePerDevice
 
 __all__ = ["Engine", "NaiveEngine", "ThreadedEngine", "ThreadedEnginePerDevice", "Var", "var_of",
            "rng_var", "get", "set_engine", "push", "waitall", "set_bulk_size", "bulk",
-           "on_switch", "asynchronous", "run_in_device"]
+           "on_switch", "asynchronous", "run_in_device", "in_worker"]
 
 _ENGINES = {"NaiveEngine": NaiveEngine, "ThreadedEngine": ThreadedEngine,
             "ThreadedEnginePerDevice": ThreadedEnginePerDevice}
@@ -62,7 +66,11 @@ def on_switch(hook):
 
 
 def _rng_guard(ctx):
-    """Host-side use of a context's random generator waits for the draws pushed before it."""
+    """Host-side use of a context's random generator waits for the draws pushed before it.
+    Pushed work that draws (a program with Dropout) holds the generator's variable already:
+    on a worker there is nothing to wait for, and waiting would deadlock."""
+    if in_worker():
+        return
     if ctx is None:
         for var in list(rng_var.all()):
             _engine.wait_var(var, raise_error=False)

@@ -5,7 +5,16 @@ import threading
 from .. import backend
 from ..base import MXNetError
 
-__all__ = ["Engine", "Var", "var_of", "rng_var", "run_in_device", "as_error"]
+__all__ = ["Engine", "Var", "var_of", "rng_var", "run_in_device", "as_error", "in_worker"]
+
+# Set on engine worker threads: work running there already holds what it declared, and must
+# never wait on its own engine (the wait would queue behind the work itself).
+_WORKER = threading.local()
+
+
+def in_worker():
+    """Whether the calling thread is an engine worker running pushed work."""
+    return getattr(_WORKER, "active", False)
 
 
 class Var:

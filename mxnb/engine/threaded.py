@@ -11,7 +11,7 @@ import queue
 import threading
 
 from .. import backend
-from .base import Engine, Var, as_error, run_in_device
+from .base import Engine, Var, as_error, run_in_device, _WORKER
 
 __all__ = ["ThreadedEngine", "ThreadedEnginePerDevice"]
 
@@ -101,6 +101,7 @@ class ThreadedEngine(Engine):
         return q
 
     def _work(self, q):
+        _WORKER.active = True
         while True:
             opr = q.get()
             if opr is None:

@@ -11,6 +11,7 @@ The first recorded call's input shapes decide which Convolutions recompute their
 the backward pass (passes/recompute.py); a backward that frees the graph drops each saved
 value after its last reader.
 """
+from .. import engine
 from ..base import MXNetError
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
@@ -77,6 +78,11 @@ class CachedOp(NodeHooks):
         return {name: shape for name, (shape, _) in zip(self._input_names, self._last_specs)}
 
     def __call__(self, *args, **kwargs):
+        if engine.asynchronous:     # a threaded engine: the call is pushed as one piece of work
+            from .async_programs import call_cached_op, SYNC
+            result = call_cached_op(self, args)
+            if result is not SYNC:
+                return result
         program = self._program
         if len(args) != len(program.variable_slots):
             raise MXNetError("CachedOp of %s takes %d inputs %s, found %d"
@@ -237,6 +243,9 @@ class CachedOpCall(tape.TapeOp):
             raise MXNetError("higher-order gradients through a hybridized block are not supported; "
                              "call hybridize(False) on it to differentiate twice")
         cached = self.cached_op
+        if engine.asynchronous:     # pushed runs of this program share its buffers: let them end
+            from .async_programs import quiesce
+            quiesce(cached)
         program = self.program
         wanted = self.wanted
         if wanted is None:     # the forward ran as written (hooks) or without the passes

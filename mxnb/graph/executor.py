@@ -5,6 +5,7 @@ and the notebook's debugger are clients of them.
 """
 from collections import OrderedDict
 
+from .. import engine
 from ..base import MXNetError, ShapeError, ContextError, InvalidArgumentError
 from ..ndarray.ndarray import NDArray, _wrap
 from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like
@@ -196,6 +197,10 @@ class Executor(NodeHooks):
             if name not in self.arg_dict:
                 raise MXNetError("forward: %r is not an argument; arguments are %s" % (name, list(self.arg_dict)))
             self.arg_dict[name][:] = value
+        if engine.asynchronous:     # a threaded engine: the forward is pushed as one piece of work
+            from .async_programs import executor_forward
+            if executor_forward(self, is_train):
+                return self.outputs
         values = self._values
         for slot, array in self._inputs:
             values[slot] = array._data
@@ -239,6 +244,10 @@ class Executor(NodeHooks):
             out_grads = [out_grads[n] for n in names]
         if len(out_grads) != len(self.outputs):
             raise MXNetError("backward got %d head gradients for %d outputs" % (len(out_grads), len(self.outputs)))
+        if engine.asynchronous:     # a threaded engine: the backward is pushed as one piece of work
+            from .async_programs import executor_backward
+            if executor_backward(self, out_grads, is_train):
+                return
         values = self._values
         for slot, grad, out in zip(self._backward.head_slots, out_grads, self.outputs):
             if tuple(grad.shape) != tuple(out.shape):
