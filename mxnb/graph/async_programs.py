@@ -160,7 +160,7 @@ def call_cached_op(op, args):
     if specs is None or state.broken or _stays_in_caller(state, program.forward):
         quiesce(op)
         return SYNC
-    op._last_input_shapes = [r.shape for r in raws]
+    op._last_specs = key[3]
     outputs = [_pending_array(shape, dtype, ctx) for shape, dtype in specs]
     kept, shape_only = op._kept_for(wanted)
     caller_only = op._caller_only(wanted) if recording else ()
@@ -277,13 +277,18 @@ def _push_call_backward(call, state, done, out_vars, inputs, out_grads):
     if _draws(state, backward.steps):
         writes.append(rng_var(ctx))
     saved = call._values
+    consuming = STATE.consuming
+    if consuming:
+        # the graph is freed after this pass (as CachedOpCall.gradient): the pushed work owns
+        # the saved values, and the plan drops each after its last reader
+        call._values = None
     is_train = call.is_train
     head_slots, steps = backward.head_slots, backward.steps
     grad_slots = set(backward.grad_slots.values())
     out_grads[:] = [None] * len(out_grads)      # the heads live in the pushed work only
 
     def run():
-        values = list(saved)
+        values = saved if consuming else list(saved)
         values.extend([None] * (program.num_slots - len(values)))
         for slot, head in zip(head_slots, heads):
             values[slot] = None if head is None else head._raw
