@@ -30,6 +30,7 @@ from ..engine import Var, var_of, rng_var
 from ..ndarray.async_dispatch import Pending, _pending_array, _runs_synchronously
 from ..ndarray.ndarray import NDArray
 from .cached_op import CachedOpCall
+from .executor import write_gradients_into
 from .infer import infer_shapes, infer_types
 from .optimize import stub_shape_only
 from .recording import STATE
@@ -421,16 +422,7 @@ def executor_backward(exe, out_grads, is_train):
         plan_key = ("backward", is_train, tuple((values[s].shape, values[s].dtype)
                                                 for s in sync_key_parts if values[s] is not None))
         optimizer.run(plan_key, "backward", steps, values, ctx, is_train, kept)
-        for node, target, req in wanted:
-            slot = grad_slots.get(id(node))
-            if slot is None:
-                if req == "write":
-                    target._raw[...] = 0
-                continue
-            if req == "add":
-                target._raw += values[slot]
-            else:
-                target._raw[...] = values[slot]
+        write_gradients_into(wanted, grad_slots, values, lambda target: target._raw)
 
     engine.get().push(run, reads, writes, ctx, state.var.name + " backward", errors_to=errors_to)
     return True

@@ -269,16 +269,7 @@ class Executor(NodeHooks):
             from .storage import write_gradients
             write_gradients(self._wanted, grad_slots, values, self._ctx)
             return
-        for node, target, req in self._wanted:
-            slot = grad_slots.get(id(node))
-            if slot is None:
-                if req == "write":
-                    target._data[...] = 0
-                continue
-            if req == "add":
-                target._data += values[slot]
-            else:
-                target._data[...] = values[slot]
+        write_gradients_into(self._wanted, grad_slots, values, lambda target: target._data)
 
     # --- inspection ----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):
@@ -425,3 +416,19 @@ def _size(shape):
     for dim in shape:
         size *= int(dim)
     return size
+
+
+def write_gradients_into(wanted, grad_slots, values, buffer_of):
+    """Writes (grad_req 'write') or adds ('add') each wanted gradient into its target's buffer,
+    `buffer_of(target)`; a gradient the backward does not make is zero. (Engine workers pass
+    the raw buffer; the calling thread the waiting `_data`.)"""
+    for node, target, req in wanted:
+        slot = grad_slots.get(id(node))
+        buffer = buffer_of(target)
+        if slot is None:
+            if req == "write":
+                buffer[...] = 0
+        elif req == "add":
+            buffer += values[slot]
+        else:
+            buffer[...] = values[slot]
