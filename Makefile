@@ -35,7 +35,8 @@ test: setup extension-test
 # The core tests again under the threaded engine (MXNet's default engine type): results must not
 # depend on the engine. A few minutes on 2 cores.
 ENGINE_TESTS ?= tests/test_ndarray.py tests/test_autograd.py tests/gluon tests/graph \
-	tests/test_executor.py tests/test_module.py tests/ops tests/engine
+	tests/test_executor.py tests/test_module.py tests/ops tests/engine \
+	tests/test_custom_op.py tests/test_control_flow.py
 test-engine: setup
 	MXNET_ENGINE_TYPE=ThreadedEnginePerDevice $(PY) -m pytest -q $(PYTEST_ARGS) -k "not fuzz" $(ENGINE_TESTS)
 
