@@ -245,3 +245,19 @@ def test_threaded_copies_work_in_a_forked_child():
                           timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert "child exit 0" in done.stdout
+
+
+def test_a_data_gradient_in_pieces_equals_the_whole_one(monkeypatch):
+    # the full-convolution data gradient of a size-keeping layer, a few images at a time with
+    # one reused buffer (what ResNet's 64-channel layers take): the values of one piece, up to
+    # the products' rounding (BLAS blocks rows of different counts differently)
+    from mxnb.ops.nn import _conv_columns
+    x, w, og = _u(5, 16, 4, 4), _u(8, 16, 3, 3), _u(5, 8, 4, 4)
+    geometry = ((3, 3), (1, 1), (1, 1), (1, 1), (4, 4))
+    whole = _conv_columns.data_gradient(np, og, w, x.shape, geometry, 1)
+    monkeypatch.setattr(_conv_columns, "_PIECES_FROM_ELEMENTS", 1)
+    monkeypatch.setattr(_conv_columns, "_PIECE_ELEMENTS", 2 * 16 * 8 * 9)   # 2 + 2 + 1 images
+    pieces = _conv_columns.data_gradient(np, og, w, x.shape, geometry, 1)
+    np.testing.assert_allclose(pieces, whole, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(pieces, _conv_data_grad_ref(og, x, w, kernel=(3, 3), pad=(1, 1),
+                                                           num_filter=8), rtol=1e-10, atol=1e-10)
