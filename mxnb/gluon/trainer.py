@@ -237,13 +237,10 @@ class Trainer:
     def _update(self, ignore_stale_grad=False):
         if self._kvstore is not None and self._update_on_kvstore:
             return          # the kvstore ran the optimizer in _allreduce_grads
-        if len(self._updaters) == 1:
-            self._update_one_context()
-            return
-        params = [(i, p) for i, p in enumerate(self._params) if p.grad_req != "null"]
+        # one pass over the parameters, one updater call per context with its fresh weights
         updates = [([], [], []) for _ in self._updaters]
-        for i, param in params:
-            if param._data is None:
+        for i, param in enumerate(self._params):
+            if param._data is None or param.grad_req == "null":
                 continue
             for (indices, grads, weights), arr, grad in zip(updates, param._data, param._grad):
                 if not arr._fresh_grad:      # only reachable with ignore_stale_grad
@@ -255,24 +252,6 @@ class Trainer:
         for updater, (indices, grads, weights) in zip(self._updaters, updates):
             if indices:
                 updater(indices, grads, weights)
-
-    def _update_one_context(self):
-        """`_update` for parameters on one context (the usual case): one pass, one updater
-        call with every fresh weight."""
-        indices, grads, weights = [], [], []
-        for i, param in enumerate(self._params):
-            data = param._data
-            if data is None or param.grad_req == "null":
-                continue
-            arr = data[0]
-            if not arr._fresh_grad:      # only reachable with ignore_stale_grad
-                continue
-            indices.append(i)
-            grads.append(param._grad[0])
-            weights.append(arr)
-            arr._fresh_grad = False
-        if indices:
-            self._updaters[0](indices, grads, weights)
 
     def save_states(self, fname):
         """Writes the optimizer and its per-weight states to `fname` (atomically, no pickle).

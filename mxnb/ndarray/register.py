@@ -293,6 +293,20 @@ def make_nd_function(op, func_name):
     positional_entries = sig.positional_entries
     fill = sig._fill
 
+    def by_attributes(kwargs):
+        """The cached entry for these keyword attributes (made and cached on first sight), or
+        None where split must parse them (unhashable values, an unusual call)."""
+        key = tuple(kwargs.items())
+        try:
+            found = entries.get(key)
+        except TypeError:           # unhashable values: split parses them
+            return None
+        if found is None:
+            return fill(key, kwargs, True)
+        if found[4] is not None:
+            return lookup(kwargs)
+        return found
+
     if sig.inputs is not None and len(sig.inputs) == 1 and not op.required:
         # The commonest case (unary operators): one input, no required attributes.
         defaults = op.defaults
@@ -317,16 +331,7 @@ def make_nd_function(op, func_name):
                 raise MXNetError("operator %s expects an NDArray as its input, found %s"
                                  % (op.name, type(data).__name__))
             if kwargs:
-                key = tuple(kwargs.items())
-                try:
-                    found = entries.get(key)
-                except TypeError:       # unhashable values: split parses them
-                    found = key = None
-                if found is None:
-                    if key is not None:
-                        found = fill(key, kwargs, True)
-                elif found[4] is not None:
-                    found = lookup(kwargs)
+                found = by_attributes(kwargs)
                 attrs = found[0] if found is not None else split((data,), kwargs)[1]
             else:
                 attrs = defaults
@@ -347,16 +352,7 @@ def make_nd_function(op, func_name):
                 if result is not _MISS:
                     return result
             # Fast path: the inputs positionally, attributes by keyword (seen before).
-            key = tuple(kwargs.items()) if kwargs else ()
-            try:
-                found = entries.get(key)
-            except TypeError:           # unhashable values: split parses them
-                found = key = None
-            if found is None:
-                if key is not None:
-                    found = fill(key, kwargs, True)
-            elif found[4] is not None:
-                found = lookup(kwargs)
+            found = by_attributes(kwargs)
             if found is not None and len(args) == found[1]:
                 for value in args:
                     if not isinstance(value, NDArray):

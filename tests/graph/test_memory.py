@@ -182,10 +182,24 @@ def test_an_embedding_backward_runs_planned_unless_its_gradient_is_sparse(sparse
         np.testing.assert_array_equal(a, b)
 
 
+def _peak_of_third(step):
+    """tracemalloc's peak over the third call of `step`, above what was held before it (the
+    first two plan, allocate states and warm caches)."""
+    import tracemalloc
+    step()
+    step()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        step()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
 def _step_peak_bytes(hybridize):
     """tracemalloc's peak over one training step of a net whose output (a decoder's logits)
     is large: its gradient must be freed once the block's backward has read it."""
-    import tracemalloc
     mx.random.seed(0)
     net = mx.gluon.nn.HybridSequential()
     net.add(mx.gluon.nn.Dense(16, activation="tanh"), mx.gluon.nn.Dense(2048))
@@ -198,15 +212,7 @@ def _step_peak_bytes(hybridize):
         with mx.autograd.record():
             loss = (net(x) * 2.0).sum()
         loss.backward()
-    step()
-    step()
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        step()
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    return _peak_of_third(step)
 
 
 def test_a_hybridized_step_holds_no_more_than_the_imperative_one():
@@ -251,7 +257,6 @@ def test_autograd_grad_leaves_the_grad_arrays_alone():
 
 
 def _lenet_step_peak(hybridize):
-    import tracemalloc
     from mxnb.gluon import nn
     mx.random.seed(0)
     net = nn.HybridSequential()
@@ -269,15 +274,7 @@ def _lenet_step_peak(hybridize):
         with mx.autograd.record():
             loss = loss_fn(net(x), y)
         loss.backward()
-    step()
-    step()
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        step()
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    return _peak_of_third(step)
 
 
 def test_a_hybridized_lenet_step_holds_at_most_0_7_of_the_imperative_one():
@@ -289,7 +286,6 @@ def test_a_hybridized_lenet_step_holds_at_most_0_7_of_the_imperative_one():
 def _mlp_trainer_step_peak(hybridize):
     """tracemalloc's peak over one training step (forward, backward, Trainer.step with momentum
     SGD) of a 784-256-128-10 MLP on a batch of 64."""
-    import tracemalloc
     from mxnb.gluon import nn
     mx.random.seed(0)
     net = nn.HybridSequential()
@@ -309,15 +305,7 @@ def _mlp_trainer_step_peak(hybridize):
             loss = loss_fn(net(x), y)
         loss.backward()
         trainer.step(64)
-    step()
-    step()
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        step()
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    return _peak_of_third(step)
 
 
 def test_a_hybridized_mlp_training_step_holds_at_most_0_7_of_the_imperative_one():
