@@ -1,0 +1,130 @@
+"""Compiled CPU kernels: the only importer of numba, which is an optional extra
+(`pip install 'mxnb[fast]'`).
+
+Some CPU kernels are memory-bound chains of NumPy passes (an optimizer update, max pooling's
+backward, an activation's gradient): each pass streams whole arrays through memory, where one
+compiled loop reads and writes each element once. Such a kernel is written twice: its NumPy
+form, which is the reference and runs wherever numba is missing, disabled or the arrays are not
+NumPy's; and a loop compiled with numba. The caller asks `enabled()` and picks one; the tests
+run both on the same inputs and compare them.
+
+The loops are compiled without `fastmath` and without fused multiply-adds, so each float operation
+rounds as NumPy's does: a compiled update is bit-equal to its NumPy form. They are compiled
+`nogil`, so `ops.nn._conv_parallel` may split one over threads, and with `cache=True` (once per
+machine, into `__pycache__`). numba is imported on the first kernel call, never by `import mxnb`.
+
+`MXNB_NUMBA=0` turns the compiled kernels off; `use_compiled(False)` does so in a block.
+"""
+import contextlib
+import os
+import threading
+
+__all__ = ["enabled", "kernel", "use_compiled", "available"]
+
+_numba = None           # the module once imported, False when it cannot be
+_override = threading.local()
+_lock = threading.Lock()
+
+
+def available():
+    """Whether numba imports here (imported on the first call)."""
+    global _numba
+    if _numba is None:
+        with _lock:
+            if _numba is None:
+                try:
+                    import numba  # noqa: the one place numba is imported
+                    _numba = numba
+                except Exception:  # missing, or built for another NumPy
+                    _numba = False
+    return _numba is not False
+
+
+def enabled():
+    """Whether CPU kernels should take their compiled form: numba is there, `MXNB_NUMBA` is not
+    "0" and no `use_compiled(False)` block is active in this thread."""
+    choice = getattr(_override, "value", None)
+    if choice is not None:
+        return choice and available()
+    if os.environ.get("MXNB_NUMBA", "1") == "0":
+        return False
+    return available()
+
+
+@contextlib.contextmanager
+def use_compiled(flag):
+    """Within the block (in this thread), compiled kernels are used when `flag` is true and numba
+    is available, and never when it is false.
+
+    Examples
+    --------
+    >>> from mxnb import compiled
+    >>> with compiled.use_compiled(False):
+    ...     compiled.enabled()
+    False
+    """
+    previous = getattr(_override, "value", None)
+    _override.value = bool(flag)
+    try:
+        yield
+    finally:
+        _override.value = previous
+
+
+class _Kernel:
+    """A Python loop compiled with numba on its first call (when `enabled()`)."""
+    def __init__(self, function):
+        self.function = function
+        self.compiled = None
+        self.__doc__ = function.__doc__
+        self.__name__ = function.__name__
+
+    def __call__(self, *args):
+        compiled = self.compiled
+        if compiled is None:
+            if not available():
+                raise RuntimeError("%s needs numba (pip install 'mxnb[fast]'); callers check "
+                                   "mxnb.compiled.enabled() first" % self.__name__)
+            compiled = self.compiled = _compile(self.function)
+        return compiled(*args)
+
+
+def _compile(function):
+    options = dict(nogil=True, fastmath=False, error_model="numpy")
+    try:
+        return _numba.njit(function, cache=True, **options)
+    except RuntimeError:    # no place to cache it (a function typed at a prompt): compile anyway
+        return _numba.njit(function, **options)
+
+
+def kernel(function):
+    """Declares `function` (plain Python loops over NumPy arrays and scalars) a compiled kernel:
+    numba compiles it on its first call. Call it only when `enabled()` is true.
+
+    Parameters
+    ----------
+    function : callable
+        Loops numba's nopython mode compiles; it writes its results into arrays it is given.
+
+    Returns
+    -------
+    callable
+        The kernel, compiled lazily.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mxnb import compiled
+    >>> @compiled.kernel
+    ... def double_into(x, out):
+    ...     for i in range(x.size):
+    ...         out[i] = 2 * x[i]
+    >>> out = np.empty(3)
+    >>> if compiled.enabled():
+    ...     double_into(np.arange(3.0), out)
+    ... else:
+    ...     out[:] = 2 * np.arange(3.0)
+    >>> out.tolist()
+    [0.0, 2.0, 4.0]
+    """
+    return _Kernel(function)

@@ -1,0 +1,59 @@
+"""mxnb.compiled: numba kernels are optional, switchable, and round as NumPy does."""
+import numpy as np
+import pytest
+
+from mxnb import compiled
+
+
+@compiled.kernel
+def _scaled_sum_into(a, b, scale, out):
+    for i in range(a.size):
+        out[i] = a[i] * scale + b[i]
+
+
+def _reference(a, b, scale):
+    return a * np.float32(scale) + b
+
+
+needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
+
+
+@needs_numba
+def test_a_kernel_rounds_as_numpy_does():
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal(10007).astype(np.float32) for _ in range(2))
+    out = np.empty_like(a)
+    _scaled_sum_into(a, b, np.float32(0.3), out)
+    # No fused multiply-add: the same two roundings as NumPy's two passes.
+    assert np.array_equal(out, _reference(a, b, 0.3))
+
+
+def test_use_compiled_switches_off_and_on(monkeypatch):
+    monkeypatch.delenv("MXNB_NUMBA", raising=False)
+    with compiled.use_compiled(False):
+        assert not compiled.enabled()
+        with compiled.use_compiled(True):
+            assert compiled.enabled() == compiled.available()
+        assert not compiled.enabled()
+    assert compiled.enabled() == compiled.available()
+
+
+def test_the_environment_variable_turns_kernels_off(monkeypatch):
+    monkeypatch.setenv("MXNB_NUMBA", "0")
+    assert not compiled.enabled()
+
+
+def test_without_numba_nothing_is_enabled_and_a_kernel_says_why(monkeypatch):
+    monkeypatch.setattr(compiled, "_numba", False)
+    assert not compiled.available() and not compiled.enabled()
+    fresh = compiled.kernel(lambda x: x)
+    with pytest.raises(RuntimeError, match="needs numba"):
+        fresh(1)
+
+
+def test_importing_mxnb_does_not_import_numba():
+    import subprocess
+    import sys
+    code = "import sys, mxnb; print('numba' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
