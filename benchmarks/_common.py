@@ -148,13 +148,22 @@ def version_line(result):
         return "not installed"
     if "error" in result and "version" not in result:
         return "error: " + result["error"]
-    return "%s (python %s, numpy %s)" % (result.get("version"), result.get("python"), result.get("numpy"))
+    line = "%s (python %s, numpy %s" % (result.get("version"), result.get("python"), result.get("numpy"))
+    if result.get("numba"):
+        line += ", numba %s" % result["numba"]
+    return line + ")"
 
 
 def worker_info(framework, mod):
     import numpy
-    return {"framework": framework, "version": getattr(mod, "__version__", "?"),
+    info = {"framework": framework, "version": getattr(mod, "__version__", "?"),
             "python": platform.python_version(), "numpy": numpy.__version__}
+    if framework == "mxnb":
+        from mxnb import compiled       # its numba kernels, when in use
+        if compiled.enabled():
+            import numba
+            info["numba"] = numba.__version__
+    return info
 
 
 def rss_peak_mb():
@@ -249,6 +258,23 @@ def add_common_args(parser):
 def argparse_suppress():
     import argparse
     return argparse.SUPPRESS
+
+
+def mxnb_runs(label, modes, numpy_kernels):
+    """mxnb's rows [(row label, mode, extra env)]: each mode with the compiled kernels (when numba
+    is installed, mxnb[fast]) and, with `numpy_kernels`, again with NumPy's alone (MXNB_NUMBA=0),
+    so a table shows what the compiled kernels give."""
+    rows = [("%s %s" % (label, mode), mode, {"PYTHONPATH": ROOT}) for mode in modes]
+    if numpy_kernels:
+        rows += [("%s %s, NumPy kernels" % (label, mode), mode,
+                  {"PYTHONPATH": ROOT, "MXNB_NUMBA": "0"}) for mode in modes]
+    return rows
+
+
+def add_numpy_kernels_arg(parser):
+    parser.add_argument("--numpy-kernels", action="store_true",
+                        help="also run mxnb with NumPy's kernels only (MXNB_NUMBA=0), beside its "
+                             "compiled ones")
 
 
 def frameworks(only):

@@ -178,6 +178,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="runs per configuration, interleaved; "
                         "the median is shown with its range")
     parser.add_argument("--timeout", type=int, default=1800)
+    _common.add_numpy_kernels_arg(parser)
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,17 +188,20 @@ def main():
         _common.setup_peers()
     runs = []
     for key, label, python in _common.frameworks(args.only):
+        if key == "mxnb":
+            runs += [(row, key, mode, python, env) for row, mode, env in
+                     _common.mxnb_runs(label, ["imperative", "hybridized"], args.numpy_kernels)]
+            continue
         for mode in (["eager"] if key == "torch" else ["imperative", "hybridized"]):
-            runs.append(("%s %s" % (label, mode), key, mode, python))
+            runs.append(("%s %s" % (label, mode), key, mode, python, None))
     results, speeds = {}, {}
     for repeat in range(args.repeat):
         shift = repeat % len(runs)
-        for row, key, mode, python in runs[shift:] + runs[:shift]:
+        for row, key, mode, python, extra in runs[shift:] + runs[:shift]:
             if python is None:
                 results[row] = None
                 continue
             print("running %s (%d/%d) ..." % (row, repeat + 1, args.repeat), file=sys.stderr, flush=True)
-            extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
             result = _common.run_worker(
                 python, os.path.abspath(__file__),
                 ["--framework", key, "--mode", mode, "--batch", str(args.batch),
@@ -215,7 +219,7 @@ def main():
                    "batches, SGD(lr=%g, momentum=%g) (samples/s, higher is better)"
                    % (args.batch, args.batches, LR, MOMENTUM), args.threads, versions)
     rows, notes = [], []
-    for row, key, mode, python in runs:
+    for row, key, mode, python, _ in runs:
         r = results.get(row)
         if r is None:
             rows.append([row, "not installed", "", "", ""])

@@ -219,6 +219,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each configuration, interleaved across frameworks; the median "
                              "samples/s is shown with its range (shared machines are noisy)")
+    _common.add_numpy_kernels_arg(parser)
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     parser.add_argument("--model", default="mlp", help=argparse.SUPPRESS)
@@ -232,11 +233,15 @@ def main():
     if args.setup_peers:
         _common.setup_peers()
 
-    runs = []  # (row label, framework key, mode)
+    runs = []  # (row label, framework key, mode, python, extra environment)
     for key, label, python in _common.frameworks(args.only):
+        if key == "mxnb":
+            runs += [(row, key, mode, python, env) for row, mode, env in
+                     _common.mxnb_runs(label, ["imperative", "hybridized"], args.numpy_kernels)]
+            continue
         modes = ["eager"] if key == "torch" else ["imperative", "hybridized"]
         for mode in modes:
-            runs.append(("%s %s" % (label, mode), key, mode, python))
+            runs.append(("%s %s" % (label, mode), key, mode, python, None))
     models = [m.strip() for m in args.models.split(",") if m.strip()]
 
     results, speeds = {}, {}
@@ -245,13 +250,12 @@ def main():
         # stretch of time hits all of them alike.
         for repeat in range(args.repeat):
             shift = repeat % len(runs)
-            for row, key, mode, python in runs[shift:] + runs[:shift]:
+            for row, key, mode, python, extra in runs[shift:] + runs[:shift]:
                 if python is None:
                     results[row, model] = None
                     continue
                 print("running %s, %s (%d/%d) ..." % (row, model, repeat + 1, args.repeat),
                       file=sys.stderr, flush=True)
-                extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
                 result = _common.run_worker(
                     python, os.path.abspath(__file__),
                     ["--framework", key, "--mode", mode, "--model", model, "--data", data_dir,
@@ -279,7 +283,7 @@ def main():
                     "%s step RSS MB" % model, "%s step peak MB" % model,
                     "%s NDArray peak MB" % model]
     rows, notes = [], []
-    for row, key, mode, python in runs:
+    for row, key, mode, python, _ in runs:
         cells = [row]
         for model in models:
             r = results[row, model]
