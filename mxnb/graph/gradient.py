@@ -42,56 +42,76 @@ def gradient_pass(F, nodes, head_grads, value_of, wants, check=None, accumulate=
     """
     needs_ids = set()
     for node in nodes:
-        if node.op is None:
+        op = node.op
+        if op is None:
             if wants(node):
                 needs_ids.add(id(node))
-        elif (getattr(node.op, "differentiable", True)
-              and any(id(child) in needs_ids for child, _ in node.inputs)):
-            needs_ids.add(id(node))     # (a non-differentiable operator passes no gradient on)
+        elif getattr(op, "differentiable", True):   # (a non-differentiable one passes none on)
+            for child, _ in node.inputs:
+                if id(child) in needs_ids:
+                    needs_ids.add(id(node))
+                    break
 
     claim = _Claims(nodes, head_grads.values())
+    claiming = claim.active
     add = accumulate or _add
     grads = {}
     for (node, index), grad in head_grads.items():
         _accumulate(grads, node, index, grad, add, claim)
 
+    # The loop below runs once per recorded operator of every eager backward: the common case
+    # (one output, its gradient known, nothing to claim) takes no extra calls.
+    pop, get = grads.pop, grads.get
     result = {}
     for node in reversed(nodes):
-        if id(node) not in needs_ids:
+        node_id = id(node)
+        if node_id not in needs_ids:
             continue
-        if node.op is None:
-            grad = grads.pop((id(node), 0), None)
+        op = node.op
+        if op is None:
+            grad = pop((node_id, 0), None)
             if grad is not None:
                 result[node] = grad
             continue
-        out_grads = [grads.pop((id(node), i), None) for i in range(node.num_outputs)]
-        if all(g is None for g in out_grads):
+        count = node.num_outputs
+        if count == 1:
+            grad = pop((node_id, 0), None)
+            if grad is None:
+                continue
+            out_grads = [grad]
+            outputs = [value_of(node, 0)]
+        else:
+            out_grads = [pop((node_id, i), None) for i in range(count)]
+            if all(g is None for g in out_grads):
+                continue
+            outputs = [value_of(node, i) for i in range(count)]
+            # Hidden outputs (BatchNorm's batch statistics, Convolution's columns) get no zeros.
+            visible = op.num_visible_outputs(node.attrs)
+            out_grads = [claim(F.zeros_like(v), node) if g is None and i < visible else g
+                         for i, (g, v) in enumerate(zip(out_grads, outputs))]
+        if op.gradient is None:
+            if getattr(op, "differentiable", True):
+                raise no_gradient_error(op.name)
             continue
-        if node.op.gradient is None:
-            if getattr(node.op, "differentiable", True):
-                raise no_gradient_error(node.op.name)
-            continue
-        outputs = [value_of(node, i) for i in range(node.num_outputs)]
-        # Hidden outputs (BatchNorm's batch statistics, Convolution's columns) get no zeros.
-        visible = node.op.num_visible_outputs(node.attrs)
-        out_grads = [claim(F.zeros_like(v), node) if g is None and i < visible else g
-                     for i, (g, v) in enumerate(zip(out_grads, outputs))]
         inputs = [value_of(child, index) for child, index in node.inputs]
         if check is not None:
             inputs, outputs = check(node, inputs, outputs)
-        if node.op.gradient_takes_needs:
+        if op.gradient_takes_needs:
             needs = [id(child) in needs_ids for child, _ in node.inputs]
-            in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads, needs=needs)
+            in_grads = op.gradient(F, node.attrs, inputs, outputs, out_grads, needs=needs)
         else:
-            in_grads = node.op.gradient(F, node.attrs, inputs, outputs, out_grads)
-        for grad in in_grads:
-            claim(grad, node)
+            in_grads = op.gradient(F, node.attrs, inputs, outputs, out_grads)
+        if claiming:
+            for grad in in_grads:
+                claim(grad, node)
         for (child, index), grad in zip(node.inputs, in_grads):
             if grad is not None and id(child) in needs_ids:
-                _accumulate(grads, child, index, grad, add, claim)
+                key = (id(child), index)          # _accumulate, written out
+                previous = get(key)
+                grads[key] = grad if previous is None else claim(add(child, index, previous, grad), child)
         # the next node's gradient runs without these locals holding this node's gradients
         # (a hybridized block's whole backward would keep its head gradient alive)
-        in_grads = grad = out_grads = None
+        in_grads = grad = previous = out_grads = None
     return result
 
 
