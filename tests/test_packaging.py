@@ -129,7 +129,7 @@ def test_make_targets_do_what_readme_says():
 
     test = dry("test")
     assert "-m venv .venv" in test
-    assert 'install -q -e ".[notebook,test]"' in test
+    assert 'install -q -e ".[notebook,test,fast]"' in test
     assert "-m ipykernel install --sys-prefix" in test
     assert ".venv/bin/python -m pytest -q" in test
     lab = dry("lab")
