@@ -1,0 +1,100 @@
+"""Winograd's F(2x2, 3x3) convolution (ops/nn/_conv_winograd.py) against a direct NumPy one."""
+import numpy as np
+import pytest
+
+from mxnb import compiled
+from mxnb.ops.nn import _conv_winograd as winograd
+
+pytestmark = pytest.mark.skipif(not compiled.available(), reason="needs numba (mxnb[fast])")
+
+
+def direct(data, weight, bias, pad):
+    """Cross-correlation by its definition: a sum over the 3x3 window for every output."""
+    padded = np.pad(data, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+    out_h, out_w = padded.shape[2] - 2, padded.shape[3] - 2
+    out = np.zeros((data.shape[0], weight.shape[0], out_h, out_w))
+    for i in range(3):
+        for j in range(3):
+            window = padded[:, :, i:i + out_h, j:j + out_w].astype(np.float64)
+            out += np.einsum("nchw,kc->nkhw", window, weight[:, :, i, j].astype(np.float64))
+    if bias is not None:
+        out += bias[None, :, None, None]
+    return out
+
+
+def direct_data_gradient(ograd, weight, pad, data_shape):
+    """Each output's gradient spread back over the window it read."""
+    n, c, h, w = data_shape
+    grad = np.zeros((n, c, h + 2 * pad[0], w + 2 * pad[1]))
+    for i in range(3):
+        for j in range(3):
+            grad[:, :, i:i + ograd.shape[2], j:j + ograd.shape[3]] += np.einsum(
+                "nkhw,kc->nchw", ograd.astype(np.float64), weight[:, :, i, j].astype(np.float64))
+    return grad[:, :, pad[0]:pad[0] + h, pad[1]:pad[1] + w]
+
+
+def relative_error(got, want):
+    return np.abs(got - want).max() / max(np.abs(want).max(), 1e-30)
+
+
+# Odd and even sizes (the last tile row or column half outside the output), every padding the
+# transform takes, one output row, more or fewer filters than channels.
+CASES = [
+    ((2, 16, 7, 5), 16, (1, 1)),
+    ((1, 17, 6, 9), 19, (0, 2)),
+    ((3, 16, 4, 4), 20, (2, 0)),
+    ((2, 18, 3, 3), 16, (0, 0)),
+    ((1, 16, 1, 8), 16, (1, 1)),
+    ((2, 32, 12, 13), 24, (1, 1)),
+]
+
+
+@pytest.mark.parametrize("shape,filters,pad", CASES)
+@pytest.mark.parametrize("dtype,tolerance", [(np.float32, 2e-6), (np.float64, 1e-13)])
+def test_forward_and_data_gradient_match_the_definition(shape, filters, pad, dtype, tolerance):
+    rng = np.random.default_rng(sum(shape) + filters)
+    data = rng.standard_normal(shape).astype(dtype)
+    weight = rng.standard_normal((filters, shape[1], 3, 3)).astype(dtype)
+    bias = rng.standard_normal(filters).astype(dtype)
+    want = direct(data, weight, bias, pad)
+    got = winograd.forward(data, weight, bias, pad, want.shape[2:])
+    assert got.dtype == dtype and got.shape == want.shape
+    assert relative_error(got, want) < tolerance
+    ograd = rng.standard_normal(want.shape).astype(dtype)
+    grad = winograd.data_gradient(ograd, weight, pad, shape)
+    assert grad.dtype == dtype and grad.shape == shape
+    assert relative_error(grad, direct_data_gradient(ograd, weight, pad, shape)) < tolerance
+
+
+def test_no_bias_and_strided_inputs():
+    rng = np.random.default_rng(7)
+    data = rng.standard_normal((4, 16, 10, 10)).astype(np.float32)[::2]     # every other image
+    weight = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    got = winograd.forward(data, weight, None, (1, 1), (10, 10))
+    assert relative_error(got, direct(data, weight, None, (1, 1))) < 2e-6
+
+
+def test_split_over_threads_equals_one_piece(monkeypatch):
+    """Large enough to be split by image over threads: the same numbers as in one piece."""
+    from mxnb.ops.nn import _conv_parallel
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((8, 16, 24, 24)).astype(np.float32)
+    weight = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    split = winograd.forward(data, weight, None, (1, 1), (24, 24))
+    monkeypatch.setattr(_conv_parallel, "cpu_threads", lambda: 1)
+    whole = winograd.forward(data, weight, None, (1, 1), (24, 24))
+    assert np.array_equal(split, whole)
+
+
+def test_applies_only_where_it_is_correct_and_pays():
+    data = np.zeros((2, 16, 8, 8), np.float32)
+    weight = np.zeros((16, 16, 3, 3), np.float32)
+    geometry = dict(kernel=(3, 3), stride=(1, 1), dilate=(1, 1), pad=(1, 1), groups=1)
+    assert winograd.applies(np, data, weight, **geometry)
+    for change in (dict(kernel=(5, 5)), dict(stride=(2, 2)), dict(dilate=(2, 2)),
+                   dict(pad=(3, 1)), dict(groups=2)):
+        assert not winograd.applies(np, data, weight, **dict(geometry, **change))
+    assert not winograd.applies(np, data[:, :8], weight[:, :8], **geometry)     # few channels
+    assert not winograd.applies(np, data.astype(np.float16), weight.astype(np.float16), **geometry)
+    with compiled.use_compiled(False):
+        assert not winograd.applies(np, data, weight, **geometry)
