@@ -95,6 +95,26 @@ def test_applies_only_where_it_is_correct_and_pays():
                    dict(pad=(3, 1)), dict(groups=2)):
         assert not winograd.applies(np, data, weight, **dict(geometry, **change))
     assert not winograd.applies(np, data[:, :8], weight[:, :8], **geometry)     # few channels
+    assert not winograd.applies(np, data, weight[:8], **geometry)               # few filters
     assert not winograd.applies(np, data.astype(np.float16), weight.astype(np.float16), **geometry)
     with compiled.use_compiled(False):
         assert not winograd.applies(np, data, weight, **geometry)
+
+
+def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
+    """Through the operator: the same gradient (to float rounding) with the compiled kernels
+    as with NumPy's im2col path, for a layer it applies to."""
+    import mxnb as mx
+    rng = np.random.default_rng(11)
+    x = mx.nd.array(rng.standard_normal((2, 16, 9, 9)).astype(np.float32))
+    w = mx.nd.array(rng.standard_normal((24, 16, 3, 3)).astype(np.float32))
+    og = mx.nd.array(rng.standard_normal((2, 24, 9, 9)).astype(np.float32))
+
+    def grad():
+        return mx.nd._backward_Convolution_data(og, x, w, kernel=(3, 3), pad=(1, 1),
+                                                num_filter=24).asnumpy()
+    with compiled.use_compiled(False):
+        im2col = grad()
+    assert relative_error(grad(), im2col) < 2e-6
+    assert relative_error(winograd.data_gradient(og.asnumpy(), w.asnumpy(), (1, 1), x.shape),
+                          grad()) == 0

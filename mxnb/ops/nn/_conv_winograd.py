@@ -34,7 +34,7 @@ def applies(xp, data, weight, kernel, stride, dilate, pad, groups):
             and tuple(dilate) == (1, 1) and len(pad) == 2 and pad[0] <= 2 and pad[1] <= 2
             and data.ndim == 4 and data.dtype == weight.dtype
             and data.dtype in (numpy.float32, numpy.float64)
-            and data.shape[1] >= _MIN_CHANNELS and weight.shape[0] >= _MIN_CHANNELS
+            and weight.shape[0] >= _MIN_CHANNELS and weight.shape[1] >= _MIN_CHANNELS
             and compiled.enabled())
 
 

@@ -6,6 +6,7 @@ from ..registry import operator
 from ._layout import channels_first
 from ._shapes import merge, prod
 from ._windows import spatial_tuple, out_size, check_window_attrs, check_fits
+from . import _conv_winograd
 from ._conv_columns import im2col, columns_shape, conv_forward, weight_gradient, data_gradient, \
     ColumnsPlan
 
@@ -167,6 +168,9 @@ class BackwardConvolutionData:
                              "and num_group %d, found weight %s and ograd %s"
                              % (tuple(data.shape), groups, tuple(weight.shape), tuple(og.shape)))
         geometry = _geometry(attrs, data.shape[2:])
+        kernel, stride, dilate, pad, _ = geometry
+        if _conv_winograd.applies(xp, og, weight, kernel, stride, dilate, pad, attrs["num_group"]):
+            return _conv_winograd.data_gradient(og, weight, pad, data.shape)
         return data_gradient(xp, og, weight, data.shape, geometry, attrs["num_group"])
 
     def infer_shape(attrs, in_shapes):
