@@ -8,10 +8,16 @@ Each kernel is `kernel(xp, inputs, attrs, out)` and computes exactly what the op
 `compute` does (the same NumPy/CuPy calls in the same order, so results are bit-identical),
 NumPy's `out=` being the only difference; an operator may also declare its own
 (`Operator.compute_out`), which takes precedence. Each kernel is checked once against the
-operator's `compute` on a recorded call before a plan uses it. Inputs and `out` have the operator's own shapes; a
+operator's `compute` on a recorded call before a plan uses it. On NumPy arrays the activation
+kernels take the operators' compiled loops (ops/nn/_activation_loops.py) where they apply: one pass
+instead of three, with the same operations in the same order, so still bit-identical. Inputs and `out` have the operator's own shapes; a
 kernel may be given `out` that is one of its inputs when the operator declares that input
 overwritable (`Operator.inplace`): ufuncs read each element before writing it.
 """
+
+import numpy
+
+from ...ops.nn import _activation_loops as loops
 
 __all__ = ["out_kernel", "gradient_kernel", "ELEMENTWISE_KERNELS"]
 
@@ -24,6 +30,8 @@ def _sigmoid(xp, x, out):
     # The same evaluation as ops/nn/activation.py: 1 / (1 + exp(-x)).
     xp.negative(x, out=out)
     xp.exp(out, out=out)
+    if xp is numpy and loops.sigmoid_finish(out) is not None:    # the last two in one pass
+        return
     xp.add(out, 1, out=out)
     xp.divide(1, out, out=out)
 
@@ -48,6 +56,8 @@ class _Unsupported(Exception):
 def _backward_activation(xp, inputs, attrs, out):
     og, y, _ = inputs
     act = attrs["act_type"]
+    if xp is numpy and loops.activation_gradient_into(act, og, y, out):
+        return              # one compiled pass, bit-equal to the NumPy calls below
     if act == "relu":
         xp.multiply(og, y > 0, out=out)
     elif act == "tanh":

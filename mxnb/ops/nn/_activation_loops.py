@@ -15,8 +15,8 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["elementwise", "run", "activation_gradient", "softsign", "sigmoid_finish",
-           "leaky", "leaky_gradient"]
+__all__ = ["elementwise", "run", "activation_gradient", "activation_gradient_into", "softsign",
+           "sigmoid_finish", "leaky", "leaky_gradient"]
 
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
@@ -83,6 +83,50 @@ def _softrelu_gradient(og, e, one):
         local = e[i] + one
         local = one / local
         e[i] = local * og[i]
+
+
+# The same three over ograd in place (a fused chain's buffer): one array read and written, so
+# the loops vectorize (LLVM cannot tell og from an out that is og; see _softrelu_gradient).
+@compiled.kernel
+def _relu_gradient_inplace(y, og, one, zero):
+    for i in range(og.size):
+        og[i] = (one if y[i] > zero else zero) * og[i]
+
+
+@compiled.kernel
+def _tanh_gradient_inplace(y, og, one):
+    for i in range(og.size):
+        local = y[i] * y[i]
+        local = one - local
+        og[i] = local * og[i]
+
+
+@compiled.kernel
+def _sigmoid_gradient_inplace(y, og, one):
+    for i in range(og.size):
+        local = one - y[i]
+        local = local * y[i]
+        og[i] = local * og[i]
+
+
+_GRADIENT = {"relu": (_relu_gradient, _relu_gradient_inplace, (1, 0)),
+             "tanh": (_tanh_gradient, _tanh_gradient_inplace, (1,)),
+             "sigmoid": (_sigmoid_gradient, _sigmoid_gradient_inplace, (1,))}
+
+
+def activation_gradient_into(act, og, y, out):
+    """relu's, tanh's or sigmoid's gradient (from the output y) written into `out`, which may be
+    og itself: True when a compiled loop did it, False where the caller's NumPy form should."""
+    loops = _GRADIENT.get(act)
+    if loops is None or not elementwise(og, y, out) or out is y:
+        return False
+    if out is og:
+        run(loops[1], (y,), og, *loops[2])
+    elif numpy.may_share_memory(out, og) or numpy.may_share_memory(out, y):
+        return False
+    else:
+        run(loops[0], (og, y), out, *loops[2])
+    return True
 
 
 def activation_gradient(act, og, y, x):
