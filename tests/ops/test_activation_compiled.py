@@ -60,6 +60,40 @@ def test_leaky_relu_and_its_gradient_are_bit_equal_to_the_numpy_form(slope, dtyp
     _assert_bit_equal(fast, slow)
 
 
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("act", ["elu", "selu", "gelu"])
+def test_exponential_leaky_relus_and_their_gradients_are_bit_equal_to_the_numpy_form(act, dtype):
+    x, og = _data(dtype)
+    attrs = {"act_type": act, "slope": 0.7, "lower_bound": 0.125, "upper_bound": 0.334}
+    with np.errstate(all="ignore"):
+        fast, slow = _both(lambda: LeakyReLU.compute(np, [x], attrs)[0])
+        _assert_bit_equal(fast, slow)
+        fast, slow = _both(lambda: BackwardLeakyReLU.compute(np, [og, x], attrs)[0])
+    _assert_bit_equal(fast, slow)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, slopes", [((3, 4, 2, 5), 4), ((3, 4, 2, 5), 1), ((5, 6), 6)],
+                         ids=["per_channel", "one_slope", "dense"])
+def test_prelu_matches_the_numpy_form(shape, slopes, dtype):
+    """Bit-equal output and data gradient; the gamma gradient's sums (float64 in the loops,
+    NumPy's pairwise sums in the data's dtype) within rounding."""
+    rng = np.random.default_rng(4)
+    x = (rng.standard_normal(shape) * 3).astype(dtype)
+    x.reshape(-1)[:3] = [0.0, -0.0, -1.5]
+    og = rng.standard_normal(shape).astype(dtype)
+    gamma = rng.uniform(0.05, 0.5, slopes).astype(dtype)
+    attrs = {"act_type": "prelu", "slope": 0.25, "lower_bound": 0.125, "upper_bound": 0.334}
+    fast, slow = _both(lambda: LeakyReLU.compute(np, [x, gamma], attrs)[0])
+    _assert_bit_equal(fast, slow)
+    fast, slow = _both(lambda: BackwardLeakyReLU.compute(np, [og, x, gamma], attrs))
+    _assert_bit_equal(fast[0], slow[0])
+    assert fast[1].dtype == slow[1].dtype and fast[1].shape == slow[1].shape == gamma.shape
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("act", ACTS)
 def test_strided_mixed_and_integer_inputs_take_the_numpy_form(act):
     x, og = _data(np.float32)

@@ -16,7 +16,8 @@ import numpy
 from ... import compiled
 
 __all__ = ["elementwise", "run", "activation_gradient", "activation_gradient_into", "softsign",
-           "sigmoid_finish", "leaky", "leaky_gradient"]
+           "sigmoid_finish", "leaky", "leaky_gradient", "elu", "elu_gradient", "gelu",
+           "gelu_gradient", "prelu", "prelu_gradient"]
 
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
@@ -217,3 +218,190 @@ def leaky_gradient(og, x, slope):
     if not elementwise(og, x):
         return None
     return run(_one_or_times, (og, x), numpy.empty_like(og), slope, 1, 0)
+
+
+# --- LeakyReLU ('elu', 'selu'): NumPy's expm1/exp, then one compiled pass -----------------------
+# NumPy's minimum(x, 0) and maximum(x, 0) return their second argument between 0.0 and -0.0
+# and keep a NaN; the loops below choose alike, so signed zeros match bit for bit.
+@compiled.kernel
+def _elu_finish(x, t, scale, lam, zero):
+    # t = expm1(min(x, 0)) in, (t * scale + max(x, 0)) * lam out (lam 1 for elu: exact)
+    for i in range(t.size):
+        v = x[i]
+        positive = v if v > zero or v != v else zero
+        local = t[i] * scale
+        local = local + positive
+        t[i] = local * lam
+
+
+@compiled.kernel
+def _elu_gradient_finish(og, x, t, scale, lam, one, zero):
+    # t = exp(min(x, 0)) in; og * (((1 - p) * t * scale + p) * lam) out, p = (x > 0)
+    for i in range(t.size):
+        curve = t[i] * scale
+        positive = one if x[i] > zero else zero
+        local = one - positive
+        local = local * curve
+        local = local + positive
+        local = local * lam
+        t[i] = og[i] * local
+
+
+def _negative_part(x, function):
+    """function(min(x, 0)) by NumPy, in a new array."""
+    t = numpy.minimum(x, 0)
+    function(t, out=t)
+    return t
+
+
+def elu(x, scale, lam=1.0):
+    """(scale * expm1(min(x, 0)) + max(x, 0)) * lam: NumPy's expm1, then one pass; or None."""
+    if not elementwise(x):
+        return None
+    return run(_elu_finish, (x,), _negative_part(x, numpy.expm1), scale, lam, 0)
+
+
+def elu_gradient(og, x, scale, lam=1.0):
+    """og * (1 where x > 0, else scale * exp(x)) * lam: NumPy's exp, then one pass; or None."""
+    if not elementwise(og, x):
+        return None
+    return run(_elu_gradient_finish, (og, x), _negative_part(x, numpy.exp), scale, lam, 1, 0)
+
+
+# --- LeakyReLU ('gelu'): activation.erf's polynomial in one pass, given NumPy's exp --------------
+_ERF = (0.3275911, 0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+# activation.erf(z) for z = x / sqrt 2, given e = exp(-z * z), each operation as NumPy evaluates
+# it (written out in both loops: a compiled kernel cannot call another)
+@compiled.kernel
+def _gelu_finish(x, e, root_half, half, one, zero, c0, c1, c2, c3, c4, c5):
+    # e in; 0.5 * x * (1 + erf(x / sqrt 2)) out
+    for i in range(e.size):
+        v = x[i]
+        z = v * root_half
+        t = one / (one + c0 * abs(z))
+        poly = t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * c5))))
+        sign = one if z > zero else (-one if z < zero else (z if z != z else zero))
+        erf = sign * (one - poly * e[i])
+        e[i] = (half * v) * (one + erf)
+
+
+@compiled.kernel
+def _gelu_gradient_finish(og, x, e, pdf_exp, root_half, half, root_two_pi, one, zero,
+                          c0, c1, c2, c3, c4, c5):
+    # e as above and pdf_exp = exp(-0.5 x^2) in; og * (cdf + x pdf) out, into pdf_exp
+    for i in range(e.size):
+        v = x[i]
+        z = v * root_half
+        t = one / (one + c0 * abs(z))
+        poly = t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * c5))))
+        sign = one if z > zero else (-one if z < zero else (z if z != z else zero))
+        erf = sign * (one - poly * e[i])
+        cdf = half * (one + erf)
+        local = cdf + (v * pdf_exp[i]) * root_two_pi
+        pdf_exp[i] = og[i] * local
+
+
+def _erf_exp(x, root_half):
+    """exp(-z * z) for z = x * root_half, as activation.erf's NumPy form computes it."""
+    z = x * root_half
+    e = numpy.negative(z)
+    e *= z
+    return numpy.exp(e, out=e)
+
+
+def gelu(x, root_half):
+    """0.5 * x * (1 + erf(x * root_half)): NumPy's exp, then one pass; or None."""
+    if not elementwise(x):
+        return None
+    return run(_gelu_finish, (x,), _erf_exp(x, root_half), root_half, 0.5, 1, 0, *_ERF)
+
+
+def gelu_gradient(og, x, root_half, root_two_pi):
+    """og * (cdf(x) + x * exp(-x^2 / 2) * root_two_pi): NumPy's two exps, one pass; or None."""
+    if not elementwise(og, x):
+        return None
+    e = _erf_exp(x, root_half)
+    pdf_exp = numpy.multiply(-0.5, x)
+    pdf_exp *= x
+    numpy.exp(pdf_exp, out=pdf_exp)
+    return run(_gelu_gradient_finish, (og, x, e), pdf_exp, root_half, 0.5, root_two_pi, 1, 0,
+               *_ERF)
+
+
+# --- LeakyReLU ('prelu'): one slope per channel of axis 1, over the data viewed as (N, C, M) ------
+@compiled.kernel
+def _prelu(x, gamma, out, zero):
+    # min(x, 0) * gamma[c] + max(x, 0), as activation._positive_or
+    batch, channels, size = x.shape
+    for n in range(batch):
+        for c in range(channels):
+            g = gamma[c]
+            row, dst = x[n, c], out[n, c]
+            for m in range(size):
+                v = row[m]
+                negative = v if v < zero or v != v else zero
+                positive = v if v > zero or v != v else zero
+                dst[m] = negative * g + positive
+
+
+@compiled.kernel
+def _prelu_gradient(og, x, gamma, out, gamma_sums, lanes, one, zero):
+    # out = og * ((1 - p) * gamma[c] + p), p = (x > 0); gamma_sums[c] = sum(min(x, 0) * og), the
+    # products rounded in the data's dtype as NumPy's, summed in M float64 lanes per channel
+    batch, channels, size = x.shape
+    for c in range(channels):
+        g = gamma[c]
+        for m in range(size):
+            lanes[m] = 0.0
+        for n in range(batch):
+            grad, row, dst = og[n, c], x[n, c], out[n, c]
+            for m in range(size):
+                v = row[m]
+                positive = one if v > zero else zero
+                local = (one - positive) * g + positive
+                dst[m] = grad[m] * local
+                negative = v if v < zero or v != v else zero
+                lanes[m] += negative * grad[m]
+        total = 0.0
+        for m in range(size):
+            total += lanes[m]
+        gamma_sums[c] = total
+
+
+def _channels(x, gamma):
+    """x as (N, C, M) around axis 1 and gamma as C slopes in x's dtype; None where the loops do
+    not apply (a NumPy form's broadcasting: 1-D data)."""
+    if x.ndim < 2:
+        return None
+    x3 = x.reshape(x.shape[0], x.shape[1], -1)
+    slopes = numpy.ascontiguousarray(numpy.broadcast_to(gamma.reshape(-1), (x.shape[1],)),
+                                     dtype=x.dtype)
+    return x3, slopes
+
+
+def prelu(x, gamma):
+    """min(x, 0) * gamma + max(x, 0), gamma per channel of axis 1 (or one); or None."""
+    if not elementwise(x) or gamma.dtype != x.dtype or _channels(x, gamma) is None:
+        return None
+    x3, slopes = _channels(x, gamma)
+    out = numpy.empty_like(x)
+    _prelu(x3, slopes, out.reshape(x3.shape), x.dtype.type(0))
+    return out
+
+
+def prelu_gradient(og, x, gamma):
+    """(data gradient, gamma gradient) of prelu, or None: the gamma gradient's sums run in
+    float64 (NumPy's pairwise float32 sums reordered: equal within rounding), for rows of 8 or
+    more elements (convolutions' layouts; dense data keeps the NumPy form)."""
+    if (not elementwise(og, x) or gamma.dtype != x.dtype or x.ndim < 3
+            or x.size < 8 * x.shape[0] * x.shape[1]):
+        return None
+    x3, slopes = _channels(x, gamma)
+    out = numpy.empty_like(og)
+    sums = numpy.empty(x3.shape[1])
+    _prelu_gradient(og.reshape(x3.shape), x3, slopes, out.reshape(x3.shape), sums,
+                    numpy.empty(x3.shape[2]), x.dtype.type(1), x.dtype.type(0))
+    grad_gamma = sums.sum() if gamma.size == 1 else sums
+    return out, numpy.asarray(grad_gamma, dtype=gamma.dtype).reshape(gamma.shape)

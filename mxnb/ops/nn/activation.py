@@ -227,7 +227,15 @@ class LeakyReLU:
             gamma = inputs[1]
             if gamma.ndim != 1 or (gamma.size != 1 and (x.ndim < 2 or gamma.shape != (x.shape[1],))):
                 LeakyReLU.infer_shape(attrs, [x.shape, gamma.shape])     # says what is wrong
-            out = _positive_or(xp, x, _gamma_view(gamma, x))
+            out = loops.prelu(x, gamma) if xp is numpy else None
+            if out is None:
+                out = _positive_or(xp, x, _gamma_view(gamma, x))
+        elif xp is numpy and loops.elementwise(x):       # one compiled pass after NumPy's exp
+            if act == "gelu":
+                out = loops.gelu(x, 1 / math.sqrt(2))
+            else:
+                out = loops.elu(x, *((attrs["slope"], 1.0) if act == "elu"
+                                     else (_SELU_ALPHA, _SELU_LAMBDA)))
         elif act == "elu":
             out = _elu(xp, x, attrs["slope"])
         elif act == "selu":
@@ -293,6 +301,11 @@ class BackwardLeakyReLU:
                 if grad is not None:
                     return [grad]
             local = _one_or(xp, x, attrs["slope"])
+        elif act in ("elu", "selu", "gelu") and xp is numpy and loops.elementwise(og, x):
+            if act == "gelu":
+                return [loops.gelu_gradient(og, x, 1 / math.sqrt(2), 1 / math.sqrt(2 * math.pi))]
+            scales = (attrs["slope"], 1.0) if act == "elu" else (_SELU_ALPHA, _SELU_LAMBDA)
+            return [loops.elu_gradient(og, x, *scales)]
         elif act == "elu":
             local = _one_or(xp, x, _exp_negative_part(xp, x, attrs["slope"]))
         elif act == "selu":
@@ -303,6 +316,9 @@ class BackwardLeakyReLU:
             local = cdf + x * xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
         else:
             gamma = inputs[2]
+            grads = loops.prelu_gradient(og, x, gamma) if xp is numpy else None
+            if grads is not None:
+                return list(grads)
             grad_x = (og * _one_or(xp, x, _gamma_view(gamma, x))).astype(x.dtype, copy=False)
             slope_grad = xp.minimum(x, 0)              # og * x where x <= 0, else 0
             slope_grad *= og
