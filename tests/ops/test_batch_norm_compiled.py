@@ -62,6 +62,25 @@ def test_training_step_matches_the_numpy_form_within_rounding(dtype, fix_gamma, 
 
 
 @needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_inference_form_is_bit_equal_and_invstd_is_rounded_as_numpy_rounds_it(dtype):
+    rng = np.random.default_rng(5)
+    x = (1 + rng.standard_normal((2, 3, 4, 5))).astype(dtype)
+    gamma, beta = rng.uniform(0.5, 1.5, 3).astype(dtype), rng.standard_normal(3).astype(dtype)
+    moving = [rng.standard_normal(3).astype(dtype), rng.uniform(0.5, 2, 3).astype(dtype)]
+    attrs = _attrs(False)
+    outs = []
+    for flag in (True, False):
+        with compiled.use_compiled(flag):
+            outs.append(BatchNorm.compute(np, [x, gamma, beta] + moving, attrs, is_train=False))
+    for a, b in zip(*outs):
+        assert np.array_equal(a, b)
+    with compiled.use_compiled(True):          # the loop's invstd from its own variance
+        out, mean, var, invstd = loops.forward(x.reshape(2, 3, 20), gamma, beta, 1e-3, False)
+    assert np.array_equal(invstd, 1 / np.sqrt(var + dtype(1e-3)))
+
+
+@needs_numba
 def test_float16_data_is_normalized_through_float32_sums():
     rng = np.random.default_rng(1)
     x = (2 + rng.standard_normal((2, 3, 4, 4))).astype(np.float16)

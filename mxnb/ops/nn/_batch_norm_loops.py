@@ -2,17 +2,19 @@
 over the data viewed as (N, C, M) (batch_norm._per_channel).
 
 The NumPy forms stream the data five to seven times (einsum sums, a centred copy, scaled and
-shifted planes); these loops read it twice (sums, then the result) and write the result once.
-Sums accumulate in float64, in one lane per position of a row (see _channel_moments), so they differ from einsum's float32 sums by reordering and rounding only: the mean
-and variance within a few float32 ulps, and results within float32 rounding of the NumPy form
-(tests/ops/test_batch_norm_compiled.py checks 1e-5 relative). The elementwise part runs the NumPy
-form's operations in its order, in the data's dtype.
+shifted planes); these loops take one channel at a time, reading its rows from memory once and
+again from cache, and write the result once. Sums accumulate in float64, in one lane per
+position of a row (see _forward_fused), so they differ from einsum's float32 sums by reordering
+and rounding only: the mean and variance within a few float32 ulps, and results within float32
+rounding of the NumPy form (tests/ops/test_batch_norm_compiled.py checks 1e-5 of each output's
+largest value). The elementwise part runs the NumPy form's operations in its order, in the
+data's dtype; the inference form (x * scale + shift) is bit-equal.
 """
 import numpy
 
 from ... import compiled
 
-__all__ = ["usable", "moments", "normalize", "gradient_sums", "data_gradient"]
+__all__ = ["usable", "forward", "backward", "affine"]
 
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
@@ -27,14 +29,18 @@ def usable(*arrays):
 
 
 @compiled.kernel
-def _channel_moments(x, mean, var, lanes):
-    # mean and biased variance per channel of x (N, C, M) into float64 vectors: the mean first,
-    # then the centred squares (two reads, as the NumPy form's two passes). Each channel's sums
-    # run in M float64 lanes, lanes[m] adding x[n, c, m] over n: lanes are independent, so
-    # the loop vectorizes without reordering any lane's additions; the lanes are added last.
+def _forward_fused(x, gamma, beta, eps, one, fix_gamma, mean, var, invstd, out, lanes):
+    # per channel, while its rows are still in cache (N rows of M: 128 kB for ResNet's largest
+    # BatchNorm, so the second and third reads come from cache, not memory): the moments, then
+    # invstd = 1 / sqrt(var + eps) and ((x - mean) * scale + beta) in x's dtype; mean, var and
+    # invstd (x's dtype) are stored and read back, so the result uses their rounded values as
+    # the NumPy form does
     batch, channels, size = x.shape
     count = batch * size
     for c in range(channels):
+        # the mean, then the centred squares (two reads, as exact as the NumPy form's two
+        # passes), each in M float64 lanes: lanes[m] adds x[n, c, m] over n; the lanes are
+        # independent, so the loop vectorizes without reordering any lane's additions
         for m in range(size):
             lanes[m] = 0.0
         for n in range(batch):
@@ -57,26 +63,25 @@ def _channel_moments(x, mean, var, lanes):
             total += lanes[m]
         mean[c] = mu
         var[c] = total / count
-
-
-@compiled.kernel
-def _scale_shift(x, mean, scale, shift, out):
-    # out = (x - mean) * scale + shift per channel, in x's dtype (the NumPy form's order)
-    batch, channels, size = x.shape
-    for n in range(batch):
-        for c in range(channels):
-            mu, a, b = mean[c], scale[c], shift[c]
+        invstd[c] = one / numpy.sqrt(var[c] + eps)
+        mu_d = mean[c]
+        scale = invstd[c] if fix_gamma else invstd[c] * gamma[c]
+        shift = beta[c]
+        for n in range(batch):
             row, dst = x[n, c], out[n, c]
             for m in range(size):
-                t = row[m] - mu
-                t = t * a
-                dst[m] = t + b
+                t = row[m] - mu_d
+                t = t * scale
+                dst[m] = t + shift
 
 
 @compiled.kernel
-def _sums(og, x, mean, sum_og, sum_og_centred, lanes, centred_lanes):
-    # per channel: sum(og) and sum(og * (x - mean)), the centred value rounded in x's dtype as
-    # the NumPy form's; in M float64 lanes per channel (see _channel_moments)
+def _backward_fused(og, x, gamma, mean, invstd, count, one, fix_gamma, training, out,
+                    grad_gamma, grad_beta, lanes, centred_lanes):
+    # per channel, while its rows are still in cache: sum(og) and sum(og * (x - mean)) (the
+    # centred value rounded in x's dtype as the NumPy form's) in float64 lanes, then the NumPy
+    # form's coefficients in x's dtype (stored and read back to round them) and the gradient
+    # og * scale + (x - mean) * b + shift in its order
     batch, channels, size = x.shape
     for c in range(channels):
         mu = mean[c]
@@ -92,75 +97,80 @@ def _sums(og, x, mean, sum_og, sum_og_centred, lanes, centred_lanes):
         for m in range(size):
             total += lanes[m]
             centred_total += centred_lanes[m]
-        sum_og[c] = total
-        sum_og_centred[c] = centred_total
-
-
-@compiled.kernel
-def _og_times(og, a, out):
-    batch, channels, size = og.shape
-    for n in range(batch):
-        for c in range(channels):
-            k = a[c]
-            g, dst = og[n, c], out[n, c]
-            for m in range(size):
-                dst[m] = g[m] * k
-
-
-@compiled.kernel
-def _og_times_plus_centred(og, x, mean, a, b, shift, out):
-    # og * a + (x - mean) * b + shift per channel, in the NumPy form's order
-    batch, channels, size = og.shape
-    for n in range(batch):
-        for c in range(channels):
-            mu, ka, kb, kc = mean[c], a[c], b[c], shift[c]
-            g, row, dst = og[n, c], x[n, c], out[n, c]
-            for m in range(size):
-                t = g[m] * ka
-                d = row[m] - mu
-                d = d * kb
-                t = t + d
-                dst[m] = t + kc
-
-
-def moments(x3):
-    """(mean, variance) per channel of x3 (N, C, M) in x3's dtype."""
-    channels = x3.shape[1]
-    mean = numpy.empty(channels)
-    var = numpy.empty(channels)
-    _channel_moments(x3, mean, var, numpy.empty(x3.shape[2]))
-    return mean.astype(x3.dtype), var.astype(x3.dtype)
+        grad_beta[c] = total
+        grad_gamma[c] = centred_total
+        inv = invstd[c]
+        grad_gamma[c] = grad_gamma[c] * inv                  # sum(og * xhat)
+        scale = inv if fix_gamma else inv * gamma[c]
+        if training:
+            b = -scale
+            b = b * inv
+            b = b * grad_gamma[c]
+            b = b / count
+            shift = -scale
+            shift = shift * grad_beta[c]
+            shift = shift / count
+            for n in range(batch):
+                g, row, dst = og[n, c], x[n, c], out[n, c]
+                for m in range(size):
+                    t = g[m] * scale
+                    d = row[m] - mu
+                    d = d * b
+                    t = t + d
+                    dst[m] = t + shift
+        else:
+            for n in range(batch):
+                g, dst = og[n, c], out[n, c]
+                for m in range(size):
+                    dst[m] = g[m] * scale
 
 
 def _vector(v, dtype):
     return numpy.ascontiguousarray(v, dtype=dtype).reshape(-1)
 
 
-def normalize(x3, mean, scale, shift):
-    """(x3 - mean) * scale + shift per channel, a new (N, C, M) array."""
+@compiled.kernel
+def _affine(x, scale, shift, out):
+    # x * scale + shift per channel (the inference form's two passes in one)
+    batch, channels, size = x.shape
+    for n in range(batch):
+        for c in range(channels):
+            a, b = scale[c], shift[c]
+            row, dst = x[n, c], out[n, c]
+            for m in range(size):
+                t = row[m] * a
+                dst[m] = t + b
+
+
+def affine(x3, scale, shift):
+    """x3 * scale + shift per channel: a new (N, C, M) array."""
     out = numpy.empty_like(x3)
-    _scale_shift(x3, _vector(mean, x3.dtype), _vector(scale, x3.dtype),
-                 _vector(shift, x3.dtype), out)
+    _affine(x3, _vector(scale, x3.dtype), _vector(shift, x3.dtype), out)
     return out
 
 
-def gradient_sums(og3, x3, mean):
-    """(sum(og), sum(og * (x - mean))) per channel in x3's dtype."""
+def forward(x3, gamma, beta, eps, fix_gamma):
+    """Training-mode normalisation of x3 (N, C, M): (out, mean, var, invstd), the vectors in
+    x3's dtype."""
+    dtype = x3.dtype
     channels = x3.shape[1]
-    sum_og = numpy.empty(channels)
-    sum_og_centred = numpy.empty(channels)
-    lanes = numpy.empty((2, x3.shape[2]))
-    _sums(og3, x3, _vector(mean, x3.dtype), sum_og, sum_og_centred, lanes[0], lanes[1])
-    return sum_og.astype(x3.dtype), sum_og_centred.astype(x3.dtype)
+    mean, var, invstd = (numpy.empty(channels, dtype) for _ in range(3))
+    out = numpy.empty_like(x3)
+    _forward_fused(x3, _vector(gamma, dtype), _vector(beta, dtype), dtype.type(eps),
+                   dtype.type(1), bool(fix_gamma), mean, var, invstd, out,
+                   numpy.empty(x3.shape[2]))
+    return out, mean, var, invstd
 
 
-def data_gradient(og3, x3, mean, a, b=None, shift=None):
-    """og * a (b None), or og * a + (x - mean) * b + shift, per channel: a new array."""
+def backward(og3, x3, gamma, mean, invstd, fix_gamma, training):
+    """(data gradient (N, C, M), gamma gradient, beta gradient), the vectors in x3's dtype; the
+    gamma gradient is sum(og * xhat) whatever fix_gamma (the caller zeroes it)."""
+    dtype = x3.dtype
+    channels = x3.shape[1]
     out = numpy.empty_like(og3)
-    dtype = og3.dtype
-    if b is None:
-        _og_times(og3, _vector(a, dtype), out)
-    else:
-        _og_times_plus_centred(og3, x3, _vector(mean, dtype), _vector(a, dtype),
-                               _vector(b, dtype), _vector(shift, dtype), out)
-    return out
+    grad_gamma, grad_beta = numpy.empty(channels, dtype), numpy.empty(channels, dtype)
+    lanes = numpy.empty((2, x3.shape[2]))
+    _backward_fused(og3, x3, _vector(gamma, dtype), _vector(mean, dtype), _vector(invstd, dtype),
+                    dtype.type(x3.shape[0] * x3.shape[2]), dtype.type(1), bool(fix_gamma),
+                    bool(training), out, grad_gamma, grad_beta, lanes[0], lanes[1])
+    return out, grad_gamma, grad_beta

@@ -62,8 +62,8 @@ class BatchNorm:
         dtype = x.dtype
         if is_train and not attrs["use_global_stats"]:
             fast = xp is numpy and loops.usable(x3)
-            if fast:        # two compiled reads for the statistics, one for the result
-                mean, var = loops.moments(x3)
+            if fast:        # statistics and result per channel by a compiled loop
+                out, mean, var, invstd = loops.forward(x3, gamma, beta, eps, attrs["fix_gamma"])
             else:
                 # Five passes over the data: the sum and the sum of squares (einsum multiplies
                 # and adds without a squared temporary), the centred copy, scaled and shifted.
@@ -76,11 +76,9 @@ class BatchNorm:
             moving_mean += (1 - m) * mean.astype(moving_mean.dtype, copy=False)
             moving_var *= m
             moving_var += (1 - m) * var.astype(moving_var.dtype, copy=False)
-            invstd = 1 / xp.sqrt(var + eps)
-            scale = invstd if attrs["fix_gamma"] else invstd * gamma
-            if fast:
-                out = loops.normalize(x3, mean, scale, beta)
-            else:
+            if not fast:
+                invstd = 1 / xp.sqrt(var + eps)
+                scale = invstd if attrs["fix_gamma"] else invstd * gamma
                 out *= _plane(xp, scale, x3)
                 out += _plane(xp, beta, x3)
         else:
@@ -88,8 +86,11 @@ class BatchNorm:
             invstd = 1 / xp.sqrt(var + eps)
             scale = invstd if attrs["fix_gamma"] else invstd * gamma
             shift = beta - mean * scale                        # x * scale + shift: two passes
-            out = x3 * _plane(xp, scale, x3)
-            out += _plane(xp, shift, x3)
+            if xp is numpy and loops.usable(x3):
+                out = loops.affine(x3, scale, shift)            # one compiled pass
+            else:
+                out = x3 * _plane(xp, scale, x3)
+                out += _plane(xp, shift, x3)
         return [out.reshape(x.shape).astype(dtype, copy=False), mean.astype(dtype),
                 invstd.astype(dtype, copy=False)]
 
@@ -188,17 +189,10 @@ class BackwardBatchNorm:
 
 
 def _compiled_backward(x3, og3, gamma, mean, invstd, attrs, shape, dtype):
-    """compute's arithmetic as two compiled reads of (og, data) and one write: the sums, then
-    og * a + centred * b + c per channel."""
-    grad_beta, grad_gamma = loops.gradient_sums(og3, x3, mean)
-    grad_gamma = grad_gamma * invstd                      # sum(og * xhat)
-    scale = invstd if attrs["fix_gamma"] else invstd * gamma
-    if attrs["training"]:
-        count = x3.shape[0] * x3.shape[2]
-        grad_x = loops.data_gradient(og3, x3, mean, scale, -scale * invstd * grad_gamma / count,
-                                     -scale * grad_beta / count)
-    else:
-        grad_x = loops.data_gradient(og3, x3, mean, scale)
+    """compute's arithmetic as one compiled loop per channel: the sums, then
+    og * a + centred * b + c."""
+    grad_x, grad_gamma, grad_beta = loops.backward(og3, x3, gamma, mean, invstd,
+                                                   attrs["fix_gamma"], attrs["training"])
     if attrs["fix_gamma"]:
         grad_gamma = numpy.zeros_like(gamma)
     return [grad_x.reshape(shape).astype(dtype, copy=False),
