@@ -93,7 +93,8 @@ def test_float16_data_is_normalized_through_float32_sums():
 
 
 @needs_numba
-@pytest.mark.parametrize("shape, axis", [((6, 7), 1), ((4, 5, 3), -1)], ids=["dense", "channel_last"])
+@pytest.mark.parametrize("shape, axis", [((6, 7), 1), ((4, 5, 3), -1)],
+                         ids=["dense", "channel_last"])
 def test_short_rows_keep_the_numpy_form(shape, axis):
     rng = np.random.default_rng(2)
     x = rng.standard_normal(shape).astype(np.float32)

@@ -24,8 +24,10 @@ def usable(*arrays):
     rows of at least 8 elements (the lanes below; NC and NHWC layouts, M = 1, keep the NumPy
     form), with compiled kernels enabled."""
     first = arrays[0]
-    return (first.ndim == 3 and first.shape[2] >= 8 and all(type(a) is numpy.ndarray and a.dtype == first.dtype and a.flags.c_contiguous
-                for a in arrays) and first.dtype in _FLOATS and compiled.enabled())
+    if first.ndim != 3 or first.shape[2] < 8 or first.dtype not in _FLOATS:
+        return False
+    return all(type(a) is numpy.ndarray and a.dtype == first.dtype and a.flags.c_contiguous
+               for a in arrays) and compiled.enabled()
 
 
 @compiled.kernel
