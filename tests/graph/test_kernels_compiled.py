@@ -85,3 +85,37 @@ def test_a_hybridized_mlp_trains_alike_with_and_without_loops():
     fast, slow = _train(True), _train(False)
     for a, b in zip(fast[0] + fast[1], slow[0] + slow[1]):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@needs_numba
+@pytest.mark.parametrize("no_bias", [False, True])
+def test_fully_connected_relu_is_bit_equal_to_the_two_operators(no_bias):
+    from mxnb.graph.passes.kernels import fully_connected_relu
+    rng = np.random.default_rng(2)
+    data = rng.standard_normal((6, 2, 5)).astype(np.float32)
+    weight = rng.standard_normal((7, 10)).astype(np.float32)
+    bias = rng.standard_normal(7).astype(np.float32)
+    fc, act = registry.get("FullyConnected"), registry.get("Activation")
+    attrs = fc.parse_attrs({"num_hidden": 7, "no_bias": no_bias})
+    inputs = [data, weight] if no_bias else [data, weight, bias]
+    expected = act.compute(np, [fc.compute(np, inputs, attrs)], act.parse_attrs({"act_type": "relu"}))
+    for flag in (True, False):
+        out = np.full((6, 7), np.nan, np.float32)
+        with compiled.use_compiled(flag):
+            fully_connected_relu(np, inputs, attrs, out)
+        assert np.array_equal(out, expected)
+
+
+def test_a_dense_relu_chain_takes_the_combined_kernel_and_a_tanh_chain_does_not():
+    from types import SimpleNamespace
+    from mxnb.graph.passes import kernels
+
+    def step(name, ins, outs, **attrs):
+        return SimpleNamespace(op=registry.get(name), ins=ins, outs=outs, attrs=attrs)
+    fc = step("FullyConnected", [0, 1, 2], [3], flatten=True, no_bias=False)
+    links = [kernels.ELEMENTWISE_KERNELS.get(n, kernels._OTHER_KERNELS.get(n))
+             for n in ("FullyConnected", "Activation")]
+    relu = step("Activation", [3], [4], act_type="relu")
+    assert kernels.chain_links([fc, relu], links) == [kernels.fully_connected_relu, kernels.skip]
+    tanh = step("Activation", [3], [4], act_type="tanh")
+    assert kernels.chain_links([fc, tanh], links) == links

@@ -12,7 +12,7 @@ A fusion is kept only when the fused kernel reproduces the recorded result exact
 recorded inputs (the links run the same calls in the same order, so it does).
 """
 from ..node import Node
-from .kernels import ELEMENTWISE_KERNELS
+from .kernels import ELEMENTWISE_KERNELS, chain_links
 
 __all__ = ["fuse_elementwise", "FusedStep", "FUSED"]
 
@@ -175,7 +175,8 @@ def _build(steps, chain, values, kernels, shape_only=()):
     inplace = tuple((recipe[0][k], 0) for k, j in getattr(members[0].op, "inplace", ())
                     if j == 0 and k < len(recipe[0]) and recipe[0][k] in first_only)
     aliases = [m.outs[0] for m in members[:-1] if m.outs[0] in shape_only]
-    fused = FusedStep(members, ins, recipe, inplace, [kernels[i] for i in chain], aliases)
+    fused = FusedStep(members, ins, recipe, inplace,
+                      chain_links(members, [kernels[i] for i in chain]), aliases)
     # keep the fusion only if it reproduces the recorded result
     from ... import backend
     expected = values[members[-1].outs[0]]

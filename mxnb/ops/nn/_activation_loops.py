@@ -15,7 +15,8 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["elementwise", "run", "activation_gradient", "activation_gradient_into", "softsign",
+__all__ = ["elementwise", "run", "activation_gradient", "activation_gradient_into", "bias_relu",
+           "softsign",
            "sigmoid_finish", "leaky", "leaky_gradient", "elu", "elu_gradient", "gelu",
            "gelu_gradient", "prelu", "prelu_gradient"]
 
@@ -151,6 +152,29 @@ def activation_gradient(act, og, y, x):
 
 
 # --- Activation's forward -----------------------------------------------------------------------
+@compiled.kernel
+def _bias_relu(out, bias, zero):
+    # out = max(out + bias, 0) row by row, in place (NumPy: out += bias; maximum(out, 0))
+    rows, columns = out.shape
+    for i in range(rows):
+        row = out[i]
+        for j in range(columns):
+            v = row[j] + bias[j]
+            row[j] = v if v > zero or v != v else zero      # maximum(v, 0): NaN kept, -0.0 -> 0
+
+
+def bias_relu(out, bias):
+    """max(out + bias, 0) in place over a (rows, columns) product in one pass: True, or False
+    where the caller's NumPy form should run."""
+    if (type(out) is not numpy.ndarray or out.ndim != 2 or out.dtype not in _FLOATS
+            or type(bias) is not numpy.ndarray or bias.dtype != out.dtype
+            or bias.shape != (out.shape[1],) or not out.flags.c_contiguous
+            or not bias.flags.c_contiguous or not compiled.enabled()):
+        return False
+    _bias_relu(out, bias, out.dtype.type(0))
+    return True
+
+
 @compiled.kernel
 def _softsign(x, out, one):
     for i in range(out.size):
