@@ -2,11 +2,14 @@
 nothing else reads, runs as one step that writes every link through one buffer.
 
 On the CPU the fused step is a chain of NumPy `out=` calls through one buffer: no temporaries,
-no allocation per link, one Python step instead of several (numexpr and numba are not
-dependencies; measured against separate steps in the notes of issue 12). On a GPU the same chain
-runs CuPy's ufuncs with `out=` (a CuPy ElementwiseKernel variant is not written yet). The fused step keeps its links (`members`) and stands for
-a node of its own whose `attrs["_members"]` are the original nodes, so tools can expand it; a
-program with node hooks (debugger, monitor) runs the links one by one instead.
+no allocation per link, one Python step instead of several (measured against separate steps in
+the notes of issue 12). Where numba is installed (mxnb.compiled), links that NumPy runs as
+several passes take one compiled pass instead, bit-equal (kernels.py: an activation's gradient
+over its ograd; a FullyConnected -> relu pair, whose bias and relu go in one pass, by
+`kernels.chain_links`). On a GPU the same chain runs CuPy's ufuncs with `out=` (a CuPy
+ElementwiseKernel variant is not written yet). The fused step keeps its links (`members`) and
+stands for a node of its own whose `attrs["_members"]` are the original nodes, so tools can
+expand it; a program with node hooks (debugger, monitor) runs the links one by one instead.
 
 A fusion is kept only when the fused kernel reproduces the recorded result exactly on the
 recorded inputs (the links run the same calls in the same order, so it does).
