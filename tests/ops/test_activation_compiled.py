@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from mxnb import compiled
+from mxnb.ops.nn import _activation_loops as loops
 from mxnb.ops.nn.activation import Activation, BackwardActivation, LeakyReLU, BackwardLeakyReLU
 
 needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
@@ -98,6 +99,7 @@ def test_prelu_matches_the_numpy_form(shape, slopes, dtype):
 def test_strided_mixed_and_integer_inputs_take_the_numpy_form(act):
     x, og = _data(np.float32)
     x, og = np.nan_to_num(x[:, ::2], posinf=3, neginf=-3), og[:, ::2]     # strided views
+    assert not loops.elementwise(og, x) and not loops.elementwise(og.astype(np.float64), x)
     y = Activation.compute(np, [x], {"act_type": act})
     with compiled.use_compiled(False):
         expected = Activation.compute(np, [x], {"act_type": act})
