@@ -2,17 +2,20 @@
 nothing else reads, runs as one step that writes every link through one buffer.
 
 On the CPU the fused step is a chain of NumPy `out=` calls through one buffer: no temporaries,
-no allocation per link, one Python step instead of several (numexpr and numba are not
-dependencies; measured against separate steps in the notes of issue 12). On a GPU the same chain
-runs CuPy's ufuncs with `out=` (a CuPy ElementwiseKernel variant is not written yet). The fused step keeps its links (`members`) and stands for
-a node of its own whose `attrs["_members"]` are the original nodes, so tools can expand it; a
-program with node hooks (debugger, monitor) runs the links one by one instead.
+no allocation per link, one Python step instead of several (measured against separate steps in
+the notes of issue 12). Where numba is installed (mxnb.compiled), links that NumPy runs as
+several passes take one compiled pass instead, bit-equal (kernels.py: an activation's gradient
+over its ograd; a FullyConnected -> relu pair, whose bias and relu go in one pass, by
+`kernels.chain_links`). On a GPU the same chain runs CuPy's ufuncs with `out=` (a CuPy
+ElementwiseKernel variant is not written yet). The fused step keeps its links (`members`) and
+stands for a node of its own whose `attrs["_members"]` are the original nodes, so tools can
+expand it; a program with node hooks (debugger, monitor) runs the links one by one instead.
 
 A fusion is kept only when the fused kernel reproduces the recorded result exactly on the
 recorded inputs (the links run the same calls in the same order, so it does).
 """
 from ..node import Node
-from .kernels import ELEMENTWISE_KERNELS
+from .kernels import ELEMENTWISE_KERNELS, chain_links
 
 __all__ = ["fuse_elementwise", "FusedStep", "FUSED"]
 
@@ -175,7 +178,8 @@ def _build(steps, chain, values, kernels, shape_only=()):
     inplace = tuple((recipe[0][k], 0) for k, j in getattr(members[0].op, "inplace", ())
                     if j == 0 and k < len(recipe[0]) and recipe[0][k] in first_only)
     aliases = [m.outs[0] for m in members[:-1] if m.outs[0] in shape_only]
-    fused = FusedStep(members, ins, recipe, inplace, [kernels[i] for i in chain], aliases)
+    fused = FusedStep(members, ins, recipe, inplace,
+                      chain_links(members, [kernels[i] for i in chain]), aliases)
     # keep the fusion only if it reproduces the recorded result
     from ... import backend
     expected = values[members[-1].outs[0]]

@@ -8,12 +8,18 @@ Each kernel is `kernel(xp, inputs, attrs, out)` and computes exactly what the op
 `compute` does (the same NumPy/CuPy calls in the same order, so results are bit-identical),
 NumPy's `out=` being the only difference; an operator may also declare its own
 (`Operator.compute_out`), which takes precedence. Each kernel is checked once against the
-operator's `compute` on a recorded call before a plan uses it. Inputs and `out` have the operator's own shapes; a
+operator's `compute` on a recorded call before a plan uses it. On NumPy arrays the activation
+kernels take the operators' compiled loops (ops/nn/_activation_loops.py) where they apply: one pass
+instead of three, with the same operations in the same order, so still bit-identical. Inputs and `out` have the operator's own shapes; a
 kernel may be given `out` that is one of its inputs when the operator declares that input
 overwritable (`Operator.inplace`): ufuncs read each element before writing it.
 """
 
-__all__ = ["out_kernel", "gradient_kernel", "ELEMENTWISE_KERNELS"]
+import numpy
+
+from ...ops.nn import _activation_loops as loops
+
+__all__ = ["out_kernel", "gradient_kernel", "ELEMENTWISE_KERNELS", "chain_links"]
 
 
 def _relu(xp, x, out):
@@ -24,6 +30,8 @@ def _sigmoid(xp, x, out):
     # The same evaluation as ops/nn/activation.py: 1 / (1 + exp(-x)).
     xp.negative(x, out=out)
     xp.exp(out, out=out)
+    if xp is numpy and loops.sigmoid_finish(out) is not None:    # the last two in one pass
+        return
     xp.add(out, 1, out=out)
     xp.divide(1, out, out=out)
 
@@ -48,6 +56,8 @@ class _Unsupported(Exception):
 def _backward_activation(xp, inputs, attrs, out):
     og, y, _ = inputs
     act = attrs["act_type"]
+    if xp is numpy and loops.activation_gradient_into(act, og, y, out):
+        return              # one compiled pass, bit-equal to the NumPy calls below
     if act == "relu":
         xp.multiply(og, y > 0, out=out)
     elif act == "tanh":
@@ -71,6 +81,23 @@ def _fully_connected(xp, inputs, attrs, out):
     xp.dot(data.reshape(data.shape[0], -1), weight.T, out=out)
     if not attrs["no_bias"]:
         out += inputs[2]
+
+
+def fully_connected_relu(xp, inputs, attrs, out):
+    """FullyConnected, then relu: the first two links of a fused chain in one kernel (the relu
+    link becomes `skip`). On NumPy the bias and the relu go in one compiled pass over the
+    product, bit-equal to `out += bias; maximum(out, 0)` (MLP's 64x128: 5.8 -> 1.5 us)."""
+    data, weight = inputs[0], inputs[1]
+    xp.dot(data.reshape(data.shape[0], -1), weight.T, out=out)     # as _fully_connected
+    if attrs["no_bias"]:
+        _relu(xp, out, out)
+    elif not (xp is numpy and loops.bias_relu(out, inputs[2])):
+        out += inputs[2]
+        _relu(xp, out, out)
+
+
+def skip(xp, inputs, attrs, out):
+    """A link whose work an earlier link of the chain did (fully_connected_relu's relu)."""
 
 
 def _fully_connected_data(xp, inputs, attrs, out):
@@ -131,6 +158,19 @@ _OTHER_KERNELS = {
     "FullyConnected": _fully_connected,
     "_backward_FullyConnected_data": _fully_connected_data,
 }
+
+
+def chain_links(members, links):
+    """A fused chain's links, with pairs that one kernel does better replaced: FullyConnected's
+    kernel followed by relu becomes fully_connected_relu, then skip."""
+    links = list(links)
+    for k in range(len(links) - 1):
+        head, after = members[k], members[k + 1]
+        if (links[k] is _fully_connected and head.op.name == "FullyConnected"
+                and links[k + 1] is _activation and after.attrs.get("act_type") == "relu"
+                and list(after.ins) == [head.outs[0]]):
+            links[k], links[k + 1] = fully_connected_relu, skip
+    return links
 
 
 def out_kernel(op, attrs, in_arrays, out_array):

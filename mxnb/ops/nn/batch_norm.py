@@ -4,8 +4,11 @@ place) and with the moving statistics otherwise; its backward kernel covers both
 As in MXNet 1.x, the third output is the inverse standard deviation 1/sqrt(var + eps) that the
 normalisation used (MXNet names it 'var'), and the moving variance uses the biased batch variance.
 """
+import numpy
+
 from ..params import Float, Bool, Int, OptFloat
 from ..registry import operator
+from . import _batch_norm_loops as loops
 from ._shapes import merge
 
 _PARAMS = {
@@ -58,28 +61,36 @@ class BatchNorm:
         eps = attrs["eps"]
         dtype = x.dtype
         if is_train and not attrs["use_global_stats"]:
-            # Five passes over the data: the sum and the sum of squares (einsum multiplies and
-            # adds without a squared temporary), the centred copy, scaled and shifted in place.
-            count = x3.shape[0] * x3.shape[2]
-            mean = xp.einsum("ncm->c", x3) / count
-            out = x3 - _plane(xp, mean, x3)
-            var = xp.einsum("ncm,ncm->c", out, out) / count
+            fast = xp is numpy and loops.usable(x3)
+            if fast:        # statistics and result per channel by a compiled loop
+                out, mean, var, invstd = loops.forward(x3, gamma, beta, eps, attrs["fix_gamma"])
+            else:
+                # Five passes over the data: the sum and the sum of squares (einsum multiplies
+                # and adds without a squared temporary), the centred copy, scaled and shifted.
+                count = x3.shape[0] * x3.shape[2]
+                mean = xp.einsum("ncm->c", x3) / count
+                out = x3 - _plane(xp, mean, x3)
+                var = xp.einsum("ncm,ncm->c", out, out) / count
             m = attrs["momentum"]
             moving_mean *= m
             moving_mean += (1 - m) * mean.astype(moving_mean.dtype, copy=False)
             moving_var *= m
             moving_var += (1 - m) * var.astype(moving_var.dtype, copy=False)
-            invstd = 1 / xp.sqrt(var + eps)
-            scale = invstd if attrs["fix_gamma"] else invstd * gamma
-            out *= _plane(xp, scale, x3)
-            out += _plane(xp, beta, x3)
+            if not fast:
+                invstd = 1 / xp.sqrt(var + eps)
+                scale = invstd if attrs["fix_gamma"] else invstd * gamma
+                out *= _plane(xp, scale, x3)
+                out += _plane(xp, beta, x3)
         else:
             mean, var = moving_mean, moving_var
             invstd = 1 / xp.sqrt(var + eps)
             scale = invstd if attrs["fix_gamma"] else invstd * gamma
             shift = beta - mean * scale                        # x * scale + shift: two passes
-            out = x3 * _plane(xp, scale, x3)
-            out += _plane(xp, shift, x3)
+            if xp is numpy and loops.usable(x3):
+                out = loops.affine(x3, scale, shift)            # one compiled pass
+            else:
+                out = x3 * _plane(xp, scale, x3)
+                out += _plane(xp, shift, x3)
         return [out.reshape(x.shape).astype(dtype, copy=False), mean.astype(dtype),
                 invstd.astype(dtype, copy=False)]
 
@@ -118,6 +129,8 @@ class BackwardBatchNorm:
         if x.dtype.itemsize < 4:                 # float16 sums accumulate in float32
             x3, og3 = x3.astype(xp.float32), og3.astype(xp.float32)
         dtype = x.dtype
+        if xp is numpy and loops.usable(og3, x3):
+            return _compiled_backward(x3, og3, gamma, mean, invstd, attrs, x.shape, dtype)
         centred = x3 - _plane(xp, mean, x3)
         grad_beta = xp.einsum("ncm->c", og3)
         grad_gamma = xp.einsum("ncm,ncm->c", og3, centred) * invstd   # sum(og * xhat)
@@ -173,3 +186,14 @@ class BackwardBatchNorm:
             grad_gamma = F.elemwise_mul(F.sum(F.elemwise_mul(g_x, og), axis=attrs["axis"],
                                               exclude=True), invstd)
         return [grad_og, grad_x, grad_gamma, None, None]
+
+
+def _compiled_backward(x3, og3, gamma, mean, invstd, attrs, shape, dtype):
+    """compute's arithmetic as one compiled loop per channel: the sums, then
+    og * a + centred * b + c."""
+    grad_x, grad_gamma, grad_beta = loops.backward(og3, x3, gamma, mean, invstd,
+                                                   attrs["fix_gamma"], attrs["training"])
+    if attrs["fix_gamma"]:
+        grad_gamma = numpy.zeros_like(gamma)
+    return [grad_x.reshape(shape).astype(dtype, copy=False),
+            grad_gamma.astype(dtype, copy=False), grad_beta.astype(dtype, copy=False)]

@@ -1,0 +1,104 @@
+"""BatchNorm's compiled per-channel loops (ops/nn/_batch_norm_loops.py) against its NumPy form on
+the same inputs. The loops sum in float64 lanes where einsum sums in the data's dtype, so the
+two agree within float32 rounding (1e-5 relative to each output's largest value), not bit for
+bit; the running statistics are updated alike; layouts with rows under 8 elements keep the
+NumPy form and agree exactly."""
+import numpy as np
+import pytest
+
+from mxnb import compiled
+from mxnb.ops.nn import _batch_norm_loops as loops
+from mxnb.ops.nn.batch_norm import BatchNorm, BackwardBatchNorm
+
+needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
+
+
+def _attrs(fix_gamma, axis=1, use_global_stats=False):
+    return dict(eps=1e-3, momentum=0.9, fix_gamma=fix_gamma, use_global_stats=use_global_stats,
+                output_mean_var=False, axis=axis, cudnn_off=False, min_calib_range=None,
+                max_calib_range=None)
+
+
+def _run(x, og, fix_gamma, axis, training):
+    """(forward outputs, moving statistics after, backward outputs) of one training step."""
+    rng = np.random.default_rng(3)
+    channels = x.shape[axis]
+    gamma = rng.uniform(0.5, 1.5, channels).astype(x.dtype)
+    beta = rng.standard_normal(channels).astype(x.dtype)
+    moving = [np.full(channels, 0.5, x.dtype), np.full(channels, 2.0, x.dtype)]
+    attrs = _attrs(fix_gamma, axis)
+    outs = BatchNorm.compute(np, [x, gamma, beta] + moving, attrs, is_train=True)
+    grads = BackwardBatchNorm.compute(np, [og, x, gamma, outs[1], outs[2]],
+                                      dict(eps=1e-3, fix_gamma=fix_gamma, axis=axis,
+                                           training=training))
+    return list(outs) + moving + list(grads)
+
+
+def _both(*args):
+    with compiled.use_compiled(True):
+        fast = _run(*args)
+    with compiled.use_compiled(False):
+        slow = _run(*args)
+    return fast, slow
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fix_gamma, training", [(False, True), (True, True), (False, False)])
+def test_training_step_matches_the_numpy_form_within_rounding(dtype, fix_gamma, training):
+    rng = np.random.default_rng(0)
+    # a mean large next to the spread, where a one-pass variance would lose its digits
+    x = (30 + rng.standard_normal((3, 4, 5, 6))).astype(dtype)
+    og = rng.standard_normal(x.shape).astype(dtype)
+    with compiled.use_compiled(True):
+        assert loops.usable(x.reshape(3, 4, 30))            # the loops take this layout
+    fast, slow = _both(x, og, fix_gamma, 1, training)
+    names = ("output", "mean", "invstd", "moving_mean", "moving_var", "data_grad", "gamma_grad",
+             "beta_grad")
+    for name, a, b in zip(names, fast, slow):
+        assert a.dtype == b.dtype and a.shape == b.shape, name
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-5 * max(np.abs(b).max(), 1e-30),
+                                   err_msg=name)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_inference_form_is_bit_equal_and_invstd_is_rounded_as_numpy_rounds_it(dtype):
+    rng = np.random.default_rng(5)
+    x = (1 + rng.standard_normal((2, 3, 4, 5))).astype(dtype)
+    gamma, beta = rng.uniform(0.5, 1.5, 3).astype(dtype), rng.standard_normal(3).astype(dtype)
+    moving = [rng.standard_normal(3).astype(dtype), rng.uniform(0.5, 2, 3).astype(dtype)]
+    attrs = _attrs(False)
+    outs = []
+    for flag in (True, False):
+        with compiled.use_compiled(flag):
+            outs.append(BatchNorm.compute(np, [x, gamma, beta] + moving, attrs, is_train=False))
+    for a, b in zip(*outs):
+        assert np.array_equal(a, b)
+    with compiled.use_compiled(True):          # the loop's invstd from its own variance
+        out, mean, var, invstd = loops.forward(x.reshape(2, 3, 20), gamma, beta, 1e-3, False)
+    assert np.array_equal(invstd, 1 / np.sqrt(var + dtype(1e-3)))
+
+
+@needs_numba
+def test_float16_data_is_normalized_through_float32_sums():
+    rng = np.random.default_rng(1)
+    x = (2 + rng.standard_normal((2, 3, 4, 4))).astype(np.float16)
+    og = rng.standard_normal(x.shape).astype(np.float16)
+    fast, slow = _both(x, og, False, 1, True)
+    for a, b in zip(fast, slow):
+        assert a.dtype == b.dtype == np.float16
+        np.testing.assert_allclose(a.astype(np.float32), b.astype(np.float32), rtol=0,
+                                   atol=2e-3 * max(np.abs(b.astype(np.float32)).max(), 1e-3))
+
+
+@needs_numba
+@pytest.mark.parametrize("shape, axis", [((6, 7), 1), ((4, 5, 3), -1)],
+                         ids=["dense", "channel_last"])
+def test_short_rows_keep_the_numpy_form(shape, axis):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape).astype(np.float32)
+    og = rng.standard_normal(shape).astype(np.float32)
+    fast, slow = _both(x, og, False, axis, True)
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a, b)
