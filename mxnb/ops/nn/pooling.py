@@ -5,7 +5,7 @@ from ...base import MXNetError, ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
 from ._layout import channels_first
-from . import _pool_pairs, _pool_global
+from . import _pool_pairs, _pool_global, _pool_compiled
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
     position_slices, check_window_attrs, check_fits
 
@@ -135,6 +135,13 @@ def _combine_positions(xp, padded, geometry, combine):
     return total if total.base is None else total.copy()
 
 
+def _compiles(xp, attrs, data):
+    """Whether the compiled kernels (_pool_compiled.py) take this max, avg or sum pooling of 1-D
+    or 2-D windows; global max pooling and 3-D windows keep the NumPy form."""
+    return (not attrs["global_pool"] and attrs["pool_type"] != "lp" and data.ndim <= 4
+            and _pool_compiled.applies(xp, data.dtype))
+
+
 def _lowest(xp, dtype):
     return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
 
@@ -180,12 +187,18 @@ class Pooling:
         data = inputs[0]
         geometry, after, pairs = _plan(attrs, data.shape)
         if pairs is not None:
+            if _pool_compiled.applies(xp, data.dtype):
+                return _pool_compiled.pairs_forward(data, pairs)
             return _pool_pairs.max_pool(xp, data, pairs)
         kind = attrs["pool_type"]
         if kind == "lp":
             return _lp_pool(xp, data, attrs)
         if _pool_global.applies(kind, attrs["global_pool"], data.dtype):
             return _pool_global.pool(xp, data, kind)
+        if _compiles(xp, attrs, data):
+            counts = _window_counts(xp, attrs, data.shape[2:], geometry, data.dtype) \
+                if kind == "avg" else None
+            return _pool_compiled.pool_forward(data, kind, geometry, counts)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         padded = pad_spatial(xp, data, geometry[2], after, lowest)
         if not attrs["global_pool"]:
@@ -233,9 +246,16 @@ class BackwardPooling:
             return (spread * data ** (p - 1)).astype(data.dtype, copy=False)
         geometry, after, pairs = _plan(attrs, data.shape)
         if pairs is not None:
+            if _pool_compiled.applies(xp, og.dtype) and data.dtype == og.dtype:
+                return _pool_compiled.pairs_backward(og, data, pooled)
             return _pool_pairs.max_pool_backward(xp, og, data, pooled)
         if _pool_global.applies(kind, attrs["global_pool"], og.dtype):
             return _pool_global.pool_backward(xp, og, data, kind)
+        if _compiles(xp, attrs, data) and og.dtype == data.dtype:
+            counts = _window_counts(xp, attrs, data.shape[2:], geometry, og.dtype) \
+                if kind == "avg" else None
+            return _pool_compiled.pool_backward(og, data, pooled, kind, geometry, counts,
+                                                by_argmax=not _by_positions(attrs, geometry))
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         padded = pad_spatial(xp, data, geometry[2], after, lowest)
         kernel, stride, pad, out = geometry
