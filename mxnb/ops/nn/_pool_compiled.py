@@ -36,108 +36,155 @@ def applies(xp, dtype):
 
 @compiled.kernel
 def _pairs_forward(x, out):
-    """out[n, c, i, j] = the maximum of x[n, c, 2i:2i+2, 2j:2j+2], columns before rows as
-    _pool_pairs.max_pool: max(max(a, b), max(c, d))."""
+    """out[n, c, i, j] = the maximum of x[n, c, 2i:2i+2, 2j:2j+2], as _pool_pairs.max_pool takes
+    it: max(max(a, b), max(c, d)). (Selects written with | so they compile without branches.)"""
     n, c, ho, wo = out.shape
     for b in range(n):
         for ch in range(c):
             for i in range(ho):
-                top = x[b, ch, 2 * i]
-                bottom = x[b, ch, 2 * i + 1]
-                row = out[b, ch, i]
                 for j in range(wo):
-                    p, q = top[2 * j], top[2 * j + 1]
-                    upper = p if (p > q or p != p) else q
-                    r, s = bottom[2 * j], bottom[2 * j + 1]
-                    lower = r if (r > s or r != r) else s
-                    row[j] = upper if (upper > lower or upper != upper) else lower
+                    p, q = x[b, ch, 2 * i, 2 * j], x[b, ch, 2 * i, 2 * j + 1]
+                    r, s = x[b, ch, 2 * i + 1, 2 * j], x[b, ch, 2 * i + 1, 2 * j + 1]
+                    upper = p if (p > q) | (p != p) else q
+                    lower = r if (r > s) | (r != r) else s
+                    out[b, ch, i, j] = upper if (upper > lower) | (upper != upper) else lower
 
 
 @compiled.kernel
 def _pairs_backward(og, x, pooled, zero, grad):
     """grad of 2x2 / stride-2 max pooling as _pool_pairs.max_pool_backward decides it: the top
     row when its maximum equals the pooled value, else the bottom row; in that row the right
-    element when strictly larger than the left. The other three elements get og * 0."""
+    element when strictly larger than the left. The other three elements get og * 0. (Random
+    data makes these choices unpredictable: they are selects, not branches.)"""
     n, c, ho, wo = pooled.shape
     for b in range(n):
         for ch in range(c):
             for i in range(ho):
-                top = x[b, ch, 2 * i]
-                bottom = x[b, ch, 2 * i + 1]
-                g_top = grad[b, ch, 2 * i]
-                g_bottom = grad[b, ch, 2 * i + 1]
-                heads = og[b, ch, i]
-                values = pooled[b, ch, i]
+                r0, r1 = 2 * i, 2 * i + 1
                 for j in range(wo):
-                    g = heads[j]
+                    c0, c1 = 2 * j, 2 * j + 1
+                    g = og[b, ch, i, j]
                     nothing = g * zero
-                    p, q = top[2 * j], top[2 * j + 1]
-                    upper = p if (p > q or p != p) else q
-                    if upper == values[j]:
-                        row, other, left, right = g_top, g_bottom, p, q
-                    else:
-                        row, other, left, right = g_bottom, g_top, bottom[2 * j], bottom[2 * j + 1]
-                    other[2 * j] = nothing
-                    other[2 * j + 1] = nothing
-                    if right > left:
-                        row[2 * j] = nothing
-                        row[2 * j + 1] = g
-                    else:
-                        row[2 * j] = g
-                        row[2 * j + 1] = nothing
+                    p, q = x[b, ch, r0, c0], x[b, ch, r0, c1]
+                    r, s = x[b, ch, r1, c0], x[b, ch, r1, c1]
+                    upper = p if (p > q) | (p != p) else q
+                    top = upper == pooled[b, ch, i, j]
+                    bottom = not top
+                    top_right, bottom_right = q > p, s > r
+                    grad[b, ch, r0, c0] = g if top & (not top_right) else nothing
+                    grad[b, ch, r0, c1] = g if top & top_right else nothing
+                    grad[b, ch, r1, c0] = g if bottom & (not bottom_right) else nothing
+                    grad[b, ch, r1, c1] = g if bottom & bottom_right else nothing
 
 
 @compiled.kernel
 def _pool_forward(x, geometry, kind, counts, lowest, zero, out):
     """Max, sum or average pooling of (N, C, H, W) x into (N, C, OH, OW) out; geometry holds
-    (kernel h, kernel w, stride h, stride w, pad h, pad w). Positions outside x count as
-    `lowest` (max) or 0 (sums); averages divide by counts[i, j]."""
+    (kernel h, kernel w, stride h, stride w, pad h, pad w). Padding counts as `lowest` (max)
+    or 0 (sums); averages divide by counts[i, j].
+
+    Row by row, as the NumPy form reduces: each output row first combines its window's input
+    rows column by column (contiguous loops) into `line`, whose padding columns hold the
+    padding value, then combines each window's columns of `line`. For max a padding row can be
+    left out (max(-inf, a) is a and max(a, -inf) is a, bit for bit); for sums it adds 0, which
+    turns a -0.0 into 0.0 as NumPy's padded sum does. The loops are written out per kind and
+    for windows 2 and 3 wide, so that the inner loops hold no branches."""
     kh, kw, sh, sw, ph, pw = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], \
         geometry[5]
     n, c, ho, wo = out.shape
     h, w = x.shape[2], x.shape[3]
+    is_max = kind == MAX
+    length = (wo - 1) * sw + kw                 # columns the windows read, padding included
+    real = min(w, length - pw)                  # of which in x
+    line = numpy.empty(length, x.dtype)
+    line[:] = lowest if is_max else zero
+    # Views indexed from 0: numba turns a negative index around, so an index it cannot prove
+    # non-negative (pw + k) costs a check per element and keeps the loop from vectorising.
+    dst = line[pw:pw + real]
     for b in range(n):
         for ch in range(c):
             plane = x[b, ch]
+            result = out[b, ch]
             for i in range(ho):
-                top = i * sh - ph
-                for j in range(wo):
-                    left = j * sw - pw
-                    total = zero
-                    for v in range(kw):
-                        col = left + v
-                        inside = 0 <= col < w
-                        # This column of the window down its rows (NumPy's first pass).
-                        if kind == MAX:
-                            acc = lowest
-                            for u in range(kh):
-                                row = top + u
-                                a = plane[row, col] if inside and 0 <= row < h else lowest
-                                if u == 0:
-                                    acc = a
-                                else:
-                                    acc = acc if (acc > a or acc != acc) else a
-                            if v == 0:
-                                total = acc
-                            else:
-                                total = total if (total > acc or total != total) else acc
+                # The window rows, column by column, into line[pw:pw + real].
+                first = True
+                for u in range(kh):
+                    row = i * sh - ph + u
+                    inside = 0 <= row < h
+                    src = plane[row if inside else 0, :real]
+                    if is_max:
+                        if not inside:
+                            continue
+                        if first:
+                            for k in range(real):
+                                dst[k] = src[k]
                         else:
-                            acc = zero
-                            for u in range(kh):
-                                row = top + u
-                                a = plane[row, col] if inside and 0 <= row < h else zero
-                                acc = a if u == 0 else acc + a
-                            total = acc if v == 0 else total + acc
+                            for k in range(real):
+                                a, v = dst[k], src[k]
+                                dst[k] = a if (a > v) | (a != a) else v
+                    elif first:
+                        if inside:
+                            for k in range(real):
+                                dst[k] = src[k]
+                        else:
+                            for k in range(real):
+                                dst[k] = zero
+                    elif inside:
+                        for k in range(real):
+                            dst[k] = dst[k] + src[k]
+                    else:
+                        for k in range(real):
+                            dst[k] = dst[k] + zero
+                    first = False
+                if first:                       # (max) a window row of padding only
+                    for k in range(real):
+                        dst[k] = lowest
+                # Each window's columns of line.
+                if is_max and kw == 2:
+                    for j in range(wo):
+                        a, v = line[j * sw], line[j * sw + 1]
+                        result[i, j] = a if (a > v) | (a != a) else v
+                elif is_max and kw == 3:
+                    for j in range(wo):
+                        a, v, t = line[j * sw], line[j * sw + 1], line[j * sw + 2]
+                        a = a if (a > v) | (a != a) else v
+                        result[i, j] = a if (a > t) | (a != a) else t
+                elif is_max:
+                    for j in range(wo):
+                        a = line[j * sw]
+                        for k in range(1, kw):
+                            v = line[j * sw + k]
+                            a = a if (a > v) | (a != a) else v
+                        result[i, j] = a
+                else:
+                    if kw == 2:
+                        for j in range(wo):
+                            result[i, j] = line[j * sw] + line[j * sw + 1]
+                    elif kw == 3:
+                        for j in range(wo):
+                            result[i, j] = (line[j * sw] + line[j * sw + 1]) + line[j * sw + 2]
+                    else:
+                        for j in range(wo):
+                            a = line[j * sw]
+                            for k in range(1, kw):
+                                a = a + line[j * sw + k]
+                            result[i, j] = a
                     if kind == AVG:
-                        total = total / counts[i, j]
-                    out[b, ch, i, j] = total
+                        for j in range(wo):
+                            result[i, j] = result[i, j] / counts[i, j]
 
 
 @compiled.kernel
-def _max_winners(x, pooled, geometry, by_argmax, lowest, winners):
-    """For each window, the kernel position (row-major, padding included) that takes its
-    gradient, or -1: the first element equal to the pooled value, or (by_argmax) the first
-    maximum as NumPy's argmax finds it (a NaN is the maximum)."""
+def _max_backward(og, x, pooled, geometry, by_argmax, disjoint, lowest, zero, grad):
+    """Max pooling's data gradient into zeroed grad. Each window's winner is the first kernel
+    position (row-major, padding included, as `lowest`) whose value equals the pooled one, or
+    (by_argmax) the first maximum as NumPy's argmax finds it, a NaN being the maximum.
+
+    Disjoint windows write og at the winner and og * 0 at their other elements. Overlapping
+    windows add those parts; the NumPy form adds them position by position, so an element gets
+    its windows' parts from the last window to the first: the loops run backwards to add in
+    that order. og * 0 is a signed zero for a finite og, and adding it changes nothing (the sum
+    starts at 0.0, never -0.0): then only the winner is written."""
     kh, kw, sh, sw, ph, pw = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], \
         geometry[5]
     n, c, ho, wo = pooled.shape
@@ -145,69 +192,70 @@ def _max_winners(x, pooled, geometry, by_argmax, lowest, winners):
     for b in range(n):
         for ch in range(c):
             plane = x[b, ch]
-            for i in range(ho):
+            target = grad[b, ch]
+            for i in range(ho - 1, -1, -1):
                 top = i * sh - ph
-                for j in range(wo):
+                for j in range(wo - 1, -1, -1):
                     left = j * sw - pw
-                    target = pooled[b, ch, i, j]
+                    value = pooled[b, ch, i, j]
                     winner = -1
                     best = lowest
                     for u in range(kh):
                         row = top + u
                         for v in range(kw):
                             col = left + v
-                            a = plane[row, col] if 0 <= row < h and 0 <= col < w else lowest
+                            a = plane[row, col] if (0 <= row < h) & (0 <= col < w) else lowest
                             index = u * kw + v
                             if by_argmax:
-                                if index == 0 or a > best or (a != a and best == best):
-                                    best, winner = a, index
-                            elif a == target:
-                                winner = index
-                                break
-                        if winner >= 0 and not by_argmax:
-                            break
-                    winners[b, ch, i, j] = winner
+                                better = (index == 0) | (a > best) | ((a != a) & (best == best))
+                                winner = index if better else winner
+                                best = a if better else best
+                            else:
+                                winner = index if (winner < 0) & (a == value) else winner
+                    g = og[b, ch, i, j]
+                    nothing = g * zero
+                    if not disjoint and nothing == zero:
+                        row, col = top + winner // kw, left + winner % kw
+                        if (winner >= 0) & (0 <= row < h) & (0 <= col < w):
+                            target[row, col] = target[row, col] + g
+                        continue
+                    for u in range(kh):
+                        row = top + u
+                        if row < 0 or row >= h:
+                            continue
+                        for v in range(kw):
+                            col = left + v
+                            if col < 0 or col >= w:
+                                continue
+                            part = g if u * kw + v == winner else nothing
+                            target[row, col] = part if disjoint else target[row, col] + part
 
 
 @compiled.kernel
-def _pool_backward(og, winners, geometry, kind, counts, disjoint, zero, grad):
-    """The data gradient, gathered element by element: each element adds the parts of the
-    windows that cover it in the order of its kernel positions (from 0), or takes its one
-    window's part (disjoint windows). A window's part is og (avg: og / count) for sums; for max
-    it is og at the window's winner and og * 0 elsewhere."""
+def _sum_backward(og, geometry, kind, counts, disjoint, grad):
+    """Sum or average pooling's data gradient into zeroed grad: each window's og (avg: divided
+    by its count) written to (disjoint windows) or added to each of its elements, from the last
+    window to the first as the NumPy form's position-by-position passes add them."""
     kh, kw, sh, sw, ph, pw = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], \
         geometry[5]
     n, c, h, w = grad.shape
     ho, wo = og.shape[2], og.shape[3]
     for b in range(n):
         for ch in range(c):
-            heads = og[b, ch]
-            for r in range(h):
-                for s in range(w):
-                    total = zero
-                    for u in range(kh):
-                        if (r + ph - u) % sh != 0:
-                            continue
-                        i = (r + ph - u) // sh
-                        if i < 0 or i >= ho:
-                            continue
-                        for v in range(kw):
-                            if (s + pw - v) % sw != 0:
-                                continue
-                            j = (s + pw - v) // sw
-                            if j < 0 or j >= wo:
-                                continue
-                            g = heads[i, j]
-                            if kind == AVG:
-                                part = g / counts[i, j]
-                            elif kind == SUM:
-                                part = g
-                            elif winners[b, ch, i, j] == u * kw + v:
-                                part = g
-                            else:
-                                part = g * zero
-                            total = part if disjoint else total + part
-                    grad[b, ch, r, s] = total
+            target = grad[b, ch]
+            for i in range(ho - 1, -1, -1):
+                for u in range(kh):
+                    row = i * sh - ph + u
+                    if row < 0 or row >= h:
+                        continue
+                    for j in range(wo - 1, -1, -1):
+                        part = og[b, ch, i, j]
+                        if kind == AVG:
+                            part = part / counts[i, j]
+                        left = j * sw - pw
+                        for v in range(max(0, -left), min(kw, w - left)):
+                            col = left + v
+                            target[row, col] = part if disjoint else target[row, col] + part
 
 
 def _contiguous(x):
@@ -263,15 +311,13 @@ def pool_backward(og, x, pooled, kind, geometry, counts=None, by_argmax=False):
     winner, found as pooled-value equality or (by_argmax) as NumPy's argmax."""
     numbers, counts, out = _plan(geometry, counts, og.dtype)
     heads = _as_2d(_contiguous(og))
-    grad = numpy.empty(_as_2d(x).shape, og.dtype)
+    grad = numpy.zeros(_as_2d(x).shape, og.dtype)
     dtype = og.dtype.type
-    if kind == "max":
-        winners = numpy.empty(heads.shape, numpy.int32)
-        _max_winners(_as_2d(_contiguous(x)), _as_2d(_contiguous(pooled)), numbers, bool(by_argmax),
-                     x.dtype.type(-numpy.inf), winners)
-    else:
-        winners = numpy.empty((1, 1, 1, 1), numpy.int32)
     kernel, stride = geometry[0], geometry[1]
     disjoint = all(s >= k for s, k in zip(stride, kernel))
-    _pool_backward(heads, winners, numbers, _KINDS[kind], counts, disjoint, dtype(0), grad)
+    if kind == "max":
+        _max_backward(heads, _as_2d(_contiguous(x)), _as_2d(_contiguous(pooled)), numbers,
+                      bool(by_argmax), disjoint, x.dtype.type(-numpy.inf), dtype(0), grad)
+    else:
+        _sum_backward(heads, numbers, _KINDS[kind], counts, disjoint, grad)
     return grad.reshape(x.shape)
