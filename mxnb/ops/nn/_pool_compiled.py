@@ -34,6 +34,25 @@ def applies(xp, dtype):
     return xp is numpy and dtype in (numpy.float32, numpy.float64) and compiled.enabled()
 
 
+# Which cases take these kernels: those where they beat the NumPy form by measurement
+# (benchmarks/pool_layers.py). They lose where the NumPy form's whole-array passes are already
+# few and cheap: 2x2 max pooling of channel-last data (the copy to channel-first costs more than
+# the loop saves), 1-D max pooling's backward (three positions, against a search per window),
+# and the backward of sum and average pooling whose windows do not overlap (plain strided
+# copies) or overlap with stride 1 (contiguous adds).
+
+def takes_pairs_forward(data):
+    return data.flags.c_contiguous
+
+
+def takes_backward(kind, geometry):
+    kernel, stride = geometry[0], geometry[1]
+    if kind == "max":
+        return len(kernel) == 2
+    overlapping = any(s < k for s, k in zip(stride, kernel))
+    return overlapping and any(s > 1 for s in stride)
+
+
 @compiled.kernel
 def _pairs_forward(x, out):
     """out[n, c, i, j] = the maximum of x[n, c, 2i:2i+2, 2j:2j+2], as _pool_pairs.max_pool takes
@@ -180,43 +199,91 @@ def _max_backward(og, x, pooled, geometry, by_argmax, disjoint, lowest, zero, gr
     position (row-major, padding included, as `lowest`) whose value equals the pooled one, or
     (by_argmax) the first maximum as NumPy's argmax finds it, a NaN being the maximum.
 
-    Disjoint windows write og at the winner and og * 0 at their other elements. Overlapping
+    The first equal element is found through the columns: for each output row, each column's
+    maximum over the window rows and the first row holding it (contiguous loops); a window's
+    winner is then the column whose first such row comes first, the leftmost of equal rows.
+    That is the first equal element whenever the pooled value is the window's maximum, as it
+    is when `pooled` is this pooling's output; for any other `pooled`, and for argmax, a loop
+    over the window decides.
+
+    Disjoint windows write og at the winner and og * 0 at their other elements, a row of
+    windows at a time through `line` (padded columns; gaps between windows stay 0). Overlapping
     windows add those parts; the NumPy form adds them position by position, so an element gets
     its windows' parts from the last window to the first: the loops run backwards to add in
     that order. og * 0 is a signed zero for a finite og, and adding it changes nothing (the sum
-    starts at 0.0, never -0.0): then only the winner is written."""
+    starts at 0.0, never -0.0): then only the winner is added to."""
     kh, kw, sh, sw, ph, pw = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], \
         geometry[5]
     n, c, ho, wo = pooled.shape
     h, w = x.shape[2], x.shape[3]
+    length = (wo - 1) * sw + kw
+    real = min(w, length - pw)
+    line = numpy.zeros(length, grad.dtype)
+    win_rows = numpy.empty(wo, numpy.int64)
+    win_cols = numpy.empty(wo, numpy.int64)
+    # Column maxima and the first row holding each, padding columns as `lowest` from row 0;
+    # col_* are their zero-based views of the columns in x (see _pool_forward).
+    line_max = numpy.full(length, lowest, x.dtype)
+    line_first = numpy.zeros(length, numpy.int64)
+    col_max, col_first = line_max[pw:pw + real], line_first[pw:pw + real]
     for b in range(n):
         for ch in range(c):
             plane = x[b, ch]
             target = grad[b, ch]
+            heads = og[b, ch]
+            values = pooled[b, ch]
             for i in range(ho - 1, -1, -1):
                 top = i * sh - ph
-                for j in range(wo - 1, -1, -1):
-                    left = j * sw - pw
-                    value = pooled[b, ch, i, j]
-                    winner = -1
-                    best = lowest
+                if not by_argmax:
                     for u in range(kh):
                         row = top + u
+                        inside = 0 <= row < h
+                        src = plane[row if inside else 0, :real]
+                        if u == 0:
+                            for k in range(real):
+                                col_max[k] = src[k] if inside else lowest
+                                col_first[k] = 0
+                            continue
+                        for k in range(real):
+                            m, a = col_max[k], src[k] if inside else lowest
+                            col_first[k] = u if a > m else col_first[k]
+                            col_max[k] = m if (m > a) | (m != m) else a
+                for j in range(wo - 1, -1, -1):
+                    value = values[i, j]
+                    left = j * sw - pw
+                    best_row, best_col, exact = kh, 0, False
+                    if not by_argmax:
+                        start = j * sw
+                        peak = line_max[start]
                         for v in range(kw):
-                            col = left + v
-                            a = plane[row, col] if (0 <= row < h) & (0 <= col < w) else lowest
-                            index = u * kw + v
-                            if by_argmax:
-                                better = (index == 0) | (a > best) | ((a != a) & (best == best))
-                                winner = index if better else winner
-                                best = a if better else best
-                            else:
-                                winner = index if (winner < 0) & (a == value) else winner
-                    g = og[b, ch, i, j]
+                            m = line_max[start + v]
+                            peak = m if (m > peak) | (m != m) else peak
+                            u = line_first[start + v] if m == value else kh
+                            best_col = v if u < best_row else best_col   # (selects: which
+                            best_row = min(u, best_row)                  # column wins is random)
+                        exact = (peak == value) | ((peak != peak) & (value != value))
+                    if not exact:
+                        best_row, best_col, best = kh, 0, lowest
+                        for u in range(kh):
+                            row = top + u
+                            for v in range(kw):
+                                col = left + v
+                                inside = (0 <= row < h) & (0 <= col < w)
+                                a = plane[row if inside else 0, col if inside else 0]
+                                a = a if inside else lowest
+                                if by_argmax:
+                                    if (u + v == 0) | (a > best) | ((a != a) & (best == best)):
+                                        best_row, best_col, best = u, v, a
+                                elif (best_row == kh) & (a == value):
+                                    best_row, best_col = u, v
+                    if disjoint:
+                        win_rows[j], win_cols[j] = best_row, best_col
+                        continue
+                    g = heads[i, j]
                     nothing = g * zero
-                    if not disjoint and nothing == zero:
-                        row, col = top + winner // kw, left + winner % kw
-                        if (winner >= 0) & (0 <= row < h) & (0 <= col < w):
+                    if nothing == zero:                 # finite: only the winner changes
+                        row, col = top + best_row, left + best_col
+                        if (best_row < kh) & (0 <= row < h) & (0 <= col < w):
                             target[row, col] = target[row, col] + g
                         continue
                     for u in range(kh):
@@ -225,37 +292,66 @@ def _max_backward(og, x, pooled, geometry, by_argmax, disjoint, lowest, zero, gr
                             continue
                         for v in range(kw):
                             col = left + v
-                            if col < 0 or col >= w:
-                                continue
-                            part = g if u * kw + v == winner else nothing
-                            target[row, col] = part if disjoint else target[row, col] + part
+                            if 0 <= col < w:
+                                part = g if (u == best_row) & (v == best_col) else nothing
+                                target[row, col] = target[row, col] + part
+                if not disjoint:
+                    continue
+                for u in range(kh):
+                    row = top + u
+                    if row < 0 or row >= h:
+                        continue
+                    for j in range(wo):
+                        g = heads[i, j]
+                        nothing = g * zero
+                        start = j * sw
+                        for v in range(kw):
+                            hit = (u == win_rows[j]) & (v == win_cols[j])
+                            line[start + v] = g if hit else nothing
+                    destination = target[row]
+                    for k in range(real):
+                        destination[k] = line[pw + k]
 
 
 @compiled.kernel
-def _sum_backward(og, geometry, kind, counts, disjoint, grad):
-    """Sum or average pooling's data gradient into zeroed grad: each window's og (avg: divided
-    by its count) written to (disjoint windows) or added to each of its elements, from the last
-    window to the first as the NumPy form's position-by-position passes add them."""
+def _sum_backward(og, geometry, kind, counts, grad):
+    """Sum or average pooling's data gradient into zeroed grad, for overlapping windows: each
+    window's og (avg: divided by its count) added to each of its elements. The NumPy
+    form adds position by position, so an element gets its windows' parts from the last window
+    to the first: here the output rows go backwards and, within one, the kernel columns
+    forwards (the window columns backwards); for one kernel column the windows' elements are
+    distinct, one strided loop over the output columns."""
     kh, kw, sh, sw, ph, pw = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], \
         geometry[5]
     n, c, h, w = grad.shape
     ho, wo = og.shape[2], og.shape[3]
+    parts = numpy.empty(wo, grad.dtype)
     for b in range(n):
         for ch in range(c):
             target = grad[b, ch]
+            heads = og[b, ch]
             for i in range(ho - 1, -1, -1):
+                if kind == AVG:
+                    for j in range(wo):
+                        parts[j] = heads[i, j] / counts[i, j]
+                else:
+                    for j in range(wo):
+                        parts[j] = heads[i, j]
                 for u in range(kh):
                     row = i * sh - ph + u
                     if row < 0 or row >= h:
                         continue
-                    for j in range(wo - 1, -1, -1):
-                        part = og[b, ch, i, j]
-                        if kind == AVG:
-                            part = part / counts[i, j]
-                        left = j * sw - pw
-                        for v in range(max(0, -left), min(kw, w - left)):
-                            col = left + v
-                            target[row, col] = part if disjoint else target[row, col] + part
+                    for v in range(kw):
+                        # The windows j whose column v is in x: 0 <= j * sw - pw + v < w.
+                        first = max(0, (pw - v + sw - 1) // sw)
+                        last = min(wo, (w - 1 + pw - v) // sw + 1)
+                        if last <= first:
+                            continue
+                        start = first * sw - pw + v
+                        columns = target[row, start:start + (last - first - 1) * sw + 1:sw]
+                        some = parts[first:last]
+                        for t in range(last - first):
+                            columns[t] = columns[t] + some[t]
 
 
 def _contiguous(x):
@@ -319,5 +415,5 @@ def pool_backward(og, x, pooled, kind, geometry, counts=None, by_argmax=False):
         _max_backward(heads, _as_2d(_contiguous(x)), _as_2d(_contiguous(pooled)), numbers,
                       bool(by_argmax), disjoint, x.dtype.type(-numpy.inf), dtype(0), grad)
     else:
-        _sum_backward(heads, numbers, _KINDS[kind], counts, disjoint, grad)
+        _sum_backward(heads, numbers, _KINDS[kind], counts, grad)
     return grad.reshape(x.shape)

@@ -187,7 +187,7 @@ class Pooling:
         data = inputs[0]
         geometry, after, pairs = _plan(attrs, data.shape)
         if pairs is not None:
-            if _pool_compiled.applies(xp, data.dtype):
+            if _pool_compiled.applies(xp, data.dtype) and _pool_compiled.takes_pairs_forward(data):
                 return _pool_compiled.pairs_forward(data, pairs)
             return _pool_pairs.max_pool(xp, data, pairs)
         kind = attrs["pool_type"]
@@ -251,7 +251,8 @@ class BackwardPooling:
             return _pool_pairs.max_pool_backward(xp, og, data, pooled)
         if _pool_global.applies(kind, attrs["global_pool"], og.dtype):
             return _pool_global.pool_backward(xp, og, data, kind)
-        if _compiles(xp, attrs, data) and og.dtype == data.dtype:
+        if _compiles(xp, attrs, data) and og.dtype == data.dtype \
+                and _pool_compiled.takes_backward(kind, geometry):
             counts = _window_counts(xp, attrs, data.shape[2:], geometry, og.dtype) \
                 if kind == "avg" else None
             return _pool_compiled.pool_backward(og, data, pooled, kind, geometry, counts,
