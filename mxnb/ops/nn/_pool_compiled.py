@@ -255,12 +255,27 @@ def _max_backward(og, x, pooled, geometry, by_argmax, disjoint, lowest, zero, gr
                     if not by_argmax:
                         start = j * sw
                         peak = line_max[start]
-                        for v in range(kw):
-                            m = line_max[start + v]
-                            peak = m if (m > peak) | (m != m) else peak
-                            u = line_first[start + v] if m == value else kh
-                            best_col = v if u < best_row else best_col   # (selects: which
-                            best_row = min(u, best_row)                  # column wins is random)
+                        # (Selects, not branches: which column wins is random. Windows 3
+                        # wide, the stems', written out: a loop of 3 costs more than its body.)
+                        if kw == 3:
+                            m0, m1, m2 = line_max[start], line_max[start + 1], line_max[start + 2]
+                            peak = m1 if (m1 > m0) | (m1 != m1) else m0
+                            peak = m2 if (m2 > peak) | (m2 != m2) else peak
+                            u0 = line_first[start] if m0 == value else kh
+                            u1 = line_first[start + 1] if m1 == value else kh
+                            u2 = line_first[start + 2] if m2 == value else kh
+                            best_row, best_col = u0, 0
+                            best_col = 1 if u1 < best_row else best_col
+                            best_row = min(u1, best_row)
+                            best_col = 2 if u2 < best_row else best_col
+                            best_row = min(u2, best_row)
+                        else:
+                            for v in range(kw):
+                                m = line_max[start + v]
+                                peak = m if (m > peak) | (m != m) else peak
+                                u = line_first[start + v] if m == value else kh
+                                best_col = v if u < best_row else best_col
+                                best_row = min(u, best_row)
                         exact = (peak == value) | ((peak != peak) & (value != value))
                     if not exact:
                         best_row, best_col, best = kh, 0, lowest
