@@ -15,8 +15,8 @@ bit-equal, NaNs, infinities and signed zeros included:
   spreads it); an element under several windows adds their parts in kernel-position order,
   starting from 0, as the NumPy form's position-by-position passes do.
 
-Only C-contiguous float32/float64 arrays come here (one compiled signature per dtype); 1-D data
-is 2-D data one row high. The callers (pooling.py) choose between these and the NumPy forms.
+Only C-contiguous float32 arrays come here (one compiled signature per kernel); 1-D data is
+2-D data one row high. The callers (pooling.py) choose between these and the NumPy forms.
 """
 import numpy
 
@@ -30,8 +30,10 @@ _KINDS = {"max": MAX, "sum": SUM, "avg": AVG}
 
 
 def applies(xp, dtype):
-    """Whether the compiled kernels run for arrays of this module and dtype now."""
-    return xp is numpy and dtype in (numpy.float32, numpy.float64) and compiled.enabled()
+    """Whether the compiled kernels run for arrays of this module and dtype now: float32 only,
+    one compiled signature per kernel (each costs ~1.5 s to compile on a machine's first use;
+    float64 pooling, rare, keeps the NumPy form)."""
+    return xp is numpy and dtype == numpy.float32 and compiled.enabled()
 
 
 # Which cases take these kernels: those where they beat the NumPy form by measurement
