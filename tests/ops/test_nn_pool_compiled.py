@@ -135,3 +135,31 @@ def test_float64_keeps_the_numpy_form(kernel_calls):
                   dict(kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="avg")):
         y_numpy, y_compiled = _both_forms("Pooling", [data], attrs, kernel_calls, compiles=False)
         _assert_bit_equal(y_numpy, y_compiled)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_second_order_gradients_agree_under_both_forms(kind, kernel_calls):
+    """The gradient of <dL/dx, v> through autograd(create_graph=True): avg pooling's backward is
+    linear (its gradient is the pooling again), max pooling's has no data gradient; both run the
+    compiled kernels and give the NumPy form's bits."""
+    from mxnb import autograd, nd
+    rng = np.random.RandomState(6)
+    x0 = rng.uniform(-1, 1, (2, 3, 9, 9)).astype(np.float32)
+    v0 = rng.uniform(-1, 1, x0.shape).astype(np.float32)
+    head0 = rng.uniform(-1, 1, (2, 3, 5, 5)).astype(np.float32)
+    results = []
+    for flag in (False, True):
+        del kernel_calls[:]
+        with compiled.use_compiled(flag):
+            x = nd.array(x0)
+            x.attach_grad()
+            with autograd.record():
+                y = nd.Pooling(x, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type=kind)
+                (first,) = autograd.grad(y, [x], head_grads=nd.array(head0), create_graph=True,
+                                         retain_graph=True)
+                inner = (first * nd.array(v0)).sum() + (y * y).sum()
+            inner.backward()
+            results.append((first.asnumpy(), x.grad.asnumpy()))
+        assert bool(kernel_calls) == flag
+    for numpy_form, compiled_form in zip(*results):
+        _assert_bit_equal(numpy_form, compiled_form)
