@@ -163,3 +163,20 @@ def test_second_order_gradients_agree_under_both_forms(kind, kernel_calls):
         assert bool(kernel_calls) == flag
     for numpy_form, compiled_form in zip(*results):
         _assert_bit_equal(numpy_form, compiled_form)
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 8, 8), (2, 3, 0, 8), (2, 3, 8, 0), (0, 3, 9)])
+def test_empty_data_pools_to_the_inferred_shape(shape, kernel_calls):
+    """Empty data (padded or not) gives the empty result infer_shape promises, under both forms."""
+    nd_kernel = (3, 3)[:len(shape) - 2]
+    for attrs in (dict(kernel=nd_kernel, stride=(2, 2)[:len(nd_kernel)], pool_type="avg"),
+                  dict(kernel=nd_kernel, stride=(2, 2)[:len(nd_kernel)], pad=(1, 1)[:len(nd_kernel)])):
+        expected = registry.get("Pooling").infer_shape(
+            registry.get("Pooling").parse_attrs(attrs), [shape])[1][0]
+        y_numpy, y_compiled = _both_forms("Pooling", [np.ones(shape, np.float32)], attrs,
+                                          kernel_calls, compiles=False)
+        assert y_numpy.shape == y_compiled.shape == expected
+        g_numpy, g_compiled = _both_forms(
+            "_backward_Pooling", [np.ones(expected, np.float32), np.ones(shape, np.float32),
+                                  y_numpy], attrs, kernel_calls, compiles=False)
+        assert g_numpy.shape == g_compiled.shape == shape

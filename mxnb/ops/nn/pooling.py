@@ -189,6 +189,8 @@ class Pooling:
 
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        if not data.size:           # nothing to pool (an empty padded dim would still make windows)
+            return xp.zeros(Pooling.infer_shape(attrs, [data.shape])[1][0], data.dtype)
         geometry, after, pairs = _plan(attrs, data.shape)
         if pairs is not None:
             if _pool_compiled.applies(xp, data.dtype) and _pool_compiled.takes_pairs_forward(data):
@@ -238,6 +240,8 @@ class BackwardPooling:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, pooled = inputs
+        if not data.size:
+            return xp.zeros(data.shape, og.dtype)
         kind = attrs["pool_type"]
         if kind == "lp":
             # d/dx (sum x^p)^(1/p) = (x / out)^(p-1): the sum's gradient scaled per element.
