@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/pool_layers.py --ab [--scale 4]
 
 LeNet's two 2x2 max poolings (batch 64), a ResNet stem's 3x3/stride-2/pad-1 max pooling and the
-same as an average, and a 2x2 average pooling. Each layer's forward, then forward plus backward
+same as an average, a 2x2 average pooling and a global max pooling of 7x7 maps ("0/0/0"). Each layer's forward, then forward plus backward
 (the data gradient), is timed `--repeat` times and the minimum shown in ms. mxnb runs twice: with
 its compiled kernels (numba, mxnb[fast]) and with MXNB_NUMBA=0 (the NumPy form).
 
@@ -28,6 +28,7 @@ LAYERS = {
     "stem_max": ((32, 64, 32, 32), "max", 3, 2, 1),
     "stem_avg": ((32, 64, 32, 32), "avg", 3, 2, 1),
     "avg2x2": ((64, 20, 24, 24), "avg", 2, 2, 0),
+    "global_max": ((32, 512, 7, 7), "max", 0, 0, 0),       # kernel 0: global pooling
 }
 
 
@@ -48,6 +49,8 @@ def _best(fn, repeat):
 
 def _attrs(spec):
     _, kind, kernel, stride, pad = spec
+    if not kernel:
+        return dict(kernel=(1, 1), global_pool=True, pool_type=kind)
     return dict(kernel=(kernel, kernel), stride=(stride, stride), pad=(pad, pad), pool_type=kind)
 
 
@@ -73,6 +76,8 @@ def torch_layer(torch, spec, repeat):
     F = torch.nn.functional
 
     def pool(x):
+        if not kernel:
+            return (F.adaptive_max_pool2d if kind == "max" else F.adaptive_avg_pool2d)(x, 1)
         if kind == "max":
             return F.max_pool2d(x, kernel, stride, pad)
         return F.avg_pool2d(x, kernel, stride, pad, count_include_pad=True)

@@ -43,7 +43,8 @@ def _special_values(rng, shape, dtype):
 def kernel_calls(monkeypatch):
     """Counts calls of the compiled kernels' entry points (to see that they were taken)."""
     calls = []
-    for name in ("pairs_forward", "pairs_backward", "pool_forward", "pool_backward"):
+    for name in ("pairs_forward", "pairs_backward", "pool_forward", "pool_backward",
+                 "global_max_backward"):
         def spy(*args, _real=getattr(_pool_compiled, name), **kwargs):
             calls.append(_real)
             return _real(*args, **kwargs)
@@ -180,3 +181,22 @@ def test_empty_data_pools_to_the_inferred_shape(shape, kernel_calls):
             "_backward_Pooling", [np.ones(expected, np.float32), np.ones(shape, np.float32),
                                   y_numpy], attrs, kernel_calls, compiles=False)
         assert g_numpy.shape == g_compiled.shape == shape
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (2, 3, 7), (1, 2, 2, 3, 2), (2, 3, 1, 1)],
+                         ids=["2d", "1d", "3d", "1x1"])
+def test_global_max_backward_is_bit_equal_to_numpy(shape, kernel_calls):
+    """Global max pooling's gradient (the compiled argmax per channel) against the NumPy form,
+    with ties, NaNs, infinities and signed zeros in the data and the ograd."""
+    rng = np.random.RandomState(len(shape))
+    attrs = dict(kernel=(1,) * (len(shape) - 2), global_pool=True, pool_type="max")
+    for data in (_special_values(rng, (8,) + shape[1:], "float32"),
+                 rng.randint(0, 2, shape).astype(np.float32)):
+        y_numpy, y_compiled = _both_forms("Pooling", [data], attrs, kernel_calls, compiles=False)
+        _assert_bit_equal(y_numpy, y_compiled)
+        head = _special_values(rng, y_numpy.shape, "float32") if y_numpy.size >= 16 else \
+            np.array([-0.0, 1.5, -2.0, np.inf, np.nan, 3.0] * 4, np.float32)[:y_numpy.size] \
+            .reshape(y_numpy.shape)
+        g_numpy, g_compiled = _both_forms("_backward_Pooling", [head, data, y_numpy], attrs,
+                                          kernel_calls)
+        _assert_bit_equal(g_numpy, g_compiled)

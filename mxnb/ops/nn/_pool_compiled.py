@@ -23,7 +23,7 @@ import numpy
 from ... import compiled
 
 __all__ = ["MAX", "SUM", "AVG", "applies", "pairs_forward", "pairs_backward", "pool_forward",
-           "pool_backward"]
+           "pool_backward", "global_max_backward"]
 
 MAX, SUM, AVG = 0, 1, 2
 _KINDS = {"max": MAX, "sum": SUM, "avg": AVG}
@@ -45,6 +45,12 @@ def applies(xp, dtype):
 
 def takes_pairs_forward(data):
     return data.flags.c_contiguous
+
+
+def takes_global_backward(kind):
+    """Global max pooling's backward: one argmax per channel against the NumPy form's pass per
+    position (49 for a 7x7 map)."""
+    return kind == "max"
 
 
 def takes_backward(kind, geometry):
@@ -371,6 +377,30 @@ def _sum_backward(og, geometry, kind, counts, grad):
                             columns[t] = columns[t] + some[t]
 
 
+@compiled.kernel
+def _global_max_backward(og, x, zero, grad):
+    """Global max pooling's data gradient, (N, C, M) x and grad, (N, C) og: og at each row's
+    first maximum as NumPy's argmax finds it (a NaN is the maximum), og * 0 elsewhere, each
+    added to 0 as the NumPy form adds its position-by-position parts."""
+    n, c, m = x.shape
+    for b in range(n):
+        for ch in range(c):
+            row = x[b, ch]
+            best, winner = row[0], 0
+            for k in range(1, m):
+                a = row[k]
+                better = (a > best) | ((a != a) & (best == best))
+                winner = k if better else winner
+                best = a if better else best
+            g = og[b, ch]
+            nothing = zero + g * zero
+            destination = grad[b, ch]
+            for k in range(m):
+                destination[k] = nothing
+            # (One element: the NumPy form writes og * 1 rather than adding, keeping a -0.0.)
+            destination[winner] = g if m == 1 else zero + g
+
+
 def _contiguous(x):
     return x if x.flags.c_contiguous else numpy.ascontiguousarray(x)
 
@@ -434,3 +464,12 @@ def pool_backward(og, x, pooled, kind, geometry, counts=None, by_argmax=False):
     else:
         _sum_backward(heads, numbers, _KINDS[kind], counts, grad)
     return grad.reshape(x.shape)
+
+
+def global_max_backward(og, x):
+    """x's gradient under global max pooling (one window per channel, any spatial dims)."""
+    n, c = x.shape[:2]
+    grad = numpy.empty(x.shape, og.dtype)
+    _global_max_backward(og.reshape(n, c), _contiguous(x).reshape(n, c, -1), og.dtype.type(0),
+                         grad.reshape(n, c, -1))
+    return grad

@@ -259,6 +259,9 @@ class BackwardPooling:
             return _pool_pairs.max_pool_backward(xp, og, data, pooled)
         if _pool_global.applies(kind, attrs["global_pool"], og.dtype):
             return _pool_global.pool_backward(xp, og, data, kind)
+        if attrs["global_pool"] and _pool_compiled.applies(xp, data.dtype) \
+                and og.dtype == data.dtype and _pool_compiled.takes_global_backward(kind):
+            return _pool_compiled.global_max_backward(og, data)
         if _compiles(xp, attrs, data) and og.dtype == data.dtype \
                 and _pool_compiled.takes_backward(kind, geometry):
             counts = _window_counts(xp, attrs, data.shape[2:], geometry, og.dtype) \
