@@ -1,6 +1,7 @@
-"""Compiled pooling kernels (mxnb.compiled, numba): 2-D max, average and sum pooling and their
-backward, each one loop that reads the data once, where the NumPy forms of pooling.py and
-_pool_pairs.py make a pass (and often a temporary) per kernel position.
+"""Compiled pooling kernels (mxnb.compiled, numba): max, average and sum pooling of 1-D and 2-D
+windows and their backward, and global max pooling's backward, each one loop over the data,
+where the NumPy forms of pooling.py and _pool_pairs.py make a pass (and often a temporary) per
+kernel position.
 
 Each kernel reproduces its NumPy form's arithmetic operation for operation, so the results are
 bit-equal, NaNs, infinities and signed zeros included:
@@ -37,7 +38,8 @@ def applies(xp, dtype):
 
 
 # Which cases take these kernels: those where they beat the NumPy form by measurement
-# (benchmarks/pool_layers.py). They lose where the NumPy form's whole-array passes are already
+# (benchmarks/pool_layers.py --ab). Global max pooling's forward (one NumPy reduction) and 3-D
+# windows keep the NumPy form. They lose where the NumPy form's whole-array passes are already
 # few and cheap: 2x2 max pooling of channel-last data (the copy to channel-first costs more than
 # the loop saves), 1-D max pooling's backward (three positions, against a search per window),
 # and the backward of sum and average pooling whose windows do not overlap (plain strided
