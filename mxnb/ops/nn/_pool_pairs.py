@@ -14,6 +14,9 @@ the left one.
 
 (The batch is not split over threads as the convolution's copies are: on a loaded machine the
 hand-off made these memory-bound passes slower, not faster.)
+
+These are the NumPy forms: with numba, float32 data takes _pool_compiled.py's one-loop kernels,
+which make the same choices bit for bit.
 """
 
 __all__ = ["applies", "max_pool", "max_pool_backward"]

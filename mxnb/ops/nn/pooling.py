@@ -1,11 +1,15 @@
 """Pooling (max, avg, sum, lp; valid, full or same convention; global) over strided window
 views, and its backward kernel (max routes each gradient to the first maximum of its window, as
-MXNet; lp pooling with p_value 1, 2 or 3 gives (sum x^p)^(1/p), sign kept for odd p)."""
+MXNet; lp pooling with p_value 1, 2 or 3 gives (sum x^p)^(1/p), sign kept for odd p).
+
+On the CPU with numba (mxnb.compiled), float32 max, average and sum pooling of 1-D and 2-D
+windows take the compiled loops of _pool_compiled.py where they win by measurement; they give
+the same bits as the NumPy forms here, which remain the reference."""
 from ...base import MXNetError, ShapeError, parse_bool, parse_optional
 from ..params import Shape, Bool, Enum, OptInt
 from ..registry import operator, Param
 from ._layout import channels_first
-from . import _pool_pairs, _pool_global
+from . import _pool_pairs, _pool_global, _pool_compiled
 from ._windows import spatial_tuple, out_size, pad_spatial, window_view, crop, kernel_positions, \
     position_slices, check_window_attrs, check_fits
 
@@ -135,6 +139,13 @@ def _combine_positions(xp, padded, geometry, combine):
     return total if total.base is None else total.copy()
 
 
+def _compiles(xp, attrs, data):
+    """Whether the compiled kernels (_pool_compiled.py) take this max, avg or sum pooling of 1-D
+    or 2-D windows; global max pooling and 3-D windows keep the NumPy form."""
+    return (not attrs["global_pool"] and attrs["pool_type"] != "lp" and data.ndim <= 4
+            and _pool_compiled.applies(xp, data.dtype))
+
+
 def _lowest(xp, dtype):
     return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
 
@@ -178,14 +189,22 @@ class Pooling:
 
     def compute(xp, inputs, attrs):
         data = inputs[0]
+        if not data.size:           # nothing to pool (an empty padded dim would still make windows)
+            return xp.zeros(Pooling.infer_shape(attrs, [data.shape])[1][0], data.dtype)
         geometry, after, pairs = _plan(attrs, data.shape)
         if pairs is not None:
+            if _pool_compiled.applies(xp, data.dtype) and _pool_compiled.takes_pairs_forward(data):
+                return _pool_compiled.pairs_forward(data, pairs)
             return _pool_pairs.max_pool(xp, data, pairs)
         kind = attrs["pool_type"]
         if kind == "lp":
             return _lp_pool(xp, data, attrs)
         if _pool_global.applies(kind, attrs["global_pool"], data.dtype):
             return _pool_global.pool(xp, data, kind)
+        if _compiles(xp, attrs, data):
+            counts = _window_counts(xp, attrs, data.shape[2:], geometry, data.dtype) \
+                if kind == "avg" else None
+            return _pool_compiled.pool_forward(data, kind, geometry, counts)
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         padded = pad_spatial(xp, data, geometry[2], after, lowest)
         if not attrs["global_pool"]:
@@ -221,6 +240,8 @@ class BackwardPooling:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, pooled = inputs
+        if not data.size:
+            return xp.zeros(data.shape, og.dtype)
         kind = attrs["pool_type"]
         if kind == "lp":
             # d/dx (sum x^p)^(1/p) = (x / out)^(p-1): the sum's gradient scaled per element.
@@ -233,9 +254,20 @@ class BackwardPooling:
             return (spread * data ** (p - 1)).astype(data.dtype, copy=False)
         geometry, after, pairs = _plan(attrs, data.shape)
         if pairs is not None:
+            if _pool_compiled.applies(xp, og.dtype) and data.dtype == og.dtype:
+                return _pool_compiled.pairs_backward(og, data, pooled)
             return _pool_pairs.max_pool_backward(xp, og, data, pooled)
         if _pool_global.applies(kind, attrs["global_pool"], og.dtype):
             return _pool_global.pool_backward(xp, og, data, kind)
+        if attrs["global_pool"] and _pool_compiled.applies(xp, data.dtype) \
+                and og.dtype == data.dtype and _pool_compiled.takes_global_backward(kind):
+            return _pool_compiled.global_max_backward(og, data)
+        if _compiles(xp, attrs, data) and og.dtype == data.dtype \
+                and _pool_compiled.takes_backward(kind, geometry):
+            counts = _window_counts(xp, attrs, data.shape[2:], geometry, og.dtype) \
+                if kind == "avg" else None
+            return _pool_compiled.pool_backward(og, data, pooled, kind, geometry, counts,
+                                                by_argmax=not _by_positions(attrs, geometry))
         lowest = _lowest(xp, data.dtype) if kind == "max" else 0
         padded = pad_spatial(xp, data, geometry[2], after, lowest)
         kernel, stride, pad, out = geometry
