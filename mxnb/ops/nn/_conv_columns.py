@@ -302,6 +302,42 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
     return xp.ascontiguousarray(grad[:, :window]).reshape((filters, cg) + tuple(kernel)), grad_b
 
 
+def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=None):
+    """weight_gradient's results from the data instead of its whole columns: the columns of a
+    few images at a time (about _PIECE_ELEMENTS) in one reused buffer, each piece's product
+    added to the gradient while the piece is in cache."""
+    n, filters = og.shape[:2]
+    if plan is None:
+        plan = ColumnsPlan(data.shape, filters, geometry, groups, bias)
+    positions = prod(geometry[4])
+    per_image = plan.copies // n + (positions * groups if bias else 0)
+    images = max(1, _PIECE_ELEMENTS // per_image)
+    if images >= n:
+        return weight_gradient(xp, og, im2col(xp, data, geometry, groups, bias, plan),
+                               data.shape[1], geometry[0], groups, bias)
+    compiled = _conv_kernels.takes(xp, data.dtype)
+    source = None if compiled else _windows_of(xp, data, plan)
+    buffer = xp.empty((images * plan.shape[0] // n,) + plan.shape[1:] if plan.rows else
+                      (images,) + plan.shape[1:], dtype=data.dtype)
+    total = None
+    for lo in range(0, n, images):
+        hi = min(n, lo + images)
+        cols = buffer[:(hi - lo) * (plan.shape[0] // n)] if plan.rows else buffer[:hi - lo]
+        if compiled:
+            _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
+        else:
+            _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
+        grad_w, grad_b = weight_gradient(xp, og[lo:hi], cols, data.shape[1], geometry[0],
+                                         groups, bias)
+        if total is None:
+            total = [grad_w, grad_b]
+        else:
+            total[0] += grad_w
+            if bias:
+                total[1] += grad_b
+    return total[0], total[1]
+
+
 class _Flipped:
     """weight (F, C/g, *kernel) as the weight (C, F/g, *kernel) of the transposed convolution
     (filters and channels swapped within each group, the kernel reversed in every dim), in the
@@ -382,8 +418,9 @@ _COL2IM_PIECE = 1 << 18
 def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     """The data gradient (N, C, *spatial) a few images at a time: the weight's transpose times
     each image's ograd (F/g, P) is that image's columns' gradient in the "channels" layout,
-    which the compiled col2im adds back into the data's positions (NCHW, no transposes).
-    Split over threads by image; every thread reuses one buffer."""
+    which the compiled col2im adds back into the data's positions (NCHW, no transposes). One
+    buffer serves every piece; the products use BLAS's threads, col2im is split over ours
+    (products inside our threads would ask BLAS for threads too: two cores, four threads)."""
     kernel, out = geometry[0], geometry[4]
     n, c = data_shape[:2]
     f = weight.shape[0]
@@ -396,16 +433,18 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     grad = xp.empty(data_shape, dtype=og.dtype)
     grad5 = _conv_kernels.as_3d(grad)
     geo = _conv_kernels.geometry_array(geometry)
-    images = max(1, _COL2IM_PIECE // (positions * window * groups))
+    # at least an image per thread, so that every piece's col2im can be split
+    images = min(n, max(_conv_parallel.cpu_threads(),
+                        _COL2IM_PIECE // (positions * window * groups)))
+    cols = xp.empty((images, groups, window, positions), dtype=og.dtype)
+    for first in range(0, n, images):
+        last = min(n, first + images)
+        part = cols[:last - first]
+        xp.matmul(wt, og4[first:last], out=part)
 
-    def work(lo, hi):
-        cols = xp.empty((min(images, hi - lo), groups, window, positions), dtype=og.dtype)
-        for first in range(lo, hi, images):
-            last = min(hi, first + images)
-            part = cols[:last - first]
-            xp.matmul(wt, og4[first:last], out=part)
-            _conv_kernels.col2im_channels(part, geo, grad5, first, last, first)
-    parallel_batches(xp, work, n, n * positions * window * groups)
+        def add(lo, hi, part=part, first=first):
+            _conv_kernels.col2im_channels(part, geo, grad5, first + lo, first + hi, first)
+        parallel_batches(xp, add, last - first, part.size)
     return grad
 
 
