@@ -110,3 +110,46 @@ def test_compiled_gradients_through_autograd_match_the_numpy_path():
         return [y.asnumpy()] + [a.grad.asnumpy() for a in arrays]
     for fast, plain in zip(*_both(grads)):
         np.testing.assert_allclose(fast, plain, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_large_columns_are_not_kept_and_the_weight_gradient_recomputes_them(
+        monkeypatch, use_compiled, hybridize):
+    """With the thresholds lowered, a small layer takes the large-layer path: the forward goes
+    a few images at a time, its hidden output holds the data (shape inference says so too),
+    and the weight and bias gradients recompute the columns piece by piece: the same results as
+    with kept columns, within float32 rounding, eagerly and hybridized."""
+    import mxnb as mx
+    from mxnb.ops import registry
+    x = R.uniform(-1, 1, (5, 8, 6, 6)).astype("float32")
+    head = R.uniform(-1, 1, (5, 4, 6, 6)).astype("float32")
+
+    def run():
+        net = mx.gluon.nn.Conv2D(4, kernel_size=3, padding=1, in_channels=8)
+        net.initialize(mx.init.Constant(0.25))
+        net.weight.set_data(nd.array(np.linspace(-1, 1, 4 * 8 * 9).reshape(4, 8, 3, 3)))
+        if hybridize:
+            net.hybridize()
+        data = nd.array(x)
+        data.attach_grad()
+        with autograd.record():
+            y = net(data)
+        y.backward(nd.array(head))
+        return [y.asnumpy(), data.grad.asnumpy(), net.weight.grad().asnumpy(),
+                net.bias.grad().asnumpy()]
+
+    with compiled.use_compiled(use_compiled):
+        kept = run()
+        op = registry.get("Convolution")
+        attrs = op.parse_attrs({"kernel": (3, 3), "num_filter": 4, "pad": (1, 1)})
+        assert op.infer_shape(attrs, [x.shape, None, None])[1][1] == (5 * 36, 1, 73)
+        monkeypatch.setattr(_conv_columns, "_PIECES_FROM_ELEMENTS", 1 << 10)
+        monkeypatch.setattr(_conv_columns, "_PIECE_ELEMENTS", 2 * 36 * 73)   # 2 images a piece
+        assert not _conv_columns.keeps_columns(x.shape, (3, 3), (6, 6), 1)
+        assert op.infer_shape(attrs, [x.shape, None, None])[1][1] == x.shape
+        y, hidden = op.compute(np, [x, np.ones((4, 8, 3, 3), "f4"), np.zeros(4, "f4")], attrs)
+        assert hidden is x
+        pieces = run()
+    for a, b in zip(pieces, kept):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

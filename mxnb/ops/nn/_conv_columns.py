@@ -35,22 +35,23 @@ from ._shapes import prod
 from ._windows import kernel_positions, strided, pad_spatial, window_view
 
 __all__ = ["uses_rows", "columns_shape", "ColumnsPlan", "im2col", "conv_forward",
-           "weight_gradient", "data_gradient"]
+           "weight_gradient", "data_gradient", "keeps_columns", "weight_gradient_from_data"]
 
 # Channels per group from which the "rows" layout's copy is the quicker one (measured on
 # LeNet's 1- and 20-channel layers and ResNet's 3-, 64- and 256-channel ones).
 _ROWS_FROM_CHANNELS = 8
 
-# A product whose columns are not kept (the data gradient as a full convolution) goes a few
-# images at a time from this many column elements, in pieces of about _PIECE_ELEMENTS: each
-# piece is copied and multiplied while it is in cache, into one buffer reused by every piece
-# (ResNet-18/32x32, batch 32, float32: the 64-channel layers' data gradient, 18.9M column
-# elements, 29.1 -> 22.1 ms; the 128-channel layers' 9.4M neither gain nor lose). The forward
-# keeps its columns for the weight gradient, so it writes them whole (in pieces, the 64-channel
-# forward measured 32.6 -> 22.6 ms with a fresh buffer per piece: the next step would be a
-# weight gradient that recomputes its columns piece by piece).
+# Products whose columns are not kept go a few images at a time from this many column
+# elements, in pieces of about _PIECE_ELEMENTS: each piece is copied and multiplied while it is
+# in cache, into one buffer reused by every piece. That is the data gradient as a full
+# convolution (ResNet-18/32x32, batch 32, float32: the 64-channel layers' 18.9M column
+# elements, 29.1 -> 22.1 ms; the 128-channel layers' 9.4M neither gain nor lose), and the
+# forward of layers that keep no columns for the weight gradient (keeps_columns), which then
+# recomputes them the same way: on the 64-channel layers, forward plus weight gradient
+# 68.7 -> 64.2 ms (one thread; pieces of 2^19 to 2^21 elements within 2% of each other, 2^22
+# 70.8 ms).
 _PIECES_FROM_ELEMENTS = 1 << 24
-_PIECE_ELEMENTS = 1 << 22
+_PIECE_ELEMENTS = 1 << 21
 
 
 def uses_rows(channels_per_group):
@@ -217,10 +218,12 @@ def _rows_product_in_pieces(xp, data, w, plan):
             _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
         else:
             _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
-        rows = xp.dot(cols[:, 0], w.T)                                  # (images * P, F)
         if result is None:
-            result = xp.empty((n, filters, positions), dtype=rows.dtype)
-        result[lo:hi] = rows.reshape(hi - lo, positions, filters).transpose(0, 2, 1)
+            result = xp.empty((n, filters, positions), dtype=xp.result_type(cols, w))
+        # each image's filters times its columns' transpose: (F, P), already NCHW
+        per_image = cols.reshape(hi - lo, positions, -1)
+        for i in range(hi - lo):
+            xp.dot(w, per_image[i].T, out=result[lo + i])
     return result.reshape(plan.output)
 
 
@@ -302,40 +305,56 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
     return xp.ascontiguousarray(grad[:, :window]).reshape((filters, cg) + tuple(kernel)), grad_b
 
 
+def keeps_columns(data_shape, kernel, out, groups):
+    """Whether Convolution keeps its columns for the weight gradient (from the shapes alone, so
+    shape inference and the kernels agree). Large "rows" columns of one group are not kept: the
+    forward goes a few images at a time, and the weight gradient recomputes them piece by piece
+    (weight_gradient_from_data). ResNet-18/32x32's 64-channel layers, one thread: forward plus
+    weight gradient 68.7 -> 64.2 ms, and 75 MB of columns less per layer between the passes."""
+    cg = data_shape[1] // groups
+    if groups != 1 or not uses_rows(cg):
+        return True
+    return data_shape[0] < 2 or prod(out) * data_shape[0] * prod(kernel) * cg < _PIECES_FROM_ELEMENTS
+
+
 def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=None):
-    """weight_gradient's results from the data instead of its whole columns: the columns of a
-    few images at a time (about _PIECE_ELEMENTS) in one reused buffer, each piece's product
-    added to the gradient while the piece is in cache."""
+    """weight_gradient's results from the data rather than from kept columns. Where Convolution
+    keeps no columns (keeps_columns), a few images at a time (about _PIECE_ELEMENTS): each
+    piece's columns in one reused buffer, and each image's ograd (F, P) times its columns added
+    to the gradient while they are in cache (no transpose of the ograd). Elsewhere the whole
+    columns once, as the forward would have kept them."""
     n, filters = og.shape[:2]
+    kernel, out = geometry[0], geometry[4]
     if plan is None:
         plan = ColumnsPlan(data.shape, filters, geometry, groups, bias)
-    positions = prod(geometry[4])
-    per_image = plan.copies // n + (positions * groups if bias else 0)
-    images = max(1, _PIECE_ELEMENTS // per_image)
-    if images >= n:
+    if keeps_columns(data.shape, kernel, out, groups):
         return weight_gradient(xp, og, im2col(xp, data, geometry, groups, bias, plan),
-                               data.shape[1], geometry[0], groups, bias)
+                               data.shape[1], kernel, groups, bias)
+    positions = prod(out)
+    window = plan.shape[2]
+    images = max(1, _PIECE_ELEMENTS // (positions * window))
     compiled = _conv_kernels.takes(xp, data.dtype)
     source = None if compiled else _windows_of(xp, data, plan)
-    buffer = xp.empty((images * plan.shape[0] // n,) + plan.shape[1:] if plan.rows else
-                      (images,) + plan.shape[1:], dtype=data.dtype)
-    total = None
+    buffer = xp.empty((images * positions, 1, window), dtype=data.dtype)
+    og3 = og.reshape(n, filters, positions)
+    total = xp.zeros((filters, window), dtype=og.dtype)
+    part = xp.empty((filters, window), dtype=og.dtype)
     for lo in range(0, n, images):
         hi = min(n, lo + images)
-        cols = buffer[:(hi - lo) * (plan.shape[0] // n)] if plan.rows else buffer[:hi - lo]
+        cols = buffer[:(hi - lo) * positions]
         if compiled:
             _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
         else:
             _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
-        grad_w, grad_b = weight_gradient(xp, og[lo:hi], cols, data.shape[1], geometry[0],
-                                         groups, bias)
-        if total is None:
-            total = [grad_w, grad_b]
-        else:
-            total[0] += grad_w
-            if bias:
-                total[1] += grad_b
-    return total[0], total[1]
+        per_image = cols.reshape(hi - lo, positions, window)
+        for i in range(hi - lo):
+            xp.dot(og3[lo + i], per_image[i], out=part)
+            total += part
+    k = prod(kernel) * data.shape[1]
+    grad_b = xp.ascontiguousarray(total[:, k]) if bias else None
+    grad = total[:, :k].reshape((filters,) + tuple(kernel) + (data.shape[1],))
+    nd = len(kernel)
+    return xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))), grad_b
 
 
 class _Flipped:
