@@ -113,7 +113,7 @@ class ColumnsPlan:
     """What im2col and the products need for one (data shape, filters, geometry, groups, bias),
     worked out once per shape (a small convolution spends more time deciding than copying)."""
     __slots__ = ("geometry", "groups", "bias", "rows", "shape", "split", "output", "copies",
-                 "views")
+                 "views", "loops_geometry")
 
     def __init__(self, data_shape, filters, geometry, groups, bias):
         kernel, _, _, _, out = geometry
@@ -129,6 +129,7 @@ class ColumnsPlan:
         self.output = (n, filters) + tuple(out)
         self.copies = prod(self.split)
         self.views = {}         # unpadded data's strides -> its window view's (channels layout)
+        self.loops_geometry = _conv_kernels.geometry_array(geometry)    # for the compiled loops
 
     def windows(self, xp, data):
         """window_view of unpadded channel-first data, split by group: (N, g, C/g, *kernel,
@@ -167,11 +168,16 @@ def _window_part(xp, cols, plan, images):
     return _split(xp, part, (images,) + plan.split[1:])
 
 
+# Column elements from which im2col takes the compiled loops: below, their few microseconds of
+# setup cost more than the copy saves.
+_COMPILED_FROM_COPIES = 1 << 14
+
+
 def _compiled_im2col(xp, data, plan, cols, lo, hi, threads=False):
     """cols (the columns of images [lo, hi), in plan's layout) filled by the compiled loops,
     split over threads by image when `threads`; the caller has checked _conv_kernels.takes."""
     data5 = _conv_kernels.as_3d(xp.ascontiguousarray(data))
-    geo = _conv_kernels.geometry_array(plan.geometry)
+    geo = plan.loops_geometry
     fill = _conv_kernels.im2col_rows if plan.rows else _conv_kernels.im2col_channels
 
     def work(a, b):
@@ -188,7 +194,7 @@ def im2col(xp, data, geometry, groups, bias=False, plan=None):
     if plan is None:
         plan = ColumnsPlan(data.shape, 0, geometry, groups, bias)
     cols = xp.empty(plan.shape, dtype=data.dtype)
-    if _conv_kernels.takes(xp, data.dtype):
+    if plan.copies >= _COMPILED_FROM_COPIES and _conv_kernels.takes(xp, data.dtype):
         _compiled_im2col(xp, data, plan, cols, 0, data.shape[0], threads=True)
         return cols
     target = _window_part(xp, cols, plan, data.shape[0])
@@ -407,10 +413,12 @@ def _as_full_convolution(geometry, data_shape, groups):
 
 
 def data_gradient(xp, og, weight, data_shape, geometry, groups):
-    """The data gradient (N, C, *spatial). Where the convolution keeps the data's size (ResNet's
-    3x3 layers with padding 1) this is the forward convolution of ograd with the flipped weight:
-    one wide product over im2col columns (measured 1.1-1.2x quicker on ResNet's 64- and
-    256-channel layers). Elsewhere, one product per kernel position (_col2im_gradient)."""
+    """The data gradient (N, C, *spatial). With the compiled loops, a product and a col2im per
+    piece of images (_compiled_data_gradient), except on small outputs of size-keeping layers.
+    Without them, where the convolution keeps the data's size (ResNet's 3x3 layers with
+    padding 1) this is the forward convolution of ograd with the flipped weight: one wide
+    product over im2col columns (measured 1.1-1.2x quicker on ResNet's 64- and 256-channel
+    layers). Elsewhere, one product per kernel position (_col2im_gradient)."""
     full = _as_full_convolution(geometry, data_shape, groups)
     if _conv_kernels.takes(xp, og.dtype) and (
             full is None or prod(geometry[4]) >= _COMPILED_FROM_POSITIONS):
