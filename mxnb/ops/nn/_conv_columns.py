@@ -22,10 +22,17 @@ more, the bias: the product adds the bias (an add over the whole output saved, a
 LeNet's first layer forward) and the weight gradient's product yields the bias gradient as its
 last column (ograd's sum saved).
 
-`uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree.
-The data gradient of a size-keeping stride-1 layer is itself a forward convolution (of ograd
+`uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree;
+so does `keeps_columns`, which lets the largest layers keep no columns at all (their forward and
+weight gradient go a few images at a time). The copies of large layers are split over threads
+(_conv_parallel).
+
+With numba (mxnb.compiled), im2col and the data gradient's col2im are compiled loops, one image
+at a time (_conv_kernels); the data gradient is then one product per piece of images followed
+by that col2im. Their NumPy forms, here, are the reference and run without numba or on CuPy:
+the data gradient of a size-keeping stride-1 layer is itself a forward convolution (of ograd
 with the flipped weight); other data gradients add one product per kernel position into a
-channels-last buffer (col2im). The copies of large layers are split over threads (_conv_parallel).
+channels-last buffer.
 """
 import numpy
 
