@@ -286,7 +286,8 @@ def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None, pla
             return _rows_product_in_pieces(xp, data, w[0], plan), None
         cols = im2col(xp, data, geometry, groups, bias is not None, plan)
         rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
-        result = xp.ascontiguousarray(rows.reshape(n, -1, filters).transpose(0, 2, 1))
+        result = xp.ascontiguousarray(rows.reshape(n, prod(plan.output[2:]), filters)
+                                      .transpose(0, 2, 1))
         return result.reshape(plan.output), cols
     cols = im2col(xp, data, geometry, groups, bias is not None, plan)
     w = weight.reshape(groups, filters // groups, -1)
@@ -468,8 +469,8 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     grad5 = _conv_kernels.as_3d(grad)
     geo = _conv_kernels.geometry_array(geometry)
     # at least an image per thread, so that every piece's col2im can be split
-    images = min(n, max(_conv_parallel.cpu_threads(),
-                        _COL2IM_PIECE // (positions * window * groups)))
+    images = max(1, min(n, max(_conv_parallel.cpu_threads(),
+                               _COL2IM_PIECE // (positions * window * groups))))
     cols = xp.empty((images, groups, window, positions), dtype=og.dtype)
     for first in range(0, n, images):
         last = min(n, first + images)
