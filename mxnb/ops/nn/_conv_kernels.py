@@ -13,8 +13,9 @@ take a range of images [lo, hi), so `_conv_parallel.parallel_batches` may split 
 threads (they are nogil). Only float32 and float64 take them (`takes`); other dtypes, CuPy
 arrays and `compiled.enabled()` false use the NumPy forms in _conv_columns.
 
-col2im adds each kernel position's values in kernel order into zeros, as the NumPy form does
-position by position: the two are bit-equal.
+col2im (of "channels" columns, written straight into NCHW) adds each kernel position's values
+in kernel order into zeros, as the NumPy per-position form does: given the same columns, the
+two are bit-equal (tests/ops/test_nn_conv_compiled.py).
 """
 import numpy
 
@@ -46,9 +47,9 @@ def as_3d(x):
     return x.reshape(x.shape[:2] + (1,) * extra + x.shape[2:])
 
 
-# Inside the loops, arrays are indexed only by loop counters (on views cut at the run's start):
-# numba then knows the indices are not negative and drops its wraparound test, which otherwise
-# keeps LLVM from vectorizing the copies (3x slower on LeNet's columns).
+# Inside the loops, arrays are indexed by loop counters (on views cut at the run's start) or by
+# unsigned integers: numba then knows the indices are not negative and drops its wraparound
+# test, which otherwise keeps LLVM from vectorizing the copies (3x slower on LeNet's columns).
 
 @compiled.kernel
 def im2col_rows(x, geo, groups, bias, cols, lo, hi, first):
