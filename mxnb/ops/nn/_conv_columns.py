@@ -55,10 +55,10 @@ _ROWS_FROM_CHANNELS = 8
 # elements, 29.1 -> 22.1 ms; the 128-channel layers' 9.4M neither gain nor lose), and the
 # forward of layers that keep no columns for the weight gradient (keeps_columns), which then
 # recomputes them the same way: on the 64-channel layers, forward plus weight gradient
-# 68.7 -> 64.2 ms (one thread; pieces of 2^19 to 2^21 elements within 2% of each other, 2^22
-# 70.8 ms).
+# 68.7 -> 64.5 ms on one thread (pieces of 2^19 to 2^21 elements within 2% of each other, 2^22
+# 70.8 ms), 45.3 -> 43.7 ms on two (2^19 and 2^20 within 1%, 2^21 46.1, 2^22 45.9 ms).
 _PIECES_FROM_ELEMENTS = 1 << 24
-_PIECE_ELEMENTS = 1 << 21
+_PIECE_ELEMENTS = 1 << 20
 
 
 def uses_rows(channels_per_group):
@@ -324,7 +324,8 @@ def keeps_columns(data_shape, kernel, out, groups):
     shape inference and the kernels agree). Large "rows" columns of one group are not kept: the
     forward goes a few images at a time, and the weight gradient recomputes them piece by piece
     (weight_gradient_from_data). ResNet-18/32x32's 64-channel layers, one thread: forward plus
-    weight gradient 68.7 -> 64.2 ms, and 75 MB of columns less per layer between the passes."""
+    weight gradient 68.7 -> 64.5 ms (two threads 45.3 -> 43.7 ms), and 75 MB of columns less per
+    layer between the passes."""
     cg = data_shape[1] // groups
     if groups != 1 or not uses_rows(cg):
         return True
