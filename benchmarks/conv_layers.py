@@ -1,12 +1,17 @@
 """Convolution layers one by one: mxnb vs MXNet 1.9.1 vs PyTorch, forward and forward+backward.
 
     .venv/bin/python benchmarks/conv_layers.py [--threads 2] [--repeat 20] [--layers lenet1,...]
+    .venv/bin/python benchmarks/conv_layers.py --kernels [--threads 2] [--layers ...]
 
 LeNet's two layers (batch 64), ResNet-18 CIFAR layers (batch 32) and a tiny convolution (the cost
 of one call). Each layer's forward, then forward plus backward (weight, bias where the layer has
 one, and the data gradient except for first layers, whose input needs none), is timed `--repeat`
 times; the minimum is shown in ms (shared machines are noisy: the minimum is the least disturbed).
 Each framework runs in its own interpreter with the same thread count.
+
+`--kernels` times mxnb's own kernels instead (forward, data gradient, weight gradient from the
+kept columns, or recomputed where the forward keeps none), each with its compiled loops
+(mxnb.compiled) and with its NumPy form, interleaved in one interpreter: the minimum in us.
 """
 import argparse
 import os
@@ -86,8 +91,72 @@ def torch_layer(torch, spec, repeat):
     return {"forward_ms": _best(forward, repeat), "both_ms": _best(both, repeat)}
 
 
+def kernel_layer(mx, spec, repeat):
+    """{kernel: {"numpy_us", "compiled_us"}} for one layer's three registered kernels, called
+    as a training step calls them (the weight gradient reads the forward's hidden output)."""
+    import numpy as np
+    from mxnb import compiled
+    from mxnb.ops import registry
+    shape, filters, kernel, stride, pad, bias, data_grad = spec
+    x, w, b = _arrays(shape, filters, kernel, bias)
+    inputs = [x, w] + ([b] if bias else [])
+    raw = dict(kernel=(kernel, kernel), stride=(stride, stride), pad=(pad, pad),
+               num_filter=filters, no_bias=not bias)
+    ops = {name: registry.get(name) for name in
+           ("Convolution", "_backward_Convolution_data", "_backward_Convolution_weight_columns")}
+    attrs = ops["Convolution"].parse_attrs(raw)
+    out, hidden = ops["Convolution"].compute(np, inputs, attrs)
+    head = np.random.RandomState(1).uniform(-1, 1, out.shape).astype(out.dtype)
+    calls = {"forward": lambda: ops["Convolution"].compute(np, inputs, attrs),
+             "data_grad": lambda: ops["_backward_Convolution_data"].compute(np, [head, x, w],
+                                                                             attrs),
+             "weight_grad": lambda: ops["_backward_Convolution_weight_columns"].compute(
+                 np, [head, x, hidden], attrs)}
+    best = {name: {True: float("inf"), False: float("inf")} for name in calls}
+    for flag in (True, False):      # compile and warm both forms first
+        with compiled.use_compiled(flag):
+            for call in calls.values():
+                call()
+    for k in range(repeat):
+        for name, call in calls.items():
+            for flag in ((True, False) if k % 2 else (False, True)):   # neither always first
+                with compiled.use_compiled(flag):
+                    start = time.perf_counter()
+                    call()
+                    best[name][flag] = min(best[name][flag], time.perf_counter() - start)
+    return {name: {"numpy_us": t[False] * 1e6, "compiled_us": t[True] * 1e6}
+            for name, t in best.items()}
+
+
+def kernels_main(args, layers):
+    python = _common.mxnb_python()
+    result = _common.run_worker(python, os.path.abspath(__file__),
+                                ["--framework", "kernels", "--repeat", str(args.repeat),
+                                 "--layers", ",".join(layers)],
+                                args.threads, extra_env={"PYTHONPATH": _common.ROOT},
+                                timeout=args.timeout)
+    _common.header("mxnb's convolution kernels, compiled vs NumPy form (us, minimum of %d; "
+                   "lower is better)" % args.repeat, args.threads,
+                   [("mxnb", _common.version_line(result))])
+    if "error" in result:
+        print("error: %s" % result["error"])
+        return
+    rows = []
+    for name in layers:
+        for kernel, cell in result["kernels"][name].items():
+            rows.append([name, kernel, "%.0f" % cell["numpy_us"], "%.0f" % cell["compiled_us"],
+                         "%.2f" % (cell["numpy_us"] / cell["compiled_us"])])
+    _common.table(["layer", "kernel", "NumPy form", "compiled", "speed-up"], rows)
+
+
 def worker(framework, layers, repeat, threads):
     import importlib
+    if framework == "kernels":
+        mod = importlib.import_module("mxnb")
+        result = {"kernels": {name: kernel_layer(mod, LAYERS[name], repeat) for name in layers}}
+        result.update(_common.worker_info("mxnb", mod))
+        _common.emit(result)
+        return
     if framework == "torch":
         _common.set_threads_in_worker("torch", threads)
     mod = importlib.import_module(framework)
@@ -106,6 +175,8 @@ def main():
                         + ",".join(LAYERS))
     parser.add_argument("--timeout", type=int, default=1800)
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--kernels", action="store_true",
+                        help="mxnb's kernels with and without their compiled loops, instead")
     args = parser.parse_args()
     layers = [name.strip() for name in args.layers.split(",") if name.strip()]
     unknown = [name for name in layers if name not in LAYERS]
@@ -113,6 +184,8 @@ def main():
         parser.error("unknown layers %s; choose from %s" % (unknown, ",".join(LAYERS)))
     if args.worker:
         return worker(args.framework, layers, args.repeat, args.threads)
+    if args.kernels:
+        return kernels_main(args, layers)
     if args.setup_peers:
         _common.setup_peers()
     results, versions = {}, []

@@ -22,35 +22,43 @@ more, the bias: the product adds the bias (an add over the whole output saved, a
 LeNet's first layer forward) and the weight gradient's product yields the bias gradient as its
 last column (ograd's sum saved).
 
-`uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree.
-The data gradient of a size-keeping stride-1 layer is itself a forward convolution (of ograd
+`uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree;
+so does `keeps_columns`, which lets the largest layers keep no columns at all (their forward and
+weight gradient go a few images at a time). The copies of large layers are split over threads
+(_conv_parallel).
+
+With numba (mxnb.compiled), im2col and the data gradient's col2im are compiled loops, one image
+at a time (_conv_kernels); the data gradient is then one product per piece of images followed
+by that col2im. Their NumPy forms, here, are the reference and run without numba or on CuPy:
+the data gradient of a size-keeping stride-1 layer is itself a forward convolution (of ograd
 with the flipped weight); other data gradients add one product per kernel position into a
-channels-last buffer (col2im). The copies of large layers are split over threads (_conv_parallel).
+channels-last buffer.
 """
 import numpy
 
-from . import _conv_parallel
+from . import _conv_parallel, _conv_kernels
 from ._conv_parallel import parallel_batches
 from ._shapes import prod
 from ._windows import kernel_positions, strided, pad_spatial, window_view
 
 __all__ = ["uses_rows", "columns_shape", "ColumnsPlan", "im2col", "conv_forward",
-           "weight_gradient", "data_gradient"]
+           "weight_gradient", "data_gradient", "keeps_columns", "weight_gradient_from_data"]
 
 # Channels per group from which the "rows" layout's copy is the quicker one (measured on
 # LeNet's 1- and 20-channel layers and ResNet's 3-, 64- and 256-channel ones).
 _ROWS_FROM_CHANNELS = 8
 
-# A product whose columns are not kept (the data gradient as a full convolution) goes a few
-# images at a time from this many column elements, in pieces of about _PIECE_ELEMENTS: each
-# piece is copied and multiplied while it is in cache, into one buffer reused by every piece
-# (ResNet-18/32x32, batch 32, float32: the 64-channel layers' data gradient, 18.9M column
-# elements, 29.1 -> 22.1 ms; the 128-channel layers' 9.4M neither gain nor lose). The forward
-# keeps its columns for the weight gradient, so it writes them whole (in pieces, the 64-channel
-# forward measured 32.6 -> 22.6 ms with a fresh buffer per piece: the next step would be a
-# weight gradient that recomputes its columns piece by piece).
+# Products whose columns are not kept go a few images at a time from this many column
+# elements, in pieces of about _PIECE_ELEMENTS: each piece is copied and multiplied while it is
+# in cache, into one buffer reused by every piece. That is the data gradient as a full
+# convolution (ResNet-18/32x32, batch 32, float32: the 64-channel layers' 18.9M column
+# elements, 29.1 -> 22.1 ms; the 128-channel layers' 9.4M neither gain nor lose), and the
+# forward of layers that keep no columns for the weight gradient (keeps_columns), which then
+# recomputes them the same way: on the 64-channel layers, forward plus weight gradient
+# 68.7 -> 64.5 ms on one thread (pieces of 2^19 to 2^21 elements within 2% of each other, 2^22
+# 70.8 ms), 45.3 -> 43.7 ms on two (2^19 and 2^20 within 1%, 2^21 46.1, 2^22 45.9 ms).
 _PIECES_FROM_ELEMENTS = 1 << 24
-_PIECE_ELEMENTS = 1 << 22
+_PIECE_ELEMENTS = 1 << 20
 
 
 def uses_rows(channels_per_group):
@@ -112,7 +120,7 @@ class ColumnsPlan:
     """What im2col and the products need for one (data shape, filters, geometry, groups, bias),
     worked out once per shape (a small convolution spends more time deciding than copying)."""
     __slots__ = ("geometry", "groups", "bias", "rows", "shape", "split", "output", "copies",
-                 "views")
+                 "views", "loops_geometry")
 
     def __init__(self, data_shape, filters, geometry, groups, bias):
         kernel, _, _, _, out = geometry
@@ -128,6 +136,7 @@ class ColumnsPlan:
         self.output = (n, filters) + tuple(out)
         self.copies = prod(self.split)
         self.views = {}         # unpadded data's strides -> its window view's (channels layout)
+        self.loops_geometry = _conv_kernels.geometry_array(geometry)    # for the compiled loops
 
     def windows(self, xp, data):
         """window_view of unpadded channel-first data, split by group: (N, g, C/g, *kernel,
@@ -166,12 +175,35 @@ def _window_part(xp, cols, plan, images):
     return _split(xp, part, (images,) + plan.split[1:])
 
 
+# Column elements from which im2col takes the compiled loops: below, their few microseconds of
+# setup cost more than the copy saves.
+_COMPILED_FROM_COPIES = 1 << 14
+
+
+def _compiled_im2col(xp, data, plan, cols, lo, hi, threads=False):
+    """cols (the columns of images [lo, hi), in plan's layout) filled by the compiled loops,
+    split over threads by image when `threads`; the caller has checked _conv_kernels.takes."""
+    data5 = _conv_kernels.as_3d(xp.ascontiguousarray(data))
+    geo = plan.loops_geometry
+    fill = _conv_kernels.im2col_rows if plan.rows else _conv_kernels.im2col_channels
+
+    def work(a, b):
+        fill(data5, geo, plan.groups, plan.bias, cols, lo + a, lo + b, lo)
+    if threads:
+        parallel_batches(xp, work, hi - lo, cols.size)
+    else:
+        work(0, hi - lo)
+
+
 def im2col(xp, data, geometry, groups, bias=False, plan=None):
     """Columns of `data` in the layout `uses_rows` picks (see columns_shape); with `bias`, the
     last entry of every window is 1. `plan`: a ColumnsPlan for these arguments, if at hand."""
     if plan is None:
         plan = ColumnsPlan(data.shape, 0, geometry, groups, bias)
     cols = xp.empty(plan.shape, dtype=data.dtype)
+    if plan.copies >= _COMPILED_FROM_COPIES and _conv_kernels.takes(xp, data.dtype):
+        _compiled_im2col(xp, data, plan, cols, 0, data.shape[0], threads=True)
+        return cols
     target = _window_part(xp, cols, plan, data.shape[0])
     source = _windows_of(xp, data, plan)
     if plan.copies < _conv_parallel._MIN_ELEMENTS:     # not worth a thread: copy here
@@ -188,17 +220,23 @@ def _rows_product_in_pieces(xp, data, w, plan):
     positions = plan.shape[0] // n
     filters = w.shape[0]
     images = max(1, _PIECE_ELEMENTS // (positions * plan.shape[2]))
-    source = _windows_of(xp, data, plan)
+    compiled = _conv_kernels.takes(xp, data.dtype)
+    source = None if compiled else _windows_of(xp, data, plan)
     buffer = xp.empty((images * positions,) + plan.shape[1:], dtype=data.dtype)
     result = None
     for lo in range(0, n, images):
         hi = min(n, lo + images)
         cols = buffer[:(hi - lo) * positions]
-        _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
-        rows = xp.dot(cols[:, 0], w.T)                                  # (images * P, F)
+        if compiled:
+            _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
+        else:
+            _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
         if result is None:
-            result = xp.empty((n, filters, positions), dtype=rows.dtype)
-        result[lo:hi] = rows.reshape(hi - lo, positions, filters).transpose(0, 2, 1)
+            result = xp.empty((n, filters, positions), dtype=xp.result_type(cols, w))
+        # each image's filters times its columns' transpose: (F, P), already NCHW
+        per_image = cols.reshape(hi - lo, positions, -1)
+        for i in range(hi - lo):
+            xp.dot(w, per_image[i].T, out=result[lo + i])
     return result.reshape(plan.output)
 
 
@@ -248,7 +286,8 @@ def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None, pla
             return _rows_product_in_pieces(xp, data, w[0], plan), None
         cols = im2col(xp, data, geometry, groups, bias is not None, plan)
         rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
-        result = xp.ascontiguousarray(rows.reshape(n, -1, filters).transpose(0, 2, 1))
+        result = xp.ascontiguousarray(rows.reshape(n, prod(plan.output[2:]), filters)
+                                      .transpose(0, 2, 1))
         return result.reshape(plan.output), cols
     cols = im2col(xp, data, geometry, groups, bias is not None, plan)
     w = weight.reshape(groups, filters // groups, -1)
@@ -278,6 +317,59 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
     grad = per_image.sum(axis=0).reshape(filters, -1)
     grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
     return xp.ascontiguousarray(grad[:, :window]).reshape((filters, cg) + tuple(kernel)), grad_b
+
+
+def keeps_columns(data_shape, kernel, out, groups):
+    """Whether Convolution keeps its columns for the weight gradient (from the shapes alone, so
+    shape inference and the kernels agree). Large "rows" columns of one group are not kept: the
+    forward goes a few images at a time, and the weight gradient recomputes them piece by piece
+    (weight_gradient_from_data). ResNet-18/32x32's 64-channel layers, one thread: forward plus
+    weight gradient 68.7 -> 64.5 ms (two threads 45.3 -> 43.7 ms), and 75 MB of columns less per
+    layer between the passes."""
+    cg = data_shape[1] // groups
+    if groups != 1 or not uses_rows(cg):
+        return True
+    return data_shape[0] < 2 or prod(out) * data_shape[0] * prod(kernel) * cg < _PIECES_FROM_ELEMENTS
+
+
+def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=None):
+    """weight_gradient's results from the data rather than from kept columns. Where Convolution
+    keeps no columns (keeps_columns), a few images at a time (about _PIECE_ELEMENTS): each
+    piece's columns in one reused buffer, and each image's ograd (F, P) times its columns added
+    to the gradient while they are in cache (no transpose of the ograd). Elsewhere the whole
+    columns once, as the forward would have kept them."""
+    n, filters = og.shape[:2]
+    kernel, out = geometry[0], geometry[4]
+    if plan is None:
+        plan = ColumnsPlan(data.shape, filters, geometry, groups, bias)
+    if keeps_columns(data.shape, kernel, out, groups):
+        return weight_gradient(xp, og, im2col(xp, data, geometry, groups, bias, plan),
+                               data.shape[1], kernel, groups, bias)
+    positions = prod(out)
+    window = plan.shape[2]
+    images = max(1, _PIECE_ELEMENTS // (positions * window))
+    compiled = _conv_kernels.takes(xp, data.dtype)
+    source = None if compiled else _windows_of(xp, data, plan)
+    buffer = xp.empty((images * positions, 1, window), dtype=data.dtype)
+    og3 = og.reshape(n, filters, positions)
+    total = xp.zeros((filters, window), dtype=og.dtype)
+    part = xp.empty((filters, window), dtype=og.dtype)
+    for lo in range(0, n, images):
+        hi = min(n, lo + images)
+        cols = buffer[:(hi - lo) * positions]
+        if compiled:
+            _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
+        else:
+            _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
+        per_image = cols.reshape(hi - lo, positions, window)
+        for i in range(hi - lo):
+            xp.dot(og3[lo + i], per_image[i], out=part)
+            total += part
+    k = prod(kernel) * data.shape[1]
+    grad_b = xp.ascontiguousarray(total[:, k]) if bias else None
+    grad = total[:, :k].reshape((filters,) + tuple(kernel) + (data.shape[1],))
+    nd = len(kernel)
+    return xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))), grad_b
 
 
 class _Flipped:
@@ -330,16 +422,66 @@ def _as_full_convolution(geometry, data_shape, groups):
 
 
 def data_gradient(xp, og, weight, data_shape, geometry, groups):
-    """The data gradient (N, C, *spatial). Where the convolution keeps the data's size (ResNet's
-    3x3 layers with padding 1) this is the forward convolution of ograd with the flipped weight:
-    one wide product over im2col columns (measured 1.1-1.2x quicker on ResNet's 64- and
-    256-channel layers). Elsewhere, one product per kernel position (_col2im_gradient)."""
+    """The data gradient (N, C, *spatial). With the compiled loops, a product and a col2im per
+    piece of images (_compiled_data_gradient), except on small outputs of size-keeping layers.
+    Without them, where the convolution keeps the data's size (ResNet's 3x3 layers with
+    padding 1) this is the forward convolution of ograd with the flipped weight: one wide
+    product over im2col columns (measured 1.1-1.2x quicker on ResNet's 64- and 256-channel
+    layers). Elsewhere, one product per kernel position (_col2im_gradient)."""
     full = _as_full_convolution(geometry, data_shape, groups)
+    if _conv_kernels.takes(xp, og.dtype) and (
+            full is None or prod(geometry[4]) >= _COMPILED_FROM_POSITIONS):
+        return _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups)
     if full is not None:
         flipped = _Flipped(xp, weight, groups)
         return conv_forward(xp, og, flipped.weight, None, full, groups, flipped.rows,
                             keep_columns=False)[0]
     return _col2im_gradient(xp, og, weight, data_shape, geometry, groups)
+
+
+# Output positions per image from which the compiled data gradient beats the full convolution
+# (ResNet-18/32x32, one thread: 32x32 and 16x16 outputs 34.4 -> 26.0 and 28.2 -> 20.7 ms; on
+# 8x8 and 4x4 outputs the per-image products are too narrow: 41.8 -> 45.0, 22.2 -> 38.8 ms).
+# Where the data gradient is not a full convolution it wins everywhere (LeNet's conv2 4.6 ->
+# 2.9 ms, ResNet's strided 64 -> 128 layer 28.8 -> 15.6 ms).
+_COMPILED_FROM_POSITIONS = 256
+
+# Column elements per piece of the data gradient's product + col2im: the piece's columns stay
+# in L2 between the product that writes them and the col2im that reads them.
+_COL2IM_PIECE = 1 << 18
+
+
+def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
+    """The data gradient (N, C, *spatial) a few images at a time: the weight's transpose times
+    each image's ograd (F/g, P) is that image's columns' gradient in the "channels" layout,
+    which the compiled col2im adds back into the data's positions (NCHW, no transposes). One
+    buffer serves every piece; the products use BLAS's threads, col2im is split over ours
+    (products inside our threads would ask BLAS for threads too: two cores, four threads)."""
+    kernel, out = geometry[0], geometry[4]
+    n, c = data_shape[:2]
+    f = weight.shape[0]
+    fg = f // groups
+    positions = prod(out)
+    window = prod(kernel) * (c // groups)
+    # (g, window, F/g): each group's filters' transpose
+    wt = xp.ascontiguousarray(weight.reshape(groups, fg, window).transpose(0, 2, 1))
+    og4 = og.reshape(n, groups, fg, positions)
+    grad = xp.empty(data_shape, dtype=og.dtype)
+    grad5 = _conv_kernels.as_3d(grad)
+    geo = _conv_kernels.geometry_array(geometry)
+    # at least an image per thread, so that every piece's col2im can be split
+    images = max(1, min(n, max(_conv_parallel.cpu_threads(),
+                               _COL2IM_PIECE // (positions * window * groups))))
+    cols = xp.empty((images, groups, window, positions), dtype=og.dtype)
+    for first in range(0, n, images):
+        last = min(n, first + images)
+        part = cols[:last - first]
+        xp.matmul(wt, og4[first:last], out=part)
+
+        def add(lo, hi, part=part, first=first):
+            _conv_kernels.col2im_channels(part, geo, grad5, first + lo, first + hi, first)
+        parallel_batches(xp, add, last - first, part.size)
+    return grad
 
 
 def _col2im_gradient(xp, og, weight, data_shape, geometry, groups):

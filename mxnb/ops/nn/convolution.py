@@ -7,8 +7,8 @@ from ._layout import channels_first
 from ._shapes import merge, prod
 from ._windows import spatial_tuple, out_size, check_window_attrs, check_fits
 from . import _conv_winograd
-from ._conv_columns import im2col, columns_shape, conv_forward, weight_gradient, data_gradient, \
-    ColumnsPlan
+from ._conv_columns import columns_shape, conv_forward, weight_gradient, data_gradient, \
+    ColumnsPlan, keeps_columns, weight_gradient_from_data
 
 _LAYOUTS = (None, "NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")
 _PARAMS = {
@@ -69,13 +69,13 @@ def _checked_plan(attrs, inputs):
     return geometry, plan
 
 
-def _columns(xp, data, attrs, geometry):
-    """The im2col columns of data (layout: _conv_columns.columns_shape)."""
-    kernel = geometry[0]
+def _columns_geometry(attrs, data):
+    """The geometry of data's im2col columns, after checking its rank."""
+    kernel = tuple(attrs["kernel"])
     if len(data.shape) != len(kernel) + 2:
         raise ShapeError("Convolution: kernel %s needs %d-D data, found shape %s"
                          % (kernel, len(kernel) + 2, tuple(data.shape)))
-    return im2col(xp, data, geometry, attrs["num_group"], not attrs["no_bias"])
+    return _geometry(attrs, data.shape[2:])
 
 
 @operator("Convolution", params=_PARAMS, hint="convolution", outputs=("output", "columns"),
@@ -85,15 +85,23 @@ class Convolution:
     """Cross-correlation of data (N, C, *spatial) with num_filter kernels, plus bias.
 
     A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
-    copying the data again (about a sixth of a LeNet training step)."""
+    copying the data again (about a sixth of a LeNet training step). Where the columns are
+    large (`_conv_columns.keeps_columns`) it holds the data itself instead (no copy): the
+    forward then goes a few images at a time, and the weight gradient recomputes the columns
+    piece by piece, which is quicker than writing and keeping them whole."""
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
         geometry, plan = _checked_plan(attrs, inputs)        # weight and bias fit the data
         bias = None if attrs["no_bias"] else inputs[2]
+        keep = keeps_columns(data.shape, geometry[0], geometry[4], attrs["num_group"])
+        kernel, stride, dilate, pad, out = geometry
+        if not keep and _conv_winograd.applies(xp, data, weight, kernel, stride, dilate, pad,
+                                               attrs["num_group"]):
+            return [_conv_winograd.forward(data, weight, bias, pad, out), data]
         result, cols = conv_forward(xp, data, weight, bias, geometry, attrs["num_group"],
-                                    plan=plan)
-        return [result, cols]
+                                    plan=plan, keep_columns=keep)
+        return [result, cols if keep else data]
 
     def infer_shape(attrs, in_shapes):
         name = "Convolution"
@@ -121,7 +129,8 @@ class Convolution:
             geometry = _geometry(attrs, list(data[2:]))
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
             if 0 not in out and data[1]:
-                columns = columns_shape(data, kernel, out[2:], groups, not attrs["no_bias"])
+                columns = columns_shape(data, kernel, out[2:], groups, not attrs["no_bias"]) \
+                    if keeps_columns(data, kernel, out[2:], groups) else tuple(data)
         return shapes, [out, columns]
 
     def infer_shape_backward(attrs, in_shapes, out_shapes):
@@ -205,6 +214,18 @@ def _weight_gradient(xp, og, data, cols, attrs):
     return [grad_w, grad_b] if bias else [grad_w]
 
 
+def _weight_gradient_from_data(xp, og, data, attrs):
+    """_weight_gradient's results with the columns recomputed from data (in pieces where the
+    forward keeps none)."""
+    if og.shape[1] != attrs["num_filter"]:
+        raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
+                         "%d" % (tuple(og.shape), og.shape[1], attrs["num_filter"]))
+    geometry = _columns_geometry(attrs, data)
+    bias = not attrs["no_bias"]
+    grad_w, grad_b = weight_gradient_from_data(xp, og, data, geometry, attrs["num_group"], bias)
+    return [grad_w, grad_b] if bias else [grad_w]
+
+
 def _weight_gradient_shapes(attrs, in_shapes):
     data = in_shapes[1]
     filters, kernel = attrs["num_filter"], tuple(attrs["kernel"])
@@ -239,7 +260,7 @@ class BackwardConvolutionWeight:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data = inputs
-        return _weight_gradient(xp, og, data, _columns(xp, data, attrs, _geometry(attrs, data.shape[2:])), attrs)
+        return _weight_gradient_from_data(xp, og, data, attrs)
 
     infer_shape = _weight_gradient_shapes
     infer_type = _weight_gradient_types
@@ -256,6 +277,9 @@ class BackwardConvolutionWeightColumns:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data, cols = inputs
+        geometry = _geometry(attrs, data.shape[2:])
+        if not keeps_columns(data.shape, geometry[0], geometry[4], attrs["num_group"]):
+            return _weight_gradient_from_data(xp, og, cols, attrs)   # the forward kept the data
         return _weight_gradient(xp, og, data, cols, attrs)
 
     def unused_inputs(attrs):
