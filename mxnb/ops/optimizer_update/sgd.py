@@ -16,6 +16,7 @@ weight's dtype; states are float32 there.
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
+from . import _compiled
 from ._common import (CHUNK, CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into, chunked,
                       coefficient, in_place, scratch, weight_shape, weight_type, write)
 
@@ -333,14 +334,27 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
             return sgd_mom_step(xp, w, g, parts[2], lr, wd, mom_rate, rescale, bound, out=target)
         return sgd_step(xp, w, g, lr, wd, rescale, bound, out=target)
 
+    def fast(xp, parts, lr, wd, scalars, target):
+        """The compiled form of `one` (plain weights of one float dtype)."""
+        if target is None:
+            target = xp.empty(parts[0].shape, parts[0].dtype)
+        mom_rate, rescale, bound = scalars
+        if momentum:
+            return _compiled.sgd_mom(parts[0], parts[1], parts[2], lr, wd, mom_rate, rescale,
+                                     bound, target)
+        return _compiled.sgd(parts[0], parts[1], lr, wd, rescale, bound, target)
+
     def run(xp, inputs, attrs, targets):
         lrs, wds = _rates(xp, inputs, attrs, group)
         scalars = (attrs.get("momentum"), attrs["rescale_grad"], attrs["clip_gradient"])
+        compiled = not mp and _compiled.usable(xp, inputs[:1])
         outs = []
         for i in range(attrs["num_weights"]):
             parts = inputs[i * group:(i + 1) * group]
             target = None if targets is None else targets[i]
-            if target is None or target.size <= CHUNK:      # what chunked would do, inlined
+            if compiled and _compiled.same_layout(parts, target):
+                outs.append(fast(xp, parts, lrs[i], wds[i], scalars, target))
+            elif target is None or target.size <= CHUNK:      # what chunked would do, inlined
                 outs.append(one(xp, parts, lrs[i], wds[i], scalars, target))
             else:
                 outs.append(chunked(xp, lambda arrays, out: one(xp, arrays, lrs[i], wds[i],
