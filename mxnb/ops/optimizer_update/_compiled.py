@@ -3,8 +3,8 @@ weight, gradient and state element once and writes the weight and states once, w
 forms in sgd.py / adaptive.py stream every array through memory half a dozen times.
 
 Each loop does the NumPy form's float operations in the same order on the same operands, in the
-arrays' precision (the coefficients arrive as scalars of the weight's dtype, computed on the
-host exactly as the NumPy form computes them), so the results are bit-equal to it. A loop
+arrays' precision (the hyper-parameters cast to the weight's dtype, and the coefficients made
+from them, as the NumPy forms' `coefficient` does), so the results are bit-equal to it. A loop
 updates the weight and its states in place, as the optimizers call them (out=weight): a loop
 that reads one array and writes another which may be the same memory is not vectorized by LLVM
 (its overlap check fails), and runs ~3x slower. For a fresh result the weight is first copied
@@ -48,24 +48,20 @@ def same_layout(arrays, out=None):
     return out is None or (out.dtype == dtype and out.shape == shape and out.flags.c_contiguous)
 
 
-def _real(dtype):
-    """The NumPy forms' `coefficient`: numbers (and the preloaded rates' NumPy scalars) as
-    scalars of the arrays' dtype."""
-    return dtype.type
-
-
-def _flat(a):
-    return a.reshape(-1)
-
-
 # --- the loops ---------------------------------------------------------------------------------
-# No literal takes part in arithmetic (a Python 1 would be float64 to numba and widen a float32
-# expression; comparing with 0 is exact and harmless): every coefficient comes in as a scalar
-# of the arrays' dtype. sign(x) * c is written c, -c or (x - x) * c: np.sign's 1, -1, +0 (for
-# ±0) or NaN, times c.
+# Hyper-parameters come in as Python floats (numba's quickest arguments) and are cast to the
+# arrays' dtype first (`real`), as the NumPy forms' `coefficient` does; derived coefficients
+# (1 - beta1, lr * wd) are then computed in that dtype, as there. No literal takes part in
+# arithmetic (a 1 would be float64 to numba and widen a float32 expression; comparing with 0 is
+# exact and harmless). sign(x) * c is written c, -c or (x - x) * c: np.sign's 1, -1, +0 (for
+# ±0) or NaN, times c. Clipping is on when the bound is >= 0, as MXNet's.
 
 @compiled.kernel
-def _sgd_loop(weight, grad, rescale, bound, clipping, lr, decay):
+def _sgd_loop(weight, grad, rescale_grad, clip_gradient, lr, wd):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rate = real(lr)
+    decay = real(1.0) - rate * real(wd)
     for i in range(weight.size):
         g = grad[i] * rescale
         if clipping:
@@ -73,12 +69,15 @@ def _sgd_loop(weight, grad, rescale, bound, clipping, lr, decay):
                 g = bound
             elif g < -bound:
                 g = -bound
-        weight[i] = weight[i] * decay - g * lr
+        weight[i] = weight[i] * decay - g * rate
 
 
 @compiled.kernel
-def _sgd_mom_loop(weight, grad, mom, rescale, bound, clipping, lr, lr_wd, decaying,
-                  momentum):
+def _sgd_mom_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rate, decaying, keep = real(lr), wd != 0, real(momentum)
+    rate_wd = rate * real(wd)
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
@@ -87,16 +86,19 @@ def _sgd_mom_loop(weight, grad, mom, rescale, bound, clipping, lr, lr_wd, decayi
                 g = bound
             elif g < -bound:
                 g = -bound
-        g = g * lr
+        g = g * rate
         if decaying:
-            g = g + w * lr_wd
-        m = mom[i] * momentum - g
+            g = g + w * rate_wd
+        m = mom[i] * keep - g
         mom[i] = m
         weight[i] = w + m
 
 
 @compiled.kernel
-def _nag_loop(weight, grad, mom, rescale, bound, clipping, lr, wd, momentum):
+def _nag_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rate, decay, keep = real(lr), real(wd), real(momentum)
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
@@ -105,15 +107,18 @@ def _nag_loop(weight, grad, mom, rescale, bound, clipping, lr, wd, momentum):
                 g = bound
             elif g < -bound:
                 g = -bound
-        g = (g + w * wd) * lr
-        m = mom[i] * momentum - g
+        g = (g + w * decay) * rate
+        m = mom[i] * keep - g
         mom[i] = m
-        weight[i] = (w + m * momentum) - g
+        weight[i] = (w + m * keep) - g
 
 
 @compiled.kernel
-def _mp_nag_loop(weight32, grad, mom, rescale, bound, clipping, lr, wd, momentum):
+def _mp_nag_loop(weight32, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
     # MXNet's mp_nag_mom_update: the stored momentum is recomputed from the new weight
+    real = weight32.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rate, decay, keep = real(lr), real(wd), real(momentum)
     for i in range(weight32.size):
         w = weight32[i]
         g = grad[i] * rescale
@@ -122,15 +127,18 @@ def _mp_nag_loop(weight32, grad, mom, rescale, bound, clipping, lr, wd, momentum
                 g = bound
             elif g < -bound:
                 g = -bound
-        step = (w * wd + g) * lr
-        new = (w + (mom[i] * momentum - step) * momentum) - step
-        m = mom[i] * momentum - (g + new * wd) * lr
-        mom[i] = m
+        step = (w * decay + g) * rate
+        new = (w + (mom[i] * keep - step) * keep) - step
+        mom[i] = mom[i] * keep - (g + new * decay) * rate
         weight32[i] = new
 
 
 @compiled.kernel
-def _signsgd_loop(weight, grad, rescale, bound, clipping, lr, decay):
+def _signsgd_loop(weight, grad, rescale_grad, clip_gradient, lr, wd):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rate = real(lr)
+    decay = real(1.0) - rate * real(wd)
     for i in range(weight.size):
         g = grad[i] * rescale
         if clipping:
@@ -139,17 +147,21 @@ def _signsgd_loop(weight, grad, rescale, bound, clipping, lr, decay):
             elif g < -bound:
                 g = -bound
         if g > 0:
-            step = lr
+            step = rate
         elif g < 0:
-            step = -lr
+            step = -rate
         else:
-            step = (g - g) * lr
+            step = (g - g) * rate
         weight[i] = weight[i] * decay - step
 
 
 @compiled.kernel
-def _signum_loop(weight, grad, mom, rescale, bound, clipping, lr, wd, keep, momentum,
-                 decay):
+def _signum_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum, wd_lh):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rate, decay, keep = real(lr), real(wd), real(momentum)
+    fresh = real(1.0) - keep
+    shrink = real(1.0) - rate * real(wd_lh)
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
@@ -158,52 +170,62 @@ def _signum_loop(weight, grad, mom, rescale, bound, clipping, lr, wd, keep, mome
                 g = bound
             elif g < -bound:
                 g = -bound
-        g = (g + w * wd) * keep
-        m = mom[i] * momentum - g
+        g = (g + w * decay) * fresh
+        m = mom[i] * keep - g
         mom[i] = m
         if m > 0:
-            step = lr
+            step = rate
         elif m < 0:
-            step = -lr
+            step = -rate
         else:
-            step = (m - m) * lr
-        weight[i] = w * decay + step
+            step = (m - m) * rate
+        weight[i] = w * shrink + step
 
 
 @compiled.kernel
-def _adam_loop(weight, grad, mean, var, rescale, bound, clipping, wd, decaying, beta1,
-               keep1, beta2, keep2, epsilon, lr):
+def _adam_loop(weight, grad, mean, var, rescale_grad, clip_gradient, wd, beta1, beta2, epsilon,
+               lr):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    decay, decaying, eps, rate = real(wd), wd != 0, real(epsilon), real(lr)
+    b1, b2 = real(beta1), real(beta2)
+    keep1, keep2 = real(1.0) - b1, real(1.0) - b2
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
         if decaying:
-            g = g + w * wd
+            g = g + w * decay
         if clipping:
             if g > bound:
                 g = bound
             elif g < -bound:
                 g = -bound
-        m = mean[i] * beta1 + g * keep1
-        v = var[i] * beta2 + (g * g) * keep2
+        m = mean[i] * b1 + g * keep1
+        v = var[i] * b2 + (g * g) * keep2
         mean[i] = m
         var[i] = v
-        weight[i] = w - (m / (numpy.sqrt(v) + epsilon)) * lr
+        weight[i] = w - (m / (numpy.sqrt(v) + eps)) * rate
 
 
 @compiled.kernel
-def _rmsprop_loop(weight, grad, n, rescale, wd, bound, clipping, gamma1, keep1, epsilon,
-                  lr, weight_bound, weight_clipping):
+def _rmsprop_loop(weight, grad, n, rescale_grad, wd, clip_gradient, gamma1, epsilon, lr,
+                  clip_weights):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    weight_bound, weight_clipping = real(clip_weights), clip_weights >= 0
+    decay, eps, rate, gamma = real(wd), real(epsilon), real(lr), real(gamma1)
+    keep = real(1.0) - gamma
     for i in range(weight.size):
         w = weight[i]
-        g = grad[i] * rescale + w * wd
+        g = grad[i] * rescale + w * decay
         if clipping:
             if g > bound:
                 g = bound
             elif g < -bound:
                 g = -bound
-        s = n[i] * gamma1 + (g * g) * keep1
+        s = n[i] * gamma + (g * g) * keep
         n[i] = s
-        new = w - (g / numpy.sqrt(s + epsilon)) * lr
+        new = w - (g / numpy.sqrt(s + eps)) * rate
         if weight_clipping:
             if new > weight_bound:
                 new = weight_bound
@@ -213,19 +235,25 @@ def _rmsprop_loop(weight, grad, n, rescale, wd, bound, clipping, gamma1, keep1, 
 
 
 @compiled.kernel
-def _rmspropalex_loop(weight, grad, n, mean, delta, rescale, wd, bound, clipping, gamma1,
-                      keep1, gamma2, epsilon, lr, weight_bound, weight_clipping):
+def _rmspropalex_loop(weight, grad, n, mean, delta, rescale_grad, wd, clip_gradient, gamma1,
+                      gamma2, epsilon, lr, clip_weights):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    weight_bound, weight_clipping = real(clip_weights), clip_weights >= 0
+    decay, eps, rate = real(wd), real(epsilon), real(lr)
+    gamma, gamma_delta = real(gamma1), real(gamma2)
+    keep = real(1.0) - gamma
     for i in range(weight.size):
         w = weight[i]
-        g = grad[i] * rescale + w * wd
+        g = grad[i] * rescale + w * decay
         if clipping:
             if g > bound:
                 g = bound
             elif g < -bound:
                 g = -bound
-        s = n[i] * gamma1 + (g * g) * keep1
-        a = mean[i] * gamma1 + g * keep1
-        d = delta[i] * gamma2 - (g / numpy.sqrt((s - a * a) + epsilon)) * lr
+        s = n[i] * gamma + (g * g) * keep
+        a = mean[i] * gamma + g * keep
+        d = delta[i] * gamma_delta - (g / numpy.sqrt((s - a * a) + eps)) * rate
         n[i] = s
         mean[i] = a
         delta[i] = d
@@ -239,7 +267,10 @@ def _rmspropalex_loop(weight, grad, n, mean, delta, rescale, wd, bound, clipping
 
 
 @compiled.kernel
-def _ftrl_loop(weight, grad, z, n, rescale, bound, clipping, lr, lamda1, beta, wd):
+def _ftrl_loop(weight, grad, z, n, rescale_grad, clip_gradient, lr, lamda1, beta, wd):
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rate, l1, b, decay = real(lr), real(lamda1), real(beta), real(wd)
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
@@ -251,42 +282,49 @@ def _ftrl_loop(weight, grad, z, n, rescale, bound, clipping, lr, lamda1, beta, w
         old = n[i]
         s = old + g * g
         root = numpy.sqrt(s)
-        zz = (z[i] + g) - ((root - numpy.sqrt(old)) * w) / lr
+        zz = (z[i] + g) - ((root - numpy.sqrt(old)) * w) / rate
         n[i] = s
         z[i] = zz
         if zz > 0:
-            signed = lamda1
+            signed = l1
         elif zz < 0:
-            signed = -lamda1
+            signed = -l1
         else:
-            signed = (zz - zz) * lamda1
-        new = (signed - zz) / ((beta + root) / lr + wd)
-        if not abs(zz) > lamda1:          # |z| <= lamda1 (or NaN): times 0, as NumPy's mask
+            signed = (zz - zz) * l1
+        new = (signed - zz) / ((b + root) / rate + decay)
+        if not abs(zz) > l1:              # |z| <= lamda1 (or NaN): times 0, as NumPy's mask
             new = new * (zz - zz)
         weight[i] = new
 
 
 @compiled.kernel
-def _ftml_loop(weight, grad, d, v, z, rescale, wd, bound, clipping, beta1, keep1, beta2,
-               keep2, correction2, epsilon, scale):
+def _ftml_loop(weight, grad, d, v, z, rescale_grad, wd, clip_grad, beta1, beta2, correction2,
+               epsilon, scale):
+    # correction2 = 1 - beta2**t and scale = (1 - beta1**t) / lr come from the host, already
+    # rounded to the dtype (numba would take beta**t in float64)
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_grad), clip_grad >= 0
+    decay, eps, b1, b2 = real(wd), real(epsilon), real(beta1), real(beta2)
+    keep1, keep2 = real(1.0) - b1, real(1.0) - b2
+    corr, sc = real(correction2), real(scale)
     for i in range(weight.size):
         w = weight[i]
-        g = grad[i] * rescale + w * wd
+        g = grad[i] * rescale + w * decay
         if clipping:
             if g > bound:
                 g = bound
             elif g < -bound:
                 g = -bound
-        s = v[i] * beta2 + (g * g) * keep2
-        d_t = (numpy.sqrt(s / correction2) + epsilon) * scale
-        zz = (z[i] * beta1 + g * keep1) - (d_t - d[i] * beta1) * w
+        s = v[i] * b2 + (g * g) * keep2
+        d_t = (numpy.sqrt(s / corr) + eps) * sc
+        zz = (z[i] * b1 + g * keep1) - (d_t - d[i] * b1) * w
         v[i] = s
         z[i] = zz
         d[i] = d_t
         weight[i] = -zz / d_t
 
 
-# --- the host side: coefficients as the NumPy forms compute them, then one loop ----------------
+# --- the host side: flat views and the operator's attributes, then one loop --------------------
 
 def _into(weight, out):
     """The flat array a loop updates in place: the weight when it is `out` (the optimizers'
@@ -297,25 +335,17 @@ def _into(weight, out):
     return out.reshape(-1)
 
 
-def _clipping(real, clip_gradient):
-    return real(clip_gradient), clip_gradient >= 0
-
-
 def sgd(weight, grad, lr, wd, rescale_grad, clip_gradient, out):
     """sgd_step's compiled form: the new weight into `out`."""
-    real = _real(weight.dtype)
-    bound, clipping = _clipping(real, clip_gradient)
-    _sgd_loop(_into(weight, out), _flat(grad), real(rescale_grad), bound, clipping,
-              real(lr), real(1) - real(lr) * real(wd))
+    _sgd_loop(_into(weight, out), grad.reshape(-1), rescale_grad, clip_gradient, float(lr),
+              float(wd))
     return out
 
 
 def sgd_mom(weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient, out):
     """sgd_mom_step's compiled form: `mom` updated in place, the new weight into `out`."""
-    real = _real(weight.dtype)
-    bound, clipping = _clipping(real, clip_gradient)
-    _sgd_mom_loop(_into(weight, out), _flat(grad), _flat(mom), real(rescale_grad), bound,
-                  clipping, real(lr), real(lr) * real(wd), bool(wd), real(momentum))
+    _sgd_mom_loop(_into(weight, out), grad.reshape(-1), mom.reshape(-1), rescale_grad,
+                  clip_gradient, float(lr), float(wd), momentum)
     return out
 
 
@@ -332,19 +362,15 @@ def _sgd_mom_op(inputs, attrs, out):
 
 def _nag_op(inputs, attrs, out):
     w, g, m = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    _nag_loop(_into(w, out), _flat(g), _flat(m), real(attrs["rescale_grad"]), bound,
-              clipping, real(attrs["lr"]), real(attrs["wd"]), real(attrs["momentum"]))
+    _nag_loop(_into(w, out), g.reshape(-1), m.reshape(-1), attrs["rescale_grad"],
+              attrs["clip_gradient"], attrs["lr"], attrs["wd"], attrs["momentum"])
     return out
 
 
 def _mp_nag_op(inputs, attrs, out):
     w, g, m, w32 = inputs
-    real = _real(w32.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    _mp_nag_loop(_flat(w32), _flat(g), _flat(m), real(attrs["rescale_grad"]), bound,
-                 clipping, real(attrs["lr"]), real(attrs["wd"]), real(attrs["momentum"]))
+    _mp_nag_loop(w32.reshape(-1), g.reshape(-1), m.reshape(-1), attrs["rescale_grad"],
+                 attrs["clip_gradient"], attrs["lr"], attrs["wd"], attrs["momentum"])
     if out is not w32:
         numpy.copyto(out, w32)
     return out
@@ -352,80 +378,61 @@ def _mp_nag_op(inputs, attrs, out):
 
 def _signsgd_op(inputs, attrs, out):
     w, g = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    lr = real(attrs["lr"])
-    _signsgd_loop(_into(w, out), _flat(g), real(attrs["rescale_grad"]), bound, clipping,
-                  lr, real(1) - lr * real(attrs["wd"]))
+    _signsgd_loop(_into(w, out), g.reshape(-1), attrs["rescale_grad"], attrs["clip_gradient"],
+                  attrs["lr"], attrs["wd"])
     return out
 
 
 def _signum_op(inputs, attrs, out):
     w, g, m = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    momentum, lr = real(attrs["momentum"]), real(attrs["lr"])
-    _signum_loop(_into(w, out), _flat(g), _flat(m), real(attrs["rescale_grad"]), bound,
-                 clipping, lr, real(attrs["wd"]), real(1) - momentum, momentum,
-                 real(1) - lr * real(attrs["wd_lh"]))
+    _signum_loop(_into(w, out), g.reshape(-1), m.reshape(-1), attrs["rescale_grad"],
+                 attrs["clip_gradient"], attrs["lr"], attrs["wd"], attrs["momentum"],
+                 attrs["wd_lh"])
     return out
 
 
 def _adam_op(inputs, attrs, out):
     w, g, mean, var = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    b1, b2 = real(attrs["beta1"]), real(attrs["beta2"])
-    _adam_loop(_into(w, out), _flat(g), _flat(mean), _flat(var),
-               real(attrs["rescale_grad"]), bound, clipping, real(attrs["wd"]), bool(attrs["wd"]),
-               b1, real(1) - b1, b2, real(1) - b2, real(attrs["epsilon"]), real(attrs["lr"]))
+    _adam_loop(_into(w, out), g.reshape(-1), mean.reshape(-1), var.reshape(-1),
+               attrs["rescale_grad"], attrs["clip_gradient"], attrs["wd"], attrs["beta1"],
+               attrs["beta2"], attrs["epsilon"], attrs["lr"])
     return out
 
 
 def _rmsprop_op(inputs, attrs, out):
     w, g, n = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    weight_bound, weight_clipping = _clipping(real, attrs["clip_weights"])
-    gamma1 = real(attrs["gamma1"])
-    _rmsprop_loop(_into(w, out), _flat(g), _flat(n), real(attrs["rescale_grad"]),
-                  real(attrs["wd"]), bound, clipping, gamma1, real(1) - gamma1,
-                  real(attrs["epsilon"]), real(attrs["lr"]), weight_bound, weight_clipping)
+    _rmsprop_loop(_into(w, out), g.reshape(-1), n.reshape(-1), attrs["rescale_grad"],
+                  attrs["wd"], attrs["clip_gradient"], attrs["gamma1"], attrs["epsilon"],
+                  attrs["lr"], attrs["clip_weights"])
     return out
 
 
 def _rmspropalex_op(inputs, attrs, out):
     w, g, n, mean, delta = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    weight_bound, weight_clipping = _clipping(real, attrs["clip_weights"])
-    gamma1 = real(attrs["gamma1"])
-    _rmspropalex_loop(_into(w, out), _flat(g), _flat(n), _flat(mean), _flat(delta),
-                      real(attrs["rescale_grad"]), real(attrs["wd"]), bound, clipping, gamma1,
-                      real(1) - gamma1, real(attrs["gamma2"]), real(attrs["epsilon"]),
-                      real(attrs["lr"]), weight_bound, weight_clipping)
+    _rmspropalex_loop(_into(w, out), g.reshape(-1), n.reshape(-1), mean.reshape(-1),
+                      delta.reshape(-1), attrs["rescale_grad"], attrs["wd"],
+                      attrs["clip_gradient"], attrs["gamma1"], attrs["gamma2"],
+                      attrs["epsilon"], attrs["lr"], attrs["clip_weights"])
     return out
 
 
 def _ftrl_op(inputs, attrs, out):
     w, g, z, n = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_gradient"])
-    _ftrl_loop(_into(w, out), _flat(g), _flat(z), _flat(n), real(attrs["rescale_grad"]),
-               bound, clipping, real(attrs["lr"]), real(attrs["lamda1"]), real(attrs["beta"]),
-               real(attrs["wd"]))
+    _ftrl_loop(_into(w, out), g.reshape(-1), z.reshape(-1), n.reshape(-1),
+               attrs["rescale_grad"], attrs["clip_gradient"], attrs["lr"], attrs["lamda1"],
+               attrs["beta"], attrs["wd"])
     return out
 
 
 def _ftml_op(inputs, attrs, out):
     w, g, d, v, z = inputs
-    real = _real(w.dtype)
-    bound, clipping = _clipping(real, attrs["clip_grad"])
+    real = w.dtype.type                  # the bias corrections as the NumPy form rounds them
     beta1, beta2, t = real(attrs["beta1"]), real(attrs["beta2"]), attrs["t"]
-    _ftml_loop(_into(w, out), _flat(g), _flat(d), _flat(v), _flat(z),
-               real(attrs["rescale_grad"]), real(attrs["wd"]), bound, clipping, beta1,
-               real(1) - beta1, beta2, real(1) - beta2, real(1) - beta2 ** t,
-               real(attrs["epsilon"]), (real(1) - beta1 ** t) / real(attrs["lr"]))
+    correction2 = real(1) - beta2 ** t
+    scale = (real(1) - beta1 ** t) / real(attrs["lr"])
+    _ftml_loop(_into(w, out), g.reshape(-1), d.reshape(-1), v.reshape(-1), z.reshape(-1),
+               attrs["rescale_grad"], attrs["wd"], attrs["clip_grad"], attrs["beta1"],
+               attrs["beta2"], float(correction2), attrs["epsilon"], float(scale))
     return out
 
 
