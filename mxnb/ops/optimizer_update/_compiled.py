@@ -332,19 +332,19 @@ def _into(weight, out):
     another that may be the same memory cannot be vectorized, so there is one array)."""
     if out is not weight:
         numpy.copyto(out, weight)
-    return out.reshape(-1)
+    return out.ravel()          # a view: the arrays are C-contiguous (`usable`)
 
 
 def sgd(weight, grad, lr, wd, rescale_grad, clip_gradient, out):
     """sgd_step's compiled form: the new weight into `out`."""
-    _sgd_loop(_into(weight, out), grad.reshape(-1), rescale_grad, clip_gradient, float(lr),
+    _sgd_loop(_into(weight, out), grad.ravel(), rescale_grad, clip_gradient, float(lr),
               float(wd))
     return out
 
 
 def sgd_mom(weight, grad, mom, lr, wd, momentum, rescale_grad, clip_gradient, out):
     """sgd_mom_step's compiled form: `mom` updated in place, the new weight into `out`."""
-    _sgd_mom_loop(_into(weight, out), grad.reshape(-1), mom.reshape(-1), rescale_grad,
+    _sgd_mom_loop(_into(weight, out), grad.ravel(), mom.ravel(), rescale_grad,
                   clip_gradient, float(lr), float(wd), momentum)
     return out
 
@@ -362,14 +362,14 @@ def _sgd_mom_op(inputs, attrs, out):
 
 def _nag_op(inputs, attrs, out):
     w, g, m = inputs
-    _nag_loop(_into(w, out), g.reshape(-1), m.reshape(-1), attrs["rescale_grad"],
+    _nag_loop(_into(w, out), g.ravel(), m.ravel(), attrs["rescale_grad"],
               attrs["clip_gradient"], attrs["lr"], attrs["wd"], attrs["momentum"])
     return out
 
 
 def _mp_nag_op(inputs, attrs, out):
     w, g, m, w32 = inputs
-    _mp_nag_loop(w32.reshape(-1), g.reshape(-1), m.reshape(-1), attrs["rescale_grad"],
+    _mp_nag_loop(w32.ravel(), g.ravel(), m.ravel(), attrs["rescale_grad"],
                  attrs["clip_gradient"], attrs["lr"], attrs["wd"], attrs["momentum"])
     if out is not w32:
         numpy.copyto(out, w32)
@@ -378,14 +378,14 @@ def _mp_nag_op(inputs, attrs, out):
 
 def _signsgd_op(inputs, attrs, out):
     w, g = inputs
-    _signsgd_loop(_into(w, out), g.reshape(-1), attrs["rescale_grad"], attrs["clip_gradient"],
+    _signsgd_loop(_into(w, out), g.ravel(), attrs["rescale_grad"], attrs["clip_gradient"],
                   attrs["lr"], attrs["wd"])
     return out
 
 
 def _signum_op(inputs, attrs, out):
     w, g, m = inputs
-    _signum_loop(_into(w, out), g.reshape(-1), m.reshape(-1), attrs["rescale_grad"],
+    _signum_loop(_into(w, out), g.ravel(), m.ravel(), attrs["rescale_grad"],
                  attrs["clip_gradient"], attrs["lr"], attrs["wd"], attrs["momentum"],
                  attrs["wd_lh"])
     return out
@@ -393,7 +393,7 @@ def _signum_op(inputs, attrs, out):
 
 def _adam_op(inputs, attrs, out):
     w, g, mean, var = inputs
-    _adam_loop(_into(w, out), g.reshape(-1), mean.reshape(-1), var.reshape(-1),
+    _adam_loop(_into(w, out), g.ravel(), mean.ravel(), var.ravel(),
                attrs["rescale_grad"], attrs["clip_gradient"], attrs["wd"], attrs["beta1"],
                attrs["beta2"], attrs["epsilon"], attrs["lr"])
     return out
@@ -401,7 +401,7 @@ def _adam_op(inputs, attrs, out):
 
 def _rmsprop_op(inputs, attrs, out):
     w, g, n = inputs
-    _rmsprop_loop(_into(w, out), g.reshape(-1), n.reshape(-1), attrs["rescale_grad"],
+    _rmsprop_loop(_into(w, out), g.ravel(), n.ravel(), attrs["rescale_grad"],
                   attrs["wd"], attrs["clip_gradient"], attrs["gamma1"], attrs["epsilon"],
                   attrs["lr"], attrs["clip_weights"])
     return out
@@ -409,8 +409,8 @@ def _rmsprop_op(inputs, attrs, out):
 
 def _rmspropalex_op(inputs, attrs, out):
     w, g, n, mean, delta = inputs
-    _rmspropalex_loop(_into(w, out), g.reshape(-1), n.reshape(-1), mean.reshape(-1),
-                      delta.reshape(-1), attrs["rescale_grad"], attrs["wd"],
+    _rmspropalex_loop(_into(w, out), g.ravel(), n.ravel(), mean.ravel(),
+                      delta.ravel(), attrs["rescale_grad"], attrs["wd"],
                       attrs["clip_gradient"], attrs["gamma1"], attrs["gamma2"],
                       attrs["epsilon"], attrs["lr"], attrs["clip_weights"])
     return out
@@ -418,7 +418,7 @@ def _rmspropalex_op(inputs, attrs, out):
 
 def _ftrl_op(inputs, attrs, out):
     w, g, z, n = inputs
-    _ftrl_loop(_into(w, out), g.reshape(-1), z.reshape(-1), n.reshape(-1),
+    _ftrl_loop(_into(w, out), g.ravel(), z.ravel(), n.ravel(),
                attrs["rescale_grad"], attrs["clip_gradient"], attrs["lr"], attrs["lamda1"],
                attrs["beta"], attrs["wd"])
     return out
@@ -430,7 +430,7 @@ def _ftml_op(inputs, attrs, out):
     beta1, beta2, t = real(attrs["beta1"]), real(attrs["beta2"]), attrs["t"]
     correction2 = real(1) - beta2 ** t
     scale = (real(1) - beta1 ** t) / real(attrs["lr"])
-    _ftml_loop(_into(w, out), g.reshape(-1), d.reshape(-1), v.reshape(-1), z.reshape(-1),
+    _ftml_loop(_into(w, out), g.ravel(), d.ravel(), v.ravel(), z.ravel(),
                attrs["rescale_grad"], attrs["wd"], attrs["clip_grad"], attrs["beta1"],
                attrs["beta2"], float(correction2), attrs["epsilon"], float(scale))
     return out

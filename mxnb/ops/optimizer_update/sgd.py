@@ -334,16 +334,6 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
             return sgd_mom_step(xp, w, g, parts[2], lr, wd, mom_rate, rescale, bound, out=target)
         return sgd_step(xp, w, g, lr, wd, rescale, bound, out=target)
 
-    def fast(xp, parts, lr, wd, scalars, target):
-        """The compiled form of `one` (plain weights of one float dtype)."""
-        if target is None:
-            target = xp.empty(parts[0].shape, parts[0].dtype)
-        mom_rate, rescale, bound = scalars
-        if momentum:
-            return _compiled.sgd_mom(parts[0], parts[1], parts[2], lr, wd, mom_rate, rescale,
-                                     bound, target)
-        return _compiled.sgd(parts[0], parts[1], lr, wd, rescale, bound, target)
-
     def run(xp, inputs, attrs, targets):
         lrs, wds = _rates(xp, inputs, attrs, group)
         scalars = (attrs.get("momentum"), attrs["rescale_grad"], attrs["clip_gradient"])
@@ -353,7 +343,14 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
             parts = inputs[i * group:(i + 1) * group]
             target = None if targets is None else targets[i]
             if compiled and _compiled.same_layout(parts, target):
-                outs.append(fast(xp, parts, lrs[i], wds[i], scalars, target))
+                if target is None:
+                    target = xp.empty(parts[0].shape, parts[0].dtype)
+                if momentum:
+                    _compiled.sgd_mom(parts[0], parts[1], parts[2], lrs[i], wds[i], *scalars,
+                                      out=target)
+                else:
+                    _compiled.sgd(parts[0], parts[1], lrs[i], wds[i], *scalars[1:], out=target)
+                outs.append(target)
             elif target is None or target.size <= CHUNK:      # what chunked would do, inlined
                 outs.append(one(xp, parts, lrs[i], wds[i], scalars, target))
             else:
