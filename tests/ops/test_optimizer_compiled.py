@@ -170,7 +170,7 @@ def test_the_numpy_form_runs_where_the_compiled_loops_do_not_apply(case, monkeyp
     ("adam", {"wd": 1e-3, "clip_gradient": 0.3}),
     ("rmsprop", {"centered": True, "clip_weights": 0.7}),
     ("signum", {"momentum": 0.9, "wd_lh": 1e-3}),
-    ("ftrl", {}), ("ftml", {})])
+    ("ftrl", {}), ("ftml", {}), ("lamb", {"wd": 1e-3})])
 def test_an_updater_trains_the_same_bits_compiled_or_not(optimizer, kwargs):
     def train(flag):
         r = np.random.RandomState(7)
@@ -184,3 +184,38 @@ def test_an_updater_trains_the_same_bits_compiled_or_not(optimizer, kwargs):
         return [w.asnumpy() for w in weights]
     for a, b in zip(train(True), train(False)):
         np.testing.assert_array_equal(_bits(a), _bits(b))
+
+
+@pytest.mark.parametrize("clip", [-1.0, 0.4])
+@pytest.mark.parametrize("bias_correction", [True, False])
+def test_compiled_lamb_phase1_and_multi_lamb_are_bit_equal_to_the_numpy_form(clip,
+                                                                            bias_correction):
+    r = np.random.RandomState(9)
+    shapes = [(6, 5), (7,)]
+    arrays = []
+    for s in shapes:
+        arrays += [r.uniform(-1, 1, s).astype("float32"), r.uniform(-3, 3, s).astype("float32"),
+                   r.uniform(-0.5, 0.5, s).astype("float32"), r.uniform(0.1, 1, s).astype("float32")]
+    common = dict(rescale_grad=0.5, clip_gradient=clip, bias_correction=bias_correction,
+                  beta1=0.8, beta2=0.99, epsilon=1e-6)
+    phase1 = registry.get("lamb_update_phase1")
+    attrs = phase1.parse_attrs(dict(common, t=3, wd=0.01))
+    fast, slow = [a.copy() for a in arrays[:4]], [a.copy() for a in arrays[:4]]
+    with compiled.use_compiled(True):
+        direction = phase1.compute(np, fast, attrs)
+    with compiled.use_compiled(False):
+        expected = phase1.compute(np, slow, attrs)
+    np.testing.assert_array_equal(_bits(direction), _bits(expected))
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(_bits(a), _bits(b))
+    multi = registry.get("_multi_lamb_update")
+    attrs = multi.parse_attrs(dict(common, learning_rates=(0.01, 0.02), wds=(0.1, 0.0),
+                                   step_count=(3, 1), num_tensors=2))
+    fast, slow = [a.copy() for a in arrays], [a.copy() for a in arrays]
+    for _ in range(2):
+        with compiled.use_compiled(True):
+            IN_PLACE["_multi_lamb_update"](np, fast, attrs, fast[0::4])
+        with compiled.use_compiled(False):
+            IN_PLACE["_multi_lamb_update"](np, slow, attrs, slow[0::4])
+    for k, (a, b) in enumerate(zip(fast, slow)):
+        np.testing.assert_array_equal(_bits(a), _bits(b), err_msg="input %d" % k)

@@ -18,7 +18,7 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["usable", "FAST", "sgd", "sgd_mom"]
+__all__ = ["usable", "same_layout", "FAST", "sgd", "sgd_mom", "lamb_phase1"]
 
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
@@ -324,6 +324,33 @@ def _ftml_loop(weight, grad, d, v, z, rescale_grad, wd, clip_grad, beta1, beta2,
         weight[i] = -zz / d_t
 
 
+@compiled.kernel
+def _lamb_phase1_loop(weight, grad, mean, var, out, rescale_grad, clip_gradient, beta1, beta2,
+                      epsilon, wd, correcting, correction1, correction2):
+    # `out` is another array than the inputs (the direction): it is written, never read.
+    # correction1/2 = 1 - beta**t come from the host, already rounded to the dtype.
+    real = weight.dtype.type
+    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    b1, b2, eps, decay = real(beta1), real(beta2), real(epsilon), real(wd)
+    keep1, keep2 = real(1.0) - b1, real(1.0) - b2
+    corr1, corr2 = real(correction1), real(correction2)
+    for i in range(weight.size):
+        g = grad[i] * rescale
+        if clipping:
+            if g > bound:
+                g = bound
+            elif g < -bound:
+                g = -bound
+        m = mean[i] * b1 + g * keep1
+        v = var[i] * b2 + (g * g) * keep2
+        mean[i] = m
+        var[i] = v
+        if correcting:
+            m = m / corr1
+            v = v / corr2
+        out[i] = m / (numpy.sqrt(v) + eps) + weight[i] * decay
+
+
 # --- the host side: flat views and the operator's attributes, then one loop --------------------
 
 def _into(weight, out):
@@ -433,6 +460,19 @@ def _ftml_op(inputs, attrs, out):
     _ftml_loop(_into(w, out), g.ravel(), d.ravel(), v.ravel(), z.ravel(),
                attrs["rescale_grad"], attrs["wd"], attrs["clip_grad"], attrs["beta1"],
                attrs["beta2"], float(correction2), attrs["epsilon"], float(scale))
+    return out
+
+
+def lamb_phase1(weight, grad, mean, var, t, wd, attrs, out):
+    """lamb.phase1's compiled form: the LAMB direction into `out` (a fresh array, or a buffer
+    that is none of the inputs), `mean` and `var` updated in place."""
+    real = weight.dtype.type           # the bias corrections as the NumPy form rounds them
+    correction1 = real(1) - real(attrs["beta1"]) ** t
+    correction2 = real(1) - real(attrs["beta2"]) ** t
+    _lamb_phase1_loop(weight.ravel(), grad.ravel(), mean.ravel(), var.ravel(), out.ravel(),
+                      attrs["rescale_grad"], attrs["clip_gradient"], attrs["beta1"],
+                      attrs["beta2"], attrs["epsilon"], float(wd), attrs["bias_correction"],
+                      float(correction1), float(correction2))
     return out
 
 
