@@ -1,6 +1,8 @@
 """Compiled forms of the in-place optimizer updates (mxnb.compiled): one loop that reads each
 weight, gradient and state element once and writes the weight and states once, where the NumPy
-forms in sgd.py / adaptive.py stream every array through memory half a dozen times.
+forms in sgd.py / adaptive.py / lamb.py stream every array through memory half a dozen times
+(MLP 784-128-64-10, SGD momentum: Trainer.step ~100 us instead of ~170; Adam ~150 instead of
+~400).
 
 Each loop does the NumPy form's float operations in the same order on the same operands, in the
 arrays' precision (the hyper-parameters cast to the weight's dtype, and the coefficients made

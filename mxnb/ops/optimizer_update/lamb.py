@@ -28,7 +28,7 @@ def phase1(xp, w, g, mean, var, t, wd, attrs, out=None):
     """The LAMB direction g for weight `w` (float32 master for mp), into `out` (a fresh array
     when None, else never one of the inputs); moments updated in place, temporaries in scratch
     slots 0 and 1. Compiled (mxnb.compiled) for NumPy arrays of one float dtype."""
-    if _compiled.usable(xp, (w, g, mean, var)):     # one pass; `out` is never an input
+    if _compiled.usable(xp, (w, g, mean, var), out):    # one pass; `out` is never an input
         if out is None:
             out = xp.empty(w.shape, w.dtype)
         return _compiled.lamb_phase1(w, g, mean, var, t, wd, attrs, out)
