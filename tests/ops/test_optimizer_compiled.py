@@ -194,8 +194,8 @@ def test_compiled_lamb_phase1_and_multi_lamb_are_bit_equal_to_the_numpy_form(cli
     shapes = [(6, 5), (7,)]
     arrays = []
     for s in shapes:
-        arrays += [r.uniform(-1, 1, s).astype("float32"), r.uniform(-3, 3, s).astype("float32"),
-                   r.uniform(-0.5, 0.5, s).astype("float32"), r.uniform(0.1, 1, s).astype("float32")]
+        arrays += [r.uniform(low, high, s).astype("float32")
+                   for low, high in ((-1, 1), (-3, 3), (-0.5, 0.5), (0.1, 1))]
     common = dict(rescale_grad=0.5, clip_gradient=clip, bias_correction=bias_correction,
                   beta1=0.8, beta2=0.99, epsilon=1e-6)
     phase1 = registry.get("lamb_update_phase1")
