@@ -1,7 +1,7 @@
 """One optimizer step over an MLP's parameters: mxnb vs MXNet 1.9.1 vs PyTorch, ms per step.
 
     .venv/bin/python benchmarks/optimizer_step.py [--setup-peers] [--threads 2] [--repeat 7]
-    .venv/bin/python benchmarks/optimizer_step.py --ab     # mxnb only: operator vs in-place path
+    .venv/bin/python benchmarks/optimizer_step.py --ab     # mxnb only: nd, in place, compiled
     .venv/bin/python benchmarks/optimizer_step.py --memory # mxnb only: a training step's peak
 
 Parameters of a 784-256-128-10 MLP (weights and biases, float32). mxnb and MXNet run the same
@@ -136,17 +136,21 @@ def worker(framework, repeat, target_s, threads):
 
 
 def ab(repeat, target_s):
-    """mxnb only, in one process with the two paths interleaved (the machine may be shared):
-    the update operators called as `nd.<op>(..., out=weight)` (a fresh result copied into the
-    weight) against the optimizers' in-place path (optimizer/inplace.py)."""
+    """mxnb only, in one process with the paths interleaved (the machine may be shared): the
+    update operators called as `nd.<op>(..., out=weight)` (a fresh result copied into the
+    weight), the optimizers' in-place path (optimizer/inplace.py) with the NumPy kernels, and
+    the same with the compiled ones (mxnb.compiled, when numba is installed)."""
     sys.path.insert(0, _common.ROOT)
     import mxnb as mx
+    from mxnb import compiled
     from mxnb.optimizer.inplace import update
     weights, grads = _data()
     w = [mx.nd.array(x) for x in weights]
     g = [mx.nd.array(x) for x in grads]
     m = [mx.nd.zeros(x.shape) for x in weights]
+    v = [mx.nd.ones(x.shape) for x in weights]
     kw = {"momentum": 0.9, "rescale_grad": 1 / 64, "lr": 0.1, "wd": 1e-4}
+    adam = {"rescale_grad": 1 / 64, "lr": 0.001, "wd": 1e-4}
 
     def multi(ws, gs, ms):
         n = len(ws)
@@ -154,28 +158,48 @@ def ab(repeat, target_s):
                 dict(num_weights=n, lrs=(0.1,) * n, wds=(1e-4,) * n, momentum=0.9,
                      rescale_grad=1 / 64))
     groups = [multi(w[:4], g[:4], m[:4]), multi(w[4:], g[4:], m[4:])]
+    trainer_step = trainer_like(mx)[0]
     cases = [
         ("sgd_mom_update 256x784", lambda: mx.nd.sgd_mom_update(w[0], g[0], m[0], out=w[0], **kw),
          lambda: update("sgd_mom_update", [w[0], g[0], m[0]], [w[0]], kw, 3)),
         ("sgd_mom_update (10,)", lambda: mx.nd.sgd_mom_update(w[5], g[5], m[5], out=w[5], **kw),
          lambda: update("sgd_mom_update", [w[5], g[5], m[5]], [w[5]], kw, 3)),
+        ("adam_update 256x784",
+         lambda: mx.nd.adam_update(w[0], g[0], m[0], v[0], out=w[0], **adam),
+         lambda: update("adam_update", [w[0], g[0], m[0], v[0]], [w[0]], adam, 4)),
         ("6 params, multi_sgd_mom (4+2)",
          lambda: [mx.nd.multi_sgd_mom_update(*a, out=a[0::3], **k) for a, k in groups],
          lambda: [update("multi_sgd_mom_update", a, a[0::3], k, 3) for a, k in groups]),
+        ("Trainer.step, SGD momentum", None, trainer_step),
     ]
-    print("mxnb update paths, interleaved (median of %d loops, us per call):" % repeat)
-    print("  %-30s %12s %12s %7s" % ("case", "nd(out=w)", "in place", "ratio"))
+
+    def timed(fn, flag, n):
+        with compiled.use_compiled(flag):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            return (time.perf_counter() - t0) / n * 1e6
+    print("mxnb update paths, interleaved (minimum of %d loops, us per call; numba %s):"
+          % (repeat, "available" if compiled.available() else "missing: no compiled column"))
+    print("  %-30s %12s %12s %12s %8s" % ("case", "nd(out=w)", "in place", "compiled",
+                                          "speedup"))
     for label, old, new in cases:
-        n_old = max(1, int(target_s / max(_once(old), 1e-6)))
-        times = {old: [], new: []}
+        n = max(1, int(target_s / max(_once(new), 1e-6)))
+        runs = [(old, False), (new, False)] if old is not None else [(new, False)]
+        if compiled.available():
+            runs.append((new, True))
+        times = {run: [] for run in runs}
         for _ in range(repeat):
-            for fn in (old, new):
-                t0 = time.perf_counter()
-                for _ in range(n_old):
-                    fn()
-                times[fn].append((time.perf_counter() - t0) / n_old * 1e6)
-        a, b = statistics.median(times[old]), statistics.median(times[new])
-        print("  %-30s %12.1f %12.1f %7.2f" % (label, a, b, b / a))
+            for fn, flag in runs:
+                times[(fn, flag)].append(timed(fn, flag, n))
+        best = {run: min(t) for run, t in times.items()}
+        cells = ["%.1f" % best[(old, False)] if old is not None else "-",
+                 "%.1f" % best[(new, False)],
+                 "%.1f" % best[(new, True)] if (new, True) in best else "-"]
+        ratio = ("%.2fx" % (best[(new, False)] / best[(new, True)])
+                 if (new, True) in best else "-")
+        print("  %-30s %12s %12s %12s %8s" % tuple([label] + cells + [ratio]))
+    print("  speedup: the in-place NumPy kernels' time over the compiled ones'")
 
 
 def memory():
@@ -240,7 +264,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=7, help="timed loops; the median is shown")
     parser.add_argument("--target-ms", type=float, default=200.0, help="duration of one loop")
     parser.add_argument("--ab", action="store_true",
-                        help="mxnb only: the nd operator path against the in-place path")
+                        help="mxnb only: the nd operator path, the in-place path and its "
+                             "compiled kernels")
     parser.add_argument("--memory", action="store_true",
                         help="mxnb only: tracemalloc peak of an MLP training step")
     args = parser.parse_args()

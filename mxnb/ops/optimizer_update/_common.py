@@ -2,6 +2,7 @@
 and the scratch buffers that let the updates run without weight-sized temporaries."""
 import threading
 
+from . import _compiled
 from ...base import AttributeParseError, MXNetError, parse_float
 from ...ops.registry import Param
 from ..params import Float, REQUIRED
@@ -125,17 +126,30 @@ def in_place(name, run, mixed=False):
     Inputs of several dtypes (float32 states of a float16 weight) compute in the precision
     NumPy's promotion gives, and the result is cast into the weight at the end; writing into a
     float16 `out` step by step would round differently, so such calls compute a fresh result
-    and copy it, unless `mixed` says the operator is written for them (the mp_ ones)."""
+    and copy it, unless `mixed` says the operator is written for them (the mp_ ones).
+
+    Where `name` has a compiled form (`_compiled.FAST`) and `_compiled.usable` says it applies
+    (NumPy arrays of one float dtype, compiled kernels enabled), that runs instead of `run`:
+    the same numbers in one pass over the arrays."""
+    fast = _compiled.FAST.get(name)
+
     def kernel(xp, inputs, attrs, outs):
         out = outs[0]
+        if fast is not None and _compiled.usable(xp, inputs, out):
+            return [fast(inputs, attrs, out)]
         if not mixed:
             for a in inputs:
                 if a.dtype != out.dtype:
                     out[...] = run(xp, inputs, attrs, None)
                     return [out]
         return [chunked(xp, lambda arrays, piece: run(xp, arrays, attrs, piece), inputs, out)]
+
+    def compute(xp, inputs, attrs):
+        if fast is not None and _compiled.usable(xp, inputs):
+            return fast(inputs, attrs, xp.empty(inputs[0].shape, inputs[0].dtype))
+        return run(xp, inputs, attrs, None)
     IN_PLACE[name] = kernel
-    return staticmethod(lambda xp, inputs, attrs: run(xp, inputs, attrs, None))
+    return staticmethod(compute)
 
 
 def release_scratch():

@@ -9,6 +9,7 @@ _multi_mp_lamb_update.
 """
 from ..params import Bool, Float, Int, Shape
 from ..registry import operator
+from . import _compiled
 from ._common import (CLIP, IN_PLACE, LR, RESCALE, FloatTuple, clip, coefficient, scratch,
                       weight_shape, write)
 
@@ -25,7 +26,12 @@ _PHASE2 = dict({"lr": LR}, **_BOUNDS)
 
 def phase1(xp, w, g, mean, var, t, wd, attrs, out=None):
     """The LAMB direction g for weight `w` (float32 master for mp), into `out` (a fresh array
-    when None); moments updated in place, temporaries in scratch slots 0 and 1."""
+    when None, else never one of the inputs); moments updated in place, temporaries in scratch
+    slots 0 and 1. Compiled (mxnb.compiled) for NumPy arrays of one float dtype."""
+    if _compiled.usable(xp, (w, g, mean, var), out):    # one pass; `out` is never an input
+        if out is None:
+            out = xp.empty(w.shape, w.dtype)
+        return _compiled.lamb_phase1(w, g, mean, var, t, wd, attrs, out)
     real = coefficient(w.dtype)
     beta1, beta2 = real(attrs["beta1"]), real(attrs["beta2"])
     grad = xp.multiply(g, real(attrs["rescale_grad"]), out=scratch(xp, w), dtype=w.dtype)

@@ -16,6 +16,7 @@ weight's dtype; states are float32 there.
 """
 from ..params import Bool, Float, Int
 from ..registry import operator
+from . import _compiled
 from ._common import (CHUNK, CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into, chunked,
                       coefficient, in_place, scratch, weight_shape, weight_type, write)
 
@@ -336,11 +337,21 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
     def run(xp, inputs, attrs, targets):
         lrs, wds = _rates(xp, inputs, attrs, group)
         scalars = (attrs.get("momentum"), attrs["rescale_grad"], attrs["clip_gradient"])
+        compiled = not mp and _compiled.usable(xp, inputs[:1])
         outs = []
         for i in range(attrs["num_weights"]):
             parts = inputs[i * group:(i + 1) * group]
             target = None if targets is None else targets[i]
-            if target is None or target.size <= CHUNK:      # what chunked would do, inlined
+            if compiled and _compiled.same_layout(parts, target):
+                if target is None:
+                    target = xp.empty(parts[0].shape, parts[0].dtype)
+                if momentum:
+                    _compiled.sgd_mom(parts[0], parts[1], parts[2], lrs[i], wds[i], *scalars,
+                                      out=target)
+                else:
+                    _compiled.sgd(parts[0], parts[1], lrs[i], wds[i], *scalars[1:], out=target)
+                outs.append(target)
+            elif target is None or target.size <= CHUNK:      # what chunked would do, inlined
                 outs.append(one(xp, parts, lrs[i], wds[i], scalars, target))
             else:
                 outs.append(chunked(xp, lambda arrays, out: one(xp, arrays, lrs[i], wds[i],
