@@ -13,7 +13,8 @@ rounds as NumPy's does: a compiled update is bit-equal to its NumPy form. They a
 `nogil`, so `ops.nn._conv_parallel` may split one over threads, and with `cache=True` (once per
 machine, into `__pycache__`). numba is imported on the first kernel call, never by `import mxnb`.
 
-`MXNB_NUMBA=0` turns the compiled kernels off; `use_compiled(False)` does so in a block.
+`MXNB_NUMBA=0` (read once, on the first kernel call) turns the compiled kernels off;
+`use_compiled(False)` does so in a block.
 """
 import contextlib
 import os
@@ -22,7 +23,7 @@ import threading
 __all__ = ["enabled", "kernel", "use_compiled", "available"]
 
 _numba = None           # the module once imported, False when it cannot be
-_override = threading.local()
+_override = None        # use_compiled's choice while its block runs (process-wide)
 _lock = threading.Lock()
 
 
@@ -40,21 +41,26 @@ def available():
     return _numba is not False
 
 
+_default = None         # MXNB_NUMBA and numba's presence, read once (every kernel call asks)
+
+
 def enabled():
-    """Whether CPU kernels should take their compiled form: numba is there, `MXNB_NUMBA` is not
-    "0" and no `use_compiled(False)` block is active in this thread."""
-    choice = getattr(_override, "value", None)
-    if choice is not None:
-        return choice and available()
-    if os.environ.get("MXNB_NUMBA", "1") == "0":
-        return False
-    return available()
+    """Whether CPU kernels should take their compiled form: numba is there, `MXNB_NUMBA` was not
+    "0" when first asked (read once, like MXNet's environment variables) and no
+    `use_compiled(False)` block is active."""
+    global _default
+    if _override is not None:
+        return _override and available()
+    if _default is None:
+        _default = os.environ.get("MXNB_NUMBA", "1") != "0" and available()
+    return _default
 
 
 @contextlib.contextmanager
 def use_compiled(flag):
-    """Within the block (in this thread), compiled kernels are used when `flag` is true and numba
-    is available, and never when it is false.
+    """Within the block, compiled kernels are used when `flag` is true and numba is available,
+    and never when it is false. The choice holds for the whole process (engine worker threads
+    included), so comparisons made under a threaded engine compare the two forms.
 
     Examples
     --------
@@ -63,12 +69,13 @@ def use_compiled(flag):
     ...     compiled.enabled()
     False
     """
-    previous = getattr(_override, "value", None)
-    _override.value = bool(flag)
+    global _override
+    previous = _override
+    _override = bool(flag)
     try:
         yield
     finally:
-        _override.value = previous
+        _override = previous
 
 
 class _Kernel:

@@ -38,13 +38,20 @@ def test_use_compiled_switches_off_and_on(monkeypatch):
     assert compiled.enabled() == compiled.available()
 
 
-def test_the_environment_variable_turns_kernels_off(monkeypatch):
-    monkeypatch.setenv("MXNB_NUMBA", "0")
-    assert not compiled.enabled()
+def test_the_environment_variable_turns_kernels_off():
+    import os
+    import subprocess
+    import sys
+    code = "from mxnb import compiled; print(compiled.enabled())"
+    env = dict(os.environ, MXNB_NUMBA="0")
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           check=True)
+    assert found.stdout.strip() == "False"
 
 
 def test_without_numba_nothing_is_enabled_and_a_kernel_says_why(monkeypatch):
     monkeypatch.setattr(compiled, "_numba", False)
+    monkeypatch.setattr(compiled, "_default", None)
     assert not compiled.available() and not compiled.enabled()
     fresh = compiled.kernel(lambda x: x)
     with pytest.raises(RuntimeError, match="needs numba"):
