@@ -96,6 +96,7 @@ def test_applies_only_where_it_is_correct_and_pays():
         assert not winograd.applies(np, data, weight, **dict(geometry, **change))
     assert not winograd.applies(np, data[:, :8], weight[:, :8], **geometry)     # few channels
     assert not winograd.applies(np, data, weight[:8], **geometry)               # few filters
+    assert not winograd.applies(np, data[:, :, :4, :4], weight, **geometry)     # small images
     assert not winograd.applies(np, data.astype(np.float16), weight.astype(np.float16), **geometry)
     with compiled.use_compiled(False):
         assert not winograd.applies(np, data, weight, **geometry)

@@ -1,20 +1,25 @@
-"""Winograd's F(2x2, 3x3): a 3x3 stride-1 convolution in a quarter less than half the products.
+"""Winograd's F(2x2, 3x3): a 3x3 stride-1 convolution with 2.25 times fewer multiplications.
 
 Each 2x2 tile of the output is computed from the 4x4 window of the data under it as
-Y = A^T [(G g G^T) * (B^T d B)] A: the 16 elementwise products of transformed filters and
-transformed windows, summed over channels, replace 36 multiply-adds per channel. Summed over
-channels they are 16 matrix products (filters x channels) . (channels x tiles), 2.25 times fewer
-flops than im2col's one product, and the transforms read the data once instead of copying it
-nine times into columns.
+Y = A^T [(G g G^T) * (B^T d B)] A: 16 elementwise products of transformed filters and
+transformed windows replace 36 multiply-adds per channel. Summed over channels they are 16
+matrix products (filters x channels) . (channels x tiles), and the transforms read the data
+once instead of copying it nine times into columns.
 
 The transforms are compiled loops (mxnb.compiled, numba), split over the cores by image; the
-products are NumPy's (BLAS). It is used, by measurement, for 2-D, 3x3, stride-1, undilated,
-ungrouped layers with many channels (ResNet's), on NumPy arrays when the compiled kernels are
-enabled; results agree with im2col's to float rounding (the transform adds and subtracts before
-multiplying, so the last bits differ; the tests bound the difference).
+products are NumPy's (BLAS). Used, by measurement, for 2-D, 3x3, stride-1, undilated,
+ungrouped layers with many channels on images of 8x8 or more (ResNet's), on NumPy arrays when
+the compiled kernels are enabled: for the data gradient always, for the forward where the
+layer keeps no im2col columns for its weight gradient (convolution.py). Results agree with
+im2col's to float rounding (the transforms add and subtract before multiplying; the tests
+bound the difference).
+
+On two cores the gain is small (4-8% per layer; 1.1-1.6x in one thread's CPU time): the 16
+transformed rows are written to memory and read back. The next step would be tiles in pieces
+that stay in cache between the transforms and the products.
 
 The data gradient of such a layer is the same convolution of the output gradient with the
-filters flipped and transposed (padding 2 - pad), so it goes through here too.
+filters flipped and transposed (padding 2 - pad).
 """
 import numpy
 
@@ -23,16 +28,19 @@ from ._conv_parallel import parallel_batches
 
 __all__ = ["applies", "forward", "data_gradient"]
 
-# Channels (in and out) from which the products are large enough for the transforms to pay
-# (measured on ResNet-18's layers against im2col; below it, im2col's one product is quicker).
+# Channels (in and out) from which the products are large enough for the transforms to pay,
+# and the smallest image side: ResNet-18/32x32's 4x4 layers (512 channels) lost on two threads
+# (data gradient 13.2 -> 15.6 ms), the 8x8 to 32x32 ones gained 4-8% (one thread's CPU time:
+# 1.1-1.6x).
 _MIN_CHANNELS = 16
+_MIN_SIDE = 8
 
 
 def applies(xp, data, weight, kernel, stride, dilate, pad, groups):
     """Whether a Convolution with this geometry goes through Winograd's F(2x2, 3x3)."""
     return (xp is numpy and groups == 1 and tuple(kernel) == (3, 3) and tuple(stride) == (1, 1)
             and tuple(dilate) == (1, 1) and len(pad) == 2 and pad[0] <= 2 and pad[1] <= 2
-            and data.ndim == 4 and data.dtype == weight.dtype
+            and data.ndim == 4 and min(data.shape[2:]) >= _MIN_SIDE and data.dtype == weight.dtype
             and data.dtype in (numpy.float32, numpy.float64)
             and weight.shape[0] >= _MIN_CHANNELS and weight.shape[1] >= _MIN_CHANNELS
             and compiled.enabled())
