@@ -119,3 +119,32 @@ def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
     assert relative_error(grad(), im2col) < 2e-6
     assert relative_error(winograd.data_gradient(og.asnumpy(), w.asnumpy(), (1, 1), x.shape),
                           grad()) == 0
+
+
+def test_a_layer_without_kept_columns_runs_its_forward_through_it(monkeypatch):
+    """Where Convolution keeps no columns (large layers; here any, by lowering the threshold),
+    its forward is Winograd's, and forward and all gradients agree with NumPy's forms."""
+    import mxnb as mx
+    from mxnb.ops.nn import _conv_columns
+    monkeypatch.setattr(_conv_columns, "_PIECES_FROM_ELEMENTS", 1)
+    calls = []
+    forward = winograd.forward
+    monkeypatch.setattr(winograd, "forward", lambda *a: calls.append(1) or forward(*a))
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((3, 16, 10, 10), (16, 16, 3, 3), (16,))]
+
+    def run():
+        x, w, b = (mx.nd.array(a) for a in arrays)
+        for v in (x, w, b):
+            v.attach_grad()
+        with mx.autograd.record():
+            y = mx.nd.Convolution(x, w, b, kernel=(3, 3), pad=(1, 1), num_filter=16)
+        y.backward(mx.nd.array(np.linspace(-1, 1, y.size, dtype=np.float32).reshape(y.shape)))
+        return [y.asnumpy(), x.grad.asnumpy(), w.grad.asnumpy(), b.grad.asnumpy()]
+    with compiled.use_compiled(False):
+        reference = run()
+    assert not calls
+    got = run()
+    assert calls
+    for g, r in zip(got, reference):
+        assert relative_error(g, r) < 2e-6
