@@ -39,7 +39,7 @@ def relative_error(got, want):
 
 # Odd and even sizes (the last tile row or column half outside the output), every padding the
 # transform takes, one output row, more or fewer filters than channels.
-CASES = [
+GEOMETRIES = [
     ((2, 16, 7, 5), 16, (1, 1)),
     ((1, 17, 6, 9), 19, (0, 2)),
     ((3, 16, 4, 4), 20, (2, 0)),
@@ -49,7 +49,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("shape,filters,pad", CASES)
+@pytest.mark.parametrize("shape,filters,pad", GEOMETRIES)
 @pytest.mark.parametrize("dtype,tolerance", [(np.float32, 2e-6), (np.float64, 1e-13)])
 def test_forward_and_data_gradient_match_the_definition(shape, filters, pad, dtype, tolerance):
     rng = np.random.default_rng(sum(shape) + filters)
