@@ -8,11 +8,15 @@ Each kernel is `kernel(xp, inputs, attrs, out)` and computes exactly what the op
 `compute` does (the same NumPy/CuPy calls in the same order, so results are bit-identical),
 NumPy's `out=` being the only difference; an operator may also declare its own
 (`Operator.compute_out`), which takes precedence. Each kernel is checked once against the
-operator's `compute` on a recorded call before a plan uses it. On NumPy arrays the activation
-kernels take the operators' compiled loops (ops/nn/_activation_loops.py) where they apply: one pass
-instead of three, with the same operations in the same order, so still bit-identical. Inputs and `out` have the operator's own shapes; a
-kernel may be given `out` that is one of its inputs when the operator declares that input
-overwritable (`Operator.inplace`): ufuncs read each element before writing it.
+operator's `compute` on a recorded call before a plan uses it.
+
+On NumPy arrays the activation kernels take the operators' compiled loops
+(ops/nn/_activation_loops.py) where they apply: one pass instead of three, with the same
+operations in the same order, so still bit-identical.
+
+Inputs and `out` have the operator's own shapes; a kernel may be given `out` that is one of its
+inputs when the operator declares that input overwritable (`Operator.inplace`): ufuncs read each
+element before writing it.
 """
 
 import numpy
