@@ -87,8 +87,9 @@ class Convolution:
     A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
     copying the data again (about a sixth of a LeNet training step). Where the columns are
     large (`_conv_columns.keeps_columns`) it holds the data itself instead (no copy): the
-    forward then goes a few images at a time, and the weight gradient recomputes the columns
-    piece by piece, which is quicker than writing and keeping them whole."""
+    forward then goes a few images at a time (or through Winograd's F(2x2, 3x3) where that
+    applies, _conv_winograd.py), and the weight gradient recomputes the columns piece by piece,
+    which is quicker than writing and keeping them whole."""
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
