@@ -6,6 +6,7 @@ Standard library only: the peers' interpreters (MXNet 1.9.1, PyTorch) import thi
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -258,6 +259,47 @@ def add_common_args(parser):
 def argparse_suppress():
     import argparse
     return argparse.SUPPRESS
+
+
+def median_loop_seconds(fn, repeat, target_s, sync=None):
+    """Median over `repeat` loops of the seconds per call of `fn`, each loop as many calls as
+    take about `target_s` (`sync` waits for queued work, after each loop)."""
+    sync = sync or (lambda: None)
+    fn()
+    sync()
+    t0 = time.perf_counter()
+    fn()
+    sync()
+    n = max(1, int(target_s / max(time.perf_counter() - t0, 1e-6)))
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        sync()
+        times.append((time.perf_counter() - t0) / n)
+    return statistics.median(times)
+
+
+def layers_table(headers, describe, layers, results):
+    """Prints a table of layers (rows, `describe(name)` naming one) against runs (`results`,
+    label -> worker result with "layers" {name: {"forward_ms", "both_ms"}} or "error")."""
+    labels = list(results)
+    for label in labels:
+        headers = headers + ["%s fwd" % label, "%s fwd+bwd" % label]
+    rows, notes = [], []
+    for name in layers:
+        row = [describe(name)]
+        for label in labels:
+            r = results[label]
+            if "error" in r:
+                row += ["error*", ""]
+                notes.append("* %s: %s" % (label, r["error"]))
+            else:
+                cell = r["layers"][name]
+                row += ["%.3f" % cell["forward_ms"], "%.3f" % cell["both_ms"]]
+        rows.append(row)
+    table(headers, rows, sorted(set(notes)))
 
 
 def mxnb_runs(label, modes, numpy_kernels):

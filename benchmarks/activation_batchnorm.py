@@ -12,7 +12,6 @@ shared) and prints the best of each, with the ratio.
 """
 import argparse
 import os
-import statistics
 import sys
 import time
 
@@ -96,17 +95,7 @@ def torch_like(torch, kind, attr, shape):
 
 
 def time_loop(fn, repeat, target_s):
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    n = max(1, int(target_s / max(time.perf_counter() - t0, 1e-6)))
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        times.append((time.perf_counter() - t0) / n)
-    return statistics.median(times) * 1e6
+    return _common.median_loop_seconds(fn, repeat, target_s) * 1e6
 
 
 def worker(framework, repeat, target_s, threads):

@@ -202,25 +202,11 @@ def main():
         versions.append((label, _common.version_line(results[label])))
     _common.header("Convolution layers, forward and forward+backward (ms, minimum of %d; lower "
                    "is better)" % args.repeat, args.threads, versions)
-    labels = list(results)
-    headers = ["layer (data -> filters, kernel/stride/pad)"]
-    for label in labels:
-        headers += ["%s fwd" % label, "%s fwd+bwd" % label]
-    rows, notes = [], []
-    for name in layers:
+    def describe(name):
         shape, filters, kernel, stride, pad, _, _ = LAYERS[name]
-        row = ["%s %s -> %d, %d/%d/%d" % (name, "x".join(map(str, shape)), filters, kernel, stride,
-                                         pad)]
-        for label in labels:
-            r = results[label]
-            if "error" in r:
-                row += ["error*", ""]
-                notes.append("* %s: %s" % (label, r["error"]))
-            else:
-                cell = r["layers"][name]
-                row += ["%.3f" % cell["forward_ms"], "%.3f" % cell["both_ms"]]
-        rows.append(row)
-    _common.table(headers, rows, sorted(set(notes)))
+        return "%s %s -> %d, %d/%d/%d" % (name, "x".join(map(str, shape)), filters, kernel,
+                                          stride, pad)
+    _common.layers_table(["layer (data -> filters, kernel/stride/pad)"], describe, layers, results)
 
 
 if __name__ == "__main__":

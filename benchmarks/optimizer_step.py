@@ -12,7 +12,6 @@ timed loop ends with a synchronisation (mx.nd.waitall).
 """
 import argparse
 import os
-import statistics
 import sys
 import time
 
@@ -92,20 +91,7 @@ def torch_like(torch, name):
 
 
 def time_loop(fn, sync, repeat, target_s):
-    fn()
-    sync()
-    t0 = time.perf_counter()
-    fn()
-    sync()
-    n = max(1, int(target_s / max(time.perf_counter() - t0, 1e-6)))
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        sync()
-        times.append((time.perf_counter() - t0) / n)
-    return statistics.median(times) * 1e3
+    return _common.median_loop_seconds(fn, repeat, target_s, sync) * 1e3
 
 
 def worker(framework, repeat, target_s, threads):
