@@ -281,6 +281,17 @@ def median_loop_seconds(fn, repeat, target_s, sync=None):
     return statistics.median(times)
 
 
+def best_ms(fn, repeat):
+    """The quickest of `repeat` calls of `fn` (after one untimed call), in ms."""
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
 def layers_table(headers, describe, layers, results):
     """Prints a table of layers (rows, `describe(name)` naming one) against runs (`results`,
     label -> worker result with "layers" {name: {"forward_ms", "both_ms"}} or "error")."""

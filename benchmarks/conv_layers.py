@@ -43,16 +43,6 @@ def _arrays(shape, filters, kernel, bias):
     return x, w, b
 
 
-def _best(fn, repeat):
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
-
-
 def gluon_layer(mx, spec, repeat):
     shape, filters, kernel, stride, pad, bias, data_grad = spec
     x, w, b = _arrays(shape, filters, kernel, bias)
@@ -71,7 +61,7 @@ def gluon_layer(mx, spec, repeat):
             y = mx.nd.Convolution(data, *params, **attrs)
         y.backward()
         mx.nd.waitall()
-    return {"forward_ms": _best(forward, repeat), "both_ms": _best(both, repeat)}
+    return {"forward_ms": _common.best_ms(forward, repeat), "both_ms": _common.best_ms(both, repeat)}
 
 
 def torch_layer(torch, spec, repeat):
@@ -88,7 +78,7 @@ def torch_layer(torch, spec, repeat):
 
     def both():
         conv(data, weight, bias_t, stride, pad).sum().backward()
-    return {"forward_ms": _best(forward, repeat), "both_ms": _best(both, repeat)}
+    return {"forward_ms": _common.best_ms(forward, repeat), "both_ms": _common.best_ms(both, repeat)}
 
 
 def kernel_layer(mx, spec, repeat):

@@ -37,16 +37,6 @@ def _data(shape):
     return np.random.RandomState(0).uniform(-1, 1, shape).astype("float32")
 
 
-def _best(fn, repeat):
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
-
-
 def _attrs(spec):
     _, kind, kernel, stride, pad = spec
     if not kernel:
@@ -67,7 +57,7 @@ def gluon_layer(mx, spec, repeat):
             y = mx.nd.Pooling(data, **attrs)
         y.backward()
         mx.nd.waitall()
-    return {"forward_ms": _best(forward, repeat), "both_ms": _best(both, repeat)}
+    return {"forward_ms": _common.best_ms(forward, repeat), "both_ms": _common.best_ms(both, repeat)}
 
 
 def torch_layer(torch, spec, repeat):
@@ -88,7 +78,7 @@ def torch_layer(torch, spec, repeat):
 
     def both():
         pool(data).sum().backward()
-    return {"forward_ms": _best(forward, repeat), "both_ms": _best(both, repeat)}
+    return {"forward_ms": _common.best_ms(forward, repeat), "both_ms": _common.best_ms(both, repeat)}
 
 
 def worker(framework, layers, repeat, threads):
