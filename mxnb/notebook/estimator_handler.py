@@ -76,9 +76,10 @@ class TrainingMonitorHandler(TrainBegin, BatchEnd, EpochEnd):
         self.monitor.refresh()
         return False
 
-    # Displaying the handler displays its monitor.
+    # Displaying the handler displays its monitor (through its public display and html).
     def _ipython_display_(self):
-        return self.monitor._ipython_display_()
+        from IPython.display import display
+        display(self.monitor)
 
     def _repr_html_(self):
-        return self.monitor._repr_html_()
+        return self.monitor.html()
