@@ -19,6 +19,7 @@ machine, into `__pycache__`). numba is imported on the first kernel call, never 
 import contextlib
 import os
 import threading
+import types
 
 __all__ = ["enabled", "kernel", "use_compiled", "available"]
 
@@ -87,16 +88,37 @@ class _Kernel:
         self.__name__ = function.__name__
 
     def __call__(self, *args):
+        return self.dispatcher()(*args)
+
+    def dispatcher(self):
+        """numba's compiled function (made on the first call)."""
         compiled = self.compiled
         if compiled is None:
             if not available():
                 raise RuntimeError("%s needs numba (pip install 'mxnb[fast]'); callers check "
                                    "mxnb.compiled.enabled() first" % self.__name__)
             compiled = self.compiled = _compile(self.function)
-        return compiled(*args)
+        return compiled
+
+
+def _with_kernels_compiled(function):
+    """`function`, or a copy of it whose globals name the compiled form of the kernels it calls:
+    a kernel may call another (a small helper, which LLVM inlines), and numba resolves the
+    names a function uses from its globals when it compiles it."""
+    used = {name: value for name, value in function.__globals__.items()
+            if name in function.__code__.co_names and isinstance(value, _Kernel)}
+    if not used:
+        return function
+    scope = dict(function.__globals__)
+    scope.update((name, kernel.dispatcher()) for name, kernel in used.items())
+    copy = types.FunctionType(function.__code__, scope, function.__name__,
+                              function.__defaults__, function.__closure__)
+    copy.__qualname__, copy.__module__ = function.__qualname__, function.__module__
+    return copy
 
 
 def _compile(function):
+    function = _with_kernels_compiled(function)
     options = dict(nogil=True, fastmath=False, error_model="numpy")
     try:
         return _numba.njit(function, cache=True, **options)
@@ -111,7 +133,8 @@ def kernel(function):
     Parameters
     ----------
     function : callable
-        Loops numba's nopython mode compiles; it writes its results into arrays it is given.
+        Loops numba's nopython mode compiles; it writes its results into arrays it is given,
+        or returns a scalar. It may call other kernels of its module by name.
 
     Returns
     -------

@@ -64,3 +64,23 @@ def test_importing_mxnb_does_not_import_numba():
     code = "import sys, mxnb; print('numba' in sys.modules)"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "False"
+
+
+@compiled.kernel
+def _halved(x):
+    return x * 0.5
+
+
+@compiled.kernel
+def _halved_into(a, out):
+    for i in range(a.size):
+        out[i] = _halved(a[i])
+
+
+@needs_numba
+def test_a_kernel_may_call_another_kernel():
+    a = np.arange(5.0)
+    out = np.empty_like(a)
+    _halved_into(a, out)
+    assert out.tolist() == (a * 0.5).tolist()
+    assert _halved(3.0) == 1.5          # and each is still callable from Python

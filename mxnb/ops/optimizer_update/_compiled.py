@@ -51,6 +51,17 @@ def same_layout(arrays, out=None):
 
 
 # --- the loops ---------------------------------------------------------------------------------
+@compiled.kernel
+def _clipped(g, bound, clipping):
+    """g within [-bound, bound] when clipping, as the NumPy forms' clip (NaN passes)."""
+    if clipping:
+        if g > bound:
+            return bound
+        if g < -bound:
+            return -bound
+    return g
+
+
 # Hyper-parameters come in as Python floats (numba's quickest arguments) and are cast to the
 # arrays' dtype first (`real`), as the NumPy forms' `coefficient` does; derived coefficients
 # (1 - beta1, lr * wd) are then computed in that dtype, as there. No literal takes part in
@@ -66,11 +77,7 @@ def _sgd_loop(weight, grad, rescale_grad, clip_gradient, lr, wd):
     decay = real(1.0) - rate * real(wd)
     for i in range(weight.size):
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         weight[i] = weight[i] * decay - g * rate
 
 
@@ -83,11 +90,7 @@ def _sgd_mom_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, moment
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         g = g * rate
         if decaying:
             g = g + w * rate_wd
@@ -104,11 +107,7 @@ def _nag_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         g = (g + w * decay) * rate
         m = mom[i] * keep - g
         mom[i] = m
@@ -124,11 +123,7 @@ def _mp_nag_loop(weight32, grad, mom, rescale_grad, clip_gradient, lr, wd, momen
     for i in range(weight32.size):
         w = weight32[i]
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         step = (w * decay + g) * rate
         new = (w + (mom[i] * keep - step) * keep) - step
         mom[i] = mom[i] * keep - (g + new * decay) * rate
@@ -143,11 +138,7 @@ def _signsgd_loop(weight, grad, rescale_grad, clip_gradient, lr, wd):
     decay = real(1.0) - rate * real(wd)
     for i in range(weight.size):
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         if g > 0:
             step = rate
         elif g < 0:
@@ -167,11 +158,7 @@ def _signum_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentu
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         g = (g + w * decay) * fresh
         m = mom[i] * keep - g
         mom[i] = m
@@ -197,11 +184,7 @@ def _adam_loop(weight, grad, mean, var, rescale_grad, clip_gradient, wd, beta1, 
         g = grad[i] * rescale
         if decaying:
             g = g + w * decay
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         m = mean[i] * b1 + g * keep1
         v = var[i] * b2 + (g * g) * keep2
         mean[i] = m
@@ -220,11 +203,7 @@ def _rmsprop_loop(weight, grad, n, rescale_grad, wd, clip_gradient, gamma1, epsi
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale + w * decay
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         s = n[i] * gamma + (g * g) * keep
         n[i] = s
         new = w - (g / numpy.sqrt(s + eps)) * rate
@@ -248,11 +227,7 @@ def _rmspropalex_loop(weight, grad, n, mean, delta, rescale_grad, wd, clip_gradi
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale + w * decay
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         s = n[i] * gamma + (g * g) * keep
         a = mean[i] * gamma + g * keep
         d = delta[i] * gamma_delta - (g / numpy.sqrt((s - a * a) + eps)) * rate
@@ -276,11 +251,7 @@ def _ftrl_loop(weight, grad, z, n, rescale_grad, clip_gradient, lr, lamda1, beta
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         old = n[i]
         s = old + g * g
         root = numpy.sqrt(s)
@@ -312,11 +283,7 @@ def _ftml_loop(weight, grad, d, v, z, rescale_grad, wd, clip_grad, beta1, beta2,
     for i in range(weight.size):
         w = weight[i]
         g = grad[i] * rescale + w * decay
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         s = v[i] * b2 + (g * g) * keep2
         d_t = (numpy.sqrt(s / corr) + eps) * sc
         zz = (z[i] * b1 + g * keep1) - (d_t - d[i] * b1) * w
@@ -338,11 +305,7 @@ def _lamb_phase1_loop(weight, grad, mean, var, out, rescale_grad, clip_gradient,
     corr1, corr2 = real(correction1), real(correction2)
     for i in range(weight.size):
         g = grad[i] * rescale
-        if clipping:
-            if g > bound:
-                g = bound
-            elif g < -bound:
-                g = -bound
+        g = _clipped(g, bound, clipping)
         m = mean[i] * b1 + g * keep1
         v = var[i] * b2 + (g * g) * keep2
         mean[i] = m
