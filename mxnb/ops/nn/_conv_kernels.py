@@ -52,16 +52,20 @@ def as_3d(x):
 # test, which otherwise keeps LLVM from vectorizing the copies (3x slower on LeNet's columns).
 
 @compiled.kernel
+def _unpacked(geo):
+    """geometry_array's rows as scalars: kernel, stride, dilate, pad and out, each (d, h, w)."""
+    return (geo[0, 0], geo[0, 1], geo[0, 2], geo[1, 0], geo[1, 1], geo[1, 2],
+            geo[2, 0], geo[2, 1], geo[2, 2], geo[3, 0], geo[3, 1], geo[3, 2],
+            geo[4, 0], geo[4, 1], geo[4, 2])
+
+
+@compiled.kernel
 def im2col_rows(x, geo, groups, bias, cols, lo, hi, first):
     """The "rows" columns of images [lo, hi) of x (N, C, D, H, W), C-contiguous: cols (rows,
     groups, window), C-contiguous, whose row (i - first) * P + p holds image i's output
     position p: each group's window in (kd, kh, kw, channel) order, then a 1 when `bias`."""
     c_all, d_in, h_in, w_in = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
-    kd, kh, kw = geo[0, 0], geo[0, 1], geo[0, 2]
-    sd, sh, sw = geo[1, 0], geo[1, 1], geo[1, 2]
-    dd, dh, dw = geo[2, 0], geo[2, 1], geo[2, 2]
-    pd, ph, pw = geo[3, 0], geo[3, 1], geo[3, 2]
-    od, oh, ow = geo[4, 0], geo[4, 1], geo[4, 2]
+    kd, kh, kw, sd, sh, sw, dd, dh, dw, pd, ph, pw, od, oh, ow = _unpacked(geo)
     cg = c_all // groups
     size = d_in * h_in * w_in
     window = cols.shape[2]
@@ -122,11 +126,7 @@ def im2col_channels(x, geo, groups, bias, cols, lo, hi, first):
     groups, window, P), C-contiguous, with image i at i - first; window rows in (channel, kd,
     kh, kw) order, then a row of 1s when `bias`."""
     c_all, d_in, h_in, w_in = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
-    kd, kh, kw = geo[0, 0], geo[0, 1], geo[0, 2]
-    sd, sh, sw = geo[1, 0], geo[1, 1], geo[1, 2]
-    dd, dh, dw = geo[2, 0], geo[2, 1], geo[2, 2]
-    pd, ph, pw = geo[3, 0], geo[3, 1], geo[3, 2]
-    od, oh, ow = geo[4, 0], geo[4, 1], geo[4, 2]
+    kd, kh, kw, sd, sh, sw, dd, dh, dw, pd, ph, pw, od, oh, ow = _unpacked(geo)
     cg = c_all // groups
     positions = od * oh * ow
     window = cols.shape[2]
@@ -175,11 +175,7 @@ def col2im_channels(cols, geo, out, lo, hi, first):
     element gets its kernel positions' values in kernel order, added into zeros."""
     groups = cols.shape[1]
     c_all, d_in, h_in, w_in = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
-    kd, kh, kw = geo[0, 0], geo[0, 1], geo[0, 2]
-    sd, sh, sw = geo[1, 0], geo[1, 1], geo[1, 2]
-    dd, dh, dw = geo[2, 0], geo[2, 1], geo[2, 2]
-    pd, ph, pw = geo[3, 0], geo[3, 1], geo[3, 2]
-    od, oh, ow = geo[4, 0], geo[4, 1], geo[4, 2]
+    kd, kh, kw, sd, sh, sw, dd, dh, dw, pd, ph, pw, od, oh, ow = _unpacked(geo)
     cg = c_all // groups
     positions = od * oh * ow
     window = cols.shape[2]
