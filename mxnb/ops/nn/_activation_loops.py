@@ -296,18 +296,21 @@ def elu_gradient(og, x, scale, lam=1.0):
 _ERF = (0.3275911, 0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
-# activation.erf(z) for z = x / sqrt 2, given e = exp(-z * z), each operation as NumPy evaluates
-# it (written out in both loops: a compiled kernel cannot call another)
+@compiled.kernel
+def _erf(z, e, one, zero, c0, c1, c2, c3, c4, c5):
+    """activation.erf(z) given e = exp(-z * z), each operation as NumPy evaluates it."""
+    t = one / (one + c0 * abs(z))
+    poly = t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * c5))))
+    sign = one if z > zero else (-one if z < zero else (z if z != z else zero))
+    return sign * (one - poly * e)
+
+
 @compiled.kernel
 def _gelu_finish(x, e, root_half, half, one, zero, c0, c1, c2, c3, c4, c5):
     # e in; 0.5 * x * (1 + erf(x / sqrt 2)) out
     for i in range(e.size):
         v = x[i]
-        z = v * root_half
-        t = one / (one + c0 * abs(z))
-        poly = t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * c5))))
-        sign = one if z > zero else (-one if z < zero else (z if z != z else zero))
-        erf = sign * (one - poly * e[i])
+        erf = _erf(v * root_half, e[i], one, zero, c0, c1, c2, c3, c4, c5)
         e[i] = (half * v) * (one + erf)
 
 
@@ -317,11 +320,7 @@ def _gelu_gradient_finish(og, x, e, pdf_exp, root_half, half, root_two_pi, one, 
     # e as above and pdf_exp = exp(-0.5 x^2) in; og * (cdf + x pdf) out, into pdf_exp
     for i in range(e.size):
         v = x[i]
-        z = v * root_half
-        t = one / (one + c0 * abs(z))
-        poly = t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * c5))))
-        sign = one if z > zero else (-one if z < zero else (z if z != z else zero))
-        erf = sign * (one - poly * e[i])
+        erf = _erf(v * root_half, e[i], one, zero, c0, c1, c2, c3, c4, c5)
         cdf = half * (one + erf)
         local = cdf + (v * pdf_exp[i]) * root_two_pi
         pdf_exp[i] = og[i] * local
