@@ -218,12 +218,24 @@ def _rows_product_in_pieces(xp, data, w, plan):
     the output (N, F, *out); the columns are not kept."""
     n = data.shape[0]
     positions = plan.shape[0] // n
-    filters = w.shape[0]
+    result = xp.empty((n, w.shape[0], positions), dtype=xp.result_type(data, w))
+    for lo, hi, per_image in _column_pieces(xp, data, plan):
+        # each image's filters times its columns' transpose: (F, P), already NCHW
+        for i in range(hi - lo):
+            xp.dot(w, per_image[i].T, out=result[lo + i])
+    return result.reshape(plan.output)
+
+
+def _column_pieces(xp, data, plan):
+    """(lo, hi, the columns of images lo..hi-1 as (hi - lo, positions, window)) over the batch,
+    a few images (about _PIECE_ELEMENTS column elements) at a time, every piece in one reused
+    buffer: each is valid until the next is made."""
+    n = data.shape[0]
+    positions = plan.shape[0] // n
     images = max(1, _PIECE_ELEMENTS // (positions * plan.shape[2]))
     compiled = _conv_kernels.takes(xp, data.dtype)
     source = None if compiled else _windows_of(xp, data, plan)
     buffer = xp.empty((images * positions,) + plan.shape[1:], dtype=data.dtype)
-    result = None
     for lo in range(0, n, images):
         hi = min(n, lo + images)
         cols = buffer[:(hi - lo) * positions]
@@ -231,13 +243,7 @@ def _rows_product_in_pieces(xp, data, w, plan):
             _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
         else:
             _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
-        if result is None:
-            result = xp.empty((n, filters, positions), dtype=xp.result_type(cols, w))
-        # each image's filters times its columns' transpose: (F, P), already NCHW
-        per_image = cols.reshape(hi - lo, positions, -1)
-        for i in range(hi - lo):
-            xp.dot(w, per_image[i].T, out=result[lo + i])
-    return result.reshape(plan.output)
+        yield lo, hi, cols.reshape(hi - lo, positions, -1)
 
 
 def _weight_rows(xp, weight, groups):
@@ -345,23 +351,11 @@ def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=N
     if keeps_columns(data.shape, kernel, out, groups):
         return weight_gradient(xp, og, im2col(xp, data, geometry, groups, bias, plan),
                                data.shape[1], kernel, groups, bias)
-    positions = prod(out)
     window = plan.shape[2]
-    images = max(1, _PIECE_ELEMENTS // (positions * window))
-    compiled = _conv_kernels.takes(xp, data.dtype)
-    source = None if compiled else _windows_of(xp, data, plan)
-    buffer = xp.empty((images * positions, 1, window), dtype=data.dtype)
-    og3 = og.reshape(n, filters, positions)
+    og3 = og.reshape(n, filters, prod(out))
     total = xp.zeros((filters, window), dtype=og.dtype)
     part = xp.empty((filters, window), dtype=og.dtype)
-    for lo in range(0, n, images):
-        hi = min(n, lo + images)
-        cols = buffer[:(hi - lo) * positions]
-        if compiled:
-            _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
-        else:
-            _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
-        per_image = cols.reshape(hi - lo, positions, window)
+    for lo, hi, per_image in _column_pieces(xp, data, plan):
         for i in range(hi - lo):
             xp.dot(og3[lo + i], per_image[i], out=part)
             total += part
