@@ -292,6 +292,20 @@ def best_ms(fn, repeat):
     return best * 1e3
 
 
+def add_layers_arg(parser, layers):
+    parser.add_argument("--layers", default=",".join(layers), help="comma-separated subset of: "
+                        + ",".join(layers))
+
+
+def chosen_layers(parser, args, layers):
+    """The --layers asked for, in order; a clear error names any that is not in `layers`."""
+    chosen = [name.strip() for name in args.layers.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in layers]
+    if unknown:
+        parser.error("unknown layers %s; choose from %s" % (unknown, ",".join(layers)))
+    return chosen
+
+
 def layers_table(headers, describe, layers, results):
     """Prints a table of layers (rows, `describe(name)` naming one) against runs (`results`,
     label -> worker result with "layers" {name: {"forward_ms", "both_ms"}} or "error")."""

@@ -161,17 +161,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     _common.add_common_args(parser)
     parser.add_argument("--repeat", type=int, default=20, help="timed calls per layer and pass")
-    parser.add_argument("--layers", default=",".join(LAYERS), help="comma-separated subset of: "
-                        + ",".join(LAYERS))
+    _common.add_layers_arg(parser, LAYERS)
     parser.add_argument("--timeout", type=int, default=1800)
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--kernels", action="store_true",
                         help="mxnb's kernels with and without their compiled loops, instead")
     args = parser.parse_args()
-    layers = [name.strip() for name in args.layers.split(",") if name.strip()]
-    unknown = [name for name in layers if name not in LAYERS]
-    if unknown:
-        parser.error("unknown layers %s; choose from %s" % (unknown, ",".join(LAYERS)))
+    layers = _common.chosen_layers(parser, args, LAYERS)
     if args.worker:
         return worker(args.framework, layers, args.repeat, args.threads)
     if args.kernels:
