@@ -374,7 +374,6 @@ def executor_forward(exe, is_train):
             taken.append(value)
             out._raw = value
 
-    exe._is_train = is_train
     engine.get().push(run, reads, writes, ctx, state.var.name, errors_to=errors_to)
     exe._forwarded = True
     return True

@@ -204,7 +204,6 @@ class Executor(NodeHooks):
         values = self._values
         for slot, array in self._inputs:
             values[slot] = array._data
-        self._is_train = is_train
         optimizer = self._optimizer
         if optimizer is None or self._node_hooks or self._storage:
             self._program.run(self._program.forward, values, self._ctx, is_train, self._node_hooks,
