@@ -21,7 +21,13 @@ import os
 import threading
 import types
 
-__all__ = ["enabled", "kernel", "use_compiled", "available"]
+import numpy
+
+__all__ = ["enabled", "kernel", "use_compiled", "available", "takes", "FLOATS"]
+
+# The dtypes the kernels are compiled for (one signature each): other dtypes (float16, integers)
+# keep the NumPy forms.
+FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 _numba = None           # the module once imported, False when it cannot be
 _override = None        # use_compiled's choice while its block runs (process-wide)
@@ -55,6 +61,12 @@ def enabled():
     if _default is None:
         _default = os.environ.get("MXNB_NUMBA", "1") != "0" and available()
     return _default
+
+
+def takes(xp, dtype, dtypes=FLOATS):
+    """Whether a compiled kernel runs for arrays of array module `xp` and `dtype` now: NumPy
+    arrays of one of `dtypes`, with the compiled kernels enabled."""
+    return xp is numpy and dtype in dtypes and enabled()
 
 
 @contextlib.contextmanager

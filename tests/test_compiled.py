@@ -84,3 +84,12 @@ def test_a_kernel_may_call_another_kernel():
     _halved_into(a, out)
     assert out.tolist() == (a * 0.5).tolist()
     assert _halved(3.0) == 1.5          # and each is still callable from Python
+
+
+def test_takes_numpy_arrays_of_the_compiled_dtypes_only():
+    assert compiled.takes(np, np.dtype(np.float32)) == compiled.enabled()
+    assert not compiled.takes(np, np.dtype(np.float16))
+    assert not compiled.takes(object(), np.dtype(np.float32))       # another array module
+    assert not compiled.takes(np, np.dtype(np.float64), dtypes=(np.dtype(np.float32),))
+    with compiled.use_compiled(False):
+        assert not compiled.takes(np, np.dtype(np.float32))

@@ -20,7 +20,7 @@ __all__ = ["elementwise", "run", "activation_gradient", "activation_gradient_int
            "sigmoid_finish", "leaky", "leaky_gradient", "elu", "elu_gradient", "gelu",
            "gelu_gradient", "prelu", "prelu_gradient"]
 
-_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+_FLOATS = compiled.FLOATS
 
 
 def elementwise(*arrays):

@@ -16,7 +16,7 @@ from ... import compiled
 
 __all__ = ["usable", "forward", "backward", "affine"]
 
-_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+_FLOATS = compiled.FLOATS
 
 
 def usable(*arrays):

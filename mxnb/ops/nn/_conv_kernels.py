@@ -23,12 +23,7 @@ from ... import compiled
 
 __all__ = ["takes", "geometry_array", "as_3d", "im2col_rows", "im2col_channels", "col2im_channels"]
 
-_DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
-
-
-def takes(xp, dtype):
-    """Whether the compiled loops run for arrays of module `xp` and this dtype."""
-    return xp is numpy and dtype in _DTYPES and compiled.enabled()
+takes = compiled.takes      # float32 and float64 NumPy arrays, kernels enabled
 
 
 def geometry_array(geometry):

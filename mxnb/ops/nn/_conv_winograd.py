@@ -39,12 +39,11 @@ _MIN_SIDE = 8
 
 def applies(xp, data, weight, kernel, stride, dilate, pad, groups):
     """Whether a Convolution with this geometry goes through Winograd's F(2x2, 3x3)."""
-    return (xp is numpy and groups == 1 and tuple(kernel) == (3, 3) and tuple(stride) == (1, 1)
+    return (groups == 1 and tuple(kernel) == (3, 3) and tuple(stride) == (1, 1)
             and tuple(dilate) == (1, 1) and len(pad) == 2 and pad[0] <= 2 and pad[1] <= 2
             and data.ndim == 4 and min(data.shape[2:]) >= _MIN_SIDE and data.dtype == weight.dtype
-            and data.dtype in (numpy.float32, numpy.float64)
             and weight.shape[0] >= _MIN_CHANNELS and weight.shape[1] >= _MIN_CHANNELS
-            and compiled.enabled())
+            and compiled.takes(xp, data.dtype))
 
 
 def _tiles(size):
@@ -192,7 +191,7 @@ def _convolve(data, weight, bias, pad, out_shape, flip=False):
     parallel_batches(numpy, lambda lo, hi: _transform_data(
         data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, n * per_image * 4)
     products = numpy.matmul(_transform_filters(weight, flip), windows)
-    del windows
+    windows = None          # freed before the output is made
     out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
     shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
     parallel_batches(numpy, lambda lo, hi: _transform_output(

@@ -27,6 +27,7 @@ __all__ = ["MAX", "SUM", "AVG", "applies", "pairs_forward", "pairs_backward", "p
            "pool_backward", "global_max_backward"]
 
 MAX, SUM, AVG = 0, 1, 2
+_FLOAT32 = (numpy.dtype(numpy.float32),)
 _KINDS = {"max": MAX, "sum": SUM, "avg": AVG}
 
 
@@ -34,7 +35,7 @@ def applies(xp, dtype):
     """Whether the compiled kernels run for arrays of this module and dtype now: float32 only,
     one compiled signature per kernel (each costs ~1.5 s to compile on a machine's first use;
     float64 pooling, rare, keeps the NumPy form)."""
-    return xp is numpy and dtype == numpy.float32 and compiled.enabled()
+    return compiled.takes(xp, dtype, _FLOAT32)
 
 
 # Which cases take these kernels: those where they beat the NumPy form by measurement

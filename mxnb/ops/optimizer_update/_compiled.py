@@ -22,7 +22,7 @@ from ... import compiled
 
 __all__ = ["usable", "same_layout", "FAST", "sgd", "sgd_mom", "lamb_phase1"]
 
-_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+_FLOATS = compiled.FLOATS
 
 # op name -> fast(inputs, attrs, out): the compiled step of a single-weight update operator,
 # writing the new weight into `out` (which may be inputs[0]); callers check `usable` first.
