@@ -97,6 +97,50 @@ def test_compiled_col2im_adds_in_kernel_order_into_zeros():
 
 
 @needs_numba
+@pytest.mark.parametrize("stride, dilate, pad", [((1, 1), (1, 1), (0, 0)), ((2, 1), (1, 2), (1, 2))])
+def test_compiled_rows_col2im_adds_in_kernel_order_into_zeros(stride, dilate, pad):
+    """col2im_rows (runs of kw * C, output positions visited last first) against a loop that
+    adds each kernel position's columns in kernel order: bit-equal, with and without merged
+    runs (dilation and padding split them)."""
+    shape, kernel = (2, 9, 7, 6), (3, 2)
+    geometry = _geometry({"kernel": kernel, "stride": stride, "dilate": dilate, "pad": pad},
+                         shape[2:])
+    out = geometry[4]
+    cols = R.uniform(-1, 1, (2 * out[0] * out[1], 3 * 2 * 9)).astype("float32")
+    got = np.empty(shape, "float32")
+    with compiled.use_compiled(True):
+        _conv_kernels.col2im_rows(cols, _conv_kernels.geometry_array(geometry),
+                                  _conv_kernels.as_3d(got), 0, 2, 0)
+    padded = np.zeros((2, 9, 7 + 2 * pad[0], 6 + 2 * pad[1]), "float32")
+    blocks = cols.reshape(2, out[0], out[1], 3, 2, 9).transpose(0, 5, 3, 4, 1, 2)
+    for p in range(3):
+        for q in range(2):
+            y, x = p * dilate[0], q * dilate[1]
+            padded[:, :, y:y + stride[0] * (out[0] - 1) + 1:stride[0],
+                   x:x + stride[1] * (out[1] - 1) + 1:stride[1]] += blocks[:, :, p, q]
+    np.testing.assert_array_equal(got, padded[:, :, pad[0]:pad[0] + 7, pad[1]:pad[1] + 6])
+
+
+@needs_numba
+def test_narrow_one_group_data_gradients_take_the_rows_columns(monkeypatch):
+    """LeNet's conv2 (8 wide, 20 channels) takes col2im_rows; a 16-wide output the channels
+    columns: the choice is made by shape, and both give the NumPy form's gradient."""
+    taken = []
+    for name in ("col2im_rows", "col2im_channels"):
+        kernel = getattr(_conv_kernels, name)
+        monkeypatch.setattr(_conv_kernels, name,
+                            lambda *a, _k=kernel, _n=name: (taken.append(_n), _k(*a))[1])
+    for shape, expected in (((4, 20, 12, 12), "col2im_rows"), ((2, 16, 20, 20), "col2im_channels")):
+        x, w, _, og, geometry, groups = _setup(shape, 6, {"kernel": (5, 5)}, "float32", False)
+        del taken[:]
+        with compiled.use_compiled(True):
+            fast = _conv_columns.data_gradient(np, og, w, x.shape, geometry, groups)
+        assert set(taken) == {expected}
+        plain = _conv_columns._col2im_gradient(np, og, w, x.shape, geometry, groups)
+        np.testing.assert_allclose(fast, plain, rtol=1e-5, atol=1e-5 * np.abs(plain).max())
+
+
+@needs_numba
 def test_compiled_gradients_through_autograd_match_the_numpy_path():
     """A strided convolution's gradients (data, weight, bias) taken through nd and autograd
     with the compiled kernels and without them."""

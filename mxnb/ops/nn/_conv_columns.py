@@ -444,6 +444,13 @@ _COMPILED_FROM_POSITIONS = 256
 # in L2 between the product that writes them and the col2im that reads them.
 _COL2IM_PIECE = 1 << 18
 
+# Output widths up to which a one-group data gradient takes the "rows" columns
+# (_compiled_rows_data_gradient): the "channels" columns' col2im adds runs of one output row,
+# too short to vectorize on narrow outputs. Two threads, batch 64/32: LeNet's conv2 (8 wide)
+# 2.5 -> 1.9 ms, ResNet's strided 256 -> 512 layer (4 wide) 13.5 -> 6.9 ms; 8 wide from 128
+# channels 7.6 -> 8.2 ms, 16 wide 7.5 -> 11.8 ms.
+_ROWS_GRADIENT_WIDTH = 8
+
 
 def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     """The data gradient (N, C, *spatial) a few images at a time: the weight's transpose times
@@ -451,6 +458,8 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     which the compiled col2im adds back into the data's positions (NCHW, no transposes). One
     buffer serves every piece; the products use BLAS's threads, col2im is split over ours
     (products inside our threads would ask BLAS for threads too: two cores, four threads)."""
+    if groups == 1 and uses_rows(data_shape[1]) and geometry[4][-1] <= _ROWS_GRADIENT_WIDTH:
+        return _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry)
     kernel, out = geometry[0], geometry[4]
     n, c = data_shape[:2]
     f = weight.shape[0]
@@ -474,6 +483,37 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
 
         def add(lo, hi, part=part, first=first):
             _conv_kernels.col2im_channels(part, geo, grad5, first + lo, first + hi, first)
+        parallel_batches(xp, add, last - first, part.size)
+    return grad
+
+
+def _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry):
+    """_compiled_data_gradient for one group of many channels, in the "rows" layout: each
+    piece's ograd moved channels last (images * P, F) times the filters (F, window) is the
+    piece's columns' gradient as one wide product, and col2im_rows adds runs of kw * C
+    elements where the "channels" columns have runs of one output row."""
+    n = data_shape[0]
+    f = weight.shape[0]
+    positions = prod(geometry[4])
+    w = _weight_rows(xp, weight, 1)[0]                          # (F, window)
+    window = w.shape[1]
+    og3 = og.reshape(n, f, positions)
+    grad = xp.empty(data_shape, dtype=og.dtype)
+    grad5 = _conv_kernels.as_3d(grad)
+    geo = _conv_kernels.geometry_array(geometry)
+    images = max(1, min(n, max(_conv_parallel.cpu_threads(),
+                               _COL2IM_PIECE // (positions * window))))
+    moved = xp.empty((images, positions, f), dtype=og.dtype)
+    cols = xp.empty((images * positions, window), dtype=og.dtype)
+    for first in range(0, n, images):
+        last = min(n, first + images)
+        og_rows = moved[:last - first]
+        og_rows[...] = og3[first:last].transpose(0, 2, 1)
+        part = cols[:(last - first) * positions]
+        xp.matmul(og_rows.reshape(part.shape[0], f), w, out=part)
+
+        def add(lo, hi, part=part, first=first):
+            _conv_kernels.col2im_rows(part, geo, grad5, first + lo, first + hi, first)
         parallel_batches(xp, add, last - first, part.size)
     return grad
 

@@ -13,15 +13,17 @@ take a range of images [lo, hi), so `_conv_parallel.parallel_batches` may split 
 threads (they are nogil). Only float32 and float64 take them (`takes`); other dtypes, CuPy
 arrays and `compiled.enabled()` false use the NumPy forms in _conv_columns.
 
-col2im (of "channels" columns, written straight into NCHW) adds each kernel position's values
-in kernel order into zeros, as the NumPy per-position form does: given the same columns, the
-two are bit-equal (tests/ops/test_nn_conv_compiled.py).
+col2im, of "channels" columns (written straight into NCHW) or of one group's "rows" columns
+(summed channels last per image, then written NCHW), adds each kernel position's values in
+kernel order into zeros, as the NumPy per-position form does: given the same columns, they are
+bit-equal (tests/ops/test_nn_conv_compiled.py).
 """
 import numpy
 
 from ... import compiled
 
-__all__ = ["takes", "geometry_array", "as_3d", "im2col_rows", "im2col_channels", "col2im_channels"]
+__all__ = ["takes", "geometry_array", "as_3d", "im2col_rows", "im2col_channels", "col2im_channels",
+           "col2im_rows"]
 
 takes = compiled.takes      # float32 and float64 NumPy arrays, kernels enabled
 
@@ -206,3 +208,61 @@ def col2im_channels(cols, geo, out, lo, hi, first):
                                                 image[numpy.uint64(dst + e * sw)] += \
                                                     flat[numpy.uint64(src + e)]
                                     src += ow
+
+
+@compiled.kernel
+def col2im_rows(cols, geo, out, lo, hi, first):
+    """out[i] (C, D, H, W) for images i in [lo, hi): the sum of the "rows" columns `cols`
+    (rows, window) of one group, row (i - first) * P + p holding output position p's window in
+    (kd, kh, kw, channel) order, no bias entry; C-contiguous) back into the positions they were
+    copied from. Each image is summed channels last in a scratch that stays in L1/L2, where a
+    window's kw positions are one run of kw * C elements (LeNet's conv2: runs of 100 where the
+    "channels" columns have runs of 8), then written NCHW. Output positions are visited last
+    first: every element then gets its kernel positions' values in kernel order, added into
+    zeros, as col2im_channels and the NumPy per-position form add them."""
+    c_all, d_in, h_in, w_in = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
+    kd, kh, kw, sd, sh, sw, dd, dh, dw, pd, ph, pw, od, oh, ow = _unpacked(geo)
+    size = d_in * h_in * w_in
+    window = cols.shape[1]
+    flat = cols.reshape(-1)
+    zero = out.dtype.type(0)
+    run = kw * c_all
+    merged = dw == 1
+    acc = numpy.empty(size * c_all, dtype=out.dtype)            # one image, channels last
+    for i in range(lo, hi):
+        for s in range(acc.shape[0]):
+            acc[s] = zero
+        row = (i - first) * od * oh * ow
+        for a in range(od - 1, -1, -1):
+            for b in range(oh - 1, -1, -1):
+                for e in range(ow - 1, -1, -1):
+                    u0 = e * sw - pw
+                    src = (row + (a * oh + b) * ow + e) * window
+                    for p in range(kd):
+                        z = a * sd + p * dd - pd
+                        for q in range(kh):
+                            y = b * sh + q * dh - ph
+                            if not (0 <= z < d_in and 0 <= y < h_in):
+                                src += run
+                                continue
+                            line = (z * h_in + y) * w_in
+                            if merged and u0 >= 0 and u0 + kw <= w_in:
+                                target = acc[(line + u0) * c_all:(line + u0) * c_all + run]
+                                source = flat[src:src + run]
+                                for t in range(run):
+                                    target[t] += source[t]
+                                src += run
+                                continue
+                            for r in range(kw):
+                                u = u0 + r * dw
+                                if 0 <= u < w_in:
+                                    target = acc[(line + u) * c_all:(line + u + 1) * c_all]
+                                    source = flat[src:src + c_all]
+                                    for t in range(c_all):
+                                        target[t] += source[t]
+                                src += c_all
+        image = out[i].reshape(c_all, size)
+        for c in range(c_all):          # sequential writes; the strided reads stay in cache
+            here = image[c]
+            for s in range(size):
+                here[s] = acc[s * c_all + c]
