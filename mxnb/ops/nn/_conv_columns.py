@@ -447,9 +447,14 @@ _COL2IM_PIECE = 1 << 18
 # Output widths up to which a one-group data gradient takes the "rows" columns
 # (_compiled_rows_data_gradient): the "channels" columns' col2im adds runs of one output row,
 # too short to vectorize on narrow outputs. Two threads, batch 64/32: LeNet's conv2 (8 wide)
-# 2.5 -> 1.9 ms, ResNet's strided 256 -> 512 layer (4 wide) 13.5 -> 6.9 ms; 8 wide from 128
-# channels 7.6 -> 8.2 ms, 16 wide 7.5 -> 11.8 ms.
+# 2.5 -> 1.45 ms, ResNet's strided 128 -> 256 (8 wide) and 256 -> 512 (4 wide) layers
+# 7.6 -> 7.6 and 13.5 -> 5.6 ms; 16 wide (64 -> 128) 7.5 -> 11.8 ms.
 _ROWS_GRADIENT_WIDTH = 8
+
+# Column elements per piece of the "rows" data gradient: its product is wider the more images
+# it takes (the three layers above, pieces of 2^18 / 2^20 / 2^22 elements: 1.77 / 1.43 / 1.58,
+# 8.2 / 7.6 / 7.0 and 6.5 / 5.6 / 5.3 ms); 2^20 (4 MB in float32) keeps the step's peak low.
+_ROWS_PIECE = 1 << 20
 
 
 def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
@@ -501,8 +506,7 @@ def _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry):
     grad = xp.empty(data_shape, dtype=og.dtype)
     grad5 = _conv_kernels.as_3d(grad)
     geo = _conv_kernels.geometry_array(geometry)
-    images = max(1, min(n, max(_conv_parallel.cpu_threads(),
-                               _COL2IM_PIECE // (positions * window))))
+    images = max(1, min(n, max(_conv_parallel.cpu_threads(), _ROWS_PIECE // (positions * window))))
     moved = xp.empty((images, positions, f), dtype=og.dtype)
     cols = xp.empty((images * positions, window), dtype=og.dtype)
     for first in range(0, n, images):
