@@ -292,6 +292,7 @@ def make_nd_function(op, func_name):
     entries = sig.entries
     positional_entries = sig.positional_entries
     fill = sig._fill
+    array_type = NDArray        # a closure variable: quicker to read than the module global
 
     def by_attributes(kwargs):
         """The cached entry for these keyword attributes (made and cached on first sight), or
@@ -312,9 +313,20 @@ def make_nd_function(op, func_name):
         defaults = op.defaults
 
         def unary(data=None, *args, out=None, name=None, **kwargs):
-            if data is None and "data" in kwargs:
-                data = kwargs.pop("data")
-            if args and isinstance(data, NDArray):
+            if type(data) is array_type:
+                # Fast path, lookup inlined: attributes by keyword (or none), seen before.
+                if not args:
+                    if not kwargs:
+                        return invoke(op, (data,), defaults, out)
+                    try:
+                        found = entries.get(tuple(kwargs.items()))
+                    except TypeError:       # unhashable values: split parses them
+                        found = None
+                    if found is not None and found[4] is None:
+                        return invoke(op, (data,), found[0], out)
+                    found = by_attributes(kwargs)
+                    attrs = found[0] if found is not None else split((data,), kwargs)[1]
+                    return invoke(op, (data,), attrs, out)
                 # attributes given positionally (nd.swapaxes(x, 0, 1), x.sum(1))
                 try:
                     found = positional_entries.get((args, tuple(kwargs.items())))
@@ -323,7 +335,9 @@ def make_nd_function(op, func_name):
                 if found is None:
                     found = sig.lookup_positional(args, kwargs)
                 if found is not None:
-                    return invoke(op, [data], found[0], out)
+                    return invoke(op, (data,), found[0], out)
+            if data is None and "data" in kwargs:
+                data = kwargs.pop("data")
             if args:
                 inputs, attrs = split((data,) + args, kwargs)
                 return invoke(op, inputs, attrs, out)
@@ -346,19 +360,26 @@ def make_nd_function(op, func_name):
         by_keyword = _keyword_caller(sig)
 
         def fixed(*args, out=None, name=None, **kwargs):
-            if not args and kwargs:
+            if args:
+                # Fast path, lookup inlined: the inputs positionally, attributes by keyword,
+                # seen before.
+                try:
+                    found = entries.get(tuple(kwargs.items()) if kwargs else ())
+                except TypeError:           # unhashable values: split parses them
+                    found = None
+                if found is None or found[4] is not None:
+                    found = by_attributes(kwargs)
+                if found is not None and len(args) == found[1]:
+                    for value in args:
+                        if type(value) is not array_type and not isinstance(value, NDArray):
+                            break
+                    else:
+                        return invoke(op, args, found[0], out)
+            elif kwargs:
                 # inputs by keyword (nd.FullyConnected(data=x, weight=w, bias=b, num_hidden=4))
                 result = by_keyword(kwargs, out)
                 if result is not _MISS:
                     return result
-            # Fast path: the inputs positionally, attributes by keyword (seen before).
-            found = by_attributes(kwargs)
-            if found is not None and len(args) == found[1]:
-                for value in args:
-                    if not isinstance(value, NDArray):
-                        break
-                else:
-                    return invoke(op, list(args), found[0], out)
             inputs, attrs = split(args, kwargs)
             return invoke(op, inputs, attrs, out)
         fn = fixed
