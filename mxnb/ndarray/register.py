@@ -322,7 +322,8 @@ def make_nd_function(op, func_name):
                         found = entries.get(tuple(kwargs.items()))
                     except TypeError:       # unhashable values: split parses them
                         found = None
-                    if found is not None and found[4] is None:
+                    if found is not None and (found[4] is None or found[4] == tuple(
+                            [type(v) for v in kwargs.values()])):
                         return invoke(op, (data,), found[0], out)
                     found = by_attributes(kwargs)
                     attrs = found[0] if found is not None else split((data,), kwargs)[1]
@@ -367,7 +368,8 @@ def make_nd_function(op, func_name):
                     found = entries.get(tuple(kwargs.items()) if kwargs else ())
                 except TypeError:           # unhashable values: split parses them
                     found = None
-                if found is None or found[4] is not None:
+                if found is None or (found[4] is not None and found[4] != tuple(
+                        [type(v) for v in kwargs.values()])):
                     found = by_attributes(kwargs)
                 if found is not None and len(args) == found[1]:
                     for value in args:
