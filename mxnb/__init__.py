@@ -13,6 +13,9 @@ from . import ndarray as nd
 from . import autograd
 from . import random
 from .ndarray import NDArray
+from . import blas_threads as _blas_threads
+
+_blas_threads.shorten_openblas_spin()   # NumPy's OpenBLAS workers: see blas_threads.py
 
 import sys as _sys
 if "IPython" in _sys.modules:   # inside Jupyter/IPython: rich displays, without importing IPython

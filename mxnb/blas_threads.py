@@ -1,0 +1,92 @@
+"""How long NumPy's OpenBLAS keeps its worker threads spinning after a matrix product.
+
+After each threaded product, OpenBLAS's workers busy-wait for new work for 2^28 CPU cycles
+(about 0.1 s) before they sleep. A network step runs a product every few milliseconds, so on a
+machine with few cores a worker spins all the time and holds a core that mxnb's own threads
+need: im2col, col2im and the Winograd transforms are split over the cores by image
+(ops/nn/_conv_parallel.py), and their second half then waits for the spinning worker.
+
+mxnb shortens the wait to 2^20 cycles (about 0.4 ms; `OPENBLAS_THREAD_TIMEOUT=20`) when it is
+imported, unless the environment sets OPENBLAS_THREAD_TIMEOUT. Measured on 2 cores, training
+step (min of 4): ResNet-18/32x32 batch 32 830-840 -> 700-730 ms; the MLP and LeNet steps of
+benchmarks/train_mnist.py unchanged (a shorter wait, 2^4 to 2^18 cycles, slowed the MLP's short
+products down by up to 15%: its workers then sleep between products and must be woken).
+
+OpenBLAS reads the variable once, when it loads, which is before mxnb is imported; its own entry
+points take the new value: `openblas_read_env` reads the environment again, and
+`blas_thread_shutdown_` stops the workers, which the next product starts with the new wait.
+Other BLAS libraries (MKL, Accelerate) and OpenBLAS builds without these entry points are left
+as they are.
+"""
+import ctypes
+import os
+
+__all__ = ["SPIN_CYCLES_LOG2", "shorten_openblas_spin", "openblas_spin"]
+
+SPIN_CYCLES_LOG2 = 20
+_VARIABLE = "OPENBLAS_THREAD_TIMEOUT"
+
+
+def _openblas():
+    """The OpenBLAS library NumPy loaded (ctypes), or None where there is none to be found."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:             # not Linux
+        return None
+    for path in sorted(paths):
+        if not path.endswith(".so") and ".so." not in path:
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        if all(hasattr(lib, name) for name in
+               ("openblas_read_env", "blas_thread_shutdown_", "openblas_thread_timeout")):
+            return lib
+    return None
+
+
+def openblas_spin():
+    """OpenBLAS's spin time as log2 of CPU cycles (0: its built-in 2^28), or None where NumPy's
+    BLAS is not an OpenBLAS with the entry points used here."""
+    lib = _openblas()
+    if lib is None:
+        return None
+    lib.openblas_thread_timeout.restype = ctypes.c_int
+    return lib.openblas_thread_timeout()
+
+
+def shorten_openblas_spin(log2_cycles=SPIN_CYCLES_LOG2):
+    """Sets OpenBLAS's spin time to 2^log2_cycles cycles, unless OPENBLAS_THREAD_TIMEOUT is set
+    (the user's choice stands). Returns whether it was changed. Call it while no other thread
+    runs a BLAS product (mxnb does, when it is imported).
+
+    Parameters
+    ----------
+    log2_cycles : int, default SPIN_CYCLES_LOG2
+        log2 of the cycles a worker spins before it sleeps (OpenBLAS takes 4 to 30).
+
+    Returns
+    -------
+    bool
+        True when OpenBLAS's workers now spin for the new time.
+
+    Examples
+    --------
+    >>> from mxnb import blas_threads
+    >>> blas_threads.shorten_openblas_spin() in (True, False)
+    True
+    """
+    if os.environ.get(_VARIABLE):
+        return False
+    lib = _openblas()
+    if lib is None:
+        return False
+    os.environ[_VARIABLE] = str(int(log2_cycles))
+    try:
+        lib.openblas_read_env()
+    finally:
+        del os.environ[_VARIABLE]       # the process's environment as it was
+    lib.blas_thread_shutdown_()
+    return True
