@@ -14,6 +14,7 @@ NumPy form otherwise (CuPy, other dtypes, strided views, broadcasting).
 import numpy
 
 from ... import compiled
+from ._conv_parallel import parallel_elementwise
 
 __all__ = ["elementwise", "run", "activation_gradient", "activation_gradient_into", "bias_relu",
            "softsign",
@@ -36,12 +37,23 @@ def elementwise(*arrays):
 
 
 def run(loop, arrays, out, *scalars):
-    """loop(*flat arrays, flat out, *scalars) over the whole of `out`, in this thread: split
-    over two threads, the loops measured no faster (1.0x on 737k elements, 2x slower on 205k) on
-    this project's shared 2-core machines. Scalars are cast to the arrays' dtype, so the loop
-    computes in that dtype as the NumPy form does."""
-    loop(*[a.reshape(-1) for a in arrays], out.reshape(-1), *[out.dtype.type(s) for s in scalars])
+    """loop(*flat arrays, flat out, *scalars) over the whole of `out`. Arrays of a million
+    elements or more are split over threads (_conv_parallel.parallel_elementwise: below that
+    the hand-off costs what the second thread saves, 1.0x on 737k elements). Scalars are cast to
+    the arrays' dtype, so the loop computes in that dtype as the NumPy form does."""
+    flats = [a.reshape(-1) for a in arrays]
+    target = out.reshape(-1)
+    typed = [out.dtype.type(s) for s in scalars]
+    size = target.size
+
+    def work(lo, hi):
+        a, b = size * lo // _PIECES, size * hi // _PIECES
+        loop(*[f[a:b] for f in flats], target[a:b], *typed)
+    parallel_elementwise(work, _PIECES, size)
     return out
+
+
+_PIECES = 64        # run's split points: any thread count's share is a whole number of them
 
 
 # --- Activation's gradient: ograd times the local derivative ------------------------------------

@@ -13,6 +13,7 @@ data's dtype; the inference form (x * scale + shift) is bit-equal.
 import numpy
 
 from ... import compiled
+from ._conv_parallel import parallel_elementwise
 
 __all__ = ["usable", "forward", "backward", "affine"]
 
@@ -31,15 +32,16 @@ def usable(*arrays):
 
 
 @compiled.kernel
-def _forward_fused(x, gamma, beta, eps, one, fix_gamma, mean, var, invstd, out, lanes):
+def _forward_fused(x, gamma, beta, eps, one, fix_gamma, mean, var, invstd, out, lanes, first,
+                   last):
     # per channel, while its rows are still in cache (N rows of M: 128 kB for ResNet's largest
     # BatchNorm, so the second and third reads come from cache, not memory): the moments, then
     # invstd = 1 / sqrt(var + eps) and ((x - mean) * scale + beta) in x's dtype; mean, var and
     # invstd (x's dtype) are stored and read back, so the result uses their rounded values as
     # the NumPy form does
-    batch, channels, size = x.shape
+    batch, size = x.shape[0], x.shape[2]
     count = batch * size
-    for c in range(channels):
+    for c in range(first, last):
         # the mean, then the centred squares (two reads, as exact as the NumPy form's two
         # passes), each in M float64 lanes: lanes[m] adds x[n, c, m] over n; the lanes are
         # independent, so the loop vectorizes without reordering any lane's additions
@@ -79,13 +81,13 @@ def _forward_fused(x, gamma, beta, eps, one, fix_gamma, mean, var, invstd, out, 
 
 @compiled.kernel
 def _backward_fused(og, x, gamma, mean, invstd, count, one, fix_gamma, training, out,
-                    grad_gamma, grad_beta, lanes, centred_lanes):
+                    grad_gamma, grad_beta, lanes, centred_lanes, first, last):
     # per channel, while its rows are still in cache: sum(og) and sum(og * (x - mean)) (the
     # centred value rounded in x's dtype as the NumPy form's) in float64 lanes, then the NumPy
     # form's coefficients in x's dtype (stored and read back to round them) and the gradient
     # og * scale + (x - mean) * b + shift in its order
-    batch, channels, size = x.shape
-    for c in range(channels):
+    batch, size = x.shape[0], x.shape[2]
+    for c in range(first, last):
         mu = mean[c]
         for m in range(size):
             lanes[m] = 0.0
@@ -153,14 +155,17 @@ def affine(x3, scale, shift):
 
 def forward(x3, gamma, beta, eps, fix_gamma):
     """Training-mode normalisation of x3 (N, C, M): (out, mean, var, invstd), the vectors in
-    x3's dtype."""
+    x3's dtype. Large data is split over threads by channel (parallel_channels)."""
     dtype = x3.dtype
     channels = x3.shape[1]
     mean, var, invstd = (numpy.empty(channels, dtype) for _ in range(3))
     out = numpy.empty_like(x3)
-    _forward_fused(x3, _vector(gamma, dtype), _vector(beta, dtype), dtype.type(eps),
-                   dtype.type(1), bool(fix_gamma), mean, var, invstd, out,
-                   numpy.empty(x3.shape[2]))
+    gamma, beta = _vector(gamma, dtype), _vector(beta, dtype)
+
+    def work(first, last):
+        _forward_fused(x3, gamma, beta, dtype.type(eps), dtype.type(1), bool(fix_gamma), mean,
+                       var, invstd, out, numpy.empty(x3.shape[2]), first, last)
+    parallel_elementwise(work, channels, x3.size)
     return out, mean, var, invstd
 
 
@@ -171,8 +176,12 @@ def backward(og3, x3, gamma, mean, invstd, fix_gamma, training):
     channels = x3.shape[1]
     out = numpy.empty_like(og3)
     grad_gamma, grad_beta = numpy.empty(channels, dtype), numpy.empty(channels, dtype)
-    lanes = numpy.empty((2, x3.shape[2]))
-    _backward_fused(og3, x3, _vector(gamma, dtype), _vector(mean, dtype), _vector(invstd, dtype),
-                    dtype.type(x3.shape[0] * x3.shape[2]), dtype.type(1), bool(fix_gamma),
-                    bool(training), out, grad_gamma, grad_beta, lanes[0], lanes[1])
+    gamma, mean, invstd = _vector(gamma, dtype), _vector(mean, dtype), _vector(invstd, dtype)
+
+    def work(first, last):
+        lanes = numpy.empty((2, x3.shape[2]))
+        _backward_fused(og3, x3, gamma, mean, invstd, dtype.type(x3.shape[0] * x3.shape[2]),
+                        dtype.type(1), bool(fix_gamma), bool(training), out, grad_gamma,
+                        grad_beta, lanes[0], lanes[1], first, last)
+    parallel_elementwise(work, channels, x3.size)
     return out, grad_gamma, grad_beta
