@@ -1,6 +1,8 @@
-"""Memory-bound NumPy copies of the convolution and pooling kernels (im2col, col2im), split over
-the CPU's cores by batch. NumPy releases the GIL inside copies and ufunc loops, so threads
-running slices of one batch overlap; the matrix products already use OpenBLAS's threads.
+"""Memory-bound CPU kernels split over the cores: the convolution's copies (im2col, col2im,
+the Winograd transforms) by image, BatchNorm's per-channel loops by channel, the activations'
+loops by range. NumPy's copies and ufunc loops and the compiled (nogil) loops release the GIL,
+so threads running slices of one batch overlap; the matrix products use OpenBLAS's threads,
+which must not spin on a core meanwhile (mxnb.blas_threads).
 
 The thread count is OMP_NUM_THREADS (as MXNet's CPU operators), else OPENBLAS_NUM_THREADS, else
 the number of cores. On CuPy, or for small work, the function runs once on the whole batch.
@@ -12,7 +14,7 @@ import numpy
 
 __all__ = ["parallel_batches", "parallel_elementwise", "cpu_threads"]
 
-# Elements below which splitting costs more than it saves (a thread hand-off is ~10-30 us).
+# Elements below which splitting a copy costs more than it saves.
 _MIN_ELEMENTS = 1 << 17
 
 # Elements from which a memory-bound loop that reads and writes each element once (an
