@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 import mxnb as mx
@@ -13,3 +14,22 @@ def _contexts():
 @pytest.fixture(params=_contexts())
 def ctx(request):
     return request.param
+
+
+@pytest.fixture
+def forced_split(monkeypatch):
+    """forced_split(module) makes `module`'s parallel_elementwise split its work over two
+    threads however small, and returns the list of the (n, elements) it is called with."""
+    from mxnb.ops.nn import _conv_parallel
+    monkeypatch.setattr(_conv_parallel, "_threads", 2)
+    monkeypatch.setattr(_conv_parallel, "_MIN_ELEMENTS", 0)
+
+    def force(module):
+        calls = []
+
+        def split(work, n, elements):
+            calls.append((n, elements))
+            _conv_parallel.parallel_batches(np, work, n, elements)
+        monkeypatch.setattr(module, "parallel_elementwise", split)
+        return calls
+    return force

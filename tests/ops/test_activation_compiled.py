@@ -50,22 +50,15 @@ def test_activation_and_its_gradient_are_bit_equal_to_the_numpy_form(act, dtype)
 
 @needs_numba
 @pytest.mark.parametrize("act", ACTS)
-def test_loops_split_over_threads_stay_bit_equal(act, monkeypatch):
+def test_loops_split_over_threads_stay_bit_equal(act, forced_split):
     """Large arrays go to two threads, each a range of elements (forced here on small ones)."""
-    from mxnb.ops.nn import _conv_parallel
-    monkeypatch.setattr(_conv_parallel, "_threads", 2)
-    monkeypatch.setattr(_conv_parallel, "_ELEMENTWISE_FROM", 0)
-    monkeypatch.setattr(_conv_parallel, "_MIN_ELEMENTS", 0)
-    calls = []
-    split = _conv_parallel.parallel_batches
-    monkeypatch.setattr(loops, "parallel_elementwise",
-                        lambda work, n, size: calls.append(size) or split(np, work, n, size))
+    calls = forced_split(loops)
     x, og = _data(np.float32)
     attrs = {"act_type": act}
     with np.errstate(all="ignore"):
         y = Activation.compute(np, [x], attrs)
         fast, slow = _both(lambda: BackwardActivation.compute(np, [og, y, x], attrs))
-    assert calls and all(size == x.size for size in calls)
+    assert calls and all(size == x.size for _, size in calls)
     _assert_bit_equal(fast, slow)
 
 

@@ -106,23 +106,16 @@ def test_short_rows_keep_the_numpy_form(shape, axis):
 
 @needs_numba
 @pytest.mark.parametrize("training", [True, False])
-def test_loops_split_over_threads_by_channel_give_the_unsplit_results(monkeypatch, training):
+def test_loops_split_over_threads_by_channel_give_the_unsplit_results(forced_split, training):
     """Large data goes to two threads, each a range of channels: the same per-channel sums and
     passes, so bit-equal to one thread's results."""
-    from mxnb.ops.nn import _conv_parallel
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 7, 40)).astype(np.float32)
     og = rng.standard_normal(x.shape).astype(np.float32)
     with compiled.use_compiled(True):
         whole = _run(x, og, False, 1, training)
-        monkeypatch.setattr(_conv_parallel, "_threads", 2)
-        monkeypatch.setattr(_conv_parallel, "_ELEMENTWISE_FROM", 0)
-        monkeypatch.setattr(_conv_parallel, "_MIN_ELEMENTS", 0)
-        calls = []
-        split = _conv_parallel.parallel_batches
-        monkeypatch.setattr(loops, "parallel_elementwise",
-                            lambda work, n, size: calls.append(n) or split(np, work, n, size))
+        calls = forced_split(loops)
         halves = _run(x, og, False, 1, training)
-    assert calls == [7, 7]                  # forward and backward, over the channels
+    assert [n for n, _ in calls] == [7, 7]        # forward and backward, over the channels
     for a, b in zip(whole, halves):
         np.testing.assert_array_equal(a, b)
