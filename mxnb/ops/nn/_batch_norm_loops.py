@@ -155,7 +155,7 @@ def affine(x3, scale, shift):
 
 def forward(x3, gamma, beta, eps, fix_gamma):
     """Training-mode normalisation of x3 (N, C, M): (out, mean, var, invstd), the vectors in
-    x3's dtype. Large data is split over threads by channel (parallel_channels)."""
+    x3's dtype. Large data is split over threads by channel (parallel_elementwise)."""
     dtype = x3.dtype
     channels = x3.shape[1]
     mean, var, invstd = (numpy.empty(channels, dtype) for _ in range(3))
