@@ -327,21 +327,31 @@ def layers_table(headers, describe, layers, results):
     table(headers, rows, sorted(set(notes)))
 
 
-def mxnb_runs(label, modes, numpy_kernels):
-    """mxnb's rows [(row label, mode, extra env)]: each mode with the compiled kernels (when numba
-    is installed, mxnb[fast]) and, with `numpy_kernels`, again with NumPy's alone (MXNB_NUMBA=0),
-    so a table shows what the compiled kernels give."""
-    rows = [("%s %s" % (label, mode), mode, {"PYTHONPATH": ROOT}) for mode in modes]
-    if numpy_kernels:
-        rows += [("%s %s, NumPy kernels" % (label, mode), mode,
-                  {"PYTHONPATH": ROOT, "MXNB_NUMBA": "0"}) for mode in modes]
+def mxnb_runs(label, modes, args):
+    """mxnb's rows [(row label, mode, extra env)]: each mode as installed (compiled kernels with
+    numba, mxnb[fast]) and again, as `add_variant_args`' options ask, with NumPy's kernels alone
+    (MXNB_NUMBA=0) or with OpenBLAS's own spin wait (OPENBLAS_THREAD_TIMEOUT=28, which
+    mxnb.blas_threads leaves alone), so a table shows what each gives."""
+    plain = {"PYTHONPATH": ROOT}
+    rows = [("%s %s" % (label, mode), mode, plain) for mode in modes]
+    variants = []
+    if args.numpy_kernels:
+        variants.append(("NumPy kernels", {"MXNB_NUMBA": "0"}))
+    if args.openblas_spin:
+        variants.append(("OpenBLAS's spin", {"OPENBLAS_THREAD_TIMEOUT": "28"}))
+    for name, env in variants:
+        rows += [("%s %s, %s" % (label, mode, name), mode, dict(plain, **env)) for mode in modes]
     return rows
 
 
-def add_numpy_kernels_arg(parser):
+def add_variant_args(parser):
+    """The options that add mxnb rows measured another way (see mxnb_runs)."""
     parser.add_argument("--numpy-kernels", action="store_true",
                         help="also run mxnb with NumPy's kernels only (MXNB_NUMBA=0), beside its "
                              "compiled ones")
+    parser.add_argument("--openblas-spin", action="store_true",
+                        help="also run mxnb with OpenBLAS's own spin wait after each product "
+                             "(OPENBLAS_THREAD_TIMEOUT=28) instead of the short one mxnb sets")
 
 
 def frameworks(only):

@@ -178,7 +178,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="runs per configuration, interleaved; "
                         "the median is shown with its range")
     parser.add_argument("--timeout", type=int, default=1800)
-    _common.add_numpy_kernels_arg(parser)
+    _common.add_variant_args(parser)
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -190,7 +190,7 @@ def main():
     for key, label, python in _common.frameworks(args.only):
         if key == "mxnb":
             runs += [(row, key, mode, python, env) for row, mode, env in
-                     _common.mxnb_runs(label, ["imperative", "hybridized"], args.numpy_kernels)]
+                     _common.mxnb_runs(label, ["imperative", "hybridized"], args)]
             continue
         for mode in (["eager"] if key == "torch" else ["imperative", "hybridized"]):
             runs.append(("%s %s" % (label, mode), key, mode, python, None))

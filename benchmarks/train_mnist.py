@@ -219,7 +219,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each configuration, interleaved across frameworks; the median "
                              "samples/s is shown with its range (shared machines are noisy)")
-    _common.add_numpy_kernels_arg(parser)
+    _common.add_variant_args(parser)
     parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     parser.add_argument("--model", default="mlp", help=argparse.SUPPRESS)
@@ -237,7 +237,7 @@ def main():
     for key, label, python in _common.frameworks(args.only):
         if key == "mxnb":
             runs += [(row, key, mode, python, env) for row, mode, env in
-                     _common.mxnb_runs(label, ["imperative", "hybridized"], args.numpy_kernels)]
+                     _common.mxnb_runs(label, ["imperative", "hybridized"], args)]
             continue
         modes = ["eager"] if key == "torch" else ["imperative", "hybridized"]
         for mode in modes:
