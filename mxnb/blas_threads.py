@@ -27,14 +27,16 @@ SPIN_CYCLES_LOG2 = 20
 _VARIABLE = "OPENBLAS_THREAD_TIMEOUT"
 
 
-def _openblas():
-    """The OpenBLAS library NumPy loaded (ctypes), or None where there is none to be found."""
+def _openblas_libraries():
+    """The OpenBLAS libraries loaded in this process with the entry points used here (ctypes),
+    NumPy's first; [] where none is found."""
     try:
         with open("/proc/self/maps") as maps:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     except OSError:             # not Linux
-        return None
-    for path in sorted(paths):
+        return []
+    libraries = []
+    for path in sorted(paths, key=lambda p: "numpy" not in p):
         if not path.endswith(".so") and ".so." not in path:
             continue
         try:
@@ -43,24 +45,23 @@ def _openblas():
             continue
         if all(hasattr(lib, name) for name in
                ("openblas_read_env", "blas_thread_shutdown_", "openblas_thread_timeout")):
-            return lib
-    return None
+            lib.openblas_thread_timeout.restype = ctypes.c_int
+            libraries.append(lib)
+    return libraries
 
 
 def openblas_spin():
-    """OpenBLAS's spin time as log2 of CPU cycles (0: its built-in 2^28), or None where NumPy's
-    BLAS is not an OpenBLAS with the entry points used here."""
-    lib = _openblas()
-    if lib is None:
-        return None
-    lib.openblas_thread_timeout.restype = ctypes.c_int
-    return lib.openblas_thread_timeout()
+    """NumPy's OpenBLAS spin time as log2 of CPU cycles (0: its built-in 2^28), or None where
+    NumPy's BLAS is not an OpenBLAS with the entry points used here."""
+    libraries = _openblas_libraries()
+    return libraries[0].openblas_thread_timeout() if libraries else None
 
 
 def shorten_openblas_spin(log2_cycles=SPIN_CYCLES_LOG2):
-    """Sets OpenBLAS's spin time to 2^log2_cycles cycles, unless OPENBLAS_THREAD_TIMEOUT is set
-    (the user's choice stands). Returns whether it was changed. Call it while no other thread
-    runs a BLAS product (mxnb does, when it is imported).
+    """Sets the spin time of every OpenBLAS loaded (NumPy's, and SciPy's where it has its own) to
+    2^log2_cycles cycles, unless OPENBLAS_THREAD_TIMEOUT is set (the user's choice stands).
+    Returns whether it was changed. Call it while no other thread runs a BLAS product (mxnb
+    does, when it is imported).
 
     Parameters
     ----------
@@ -80,13 +81,15 @@ def shorten_openblas_spin(log2_cycles=SPIN_CYCLES_LOG2):
     """
     if os.environ.get(_VARIABLE):
         return False
-    lib = _openblas()
-    if lib is None:
+    libraries = _openblas_libraries()
+    if not libraries:
         return False
     os.environ[_VARIABLE] = str(int(log2_cycles))
     try:
-        lib.openblas_read_env()
+        for lib in libraries:
+            lib.openblas_read_env()
     finally:
         del os.environ[_VARIABLE]       # the process's environment as it was
-    lib.blas_thread_shutdown_()
+    for lib in libraries:
+        lib.blas_thread_shutdown_()
     return True
