@@ -9,8 +9,8 @@ need: im2col, col2im and the Winograd transforms are split over the cores by ima
 mxnb shortens the wait to 2^20 cycles (about 0.4 ms; `OPENBLAS_THREAD_TIMEOUT=20`) when it is
 imported, unless the environment sets OPENBLAS_THREAD_TIMEOUT. Measured on 2 cores, training
 step (min of 4): ResNet-18/32x32 batch 32 830-840 -> 700-730 ms; the MLP and LeNet steps of
-benchmarks/train_mnist.py unchanged (a shorter wait, 2^4 to 2^18 cycles, slowed the MLP's short
-products down by up to 15%: its workers then sleep between products and must be woken).
+benchmarks/train_mnist.py unchanged (a shorter wait, 2^4 to 2^18 cycles, slowed the MLP's step
+by 13-19%: its workers then sleep between its short products and must be woken).
 
 OpenBLAS reads the variable once, when it loads, which is before mxnb is imported; its own entry
 points take the new value: `openblas_read_env` reads the environment again, and
