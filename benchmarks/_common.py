@@ -254,6 +254,14 @@ def add_common_args(parser):
                         help="create benchmarks/.peers/{mxnet,torch} venvs where missing, then run")
     parser.add_argument("--only", default="", help="comma-separated subset of: mxnb,mxnet,torch")
     parser.add_argument("--worker", action="store_true", help=argparse_suppress())
+    parser.add_argument("--framework", default="", help=argparse_suppress())   # a worker's
+
+
+def add_timed_loop_args(parser, target_ms):
+    """--repeat and --target-ms of the benchmarks that time calibrated loops of calls."""
+    parser.add_argument("--repeat", type=int, default=7, help="timed loops; the median is shown")
+    parser.add_argument("--target-ms", type=float, default=target_ms,
+                        help="duration of one timed loop (ms)")
 
 
 def argparse_suppress():
@@ -304,6 +312,29 @@ def chosen_layers(parser, args, layers):
     if unknown:
         parser.error("unknown layers %s; choose from %s" % (unknown, ",".join(layers)))
     return chosen
+
+
+def run_layer_workers(script, args, layers, mxnb_variants=()):
+    """({run label: worker result}, [(label, version line)]) of `script`'s workers for each
+    framework `args.only` selects, timing `layers`; mxnb runs again with each of
+    `mxnb_variants` [(label, extra environment)]."""
+    results, versions = {}, []
+    for key, label, python in frameworks(args.only):
+        if python is None:
+            versions.append((label, "not installed"))
+            continue
+        runs = [(label, None)]
+        if key == "mxnb":
+            runs += list(mxnb_variants)
+        for run_label, env in runs:
+            print("running %s ..." % run_label, file=sys.stderr, flush=True)
+            extra = dict(env or {}, PYTHONPATH=ROOT) if key == "mxnb" else None
+            results[run_label] = run_worker(
+                python, os.path.abspath(script),
+                ["--framework", key, "--repeat", str(args.repeat), "--layers", ",".join(layers)],
+                args.threads, extra_env=extra, timeout=args.timeout)
+            versions.append((run_label, version_line(results[run_label])))
+    return results, versions
 
 
 def layers_table(headers, describe, layers, results):

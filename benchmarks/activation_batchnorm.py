@@ -168,9 +168,7 @@ def ab(repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     _common.add_common_args(parser)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--repeat", type=int, default=7, help="timed loops; the median is shown")
-    parser.add_argument("--target-ms", type=float, default=200.0, help="duration of one loop")
+    _common.add_timed_loop_args(parser, 200.0)
     parser.add_argument("--ab", action="store_true",
                         help="mxnb only: compiled loops against the NumPy form, per kernel")
     args = parser.parse_args()

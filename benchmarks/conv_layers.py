@@ -163,7 +163,6 @@ def main():
     parser.add_argument("--repeat", type=int, default=20, help="timed calls per layer and pass")
     _common.add_layers_arg(parser, LAYERS)
     parser.add_argument("--timeout", type=int, default=1800)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--kernels", action="store_true",
                         help="mxnb's kernels with and without their compiled loops, instead")
     args = parser.parse_args()
@@ -174,18 +173,7 @@ def main():
         return kernels_main(args, layers)
     if args.setup_peers:
         _common.setup_peers()
-    results, versions = {}, []
-    for key, label, python in _common.frameworks(args.only):
-        if python is None:
-            versions.append((label, "not installed"))
-            continue
-        print("running %s ..." % label, file=sys.stderr, flush=True)
-        extra = {"PYTHONPATH": _common.ROOT} if key == "mxnb" else None
-        results[label] = _common.run_worker(
-            python, os.path.abspath(__file__),
-            ["--framework", key, "--repeat", str(args.repeat), "--layers", ",".join(layers)],
-            args.threads, extra_env=extra, timeout=args.timeout)
-        versions.append((label, _common.version_line(results[label])))
+    results, versions = _common.run_layer_workers(__file__, args, layers)
     _common.header("Convolution layers, forward and forward+backward (ms, minimum of %d; lower "
                    "is better)" % args.repeat, args.threads, versions)
     def describe(name):

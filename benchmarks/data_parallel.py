@@ -223,7 +223,6 @@ def main():
     parser.add_argument("--reps", type=int, default=5, help="all-reduces timed per size")
     parser.add_argument("--repeat", type=int, default=1, help="interleaved runs; median shown")
     parser.add_argument("--timeout", type=int, default=900)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--task", default="train", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.data = os.path.abspath(args.data)

@@ -139,7 +139,6 @@ def worker(framework, samples, epochs, batch_size, workers, threads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     _common.add_common_args(parser)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--samples", type=int, default=2048)
     parser.add_argument("--epochs", type=int, default=3)

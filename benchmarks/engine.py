@@ -124,7 +124,6 @@ def main():
                         help="folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz")
     parser.add_argument("--samples", type=int, default=1280, help="digits per timed epoch")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds allowed per run")
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     data_dir = os.path.abspath(args.data)
     if args.worker:

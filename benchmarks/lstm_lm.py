@@ -281,7 +281,6 @@ def main():
                         help="runs of each configuration, interleaved across frameworks; the "
                              "median samples/s is shown with its range")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds allowed per run")
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

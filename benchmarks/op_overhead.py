@@ -240,9 +240,7 @@ def worker(framework, repeat, target_s, threads, stat="median"):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     _common.add_common_args(parser)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--repeat", type=int, default=7, help="timed loops per op; the median is shown")
-    parser.add_argument("--target-ms", type=float, default=60.0, help="duration of one timed loop")
+    _common.add_timed_loop_args(parser, 60.0)
     parser.add_argument("--stat", choices=sorted(STATS), default="median",
                         help="statistic over the repeats (min: the best loop; steadier on a busy machine)")
     args = parser.parse_args()

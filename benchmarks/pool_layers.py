@@ -148,7 +148,6 @@ def main():
                         "operator by operator in one process")
     parser.add_argument("--scale", type=int, default=1, help="with --ab: divide batches by this")
     parser.add_argument("--timeout", type=int, default=1800)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     layers = _common.chosen_layers(parser, args, LAYERS)
     if args.worker:
@@ -157,22 +156,8 @@ def main():
         return ab(layers, args.scale)
     if args.setup_peers:
         _common.setup_peers()
-    results, versions = {}, []
-    for key, label, python in _common.frameworks(args.only):
-        if python is None:
-            versions.append((label, "not installed"))
-            continue
-        runs = [(label, None)]
-        if key == "mxnb":
-            runs = [("mxnb", None), ("mxnb NumPy", {"MXNB_NUMBA": "0"})]
-        for run_label, env in runs:
-            print("running %s ..." % run_label, file=sys.stderr, flush=True)
-            extra = dict(env or {}, PYTHONPATH=_common.ROOT) if key == "mxnb" else None
-            results[run_label] = _common.run_worker(
-                python, os.path.abspath(__file__),
-                ["--framework", key, "--repeat", str(args.repeat), "--layers", ",".join(layers)],
-                args.threads, extra_env=extra, timeout=args.timeout)
-            versions.append((run_label, _common.version_line(results[run_label])))
+    results, versions = _common.run_layer_workers(__file__, args, layers,
+                                                  [("mxnb NumPy", {"MXNB_NUMBA": "0"})])
     _common.header("Pooling layers, forward and forward+backward (ms, minimum of %d; lower is "
                    "better)" % args.repeat, args.threads, versions)
     def describe(name):

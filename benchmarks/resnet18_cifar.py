@@ -179,7 +179,6 @@ def main():
                         "the median is shown with its range")
     parser.add_argument("--timeout", type=int, default=1800)
     _common.add_variant_args(parser)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

@@ -134,9 +134,7 @@ def _fastest(best, result):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     _common.add_common_args(parser)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--repeat", type=int, default=7, help="timed loops per case; the median is shown")
-    parser.add_argument("--target-ms", type=float, default=150.0, help="duration of one timed loop")
+    _common.add_timed_loop_args(parser, 150.0)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--features", type=int, default=20000)
     parser.add_argument("--classes", type=int, default=8)

@@ -220,7 +220,6 @@ def main():
                         help="runs of each configuration, interleaved across frameworks; the median "
                              "samples/s is shown with its range (shared machines are noisy)")
     _common.add_variant_args(parser)
-    parser.add_argument("--framework", default="", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="imperative", help=argparse.SUPPRESS)
     parser.add_argument("--model", default="mlp", help=argparse.SUPPRESS)
     args = parser.parse_args()
