@@ -64,23 +64,12 @@ def test_loops_split_over_threads_stay_bit_equal(act, forced_split):
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("slope", [0.25, 1.0, 3.0, -0.5])
-def test_leaky_relu_and_its_gradient_are_bit_equal_to_the_numpy_form(slope, dtype):
+@pytest.mark.parametrize("act, slope", [("leaky", 0.25), ("leaky", 1.0), ("leaky", 3.0),
+                                        ("leaky", -0.5), ("elu", 0.7), ("selu", 0.7),
+                                        ("gelu", 0.7)])
+def test_leaky_relus_and_their_gradients_are_bit_equal_to_the_numpy_form(act, slope, dtype):
     x, og = _data(dtype)
-    attrs = {"act_type": "leaky", "slope": slope, "lower_bound": 0.125, "upper_bound": 0.334}
-    with np.errstate(all="ignore"):
-        fast, slow = _both(lambda: LeakyReLU.compute(np, [x], attrs)[0])
-        _assert_bit_equal(fast, slow)
-        fast, slow = _both(lambda: BackwardLeakyReLU.compute(np, [og, x], attrs)[0])
-    _assert_bit_equal(fast, slow)
-
-
-@needs_numba
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("act", ["elu", "selu", "gelu"])
-def test_exponential_leaky_relus_and_their_gradients_are_bit_equal_to_the_numpy_form(act, dtype):
-    x, og = _data(dtype)
-    attrs = {"act_type": act, "slope": 0.7, "lower_bound": 0.125, "upper_bound": 0.334}
+    attrs = {"act_type": act, "slope": slope, "lower_bound": 0.125, "upper_bound": 0.334}
     with np.errstate(all="ignore"):
         fast, slow = _both(lambda: LeakyReLU.compute(np, [x], attrs)[0])
         _assert_bit_equal(fast, slow)
