@@ -57,6 +57,13 @@ def _unpacked(geo):
 
 
 @compiled.kernel
+def _columns_inside(u0, sw, ow, w_in):
+    """(e_lo, e_hi): the output columns e whose data column u0 + e * sw lies inside the data."""
+    e_lo = 0 if u0 >= 0 else min(ow, (-u0 + sw - 1) // sw)
+    return e_lo, max(e_lo, min(ow, (w_in - u0 + sw - 1) // sw))
+
+
+@compiled.kernel
 def im2col_rows(x, geo, groups, bias, cols, lo, hi, first):
     """The "rows" columns of images [lo, hi) of x (N, C, D, H, W), C-contiguous: cols (rows,
     groups, window), C-contiguous, whose row (i - first) * P + p holds image i's output
@@ -140,9 +147,7 @@ def im2col_channels(x, geo, groups, bias, cols, lo, hi, first):
                     for q in range(kh):
                         for r in range(kw):
                             u0 = r * dw - pw
-                            # the output columns e whose u = u0 + e * sw is inside the data
-                            e_lo = 0 if u0 >= 0 else min(ow, (-u0 + sw - 1) // sw)
-                            e_hi = max(e_lo, min(ow, (w_in - u0 + sw - 1) // sw))
+                            e_lo, e_hi = _columns_inside(u0, sw, ow, w_in)
                             for a in range(od):
                                 z = a * sd + p * dd - pd
                                 for b in range(oh):
@@ -190,9 +195,7 @@ def col2im_channels(cols, geo, out, lo, hi, first):
                     for q in range(kh):
                         for r in range(kw):
                             u0 = r * dw - pw
-                            # the output columns e whose u = u0 + e * sw is inside the data
-                            e_lo = 0 if u0 >= 0 else min(ow, (-u0 + sw - 1) // sw)
-                            e_hi = max(e_lo, min(ow, (w_in - u0 + sw - 1) // sw))
+                            e_lo, e_hi = _columns_inside(u0, sw, ow, w_in)
                             for a in range(od):
                                 z = a * sd + p * dd - pd
                                 for b in range(oh):
