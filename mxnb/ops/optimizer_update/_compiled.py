@@ -62,6 +62,20 @@ def _clipped(g, bound, clipping):
     return g
 
 
+
+@compiled.kernel
+def _gradient_scaling(weight, rescale_grad, clip_gradient):
+    """(rescale, bound, clipping): rescale_grad and clip_gradient in the weight's dtype, and
+    whether clipping is on (a bound >= 0, as MXNet's)."""
+    real = weight.dtype.type
+    return real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+
+
+@compiled.kernel
+def _rescaled(g, rescale, bound, clipping):
+    """One element of the NumPy forms' rescaled gradient: g * rescale, clipped."""
+    return _clipped(g * rescale, bound, clipping)
+
 # Hyper-parameters come in as Python floats (numba's quickest arguments) and are cast to the
 # arrays' dtype first (`real`), as the NumPy forms' `coefficient` does; derived coefficients
 # (1 - beta1, lr * wd) are then computed in that dtype, as there. No literal takes part in
@@ -72,25 +86,23 @@ def _clipped(g, bound, clipping):
 @compiled.kernel
 def _sgd_loop(weight, grad, rescale_grad, clip_gradient, lr, wd):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     rate = real(lr)
     decay = real(1.0) - rate * real(wd)
     for i in range(weight.size):
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         weight[i] = weight[i] * decay - g * rate
 
 
 @compiled.kernel
 def _sgd_mom_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     rate, decaying, keep = real(lr), wd != 0, real(momentum)
     rate_wd = rate * real(wd)
     for i in range(weight.size):
         w = weight[i]
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         g = g * rate
         if decaying:
             g = g + w * rate_wd
@@ -102,12 +114,11 @@ def _sgd_mom_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, moment
 @compiled.kernel
 def _nag_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     rate, decay, keep = real(lr), real(wd), real(momentum)
     for i in range(weight.size):
         w = weight[i]
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         g = (g + w * decay) * rate
         m = mom[i] * keep - g
         mom[i] = m
@@ -118,12 +129,11 @@ def _nag_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
 def _mp_nag_loop(weight32, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum):
     # MXNet's mp_nag_mom_update: the stored momentum is recomputed from the new weight
     real = weight32.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight32, rescale_grad, clip_gradient)
     rate, decay, keep = real(lr), real(wd), real(momentum)
     for i in range(weight32.size):
         w = weight32[i]
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         step = (w * decay + g) * rate
         new = (w + (mom[i] * keep - step) * keep) - step
         mom[i] = mom[i] * keep - (g + new * decay) * rate
@@ -133,12 +143,11 @@ def _mp_nag_loop(weight32, grad, mom, rescale_grad, clip_gradient, lr, wd, momen
 @compiled.kernel
 def _signsgd_loop(weight, grad, rescale_grad, clip_gradient, lr, wd):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     rate = real(lr)
     decay = real(1.0) - rate * real(wd)
     for i in range(weight.size):
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         if g > 0:
             step = rate
         elif g < 0:
@@ -151,14 +160,13 @@ def _signsgd_loop(weight, grad, rescale_grad, clip_gradient, lr, wd):
 @compiled.kernel
 def _signum_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentum, wd_lh):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     rate, decay, keep = real(lr), real(wd), real(momentum)
     fresh = real(1.0) - keep
     shrink = real(1.0) - rate * real(wd_lh)
     for i in range(weight.size):
         w = weight[i]
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         g = (g + w * decay) * fresh
         m = mom[i] * keep - g
         mom[i] = m
@@ -175,7 +183,7 @@ def _signum_loop(weight, grad, mom, rescale_grad, clip_gradient, lr, wd, momentu
 def _adam_loop(weight, grad, mean, var, rescale_grad, clip_gradient, wd, beta1, beta2, epsilon,
                lr):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     decay, decaying, eps, rate = real(wd), wd != 0, real(epsilon), real(lr)
     b1, b2 = real(beta1), real(beta2)
     keep1, keep2 = real(1.0) - b1, real(1.0) - b2
@@ -196,7 +204,7 @@ def _adam_loop(weight, grad, mean, var, rescale_grad, clip_gradient, wd, beta1, 
 def _rmsprop_loop(weight, grad, n, rescale_grad, wd, clip_gradient, gamma1, epsilon, lr,
                   clip_weights):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     weight_bound, weight_clipping = real(clip_weights), clip_weights >= 0
     decay, eps, rate, gamma = real(wd), real(epsilon), real(lr), real(gamma1)
     keep = real(1.0) - gamma
@@ -219,7 +227,7 @@ def _rmsprop_loop(weight, grad, n, rescale_grad, wd, clip_gradient, gamma1, epsi
 def _rmspropalex_loop(weight, grad, n, mean, delta, rescale_grad, wd, clip_gradient, gamma1,
                       gamma2, epsilon, lr, clip_weights):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     weight_bound, weight_clipping = real(clip_weights), clip_weights >= 0
     decay, eps, rate = real(wd), real(epsilon), real(lr)
     gamma, gamma_delta = real(gamma1), real(gamma2)
@@ -246,12 +254,11 @@ def _rmspropalex_loop(weight, grad, n, mean, delta, rescale_grad, wd, clip_gradi
 @compiled.kernel
 def _ftrl_loop(weight, grad, z, n, rescale_grad, clip_gradient, lr, lamda1, beta, wd):
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     rate, l1, b, decay = real(lr), real(lamda1), real(beta), real(wd)
     for i in range(weight.size):
         w = weight[i]
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         old = n[i]
         s = old + g * g
         root = numpy.sqrt(s)
@@ -276,7 +283,7 @@ def _ftml_loop(weight, grad, d, v, z, rescale_grad, wd, clip_grad, beta1, beta2,
     # correction2 = 1 - beta2**t and scale = (1 - beta1**t) / lr come from the host, already
     # rounded to the dtype (numba would take beta**t in float64)
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_grad), clip_grad >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_grad)
     decay, eps, b1, b2 = real(wd), real(epsilon), real(beta1), real(beta2)
     keep1, keep2 = real(1.0) - b1, real(1.0) - b2
     corr, sc = real(correction2), real(scale)
@@ -299,13 +306,12 @@ def _lamb_phase1_loop(weight, grad, mean, var, out, rescale_grad, clip_gradient,
     # `out` is another array than the inputs (the direction): it is written, never read.
     # correction1/2 = 1 - beta**t come from the host, already rounded to the dtype.
     real = weight.dtype.type
-    rescale, bound, clipping = real(rescale_grad), real(clip_gradient), clip_gradient >= 0
+    rescale, bound, clipping = _gradient_scaling(weight, rescale_grad, clip_gradient)
     b1, b2, eps, decay = real(beta1), real(beta2), real(epsilon), real(wd)
     keep1, keep2 = real(1.0) - b1, real(1.0) - b2
     corr1, corr2 = real(correction1), real(correction2)
     for i in range(weight.size):
-        g = grad[i] * rescale
-        g = _clipped(g, bound, clipping)
+        g = _rescaled(grad[i], rescale, bound, clipping)
         m = mean[i] * b1 + g * keep1
         v = var[i] * b2 + (g * g) * keep2
         mean[i] = m
