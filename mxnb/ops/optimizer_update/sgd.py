@@ -315,9 +315,10 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
     params = (_PRELOADED_MOM if momentum else _PRELOADED) if preloaded else (
         _MULTI_MOM if momentum else _MULTI)
 
-    def one(xp, parts, lr, wd, scalars, target):
+    def one(xp, parts, lr, wd, scalars, target, compiled=False):
         """The new weight of one group (weight, grad[, mom][, weight32]), into `target`;
-        `scalars`: (momentum, rescale_grad, clip_gradient)."""
+        `scalars`: (momentum, rescale_grad, clip_gradient); `compiled`: the group takes the
+        compiled loop (mxnb.compiled; the caller has checked that it applies)."""
         w, g = parts[0], parts[1]
         mom_rate, rescale, bound = scalars
         if mp:
@@ -330,6 +331,11 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
                 return w32.astype(w.dtype)
             target[...] = w32
             return target
+        if compiled:                                              # one compiled pass
+            out = xp.empty(w.shape, w.dtype) if target is None else target
+            if momentum:
+                return _compiled.sgd_mom(w, g, parts[2], lr, wd, mom_rate, rescale, bound, out)
+            return _compiled.sgd(w, g, lr, wd, rescale, bound, out)
         if momentum:
             return sgd_mom_step(xp, w, g, parts[2], lr, wd, mom_rate, rescale, bound, out=target)
         return sgd_step(xp, w, g, lr, wd, rescale, bound, out=target)
@@ -342,17 +348,10 @@ def _multi_operator(name, fields, momentum, mp, preloaded):
         for i in range(attrs["num_weights"]):
             parts = inputs[i * group:(i + 1) * group]
             target = None if targets is None else targets[i]
-            if compiled and _compiled.same_layout(parts, target):
-                if target is None:
-                    target = xp.empty(parts[0].shape, parts[0].dtype)
-                if momentum:
-                    _compiled.sgd_mom(parts[0], parts[1], parts[2], lrs[i], wds[i], *scalars,
-                                      out=target)
-                else:
-                    _compiled.sgd(parts[0], parts[1], lrs[i], wds[i], *scalars[1:], out=target)
-                outs.append(target)
-            elif target is None or target.size <= CHUNK:      # what chunked would do, inlined
-                outs.append(one(xp, parts, lrs[i], wds[i], scalars, target))
+            fast = compiled and _compiled.same_layout(parts, target)
+            # what chunked would do, inlined; a compiled pass needs no chunks
+            if fast or target is None or target.size <= CHUNK:
+                outs.append(one(xp, parts, lrs[i], wds[i], scalars, target, fast))
             else:
                 outs.append(chunked(xp, lambda arrays, out: one(xp, arrays, lrs[i], wds[i],
                                                                 scalars, out),
