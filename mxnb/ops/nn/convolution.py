@@ -202,28 +202,21 @@ def _weight_outputs(attrs):
     return ("weight_grad",) if attrs["no_bias"] else ("weight_grad", "bias_grad")
 
 
-def _weight_gradient(xp, og, data, cols, attrs):
-    """[weight gradient (ograd . columns^T per group), bias gradient unless no_bias]; the
-    columns (from im2col with the same no_bias) carry the ones that yield the bias gradient."""
-    groups, filters = attrs["num_group"], og.shape[1]
-    if filters != attrs["num_filter"]:
-        raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
-                         "%d" % (tuple(og.shape), filters, attrs["num_filter"]))
-    bias = not attrs["no_bias"]
-    grad_w, grad_b = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]), groups,
-                                     bias)
-    return [grad_w, grad_b] if bias else [grad_w]
-
-
-def _weight_gradient_from_data(xp, og, data, attrs):
-    """_weight_gradient's results with the columns recomputed from data (in pieces where the
-    forward keeps none)."""
+def _weight_gradient(xp, og, data, attrs, cols=None):
+    """[weight gradient, bias gradient unless no_bias]: ograd . columns^T per group, from the
+    forward's columns `cols` (made with the same no_bias, so they carry the ones that yield
+    the bias gradient), or, without them, recomputed from data (in pieces where the forward
+    keeps none)."""
     if og.shape[1] != attrs["num_filter"]:
         raise ShapeError("Convolution's weight gradient: ograd %s has %d channels, num_filter is "
                          "%d" % (tuple(og.shape), og.shape[1], attrs["num_filter"]))
-    geometry = _columns_geometry(attrs, data)
-    bias = not attrs["no_bias"]
-    grad_w, grad_b = weight_gradient_from_data(xp, og, data, geometry, attrs["num_group"], bias)
+    bias, groups = not attrs["no_bias"], attrs["num_group"]
+    if cols is None:
+        grad_w, grad_b = weight_gradient_from_data(xp, og, data, _columns_geometry(attrs, data),
+                                                   groups, bias)
+    else:
+        grad_w, grad_b = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]),
+                                         groups, bias)
     return [grad_w, grad_b] if bias else [grad_w]
 
 
@@ -261,7 +254,7 @@ class BackwardConvolutionWeight:
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         og, data = inputs
-        return _weight_gradient_from_data(xp, og, data, attrs)
+        return _weight_gradient(xp, og, data, attrs)
 
     infer_shape = _weight_gradient_shapes
     infer_type = _weight_gradient_types
@@ -280,8 +273,8 @@ class BackwardConvolutionWeightColumns:
         og, data, cols = inputs
         geometry = _geometry(attrs, data.shape[2:])
         if not keeps_columns(data.shape, geometry[0], geometry[4], attrs["num_group"]):
-            return _weight_gradient_from_data(xp, og, cols, attrs)   # the forward kept the data
-        return _weight_gradient(xp, og, data, cols, attrs)
+            return _weight_gradient(xp, og, cols, attrs)   # the forward kept the data
+        return _weight_gradient(xp, og, data, attrs, cols)
 
     def unused_inputs(attrs):
         return (1,)        # data: its shape only (the columns hold its values)
