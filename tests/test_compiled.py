@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from mxnb import compiled
+from .ops.compiled_forms import needs_numba
 
 
 @compiled.kernel
@@ -15,7 +16,6 @@ def _reference(a, b, scale):
     return a * np.float32(scale) + b
 
 
-needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
 
 @needs_numba

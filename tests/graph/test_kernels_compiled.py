@@ -8,8 +8,8 @@ import mxnb as mx
 from mxnb import autograd, compiled
 from mxnb.graph.passes.kernels import ELEMENTWISE_KERNELS
 from mxnb.ops import registry
+from ..ops.compiled_forms import needs_numba
 
-needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
 
 def _inputs(act, dtype):

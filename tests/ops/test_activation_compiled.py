@@ -7,8 +7,8 @@ import pytest
 from mxnb import compiled
 from mxnb.ops.nn import _activation_loops as loops
 from mxnb.ops.nn.activation import Activation, BackwardActivation, LeakyReLU, BackwardLeakyReLU
+from .compiled_forms import needs_numba, both_forms
 
-needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 ACTS = ("relu", "sigmoid", "tanh", "softrelu", "softsign")
 
 
@@ -18,15 +18,6 @@ def _data(dtype, n=203):
     # signed zeros, NaN, infinities and values whose exp(-x) overflows
     x[:7] = [0.0, -0.0, np.nan, np.inf, -np.inf, -100.0, 100.0]
     return x.reshape(7, 29), rng.standard_normal(n).astype(dtype).reshape(7, 29)
-
-
-def _both(fn):
-    """fn() with the compiled loops, then with the NumPy form."""
-    with compiled.use_compiled(True):
-        fast = fn()
-    with compiled.use_compiled(False):
-        slow = fn()
-    return fast, slow
 
 
 def _assert_bit_equal(a, b):
@@ -42,9 +33,9 @@ def test_activation_and_its_gradient_are_bit_equal_to_the_numpy_form(act, dtype)
     x, og = _data(dtype)
     attrs = {"act_type": act}
     with np.errstate(all="ignore"):
-        fast, slow = _both(lambda: Activation.compute(np, [x], attrs))
+        fast, slow = both_forms(lambda: Activation.compute(np, [x], attrs))
         _assert_bit_equal(fast, slow)
-        fast, slow = _both(lambda: BackwardActivation.compute(np, [og, slow, x], attrs))
+        fast, slow = both_forms(lambda: BackwardActivation.compute(np, [og, slow, x], attrs))
     _assert_bit_equal(fast, slow)
 
 
@@ -57,7 +48,7 @@ def test_loops_split_over_threads_stay_bit_equal(act, forced_split):
     attrs = {"act_type": act}
     with np.errstate(all="ignore"):
         y = Activation.compute(np, [x], attrs)
-        fast, slow = _both(lambda: BackwardActivation.compute(np, [og, y, x], attrs))
+        fast, slow = both_forms(lambda: BackwardActivation.compute(np, [og, y, x], attrs))
     assert calls and all(size == x.size for _, size in calls)
     _assert_bit_equal(fast, slow)
 
@@ -71,9 +62,9 @@ def test_leaky_relus_and_their_gradients_are_bit_equal_to_the_numpy_form(act, sl
     x, og = _data(dtype)
     attrs = {"act_type": act, "slope": slope, "lower_bound": 0.125, "upper_bound": 0.334}
     with np.errstate(all="ignore"):
-        fast, slow = _both(lambda: LeakyReLU.compute(np, [x], attrs)[0])
+        fast, slow = both_forms(lambda: LeakyReLU.compute(np, [x], attrs)[0])
         _assert_bit_equal(fast, slow)
-        fast, slow = _both(lambda: BackwardLeakyReLU.compute(np, [og, x], attrs)[0])
+        fast, slow = both_forms(lambda: BackwardLeakyReLU.compute(np, [og, x], attrs)[0])
     _assert_bit_equal(fast, slow)
 
 
@@ -90,9 +81,9 @@ def test_prelu_matches_the_numpy_form(shape, slopes, dtype):
     og = rng.standard_normal(shape).astype(dtype)
     gamma = rng.uniform(0.05, 0.5, slopes).astype(dtype)
     attrs = {"act_type": "prelu", "slope": 0.25, "lower_bound": 0.125, "upper_bound": 0.334}
-    fast, slow = _both(lambda: LeakyReLU.compute(np, [x, gamma], attrs)[0])
+    fast, slow = both_forms(lambda: LeakyReLU.compute(np, [x, gamma], attrs)[0])
     _assert_bit_equal(fast, slow)
-    fast, slow = _both(lambda: BackwardLeakyReLU.compute(np, [og, x, gamma], attrs))
+    fast, slow = both_forms(lambda: BackwardLeakyReLU.compute(np, [og, x, gamma], attrs))
     _assert_bit_equal(fast[0], slow[0])
     assert fast[1].dtype == slow[1].dtype and fast[1].shape == slow[1].shape == gamma.shape
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-5, atol=1e-5)
@@ -111,7 +102,7 @@ def test_strided_mixed_and_integer_inputs_take_the_numpy_form(act):
     _assert_bit_equal(BackwardActivation.compute(np, [og, y, x], {"act_type": act}), expected_grad)
     # ograd in float64 against float32 data: NumPy's casting, as without the loops
     inputs = [np.ascontiguousarray(a) for a in (og.astype(np.float64), y, x)]
-    fast, slow = _both(lambda: BackwardActivation.compute(np, inputs, {"act_type": act}))
+    fast, slow = both_forms(lambda: BackwardActivation.compute(np, inputs, {"act_type": act}))
     _assert_bit_equal(fast, slow)
     ints = np.arange(-3, 4).reshape(1, 7)
     assert Activation.compute(np, [ints], {"act_type": "relu"}).tolist() == [[0, 0, 0, 0, 1, 2, 3]]

@@ -9,8 +9,8 @@ import pytest
 from mxnb import compiled
 from mxnb.ops.nn import _batch_norm_loops as loops
 from mxnb.ops.nn.batch_norm import BatchNorm, BackwardBatchNorm
+from .compiled_forms import needs_numba, both_forms
 
-needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
 
 def _attrs(fix_gamma, axis=1, use_global_stats=False):
@@ -34,14 +34,6 @@ def _run(x, og, fix_gamma, axis, training):
     return list(outs) + moving + list(grads)
 
 
-def _both(*args):
-    with compiled.use_compiled(True):
-        fast = _run(*args)
-    with compiled.use_compiled(False):
-        slow = _run(*args)
-    return fast, slow
-
-
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("fix_gamma, training", [(False, True), (True, True), (False, False)])
@@ -52,7 +44,7 @@ def test_training_step_matches_the_numpy_form_within_rounding(dtype, fix_gamma, 
     og = rng.standard_normal(x.shape).astype(dtype)
     with compiled.use_compiled(True):
         assert loops.usable(x.reshape(3, 4, 30))            # the loops take this layout
-    fast, slow = _both(x, og, fix_gamma, 1, training)
+    fast, slow = both_forms(lambda: _run(x, og, fix_gamma, 1, training))
     names = ("output", "mean", "invstd", "moving_mean", "moving_var", "data_grad", "gamma_grad",
              "beta_grad")
     for name, a, b in zip(names, fast, slow):
@@ -85,7 +77,7 @@ def test_float16_data_is_normalized_through_float32_sums():
     rng = np.random.default_rng(1)
     x = (2 + rng.standard_normal((2, 3, 4, 4))).astype(np.float16)
     og = rng.standard_normal(x.shape).astype(np.float16)
-    fast, slow = _both(x, og, False, 1, True)
+    fast, slow = both_forms(lambda: _run(x, og, False, 1, True))
     for a, b in zip(fast, slow):
         assert a.dtype == b.dtype == np.float16
         np.testing.assert_allclose(a.astype(np.float32), b.astype(np.float32), rtol=0,
@@ -99,7 +91,7 @@ def test_short_rows_keep_the_numpy_form(shape, axis):
     rng = np.random.default_rng(2)
     x = rng.standard_normal(shape).astype(np.float32)
     og = rng.standard_normal(shape).astype(np.float32)
-    fast, slow = _both(x, og, False, axis, True)
+    fast, slow = both_forms(lambda: _run(x, og, False, axis, True))
     for a, b in zip(fast, slow):
         assert np.array_equal(a, b)
 

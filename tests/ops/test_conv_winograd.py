@@ -4,8 +4,9 @@ import pytest
 
 from mxnb import compiled
 from mxnb.ops.nn import _conv_winograd as winograd
+from .compiled_forms import needs_numba
 
-pytestmark = pytest.mark.skipif(not compiled.available(), reason="needs numba (mxnb[fast])")
+pytestmark = needs_numba
 
 
 def direct(data, weight, bias, pad):

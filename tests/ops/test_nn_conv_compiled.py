@@ -11,8 +11,8 @@ import pytest
 from mxnb import compiled, nd, autograd
 from mxnb.ops.nn import _conv_columns, _conv_kernels
 from mxnb.ops.nn.convolution import _geometry
+from .compiled_forms import needs_numba, both_forms
 
-needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
 R = np.random.RandomState(5)
 
@@ -46,14 +46,6 @@ def _setup(shape, filters, attrs, dtype, bias):
     return x, w, b, og, geometry, groups
 
 
-def _both(fn):
-    with compiled.use_compiled(True):
-        fast = fn()
-    with compiled.use_compiled(False):
-        plain = fn()
-    return fast, plain
-
-
 @needs_numba
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape, filters, attrs", GEOMETRIES,
@@ -63,9 +55,9 @@ def test_compiled_kernels_equal_their_numpy_forms(shape, filters, attrs, dtype, 
     monkeypatch.setattr(_conv_columns, "_COMPILED_FROM_COPIES", 0)     # however small
     for bias in (True, False):
         x, w, b, og, geometry, groups = _setup(shape, filters, attrs, dtype, bias)
-        fast, plain = _both(lambda: _conv_columns.im2col(np, x, geometry, groups, bias))
+        fast, plain = both_forms(lambda: _conv_columns.im2col(np, x, geometry, groups, bias))
         np.testing.assert_array_equal(fast, plain)
-        (y_fast, _), (y_plain, _) = _both(
+        (y_fast, _), (y_plain, _) = both_forms(
             lambda: _conv_columns.conv_forward(np, x, w, b, geometry, groups))
         np.testing.assert_array_equal(y_fast, y_plain)
     with compiled.use_compiled(True):
@@ -156,7 +148,7 @@ def test_compiled_gradients_through_autograd_match_the_numpy_path():
             y = nd.Convolution(*arrays, **attrs)
         y.backward(nd.array(og))
         return [y.asnumpy()] + [a.grad.asnumpy() for a in arrays]
-    for fast, plain in zip(*_both(grads)):
+    for fast, plain in zip(*both_forms(grads)):
         np.testing.assert_allclose(fast, plain, rtol=1e-5, atol=1e-5)
 
 

@@ -9,8 +9,9 @@ import pytest
 from mxnb import compiled
 from mxnb.ops import registry
 from mxnb.ops.nn import _pool_compiled
+from .compiled_forms import needs_numba
 
-pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
+pytestmark = needs_numba
 
 # (kernel, stride, pad, extra attributes), 2-D unless the kernel says otherwise.
 GEOMETRIES = [

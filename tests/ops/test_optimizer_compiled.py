@@ -9,8 +9,9 @@ from mxnb import compiled
 from mxnb.ops import registry
 from mxnb.ops.optimizer_update import _compiled
 from mxnb.ops.optimizer_update._common import IN_PLACE
+from .compiled_forms import needs_numba
 
-pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
+pytestmark = needs_numba
 
 # op -> (states, attributes besides lr/wd/rescale_grad/clip); what each optimizer passes
 SINGLE = {
