@@ -215,12 +215,7 @@ def _rmsprop_loop(weight, grad, n, rescale_grad, wd, clip_gradient, gamma1, epsi
         s = n[i] * gamma + (g * g) * keep
         n[i] = s
         new = w - (g / numpy.sqrt(s + eps)) * rate
-        if weight_clipping:
-            if new > weight_bound:
-                new = weight_bound
-            elif new < -weight_bound:
-                new = -weight_bound
-        weight[i] = new
+        weight[i] = _clipped(new, weight_bound, weight_clipping)
 
 
 @compiled.kernel
@@ -243,12 +238,7 @@ def _rmspropalex_loop(weight, grad, n, mean, delta, rescale_grad, wd, clip_gradi
         mean[i] = a
         delta[i] = d
         new = w + d
-        if weight_clipping:
-            if new > weight_bound:
-                new = weight_bound
-            elif new < -weight_bound:
-                new = -weight_bound
-        weight[i] = new
+        weight[i] = _clipped(new, weight_bound, weight_clipping)
 
 
 @compiled.kernel
