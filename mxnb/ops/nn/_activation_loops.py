@@ -56,6 +56,18 @@ def run(loop, arrays, out, *scalars):
 _PIECES = 64        # run's split points: any thread count's share is a whole number of them
 
 
+# NumPy's maximum(v, 0) and minimum(v, 0): a NaN is kept, and between 0.0 and -0.0 the second
+# argument (0.0) is chosen, so signed zeros match bit for bit.
+@compiled.kernel
+def _max_zero(v, zero):
+    return v if v > zero or v != v else zero
+
+
+@compiled.kernel
+def _min_zero(v, zero):
+    return v if v < zero or v != v else zero
+
+
 # --- Activation's gradient: ograd times the local derivative ------------------------------------
 @compiled.kernel
 def _relu_gradient(og, y, out, one, zero):
@@ -172,7 +184,7 @@ def _bias_relu(out, bias, zero):
         row = out[i]
         for j in range(columns):
             v = row[j] + bias[j]
-            row[j] = v if v > zero or v != v else zero      # maximum(v, 0): NaN kept, -0.0 -> 0
+            row[j] = _max_zero(v, zero)      # maximum(v, 0): NaN kept, -0.0 -> 0
 
 
 def bias_relu(out, bias):
@@ -257,14 +269,12 @@ def leaky_gradient(og, x, slope):
 
 
 # --- LeakyReLU ('elu', 'selu'): NumPy's expm1/exp, then one compiled pass -----------------------
-# NumPy's minimum(x, 0) and maximum(x, 0) return their second argument between 0.0 and -0.0
-# and keep a NaN; the loops below choose alike, so signed zeros match bit for bit.
 @compiled.kernel
 def _elu_finish(x, t, scale, lam, zero):
     # t = expm1(min(x, 0)) in, (t * scale + max(x, 0)) * lam out (lam 1 for elu: exact)
     for i in range(t.size):
         v = x[i]
-        positive = v if v > zero or v != v else zero
+        positive = _max_zero(v, zero)
         local = t[i] * scale
         local = local + positive
         t[i] = local * lam
@@ -376,8 +386,8 @@ def _prelu(x, gamma, out, zero):
             row, dst = x[n, c], out[n, c]
             for m in range(size):
                 v = row[m]
-                negative = v if v < zero or v != v else zero
-                positive = v if v > zero or v != v else zero
+                negative = _min_zero(v, zero)
+                positive = _max_zero(v, zero)
                 dst[m] = negative * g + positive
 
 
@@ -397,7 +407,7 @@ def _prelu_gradient(og, x, gamma, out, gamma_sums, lanes, one, zero):
                 positive = one if v > zero else zero
                 local = (one - positive) * g + positive
                 dst[m] = grad[m] * local
-                negative = v if v < zero or v != v else zero
+                negative = _min_zero(v, zero)
                 lanes[m] += negative * grad[m]
         total = 0.0
         for m in range(size):
@@ -418,9 +428,10 @@ def _channels(x, gamma):
 
 def prelu(x, gamma):
     """min(x, 0) * gamma + max(x, 0), gamma per channel of axis 1 (or one); or None."""
-    if not elementwise(x) or gamma.dtype != x.dtype or _channels(x, gamma) is None:
+    channels = _channels(x, gamma) if elementwise(x) and gamma.dtype == x.dtype else None
+    if channels is None:
         return None
-    x3, slopes = _channels(x, gamma)
+    x3, slopes = channels
     out = numpy.empty_like(x)
     _prelu(x3, slopes, out.reshape(x3.shape), x.dtype.type(0))
     return out
