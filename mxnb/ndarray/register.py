@@ -287,26 +287,11 @@ def make_nd_function(op, func_name):
     lookup = sig.lookup
     split = sig.split
     # The fast paths read the remembered entries directly (lookup, inlined: a method call and
-    # its attribute reads are a fifth of the function's own cost); anything unusual, a miss
-    # included, goes through lookup/split.
+    # its attribute reads are a fifth of the function's own cost); anything unusual, a miss or
+    # a value of another type included, goes through lookup/split.
     entries = sig.entries
     positional_entries = sig.positional_entries
-    fill = sig._fill
     array_type = NDArray        # a closure variable: quicker to read than the module global
-
-    def by_attributes(kwargs):
-        """The cached entry for these keyword attributes (made and cached on first sight), or
-        None where split must parse them (unhashable values, an unusual call)."""
-        key = tuple(kwargs.items())
-        try:
-            found = entries.get(key)
-        except TypeError:           # unhashable values: split parses them
-            return None
-        if found is None:
-            return fill(key, kwargs, True)
-        if found[4] is not None:
-            return lookup(kwargs)
-        return found
 
     if sig.inputs is not None and len(sig.inputs) == 1 and not op.required:
         # The commonest case (unary operators): one input, no required attributes.
@@ -325,18 +310,17 @@ def make_nd_function(op, func_name):
                     if found is not None and (found[4] is None or found[4] == tuple(
                             [type(v) for v in kwargs.values()])):
                         return invoke(op, (data,), found[0], out)
-                    found = by_attributes(kwargs)
-                    attrs = found[0] if found is not None else split((data,), kwargs)[1]
-                    return invoke(op, (data,), attrs, out)
-                # attributes given positionally (nd.swapaxes(x, 0, 1), x.sum(1))
-                try:
-                    found = positional_entries.get((args, tuple(kwargs.items())))
-                except TypeError:
-                    found = None
-                if found is None:
-                    found = sig.lookup_positional(args, kwargs)
-                if found is not None:
-                    return invoke(op, (data,), found[0], out)
+                else:
+                    # attributes given positionally (nd.swapaxes(x, 0, 1), x.sum(1))
+                    try:
+                        found = positional_entries.get((args, tuple(kwargs.items())))
+                    except TypeError:
+                        found = None
+                    if found is None:
+                        found = sig.lookup_positional(args, kwargs)
+                    if found is not None:
+                        return invoke(op, (data,), found[0], out)
+            # off the fast path: a miss, inputs by keyword, attributes that need parsing
             if data is None and "data" in kwargs:
                 data = kwargs.pop("data")
             if args:
@@ -346,7 +330,7 @@ def make_nd_function(op, func_name):
                 raise MXNetError("operator %s expects an NDArray as its input, found %s"
                                  % (op.name, type(data).__name__))
             if kwargs:
-                found = by_attributes(kwargs)
+                found = lookup(kwargs)
                 attrs = found[0] if found is not None else split((data,), kwargs)[1]
             else:
                 attrs = defaults
@@ -370,7 +354,7 @@ def make_nd_function(op, func_name):
                     found = None
                 if found is None or (found[4] is not None and found[4] != tuple(
                         [type(v) for v in kwargs.values()])):
-                    found = by_attributes(kwargs)
+                    found = lookup(kwargs)
                 if found is not None and len(args) == found[1]:
                     for value in args:
                         if type(value) is not array_type and not isinstance(value, NDArray):
