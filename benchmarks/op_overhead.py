@@ -45,21 +45,28 @@ OPS = [
 
 # --------------------------------------------------------------------------- workloads
 
+def mxnet_like_arrays(nd):
+    """The small arrays of the mxnet/mxnb cases (the generated-function rows call invoke on the
+    very same values)."""
+    return dict(
+        a=nd.array([[1.0, 2.0], [3.0, 4.0]]), b=nd.array([[0.5, -1.0], [2.0, -3.0]]),
+        x4=nd.array([[0.1 * (i + j) for j in range(4)] for i in range(4)]),
+        w4=nd.array([[0.2 * i - 0.1 * j for j in range(4)] for i in range(4)]),
+        d14=nd.array([[1.0, -2.0, 3.0, -4.0]]), bias=nd.array([0.1, 0.2, 0.3, 0.4]),
+        img=nd.array([[[[0.1 * (i * 4 + j) for j in range(4)] for i in range(4)]]]),
+        kern=nd.array([[[[0.1 * (i - j) for j in range(3)] for i in range(3)]]] * 2),
+        kbias=nd.array([0.1, -0.1]))
+
+
 def mxnet_like_cases(mx):
     """The same code for mxnet and mxnb (`mx` is the module)."""
     nd, autograd = mx.nd, mx.autograd
-    a = nd.array([[1.0, 2.0], [3.0, 4.0]])
-    b = nd.array([[0.5, -1.0], [2.0, -3.0]])
-    x4 = nd.array([[0.1 * (i + j) for j in range(4)] for i in range(4)])
-    w4 = nd.array([[0.2 * i - 0.1 * j for j in range(4)] for i in range(4)])
-    d14 = nd.array([[1.0, -2.0, 3.0, -4.0]])
-    bias = nd.array([0.1, 0.2, 0.3, 0.4])
+    arrays = mxnet_like_arrays(nd)
+    a, b, x4, w4, d14, bias, img, kern, kbias = (arrays[k] for k in (
+        "a", "b", "x4", "w4", "d14", "bias", "img", "kern", "kbias"))
     xg = nd.array([[1.0, 2.0], [3.0, 4.0]])
     xg.attach_grad()
     lst = [[1.0, 2.0], [3.0, 4.0]]
-    img = nd.array([[[[0.1 * (i * 4 + j) for j in range(4)] for i in range(4)]]])
-    kern = nd.array([[[[0.1 * (i - j) for j in range(3)] for i in range(3)]]] * 2)
-    kbias = nd.array([0.1, -0.1])
 
     def grad_step():
         with autograd.record():
@@ -145,14 +152,9 @@ def generated_vs_invoke(mx, repeat, target_s):
     from mxnb.ops import registry
     nd = mx.nd
     cases, _, _ = mxnet_like_cases(mx)
-    d14 = nd.array([[1.0, -2.0, 3.0, -4.0]])
-    w4 = nd.ones((4, 4))
-    bias = nd.zeros((4,))
-    img = nd.ones((1, 1, 4, 4))
-    kern = nd.ones((2, 1, 3, 3))
-    kbias = nd.zeros((2,))
-    a = nd.array([[1.0, 2.0], [3.0, 4.0]])
-    b = nd.array([[0.5, -1.0], [2.0, -3.0]])
+    arrays = mxnet_like_arrays(nd)
+    a, b, x4, w4, d14, bias, img, kern, kbias = (arrays[k] for k in (
+        "a", "b", "x4", "w4", "d14", "bias", "img", "kern", "kbias"))
 
     def direct(name, inputs, **kwargs):
         op = registry.get(name)
@@ -169,7 +171,7 @@ def generated_vs_invoke(mx, repeat, target_s):
         "sum": direct("sum", [a]),
         "sum_axis": direct("sum", [a], axis=1),
         "sum_method": direct("sum", [a]),
-        "dot": direct("dot", [w4, w4]),
+        "dot": direct("dot", [x4, w4]),
         "swapaxes": direct("SwapAxis", [a], dim1=0, dim2=1),
     }
     out = {}

@@ -53,12 +53,13 @@ def test_unary_input_by_keyword():
 
 
 def test_an_input_given_positionally_and_by_keyword_is_refused():
-    # MXNet: TypeError "got multiple values for argument 'data'"; never one silently dropped
+    # MXNet: Python's TypeError "got multiple values for argument 'data'" (its generated
+    # functions name every input and attribute, as ours do); never one silently dropped
     x, w, b = _fc_args()
-    with pytest.raises(MXNetError, match="FullyConnected.*data.*positionally and by keyword"):
+    with pytest.raises(TypeError, match="FullyConnected.*multiple values for argument 'data'"):
         nd.FullyConnected(x, w, b, data=x, num_hidden=4)
     with pytest.raises(TypeError, match="multiple values for argument 'data'"):
-        nd.sum(_a(), data=_a())             # the one-input functions: Python's own TypeError
+        nd.sum(_a(), data=_a())
 
 
 def test_missing_and_unknown_inputs_name_the_operator_and_the_input():
@@ -103,8 +104,34 @@ def test_defaults_and_positional_attributes_follow_the_declared_order():
     x, w, b = _fc_args()
     np.testing.assert_allclose(nd.FullyConnected(x, w, b, 4).asnumpy(), _fc_ref(x, w, b),
                                rtol=1e-6)                                # num_hidden
-    # a keyword takes its attribute out of the positional order
-    assert nd.sum(a, True, axis=0).shape == (1, 2)                       # keepdims=True
+    # a keyword does not take its attribute out of the positional order (as in MXNet)
+    with pytest.raises(TypeError, match="multiple values for argument 'axis'"):
+        nd.sum(a, True, axis=0)
+    assert nd.sum(a, 0, keepdims=True).shape == (1, 2)
+
+
+def test_the_signature_names_inputs_and_attributes_as_mxnet():
+    import inspect
+    params = inspect.signature(nd.FullyConnected).parameters
+    assert list(params)[:6] == ["data", "weight", "bias", "num_hidden", "no_bias", "flatten"]
+    assert params["data"].default is None and repr(params["num_hidden"].default) == "_Null"
+    assert params["out"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert list(inspect.signature(nd.LeakyReLU).parameters)[:3] == ["data", "gamma", "act_type"]
+    # no single order of inputs: arguments bound by the operator's Signature
+    assert list(inspect.signature(nd.CTCLoss).parameters)[:1] == ["args"]
+
+
+def test_an_input_that_is_not_an_ndarray_is_named():
+    x, w, b = _fc_args()
+    for _ in range(2):
+        with pytest.raises(MXNetError, match="FullyConnected: input bias must be an NDArray, found int"):
+            nd.FullyConnected(x, w, 4, no_bias=True)
+        with pytest.raises(MXNetError, match="FullyConnected: input weight must be an NDArray, found ndarray"):
+            nd.FullyConnected(x, w.asnumpy(), b, num_hidden=4)
+    a = nd.array([[-1.0, 2.0]])
+    gamma = nd.array([0.5])
+    np.testing.assert_allclose(nd.LeakyReLU(a, gamma, act_type="prelu").asnumpy(), [[-0.5, 2.0]])
+    np.testing.assert_allclose(nd.LeakyReLU(a, act_type="leaky", slope=0.1).asnumpy(), [[-0.1, 2.0]])
 
 
 def test_too_many_positional_attributes_name_the_operator():

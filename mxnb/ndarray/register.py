@@ -1,18 +1,19 @@
 """Generates the `nd.*` functions (and the NDArray methods such as `x.sum()`) from the operator
 registry.
 
-Each function takes its operator's inputs positionally or by name, then its attributes
-positionally (in the order the operator declares them) or by keyword, as MXNet's generated
-functions do, plus `out=` and `name=`, and calls `invoke`.
-
-What a call needs to know about its operator is worked out once, in its `Signature`: the input
-names and their positions, the attribute names, and the attributes already parsed for each set
-of keyword arguments seen (at most `Signature.LIMIT` sets). So the hot path does no parsing and
-no registry look-up: `nd.FullyConnected(x, w, b, num_hidden=4)` costs a tuple, a dict look-up,
-an isinstance per input and `invoke`. Calls off that path (inputs by keyword, attributes
-positionally) bind their arguments with the same Signature and still parse nothing they parsed
-before.
+Each function names its operator's inputs and then its attributes, in the order the operator
+declares them, as MXNet's generated functions do, plus keyword-only `out=` and `name=`, and
+calls `invoke`. Python binds the arguments; the fast path only looks the tuple of attribute
+values up among those parsed before and checks that the inputs are NDArrays, so
+`nd.FullyConnected(x, w, b, num_hidden=4)` does no parsing and no registry look-up. Anything
+else (inputs that are not NDArrays, values left over, unknown keywords, attributes not seen
+before) is bound and checked by the operator's `Signature`, which also binds the arguments of
+the `sym.*` functions and of the variadic operators' `nd.*` functions: what a call needs to
+know about its operator is worked out once, there, and parsed attribute sets are remembered
+(at most `Signature.LIMIT` of them).
 """
+import os
+
 import numpy as np
 
 from ..base import MXNetError
@@ -36,8 +37,7 @@ class Signature:
     >>> sig = signature_of(registry.get("FullyConnected"))
     >>> inputs, attrs = sig.split((x, w), {"num_hidden": 4, "no_bias": True})  # doctest: +SKIP
     """
-    __slots__ = ("op", "param_names", "positional_params", "inputs", "input_position", "entries",
-                 "positional_entries")
+    __slots__ = ("op", "param_names", "positional_params", "inputs", "input_position", "entries")
     LIMIT = 256                 # parsed attribute sets remembered per operator
     _PLAIN = frozenset((int, float, str, tuple, bool, type(None), type))
 
@@ -55,9 +55,6 @@ class Signature:
         # keyword arguments as a tuple of items -> (parsed attributes, number of inputs, input
         # names, input positions by name, value types or None): see lookup
         self.entries = {}
-        # (positional attribute values, keyword items) -> the same entries, for one-input
-        # operators called as x.sum(1), nd.swapaxes(x, 0, 1)
-        self.positional_entries = {}
 
     # --- parsed attributes, remembered -----------------------------------------------------
     def lookup(self, kwargs):
@@ -97,19 +94,6 @@ class Signature:
             return attrs, len(self.inputs), self.inputs, self.input_position, types
         names = tuple(self.op.input_names(attrs))
         return attrs, len(names), names, {key: i for i, key in enumerate(names)}, types
-
-    def lookup_positional(self, args, kwargs):
-        """`lookup` for a one-input call whose attributes are also given positionally after the
-        input (`args`); remembered by (args, keyword items) when the values are plain."""
-        attr_kwargs = dict(kwargs)
-        self._positional_attributes(args, attr_kwargs)
-        found = self.lookup(attr_kwargs)
-        # Remembered only what `entries` remembers without a type guard: values that any
-        # hash-equal value (1 for True) would parse to alike.
-        if (found is not None and found[4] is None and len(self.positional_entries) < self.LIMIT
-                and self.entries.get(tuple(attr_kwargs.items())) is found):
-            self.positional_entries[(args, tuple(kwargs.items()))] = found
-        return found
 
     def parse(self, attr_kwargs):
         """Parsed attributes for these attribute keywords (remembered where possible)."""
@@ -280,136 +264,184 @@ def signature_of(op):
     return sig
 
 
+class _NullType:
+    """The default of an attribute not given (MXNet's generated functions show `_Null`)."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "_Null"
+
+
+_Null = _NullType()
+
+
 def make_nd_function(op, func_name):
     """The generated `nd.<func_name>` function for `op` (also used as NDArray's fluent
-    methods: `x.sum(axis=1)` is `nd.sum(x, axis=1)`)."""
+    methods: `x.sum(axis=1)` is `nd.sum(x, axis=1)`).
+
+    As MXNet's, it names the operator's inputs, then its attributes in declaration order, then
+    `out=` and `name=` (keyword only here) and `**kwargs`: `FullyConnected(data=None,
+    weight=None, bias=None, num_hidden=_Null, no_bias=_Null, flatten=_Null, *args, out=None,
+    name=None, **kwargs)`. Python binds the arguments, so the fast path needs only the tuple
+    of attribute values to find them parsed. Variadic operators, and operators whose inputs
+    have no one order for every attribute set, take `*args, **kwargs` and bind through their
+    `Signature`.
+    """
     sig = signature_of(op)
-    lookup = sig.lookup
-    split = sig.split
-    # The fast paths read the remembered entries directly (lookup, inlined: a method call and
-    # its attribute reads are a fifth of the function's own cost); anything unusual, a miss or
-    # a value of another type included, goes through lookup/split.
-    entries = sig.entries
-    positional_entries = sig.positional_entries
-    array_type = NDArray        # a closure variable: quicker to read than the module global
-
-    if sig.inputs is not None and len(sig.inputs) == 1 and not op.required:
-        # The commonest case (unary operators): one input, no required attributes.
-        defaults = op.defaults
-
-        def unary(data=None, *args, out=None, name=None, **kwargs):
-            if type(data) is array_type:
-                # Fast path, lookup inlined: attributes by keyword (or none), seen before.
-                if not args:
-                    if not kwargs:
-                        return invoke(op, (data,), defaults, out)
-                    try:
-                        found = entries.get(tuple(kwargs.items()))
-                    except TypeError:       # unhashable values: split parses them
-                        found = None
-                    if found is not None and (found[4] is None or found[4] == tuple(
-                            [type(v) for v in kwargs.values()])):
-                        return invoke(op, (data,), found[0], out)
-                else:
-                    # attributes given positionally (nd.swapaxes(x, 0, 1), x.sum(1))
-                    try:
-                        found = positional_entries.get((args, tuple(kwargs.items())))
-                    except TypeError:
-                        found = None
-                    if found is None:
-                        found = sig.lookup_positional(args, kwargs)
-                    if found is not None:
-                        return invoke(op, (data,), found[0], out)
-            # off the fast path: a miss, inputs by keyword, attributes that need parsing
-            if data is None and "data" in kwargs:
-                data = kwargs.pop("data")
-            if args:
-                inputs, attrs = split((data,) + args, kwargs)
-                return invoke(op, inputs, attrs, out)
-            if not isinstance(data, NDArray):
-                raise MXNetError("operator %s expects an NDArray as its input, found %s"
-                                 % (op.name, type(data).__name__))
-            if kwargs:
-                found = lookup(kwargs)
-                attrs = found[0] if found is not None else split((data,), kwargs)[1]
-            else:
-                attrs = defaults
-            return invoke(op, [data], attrs, out)
-        fn = unary
-    elif op.variadic:
-        def generic(*args, out=None, name=None, **kwargs):
-            inputs, attrs = split(args, kwargs)
-            return invoke(op, inputs, attrs, out)
-        fn = generic
+    inputs = _widest_inputs(op)
+    if inputs is None or "kwargs" in op.params:
+        fn = _generic_function(op, sig)
     else:
-        by_keyword = _keyword_caller(sig)
-
-        def fixed(*args, out=None, name=None, **kwargs):
-            if args:
-                # Fast path, lookup inlined: the inputs positionally, attributes by keyword,
-                # seen before.
-                try:
-                    found = entries.get(tuple(kwargs.items()) if kwargs else ())
-                except TypeError:           # unhashable values: split parses them
-                    found = None
-                if found is None or (found[4] is not None and found[4] != tuple(
-                        [type(v) for v in kwargs.values()])):
-                    found = lookup(kwargs)
-                if found is not None and len(args) == found[1]:
-                    for value in args:
-                        if type(value) is not array_type and not isinstance(value, NDArray):
-                            break
-                    else:
-                        return invoke(op, args, found[0], out)
-            elif kwargs:
-                # inputs by keyword (nd.FullyConnected(data=x, weight=w, bias=b, num_hidden=4))
-                result = by_keyword(kwargs, out)
-                if result is not _MISS:
-                    return result
-            inputs, attrs = split(args, kwargs)
-            return invoke(op, inputs, attrs, out)
-        fn = fixed
+        fn = _named_function(op, sig, inputs, func_name)
     fn.__name__ = func_name
     fn.__qualname__ = func_name
     fn.__doc__ = operator_docstring(op, "nd", func_name)
     return fn
 
 
-_MISS = object()
+def _generic_function(op, sig):
+    split = sig.split
+
+    def generic(*args, out=None, name=None, **kwargs):
+        inputs, attrs = split(args, kwargs)
+        return invoke(op, inputs, attrs, out)
+    return generic
 
 
-def _keyword_caller(sig):
-    """For `make_nd_function`: a call whose arguments are all keywords, inputs among them
-    (`nd.FullyConnected(data=x, weight=w, bias=b, num_hidden=4)`), run without binding when
-    it plainly fits: which keywords are inputs is remembered per set of keyword names, the
-    attributes come from `lookup`, and every input the attributes call for must be given, in
-    any order, as an NDArray. Returns `_MISS` for anything else (the caller's full path then
-    binds and words the error), including keyword sets with no input among them."""
-    op, lookup, params = sig.op, sig.lookup, sig.op.params
-    plans = {}          # keyword names -> (attribute names, number of inputs named) or None
+def _widest_inputs(op):
+    """Every input `op` may take, in order, when each attribute set takes a leading part of
+    them (FullyConnected's bias only without no_bias, LeakyReLU's gamma only for prelu); None
+    when there is no such order or it cannot be found (variadic operators, CTCLoss's two
+    optional lengths, the multi-tensor optimizer updates' num_weights). Tried: the defaults,
+    each choice of every Enum or Bool attribute, and two other values of every integer one.
+    A call whose attributes name inputs outside the order is still bound right (by name, in
+    `_bound_call`): the order only decides where positional inputs go."""
+    if op.static_inputs is not None:
+        return op.static_inputs
+    if op.variadic:
+        return None
+    def names(**changed):
+        return tuple(op.input_names(dict(op.defaults, **changed)))
+    try:
+        widest = names()
+        for key, default in op.defaults.items():
+            param = op.params[key]
+            if param.choices:
+                trials = [names(**{key: choice}) for choice in param.choices]
+            elif type(default) is int:
+                # a count of inputs (num_weights, num_args): no one order for every count
+                if names(**{key: default + 1}) != widest or names(**{key: default + 2}) != widest:
+                    return None
+                continue
+            else:
+                continue
+            for found in trials:
+                short, long = sorted((found, widest), key=len)
+                if long[:len(short)] != short:
+                    return None
+                widest = long
+    except Exception:       # names that need a required attribute: bound on every call
+        return None
+    return widest
 
-    def call(kwargs, out):
-        names = tuple(kwargs)
-        plan = plans.get(names, _MISS)
-        if plan is _MISS:
-            attr_names = tuple(k for k in names if k in params)
-            plan = (attr_names, len(names) - len(attr_names)) if len(attr_names) < len(names) else None
-            if len(plans) < Signature.LIMIT:
-                plans[names] = plan
-        if plan is None:
-            return _MISS
-        attr_names, count = plan
-        found = lookup({k: kwargs[k] for k in attr_names})
-        if found is None or found[1] != count:
-            return _MISS
-        inputs = []
-        for key in found[2]:
-            value = kwargs.get(key)
-            if not isinstance(value, NDArray):
-                return _MISS
-            inputs.append(value)
-        return invoke(op, inputs, found[0], out)
-    return call
+
+def _named_function(op, sig, inputs, func_name):
+    """The generated function with the inputs and attributes as named parameters (see
+    make_nd_function). Its source is written once, here: the body is only the fast path (every
+    input an NDArray, attributes seen before); anything else goes to `_bound_call`. Names of
+    its own start with an underscore, which no input or attribute name does."""
+    params = tuple(op.params)
+    code = ["def function(%s):" % ", ".join(
+        ["%s=None" % k for k in inputs] + ["%s=_Null" % k for k in params] +
+        ["*_args", "out=None", "name=None", "**kwargs"])]
+    code.append("    if not _args and not kwargs:")
+    if params:
+        code += ["        _key = (%s,)" % ", ".join(params),
+                 "        try:",
+                 "            _found = _known.get(_key)",
+                 "        except TypeError:     # unhashable values (a list): _bound_call parses",
+                 "            _found = None",
+                 "        if _found is None:",
+                 "            _found = _remember(_key)",
+                 "        if _found is not None and (_found[2] is None or",
+                 "                                   _found[2] == tuple([type(v) for v in _key])):",
+                 "            _attrs, _count = _found[0], _found[1]"]
+    else:
+        code += ["        if True:",
+                 "            _attrs, _count = _defaults, %d" % len(inputs)]
+    # One branch per number of inputs the attributes may call for, trailing ones left None.
+    counts = [len(inputs)] if op.static_inputs is not None else range(len(inputs), 0, -1)
+    for count in counts:
+        test = (["_count == %d" % count] + ["%s is None" % k for k in inputs[count:]] +
+                ["type(%s) is _NDArray" % k for k in inputs[:count]])
+        code += ["            if %s:" % " and ".join(test),
+                 "                return _invoke(_op, (%s), _attrs, out)"
+                 % "".join(k + ", " for k in inputs[:count])]
+    code.append("    return _bound_call((%s), (%s), _args, kwargs, out)"
+                % ("".join(k + ", " for k in inputs), "".join(k + ", " for k in params)))
+    known = {}      # attribute values -> (parsed attributes, input count, value types or None)
+
+    def remember(key):
+        return _remember(sig, inputs, known, key)
+
+    def bound_call(input_values, attr_values, args, kwargs, out):
+        return _bound_call(sig, inputs, input_values, attr_values, args, kwargs, out)
+    namespace = {"__name__": __name__, "_Null": _Null, "_NDArray": NDArray, "_invoke": invoke,
+                 "_op": op, "_known": known, "_remember": remember, "_defaults": op.defaults,
+                 "_bound_call": bound_call}
+    # Named as a file in this package, so frames of it count as mxnb's own (a warning is
+    # attributed to the user's line beyond them).
+    filename = os.path.join(os.path.dirname(__file__), "<generated nd.%s>" % func_name)
+    exec(compile("\n".join(code) + "\n", filename, "exec"), namespace)
+    return namespace["function"]
+
+
+def _remember(sig, inputs, known, key):
+    """The fast path's entry for these attribute values (`key`, in declaration order, _Null
+    where not given): (parsed attributes, input count, the values' types where True, 1 and
+    1.0 would parse differently, else None); None when they must be parsed on every call
+    (values that are not plain data, an error) or their inputs are not a leading part of
+    `inputs`. Remembered for at most Signature.LIMIT sets of values."""
+    attr_kwargs = {k: v for k, v in zip(sig.param_names, key) if v is not _Null}
+    entry = sig.lookup(attr_kwargs)
+    if entry is None or entry[2] != inputs[:entry[1]]:
+        return None
+    found = (entry[0], entry[1], None if entry[4] is None else tuple([type(v) for v in key]))
+    if len(known) < Signature.LIMIT:
+        known[key] = found
+    return found
+
+
+def _bound_call(sig, inputs, input_values, attr_values, args, kwargs, out):
+    """A generated function's call off its fast path: leftover positional values, keywords
+    that are neither inputs nor attributes, inputs that are not NDArrays or are missing,
+    attributes to parse. Raises the error that names the operator, or runs the call."""
+    op = sig.op
+    if args:
+        raise MXNetError("operator %s got %d positional arguments more than it takes"
+                         % (op.name, len(args)))
+    attr_kwargs = {k: v for k, v in zip(sig.param_names, attr_values) if v is not _Null}
+    named = {}
+    for key, value in zip(inputs, input_values):
+        if value is None:
+            continue
+        if not isinstance(value, NDArray):
+            if len(inputs) == 1:
+                break
+            raise MXNetError("operator %s: input %s must be an NDArray, found %s"
+                             % (op.name, key, type(value).__name__))
+        named[key] = value
+    for key, value in kwargs.items():
+        if value is None or isinstance(value, NDArray):
+            named[key] = value      # an input outside `inputs`: place() names it
+        else:
+            attr_kwargs[key] = value    # parse_attrs refuses it by name
+    if len(inputs) == 1 and not named:
+        raise MXNetError("operator %s expects an NDArray as its input, found %s"
+                         % (op.name, type(input_values[0]).__name__))
+    entry = sig.lookup(attr_kwargs)
+    attrs = entry[0] if entry is not None else op.parse_attrs(attr_kwargs)
+    return invoke(op, sig.place([], named, attrs, entry=entry), attrs, out)
 
 
 def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_missing=False):
