@@ -12,6 +12,7 @@ the `sym.*` functions and of the variadic operators' `nd.*` functions: what a ca
 know about its operator is worked out once, there, and parsed attribute sets are remembered
 (at most `Signature.LIMIT` of them).
 """
+import keyword
 import os
 
 import numpy as np
@@ -289,7 +290,7 @@ def make_nd_function(op, func_name):
     """
     sig = signature_of(op)
     inputs = _widest_inputs(op)
-    if inputs is None or "kwargs" in op.params:
+    if inputs is None or not _plain_names(inputs + tuple(op.params)):
         fn = _generic_function(op, sig)
     else:
         fn = _named_function(op, sig, inputs, func_name)
@@ -297,6 +298,16 @@ def make_nd_function(op, func_name):
     fn.__qualname__ = func_name
     fn.__doc__ = operator_docstring(op, "nd", func_name)
     return fn
+
+
+_RESERVED = frozenset(("args", "kwargs", "out", "name"))
+
+
+def _plain_names(names):
+    """Whether `names` can be the generated function's parameters: identifiers, none a Python
+    keyword, none of its own (out, name, args, kwargs, or starting with an underscore)."""
+    return all(k.isidentifier() and not keyword.iskeyword(k) and k not in _RESERVED
+               and not k.startswith("_") for k in names)
 
 
 def _generic_function(op, sig):
@@ -320,17 +331,18 @@ def _widest_inputs(op):
         return op.static_inputs
     if op.variadic:
         return None
+
     def names(**changed):
         return tuple(op.input_names(dict(op.defaults, **changed)))
     try:
-        widest = names()
+        widest = base = names()
         for key, default in op.defaults.items():
             param = op.params[key]
             if param.choices:
                 trials = [names(**{key: choice}) for choice in param.choices]
             elif type(default) is int:
                 # a count of inputs (num_weights, num_args): no one order for every count
-                if names(**{key: default + 1}) != widest or names(**{key: default + 2}) != widest:
+                if names(**{key: default + 1}) != base or names(**{key: default + 2}) != base:
                     return None
                 continue
             else:
@@ -348,13 +360,13 @@ def _widest_inputs(op):
 def _named_function(op, sig, inputs, func_name):
     """The generated function with the inputs and attributes as named parameters (see
     make_nd_function). Its source is written once, here: the body is only the fast path (every
-    input an NDArray, attributes seen before); anything else goes to `_bound_call`. Names of
-    its own start with an underscore, which no input or attribute name does."""
+    input an NDArray, attributes seen before); anything else goes to `_bound_call`. Its own
+    names start with an underscore, which no input or attribute name does (_plain_names)."""
     params = tuple(op.params)
     code = ["def function(%s):" % ", ".join(
         ["%s=None" % k for k in inputs] + ["%s=_Null" % k for k in params] +
-        ["*_args", "out=None", "name=None", "**kwargs"])]
-    code.append("    if not _args and not kwargs:")
+        ["*args", "out=None", "name=None", "**kwargs"])]
+    code.append("    if not args and not kwargs:")
     if params:
         code += ["        _key = (%s,)" % ", ".join(params),
                  "        try:",
@@ -377,7 +389,7 @@ def _named_function(op, sig, inputs, func_name):
         code += ["            if %s:" % " and ".join(test),
                  "                return _invoke(_op, (%s), _attrs, out)"
                  % "".join(k + ", " for k in inputs[:count])]
-    code.append("    return _bound_call((%s), (%s), _args, kwargs, out)"
+    code.append("    return _bound_call((%s), (%s), args, kwargs, out)"
                 % ("".join(k + ", " for k in inputs), "".join(k + ", " for k in params)))
     known = {}      # attribute values -> (parsed attributes, input count, value types or None)
 
