@@ -360,7 +360,8 @@ def _widest_inputs(op):
 def _named_function(op, sig, inputs, func_name):
     """The generated function with the inputs and attributes as named parameters (see
     make_nd_function). Its source is written once, here: the body is only the fast path (every
-    input an NDArray, attributes seen before); anything else goes to `_bound_call`. Its own
+    input an NDArray, attributes seen before; `type() is` first, as isinstance costs more and
+    only subclasses such as sparse arrays need it); anything else goes to `_bound_call`. Its own
     names start with an underscore, which no input or attribute name does (_plain_names)."""
     params = tuple(op.params)
     code = ["def function(%s):" % ", ".join(
@@ -385,7 +386,8 @@ def _named_function(op, sig, inputs, func_name):
     counts = [len(inputs)] if op.static_inputs is not None else range(len(inputs), 0, -1)
     for count in counts:
         test = (["_count == %d" % count] + ["%s is None" % k for k in inputs[count:]] +
-                ["type(%s) is _NDArray" % k for k in inputs[:count]])
+                ["(type(%s) is _NDArray or isinstance(%s, _NDArray))" % (k, k)
+                 for k in inputs[:count]])
         code += ["            if %s:" % " and ".join(test),
                  "                return _invoke(_op, (%s), _attrs, out)"
                  % "".join(k + ", " for k in inputs[:count])]

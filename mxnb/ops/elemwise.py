@@ -6,7 +6,7 @@ Gradients of broadcast operators sum back to each input's shape with `_reduce_li
 import math
 
 from ..base import ShapeError
-from .params import Float
+from .params import Axis, Float
 from .registry import operator, same_shape_backward
 
 _SCALAR = {"scalar": Float(1.0)}
@@ -261,15 +261,44 @@ class ReduceLike:
         return [F.broadcast_like(out_grads[0], inputs[0]), None]
 
 
-@operator("broadcast_like", inputs=("lhs", "rhs"))
+def _like_shape(attrs, lhs, rhs):
+    """The shape broadcast_like gives `lhs` (shapes): `rhs`'s, or, with lhs_axes and rhs_axes,
+    `lhs`'s with each lhs_axes[i] taken from rhs's rhs_axes[i]."""
+    lhs_axes, rhs_axes = attrs["lhs_axes"], attrs["rhs_axes"]
+    if lhs_axes is None and rhs_axes is None:
+        return tuple(rhs)
+    lhs_axes = (lhs_axes,) if isinstance(lhs_axes, int) else tuple(lhs_axes or ())
+    rhs_axes = (rhs_axes,) if isinstance(rhs_axes, int) else tuple(rhs_axes or ())
+    if len(lhs_axes) != len(rhs_axes):
+        raise ShapeError("broadcast_like: lhs_axes %s and rhs_axes %s must be as long as each "
+                         "other" % (lhs_axes, rhs_axes))
+    out = list(lhs)
+    for la, ra in zip(lhs_axes, rhs_axes):
+        if not (-len(lhs) <= la < len(lhs) and -len(rhs) <= ra < len(rhs)):
+            raise ShapeError("broadcast_like: axis pair (%d, %d) is outside lhs %s or rhs %s"
+                             % (la, ra, tuple(lhs), tuple(rhs)))
+        if lhs[la] not in (1, rhs[ra]):
+            raise ShapeError("broadcast_like: lhs axis %d has size %d, which cannot broadcast "
+                             "to rhs axis %d of size %d" % (la, lhs[la], ra, rhs[ra]))
+        out[la] = rhs[ra]
+    return tuple(out)
+
+
+@operator("broadcast_like", params={
+    "lhs_axes": Axis(None, doc="Axes of lhs to broadcast; None: all of rhs's shape."),
+    "rhs_axes": Axis(None, doc="Axes of rhs whose sizes lhs_axes take.")}, inputs=("lhs", "rhs"))
 class BroadcastLike:
-    """`lhs` broadcast to the shape of `rhs`."""
+    """`lhs` broadcast to the shape of `rhs`, or only along lhs_axes to the sizes of rhs's
+    rhs_axes."""
     def compute(xp, inputs, attrs):
         lhs, rhs = inputs
-        return xp.ascontiguousarray(xp.broadcast_to(lhs, rhs.shape))
+        return xp.ascontiguousarray(xp.broadcast_to(lhs, _like_shape(attrs, lhs.shape, rhs.shape)))
 
     def infer_shape(attrs, in_shapes):
-        return in_shapes, [in_shapes[1]]
+        lhs, rhs = in_shapes
+        if rhs is None or (lhs is None and attrs["lhs_axes"] is not None):
+            return in_shapes, [None]
+        return in_shapes, [_like_shape(attrs, lhs, rhs) if lhs is not None else tuple(rhs)]
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]

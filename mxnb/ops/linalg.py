@@ -8,7 +8,9 @@ from .params import Bool, Float, Int
 from .registry import operator
 
 _GEMM2 = {"transpose_a": Bool(False), "transpose_b": Bool(False), "alpha": Float(1.0), "axis": Int(-2)}
-_GEMM = dict(_GEMM2, beta=Float(1.0))
+# In MXNet's order, which positional attributes follow (beta before axis)
+_GEMM = {"transpose_a": Bool(False), "transpose_b": Bool(False), "alpha": Float(1.0),
+         "beta": Float(1.0), "axis": Int(-2)}
 
 
 def _rows_last_but_one(xp, x, axis):

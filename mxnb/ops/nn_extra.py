@@ -267,9 +267,9 @@ class BackwardIm2Col:
         return [F.im2col(out_grads[0], **attrs), F.zeros_like(inputs[1])]
 
 
-@operator("col2im", params=dict(_IM2COL, output_size=Shape(doc="The spatial dimension of image "
-                                                               "array: (w,), (h, w) or (d, h, "
-                                                               "w).", low=1)))
+@operator("col2im", params=dict(output_size=Shape(doc="The spatial dimension of image array: "
+                                                      "(w,), (h, w) or (d, h, w).", low=1),
+                                **_IM2COL))    # output_size first, as MXNet's positional order
 class Col2Im:
     """Combining sliding blocks into a large array (the adjoint of im2col): overlapping values
     are summed."""

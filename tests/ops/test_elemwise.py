@@ -76,7 +76,22 @@ CASES += [
          grad_inputs=[0]),
     Case("broadcast_like", [_u(3, 1), _u(2, 3, 4)], lambda a, b: np.broadcast_to(a, b.shape),
          grad_inputs=[0]),
+    # only along lhs_axes, to the sizes of rhs's rhs_axes (MXNet 1.9.1: (1, 3) like (4, 5) on
+    # axes (0,), (1,) is (5, 3))
+    Case("broadcast_like", [_u(1, 3, 1), _u(4, 5)],
+         lambda a, b, lhs_axes, rhs_axes: np.broadcast_to(a, (5, 3, 4)),
+         attrs={"lhs_axes": (0, 2), "rhs_axes": (1, -2)},
+         grad_inputs=[0]),
 ]
+
+
+def test_broadcast_like_axes_are_checked():
+    from mxnb import nd
+    from mxnb.base import MXNetError
+    with pytest.raises(MXNetError, match="broadcast_like: lhs axis 0 has size 2.*rhs axis 1 of size 5"):
+        nd.broadcast_like(nd.ones((2, 3)), nd.zeros((4, 5)), lhs_axes=(0,), rhs_axes=(1,))
+    with pytest.raises(MXNetError, match="broadcast_like: lhs_axes .* as long as each other"):
+        nd.broadcast_like(nd.ones((1, 3)), nd.zeros((4, 5)), lhs_axes=(0,), rhs_axes=(0, 1))
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)

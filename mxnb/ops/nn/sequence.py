@@ -47,7 +47,9 @@ def _lengths_type(attrs, in_types):
     return out, [data]
 
 
-@operator("SequenceMask", params=dict(_BASE, value=Float(0.0)), inputs=_inputs,
+# value before axis: MXNet's order, which positional attributes follow
+@operator("SequenceMask", params={"use_sequence_length": _BASE["use_sequence_length"],
+                                  "value": Float(0.0), "axis": _BASE["axis"]}, inputs=_inputs,
           hint="sequencemask")
 class SequenceMask:
     """Sets the steps past each sequence's length to `value` (the identity without lengths)."""

@@ -233,7 +233,9 @@ class RMSPropUpdate:
     infer_type = weight_type
 
 
-@operator("rmspropalex_update", params=dict(_RMS, gamma2=Float(0.9, doc="Decay rate.")),
+@operator("rmspropalex_update", params=dict(   # gamma2 after gamma1, as MXNet's order
+    lr=_RMS["lr"], gamma1=_RMS["gamma1"], gamma2=Float(0.9, doc="Decay rate."),
+    **{k: v for k, v in _RMS.items() if k not in ("lr", "gamma1")}),
           inputs=("weight", "grad", "n", "g", "delta"), differentiable=False)
 class RMSPropAlexUpdate:
     """Update function for RMSPropAlex (Graves' centered RMSProp); `n`, `g` and `delta` are

@@ -23,7 +23,9 @@ from ._common import (CHUNK, CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescal
 _SGD = {"lr": LR, "wd": WD, "rescale_grad": RESCALE, "clip_gradient": CLIP,
         "lazy_update": Bool(True, doc="If true, lazy updates are applied if gradient's stype "
                                       "is row_sparse.")}
-_MOM = dict(_SGD, momentum=Float(0.0, doc="The decay rate of momentum estimates at each epoch."))
+# momentum right after lr: MXNet's order, which positional attributes follow
+_MOM = dict(lr=LR, momentum=Float(0.0, doc="The decay rate of momentum estimates at each epoch."),
+            **{k: v for k, v in _SGD.items() if k != "lr"})
 _NAG = {"lr": LR, "momentum": Float(0.0, doc="The decay rate of momentum estimates."), "wd": WD,
         "rescale_grad": RESCALE, "clip_gradient": CLIP}
 
