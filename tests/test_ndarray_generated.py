@@ -329,3 +329,44 @@ def test_symbol_functions_bind_like_nd():
         mx.sym.FullyConnected(x, num_hidden=4, foo=1)
     c = mx.sym.concat(x, w, dim=0)
     assert c.list_arguments() == ["x", "w"]
+
+
+# --- MXNet 1.9.1's signatures -------------------------------------------------------------------
+# Functions whose positional parameters differ from MXNet 1.9.1's, and why. (Names MXNet has and
+# mxnb lacks are api_coverage.py's business; functions taking *args bind through Signature.)
+_KNOWN_SIGNATURE_DIFFERENCES = {
+    "BatchNorm_v1": "an alias of BatchNorm, whose moving_mean/var inputs and later attributes "
+                    "the legacy operator lacks",
+    "Pooling_v1": "an alias of Pooling, with Pooling's attributes",
+    "IdentityAttachKLSparseReg": "moving_avg is an input (MXNet: an auxiliary state it hides)",
+    "choose_element_0index": "mxnb's is the legacy (lhs, rhs) operator, MXNet 1.9.1's an alias "
+                             "of pick",
+    "softmax": "no length input and use_length attribute yet",
+    "log_softmax": "no use_length attribute yet",
+    "backward_index_copy": "a backward operator (MXNet's takes no named inputs)",
+}
+
+
+def test_positional_parameters_are_mxnet_1_9_1s():
+    import inspect
+    import json
+    import os
+    path = os.path.join(os.path.dirname(__file__), "data", "mxnet191_nd_signatures.json")
+    with open(path) as f:
+        reference = json.load(f)
+    spaces = {"nd": nd, "nd.contrib": nd.contrib, "nd.linalg": nd.linalg}
+    compared, differ = 0, []
+    for space, functions in reference.items():
+        for name, theirs in sorted(functions.items()):
+            function = getattr(spaces[space], name, None)
+            if function is None or name in _KNOWN_SIGNATURE_DIFFERENCES:
+                continue
+            ours = [k for k, p in inspect.signature(function).parameters.items()
+                    if p.kind is p.POSITIONAL_OR_KEYWORD and k not in ("out", "name")]
+            if not ours:            # (*args, **kwargs): bound by the operator's Signature
+                continue
+            compared += 1
+            if ours != theirs:
+                differ.append((space, name, theirs, ours))
+    assert not differ
+    assert compared > 250
