@@ -178,3 +178,53 @@ def test_get_symbol_of_a_tape_through_a_hybridized_block():
     s = autograd.get_symbol(y)
     assert len(s.list_arguments()) == 3      # x, the weight and the bias
     assert s.list_auxiliary_states() == []
+
+
+# --- gradients written into .grad -------------------------------------------------------------
+def _fc_loss(x, w, scale=1.0):
+    return (nd.FullyConnected(x, w, num_hidden=3, no_bias=True) * scale).sum()
+
+
+def test_backward_writes_each_gradient_into_the_variables_grad():
+    # backward hands a freshly computed gradient's buffer to .grad rather than copying it, and
+    # only where nothing else could see the difference: the values are the same either way
+    x, w = nd.ones((2, 4096)), nd.ones((3, 4096))
+    w.attach_grad()
+    grad = w.grad
+    for scale in (1.0, 3.0):
+        with autograd.record():
+            loss = _fc_loss(x, w, scale)
+        loss.backward()
+        assert w.grad is grad                                  # the same NDArray
+        assert np.array_equal(grad.asnumpy(), np.full((3, 4096), 2.0 * scale))
+
+
+def test_views_and_handles_of_grad_see_every_later_gradient():
+    x, w = nd.ones((2, 4096)), nd.ones((3, 4096))
+    w.attach_grad()
+    row = w.grad[0:1]           # a view of the gradient buffer
+    handle = w.grad.handle      # the raw buffer itself
+    for scale in (1.0, 3.0, 5.0):
+        with autograd.record():
+            loss = _fc_loss(x, w, scale)
+        loss.backward()
+        assert np.array_equal(row.asnumpy(), np.full((1, 4096), 2.0 * scale))
+        assert np.array_equal(np.asarray(handle), np.full((3, 4096), 2.0 * scale))
+
+
+def test_a_head_gradient_or_a_shared_gradient_is_never_the_grad_buffer():
+    n = 4096                    # large enough for backward to consider taking the buffer
+    a, b = nd.ones((n,)), nd.ones((n,))
+    a.attach_grad()
+    b.attach_grad()
+    head = nd.array(np.arange(n, dtype=np.float32))
+    with autograd.record():
+        y = a + 0.0             # the head gradient passes through unchanged
+    y.backward(head)
+    head[:] = 7.0
+    assert np.array_equal(a.grad.asnumpy(), np.arange(n, dtype=np.float32))
+    with autograd.record():
+        z = (a + b) * 2.0       # one gradient array for both variables
+    z.backward()
+    a.grad[:] = 0.0
+    assert np.array_equal(b.grad.asnumpy(), np.full(n, 2.0))
