@@ -24,8 +24,9 @@ last column (ograd's sum saved).
 
 `uses_rows` makes the choice from the shapes alone, so shape inference and the kernels agree;
 so does `keeps_columns`, which lets the largest layers keep no columns at all (their forward and
-weight gradient go a few images at a time). The copies of large layers are split over threads
-(_conv_parallel).
+weight gradient go a few images at a time). The NumPy forms' copies of large layers, and the
+compiled col2im, are split over threads (_conv_parallel); the compiled im2col is not (see
+_compiled_im2col).
 
 With numba (mxnb.compiled), im2col and the data gradient's col2im are compiled loops, one image
 at a time (_conv_kernels); the data gradient is then one product per piece of images followed
@@ -180,19 +181,18 @@ def _window_part(xp, cols, plan, images):
 _COMPILED_FROM_COPIES = 1 << 14
 
 
-def _compiled_im2col(xp, data, plan, cols, lo, hi, threads=False):
-    """cols (the columns of images [lo, hi), in plan's layout) filled by the compiled loops,
-    split over threads by image when `threads`; the caller has checked _conv_kernels.takes."""
-    data5 = _conv_kernels.as_3d(xp.ascontiguousarray(data))
-    geo = plan.loops_geometry
-    fill = _conv_kernels.im2col_rows if plan.rows else _conv_kernels.im2col_channels
+def _compiled_im2col(xp, data, plan, cols, lo, hi):
+    """cols (the columns of images [lo, hi), in plan's layout) filled by the compiled loops;
+    the caller has checked _conv_kernels.takes.
 
-    def work(a, b):
-        fill(data5, geo, plan.groups, plan.bias, cols, lo + a, lo + b, lo)
-    if threads:
-        parallel_batches(xp, work, hi - lo, cols.size)
-    else:
-        work(0, hi - lo)
+    On one thread. Split over two by image, LeNet's im2col calls were quicker by themselves
+    (conv2's 670 -> 547 us in the step) but the training step slower: 12.0 -> 11.4 ms without
+    the split (median of 6 interleaved runs; hybridized 10.9 -> 10.65), its conv2 data
+    gradient alone 2094 -> 1810 us. ResNet-18/32x32's step was the same either way
+    (691-705 ms)."""
+    data5 = _conv_kernels.as_3d(xp.ascontiguousarray(data))
+    fill = _conv_kernels.im2col_rows if plan.rows else _conv_kernels.im2col_channels
+    fill(data5, plan.loops_geometry, plan.groups, plan.bias, cols, lo, hi, lo)
 
 
 def im2col(xp, data, geometry, groups, bias=False, plan=None):
@@ -202,7 +202,7 @@ def im2col(xp, data, geometry, groups, bias=False, plan=None):
         plan = ColumnsPlan(data.shape, 0, geometry, groups, bias)
     cols = xp.empty(plan.shape, dtype=data.dtype)
     if plan.copies >= _COMPILED_FROM_COPIES and _conv_kernels.takes(xp, data.dtype):
-        _compiled_im2col(xp, data, plan, cols, 0, data.shape[0], threads=True)
+        _compiled_im2col(xp, data, plan, cols, 0, data.shape[0])
         return cols
     target = _window_part(xp, cols, plan, data.shape[0])
     source = _windows_of(xp, data, plan)
@@ -240,7 +240,7 @@ def _column_pieces(xp, data, plan):
         hi = min(n, lo + images)
         cols = buffer[:(hi - lo) * positions]
         if compiled:
-            _compiled_im2col(xp, data, plan, cols, lo, hi, threads=True)
+            _compiled_im2col(xp, data, plan, cols, lo, hi)
         else:
             _copy_into(xp, _window_part(xp, cols, plan, hi - lo), source[lo:hi], hi - lo)
         yield lo, hi, cols.reshape(hi - lo, positions, -1)
