@@ -364,44 +364,51 @@ def _named_function(op, sig, inputs, func_name):
     only subclasses such as sparse arrays need it); anything else goes to `_bound_call`. Its own
     names start with an underscore, which no input or attribute name does (_plain_names)."""
     params = tuple(op.params)
+    static = op.static_inputs is not None
     code = ["def function(%s):" % ", ".join(
         ["%s=None" % k for k in inputs] + ["%s=_Null" % k for k in params] +
         ["*args", "out=None", "name=None", "**kwargs"])]
     code.append("    if not args and not kwargs:")
     if params:
-        code += ["        _key = (%s,)" % ", ".join(params),
-                 "        try:",
-                 "            _found = _known.get(_key)",
+        code += ["        try:",
+                 "            _found = _known.get(_key := (%s,))" % ", ".join(params),
                  "        except TypeError:     # unhashable values (a list): _bound_call parses",
                  "            _found = None",
                  "        if _found is None:",
                  "            _found = _remember(_key)",
-                 "        if _found is not None and (_found[2] is None or",
-                 "                                   _found[2] == tuple([type(v) for v in _key])):",
-                 "            _attrs, _count = _found[0], _found[1]"]
+                 "        if _found is not None:"]
     else:
-        code += ["        if True:",
-                 "            _attrs, _count = _defaults, %d" % len(inputs)]
-    # One branch per number of inputs the attributes may call for, trailing ones left None.
-    counts = [len(inputs)] if op.static_inputs is not None else range(len(inputs), 0, -1)
+        code += ["        _found = _defaults",
+                 "        if True:"]
+    # The parsed attributes (static inputs), or (parsed attributes, input count): one branch
+    # per number of inputs the attributes may call for, the trailing ones left None.
+    if static:
+        counts = [len(inputs)]
+        code.append("            _attrs = _found")
+    else:
+        counts = range(len(inputs), 0, -1)
+        code.append("            _attrs, _count = _found")
     for count in counts:
-        test = (["_count == %d" % count] + ["%s is None" % k for k in inputs[count:]] +
-                ["(type(%s) is _NDArray or isinstance(%s, _NDArray))" % (k, k)
-                 for k in inputs[:count]])
+        test = ([] if static else ["_count == %d" % count] +
+                ["%s is None" % k for k in inputs[count:]])
+        test += ["(type(%s) is _NDArray or isinstance(%s, _NDArray))" % (k, k)
+                 for k in inputs[:count]] or ["True"]
         code += ["            if %s:" % " and ".join(test),
                  "                return _invoke(_op, (%s), _attrs, out)"
                  % "".join(k + ", " for k in inputs[:count])]
     code.append("    return _bound_call((%s), (%s), args, kwargs, out)"
                 % ("".join(k + ", " for k in inputs), "".join(k + ", " for k in params)))
-    known = {}      # attribute values -> (parsed attributes, input count, value types or None)
+    known = {}      # attribute values -> what the fast path takes (_remember)
+    typed = {}      # the same where the values' types matter -> (that, the types)
 
     def remember(key):
-        return _remember(sig, inputs, known, key)
+        return _remember(sig, inputs, static, known, typed, key)
 
     def bound_call(input_values, attr_values, args, kwargs, out):
         return _bound_call(sig, inputs, input_values, attr_values, args, kwargs, out)
     namespace = {"__name__": __name__, "_Null": _Null, "_NDArray": NDArray, "_invoke": invoke,
-                 "_op": op, "_known": known, "_remember": remember, "_defaults": op.defaults,
+                 "_op": op, "_known": known, "_remember": remember,
+                 "_defaults": op.defaults if static else (op.defaults, len(inputs)),
                  "_bound_call": bound_call}
     # Named as a file in this package, so frames of it count as mxnb's own (a warning is
     # attributed to the user's line beyond them).
@@ -410,20 +417,32 @@ def _named_function(op, sig, inputs, func_name):
     return namespace["function"]
 
 
-def _remember(sig, inputs, known, key):
-    """The fast path's entry for these attribute values (`key`, in declaration order, _Null
-    where not given): (parsed attributes, input count, the values' types where True, 1 and
-    1.0 would parse differently, else None); None when they must be parsed on every call
-    (values that are not plain data, an error) or their inputs are not a leading part of
-    `inputs`. Remembered for at most Signature.LIMIT sets of values."""
-    attr_kwargs = {k: v for k, v in zip(sig.param_names, key) if v is not _Null}
-    entry = sig.lookup(attr_kwargs)
+def _remember(sig, inputs, static, known, typed, key):
+    """What the fast path takes for these attribute values (`key`, in declaration order, _Null
+    where not given): the parsed attributes, or for inputs that depend on them (parsed
+    attributes, input count). Remembered in `known`, or in `typed` with the values' types where
+    True, 1 and 1.0 would parse differently (used only for values of the same types). None
+    when they must be parsed on every call (values that are not plain data, an error, inputs
+    not a leading part of `inputs`). At most Signature.LIMIT sets of values each."""
+    try:
+        found = typed.get(key)
+    except TypeError:           # unhashable values
+        return None
+    types = None
+    if found is not None:
+        types = tuple([type(v) for v in key])
+        if found[1] == types:
+            return found[0]
+    entry = sig.lookup({k: v for k, v in zip(sig.param_names, key) if v is not _Null})
     if entry is None or entry[2] != inputs[:entry[1]]:
         return None
-    found = (entry[0], entry[1], None if entry[4] is None else tuple([type(v) for v in key]))
-    if len(known) < Signature.LIMIT:
-        known[key] = found
-    return found
+    value = entry[0] if static else (entry[0], entry[1])
+    if entry[4] is None:
+        if len(known) < Signature.LIMIT:
+            known[key] = value
+    elif found is None and len(typed) < Signature.LIMIT:
+        typed[key] = (value, types or tuple([type(v) for v in key]))
+    return value
 
 
 def _bound_call(sig, inputs, input_values, attr_values, args, kwargs, out):
