@@ -287,6 +287,25 @@ def make_nd_function(op, func_name):
     of attribute values to find them parsed. Variadic operators, and operators whose inputs
     have no one order for every attribute set, take `*args, **kwargs` and bind through their
     `Signature`.
+
+    Parameters
+    ----------
+    op : mxnb.ops.registry.Operator
+        The operator.
+    func_name : str
+        The function's name (an operator's name or alias, or a method's).
+
+    Returns
+    -------
+    function
+        Calls `op` on NDArrays; returns an NDArray (or a list for several outputs).
+
+    Examples
+    --------
+    >>> from mxnb.ops import registry
+    >>> relu = make_nd_function(registry.get("relu"), "relu")
+    >>> relu(mx.nd.array([-1.0, 2.0])).asnumpy()
+    array([0., 2.], dtype=float32)
     """
     sig = signature_of(op)
     inputs = _widest_inputs(op)
