@@ -341,8 +341,6 @@ _KNOWN_SIGNATURE_DIFFERENCES = {
     "IdentityAttachKLSparseReg": "moving_avg is an input (MXNet: an auxiliary state it hides)",
     "choose_element_0index": "mxnb's is the legacy (lhs, rhs) operator, MXNet 1.9.1's an alias "
                              "of pick",
-    "softmax": "no length input and use_length attribute yet",
-    "log_softmax": "no use_length attribute yet",
     "backward_index_copy": "a backward operator (MXNet's takes no named inputs)",
 }
 

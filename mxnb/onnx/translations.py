@@ -167,6 +167,8 @@ def _softmax(ctx, a, op_type):
 
 @translates("softmax")
 def softmax(ctx, a):
+    if a.get("use_length"):
+        raise ctx.unsupported("softmax with use_length=True (a length input) has no ONNX operator")
     _softmax(ctx, a, "Softmax")
 
 

@@ -6,6 +6,7 @@ import pytest
 
 import mxnb as mx
 from mxnb import nd
+from mxnb.base import MXNetError
 from mxnb.ops import registry
 from .harness import Case, run_case
 
@@ -32,6 +33,28 @@ def _np_softmax(x, axis=-1, temperature=None):
     x = x / (temperature or 1.0)
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+def _np_masked_softmax(x, lengths, axis):
+    out = np.zeros_like(x)
+    moved, target = np.moveaxis(x, axis, -1), np.moveaxis(out, axis, -1)
+    for index in np.ndindex(lengths.shape):
+        n = int(lengths[index])
+        if n > 0:
+            target[index][:n] = _np_softmax(moved[index][:n])
+    return out
+
+
+def test_softmax_lengths_are_checked():
+    x = nd.ones((3, 4))
+    with pytest.raises(MXNetError, match="softmax: length must be an array of integers, found float32"):
+        nd.softmax(x, nd.array([1.0, 2.0, 3.0]), use_length=True)
+    with pytest.raises(MXNetError, match=r"softmax: length must have the data's shape without axis 1, \(3,\)"):
+        nd.softmax(x, nd.array([1, 2], dtype="int32"), use_length=True)
+    with pytest.raises(MXNetError, match="softmax takes inputs \\['data', 'length'\\], found 1"):
+        nd.softmax(x, use_length=True)
+    with pytest.raises(MXNetError, match="log_softmax: use_length=True needs a length input"):
+        nd.log_softmax(x, use_length=True)
 
 
 def _erf(x):
@@ -100,6 +123,14 @@ CASES += [
     Case("softmax", [_u(3, 4)], _np_softmax),
     Case("softmax", [_u(3, 4, 2)], _np_softmax, attrs={"axis": 1, "temperature": 2.0},
          name="softmax_axis1_temperature"),
+    # with lengths (MXNet 1.9.1's values for these inputs, checked against the real library):
+    # each row's first length entries, zeros after, all zeros for a length of 0
+    Case("softmax", [_u(3, 4), np.array([2, 4, 0], dtype=np.int32)],
+         lambda x, n, use_length, temperature: _np_masked_softmax(x / temperature, n, -1),
+         attrs={"use_length": True, "temperature": 2.0}, grad_inputs=[0], name="softmax_length"),
+    Case("softmax", [_u(2, 3, 4), np.array([[1, 2, 3, 3], [3, 3, 1, 2]], dtype=np.int32)],
+         lambda x, n, use_length, axis: _np_masked_softmax(x, n, axis),
+         attrs={"use_length": True, "axis": 1}, grad_inputs=[0], name="softmax_length_axis1"),
     Case("log_softmax", [_u(3, 4)], lambda x, **a: np.log(_np_softmax(x, **a))),
     Case("log_softmax", [_u(2, 3, 2)], lambda x, **a: np.log(_np_softmax(x, **a)),
          attrs={"axis": 0, "temperature": 0.5}, name="log_softmax_axis0"),

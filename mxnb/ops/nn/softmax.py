@@ -1,9 +1,12 @@
 """softmax / log_softmax along an axis (with temperature), SoftmaxActivation (instance/channel),
 and their backward kernels."""
-from ..params import Int, OptFloat, OptDType, Enum
+from ...base import MXNetError, ShapeError
+from ..params import Bool, Int, OptFloat, OptDType, Enum
 from ..registry import operator
 
-_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "dtype": OptDType()}
+_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "dtype": OptDType(),
+            "use_length": Bool(False, doc="Whether a second input, length, gives how many "
+                                          "leading entries along axis each slice uses.")}
 
 
 _SHORT_ROWS = 32          # a last axis this short reduces faster transposed (see _max_kept)
@@ -45,24 +48,85 @@ def _out_dtype(attrs, in_types):
     return in_types, [out]
 
 
-@operator("softmax", params=_SOFTMAX)
+def _length_mask(xp, x, lengths, axis):
+    """Where along `axis` each slice of x is within its length: lengths has x's shape without
+    `axis` and an integer dtype (checked here, as MXNet does)."""
+    if lengths.dtype.kind not in "iu":
+        raise MXNetError("softmax: length must be an array of integers, found %s" % lengths.dtype)
+    axis = axis % x.ndim
+    expected = x.shape[:axis] + x.shape[axis + 1:]
+    if tuple(lengths.shape) != expected:
+        raise ShapeError("softmax: length must have the data's shape without axis %d, %s; found %s"
+                         % (axis, expected, tuple(lengths.shape)))
+    steps = xp.arange(x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    return steps < xp.expand_dims(lengths, axis)
+
+
+def masked_softmax(xp, x, lengths, axis):
+    """softmax of the first lengths[...] entries of each slice along `axis`; zeros after them
+    (a length of 0, or below, gives a slice of zeros; one above the axis's size, all of it)."""
+    mask = _length_mask(xp, x, lengths, axis)
+    e = xp.where(mask, x, xp.asarray(-xp.inf, dtype=x.dtype))
+    top = e.max(axis=axis, keepdims=True)
+    e -= xp.where(xp.isfinite(top), top, xp.zeros((), dtype=x.dtype))
+    xp.exp(e, out=e)                 # exp(-inf) = 0 past each length
+    total = e.sum(axis=axis, keepdims=True)
+    e /= xp.where(total == 0, xp.ones((), dtype=x.dtype), total)
+    return e
+
+
+def _softmax_shapes(attrs, in_shapes):
+    """The output is the data's shape; length has it without `axis`."""
+    data = in_shapes[0]
+    if not attrs["use_length"] or data is None:
+        return in_shapes, [data]
+    axis = attrs["axis"] % len(data)
+    return [data, tuple(data[:axis]) + tuple(data[axis + 1:])], [data]
+
+
+def _softmax_types(attrs, in_types):
+    in_types, out = _out_dtype(attrs, in_types)
+    if attrs["use_length"] and in_types[1] is None:
+        in_types = [in_types[0], "int32"]
+    return in_types, out
+
+
+@operator("softmax", params=_SOFTMAX,
+          inputs=lambda attrs: ("data", "length") if attrs["use_length"] else ("data",))
 class Softmax:
-    """exp(x / T) normalised to sum to 1 along `axis`."""
+    """exp(x / T) normalised to sum to 1 along `axis`; with use_length, over the first
+    length[...] entries of each slice only, the rest 0."""
     def compute(xp, inputs, attrs):
-        x = inputs[0]
-        out = softmax(xp, _scaled(x, attrs), attrs["axis"])
+        x = _scaled(inputs[0], attrs)
+        if attrs["use_length"]:
+            out = masked_softmax(xp, x, inputs[1], attrs["axis"])
+        else:
+            out = softmax(xp, x, attrs["axis"])
         return out if attrs["dtype"] is None else out.astype(attrs["dtype"])
 
-    infer_type = _out_dtype
+    infer_shape = _softmax_shapes
+    infer_type = _softmax_types
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        return [F._backward_softmax(out_grads[0], outputs[0], axis=attrs["axis"],
-                                    temperature=attrs["temperature"])]
+        # past each length the output is 0, and so is out * (og - sum(og * out)): the masked
+        # softmax's gradient is the plain one; the integer lengths get none
+        grad = F._backward_softmax(out_grads[0], outputs[0], axis=attrs["axis"],
+                                   temperature=attrs["temperature"])
+        return [grad, None] if attrs["use_length"] else [grad]
+
+
+def _no_length(attrs):
+    """MXNet 1.9.1's log_softmax takes no length input: use_length=True cannot be served."""
+    if attrs["use_length"]:
+        return "use_length=True needs a length input, which log_softmax does not take (softmax does)"
+    return None
 
 
 @operator("log_softmax", params=_SOFTMAX)
 class LogSoftmax:
     """log(softmax(x / T)) along `axis`, computed stably."""
+    check_attrs = _no_length
+
     def compute(xp, inputs, attrs):
         x = inputs[0]
         out = log_softmax(xp, _scaled(x, attrs), attrs["axis"])
