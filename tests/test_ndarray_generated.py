@@ -339,8 +339,6 @@ _KNOWN_SIGNATURE_DIFFERENCES = {
                     "the legacy operator lacks",
     "Pooling_v1": "an alias of Pooling, with Pooling's attributes",
     "IdentityAttachKLSparseReg": "moving_avg is an input (MXNet: an auxiliary state it hides)",
-    "choose_element_0index": "mxnb's is the legacy (lhs, rhs) operator, MXNet 1.9.1's an alias "
-                             "of pick",
     "backward_index_copy": "a backward operator (MXNet's takes no named inputs)",
 }
 

@@ -1,6 +1,7 @@
-"""Index operators beyond take/pick/gather_nd: batch_take, choose_element_0index,
-fill_element_0index, ravel_multi_index / unravel_index, scatter_nd, _histogram and the contrib
-array helpers (index_copy, index_array, boolean_mask, arange_like)."""
+"""Index operators beyond take/pick/gather_nd: batch_take, fill_element_0index (its partner
+choose_element_0index is an alias of pick, ops/legacy.py), ravel_multi_index / unravel_index,
+scatter_nd, _histogram and the contrib array helpers (index_copy, index_array, boolean_mask,
+arange_like)."""
 import numpy as np
 
 from ..base import ShapeError
@@ -49,7 +50,7 @@ class BatchTake:
 
 @operator("_backward_batch_take", inputs=("ograd", "indices", "a"))
 class BackwardBatchTake:
-    """The gradient of batch_take / choose_element_0index: ograd[i] at a[i, indices[i]]."""
+    """The gradient of batch_take: ograd[i] at a[i, indices[i]]."""
     def compute(xp, inputs, attrs):
         og, idx, a = inputs
         grad = xp.zeros(a.shape, dtype=og.dtype)
@@ -67,31 +68,6 @@ class BackwardBatchTake:
     def gradient(F, attrs, inputs, outputs, out_grads):
         return [F.batch_take(out_grads[0], inputs[1]), F.zeros_like(inputs[1]),
                 F.zeros_like(inputs[2])]
-
-
-@operator("choose_element_0index", inputs=("lhs", "rhs"))
-class ChooseElement0Index:
-    """Chooses one element of each row: out[i] = lhs[i, rhs[i]] (an old name of pick)."""
-    def compute(xp, inputs, attrs):
-        a, idx = inputs
-        ChooseElement0Index.infer_shape(attrs, [a.shape, idx.shape])
-        return a[_rows(xp, a.shape[0]), _clipped_indices(xp, idx.reshape(-1), a.shape[1])]
-
-    def infer_shape(attrs, in_shapes):
-        a, idx = in_shapes
-        if a is not None and len(a) != 2:
-            raise ShapeError("choose_element_0index: expected 2-D lhs, found %s" % (tuple(a),))
-        if a is not None and idx is not None and int(np.prod(idx)) != a[0]:
-            raise ShapeError("choose_element_0index: rhs needs one index per row of lhs %s, "
-                             "found shape %s" % (tuple(a), tuple(idx)))
-        return in_shapes, [None if a is None else (a[0],)]
-
-    def infer_type(attrs, in_types):
-        return in_types, [in_types[0]]
-
-    def gradient(F, attrs, inputs, outputs, out_grads):
-        return [F._backward_batch_take(out_grads[0], inputs[1], inputs[0]),
-                F.zeros_like(inputs[1])]
 
 
 @operator("fill_element_0index", inputs=("lhs", "mhs", "rhs"))

@@ -12,7 +12,9 @@ for _name, _alias in (("_equal", "_Equal"), ("_not_equal", "_Not_Equal"),
                       ("_greater", "_Greater"), ("_greater_equal", "_Greater_Equal"),
                       ("_lesser", "_Lesser"), ("_lesser_equal", "_Lesser_Equal"),
                       ("_logical_and", "_Logical_And"), ("_logical_or", "_Logical_Or"),
-                      ("_logical_xor", "_Logical_Xor"), ("_copy", "_copyto")):
+                      ("_logical_xor", "_Logical_Xor"), ("_copy", "_copyto"),
+                      # MXNet 1.9.1's choose_element_0index is pick (data, index, axis, ...)
+                      ("pick", "choose_element_0index")):
     add_aliases(_name, _alias)
 
 

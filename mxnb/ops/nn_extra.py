@@ -255,10 +255,17 @@ class BackwardIm2Col:
 
     def compute(xp, inputs, attrs):
         og, x = inputs
+        BackwardIm2Col.infer_shape(attrs, [og.shape, x.shape])
         return _col2im(xp, og, x.shape[2:], attrs, og.dtype)
 
     def infer_shape(attrs, in_shapes):
-        return in_shapes, [in_shapes[1]]
+        og, x = in_shapes
+        if og is not None and x is not None:
+            cols = Im2Col.infer_shape(attrs, [x])[1][0]
+            if tuple(og) != cols:
+                raise ShapeError("_backward_im2col: the output gradient of im2col on data %s "
+                                 "has shape %s, found %s" % (tuple(x), cols, tuple(og)))
+        return in_shapes, [x]
 
     def infer_type(attrs, in_types):
         return in_types, [in_types[0]]

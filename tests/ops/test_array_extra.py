@@ -577,3 +577,15 @@ def test_mxnet_saved_graph_with_these_operators_loads_and_infers():
                              [1, 0, 0, 3, 3], [0, 1, 1, 14, 6]])
     outs = net.bind(mx.cpu(), args).forward()
     assert [o.shape for o in outs] == [tuple(s) for s in expected["outputs"]]
+
+
+def test_im2col_backward_refuses_an_output_gradient_of_another_shape():
+    # (1, 2, 5) data, kernel 2 dilated 2: im2col gives (1, 4, 3); a (1, 6, 3) gradient would
+    # be read as 3 channels (found by the fuzz test)
+    og, x = nd.ones((1, 6, 3), dtype="float64"), nd.ones((1, 2, 5), dtype="float64")
+    with pytest.raises(mx.base.MXNetError,
+                       match=r"_backward_im2col: the output gradient of im2col on data \(1, 2, 5\) "
+                             r"has shape \(1, 4, 3\), found \(1, 6, 3\)"):
+        nd._backward_im2col(og, x, kernel=(2,), dilate=(2,))
+    good = nd._backward_im2col(nd.ones((1, 4, 3), dtype="float64"), x, kernel=(2,), dilate=(2,))
+    assert good.shape == (1, 2, 5)
