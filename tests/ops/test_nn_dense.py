@@ -193,3 +193,14 @@ def test_softmax_rows_max_matches_the_plain_reduction():
     x = rs.randn(6, 7).astype(np.float32)
     np.testing.assert_array_equal(nd.log_softmax(nd.array(x)).asnumpy(),
                                   nd.log_softmax(nd.array(x), axis=1).asnumpy())
+
+
+def test_softmax_shapes_are_inferred_both_ways():
+    # the output's known dims fill the data's; the length's follow from the data's
+    d, e, length = mx.sym.var("d"), mx.sym.var("e"), mx.sym.var("length")
+    plain = mx.sym.elemwise_add(mx.sym.softmax(d), e)
+    assert plain.infer_shape_partial(d=(0, 4), e=(5, 4))[0] == [(5, 4), (5, 4)]
+    masked = mx.sym.elemwise_add(mx.sym.softmax(d, length, use_length=True), e)
+    args, outs, _ = masked.infer_shape(d=(0, 4), e=(5, 4))
+    assert args == [(5, 4), (5,), (5, 4)] and outs == [(5, 4)]
+    assert masked.infer_type(d="float32", e="float32")[0][1] == np.int32

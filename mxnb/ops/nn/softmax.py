@@ -2,7 +2,7 @@
 and their backward kernels."""
 from ...base import MXNetError, ShapeError
 from ..params import Bool, Int, OptFloat, OptDType, Enum
-from ..registry import operator
+from ..registry import operator, same_shape_backward
 
 _SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "dtype": OptDType(),
             "use_length": Bool(False, doc="Whether a second input, length, gives how many "
@@ -106,6 +106,10 @@ class Softmax:
 
     infer_shape = _softmax_shapes
     infer_type = _softmax_types
+
+    def infer_shape_backward(attrs, in_shapes, out_shapes):
+        """The output's known dims fill the data's (the length's follow from the data's)."""
+        return same_shape_backward(attrs, in_shapes[:1], out_shapes) + list(in_shapes[1:])
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         # past each length the output is 0, and so is out * (og - sum(og * out)): the masked
