@@ -12,6 +12,7 @@ the `sym.*` functions and of the variadic operators' `nd.*` functions: what a ca
 know about its operator is worked out once, there, and parsed attribute sets are remembered
 (at most `Signature.LIMIT` of them).
 """
+import inspect
 import keyword
 import os
 
@@ -21,7 +22,7 @@ from ..base import MXNetError
 from ..ops.docstring import operator_docstring
 from .ndarray import NDArray, invoke
 
-__all__ = ["make_nd_function", "Signature", "signature_of", "split_arguments"]
+__all__ = ["make_nd_function", "Signature", "signature_of", "split_arguments", "shown_signature"]
 
 
 class Signature:
@@ -311,12 +312,49 @@ def make_nd_function(op, func_name):
     inputs = _widest_inputs(op)
     if inputs is None or not _plain_names(inputs + tuple(op.params)):
         fn = _generic_function(op, sig)
+        if op.variadic:         # shown as MXNet's: (*data, ...)
+            fn.__signature__ = shown_signature(op, ("out", "name"))
     else:
         fn = _named_function(op, sig, inputs, func_name)
     fn.__name__ = func_name
     fn.__qualname__ = func_name
     fn.__doc__ = operator_docstring(op, "nd", func_name)
     return fn
+
+
+def shown_signature(op, keywords):
+    """The signature `inspect` (help(), Jupyter's Shift-Tab) shows for a function generated
+    for `op` that binds its arguments as MXNet's: the inputs and then the attributes by name,
+    `keywords` (keyword-only, default None) and **kwargs; `(*data, ...)` for a variadic
+    operator. None where the inputs have no one order (_widest_inputs).
+
+    Parameters
+    ----------
+    op : mxnb.ops.registry.Operator
+        The operator.
+    keywords : sequence of str
+        The function's own keyword arguments ('name', 'attr' for `sym.*`).
+
+    Returns
+    -------
+    inspect.Signature or None
+
+    Examples
+    --------
+    >>> from mxnb.ops import registry
+    >>> print(shown_signature(registry.get("relu"), ("name", "attr")))
+    (data=None, *, name=None, attr=None, **kwargs)
+    """
+    P = inspect.Parameter
+    own = [P(k, P.KEYWORD_ONLY, default=None) for k in keywords] + [P("kwargs", P.VAR_KEYWORD)]
+    if op.variadic:
+        return inspect.Signature([P("data", P.VAR_POSITIONAL)] + own)
+    inputs = _widest_inputs(op)
+    if inputs is None or not _plain_names(inputs + tuple(op.params)):
+        return None
+    return inspect.Signature([P(k, P.POSITIONAL_OR_KEYWORD, default=None) for k in inputs] +
+                             [P(k, P.POSITIONAL_OR_KEYWORD, default=_Null) for k in op.params] +
+                             own)
 
 
 _RESERVED = frozenset(("args", "kwargs", "out", "name"))

@@ -6,7 +6,7 @@ from .. import attribute, name as _name
 from ..base import MXNetError
 from ..ops.docstring import operator_docstring
 from ..graph.node import Node
-from ..ndarray.register import signature_of
+from ..ndarray.register import shown_signature, signature_of
 from .symbol import Symbol, var
 
 __all__ = ["make_sym_function", "make_node"]
@@ -35,6 +35,11 @@ def make_sym_function(op, func_name):
     function.__name__ = func_name
     function.__qualname__ = func_name
     function.__doc__ = operator_docstring(op, "sym", func_name)
+    # What help() and Jupyter show: MXNet's parameters (positional attributes after all the
+    # inputs bind alike either way; `sig.bind` also takes them after fewer inputs)
+    shown = shown_signature(op, ("name", "attr"))
+    if shown is not None:
+        function.__signature__ = shown
     return function
 
 
