@@ -351,12 +351,6 @@ def _mxnet_signatures():
         return json.load(f)
 
 
-# sym.* only: MXNet's sym.contrib.adamw_update and mp_adamw_update are Python wrappers that
-# take (..., rescale_grad, lr, eta, beta1, ...), as nd.contrib's are here; mxnb's sym ones are
-# the operators themselves, whose attributes keep the operator's order (lr, beta1, ..., eta)
-_KNOWN_SYM_DIFFERENCES = {"adamw_update", "mp_adamw_update"}
-
-
 @pytest.mark.parametrize("front", ["nd", "sym"])
 def test_positional_parameters_are_mxnet_1_9_1s(front):
     # sym.* functions bind leniently (Signature.bind) but show MXNet's parameters, which are
@@ -369,8 +363,7 @@ def test_positional_parameters_are_mxnet_1_9_1s(front):
     for space, functions in reference.items():
         for name, theirs in sorted(functions.items()):
             function = getattr(spaces[space], name, None)
-            if function is None or name in _KNOWN_SIGNATURE_DIFFERENCES or (
-                    front == "sym" and name in _KNOWN_SYM_DIFFERENCES):
+            if function is None or name in _KNOWN_SIGNATURE_DIFFERENCES:
                 continue
             ours = [k for k, p in inspect.signature(function).parameters.items()
                     if p.kind is p.POSITIONAL_OR_KEYWORD and k not in ("out", "name")]

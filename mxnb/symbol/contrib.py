@@ -221,6 +221,79 @@ def cond(pred, then_func, else_func, name="cond"):
     return _regroup(list(node), then_fmt)[0]
 
 
+def _rescale_symbol(rescale_grad):
+    """rescale_grad as the operators' input: a Symbol, or a number made a (1,) constant."""
+    if isinstance(rescale_grad, Symbol):
+        return rescale_grad
+    from . import full
+    return full(shape=(1,), val=rescale_grad)
+
+
+def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta2=0.999,
+                 epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None, **kwargs):
+    """The AdamW update as a Symbol, with MXNet's argument order (lr, eta, then beta1, ...):
+    weight - eta * (lr * mean / (sqrt(var) + epsilon) + wd * weight).
+
+    Parameters
+    ----------
+    weight, grad, mean, var : Symbol
+        The weight, its gradient and the first and second moments.
+    rescale_grad : float or Symbol
+        Rescale gradient to rescale_grad * grad (a non-finite value skips the update).
+    lr, eta : float
+        Learning rate and its schedule multiplier.
+    beta1, beta2, epsilon, wd, clip_gradient : float
+        As `adam_update`; clip_gradient < 0 turns clipping off.
+    out : ignored
+        As in MXNet's symbol functions.
+    name : str, optional
+        The node's name.
+
+    Returns
+    -------
+    Symbol
+        The updated weight.
+
+    Examples
+    --------
+    >>> w, g, m, v = (mx.sym.var(k) for k in "wgmv")
+    >>> mx.sym.contrib.adamw_update(w, g, m, v, 1.0, 0.1, 1.0).list_arguments()
+    ['w', 'g', 'm', 'v']
+    """
+    return make_sym_function(_registry.get("_adamw_update"), "adamw_update")(
+        weight, grad, mean, var, _rescale_symbol(rescale_grad), lr=lr, eta=eta, beta1=beta1,
+        beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name, **kwargs)
+
+
+def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, beta1=0.9,
+                    beta2=0.999, epsilon=1e-8, wd=0, clip_gradient=-1, out=None, name=None,
+                    **kwargs):
+    """Multi-precision `adamw_update` as a Symbol: float32 moments and master copy `weight32`.
+
+    Parameters
+    ----------
+    weight, grad, mean, var, weight32 : Symbol
+        The weight, its gradient, the moments and the float32 master weight.
+    rescale_grad, lr, eta, beta1, beta2, epsilon, wd, clip_gradient, out, name
+        As `adamw_update`.
+
+    Returns
+    -------
+    Symbol
+        The updated weight.
+
+    Examples
+    --------
+    >>> w, g, m, v, w32 = (mx.sym.var(k) for k in ("w", "g", "m", "v", "w32"))
+    >>> len(mx.sym.contrib.mp_adamw_update(w, g, m, v, w32, 1.0, 0.1, 1.0).list_arguments())
+    5
+    """
+    return make_sym_function(_registry.get("_mp_adamw_update"), "mp_adamw_update")(
+        weight, grad, mean, var, weight32, _rescale_symbol(rescale_grad), lr=lr, eta=eta,
+        beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name,
+        **kwargs)
+
+
 def __getattr__(name):
     # Registered `_contrib_X` operators appear here as `X`, as in MXNet.
     op = _registry.find("_contrib_" + name)
