@@ -280,7 +280,7 @@ def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, be
     Returns
     -------
     Symbol
-        The updated weight.
+        The updated weight, in its own dtype (weight32 is updated in float32 beside it).
 
     Examples
     --------
