@@ -12,6 +12,7 @@ the `sym.*` functions and of the variadic operators' `nd.*` functions: what a ca
 know about its operator is worked out once, there, and parsed attribute sets are remembered
 (at most `Signature.LIMIT` of them).
 """
+import functools
 import inspect
 import keyword
 import os
@@ -22,7 +23,7 @@ from ..base import MXNetError
 from ..ops.docstring import operator_docstring
 from .ndarray import NDArray, invoke
 
-__all__ = ["make_nd_function", "Signature", "signature_of", "split_arguments", "shown_signature"]
+__all__ = ["make_nd_function", "Signature", "signature_of", "shown_signature"]
 
 
 class Signature:
@@ -345,16 +346,25 @@ def shown_signature(op, keywords):
     >>> print(shown_signature(registry.get("relu"), ("name", "attr")))
     (data=None, *, name=None, attr=None, **kwargs)
     """
-    P = inspect.Parameter
-    own = [P(k, P.KEYWORD_ONLY, default=None) for k in keywords] + [P("kwargs", P.VAR_KEYWORD)]
     if op.variadic:
-        return inspect.Signature([P("data", P.VAR_POSITIONAL)] + own)
+        return _signature((), (), keywords, "data")
     inputs = _widest_inputs(op)
     if inputs is None or not _plain_names(inputs + tuple(op.params)):
         return None
-    return inspect.Signature([P(k, P.POSITIONAL_OR_KEYWORD, default=None) for k in inputs] +
-                             [P(k, P.POSITIONAL_OR_KEYWORD, default=_Null) for k in op.params] +
-                             own)
+    return _signature(inputs, op.params, keywords)
+
+
+def _signature(inputs, params, keywords, varargs=None):
+    """The parameters of a generated function, in one place for what inspect shows and for
+    the generated source (whose `def` is this signature written out: the defaults' reprs are
+    `None` and `_Null`): inputs (default None), attributes (default _Null), `*varargs` (or a
+    bare `*`), `keywords` (default None), **kwargs."""
+    P = inspect.Parameter
+    return inspect.Signature(
+        [P(k, P.POSITIONAL_OR_KEYWORD, default=None) for k in inputs] +
+        [P(k, P.POSITIONAL_OR_KEYWORD, default=_Null) for k in params] +
+        ([P(varargs, P.VAR_POSITIONAL)] if varargs else []) +
+        [P(k, P.KEYWORD_ONLY, default=None) for k in keywords] + [P("kwargs", P.VAR_KEYWORD)])
 
 
 _RESERVED = frozenset(("args", "kwargs", "out", "name"))
@@ -422,9 +432,7 @@ def _named_function(op, sig, inputs, func_name):
     names start with an underscore, which no input or attribute name does (_plain_names)."""
     params = tuple(op.params)
     static = op.static_inputs is not None
-    code = ["def function(%s):" % ", ".join(
-        ["%s=None" % k for k in inputs] + ["%s=_Null" % k for k in params] +
-        ["*args", "out=None", "name=None", "**kwargs"])]
+    code = ["def function%s:" % _signature(inputs, params, ("out", "name"), "args")]
     code.append("    if not args and not kwargs:")
     if params:
         code += ["        try:",
@@ -457,16 +465,11 @@ def _named_function(op, sig, inputs, func_name):
                 % ("".join(k + ", " for k in inputs), "".join(k + ", " for k in params)))
     known = {}      # attribute values -> what the fast path takes (_remember)
     typed = {}      # the same where the values' types matter -> (that, the types)
-
-    def remember(key):
-        return _remember(sig, inputs, static, known, typed, key)
-
-    def bound_call(input_values, attr_values, args, kwargs, out):
-        return _bound_call(sig, inputs, input_values, attr_values, args, kwargs, out)
     namespace = {"__name__": __name__, "_Null": _Null, "_NDArray": NDArray, "_invoke": invoke,
-                 "_op": op, "_known": known, "_remember": remember,
+                 "_op": op, "_known": known,
+                 "_remember": functools.partial(_remember, sig, inputs, static, known, typed),
                  "_defaults": op.defaults if static else (op.defaults, len(inputs)),
-                 "_bound_call": bound_call}
+                 "_bound_call": functools.partial(_bound_call, sig, inputs)}
     # Named as a file in this package, so frames of it count as mxnb's own (a warning is
     # attributed to the user's line beyond them).
     filename = os.path.join(os.path.dirname(__file__), "<generated nd.%s>" % func_name)
@@ -532,17 +535,3 @@ def _bound_call(sig, inputs, input_values, attr_values, args, kwargs, out):
     entry = sig.lookup(attr_kwargs)
     attrs = entry[0] if entry is not None else op.parse_attrs(attr_kwargs)
     return invoke(op, sig.place([], named, attrs, entry=entry), attrs, out)
-
-
-def split_arguments(op, param_names, args, kwargs, array_type=NDArray, allow_missing=False):
-    """(inputs, parsed attributes) from a generated function's arguments. (Kept for callers
-    outside the generated functions; `param_names` is the operator's, as before.)"""
-    sig = signature_of(op)
-    if not allow_missing:
-        return sig.split(args, kwargs, array_type)
-    inputs, named, attr_kwargs = sig.bind(args, kwargs, array_type)
-    if op.variadic:
-        sig._count_inputs(inputs, attr_kwargs, allow_missing=True)
-        return inputs, op.parse_attrs(attr_kwargs)
-    attrs = op.parse_attrs(attr_kwargs)
-    return sig.place(inputs, named, attrs, allow_missing=True), attrs
