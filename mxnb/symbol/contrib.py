@@ -221,6 +221,12 @@ def cond(pred, then_func, else_func, name="cond"):
     return _regroup(list(node), then_fmt)[0]
 
 
+# The operators behind the two wrappers below (made once: a registry look-up and a generated
+# function per call otherwise)
+_ADAMW_UPDATE = make_sym_function(_registry.get("_adamw_update"), "adamw_update")
+_MP_ADAMW_UPDATE = make_sym_function(_registry.get("_mp_adamw_update"), "mp_adamw_update")
+
+
 def _rescale_symbol(rescale_grad):
     """rescale_grad as the operators' input: a Symbol, or a number made a (1,) constant."""
     if isinstance(rescale_grad, Symbol):
@@ -260,7 +266,7 @@ def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta
     >>> mx.sym.contrib.adamw_update(w, g, m, v, 1.0, 0.1, 1.0).list_arguments()
     ['w', 'g', 'm', 'v']
     """
-    return make_sym_function(_registry.get("_adamw_update"), "adamw_update")(
+    return _ADAMW_UPDATE(
         weight, grad, mean, var, _rescale_symbol(rescale_grad), lr=lr, eta=eta, beta1=beta1,
         beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name, **kwargs)
 
@@ -288,7 +294,7 @@ def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, be
     >>> len(mx.sym.contrib.mp_adamw_update(w, g, m, v, w32, 1.0, 0.1, 1.0).list_arguments())
     5
     """
-    return make_sym_function(_registry.get("_mp_adamw_update"), "mp_adamw_update")(
+    return _MP_ADAMW_UPDATE(
         weight, grad, mean, var, weight32, _rescale_symbol(rescale_grad), lr=lr, eta=eta,
         beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name,
         **kwargs)
