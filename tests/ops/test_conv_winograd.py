@@ -1,9 +1,10 @@
-"""Winograd's F(2x2, 3x3) convolution (ops/nn/_conv_winograd.py) against a direct NumPy one."""
+"""Winograd's convolutions, F(2x2, 3x3) and F(4x4, 3x3) (ops/nn/_winograd_f23.py, _winograd_f43.py),
+against a direct NumPy one, and where Convolution uses them (_conv_winograd.py)."""
 import numpy as np
 import pytest
 
 from mxnb import compiled
-from mxnb.ops.nn import _conv_winograd as winograd
+from mxnb.ops.nn import _conv_winograd as winograd, _winograd_f23, _winograd_f43
 from .compiled_forms import needs_numba
 
 pytestmark = needs_numba
@@ -50,57 +51,113 @@ GEOMETRIES = [
 ]
 
 
+def direct_weight_gradient(ograd, data, pad):
+    """Each filter tap's gradient: ograd times the data under it, over the batch."""
+    padded = np.pad(data, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1]))).astype(np.float64)
+    out_h, out_w = ograd.shape[2:]
+    grad = np.zeros((ograd.shape[1], data.shape[1], 3, 3))
+    for i in range(3):
+        for j in range(3):
+            grad[:, :, i, j] = np.einsum("nkhw,nchw->kc", ograd.astype(np.float64),
+                                         padded[:, :, i:i + out_h, j:j + out_w])
+    return grad
+
+
+# Float32 bounds: F(4x4, 3x3)'s transforms multiply by up to 8 and divide by 24 before summing,
+# and lose about 4 more bits than F(2x2, 3x3)'s.
+FORMS = [(_winograd_f23, np.float32, 2e-6), (_winograd_f23, np.float64, 1e-13),
+         (_winograd_f43, np.float32, 1e-5), (_winograd_f43, np.float64, 1e-13)]
+
+
+def form_id(form):
+    return "%s-%s" % (form[0].__name__.rsplit("_", 1)[-1], np.dtype(form[1]).name)
+
+
 @pytest.mark.parametrize("shape,filters,pad", GEOMETRIES)
-@pytest.mark.parametrize("dtype,tolerance", [(np.float32, 2e-6), (np.float64, 1e-13)])
-def test_forward_and_data_gradient_match_the_definition(shape, filters, pad, dtype, tolerance):
+@pytest.mark.parametrize("form", FORMS, ids=form_id)
+def test_forward_and_data_gradient_match_the_definition(shape, filters, pad, form):
+    module, dtype, tolerance = form
     rng = np.random.default_rng(sum(shape) + filters)
     data = rng.standard_normal(shape).astype(dtype)
     weight = rng.standard_normal((filters, shape[1], 3, 3)).astype(dtype)
     bias = rng.standard_normal(filters).astype(dtype)
     want = direct(data, weight, bias, pad)
-    got = winograd.forward(data, weight, bias, pad, want.shape[2:])
+    got = module.forward(data, weight, bias, pad, want.shape[2:])
     assert got.dtype == dtype and got.shape == want.shape
     assert relative_error(got, want) < tolerance
     ograd = rng.standard_normal(want.shape).astype(dtype)
-    grad = winograd.data_gradient(ograd, weight, pad, shape)
+    grad = module.data_gradient(ograd, weight, pad, shape)
     assert grad.dtype == dtype and grad.shape == shape
     assert relative_error(grad, direct_data_gradient(ograd, weight, pad, shape)) < tolerance
 
 
-def test_no_bias_and_strided_inputs():
+@pytest.mark.parametrize("shape,filters,pad", GEOMETRIES)
+@pytest.mark.parametrize("dtype,tolerance", [(np.float32, 1e-5), (np.float64, 1e-13)])
+def test_weight_gradient_matches_the_definition(shape, filters, pad, dtype, tolerance):
+    rng = np.random.default_rng(sum(shape) * filters)
+    data = rng.standard_normal(shape).astype(dtype)
+    out_shape = (shape[2] + 2 * pad[0] - 2, shape[3] + 2 * pad[1] - 2)
+    ograd = rng.standard_normal((shape[0], filters) + out_shape).astype(dtype)
+    grad = _winograd_f43.weight_gradient(ograd, data, pad)
+    assert grad.dtype == dtype and grad.shape == (filters, shape[1], 3, 3)
+    assert relative_error(grad, direct_weight_gradient(ograd, data, pad)) < tolerance
+    grad_w, grad_b = winograd.weight_gradient(ograd, data, pad, bias=True)
+    assert np.array_equal(grad_w, grad) and np.allclose(grad_b, ograd.sum(axis=(0, 2, 3)))
+
+
+@pytest.mark.parametrize("form", [_winograd_f23, _winograd_f43], ids=["f23", "f43"])
+def test_no_bias_and_strided_inputs(form):
     rng = np.random.default_rng(7)
     data = rng.standard_normal((4, 16, 10, 10)).astype(np.float32)[::2]     # every other image
     weight = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
-    got = winograd.forward(data, weight, None, (1, 1), (10, 10))
-    assert relative_error(got, direct(data, weight, None, (1, 1))) < 2e-6
+    got = form.forward(data, weight, None, (1, 1), (10, 10))
+    assert relative_error(got, direct(data, weight, None, (1, 1))) < 1e-5
+    ograd = rng.standard_normal((4, 16, 10, 10)).astype(np.float32)[1::2]
+    assert relative_error(_winograd_f43.weight_gradient(ograd, data, (1, 1)),
+                          direct_weight_gradient(ograd, data, (1, 1))) < 1e-5
 
 
-def test_split_over_threads_equals_one_piece(monkeypatch):
+@pytest.mark.parametrize("form", [_winograd_f23, _winograd_f43], ids=["f23", "f43"])
+def test_split_over_threads_equals_one_piece(form, monkeypatch):
     """Large enough to be split by image over threads: the same numbers as in one piece."""
     from mxnb.ops.nn import _conv_parallel
     rng = np.random.default_rng(3)
     data = rng.standard_normal((8, 16, 24, 24)).astype(np.float32)
     weight = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
-    split = winograd.forward(data, weight, None, (1, 1), (24, 24))
+    ograd = rng.standard_normal((8, 16, 24, 24)).astype(np.float32)
+    split = form.forward(data, weight, None, (1, 1), (24, 24))
+    split_grad = _winograd_f43.weight_gradient(ograd, data, (1, 1))
     monkeypatch.setattr(_conv_parallel, "cpu_threads", lambda: 1)
-    whole = winograd.forward(data, weight, None, (1, 1), (24, 24))
-    assert np.array_equal(split, whole)
+    assert np.array_equal(split, form.forward(data, weight, None, (1, 1), (24, 24)))
+    assert np.array_equal(split_grad, _winograd_f43.weight_gradient(ograd, data, (1, 1)))
 
 
 def test_applies_only_where_it_is_correct_and_pays():
     data = np.zeros((2, 16, 8, 8), np.float32)
     weight = np.zeros((16, 16, 3, 3), np.float32)
-    geometry = dict(kernel=(3, 3), stride=(1, 1), dilate=(1, 1), pad=(1, 1), groups=1)
-    assert winograd.applies(np, data, weight, **geometry)
-    for change in (dict(kernel=(5, 5)), dict(stride=(2, 2)), dict(dilate=(2, 2)),
-                   dict(pad=(3, 1)), dict(groups=2)):
-        assert not winograd.applies(np, data, weight, **dict(geometry, **change))
-    assert not winograd.applies(np, data[:, :8], weight[:, :8], **geometry)     # few channels
-    assert not winograd.applies(np, data, weight[:8], **geometry)               # few filters
-    assert not winograd.applies(np, data[:, :, :4, :4], weight, **geometry)     # small images
-    assert not winograd.applies(np, data.astype(np.float16), weight.astype(np.float16), **geometry)
+    geometry = ((3, 3), (1, 1), (1, 1), (1, 1), (8, 8))
+
+    def applies(data, weight, geometry=geometry, groups=1):
+        return winograd.applies(np, data.shape, weight.shape[0], geometry, groups, data, weight)
+    assert applies(data, weight)
+    for at, change in ((0, (5, 5)), (1, (2, 2)), (2, (2, 2)), (3, (3, 1))):
+        assert not applies(data, weight, geometry[:at] + (change,) + geometry[at + 1:])
+    assert not applies(data, weight, groups=2)
+    assert not applies(data[:, :8], weight[:, :8])      # few channels
+    assert not applies(data, weight[:8])                # few filters
+    assert not applies(data[:, :, :4, :4], weight)      # small images
+    assert not applies(data.astype(np.float16), weight.astype(np.float16))
+    assert not applies(data, weight.astype(np.float64))
     with compiled.use_compiled(False):
-        assert not winograd.applies(np, data, weight, **geometry)
+        assert not applies(data, weight)
+        assert winograd.shaped_for(data.shape, 16, geometry, 1)     # the shape alone still is
+
+
+def test_the_form_follows_the_output_size():
+    """F(4x4, 3x3) from 16x16 outputs (its transforms cost more per output than they save on
+    smaller ones); the weight gradient is always F(4x4, 3x3)'s."""
+    assert winograd._form((16, 20)) is _winograd_f43
+    assert winograd._form((15, 32)) is _winograd_f23 and winograd._form((8, 8)) is _winograd_f23
 
 
 def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
@@ -122,17 +179,23 @@ def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
                           grad()) == 0
 
 
-def test_a_layer_without_kept_columns_runs_its_forward_through_it(monkeypatch):
-    """Where Convolution keeps no columns (large layers; here any, by lowering the threshold),
-    its forward is Winograd's, and forward and all gradients agree with NumPy's forms."""
+@pytest.mark.parametrize("side", [10, 16])
+def test_a_layer_it_takes_runs_every_pass_through_it(side, monkeypatch):
+    """A layer of Winograd's shape keeps no columns (its hidden output is the data, by shape
+    inference too); its forward, data gradient and weight gradient are Winograd's (F(2x2, 3x3)
+    on 10x10, F(4x4, 3x3) on 16x16), and all agree with NumPy's im2col forms."""
     import mxnb as mx
-    from mxnb.ops.nn import _conv_columns
-    monkeypatch.setattr(_conv_columns, "_PIECES_FROM_ELEMENTS", 1)
+    from mxnb.ops import registry
     calls = []
-    forward = winograd.forward
-    monkeypatch.setattr(winograd, "forward", lambda *a: calls.append(1) or forward(*a))
+    for name in ("forward", "data_gradient", "weight_gradient"):
+        monkeypatch.setattr(winograd, name, lambda *a, _f=getattr(winograd, name), _n=name, **k:
+                            calls.append(_n) or _f(*a, **k))
     rng = np.random.default_rng(5)
-    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((3, 16, 10, 10), (16, 16, 3, 3), (16,))]
+    shapes = ((3, 16, side, side), (16, 16, 3, 3), (16,))
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    op = registry.get("Convolution")
+    attrs = op.parse_attrs({"kernel": (3, 3), "num_filter": 16, "pad": (1, 1)})
+    assert op.infer_shape(attrs, list(shapes))[1][1] == shapes[0]
 
     def run():
         x, w, b = (mx.nd.array(a) for a in arrays)
@@ -146,6 +209,6 @@ def test_a_layer_without_kept_columns_runs_its_forward_through_it(monkeypatch):
         reference = run()
     assert not calls
     got = run()
-    assert calls
+    assert sorted(calls) == ["data_gradient", "forward", "weight_gradient"]
     for g, r in zip(got, reference):
-        assert relative_error(g, r) < 2e-6
+        assert relative_error(g, r) < 1e-5

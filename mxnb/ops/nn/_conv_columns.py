@@ -37,7 +37,7 @@ channels-last buffer.
 """
 import numpy
 
-from . import _conv_parallel, _conv_kernels
+from . import _conv_parallel, _conv_kernels, _conv_winograd
 from ._conv_parallel import parallel_batches
 from ._shapes import prod
 from ._windows import kernel_positions, strided, pad_spatial, window_view
@@ -325,13 +325,17 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
     return xp.ascontiguousarray(grad[:, :window]).reshape((filters, cg) + tuple(kernel)), grad_b
 
 
-def keeps_columns(data_shape, kernel, out, groups):
+def keeps_columns(data_shape, filters, geometry, groups):
     """Whether Convolution keeps its columns for the weight gradient (from the shapes alone, so
-    shape inference and the kernels agree). Large "rows" columns of one group are not kept: the
-    forward goes a few images at a time, and the weight gradient recomputes them piece by piece
-    (weight_gradient_from_data). ResNet-18/32x32's 64-channel layers, one thread: forward plus
-    weight gradient 68.7 -> 64.5 ms (two threads 45.3 -> 43.7 ms), and 75 MB of columns less per
-    layer between the passes."""
+    shape inference and the kernels agree). Layers that Winograd's algorithm takes keep none
+    (_conv_winograd.py: all three passes come from the data). Large "rows" columns of one group
+    are not kept either: the forward goes a few images at a time, and the weight gradient
+    recomputes them piece by piece (weight_gradient_from_data). ResNet-18/32x32's 64-channel
+    layers, one thread: forward plus weight gradient 68.7 -> 64.5 ms (two threads 45.3 -> 43.7
+    ms), and 75 MB of columns less per layer between the passes."""
+    if _conv_winograd.shaped_for(data_shape, filters, geometry, groups):
+        return False
+    kernel, out = geometry[0], geometry[4]
     cg = data_shape[1] // groups
     if groups != 1 or not uses_rows(cg):
         return True
@@ -348,7 +352,7 @@ def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=N
     kernel, out = geometry[0], geometry[4]
     if plan is None:
         plan = ColumnsPlan(data.shape, filters, geometry, groups, bias)
-    if keeps_columns(data.shape, kernel, out, groups):
+    if keeps_columns(data.shape, filters, geometry, groups):
         return weight_gradient(xp, og, im2col(xp, data, geometry, groups, bias, plan),
                                data.shape[1], kernel, groups, bias)
     window = plan.shape[2]

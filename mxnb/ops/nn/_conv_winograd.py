@@ -1,216 +1,72 @@
-"""Winograd's F(2x2, 3x3): a 3x3 stride-1 convolution with 2.25 times fewer multiplications.
+"""Where a convolution goes through Winograd's algorithm, and which of its two forms.
 
-Each 2x2 tile of the output is computed from the 4x4 window of the data under it as
-Y = A^T [(G g G^T) * (B^T d B)] A: 16 elementwise products of transformed filters and
-transformed windows replace 36 multiply-adds per channel. Summed over channels they are 16
-matrix products (filters x channels) . (channels x tiles), and the transforms read the data
-once instead of copying it nine times into columns.
+2-D, 3x3, stride-1, undilated, ungrouped layers with 16 or more channels in and out on images
+of 8x8 or more (ResNet's), on NumPy arrays when the compiled kernels are enabled. Such a layer
+keeps no im2col columns for its weight gradient (_conv_columns.keeps_columns asks `shaped_for`,
+from the shapes alone, so that shape inference agrees): its forward, data gradient and weight
+gradient all come from the data through the transforms.
 
-The transforms are compiled loops (mxnb.compiled, numba), split over the cores by image; the
-products are NumPy's (BLAS). Used, by measurement, for 2-D, 3x3, stride-1, undilated,
-ungrouped layers with many channels on images of 8x8 or more (ResNet's), on NumPy arrays when
-the compiled kernels are enabled: for the data gradient always, for the forward where the
-layer keeps no im2col columns for its weight gradient (convolution.py). Results agree with
-im2col's to float rounding (the transforms add and subtract before multiplying; the tests
-bound the difference).
+F(4x4, 3x3) (_winograd_f43.py) multiplies 4 times less than a direct convolution,
+F(2x2, 3x3) (_winograd_f23.py) 2.25 times less with cheaper transforms per output. Measured on
+ResNet-18/32x32's layers (batch 32, float32, two threads; ms, F(2x2) / F(4x4) / im2col):
 
-On two cores the gain is small (4-8% per layer; 1.1-1.6x in one thread's CPU time): the 16
-transformed rows are written to memory and read back. Going a few images at a time so that they
-stay in cache measured slower (the 64-channel forward 18.1 -> 20.7-23.1 ms with pieces of 2^17
-to 2^19 elements): the products get narrow and each piece is too small to split over threads.
+    layer            forward             data gradient       weight gradient
+    64ch 32x32       13.4 / 11.3         13.1 / 11.0         - / 12.1 / 20.9
+    128ch 16x16      9.5-10.0 / 8.3-8.8  10.0-10.5 / 9.0-9.5  - / 8.9-9.2 / 17.6-18.2
+    256ch 8x8        8.0-8.3 / 7.6-8.6   8.7-9.4 / 9.9-10.9  - / 8.5-8.9 / 11.8-12.4
+    512ch 4x4        10.2 / 15.6 / -     15.7 / 27.7 / -     - / 17.0-18.0 / 11.6-12.3
 
-The data gradient of such a layer is the same convolution of the output gradient with the
-filters flipped and transposed (padding 2 - pad).
+So F(4x4) from 16x16 outputs, F(2x2) below, and the weight gradient by F(4x4) throughout; on
+4x4 images neither pays.
 """
-import numpy
-
 from ... import compiled
-from ._conv_parallel import parallel_batches
+from . import _winograd_f23, _winograd_f43
 
-__all__ = ["applies", "forward", "data_gradient"]
+__all__ = ["shaped_for", "applies", "forward", "data_gradient", "weight_gradient"]
 
 # Channels (in and out) from which the products are large enough for the transforms to pay,
-# and the smallest image side: ResNet-18/32x32's 4x4 layers (512 channels) lost on two threads
-# (data gradient 13.2 -> 15.6 ms), the 8x8 to 32x32 ones gained 4-8% (one thread's CPU time:
-# 1.1-1.6x).
+# and the smallest image side.
 _MIN_CHANNELS = 16
 _MIN_SIDE = 8
+# Output side from which F(4x4, 3x3) is the quicker form of the forward and data gradient.
+_F43_FROM_SIDE = 16
 
 
-def applies(xp, data, weight, kernel, stride, dilate, pad, groups):
-    """Whether a Convolution with this geometry goes through Winograd's F(2x2, 3x3)."""
-    return (groups == 1 and tuple(kernel) == (3, 3) and tuple(stride) == (1, 1)
-            and tuple(dilate) == (1, 1) and len(pad) == 2 and pad[0] <= 2 and pad[1] <= 2
-            and data.ndim == 4 and min(data.shape[2:]) >= _MIN_SIDE and data.dtype == weight.dtype
-            and weight.shape[0] >= _MIN_CHANNELS and weight.shape[1] >= _MIN_CHANNELS
-            and compiled.takes(xp, data.dtype))
+def shaped_for(data_shape, filters, geometry, groups):
+    """Whether a Convolution of this geometry (kernel, stride, dilate, pad, out) on data of
+    `data_shape` with `filters` filters has the shape that Winograd takes."""
+    kernel, stride, dilate, pad, _ = geometry
+    return (groups == 1 and len(data_shape) == 4 and tuple(kernel) == (3, 3)
+            and tuple(stride) == (1, 1) and tuple(dilate) == (1, 1)
+            and pad[0] <= 2 and pad[1] <= 2 and min(data_shape[2:]) >= _MIN_SIDE
+            and data_shape[1] >= _MIN_CHANNELS and filters >= _MIN_CHANNELS)
 
 
-def _tiles(size):
-    return (size + 1) // 2
+def applies(xp, data_shape, filters, geometry, groups, *arrays):
+    """Whether a pass of this Convolution runs through Winograd: its shape, and the `arrays` it
+    reads of one dtype that the compiled transforms take."""
+    dtype = arrays[0].dtype
+    return (shaped_for(data_shape, filters, geometry, groups)
+            and all(a.dtype == dtype for a in arrays[1:]) and compiled.takes(xp, dtype))
 
 
-@compiled.kernel
-def _transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
-    """out[16, C, tile] = B^T d B for every 4x4 window d of images first..last-1 (zero padded)."""
-    channels, height, width = data.shape[1], data.shape[2], data.shape[3]
-    row_length = 2 * tiles_w + 2
-    rows = numpy.zeros((4, row_length), data.dtype)     # padded input rows (edges stay zero)
-    mixed = numpy.empty((4, row_length), data.dtype)    # B^T applied down the columns
-    # Tiles go through a small buffer, a few image rows of them at a time, so each of the 16
-    # output rows is written in whole cache lines (16 rows written a handful of elements at a
-    # time would each be a cache line written in parts, far apart in time).
-    per_flush = max(1, 256 // tiles_w)
-    buffer = numpy.empty((16, per_flush * tiles_w), data.dtype)
-    for c in range(channels):
-        filled = 0
-        start = first * tiles_h * tiles_w
-        for n in range(first, last):
-            for ty in range(tiles_h):
-                for k in range(4):
-                    y = 2 * ty + k - pad_h
-                    row = rows[k]
-                    if 0 <= y < height:
-                        for j in range(width):
-                            row[pad_w + j] = data[n, c, y, j]
-                    else:
-                        for j in range(row_length):
-                            row[j] = 0
-                r0, r1, r2, r3 = rows[0], rows[1], rows[2], rows[3]
-                for j in range(row_length):
-                    mixed[0, j] = r0[j] - r2[j]
-                    mixed[1, j] = r1[j] + r2[j]
-                    mixed[2, j] = r2[j] - r1[j]
-                    mixed[3, j] = r1[j] - r3[j]
-                for k in range(4):
-                    m = mixed[k]
-                    v0, v1, v2, v3 = buffer[4 * k], buffer[4 * k + 1], buffer[4 * k + 2], buffer[4 * k + 3]
-                    for tx in range(tiles_w):
-                        a, b, d, e = m[2 * tx], m[2 * tx + 1], m[2 * tx + 2], m[2 * tx + 3]
-                        v0[filled + tx] = a - d
-                        v1[filled + tx] = b + d
-                        v2[filled + tx] = d - b
-                        v3[filled + tx] = b - e
-                filled += tiles_w
-                if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
-                    for i in range(16):
-                        target = out[i, c]
-                        source = buffer[i]
-                        for j in range(filled):
-                            target[start + j] = source[j]
-                    start += filled
-                    filled = 0
-
-
-@compiled.kernel
-def _transform_output(products, bias, tiles_h, tiles_w, first, last, out):
-    """out[n, K, 2ty:2ty+2, 2tx:2tx+2] = A^T m A (+ bias) for images first..last-1, where m are
-    the 16 summed products of one tile; rows and columns past the output are not written. (Without
-a bias, `bias` is zeros: adding 0 changes no sum but a -0.)"""
-    filters, height, width = out.shape[1], out.shape[2], out.shape[3]
-    for f in range(filters):            # filters outermost, as in _transform_data
-        shift = bias[f]
-        for n in range(first, last):
-            for ty in range(tiles_h):
-                tile = (n * tiles_h + ty) * tiles_w
-                y = 2 * ty
-                second_row = y + 1 < height
-                for tx in range(tiles_w):
-                    t = tile + tx
-                    m0, m1, m2, m3 = (products[0, f, t], products[1, f, t], products[2, f, t],
-                                      products[3, f, t])
-                    m4, m5, m6, m7 = (products[4, f, t], products[5, f, t], products[6, f, t],
-                                      products[7, f, t])
-                    m8, m9, m10, m11 = (products[8, f, t], products[9, f, t], products[10, f, t],
-                                        products[11, f, t])
-                    m12, m13, m14, m15 = (products[12, f, t], products[13, f, t],
-                                          products[14, f, t], products[15, f, t])
-                    a0, a1, a2, a3 = m0 + m4 + m8, m1 + m5 + m9, m2 + m6 + m10, m3 + m7 + m11
-                    b0, b1, b2, b3 = m4 - m8 - m12, m5 - m9 - m13, m6 - m10 - m14, m7 - m11 - m15
-                    x = 2 * tx
-                    out[n, f, y, x] = (a0 + a1 + a2) + shift
-                    if x + 1 < width:
-                        out[n, f, y, x + 1] = (a1 - a2 - a3) + shift
-                    if second_row:
-                        out[n, f, y + 1, x] = (b0 + b1 + b2) + shift
-                        if x + 1 < width:
-                            out[n, f, y + 1, x + 1] = (b1 - b2 - b3) + shift
-
-
-_BLOCK = 64     # filters transformed into a small buffer before their 16 rows are written
-
-
-@compiled.kernel
-def _transform_filters_into(weight, out):
-    """out[16, K, C] = G g G^T for each 3x3 filter g = weight[k, c] (any strides: the data
-    gradient passes a flipped, transposed view). A block of filters at a time goes through a
-    small buffer, so each of the 16 rows is written in whole cache lines."""
-    filters, channels = out.shape[1], out.shape[2]
-    half = weight.dtype.type(0.5)
-    block = numpy.empty((16, _BLOCK), weight.dtype)
-    for k in range(filters):
-        for start in range(0, channels, _BLOCK):
-            stop = min(start + _BLOCK, channels)
-            for c in range(start, stop):
-                i = c - start
-                for a in range(4):
-                    # row a of G g: g0, (g0+g1+g2)/2, (g0-g1+g2)/2 or g2, column by column
-                    if a == 0:
-                        r0, r1, r2 = weight[k, c, 0, 0], weight[k, c, 0, 1], weight[k, c, 0, 2]
-                    elif a == 3:
-                        r0, r1, r2 = weight[k, c, 2, 0], weight[k, c, 2, 1], weight[k, c, 2, 2]
-                    else:
-                        s = weight.dtype.type(1) if a == 1 else weight.dtype.type(-1)
-                        r0 = (weight[k, c, 0, 0] + s * weight[k, c, 1, 0] + weight[k, c, 2, 0]) * half
-                        r1 = (weight[k, c, 0, 1] + s * weight[k, c, 1, 1] + weight[k, c, 2, 1]) * half
-                        r2 = (weight[k, c, 0, 2] + s * weight[k, c, 1, 2] + weight[k, c, 2, 2]) * half
-                    block[4 * a, i] = r0                    # times G^T along the row
-                    block[4 * a + 1, i] = (r0 + r1 + r2) * half
-                    block[4 * a + 2, i] = (r0 - r1 + r2) * half
-                    block[4 * a + 3, i] = r2
-            for row in range(16):
-                for c in range(start, stop):
-                    out[row, k, c] = block[row, c - start]
-
-
-def _transform_filters(weight, flip=False):
-    if flip:
-        weight = weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
-    out = numpy.empty((16,) + weight.shape[:2], weight.dtype)
-    _transform_filters_into(weight, out)
-    return out
-
-
-def _convolve(data, weight, bias, pad, out_shape, flip=False):
-    n, channels = data.shape[0], data.shape[1]
-    filters = weight.shape[1] if flip else weight.shape[0]
-    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    count = n * tiles_h * tiles_w
-    windows = numpy.empty((16, channels, count), data.dtype)
-    per_image = channels * (out_shape[0] + 2) * (out_shape[1] + 2)
-    parallel_batches(numpy, lambda lo, hi: _transform_data(
-        data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, n * per_image * 4)
-    products = numpy.matmul(_transform_filters(weight, flip), windows)
-    windows = None          # freed before the output is made
-    out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
-    shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
-    parallel_batches(numpy, lambda lo, hi: _transform_output(
-        products, shift, tiles_h, tiles_w, lo, hi, out), n, out.size)
-    return out
+def _form(out_shape):
+    return _winograd_f43 if min(out_shape) >= _F43_FROM_SIDE else _winograd_f23
 
 
 def forward(data, weight, bias, pad, out_shape):
     """Convolution of NCHW `data` with (K, C, 3, 3) `weight` (+ `bias`), stride 1, padding
     `pad`: the (N, K, *out_shape) result."""
-    data = numpy.ascontiguousarray(data)
-    if bias is not None:
-        bias = numpy.ascontiguousarray(bias, dtype=data.dtype)
-    return _convolve(data, weight, bias, pad, out_shape)
+    return _form(out_shape).forward(data, weight, bias, pad, out_shape)
 
 
 def data_gradient(ograd, weight, pad, data_shape):
-    """The data gradient of `forward`: ograd convolved with the flipped, transposed filters
-    (padding 2 - pad), of the data's shape."""
-    ograd = numpy.ascontiguousarray(ograd, dtype=weight.dtype)
-    return _convolve(ograd, weight, None, (2 - pad[0], 2 - pad[1]), tuple(data_shape[2:]),
-                     flip=True)
+    """The data gradient of `forward`, of the data's shape."""
+    return _form(data_shape[2:]).data_gradient(ograd, weight, pad, data_shape)
+
+
+def weight_gradient(ograd, data, pad, bias=False):
+    """(weight gradient (K, C, 3, 3), bias gradient (K,) or None) of `forward` from its output
+    gradient (N, K, *out)."""
+    grad_b = ograd.sum(axis=(0, 2, 3)) if bias else None
+    return _winograd_f43.weight_gradient(ograd, data, pad), grad_b

@@ -86,22 +86,21 @@ class Convolution:
 
     A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
     copying the data again (about a sixth of a LeNet training step). Where the columns are
-    large (`_conv_columns.keeps_columns`) it holds the data itself instead (no copy): the
-    forward then goes a few images at a time (or through Winograd's F(2x2, 3x3) where that
-    applies, _conv_winograd.py), and the weight gradient recomputes the columns piece by piece,
-    which is quicker than writing and keeping them whole."""
+    large, or the layer has Winograd's shape (`_conv_columns.keeps_columns`), it holds the data
+    itself instead (no copy): the forward then goes a few images at a time and the weight
+    gradient recomputes the columns piece by piece, which is quicker than writing and keeping
+    them whole, or all three passes go through Winograd's transforms (_conv_winograd.py)."""
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
         geometry, plan = _checked_plan(attrs, inputs)        # weight and bias fit the data
         bias = None if attrs["no_bias"] else inputs[2]
-        keep = keeps_columns(data.shape, geometry[0], geometry[4], attrs["num_group"])
-        kernel, stride, dilate, pad, out = geometry
-        if not keep and _conv_winograd.applies(xp, data, weight, kernel, stride, dilate, pad,
-                                               attrs["num_group"]):
-            return [_conv_winograd.forward(data, weight, bias, pad, out), data]
-        result, cols = conv_forward(xp, data, weight, bias, geometry, attrs["num_group"],
-                                    plan=plan, keep_columns=keep)
+        groups = attrs["num_group"]
+        if _conv_winograd.applies(xp, data.shape, weight.shape[0], geometry, groups, data, weight):
+            return [_conv_winograd.forward(data, weight, bias, geometry[3], geometry[4]), data]
+        keep = keeps_columns(data.shape, weight.shape[0], geometry, groups)
+        result, cols = conv_forward(xp, data, weight, bias, geometry, groups, plan=plan,
+                                    keep_columns=keep)
         return [result, cols if keep else data]
 
     def infer_shape(attrs, in_shapes):
@@ -131,7 +130,7 @@ class Convolution:
             out = (data[0], filters) + tuple(o if s else 0 for o, s in zip(geometry[4], data[2:]))
             if 0 not in out and data[1]:
                 columns = columns_shape(data, kernel, out[2:], groups, not attrs["no_bias"]) \
-                    if keeps_columns(data, kernel, out[2:], groups) else tuple(data)
+                    if keeps_columns(data, filters, geometry, groups) else tuple(data)
         return shapes, [out, columns]
 
     def infer_shape_backward(attrs, in_shapes, out_shapes):
@@ -178,9 +177,9 @@ class BackwardConvolutionData:
                              "and num_group %d, found weight %s and ograd %s"
                              % (tuple(data.shape), groups, tuple(weight.shape), tuple(og.shape)))
         geometry = _geometry(attrs, data.shape[2:])
-        kernel, stride, dilate, pad, _ = geometry
-        if _conv_winograd.applies(xp, og, weight, kernel, stride, dilate, pad, attrs["num_group"]):
-            return _conv_winograd.data_gradient(og, weight, pad, data.shape)
+        if _conv_winograd.applies(xp, data.shape, weight.shape[0], geometry, attrs["num_group"],
+                                  og, weight):
+            return _conv_winograd.data_gradient(og, weight, geometry[3], data.shape)
         return data_gradient(xp, og, weight, data.shape, geometry, attrs["num_group"])
 
     def infer_shape(attrs, in_shapes):
@@ -212,8 +211,11 @@ def _weight_gradient(xp, og, data, attrs, cols=None):
                          "%d" % (tuple(og.shape), og.shape[1], attrs["num_filter"]))
     bias, groups = not attrs["no_bias"], attrs["num_group"]
     if cols is None:
-        grad_w, grad_b = weight_gradient_from_data(xp, og, data, _columns_geometry(attrs, data),
-                                                   groups, bias)
+        geometry = _columns_geometry(attrs, data)
+        if _conv_winograd.applies(xp, data.shape, og.shape[1], geometry, groups, data, og):
+            grad_w, grad_b = _conv_winograd.weight_gradient(og, data, geometry[3], bias)
+        else:
+            grad_w, grad_b = weight_gradient_from_data(xp, og, data, geometry, groups, bias)
     else:
         grad_w, grad_b = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]),
                                          groups, bias)
@@ -272,7 +274,7 @@ class BackwardConvolutionWeightColumns:
     def compute(xp, inputs, attrs):
         og, data, cols = inputs
         geometry = _geometry(attrs, data.shape[2:])
-        if not keeps_columns(data.shape, geometry[0], geometry[4], attrs["num_group"]):
+        if not keeps_columns(data.shape, og.shape[1], geometry, attrs["num_group"]):
             return _weight_gradient(xp, og, cols, attrs)   # the forward kept the data
         return _weight_gradient(xp, og, data, attrs, cols)
 
