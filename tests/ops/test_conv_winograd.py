@@ -145,7 +145,8 @@ def test_applies_only_where_it_is_correct_and_pays():
     assert not applies(data, weight, groups=2)
     assert not applies(data[:, :8], weight[:, :8])      # few channels
     assert not applies(data, weight[:8])                # few filters
-    assert not applies(data[:, :, :4, :4], weight)      # small images
+    assert applies(data[:, :, :4, :4], weight)
+    assert not applies(data[:, :, :3, :8], weight)      # small images
     assert not applies(data.astype(np.float16), weight.astype(np.float16))
     assert not applies(data, weight.astype(np.float64))
     with compiled.use_compiled(False):

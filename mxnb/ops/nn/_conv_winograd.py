@@ -1,23 +1,25 @@
 """Where a convolution goes through Winograd's algorithm, and which of its two forms.
 
 2-D, 3x3, stride-1, undilated, ungrouped layers with 16 or more channels in and out on images
-of 8x8 or more (ResNet's), on NumPy arrays when the compiled kernels are enabled. Such a layer
+of 4x4 or more (ResNet's), on NumPy arrays when the compiled kernels are enabled. Such a layer
 keeps no im2col columns for its weight gradient (_conv_columns.keeps_columns asks `shaped_for`,
 from the shapes alone, so that shape inference agrees): its forward, data gradient and weight
 gradient all come from the data through the transforms.
 
 F(4x4, 3x3) (_winograd_f43.py) multiplies 4 times less than a direct convolution,
 F(2x2, 3x3) (_winograd_f23.py) 2.25 times less with cheaper transforms per output. Measured on
-ResNet-18/32x32's layers (batch 32, float32, two threads; ms, F(2x2) / F(4x4) / im2col):
+ResNet-18/32x32's layers (batch 32, float32, two threads; ms per layer, ranges over runs):
 
-    layer            forward             data gradient       weight gradient
-    64ch 32x32       13.4 / 11.3         13.1 / 11.0         - / 12.1 / 20.9
-    128ch 16x16      9.5-10.0 / 8.3-8.8  10.0-10.5 / 9.0-9.5  - / 8.9-9.2 / 17.6-18.2
-    256ch 8x8        8.0-8.3 / 7.6-8.6   8.7-9.4 / 9.9-10.9  - / 8.5-8.9 / 11.8-12.4
-    512ch 4x4        10.2 / 15.6 / -     15.7 / 27.7 / -     - / 17.0-18.0 / 11.6-12.3
+    layer         forward F(2x2) / F(4x4)   data gradient          weight gradient F(4x4) / im2col
+    64ch 32x32    12.1-13.4 / 11.0-11.3     12.2-13.1 / 10.5-11.0  12.1-12.7 / 20.9-21.2
+    128ch 16x16   9.4-10.0 / 8.3-8.8        9.8-10.5 / 8.9-9.5     8.8-9.2 / 17.6-18.2
+    256ch 8x8     7.8-8.3 / 7.6-8.6         7.9-9.4 / 7.9-10.9     7.7-8.9 / 11.8-12.4
+    512ch 4x4     8.1-10.2 / 11.7-15.6      10.5-15.7 / 17.3-27.7  12.4-17.0 / 11.6-12.3
 
-So F(4x4) from 16x16 outputs, F(2x2) below, and the weight gradient by F(4x4) throughout; on
-4x4 images neither pays.
+So F(4x4) from 16x16 outputs, F(2x2) below, and the weight gradient by F(4x4) throughout. On
+the 4x4 layers im2col's forward and data gradient took 12.3 and 14.3-15.0 ms in the training
+step: Winograd's saved 15 ms of the step over the three layers, though their weight gradient
+lost 1.4.
 """
 from ... import compiled
 from . import _winograd_f23, _winograd_f43
@@ -27,7 +29,7 @@ __all__ = ["shaped_for", "applies", "forward", "data_gradient", "weight_gradient
 # Channels (in and out) from which the products are large enough for the transforms to pay,
 # and the smallest image side.
 _MIN_CHANNELS = 16
-_MIN_SIDE = 8
+_MIN_SIDE = 4
 # Output side from which F(4x4, 3x3) is the quicker form of the forward and data gradient.
 _F43_FROM_SIDE = 16
 

@@ -120,14 +120,14 @@ _BLOCK = 64     # filters transformed into a small buffer before their 16 rows a
 
 
 @compiled.kernel
-def _transform_filters_into(weight, out):
-    """out[16, K, C] = G g G^T for each 3x3 filter g = weight[k, c] (any strides: the data
-    gradient passes a flipped, transposed view). A block of filters at a time goes through a
-    small buffer, so each of the 16 rows is written in whole cache lines."""
-    filters, channels = out.shape[1], out.shape[2]
+def _transform_filters_into(weight, first, last, out):
+    """out[16, k, C] = G g G^T for each 3x3 filter g = weight[k, c], k in first..last-1 (any
+    strides: the data gradient passes a flipped, transposed view). A block of filters at a time
+    goes through a small buffer, so each of the 16 rows is written in whole cache lines."""
+    channels = out.shape[2]
     half = weight.dtype.type(0.5)
     block = numpy.empty((16, _BLOCK), weight.dtype)
-    for k in range(filters):
+    for k in range(first, last):
         for start in range(0, channels, _BLOCK):
             stop = min(start + _BLOCK, channels)
             for c in range(start, stop):
@@ -156,7 +156,8 @@ def _transform_filters(weight, flip=False):
     if flip:
         weight = weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
     out = numpy.empty((16,) + weight.shape[:2], weight.dtype)
-    _transform_filters_into(weight, out)
+    parallel_batches(numpy, lambda lo, hi: _transform_filters_into(weight, lo, hi, out),
+                     out.shape[1], out.size)
     return out
 
 

@@ -196,17 +196,17 @@ _BLOCK = 64     # filters transformed through a small buffer, so each of the 36 
 
 
 @compiled.kernel
-def _transform_filters_into(weight, out):
-    """out[36, K, C] = G g G^T for each 3x3 filter g = weight[k, c] (any strides: the data
-    gradient passes a flipped, transposed view)."""
-    filters, channels = out.shape[1], out.shape[2]
+def _transform_filters_into(weight, first, last, out):
+    """out[36, k, C] = G g G^T for each 3x3 filter g = weight[k, c], k in first..last-1 (any
+    strides: the data gradient passes a flipped, transposed view)."""
+    channels = out.shape[2]
     quarter = weight.dtype.type(0.25)
     sixth = weight.dtype.type(1.0 / 6.0)
     twelfth = weight.dtype.type(1.0 / 12.0)
     twenty_fourth = weight.dtype.type(1.0 / 24.0)
     rows = numpy.empty((6, 3), weight.dtype)           # G g: G down each column of g
     block = numpy.empty((36, _BLOCK), weight.dtype)
-    for k in range(filters):
+    for k in range(first, last):
         for start in range(0, channels, _BLOCK):
             stop = min(start + _BLOCK, channels)
             for c in range(start, stop):
@@ -233,17 +233,17 @@ def _transform_filters_into(weight, out):
 
 
 @compiled.kernel
-def _fold_filter_gradients(sums, out):
-    """out[k, c] = G^T s G for the 36 summed products s = sums[:, k, c] of each filter: the
-    gradient of the 3x3 filter from that of its transform."""
-    filters, channels = out.shape[0], out.shape[1]
+def _fold_filter_gradients(sums, first, last, out):
+    """out[k, c] = G^T s G for the 36 summed products s = sums[:, k, c] of each filter, k in
+    first..last-1: the gradient of the 3x3 filter from that of its transform."""
+    channels = out.shape[1]
     quarter = sums.dtype.type(0.25)
     sixth = sums.dtype.type(1.0 / 6.0)
     twelfth = sums.dtype.type(1.0 / 12.0)
     twenty_fourth = sums.dtype.type(1.0 / 24.0)
     rows = numpy.empty((6, 3), sums.dtype)             # s G: G^T along each row of s
     block = numpy.empty((36, _BLOCK), sums.dtype)
-    for k in range(filters):
+    for k in range(first, last):
         for start in range(0, channels, _BLOCK):
             stop = min(start + _BLOCK, channels)
             for row in range(36):
@@ -269,7 +269,8 @@ def _transform_filters(weight, flip=False):
     if flip:
         weight = weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
     out = numpy.empty((36,) + weight.shape[:2], weight.dtype)
-    _transform_filters_into(weight, out)
+    parallel_batches(numpy, lambda lo, hi: _transform_filters_into(weight, lo, hi, out),
+                     out.shape[1], out.size)
     return out
 
 
@@ -327,5 +328,6 @@ def weight_gradient(ograd, data, pad):
         ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
     sums = numpy.matmul(tile_grads, windows.transpose(0, 2, 1))
     out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
-    _fold_filter_gradients(sums, out)
+    parallel_batches(numpy, lambda lo, hi: _fold_filter_gradients(sums, lo, hi, out), filters,
+                     sums.size)
     return out
