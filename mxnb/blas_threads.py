@@ -17,14 +17,22 @@ points take the new value: `openblas_read_env` reads the environment again, and
 `blas_thread_shutdown_` stops the workers, which the next product starts with the new wait.
 Other BLAS libraries (MKL, Accelerate) and OpenBLAS builds without these entry points are left
 as they are.
+
+`blas_thread_setter` gives OpenBLAS's `openblas_set_num_threads_local`, with which a stack of
+products split over mxnb's own threads runs each part on one BLAS thread
+(ops/nn/_conv_parallel.parallel_matmul). In NumPy's OpenBLAS 0.3.27 that count is not the
+calling thread's alone: every product started meanwhile, in any thread, takes it, so it is set
+only around such a split and put back after.
 """
 import ctypes
 import os
 
-__all__ = ["SPIN_CYCLES_LOG2", "shorten_openblas_spin", "openblas_spin"]
+__all__ = ["SPIN_CYCLES_LOG2", "shorten_openblas_spin", "openblas_spin", "blas_thread_setter"]
 
 SPIN_CYCLES_LOG2 = 20
 _VARIABLE = "OPENBLAS_THREAD_TIMEOUT"
+_UNKNOWN = object()
+_setter = _UNKNOWN
 
 
 def _openblas_libraries():
@@ -93,3 +101,30 @@ def shorten_openblas_spin(log2_cycles=SPIN_CYCLES_LOG2):
     for lib in libraries:
         lib.blas_thread_shutdown_()
     return True
+
+
+def blas_thread_setter():
+    """NumPy's OpenBLAS `openblas_set_num_threads_local` as a function of one int (the thread
+    count products started from now on take) returning the count it replaces, or None where
+    NumPy's BLAS is not an OpenBLAS that has it. Looked up once.
+
+    Returns
+    -------
+    callable or None
+
+    Examples
+    --------
+    >>> from mxnb import blas_threads
+    >>> set_threads = blas_threads.blas_thread_setter()
+    >>> set_threads is None or set_threads(set_threads(1)) == 1
+    True
+    """
+    global _setter
+    if _setter is _UNKNOWN:
+        libraries = _openblas_libraries()
+        function = getattr(libraries[0], "openblas_set_num_threads_local", None) \
+            if libraries else None
+        if function is not None:
+            function.restype, function.argtypes = ctypes.c_int, [ctypes.c_int]
+        _setter = function
+    return _setter

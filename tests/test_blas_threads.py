@@ -51,3 +51,22 @@ def test_products_are_right_after_the_workers_restart(monkeypatch):
     finally:
         blas_threads.shorten_openblas_spin()
     assert blas_threads.openblas_spin() == blas_threads.SPIN_CYCLES_LOG2
+
+
+@needs_openblas
+def test_the_thread_setter_sets_the_count_products_take():
+    """blas_thread_setter: what the split products of ops/nn/_conv_parallel.parallel_matmul set
+    around each split. It returns the count it replaces, and products are right meanwhile."""
+    import numpy as np
+    set_threads = blas_threads.blas_thread_setter()
+    if set_threads is None:
+        pytest.skip("NumPy's OpenBLAS here has no openblas_set_num_threads_local")
+    a = np.random.RandomState(1).rand(300, 200)
+    expected = a @ a.T
+    previous = set_threads(1)
+    try:
+        assert set_threads(1) == 1
+        np.testing.assert_allclose(a @ a.T, expected, rtol=1e-12)
+    finally:
+        assert set_threads(previous) == 1
+    assert blas_threads.blas_thread_setter() is set_threads       # looked up once

@@ -261,3 +261,37 @@ def test_a_data_gradient_in_pieces_equals_the_whole_one(monkeypatch):
     np.testing.assert_allclose(pieces, whole, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(pieces, _conv_data_grad_ref(og, x, w, kernel=(3, 3), pad=(1, 1),
                                                            num_filter=8), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("a_shape, b_shape", [
+    ((20, 26), (6, 26, 30)),            # one filter matrix, a stack of columns (im2col's)
+    ((6, 2, 5, 30), (6, 2, 30, 13)),    # two stacks as long (the weight gradient's, 2 groups)
+    ((2, 5, 26), (6, 2, 26, 30)),       # groups broadcast over images: goes whole to each part
+    ((36, 8, 40), (36, 40, 8)),         # Winograd's 36 products
+])
+def test_split_products_equal_one_matmul(monkeypatch, a_shape, b_shape):
+    """parallel_matmul, split over threads (forced here for small stacks), gives matmul's
+    results for every broadcast form, and leaves OpenBLAS's thread count as it was."""
+    from mxnb import blas_threads
+    from mxnb.ops.nn import _conv_parallel as _parallel
+    a, b = R.uniform(-1, 1, a_shape).astype("f4"), R.uniform(-1, 1, b_shape).astype("f4")
+    expected = np.matmul(a, b)
+    monkeypatch.setattr(_parallel, "_threads", 3)
+    monkeypatch.setattr(_parallel, "_MATMUL_SPLIT_FROM", 0)
+    calls = []
+    real = _parallel.parallel_batches
+
+    def counting(xp, work, n, elements):
+        calls.append(n)
+        return real(xp, work, n, elements)
+    monkeypatch.setattr(_parallel, "parallel_batches", counting)
+    set_threads = blas_threads.blas_thread_setter()
+    before = set_threads(set_threads(2)) if set_threads else None
+    got = _parallel.parallel_matmul(np, a, b)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+    if set_threads is None:
+        assert not calls        # no way to give each part one BLAS thread: one plain matmul
+    else:
+        assert calls == [expected.shape[0]]
+        assert set_threads(before) == before

@@ -1,8 +1,9 @@
 """Memory-bound CPU kernels split over the cores: the convolution's copies (im2col, col2im,
 the Winograd transforms) by image, BatchNorm's per-channel loops by channel, the activations'
-loops by range. NumPy's copies and ufunc loops and the compiled (nogil) loops release the GIL,
-so threads running slices of one batch overlap; the matrix products use OpenBLAS's threads,
-which must not spin on a core meanwhile (mxnb.blas_threads).
+loops by range; and stacks of matrix products by matrix (parallel_matmul). NumPy's copies and
+ufunc loops and the compiled (nogil) loops release the GIL, so threads running slices of one
+batch overlap; other matrix products use OpenBLAS's threads, which must not spin on a core
+meanwhile (mxnb.blas_threads).
 
 The thread count is OMP_NUM_THREADS (as MXNet's CPU operators), else OPENBLAS_NUM_THREADS, else
 the number of cores. On CuPy, or for small work, the function runs once on the whole batch.
@@ -12,7 +13,10 @@ import threading
 
 import numpy
 
-__all__ = ["parallel_batches", "parallel_elementwise", "cpu_threads"]
+from ... import blas_threads
+from ._shapes import prod
+
+__all__ = ["parallel_batches", "parallel_elementwise", "parallel_matmul", "cpu_threads"]
 
 # Elements below which splitting a copy costs more than it saves.
 _MIN_ELEMENTS = 1 << 17
@@ -22,6 +26,14 @@ _MIN_ELEMENTS = 1 << 17
 # a 2-core VM, and arrays that no longer fit in cache are read at one thread's memory bandwidth.
 # tanh's gradient: 737k elements 1.0x; 2M 0.90 -> 0.57 ms; 8M 3.98 -> 1.92 ms.
 _ELEMENTWISE_FROM = 1 << 20
+
+# Multiply-adds from which a stack of products is split (parallel_matmul). Stacks of LeNet's
+# first layer shape (20x26 . 26x576 per image), median us, one matmul against a split: 16
+# images 75 / 156-165, 32 images 177 / 270, 64 images 381-505 / 324-433. In LeNet's training
+# step, though, splitting its im2col products (64 images, forward and weight gradient) made the
+# step ~1.5% slower (6 interleaved runs): only Winograd's, 300M multiply-adds and more in
+# ResNet-18/32x32, go through parallel_matmul.
+_MATMUL_SPLIT_FROM = 1 << 24
 
 _pool = None
 _pool_pid = None
@@ -77,3 +89,36 @@ def parallel_elementwise(work, n, elements):
         work(0, n)
         return
     parallel_batches(numpy, work, n, elements)
+
+
+def parallel_matmul(xp, a, b):
+    """xp.matmul(a, b) of stacks of matrices (broadcast as matmul does), split along the first
+    axis of the result's stack over the CPU threads with each part's products on one BLAS thread.
+    OpenBLAS splits each product of a stack over its threads, and Winograd's products are
+    narrow (64 to 512 rows and columns): two threads of one product each were quicker on 2
+    cores (ms, ResNet-18/32x32's, batch 32: weight gradient of 64 channels 5.07 -> 3.81, 128
+    channels 3.98 -> 2.88, 256 channels 3.44 -> 2.38; forward of 64 channels 3.40 -> 2.90, 128
+    channels 3.48 -> 2.43; the training step ~580-595 -> 543-574 ms). A plain matmul on CuPy,
+    where OpenBLAS cannot be set so (blas_threads.blas_thread_setter), for one thread, and
+    below _MATMUL_SPLIT_FROM."""
+    set_threads = blas_threads.blas_thread_setter() if xp is numpy else None
+    if set_threads is None:
+        return xp.matmul(a, b)
+    batch = numpy.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    if (not batch or min(cpu_threads(), batch[0]) < 2
+            or prod(batch) * a.shape[-2] * a.shape[-1] * b.shape[-1] < _MATMUL_SPLIT_FROM):
+        return xp.matmul(a, b)
+    n = batch[0]
+    out = numpy.empty(batch + (a.shape[-2], b.shape[-1]), numpy.result_type(a, b))
+
+    def cut(x, lo, hi):     # an operand broadcast along the split axis goes whole
+        return x[lo:hi] if x.ndim - 2 == len(batch) and x.shape[0] == n else x
+
+    def part(lo, hi):
+        numpy.matmul(cut(a, lo, hi), cut(b, lo, hi), out=out[lo:hi])
+    previous = set_threads(1)
+    try:
+        parallel_batches(numpy, part, n, out.size + _MIN_ELEMENTS)
+    finally:
+        set_threads(previous)
+    return out

@@ -20,7 +20,7 @@ with the filters flipped and transposed (padding 2 - pad).
 import numpy
 
 from ... import compiled
-from ._conv_parallel import parallel_batches
+from ._conv_parallel import parallel_batches, parallel_matmul
 
 __all__ = ["forward", "data_gradient"]
 
@@ -170,7 +170,7 @@ def _convolve(data, weight, bias, pad, out_shape, flip=False):
     per_image = channels * (out_shape[0] + 2) * (out_shape[1] + 2)
     parallel_batches(numpy, lambda lo, hi: _transform_data(
         data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, n * per_image * 4)
-    products = numpy.matmul(_transform_filters(weight, flip), windows)
+    products = parallel_matmul(numpy, _transform_filters(weight, flip), windows)
     windows = None          # freed before the output is made
     out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
     shift = bias if bias is not None else numpy.zeros(filters, data.dtype)

@@ -19,7 +19,7 @@ largest output on 256 channels (F(2x2, 3x3): 6e-7); in float64, to 1e-14.
 import numpy
 
 from ... import compiled
-from ._conv_parallel import parallel_batches
+from ._conv_parallel import parallel_batches, parallel_matmul
 
 __all__ = ["forward", "data_gradient", "weight_gradient"]
 
@@ -289,7 +289,7 @@ def _convolve(data, weight, bias, pad, out_shape, flip=False):
     n = data.shape[0]
     filters = weight.shape[1] if flip else weight.shape[0]
     windows = _windows(data, pad, out_shape)
-    products = numpy.matmul(_transform_filters(weight, flip), windows)
+    products = parallel_matmul(numpy, _transform_filters(weight, flip), windows)
     windows = None          # freed before the output is made
     out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
     shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
@@ -326,7 +326,7 @@ def weight_gradient(ograd, data, pad):
     tile_grads = numpy.empty((36, filters, windows.shape[2]), data.dtype)
     parallel_batches(numpy, lambda lo, hi: _transform_ograd(
         ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
-    sums = numpy.matmul(tile_grads, windows.transpose(0, 2, 1))
+    sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
     out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
     parallel_batches(numpy, lambda lo, hi: _fold_filter_gradients(sums, lo, hi, out), filters,
                      sums.size)
