@@ -328,23 +328,27 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
 def keeps_columns(data_shape, filters, geometry, groups):
     """Whether Convolution keeps its columns for the weight gradient (from the shapes alone, so
     shape inference and the kernels agree). Layers that Winograd's algorithm takes keep none
-    (_conv_winograd.py: all three passes come from the data). Large "rows" columns of one group
-    are not kept either: the forward goes a few images at a time, and the weight gradient
-    recomputes them piece by piece (weight_gradient_from_data). ResNet-18/32x32's 64-channel
-    layers, one thread: forward plus weight gradient 68.7 -> 64.5 ms (two threads 45.3 -> 43.7
-    ms), and 75 MB of columns less per layer between the passes."""
-    if _conv_winograd.shaped_for(data_shape, filters, geometry, groups):
-        return False
+    (_conv_winograd.py: all three passes come from the data; where the compiled transforms
+    cannot run, the weight gradient makes the columns again). Nor do layers whose columns are
+    made a few images at a time (_columns_in_pieces)."""
+    return not (_conv_winograd.shaped_for(data_shape, filters, geometry, groups)
+                or _columns_in_pieces(data_shape, geometry, groups))
+
+
+def _columns_in_pieces(data_shape, geometry, groups):
+    """Whether the columns are large "rows" columns of one group: the forward goes a few images
+    at a time, and the weight gradient recomputes them piece by piece (weight_gradient_from_data).
+    ResNet-18/32x32's 64-channel layers, one thread: forward plus weight gradient 68.7 -> 64.5 ms
+    (two threads 45.3 -> 43.7 ms), and 75 MB of columns less per layer between the passes."""
     kernel, out = geometry[0], geometry[4]
     cg = data_shape[1] // groups
-    if groups != 1 or not uses_rows(cg):
-        return True
-    return data_shape[0] < 2 or prod(out) * data_shape[0] * prod(kernel) * cg < _PIECES_FROM_ELEMENTS
+    return (groups == 1 and uses_rows(cg) and data_shape[0] >= 2
+            and prod(out) * data_shape[0] * prod(kernel) * cg >= _PIECES_FROM_ELEMENTS)
 
 
 def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=None):
-    """weight_gradient's results from the data rather than from kept columns. Where Convolution
-    keeps no columns (keeps_columns), a few images at a time (about _PIECE_ELEMENTS): each
+    """weight_gradient's results from the data rather than from kept columns. Where the columns
+    are large (_columns_in_pieces), a few images at a time (about _PIECE_ELEMENTS): each
     piece's columns in one reused buffer, and each image's ograd (F, P) times its columns added
     to the gradient while they are in cache (no transpose of the ograd). Elsewhere the whole
     columns once, as the forward would have kept them."""
@@ -352,7 +356,7 @@ def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=N
     kernel, out = geometry[0], geometry[4]
     if plan is None:
         plan = ColumnsPlan(data.shape, filters, geometry, groups, bias)
-    if keeps_columns(data.shape, filters, geometry, groups):
+    if not _columns_in_pieces(data.shape, geometry, groups):
         return weight_gradient(xp, og, im2col(xp, data, geometry, groups, bias, plan),
                                data.shape[1], kernel, groups, bias)
     window = plan.shape[2]
