@@ -92,17 +92,20 @@ def test_forward_and_data_gradient_match_the_definition(shape, filters, pad, for
 
 
 @pytest.mark.parametrize("shape,filters,pad", GEOMETRIES)
-@pytest.mark.parametrize("dtype,tolerance", [(np.float32, 1e-5), (np.float64, 1e-13)])
-def test_weight_gradient_matches_the_definition(shape, filters, pad, dtype, tolerance):
+@pytest.mark.parametrize("form", FORMS, ids=form_id)
+def test_weight_gradient_matches_the_definition(shape, filters, pad, form):
+    module, dtype, tolerance = form
     rng = np.random.default_rng(sum(shape) * filters)
     data = rng.standard_normal(shape).astype(dtype)
     out_shape = (shape[2] + 2 * pad[0] - 2, shape[3] + 2 * pad[1] - 2)
     ograd = rng.standard_normal((shape[0], filters) + out_shape).astype(dtype)
-    grad = _winograd_f43.weight_gradient(ograd, data, pad)
+    grad = module.weight_gradient(ograd, data, pad)
     assert grad.dtype == dtype and grad.shape == (filters, shape[1], 3, 3)
     assert relative_error(grad, direct_weight_gradient(ograd, data, pad)) < tolerance
     grad_w, grad_b = winograd.weight_gradient(ograd, data, pad, bias=True)
-    assert np.array_equal(grad_w, grad) and np.allclose(grad_b, ograd.sum(axis=(0, 2, 3)))
+    chosen = _winograd_f43 if min(out_shape) >= 8 else _winograd_f23
+    assert np.array_equal(grad_w, chosen.weight_gradient(ograd, data, pad))
+    assert np.allclose(grad_b, ograd.sum(axis=(0, 2, 3)))
 
 
 @pytest.mark.parametrize("form", [_winograd_f23, _winograd_f43], ids=["f23", "f43"])
@@ -113,7 +116,7 @@ def test_no_bias_and_strided_inputs(form):
     got = form.forward(data, weight, None, (1, 1), (10, 10))
     assert relative_error(got, direct(data, weight, None, (1, 1))) < 1e-5
     ograd = rng.standard_normal((4, 16, 10, 10)).astype(np.float32)[1::2]
-    assert relative_error(_winograd_f43.weight_gradient(ograd, data, (1, 1)),
+    assert relative_error(form.weight_gradient(ograd, data, (1, 1)),
                           direct_weight_gradient(ograd, data, (1, 1))) < 1e-5
 
 
@@ -126,10 +129,10 @@ def test_split_over_threads_equals_one_piece(form, monkeypatch):
     weight = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
     ograd = rng.standard_normal((8, 16, 24, 24)).astype(np.float32)
     split = form.forward(data, weight, None, (1, 1), (24, 24))
-    split_grad = _winograd_f43.weight_gradient(ograd, data, (1, 1))
+    split_grad = form.weight_gradient(ograd, data, (1, 1))
     monkeypatch.setattr(_conv_parallel, "cpu_threads", lambda: 1)
     assert np.array_equal(split, form.forward(data, weight, None, (1, 1), (24, 24)))
-    assert np.array_equal(split_grad, _winograd_f43.weight_gradient(ograd, data, (1, 1)))
+    assert np.array_equal(split_grad, form.weight_gradient(ograd, data, (1, 1)))
 
 
 def test_applies_only_where_it_is_correct_and_pays():
@@ -155,10 +158,13 @@ def test_applies_only_where_it_is_correct_and_pays():
 
 
 def test_the_form_follows_the_output_size():
-    """F(4x4, 3x3) from 16x16 outputs (its transforms cost more per output than they save on
-    smaller ones); the weight gradient is always F(4x4, 3x3)'s."""
+    """F(4x4, 3x3) from 16x16 outputs for the forward and data gradient, from 8x8 ones for the
+    weight gradient (its transforms cost more per output than they save on smaller ones)."""
     assert winograd._form((16, 20)) is _winograd_f43
     assert winograd._form((15, 32)) is _winograd_f23 and winograd._form((8, 8)) is _winograd_f23
+    weight_gradient_from = winograd._F43_WEIGHT_GRADIENT_FROM_SIDE
+    assert winograd._form((8, 9), weight_gradient_from) is _winograd_f43
+    assert winograd._form((4, 4), weight_gradient_from) is _winograd_f23
 
 
 def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
@@ -180,11 +186,12 @@ def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
                           grad()) == 0
 
 
-@pytest.mark.parametrize("side", [10, 16])
+@pytest.mark.parametrize("side", [6, 10, 16])
 def test_a_layer_it_takes_runs_every_pass_through_it(side, monkeypatch):
     """A layer of Winograd's shape keeps no columns (its hidden output is the data, by shape
-    inference too); its forward, data gradient and weight gradient are Winograd's (F(2x2, 3x3)
-    on 10x10, F(4x4, 3x3) on 16x16), and all agree with NumPy's im2col forms."""
+    inference too); its forward, data gradient and weight gradient are Winograd's (on 6x6
+    F(2x2, 3x3) throughout, on 10x10 F(4x4, 3x3) for the weight gradient, on 16x16 for all),
+    and all agree with NumPy's im2col forms."""
     import mxnb as mx
     from mxnb.ops import registry
     calls = []

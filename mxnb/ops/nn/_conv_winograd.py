@@ -8,18 +8,19 @@ gradient all come from the data through the transforms.
 
 F(4x4, 3x3) (_winograd_f43.py) multiplies 4 times less than a direct convolution,
 F(2x2, 3x3) (_winograd_f23.py) 2.25 times less with cheaper transforms per output. Measured on
-ResNet-18/32x32's layers (batch 32, float32, two threads; ms per layer, ranges over runs):
+ResNet-18/32x32's layers (batch 32, float32, two threads; ms per layer, ranges over runs; the
+products split over the threads, _conv_parallel.parallel_matmul):
 
-    layer         forward F(2x2) / F(4x4)   data gradient          weight gradient F(4x4) / im2col
-    64ch 32x32    12.1-13.4 / 11.0-11.3     12.2-13.1 / 10.5-11.0  12.1-12.7 / 20.9-21.2
-    128ch 16x16   9.4-10.0 / 8.3-8.8        9.8-10.5 / 8.9-9.5     8.8-9.2 / 17.6-18.2
-    256ch 8x8     7.8-8.3 / 7.6-8.6         7.9-9.4 / 7.9-10.9     7.7-8.9 / 11.8-12.4
-    512ch 4x4     8.1-10.2 / 11.7-15.6      10.5-15.7 / 17.3-27.7  12.4-17.0 / 11.6-12.3
+    layer         forward                data gradient          weight gradient
+                  F(2x2) / F(4x4)        F(2x2) / F(4x4)        F(2x2) / F(4x4) / im2col
+    64ch 32x32    12.1-13.4 / 10.8-11.3  12.2-13.1 / 10.5-11.0  16.3-16.5 / 11.0-12.7 / 20.9-21.2
+    128ch 16x16   9.2-10.0 / 7.9-8.8     9.1-10.5 / 8.2-9.5     11.4 / 7.8-9.2 / 17.4-18.2
+    256ch 8x8     7.2-8.3 / 7.5-8.6      7.5-9.4 / 8.0-10.9     8.5-11.9 / 6.5-8.9 / 11.8-12.4
+    512ch 4x4     7.9-10.2 / 11.7-15.6   10.5-15.7 / 16.8-27.7  8.5 / 9.5-9.8 / 11.6-12.3
 
-So F(4x4) from 16x16 outputs, F(2x2) below, and the weight gradient by F(4x4) throughout. On
-the 4x4 layers im2col's forward and data gradient took 12.3 and 14.3-15.0 ms in the training
-step: Winograd's saved 15 ms of the step over the three layers, though their weight gradient
-lost 1.4.
+So F(4x4) from 16x16 outputs for the forward and data gradient, and from 8x8 ones for the
+weight gradient; F(2x2) below. On the 4x4 layers im2col's forward and data gradient took 12.3
+and 14.3-15.0 ms in the training step.
 """
 from ... import compiled
 from . import _winograd_f23, _winograd_f43
@@ -30,8 +31,10 @@ __all__ = ["shaped_for", "applies", "forward", "data_gradient", "weight_gradient
 # and the smallest image side.
 _MIN_CHANNELS = 16
 _MIN_SIDE = 4
-# Output side from which F(4x4, 3x3) is the quicker form of the forward and data gradient.
+# Output sides from which F(4x4, 3x3) is the quicker form of the forward and data gradient,
+# and of the weight gradient.
 _F43_FROM_SIDE = 16
+_F43_WEIGHT_GRADIENT_FROM_SIDE = 8
 
 
 def shaped_for(data_shape, filters, geometry, groups):
@@ -52,8 +55,8 @@ def applies(xp, data_shape, filters, geometry, groups, *arrays):
             and all(a.dtype == dtype for a in arrays[1:]) and compiled.takes(xp, dtype))
 
 
-def _form(out_shape):
-    return _winograd_f43 if min(out_shape) >= _F43_FROM_SIDE else _winograd_f23
+def _form(out_shape, f43_from=_F43_FROM_SIDE):
+    return _winograd_f43 if min(out_shape) >= f43_from else _winograd_f23
 
 
 def forward(data, weight, bias, pad, out_shape):
@@ -71,4 +74,5 @@ def weight_gradient(ograd, data, pad, bias=False):
     """(weight gradient (K, C, 3, 3), bias gradient (K,) or None) of `forward` from its output
     gradient (N, K, *out)."""
     grad_b = ograd.sum(axis=(0, 2, 3)) if bias else None
-    return _winograd_f43.weight_gradient(ograd, data, pad), grad_b
+    form = _form(ograd.shape[2:], _F43_WEIGHT_GRADIENT_FROM_SIDE)
+    return form.weight_gradient(ograd, data, pad), grad_b

@@ -22,7 +22,7 @@ import numpy
 from ... import compiled
 from ._conv_parallel import parallel_batches, parallel_matmul
 
-__all__ = ["forward", "data_gradient"]
+__all__ = ["forward", "data_gradient", "weight_gradient"]
 
 
 def _tiles(size):
@@ -161,19 +161,105 @@ def _transform_filters(weight, flip=False):
     return out
 
 
-def _convolve(data, weight, bias, pad, out_shape, flip=False):
+@compiled.kernel
+def _transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
+    """out[16, K, tile] = A dY A^T for every 2x2 tile dY of ograd's images first..last-1 (zero
+    past the edges): the gradient of the 16 products from that of the tile's outputs."""
+    filters, height, width = ograd.shape[1], ograd.shape[2], ograd.shape[3]
+    row_length = 2 * tiles_w
+    rows = numpy.zeros((2, row_length), ograd.dtype)
+    mixed = numpy.empty((4, row_length), ograd.dtype)   # A applied down the columns
+    per_flush = max(1, 256 // tiles_w)
+    buffer = numpy.empty((16, per_flush * tiles_w), ograd.dtype)
+    for f in range(filters):
+        filled = 0
+        start = first * tiles_h * tiles_w
+        for n in range(first, last):
+            for ty in range(tiles_h):
+                for k in range(2):
+                    y = 2 * ty + k
+                    row = rows[k]
+                    if y < height:
+                        for j in range(width):
+                            row[j] = ograd[n, f, y, j]
+                    else:
+                        for j in range(row_length):
+                            row[j] = 0
+                r0, r1 = rows[0], rows[1]
+                for j in range(row_length):
+                    mixed[0, j] = r0[j]
+                    mixed[1, j] = r0[j] + r1[j]
+                    mixed[2, j] = r0[j] - r1[j]
+                    mixed[3, j] = -r1[j]
+                for k in range(4):
+                    m = mixed[k]
+                    base = 4 * k
+                    for tx in range(tiles_w):
+                        y0, y1 = m[2 * tx], m[2 * tx + 1]
+                        at = filled + tx
+                        buffer[base, at] = y0
+                        buffer[base + 1, at] = y0 + y1
+                        buffer[base + 2, at] = y0 - y1
+                        buffer[base + 3, at] = -y1
+                filled += tiles_w
+                if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
+                    for i in range(16):
+                        target = out[i, f]
+                        source = buffer[i]
+                        for j in range(filled):
+                            target[start + j] = source[j]
+                    start += filled
+                    filled = 0
+
+
+@compiled.kernel
+def _fold_filter_gradients(sums, first, last, out):
+    """out[k, c] = G^T s G for the 16 summed products s = sums[:, k, c] of each filter, k in
+    first..last-1: the gradient of the 3x3 filter from that of its transform."""
+    channels = out.shape[1]
+    half = sums.dtype.type(0.5)
+    rows = numpy.empty((4, 3), sums.dtype)             # s G: G^T along each row of s
+    block = numpy.empty((16, _BLOCK), sums.dtype)
+    for k in range(first, last):
+        for start in range(0, channels, _BLOCK):
+            stop = min(start + _BLOCK, channels)
+            for row in range(16):
+                for c in range(start, stop):
+                    block[row, c - start] = sums[row, k, c]
+            for c in range(start, stop):
+                i = c - start
+                for a in range(4):
+                    s0, s1 = block[4 * a, i], block[4 * a + 1, i]
+                    s2, s3 = block[4 * a + 2, i], block[4 * a + 3, i]
+                    rows[a, 0] = s0 + half * (s1 + s2)
+                    rows[a, 1] = half * (s1 - s2)
+                    rows[a, 2] = half * (s1 + s2) + s3
+                for q in range(3):
+                    s0, s1, s2, s3 = rows[0, q], rows[1, q], rows[2, q], rows[3, q]
+                    out[k, c, 0, q] = s0 + half * (s1 + s2)
+                    out[k, c, 1, q] = half * (s1 - s2)
+                    out[k, c, 2, q] = half * (s1 + s2) + s3
+
+
+def _windows(data, pad, out_shape):
+    """The transformed windows (16, C, tiles) of `data` under an `out_shape` output."""
     n, channels = data.shape[0], data.shape[1]
-    filters = weight.shape[1] if flip else weight.shape[0]
     tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    count = n * tiles_h * tiles_w
-    windows = numpy.empty((16, channels, count), data.dtype)
+    windows = numpy.empty((16, channels, n * tiles_h * tiles_w), data.dtype)
     per_image = channels * (out_shape[0] + 2) * (out_shape[1] + 2)
     parallel_batches(numpy, lambda lo, hi: _transform_data(
         data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, n * per_image * 4)
-    products = parallel_matmul(numpy, _transform_filters(weight, flip), windows)
-    windows = None          # freed before the output is made
+    return windows
+
+
+def _convolve(data, weight, bias, pad, out_shape, flip=False):
+    n = data.shape[0]
+    filters = weight.shape[1] if flip else weight.shape[0]
+    products = parallel_matmul(numpy, _transform_filters(weight, flip),
+                               _windows(data, pad, out_shape))
     out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
     shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
+    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
     parallel_batches(numpy, lambda lo, hi: _transform_output(
         products, shift, tiles_h, tiles_w, lo, hi, out), n, out.size)
     return out
@@ -194,3 +280,20 @@ def data_gradient(ograd, weight, pad, data_shape):
     ograd = numpy.ascontiguousarray(ograd, dtype=weight.dtype)
     return _convolve(ograd, weight, None, (2 - pad[0], 2 - pad[1]), tuple(data_shape[2:]),
                      flip=True)
+
+
+def weight_gradient(ograd, data, pad):
+    """The (K, C, 3, 3) weight gradient of `forward` from its output gradient (N, K, *out)."""
+    data = numpy.ascontiguousarray(data)
+    ograd = numpy.ascontiguousarray(ograd, dtype=data.dtype)
+    n, filters, out_shape = ograd.shape[0], ograd.shape[1], ograd.shape[2:]
+    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
+    windows = _windows(data, pad, out_shape)
+    tile_grads = numpy.empty((16, filters, windows.shape[2]), data.dtype)
+    parallel_batches(numpy, lambda lo, hi: _transform_ograd(
+        ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
+    sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
+    out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
+    parallel_batches(numpy, lambda lo, hi: _fold_filter_gradients(sums, lo, hi, out), filters,
+                     sums.size)
+    return out

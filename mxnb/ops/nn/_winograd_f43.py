@@ -68,7 +68,8 @@ def _transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
                     base = 6 * k
                     for tx in range(tiles_w):
                         x = 4 * tx
-                        x0, x1, x2, x3, x4, x5 = m[x], m[x + 1], m[x + 2], m[x + 3], m[x + 4], m[x + 5]
+                        x0, x1, x2 = m[x], m[x + 1], m[x + 2]
+                        x3, x4, x5 = m[x + 3], m[x + 4], m[x + 5]
                         at = filled + tx
                         buffer[base, at] = four * x0 - five * x2 + x4
                         buffer[base + 1, at] = (x3 + x4) - four * (x1 + x2)
@@ -103,8 +104,9 @@ def _transform_output(products, bias, tiles_h, tiles_w, first, last, out):
             for ty in range(tiles_h):
                 tile = (n * tiles_h + ty) * tiles_w
                 for a in range(6):
-                    p0, p1, p2 = products[6 * a, f], products[6 * a + 1, f], products[6 * a + 2, f]
-                    p3, p4, p5 = products[6 * a + 3, f], products[6 * a + 4, f], products[6 * a + 5, f]
+                    p0, p1 = products[6 * a, f], products[6 * a + 1, f]
+                    p2, p3 = products[6 * a + 2, f], products[6 * a + 3, f]
+                    p4, p5 = products[6 * a + 4, f], products[6 * a + 5, f]
                     row = mixed[a]
                     for tx in range(tiles_w):
                         t = tile + tx
