@@ -295,3 +295,32 @@ def test_split_products_equal_one_matmul(monkeypatch, a_shape, b_shape):
     else:
         assert calls == [expected.shape[0]]
         assert set_threads(before) == before
+
+
+def test_overlapping_splits_leave_the_blas_thread_count_as_it_was(monkeypatch):
+    """Splits from several threads at once (the threaded engine's workers): each gives
+    matmul's results, and OpenBLAS's thread count is what it was before any of them."""
+    import threading
+    from mxnb import blas_threads
+    from mxnb.ops.nn import _conv_parallel as _parallel
+    set_threads = blas_threads.blas_thread_setter()
+    if set_threads is None:
+        pytest.skip("NumPy's OpenBLAS here has no openblas_set_num_threads_local")
+    monkeypatch.setattr(_parallel, "_threads", 2)
+    monkeypatch.setattr(_parallel, "_MATMUL_SPLIT_FROM", 0)
+    a, b = R.uniform(-1, 1, (36, 24, 40)).astype("f4"), R.uniform(-1, 1, (36, 40, 24)).astype("f4")
+    expected = np.matmul(a, b)
+    before = set_threads(set_threads(2))
+    failures = []
+
+    def run():
+        for _ in range(50):
+            if not np.allclose(_parallel.parallel_matmul(np, a, b), expected, rtol=1e-6, atol=1e-6):
+                failures.append(1)
+    workers = [threading.Thread(target=run) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not failures
+    assert set_threads(before) == before

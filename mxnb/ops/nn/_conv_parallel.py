@@ -38,6 +38,7 @@ _MATMUL_SPLIT_FROM = 1 << 24
 _pool = None
 _pool_pid = None
 _pool_lock = threading.Lock()
+_matmul_lock = threading.Lock()
 _threads = None
 
 
@@ -116,9 +117,17 @@ def parallel_matmul(xp, a, b):
 
     def part(lo, hi):
         numpy.matmul(cut(a, lo, hi), cut(b, lo, hi), out=out[lo:hi])
-    previous = set_threads(1)
+    # The count is process-wide: one split at a time sets it and puts back what it found (two
+    # overlapping, from the threaded engine's workers, could leave it at 1). A split that finds
+    # another running is one plain matmul.
+    if not _matmul_lock.acquire(blocking=False):
+        return numpy.matmul(a, b, out=out)
     try:
-        parallel_batches(numpy, part, n, out.size + _MIN_ELEMENTS)
+        previous = set_threads(1)
+        try:
+            parallel_batches(numpy, part, n, out.size + _MIN_ELEMENTS)
+        finally:
+            set_threads(previous)
     finally:
-        set_threads(previous)
+        _matmul_lock.release()
     return out
