@@ -177,6 +177,20 @@ def test_cached_plans_follow_the_data_strides(channels, groups):
         np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
 
+def _count_splits(monkeypatch, target):
+    """Replaces parallel_batches at `target` (a dotted name) with one that records the size of
+    each batch it splits; returns that list."""
+    from mxnb.ops.nn import _conv_parallel as _parallel
+    calls = []
+    real = _parallel.parallel_batches
+
+    def counting(xp, work, n, elements):
+        calls.append(n)
+        return real(xp, work, n, elements)
+    monkeypatch.setattr(target, counting)
+    return calls
+
+
 def test_threaded_copies_give_the_same_results(monkeypatch):
     """im2col and col2im split over threads by batch (forced here for small arrays) give
     exactly the single-threaded results."""
@@ -192,13 +206,7 @@ def test_threaded_copies_give_the_same_results(monkeypatch):
     single = run()
     monkeypatch.setattr(_parallel, "_threads", 3)
     monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
-    calls = []
-    real = _parallel.parallel_batches
-
-    def counting(xp, work, n, elements):
-        calls.append(n)
-        return real(xp, work, n, elements)
-    monkeypatch.setattr("mxnb.ops.nn._conv_columns.parallel_batches", counting)
+    calls = _count_splits(monkeypatch, "mxnb.ops.nn._conv_columns.parallel_batches")
     threaded = run()
     assert calls and _parallel._pool is not None
     for a, b_ in zip(single, threaded):
@@ -278,13 +286,7 @@ def test_split_products_equal_one_matmul(monkeypatch, a_shape, b_shape):
     expected = np.matmul(a, b)
     monkeypatch.setattr(_parallel, "_threads", 3)
     monkeypatch.setattr(_parallel, "_MATMUL_SPLIT_FROM", 0)
-    calls = []
-    real = _parallel.parallel_batches
-
-    def counting(xp, work, n, elements):
-        calls.append(n)
-        return real(xp, work, n, elements)
-    monkeypatch.setattr(_parallel, "parallel_batches", counting)
+    calls = _count_splits(monkeypatch, "mxnb.ops.nn._conv_parallel.parallel_batches")
     set_threads = blas_threads.blas_thread_setter()
     before = set_threads(set_threads(2)) if set_threads else None
     got = _parallel.parallel_matmul(np, a, b)

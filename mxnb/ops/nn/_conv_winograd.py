@@ -21,9 +21,16 @@ products split over the threads, _conv_parallel.parallel_matmul):
 So F(4x4) from 16x16 outputs for the forward and data gradient, and from 8x8 ones for the
 weight gradient; F(2x2) below. On the 4x4 layers im2col's forward and data gradient took 12.3
 and 14.3-15.0 ms in the training step.
+
+The forms (_winograd_f23.py, _winograd_f43.py) are their compiled transforms; the passes here
+run them split over the cores by image (or by filter), with the products between them split
+by transform position (_conv_parallel.parallel_matmul).
 """
+import numpy
+
 from ... import compiled
 from . import _winograd_f23, _winograd_f43
+from ._conv_parallel import parallel_batches, parallel_matmul
 
 __all__ = ["shaped_for", "applies", "forward", "data_gradient", "weight_gradient"]
 
@@ -59,20 +66,79 @@ def _form(out_shape, f43_from=_F43_FROM_SIDE):
     return _winograd_f43 if min(out_shape) >= f43_from else _winograd_f23
 
 
-def forward(data, weight, bias, pad, out_shape):
+def _tiles(form, out_shape):
+    return tuple((size + form.TILE - 1) // form.TILE for size in out_shape)
+
+
+def _transform_filters(form, weight, flip=False):
+    """(POSITIONS, K, C) transformed filters, of the flipped and transposed weight (the data
+    gradient's) where `flip`."""
+    if flip:
+        weight = weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
+    out = numpy.empty((form.POSITIONS,) + weight.shape[:2], weight.dtype)
+    parallel_batches(numpy, lambda lo, hi: form.transform_filters(weight, lo, hi, out),
+                     out.shape[1], out.size)
+    return out
+
+
+def _windows(form, data, pad, out_shape):
+    """The transformed windows (POSITIONS, C, tiles) of `data` under an `out_shape` output."""
+    n, channels = data.shape[0], data.shape[1]
+    tiles_h, tiles_w = _tiles(form, out_shape)
+    windows = numpy.empty((form.POSITIONS, channels, n * tiles_h * tiles_w), data.dtype)
+    parallel_batches(numpy, lambda lo, hi: form.transform_data(
+        data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, windows.size)
+    return windows
+
+
+def _convolve(form, data, weight, bias, pad, out_shape, flip=False):
+    n = data.shape[0]
+    filters = weight.shape[1] if flip else weight.shape[0]
+    products = parallel_matmul(numpy, _transform_filters(form, weight, flip),
+                               _windows(form, data, pad, out_shape))
+    out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
+    shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
+    tiles_h, tiles_w = _tiles(form, out_shape)
+    parallel_batches(numpy, lambda lo, hi: form.transform_output(
+        products, shift, tiles_h, tiles_w, lo, hi, out), n, out.size)
+    return out
+
+
+def forward(data, weight, bias, pad, out_shape, form=None):
     """Convolution of NCHW `data` with (K, C, 3, 3) `weight` (+ `bias`), stride 1, padding
-    `pad`: the (N, K, *out_shape) result."""
-    return _form(out_shape).forward(data, weight, bias, pad, out_shape)
+    `pad`: the (N, K, *out_shape) result, by `form` (a module: _winograd_f23 or _winograd_f43)
+    or, without one, by the form chosen for the output's size."""
+    data = numpy.ascontiguousarray(data)
+    if bias is not None:
+        bias = numpy.ascontiguousarray(bias, dtype=data.dtype)
+    return _convolve(form or _form(out_shape), data, weight, bias, pad, out_shape)
 
 
-def data_gradient(ograd, weight, pad, data_shape):
-    """The data gradient of `forward`, of the data's shape."""
-    return _form(data_shape[2:]).data_gradient(ograd, weight, pad, data_shape)
+def data_gradient(ograd, weight, pad, data_shape, form=None):
+    """The data gradient of `forward`, of the data's shape: ograd convolved with the flipped,
+    transposed filters (padding 2 - pad)."""
+    ograd = numpy.ascontiguousarray(ograd, dtype=weight.dtype)
+    out_shape = tuple(data_shape[2:])
+    return _convolve(form or _form(out_shape), ograd, weight, None, (2 - pad[0], 2 - pad[1]),
+                     out_shape, flip=True)
 
 
-def weight_gradient(ograd, data, pad, bias=False):
+def weight_gradient(ograd, data, pad, bias=False, form=None):
     """(weight gradient (K, C, 3, 3), bias gradient (K,) or None) of `forward` from its output
-    gradient (N, K, *out)."""
-    grad_b = ograd.sum(axis=(0, 2, 3)) if bias else None
-    form = _form(ograd.shape[2:], _F43_WEIGHT_GRADIENT_FROM_SIDE)
-    return form.weight_gradient(ograd, data, pad), grad_b
+    gradient (N, K, *out): the output gradient's tiles through A (dM = A dY A^T), the data's
+    windows through B^T as in the forward, their products summed over the tiles, and G^T dU G
+    folding each sum back to a 3x3 filter."""
+    data = numpy.ascontiguousarray(data)
+    ograd = numpy.ascontiguousarray(ograd, dtype=data.dtype)
+    n, filters, out_shape = ograd.shape[0], ograd.shape[1], ograd.shape[2:]
+    form = form or _form(out_shape, _F43_WEIGHT_GRADIENT_FROM_SIDE)
+    tiles_h, tiles_w = _tiles(form, out_shape)
+    windows = _windows(form, data, pad, out_shape)
+    tile_grads = numpy.empty((form.POSITIONS, filters, windows.shape[2]), data.dtype)
+    parallel_batches(numpy, lambda lo, hi: form.transform_ograd(
+        ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
+    sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
+    out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
+    parallel_batches(numpy, lambda lo, hi: form.fold_filter_gradients(sums, lo, hi, out),
+                     filters, sums.size)
+    return out, (ograd.sum(axis=(0, 2, 3)) if bias else None)

@@ -1,36 +1,32 @@
-"""Winograd's F(2x2, 3x3): a 3x3 stride-1 convolution with 2.25 times fewer multiplications.
+"""Winograd's F(2x2, 3x3): a 3x3 stride-1 convolution with 2.25 times fewer multiplications;
+its transforms, as compiled loops (mxnb.compiled, numba) that _conv_winograd.py runs.
 
 Each 2x2 tile of the output is computed from the 4x4 window of the data under it as
 Y = A^T [(G g G^T) * (B^T d B)] A: 16 elementwise products of transformed filters and
 transformed windows replace 36 multiply-adds per channel. Summed over channels they are 16
 matrix products (filters x channels) . (channels x tiles), and the transforms read the data
-once instead of copying it nine times into columns. Results agree with im2col's to float
-rounding (the transforms add and subtract before multiplying; the tests bound the difference).
+once instead of copying it nine times into columns. The weight gradient goes backwards through
+the same matrices: A for the output gradient's tiles, G^T to fold the summed products back to
+3x3 filters. Results agree with im2col's to float rounding (the transforms add and subtract
+before multiplying; the tests bound the difference).
 
-_conv_winograd.py says where it is used (small images, where F(4x4, 3x3)'s transforms cost
-more than its products save). Going a few images at a time so that the 16 transformed rows
-stay in cache measured slower (the 64-channel forward 18.1 -> 20.7-23.1 ms with pieces of
-2^17 to 2^19 elements): the products get narrow and each piece is too small to split over
-threads.
-
-The transforms are compiled loops (mxnb.compiled, numba), split over the cores by image; the
-products are NumPy's (BLAS). The data gradient is the same convolution of the output gradient
-with the filters flipped and transposed (padding 2 - pad).
+Going a few images at a time so that the 16 transformed rows stay in cache measured slower
+(the 64-channel forward 18.1 -> 20.7-23.1 ms with pieces of 2^17 to 2^19 elements): the
+products get narrow and each piece is too small to split over threads.
 """
 import numpy
 
 from ... import compiled
-from ._conv_parallel import parallel_batches, parallel_matmul
 
-__all__ = ["forward", "data_gradient", "weight_gradient"]
+__all__ = ["TILE", "POSITIONS", "transform_data", "transform_output", "transform_filters",
+           "transform_ograd", "fold_filter_gradients"]
 
-
-def _tiles(size):
-    return (size + 1) // 2
+TILE = 2          # output tile side
+POSITIONS = 16    # (TILE + 2) ** 2: the products per tile
 
 
 @compiled.kernel
-def _transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
+def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
     """out[16, C, tile] = B^T d B for every 4x4 window d of images first..last-1 (zero padded)."""
     channels, height, width = data.shape[1], data.shape[2], data.shape[3]
     row_length = 2 * tiles_w + 2
@@ -72,17 +68,13 @@ def _transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
                         v3[filled + tx] = b - e
                 filled += tiles_w
                 if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
-                    for i in range(16):
-                        target = out[i, c]
-                        source = buffer[i]
-                        for j in range(filled):
-                            target[start + j] = source[j]
+                    out[:, c, start:start + filled] = buffer[:, :filled]
                     start += filled
                     filled = 0
 
 
 @compiled.kernel
-def _transform_output(products, bias, tiles_h, tiles_w, first, last, out):
+def transform_output(products, bias, tiles_h, tiles_w, first, last, out):
     """out[n, K, 2ty:2ty+2, 2tx:2tx+2] = A^T m A (+ bias) for images first..last-1, where m are
     the 16 summed products of one tile; rows and columns past the output are not written. (Without
 a bias, `bias` is zeros: adding 0 changes no sum but a -0.)"""
@@ -120,7 +112,7 @@ _BLOCK = 64     # filters transformed into a small buffer before their 16 rows a
 
 
 @compiled.kernel
-def _transform_filters_into(weight, first, last, out):
+def transform_filters(weight, first, last, out):
     """out[16, k, C] = G g G^T for each 3x3 filter g = weight[k, c], k in first..last-1 (any
     strides: the data gradient passes a flipped, transposed view). A block of filters at a time
     goes through a small buffer, so each of the 16 rows is written in whole cache lines."""
@@ -152,17 +144,8 @@ def _transform_filters_into(weight, first, last, out):
                     out[row, k, c] = block[row, c - start]
 
 
-def _transform_filters(weight, flip=False):
-    if flip:
-        weight = weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
-    out = numpy.empty((16,) + weight.shape[:2], weight.dtype)
-    parallel_batches(numpy, lambda lo, hi: _transform_filters_into(weight, lo, hi, out),
-                     out.shape[1], out.size)
-    return out
-
-
 @compiled.kernel
-def _transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
+def transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
     """out[16, K, tile] = A dY A^T for every 2x2 tile dY of ograd's images first..last-1 (zero
     past the edges): the gradient of the 16 products from that of the tile's outputs."""
     filters, height, width = ograd.shape[1], ograd.shape[2], ograd.shape[3]
@@ -203,17 +186,13 @@ def _transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
                         buffer[base + 3, at] = -y1
                 filled += tiles_w
                 if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
-                    for i in range(16):
-                        target = out[i, f]
-                        source = buffer[i]
-                        for j in range(filled):
-                            target[start + j] = source[j]
+                    out[:, f, start:start + filled] = buffer[:, :filled]
                     start += filled
                     filled = 0
 
 
 @compiled.kernel
-def _fold_filter_gradients(sums, first, last, out):
+def fold_filter_gradients(sums, first, last, out):
     """out[k, c] = G^T s G for the 16 summed products s = sums[:, k, c] of each filter, k in
     first..last-1: the gradient of the 3x3 filter from that of its transform."""
     channels = out.shape[1]
@@ -239,61 +218,3 @@ def _fold_filter_gradients(sums, first, last, out):
                     out[k, c, 0, q] = s0 + half * (s1 + s2)
                     out[k, c, 1, q] = half * (s1 - s2)
                     out[k, c, 2, q] = half * (s1 + s2) + s3
-
-
-def _windows(data, pad, out_shape):
-    """The transformed windows (16, C, tiles) of `data` under an `out_shape` output."""
-    n, channels = data.shape[0], data.shape[1]
-    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    windows = numpy.empty((16, channels, n * tiles_h * tiles_w), data.dtype)
-    per_image = channels * (out_shape[0] + 2) * (out_shape[1] + 2)
-    parallel_batches(numpy, lambda lo, hi: _transform_data(
-        data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, n * per_image * 4)
-    return windows
-
-
-def _convolve(data, weight, bias, pad, out_shape, flip=False):
-    n = data.shape[0]
-    filters = weight.shape[1] if flip else weight.shape[0]
-    products = parallel_matmul(numpy, _transform_filters(weight, flip),
-                               _windows(data, pad, out_shape))
-    out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
-    shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
-    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    parallel_batches(numpy, lambda lo, hi: _transform_output(
-        products, shift, tiles_h, tiles_w, lo, hi, out), n, out.size)
-    return out
-
-
-def forward(data, weight, bias, pad, out_shape):
-    """Convolution of NCHW `data` with (K, C, 3, 3) `weight` (+ `bias`), stride 1, padding
-    `pad`: the (N, K, *out_shape) result."""
-    data = numpy.ascontiguousarray(data)
-    if bias is not None:
-        bias = numpy.ascontiguousarray(bias, dtype=data.dtype)
-    return _convolve(data, weight, bias, pad, out_shape)
-
-
-def data_gradient(ograd, weight, pad, data_shape):
-    """The data gradient of `forward`: ograd convolved with the flipped, transposed filters
-    (padding 2 - pad), of the data's shape."""
-    ograd = numpy.ascontiguousarray(ograd, dtype=weight.dtype)
-    return _convolve(ograd, weight, None, (2 - pad[0], 2 - pad[1]), tuple(data_shape[2:]),
-                     flip=True)
-
-
-def weight_gradient(ograd, data, pad):
-    """The (K, C, 3, 3) weight gradient of `forward` from its output gradient (N, K, *out)."""
-    data = numpy.ascontiguousarray(data)
-    ograd = numpy.ascontiguousarray(ograd, dtype=data.dtype)
-    n, filters, out_shape = ograd.shape[0], ograd.shape[1], ograd.shape[2:]
-    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    windows = _windows(data, pad, out_shape)
-    tile_grads = numpy.empty((16, filters, windows.shape[2]), data.dtype)
-    parallel_batches(numpy, lambda lo, hi: _transform_ograd(
-        ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
-    sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
-    out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
-    parallel_batches(numpy, lambda lo, hi: _fold_filter_gradients(sums, lo, hi, out), filters,
-                     sums.size)
-    return out

@@ -1,35 +1,31 @@
-"""Winograd's F(4x4, 3x3): a 3x3 stride-1 convolution with 4 times fewer multiplications.
+"""Winograd's F(4x4, 3x3): a 3x3 stride-1 convolution with 4 times fewer multiplications;
+its transforms, as compiled loops (mxnb.compiled, numba) that _conv_winograd.py runs.
 
 Each 4x4 tile of the output is computed from the 6x6 window of the data under it as
 Y = A^T [(G g G^T) * (B^T d B)] A: 36 elementwise products of transformed filters and
 transformed windows replace 144 multiply-adds per channel. Summed over channels they are 36
 matrix products (filters x channels) . (channels x tiles); the transforms read the data once,
-and write 36/16 of it (im2col's columns are 9 times the data).
+and write 36/16 of it (im2col's columns are 9 times the data). The weight gradient goes
+backwards through the same matrices: A for the output gradient's tiles, G^T to fold the
+summed products back to 3x3 filters.
 
-The weight gradient runs the same algorithm backwards: the output gradient's tiles go through
-A (dM = A dY A^T), the data's windows through B^T as in the forward, 36 products
-(filters x tiles) . (tiles x channels) sum them over the batch, and G^T dU G folds each 6x6
-sum back to a 3x3 filter.
-
-The transforms are compiled loops (mxnb.compiled, numba), split over the cores by image; the
-products are NumPy's (BLAS). The transform matrices are those of Lavin and Gray (2015), points
-0, 1, -1, 2, -2. In float32 the results agree with a direct convolution to about 1e-5 of the
-largest output on 256 channels (F(2x2, 3x3): 6e-7); in float64, to 1e-14.
+The transform matrices are those of Lavin and Gray (2015), points 0, 1, -1, 2, -2. In float32
+the results agree with a direct convolution to about 1e-5 of the largest output on 256
+channels (F(2x2, 3x3): 6e-7); in float64, to 1e-14.
 """
 import numpy
 
 from ... import compiled
-from ._conv_parallel import parallel_batches, parallel_matmul
 
-__all__ = ["forward", "data_gradient", "weight_gradient"]
+__all__ = ["TILE", "POSITIONS", "transform_data", "transform_output", "transform_filters",
+           "transform_ograd", "fold_filter_gradients"]
 
-
-def _tiles(size):
-    return (size + 3) // 4
+TILE = 4          # output tile side
+POSITIONS = 36    # (TILE + 2) ** 2: the products per tile
 
 
 @compiled.kernel
-def _transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
+def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
     """out[36, C, tile] = B^T d B for every 6x6 window d of images first..last-1 (zero padded)."""
     channels, height, width = data.shape[1], data.shape[2], data.shape[3]
     row_length = 4 * tiles_w + 2
@@ -79,17 +75,13 @@ def _transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
                         buffer[base + 5, at] = four * x1 - five * x3 + x5
                 filled += tiles_w
                 if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
-                    for i in range(36):
-                        target = out[i, c]
-                        source = buffer[i]
-                        for j in range(filled):
-                            target[start + j] = source[j]
+                    out[:, c, start:start + filled] = buffer[:, :filled]
                     start += filled
                     filled = 0
 
 
 @compiled.kernel
-def _transform_output(products, bias, tiles_h, tiles_w, first, last, out):
+def transform_output(products, bias, tiles_h, tiles_w, first, last, out):
     """out[n, K, 4ty:4ty+4, 4tx:4tx+4] = A^T m A (+ bias) for images first..last-1, where m are
     the 36 summed products of one tile; rows and columns past the output are not written.
     (Without a bias, `bias` is zeros: adding 0 changes no sum but a -0.)"""
@@ -136,7 +128,7 @@ def _transform_output(products, bias, tiles_h, tiles_w, first, last, out):
 
 
 @compiled.kernel
-def _transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
+def transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
     """out[36, K, tile] = A dY A^T for every 4x4 tile dY of ograd's images first..last-1 (zero
     past the edges): the gradient of the 36 products from that of the tile's outputs."""
     filters, height, width = ograd.shape[1], ograd.shape[2], ograd.shape[3]
@@ -184,11 +176,7 @@ def _transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
                         buffer[base + 5, at] = y3
                 filled += tiles_w
                 if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
-                    for i in range(36):
-                        target = out[i, f]
-                        source = buffer[i]
-                        for j in range(filled):
-                            target[start + j] = source[j]
+                    out[:, f, start:start + filled] = buffer[:, :filled]
                     start += filled
                     filled = 0
 
@@ -198,7 +186,7 @@ _BLOCK = 64     # filters transformed through a small buffer, so each of the 36 
 
 
 @compiled.kernel
-def _transform_filters_into(weight, first, last, out):
+def transform_filters(weight, first, last, out):
     """out[36, k, C] = G g G^T for each 3x3 filter g = weight[k, c], k in first..last-1 (any
     strides: the data gradient passes a flipped, transposed view)."""
     channels = out.shape[2]
@@ -235,7 +223,7 @@ def _transform_filters_into(weight, first, last, out):
 
 
 @compiled.kernel
-def _fold_filter_gradients(sums, first, last, out):
+def fold_filter_gradients(sums, first, last, out):
     """out[k, c] = G^T s G for the 36 summed products s = sums[:, k, c] of each filter, k in
     first..last-1: the gradient of the 3x3 filter from that of its transform."""
     channels = out.shape[1]
@@ -265,71 +253,3 @@ def _fold_filter_gradients(sums, first, last, out):
                     out[k, c, 0, q] = quarter * s0 - sixth * (s1 + s2) + twenty_fourth * (s3 + s4)
                     out[k, c, 1, q] = sixth * (s2 - s1) + twelfth * (s3 - s4)
                     out[k, c, 2, q] = sixth * (s3 + s4 - s1 - s2) + s5
-
-
-def _transform_filters(weight, flip=False):
-    if flip:
-        weight = weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
-    out = numpy.empty((36,) + weight.shape[:2], weight.dtype)
-    parallel_batches(numpy, lambda lo, hi: _transform_filters_into(weight, lo, hi, out),
-                     out.shape[1], out.size)
-    return out
-
-
-def _windows(data, pad, out_shape):
-    """The transformed windows (36, C, tiles) of `data` under an `out_shape` output."""
-    n, channels = data.shape[0], data.shape[1]
-    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    windows = numpy.empty((36, channels, n * tiles_h * tiles_w), data.dtype)
-    per_image = channels * (4 * tiles_h + 2) * (4 * tiles_w + 2)
-    parallel_batches(numpy, lambda lo, hi: _transform_data(
-        data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, n * per_image * 2)
-    return windows
-
-
-def _convolve(data, weight, bias, pad, out_shape, flip=False):
-    n = data.shape[0]
-    filters = weight.shape[1] if flip else weight.shape[0]
-    windows = _windows(data, pad, out_shape)
-    products = parallel_matmul(numpy, _transform_filters(weight, flip), windows)
-    windows = None          # freed before the output is made
-    out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
-    shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
-    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    parallel_batches(numpy, lambda lo, hi: _transform_output(
-        products, shift, tiles_h, tiles_w, lo, hi, out), n, out.size)
-    return out
-
-
-def forward(data, weight, bias, pad, out_shape):
-    """Convolution of NCHW `data` with (K, C, 3, 3) `weight` (+ `bias`), stride 1, padding
-    `pad`: the (N, K, *out_shape) result."""
-    data = numpy.ascontiguousarray(data)
-    if bias is not None:
-        bias = numpy.ascontiguousarray(bias, dtype=data.dtype)
-    return _convolve(data, weight, bias, pad, out_shape)
-
-
-def data_gradient(ograd, weight, pad, data_shape):
-    """The data gradient of `forward`: ograd convolved with the flipped, transposed filters
-    (padding 2 - pad), of the data's shape."""
-    ograd = numpy.ascontiguousarray(ograd, dtype=weight.dtype)
-    return _convolve(ograd, weight, None, (2 - pad[0], 2 - pad[1]), tuple(data_shape[2:]),
-                     flip=True)
-
-
-def weight_gradient(ograd, data, pad):
-    """The (K, C, 3, 3) weight gradient of `forward` from its output gradient (N, K, *out)."""
-    data = numpy.ascontiguousarray(data)
-    ograd = numpy.ascontiguousarray(ograd, dtype=data.dtype)
-    n, filters, out_shape = ograd.shape[0], ograd.shape[1], ograd.shape[2:]
-    tiles_h, tiles_w = _tiles(out_shape[0]), _tiles(out_shape[1])
-    windows = _windows(data, pad, out_shape)
-    tile_grads = numpy.empty((36, filters, windows.shape[2]), data.dtype)
-    parallel_batches(numpy, lambda lo, hi: _transform_ograd(
-        ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
-    sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
-    out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
-    parallel_batches(numpy, lambda lo, hi: _fold_filter_gradients(sums, lo, hi, out), filters,
-                     sums.size)
-    return out

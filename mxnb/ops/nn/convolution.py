@@ -87,9 +87,10 @@ class Convolution:
     A hidden second output keeps the im2col columns, which the weight gradient reuses instead of
     copying the data again (about a sixth of a LeNet training step). Where the columns are
     large, or the layer has Winograd's shape (`_conv_columns.keeps_columns`), it holds the data
-    itself instead (no copy): the forward then goes a few images at a time and the weight
-    gradient recomputes the columns piece by piece, which is quicker than writing and keeping
-    them whole, or all three passes go through Winograd's transforms (_conv_winograd.py)."""
+    itself instead (no copy). Large columns are then made a few images at a time, in the
+    forward and again in the weight gradient, which is quicker than writing and keeping them
+    whole; a layer of Winograd's shape runs all three passes through its transforms
+    (_conv_winograd.py)."""
     check_attrs = _check_attrs
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
