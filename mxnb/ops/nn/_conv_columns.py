@@ -121,7 +121,7 @@ class ColumnsPlan:
     """What im2col and the products need for one (data shape, filters, geometry, groups, bias),
     worked out once per shape (a small convolution spends more time deciding than copying)."""
     __slots__ = ("geometry", "groups", "bias", "rows", "shape", "split", "output", "copies",
-                 "views", "loops_geometry")
+                 "views", "loops_geometry", "winograd", "keeps")
 
     def __init__(self, data_shape, filters, geometry, groups, bias):
         kernel, _, _, _, out = geometry
@@ -138,6 +138,8 @@ class ColumnsPlan:
         self.copies = prod(self.split)
         self.views = {}         # unpadded data's strides -> its window view's (channels layout)
         self.loops_geometry = _conv_kernels.geometry_array(geometry)    # for the compiled loops
+        self.winograd = _conv_winograd.shaped_for(data_shape, filters, geometry, groups)
+        self.keeps = keeps_columns(data_shape, filters, geometry, groups)
 
     def windows(self, xp, data):
         """window_view of unpadded channel-first data, split by group: (N, g, C/g, *kernel,

@@ -32,7 +32,7 @@ from ... import compiled
 from . import _winograd_f23, _winograd_f43
 from ._conv_parallel import parallel_batches, parallel_matmul
 
-__all__ = ["shaped_for", "applies", "forward", "data_gradient", "weight_gradient"]
+__all__ = ["shaped_for", "takes", "applies", "forward", "data_gradient", "weight_gradient"]
 
 # Channels (in and out) from which the products are large enough for the transforms to pay,
 # and the smallest image side.
@@ -54,12 +54,17 @@ def shaped_for(data_shape, filters, geometry, groups):
             and data_shape[1] >= _MIN_CHANNELS and filters >= _MIN_CHANNELS)
 
 
-def applies(xp, data_shape, filters, geometry, groups, *arrays):
-    """Whether a pass of this Convolution runs through Winograd: its shape, and the `arrays` it
-    reads of one dtype that the compiled transforms take."""
+def takes(xp, *arrays):
+    """Whether the compiled transforms take these arrays (those a pass reads): one dtype that
+    they run for, on NumPy, with the compiled kernels enabled."""
     dtype = arrays[0].dtype
-    return (shaped_for(data_shape, filters, geometry, groups)
-            and all(a.dtype == dtype for a in arrays[1:]) and compiled.takes(xp, dtype))
+    return all(a.dtype == dtype for a in arrays[1:]) and compiled.takes(xp, dtype)
+
+
+def applies(xp, data_shape, filters, geometry, groups, *arrays):
+    """Whether a pass of this Convolution runs through Winograd: its shape (shaped_for), and
+    arrays it `takes`."""
+    return shaped_for(data_shape, filters, geometry, groups) and takes(xp, *arrays)
 
 
 def _form(out_shape, f43_from=_F43_FROM_SIDE):

@@ -96,13 +96,11 @@ class Convolution:
         data, weight = inputs[0], inputs[1]
         geometry, plan = _checked_plan(attrs, inputs)        # weight and bias fit the data
         bias = None if attrs["no_bias"] else inputs[2]
-        groups = attrs["num_group"]
-        if _conv_winograd.applies(xp, data.shape, weight.shape[0], geometry, groups, data, weight):
+        if plan.winograd and _conv_winograd.takes(xp, data, weight):
             return [_conv_winograd.forward(data, weight, bias, geometry[3], geometry[4]), data]
-        keep = keeps_columns(data.shape, weight.shape[0], geometry, groups)
-        result, cols = conv_forward(xp, data, weight, bias, geometry, groups, plan=plan,
-                                    keep_columns=keep)
-        return [result, cols if keep else data]
+        result, cols = conv_forward(xp, data, weight, bias, geometry, attrs["num_group"],
+                                    plan=plan, keep_columns=plan.keeps)
+        return [result, cols if plan.keeps else data]
 
     def infer_shape(attrs, in_shapes):
         name = "Convolution"
