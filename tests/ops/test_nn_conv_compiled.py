@@ -186,6 +186,8 @@ def test_large_columns_are_not_kept_and_the_weight_gradient_recomputes_them(
         assert op.infer_shape(attrs, [x.shape, None, None])[1][1] == (5 * 36, 1, 73)
         monkeypatch.setattr(_conv_columns, "_PIECES_FROM_ELEMENTS", 1 << 10)
         monkeypatch.setattr(_conv_columns, "_PIECE_ELEMENTS", 2 * 36 * 73)   # 2 images a piece
+        # plans cached per shape decided with the old threshold (a constant outside tests)
+        monkeypatch.setattr("mxnb.ops.nn.convolution._PLANS", {})
         assert not _conv_columns.keeps_columns(x.shape, 4, ((3, 3), (1, 1), (1, 1), (1, 1), (6, 6)), 1)
         assert op.infer_shape(attrs, [x.shape, None, None])[1][1] == x.shape
         y, hidden = op.compute(np, [x, np.ones((4, 8, 3, 3), "f4"), np.zeros(4, "f4")], attrs)
