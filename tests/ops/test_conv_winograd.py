@@ -1,5 +1,6 @@
-"""Winograd's convolutions, F(2x2, 3x3) and F(4x4, 3x3) (ops/nn/_winograd_f23.py, _winograd_f43.py),
-against a direct NumPy one, and where Convolution uses them (_conv_winograd.py)."""
+"""Winograd's convolutions, F(2x2, 3x3) and F(4x4, 3x3) (ops/nn/_winograd_f23.py and
+_winograd_f43.py, run by _conv_winograd.py), against a direct NumPy one, and where Convolution
+uses them."""
 import numpy as np
 import pytest
 
