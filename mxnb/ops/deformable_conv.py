@@ -10,7 +10,7 @@ Samples outside the map read zeros, as MXNet's deformable_im2col does.
 import numpy as np
 
 from ..base import ShapeError
-from .params import Bool, Enum, Int, Shape
+from .params import Bool, Enum, Int, Shape, inserted
 from .registry import operator
 
 _DCN = {"kernel": Shape(doc="Convolution kernel size: (h, w)", low=1),
@@ -26,10 +26,8 @@ _DCN = {"kernel": Shape(doc="Convolution kernel size: (h, w)", low=1),
         "no_bias": Bool(False, doc="Whether to disable bias parameter."),
         "layout": Enum((None, "NCDHW", "NCHW", "NCW"), None, doc="Set layout for input, output "
                                                                  "and weight; NCHW only.")}
-# im2col_step before layout: MXNet's order, which positional attributes follow
-_MDCN = {k: v for k, v in _DCN.items() if k != "layout"}
-_MDCN.update(im2col_step=Int(64, doc="Maximum number of images per im2col computation; unused.",
-                             low=0), layout=_DCN["layout"])
+_MDCN = inserted(_DCN, "im2col_step", Int(64, doc="Maximum number of images per im2col "
+                                                  "computation; unused.", low=0), before="layout")
 
 
 def _params(attrs):

@@ -4,13 +4,11 @@ Inputs are stacks of matrices: columns on the last axis, rows on `axis` (-2 by d
 other axis a batch axis. Gradients are gemm2 products themselves, so second order works.
 """
 from ..base import MXNetError
-from .params import Bool, Float, Int
+from .params import Bool, Float, Int, inserted
 from .registry import operator
 
 _GEMM2 = {"transpose_a": Bool(False), "transpose_b": Bool(False), "alpha": Float(1.0), "axis": Int(-2)}
-# In MXNet's order, which positional attributes follow (beta before axis)
-_GEMM = {"transpose_a": Bool(False), "transpose_b": Bool(False), "alpha": Float(1.0),
-         "beta": Float(1.0), "axis": Int(-2)}
+_GEMM = inserted(_GEMM2, "beta", Float(1.0), before="axis")
 
 
 def _rows_last_but_one(xp, x, axis):

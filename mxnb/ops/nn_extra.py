@@ -4,7 +4,7 @@ convolution)."""
 import numpy as np
 
 from ..base import ShapeError
-from .params import Bool, Enum, Float, Shape
+from .params import Bool, Enum, Float, Shape, inserted
 from .registry import operator
 
 _L2_AXES = {"instance": lambda nd: tuple(range(1, nd)), "channel": lambda nd: (1,),
@@ -274,9 +274,9 @@ class BackwardIm2Col:
         return [F.im2col(out_grads[0], **attrs), F.zeros_like(inputs[1])]
 
 
-@operator("col2im", params=dict(output_size=Shape(doc="The spatial dimension of image array: "
-                                                      "(w,), (h, w) or (d, h, w).", low=1),
-                                **_IM2COL))    # output_size first, as MXNet's positional order
+@operator("col2im", params=inserted(_IM2COL, "output_size", Shape(
+    doc="The spatial dimension of image array: (w,), (h, w) or (d, h, w).", low=1),
+    before="kernel"))
 class Col2Im:
     """Combining sliding blocks into a large array (the adjoint of im2col): overlapping values
     are summed."""

@@ -15,7 +15,7 @@ from ..context import Context, cpu, gpu
 from .registry import Param, REQUIRED
 
 __all__ = ["Int", "Float", "Bool", "Shape", "OptInt", "OptFloat", "OptShape", "Enum", "DType",
-           "OptDType", "Ctx", "Axis", "Str", "REQUIRED"]
+           "OptDType", "Ctx", "Axis", "Str", "REQUIRED", "inserted"]
 
 
 def _range_check(kind, low, high, low_open=False, high_open=False):
@@ -160,3 +160,38 @@ def _parse_axis(value):
 
 def Axis(default=None, doc=""):
     return Param(_parse_axis, default, doc)
+
+
+def inserted(params, name, param, before):
+    """A copy of the attribute declarations `params` with `name: param` placed just before the
+    attribute `before`: an operator that adds an attribute to a shared set where MXNet declares
+    it, since positional attributes follow the declaration order.
+
+    Parameters
+    ----------
+    params : dict
+        Attribute name -> Param, in declaration order.
+    name : str
+        The attribute added.
+    param : Param
+        Its declaration.
+    before : str
+        The attribute of `params` it goes before.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> list(inserted({"lr": Float(0.1), "wd": Float(0.0)}, "momentum", Float(0.0), "wd"))
+    ['lr', 'momentum', 'wd']
+    """
+    out = {}
+    for key, value in params.items():
+        if key == before:
+            out[name] = param
+        out[key] = value
+    if name not in out:
+        raise KeyError("inserted: %r is not among the attributes %s" % (before, list(params)))
+    return out

@@ -5,7 +5,7 @@ with the valid lengths given by the `sequence_length` input when use_sequence_le
 Lengths are clipped to [0, max length]. SequenceLast of an empty sequence is zeros.
 """
 from ...base import ShapeError
-from ..params import Bool, Float, Int
+from ..params import Bool, Float, Int, inserted
 from ..registry import operator
 
 _BASE = {"use_sequence_length": Bool(False), "axis": Int(0, low=0, high=1)}
@@ -47,10 +47,8 @@ def _lengths_type(attrs, in_types):
     return out, [data]
 
 
-# value before axis: MXNet's order, which positional attributes follow
-@operator("SequenceMask", params={"use_sequence_length": _BASE["use_sequence_length"],
-                                  "value": Float(0.0), "axis": _BASE["axis"]}, inputs=_inputs,
-          hint="sequencemask")
+@operator("SequenceMask", params=inserted(_BASE, "value", Float(0.0), before="axis"),
+          inputs=_inputs, hint="sequencemask")
 class SequenceMask:
     """Sets the steps past each sequence's length to `value` (the identity without lengths)."""
     def compute(xp, inputs, attrs):

@@ -10,7 +10,7 @@ returned (write it back with out=weight).
                    mean, var as adam
                    weight = weight - eta * (lr * mean / (sqrt(var) + epsilon) + wd * weight)
 """
-from ..params import Bool, Float, Int
+from ..params import Bool, Float, Int, inserted
 from ..registry import operator
 from ._common import (CLIP, LR, RESCALE, WD, FloatTuple, clip, coefficient, in_place, rescaled,
                       rescaled_into, scratch, weight_shape, weight_type, write)
@@ -233,9 +233,8 @@ class RMSPropUpdate:
     infer_type = weight_type
 
 
-@operator("rmspropalex_update", params=dict(   # gamma2 after gamma1, as MXNet's order
-    lr=_RMS["lr"], gamma1=_RMS["gamma1"], gamma2=Float(0.9, doc="Decay rate."),
-    **{k: v for k, v in _RMS.items() if k not in ("lr", "gamma1")}),
+@operator("rmspropalex_update", params=inserted(_RMS, "gamma2", Float(0.9, doc="Decay rate."),
+                                                before="epsilon"),
           inputs=("weight", "grad", "n", "g", "delta"), differentiable=False)
 class RMSPropAlexUpdate:
     """Update function for RMSPropAlex (Graves' centered RMSProp); `n`, `g` and `delta` are

@@ -14,7 +14,7 @@ nag_mom_update, signsgd/signum, and the aggregated multi_ / preloaded_multi_ for
 The mp_ versions update a float32 master copy `weight32` (in place) and return it cast to the
 weight's dtype; states are float32 there.
 """
-from ..params import Bool, Float, Int
+from ..params import Bool, Float, Int, inserted
 from ..registry import operator
 from . import _compiled
 from ._common import (CHUNK, CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescaled_into, chunked,
@@ -23,9 +23,8 @@ from ._common import (CHUNK, CLIP, IN_PLACE, LR, RESCALE, WD, FloatTuple, rescal
 _SGD = {"lr": LR, "wd": WD, "rescale_grad": RESCALE, "clip_gradient": CLIP,
         "lazy_update": Bool(True, doc="If true, lazy updates are applied if gradient's stype "
                                       "is row_sparse.")}
-# momentum right after lr: MXNet's order, which positional attributes follow
-_MOM = dict(lr=LR, momentum=Float(0.0, doc="The decay rate of momentum estimates at each epoch."),
-            **{k: v for k, v in _SGD.items() if k != "lr"})
+_MOM = inserted(_SGD, "momentum", Float(0.0, doc="The decay rate of momentum estimates at each "
+                                                 "epoch."), before="wd")
 _NAG = {"lr": LR, "momentum": Float(0.0, doc="The decay rate of momentum estimates."), "wd": WD,
         "rescale_grad": RESCALE, "clip_gradient": CLIP}
 
