@@ -5,7 +5,7 @@ The tape is a graph of `graph.node.Node`s, the same IR as symbols; the gradient 
 """
 import sys
 
-from . import instrument
+from . import engine, instrument
 from .backend import array_module as _xp_of
 from .base import MXNetError
 from .graph.gradient import gradient_pass
@@ -13,7 +13,6 @@ from .graph import tape
 from .graph.node import topo_sort
 from .graph.recording import STATE
 from . import ndarray as nd      # imported before autograd (mxnb/__init__), never importing it
-from .ndarray import ndarray as _array_module
 from .ndarray.ndarray import NDArray, _wrap
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
@@ -275,7 +274,7 @@ def _adoptable(value, target):
     one shape, dtype and context; the new one a contiguous array of its own that no other
     array or view holds; the old one held by `target` alone (no view or handle of it). The
     caller has checked that `value` itself is the pass's alone (_shared_gradients)."""
-    if _array_module._threaded:
+    if engine.asynchronous:
         return False
     new, old = value._raw, target._raw
     # each buffer's references: its NDArray's slot, the local here, getrefcount's argument
