@@ -264,11 +264,10 @@ class ReduceLike:
 def _like_shape(attrs, lhs, rhs):
     """The shape broadcast_like gives `lhs` (shapes): `rhs`'s, or, with lhs_axes and rhs_axes,
     `lhs`'s with each lhs_axes[i] taken from rhs's rhs_axes[i]."""
-    lhs_axes, rhs_axes = attrs["lhs_axes"], attrs["rhs_axes"]
-    if lhs_axes is None and rhs_axes is None:
+    if attrs["lhs_axes"] is None and attrs["rhs_axes"] is None:
         return tuple(rhs)
-    lhs_axes = (lhs_axes,) if isinstance(lhs_axes, int) else tuple(lhs_axes or ())
-    rhs_axes = (rhs_axes,) if isinstance(rhs_axes, int) else tuple(rhs_axes or ())
+    lhs_axes, rhs_axes = ((axes,) if isinstance(axes, int) else tuple(axes or ())
+                          for axes in (attrs["lhs_axes"], attrs["rhs_axes"]))
     if len(lhs_axes) != len(rhs_axes):
         raise ShapeError("broadcast_like: lhs_axes %s and rhs_axes %s must be as long as each "
                          "other" % (lhs_axes, rhs_axes))
