@@ -123,12 +123,14 @@ def test_no_bias_and_strided_inputs(form):
 
 @pytest.mark.parametrize("form", [_winograd_f23, _winograd_f43], ids=["f23", "f43"])
 def test_split_over_threads_equals_one_piece(form, monkeypatch):
-    """Large enough to be split by image over threads: the same numbers as in one piece."""
+    """Large enough to be split over threads (by image, or by chunks of F(4x4)'s LANES images,
+    the last one short here): the same numbers as in one piece."""
     from mxnb.ops.nn import _conv_parallel
     rng = np.random.default_rng(3)
-    data = rng.standard_normal((8, 16, 24, 24)).astype(np.float32)
+    n = 2 * _winograd_f43.LANES + 3
+    data = rng.standard_normal((n, 16, 24, 24)).astype(np.float32)
     weight = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
-    ograd = rng.standard_normal((8, 16, 24, 24)).astype(np.float32)
+    ograd = rng.standard_normal((n, 16, 24, 24)).astype(np.float32)
     split = winograd.forward(data, weight, None, (1, 1), (24, 24), form=form)
     split_grad = winograd.weight_gradient(ograd, data, (1, 1), form=form)[0]
     monkeypatch.setattr(_conv_parallel, "cpu_threads", lambda: 1)

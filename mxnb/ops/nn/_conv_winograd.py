@@ -86,12 +86,20 @@ def _transform_filters(form, weight, flip=False):
     return out
 
 
+def _by_chunks(form, work, n, elements):
+    """work(first, last) over the images range(n), split over threads by whole chunks of
+    form.LANES images: the transforms number the tiles of a chunk together."""
+    lanes = form.LANES
+    parallel_batches(numpy, lambda lo, hi: work(lo * lanes, min(n, hi * lanes)),
+                     (n + lanes - 1) // lanes, elements)
+
+
 def _windows(form, data, pad, out_shape):
     """The transformed windows (POSITIONS, C, tiles) of `data` under an `out_shape` output."""
     n, channels = data.shape[0], data.shape[1]
     tiles_h, tiles_w = _tiles(form, out_shape)
     windows = numpy.empty((form.POSITIONS, channels, n * tiles_h * tiles_w), data.dtype)
-    parallel_batches(numpy, lambda lo, hi: form.transform_data(
+    _by_chunks(form, lambda lo, hi: form.transform_data(
         data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, windows.size)
     return windows
 
@@ -104,7 +112,7 @@ def _convolve(form, data, weight, bias, pad, out_shape, flip=False):
     out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
     shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
     tiles_h, tiles_w = _tiles(form, out_shape)
-    parallel_batches(numpy, lambda lo, hi: form.transform_output(
+    _by_chunks(form, lambda lo, hi: form.transform_output(
         products, shift, tiles_h, tiles_w, lo, hi, out), n, out.size)
     return out
 
@@ -140,7 +148,7 @@ def weight_gradient(ograd, data, pad, bias=False, form=None):
     tiles_h, tiles_w = _tiles(form, out_shape)
     windows = _windows(form, data, pad, out_shape)
     tile_grads = numpy.empty((form.POSITIONS, filters, windows.shape[2]), data.dtype)
-    parallel_batches(numpy, lambda lo, hi: form.transform_ograd(
+    _by_chunks(form, lambda lo, hi: form.transform_ograd(
         ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
     sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
     out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)

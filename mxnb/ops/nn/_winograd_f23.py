@@ -18,11 +18,12 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["TILE", "POSITIONS", "transform_data", "transform_output", "transform_filters",
+__all__ = ["TILE", "POSITIONS", "LANES", "transform_data", "transform_output", "transform_filters",
            "transform_ograd", "fold_filter_gradients"]
 
 TILE = 2          # output tile side
 POSITIONS = 16    # (TILE + 2) ** 2: the products per tile
+LANES = 1         # images per chunk: one (tiles numbered image by image; see _winograd_f43)
 
 
 @compiled.kernel
