@@ -123,11 +123,11 @@ def test_no_bias_and_strided_inputs(form):
 
 @pytest.mark.parametrize("form", [_winograd_f23, _winograd_f43], ids=["f23", "f43"])
 def test_split_over_threads_equals_one_piece(form, monkeypatch):
-    """Large enough to be split over threads (by image, or by chunks of F(4x4)'s LANES images,
-    the last one short here): the same numbers as in one piece."""
+    """Large enough to be split over threads by whole chunks of images (the last one short
+    here): the same numbers as in one piece."""
     from mxnb.ops.nn import _conv_parallel
     rng = np.random.default_rng(3)
-    n = 2 * _winograd_f43.LANES + 3
+    n = 2 * winograd._CHUNK + 3
     data = rng.standard_normal((n, 16, 24, 24)).astype(np.float32)
     weight = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
     ograd = rng.standard_normal((n, 16, 24, 24)).astype(np.float32)
@@ -137,6 +137,29 @@ def test_split_over_threads_equals_one_piece(form, monkeypatch):
     assert np.array_equal(split, winograd.forward(data, weight, None, (1, 1), (24, 24), form=form))
     assert np.array_equal(split_grad,
                           winograd.weight_gradient(ograd, data, (1, 1), form=form)[0])
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 4, 16])
+@pytest.mark.parametrize("form", FORMS[::2], ids=form_id)
+def test_chunks_of_any_size_give_the_definitions_results(form, chunk, monkeypatch):
+    """The transforms take `chunk` images side by side (the last chunk shorter where the batch
+    does not divide): every pass still equals the direct convolution, on a width that is not
+    a whole number of tiles."""
+    module, dtype, tolerance = form
+    monkeypatch.setattr(winograd, "_CHUNK", chunk)
+    rng = np.random.default_rng(4)
+    shape, pad = (7, 16, 9, 10), (1, 1)
+    data = rng.standard_normal(shape).astype(dtype)
+    weight = rng.standard_normal((18, 16, 3, 3)).astype(dtype)
+    bias = rng.standard_normal(18).astype(dtype)
+    want = direct(data, weight, bias, pad)
+    assert relative_error(winograd.forward(data, weight, bias, pad, want.shape[2:], form=module),
+                          want) < tolerance
+    ograd = rng.standard_normal(want.shape).astype(dtype)
+    assert relative_error(winograd.data_gradient(ograd, weight, pad, shape, form=module),
+                          direct_data_gradient(ograd, weight, pad, shape)) < tolerance
+    assert relative_error(winograd.weight_gradient(ograd, data, pad, form=module)[0],
+                          direct_weight_gradient(ograd, data, pad)) < tolerance
 
 
 def test_applies_only_where_it_is_correct_and_pays():

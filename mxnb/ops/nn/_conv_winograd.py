@@ -23,13 +23,14 @@ weight gradient; F(2x2) below. On the 4x4 layers im2col's forward and data gradi
 and 14.3-15.0 ms in the training step.
 
 The forms (_winograd_f23.py, _winograd_f43.py) are their compiled transforms; the passes here
-run them split over the cores by image (or by filter), with the products between them split
-by transform position (_conv_parallel.parallel_matmul).
+run them split over the cores by chunks of images (or by filter), with the products between
+them split by transform position (_conv_parallel.parallel_matmul).
 """
 import numpy
 
 from ... import compiled
 from . import _winograd_f23, _winograd_f43
+from . import _conv_parallel
 from ._conv_parallel import parallel_batches, parallel_matmul
 
 __all__ = ["shaped_for", "takes", "applies", "forward", "data_gradient", "weight_gradient"]
@@ -42,6 +43,16 @@ _MIN_SIDE = 4
 # and of the weight gradient.
 _F43_FROM_SIDE = 16
 _F43_WEIGHT_GRADIENT_FROM_SIDE = 8
+# Images side by side in the transforms' loops (see _winograd_f43). ResNet-18/32x32's layers,
+# batch 32, one thread, ms for the data / output / output-gradient transforms:
+#                        one image at a time   chunks of 8          chunks of 16
+#   F(4x4) 64ch 32x32    5.5 / 6.2 / 3.9       2.35 / 1.74 / 2.29   2.33 / 1.77 / 2.23
+#   F(4x4) 256ch 8x8     2.2 / 3.8 / 1.6       0.83 / 0.80 / 0.80   0.65 / 0.63 / 0.60
+#   F(2x2) 256ch 8x8     2.6 / 1.0 / 1.8       1.36 / 0.70 / 1.15   1.30 / 0.78 / 1.16
+#   F(2x2) 512ch 4x4     1.4 / 0.5 / 1.1       1.14 / 0.62 / 0.89   0.49 / 0.43 / 0.54
+# (chunks of 4 were slower than 8 everywhere; of 32, like 16, but batch 32 is then one chunk
+# and one thread). On two threads 8 and 16 were alike on every layer, forward and backward.
+_CHUNK = 16
 
 
 def shaped_for(data_shape, filters, geometry, groups):
@@ -86,12 +97,17 @@ def _transform_filters(form, weight, flip=False):
     return out
 
 
-def _by_chunks(form, work, n, elements):
+def _chunk(n):
+    """Images per chunk of the transforms (side by side in their loops) for a batch of n:
+    _CHUNK, or fewer where a thread would otherwise get no chunk."""
+    return max(1, min(_CHUNK, -(-n // _conv_parallel.cpu_threads())))
+
+
+def _by_chunks(chunk, work, n, elements):
     """work(first, last) over the images range(n), split over threads by whole chunks of
-    form.LANES images: the transforms number the tiles of a chunk together."""
-    lanes = form.LANES
-    parallel_batches(numpy, lambda lo, hi: work(lo * lanes, min(n, hi * lanes)),
-                     (n + lanes - 1) // lanes, elements)
+    `chunk` images: the transforms number the tiles of a chunk together."""
+    parallel_batches(numpy, lambda lo, hi: work(lo * chunk, min(n, hi * chunk)),
+                     (n + chunk - 1) // chunk, elements)
 
 
 def _windows(form, data, pad, out_shape):
@@ -99,8 +115,9 @@ def _windows(form, data, pad, out_shape):
     n, channels = data.shape[0], data.shape[1]
     tiles_h, tiles_w = _tiles(form, out_shape)
     windows = numpy.empty((form.POSITIONS, channels, n * tiles_h * tiles_w), data.dtype)
-    _by_chunks(form, lambda lo, hi: form.transform_data(
-        data, pad[0], pad[1], tiles_h, tiles_w, lo, hi, windows), n, windows.size)
+    chunk = _chunk(n)
+    _by_chunks(chunk, lambda lo, hi: form.transform_data(
+        data, pad[0], pad[1], tiles_h, tiles_w, chunk, lo, hi, windows), n, windows.size)
     return windows
 
 
@@ -112,8 +129,9 @@ def _convolve(form, data, weight, bias, pad, out_shape, flip=False):
     out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
     shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
     tiles_h, tiles_w = _tiles(form, out_shape)
-    _by_chunks(form, lambda lo, hi: form.transform_output(
-        products, shift, tiles_h, tiles_w, lo, hi, out), n, out.size)
+    chunk = _chunk(n)
+    _by_chunks(chunk, lambda lo, hi: form.transform_output(
+        products, shift, tiles_h, tiles_w, chunk, lo, hi, out), n, out.size)
     return out
 
 
@@ -148,8 +166,9 @@ def weight_gradient(ograd, data, pad, bias=False, form=None):
     tiles_h, tiles_w = _tiles(form, out_shape)
     windows = _windows(form, data, pad, out_shape)
     tile_grads = numpy.empty((form.POSITIONS, filters, windows.shape[2]), data.dtype)
-    _by_chunks(form, lambda lo, hi: form.transform_ograd(
-        ograd, tiles_h, tiles_w, lo, hi, tile_grads), n, tile_grads.size)
+    chunk = _chunk(n)
+    _by_chunks(chunk, lambda lo, hi: form.transform_ograd(
+        ograd, tiles_h, tiles_w, chunk, lo, hi, tile_grads), n, tile_grads.size)
     sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
     out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
     parallel_batches(numpy, lambda lo, hi: form.fold_filter_gradients(sums, lo, hi, out),

@@ -10,6 +10,8 @@ the same matrices: A for the output gradient's tiles, G^T to fold the summed pro
 3x3 filters. Results agree with im2col's to float rounding (the transforms add and subtract
 before multiplying; the tests bound the difference).
 
+The transforms take a chunk of images side by side, as _winograd_f43's do (see there).
+
 Going a few images at a time so that the 16 transformed rows stay in cache measured slower
 (the 64-channel forward 18.1 -> 20.7-23.1 ms with pieces of 2^17 to 2^19 elements): the
 products get narrow and each piece is too small to split over threads.
@@ -18,95 +20,115 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["TILE", "POSITIONS", "LANES", "transform_data", "transform_output", "transform_filters",
+__all__ = ["TILE", "POSITIONS", "transform_data", "transform_output", "transform_filters",
            "transform_ograd", "fold_filter_gradients"]
 
 TILE = 2          # output tile side
 POSITIONS = 16    # (TILE + 2) ** 2: the products per tile
-LANES = 1         # images per chunk: one (tiles numbered image by image; see _winograd_f43)
 
 
 @compiled.kernel
-def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
-    """out[16, C, tile] = B^T d B for every 4x4 window d of images first..last-1 (zero padded)."""
+def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, chunk, first, last, out):
+    """out[16, C, tile] = B^T d B for every 4x4 window d of images first..last-1 (zero padded),
+    tiles in chunks of `chunk` images (see _winograd_f43); first and last are chunk bounds."""
     channels, height, width = data.shape[1], data.shape[2], data.shape[3]
-    row_length = 2 * tiles_w + 2
-    rows = numpy.zeros((4, row_length), data.dtype)     # padded input rows (edges stay zero)
-    mixed = numpy.empty((4, row_length), data.dtype)    # B^T applied down the columns
-    # Tiles go through a small buffer, a few image rows of them at a time, so each of the 16
-    # output rows is written in whole cache lines (16 rows written a handful of elements at a
-    # time would each be a cache line written in parts, far apart in time).
-    per_flush = max(1, 256 // tiles_w)
-    buffer = numpy.empty((16, per_flush * tiles_w), data.dtype)
-    for c in range(channels):
-        filled = 0
-        start = first * tiles_h * tiles_w
-        for n in range(first, last):
-            for ty in range(tiles_h):
-                for k in range(4):
-                    y = 2 * ty + k - pad_h
-                    row = rows[k]
-                    if 0 <= y < height:
-                        for j in range(width):
-                            row[pad_w + j] = data[n, c, y, j]
+    per_image = tiles_h * tiles_w
+    for n0 in range(first, last, chunk):
+        lanes = min(chunk, last - n0)
+        run = (tiles_w + 1) * lanes         # one phase of a padded row
+        width_run = tiles_w * lanes         # one row of tiles, in the output
+        # plane[y, x % 2, (x // 2) * lanes + l]: the padded data of channel c in each image
+        plane = numpy.zeros((2 * tiles_h + 2, 2, run), data.dtype)
+        mixed = numpy.empty((4, 2, run), data.dtype)    # B^T down the columns, a row of tiles
+        for c in range(channels):
+            for y in range(height):
+                row = plane[y + pad_h]
+                for x in range(width):
+                    at = x + pad_w
+                    target = row[at & 1, (at >> 1) * lanes:]
+                    if lanes == 8:         # constant counts, which LLVM unrolls (see _winograd_f43)
+                        for l in range(8):
+                            target[l] = data[n0 + l, c, y, x]
+                    elif lanes == 16:
+                        for l in range(16):
+                            target[l] = data[n0 + l, c, y, x]
                     else:
-                        for j in range(row_length):
-                            row[j] = 0
-                r0, r1, r2, r3 = rows[0], rows[1], rows[2], rows[3]
-                for j in range(row_length):
-                    mixed[0, j] = r0[j] - r2[j]
-                    mixed[1, j] = r1[j] + r2[j]
-                    mixed[2, j] = r2[j] - r1[j]
-                    mixed[3, j] = r1[j] - r3[j]
+                        for l in range(lanes):
+                            target[l] = data[n0 + l, c, y, x]
+            for ty in range(tiles_h):
+                start = n0 * per_image + ty * width_run
+                for s in range(2):
+                    r0, r1 = plane[2 * ty, s], plane[2 * ty + 1, s]
+                    r2, r3 = plane[2 * ty + 2, s], plane[2 * ty + 3, s]
+                    m0, m1, m2, m3 = mixed[0, s], mixed[1, s], mixed[2, s], mixed[3, s]
+                    for j in range(run):
+                        m0[j] = r0[j] - r2[j]
+                        m1[j] = r1[j] + r2[j]
+                        m2[j] = r2[j] - r1[j]
+                        m3[j] = r1[j] - r3[j]
                 for k in range(4):
-                    m = mixed[k]
-                    v0, v1, v2, v3 = buffer[4 * k], buffer[4 * k + 1], buffer[4 * k + 2], buffer[4 * k + 3]
-                    for tx in range(tiles_w):
-                        a, b, d, e = m[2 * tx], m[2 * tx + 1], m[2 * tx + 2], m[2 * tx + 3]
-                        v0[filled + tx] = a - d
-                        v1[filled + tx] = b + d
-                        v2[filled + tx] = d - b
-                        v3[filled + tx] = b - e
-                filled += tiles_w
-                if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
-                    out[:, c, start:start + filled] = buffer[:, :filled]
-                    start += filled
-                    filled = 0
+                    # a tile's 4 columns: phases 0-1 of its own column of 2, then of the next
+                    q0, q1 = mixed[k, 0], mixed[k, 1]
+                    q2, q3 = mixed[k, 0, lanes:], mixed[k, 1, lanes:]
+                    o0, o1 = out[4 * k, c, start:], out[4 * k + 1, c, start:]
+                    o2, o3 = out[4 * k + 2, c, start:], out[4 * k + 3, c, start:]
+                    for j in range(width_run):
+                        a, b, d, e = q0[j], q1[j], q2[j], q3[j]
+                        o0[j] = a - d
+                        o1[j] = b + d
+                        o2[j] = d - b
+                        o3[j] = b - e
 
 
 @compiled.kernel
-def transform_output(products, bias, tiles_h, tiles_w, first, last, out):
-    """out[n, K, 2ty:2ty+2, 2tx:2tx+2] = A^T m A (+ bias) for images first..last-1, where m are
-    the 16 summed products of one tile; rows and columns past the output are not written. (Without
-a bias, `bias` is zeros: adding 0 changes no sum but a -0.)"""
+def transform_output(products, bias, tiles_h, tiles_w, chunk, first, last, out):
+    """out[n, K, 2ty:2ty+2, 2tx:2tx+2] = A^T m A (+ bias) for images first..last-1 (chunk
+    bounds), where m are the 16 summed products of one tile (in chunks); rows and columns
+    past the output are not written. (Without a bias, `bias` is zeros: adding 0 changes no sum
+    but a -0.)"""
     filters, height, width = out.shape[1], out.shape[2], out.shape[3]
-    for f in range(filters):            # filters outermost, as in _transform_data
-        shift = bias[f]
-        for n in range(first, last):
+    per_image = tiles_h * tiles_w
+    for n0 in range(first, last, chunk):
+        lanes = min(chunk, last - n0)
+        width_run = tiles_w * lanes
+        # tile[r, s, tx * lanes + l]: output row 2ty + r, column 2tx + s of each tile
+        tile = numpy.empty((2, 2, width_run), products.dtype)
+        for f in range(filters):
+            shift = bias[f]
             for ty in range(tiles_h):
-                tile = (n * tiles_h + ty) * tiles_w
+                start = n0 * per_image + ty * width_run
+                p0, p1 = products[0, f, start:], products[1, f, start:]
+                p2, p3 = products[2, f, start:], products[3, f, start:]
+                p4, p5 = products[4, f, start:], products[5, f, start:]
+                p6, p7 = products[6, f, start:], products[7, f, start:]
+                p8, p9 = products[8, f, start:], products[9, f, start:]
+                p10, p11 = products[10, f, start:], products[11, f, start:]
+                p12, p13 = products[12, f, start:], products[13, f, start:]
+                p14, p15 = products[14, f, start:], products[15, f, start:]
+                t00, t01, t10, t11 = tile[0, 0], tile[0, 1], tile[1, 0], tile[1, 1]
+                for j in range(width_run):
+                    m4, m5, m6, m7 = p4[j], p5[j], p6[j], p7[j]
+                    m8, m9, m10, m11 = p8[j], p9[j], p10[j], p11[j]
+                    a0, a1, a2, a3 = p0[j] + m4 + m8, p1[j] + m5 + m9, p2[j] + m6 + m10, p3[j] + m7 + m11
+                    b0, b1 = m4 - m8 - p12[j], m5 - m9 - p13[j]
+                    b2, b3 = m6 - m10 - p14[j], m7 - m11 - p15[j]
+                    t00[j] = (a0 + a1 + a2) + shift
+                    t01[j] = (a1 - a2 - a3) + shift
+                    t10[j] = (b0 + b1 + b2) + shift
+                    t11[j] = (b1 - b2 - b3) + shift
                 y = 2 * ty
-                second_row = y + 1 < height
                 for tx in range(tiles_w):
-                    t = tile + tx
-                    m0, m1, m2, m3 = (products[0, f, t], products[1, f, t], products[2, f, t],
-                                      products[3, f, t])
-                    m4, m5, m6, m7 = (products[4, f, t], products[5, f, t], products[6, f, t],
-                                      products[7, f, t])
-                    m8, m9, m10, m11 = (products[8, f, t], products[9, f, t], products[10, f, t],
-                                        products[11, f, t])
-                    m12, m13, m14, m15 = (products[12, f, t], products[13, f, t],
-                                          products[14, f, t], products[15, f, t])
-                    a0, a1, a2, a3 = m0 + m4 + m8, m1 + m5 + m9, m2 + m6 + m10, m3 + m7 + m11
-                    b0, b1, b2, b3 = m4 - m8 - m12, m5 - m9 - m13, m6 - m10 - m14, m7 - m11 - m15
                     x = 2 * tx
-                    out[n, f, y, x] = (a0 + a1 + a2) + shift
-                    if x + 1 < width:
-                        out[n, f, y, x + 1] = (a1 - a2 - a3) + shift
-                    if second_row:
-                        out[n, f, y + 1, x] = (b0 + b1 + b2) + shift
+                    at = tx * lanes
+                    for l in range(lanes):
+                        target = out[n0 + l, f]
+                        target[y, x] = t00[at + l]
                         if x + 1 < width:
-                            out[n, f, y + 1, x + 1] = (b1 - b2 - b3) + shift
+                            target[y, x + 1] = t01[at + l]
+                        if y + 1 < height:
+                            target[y + 1, x] = t10[at + l]
+                            if x + 1 < width:
+                                target[y + 1, x + 1] = t11[at + l]
 
 
 _BLOCK = 64     # filters transformed into a small buffer before their 16 rows are written
@@ -146,50 +168,52 @@ def transform_filters(weight, first, last, out):
 
 
 @compiled.kernel
-def transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
-    """out[16, K, tile] = A dY A^T for every 2x2 tile dY of ograd's images first..last-1 (zero
-    past the edges): the gradient of the 16 products from that of the tile's outputs."""
+def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
+    """out[16, K, tile] = A dY A^T for every 2x2 tile dY of ograd's images first..last-1 (chunk
+    bounds; zero past the edges; in chunks): the gradient of the 16 products from that of
+    the tile's outputs."""
     filters, height, width = ograd.shape[1], ograd.shape[2], ograd.shape[3]
-    row_length = 2 * tiles_w
-    rows = numpy.zeros((2, row_length), ograd.dtype)
-    mixed = numpy.empty((4, row_length), ograd.dtype)   # A applied down the columns
-    per_flush = max(1, 256 // tiles_w)
-    buffer = numpy.empty((16, per_flush * tiles_w), ograd.dtype)
-    for f in range(filters):
-        filled = 0
-        start = first * tiles_h * tiles_w
-        for n in range(first, last):
-            for ty in range(tiles_h):
-                for k in range(2):
-                    y = 2 * ty + k
-                    row = rows[k]
-                    if y < height:
-                        for j in range(width):
-                            row[j] = ograd[n, f, y, j]
+    per_image = tiles_h * tiles_w
+    for n0 in range(first, last, chunk):
+        lanes = min(chunk, last - n0)
+        width_run = tiles_w * lanes
+        # plane[y, x % 2, (x // 2) * lanes + l] (zero past the edges); mixed: A down its columns
+        plane = numpy.zeros((2 * tiles_h, 2, width_run), ograd.dtype)
+        mixed = numpy.empty((4, 2, width_run), ograd.dtype)
+        for f in range(filters):
+            for y in range(height):
+                row = plane[y]
+                for x in range(width):
+                    target = row[x & 1, (x >> 1) * lanes:]
+                    if lanes == 8:         # constant counts, which LLVM unrolls (see _winograd_f43)
+                        for l in range(8):
+                            target[l] = ograd[n0 + l, f, y, x]
+                    elif lanes == 16:
+                        for l in range(16):
+                            target[l] = ograd[n0 + l, f, y, x]
                     else:
-                        for j in range(row_length):
-                            row[j] = 0
-                r0, r1 = rows[0], rows[1]
-                for j in range(row_length):
-                    mixed[0, j] = r0[j]
-                    mixed[1, j] = r0[j] + r1[j]
-                    mixed[2, j] = r0[j] - r1[j]
-                    mixed[3, j] = -r1[j]
+                        for l in range(lanes):
+                            target[l] = ograd[n0 + l, f, y, x]
+            for ty in range(tiles_h):
+                start = n0 * per_image + ty * width_run
+                for s in range(2):
+                    r0, r1 = plane[2 * ty, s], plane[2 * ty + 1, s]
+                    m0, m1, m2, m3 = mixed[0, s], mixed[1, s], mixed[2, s], mixed[3, s]
+                    for j in range(width_run):
+                        m0[j] = r0[j]
+                        m1[j] = r0[j] + r1[j]
+                        m2[j] = r0[j] - r1[j]
+                        m3[j] = -r1[j]
                 for k in range(4):
-                    m = mixed[k]
-                    base = 4 * k
-                    for tx in range(tiles_w):
-                        y0, y1 = m[2 * tx], m[2 * tx + 1]
-                        at = filled + tx
-                        buffer[base, at] = y0
-                        buffer[base + 1, at] = y0 + y1
-                        buffer[base + 2, at] = y0 - y1
-                        buffer[base + 3, at] = -y1
-                filled += tiles_w
-                if filled == buffer.shape[1] or (n == last - 1 and ty == tiles_h - 1):
-                    out[:, f, start:start + filled] = buffer[:, :filled]
-                    start += filled
-                    filled = 0
+                    q0, q1 = mixed[k, 0], mixed[k, 1]
+                    o0, o1 = out[4 * k, f, start:], out[4 * k + 1, f, start:]
+                    o2, o3 = out[4 * k + 2, f, start:], out[4 * k + 3, f, start:]
+                    for j in range(width_run):
+                        y0, y1 = q0[j], q1[j]
+                        o0[j] = y0
+                        o1[j] = y0 + y1
+                        o2[j] = y0 - y1
+                        o3[j] = -y1
 
 
 @compiled.kernel

@@ -9,15 +9,20 @@ and write 36/16 of it (im2col's columns are 9 times the data). The weight gradie
 backwards through the same matrices: A for the output gradient's tiles, G^T to fold the
 summed products back to 3x3 filters.
 
-The transforms go LANES images at a time ("chunks": images [LANES * i, LANES * (i + 1)), the
-last one maybe shorter), the chunk's images side by side: a row of tiles of all of them is one
-run of tiles_w * lanes numbers, the tile at column tx of image n0 + l at tx * lanes + l. So
-each pass is a long loop over contiguous runs, which LLVM vectorizes, where the tiles of one
-image (8 across a 32-wide image) gave loops too short to vectorize; the columns inside a tile
-are taken apart by phase (x % 4) when the data is copied in. ResNet-18/32x32's 64-channel data
-transform, one thread: 5.0 -> 2.5 ms. The transformed tiles are therefore numbered
-n0 * tiles_h * tiles_w + (ty * tiles_w + tx) * lanes + l: the products do not care, and every
-transform of this form, and the caller's split over threads (by whole chunks), agree on it.
+The transforms go a chunk of images at a time (`chunk`, chosen by the caller: images
+[chunk * i, chunk * (i + 1)), the last chunk maybe shorter), the chunk's images side by side:
+a row of tiles of all of them is one run of tiles_w * lanes numbers, the tile at column tx of
+image n0 + l at tx * lanes + l. Each pass is then a long loop over contiguous runs, which LLVM
+vectorizes, where the tiles of one image (8 across a 32-wide image) made loops too short to
+vectorize; the columns inside a tile are taken apart by phase (x % 4) as the data is copied in.
+Copying a chunk's images in goes a position at a time across the images: loops of 8 and 16
+images (the chunks the caller picks) are written with constant counts, which LLVM unrolls
+(the 64-channel data transform took 3.1 ms with one loop of `lanes`, 2.4 ms so). ResNet-18/
+32x32's 64-channel transforms, one thread: data 5.5 -> 2.3 ms, output 6.2 -> 1.8, output
+gradient 3.9 -> 2.2 (more in _conv_winograd, at _CHUNK). The transformed tiles are numbered
+n0 * tiles_h * tiles_w + (ty * tiles_w + tx) * lanes + l: the products do not care, and the
+transforms of one pass, given the same chunk, and the caller's split over threads (by whole
+chunks) agree on it. F(2x2, 3x3)'s transforms (_winograd_f23) go the same way.
 
 The transform matrices are those of Lavin and Gray (2015), points 0, 1, -1, 2, -2. In float32
 the results agree with a direct convolution to about 1e-5 of the largest output on 256
@@ -27,23 +32,23 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["TILE", "POSITIONS", "LANES", "transform_data", "transform_output", "transform_filters",
+__all__ = ["TILE", "POSITIONS", "transform_data", "transform_output", "transform_filters",
            "transform_ograd", "fold_filter_gradients"]
 
 TILE = 4          # output tile side
 POSITIONS = 36    # (TILE + 2) ** 2: the products per tile
-LANES = 8         # images per chunk, side by side in the transforms' loops (see above)
 
 
 @compiled.kernel
-def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
+def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, chunk, first, last, out):
     """out[36, C, tile] = B^T d B for every 6x6 window d of images first..last-1 (zero padded),
-    tiles in the LANES order (see the module's docstring); first and last are chunk bounds."""
+    tiles in chunks of `chunk` images (see the module's docstring); first and last are chunk
+    bounds."""
     channels, height, width = data.shape[1], data.shape[2], data.shape[3]
     two, four, five = data.dtype.type(2), data.dtype.type(4), data.dtype.type(5)
     per_image = tiles_h * tiles_w
-    for n0 in range(first, last, LANES):
-        lanes = min(LANES, last - n0)
+    for n0 in range(first, last, chunk):
+        lanes = min(chunk, last - n0)
         run = (tiles_w + 1) * lanes         # one phase of a padded row
         width_run = tiles_w * lanes         # one row of tiles, in the output
         # plane[y, x % 4, (x // 4) * lanes + l]: the padded data of channel c in each image
@@ -56,8 +61,15 @@ def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
                 for x in range(width):
                     at = x + pad_w
                     target = row[at & 3, (at >> 2) * lanes:]
-                    for l in range(lanes):
-                        target[l] = data[n0 + l, c, y, x]
+                    if lanes == 8:         # constant counts, which LLVM unrolls (module docstring)
+                        for l in range(8):
+                            target[l] = data[n0 + l, c, y, x]
+                    elif lanes == 16:
+                        for l in range(16):
+                            target[l] = data[n0 + l, c, y, x]
+                    else:
+                        for l in range(lanes):
+                            target[l] = data[n0 + l, c, y, x]
             for ty in range(tiles_h):
                 start = n0 * per_image + ty * width_run
                 for s in range(4):
@@ -91,16 +103,16 @@ def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, first, last, out):
 
 
 @compiled.kernel
-def transform_output(products, bias, tiles_h, tiles_w, first, last, out):
+def transform_output(products, bias, tiles_h, tiles_w, chunk, first, last, out):
     """out[n, K, 4ty:4ty+4, 4tx:4tx+4] = A^T m A (+ bias) for images first..last-1 (chunk
-    bounds), where m are the 36 summed products of one tile (LANES order); rows and columns
+    bounds), where m are the 36 summed products of one tile (in chunks); rows and columns
     past the output are not written. (Without a bias, `bias` is zeros: adding 0 changes no sum
     but a -0.)"""
     filters, height, width = out.shape[1], out.shape[2], out.shape[3]
     two, four, eight = products.dtype.type(2), products.dtype.type(4), products.dtype.type(8)
     per_image = tiles_h * tiles_w
-    for n0 in range(first, last, LANES):
-        lanes = min(LANES, last - n0)
+    for n0 in range(first, last, chunk):
+        lanes = min(chunk, last - n0)
         width_run = tiles_w * lanes
         # mixed[a, s, tx * lanes + l]: A^T along row a of each tile, output column 4tx + s;
         # tile[r, s, ...]: output row 4ty + r of each tile, before it goes to the images
@@ -138,15 +150,15 @@ def transform_output(products, bias, tiles_h, tiles_w, first, last, out):
 
 
 @compiled.kernel
-def transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
+def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
     """out[36, K, tile] = A dY A^T for every 4x4 tile dY of ograd's images first..last-1 (chunk
-    bounds; zero past the edges; LANES order): the gradient of the 36 products from that of
+    bounds; zero past the edges; in chunks): the gradient of the 36 products from that of
     the tile's outputs."""
     filters, height, width = ograd.shape[1], ograd.shape[2], ograd.shape[3]
     two, four = ograd.dtype.type(2), ograd.dtype.type(4)
     per_image = tiles_h * tiles_w
-    for n0 in range(first, last, LANES):
-        lanes = min(LANES, last - n0)
+    for n0 in range(first, last, chunk):
+        lanes = min(chunk, last - n0)
         width_run = tiles_w * lanes
         # plane[y, x % 4, (x // 4) * lanes + l] (zero past the edges); mixed: A down its columns
         plane = numpy.zeros((4 * tiles_h, 4, width_run), ograd.dtype)
@@ -156,8 +168,15 @@ def transform_ograd(ograd, tiles_h, tiles_w, first, last, out):
                 row = plane[y]
                 for x in range(width):
                     target = row[x & 3, (x >> 2) * lanes:]
-                    for l in range(lanes):
-                        target[l] = ograd[n0 + l, f, y, x]
+                    if lanes == 8:         # constant counts, which LLVM unrolls (module docstring)
+                        for l in range(8):
+                            target[l] = ograd[n0 + l, f, y, x]
+                    elif lanes == 16:
+                        for l in range(16):
+                            target[l] = ograd[n0 + l, f, y, x]
+                    else:
+                        for l in range(lanes):
+                            target[l] = ograd[n0 + l, f, y, x]
             for ty in range(tiles_h):
                 start = n0 * per_image + ty * width_run
                 for s in range(4):
