@@ -185,13 +185,10 @@ def test_applies_only_where_it_is_correct_and_pays():
 
 
 def test_the_form_follows_the_output_size():
-    """F(4x4, 3x3) from 16x16 outputs for the forward and data gradient, from 8x8 ones for the
-    weight gradient (its transforms cost more per output than they save on smaller ones)."""
-    assert winograd._form((16, 20)) is _winograd_f43
-    assert winograd._form((15, 32)) is _winograd_f23 and winograd._form((8, 8)) is _winograd_f23
-    weight_gradient_from = winograd._F43_WEIGHT_GRADIENT_FROM_SIDE
-    assert winograd._form((8, 9), weight_gradient_from) is _winograd_f43
-    assert winograd._form((4, 4), weight_gradient_from) is _winograd_f23
+    """F(4x4, 3x3) from 8x8 outputs (its transforms cost more per output than they save on
+    smaller ones), in every pass."""
+    assert winograd._form((16, 20)) is _winograd_f43 and winograd._form((8, 9)) is _winograd_f43
+    assert winograd._form((7, 32)) is _winograd_f23 and winograd._form((4, 4)) is _winograd_f23
 
 
 def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
@@ -208,7 +205,7 @@ def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
                                                 num_filter=24).asnumpy()
     with compiled.use_compiled(False):
         im2col = grad()
-    assert relative_error(grad(), im2col) < 2e-6
+    assert relative_error(grad(), im2col) < 1e-5      # F(4x4)'s float32 bound (FORMS)
     assert relative_error(winograd.data_gradient(og.asnumpy(), w.asnumpy(), (1, 1), x.shape),
                           grad()) == 0
 
@@ -217,8 +214,7 @@ def test_convolutions_data_gradient_takes_it_and_agrees_with_im2col():
 def test_a_layer_it_takes_runs_every_pass_through_it(side, monkeypatch):
     """A layer of Winograd's shape keeps no columns (its hidden output is the data, by shape
     inference too); its forward, data gradient and weight gradient are Winograd's (on 6x6
-    F(2x2, 3x3) throughout, on 10x10 F(4x4, 3x3) for the weight gradient, on 16x16 for all),
-    and all agree with NumPy's im2col forms."""
+    F(2x2, 3x3), on 10x10 and 16x16 F(4x4, 3x3)), and all agree with NumPy's im2col forms."""
     import mxnb as mx
     from mxnb.ops import registry
     calls = []

@@ -8,19 +8,20 @@ gradient all come from the data through the transforms.
 
 F(4x4, 3x3) (_winograd_f43.py) multiplies 4 times less than a direct convolution,
 F(2x2, 3x3) (_winograd_f23.py) 2.25 times less with cheaper transforms per output. Measured on
-ResNet-18/32x32's layers (batch 32, float32, two threads; ms per layer, ranges over runs; the
+ResNet-18/32x32's layers (batch 32, float32, two threads; ms per layer, median of 9; the
 products split over the threads, _conv_parallel.parallel_matmul):
 
-    layer         forward                data gradient          weight gradient
-                  F(2x2) / F(4x4)        F(2x2) / F(4x4)        F(2x2) / F(4x4) / im2col
-    64ch 32x32    12.1-13.4 / 10.8-11.3  12.2-13.1 / 10.5-11.0  16.3-16.5 / 11.0-12.7 / 20.9-21.2
-    128ch 16x16   9.2-10.0 / 7.9-8.8     9.1-10.5 / 8.2-9.5     11.4 / 7.8-9.2 / 17.4-18.2
-    256ch 8x8     7.2-8.3 / 7.5-8.6      7.5-9.4 / 8.0-10.9     8.5-11.9 / 6.5-8.9 / 11.8-12.4
-    512ch 4x4     7.9-10.2 / 11.7-15.6   10.5-15.7 / 16.8-27.7  8.5 / 9.5-9.8 / 11.6-12.3
+    layer         forward           data gradient     weight gradient
+                  F(2x2) / F(4x4)   F(2x2) / F(4x4)   F(2x2) / F(4x4)
+    64ch 32x32    11.23 / 6.59      10.68 / 6.44      11.61 / 7.78
+    128ch 16x16   7.58 / 5.27       7.48 / 5.23       8.00 / 6.02
+    256ch 8x8     6.30 / 5.32       6.59 / 5.71       6.99 / 5.44
+    512ch 4x4     7.60 / 9.57       9.04 / 12.62      7.52 / 8.63
 
-So F(4x4) from 16x16 outputs for the forward and data gradient, and from 8x8 ones for the
-weight gradient; F(2x2) below. On the 4x4 layers im2col's forward and data gradient took 12.3
-and 14.3-15.0 ms in the training step.
+So F(4x4) from 8x8 outputs, F(2x2) below. (Before the transforms went by chunks of images,
+F(2x2) was the quicker forward and data gradient on 8x8 outputs too.) im2col, for comparison,
+took 20.9 ms for the 64-channel weight gradient, and 12.3 and 14.3-15.0 ms for the 512-channel
+forward and data gradient.
 
 The forms (_winograd_f23.py, _winograd_f43.py) are their compiled transforms; the passes here
 run them split over the cores by chunks of images (or by filter), with the products between
@@ -39,10 +40,8 @@ __all__ = ["shaped_for", "takes", "applies", "forward", "data_gradient", "weight
 # and the smallest image side.
 _MIN_CHANNELS = 16
 _MIN_SIDE = 4
-# Output sides from which F(4x4, 3x3) is the quicker form of the forward and data gradient,
-# and of the weight gradient.
-_F43_FROM_SIDE = 16
-_F43_WEIGHT_GRADIENT_FROM_SIDE = 8
+# Output sides from which F(4x4, 3x3) is the quicker form (see above).
+_F43_FROM_SIDE = 8
 # Images side by side in the transforms' loops (see _winograd_f43). ResNet-18/32x32's layers,
 # batch 32, one thread, ms for the data / output / output-gradient transforms:
 #                        one image at a time   chunks of 8          chunks of 16
@@ -78,8 +77,8 @@ def applies(xp, data_shape, filters, geometry, groups, *arrays):
     return shaped_for(data_shape, filters, geometry, groups) and takes(xp, *arrays)
 
 
-def _form(out_shape, f43_from=_F43_FROM_SIDE):
-    return _winograd_f43 if min(out_shape) >= f43_from else _winograd_f23
+def _form(out_shape):
+    return _winograd_f43 if min(out_shape) >= _F43_FROM_SIDE else _winograd_f23
 
 
 def _tiles(form, out_shape):
@@ -162,7 +161,7 @@ def weight_gradient(ograd, data, pad, bias=False, form=None):
     data = numpy.ascontiguousarray(data)
     ograd = numpy.ascontiguousarray(ograd, dtype=data.dtype)
     n, filters, out_shape = ograd.shape[0], ograd.shape[1], ograd.shape[2:]
-    form = form or _form(out_shape, _F43_WEIGHT_GRADIENT_FROM_SIDE)
+    form = form or _form(out_shape)
     tiles_h, tiles_w = _tiles(form, out_shape)
     windows = _windows(form, data, pad, out_shape)
     tile_grads = numpy.empty((form.POSITIONS, filters, windows.shape[2]), data.dtype)
