@@ -326,3 +326,35 @@ def test_overlapping_splits_leave_the_blas_thread_count_as_it_was(monkeypatch):
         w.join()
     assert not failures
     assert set_threads(before) == before
+
+
+@pytest.mark.parametrize("bias, keep", [(True, True), (False, True), (True, False)])
+def test_per_image_products_equal_the_one_wide_product(monkeypatch, bias, keep):
+    """A one-group "rows" forward image by image over threads (what ResNet's stride-2 layers
+    take): the one wide product's output, NCHW, and the same kept columns, with and without a
+    bias; the threads split the batch and leave OpenBLAS's count as it was."""
+    from mxnb import blas_threads, compiled
+    from mxnb.ops.nn import _conv_columns, _conv_parallel as _parallel
+    if not compiled.enabled():
+        pytest.skip("the per-image forward makes its columns with the compiled loops")
+    x, w, b = _u(5, 8, 9, 8), _u(6, 8, 3, 3), (_u(6) if bias else None)
+    geometry = ((3, 3), (2, 2), (1, 1), (1, 1), (5, 4))
+    wide_y, wide_cols = _conv_columns.conv_forward(np, x, w, b, geometry, 1)
+    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_POSITIONS", 1)
+    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_COPIES", 0)
+    monkeypatch.setattr(_parallel, "_threads", 2)
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    calls = _count_splits(monkeypatch, "mxnb.ops.nn._conv_parallel.parallel_batches")
+    set_threads = blas_threads.blas_thread_setter()
+    before = set_threads(set_threads(2)) if set_threads else None
+    y, cols = _conv_columns.conv_forward(np, x, w, b, geometry, 1, keep_columns=keep)
+    assert y.shape == wide_y.shape and y.flags.c_contiguous
+    np.testing.assert_allclose(y, wide_y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y, conv_ref(x, w, b, kernel=(3, 3), stride=(2, 2), pad=(1, 1),
+                                           num_filter=6, no_bias=not bias), rtol=1e-10, atol=1e-10)
+    if keep:
+        np.testing.assert_array_equal(cols, wide_cols)
+    else:
+        assert cols is None
+    if set_threads is not None:
+        assert calls == [5] and set_threads(before) == before

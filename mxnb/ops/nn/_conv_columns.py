@@ -228,6 +228,41 @@ def _rows_product_in_pieces(xp, data, w, plan):
     return result.reshape(plan.output)
 
 
+# Output positions per image from which a one-group "rows" forward goes image by image over
+# the threads (_rows_products_per_image).
+_PER_IMAGE_FROM_POSITIONS = 128
+_PER_IMAGE_FROM_COPIES = 1 << 19
+
+
+def _products_per_image(xp, data, plan):
+    n = data.shape[0]
+    return (plan.groups == 1 and n > 1 and plan.shape[0] // n >= _PER_IMAGE_FROM_POSITIONS
+            and plan.copies >= _PER_IMAGE_FROM_COPIES and _conv_kernels.takes(xp, data.dtype))
+
+
+def _rows_products_per_image(xp, data, w, plan, keep_columns):
+    """The "rows" forward of one group, image by image, the batch split over the threads (each
+    image's columns made and multiplied while in cache, the products on one BLAS thread per
+    thread): each image's filters times its columns' transpose is its output, already NCHW.
+    (output, columns or None); the columns are made whole where kept."""
+    n = data.shape[0]
+    positions = plan.shape[0] // n
+    result = xp.empty((n, w.shape[0], positions), dtype=xp.result_type(data, w))
+    cols = xp.empty(plan.shape, dtype=data.dtype) if keep_columns else None
+
+    def work(lo, hi):
+        if keep_columns:
+            part = cols[lo * positions:hi * positions]
+        else:
+            part = xp.empty(((hi - lo) * positions,) + plan.shape[1:], dtype=data.dtype)
+        _compiled_im2col(xp, data, plan, part, lo, hi)
+        per_image = part.reshape(hi - lo, positions, -1)
+        for i in range(hi - lo):
+            xp.dot(w, per_image[i].T, out=result[lo + i])
+    _conv_parallel.parallel_products(work, n, plan.copies)
+    return result.reshape(plan.output), cols
+
+
 def _column_pieces(xp, data, plan):
     """(lo, hi, the columns of images lo..hi-1 as (hi - lo, positions, window)) over the batch,
     a few images (about _PIECE_ELEMENTS column elements) at a time, every piece in one reused
@@ -292,6 +327,8 @@ def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None, pla
         if (not keep_columns and groups == 1 and xp is numpy and n > 1
                 and prod(plan.shape) >= _PIECES_FROM_ELEMENTS):
             return _rows_product_in_pieces(xp, data, w[0], plan), None
+        if _products_per_image(xp, data, plan):
+            return _rows_products_per_image(xp, data, w[0], plan, keep_columns)
         cols = im2col(xp, data, geometry, groups, bias is not None, plan)
         rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
         result = xp.ascontiguousarray(rows.reshape(n, prod(plan.output[2:]), filters)

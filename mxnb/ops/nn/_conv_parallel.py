@@ -16,7 +16,8 @@ import numpy
 from ... import blas_threads
 from ._shapes import prod
 
-__all__ = ["parallel_batches", "parallel_elementwise", "parallel_matmul", "cpu_threads"]
+__all__ = ["parallel_batches", "parallel_elementwise", "parallel_matmul", "parallel_products",
+           "cpu_threads"]
 
 # Elements below which splitting a copy costs more than it saves.
 _MIN_ELEMENTS = 1 << 17
@@ -100,10 +101,8 @@ def parallel_matmul(xp, a, b):
     cores (ms, ResNet-18/32x32's, batch 32: weight gradient of 64 channels 5.07 -> 3.81, 128
     channels 3.98 -> 2.88, 256 channels 3.44 -> 2.38; forward of 64 channels 3.40 -> 2.90, 128
     channels 3.48 -> 2.43; the training step ~580-595 -> 543-574 ms). A plain matmul on CuPy,
-    where OpenBLAS cannot be set so (blas_threads.blas_thread_setter), for one thread, and
-    below _MATMUL_SPLIT_FROM."""
-    set_threads = blas_threads.blas_thread_setter() if xp is numpy else None
-    if set_threads is None:
+    for one thread, and below _MATMUL_SPLIT_FROM."""
+    if xp is not numpy:
         return xp.matmul(a, b)
     batch = numpy.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     if (not batch or min(cpu_threads(), batch[0]) < 2
@@ -117,17 +116,28 @@ def parallel_matmul(xp, a, b):
 
     def part(lo, hi):
         numpy.matmul(cut(a, lo, hi), cut(b, lo, hi), out=out[lo:hi])
-    # The count is process-wide: one split at a time sets it and puts back what it found (two
-    # overlapping, from the threaded engine's workers, could leave it at 1). A split that finds
-    # another running is one plain matmul.
-    if not _matmul_lock.acquire(blocking=False):
-        return numpy.matmul(a, b, out=out)
+    parallel_products(part, n, out.size + _MIN_ELEMENTS)
+    return out
+
+
+def parallel_products(work, n, elements):
+    """work(lo, hi) over batch slices of range(n) on NumPy arrays, in threads (parallel_batches)
+    with each thread's BLAS products on one BLAS thread: for stacks of products too narrow for
+    OpenBLAS to split each one well. Where OpenBLAS's count cannot be set so
+    (blas_threads.blas_thread_setter), or another split holds it, work(0, n) runs here with
+    BLAS's own threads.
+
+    The count is process-wide: one split at a time sets it and puts back what it found (two
+    overlapping, from the threaded engine's workers, could leave it at 1)."""
+    set_threads = blas_threads.blas_thread_setter()
+    if set_threads is None or min(cpu_threads(), n) < 2 or not _matmul_lock.acquire(blocking=False):
+        work(0, n)
+        return
     try:
         previous = set_threads(1)
         try:
-            parallel_batches(numpy, part, n, out.size + _MIN_ELEMENTS)
+            parallel_batches(numpy, work, n, elements)
         finally:
             set_threads(previous)
     finally:
         _matmul_lock.release()
-    return out
