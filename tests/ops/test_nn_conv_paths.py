@@ -358,3 +358,32 @@ def test_per_image_products_equal_the_one_wide_product(monkeypatch, bias, keep):
         assert cols is None
     if set_threads is not None:
         assert calls == [5] and set_threads(before) == before
+
+
+@pytest.mark.parametrize("stride, kernel, pad", [(2, 3, 1), (2, 1, 0), (1, 3, 0)])
+def test_per_image_data_gradient_equals_the_pieces(monkeypatch, stride, kernel, pad):
+    """The data gradient image by image over threads (ResNet's stride-2 layers and their 1x1
+    shortcuts; outputs wider than _ROWS_GRADIENT_WIDTH): the values of the pieces' form, and
+    of the definition."""
+    from mxnb import compiled
+    from mxnb.ops.nn import _conv_columns, _conv_parallel as _parallel
+    if not compiled.enabled():
+        pytest.skip("the data gradient's col2im is a compiled loop")
+    x, w = _u(5, 8, 9, 20), _u(6, 8, kernel, kernel)
+    out = tuple((s + 2 * pad - kernel) // stride + 1 for s in x.shape[2:])
+    og = _u(5, 6, *out)
+    geometry = ((kernel,) * 2, (stride,) * 2, (1, 1), (pad,) * 2, out)
+    pieces = _conv_columns._compiled_data_gradient(np, og, w, x.shape, geometry, 1)
+    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_POSITIONS", 1)
+    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_COPIES", 0)
+    monkeypatch.setattr(_parallel, "_threads", 2)
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    calls = _count_splits(monkeypatch, "mxnb.ops.nn._conv_parallel.parallel_batches")
+    per_image = _conv_columns._compiled_data_gradient(np, og, w, x.shape, geometry, 1)
+    np.testing.assert_allclose(per_image, pieces, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(per_image, _conv_data_grad_ref(
+        og, x, w, kernel=(kernel, kernel), stride=(stride, stride), pad=(pad, pad),
+        num_filter=6), rtol=1e-10, atol=1e-10)
+    from mxnb import blas_threads
+    if blas_threads.blas_thread_setter() is not None:
+        assert calls == [5]

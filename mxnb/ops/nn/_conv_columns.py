@@ -229,20 +229,28 @@ def _rows_product_in_pieces(xp, data, w, plan):
     return result.reshape(plan.output)
 
 
-# Output positions per image, and column elements, from which a one-group "rows" forward goes
-# image by image over the threads (_rows_products_per_image). ResNet-18/32x32, batch 32, two
-# threads, forward ms (forward plus backward): the 64 -> 128 stride-2 3x3 layer (256 positions)
-# 9.5 -> 7.3 (25.6 -> 23.8), its 1x1 shortcut 4.5 -> 2.0 (9.5 -> 7.5); 64 positions gained
-# nothing (128 -> 256 stride-2: 6.7 -> 6.5, 19.6 -> 19.6) or lost (LeNet's second layer,
-# batch 64: 1.95 -> 1.85 but 5.3 -> 5.7 with the backward); 16 positions lost (5.8 -> 5.9).
+# Output positions per image, and column elements, from which a one-group "rows" forward and a
+# one-group data gradient go image by image over the threads (_rows_products_per_image,
+# _per_image_data_gradient). ResNet-18/32x32, batch 32, two threads, forward ms (forward plus
+# backward): the 64 -> 128 stride-2 3x3 layer (256 positions) 9.5 -> 7.3 (25.6 -> 23.8), its
+# 1x1 shortcut 4.5 -> 2.0 (9.5 -> 7.5); 64 positions gained nothing (128 -> 256 stride-2:
+# 6.7 -> 6.5, 19.6 -> 19.6) or lost (LeNet's second layer, batch 64: 1.95 -> 1.85 but
+# 5.3 -> 5.7 with the backward); 16 positions lost (5.8 -> 5.9).
 _PER_IMAGE_FROM_POSITIONS = 128
 _PER_IMAGE_FROM_COPIES = 1 << 19
 
 
+def _per_image(n, positions, columns):
+    """Whether a one-group pass over n images of `positions` outputs each, whose columns have
+    `columns` elements, goes image by image over the threads (the caller has checked that the
+    compiled loops take its arrays)."""
+    return n > 1 and positions >= _PER_IMAGE_FROM_POSITIONS and columns >= _PER_IMAGE_FROM_COPIES
+
+
 def _products_per_image(xp, data, plan):
     n = data.shape[0]
-    return (plan.groups == 1 and n > 1 and plan.shape[0] // n >= _PER_IMAGE_FROM_POSITIONS
-            and plan.copies >= _PER_IMAGE_FROM_COPIES and _conv_kernels.takes(xp, data.dtype))
+    return (plan.groups == 1 and _per_image(n, plan.shape[0] // max(n, 1), plan.copies)
+            and _conv_kernels.takes(xp, data.dtype))
 
 
 def _rows_products_per_image(xp, data, w, plan, keep_columns):
@@ -514,9 +522,14 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     each image's ograd (F/g, P) is that image's columns' gradient in the "channels" layout,
     which the compiled col2im adds back into the data's positions (NCHW, no transposes). One
     buffer serves every piece; the products use BLAS's threads, col2im is split over ours
-    (products inside our threads would ask BLAS for threads too: two cores, four threads)."""
+    (products inside our threads would ask BLAS for threads too: two cores, four threads).
+    Wide one-group layers go image by image over our threads instead, with one BLAS thread
+    each (_per_image_data_gradient)."""
     if groups == 1 and uses_rows(data_shape[1]) and geometry[4][-1] <= _ROWS_GRADIENT_WIDTH:
         return _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry)
+    n, positions = data_shape[0], prod(geometry[4])
+    if groups == 1 and _per_image(n, positions, n * positions * prod(geometry[0]) * data_shape[1]):
+        return _per_image_data_gradient(xp, og, weight, data_shape, geometry)
     kernel, out = geometry[0], geometry[4]
     n, c = data_shape[:2]
     f = weight.shape[0]
@@ -541,6 +554,32 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
         def add(lo, hi, part=part, first=first):
             _conv_kernels.col2im_channels(part, geo, grad5, first + lo, first + hi, first)
         parallel_batches(xp, add, last - first, part.size)
+    return grad
+
+
+def _per_image_data_gradient(xp, og, weight, data_shape, geometry):
+    """_compiled_data_gradient image by image, the batch split over the threads as the
+    per-image forward is (_rows_products_per_image): each image's columns' gradient, the
+    filters' transpose times its ograd, is added back by col2im while in cache, the products on
+    one BLAS thread per thread. The 64 -> 128 stride-2 layer's forward plus backward 24.3 ->
+    21.8 ms, its 1x1 shortcut's 7.8 -> 6.6 (two threads, batch 32)."""
+    kernel, out = geometry[0], geometry[4]
+    n, c = data_shape[:2]
+    f = weight.shape[0]
+    positions = prod(out)
+    window = prod(kernel) * c
+    wt = xp.ascontiguousarray(weight.reshape(f, window).T)          # (window, F)
+    og3 = og.reshape(n, f, positions)
+    grad = xp.empty(data_shape, dtype=og.dtype)
+    grad5 = _conv_kernels.as_3d(grad)
+    geo = _conv_kernels.geometry_array(geometry)
+
+    def work(lo, hi):
+        cols = xp.empty((1, 1, window, positions), dtype=og.dtype)
+        for i in range(lo, hi):
+            xp.dot(wt, og3[i], out=cols[0, 0])
+            _conv_kernels.col2im_channels(cols, geo, grad5, i, i + 1, i)
+    _conv_parallel.parallel_products(work, n, n * window * positions)
     return grad
 
 
