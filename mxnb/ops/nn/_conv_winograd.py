@@ -23,9 +23,10 @@ F(2x2) was the quicker forward and data gradient on 8x8 outputs too.) im2col, fo
 took 20.9 ms for the 64-channel weight gradient, and 12.3 and 14.3-15.0 ms for the 512-channel
 forward and data gradient.
 
-The forms (_winograd_f23.py, _winograd_f43.py) are their compiled transforms; the passes here
-run them split over the cores by chunks of images (or by filter), with the products between
-them split by transform position (_conv_parallel.parallel_matmul).
+The forms (_winograd_f23.py, _winograd_f43.py) are their compiled transforms and filter
+matrix; the passes here run the transforms split over the cores by chunks of images, the
+filters' transforms as BLAS products, and the products between them split by transform
+position (_conv_parallel.parallel_matmul).
 """
 import numpy
 
@@ -85,15 +86,40 @@ def _tiles(form, out_shape):
     return tuple((size + form.TILE - 1) // form.TILE for size in out_shape)
 
 
+# kron(G, G) per (form, dtype), and the same with its columns reversed: a 3x3 filter's 9 taps
+# (row-major) to its POSITIONS transformed values G g G^T (row-major).
+_TAP_MATRICES = {}
+
+
+def _tap_matrix(form, dtype, reverse=False):
+    key = (form.__name__, numpy.dtype(dtype), reverse)
+    matrix = _TAP_MATRICES.get(key)
+    if matrix is None:
+        taps = numpy.kron(form.G, form.G)
+        matrix = _TAP_MATRICES[key] = numpy.ascontiguousarray(
+            taps[:, ::-1] if reverse else taps, dtype=dtype)
+    return matrix
+
+
 def _transform_filters(form, weight, flip=False):
-    """(POSITIONS, K, C) transformed filters, of the flipped and transposed weight (the data
-    gradient's) where `flip`."""
-    if flip:
-        weight = weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
-    out = numpy.empty((form.POSITIONS,) + weight.shape[:2], weight.dtype)
-    parallel_batches(numpy, lambda lo, hi: form.transform_filters(weight, lo, hi, out),
-                     out.shape[1], out.size)
-    return out
+    """(POSITIONS, K, C) transformed filters G g G^T; where `flip`, those of the flipped and
+    transposed weight (the data gradient's), (POSITIONS, C, K) as a transposed view, which the
+    products take as it is. The transform is linear: one BLAS product of kron(G, G) with the
+    filters' taps (a flipped filter's taps are its taps reversed). Memory-bound, and 1.7-1.9x
+    quicker than the compiled loop per filter it replaced (ResNet-18/32x32's 512-channel F(2x2)
+    filters 2.88 -> 1.52 ms, flipped 3.14 -> 1.56; 256-channel F(4x4) 1.21 -> 0.70)."""
+    k, c = weight.shape[:2]
+    taps = numpy.ascontiguousarray(weight).reshape(k * c, 9)
+    product = numpy.matmul(_tap_matrix(form, weight.dtype, flip), taps.T).reshape(-1, k, c)
+    return product.transpose(0, 2, 1) if flip else product
+
+
+def _fold_filter_gradients(form, sums):
+    """(K, C, 3, 3) filter gradients G^T s G from the summed products s (POSITIONS, K, C): the
+    transform's transpose, one BLAS product."""
+    positions, k, c = sums.shape
+    taps = numpy.matmul(sums.reshape(positions, k * c).T, _tap_matrix(form, sums.dtype))
+    return taps.reshape(k, c, 3, 3)
 
 
 def _chunk(n):
@@ -169,7 +195,4 @@ def weight_gradient(ograd, data, pad, bias=False, form=None):
     _by_chunks(chunk, lambda lo, hi: form.transform_ograd(
         ograd, tiles_h, tiles_w, chunk, lo, hi, tile_grads), n, tile_grads.size)
     sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
-    out = numpy.empty((filters, data.shape[1], 3, 3), data.dtype)
-    parallel_batches(numpy, lambda lo, hi: form.fold_filter_gradients(sums, lo, hi, out),
-                     filters, sums.size)
-    return out, (ograd.sum(axis=(0, 2, 3)) if bias else None)
+    return _fold_filter_gradients(form, sums), (ograd.sum(axis=(0, 2, 3)) if bias else None)

@@ -1,5 +1,7 @@
 """Winograd's F(2x2, 3x3): a 3x3 stride-1 convolution with 2.25 times fewer multiplications;
-its transforms, as compiled loops (mxnb.compiled, numba) that _conv_winograd.py runs.
+its data, output and output-gradient transforms, as compiled loops (mxnb.compiled, numba)
+that _conv_winograd.py runs, and its filter matrix G (the filters' transform G g G^T is linear
+in the 9 taps: _conv_winograd applies it, and its transpose, as BLAS products with kron(G, G)).
 
 Each 2x2 tile of the output is computed from the 4x4 window of the data under it as
 Y = A^T [(G g G^T) * (B^T d B)] A: 16 elementwise products of transformed filters and
@@ -20,11 +22,12 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["TILE", "POSITIONS", "transform_data", "transform_output", "transform_filters",
-           "transform_ograd", "fold_filter_gradients"]
+__all__ = ["TILE", "POSITIONS", "G", "transform_data", "transform_output", "transform_ograd"]
 
 TILE = 2          # output tile side
 POSITIONS = 16    # (TILE + 2) ** 2: the products per tile
+# G: a 3-tap filter to its 4 transformed values (G g G^T for a 3x3 one; _conv_winograd applies it)
+G = numpy.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 
 
 @compiled.kernel
@@ -131,42 +134,6 @@ def transform_output(products, bias, tiles_h, tiles_w, chunk, first, last, out):
                                 target[y + 1, x + 1] = t11[at + l]
 
 
-_BLOCK = 64     # filters transformed into a small buffer before their 16 rows are written
-
-
-@compiled.kernel
-def transform_filters(weight, first, last, out):
-    """out[16, k, C] = G g G^T for each 3x3 filter g = weight[k, c], k in first..last-1 (any
-    strides: the data gradient passes a flipped, transposed view). A block of filters at a time
-    goes through a small buffer, so each of the 16 rows is written in whole cache lines."""
-    channels = out.shape[2]
-    half = weight.dtype.type(0.5)
-    block = numpy.empty((16, _BLOCK), weight.dtype)
-    for k in range(first, last):
-        for start in range(0, channels, _BLOCK):
-            stop = min(start + _BLOCK, channels)
-            for c in range(start, stop):
-                i = c - start
-                for a in range(4):
-                    # row a of G g: g0, (g0+g1+g2)/2, (g0-g1+g2)/2 or g2, column by column
-                    if a == 0:
-                        r0, r1, r2 = weight[k, c, 0, 0], weight[k, c, 0, 1], weight[k, c, 0, 2]
-                    elif a == 3:
-                        r0, r1, r2 = weight[k, c, 2, 0], weight[k, c, 2, 1], weight[k, c, 2, 2]
-                    else:
-                        s = weight.dtype.type(1) if a == 1 else weight.dtype.type(-1)
-                        r0 = (weight[k, c, 0, 0] + s * weight[k, c, 1, 0] + weight[k, c, 2, 0]) * half
-                        r1 = (weight[k, c, 0, 1] + s * weight[k, c, 1, 1] + weight[k, c, 2, 1]) * half
-                        r2 = (weight[k, c, 0, 2] + s * weight[k, c, 1, 2] + weight[k, c, 2, 2]) * half
-                    block[4 * a, i] = r0                    # times G^T along the row
-                    block[4 * a + 1, i] = (r0 + r1 + r2) * half
-                    block[4 * a + 2, i] = (r0 - r1 + r2) * half
-                    block[4 * a + 3, i] = r2
-            for row in range(16):
-                for c in range(start, stop):
-                    out[row, k, c] = block[row, c - start]
-
-
 @compiled.kernel
 def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
     """out[16, K, tile] = A dY A^T for every 2x2 tile dY of ograd's images first..last-1 (chunk
@@ -214,32 +181,3 @@ def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
                         o1[j] = y0 + y1
                         o2[j] = y0 - y1
                         o3[j] = -y1
-
-
-@compiled.kernel
-def fold_filter_gradients(sums, first, last, out):
-    """out[k, c] = G^T s G for the 16 summed products s = sums[:, k, c] of each filter, k in
-    first..last-1: the gradient of the 3x3 filter from that of its transform."""
-    channels = out.shape[1]
-    half = sums.dtype.type(0.5)
-    rows = numpy.empty((4, 3), sums.dtype)             # s G: G^T along each row of s
-    block = numpy.empty((16, _BLOCK), sums.dtype)
-    for k in range(first, last):
-        for start in range(0, channels, _BLOCK):
-            stop = min(start + _BLOCK, channels)
-            for row in range(16):
-                for c in range(start, stop):
-                    block[row, c - start] = sums[row, k, c]
-            for c in range(start, stop):
-                i = c - start
-                for a in range(4):
-                    s0, s1 = block[4 * a, i], block[4 * a + 1, i]
-                    s2, s3 = block[4 * a + 2, i], block[4 * a + 3, i]
-                    rows[a, 0] = s0 + half * (s1 + s2)
-                    rows[a, 1] = half * (s1 - s2)
-                    rows[a, 2] = half * (s1 + s2) + s3
-                for q in range(3):
-                    s0, s1, s2, s3 = rows[0, q], rows[1, q], rows[2, q], rows[3, q]
-                    out[k, c, 0, q] = s0 + half * (s1 + s2)
-                    out[k, c, 1, q] = half * (s1 - s2)
-                    out[k, c, 2, q] = half * (s1 + s2) + s3

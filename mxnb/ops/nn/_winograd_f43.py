@@ -1,5 +1,7 @@
 """Winograd's F(4x4, 3x3): a 3x3 stride-1 convolution with 4 times fewer multiplications;
-its transforms, as compiled loops (mxnb.compiled, numba) that _conv_winograd.py runs.
+its data, output and output-gradient transforms, as compiled loops (mxnb.compiled, numba)
+that _conv_winograd.py runs, and its filter matrix G (the filters' transform G g G^T is linear
+in the 9 taps: _conv_winograd applies it, and its transpose, as BLAS products with kron(G, G)).
 
 Each 4x4 tile of the output is computed from the 6x6 window of the data under it as
 Y = A^T [(G g G^T) * (B^T d B)] A: 36 elementwise products of transformed filters and
@@ -32,11 +34,13 @@ import numpy
 
 from ... import compiled
 
-__all__ = ["TILE", "POSITIONS", "transform_data", "transform_output", "transform_filters",
-           "transform_ograd", "fold_filter_gradients"]
+__all__ = ["TILE", "POSITIONS", "G", "transform_data", "transform_output", "transform_ograd"]
 
 TILE = 4          # output tile side
 POSITIONS = 36    # (TILE + 2) ** 2: the products per tile
+# G: a 3-tap filter to its 6 transformed values (G g G^T for a 3x3 one; _conv_winograd applies it)
+G = numpy.array([[1 / 4, 0.0, 0.0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+                 [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0.0, 0.0, 1.0]])
 
 
 @compiled.kernel
@@ -204,77 +208,3 @@ def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
                         o3[j] = (y0 + four * y2) + two * (y1 + four * y3)
                         o4[j] = (y0 + four * y2) - two * (y1 + four * y3)
                         o5[j] = y3
-
-
-_BLOCK = 64     # filters transformed through a small buffer, so each of the 36 rows is
-                # written (or read) in whole cache lines
-
-
-@compiled.kernel
-def transform_filters(weight, first, last, out):
-    """out[36, k, C] = G g G^T for each 3x3 filter g = weight[k, c], k in first..last-1 (any
-    strides: the data gradient passes a flipped, transposed view)."""
-    channels = out.shape[2]
-    quarter = weight.dtype.type(0.25)
-    sixth = weight.dtype.type(1.0 / 6.0)
-    twelfth = weight.dtype.type(1.0 / 12.0)
-    twenty_fourth = weight.dtype.type(1.0 / 24.0)
-    rows = numpy.empty((6, 3), weight.dtype)           # G g: G down each column of g
-    block = numpy.empty((36, _BLOCK), weight.dtype)
-    for k in range(first, last):
-        for start in range(0, channels, _BLOCK):
-            stop = min(start + _BLOCK, channels)
-            for c in range(start, stop):
-                i = c - start
-                for q in range(3):
-                    g0, g1, g2 = weight[k, c, 0, q], weight[k, c, 1, q], weight[k, c, 2, q]
-                    rows[0, q] = quarter * g0
-                    rows[1, q] = -sixth * (g0 + g1 + g2)
-                    rows[2, q] = -sixth * (g0 - g1 + g2)
-                    rows[3, q] = twenty_fourth * g0 + twelfth * g1 + sixth * g2
-                    rows[4, q] = twenty_fourth * g0 - twelfth * g1 + sixth * g2
-                    rows[5, q] = g2
-                for a in range(6):
-                    g0, g1, g2 = rows[a, 0], rows[a, 1], rows[a, 2]
-                    block[6 * a, i] = quarter * g0
-                    block[6 * a + 1, i] = -sixth * (g0 + g1 + g2)
-                    block[6 * a + 2, i] = -sixth * (g0 - g1 + g2)
-                    block[6 * a + 3, i] = twenty_fourth * g0 + twelfth * g1 + sixth * g2
-                    block[6 * a + 4, i] = twenty_fourth * g0 - twelfth * g1 + sixth * g2
-                    block[6 * a + 5, i] = g2
-            for row in range(36):
-                for c in range(start, stop):
-                    out[row, k, c] = block[row, c - start]
-
-
-@compiled.kernel
-def fold_filter_gradients(sums, first, last, out):
-    """out[k, c] = G^T s G for the 36 summed products s = sums[:, k, c] of each filter, k in
-    first..last-1: the gradient of the 3x3 filter from that of its transform."""
-    channels = out.shape[1]
-    quarter = sums.dtype.type(0.25)
-    sixth = sums.dtype.type(1.0 / 6.0)
-    twelfth = sums.dtype.type(1.0 / 12.0)
-    twenty_fourth = sums.dtype.type(1.0 / 24.0)
-    rows = numpy.empty((6, 3), sums.dtype)             # s G: G^T along each row of s
-    block = numpy.empty((36, _BLOCK), sums.dtype)
-    for k in range(first, last):
-        for start in range(0, channels, _BLOCK):
-            stop = min(start + _BLOCK, channels)
-            for row in range(36):
-                for c in range(start, stop):
-                    block[row, c - start] = sums[row, k, c]
-            for c in range(start, stop):
-                i = c - start
-                for a in range(6):
-                    s0, s1, s2 = block[6 * a, i], block[6 * a + 1, i], block[6 * a + 2, i]
-                    s3, s4, s5 = block[6 * a + 3, i], block[6 * a + 4, i], block[6 * a + 5, i]
-                    rows[a, 0] = quarter * s0 - sixth * (s1 + s2) + twenty_fourth * (s3 + s4)
-                    rows[a, 1] = sixth * (s2 - s1) + twelfth * (s3 - s4)
-                    rows[a, 2] = sixth * (s3 + s4 - s1 - s2) + s5
-                for q in range(3):
-                    s0, s1, s2 = rows[0, q], rows[1, q], rows[2, q]
-                    s3, s4, s5 = rows[3, q], rows[4, q], rows[5, q]
-                    out[k, c, 0, q] = quarter * s0 - sixth * (s1 + s2) + twenty_fourth * (s3 + s4)
-                    out[k, c, 1, q] = sixth * (s2 - s1) + twelfth * (s3 - s4)
-                    out[k, c, 2, q] = sixth * (s3 + s4 - s1 - s2) + s5
