@@ -264,14 +264,11 @@ def _rows_products_per_image(xp, data, w, plan, keep_columns):
     cols = xp.empty(plan.shape, dtype=data.dtype) if keep_columns else None
 
     def work(lo, hi):
-        if keep_columns:
-            part = cols[lo * positions:hi * positions]
-        else:
-            part = xp.empty(((hi - lo) * positions,) + plan.shape[1:], dtype=data.dtype)
-        _compiled_im2col(xp, data, plan, part, lo, hi)
-        per_image = part.reshape(hi - lo, positions, -1)
-        for i in range(hi - lo):
-            xp.dot(w, per_image[i].T, out=result[lo + i])
+        buffer = None if keep_columns else xp.empty((positions,) + plan.shape[1:], data.dtype)
+        for i in range(lo, hi):
+            part = cols[i * positions:(i + 1) * positions] if keep_columns else buffer
+            _compiled_im2col(xp, data, plan, part, i, i + 1)
+            xp.dot(w, part.reshape(positions, -1).T, out=result[i])
     _conv_parallel.parallel_products(work, n, plan.copies)
     return result.reshape(plan.output), cols
 

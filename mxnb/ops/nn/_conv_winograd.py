@@ -128,10 +128,11 @@ def _chunk(n):
     return max(1, min(_CHUNK, -(-n // _conv_parallel.cpu_threads())))
 
 
-def _by_chunks(chunk, work, n, elements):
-    """work(first, last) over the images range(n), split over threads by whole chunks of
-    `chunk` images: the transforms number the tiles of a chunk together."""
-    parallel_batches(numpy, lambda lo, hi: work(lo * chunk, min(n, hi * chunk)),
+def _by_chunks(work, n, elements):
+    """work(chunk, first, last) over the images range(n) in chunks of _chunk(n) images, split
+    over threads by whole chunks: the transforms number the tiles of a chunk together."""
+    chunk = _chunk(n)
+    parallel_batches(numpy, lambda lo, hi: work(chunk, lo * chunk, min(n, hi * chunk)),
                      (n + chunk - 1) // chunk, elements)
 
 
@@ -140,8 +141,7 @@ def _windows(form, data, pad, out_shape):
     n, channels = data.shape[0], data.shape[1]
     tiles_h, tiles_w = _tiles(form, out_shape)
     windows = numpy.empty((form.POSITIONS, channels, n * tiles_h * tiles_w), data.dtype)
-    chunk = _chunk(n)
-    _by_chunks(chunk, lambda lo, hi: form.transform_data(
+    _by_chunks(lambda chunk, lo, hi: form.transform_data(
         data, pad[0], pad[1], tiles_h, tiles_w, chunk, lo, hi, windows), n, windows.size)
     return windows
 
@@ -154,8 +154,7 @@ def _convolve(form, data, weight, bias, pad, out_shape, flip=False):
     out = numpy.empty((n, filters) + tuple(out_shape), data.dtype)
     shift = bias if bias is not None else numpy.zeros(filters, data.dtype)
     tiles_h, tiles_w = _tiles(form, out_shape)
-    chunk = _chunk(n)
-    _by_chunks(chunk, lambda lo, hi: form.transform_output(
+    _by_chunks(lambda chunk, lo, hi: form.transform_output(
         products, shift, tiles_h, tiles_w, chunk, lo, hi, out), n, out.size)
     return out
 
@@ -191,8 +190,7 @@ def weight_gradient(ograd, data, pad, bias=False, form=None):
     tiles_h, tiles_w = _tiles(form, out_shape)
     windows = _windows(form, data, pad, out_shape)
     tile_grads = numpy.empty((form.POSITIONS, filters, windows.shape[2]), data.dtype)
-    chunk = _chunk(n)
-    _by_chunks(chunk, lambda lo, hi: form.transform_ograd(
+    _by_chunks(lambda chunk, lo, hi: form.transform_ograd(
         ograd, tiles_h, tiles_w, chunk, lo, hi, tile_grads), n, tile_grads.size)
     sums = parallel_matmul(numpy, tile_grads, windows.transpose(0, 2, 1))
     return _fold_filter_gradients(form, sums), (ograd.sum(axis=(0, 2, 3)) if bias else None)
