@@ -65,9 +65,13 @@ def _LEAKY(x):
                            nd.array([0.2, -0.1], dtype=np.float64),
                            nd.array([0.5, 2.0], dtype=np.float64), axis=0,
                            use_global_stats=True),
+    lambda x: nd.contrib.BatchNormWithReLU(
+        nd.tanh(x), nd.array([1.5, -0.5, 2.0], dtype=np.float64),
+        nd.array([0.1, 0.2, -0.3], dtype=np.float64), nd.array([0.2, -0.1, 0.0], dtype=np.float64),
+        nd.array([0.5, 2.0, 1.0], dtype=np.float64), fix_gamma=False, use_global_stats=True),
 ], ids=["softmax", "softmax_T", "log_softmax", "log_softmax_T", "SoftmaxActivation",
         "SoftmaxActivation_channel", "elu", "selu", "gelu", "leaky", "BatchNorm_global_stats",
-        "BatchNorm_global_stats_axis0"])
+        "BatchNorm_global_stats_axis0", "BatchNormWithReLU_global_stats"])
 def test_second_order_matches_finite_differences(f):
     analytic = _second(f, X)
     numeric = _numeric(f, X)
@@ -92,6 +96,8 @@ def test_softmax_example_from_the_issue_is_not_zero():
      "BatchNorm"),
     (lambda x: nd.LeakyReLU(x.reshape((2, 3, 1)), nd.array([0.2, 0.3, 0.4], dtype=np.float64),
                             act_type="prelu").reshape((2, 3)), "LeakyReLU(act_type='prelu')"),
+    (lambda x: nd.contrib.BatchNormWithReLU(x, nd.ones(3), nd.zeros(3), nd.zeros(3), nd.ones(3)),
+     "BatchNormWithReLU"),
 ])
 def test_second_order_without_a_gradient_raises_clearly(f, name):
     """BatchNorm in training mode (its batch statistics) and prelu."""

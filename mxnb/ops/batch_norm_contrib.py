@@ -2,6 +2,7 @@
 in this single-process build, it is BatchNorm over the batch it is given) and
 BatchNormWithReLU (BatchNorm followed by relu, MXNet's fused operator). Both delegate the
 normalisation to the registered BatchNorm, so they follow it exactly."""
+from .nn.batch_norm import normalize, normalize_gradient
 from .params import Bool, Float, Int, OptFloat, Str
 from .registry import get, operator
 
@@ -67,15 +68,51 @@ class SyncBatchNorm:
           num_visible=lambda attrs: 3 if attrs["output_mean_var"] else 1, needs_train=True,
           hint="batchnormwithrelu")
 class BatchNormWithReLU:
-    """Batch normalization followed by relu (MXNet's fused BatchNorm + ReLU)."""
+    """Batch normalization followed by relu (MXNet's fused BatchNorm + ReLU): one compiled pass
+    writes the normalized and rectified result, and the backward takes relu's gradient inside
+    BatchNorm's (_backward_BatchNormWithReLU), where the two operators make two passes each."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
-        out = get("BatchNorm").compute(xp, inputs, _bn_attrs(attrs), is_train=is_train, rng=rng)
-        return [xp.maximum(out[0], 0)] + list(out[1:])
+        return normalize(xp, inputs, _bn_attrs(attrs), is_train, relu=True)
 
     infer_shape = _bn_infer
     infer_type = _bn_infer_type
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        og = F.elemwise_mul(out_grads[0], F._greater_scalar(outputs[0], scalar=0.0))
-        bn_attrs = dict(_bn_attrs(attrs), **{k: v for k, v in attrs.items() if k == "_is_train"})
-        return get("BatchNorm").gradient(F, bn_attrs, inputs, outputs, [og] + list(out_grads[1:]))
+        training = attrs.get("_is_train", True) and not attrs["use_global_stats"]
+        grads = F._backward_BatchNormWithReLU(
+            out_grads[0], inputs[0], inputs[1], outputs[1], outputs[2], outputs[0],
+            eps=attrs["eps"], fix_gamma=attrs["fix_gamma"], axis=attrs["axis"], training=training)
+        return [grads[0], grads[1], grads[2], None, None]
+
+
+@operator("_backward_BatchNormWithReLU", params=get("_backward_BatchNorm").params,
+          inputs=("ograd", "data", "gamma", "mean", "invstd", "output"),
+          outputs=("data_grad", "gamma_grad", "beta_grad"))
+class BackwardBatchNormWithReLU:
+    """BatchNormWithReLU's gradients from (ograd, data, gamma, mean, invstd, output): those of
+    BatchNorm for relu's gradient (output > 0) * ograd, which the compiled loop takes as it
+    reads ograd (no pass of its own)."""
+    def compute(xp, inputs, attrs):
+        return normalize_gradient(xp, inputs[:5], attrs, relu_out=inputs[5])
+
+    def infer_shape(attrs, in_shapes):
+        return in_shapes, [in_shapes[1], in_shapes[2], in_shapes[2]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [in_types[1]] * 3
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        """_backward_BatchNorm's second order (fixed statistics only) through relu's mask,
+        which is constant where it is differentiable: d/d ograd is the mask times
+        _backward_BatchNorm's, and the output (the mask's source) gets none."""
+        if attrs["training"]:
+            from ..graph.gradient import no_gradient_error
+            raise no_gradient_error("_backward_BatchNormWithReLU",
+                                    " in training mode (batch statistics)")
+        og, x, gamma, mean, invstd, out = inputs
+        masked = F._backward_Activation(og, out, out, act_type="relu")
+        grads = get("_backward_BatchNorm").gradient(F, attrs, [masked, x, gamma, mean, invstd],
+                                                    outputs, out_grads)
+        if grads[0] is not None:
+            grads[0] = F._backward_Activation(grads[0], out, out, act_type="relu")
+        return grads + [None]

@@ -111,3 +111,46 @@ def test_loops_split_over_threads_by_channel_give_the_unsplit_results(forced_spl
     assert [n for n, _ in calls] == [7, 7]        # forward and backward, over the channels
     for a, b in zip(whole, halves):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("training, use_global_stats", [(True, False), (False, True)])
+def test_batch_norm_with_relu_is_bit_equal_to_batch_norm_then_relu(use_compiled, dtype, training,
+                                                                  use_global_stats):
+    """BatchNormWithReLU's one pass (relu as the result is written) and its backward (relu's
+    gradient taken as ograd is read) give BatchNorm's then relu's results bit for bit, in the
+    compiled and the NumPy forms; a NaN output gradient stays NaN where relu passes it."""
+    from mxnb.ops import registry
+    from mxnb.ops.nn.activation import BackwardActivation
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, 4, 10)).astype(dtype)
+    og = rng.standard_normal(x.shape).astype(dtype)
+    og[0, 0, :3] = np.nan
+    gamma = rng.uniform(0.5, 1.5, 4).astype(dtype)
+    beta = rng.standard_normal(4).astype(dtype)
+    fused = registry.get("_contrib_BatchNormWithReLU")
+    attrs = fused.parse_attrs({"fix_gamma": False, "use_global_stats": use_global_stats})
+    grad_attrs = dict(eps=attrs["eps"], fix_gamma=False, axis=1, training=training)
+
+    def run(with_relu):
+        moving = [np.full(4, 0.5, dtype), np.full(4, 2.0, dtype)]
+        inputs = [x, gamma.copy(), beta] + moving
+        if with_relu:
+            outs = fused.compute(np, inputs, attrs, is_train=True)
+            grads = registry.get("_backward_BatchNormWithReLU").compute(
+                np, [og, x, gamma, outs[1], outs[2], outs[0]], grad_attrs)
+        else:
+            outs = BatchNorm.compute(np, inputs, attrs, is_train=True)
+            outs[0] = np.maximum(outs[0], 0)
+            masked = BackwardActivation.compute(np, [og, outs[0], outs[0]],
+                                                {"act_type": "relu"})
+            grads = BackwardBatchNorm.compute(np, [masked, x, gamma, outs[1], outs[2]],
+                                              grad_attrs)
+        return list(outs) + moving + list(grads)
+    with compiled.use_compiled(use_compiled):
+        got, want = run(True), run(False)
+    assert (got[0] >= 0).all() and (got[0] == 0).any()
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)

@@ -32,8 +32,8 @@ def usable(*arrays):
 
 
 @compiled.kernel
-def _forward_fused(x, gamma, beta, eps, one, fix_gamma, mean, var, invstd, out, lanes, first,
-                   last):
+def _forward_fused(x, gamma, beta, eps, one, fix_gamma, relu, mean, var, invstd, out, lanes,
+                   first, last):
     # per channel, while its rows are still in cache (N rows of M: 128 kB for ResNet's largest
     # BatchNorm, so the second and third reads come from cache, not memory): the moments, then
     # invstd = 1 / sqrt(var + eps) and ((x - mean) * scale + beta) in x's dtype; mean, var and
@@ -71,32 +71,49 @@ def _forward_fused(x, gamma, beta, eps, one, fix_gamma, mean, var, invstd, out, 
         mu_d = mean[c]
         scale = invstd[c] if fix_gamma else invstd[c] * gamma[c]
         shift = beta[c]
+        zero = one - one
         for n in range(batch):
             row, dst = x[n, c], out[n, c]
-            for m in range(size):
-                t = row[m] - mu_d
-                t = t * scale
-                dst[m] = t + shift
+            if relu:        # relu's maximum(v, 0) on the way out: NaN kept, -0.0 -> 0
+                for m in range(size):
+                    t = row[m] - mu_d
+                    t = t * scale
+                    v = t + shift
+                    dst[m] = v if v > zero or v != v else zero
+            else:
+                for m in range(size):
+                    t = row[m] - mu_d
+                    t = t * scale
+                    dst[m] = t + shift
 
 
 @compiled.kernel
-def _backward_fused(og, x, gamma, mean, invstd, count, one, fix_gamma, training, out,
-                    grad_gamma, grad_beta, lanes, centred_lanes, first, last):
+def _backward_fused(og, x, gamma, mean, invstd, count, one, fix_gamma, training, relu_out,
+                    masked, out, grad_gamma, grad_beta, lanes, centred_lanes, first, last):
     # per channel, while its rows are still in cache: sum(og) and sum(og * (x - mean)) (the
     # centred value rounded in x's dtype as the NumPy form's) in float64 lanes, then the NumPy
     # form's coefficients in x's dtype (stored and read back to round them) and the gradient
-    # og * scale + (x - mean) * b + shift in its order
+    # og * scale + (x - mean) * b + shift in its order. Where `masked` (BatchNormWithReLU),
+    # og is first taken through relu's gradient from relu's output, (relu_out > 0) * og, as
+    # relu's own loop computes it, each time it is read.
     batch, size = x.shape[0], x.shape[2]
+    zero = one - one
     for c in range(first, last):
         mu = mean[c]
         for m in range(size):
             lanes[m] = 0.0
             centred_lanes[m] = 0.0
         for n in range(batch):
-            g, row = og[n, c], x[n, c]
-            for m in range(size):
-                lanes[m] += g[m]
-                centred_lanes[m] += g[m] * numpy.float64(row[m] - mu)
+            g, row, y = og[n, c], x[n, c], relu_out[n, c]
+            if masked:
+                for m in range(size):
+                    gm = (one if y[m] > zero else zero) * g[m]
+                    lanes[m] += gm
+                    centred_lanes[m] += gm * numpy.float64(row[m] - mu)
+            else:
+                for m in range(size):
+                    lanes[m] += g[m]
+                    centred_lanes[m] += g[m] * numpy.float64(row[m] - mu)
         total = centred_total = 0.0
         for m in range(size):
             total += lanes[m]
@@ -115,18 +132,32 @@ def _backward_fused(og, x, gamma, mean, invstd, count, one, fix_gamma, training,
             shift = shift * grad_beta[c]
             shift = shift / count
             for n in range(batch):
-                g, row, dst = og[n, c], x[n, c], out[n, c]
-                for m in range(size):
-                    t = g[m] * scale
-                    d = row[m] - mu
-                    d = d * b
-                    t = t + d
-                    dst[m] = t + shift
+                g, row, dst, y = og[n, c], x[n, c], out[n, c], relu_out[n, c]
+                if masked:
+                    for m in range(size):
+                        gm = (one if y[m] > zero else zero) * g[m]
+                        t = gm * scale
+                        d = row[m] - mu
+                        d = d * b
+                        t = t + d
+                        dst[m] = t + shift
+                else:
+                    for m in range(size):
+                        t = g[m] * scale
+                        d = row[m] - mu
+                        d = d * b
+                        t = t + d
+                        dst[m] = t + shift
         else:
             for n in range(batch):
-                g, dst = og[n, c], out[n, c]
-                for m in range(size):
-                    dst[m] = g[m] * scale
+                g, dst, y = og[n, c], out[n, c], relu_out[n, c]
+                if masked:
+                    for m in range(size):
+                        gm = (one if y[m] > zero else zero) * g[m]
+                        dst[m] = gm * scale
+                else:
+                    for m in range(size):
+                        dst[m] = g[m] * scale
 
 
 def _vector(v, dtype):
@@ -153,9 +184,10 @@ def affine(x3, scale, shift):
     return out
 
 
-def forward(x3, gamma, beta, eps, fix_gamma):
+def forward(x3, gamma, beta, eps, fix_gamma, relu=False):
     """Training-mode normalisation of x3 (N, C, M): (out, mean, var, invstd), the vectors in
-    x3's dtype. Large data is split over threads by channel (parallel_elementwise)."""
+    x3's dtype; with `relu`, out goes through relu as it is written (BatchNormWithReLU). Large
+    data is split over threads by channel (parallel_elementwise)."""
     dtype = x3.dtype
     channels = x3.shape[1]
     mean, var, invstd = (numpy.empty(channels, dtype) for _ in range(3))
@@ -163,15 +195,16 @@ def forward(x3, gamma, beta, eps, fix_gamma):
     gamma, beta = _vector(gamma, dtype), _vector(beta, dtype)
 
     def work(first, last):
-        _forward_fused(x3, gamma, beta, dtype.type(eps), dtype.type(1), bool(fix_gamma), mean,
-                       var, invstd, out, numpy.empty(x3.shape[2]), first, last)
+        _forward_fused(x3, gamma, beta, dtype.type(eps), dtype.type(1), bool(fix_gamma),
+                       bool(relu), mean, var, invstd, out, numpy.empty(x3.shape[2]), first, last)
     parallel_elementwise(work, channels, x3.size)
     return out, mean, var, invstd
 
 
-def backward(og3, x3, gamma, mean, invstd, fix_gamma, training):
+def backward(og3, x3, gamma, mean, invstd, fix_gamma, training, relu_out=None):
     """(data gradient (N, C, M), gamma gradient, beta gradient), the vectors in x3's dtype; the
-    gamma gradient is sum(og * xhat) whatever fix_gamma (the caller zeroes it)."""
+    gamma gradient is sum(og * xhat) whatever fix_gamma (the caller zeroes it). With
+    `relu_out` (BatchNormWithReLU's output, as og3), og3 goes through relu's gradient first."""
     dtype = x3.dtype
     channels = x3.shape[1]
     out = numpy.empty_like(og3)
@@ -181,7 +214,8 @@ def backward(og3, x3, gamma, mean, invstd, fix_gamma, training):
     def work(first, last):
         lanes = numpy.empty((2, x3.shape[2]))
         _backward_fused(og3, x3, gamma, mean, invstd, dtype.type(x3.shape[0] * x3.shape[2]),
-                        dtype.type(1), bool(fix_gamma), bool(training), out, grad_gamma,
-                        grad_beta, lanes[0], lanes[1], first, last)
+                        dtype.type(1), bool(fix_gamma), bool(training),
+                        og3 if relu_out is None else relu_out, relu_out is not None, out,
+                        grad_gamma, grad_beta, lanes[0], lanes[1], first, last)
     parallel_elementwise(work, channels, x3.size)
     return out, grad_gamma, grad_beta

@@ -43,6 +43,59 @@ def _plane(xp, vector, x3):
     return xp.ascontiguousarray(xp.broadcast_to(column, (1,) + x3.shape[1:]))
 
 
+def normalize(xp, inputs, attrs, is_train, relu=False):
+    """BatchNorm's compute: inputs (data, gamma, beta, moving_mean, moving_var), outputs (the
+    result, the mean, the inverse standard deviation); with `relu` the result goes through
+    relu (BatchNormWithReLU), in the compiled loop as it is written."""
+    x, gamma, beta, moving_mean, moving_var = inputs
+    BatchNorm.infer_shape(attrs, [a.shape for a in inputs])   # one value per channel
+    x3, _ = _per_channel(x, attrs["axis"])
+    if x.dtype.itemsize < 4:
+        x3 = x3.astype(xp.float32)           # float16 statistics accumulate in float32
+    if attrs["fix_gamma"]:
+        # As MXNet 1.x: a fixed gamma is reset to 1 in place, so reading it back gives 1.
+        gamma[...] = 1
+    eps = attrs["eps"]
+    dtype = x.dtype
+    fast = False            # the compiled training loop, which applies relu itself
+    if is_train and not attrs["use_global_stats"]:
+        fast = xp is numpy and loops.usable(x3)
+        if fast:        # statistics and result per channel by a compiled loop
+            out, mean, var, invstd = loops.forward(x3, gamma, beta, eps, attrs["fix_gamma"],
+                                                   relu)
+        else:
+            # Five passes over the data: the sum and the sum of squares (einsum multiplies
+            # and adds without a squared temporary), the centred copy, scaled and shifted.
+            count = x3.shape[0] * x3.shape[2]
+            mean = xp.einsum("ncm->c", x3) / count
+            out = x3 - _plane(xp, mean, x3)
+            var = xp.einsum("ncm,ncm->c", out, out) / count
+        m = attrs["momentum"]
+        moving_mean *= m
+        moving_mean += (1 - m) * mean.astype(moving_mean.dtype, copy=False)
+        moving_var *= m
+        moving_var += (1 - m) * var.astype(moving_var.dtype, copy=False)
+        if not fast:
+            invstd = 1 / xp.sqrt(var + eps)
+            scale = invstd if attrs["fix_gamma"] else invstd * gamma
+            out *= _plane(xp, scale, x3)
+            out += _plane(xp, beta, x3)
+    else:
+        mean, var = moving_mean, moving_var
+        invstd = 1 / xp.sqrt(var + eps)
+        scale = invstd if attrs["fix_gamma"] else invstd * gamma
+        shift = beta - mean * scale                        # x * scale + shift: two passes
+        if xp is numpy and loops.usable(x3):
+            out = loops.affine(x3, scale, shift)            # one compiled pass
+        else:
+            out = x3 * _plane(xp, scale, x3)
+            out += _plane(xp, shift, x3)
+    out = out.reshape(x.shape).astype(dtype, copy=False)
+    if relu and not fast:
+        xp.maximum(out, 0, out=out)      # a fresh array, ours to overwrite
+    return [out, mean.astype(dtype), invstd.astype(dtype, copy=False)]
+
+
 @operator("BatchNorm", params=_PARAMS, inputs=("data", "gamma", "beta"),
           aux=("moving_mean", "moving_var"), outputs=("output", "mean", "var"),
           num_visible=lambda attrs: 3 if attrs["output_mean_var"] else 1, needs_train=True,
@@ -50,49 +103,7 @@ def _plane(xp, vector, x3):
 class BatchNorm:
     """(data - mean) / sqrt(var + eps) * gamma + beta, per channel along `axis`."""
     def compute(xp, inputs, attrs, is_train=False, rng=None):
-        x, gamma, beta, moving_mean, moving_var = inputs
-        BatchNorm.infer_shape(attrs, [a.shape for a in inputs])   # one value per channel
-        x3, _ = _per_channel(x, attrs["axis"])
-        if x.dtype.itemsize < 4:
-            x3 = x3.astype(xp.float32)           # float16 statistics accumulate in float32
-        if attrs["fix_gamma"]:
-            # As MXNet 1.x: a fixed gamma is reset to 1 in place, so reading it back gives 1.
-            gamma[...] = 1
-        eps = attrs["eps"]
-        dtype = x.dtype
-        if is_train and not attrs["use_global_stats"]:
-            fast = xp is numpy and loops.usable(x3)
-            if fast:        # statistics and result per channel by a compiled loop
-                out, mean, var, invstd = loops.forward(x3, gamma, beta, eps, attrs["fix_gamma"])
-            else:
-                # Five passes over the data: the sum and the sum of squares (einsum multiplies
-                # and adds without a squared temporary), the centred copy, scaled and shifted.
-                count = x3.shape[0] * x3.shape[2]
-                mean = xp.einsum("ncm->c", x3) / count
-                out = x3 - _plane(xp, mean, x3)
-                var = xp.einsum("ncm,ncm->c", out, out) / count
-            m = attrs["momentum"]
-            moving_mean *= m
-            moving_mean += (1 - m) * mean.astype(moving_mean.dtype, copy=False)
-            moving_var *= m
-            moving_var += (1 - m) * var.astype(moving_var.dtype, copy=False)
-            if not fast:
-                invstd = 1 / xp.sqrt(var + eps)
-                scale = invstd if attrs["fix_gamma"] else invstd * gamma
-                out *= _plane(xp, scale, x3)
-                out += _plane(xp, beta, x3)
-        else:
-            mean, var = moving_mean, moving_var
-            invstd = 1 / xp.sqrt(var + eps)
-            scale = invstd if attrs["fix_gamma"] else invstd * gamma
-            shift = beta - mean * scale                        # x * scale + shift: two passes
-            if xp is numpy and loops.usable(x3):
-                out = loops.affine(x3, scale, shift)            # one compiled pass
-            else:
-                out = x3 * _plane(xp, scale, x3)
-                out += _plane(xp, shift, x3)
-        return [out.reshape(x.shape).astype(dtype, copy=False), mean.astype(dtype),
-                invstd.astype(dtype, copy=False)]
+        return normalize(xp, inputs, attrs, is_train)
 
     def infer_shape(attrs, in_shapes):
         data = in_shapes[0]
@@ -115,6 +126,40 @@ class BatchNorm:
         return [grads[0], grads[1], grads[2], None, None]
 
 
+def normalize_gradient(xp, inputs, attrs, relu_out=None):
+    """_backward_BatchNorm's compute: inputs (ograd, data, gamma, mean, invstd), outputs the
+    data, gamma and beta gradients. With `relu_out` (BatchNormWithReLU's output), ograd goes
+    through relu's gradient (relu_out > 0) * ograd first, in the compiled loop as it is read."""
+    og, x, gamma, mean, invstd = inputs
+    x3, _ = _per_channel(x, attrs["axis"])
+    og3 = og.reshape(x3.shape)
+    relu3 = None if relu_out is None else relu_out.reshape(x3.shape)
+    if x.dtype.itemsize < 4:                 # float16 sums accumulate in float32
+        x3, og3 = x3.astype(xp.float32), og3.astype(xp.float32)
+    dtype = x.dtype
+    if xp is numpy and loops.usable(og3, x3) and (relu3 is None or loops.usable(og3, relu3)):
+        return _compiled_backward(x3, og3, gamma, mean, invstd, attrs, x.shape, dtype, relu3)
+    if relu3 is not None:                    # relu's gradient first, as Activation's NumPy form
+        mask = xp.greater(relu3, 0, out=xp.empty(og3.shape, dtype=og3.dtype))
+        mask *= og3
+        og3 = mask
+    centred = x3 - _plane(xp, mean, x3)
+    grad_beta = xp.einsum("ncm->c", og3)
+    grad_gamma = xp.einsum("ncm,ncm->c", og3, centred) * invstd   # sum(og * xhat)
+    scale = invstd if attrs["fix_gamma"] else invstd * gamma
+    grad_x = og3 * _plane(xp, scale, x3)
+    if attrs["training"]:
+        # scale * (og - mean(og) - xhat * mean(og * xhat)), as og * a + centred * b + c
+        count = x3.shape[0] * x3.shape[2]
+        centred *= _plane(xp, -scale * invstd * grad_gamma / count, x3)
+        grad_x += centred
+        grad_x += _plane(xp, -scale * grad_beta / count, x3)
+    if attrs["fix_gamma"]:
+        grad_gamma = xp.zeros_like(gamma)
+    return [grad_x.reshape(x.shape).astype(dtype, copy=False),
+            grad_gamma.astype(dtype, copy=False), grad_beta.astype(dtype, copy=False)]
+
+
 @operator("_backward_BatchNorm",
           params={"eps": Float(1e-3, low=0.0, low_open=True), "fix_gamma": Bool(True), "axis": Int(1), "training": Bool(True)},
           inputs=("ograd", "data", "gamma", "mean", "invstd"),
@@ -123,29 +168,7 @@ class BackwardBatchNorm:
     """BatchNorm's gradients from (ograd, data, gamma, mean, invstd). With training=True the
     statistics are functions of the batch and are differentiated through."""
     def compute(xp, inputs, attrs):
-        og, x, gamma, mean, invstd = inputs
-        x3, _ = _per_channel(x, attrs["axis"])
-        og3 = og.reshape(x3.shape)
-        if x.dtype.itemsize < 4:                 # float16 sums accumulate in float32
-            x3, og3 = x3.astype(xp.float32), og3.astype(xp.float32)
-        dtype = x.dtype
-        if xp is numpy and loops.usable(og3, x3):
-            return _compiled_backward(x3, og3, gamma, mean, invstd, attrs, x.shape, dtype)
-        centred = x3 - _plane(xp, mean, x3)
-        grad_beta = xp.einsum("ncm->c", og3)
-        grad_gamma = xp.einsum("ncm,ncm->c", og3, centred) * invstd   # sum(og * xhat)
-        scale = invstd if attrs["fix_gamma"] else invstd * gamma
-        grad_x = og3 * _plane(xp, scale, x3)
-        if attrs["training"]:
-            # scale * (og - mean(og) - xhat * mean(og * xhat)), as og * a + centred * b + c
-            count = x3.shape[0] * x3.shape[2]
-            centred *= _plane(xp, -scale * invstd * grad_gamma / count, x3)
-            grad_x += centred
-            grad_x += _plane(xp, -scale * grad_beta / count, x3)
-        if attrs["fix_gamma"]:
-            grad_gamma = xp.zeros_like(gamma)
-        return [grad_x.reshape(x.shape).astype(dtype, copy=False),
-                grad_gamma.astype(dtype, copy=False), grad_beta.astype(dtype, copy=False)]
+        return normalize_gradient(xp, inputs, attrs)
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1], in_shapes[2], in_shapes[2]]
@@ -188,11 +211,11 @@ class BackwardBatchNorm:
         return [grad_og, grad_x, grad_gamma, None, None]
 
 
-def _compiled_backward(x3, og3, gamma, mean, invstd, attrs, shape, dtype):
+def _compiled_backward(x3, og3, gamma, mean, invstd, attrs, shape, dtype, relu3=None):
     """compute's arithmetic as one compiled loop per channel: the sums, then
-    og * a + centred * b + c."""
+    og * a + centred * b + c (og through relu's gradient first, given relu's output)."""
     grad_x, grad_gamma, grad_beta = loops.backward(og3, x3, gamma, mean, invstd,
-                                                   attrs["fix_gamma"], attrs["training"])
+                                                   attrs["fix_gamma"], attrs["training"], relu3)
     if attrs["fix_gamma"]:
         grad_gamma = numpy.zeros_like(gamma)
     return [grad_x.reshape(shape).astype(dtype, copy=False),
