@@ -14,7 +14,7 @@ from time import perf_counter
 
 from .. import backend, instrument
 from ..ops.quiet import silence, restore, SILENT
-from .passes import dce, fold, fusion, kernels as out_kernels, liveness, memory
+from .passes import bn_relu, dce, fold, fusion, kernels as out_kernels, liveness, memory
 from .interpreter import notify, op_error
 from .program import Program
 
@@ -127,7 +127,8 @@ class Optimizer:
             Program.run(steps, values, ctx, is_train, (), phase)
             quiet = silence(SILENT)    # planning tries kernels on the recorded values
             try:
-                self._entries[key] = entry = self._plan(phase, steps, values, kept, ctx, shape_only)
+                self._entries[key] = entry = self._plan(phase, steps, values, kept, ctx, shape_only,
+                                                        is_train)
             finally:
                 restore(quiet)
             for slot in entry.plan.release_all:
@@ -140,10 +141,12 @@ class Optimizer:
         finally:
             restore(quiet)
 
-    def _plan(self, phase, steps, values, kept, ctx, shape_only=()):
+    def _plan(self, phase, steps, values, kept, ctx, shape_only=(), is_train=False):
         shape_only = set(shape_only)
         kept = set(kept) - shape_only
         xp = backend.xp_of(ctx)
+        before = len(steps)
+        steps = bn_relu.fuse_batch_norm_relu(steps, values, kept, shape_only, is_train)
         kernels = []
         for step in steps:
             kernel = None
@@ -166,7 +169,7 @@ class Optimizer:
         entry.specs = [(values[st.outs[0]].shape, values[st.outs[0]].dtype) if k is not None else None
                        for st, k in zip(fused_steps, kernels)]
         entry.into = _gradient_kernels(fused_steps, kernels, values, kept)
-        entry.report = PlanReport(phase, len(steps), fused_steps, plan)
+        entry.report = PlanReport(phase, before, fused_steps, plan)
         entry.table = None
         self.reports[phase] = entry.report
         return entry
@@ -196,7 +199,8 @@ def _compile(entry):
     without re-walking the plan's lists. (kind, step, kernel, planned out or spec, slots to
     drop, slots to stub); kind 0: an out= kernel, 1: a kernel that may write into .grad
     arrays, 2: the operator's own compute, 3: an out= kernel of a fused step whose fused-away
-    links are read later for their shape (they are given its output until stubbed)."""
+    links are read later for their shape (they are given its output until stubbed), 4: the
+    compute of such a step (passes/bn_relu.py)."""
     plan = entry.plan
     table = []
     for i, step in enumerate(entry.steps):
@@ -209,7 +213,7 @@ def _compile(entry):
             writer, specs = entry.into[i]
             row = (1, step, writer, tuple(zip(step.outs, specs)))
         else:
-            row = (2, step, None, None)
+            row = (4 if getattr(step, "aliases", ()) else 2, step, None, None)
         table.append(row + (plan.release[i], plan.stubs[i]))
     return table
 
@@ -258,6 +262,9 @@ def _run_planned(entry, values, ctx, is_train, phase, targets=None):
                     for slot, value in zip(step.outs, result):
                         values[slot] = value
                     value = None
+                if kind == 4:                     # fused-away results read for their shape
+                    for s in step.aliases:
+                        values[s] = values[step.outs[0]]
                 result = None
         except Exception as exc:
             raise op_error(step.op, ins, step.attrs, exc, step.node.name) from None
