@@ -1,7 +1,8 @@
 """Contrib variants of BatchNorm: SyncBatchNorm (statistics across devices; on one device, and
 in this single-process build, it is BatchNorm over the batch it is given) and
-BatchNormWithReLU (BatchNorm followed by relu, MXNet's fused operator). Both delegate the
-normalisation to the registered BatchNorm, so they follow it exactly."""
+BatchNormWithReLU (BatchNorm followed by relu, MXNet's fused operator). Both normalise through
+BatchNorm's own code (SyncBatchNorm its operator, BatchNormWithReLU nn.batch_norm.normalize and
+normalize_gradient with relu folded into their loops), so they follow it exactly."""
 from .nn.batch_norm import normalize, normalize_gradient
 from .params import Bool, Float, Int, OptFloat, Str
 from .registry import get, operator
