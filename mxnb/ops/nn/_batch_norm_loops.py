@@ -105,15 +105,11 @@ def _backward_fused(og, x, gamma, mean, invstd, count, one, fix_gamma, training,
             centred_lanes[m] = 0.0
         for n in range(batch):
             g, row, y = og[n, c], x[n, c], relu_out[n, c]
-            if masked:
-                for m in range(size):
-                    gm = (one if y[m] > zero else zero) * g[m]
-                    lanes[m] += gm
-                    centred_lanes[m] += gm * numpy.float64(row[m] - mu)
-            else:
-                for m in range(size):
-                    lanes[m] += g[m]
-                    centred_lanes[m] += g[m] * numpy.float64(row[m] - mu)
+            for m in range(size):
+                # times exactly 1 where not masked: og itself, NaN and -0.0 included
+                gm = (one if not masked or y[m] > zero else zero) * g[m]
+                lanes[m] += gm
+                centred_lanes[m] += gm * numpy.float64(row[m] - mu)
         total = centred_total = 0.0
         for m in range(size):
             total += lanes[m]
@@ -133,31 +129,19 @@ def _backward_fused(og, x, gamma, mean, invstd, count, one, fix_gamma, training,
             shift = shift / count
             for n in range(batch):
                 g, row, dst, y = og[n, c], x[n, c], out[n, c], relu_out[n, c]
-                if masked:
-                    for m in range(size):
-                        gm = (one if y[m] > zero else zero) * g[m]
-                        t = gm * scale
-                        d = row[m] - mu
-                        d = d * b
-                        t = t + d
-                        dst[m] = t + shift
-                else:
-                    for m in range(size):
-                        t = g[m] * scale
-                        d = row[m] - mu
-                        d = d * b
-                        t = t + d
-                        dst[m] = t + shift
+                for m in range(size):
+                    gm = (one if not masked or y[m] > zero else zero) * g[m]
+                    t = gm * scale
+                    d = row[m] - mu
+                    d = d * b
+                    t = t + d
+                    dst[m] = t + shift
         else:
             for n in range(batch):
                 g, dst, y = og[n, c], out[n, c], relu_out[n, c]
-                if masked:
-                    for m in range(size):
-                        gm = (one if y[m] > zero else zero) * g[m]
-                        dst[m] = gm * scale
-                else:
-                    for m in range(size):
-                        dst[m] = g[m] * scale
+                for m in range(size):
+                    gm = (one if not masked or y[m] > zero else zero) * g[m]
+                    dst[m] = gm * scale
 
 
 def _vector(v, dtype):
