@@ -29,6 +29,8 @@ LAYERS = {
     "resnet_stem": ((32, 3, 32, 32), 64, 3, 1, 1, False, False),
     "resnet_64": ((32, 64, 32, 32), 64, 3, 1, 1, False, True),
     "resnet_128s2": ((32, 64, 32, 32), 128, 3, 2, 1, False, True),
+    "resnet_128s2_1x1": ((32, 64, 32, 32), 128, 1, 2, 0, False, True),    # its shortcut
+    "resnet_256s2": ((32, 128, 16, 16), 256, 3, 2, 1, False, True),
     "resnet_256": ((32, 256, 8, 8), 256, 3, 1, 1, False, True),
     "resnet_512": ((32, 512, 4, 4), 512, 3, 1, 1, False, True),
 }
