@@ -31,10 +31,34 @@ G = numpy.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 
 
 
 @compiled.kernel
+def _copy_in(source, n0, c, lanes, pad_h, pad_w, plane):
+    """plane[y + pad_h, x' % 2, (x' // 2) * lanes + l] = source[n0 + l, c, y, x], x' = x + pad_w:
+    channel c of `lanes` images side by side, each row's columns taken apart by phase. The
+    loops of 8 and 16 images (the chunks _conv_winograd picks) have constant counts, which LLVM
+    unrolls (see _winograd_f43). Called once per channel and chunk (called per position,
+    the call cost more than the copy)."""
+    height, width = source.shape[2], source.shape[3]
+    for y in range(height):
+        row = plane[y + pad_h]
+        for x in range(width):
+            at = x + pad_w
+            target = row[at & 1, (at >> 1) * lanes:]
+            if lanes == 8:
+                for l in range(8):
+                    target[l] = source[n0 + l, c, y, x]
+            elif lanes == 16:
+                for l in range(16):
+                    target[l] = source[n0 + l, c, y, x]
+            else:
+                for l in range(lanes):
+                    target[l] = source[n0 + l, c, y, x]
+
+
+@compiled.kernel
 def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, chunk, first, last, out):
     """out[16, C, tile] = B^T d B for every 4x4 window d of images first..last-1 (zero padded),
     tiles in chunks of `chunk` images (see _winograd_f43); first and last are chunk bounds."""
-    channels, height, width = data.shape[1], data.shape[2], data.shape[3]
+    channels = data.shape[1]
     per_image = tiles_h * tiles_w
     for n0 in range(first, last, chunk):
         lanes = min(chunk, last - n0)
@@ -44,20 +68,7 @@ def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, chunk, first, last, out
         plane = numpy.zeros((2 * tiles_h + 2, 2, run), data.dtype)
         mixed = numpy.empty((4, 2, run), data.dtype)    # B^T down the columns, a row of tiles
         for c in range(channels):
-            for y in range(height):
-                row = plane[y + pad_h]
-                for x in range(width):
-                    at = x + pad_w
-                    target = row[at & 1, (at >> 1) * lanes:]
-                    if lanes == 8:         # constant counts, which LLVM unrolls (see _winograd_f43)
-                        for l in range(8):
-                            target[l] = data[n0 + l, c, y, x]
-                    elif lanes == 16:
-                        for l in range(16):
-                            target[l] = data[n0 + l, c, y, x]
-                    else:
-                        for l in range(lanes):
-                            target[l] = data[n0 + l, c, y, x]
+            _copy_in(data, n0, c, lanes, pad_h, pad_w, plane)
             for ty in range(tiles_h):
                 start = n0 * per_image + ty * width_run
                 for s in range(2):
@@ -112,7 +123,8 @@ def transform_output(products, bias, tiles_h, tiles_w, chunk, first, last, out):
                 for j in range(width_run):
                     m4, m5, m6, m7 = p4[j], p5[j], p6[j], p7[j]
                     m8, m9, m10, m11 = p8[j], p9[j], p10[j], p11[j]
-                    a0, a1, a2, a3 = p0[j] + m4 + m8, p1[j] + m5 + m9, p2[j] + m6 + m10, p3[j] + m7 + m11
+                    a0, a1 = p0[j] + m4 + m8, p1[j] + m5 + m9
+                    a2, a3 = p2[j] + m6 + m10, p3[j] + m7 + m11
                     b0, b1 = m4 - m8 - p12[j], m5 - m9 - p13[j]
                     b2, b3 = m6 - m10 - p14[j], m7 - m11 - p15[j]
                     t00[j] = (a0 + a1 + a2) + shift
@@ -139,7 +151,7 @@ def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
     """out[16, K, tile] = A dY A^T for every 2x2 tile dY of ograd's images first..last-1 (chunk
     bounds; zero past the edges; in chunks): the gradient of the 16 products from that of
     the tile's outputs."""
-    filters, height, width = ograd.shape[1], ograd.shape[2], ograd.shape[3]
+    filters = ograd.shape[1]
     per_image = tiles_h * tiles_w
     for n0 in range(first, last, chunk):
         lanes = min(chunk, last - n0)
@@ -148,19 +160,7 @@ def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
         plane = numpy.zeros((2 * tiles_h, 2, width_run), ograd.dtype)
         mixed = numpy.empty((4, 2, width_run), ograd.dtype)
         for f in range(filters):
-            for y in range(height):
-                row = plane[y]
-                for x in range(width):
-                    target = row[x & 1, (x >> 1) * lanes:]
-                    if lanes == 8:         # constant counts, which LLVM unrolls (see _winograd_f43)
-                        for l in range(8):
-                            target[l] = ograd[n0 + l, f, y, x]
-                    elif lanes == 16:
-                        for l in range(16):
-                            target[l] = ograd[n0 + l, f, y, x]
-                    else:
-                        for l in range(lanes):
-                            target[l] = ograd[n0 + l, f, y, x]
+            _copy_in(ograd, n0, f, lanes, 0, 0, plane)
             for ty in range(tiles_h):
                 start = n0 * per_image + ty * width_run
                 for s in range(2):

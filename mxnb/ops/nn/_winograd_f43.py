@@ -44,11 +44,35 @@ G = numpy.array([[1 / 4, 0.0, 0.0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1
 
 
 @compiled.kernel
+def _copy_in(source, n0, c, lanes, pad_h, pad_w, plane):
+    """plane[y + pad_h, x' % 4, (x' // 4) * lanes + l] = source[n0 + l, c, y, x], x' = x + pad_w:
+    channel c of `lanes` images side by side, each row's columns taken apart by phase. The
+    loops of 8 and 16 images (the chunks _conv_winograd picks) have constant counts, which LLVM
+    unrolls (see the module docstring). Called once per channel and chunk (called per position,
+    the call cost more than the copy)."""
+    height, width = source.shape[2], source.shape[3]
+    for y in range(height):
+        row = plane[y + pad_h]
+        for x in range(width):
+            at = x + pad_w
+            target = row[at & 3, (at >> 2) * lanes:]
+            if lanes == 8:
+                for l in range(8):
+                    target[l] = source[n0 + l, c, y, x]
+            elif lanes == 16:
+                for l in range(16):
+                    target[l] = source[n0 + l, c, y, x]
+            else:
+                for l in range(lanes):
+                    target[l] = source[n0 + l, c, y, x]
+
+
+@compiled.kernel
 def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, chunk, first, last, out):
     """out[36, C, tile] = B^T d B for every 6x6 window d of images first..last-1 (zero padded),
     tiles in chunks of `chunk` images (see the module's docstring); first and last are chunk
     bounds."""
-    channels, height, width = data.shape[1], data.shape[2], data.shape[3]
+    channels = data.shape[1]
     two, four, five = data.dtype.type(2), data.dtype.type(4), data.dtype.type(5)
     per_image = tiles_h * tiles_w
     for n0 in range(first, last, chunk):
@@ -60,20 +84,7 @@ def transform_data(data, pad_h, pad_w, tiles_h, tiles_w, chunk, first, last, out
         plane = numpy.zeros((4 * tiles_h + 2, 4, run), data.dtype)
         mixed = numpy.empty((6, 4, run), data.dtype)
         for c in range(channels):
-            for y in range(height):
-                row = plane[y + pad_h]
-                for x in range(width):
-                    at = x + pad_w
-                    target = row[at & 3, (at >> 2) * lanes:]
-                    if lanes == 8:         # constant counts, which LLVM unrolls (module docstring)
-                        for l in range(8):
-                            target[l] = data[n0 + l, c, y, x]
-                    elif lanes == 16:
-                        for l in range(16):
-                            target[l] = data[n0 + l, c, y, x]
-                    else:
-                        for l in range(lanes):
-                            target[l] = data[n0 + l, c, y, x]
+            _copy_in(data, n0, c, lanes, pad_h, pad_w, plane)
             for ty in range(tiles_h):
                 start = n0 * per_image + ty * width_run
                 for s in range(4):
@@ -158,7 +169,7 @@ def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
     """out[36, K, tile] = A dY A^T for every 4x4 tile dY of ograd's images first..last-1 (chunk
     bounds; zero past the edges; in chunks): the gradient of the 36 products from that of
     the tile's outputs."""
-    filters, height, width = ograd.shape[1], ograd.shape[2], ograd.shape[3]
+    filters = ograd.shape[1]
     two, four = ograd.dtype.type(2), ograd.dtype.type(4)
     per_image = tiles_h * tiles_w
     for n0 in range(first, last, chunk):
@@ -168,23 +179,12 @@ def transform_ograd(ograd, tiles_h, tiles_w, chunk, first, last, out):
         plane = numpy.zeros((4 * tiles_h, 4, width_run), ograd.dtype)
         mixed = numpy.empty((6, 4, width_run), ograd.dtype)
         for f in range(filters):
-            for y in range(height):
-                row = plane[y]
-                for x in range(width):
-                    target = row[x & 3, (x >> 2) * lanes:]
-                    if lanes == 8:         # constant counts, which LLVM unrolls (module docstring)
-                        for l in range(8):
-                            target[l] = ograd[n0 + l, f, y, x]
-                    elif lanes == 16:
-                        for l in range(16):
-                            target[l] = ograd[n0 + l, f, y, x]
-                    else:
-                        for l in range(lanes):
-                            target[l] = ograd[n0 + l, f, y, x]
+            _copy_in(ograd, n0, f, lanes, 0, 0, plane)
             for ty in range(tiles_h):
                 start = n0 * per_image + ty * width_run
                 for s in range(4):
-                    r0, r1, r2, r3 = plane[4 * ty, s], plane[4 * ty + 1, s], plane[4 * ty + 2, s], plane[4 * ty + 3, s]
+                    r0, r1 = plane[4 * ty, s], plane[4 * ty + 1, s]
+                    r2, r3 = plane[4 * ty + 2, s], plane[4 * ty + 3, s]
                     m0, m1, m2 = mixed[0, s], mixed[1, s], mixed[2, s]
                     m3, m4, m5 = mixed[3, s], mixed[4, s], mixed[5, s]
                     for j in range(width_run):
