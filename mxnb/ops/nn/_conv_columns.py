@@ -122,7 +122,7 @@ class ColumnsPlan:
     """What im2col and the products need for one (data shape, filters, geometry, groups, bias),
     worked out once per shape (a small convolution spends more time deciding than copying)."""
     __slots__ = ("geometry", "groups", "bias", "rows", "shape", "split", "output", "copies",
-                 "views", "loops_geometry", "winograd", "keeps")
+                 "views", "loops_geometry", "winograd", "keeps", "per_image")
 
     def __init__(self, data_shape, filters, geometry, groups, bias):
         kernel, _, _, _, out = geometry
@@ -141,6 +141,9 @@ class ColumnsPlan:
         self.loops_geometry = _conv_kernels.geometry_array(geometry)    # for the compiled loops
         self.winograd = _conv_winograd.shaped_for(data_shape, filters, geometry, groups)
         self.keeps = keeps_columns(data_shape, filters, geometry, groups)
+        # a "rows" forward image by image (_rows_products_per_image), where the loops take it
+        self.per_image = (self.rows and groups == 1
+                          and _per_image(n, prod(out), self.copies))
 
     def windows(self, xp, data):
         """window_view of unpadded channel-first data, split by group: (N, g, C/g, *kernel,
@@ -231,7 +234,7 @@ def _rows_product_in_pieces(xp, data, w, plan):
 
 # Output positions per image, and column elements, from which a one-group "rows" forward and a
 # one-group data gradient go image by image over the threads (_rows_products_per_image,
-# _per_image_data_gradient). ResNet-18/32x32, batch 32, two threads, forward ms (forward plus
+# _compiled_data_gradient). ResNet-18/32x32, batch 32, two threads, forward ms (forward plus
 # backward): the 64 -> 128 stride-2 3x3 layer (256 positions) 9.5 -> 7.3 (25.6 -> 23.8), its
 # 1x1 shortcut 4.5 -> 2.0 (9.5 -> 7.5); 64 positions gained nothing (128 -> 256 stride-2:
 # 6.7 -> 6.5, 19.6 -> 19.6) or lost (LeNet's second layer, batch 64: 1.95 -> 1.85 but
@@ -245,12 +248,6 @@ def _per_image(n, positions, columns):
     `columns` elements, goes image by image over the threads (the caller has checked that the
     compiled loops take its arrays)."""
     return n > 1 and positions >= _PER_IMAGE_FROM_POSITIONS and columns >= _PER_IMAGE_FROM_COPIES
-
-
-def _products_per_image(xp, data, plan):
-    n = data.shape[0]
-    return (plan.groups == 1 and _per_image(n, plan.shape[0] // max(n, 1), plan.copies)
-            and _conv_kernels.takes(xp, data.dtype))
 
 
 def _rows_products_per_image(xp, data, w, plan, keep_columns):
@@ -337,7 +334,7 @@ def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None, pla
         if (not keep_columns and groups == 1 and xp is numpy and n > 1
                 and prod(plan.shape) >= _PIECES_FROM_ELEMENTS):
             return _rows_product_in_pieces(xp, data, w[0], plan), None
-        if _products_per_image(xp, data, plan):
+        if plan.per_image and _conv_kernels.takes(xp, data.dtype):
             return _rows_products_per_image(xp, data, w[0], plan, keep_columns)
         cols = im2col(xp, data, geometry, groups, bias is not None, plan)
         rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
@@ -520,13 +517,14 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     which the compiled col2im adds back into the data's positions (NCHW, no transposes). One
     buffer serves every piece; the products use BLAS's threads, col2im is split over ours
     (products inside our threads would ask BLAS for threads too: two cores, four threads).
-    Wide one-group layers go image by image over our threads instead, with one BLAS thread
-    each (_per_image_data_gradient)."""
+
+    Wide one-group layers (_per_image) go image by image instead, the batch split over our
+    threads as the per-image forward's is (_rows_products_per_image): each image's product,
+    on one BLAS thread per thread, and its col2im while in cache. The 64 -> 128 stride-2
+    layer's forward plus backward 24.3 -> 21.8 ms, its 1x1 shortcut's 7.8 -> 6.6 (two
+    threads, batch 32)."""
     if groups == 1 and uses_rows(data_shape[1]) and geometry[4][-1] <= _ROWS_GRADIENT_WIDTH:
         return _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry)
-    n, positions = data_shape[0], prod(geometry[4])
-    if groups == 1 and _per_image(n, positions, n * positions * prod(geometry[0]) * data_shape[1]):
-        return _per_image_data_gradient(xp, og, weight, data_shape, geometry)
     kernel, out = geometry[0], geometry[4]
     n, c = data_shape[:2]
     f = weight.shape[0]
@@ -539,6 +537,14 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     grad = xp.empty(data_shape, dtype=og.dtype)
     grad5 = _conv_kernels.as_3d(grad)
     geo = _conv_kernels.geometry_array(geometry)
+    if groups == 1 and _per_image(n, positions, n * positions * window):
+        def per_image(lo, hi):
+            cols = xp.empty((1, 1, window, positions), dtype=og.dtype)
+            for i in range(lo, hi):
+                xp.dot(wt[0], og4[i, 0], out=cols[0, 0])
+                _conv_kernels.col2im_channels(cols, geo, grad5, i, i + 1, i)
+        _conv_parallel.parallel_products(per_image, n, n * window * positions)
+        return grad
     # at least an image per thread, so that every piece's col2im can be split
     images = max(1, min(n, max(_conv_parallel.cpu_threads(),
                                _COL2IM_PIECE // (positions * window * groups))))
@@ -551,32 +557,6 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
         def add(lo, hi, part=part, first=first):
             _conv_kernels.col2im_channels(part, geo, grad5, first + lo, first + hi, first)
         parallel_batches(xp, add, last - first, part.size)
-    return grad
-
-
-def _per_image_data_gradient(xp, og, weight, data_shape, geometry):
-    """_compiled_data_gradient image by image, the batch split over the threads as the
-    per-image forward is (_rows_products_per_image): each image's columns' gradient, the
-    filters' transpose times its ograd, is added back by col2im while in cache, the products on
-    one BLAS thread per thread. The 64 -> 128 stride-2 layer's forward plus backward 24.3 ->
-    21.8 ms, its 1x1 shortcut's 7.8 -> 6.6 (two threads, batch 32)."""
-    kernel, out = geometry[0], geometry[4]
-    n, c = data_shape[:2]
-    f = weight.shape[0]
-    positions = prod(out)
-    window = prod(kernel) * c
-    wt = xp.ascontiguousarray(weight.reshape(f, window).T)          # (window, F)
-    og3 = og.reshape(n, f, positions)
-    grad = xp.empty(data_shape, dtype=og.dtype)
-    grad5 = _conv_kernels.as_3d(grad)
-    geo = _conv_kernels.geometry_array(geometry)
-
-    def work(lo, hi):
-        cols = xp.empty((1, 1, window, positions), dtype=og.dtype)
-        for i in range(lo, hi):
-            xp.dot(wt, og3[i], out=cols[0, 0])
-            _conv_kernels.col2im_channels(cols, geo, grad5, i, i + 1, i)
-    _conv_parallel.parallel_products(work, n, n * window * positions)
     return grad
 
 
