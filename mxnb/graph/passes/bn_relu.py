@@ -41,7 +41,8 @@ class BatchNormReluStep:
 
 
 def _is_relu(step):
-    return step.op is not None and step.op.name == "Activation" and step.attrs["act_type"] == "relu"
+    return (step.op is not None and step.op.name == "Activation"
+            and step.attrs["act_type"] == "relu")
 
 
 def _is_relu_gradient(step):
