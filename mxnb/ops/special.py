@@ -1,5 +1,5 @@
 """Special functions and small elementwise operators: gamma, gammaln, erfinv, hard_sigmoid,
-softmin, the contrib quadratic / div_sqrt_dim / gradientmultiplier / round_ste / sign_ste /
+the contrib quadratic / div_sqrt_dim / gradientmultiplier / round_ste / sign_ste /
 allclose, and the AMP casts amp_cast / amp_multicast.
 
 NumPy has no gamma or erfinv, so they are computed here with `xp` alone (Lanczos' series for
@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .params import REQUIRED, Bool, DType, Float, Int, OptDType, OptFloat
+from .params import REQUIRED, Bool, DType, Float, Int, OptDType
 from .registry import operator
 
 # Lanczos coefficients (g = 7, n = 9): about 15 significant digits for x >= 0.5.
@@ -163,50 +163,6 @@ class HardSigmoid:
         out = outputs[0]
         inside = F.elemwise_mul(F._greater_scalar(out, scalar=0.0), F._lesser_scalar(out, scalar=1.0))
         return [F._mul_scalar(F.elemwise_mul(out_grads[0], inside), scalar=attrs["alpha"])]
-
-
-def _temperature(attrs):
-    """softmin's temperature; None (MXNet's default) is 1."""
-    t = attrs["temperature"]
-    return 1.0 if t is None else t
-
-
-def _softmin_length(attrs):
-    """MXNet 1.9.1's softmin declares use_length (softmax's parameters) but takes no length
-    input, and refuses use_length=True: computing the unmasked softmin would be silently wrong."""
-    if attrs["use_length"]:
-        return "use_length=True needs a length input, which softmin does not take (softmax does)"
-    return None
-
-
-@operator("softmin", params={"axis": Int(-1, doc="The axis along which to compute softmin."),
-                             "temperature": OptFloat(low=0.0, low_open=True,
-                                                     doc="Temperature parameter in softmin"),
-                             "dtype": OptDType(None, doc="DType of the output."),
-                             "use_length": Bool(False, doc="Whether to use the length input "
-                                                           "as a mask over the data input.")})
-class Softmin:
-    """Applies the softmin function: softmax of -data / temperature along `axis`, so the
-    smallest entries get the largest weights."""
-    check_attrs = _softmin_length
-
-    def compute(xp, inputs, attrs):
-        x = inputs[0]
-        z = -x / x.dtype.type(_temperature(attrs))
-        z = z - z.max(axis=attrs["axis"], keepdims=True)
-        e = xp.exp(z)
-        out = e / e.sum(axis=attrs["axis"], keepdims=True)
-        return out.astype(attrs["dtype"]) if attrs["dtype"] is not None else out
-
-    def infer_type(attrs, in_types):
-        return in_types, [attrs["dtype"] or in_types[0]]
-
-    def gradient(F, attrs, inputs, outputs, out_grads):
-        # dx = -(og - sum(og * y)) * y / T
-        y, og = outputs[0], out_grads[0]
-        inner = F.sum(F.elemwise_mul(og, y), axis=attrs["axis"], keepdims=True)
-        local = F.elemwise_mul(F.broadcast_sub(og, inner), y)
-        return [F._mul_scalar(local, scalar=-1.0 / _temperature(attrs))]
 
 
 @operator("_contrib_quadratic", params={"a": Float(0.0, doc="Coefficient of the quadratic term"),

@@ -1,4 +1,4 @@
-"""softmax / log_softmax along an axis (with temperature), SoftmaxActivation (instance/channel),
+"""softmax / log_softmax / softmin along an axis (with temperature), SoftmaxActivation (instance/channel),
 and their backward kernels."""
 from ...base import MXNetError, ShapeError
 from ..params import Bool, Int, OptFloat, OptDType, Enum
@@ -120,9 +120,11 @@ class Softmax:
 
 
 def _no_length(attrs):
-    """MXNet 1.9.1's log_softmax takes no length input: use_length=True cannot be served."""
+    """MXNet 1.9.1's log_softmax and softmin declare softmax's use_length but take no length
+    input: use_length=True cannot be served (the unmasked result would be silently wrong)."""
     if attrs["use_length"]:
-        return "use_length=True needs a length input, which log_softmax does not take (softmax does)"
+        return "use_length=True needs a length input, which this operator does not take " \
+               "(softmax does)"
     return None
 
 
@@ -141,6 +143,27 @@ class LogSoftmax:
     def gradient(F, attrs, inputs, outputs, out_grads):
         return [F._backward_log_softmax(out_grads[0], outputs[0], axis=attrs["axis"],
                                         temperature=attrs["temperature"])]
+
+
+@operator("softmin", params=_SOFTMAX)
+class Softmin:
+    """Applies the softmin function: softmax of -data / temperature along `axis`, so the
+    smallest entries get the largest weights."""
+    check_attrs = _no_length
+
+    def compute(xp, inputs, attrs):
+        out = softmax(xp, _scaled(-inputs[0], attrs), attrs["axis"])
+        return out if attrs["dtype"] is None else out.astype(attrs["dtype"])
+
+    infer_type = _out_dtype
+
+    def gradient(F, attrs, inputs, outputs, out_grads):
+        # dx = -(og - sum(og * y)) * y / T
+        y, og = outputs[0], out_grads[0]
+        inner = F.sum(F.elemwise_mul(og, y), axis=attrs["axis"], keepdims=True)
+        local = F.elemwise_mul(F.broadcast_sub(og, inner), y)
+        t = attrs["temperature"]
+        return [F._mul_scalar(local, scalar=-1.0 / (1.0 if t is None else t))]
 
 
 _BACKWARD = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True)}
