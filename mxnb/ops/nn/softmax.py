@@ -4,7 +4,10 @@ from ...base import MXNetError, ShapeError
 from ..params import Bool, Int, OptFloat, OptDType, Enum
 from ..registry import operator, same_shape_backward
 
-_SOFTMAX = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True), "dtype": OptDType(),
+_SOFTMAX = {"axis": Int(-1, doc="The axis along which to compute softmax."),
+            "temperature": OptFloat(low=0.0, low_open=True, doc="Temperature parameter in softmax"),
+            "dtype": OptDType(doc="DType of the output in case this can't be inferred. Defaults "
+                                  "to the same as input's dtype if not defined (dtype=None)."),
             "use_length": Bool(False, doc="Whether a second input, length, gives how many "
                                           "leading entries along axis each slice uses.")}
 
