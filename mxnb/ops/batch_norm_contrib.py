@@ -3,7 +3,7 @@ in this single-process build, it is BatchNorm over the batch it is given) and
 BatchNormWithReLU (BatchNorm followed by relu, MXNet's fused operator). Both normalise through
 BatchNorm's own code (SyncBatchNorm its operator, BatchNormWithReLU nn.batch_norm.normalize and
 normalize_gradient with relu folded into their loops), so they follow it exactly."""
-from .nn.batch_norm import normalize, normalize_gradient
+from .nn.batch_norm import BackwardBatchNorm, backward_attrs, normalize, normalize_gradient
 from .params import Bool, Float, Int, OptFloat, Str
 from .registry import get, operator
 
@@ -79,10 +79,9 @@ class BatchNormWithReLU:
     infer_type = _bn_infer_type
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        training = attrs.get("_is_train", True) and not attrs["use_global_stats"]
         grads = F._backward_BatchNormWithReLU(
             out_grads[0], inputs[0], inputs[1], outputs[1], outputs[2], outputs[0],
-            eps=attrs["eps"], fix_gamma=attrs["fix_gamma"], axis=attrs["axis"], training=training)
+            **backward_attrs(attrs))
         return [grads[0], grads[1], grads[2], None, None]
 
 
@@ -96,11 +95,8 @@ class BackwardBatchNormWithReLU:
     def compute(xp, inputs, attrs):
         return normalize_gradient(xp, inputs[:5], attrs, relu_out=inputs[5])
 
-    def infer_shape(attrs, in_shapes):
-        return in_shapes, [in_shapes[1], in_shapes[2], in_shapes[2]]
-
-    def infer_type(attrs, in_types):
-        return in_types, [in_types[1]] * 3
+    infer_shape = BackwardBatchNorm.infer_shape       # the extra input has ograd's shape
+    infer_type = BackwardBatchNorm.infer_type
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         """_backward_BatchNorm's second order (fixed statistics only) through relu's mask,

@@ -119,11 +119,17 @@ class BatchNorm:
         return [data] + vectors, [data, channels, channels]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        training = attrs.get("_is_train", True) and not attrs["use_global_stats"]
         grads = F._backward_BatchNorm(out_grads[0], inputs[0], inputs[1], outputs[1], outputs[2],
-                                      eps=attrs["eps"], fix_gamma=attrs["fix_gamma"],
-                                      axis=attrs["axis"], training=training)
+                                      **backward_attrs(attrs))
         return [grads[0], grads[1], grads[2], None, None]
+
+
+def backward_attrs(attrs):
+    """The backward operator's attributes for a BatchNorm (or BatchNormWithReLU) call with
+    `attrs`: training where the batch statistics were used (recorded in training mode, without
+    use_global_stats)."""
+    return dict(eps=attrs["eps"], fix_gamma=attrs["fix_gamma"], axis=attrs["axis"],
+                training=attrs.get("_is_train", True) and not attrs["use_global_stats"])
 
 
 def normalize_gradient(xp, inputs, attrs, relu_out=None):
