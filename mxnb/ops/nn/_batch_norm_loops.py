@@ -74,17 +74,12 @@ def _forward_fused(x, gamma, beta, eps, one, fix_gamma, relu, mean, var, invstd,
         zero = one - one
         for n in range(batch):
             row, dst = x[n, c], out[n, c]
-            if relu:        # relu's maximum(v, 0) on the way out: NaN kept, -0.0 -> 0
-                for m in range(size):
-                    t = row[m] - mu_d
-                    t = t * scale
-                    v = t + shift
-                    dst[m] = v if v > zero or v != v else zero
-            else:
-                for m in range(size):
-                    t = row[m] - mu_d
-                    t = t * scale
-                    dst[m] = t + shift
+            for m in range(size):
+                t = row[m] - mu_d
+                t = t * scale
+                v = t + shift
+                # with relu, its maximum(v, 0) on the way out: NaN kept, -0.0 -> 0
+                dst[m] = v if not relu or v > zero or v != v else zero
 
 
 @compiled.kernel
