@@ -23,7 +23,7 @@ import numpy
 
 from ...ops.nn import _activation_loops as loops
 
-__all__ = ["out_kernel", "gradient_kernel", "ELEMENTWISE_KERNELS", "chain_links"]
+__all__ = ["out_kernel", "gradient_kernel", "ELEMENTWISE_KERNELS", "chain_links", "reproduces"]
 
 
 def _relu(xp, x, out):
@@ -180,6 +180,13 @@ def chain_links(members, links):
     return links
 
 
+def reproduces(xp, got, expected):
+    """Whether `got` is `expected` bit for bit: dtype, shape and values, NaNs where it has
+    them. What a plan asks of every kernel or fused step it puts in an operator's place."""
+    return (got.dtype == expected.dtype and got.shape == expected.shape
+            and bool(xp.array_equal(got, expected, equal_nan=expected.dtype.kind in "fc")))
+
+
 def out_kernel(op, attrs, in_arrays, out_array):
     """The out= kernel for `op` with `attrs`, checked against one recorded call (its inputs and
     the array `compute` returned): None when there is none or it does not reproduce `compute`'s
@@ -198,8 +205,7 @@ def out_kernel(op, attrs, in_arrays, out_array):
         xp = backend.array_module(out_array)
         trial = xp.empty_like(out_array)
         kernel(xp, in_arrays, attrs, trial)
-        same = trial.dtype == out_array.dtype and bool(
-            xp.array_equal(trial, out_array, equal_nan=trial.dtype.kind in "fc"))
+        same = reproduces(xp, trial, out_array)
     except (_Unsupported, TypeError, ValueError, KeyError, AttributeError):
         return None
     return kernel if same else None
