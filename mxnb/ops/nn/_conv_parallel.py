@@ -39,7 +39,7 @@ _MATMUL_SPLIT_FROM = 1 << 24
 _pool = None
 _pool_pid = None
 _pool_lock = threading.Lock()
-_matmul_lock = threading.Lock()
+_blas_split_lock = threading.Lock()   # held by the one split that has set BLAS to one thread
 _threads = None
 
 
@@ -130,7 +130,8 @@ def parallel_products(work, n, elements):
     The count is process-wide: one split at a time sets it and puts back what it found (two
     overlapping, from the threaded engine's workers, could leave it at 1)."""
     set_threads = blas_threads.blas_thread_setter()
-    if set_threads is None or min(cpu_threads(), n) < 2 or not _matmul_lock.acquire(blocking=False):
+    if (set_threads is None or min(cpu_threads(), n) < 2
+            or not _blas_split_lock.acquire(blocking=False)):
         work(0, n)
         return
     try:
@@ -140,4 +141,4 @@ def parallel_products(work, n, elements):
         finally:
             set_threads(previous)
     finally:
-        _matmul_lock.release()
+        _blas_split_lock.release()
