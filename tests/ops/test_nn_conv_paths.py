@@ -328,22 +328,26 @@ def test_overlapping_splits_leave_the_blas_thread_count_as_it_was(monkeypatch):
     assert set_threads(before) == before
 
 
+@pytest.mark.parametrize("images", [1, 2, 3])
 @pytest.mark.parametrize("bias, keep", [(True, True), (False, True), (True, False)])
-def test_per_image_products_equal_the_one_wide_product(monkeypatch, bias, keep):
-    """A one-group "rows" forward image by image over threads (what ResNet's stride-2 layers
-    take): the one wide product's output, NCHW, and the same kept columns, with and without a
-    bias; the threads split the batch and leave OpenBLAS's count as it was."""
+def test_products_by_images_equal_the_one_wide_product(monkeypatch, bias, keep, images):
+    """A one-group "rows" forward over threads, image by image (what ResNet's stride-2 layers
+    take) or a few images per product (LeNet's second layer; 3 leaves a short last piece): the
+    one wide product's output, NCHW, and the same kept columns, with and without a bias; the
+    threads split the batch and leave OpenBLAS's count as it was."""
     from mxnb import blas_threads, compiled
     from mxnb.ops.nn import _conv_columns, _conv_parallel as _parallel
     if not compiled.enabled():
         pytest.skip("the per-image forward makes its columns with the compiled loops")
-    x, w, b = _u(5, 8, 9, 8), _u(6, 8, 3, 3), (_u(6) if bias else None)
+    x, w, b = _u(7, 8, 9, 8), _u(6, 8, 3, 3), (_u(6) if bias else None)
     geometry = ((3, 3), (2, 2), (1, 1), (1, 1), (5, 4))
     wide_y, wide_cols = _conv_columns.conv_forward(np, x, w, b, geometry, 1)
-    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_POSITIONS", 1)
+    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_POSITIONS", 1 if images == 1 else 10**9)
     monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_COPIES", 0)
+    monkeypatch.setattr(_conv_columns, "_PIECE_POSITIONS", images * 20)     # 20 positions each
     monkeypatch.setattr(_parallel, "_threads", 2)
     monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    assert _conv_columns.ColumnsPlan(x.shape, 6, geometry, 1, bias).piece_images == images
     calls = _count_splits(monkeypatch, "mxnb.ops.nn._conv_parallel.parallel_batches")
     set_threads = blas_threads.blas_thread_setter()
     before = set_threads(set_threads(2)) if set_threads else None
@@ -357,7 +361,7 @@ def test_per_image_products_equal_the_one_wide_product(monkeypatch, bias, keep):
     else:
         assert cols is None
     if set_threads is not None:
-        assert calls == [5] and set_threads(before) == before
+        assert calls == [7] and set_threads(before) == before
 
 
 @pytest.mark.parametrize("stride, kernel, pad", [(2, 3, 1), (2, 1, 0), (1, 3, 0)])

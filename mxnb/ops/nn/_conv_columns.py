@@ -27,7 +27,7 @@ so does `keeps_columns`, which lets the largest layers keep no columns at all (t
 weight gradient go a few images at a time). The NumPy forms' copies of large layers, and the
 compiled col2im, are split over threads (_conv_parallel); the compiled im2col is not (see
 _compiled_im2col), except in the forward of wide one-group layers, which goes image by image
-over the threads, each image's columns and product together (_rows_products_per_image).
+over the threads, each piece's columns and product together (_rows_products_by_images).
 
 With numba (mxnb.compiled), im2col and the data gradient's col2im are compiled loops, one image
 at a time (_conv_kernels); the data gradient is then one product per piece of images followed
@@ -122,7 +122,7 @@ class ColumnsPlan:
     """What im2col and the products need for one (data shape, filters, geometry, groups, bias),
     worked out once per shape (a small convolution spends more time deciding than copying)."""
     __slots__ = ("geometry", "groups", "bias", "rows", "shape", "split", "output", "copies",
-                 "views", "loops_geometry", "winograd", "keeps", "per_image")
+                 "views", "loops_geometry", "winograd", "keeps", "piece_images")
 
     def __init__(self, data_shape, filters, geometry, groups, bias):
         kernel, _, _, _, out = geometry
@@ -141,9 +141,10 @@ class ColumnsPlan:
         self.loops_geometry = _conv_kernels.geometry_array(geometry)    # for the compiled loops
         self.winograd = _conv_winograd.shaped_for(data_shape, filters, geometry, groups)
         self.keeps = keeps_columns(data_shape, filters, geometry, groups)
-        # a "rows" forward image by image (_rows_products_per_image), where the loops take it
-        self.per_image = (self.rows and groups == 1
-                          and _per_image(n, prod(out), self.copies))
+        # a "rows" forward split over the threads by images (_rows_products_by_images), where
+        # the loops take it: images per piece, 0 for one product over the batch
+        self.piece_images = (_images_per_piece(n, prod(out), self.copies)
+                             if self.rows and groups == 1 else 0)
 
     def windows(self, xp, data):
         """window_view of unpadded channel-first data, split by group: (N, g, C/g, *kernel,
@@ -233,7 +234,7 @@ def _rows_product_in_pieces(xp, data, w, plan):
 
 
 # Output positions per image, and column elements, from which a one-group "rows" forward and a
-# one-group data gradient go image by image over the threads (_rows_products_per_image,
+# one-group data gradient go image by image over the threads (_rows_products_by_images,
 # _compiled_data_gradient). ResNet-18/32x32, batch 32, two threads, forward ms (forward plus
 # backward): the 64 -> 128 stride-2 3x3 layer (256 positions) 9.5 -> 7.3 (25.6 -> 23.8), its
 # 1x1 shortcut 4.5 -> 2.0 (9.5 -> 7.5); 64 positions gained nothing (128 -> 256 stride-2:
@@ -241,6 +242,16 @@ def _rows_product_in_pieces(xp, data, w, plan):
 # 5.3 -> 5.7 with the backward); 16 positions lost (5.8 -> 5.9).
 _PER_IMAGE_FROM_POSITIONS = 128
 _PER_IMAGE_FROM_COPIES = 1 << 19
+
+# Below _PER_IMAGE_FROM_POSITIONS, a one-group "rows" forward of as many column elements goes
+# over the threads a few images at a time instead, about this many output positions per piece:
+# one product per piece, (positions, window) . (window, F), wide enough for BLAS on one thread,
+# while its columns are in cache. Forward ms, whole / pieces of 128, 256, 512, 1024, 2048
+# positions: LeNet's second layer (batch 64, 64 positions) 1.88 / 1.68, 1.49, 1.44, 1.45, 1.42;
+# ResNet's 128 -> 256 stride-2 layer (batch 32, 64 positions) 6.4-7.0 / 6.5-6.8, 6.0-6.3,
+# 5.7-5.9, 5.7-5.9, 5.6-5.9. Only where every thread gets a full piece: the 256 -> 512
+# stride-2 layer (512 positions in the batch) lost at every size (5.8 -> 6.9-7.7).
+_PIECE_POSITIONS = 1024
 
 
 def _per_image(n, positions, columns):
@@ -250,22 +261,48 @@ def _per_image(n, positions, columns):
     return n > 1 and positions >= _PER_IMAGE_FROM_POSITIONS and columns >= _PER_IMAGE_FROM_COPIES
 
 
-def _rows_products_per_image(xp, data, w, plan, keep_columns):
-    """The "rows" forward of one group, image by image, the batch split over the threads (each
-    image's columns made and multiplied while in cache, the products on one BLAS thread per
-    thread): each image's filters times its columns' transpose is its output, already NCHW.
-    (output, columns or None); the columns are made whole where kept."""
+def _images_per_piece(n, positions, columns):
+    """Images per piece of a one-group "rows" forward split over the threads
+    (_rows_products_by_images): 1 where it goes image by image (_per_image), a few where
+    images are narrow, 0 where it is one product over the whole batch."""
+    if n < 2 or columns < _PER_IMAGE_FROM_COPIES:
+        return 0
+    if positions >= _PER_IMAGE_FROM_POSITIONS:
+        return 1
+    if n * positions < _conv_parallel.cpu_threads() * _PIECE_POSITIONS:
+        return 0
+    return max(1, _PIECE_POSITIONS // positions)
+
+
+def _rows_products_by_images(xp, data, w, plan, keep_columns):
+    """The "rows" forward of one group, the batch split over the threads in pieces of
+    plan.piece_images images, each piece's columns made and multiplied while in cache, the
+    products on one BLAS thread per thread. An image alone: its filters times its columns'
+    transpose is its output, already NCHW; a piece of several: its columns times the filters'
+    transpose, moved to NCHW while in cache. (output, columns or None); the columns are made
+    whole where kept."""
     n = data.shape[0]
     positions = plan.shape[0] // n
-    result = xp.empty((n, w.shape[0], positions), dtype=xp.result_type(data, w))
+    filters = w.shape[0]
+    images = plan.piece_images
+    result = xp.empty((n, filters, positions), dtype=xp.result_type(data, w))
     cols = xp.empty(plan.shape, dtype=data.dtype) if keep_columns else None
+    wt = xp.ascontiguousarray(w.T) if images > 1 else None
 
     def work(lo, hi):
-        buffer = None if keep_columns else xp.empty((positions,) + plan.shape[1:], data.dtype)
-        for i in range(lo, hi):
-            part = cols[i * positions:(i + 1) * positions] if keep_columns else buffer
-            _compiled_im2col(xp, data, plan, part, i, i + 1)
-            xp.dot(w, part.reshape(positions, -1).T, out=result[i])
+        buffer = None
+        if not keep_columns:
+            buffer = xp.empty((images * positions,) + plan.shape[1:], data.dtype)
+        for first in range(lo, hi, images):
+            last = min(hi, first + images)
+            rows = (last - first) * positions
+            part = cols[first * positions:last * positions] if keep_columns else buffer[:rows]
+            _compiled_im2col(xp, data, plan, part, first, last)
+            if images == 1:
+                xp.dot(w, part.reshape(positions, -1).T, out=result[first])
+            else:
+                product = xp.dot(part.reshape(rows, -1), wt)
+                result[first:last] = product.reshape(last - first, positions, filters).transpose(0, 2, 1)
     _conv_parallel.parallel_products(work, n, plan.copies)
     return result.reshape(plan.output), cols
 
@@ -334,8 +371,8 @@ def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None, pla
         if (not keep_columns and groups == 1 and xp is numpy and n > 1
                 and prod(plan.shape) >= _PIECES_FROM_ELEMENTS):
             return _rows_product_in_pieces(xp, data, w[0], plan), None
-        if plan.per_image and _conv_kernels.takes(xp, data.dtype):
-            return _rows_products_per_image(xp, data, w[0], plan, keep_columns)
+        if plan.piece_images and _conv_kernels.takes(xp, data.dtype):
+            return _rows_products_by_images(xp, data, w[0], plan, keep_columns)
         cols = im2col(xp, data, geometry, groups, bias is not None, plan)
         rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
         result = xp.ascontiguousarray(rows.reshape(n, prod(plan.output[2:]), filters)
@@ -519,7 +556,7 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     (products inside our threads would ask BLAS for threads too: two cores, four threads).
 
     Wide one-group layers (_per_image) go image by image instead, the batch split over our
-    threads as the per-image forward's is (_rows_products_per_image): each image's product,
+    threads as the per-image forward's is (_rows_products_by_images): each image's product,
     on one BLAS thread per thread, and its col2im while in cache. The 64 -> 128 stride-2
     layer's forward plus backward 24.3 -> 21.8 ms, its 1x1 shortcut's 7.8 -> 6.6 (two
     threads, batch 32)."""
