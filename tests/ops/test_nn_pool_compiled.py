@@ -118,6 +118,30 @@ def test_pair_kernels_decide_every_tie_and_nan_as_numpy(shape, kernel_calls):
     _assert_bit_equal(g_numpy, g_compiled)
 
 
+@pytest.mark.parametrize("shape", [(5, 3, 8, 6), (5, 3, 7, 9)], ids=["covered", "remainder"])
+def test_pair_kernels_split_over_threads_give_the_same_bits(monkeypatch, shape, kernel_calls):
+    """The 2x2 kernels split by image over two threads (LeNet's first pooling is): the NumPy
+    form's bits, forward and backward, an odd batch split unevenly, remainder rows zero."""
+    from mxnb.ops.nn import _conv_parallel
+    monkeypatch.setattr(_pool_compiled, "_SPLIT_FORWARD_FROM", 0)
+    monkeypatch.setattr(_pool_compiled, "_SPLIT_BACKWARD_FROM", 0)
+    monkeypatch.setattr(_conv_parallel, "_threads", 2)
+    monkeypatch.setattr(_conv_parallel, "_MIN_ELEMENTS", 0)
+    splits = []
+    real = _conv_parallel.parallel_batches
+    monkeypatch.setattr(_conv_parallel, "parallel_batches",
+                        lambda xp, work, n, elements: splits.append(n) or real(xp, work, n, elements))
+    rng = np.random.RandomState(8)
+    data = _special_values(rng, shape, "float32")
+    attrs = dict(kernel=(2, 2), stride=(2, 2), pool_type="max")
+    y_numpy, y_compiled = _both_forms("Pooling", [data], attrs, kernel_calls)
+    _assert_bit_equal(y_numpy, y_compiled)
+    head = _special_values(rng, y_numpy.shape, "float32")
+    g_numpy, g_compiled = _both_forms("_backward_Pooling", [head, data, y_numpy], attrs, kernel_calls)
+    _assert_bit_equal(g_numpy, g_compiled)
+    assert splits == [5, 5]
+
+
 def test_channel_last_and_strided_inputs_take_the_compiled_kernels(kernel_calls):
     """Non-contiguous data (NHWC moved to channel-first, a sliced ograd) gives the same bits."""
     rng = np.random.RandomState(5)
