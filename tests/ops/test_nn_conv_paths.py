@@ -328,18 +328,20 @@ def test_overlapping_splits_leave_the_blas_thread_count_as_it_was(monkeypatch):
     assert set_threads(before) == before
 
 
-@pytest.mark.parametrize("images", [1, 2, 3])
+@pytest.mark.parametrize("channels, images", [(8, 1), (8, 2), (8, 3), (3, 4)],
+                         ids=["rows-image", "rows-2", "rows-3", "channels"])
 @pytest.mark.parametrize("bias, keep", [(True, True), (False, True), (True, False)])
-def test_products_by_images_equal_the_one_wide_product(monkeypatch, bias, keep, images):
-    """A one-group "rows" forward over threads, image by image (what ResNet's stride-2 layers
-    take) or a few images per product (LeNet's second layer; 3 leaves a short last piece): the
+def test_products_by_images_equal_the_one_wide_product(monkeypatch, bias, keep, channels, images):
+    """A one-group forward over threads: "rows" layout image by image (what ResNet's stride-2
+    layers take) or a few images per product (LeNet's second layer; 3 leaves a short last
+    piece), "channels" layout each thread's share in one product (LeNet's first layer): the
     one wide product's output, NCHW, and the same kept columns, with and without a bias; the
     threads split the batch and leave OpenBLAS's count as it was."""
     from mxnb import blas_threads, compiled
     from mxnb.ops.nn import _conv_columns, _conv_parallel as _parallel
     if not compiled.enabled():
         pytest.skip("the per-image forward makes its columns with the compiled loops")
-    x, w, b = _u(7, 8, 9, 8), _u(6, 8, 3, 3), (_u(6) if bias else None)
+    x, w, b = _u(7, channels, 9, 8), _u(6, channels, 3, 3), (_u(6) if bias else None)
     geometry = ((3, 3), (2, 2), (1, 1), (1, 1), (5, 4))
     wide_y, wide_cols = _conv_columns.conv_forward(np, x, w, b, geometry, 1)
     monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_POSITIONS", 1 if images == 1 else 10**9)
@@ -356,7 +358,7 @@ def test_products_by_images_equal_the_one_wide_product(monkeypatch, bias, keep, 
     np.testing.assert_allclose(y, wide_y, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(y, conv_ref(x, w, b, kernel=(3, 3), stride=(2, 2), pad=(1, 1),
                                            num_filter=6, no_bias=not bias), rtol=1e-10, atol=1e-10)
-    if keep:
+    if keep or channels < 8:        # the "channels" layout's forward always gives its columns
         np.testing.assert_array_equal(cols, wide_cols)
     else:
         assert cols is None

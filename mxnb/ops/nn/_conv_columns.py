@@ -27,7 +27,7 @@ so does `keeps_columns`, which lets the largest layers keep no columns at all (t
 weight gradient go a few images at a time). The NumPy forms' copies of large layers, and the
 compiled col2im, are split over threads (_conv_parallel); the compiled im2col is not (see
 _compiled_im2col), except in the forward of wide one-group layers, which goes image by image
-over the threads, each piece's columns and product together (_rows_products_by_images).
+over the threads, each piece's columns and product together (_products_by_images).
 
 With numba (mxnb.compiled), im2col and the data gradient's col2im are compiled loops, one image
 at a time (_conv_kernels); the data gradient is then one product per piece of images followed
@@ -141,10 +141,10 @@ class ColumnsPlan:
         self.loops_geometry = _conv_kernels.geometry_array(geometry)    # for the compiled loops
         self.winograd = _conv_winograd.shaped_for(data_shape, filters, geometry, groups)
         self.keeps = keeps_columns(data_shape, filters, geometry, groups)
-        # a "rows" forward split over the threads by images (_rows_products_by_images), where
+        # a one-group forward split over the threads by images (_products_by_images), where
         # the loops take it: images per piece, 0 for one product over the batch
-        self.piece_images = (_images_per_piece(n, prod(out), self.copies)
-                             if self.rows and groups == 1 else 0)
+        self.piece_images = (_images_per_piece(n, prod(out), self.copies, self.rows)
+                             if groups == 1 else 0)
 
     def windows(self, xp, data):
         """window_view of unpadded channel-first data, split by group: (N, g, C/g, *kernel,
@@ -234,7 +234,7 @@ def _rows_product_in_pieces(xp, data, w, plan):
 
 
 # Output positions per image, and column elements, from which a one-group "rows" forward and a
-# one-group data gradient go image by image over the threads (_rows_products_by_images,
+# one-group data gradient go image by image over the threads (_products_by_images,
 # _compiled_data_gradient). ResNet-18/32x32, batch 32, two threads, forward ms (forward plus
 # backward): the 64 -> 128 stride-2 3x3 layer (256 positions) 9.5 -> 7.3 (25.6 -> 23.8), its
 # 1x1 shortcut 4.5 -> 2.0 (9.5 -> 7.5); 64 positions gained nothing (128 -> 256 stride-2:
@@ -261,48 +261,58 @@ def _per_image(n, positions, columns):
     return n > 1 and positions >= _PER_IMAGE_FROM_POSITIONS and columns >= _PER_IMAGE_FROM_COPIES
 
 
-def _images_per_piece(n, positions, columns):
-    """Images per piece of a one-group "rows" forward split over the threads
-    (_rows_products_by_images): 1 where it goes image by image (_per_image), a few where
-    images are narrow, 0 where it is one product over the whole batch."""
+def _images_per_piece(n, positions, columns, rows=True):
+    """Images per piece of a one-group forward split over the threads (_products_by_images),
+    0 where it is one product over the whole batch. "rows" layout: 1 where it goes image by
+    image (_per_image), a few where images are narrow (_PIECE_POSITIONS). "channels" layout
+    (few channels): each thread's share of the batch, one product per thread."""
     if n < 2 or columns < _PER_IMAGE_FROM_COPIES:
         return 0
+    threads = _conv_parallel.cpu_threads()
+    if not rows:
+        return -(-n // threads)
     if positions >= _PER_IMAGE_FROM_POSITIONS:
         return 1
-    if n * positions < _conv_parallel.cpu_threads() * _PIECE_POSITIONS:
+    if n * positions < threads * _PIECE_POSITIONS:
         return 0
     return max(1, _PIECE_POSITIONS // positions)
 
 
-def _rows_products_by_images(xp, data, w, plan, keep_columns):
-    """The "rows" forward of one group, the batch split over the threads in pieces of
+def _products_by_images(xp, data, w, plan, keep_columns):
+    """The forward of one group, the batch split over the threads in pieces of
     plan.piece_images images, each piece's columns made and multiplied while in cache, the
-    products on one BLAS thread per thread. An image alone: its filters times its columns'
-    transpose is its output, already NCHW; a piece of several: its columns times the filters'
-    transpose, moved to NCHW while in cache. (output, columns or None); the columns are made
+    products on one BLAS thread per thread. "rows" layout, an image alone: its filters times
+    its columns' transpose is its output, already NCHW; a piece of several: its columns times
+    the filters' transpose, moved to NCHW while in cache. "channels" layout: the filters times
+    each image's columns, NCHW as written. (output, columns or None); the columns are made
     whole where kept."""
     n = data.shape[0]
-    positions = plan.shape[0] // n
+    positions = prod(plan.output[2:])
     filters = w.shape[0]
     images = plan.piece_images
     result = xp.empty((n, filters, positions), dtype=xp.result_type(data, w))
     cols = xp.empty(plan.shape, dtype=data.dtype) if keep_columns else None
-    wt = xp.ascontiguousarray(w.T) if images > 1 else None
+    wt = xp.ascontiguousarray(w.T) if plan.rows and images > 1 else None
+    # the columns of one image: "rows" (positions, 1, window), "channels" (1, window, positions)
+    per_image = plan.shape[0] // n
 
     def work(lo, hi):
         buffer = None
         if not keep_columns:
-            buffer = xp.empty((images * positions,) + plan.shape[1:], data.dtype)
+            buffer = xp.empty((images * per_image,) + plan.shape[1:], data.dtype)
         for first in range(lo, hi, images):
             last = min(hi, first + images)
-            rows = (last - first) * positions
-            part = cols[first * positions:last * positions] if keep_columns else buffer[:rows]
+            count = last - first
+            part = (cols[first * per_image:last * per_image] if keep_columns
+                    else buffer[:count * per_image])
             _compiled_im2col(xp, data, plan, part, first, last)
-            if images == 1:
+            if not plan.rows:
+                xp.matmul(w, part[:, 0], out=result[first:last])
+            elif images == 1:
                 xp.dot(w, part.reshape(positions, -1).T, out=result[first])
             else:
-                product = xp.dot(part.reshape(rows, -1), wt)
-                result[first:last] = product.reshape(last - first, positions, filters).transpose(0, 2, 1)
+                product = xp.dot(part.reshape(count * positions, -1), wt)
+                result[first:last] = product.reshape(count, positions, filters).transpose(0, 2, 1)
     _conv_parallel.parallel_products(work, n, plan.copies)
     return result.reshape(plan.output), cols
 
@@ -372,16 +382,18 @@ def conv_forward(xp, data, weight, bias, geometry, groups, weight_rows=None, pla
                 and prod(plan.shape) >= _PIECES_FROM_ELEMENTS):
             return _rows_product_in_pieces(xp, data, w[0], plan), None
         if plan.piece_images and _conv_kernels.takes(xp, data.dtype):
-            return _rows_products_by_images(xp, data, w[0], plan, keep_columns)
+            return _products_by_images(xp, data, w[0], plan, keep_columns)
         cols = im2col(xp, data, geometry, groups, bias is not None, plan)
         rows = _per_group(xp, lambda g: xp.dot(cols[:, g], w[g].T), groups, axis=1)
         result = xp.ascontiguousarray(rows.reshape(n, prod(plan.output[2:]), filters)
                                       .transpose(0, 2, 1))
         return result.reshape(plan.output), cols
-    cols = im2col(xp, data, geometry, groups, bias is not None, plan)
     w = weight.reshape(groups, filters // groups, -1)
     if bias is not None:
         w = _with_bias(xp, w, bias, groups)
+    if plan.piece_images and _conv_kernels.takes(xp, data.dtype):
+        return _products_by_images(xp, data, w[0], plan, True)
+    cols = im2col(xp, data, geometry, groups, bias is not None, plan)
     # (N, groups, F/g, P): each image's output, NCHW as it is written
     result = xp.matmul(w[0] if groups == 1 else w, cols)
     return result.reshape(plan.output), cols
@@ -556,7 +568,7 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
     (products inside our threads would ask BLAS for threads too: two cores, four threads).
 
     Wide one-group layers (_per_image) go image by image instead, the batch split over our
-    threads as the per-image forward's is (_rows_products_by_images): each image's product,
+    threads as the per-image forward's is (_products_by_images): each image's product,
     on one BLAS thread per thread, and its col2im while in cache. The 64 -> 128 stride-2
     layer's forward plus backward 24.3 -> 21.8 ms, its 1x1 shortcut's 7.8 -> 6.6 (two
     threads, batch 32)."""
