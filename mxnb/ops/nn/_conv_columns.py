@@ -414,7 +414,17 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
         grad = grad[:, :window].reshape((filters,) + tuple(kernel) + (cg,))
         return xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))), grad_b
     og3 = og.reshape(n, groups, fg, -1)                                       # (N, g, F/g, P)
-    per_image = xp.matmul(og3, cols.swapaxes(-1, -2))                         # (N, g, F/g, window)
+    by_columns = cols.swapaxes(-1, -2)
+    if xp is numpy and n > 1 and cols.size >= _PER_IMAGE_FROM_COPIES:
+        # each thread its images' products, on one BLAS thread: the same products, summed
+        # here in the same order (LeNet's first layer 0.52 -> 0.40 ms)
+        per_image = xp.empty((n, groups, fg, cols.shape[2]), dtype=xp.result_type(og, cols))
+
+        def work(lo, hi):
+            xp.matmul(og3[lo:hi], by_columns[lo:hi], out=per_image[lo:hi])
+        _conv_parallel.parallel_products(work, n, cols.size)
+    else:
+        per_image = xp.matmul(og3, by_columns)                                # (N, g, F/g, window)
     grad = per_image.sum(axis=0).reshape(filters, -1)
     grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
     return xp.ascontiguousarray(grad[:, :window]).reshape((filters, cg) + tuple(kernel)), grad_b
