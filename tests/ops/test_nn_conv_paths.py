@@ -184,9 +184,9 @@ def _count_splits(monkeypatch, target):
     calls = []
     real = _parallel.parallel_batches
 
-    def counting(xp, work, n, elements):
+    def counting(xp, work, n, elements, *slices):
         calls.append(n)
-        return real(xp, work, n, elements)
+        return real(xp, work, n, elements, *slices)
     monkeypatch.setattr(target, counting)
     return calls
 
@@ -364,6 +364,60 @@ def test_products_by_images_equal_the_one_wide_product(monkeypatch, bias, keep, 
         assert cols is None
     if set_threads is not None:
         assert calls == [7] and set_threads(before) == before
+
+
+def test_rows_data_gradient_over_threads_is_bit_equal_to_one_thread(monkeypatch):
+    """The narrow "rows" data gradient (LeNet's second layer: each piece's product and col2im
+    in one of our threads, the product on one BLAS thread) gives one thread's bits, in pieces
+    of 2 images over 7 (a short last one), and the definition's values."""
+    from mxnb import compiled
+    from mxnb.ops.nn import _conv_columns, _conv_parallel as _parallel
+    if not compiled.enabled():
+        pytest.skip("the data gradient's col2im is a compiled loop")
+    x, w = _u(7, 8, 9, 8), _u(6, 8, 3, 3)
+    og = _u(7, 6, 7, 6)
+    geometry = ((3, 3), (1, 1), (1, 1), (0, 0), (7, 6))
+    monkeypatch.setattr(_conv_columns, "_ROWS_PIECE", 2 * 42 * 72)         # 2 images a piece
+    monkeypatch.setattr(_conv_columns, "_PIECE_POSITIONS", 1)
+    monkeypatch.setattr(_parallel, "_threads", 1)
+    one = _conv_columns._compiled_data_gradient(np, og, w, x.shape, geometry, 1)
+    monkeypatch.setattr(_parallel, "_threads", 2)
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    calls = _count_splits(monkeypatch, "mxnb.ops.nn._conv_parallel.parallel_batches")
+    two = _conv_columns._compiled_data_gradient(np, og, w, x.shape, geometry, 1)
+    np.testing.assert_array_equal(two, one)
+    np.testing.assert_allclose(two, _conv_data_grad_ref(og, x, w, kernel=(3, 3), num_filter=6),
+                               rtol=1e-10, atol=1e-10)
+    from mxnb import blas_threads
+    if blas_threads.blas_thread_setter() is not None:
+        assert calls == [7]
+
+
+@pytest.mark.parametrize("slices", [1, 4])
+def test_parallel_batches_runs_every_item_once(monkeypatch, slices):
+    """One slice per thread: the halves, as they always were. Finer slices, taken by
+    whichever thread is free, cover the batch exactly once, and when one thread is held up the
+    other takes the remaining slices rather than waiting for it."""
+    import threading
+    import time
+    from mxnb.ops.nn import _conv_parallel as _parallel
+    monkeypatch.setattr(_parallel, "_threads", 2)
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    done, by_thread = [], {}
+    main = threading.get_ident()
+
+    def work(lo, hi):
+        if threading.get_ident() != main:
+            time.sleep(0.05)            # the pool's thread is slow
+        done.extend(range(lo, hi))
+        by_thread.setdefault(threading.get_ident() == main, []).append((lo, hi))
+    _parallel.parallel_batches(np, work, 23, 23, slices)
+    assert sorted(done) == list(range(23))
+    if slices == 1:                     # the halves, this thread the first
+        assert by_thread == {True: [(0, 11)], False: [(11, 23)]}
+    else:
+        assert len(by_thread[True]) + len(by_thread.get(False, [])) == 2 * slices
+        assert len(by_thread[True]) > len(by_thread.get(False, []))
 
 
 @pytest.mark.parametrize("stride, kernel, pad", [(2, 3, 1), (2, 1, 0), (1, 3, 0)])

@@ -130,7 +130,7 @@ def test_pair_kernels_split_over_threads_give_the_same_bits(monkeypatch, shape, 
     splits = []
     real = _conv_parallel.parallel_batches
     monkeypatch.setattr(_conv_parallel, "parallel_batches",
-                        lambda xp, work, n, elements: splits.append(n) or real(xp, work, n, elements))
+                        lambda xp, work, n, *rest: splits.append(n) or real(xp, work, n, *rest))
     rng = np.random.RandomState(8)
     data = _special_values(rng, shape, "float32")
     attrs = dict(kernel=(2, 2), stride=(2, 2), pool_type="max")

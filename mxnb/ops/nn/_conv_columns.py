@@ -313,7 +313,7 @@ def _products_by_images(xp, data, w, plan, keep_columns):
             else:
                 product = xp.dot(part.reshape(count * positions, -1), wt)
                 result[first:last] = product.reshape(count, positions, filters).transpose(0, 2, 1)
-    _conv_parallel.parallel_products(work, n, plan.copies)
+    _conv_parallel.parallel_products(work, n, plan.copies, _conv_parallel.DYNAMIC_SLICES)
     return result.reshape(plan.output), cols
 
 
@@ -422,7 +422,7 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
 
         def work(lo, hi):
             xp.matmul(og3[lo:hi], by_columns[lo:hi], out=per_image[lo:hi])
-        _conv_parallel.parallel_products(work, n, cols.size)
+        _conv_parallel.parallel_products(work, n, cols.size, _conv_parallel.DYNAMIC_SLICES)
     else:
         per_image = xp.matmul(og3, by_columns)                                # (N, g, F/g, window)
     grad = per_image.sum(axis=0).reshape(filters, -1)
@@ -602,7 +602,8 @@ def _compiled_data_gradient(xp, og, weight, data_shape, geometry, groups):
             for i in range(lo, hi):
                 xp.dot(wt[0], og4[i, 0], out=cols[0, 0])
                 _conv_kernels.col2im_channels(cols, geo, grad5, i, i + 1, i)
-        _conv_parallel.parallel_products(per_image, n, n * window * positions)
+        _conv_parallel.parallel_products(per_image, n, n * window * positions,
+                                         _conv_parallel.DYNAMIC_SLICES)
         return grad
     # at least an image per thread, so that every piece's col2im can be split
     images = max(1, min(n, max(_conv_parallel.cpu_threads(),
@@ -623,7 +624,12 @@ def _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry):
     """_compiled_data_gradient for one group of many channels, in the "rows" layout: each
     piece's ograd moved channels last (images * P, F) times the filters (F, window) is the
     piece's columns' gradient as one wide product, and col2im_rows adds runs of kw * C
-    elements where the "channels" columns have runs of one output row."""
+    elements where the "channels" columns have runs of one output row.
+
+    The pieces go over our threads, each its product (on one BLAS thread) and its col2im while
+    in cache. With the products on BLAS's threads and only col2im split over ours, LeNet's
+    training step was ~1 ms slower (11.1-11.4 against 10.2-10.4 ms): BLAS's workers spin for a
+    while after each product (mxnb.blas_threads) on the core our second thread then needs."""
     n = data_shape[0]
     f = weight.shape[0]
     positions = prod(geometry[4])
@@ -633,19 +639,23 @@ def _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry):
     grad = xp.empty(data_shape, dtype=og.dtype)
     grad5 = _conv_kernels.as_3d(grad)
     geo = _conv_kernels.geometry_array(geometry)
-    images = max(1, min(n, max(_conv_parallel.cpu_threads(), _ROWS_PIECE // (positions * window))))
-    moved = xp.empty((images, positions, f), dtype=og.dtype)
-    cols = xp.empty((images * positions, window), dtype=og.dtype)
-    for first in range(0, n, images):
-        last = min(n, first + images)
-        og_rows = moved[:last - first]
-        og_rows[...] = og3[first:last].transpose(0, 2, 1)
-        part = cols[:(last - first) * positions]
-        xp.matmul(og_rows.reshape(part.shape[0], f), w, out=part)
+    images = max(1, min(n, _ROWS_PIECE // (positions * window)))
 
-        def add(lo, hi, part=part, first=first):
-            _conv_kernels.col2im_rows(part, geo, grad5, first + lo, first + hi, first)
-        parallel_batches(xp, add, last - first, part.size)
+    def work(lo, hi):
+        moved = xp.empty((min(images, hi - lo), positions, f), dtype=og.dtype)
+        cols = xp.empty((moved.shape[0] * positions, window), dtype=og.dtype)
+        for first in range(lo, hi, images):
+            last = min(hi, first + images)
+            og_rows = moved[:last - first]
+            og_rows[...] = og3[first:last].transpose(0, 2, 1)
+            part = cols[:(last - first) * positions]
+            xp.dot(og_rows.reshape(part.shape[0], f), w, out=part)
+            _conv_kernels.col2im_rows(part, geo, grad5, first, last, first)
+    if n * positions < _conv_parallel.cpu_threads() * _PIECE_POSITIONS:
+        work(0, n)          # too few rows to split (the forward's rule): BLAS's threads
+    else:
+        _conv_parallel.parallel_products(work, n, n * positions * window,
+                                         _conv_parallel.DYNAMIC_SLICES)
     return grad
 
 

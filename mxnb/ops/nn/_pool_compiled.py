@@ -422,7 +422,8 @@ def _by_images(work, x, from_elements):
     if x.size < from_elements:
         work(0, x.shape[0])
     else:
-        _conv_parallel.parallel_batches(numpy, work, x.shape[0], x.size)
+        _conv_parallel.parallel_batches(numpy, work, x.shape[0], x.size,
+                                        _conv_parallel.DYNAMIC_SLICES)
 
 
 def pairs_forward(x, out_shape):
