@@ -433,6 +433,43 @@ def test_rows_weight_gradient_in_pieces(monkeypatch, bias):
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_few_channel_weight_gradient_from_data_equals_kept_columns(monkeypatch, bias):
+    """A few-channel layer's weight gradient recomputed from the data (a hybridized program
+    frees the columns between the passes) over two threads, each making its images' columns:
+    the bits of the weight gradient from the columns the forward kept."""
+    from mxnb import compiled
+    from mxnb.ops.nn import _conv_columns, _conv_parallel as _parallel
+    if not compiled.enabled():
+        pytest.skip("the columns are made by the compiled loops")
+    monkeypatch.setattr(_conv_columns, "_PER_IMAGE_FROM_COPIES", 0)
+    monkeypatch.setattr(_parallel, "_threads", 2)
+    monkeypatch.setattr(_parallel, "_MIN_ELEMENTS", 0)
+    x, w = _u(7, 3, 9, 8), _u(6, 3, 3, 3)
+    og = _u(7, 6, 7, 6)
+    geometry = ((3, 3), (1, 1), (1, 1), (0, 0), (7, 6))
+    plan = _conv_columns.ColumnsPlan(x.shape, 6, geometry, 1, bias)
+    assert not plan.rows and plan.piece_images == 4
+    made = []
+    real = _conv_columns._compiled_im2col
+    monkeypatch.setattr(_conv_columns, "_compiled_im2col",
+                        lambda xp, data, plan, cols, lo, hi: made.append(hi - lo) or
+                        real(xp, data, plan, cols, lo, hi))
+    kept = _conv_columns.weight_gradient(np, og, _conv_columns.im2col(np, x, geometry, 1, bias),
+                                         3, (3, 3), 1, bias)
+    del made[:]
+    recomputed = _conv_columns.weight_gradient_from_data(np, og, x, geometry, 1, bias, plan)
+    assert sorted(made) == [1] * 7          # slices of one image, none whole
+    for a, b in zip(recomputed, kept):
+        if b is None:
+            assert a is None
+        else:
+            np.testing.assert_array_equal(a, b)
+    expected = _conv_weight_grad_ref(og, x, kernel=(3, 3), num_filter=6, no_bias=not bias)
+    for got, reference in zip(recomputed, expected):
+        np.testing.assert_allclose(got, reference, rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.parametrize("slices", [1, 4])
 def test_parallel_batches_runs_every_item_once(monkeypatch, slices):
     """One slice per thread: the halves, as they always were. Finer slices, taken by
