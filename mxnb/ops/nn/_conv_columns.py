@@ -409,27 +409,31 @@ def weight_gradient(xp, og, cols, channels, kernel, groups, bias=False):
     group; the bias gradient is the product's column of the ones that `bias` columns carry."""
     n, filters = og.shape[:2]
     fg, cg = filters // groups, channels // groups
-    nd = len(kernel)
-    window = prod(kernel) * cg
-    if uses_rows(cg):
-        if groups == 1 and xp is numpy:
-            # as the forward's pieces (_images_per_piece): in threads, where narrow
-            images = _images_per_piece(n, cols.shape[0] // n, cols.size)
-            if images > 1:
-                grad = _rows_weight_gradient_by_pieces(xp, og, cols, images)
-                grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
-                grad = grad[:, :window].reshape((filters,) + tuple(kernel) + (cg,))
-                return (xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))),
-                        grad_b)
+    if not uses_rows(cg):
+        grad = _channels_weight_gradient(xp, og, lambda lo, hi: cols[lo:hi], cols.shape,
+                                         cols.dtype)
+        return _channels_result(xp, grad, cg, kernel, bias)
+    # one narrow group: pieces over the threads where the forward's would be (_images_per_piece)
+    images = _images_per_piece(n, cols.shape[0] // n, cols.size) if groups == 1 else 0
+    if images > 1 and xp is numpy:
+        grad = _rows_weight_gradient_by_pieces(xp, og, cols, images)
+    else:
         og2 = _rows_of(xp, og)                                                # (N*P, F)
         grad = _per_group(xp, lambda g: xp.dot(og2[:, g * fg:(g + 1) * fg].T, cols[:, g]),
                           groups, axis=0)                                     # (F, window)
-        grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
-        grad = grad[:, :window].reshape((filters,) + tuple(kernel) + (cg,))
-        return xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))), grad_b
-    grad = _channels_weight_gradient(xp, og, lambda lo, hi: cols[lo:hi], cols.shape, cols.dtype)
+    window = prod(kernel) * cg
+    nd = len(kernel)
     grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
-    return xp.ascontiguousarray(grad[:, :window]).reshape((filters, cg) + tuple(kernel)), grad_b
+    grad = grad[:, :window].reshape((filters,) + tuple(kernel) + (cg,))
+    return xp.ascontiguousarray(grad.transpose((0, nd + 1) + tuple(range(1, nd + 1)))), grad_b
+
+
+def _channels_result(xp, grad, cg, kernel, bias):
+    """weight_gradient's results from the "channels" product (F, window [+ 1 with `bias`])."""
+    window = prod(kernel) * cg
+    grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
+    shape = (grad.shape[0], cg) + tuple(kernel)
+    return xp.ascontiguousarray(grad[:, :window]).reshape(shape), grad_b
 
 
 def _channels_weight_gradient(xp, og, columns_of, shape, dtype):
@@ -515,10 +519,7 @@ def weight_gradient_from_data(xp, og, data, geometry, groups, bias=False, plan=N
             _compiled_im2col(xp, data, plan, part, lo, hi)
             return part
         grad = _channels_weight_gradient(xp, og, columns_of, plan.shape, data.dtype)
-        window = plan.shape[2] - plan.bias
-        grad_b = xp.ascontiguousarray(grad[:, window]) if bias else None
-        return (xp.ascontiguousarray(grad[:, :window]).reshape(
-            (filters, data.shape[1] // groups) + tuple(kernel)), grad_b)
+        return _channels_result(xp, grad, data.shape[1] // groups, kernel, bias)
     if not _columns_in_pieces(data.shape, geometry, groups):
         return weight_gradient(xp, og, im2col(xp, data, geometry, groups, bias, plan),
                                data.shape[1], kernel, groups, bias)

@@ -1,10 +1,10 @@
 """Memory-bound CPU kernels split over the cores: the convolution's copies (im2col, col2im,
 the Winograd transforms) by image, BatchNorm's per-channel loops by channel, the activations'
 loops by range; stacks of matrix products by matrix (parallel_matmul); and the convolutions'
-pieces of work by image, each thread's products on one BLAS thread (parallel_products). NumPy's copies and
-ufunc loops and the compiled (nogil) loops release the GIL, so threads running slices of one
-batch overlap; other matrix products use OpenBLAS's threads, which must not spin on a core
-meanwhile (mxnb.blas_threads).
+pieces of work by image, each thread's products on one BLAS thread (parallel_products).
+NumPy's copies and ufunc loops and the compiled (nogil) loops release the GIL, so threads
+running slices of one batch overlap; other matrix products use OpenBLAS's threads, which must
+not spin on a core meanwhile (mxnb.blas_threads).
 
 The thread count is OMP_NUM_THREADS (as MXNet's CPU operators), else OPENBLAS_NUM_THREADS, else
 the number of cores. On CuPy, or for small work, the function runs once on the whole batch.
