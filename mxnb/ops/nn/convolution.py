@@ -45,28 +45,49 @@ def _geometry(attrs, spatial):
 _PLANS = {}
 
 
-def _checked_plan(attrs, inputs):
-    """(geometry, ColumnsPlan) for the data, after checking that weight (and bias) fit it;
-    cached."""
-    data = inputs[0]
+def _cached_plan(key, make):
+    """_PLANS[key], made by make() the first time (never cached for unhashable values)."""
     try:
-        key = (attrs["kernel"], attrs["stride"], attrs["dilate"], attrs["pad"],
-               attrs["num_filter"], attrs["num_group"], attrs["no_bias"], data.shape,
-               inputs[1].shape, inputs[2].shape if len(inputs) > 2 else None)
         return _PLANS[key]
     except KeyError:
         pass
     except TypeError:       # an unhashable attribute value: no caching
         key = None
-    Convolution.infer_shape(attrs, [x.shape for x in inputs])
-    geometry = _geometry(attrs, data.shape[2:])
-    plan = ColumnsPlan(data.shape, attrs["num_filter"], geometry, attrs["num_group"],
-                       not attrs["no_bias"])
+    found = make()
     if key is not None:
         if len(_PLANS) > 1024:
             _PLANS.clear()
-        _PLANS[key] = geometry, plan
-    return geometry, plan
+        _PLANS[key] = found
+    return found
+
+
+def _checked_plan(attrs, inputs):
+    """(geometry, ColumnsPlan) for the data, after checking that weight (and bias) fit it;
+    cached."""
+    data = inputs[0]
+    key = (attrs["kernel"], attrs["stride"], attrs["dilate"], attrs["pad"], attrs["num_filter"],
+           attrs["num_group"], attrs["no_bias"], data.shape, inputs[1].shape,
+           inputs[2].shape if len(inputs) > 2 else None)
+
+    def make():
+        Convolution.infer_shape(attrs, [x.shape for x in inputs])
+        geometry = _geometry(attrs, data.shape[2:])
+        return geometry, ColumnsPlan(data.shape, attrs["num_filter"], geometry,
+                                     attrs["num_group"], not attrs["no_bias"])
+    return _cached_plan(key, make)
+
+
+def _columns_plan(attrs, data):
+    """(geometry, ColumnsPlan) of data's columns, for a weight gradient made from the data
+    (no weight to check); cached as _checked_plan's, under a key of its own."""
+    key = (attrs["kernel"], attrs["stride"], attrs["dilate"], attrs["pad"], attrs["num_filter"],
+           attrs["num_group"], attrs["no_bias"], data.shape)
+
+    def make():
+        geometry = _columns_geometry(attrs, data)
+        return geometry, ColumnsPlan(data.shape, attrs["num_filter"], geometry,
+                                     attrs["num_group"], not attrs["no_bias"])
+    return _cached_plan(key, make)
 
 
 def _columns_geometry(attrs, data):
@@ -210,11 +231,12 @@ def _weight_gradient(xp, og, data, attrs, cols=None):
                          "%d" % (tuple(og.shape), og.shape[1], attrs["num_filter"]))
     bias, groups = not attrs["no_bias"], attrs["num_group"]
     if cols is None:
-        geometry = _columns_geometry(attrs, data)
-        if _conv_winograd.applies(xp, data.shape, og.shape[1], geometry, groups, data, og):
+        geometry, plan = _columns_plan(attrs, data)
+        if plan.winograd and _conv_winograd.takes(xp, data, og):
             grad_w, grad_b = _conv_winograd.weight_gradient(og, data, geometry[3], bias)
         else:
-            grad_w, grad_b = weight_gradient_from_data(xp, og, data, geometry, groups, bias)
+            grad_w, grad_b = weight_gradient_from_data(xp, og, data, geometry, groups, bias,
+                                                       plan)
     else:
         grad_w, grad_b = weight_gradient(xp, og, cols, data.shape[1], tuple(attrs["kernel"]),
                                          groups, bias)
