@@ -9,6 +9,7 @@ import numpy
 from ..params import Float, Bool, Int, OptFloat
 from ..registry import operator
 from . import _batch_norm_loops as loops
+from .activation import BackwardActivation
 from ._shapes import merge
 
 _PARAMS = {
@@ -132,6 +133,9 @@ def backward_attrs(attrs):
                 training=attrs.get("_is_train", True) and not attrs["use_global_stats"])
 
 
+_RELU = {"act_type": "relu"}       # _backward_Activation's parsed attributes for relu
+
+
 def normalize_gradient(xp, inputs, attrs, relu_out=None):
     """_backward_BatchNorm's compute: inputs (ograd, data, gamma, mean, invstd), outputs the
     data, gamma and beta gradients. With `relu_out` (BatchNormWithReLU's output), ograd goes
@@ -145,10 +149,8 @@ def normalize_gradient(xp, inputs, attrs, relu_out=None):
     dtype = x.dtype
     if xp is numpy and loops.usable(og3, x3) and (relu3 is None or loops.usable(og3, relu3)):
         return _compiled_backward(x3, og3, gamma, mean, invstd, attrs, x.shape, dtype, relu3)
-    if relu3 is not None:                    # relu's gradient first, as Activation's NumPy form
-        mask = xp.greater(relu3, 0, out=xp.empty(og3.shape, dtype=og3.dtype))
-        mask *= og3
-        og3 = mask
+    if relu3 is not None:                    # relu's gradient first: Activation's own
+        og3 = BackwardActivation.compute(xp, [og3, relu3, relu3], _RELU)
     centred = x3 - _plane(xp, mean, x3)
     grad_beta = xp.einsum("ncm->c", og3)
     grad_gamma = xp.einsum("ncm,ncm->c", og3, centred) * invstd   # sum(og * xhat)
