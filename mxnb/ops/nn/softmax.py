@@ -161,12 +161,9 @@ class Softmin:
     infer_type = _out_dtype
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        # dx = -(og - sum(og * y)) * y / T
-        y, og = outputs[0], out_grads[0]
-        inner = F.sum(F.elemwise_mul(og, y), axis=attrs["axis"], keepdims=True)
-        local = F.elemwise_mul(F.broadcast_sub(og, inner), y)
-        t = attrs["temperature"]
-        return [F._mul_scalar(local, scalar=-1.0 / (1.0 if t is None else t))]
+        # softmax's gradient of -x / T: -(og - sum(og * y)) * y / T
+        return [F.negative(F._backward_softmax(out_grads[0], outputs[0], axis=attrs["axis"],
+                                               temperature=attrs["temperature"]))]
 
 
 _BACKWARD = {"axis": Int(-1), "temperature": OptFloat(low=0.0, low_open=True)}
