@@ -273,14 +273,19 @@ def _images_per_piece(n, positions, columns, rows=True):
     (few channels): each thread's share of the batch, one product per thread."""
     if n < 2 or columns < _PER_IMAGE_FROM_COPIES:
         return 0
-    threads = _conv_parallel.cpu_threads()
     if not rows:
-        return -(-n // threads)
+        return -(-n // _conv_parallel.cpu_threads())
     if positions >= _PER_IMAGE_FROM_POSITIONS:
         return 1
-    if n * positions < threads * _PIECE_POSITIONS:
+    if not _full_pieces(n, positions):
         return 0
     return max(1, _PIECE_POSITIONS // positions)
+
+
+def _full_pieces(n, positions):
+    """Whether n images of `positions` outputs give every thread a full piece of
+    _PIECE_POSITIONS (below, one product on BLAS's threads was the quicker)."""
+    return n * positions >= _conv_parallel.cpu_threads() * _PIECE_POSITIONS
 
 
 def _products_by_images(xp, data, w, plan, keep_columns):
@@ -710,11 +715,11 @@ def _compiled_rows_data_gradient(xp, og, weight, data_shape, geometry):
             part = cols[:(last - first) * positions]
             xp.dot(og_rows.reshape(part.shape[0], f), w, out=part)
             _conv_kernels.col2im_rows(part, geo, grad5, first, last, first)
-    if n * positions < _conv_parallel.cpu_threads() * _PIECE_POSITIONS:
-        work(0, n)          # too few rows to split (the forward's rule): BLAS's threads
-    else:
+    if _full_pieces(n, positions):
         _conv_parallel.parallel_products(work, n, n * positions * window,
                                          _conv_parallel.DYNAMIC_SLICES)
+    else:
+        work(0, n)          # too few rows to split (the forward's rule): BLAS's threads
     return grad
 
 
