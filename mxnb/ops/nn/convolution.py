@@ -45,15 +45,16 @@ def _geometry(attrs, spatial):
 _PLANS = {}
 
 
-def _cached_plan(key, make):
-    """_PLANS[key], made by make() the first time (never cached for unhashable values)."""
+def _cached_plan(key, make, attrs, arrays):
+    """_PLANS[key], made by make(attrs, arrays) the first time (never cached for unhashable
+    attribute values)."""
     try:
         return _PLANS[key]
     except KeyError:
         pass
     except TypeError:       # an unhashable attribute value: no caching
         key = None
-    found = make()
+    found = make(attrs, arrays)
     if key is not None:
         if len(_PLANS) > 1024:
             _PLANS.clear()
@@ -64,17 +65,18 @@ def _cached_plan(key, make):
 def _checked_plan(attrs, inputs):
     """(geometry, ColumnsPlan) for the data, after checking that weight (and bias) fit it;
     cached."""
-    data = inputs[0]
     key = (attrs["kernel"], attrs["stride"], attrs["dilate"], attrs["pad"], attrs["num_filter"],
-           attrs["num_group"], attrs["no_bias"], data.shape, inputs[1].shape,
+           attrs["num_group"], attrs["no_bias"], inputs[0].shape, inputs[1].shape,
            inputs[2].shape if len(inputs) > 2 else None)
+    return _cached_plan(key, _make_checked_plan, attrs, inputs)
 
-    def make():
-        Convolution.infer_shape(attrs, [x.shape for x in inputs])
-        geometry = _geometry(attrs, data.shape[2:])
-        return geometry, ColumnsPlan(data.shape, attrs["num_filter"], geometry,
-                                     attrs["num_group"], not attrs["no_bias"])
-    return _cached_plan(key, make)
+
+def _make_checked_plan(attrs, inputs):
+    Convolution.infer_shape(attrs, [x.shape for x in inputs])
+    data = inputs[0]
+    geometry = _geometry(attrs, data.shape[2:])
+    return geometry, ColumnsPlan(data.shape, attrs["num_filter"], geometry, attrs["num_group"],
+                                 not attrs["no_bias"])
 
 
 def _columns_plan(attrs, data):
@@ -82,12 +84,13 @@ def _columns_plan(attrs, data):
     (no weight to check); cached as _checked_plan's, under a key of its own."""
     key = (attrs["kernel"], attrs["stride"], attrs["dilate"], attrs["pad"], attrs["num_filter"],
            attrs["num_group"], attrs["no_bias"], data.shape)
+    return _cached_plan(key, _make_columns_plan, attrs, data)
 
-    def make():
-        geometry = _columns_geometry(attrs, data)
-        return geometry, ColumnsPlan(data.shape, attrs["num_filter"], geometry,
-                                     attrs["num_group"], not attrs["no_bias"])
-    return _cached_plan(key, make)
+
+def _make_columns_plan(attrs, data):
+    geometry = _columns_geometry(attrs, data)
+    return geometry, ColumnsPlan(data.shape, attrs["num_filter"], geometry, attrs["num_group"],
+                                 not attrs["no_bias"])
 
 
 def _columns_geometry(attrs, data):
