@@ -118,7 +118,11 @@ class Program:
         heads = [Node(None, "%s_head_grad" % n.name) for n, _ in self.outputs]
         head_grads = {}
         for (node, i), head in zip(self.outputs, heads):
-            head_grads[(node, i)] = Symbol([(head, 0)])
+            grad = Symbol([(head, 0)])
+            previous = head_grads.get((node, i))
+            # an entry returned twice (a recurrent cell's output and its state) gets the sum
+            # of both outputs' gradients, as MXNet's
+            head_grads[(node, i)] = grad if previous is None else sym.elemwise_add(previous, grad)
         with Prefix("_grad_"):
             grads = gradient_pass(sym, self.nodes, head_grads, lambda n, i: Symbol([(n, i)]),
                                   lambda n: id(n) in wanted_ids)

@@ -163,6 +163,36 @@ def test_hybridized_outputs_and_gradients_match_imperative():
     assert any(np.abs(g).sum() > 0 for g in grads_i.values())
 
 
+class _SameOutputTwice(gluon.HybridBlock):
+    """Returns one value twice, as recurrent cells return their output and new state."""
+
+    def hybrid_forward(self, F, x):
+        y = F.tanh(x)
+        return y, y
+
+
+@pytest.mark.parametrize("heads", ["first", "both", "combined"])
+def test_hybridized_output_returned_twice_gets_both_gradients(heads):
+    # MXNet 1.9.1's hybridized block: d tanh = 1 - tanh(1)^2 = 0.41997 per use of the output
+    derivative = 1 - np.tanh(1.0) ** 2
+    expected = {"first": derivative, "both": 2 * derivative, "combined": 3 * derivative}[heads]
+    net = _SameOutputTwice()
+    net.hybridize()
+    x = nd.ones((3,))
+    x.attach_grad()
+    for _ in range(2):      # the second call runs the cached program
+        with autograd.record():
+            a, b = net(x)
+            head = a + 2 * b if heads == "combined" else None
+        if heads == "first":
+            a.backward()
+        elif heads == "both":
+            autograd.backward([a, b])
+        else:
+            head.backward()
+        np.testing.assert_allclose(x.grad.asnumpy(), np.full(3, expected), rtol=1e-6)
+
+
 def test_nested_inputs_and_outputs_hybridized():
     net = TwoBranch(prefix="tb_")
     net.initialize()

@@ -142,6 +142,32 @@ def test_hybridized_cells_and_block_calling_unroll():
     np.testing.assert_allclose(x.grad.asnumpy(), eager_grad, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("kind", sorted(CELLS))
+def test_hybridized_cell_step_gradients_equal_eager(kind):
+    # A cell returns its output and, in its new states, the same value again: hybridized, the
+    # input gradient from the output alone must be the eager one (it was lost, all zeros).
+    make_cell = CELLS[kind][0]
+    x = nd.array(np.random.RandomState(0).uniform(-1, 1, (3, 4)))
+    grads = []
+    for hybridize in (False, True):
+        cell = make_cell(prefix="c_")
+        cell.initialize(mx.init.Xavier())
+        cell(x, cell.begin_state(batch_size=3))       # the weights' shapes, from the input
+        for name, param in sorted(cell.collect_params().items()):
+            param.set_data(nd.array(np.random.RandomState(len(name)).uniform(
+                -0.5, 0.5, param.shape)))
+        if hybridize:
+            cell.hybridize()
+        x.attach_grad()
+        for _ in range(2):          # the second call runs the cached program
+            with autograd.record():
+                output, _ = cell(x, cell.begin_state(batch_size=3))
+            output.backward()
+        grads.append(x.grad.asnumpy().copy())
+    assert np.abs(grads[0]).sum() > 0
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-6)
+
+
 def test_symbol_unroll_infers_batch_and_binds():
     cell = gluon.rnn.LSTMCell(4, prefix="lstm_")
     outputs, states = cell.unroll(3, mx.sym.var("data"), layout="NTC", merge_outputs=True)
