@@ -13,8 +13,9 @@ __all__ = ["MXNetError", "ShapeError", "DTypeError", "ContextError", "parse_bool
            "check_call", "mx_real_t"]
 
 
-class MXNetError(Exception):
-    """The error every mxnb failure raises (as MXNet's `mxnet.base.MXNetError`).
+class MXNetError(RuntimeError):
+    """The error every mxnb failure raises (as MXNet's `mxnet.base.MXNetError`, a RuntimeError:
+    code that catches RuntimeError catches it, as with MXNet).
 
     Parameters
     ----------

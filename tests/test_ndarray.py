@@ -162,3 +162,14 @@ def test_broadcast_to_method_adds_leading_axes():
     np.testing.assert_array_equal(nd.array([1, 2]).broadcast_to((3, 2)).asnumpy(), [[1, 2]] * 3)
     with pytest.raises(mx.MXNetError, match="broadcast_to"):
         nd.broadcast_to(nd.array([1, 2]), shape=(3, 2))     # the operator wants equal ranks
+
+
+def test_mxnet_module_tables_under_mxnets_names():
+    # MXNet's own tests import these tables from mxnet.ndarray.ndarray
+    from mxnb.ndarray.ndarray import (_STORAGE_TYPE_STR_TO_ID, _STORAGE_TYPE_ID_TO_STR,
+                                      _GRAD_REQ_MAP, _DTYPE_NP_TO_MX, _DTYPE_MX_TO_NP)
+    assert _STORAGE_TYPE_STR_TO_ID == {"undefined": -1, "default": 0, "row_sparse": 1, "csr": 2}
+    assert _STORAGE_TYPE_ID_TO_STR[_STORAGE_TYPE_STR_TO_ID["csr"]] == "csr"
+    assert _GRAD_REQ_MAP == {"null": 0, "write": 1, "add": 3}
+    assert _DTYPE_NP_TO_MX[np.float16] == 2 and _DTYPE_MX_TO_NP[6] is np.int64
+    assert nd.zeros((1,), dtype="float16").stype == _STORAGE_TYPE_ID_TO_STR[0]

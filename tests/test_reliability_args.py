@@ -120,3 +120,10 @@ if __name__ == "__main__":
     print("parameters with a declared range: %d; with any declared domain: %d; "
           "operators with check_attrs: %d" % (count_declared_domains() + (
               sum(op.check_attrs is not None for op in registry.all_operators().values()),)))
+
+
+def test_errors_are_runtime_errors_as_mxnets():
+    # MXNet 1.9.1's MXNetError is a RuntimeError: code that catches RuntimeError catches ours
+    with pytest.raises(RuntimeError) as info:
+        nd.ones((2, 3)) + nd.ones((4,))
+    assert isinstance(info.value, MXNetError) and isinstance(info.value, ValueError)

@@ -24,6 +24,15 @@ from ..ops import registry as _registry
 
 __all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
 
+# MXNet's module-level tables, under its names (its tests and some user code import them).
+_STORAGE_TYPE_UNDEFINED, _STORAGE_TYPE_DEFAULT, _STORAGE_TYPE_ROW_SPARSE, _STORAGE_TYPE_CSR = -1, 0, 1, 2
+_STORAGE_TYPE_ID_TO_STR = {-1: "undefined", 0: "default", 1: "row_sparse", 2: "csr"}
+_STORAGE_TYPE_STR_TO_ID = {name: i for i, name in _STORAGE_TYPE_ID_TO_STR.items()}
+_GRAD_REQ_MAP = {"null": 0, "write": 1, "add": 3}
+_DTYPE_NP_TO_MX = {None: -1, np.float32: 0, np.float64: 1, np.float16: 2, np.uint8: 3, np.int32: 4,
+                   np.int8: 5, np.int64: 6, np.bool_: 7}
+_DTYPE_MX_TO_NP = {i: dtype for dtype, i in _DTYPE_NP_TO_MX.items()}
+
 _CPU = cpu()
 # Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
 _CAST = _registry.get("Cast")
