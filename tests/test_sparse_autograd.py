@@ -229,3 +229,66 @@ def test_sparse_embedding_gradient_in_other_dtypes(dtype):
     assert w.grad.dtype == np.dtype(dtype).type
     np.testing.assert_array_equal(w.grad.indices.asnumpy(), [1, 3])
     np.testing.assert_array_equal(w.grad.asnumpy()[[1, 3]], [[1, 1, 1], [2, 2, 2]])
+
+
+def _ftrl_reference(w, g, z, n, lr, lamda1, beta, wd):
+    """McMahan et al.'s FTRL step (MXNet's ftrl_update), elementwise, in float64."""
+    n_new = n + g * g
+    z = z + g - (np.sqrt(n_new) - np.sqrt(n)) * w / lr
+    w = np.where(np.abs(z) > lamda1,
+                 (np.sign(z) * lamda1 - z) / ((beta + np.sqrt(n_new)) / lr + wd), 0.0)
+    return w, z, n_new
+
+
+def _sgd_reference(w, g, state, lr, wd, momentum):
+    step = lr * (g + wd * w)
+    if momentum:
+        state[0] = momentum * state[0] - step
+        return w + state[0]
+    return w - step
+
+
+# (a dense weight takes the standard FTRL step, as in MXNet: tests/test_optimizer covers it)
+@pytest.mark.parametrize("optimizer, weight_stype", [
+    ("sgd", "row_sparse"), ("sgd", "default"), ("sgd_momentum", "row_sparse"),
+    ("sgd_momentum", "default"), ("ftrl", "row_sparse")])
+def test_updates_of_row_sparse_weights_touch_only_the_gradient_rows(optimizer, weight_stype):
+    # MXNet 1.9.1: a row_sparse weight holding every row, with a row_sparse gradient, is
+    # updated lazily (sgd, adam, ftrl); other rows keep their values, weight decay included
+    rng = np.random.RandomState(3)
+    w0 = rng.rand(5, 3).astype(np.float32)
+    g_rows, rows = (rng.rand(2, 3) - 0.5).astype(np.float32), [1, 3]
+    name, extra = {"sgd": ("sgd", {}), "sgd_momentum": ("sgd", {"momentum": 0.9}),
+                   "ftrl": ("ftrl", {})}[optimizer]
+    opt = mx.optimizer.create(name, learning_rate=0.1, wd=0.05, **extra)
+    weight = nd.array(w0).tostype(weight_stype)
+    grad = nd.sparse.row_sparse_array((g_rows, rows), shape=(5, 3))
+    state = opt.create_state(0, weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")      # MXNet's lazy-update and fallback notices
+        for _ in range(2):
+            opt.update(0, weight, grad, state)
+    assert weight.stype == weight_stype
+    expected = w0.astype(np.float64)
+    g = g_rows.astype(np.float64)
+    if name == "ftrl":
+        z, n = np.zeros_like(expected), np.zeros_like(expected)
+        for _ in range(2):
+            w_r, z[rows], n[rows] = _ftrl_reference(expected[rows], g, z[rows], n[rows],
+                                                    0.1, 0.01, 1.0, 0.05)
+            expected[rows] = w_r
+    else:
+        mom = [np.zeros((2, 3))]
+        for _ in range(2):
+            expected[rows] = _sgd_reference(expected[rows], g, mom, 0.1, 0.05,
+                                            extra.get("momentum", 0.0))
+    unused = [0, 2, 4]
+    np.testing.assert_array_equal(weight.asnumpy()[unused], w0[unused])
+    np.testing.assert_allclose(weight.asnumpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_update_of_a_row_sparse_weight_missing_rows_is_refused():
+    weight = nd.sparse.row_sparse_array((np.ones((2, 3), np.float32), [0, 2]), shape=(5, 3))
+    grad = nd.sparse.row_sparse_array((np.ones((1, 3), np.float32), [2]), shape=(5, 3))
+    with pytest.raises(mx.base.MXNetError, match="sgd_update.*every one of its 5 rows"):
+        nd.sgd_update(weight, grad, lr=0.1, out=weight).asnumpy()

@@ -7,11 +7,12 @@ lazy_update=False, is the standard update of every row. The states (mom, mean, v
 are updated in place, as MXNet's mutable inputs; the new weight is the output, written into the
 weight itself when out=weight (only the gradient's rows are touched, as MXNet's in-place write).
 
-The row kernels below are shared with mxnb/optimizer/sparse.py, which runs them in place on a
-Trainer's weights.
+A row_sparse weight that holds every row (MXNet's rule for sparse weights) is updated the same
+way, through its stored rows, and stays row_sparse; so is ftrl_update's (MXNet's lazy FTRL).
 """
+from ...base import MXNetError
 from ..params import Float, Bool
-from ..registry import operator_or_storage
+from ..registry import get, operator_or_storage, storage
 from .storage import RowSparse, densify, put_rows
 
 _ALL = slice(None)
@@ -86,6 +87,19 @@ def _target(weight, out):
     return weight if out is weight else weight.copy()
 
 
+def _weight_rows(op_name, weight, out):
+    """(dense array the new weight is written to, how to return it): a row_sparse weight is
+    updated through its stored rows, which must be every row (MXNet's rule for row_sparse
+    weights), and comes back row_sparse with the same rows."""
+    if not isinstance(weight, RowSparse):
+        return _target(weight, out), lambda w: w
+    if weight.indices.shape[0] != weight.shape[0]:
+        raise MXNetError("%s: a row_sparse weight must hold every one of its %d rows, found %d"
+                         % (op_name, weight.shape[0], weight.indices.shape[0]))
+    data = weight.data if out is weight else weight.data.copy()
+    return data, lambda w: RowSparse(w, weight.indices, weight.shape)
+
+
 def _rows_of(xp, grad, lazy=True):
     """(rows, values) of a gradient: a row_sparse one's own rows when lazy, else every row."""
     if isinstance(grad, RowSparse) and lazy:
@@ -94,9 +108,11 @@ def _rows_of(xp, grad, lazy=True):
 
 
 def _grad_stypes(attrs, in_stypes):
-    if in_stypes[0] == "default" and in_stypes[1] == "row_sparse" and \
+    """A row_sparse gradient, dense states: the weight dense, or row_sparse holding every row
+    (the output keeps the weight's storage)."""
+    if in_stypes[0] in ("default", "row_sparse") and in_stypes[1] == "row_sparse" and \
             all(s == "default" for s in in_stypes[2:]):
-        return ["default"]
+        return [in_stypes[0]]
     return None
 
 
@@ -122,11 +138,11 @@ class SGDUpdate:
 
     def compute_sparse(xp, inputs, attrs, out_stypes, out=None):
         weight, grad = inputs
-        w = _target(weight, out)
+        w, result = _weight_rows("sgd_update", weight, out)
         rows, g = _rows_of(xp, grad, _lazy(attrs))
         sgd_rows(xp, w, rows, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
                  attrs["clip_gradient"])
-        return w
+        return result(w)
 
 
 @operator_or_storage("sgd_mom_update", params=dict(_COMMON, momentum=Float(0.0), **_LAZY),
@@ -142,11 +158,11 @@ class SGDMomUpdate:
 
     def compute_sparse(xp, inputs, attrs, out_stypes, out=None):
         weight, grad, mom = inputs
-        w = _target(weight, out)
+        w, result = _weight_rows("sgd_mom_update", weight, out)
         rows, g = _rows_of(xp, grad, _lazy(attrs))
         sgd_rows(xp, w, rows, g, attrs["lr"], attrs["wd"], attrs["rescale_grad"],
                  attrs["clip_gradient"], mom, attrs["momentum"])
-        return w
+        return result(w)
 
 
 @operator_or_storage("adam_update", params=dict(_COMMON, beta1=Float(0.9), beta2=Float(0.999),
@@ -163,11 +179,11 @@ class AdamUpdate:
 
     def compute_sparse(xp, inputs, attrs, out_stypes, out=None):
         weight, grad, mean, var = inputs
-        w = _target(weight, out)
+        w, result = _weight_rows("adam_update", weight, out)
         rows, g = _rows_of(xp, grad, _lazy(attrs))
         adam_rows(xp, w, rows, g, mean, var, attrs["lr"], attrs["beta1"], attrs["beta2"],
                   attrs["epsilon"], attrs["wd"], attrs["rescale_grad"], attrs["clip_gradient"])
-        return w
+        return result(w)
 
 
 @operator_or_storage("_sparse_adagrad_update", params=dict(_COMMON, epsilon=Float(1e-7)),
@@ -195,3 +211,31 @@ class SparseAdagradUpdate:
         return w
 
 
+
+
+def _ftrl_stypes(attrs, in_stypes):
+    """MXNet's lazy FTRL: a row_sparse weight (every row stored) and gradient; z and n dense.
+    A dense weight takes the standard update (the gradient made dense), as MXNet's does."""
+    if in_stypes[:2] == ["row_sparse", "row_sparse"] and in_stypes[2:] == ["default", "default"]:
+        return ["row_sparse"]
+    return None
+
+
+@storage("ftrl_update")
+class FtrlUpdateRows:
+    """ftrl_update on the gradient's rows only: those rows of the weight, z and n go through
+    the dense operator's own step, and every other row keeps its value (FTRL is elementwise,
+    so the rows' values are those the dense step gives them)."""
+    infer_storage = _ftrl_stypes
+
+    def compute(xp, inputs, attrs, out_stypes, out=None):
+        weight, grad, z, n = inputs
+        w, result = _weight_rows("ftrl_update", weight, out)
+        rows = grad.indices
+        states = [_gather(xp, z, rows), _gather(xp, n, rows)]
+        dense_step = get("ftrl_update").compute
+        new_rows = dense_step(xp, [_gather(xp, w, rows), grad.data] + states, attrs)
+        _put(xp, z, rows, states[0])
+        _put(xp, n, rows, states[1])
+        _put(xp, w, rows, new_rows)
+        return result(w)
