@@ -54,6 +54,17 @@ def test_simple_bind_with_stype_dict_matches_mxnet():
     np.testing.assert_array_equal(grad.indices.asnumpy(), [0, 2])
 
 
+def test_simple_bind_takes_the_variables_own_stype_without_stype_dict():
+    # MXNet 1.9.1: var(stype=) alone makes simple_bind allocate that storage type
+    y = sym.sparse.dot(sym.var("x", stype="csr"), sym.var("w", stype="row_sparse"))
+    ex = y.simple_bind(mx.cpu(), x=(4, 3), w=(3, 2))
+    assert [a.stype for a in ex.arg_arrays] == ["csr", "row_sparse"]
+    assert ex.grad_dict["w"].stype == "row_sparse"
+    ex.arg_dict["x"][:] = nd.array(X).tostype("csr")
+    ex.arg_dict["w"][:] = nd.ones((3, 2)).tostype("row_sparse")
+    np.testing.assert_allclose(ex.forward()[0].asnumpy(), X @ np.ones((3, 2)))
+
+
 def test_simple_bind_grad_req_null_leaves_no_gradient():
     y = sym.sparse.dot(sym.var("x"), sym.var("w"))
     ex = y.simple_bind(mx.cpu(), x=(4, 3), w=(3, 2), stype_dict={"x": "csr"},

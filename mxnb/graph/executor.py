@@ -185,9 +185,11 @@ class Executor(NodeHooks):
         _check_reqs("simple_bind", reqs, arg_names)
         grads = [alloc(shared_grads, n, s, t) if r != "null" else None
                  for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
-        if stype_dict:      # sparse arguments, and the gradients' storage types they imply
-            from .storage import sparse_arrays
-            args, grads = sparse_arrays(symbol, ctx, stype_dict, args, grads, reqs)
+        from .storage import declares_sparse, sparse_arrays
+        if stype_dict or declares_sparse(symbol):
+            # sparse arguments (stype_dict, or the variables' own stype), and the gradients'
+            # storage types they imply
+            args, grads = sparse_arrays(symbol, ctx, stype_dict or {}, args, grads, reqs)
         aux = [alloc(shared_aux, n, s, t) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
         return cls(symbol, ctx, args, grads, reqs, aux)
 

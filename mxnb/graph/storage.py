@@ -30,6 +30,12 @@ def variable_stype(node, given):
     return name
 
 
+def declares_sparse(symbol):
+    """Whether a variable of `symbol` says it is sparse (`var(..., stype='csr')`)."""
+    return any(variable_stype(node, {}) != "default"
+               for node in topo_sort(symbol._outputs) if node.op is None)
+
+
 def infer_storage_types(entries, given=None, nodes=None):
     """{(id(node), index): stype} for every entry the graph of `entries` reaches."""
     given = given or {}
