@@ -79,13 +79,28 @@ def set_training(train_mode):
 _GRAD_REQS = ("write", "add", "null")
 
 
-def mark_variables(variables, gradients, grad_req="write"):
-    """Marks NDArrays as variables whose gradients go into `gradients`."""
+def mark_variables(variables, gradients, grad_reqs="write"):
+    """Marks NDArrays as variables whose gradients go into `gradients`.
+
+    Parameters
+    ----------
+    variables : NDArray or list of NDArray
+        The arrays to differentiate with respect to.
+    gradients : NDArray or list of NDArray
+        Where each variable's gradient is written (or added).
+    grad_reqs : str or list of str, default 'write'
+        'write', 'add' or 'null', for all variables or one per variable.
+
+    Example
+    -------
+    >>> x = mx.nd.ones((2,)); dx = mx.nd.zeros((2,))
+    >>> mark_variables([x], [dx], grad_reqs='add')
+    """
     from .ndarray.ndarray import NDArray
     if isinstance(variables, NDArray):
         variables, gradients = [variables], [gradients]
     variables, gradients = list(variables), list(gradients)
-    reqs = [grad_req] * len(variables) if isinstance(grad_req, str) else list(grad_req)
+    reqs = [grad_reqs] * len(variables) if isinstance(grad_reqs, str) else list(grad_reqs)
     if not len(variables) == len(gradients) == len(reqs):
         raise MXNetError("mark_variables: got %d variables, %d gradients and %d grad_reqs; "
                          "give one gradient (and grad_req) per variable"
@@ -288,11 +303,39 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
 
     With `create_graph=True` the gradient computation is itself recorded, so it can be
     differentiated again.
+
+    Parameters
+    ----------
+    heads : NDArray or list of NDArray
+        The outputs to differentiate.
+    variables : NDArray or list of NDArray
+        The arrays (marked with attach_grad or mark_variables) to differentiate with respect to.
+    head_grads : NDArray or list of NDArray, optional
+        The heads' gradients (ones by default).
+    retain_graph : bool, optional
+        Keep the recorded graph for another backward (default: `create_graph`).
+    create_graph : bool, default False
+        Record the gradient computation, for higher-order gradients.
+    train_mode : bool, default True
+        Run the gradient computation in training mode.
+
+    Returns
+    -------
+    list of NDArray
+        One gradient per variable: a list even for one variable given as an NDArray, as
+        MXNet 1.9.1's.
+
+    Example
+    -------
+    >>> x = mx.nd.array([1.0, 2.0]); x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y = x * x
+    >>> mx.autograd.grad(y, x)[0].asnumpy()
+    array([2., 4.], dtype=float32)
     """
     from .ndarray.ndarray import NDArray
     from . import ndarray as nd
-    single = isinstance(variables, NDArray)
-    variables = [variables] if single else list(variables)
+    variables = [variables] if isinstance(variables, NDArray) else list(variables)
     for v in variables:
         if v._entry is None or v._entry[0].op is not None:
             raise MXNetError("grad() needs variables marked with attach_grad() or mark_variables()")
@@ -305,7 +348,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     for v in variables:
         g = grads.get(v._entry[0])
         out.append(nd.zeros_like(v) if g is None else g)
-    return out[0] if single else out     # as MXNet: an NDArray in, an NDArray out
+    return out
 
 
 def get_symbol(x):

@@ -79,8 +79,9 @@ def test_second_order_gradient():
     np.testing.assert_allclose(x.grad.asnumpy(), 6 * x.asnumpy())
     with autograd.record():
         y = x * x
-    single = autograd.grad(y, x)          # one variable given as an NDArray: one NDArray back
-    np.testing.assert_allclose(single.asnumpy(), 2 * x.asnumpy())
+    single = autograd.grad(y, x)          # one variable given as an NDArray: a list of one, as MXNet's
+    assert isinstance(single, list) and len(single) == 1
+    np.testing.assert_allclose(single[0].asnumpy(), 2 * x.asnumpy())
 
 
 def test_backward_twice_needs_retain_graph():
@@ -228,3 +229,13 @@ def test_a_head_gradient_or_a_shared_gradient_is_never_the_grad_buffer():
     z.backward()
     a.grad[:] = 0.0
     assert np.array_equal(b.grad.asnumpy(), np.full(n, 2.0))
+
+
+def test_mark_variables_takes_grad_reqs_as_mxnet_names_it():
+    x, dx = nd.ones((2,)), nd.zeros((2,))
+    autograd.mark_variables([x], [dx], grad_reqs="add")
+    for _ in range(2):
+        with autograd.record():
+            y = x * 3
+        y.backward()
+    np.testing.assert_allclose(dx.asnumpy(), [6.0, 6.0])

@@ -18,7 +18,7 @@ def _second(f, x0):
     x = nd.array(x0, dtype=np.float64)
     x.attach_grad()
     with autograd.record():
-        g = autograd.grad(f(x), x, nd.array(HEAD, dtype=np.float64), create_graph=True)
+        g, = autograd.grad(f(x), x, nd.array(HEAD, dtype=np.float64), create_graph=True)
         z = (g * g).sum()
     z.backward()
     return x.grad.asnumpy()
@@ -84,7 +84,7 @@ def test_softmax_example_from_the_issue_is_not_zero():
     x = nd.array([[0.1, 0.5, -0.3]])
     x.attach_grad()
     with autograd.record():
-        g = autograd.grad(nd.softmax(x), x, nd.array([[1.0, 0.0, 0.0]]), create_graph=True)
+        g, = autograd.grad(nd.softmax(x), x, nd.array([[1.0, 0.0, 0.0]]), create_graph=True)
         (g * g).sum().backward()
     assert np.abs(x.grad.asnumpy()).max() > 1e-2
 
@@ -104,7 +104,7 @@ def test_second_order_without_a_gradient_raises_clearly(f, name):
     x = nd.array(X, dtype=np.float64)
     x.attach_grad()
     with autograd.record():
-        g = autograd.grad(f(x), x, nd.array(HEAD, dtype=np.float64), create_graph=True)
+        g, = autograd.grad(f(x), x, nd.array(HEAD, dtype=np.float64), create_graph=True)
         z = (g * g).sum()
     with pytest.raises(MXNetError, match=r"second-order gradient is not available through "
                                          r"operator %s" % name.replace("(", r"\(").replace(")", r"\)")):
@@ -128,7 +128,7 @@ def test_an_operator_without_a_gradient_raises_instead_of_adding_zeros():
     x = nd.array(X)
     x.attach_grad()
     with autograd.record():
-        g = autograd.grad(nd.SoftmaxOutput(x, nd.array([0, 2])), x, create_graph=True)
+        g, = autograd.grad(nd.SoftmaxOutput(x, nd.array([0, 2])), x, create_graph=True)
         z = (g * g).sum()
     with pytest.raises(MXNetError, match="not available through operator SoftmaxOutput"):
         z.backward()

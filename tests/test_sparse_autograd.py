@@ -55,7 +55,7 @@ def test_autograd_grad_returns_the_row_sparse_gradient():
     w.attach_grad(stype="row_sparse")
     with autograd.record():
         loss = nd.sum(nd.sparse.dot(nd.array(X).tostype("csr"), w))
-    g = autograd.grad(loss, w)
+    g, = autograd.grad(loss, w)
     assert g.stype == "row_sparse"
     np.testing.assert_allclose(g.asnumpy(), X.T @ np.ones((6, 3)), rtol=1e-5)
 

@@ -172,7 +172,7 @@ def test_second_order_gradient_is_an_error():
     x.attach_grad()
     with autograd.record():
         out = nd.RNN(x, params, h0, **attrs)
-        g = autograd.grad(out.sum(), x, create_graph=True)
+        g, = autograd.grad(out.sum(), x, create_graph=True)
     with pytest.raises(MXNetError):
         g.sum().backward()
 
