@@ -71,20 +71,37 @@ def alias(*aliases):
 
 
 def create(metric, *args, **kwargs):
-    """A metric from a name ('acc'), an instance, a callable feval(label, pred), or a list."""
-    if isinstance(metric, EvalMetric):
-        return metric
-    if callable(metric):
+    """A metric from a name, an instance, a config, a callable or a list, as MXNet's.
+
+    Parameters
+    ----------
+    metric : str, EvalMetric, dict, callable or list
+        A registered name ('acc', 'top_k_accuracy'); an EvalMetric (returned as it is); a
+        config dict or its JSON string (`json.dumps(m.get_config())`, or '["acc", {...}]');
+        a function feval(label, pred) (wrapped in a CustomMetric); or a list of any of these
+        (a CompositeEvalMetric of them).
+    *args, **kwargs
+        The metric's constructor arguments (with a name, a callable or a list only).
+
+    Returns
+    -------
+    EvalMetric
+
+    Examples
+    --------
+    >>> import json
+    >>> acc = mx.metric.create('acc', axis=0)
+    >>> mx.metric.create(json.dumps(acc.get_config())).axis
+    0
+    """
+    if callable(metric) and not isinstance(metric, EvalMetric):
         return CustomMetric(metric, *args, **kwargs)
     if isinstance(metric, list):
         composite = CompositeEvalMetric()
         for child in metric:
             composite.add(create(child, *args, **kwargs))
         return composite
-    if not isinstance(metric, str):
-        raise MXNetError("create expects a metric name, an EvalMetric, a callable or a list, "
-                         "found %s" % type(metric).__name__)
-    return _REGISTRY.get(metric)(*args, **kwargs)
+    return _REGISTRY.create(metric, *args, **kwargs)
 
 
 class EvalMetric:

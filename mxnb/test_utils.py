@@ -4,27 +4,40 @@ Comparisons accept NDArrays and NumPy arrays alike. The symbol checks bind a Sym
 `bind` and compare its forward outputs, backward gradients, or gradients against finite
 differences (`check_numeric_gradient`).
 """
+import bz2  # noqa: F401  (exported, as MXNet's)
+import errno  # noqa: F401  (exported, as MXNet's)
+import gzip  # noqa: F401  (exported, as MXNet's)
 import json
+import logging  # noqa: F401  (exported, as MXNet's)
 import numbers
 import os
 import platform
 import re
+import struct  # noqa: F401  (exported, as MXNet's)
 import sys
 import time
+import traceback  # noqa: F401  (exported, as MXNet's)
+import zipfile  # noqa: F401  (exported, as MXNet's)
 from contextlib import contextmanager
 
 import numpy as np
+import numpy.random as rnd  # noqa: F401  (exported, as MXNet's)
 import numpy.testing as npt
 
 import mxnb as mx
 
 from .base import MXNetError
 from .context import Context, current_context
-from .ndarray import NDArray, array as nd_array
-from .ndarray import empty as nd_empty
+from .ndarray import NDArray, array as _nd_array
+from .ndarray import empty as _nd_empty
 
-# No __all__: `from mxnet.test_utils import *` exports every public name, `mx`, `np` and
-# `NDArray` included, and MXNet's own tests rely on that.
+# No __all__: `from mxnet.test_utils import *` exports every public name, the modules MXNet's
+# test_utils imports included (`mx`, `np`, `rnd`, `os`, `gzip`, ...); MXNet's own tests use
+# them after a star import.
+try:
+    import requests  # noqa: F401  (MXNet's test_utils has it when it is installed)
+except ImportError:
+    pass
 
 # --- contexts ------------------------------------------------------------------------------------
 _default_ctx = None
@@ -141,26 +154,54 @@ def random_uniform_arrays(*shapes, **kwargs):
 
 def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
                  shuffle_csr_indices=False, distribution=None, ctx=None):
-    """A standard-normal NDArray of `shape` (float32 unless `dtype`) on ctx or default_context()."""
-    if stype != "default":
-        raise MXNetError("rand_ndarray: mxnb stores dense arrays only; expected stype 'default', "
-                         "found %r" % (stype,))
+    """A random NDArray of `shape` on ctx (or default_context()).
+
+    Parameters
+    ----------
+    shape : tuple of int
+    stype : {'default', 'csr', 'row_sparse'}
+        'default': standard-normal values; the sparse types come from `rand_sparse_ndarray`,
+        which takes the other arguments.
+    density, modifier_func, shuffle_csr_indices, distribution
+        For sparse types, as `rand_sparse_ndarray` takes them.
+    dtype : numpy dtype, optional
+        float32 when None.
+    ctx : Context, optional
+
+    Returns
+    -------
+    NDArray, CSRNDArray or RowSparseNDArray
+
+    Examples
+    --------
+    >>> mx.test_utils.rand_ndarray((4, 3), 'csr', density=0.5).stype
+    'csr'
+    """
     ctx = ctx if ctx else default_context()
-    return nd_array(random_arrays(shape), ctx=ctx, dtype=dtype if dtype is not None else np.float32)
+    if stype == "default":
+        return _nd_array(random_arrays(shape), ctx=ctx,
+                         dtype=dtype if dtype is not None else np.float32)
+    arr, _ = rand_sparse_ndarray(shape, stype, density=density, modifier_func=modifier_func,
+                                 dtype=dtype, shuffle_csr_indices=shuffle_csr_indices,
+                                 distribution=distribution, ctx=ctx)
+    return arr
 
 
 def rand_shape_2d(dim0=10, dim1=10, allow_zero_size=False):
+    """A random 2-D shape, each dimension in [1, dimK] ([0, dimK] with allow_zero_size)."""
     low = 0 if allow_zero_size else 1
     return np.random.randint(low, dim0 + 1), np.random.randint(low, dim1 + 1)
 
 
 def rand_shape_3d(dim0=10, dim1=10, dim2=10, allow_zero_size=False):
+    """A random 3-D shape, each dimension in [1, dimK] ([0, dimK] with allow_zero_size)."""
     low = 0 if allow_zero_size else 1
     return (np.random.randint(low, dim0 + 1), np.random.randint(low, dim1 + 1),
             np.random.randint(low, dim2 + 1))
 
 
 def rand_shape_nd(num_dim, dim=10, allow_zero_size=False):
+    """A random `num_dim`-D shape, each dimension in [1, dim] ([0, dim] with allow_zero_size)."""
     low = 0 if allow_zero_size else 1
     return tuple(np.random.randint(low, dim + 1, size=num_dim))
 
@@ -300,7 +341,7 @@ def _to_nd(value, ctx, dtype):
     if isinstance(value, NDArray):
         return value
     value = np.asarray(value)
-    return nd_array(value, ctx=ctx, dtype=value.dtype if isinstance(dtype, str) else dtype)
+    return _nd_array(value, ctx=ctx, dtype=value.dtype if isinstance(dtype, str) else dtype)
 
 
 def _parse_location(sym, location, ctx, dtype=np.float32):
@@ -336,7 +377,7 @@ def _parse_aux_states(sym, aux_states, ctx, dtype=np.float32):
 def simple_forward(sym, ctx=None, is_train=False, **inputs):
     """Outputs (NumPy) of `sym` bound to the NumPy `inputs`; one array if one output."""
     ctx = ctx or default_context()
-    inputs = {k: nd_array(v, ctx=ctx) for k, v in inputs.items()}
+    inputs = {k: _nd_array(v, ctx=ctx) for k, v in inputs.items()}
     exe = sym.bind(ctx, args=inputs)
     exe.forward(is_train=is_train)
     outputs = [x.asnumpy() for x in exe.outputs]
@@ -411,6 +452,16 @@ def _compare_grad(name, req, reference, computed, initial, rtol, atol, names, eq
         raise ValueError("Invalid grad_req %s for argument %s" % (req, name))
 
 
+def _sparse_grad_buffers(args_grad, initial, stypes, ctx):
+    """Replaces the gradient buffers `stypes` names with empty sparse arrays of that storage
+    type (as MXNet), whose starting value, for 'add' and 'null' checks, is then zero."""
+    for name, stype in (stypes or {}).items():
+        if name in args_grad and stype not in (None, "default"):
+            dense = args_grad[name]
+            args_grad[name] = mx.nd.sparse.zeros(stype, dense.shape, ctx=ctx, dtype=dense.dtype)
+            initial[name] = np.zeros(dense.shape)
+
+
 def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rtol=None,
                            atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
                            grad_stype_dict=None, dtype=np.float32):
@@ -422,9 +473,9 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
     """
     _check_dtype(dtype, allow_asnumpy=False)
     ctx = ctx or default_context()
-    if grad_stype_dict is not None and any(v not in (None, "default") for v in grad_stype_dict.values()):
-        raise MXNetError("check_numeric_gradient: mxnb has dense gradients only; grad_stype_dict "
-                         "has %s" % grad_stype_dict)
+    if grad_stype_dict is not None and not isinstance(grad_stype_dict, dict):
+        raise MXNetError("check_numeric_gradient: grad_stype_dict must be a dict name -> stype, "
+                         "found %s" % type(grad_stype_dict).__name__)
     location = _parse_location(sym, location, ctx, dtype)
     location_npy = {k: v.asnumpy() for k, v in location.items()}
     aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
@@ -438,12 +489,13 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
     # Not too small, or finite differences lose too much precision.
     projection = (np.random.rand(*out_shapes[0]) + 0.1).astype(dtype)
     initial_grads = {k: np.random.normal(0, 0.01, size=location[k].shape) for k in grad_req}
-    args_grad = {k: nd_array(v, ctx=ctx, dtype=dtype) for k, v in initial_grads.items()}
+    args_grad = {k: _nd_array(v, ctx=ctx, dtype=dtype) for k, v in initial_grads.items()}
+    _sparse_grad_buffers(args_grad, initial_grads, grad_stype_dict, ctx)
     executor = sym.bind(ctx, args=location, args_grad=args_grad, grad_req=grad_req,
                         aux_states=aux_states)
     executor.forward(is_train=True)
     # The gradient of sum(out * projection) is backward with `projection` as the head gradient.
-    executor.backward([nd_array(projection, ctx=ctx, dtype=dtype)])
+    executor.backward([_nd_array(projection, ctx=ctx, dtype=dtype)])
     symbolic_grads = {k: executor.grad_dict[k].asnumpy() for k in grad_req}
 
     eps = get_tolerance(np.zeros(1, dtype=dtype), numeric_eps, default_numeric_eps())
@@ -468,7 +520,7 @@ def check_symbolic_forward(sym, location, expected, rtol=None, atol=None, aux_st
     aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
     if isinstance(expected, dict):
         expected = [expected[k] for k in sym.list_outputs()]
-    args_grad = {k: nd_empty(v.shape, ctx=ctx, dtype=v.dtype) for k, v in location.items()}
+    args_grad = {k: _nd_empty(v.shape, ctx=ctx, dtype=v.dtype) for k, v in location.items()}
     for g in args_grad.values():
         g[:] = 0
     executor = sym.bind(ctx=ctx, args=location, args_grad=args_grad, aux_states=aux_states)
@@ -494,9 +546,6 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=
     """
     _check_dtype(dtype)
     ctx = ctx or default_context()
-    if grad_stypes is not None and any(v not in (None, "default") for v in grad_stypes.values()):
-        raise MXNetError("check_symbolic_backward: mxnb has dense gradients only; grad_stypes "
-                         "has %s" % grad_stypes)
     location = _parse_location(sym, location, ctx, dtype)
     aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
     arg_names = sym.list_arguments()
@@ -505,8 +554,9 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=
     expected = {k: _host(v) for k, v in expected.items()}
     # Dirty the gradient buffers deterministically (sorted names), as MXNet does.
     initial = {k: np.random.normal(size=np.shape(expected[k])) for k in sorted(expected)}
-    args_grad = {k: nd_array(v, ctx=ctx, dtype=np.asarray(expected[k]).dtype
+    args_grad = {k: _nd_array(v, ctx=ctx, dtype=np.asarray(expected[k]).dtype
                              if isinstance(dtype, str) else dtype) for k, v in initial.items()}
+    _sparse_grad_buffers(args_grad, initial, grad_stypes, ctx)
     if isinstance(grad_req, str):
         grad_req = {k: grad_req for k in arg_names}
     elif isinstance(grad_req, (list, tuple)):
@@ -533,12 +583,45 @@ from ._testing_stats import (gen_buckets_probs_with_ppf, chi_square_check,  # no
 from ._testing_data import (download, get_mnist, get_mnist_ubyte, get_mnist_pkl,  # noqa: E402,F401
                             get_mnist_iterator, get_cifar10, get_zip_data, get_bz2_data,
                             download_model, get_im2rec_path, DummyIter)
+from ._testing_sparse import (rand_sparse_ndarray, create_sparse_array,  # noqa: E402,F401
+                              create_sparse_array_zd, shuffle_csr_column_indices)
 from .symbol import Symbol  # noqa: E402,F401
 from .context import Context  # noqa: E402,F401,F811
 from .ndarray import array  # noqa: E402,F401
 from .util import getenv, setenv, use_np, get_cuda_compute_capability  # noqa: E402,F401
 from .runtime import Features  # noqa: E402,F401
 from collections import OrderedDict  # noqa: E402,F401
+
+class _NumpySymbol(Symbol):
+    """MXNet's NumPy-frontend Symbol class (`mx.sym.np._Symbol`): mxnb builds no such
+    symbols, so nothing is an instance of it."""
+
+
+np_symbol = _NumpySymbol
+
+
+class _LazyModule:
+    """A module imported on its first attribute use: scipy.stats takes a second to import."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):       # copy, pickle and friends probing: not the module's
+            raise AttributeError(attr)
+        import importlib
+        return getattr(importlib.import_module(self.__dict__["_name"]), attr)
+
+    def __repr__(self):
+        return "<module %r, imported on first use>" % self._name
+
+
+def _scipy_stats():
+    from importlib.util import find_spec
+    return _LazyModule("scipy.stats") if find_spec("scipy") is not None else None
+
+
+ss = _scipy_stats()   # MXNet's `import scipy.stats as ss` (None without SciPy)
 
 checkShapes = _check_shapes          # MXNet's names for these two
 locationError = _location_error
@@ -641,26 +724,77 @@ def compare_ndarray_tuple(t1, t2, rtol=None, atol=None):
         assert_almost_equal(t1, t2, rtol=rtol, atol=atol)
 
 
+def _optimizer_pair(shape, stype, dtype, density):
+    """(dense, same values in `stype`): uniform [0, 1) values for 'default', as MXNet's."""
+    if stype == "default":
+        second = mx.nd.random.uniform(shape=shape, ctx=default_context(), dtype=dtype)
+        return second.copyto(default_context()), second
+    if stype in ("row_sparse", "csr"):
+        second = rand_ndarray(shape, stype, density=density, dtype=dtype)
+        return second.copyto(default_context()).tostype("default"), second
+    raise MXNetError("compare_optimizer: storage type %r is not supported; expected 'default', "
+                     "'row_sparse' or 'csr'" % (stype,))
+
+
 def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="default",
                       rtol=1e-4, atol=1e-5, compare_states=True, ntensors=1):
     """Runs one update of two optimizers on the same random weights and gradients and
-    compares the weights (and states)."""
-    if w_stype != "default" or g_stype != "default":
-        raise MXNetError("compare_optimizer: mxnb has dense weights and gradients only")
-    shapes = shape if ntensors > 1 else [shape]
-    for index, s in enumerate(shapes[:ntensors] if ntensors > 1 else shapes):
-        w1 = rand_ndarray(s, dtype=dtype)
-        g1 = rand_ndarray(s, dtype=dtype)
-        w2, g2 = w1.copy(), g1.copy()
-        state1 = opt1.create_state_multi_precision(index, w1)
-        state2 = opt2.create_state_multi_precision(index, w2)
+    compares the weights (and states).
+
+    Parameters
+    ----------
+    opt1, opt2 : Optimizer
+        opt1 updates dense arrays; opt2 the `w_stype` weight with the `g_stype` gradient (a
+        sparse weight is fully stored, a sparse gradient has random density).
+    shape : tuple, or list of tuples
+        A list: a multi-tensor check, opt2 updating all `ntensors` arrays in one call and opt1
+        one at a time.
+    dtype : numpy dtype
+    w_stype, g_stype : {'default', 'row_sparse', 'csr'}
+    rtol, atol : float
+    compare_states : bool
+    ntensors : int
+
+    Examples
+    --------
+    >>> mx.test_utils.compare_optimizer(mx.optimizer.SGD(learning_rate=0.1),
+    ...                                 mx.optimizer.SGD(learning_rate=0.1), (3, 4), np.float32)
+    """
+    if isinstance(shape, list):
+        _compare_multi_tensor(opt1, opt2, shape, dtype, rtol, atol, compare_states, ntensors)
+        return
+    if ntensors != 1:
+        raise MXNetError("compare_optimizer: ntensors=%d needs a list of shapes, found %r"
+                         % (ntensors, shape))
+    w1, w2 = _optimizer_pair(shape, w_stype, dtype, density=1)
+    g1, g2 = _optimizer_pair(shape, g_stype, dtype, density=None)
+    state1 = opt1.create_state_multi_precision(0, w1)
+    state2 = opt2.create_state_multi_precision(0, w2)
+    if compare_states:
+        compare_ndarray_tuple(state1, state2)
+    opt1.update_multi_precision(0, w1, g1, state1)
+    opt2.update_multi_precision(0, w2, g2, state2)
+    if compare_states:
+        compare_ndarray_tuple(state1, state2, rtol=rtol, atol=atol)
+    assert_almost_equal(w1, w2, rtol=rtol, atol=atol)
+
+
+def _compare_multi_tensor(opt1, opt2, shapes, dtype, rtol, atol, compare_states, ntensors):
+    """opt2 updates the `ntensors` weights in one call; opt1, the reference, one by one."""
+    def uniform(s):
+        return mx.nd.random.uniform(shape=s, ctx=default_context(), dtype=dtype)
+    w1 = [uniform(s) for s in shapes]
+    g1 = [uniform(s) for s in shapes]
+    w2 = tuple(w.copy() for w in w1)
+    g2 = tuple(g.copy() for g in g1)
+    state2 = [opt2.create_state_multi_precision(0, w2[i]) for i in range(ntensors)]
+    opt2.update_multi_precision(list(range(ntensors)), w2, g2, state2)
+    for i in range(ntensors):
+        state1 = opt1.create_state_multi_precision(i, w1[i])
+        opt1.update_multi_precision(i, w1[i], g1[i], state1)
         if compare_states:
-            compare_ndarray_tuple(state1, state2)
-        opt1.update_multi_precision(index, w1, g1, state1)
-        opt2.update_multi_precision(index, w2, g2, state2)
-        if compare_states:
-            compare_ndarray_tuple(state1, state2, rtol=rtol, atol=atol)
-        assert_almost_equal(w1, w2, rtol=rtol, atol=atol)
+            compare_ndarray_tuple(state1, state2[i], rtol, atol)
+        compare_ndarray_tuple(w1[i], w2[i], rtol, atol)
 
 
 def create_2d_tensor(rows, columns, dtype=np.int64):
@@ -951,23 +1085,3 @@ def check_gluon_hybridize_consistency(net_builder, data_l, numpy_func=None, test
         assert_almost_equal(outputs[0], numpy_func(*[_host(d) for d in data_l]), rtol=rtol, atol=atol)
 
 
-def _sparse_unsupported(name):
-    def function(*args, **kwargs):
-        raise MXNetError("%s: sparse storage types are not available in this mxnb" % name)
-    function.__name__ = name
-    function.__doc__ = "Sparse helper of MXNet (needs mx.nd.sparse)."
-    return function
-
-
-def _sparse_helper(name):
-    try:
-        from .ndarray import sparse as _sparse   # provided where mxnb has sparse arrays
-    except ImportError:
-        return _sparse_unsupported(name)
-    return getattr(_sparse, "_test_" + name, None) or _sparse_unsupported(name)
-
-
-create_sparse_array = _sparse_helper("create_sparse_array")
-create_sparse_array_zd = _sparse_helper("create_sparse_array_zd")
-rand_sparse_ndarray = _sparse_helper("rand_sparse_ndarray")
-shuffle_csr_column_indices = _sparse_helper("shuffle_csr_column_indices")

@@ -51,10 +51,77 @@ def test_ndarray_iter_pads_beyond_the_data_and_shuffles():
     data = np.concatenate([d for d, _ in first])
     assert sorted(data.tolist()) == list(range(10)) and data.tolist() != list(range(10))
     np.testing.assert_array_equal(np.concatenate([l for _, l in first]), data * 2)
-    with pytest.raises(MXNetError, match="same number of samples"):
+    with pytest.raises(MXNetError, match="'softmax_label' with 3"):
         mx.io.NDArrayIter(np.zeros((4, 2)), np.zeros(3))
     with pytest.raises(MXNetError, match="last_batch_handle"):
         mx.io.NDArrayIter(np.zeros(4), last_batch_handle="keep")
+
+
+@pytest.mark.parametrize("handle", ["pad", "discard", "roll_over"])
+def test_ndarray_iter_takes_the_sample_count_from_the_first_data_array(handle):
+    # MXNet 1.9.1: a label longer than the data gives its first num_data samples
+    data = np.arange(30, dtype=np.float32).reshape(10, 3)
+    label = np.arange(20, dtype=np.float32) * 10
+    it = mx.io.NDArrayIter(mx.nd.array(data), {"label": mx.nd.array(label)}, batch_size=4,
+                           last_batch_handle=handle)
+    assert it.num_data == 10 and it.provide_label[0].shape == (4,)
+    batches = [(b.data[0].asnumpy(), b.label[0].asnumpy(), b.pad) for b in it]
+    starts = {"pad": [0, 4, 8], "discard": [0, 4], "roll_over": [0, 4]}[handle]
+    assert len(batches) == len(starts)
+    for start, (d, lab, pad) in zip(starts, batches):
+        rows = [(start + i) % 10 for i in range(4)]
+        np.testing.assert_array_equal(d, data[rows])
+        np.testing.assert_array_equal(lab, label[rows])
+        assert pad == max(0, start + 4 - 10)
+    whole = mx.io.NDArrayIter(mx.nd.array(data), {"label": mx.nd.array(label)}, batch_size=10)
+    np.testing.assert_array_equal(next(iter(whole)).label[0].asnumpy(), label[:10])
+
+
+def test_ndarray_iter_shuffles_longer_labels_with_the_data():
+    np.random.seed(3)
+    data = np.arange(6, dtype=np.float32)
+    it = mx.io.NDArrayIter(data, {"l": np.arange(9, dtype=np.float32) * 2}, batch_size=3,
+                           shuffle=True)
+    pairs = [(b.data[0].asnumpy(), b.label[0].asnumpy()) for b in it]
+    seen = np.concatenate([d for d, _ in pairs])
+    assert sorted(seen.tolist()) == data.tolist()
+    np.testing.assert_array_equal(np.concatenate([lab for _, lab in pairs]), seen * 2)
+
+
+def test_ndarray_iter_refuses_arrays_shorter_than_the_first_data_array():
+    with pytest.raises(MXNetError, match=r"'data' has 10 samples.*'label' with 5"):
+        mx.io.NDArrayIter(np.ones((10, 3)), {"label": np.arange(5)}, batch_size=4)
+    with pytest.raises(MXNetError, match=r"'a' has 6 samples.*'b' with 4"):
+        mx.io.NDArrayIter({"b": np.ones(4), "a": np.ones(6)}, batch_size=2)
+
+
+@pytest.mark.parametrize("handle", ["pad", "roll_over"])
+def test_ndarray_iter_csr_needs_discard_as_mxnet(handle):
+    import scipy.sparse as spsp
+    dense = np.eye(5, 3, dtype=np.float32)
+    csr = mx.nd.array(dense).tostype("csr")
+    for data, label in (({"data": csr}, dense), (dense, csr), ({"data": spsp.csr_matrix(dense)}, dense)):
+        with pytest.raises(NotImplementedError, match="last_batch_handle='discard'"):
+            mx.io.NDArrayIter(data, label, 2, last_batch_handle=handle)
+    with pytest.raises(MXNetError):
+        mx.io.NDArrayIter(csr, dense, 2, last_batch_handle=handle)
+
+
+def test_ndarray_iter_csr_with_discard_batches_and_shuffles_the_rows():
+    dense = np.arange(20, dtype=np.float32).reshape(5, 4) * (np.arange(4) % 2)
+    csr = mx.nd.array(dense).tostype("csr")
+    it = mx.io.NDArrayIter(csr, np.arange(5), 2, last_batch_handle="discard")
+    got = [b.data[0].asnumpy() for b in it]
+    assert len(got) == 2
+    np.testing.assert_array_equal(np.concatenate(got), dense[:4])
+    np.random.seed(1)
+    it = mx.io.NDArrayIter({"csr": csr, "dns": dense}, np.arange(5), 2, shuffle=True,
+                           last_batch_handle="discard")
+    assert dict(it.data)["csr"].stype == "csr"
+    for b in it:
+        sparse_part, dense_part = (d.asnumpy() for d in b.data)
+        np.testing.assert_array_equal(sparse_part, dense_part)
+        np.testing.assert_array_equal(dense_part, dense[b.label[0].asnumpy().astype(int)])
 
 
 def test_ndarray_iter_layout_batch_axis():

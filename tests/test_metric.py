@@ -1,4 +1,5 @@
 """Metrics against NumPy computations written here."""
+import json
 import math
 
 import numpy as np
@@ -140,3 +141,61 @@ def test_callbacks_log_metric_and_speed(caplog):
         assert "accuracy=1.000000" in caplog.text
         mx.callback.ProgressBar(total=4, length=8)(BatchEnd(0, 2, None))
         assert "[====----] 50%" in caplog.text
+
+
+def _accuracy(labels, scores, axis=1):
+    return float((scores.argmax(axis=axis) == labels).mean())
+
+
+@pytest.mark.parametrize("make_config", [
+    lambda m: json.dumps(m.get_config()),            # '{"metric": "TopKAccuracy", ...}'
+    lambda m: m.get_config(),                        # the dict itself
+    lambda m: '["top_k_accuracy", {"top_k": 2}]',    # [name, kwargs]
+])
+def test_create_reads_a_config_string_or_dict_as_mxnet(make_config):
+    original = mx.metric.create("top_k_accuracy", top_k=2)
+    made = mx.metric.create(make_config(original))
+    assert type(made) is mx.metric.TopKAccuracy and made.top_k == 2
+    made.update([nd(LABELS)], [nd(SCORES)])
+    top2 = np.argsort(-SCORES, axis=1)[:, :2]
+    expected = float(np.mean([LABELS[i] in top2[i] for i in range(len(LABELS))]))
+    assert made.get()[1] == pytest.approx(expected)
+
+
+def test_create_rebuilds_a_composite_from_its_json_config():
+    config = json.dumps(mx.metric.create(["acc", "mse"]).get_config())
+    made = mx.metric.create(config)
+    assert [type(m).__name__ for m in made.metrics] == ["Accuracy", "MSE"]
+    made.update([nd(LABELS)], [nd(SCORES)])
+    assert made.get()[1][0] == pytest.approx(_accuracy(LABELS, SCORES))
+
+
+def test_create_refuses_what_mxnet_asserts_against():
+    acc = mx.metric.create("acc")
+    with pytest.raises(AssertionError, match="already a metric instance"):
+        mx.metric.create(acc, axis=0)
+    with pytest.raises(AssertionError, match="no extra arguments"):
+        mx.metric.create('{"metric": "acc"}', axis=0)
+    with pytest.raises(MXNetError, match="no 'metric' key"):
+        mx.metric.create('{"name": "acc"}')
+    with pytest.raises(ValueError, match="not valid JSON"):
+        mx.metric.create("{bad")
+    with pytest.raises(AssertionError, match="Cannot find metric"):
+        mx.metric.create("nosuch")
+
+
+def test_every_named_registry_reads_json_configs():
+    from mxnb.named_registry import NamedRegistry
+    reg = NamedRegistry("widget")
+
+    @reg.register
+    class Gear:
+        def __init__(self, teeth=8, name="gear"):
+            self.teeth, self.name = teeth, name
+    assert reg.create('{"widget": "Gear", "teeth": 12}').teeth == 12
+    assert reg.create('["GEAR", {"teeth": 5, "name": "g"}]').name == "g"
+    assert reg.create({"widget": "gear"}).teeth == 8
+    assert reg.create(widget="gear", teeth=3).teeth == 3
+    from mxnb import initializer
+    made = initializer._REGISTRY.create('{"initializer": "uniform", "scale": 0.5}')
+    assert isinstance(made, mx.init.Uniform) and made.scale == 0.5

@@ -325,3 +325,67 @@ def test_fit_gives_mxnets_parameters(tag, ctx):
     (_, _), (ce_name, ce) = mod.score(it, ["acc", "ce"])
     assert ce_name == "cross-entropy" and ce == pytest.approx(float(ref["%s:score" % tag]), rel=1e-5)
     np.testing.assert_allclose(mod.predict(it).asnumpy(), ref["%s:predict" % tag], rtol=1e-5, atol=1e-6)
+
+
+def _mlp(num_layers):
+    net = mx.sym.var("data")
+    for i in range(num_layers):
+        net = mx.sym.FullyConnected(net, num_hidden=3, name="fc%d" % i)
+    return mx.sym.SoftmaxOutput(net, name="softmax")
+
+
+def test_executor_group_takes_plain_shape_tuples_as_mxnet():
+    Group = mx.mod.DataParallelExecutorGroup
+    sym = _mlp(1)
+    params = ["fc0_weight", "fc0_bias"]
+    group = Group(sym, [mx.cpu(0), mx.cpu(1)], [1, 1], [("data", (4, 5))],
+                  [("softmax_label", (4,))], params, True, False)
+    assert [d.name for d in group.data_shapes] == ["data"]
+    assert isinstance(group.data_shapes[0], mx.io.DataDesc)
+    assert [e.arg_dict["data"].shape for e in group.execs] == [(2, 5), (2, 5)]
+    x = np.random.rand(4, 5).astype(np.float32)
+    w = np.random.rand(3, 5).astype(np.float32)
+    group.set_params({"fc0_weight": nd.array(w), "fc0_bias": nd.zeros(3)}, {})
+    group.forward(mx.io.DataBatch([nd.array(x)], [nd.zeros(4)]), is_train=False)
+    logits = x @ w.T
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(group.get_outputs()[0].asnumpy(), expected, rtol=1e-5)
+    group.reshape([("data", (6, 5))], [("softmax_label", (6,))])
+    assert group.execs[0].arg_dict["data"].shape == (3, 5)
+
+
+def test_executor_group_sharing_keeps_one_table_of_non_parameters():
+    # MXNet 1.9.1 (test_module.py test_executor_group): the shared group's table gains the new
+    # group's arguments that are not parameters; the parameters share memory
+    Group = mx.mod.DataParallelExecutorGroup
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+    small, big = _mlp(2), _mlp(4)
+    inputs = ["data", "softmax_label"]
+    params = [n for n in small.list_arguments() if n not in inputs]
+    shapes = dict(data_shapes=[("data", (4, 5))], label_shapes=[("softmax_label", (4,))])
+    first = Group(small, ctxs, [1, 1], param_names=params, for_training=True,
+                  inputs_need_grad=False, **shapes)
+    assert [sorted(t) for t in first.shared_data_arrays] == [inputs, inputs]
+    second = Group(big, ctxs, [1, 1], param_names=params, for_training=True,
+                   inputs_need_grad=False, shared_group=first, **shapes)
+    extra = sorted(n for n in big.list_arguments() if n not in params)
+    assert len(extra) == 6
+    assert second.shared_data_arrays is first.shared_data_arrays
+    for i, (old, new) in enumerate(zip(first.execs, second.execs)):
+        assert sorted(first.shared_data_arrays[i]) == extra
+        for name in extra:
+            assert mx.test_utils.same_array(second.shared_data_arrays[i][name], new.arg_dict[name])
+        for name in params:
+            assert mx.test_utils.same_array(old.arg_dict[name], new.arg_dict[name])
+            assert mx.test_utils.same_array(old.grad_dict[name], new.grad_dict[name])
+        assert second.grad_req == {**first.grad_req, **{n: second.grad_req[n] for n in extra}}
+
+
+def test_executor_group_grad_req_dict_overrides_the_write_defaults_as_mxnet():
+    sym = _mlp(2)
+    group = mx.mod.DataParallelExecutorGroup(
+        sym, [mx.cpu()], [1], [("data", (2, 5))], [("softmax_label", (2,))],
+        ["fc0_weight", "fc0_bias", "fc1_weight", "fc1_bias"], True, True,
+        fixed_param_names=["fc0_weight"], grad_req={"fc1_bias": "add"})
+    assert group.grad_req == {"data": "write", "fc0_weight": "null", "fc0_bias": "write",
+                              "fc1_weight": "write", "fc1_bias": "add", "softmax_label": "null"}

@@ -15,6 +15,11 @@ __all__ = ["NDArrayIter"]
 _HANDLES = ("pad", "discard", "roll_over")
 
 
+class SparseBatchingError(MXNetError, NotImplementedError):
+    """CSR inputs with a last_batch_handle other than 'discard' (a NotImplementedError too,
+    as MXNet raises)."""
+
+
 def _init_data(data, allow_empty, default_name):
     """[(name, NDArray)] sorted by name, as MXNet orders a dict's inputs."""
     if data is None:
@@ -51,7 +56,9 @@ class NDArrayIter(DataIter):
     Parameters
     ----------
     data : array, list of arrays or dict of name to array
-        The inputs; NumPy arrays become float32 NDArrays (as MXNet's `nd.array`).
+        The inputs; NumPy arrays become float32 NDArrays (as MXNet's `nd.array`), SciPy CSR
+        matrices CSRNDArrays. The first data array (by name) sets the number of samples;
+        longer arrays (data or label) give their first that many, as MXNet's.
     label : array, list of arrays or dict of name to array, optional
         The labels.
     batch_size : int
@@ -59,7 +66,8 @@ class NDArrayIter(DataIter):
         Shuffle the samples at every reset.
     last_batch_handle : {'pad', 'discard', 'roll_over'}
         'pad' fills the last batch from the beginning (`pad` says how many); 'discard' drops
-        it; 'roll_over' carries its samples into the first batch of the next epoch.
+        it; 'roll_over' carries its samples into the first batch of the next epoch. CSR inputs
+        take 'discard' only (others raise NotImplementedError, as MXNet).
     data_name, label_name : str
         The names of single (unnamed) data and label arrays.
     layout : str, default 'NCHW'
@@ -84,11 +92,8 @@ class NDArrayIter(DataIter):
         self._axis = max(DataDesc.get_batch_axis(layout), 0)
         self.data = _init_data(data, False, data_name)
         self.label = _init_data(label, True, label_name)
-        sizes = {v.shape[self._axis] for _, v in self.data + self.label}
-        if len(sizes) != 1:
-            raise MXNetError("NDArrayIter: every data and label array needs the same number of "
-                             "samples along axis %d, found %s" % (self._axis, sorted(sizes)))
-        self.num_data = sizes.pop()
+        _check_sparse_inputs(self.data + self.label, last_batch_handle)
+        self.num_data = _num_samples(self.data, self.label, self._axis)
         self.idx = np.arange(self.num_data)
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle
@@ -194,4 +199,27 @@ class NDArrayIter(DataIter):
 
 
 def _take(arr, perm, axis):
-    return array(np.take(arr.asnumpy(), perm, axis=axis), ctx=arr.context, dtype=arr.dtype)
+    taken = array(np.take(arr.asnumpy(), perm, axis=axis), ctx=arr.context, dtype=arr.dtype)
+    return taken.tostype(arr.stype) if arr.stype != "default" else taken
+
+
+def _check_sparse_inputs(arrays, last_batch_handle):
+    """MXNet batches CSR arrays only with last_batch_handle='discard'."""
+    csr = [name for name, value in arrays if getattr(value, "stype", "default") == "csr"]
+    if csr and last_batch_handle != "discard":
+        raise SparseBatchingError("NDArrayIter: CSRNDArray inputs (%s) need "
+                                  "last_batch_handle='discard', found %r"
+                                  % (", ".join(csr), last_batch_handle))
+
+
+def _num_samples(data, label, axis):
+    """The number of samples: the first data array's (by name), as MXNet takes it. Longer
+    arrays give their first that many samples; shorter ones cannot fill the batches."""
+    first_name, first = data[0]
+    num = first.shape[axis]
+    short = [(name, value.shape[axis]) for name, value in data + label if value.shape[axis] < num]
+    if short:
+        raise MXNetError("NDArrayIter: the first data array %r has %d samples along axis %d; "
+                         "every other data and label array needs at least as many, found %s"
+                         % (first_name, num, axis, ", ".join("%r with %d" % s for s in short)))
+    return num

@@ -22,6 +22,41 @@ def _as_list(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+class RowIdsError(MXNetError, AssertionError):
+    """row_ids that do not fit the keys and outputs of `row_sparse_pull` (an AssertionError
+    too, as MXNet raises)."""
+
+
+def _is_row_ids_list(value):
+    return isinstance(value, (list, tuple))
+
+
+def _row_ids_per_key(row_ids, num_keys):
+    """row_ids split by key: for one key (num_keys None), the whole of it; for a list of keys,
+    its entry for each key (one NDArray stands for every key)."""
+    if num_keys is None:
+        return [row_ids]
+    if not _is_row_ids_list(row_ids):
+        return [row_ids] * num_keys
+    if len(row_ids) != num_keys:
+        raise RowIdsError("kvstore.row_sparse_pull: %d keys need row_ids with one entry per key "
+                          "(an NDArray, or a list with one per output), found %d entries"
+                          % (num_keys, len(row_ids)))
+    return list(row_ids)
+
+
+def _row_ids_per_output(key, row_ids, num_outputs):
+    """A key's row_ids, one per output: a single NDArray (or a list of one) serves them all."""
+    if not _is_row_ids_list(row_ids):
+        return [row_ids] * num_outputs
+    if len(row_ids) == 1:
+        return list(row_ids) * num_outputs
+    if len(row_ids) != num_outputs:
+        raise RowIdsError("kvstore.row_sparse_pull(%r): %d outputs need one row_ids each (or one "
+                          "for all), found %d" % (key, num_outputs, len(row_ids)))
+    return list(row_ids)
+
+
 class KVStore(KVStoreBase):
     """A key-value store reducing the values of one process's devices.
 
@@ -217,23 +252,34 @@ class KVStore(KVStoreBase):
 
         Parameters
         ----------
-        key : int or str
+        key : int, str, or list of them
         out : NDArray or list of NDArray
-        row_ids : NDArray or list of NDArray
-            The row indices wanted in each output (one per output, or one for all).
+            The outputs: for a list of keys, one entry (an NDArray or a list) per key.
+        priority : int
+            Ignored (the pulls run in order).
+        row_ids : NDArray or list
+            The row indices wanted, as MXNet takes them: for one key, one NDArray for every
+            output or one per output; for a list of keys, one entry per key, itself one
+            NDArray for all of that key's outputs or a list with one per output.
+
+        Examples
+        --------
+        >>> kv = mx.kv.create('local')
+        >>> kv.init(['a', 'b'], [mx.nd.ones((3, 2)), mx.nd.ones((3, 2)) * 2])
+        >>> outs = [[mx.nd.zeros((3, 2))] * 2, [mx.nd.zeros((3, 2))]]
+        >>> kv.row_sparse_pull(['a', 'b'], out=outs,
+        ...                    row_ids=[[mx.nd.array([0]), mx.nd.array([2])], mx.nd.array([1])])
+        >>> outs[1][0].asnumpy()[:, 0].tolist()
+        [0.0, 2.0, 0.0]
         """
         if out is None or row_ids is None:
-            raise MXNetError("kvstore.row_sparse_pull(%r) needs out= and row_ids=" % (key,))
-        for k, outs in self._pairs(key, out, "row_sparse_pull"):
+            raise RowIdsError("kvstore.row_sparse_pull(%r) needs out= and row_ids=" % (key,))
+        pairs = self._pairs(key, out, "row_sparse_pull")
+        per_key = _row_ids_per_key(row_ids, len(pairs) if isinstance(key, (list, tuple)) else None)
+        for (k, outs), key_row_ids in zip(pairs, per_key):
             stored = self._stored(k, "row_sparse_pull")
             self._check_values(k, stored, outs, "row_sparse_pull")
-            ids = _as_list(row_ids)
-            if len(ids) == 1:
-                ids = ids * len(outs)
-            if len(ids) != len(outs):
-                raise MXNetError("kvstore.row_sparse_pull(%r): %d outputs need as many row_ids, "
-                                 "found %d" % (k, len(outs), len(ids)))
-            for o, rows in zip(outs, ids):
+            for o, rows in zip(outs, _row_ids_per_output(k, key_row_ids, len(outs))):
                 index = np.asarray(rows.asnumpy() if isinstance(rows, NDArray) else rows,
                                    dtype=np.int64).ravel()
                 if index.size and (index.min() < 0 or index.max() >= stored.shape[0]):

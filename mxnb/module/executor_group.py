@@ -10,6 +10,7 @@ import numpy as np
 
 from ..base import MXNetError, ShapeError
 from .. import ndarray as nd
+from ..io.data_desc import DataDesc
 
 __all__ = ["DataParallelExecutorGroup", "split_input_slice"]
 
@@ -28,6 +29,13 @@ def split_input_slice(batch_size, work_load_list):
         slices.append(slice(begin, end))
         begin = end
     return slices
+
+
+def _as_descs(shapes):
+    """DataDescs from DataDescs or plain (name, shape) tuples, as MXNet wraps them."""
+    if shapes is None:
+        return None
+    return [s if isinstance(s, DataDesc) else DataDesc(*s) for s in shapes]
 
 
 def batch_axis(layout):
@@ -62,11 +70,13 @@ class DataParallelExecutorGroup:
     contexts : list of Context
     workload : list of float
         Share of the batch each context takes.
-    data_shapes, label_shapes : list of DataDesc
+    data_shapes, label_shapes : list of DataDesc or of (name, shape) tuples
     param_names : list of str
     for_training, inputs_need_grad : bool
     shared_group : DataParallelExecutorGroup, optional
-        A group whose parameter arrays are reused (bucketing).
+        A group whose parameter arrays are reused (bucketing). The groups then keep one
+        `shared_data_arrays` table: per context, every argument that is not a parameter
+        (inputs, and arguments outside `param_names`), by name.
     fixed_param_names : list of str, optional
         Parameters that get no gradient.
     grad_req : str, list or dict, default 'write'
@@ -88,36 +98,44 @@ class DataParallelExecutorGroup:
         self.fixed_param_names = list(fixed_param_names or [])
         self.state_names = list(state_names or [])
         self.shared_group = shared_group
+        # One table for a group and every group sharing it, as MXNet's shared buffer.
+        self.shared_data_arrays = (shared_group.shared_data_arrays if shared_group is not None
+                                   else [{} for _ in self.contexts])
         self.execs = []
         self.batch_size = None
         self.slices = None
-        data_names = [d.name for d in data_shapes]
-        self.grad_req = self._grad_reqs(grad_req, data_names)
+        data_shapes, label_shapes = _as_descs(data_shapes), _as_descs(label_shapes)
+        self.grad_req = self._grad_reqs(grad_req, [d.name for d in data_shapes])
         self.bind_exec(data_shapes, label_shapes, shared_group)
 
     def _grad_reqs(self, grad_req, data_names):
         if not self.for_training:
             return {name: "null" for name in self.arg_names}
         if isinstance(grad_req, str):
-            reqs = {}
-            for name in self.arg_names:
-                if name in self.param_names:
-                    reqs[name] = "null" if name in self.fixed_param_names else grad_req
-                elif name in data_names:
-                    reqs[name] = grad_req if self.inputs_need_grad else "null"
-                else:
-                    reqs[name] = "null"
-            return reqs
+            return self._default_grad_reqs(grad_req, data_names)
         if isinstance(grad_req, (list, tuple)):
             if len(grad_req) != len(self.arg_names):
                 raise MXNetError("grad_req has %d entries for %d arguments %s"
                                  % (len(grad_req), len(self.arg_names), self.arg_names))
             return dict(zip(self.arg_names, grad_req))
         if isinstance(grad_req, dict):
-            reqs = {name: "null" for name in self.arg_names}
+            # MXNet: the names not in the dict get what grad_req='write' gives them.
+            reqs = self._default_grad_reqs("write", data_names)
             reqs.update(grad_req)
             return reqs
         raise MXNetError("grad_req must be a str, list or dict, found %s" % type(grad_req).__name__)
+
+    def _default_grad_reqs(self, grad_req, data_names):
+        """`grad_req` for the parameters not fixed, and for the data if inputs need grad."""
+        reqs = {}
+        for name in self.arg_names:
+            if name in self.param_names:
+                reqs[name] = "null" if name in self.fixed_param_names else grad_req
+            elif name in data_names:
+                reqs[name] = grad_req if self.inputs_need_grad else "null"
+            else:
+                reqs[name] = "null"
+        return reqs
 
     # --- binding -----------------------------------------------------------------------------
     def decide_slices(self, data_shapes):
@@ -141,6 +159,7 @@ class DataParallelExecutorGroup:
 
     def bind_exec(self, data_shapes, label_shapes, shared_group=None, reshape=False):
         """Binds (or, with reshape, re-binds) one executor per context."""
+        data_shapes, label_shapes = _as_descs(data_shapes), _as_descs(label_shapes)
         label_shapes = list(label_shapes or [])
         self.data_shapes = list(data_shapes)
         self.label_shapes = label_shapes
@@ -169,6 +188,8 @@ class DataParallelExecutorGroup:
             execs.append(exe)
         old = self.execs
         self.execs = execs
+        if not reshape:
+            self._share_non_params()
         self._collect_arrays()
         monitor = getattr(self, "_monitor", None)
         if reshape and monitor is not None:
@@ -177,6 +198,17 @@ class DataParallelExecutorGroup:
             for exe in execs:
                 monitor.install(exe)
 
+    def _share_non_params(self):
+        """Records every non-parameter argument of the executors in `shared_data_arrays`, as
+        MXNet's shared buffer does: a name is added once, and replaced only by a larger array."""
+        for table, exe in zip(self.shared_data_arrays, self.execs):
+            for name, arr in exe.arg_dict.items():
+                if name in self.param_names:
+                    continue
+                known = table.get(name)
+                if known is None or known.size < arr.size:
+                    table[name] = arr
+
     def _collect_arrays(self):
         execs = self.execs
         self.data_arrays = [[(self.slices[i], e.arg_dict[name]) for i, e in enumerate(execs)]
@@ -184,9 +216,6 @@ class DataParallelExecutorGroup:
         self.label_arrays = [[(self.slices[i], e.arg_dict[name]) for i, e in enumerate(execs)]
                              for name in self.label_names if name in execs[0].arg_dict]
         self.state_arrays = [[e.arg_dict[name] for e in execs] for name in self.state_names]
-        # Per context, the input arrays a shared group's executors reuse (MXNet's name).
-        self.shared_data_arrays = [{name: e.arg_dict[name] for name in self.data_names + self.label_names
-                                    if name in e.arg_dict} for e in execs]
         self.param_arrays = [[e.arg_arrays[i] for e in execs]
                              for i, name in enumerate(self.arg_names) if name in self.param_names]
         if self.for_training:

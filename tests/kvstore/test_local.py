@@ -170,3 +170,55 @@ def test_split_sampler_parts_cover_the_data_once():
     assert list(SplitSampler(10, 2, 1, shuffle=False)) == [5, 6, 7, 8, 9]
     with pytest.raises(MXNetError, match="part_index must lie in"):
         SplitSampler(10, 2, 2)
+
+
+def _rows_of(stored, rows):
+    """The dense value a row_sparse_pull of `rows` gives: those rows of `stored`, zeros elsewhere."""
+    expected = np.zeros_like(stored)
+    expected[rows] = stored[rows]
+    return expected
+
+
+def test_row_sparse_pull_list_of_keys_takes_row_ids_per_key_as_mxnet():
+    # MXNet 1.9.1 accepts, for a list of keys, one row_ids entry per key: a list with one per
+    # output (nested), or one NDArray for the key's single output
+    stored = {5: np.arange(8.).reshape(4, 2) + 5, 7: np.arange(8.).reshape(4, 2) + 7}
+    kv = mx.kv.create("local")
+    kv.init([5, 7], [nd.array(stored[5]).tostype("row_sparse"), nd.array(stored[7]).tostype("row_sparse")])
+    rows = [[0], [1, 3], [2]]
+    outs = [[nd.sparse.zeros("row_sparse", (4, 2)) for _ in range(3)] for _ in range(2)]
+    kv.row_sparse_pull([5, 7], out=outs, row_ids=[[nd.array(r) for r in rows],
+                                                 [nd.array(r) for r in rows[::-1]]])
+    for key, key_outs, key_rows in ((5, outs[0], rows), (7, outs[1], rows[::-1])):
+        for out, r in zip(key_outs, key_rows):
+            np.testing.assert_array_equal(out.asnumpy(), _rows_of(stored[key], r))
+    flat = [nd.sparse.zeros("row_sparse", (4, 2)) for _ in range(2)]
+    kv.row_sparse_pull([5, 7], out=flat, row_ids=[nd.array([0]), nd.array([1, 3])])
+    np.testing.assert_array_equal(flat[0].asnumpy(), _rows_of(stored[5], [0]))
+    np.testing.assert_array_equal(flat[1].asnumpy(), _rows_of(stored[7], [1, 3]))
+    mixed = [nd.sparse.zeros("row_sparse", (4, 2)), [nd.sparse.zeros("row_sparse", (4, 2))] * 1]
+    kv.row_sparse_pull([5, 7], out=mixed, row_ids=[nd.array([2]), [nd.array([0, 1])]])
+    np.testing.assert_array_equal(mixed[0].asnumpy(), _rows_of(stored[5], [2]))
+    np.testing.assert_array_equal(mixed[1][0].asnumpy(), _rows_of(stored[7], [0, 1]))
+
+
+def test_row_sparse_pull_one_row_ids_serves_every_output_of_a_key():
+    stored = np.arange(8.).reshape(4, 2)
+    kv = mx.kv.create("local")
+    kv.init([1, 2], [nd.array(stored), nd.array(stored * 2)])
+    outs = [[nd.zeros((4, 2)) for _ in range(3)] for _ in range(2)]
+    kv.row_sparse_pull([1, 2], out=outs, row_ids=[nd.array([3]), [nd.array([0, 2])]])
+    for out in outs[0]:
+        np.testing.assert_array_equal(out.asnumpy(), _rows_of(stored, [3]))
+    for out in outs[1]:
+        np.testing.assert_array_equal(out.asnumpy(), _rows_of(stored * 2, [0, 2]))
+
+
+def test_row_sparse_pull_row_ids_that_fit_no_form_are_assertion_errors():
+    kv = mx.kv.create("local")
+    kv.init([1, 2], [nd.zeros((4, 2)), nd.zeros((4, 2))])
+    outs = [[nd.zeros((4, 2))] * 3, [nd.zeros((4, 2))] * 3]
+    with pytest.raises(AssertionError, match="2 keys need row_ids"):
+        kv.row_sparse_pull([1, 2], out=outs, row_ids=[[nd.array([0])] * 3])
+    with pytest.raises(MXNetError, match=r"3 outputs need one row_ids each"):
+        kv.row_sparse_pull([1, 2], out=outs, row_ids=[[nd.array([0])] * 2, nd.array([1])])
