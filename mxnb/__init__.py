@@ -35,7 +35,7 @@ def __getattr__(name):
             "onnx": "onnx", "contrib": "contrib"}
     lazy.update({"mod": "module", "module": "module", "operator": "operator", "util": "util",
                  "runtime": "runtime", "library": "library", "rnn": "rnn"})
-    lazy.update({"image": "image", "img": "image", "recordio": "recordio"})
+    lazy.update({"image": "image", "img": "image", "recordio": "recordio", "registry": "registry"})
     if name in lazy:
         module = importlib.import_module("." + lazy[name], __name__)
         globals()[name] = module

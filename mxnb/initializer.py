@@ -80,23 +80,26 @@ def alias(*aliases):
 
 
 def create(initializer, *args, **kwargs):
-    """An Initializer from an instance, a registered name, or a `dumps()` JSON string."""
-    if isinstance(initializer, Initializer):
-        if args or kwargs:
-            raise MXNetError("create: got an Initializer instance and extra arguments %r %r"
-                             % (args, kwargs))
-        return initializer
-    if not isinstance(initializer, str):
-        raise MXNetError("create expects an Initializer, its name or its JSON, found %s"
-                         % type(initializer).__name__)
-    name = initializer
-    if initializer.startswith("["):
-        try:
-            name, json_kwargs = json.loads(initializer)
-        except ValueError as exc:
-            raise MXNetError("create: %r is not an initializer's JSON (%s)" % (initializer, exc))
-        kwargs = dict(json_kwargs, **kwargs)
-    return _REGISTRY.get(name)(*args, **kwargs)
+    """An Initializer from an instance, a registered name, a config dict, or a JSON string
+    (`dumps()`'s '["name", {kwargs}]' or '{"initializer": "name", ...}'), as MXNet's.
+
+    Parameters
+    ----------
+    initializer : Initializer, str or dict
+        What to create.
+    *args, **kwargs
+        The initializer's constructor arguments (with a name only).
+
+    Returns
+    -------
+    Initializer
+
+    Example
+    -------
+    >>> mx.init.create(mx.init.Uniform(0.5).dumps()).scale
+    0.5
+    """
+    return _REGISTRY.create(initializer, *args, **kwargs)
 
 
 def _fill(arr, value):

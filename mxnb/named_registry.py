@@ -17,6 +17,11 @@ class RegistryConfigError(MXNetError, ValueError, AssertionError):
     to an instance or a JSON string (an AssertionError too, as MXNet asserts)."""
 
 
+# base class -> its NamedRegistry (mx.registry's functions share the registries of the
+# optimizers, initializers and metrics)
+BY_BASE = {}
+
+
 class NamedRegistry:
     """Classes by lower-cased name: `register` (a decorator), `alias`, `get`.
 
@@ -39,17 +44,29 @@ class NamedRegistry:
 
     def __init__(self, kind, base=None):
         self.kind = kind
+        self._base = None
         self.base = base
         self.classes = {}
 
-    def register(self, klass):
-        """Registers `klass` under its lower-cased class name; a later class of the same name
-        replaces it with a warning."""
+    @property
+    def base(self):
+        """The class every registered class derives from (None: any class)."""
+        return self._base
+
+    @base.setter
+    def base(self, klass):
+        self._base = klass
+        if klass is not None:       # mx.registry's functions find this registry by its base
+            BY_BASE[klass] = self
+
+    def register(self, klass, name=None):
+        """Registers `klass` under `name` (default: its class name), lower-cased; a later class
+        of the same name replaces it with a warning."""
         base = self.base if self.base is not None else object
         if not (isinstance(klass, type) and issubclass(klass, base)):
             raise MXNetError("register expects a%s %s class, found %r"
                              % ("n" if self.kind[0] in "aeiou" else "", self.kind, klass))
-        name = klass.__name__.lower()
+        name = (name or klass.__name__).lower()
         old = self.classes.get(name)
         if old is not None and old is not klass:
             warnings.warn("New %s %s.%s is overriding existing %s %s.%s"
