@@ -347,7 +347,13 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     out = []
     for v in variables:
         g = grads.get(v._entry[0])
-        out.append(nd.zeros_like(v) if g is None else g)
+        g = nd.zeros_like(v) if g is None else g
+        if create_graph and g._entry is None:
+            # A gradient computed from constants alone (radians', x * 2's): recorded as a
+            # constant, so that differentiating it again reaches no variable and gives no
+            # gradient, as MXNet's, instead of refusing an array "not computed under record()".
+            g._entry = (tape.constant(g), 0)
+        out.append(g)
     return out
 
 

@@ -239,3 +239,18 @@ def test_mark_variables_takes_grad_reqs_as_mxnet_names_it():
             y = x * 3
         y.backward()
     np.testing.assert_allclose(dx.asnumpy(), [6.0, 6.0])
+
+
+@pytest.mark.parametrize("op", [nd.radians, nd.degrees, lambda x: x * 3])
+def test_second_order_through_a_gradient_made_of_constants_is_zero(op):
+    # radians' gradient is og * pi / 180: no path back to x. Differentiating it again gives
+    # no gradient (x.grad keeps its zeros), as MXNet 1.9.1, rather than an error.
+    x = nd.array([0.5, 1.0])
+    x.attach_grad()
+    with autograd.record():
+        y = op(x)
+        first, = autograd.grad(y, x, head_grads=nd.array([2.0, 3.0]), create_graph=True,
+                               retain_graph=True)
+    first.backward(nd.ones((2,)))
+    assert np.abs(first.asnumpy()).sum() > 0
+    np.testing.assert_array_equal(x.grad.asnumpy(), [0.0, 0.0])
