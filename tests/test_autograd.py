@@ -142,6 +142,19 @@ def test_get_symbol_of_a_recorded_computation():
     assert len(s.list_arguments()) == 1
 
 
+def test_get_symbol_through_a_custom_function_writes_json():
+    # MXNet writes the Function's call as a node without attributes
+    import json
+    x = nd.array([1.0, -3.0])
+    x.attach_grad()
+    with autograd.record():
+        y = Square()(x) + 1
+    graph = json.loads(autograd.get_symbol(y).tojson())
+    ops = [node["op"] for node in graph["nodes"]]
+    assert ops[0] == "null" and ops[-1] == "_plus_scalar" and len(ops) == 3
+    assert "attrs" not in graph["nodes"][1] or graph["nodes"][1]["attrs"] == {}
+
+
 def test_backward_skips_gradients_no_input_wants():
     """A first layer's data gradient (a col2im for convolution) is not computed when the data
     wants no gradient; it is when it does."""

@@ -73,6 +73,11 @@ class TapeOp:
     def input_names(self, attrs):
         return ["data"]
 
+    def format_attrs(self, attrs, keep_defaults=False):
+        """No attributes to write: in a Symbol's JSON the call is a bare node (MXNet writes a
+        custom Function's call as `_CustomFunction` without attributes)."""
+        return {}
+
     def domain_problem(self, attrs):
         return None
 
