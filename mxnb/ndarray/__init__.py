@@ -33,3 +33,4 @@ def onehot_encode(indices, out):
     out[np.arange(indices.shape[0]), indices.asnumpy().astype(int)] = 1
     return out
 from . import contrib  # noqa: E402,F401  (nd.contrib: control flow, _contrib_* operators)
+from . import _internal  # noqa: E402,F401  (nd._internal: the underscore operators, as MXNet)

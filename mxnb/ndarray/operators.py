@@ -100,6 +100,8 @@ FLUENT = [
     "broadcast_to", "broadcast_like", "zeros_like", "ones_like", "softmax", "log_softmax",
     "flip", "swapaxes", "topk", "sort", "argsort", "diag", "dot", "reshape_like", "where",
     "argmax_channel", "shape_array", "size_array", "sigmoid", "erf", "gamma", "gammaln",
+    "rcbrt", "softmin", "slice_like", "broadcast_axes", "pad", "depth_to_space",
+    "space_to_depth",
 ]
 
 

@@ -102,7 +102,7 @@ class Operator:
                  "gradient", "differentiable", "check_attrs", "gradient_takes_needs",
                  "single_output", "static_inputs", "doc", "inplace", "compute_out",
                  "unused_inputs", "infer_storage", "compute_sparse", "sparse_from_dense",
-                 "compute_sparse_takes_out", "_tape_reads", "__weakref__")
+                 "compute_sparse_takes_out", "_tape_reads", "input_init", "__weakref__")
 
     def __init__(self, name, impl, params, inputs, aux=(), outputs=("output",), num_visible=None,
                  variadic=None, elementwise=False, aliases=(), needs_train=False, needs_rng=False,
@@ -166,6 +166,10 @@ class Operator:
         self.compute_sparse_takes_out = _takes_out(self.compute_sparse)
         # What the gradient reads, learned by the autograd tape (graph/tape.py backward_reads).
         self._tape_reads = None
+        # input_init: {input name: initializer JSON ('["zero", {}]')} that a variable passed as
+        # (or created for) that input gets as its `__init__` attribute unless it has one
+        # (MXNet's FSetInputVarAttrOnCompose): Module and initializers then use it.
+        self.input_init = dict(getattr(impl, "input_init", None) or {})
 
     # --- attributes -------------------------------------------------------------------------
     def parse_attrs(self, kwargs):

@@ -41,6 +41,18 @@ def _install_fluent_methods():
         if fn is not None and not hasattr(Symbol, fname):
             setattr(Symbol, fname, (lambda f: lambda self, *a, **k: f(self, *a, **k))(fn))
 
+    def astype(self, dtype):
+        """A cast of this symbol to `dtype` (MXNet's fluent `cast`)."""
+        return _functions["Cast"](self, dtype=dtype)
+    Symbol.astype = astype
+
+    def split_v2_method(self, *args, **kwargs):
+        """`mx.sym.split_v2` with this symbol as the data."""
+        from .functions import split_v2 as split
+        return split(self, *args, **kwargs)
+    split_v2_method.__name__ = "split_v2"
+    Symbol.split_v2 = split_v2_method
+
     def reshape(self, *shape, **kwargs):
         if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
             shape = tuple(shape[0])
@@ -57,3 +69,4 @@ from . import random  # noqa: E402,F401  (reads _functions too)
 from .functions import maximum, minimum, power, pow, hypot, eye, linspace, split_v2, histogram  # noqa: E402,F401,A004
 from . import sparse  # noqa: E402,F401
 from . import contrib  # noqa: E402,F401  (sym.contrib: control flow, _contrib_* operators)
+from . import _internal  # noqa: E402,F401  (sym._internal: the `_`-prefixed operators)

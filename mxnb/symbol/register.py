@@ -1,13 +1,14 @@
 """Generates the `sym.*` functions from the operator registry.
 
-Inputs not given become variables named `<node name>_<input name>` (`fc1_weight`), as in MXNet.
+Inputs not given become variables named `<node name>_<input name>` (`fc1_weight`), as in MXNet,
+carrying the node's attributes (so `lr_mult=` given to an operator reaches its weights).
 """
 from .. import attribute, name as _name
 from ..base import MXNetError
 from ..ops.docstring import operator_docstring
 from ..graph.node import Node
 from ..ndarray.register import shown_signature, signature_of
-from .symbol import Symbol, var
+from .symbol import Symbol, HIDDEN_KEYS, node_attrs
 
 __all__ = ["make_sym_function", "make_node"]
 
@@ -17,10 +18,10 @@ def make_sym_function(op, func_name):
     sig = signature_of(op)      # the same binding of arguments as nd.* (ndarray/register.py)
 
     def function(*args, name=None, attr=None, **kwargs):
-        # MXNet's node attributes given as keywords (__layout__='TNC', __lr_mult__=...).
-        dunder = [k for k in kwargs if k.startswith("__") and k.endswith("__")]
-        if dunder:
-            attr = dict(attr or {}, **{k: str(kwargs.pop(k)) for k in dunder})
+        # MXNet's node attributes given as keywords (__layout__='TNC', lr_mult=2, ...).
+        node_keys = [k for k in kwargs if _is_node_attr(k) and k not in op.params]
+        if node_keys:
+            attr = dict(attr or {}, **{k: str(kwargs.pop(k)) for k in node_keys})
         inputs, named, attr_kwargs = sig.bind(args, kwargs, Symbol)
         if op.variadic:
             sig._count_inputs(inputs, attr_kwargs, allow_missing=True)
@@ -43,6 +44,11 @@ def make_sym_function(op, func_name):
     return function
 
 
+def _is_node_attr(key):
+    """Whether an operator's keyword is an attribute of the node, not of the operator."""
+    return (key.startswith("__") and key.endswith("__")) or key.endswith(HIDDEN_KEYS)
+
+
 def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
     """A Symbol for one application of `op`; missing inputs become new variables."""
     node_name = _name.current().get(name, hint or op.hint)
@@ -52,10 +58,19 @@ def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
     inputs = list(inputs) + [None] * (len(names) - len(inputs))
     if not op.variadic and len(inputs) > len(names):
         raise MXNetError("operator %s takes inputs %s, found %d" % (op.name, names, len(inputs)))
+    given = tuple(given) if given is not None else tuple(attrs)
+    if op.variadic and op.variadic not in given:
+        given += (op.variadic,)
+    user_attrs = node_attrs(attribute.current().get(attr))
+    # As MXNet, a variable made for a missing input copies the node's attributes: its
+    # operator attributes as given and the user ones (__lr_mult__, __ctx_group__, ...).
+    created_attrs = dict(op.format_attrs({k: attrs[k] for k in given if k in attrs},
+                                         keep_defaults=True), **user_attrs)
     entries = []
     for key, value in zip(names, inputs):
         if value is None:
-            value = var("%s_%s" % (node_name, key))
+            value = Symbol([(Node(None, "%s_%s" % (node_name, key),
+                                  user_attrs=dict(created_attrs)), 0)])
         elif not isinstance(value, Symbol):
             raise MXNetError("operator %s: input %s must be a Symbol, found %s"
                              % (op.name, key, type(value).__name__))
@@ -63,10 +78,20 @@ def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
             raise MXNetError("operator %s: input %s is a group of %d outputs; pass one"
                              % (op.name, key, len(value._outputs)))
         entries.append(value._outputs[0])
-    user_attrs = attribute.current().get(attr)
+    _set_input_inits(op, names, entries)
     node = Node(op, node_name, attrs, entries, op.num_outputs(attrs), user_attrs)
-    node.given = tuple(given) if given is not None else tuple(attrs)
-    if op.variadic and op.variadic not in node.given:
-        node.given += (op.variadic,)
+    node.given = given
     visible = op.num_visible_outputs(attrs)
     return Symbol([(node, i) for i in range(visible)])
+
+
+def _set_input_inits(op, names, entries):
+    """Gives each variable input the initializer its operator declares for it (prelu's gamma
+    starts at 0.25), unless the variable names one already; as MXNet, a variable passed in by
+    the caller gets it too."""
+    if not op.input_init:
+        return
+    for key, (node, _) in zip(names, entries):
+        init = op.input_init.get(key)
+        if init is not None and node.op is None and "__init__" not in node.user_attrs:
+            node.user_attrs["__init__"] = init

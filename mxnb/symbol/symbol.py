@@ -2,10 +2,69 @@
 import numbers
 
 from .. import attribute
-from ..base import MXNetError, parse_shape, dtype_np, format_attr
+from ..base import MXNetError, NotImplementedForSymbol, parse_shape, dtype_np, format_attr
 from ..graph.node import Node, auxiliary_ids, clone_graph, topo_sort
 
 __all__ = ["Symbol", "var", "Variable", "Group"]
+
+# Attributes that MXNet keeps on the node itself under a dunder name (its C API's hidden keys):
+# `lr_mult=2` given to an operator or a variable is stored as `__lr_mult__`, and list_attr /
+# attr_dict show it under both names.
+HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage")
+_PLAIN_OF_HIDDEN = {"__%s__" % key: key for key in HIDDEN_KEYS}
+
+
+def node_attr_key(key):
+    """The name under which the attribute `key` is stored on a node.
+
+    Parameters
+    ----------
+    key : str
+        An attribute name as given (`lr_mult`, `__layout__`, ...).
+
+    Returns
+    -------
+    str
+        `__key__` for MXNet's hidden keys (`lr_mult` -> `__lr_mult__`), else `key` unchanged.
+
+    Raises
+    ------
+    MXNetError
+        For a per-input spelling such as `weight_lr_mult`, which MXNet 1.x no longer takes.
+
+    Examples
+    --------
+    >>> node_attr_key('wd_mult')
+    '__wd_mult__'
+    """
+    if key in HIDDEN_KEYS:
+        return "__%s__" % key
+    for hidden in HIDDEN_KEYS:
+        if key.endswith(hidden):
+            raise MXNetError("setting variable attributes with %s is deprecated (as in MXNet "
+                             "1.x); set %s on the variable instead: w = mx.sym.var('%s', %s=...)"
+                             " and pass w to the operator" % (key, hidden, key[:-len(hidden) - 1]
+                                                               or "w", hidden))
+    return key
+
+
+def node_attrs(attrs):
+    """`attrs` with every key stored as `node_attr_key` says (values as given)."""
+    return {node_attr_key(key): value for key, value in attrs.items()}
+
+
+def _shown_attrs(node):
+    """A node's attributes as list_attr/attr_dict show them: user attributes, the operator
+    attributes that were given, and each hidden key under its plain name too."""
+    out = dict(node.user_attrs)
+    if node.op is not None:
+        given = node.given if node.given is not None else tuple(node.attrs)
+        out.update(node.op.format_attrs({k: node.attrs[k] for k in given if k in node.attrs},
+                                        keep_defaults=True))
+    for key, plain in _PLAIN_OF_HIDDEN.items():
+        if key in out:
+            out[plain] = out[key]
+    return out
 
 
 class Symbol:
@@ -17,9 +76,15 @@ class Symbol:
     # --- identity -----------------------------------------------------------------------
     @property
     def name(self):
-        if len(self._outputs) != 1:
-            return None
-        return self._outputs[0][0].name
+        """The name of the node this symbol's outputs come from; None for a group of outputs
+        of several nodes (as MXNet: all outputs of one split share its name)."""
+        node = self._single_node()
+        return None if node is None else node.name
+
+    def _single_node(self):
+        """The node every output comes from, or None when there are several (or none)."""
+        nodes = {id(node): node for node, _ in self._outputs}
+        return next(iter(nodes.values())) if len(nodes) == 1 else None
 
     @property
     def output_entries(self):
@@ -40,12 +105,27 @@ class Symbol:
         return list(self._outputs)
 
     def __repr__(self):
-        if len(self._outputs) == 1:
-            return "<Symbol %s>" % self.name
-        return "<Symbol group [%s]>" % ", ".join(self.list_outputs())
+        name = self.name
+        if name is not None:
+            return "<Symbol %s>" % name
+        return "<Symbol group [%s]>" % ", ".join(node.name for node, _ in self._outputs)
 
     def __len__(self):
         return len(self._outputs)
+
+    def __bool__(self):
+        # A symbol has no value to test: `if sym:` is a mistake (MXNet raises the same).
+        raise NotImplementedForSymbol(self.__bool__, "bool")
+
+    __nonzero__ = __bool__
+
+    # --- pickling: through the JSON graph, as MXNet ----------------------------------------
+    def __getstate__(self):
+        return {"handle": self.tojson()}
+
+    def __setstate__(self, state):
+        from .json_io import load_json
+        self._outputs = load_json(state["handle"])._outputs
 
     def __iter__(self):
         return (Symbol([e]) for e in self._outputs)
@@ -108,15 +188,34 @@ class Symbol:
         return Symbol(entries)
 
     def get_children(self):
-        if len(self._outputs) != 1 or self._outputs[0][0].op is None:
-            return None
-        return Symbol(self._outputs[0][0].inputs)
+        """The inputs of the nodes this symbol's outputs come from, grouped.
+
+        Returns
+        -------
+        Symbol or None
+            One output per input of each output's node (a node shared by several outputs
+            counts once); None when there are none (a variable).
+
+        Examples
+        --------
+        >>> x, y = mx.sym.var('x'), mx.sym.var('y')
+        >>> mx.sym.Group([x + y, x * y]).get_children().list_outputs()
+        ['x', 'y', 'x', 'y']
+        >>> print(x.get_children())
+        None
+        """
+        entries, seen = [], set()
+        for node, _ in self._outputs:
+            if id(node) not in seen:
+                seen.add(id(node))
+                entries.extend(node.inputs)
+        return Symbol(entries) if entries else None
 
     # --- attributes -----------------------------------------------------------------------
     def attr(self, key):
-        if len(self._outputs) != 1:
+        node = self._single_node()
+        if node is None:
             return None
-        node = self._outputs[0][0]
         value = node.user_attrs.get(key, node.user_attrs.get("__%s__" % key))
         if value is None and node.op is not None and key in node.attrs:
             return format_attr(node.attrs[key])
@@ -125,28 +224,23 @@ class Symbol:
     def list_attr(self, recursive=False):
         if recursive:
             raise MXNetError("list_attr(recursive=True) is attr_dict() in MXNet 1.x")
-        node = self._outputs[0][0]
-        out = dict(node.user_attrs)
-        if node.op is not None:
-            out.update(node.op.format_attrs({k: node.attrs[k] for k in (node.given or ())}))
-        return out
+        return _shown_attrs(self._outputs[0][0])
 
     def attr_dict(self):
         result = {}
         for node in self._nodes():
-            attrs = dict(node.user_attrs)
-            if node.op is not None:
-                attrs.update(node.op.format_attrs({k: node.attrs[k] for k in (node.given or ())}))
+            attrs = _shown_attrs(node)
             if attrs:
                 result[node.name] = attrs
         return result
 
     def _set_attr(self, **kwargs):
+        for key, value in kwargs.items():
+            if not isinstance(value, str):
+                raise MXNetError("attribute %s must be a string, found %r" % (key, value))
+        stored = node_attrs(kwargs)
         for node, _ in self._outputs:
-            for key, value in kwargs.items():
-                if not isinstance(value, str):
-                    raise MXNetError("attribute %s must be a string, found %r" % (key, value))
-                node.user_attrs[key] = value
+            node.user_attrs.update(stored)
 
     # --- inference ---------------------------------------------------------------------------
     def infer_shape(self, *args, **kwargs):
@@ -278,12 +372,58 @@ class Symbol:
                          "symbol and call backward on the executor, or use mx.autograd"
                          % (list(wrt),))
 
+    # --- NDArray-only methods: a symbol holds no data (MXNet raises the same) -----------------
+    def wait_to_read(self):
+        raise NotImplementedForSymbol(self.wait_to_read, None)
+
+    def asnumpy(self):
+        raise NotImplementedForSymbol(self.asnumpy, None)
+
+    def asscalar(self):
+        raise NotImplementedForSymbol(self.asscalar, None)
+
+    def as_in_context(self, *args, **kwargs):
+        raise NotImplementedForSymbol(self.as_in_context, None)
+
+    def detach(self):
+        raise NotImplementedForSymbol(self.detach, None)
+
+    def backward(self, *args, **kwargs):
+        raise NotImplementedForSymbol(self.backward, None)
+
     @classmethod
-    def from_tape(cls, array):
+    def from_tape(cls, array, inline=True):
+        """The recorded computation that produced `array`, as a Symbol (autograd.get_symbol).
+
+        Parameters
+        ----------
+        array : NDArray
+            An array computed under `autograd.record()`.
+        inline : bool, default True
+            Show a hybridized block's call as its graph's operators where MXNet inlines it
+            (at most `inline_limit` operators, see `HybridBlock.hybridize`); otherwise, and
+            for larger graphs, the call is one `_CachedOp` node.
+
+        Returns
+        -------
+        Symbol
+
+        Examples
+        --------
+        >>> x = mx.nd.ones((2,))
+        >>> x.attach_grad()
+        >>> with mx.autograd.record():
+        ...     y = x * 2
+        >>> len(mx.sym.Symbol.from_tape(y).list_arguments())
+        1
+        """
         if array._entry is None:
             raise MXNetError("the array was not computed under autograd.record() from arrays "
                              "with attach_grad()")
-        return cls([array._entry])
+        if not inline:
+            return cls([array._entry])
+        from ..graph.cached_op import inline_calls
+        return cls(inline_calls([array._entry]))
 
 
 def _output_name(node, index):
@@ -302,7 +442,7 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     """A variable: a named input of a graph (MXNet's `mx.sym.var`)."""
     if not isinstance(name, str):
         raise MXNetError("a variable's name must be a string, found %r" % (name,))
-    attrs = attribute.current().get(attr)
+    attrs = node_attrs(attribute.current().get(attr))
     if shape is not None:
         attrs["__shape__"] = format_attr(tuple(parse_shape(shape)))
     if lr_mult is not None:

@@ -212,6 +212,9 @@ class LeakyReLU:
     """leaky: x or slope*x; elu: x or slope*(e^x-1); selu; gelu (erf form); prelu (learned gamma);
     rrelu: x or a random slope in [lower_bound, upper_bound) times x (the mean slope outside
     training), with the slopes as a second output."""
+    # prelu's gamma starts at MXNet's slope 0.25 wherever an initializer reads `__init__`
+    input_init = {"gamma": '["Constant", {"value": 0.25}]'}
+
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         x = inputs[0]
         act = attrs["act_type"]
