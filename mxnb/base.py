@@ -8,7 +8,8 @@ import numpy as np
 
 __all__ = ["MXNetError", "ShapeError", "DTypeError", "ContextError", "parse_bool", "parse_int",
            "parse_float", "parse_shape", "parse_optional", "dtype_np", "dtype_name", "format_attr",
-           "InvalidArgumentError", "string_types", "numeric_types", "integer_types", "py_str",
+           "InvalidArgumentError", "FailedCheckError", "ArgumentTypeError", "string_types",
+           "numeric_types", "integer_types", "py_str",
            "NotImplementedForSymbol", "NotSupportedForSparseNDArray", "classproperty", "data_dir",
            "check_call", "mx_real_t"]
 
@@ -50,6 +51,15 @@ class InvalidArgumentError(MXNetError, ValueError):
 
 class AttributeParseError(MXNetError, ValueError):
     """An attribute value that does not parse as the type the operator expects."""
+
+
+class FailedCheckError(MXNetError, AssertionError):
+    """A precondition MXNet checks with `assert` does not hold (an AssertionError too, as
+    MXNet's own tests expect)."""
+
+
+class ArgumentTypeError(MXNetError, TypeError):
+    """An argument or attribute of the wrong Python type (a TypeError too, as MXNet raises)."""
 
 
 _TRUE = {"true", "1"}

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from .. import ndarray as nd
-from ..base import MXNetError
+from ..base import ArgumentTypeError, FailedCheckError, MXNetError
 from ..ndarray.ndarray import NDArray
 from .parameter import (Parameter, ParameterDict, DeferredInitializationError, load_file,
                         load_into, _indent)
@@ -183,8 +183,8 @@ class Block:
         """Registers Blocks and Parameters assigned as attributes."""
         existing = self.__dict__.get(name)
         if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
-            raise MXNetError("Changing attribute type for %s from %s to %s is not allowed."
-                             % (name, type(existing).__name__, type(value).__name__))
+            raise ArgumentTypeError("Changing attribute type for %s from %s to %s is not allowed."
+                                    % (name, type(existing).__name__, type(value).__name__))
         if isinstance(value, Block):
             self.register_child(value, name)
         elif isinstance(value, Parameter):
@@ -194,6 +194,21 @@ class Block:
                                  "construction instead." % name)
             self._reg_params[name] = value
         object.__setattr__(self, name, value)
+
+    def _check_container_with_block(self):
+        """Warns about list, tuple or dict attributes holding Blocks that are not children:
+        their parameters are neither collected, initialized nor saved."""
+        children = set(map(id, self._children.values()))
+        for key, value in self.__dict__.items():
+            if key == "_children" or key.startswith("__"):
+                continue
+            if isinstance(value, (list, tuple, dict)) and _holds_unregistered_block(value,
+                                                                                     children):
+                warnings.warn('"%s.%s" is an unregistered container with Blocks. Note that '
+                              'Blocks inside the list, tuple or dict will not be registered '
+                              'automatically. Make sure to register them using register_child() '
+                              'or switching to nn.Sequential/nn.HybridSequential instead.'
+                              % (type(self).__name__, key), UserWarning, stacklevel=3)
 
     def _alias(self):
         return type(self).__name__.lower()
@@ -215,7 +230,30 @@ class Block:
         return self._scope
 
     def collect_params(self, select=None):
-        """A ParameterDict of this Block's and its children's Parameters (names matching `select`)."""
+        """A ParameterDict of this Block's and its children's Parameters (names matching `select`).
+
+        Parameters
+        ----------
+        select : str, optional
+            A regular expression: only the parameters whose full names match it.
+
+        Returns
+        -------
+        ParameterDict
+
+        Warns
+        -----
+        UserWarning
+            When an attribute is a list, tuple or dict holding Blocks that are not registered
+            children (their parameters are not collected).
+
+        Examples
+        --------
+        >>> net = mx.gluon.nn.Dense(2, prefix='fc_')
+        >>> list(net.collect_params('.*bias').keys())
+        ['fc_bias']
+        """
+        self._check_container_with_block()
         ret = ParameterDict(self._params.prefix)
         if not select:
             ret.update(self.params)
@@ -456,7 +494,8 @@ class Block:
 
         def register(block):
             if isinstance(block, HybridBlock) and block._active:
-                raise MXNetError('"%s" must not be hybridized to print summary.' % block.name)
+                raise FailedCheckError('"%s" must not be hybridized to print summary.'
+                                       % block.name)
 
             def hook(block, _, outputs):
                 key = "%s-%i" % (type(block).__name__, len(summary))
@@ -856,6 +895,7 @@ class HybridBlock(Block):
                 op_args.append((False, params[name]))
             else:
                 raise MXNetError("Unknown input to HybridBlock %s: %s" % (self.name, name))
+        _refuse_sparse_parameters(self.name, [p for is_arg, p in op_args if not is_arg])
         self._cached_op_args = op_args
         self._cached_op = CachedOp(out, self._flags)
         if getattr(self, "_op_hook", None) is not None:
@@ -1018,6 +1058,7 @@ class SymbolBlock(HybridBlock):
                 raise MXNetError("Input symbols must be variables, but %s is an output of operators"
                                  % s.name)
             input_names.add(s.name)
+        _refuse_row_sparse_variables(out)
         for name in out.list_arguments():
             if name not in input_names:
                 self.params.get(name, allow_deferred_init=True)
@@ -1053,6 +1094,39 @@ class SymbolBlock(HybridBlock):
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         raise NotImplementedError
+
+
+def _holds_unregistered_block(data, children):
+    """Whether a (nested) list, tuple or dict holds a Block whose id is not in `children`."""
+    if isinstance(data, Block):
+        return id(data) not in children
+    if isinstance(data, dict):
+        data = data.values()
+    elif not isinstance(data, (list, tuple)):
+        return False
+    return any(_holds_unregistered_block(item, children) for item in data)
+
+
+def _refuse_sparse_parameters(block_name, params):
+    """A hybridized graph takes dense parameters only (a sparse one is read through
+    `row_sparse_data`, which a graph cannot call)."""
+    for param in params:
+        if param._stype != "default":
+            raise MXNetError("HybridBlock %s cannot run hybridized: Parameter '%s' has storage "
+                             "type %s, and a hybridized graph takes dense parameters only (call "
+                             "hybridize(False) and use row_sparse_data())"
+                             % (block_name, param.name, param._stype))
+
+
+def _refuse_row_sparse_variables(out):
+    """SymbolBlock feeds its parameters with data(): a row_sparse variable cannot be one."""
+    from ..graph.node import topo_sort
+    from ..ndarray.ndarray import _STORAGE_TYPE_STR_TO_ID
+    row_sparse = str(_STORAGE_TYPE_STR_TO_ID["row_sparse"])
+    for node in topo_sort(out._outputs):
+        if node.op is None and node.user_attrs.get("__storage_type__") == row_sparse:
+            raise FailedCheckError("SymbolBlock doesn't support Parameter '%s' because its "
+                                   "storage type is 'row_sparse'." % node.name)
 
 
 def _merge_shape(a, b):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import autograd
 from .. import ndarray as nd
-from ..base import MXNetError, dtype_np
+from ..base import ArgumentTypeError, FailedCheckError, MXNetError, dtype_np
 from ..context import Context, cpu, current_context
 from ..ndarray.ndarray import NDArray, bump_version
 
@@ -21,6 +21,7 @@ __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationErro
 
 tensor_types = (NDArray,)
 _GRAD_REQS = ("write", "add", "null")
+_STYPES = ("default", "row_sparse", "csr")
 
 
 class DeferredInitializationError(MXNetError):
@@ -73,8 +74,8 @@ class Parameter:
         self.wd_mult = wd_mult
         self.grad_req = grad_req
         self.init = init
-        self._stype = stype
-        self._grad_stype = grad_stype
+        self._stype = _checked_stype(name, "stype", stype)
+        self._grad_stype = _checked_stype(name, "grad_stype", grad_stype)
 
     def __repr__(self):
         # As MXNet: the dtype as given ('float32' or <class 'numpy.float32'>).
@@ -129,6 +130,25 @@ class Parameter:
     def stype(self):
         return self._stype
 
+    def _set_trainer(self, trainer):
+        """Links the Trainer that updates this parameter (None unlinks it). A sparse parameter
+        reads its rows through its trainer's kvstore, so it can belong to one Trainer only."""
+        if (self._stype != "default" and trainer is not None and self._trainer is not None
+                and self._trainer is not trainer):
+            raise MXNetError("Failed to set the trainer for Parameter '%s' because it was already "
+                             "set: a %s Parameter can belong to one Trainer only"
+                             % (self.name, self._stype))
+        self._trainer = trainer
+
+    def _invalidate_trainer_copy(self):
+        """New values were written here: a kvstore that runs the optimizer holds its own copy of
+        the weight, so the trainer builds its kvstore again from these values (else its next
+        step would write the stale copy back over them)."""
+        trainer = self._trainer
+        if (trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore
+                and self not in trainer._params_to_init):
+            trainer._reset_kvstore()
+
     # --- initialisation ----------------------------------------------------------------------
     def initialize(self, init=None, ctx=None, default_init=None, force_reinit=False):
         """Allocates and initialises the data on `ctx` (deferred while the shape is unknown)."""
@@ -172,11 +192,12 @@ class Parameter:
         data = nd.zeros(self.shape, dtype=self.dtype, ctx=cpu())
         creator = initializer.create(default_init) if hasattr(initializer, "create") else default_init
         creator(initializer.InitDesc(self.name, {"__init__": init}), data)
-        return data
+        return data    # dense: _init_impl makes the sparse storage of a sparse parameter
 
     def _init_impl(self, data, ctx_list):
         self._ctx_list = list(ctx_list)
         self._ctx_map = {c: i for i, c in enumerate(self._ctx_list)}
+        data = self._in_own_stype(data)
         datas = []
         for c in self._ctx_list:
             arr = data.copyto(c) if isinstance(data, NDArray) else nd.array(data, ctx=c, dtype=self.dtype)
@@ -186,9 +207,20 @@ class Parameter:
         self._set_data_list(datas)
         self._init_grad()
 
+    def _in_own_stype(self, data):
+        """`data` in this parameter's storage type (initializers and files give dense arrays)."""
+        if self._stype == "default" and not isinstance(data, NDArray):
+            return data
+        if not isinstance(data, NDArray):
+            data = nd.array(data, dtype=self.dtype)
+        if self._stype == "row_sparse":
+            return _all_rows(data)
+        return data if data.stype == self._stype else data.tostype(self._stype)
+
     def _set_data_list(self, datas):
         self._data = datas
-        if datas is not None and len(datas) == 1:
+        # the fast path of data() serves dense parameters only (a sparse one raises there)
+        if datas is not None and len(datas) == 1 and self._stype == "default":
             self._fast_ctx, self._fast_data = self._ctx_list[0], datas[0]
         else:
             self._fast_ctx = self._fast_data = None
@@ -229,14 +261,147 @@ class Parameter:
             "later does not include Parameters of nested child Blocks" % self.name)
 
     def data(self, ctx=None):
-        """This parameter's NDArray on `ctx` (the only one, or the current context's)."""
+        """This parameter's NDArray on `ctx` (the only one, or the current context's).
+
+        Parameters
+        ----------
+        ctx : Context, optional
+            The context; by default the only one, or the current context.
+
+        Returns
+        -------
+        NDArray
+
+        Raises
+        ------
+        MXNetError
+            For a sparse parameter (use `row_sparse_data`), or one not initialized on `ctx`.
+
+        Examples
+        --------
+        >>> p = mx.gluon.Parameter('w', shape=(2, 3))
+        >>> p.initialize(init='ones')
+        >>> p.data().shape
+        (2, 3)
+        """
         if ctx is self._fast_ctx or ctx is None:
             if self._fast_data is not None:
                 return self._fast_data
+        if self._stype != "default":
+            raise MXNetError("Cannot return a copy of Parameter '%s' on ctx %s via data() because "
+                             "its storage type is %s. Please use row_sparse_data() instead."
+                             % (self.name, ctx, self._stype))
         return self._check_and_get(self._data, ctx)
 
     def list_data(self):
+        """This parameter's NDArrays on every context, in the order of `list_ctx()`.
+
+        Returns
+        -------
+        list of NDArray
+
+        Raises
+        ------
+        MXNetError
+            For a sparse parameter (use `list_row_sparse_data`), or an uninitialized one.
+
+        Examples
+        --------
+        >>> p = mx.gluon.Parameter('w', shape=(2,))
+        >>> p.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+        >>> len(p.list_data())
+        2
+        """
+        if self._stype != "default":
+            raise MXNetError("Cannot return copies of Parameter '%s' on all contexts via "
+                             "list_data() because its storage type is %s. Please use "
+                             "list_row_sparse_data() instead." % (self.name, self._stype))
         return self._check_and_get(self._data, list)
+
+    def row_sparse_data(self, row_id):
+        """The copy of this row_sparse parameter on `row_id`'s context, holding the rows
+        `row_id` (pulled from the Trainer's kvstore, which holds the whole weight).
+
+        Parameters
+        ----------
+        row_id : NDArray
+            Indices of the rows wanted (repeats allowed).
+
+        Returns
+        -------
+        RowSparseNDArray
+            The parameter's own array on that context (the one its gradient is attached to),
+            now holding those rows only.
+
+        Raises
+        ------
+        MXNetError
+            When the parameter is not row_sparse, or no Trainer was created with it.
+
+        Examples
+        --------
+        >>> p = mx.gluon.Parameter('w', shape=(4, 2), stype='row_sparse')
+        >>> p.initialize(init='ones')
+        >>> trainer = mx.gluon.Trainer([p], 'sgd')
+        >>> p.row_sparse_data(mx.nd.array([0, 2])).indices.asnumpy().tolist()
+        [0, 2]
+        """
+        self._check_row_sparse("row_sparse_data()", "data()")
+        return self._pull_rows(self._checked_row_id(row_id).context, row_id)
+
+    def list_row_sparse_data(self, row_id):
+        """The copies of this row_sparse parameter on every context, each holding the rows
+        `row_id` (pulled from the Trainer's kvstore).
+
+        Parameters
+        ----------
+        row_id : NDArray
+            Indices of the rows wanted.
+
+        Returns
+        -------
+        list of RowSparseNDArray
+            The parameter's own arrays, in the order of `list_ctx()`.
+
+        Raises
+        ------
+        MXNetError
+            When the parameter is not row_sparse, or no Trainer was created with it.
+
+        Examples
+        --------
+        >>> p = mx.gluon.Parameter('w', shape=(4, 2), stype='row_sparse')
+        >>> p.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+        >>> trainer = mx.gluon.Trainer([p], 'sgd')
+        >>> len(p.list_row_sparse_data(mx.nd.array([1])))
+        2
+        """
+        self._check_row_sparse("list_row_sparse_data()", "list_data()")
+        return self._pull_rows(list, row_id)
+
+    def _check_row_sparse(self, method, dense_method):
+        if self._stype != "row_sparse":
+            raise MXNetError("Cannot return data of Parameter '%s' via %s because its storage "
+                             "type is %s. Please use %s instead."
+                             % (self.name, method, self._stype, dense_method))
+
+    def _checked_row_id(self, row_id):
+        if not isinstance(row_id, NDArray):
+            raise ArgumentTypeError("Parameter '%s': row_id must be an NDArray, found %s"
+                                    % (self.name, type(row_id).__name__))
+        return row_id
+
+    def _pull_rows(self, ctx, row_id):
+        """The copies on `ctx` (a Context, or `list` for all) with the rows `row_id` pulled."""
+        self._checked_row_id(row_id)
+        if self._trainer is None:
+            raise MXNetError("Cannot get row_sparse data for Parameter '%s' when no Trainer is "
+                             "created with it: its values live in the Trainer's kvstore"
+                             % self.name)
+        results = self._check_and_get(self._data, ctx)
+        with autograd.pause():
+            self._trainer._row_sparse_pull(self, results, row_id)
+        return results
 
     def grad(self, ctx=None):
         if self._data is not None and self._grad is None:
@@ -266,6 +431,7 @@ class Parameter:
                     "Parameter '%s' has not been initialized" % self.name)
             self._deferred_init = self._deferred_init[:3] + (data,)
             return
+        self._invalidate_trainer_copy()
         for arr in self._data:
             _copy_into(data, arr)
 
@@ -295,6 +461,8 @@ class Parameter:
 
     def _reduce(self):
         """The data on cpu, averaged over contexts (what gets saved)."""
+        if self._stype != "default":
+            return self._reduce_sparse()
         datas = self.list_data()
         if len(datas) == 1:
             return datas[0].copyto(cpu())
@@ -303,12 +471,22 @@ class Parameter:
             total = total + d.copyto(cpu())
         return total / len(datas)
 
+    def _reduce_sparse(self):
+        """The whole sparse value on cpu: every row pulled from the trainer's kvstore (the
+        contexts' copies hold the rows pulled last), or the first copy before any trainer."""
+        if self._trainer is None:
+            return self._check_and_get(self._data, list)[0].copyto(cpu())
+        all_rows = nd.arange(0, self.shape[0], dtype="int64", ctx=cpu())
+        out = nd.sparse.zeros(self._stype, self.shape, ctx=cpu(), dtype=self.dtype)
+        self._trainer._row_sparse_pull(self, out, all_rows, full_idx=True)
+        return out
+
     def var(self):
         """A symbol variable standing for this parameter (cached)."""
         if self._var is None:
             from .. import symbol
             kwargs = {"shape": self.shape, "dtype": self.dtype, "lr_mult": self.lr_mult,
-                      "wd_mult": self.wd_mult}
+                      "wd_mult": self.wd_mult, "stype": self._stype}
             init = self.init
             if isinstance(init, str):
                 kwargs["init"] = init
@@ -375,6 +553,7 @@ class Parameter:
             elif retype:
                 self._init_impl(data, self.list_ctx())
             else:
+                self._invalidate_trainer_copy()
                 for arr in self._data:
                     _copy_into(data, arr)
         self._deferred_init = ()
@@ -630,12 +809,36 @@ def load_into(targets, loaded, filename, ctx, allow_missing, ignore_extra, cast_
 
 # --- small helpers ------------------------------------------------------------------------------
 def _copy_into(src, dst):
+    if dst._sparse or (isinstance(src, NDArray) and src._sparse):
+        if not isinstance(src, NDArray):
+            src = nd.array(src, dtype=dst.dtype)
+        src = src.as_in_context(dst.context)
+        dst[:] = src if src.stype == dst.stype else src.tostype(dst.stype)
+        return
     if isinstance(src, NDArray):
         host = src.as_in_context(dst.context)._data
     else:
         host = nd.array(src, ctx=dst.context, dtype=dst.dtype)._data
     dst._data[...] = host
     bump_version(dst)
+
+
+def _all_rows(data):
+    """A row_sparse copy of `data` storing every row, zero rows too, as MXNet's initialized
+    row_sparse parameters do (sparse optimizer updates want a weight holding all its rows)."""
+    if data.stype == "row_sparse" and data.indices.shape[0] == data.shape[0]:
+        return data
+    dense = data.tostype("default") if data._sparse else data
+    rows = nd.arange(0, dense.shape[0], dtype="int64", ctx=dense.context)
+    return nd.sparse.row_sparse_array((dense, rows), shape=dense.shape, ctx=dense.context,
+                                      dtype=dense.dtype)
+
+
+def _checked_stype(name, what, stype):
+    if stype not in _STYPES:
+        raise FailedCheckError("%s for Parameter '%s' must be one of 'default', 'row_sparse', or "
+                               "'csr', but got %r" % (what, name, stype))
+    return stype
 
 
 def _ctx_list(ctx):

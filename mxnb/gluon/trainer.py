@@ -5,11 +5,19 @@ kvstore (`mxnb.kvstore`), created on the first step as MXNet does: none for one 
 process, else `kvstore` ('device' by default). With `update_on_kvstore` the kvstore runs the
 optimizer on the summed gradients and every device pulls the new weights; otherwise gradients are
 all-reduced and each device's copy is updated by its own Updater.
+
+Sparse parameters follow MXNet 1.x: a row_sparse weight lives in a kvstore (always, even for one
+device) that runs the optimizer; each device's copy holds only the rows last pulled by
+`Parameter.row_sparse_data`. A dense weight with a row_sparse gradient is updated on the devices
+in one process (the sparse gradients are summed through the kvstore) and on the kvstore across
+processes.
 """
 import numbers
 import os
 
-from ..base import MXNetError
+import numpy as np
+
+from ..base import ArgumentTypeError, FailedCheckError, InvalidArgumentError, MXNetError
 from ..fileio import write_atomically
 from .parameter import Parameter, ParameterDict
 
@@ -45,16 +53,16 @@ class Trainer:
             if not isinstance(param, Parameter):
                 raise MXNetError("First argument must be a list or dict of Parameters, got list "
                                  "of %s." % type(param).__name__)
+        for i, param in enumerate(params):
             self._param2idx[param.name] = i
             self._params.append(param)
-            param._trainer = self
+            param._set_trainer(self)
+        self._contains_sparse_weight = any(p._stype != "default" for p in self._params)
+        self._contains_sparse_grad = any(p._grad_stype != "default" for p in self._params)
         self._compression_params = compression_params
         self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
         self._kvstore = None
-        self._update_on_kvstore = None
-        self._distributed = False
-        self._kv_initialized = False
-        self._params_to_init = list(self._params)
+        self._reset_kvstore()
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params or {})
         self._scale = self._optimizer.rescale_grad
@@ -118,29 +126,88 @@ class Trainer:
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self):
-        """Sums each parameter's gradients across devices and workers (for manual `update`)."""
+        """Sums each parameter's gradients across devices and workers (for manual `update`).
+
+        Raises
+        ------
+        MXNetError
+            (an AssertionError too, as MXNet's) when the kvstore runs the optimizer
+            (`update_on_kvstore`): it then reduces and updates in one go, in `step`.
+
+        Examples
+        --------
+        >>> trainer = mx.gluon.Trainer(net.collect_params(), 'sgd',
+        ...                            update_on_kvstore=False)  # doctest: +SKIP
+        >>> trainer.allreduce_grads(); trainer.update(batch_size)  # doctest: +SKIP
+        """
         self._init_kvstore()
-        if self._kvstore is not None and self._update_on_kvstore:
-            raise MXNetError("allreduce_grads() when parameters are updated on kvstore is not "
-                             "supported. Try setting `update_on_kvstore` to False when creating "
-                             "trainer.")
+        self._refuse_with_update_on_kvstore("allreduce_grads()")
         self._allreduce_grads()
 
     def update(self, batch_size, ignore_stale_grad=False):
-        """One optimizer step on gradients already all-reduced (by `allreduce_grads`)."""
+        """One optimizer step on gradients already all-reduced (by `allreduce_grads`).
+
+        Parameters
+        ----------
+        batch_size : int
+            Gradients are normalized by 1/batch_size.
+        ignore_stale_grad : bool, optional
+            Skip parameters whose gradient was not written by backward since the last step.
+
+        Raises
+        ------
+        MXNetError
+            (an AssertionError too, as MXNet's) when the kvstore runs the optimizer
+            (`update_on_kvstore`).
+
+        Examples
+        --------
+        >>> trainer.allreduce_grads(); trainer.update(batch_size)  # doctest: +SKIP
+        """
         self._init_kvstore()
-        if self._kvstore is not None and self._update_on_kvstore:
-            raise MXNetError("update() when parameters are updated on kvstore is not supported. "
-                             "Try setting `update_on_kvstore` to False when creating trainer.")
+        self._refuse_with_update_on_kvstore("update()")
         batch_size = _positive_batch("update", batch_size)
         self._check_stale(ignore_stale_grad)
         self._optimizer.rescale_grad = self._scale / batch_size
         self._update(ignore_stale_grad)
 
+    def _refuse_with_update_on_kvstore(self, method):
+        if self._kvstore is not None and self._update_on_kvstore:
+            raise FailedCheckError("%s when parameters are updated on kvstore is not supported. "
+                                   "Try setting `update_on_kvstore` to False when creating "
+                                   "trainer." % method)
+
     # --- the kvstore ------------------------------------------------------------------------------
-    def _init_kvstore(self):
+    def _reset_kvstore(self):
+        """Forgets the kvstore: the next step creates it again and puts every parameter's
+        current values in (after new values were loaded into parameters it holds)."""
+        if self._kvstore is not None and "dist" in self._kvstore.type:
+            raise MXNetError("Cannot reset distributed KVStore: the workers' stores would "
+                             "disagree (load parameters before creating the Trainer)")
+        self._bring_back_sparse_weights()
+        self._kv_initialized = False
+        self._kvstore = None
+        self._distributed = False
+        self._update_on_kvstore = None
+        self._params_to_init = list(self._params)
+
+    def _bring_back_sparse_weights(self):
+        """The kvstore holds the only whole copy of a row_sparse weight (each device holds the
+        rows it pulled last): every row goes back to the devices before the store is dropped,
+        so the next store starts from the whole weight."""
+        if self._kvstore is None:
+            return
+        for param in self._params:
+            if param._stype != "default" and param._data is not None \
+                    and param not in self._params_to_init:
+                key = self._param2idx[param.name]
+                self._kvstore.pull(key, out=param._data, priority=-key, ignore_sparse=False)
+
+    def _init_kvstore(self, sparse_only=False):
         """Creates the kvstore on first use, as MXNet's Trainer does, and puts the parameters
-        initialized since into it (rank 0's values reach every worker)."""
+        initialized since into it (rank 0's values reach every worker). With `sparse_only`
+        (pulling rows during a forward pass) the dense ones wait for the step: broadcasting
+        them would write into weights the recorded forward pass has read."""
         if not self._kv_initialized:
             self._kvstore, self._update_on_kvstore = self._create_kvstore()
             self._distributed = self._kvstore is not None and "dist" in self._kvstore.type
@@ -148,48 +215,117 @@ class Trainer:
         if self._params_to_init and self._kvstore is not None:
             waiting = []
             for param in self._params_to_init:
-                if param._data is None:       # deferred: put it in once it has a shape
+                # deferred: put it in once it has a shape
+                if param._data is None or (sparse_only and param._stype == "default"):
                     waiting.append(param)
                     continue
-                arrays = param.list_data()
-                self._kvstore.broadcast(self._param2idx[param.name], arrays[0], arrays)
+                arrays = param._check_and_get(param._data, list)
+                key = self._param2idx[param.name]
+                if param._stype != "default":
+                    # the store holds the whole weight; devices pull the rows they use
+                    self._kvstore.init(key, arrays[0])
+                else:
+                    self._kvstore.broadcast(key, arrays[0], arrays)
             self._params_to_init = waiting
 
     def _create_kvstore(self):
+        """(kvstore or None, update_on_kvstore), chosen as MXNet 1.x's Trainer chooses them."""
         from .. import kvstore as kvs
-        kind = self._kvstore_params["kvstore"]
+        if self._contains_sparse_weight:
+            return self._create_sparse_weight_kvstore()
+        kv, default_update = self._create_dense_weight_kvstore()
         wanted = self._kvstore_params["update_on_kvstore"]
-        if kind is None:
-            kv = None
-        elif isinstance(kind, kvs.KVStoreBase):
-            kv = kind
-        elif isinstance(kind, str):
-            kv = None if len(self._contexts) <= 1 and "dist" not in kind else kvs.create(kind)
-        else:
-            raise MXNetError("Trainer: kvstore must be a KVStore, a str or None, found %s"
-                             % type(kind).__name__)
         if kv is None:
             if wanted:
                 raise MXNetError("Trainer: update_on_kvstore=True needs a kvstore, but none is "
                                  "used (one device in one process, or kvstore=None)")
             return None, False
-        update_on_kvstore = bool(int(os.environ.get("MXNET_UPDATE_ON_KVSTORE", "1")))
-        if "async" in kv.type:
-            if wanted is False:
-                raise MXNetError("Please set update_on_kvstore=True when training in async mode.")
-            update_on_kvstore = True
+        distributed = "dist" in kv.type
+        if self._contains_sparse_grad:
+            # Dense weights with sparse gradients: in one process the summed sparse gradients
+            # are pulled back and each device updates its copy; across processes only the
+            # kvstore can update (it cannot send sparse gradients back).
+            update_on_kvstore = distributed
+            if wanted is False and distributed:
+                raise InvalidArgumentError("Cannot set update_on_kvstore=False on dist kvstore "
+                                           "when sparse gradients are present.")
+        else:
+            update_on_kvstore = default_update
+            if distributed and "async" in kv.type:
+                if wanted is False:
+                    raise InvalidArgumentError("Please set update_on_kvstore=True when training "
+                                               "in async mode.")
+                update_on_kvstore = True
         if wanted is not None:
             update_on_kvstore = bool(wanted)
         if update_on_kvstore and not kv.is_capable(kvs.KVStoreBase.OPTIMIZER):
             if wanted:
-                raise MXNetError("Please set update_on_kvstore=False when training with %s"
-                                 % type(kv).__name__)
+                raise InvalidArgumentError("Please set update_on_kvstore=False when training "
+                                           "with %s" % type(kv).__name__)
             update_on_kvstore = False
+        return self._configure_kvstore(kv, update_on_kvstore)
+
+    def _create_dense_weight_kvstore(self):
+        """(kvstore or None, whether it should run the optimizer) for dense weights: none for
+        one device in one process; 'local' keeps very large weights on the devices (MXNet's
+        rule: over 16M elements)."""
+        from .. import kvstore as kvs
+        kind = self._kvstore_params["kvstore"]
+        update_on_kvstore = bool(int(os.environ.get("MXNET_UPDATE_ON_KVSTORE", "1")))
+        if kind is None:
+            return None, False
+        if isinstance(kind, kvs.KVStoreBase):
+            return kind, update_on_kvstore
+        if not isinstance(kind, str):
+            raise ArgumentTypeError("Trainer: kvstore must be a KVStore, a str or None, found %s"
+                                    % type(kind).__name__)
+        if len(self._contexts) <= 1 and "dist" not in kind:
+            return None, False
+        kv = kvs.create(kind)
+        if kind == "local" and self._largest_weight() > 1024 * 1024 * 16:
+            update_on_kvstore = False
+        return kv, update_on_kvstore
+
+    def _largest_weight(self):
+        return max((int(np.prod(p.shape)) for p in self._params if p.shape), default=0)
+
+    def _create_sparse_weight_kvstore(self):
+        """A row_sparse weight lives in a kvstore that runs the optimizer, even on one device."""
+        from .. import kvstore as kvs
+        kind = self._kvstore_params["kvstore"]
+        if self._kvstore_params["update_on_kvstore"] is False:
+            raise InvalidArgumentError("Cannot set update_on_kvstore=False when sparse weights "
+                                       "are present.")
+        if isinstance(kind, kvs.KVStoreBase):
+            kv = kind
+        elif isinstance(kind, str):
+            kv = kvs.create(kind)
+        else:
+            raise ArgumentTypeError("Cannot create '%s' KVStore with row_sparse parameters. The "
+                                    "type must be KVStore or str." % (kind,))
+        if not kv.is_capable(kvs.KVStoreBase.OPTIMIZER):
+            raise FailedCheckError("KVStore with sparse weight requires optimizer support, which "
+                                   "%s does not have" % type(kv).__name__)
+        return self._configure_kvstore(kv, True)
+
+    def _configure_kvstore(self, kv, update_on_kvstore):
         if self._compression_params:
             kv.set_gradient_compression(self._compression_params)
         if update_on_kvstore:
             kv.set_optimizer(self._optimizer)
         return kv, update_on_kvstore
+
+    def _row_sparse_pull(self, parameter, out, row_id, full_idx=False):
+        """Pulls the rows `row_id` of `parameter` from the kvstore into `out` (all rows with a
+        plain pull when `full_idx`, where the store is local)."""
+        self._init_kvstore(sparse_only=True)
+        if self._kvstore is None:
+            raise MXNetError("Parameter '%s': no kvstore holds its rows" % parameter.name)
+        key = self._param2idx[parameter.name]
+        if full_idx and "dist" not in self._kvstore.type:
+            self._kvstore.pull(key, out=out, priority=-key, ignore_sparse=False)
+        else:
+            self._kvstore.row_sparse_pull(key, out=out, priority=-key, row_ids=row_id)
 
     def _check_stale(self, ignore_stale_grad):
         """Refuses a step before anything changes when a gradient was not written."""
@@ -215,24 +351,39 @@ class Trainer:
         if self._kvstore is None:
             return
         keys, grads, datas = [], [], []
+        reduced = []
         for i, param in enumerate(self._params):
             if param.grad_req == "null" or param._data is None:
                 continue
             if ignore_stale_grad and not all(arr._fresh_grad for arr in param._data):
                 continue
+            reduced.append(param)
+            if param._grad[0]._sparse:
+                self._reduce_sparse_grad(i, param)
+                continue
             keys.append(i)
-            grads.append(param.list_grad())
-            datas.append(param.list_data())
-        if not keys:
-            return
-        # One call for all parameters: a distributed store sends them in one message.
-        if self._update_on_kvstore:
-            self._kvstore.pushpull(keys, grads, out=datas, priority=0)
-            for arrays in datas:
-                for arr in arrays:
+            grads.append(param._grad)
+            datas.append(param._data)
+        if keys:
+            # One call for all parameters: a distributed store sends them in one message.
+            if self._update_on_kvstore:
+                self._kvstore.pushpull(keys, grads, out=datas, priority=0)
+            else:
+                self._kvstore.pushpull(keys, grads, priority=0)
+        if self._update_on_kvstore:      # the kvstore has applied these gradients
+            for param in reduced:
+                for arr in param._data:
                     arr._fresh_grad = False
-        else:
-            self._kvstore.pushpull(keys, grads, priority=0)
+
+    def _reduce_sparse_grad(self, key, param):
+        """Sparse gradients are pushed and pulled apart: with the optimizer on the kvstore a
+        dense weight is pulled back (a sparse one is pulled by row_sparse_data, later);
+        otherwise the summed gradient is."""
+        self._kvstore.push(key, param._grad, priority=-key)
+        if param._stype != "default":
+            return
+        pulled = param._data if self._update_on_kvstore else param._grad
+        self._kvstore.pull(key, pulled, priority=-key, ignore_sparse=self._distributed)
 
     def _update(self, ignore_stale_grad=False):
         if self._kvstore is not None and self._update_on_kvstore:

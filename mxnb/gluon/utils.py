@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .. import ndarray as nd
-from ..base import MXNetError
+from ..base import InvalidArgumentError, MXNetError
 from ..ndarray.ndarray import NDArray
 
 __all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download"]
@@ -17,10 +17,10 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
     """`data` cut into `num_slice` pieces along `batch_axis` (the last piece takes the rest)."""
     size = data.shape[batch_axis]
     if even_split and size % num_slice != 0:
-        raise MXNetError("data with shape %s cannot be evenly split into %d slices along axis %d. "
-                         "Use a batch size that's multiple of %d or set even_split=False to allow "
-                         "uneven partitioning of data." % (data.shape, num_slice, batch_axis,
-                                                           num_slice))
+        raise InvalidArgumentError(
+            "data with shape %s cannot be evenly split into %d slices along axis %d. Use a batch "
+            "size that's multiple of %d or set even_split=False to allow uneven partitioning of "
+            "data." % (data.shape, num_slice, batch_axis, num_slice))
     step = size // num_slice
     if not even_split and size < num_slice:
         step, num_slice = 1, size

@@ -4,6 +4,10 @@ Under `autograd.record()` one call becomes one tape node whose operator is the c
 (`CachedOpCall`, a tape.TapeOp): it references the CachedOp's program and holds the forward
 values of that call its backward program (built from the registered gradients) reads.
 
+A small graph is *inlined* as MXNet does (at most `inline_limit` operators, hybridize's
+argument, and no static_alloc): `autograd.get_symbol` then shows its operators in place of the
+one `_CachedOp` node (`inline_calls`); the call itself runs and differentiates the same way.
+
 The program runs through the graph passes (graph/optimize.py) unless `optimize=False` is among
 the flags (`hybridize(optimize=False)`) or MXNB_GRAPH_PASSES=0: a recorded call keeps only the
 values its backward reads, temporaries live in buffers reused across calls (static_alloc).
@@ -12,14 +16,17 @@ the backward pass (passes/recompute.py); a backward that frees the graph drops e
 value after its last reader.
 """
 from .. import engine
-from ..base import MXNetError
+from ..base import MXNetError, parse_bool, parse_int
 from ..graph.recording import STATE
 from ..ndarray.ndarray import NDArray, _wrap
 from . import tape
+from .node import TapeNode, topo_sort
 from .optimize import Optimizer, enabled, kept_for_backward, recompute_enabled, stub_shape_only
 from .program import NodeHooks, Program
 
-__all__ = ["CachedOp"]
+__all__ = ["CachedOp", "inline_calls"]
+
+_DEFAULT_INLINE_LIMIT = 2    # MXNet's CachedOp default (and hybridize's)
 
 
 class CachedOp(NodeHooks):
@@ -35,6 +42,7 @@ class CachedOp(NodeHooks):
         self._kept = {}          # which inputs want gradients -> forward slots to keep
         self._caller_outputs = {}   # ... -> output slots its backward does not read
         self._node_hooks = ()
+        self._inlined = None
         self.num_outputs = len(sym._outputs)
         self._last_specs = None      # ((shape, dtype) per input) of the latest call
         # what the tape keeps of a call (tape.record's cache): the inputs, never the outputs
@@ -63,6 +71,23 @@ class CachedOp(NodeHooks):
         ['data']
         """
         return self._program
+
+    @property
+    def inlined(self):
+        """Whether a recorded call reads on the tape as the graph's own operators, as MXNet
+        inlines it: at most `inline_limit` operators and no static_alloc (read-only).
+
+        Example
+        -------
+        >>> CachedOp(mx.sym.relu(mx.sym.var('data'))).inlined
+        True
+        """
+        if self._inlined is None:
+            limit = parse_int(self.flags.get("inline_limit", _DEFAULT_INLINE_LIMIT))
+            static = parse_bool(self.flags.get("static_alloc", False))
+            operators = sum(1 for node in topo_sort(self._symbol._outputs) if node.op is not None)
+            self._inlined = not static and operators <= limit
+        return self._inlined
 
     @property
     def optimizer(self):
@@ -221,6 +246,28 @@ class CachedOpCall(tape.TapeOp):
     def input_names(self, attrs):
         return list(self.cached_op._input_names)
 
+    def format_attrs(self, attrs, keep_defaults=False):
+        """No attributes: in MXNet's JSON a call that is not inlined is a bare `_CachedOp`."""
+        return {}
+
+    def inline(self, inputs):
+        """The output entries of a copy of the call's graph whose variables are `inputs` (the
+        entries feeding the call), its operators as tape nodes without recorded values."""
+        cached = self.cached_op
+        entries = {id(var): entry for var, entry in zip(self.program.variables, inputs)}
+        copies = {}
+        for node in topo_sort(cached.symbol._outputs):
+            if node.op is None:
+                continue
+            ins = [entries.get(id(child)) if child.op is None else (copies[id(child)], index)
+                   for child, index in node.inputs]
+            copy = TapeNode(node.op, node.name, node.attrs, ins, node.num_outputs,
+                            dict(node.user_attrs))
+            copy.given = node.given
+            copies[id(node)] = copy
+        return [entries[id(node)] if node.op is None else (copies[id(node)], index)
+                for node, index in cached.symbol._outputs]
+
     def compute(self, xp, inputs, attrs):
         """Runs the call's program again on raw arrays (a tape converted to a Symbol)."""
         from ..context import context_of_module
@@ -289,6 +336,36 @@ class CachedOpCall(tape.TapeOp):
             if slot is not None:
                 grads[i] = wrap(values[slot], ctx)
         return grads
+
+
+def inline_calls(entries):
+    """`entries` of a recorded graph with every inlined CachedOp call (CachedOp.inlined)
+    replaced by its graph's operators; nodes that do not depend on such a call are the tape's
+    own, and the graph is returned as it is when there is none."""
+    nodes = topo_sort(entries)
+    if not any(isinstance(n.op, CachedOpCall) and n.op.cached_op.inlined for n in nodes):
+        return list(entries)
+    replaced = {}     # id(node) -> [entry per output] in the new graph
+
+    def resolve(node, index):
+        outs = replaced.get(id(node))
+        return (node, index) if outs is None else outs[index]
+
+    for node in nodes:
+        if node.op is None:
+            continue
+        ins = [resolve(child, index) for child, index in node.inputs]
+        if isinstance(node.op, CachedOpCall) and node.op.cached_op.inlined:
+            replaced[id(node)] = node.op.inline(ins)
+        elif any(id(child) in replaced for child, _ in node.inputs):
+            copy = TapeNode(node.op, node.name, node.attrs, ins, node.num_outputs,
+                            dict(node.user_attrs))
+            copy.given = node.given
+            # the same recorded step on new inputs: its values stay readable (shapes to draw)
+            copy.in_values, copy.out_values, copy.versions = \
+                node.in_values, node.out_values, node.versions
+            replaced[id(node)] = [(copy, i) for i in range(node.num_outputs)]
+    return [resolve(node, index) for node, index in entries]
 
 
 def _grad_targets(backward, program, inputs, wanted):

@@ -169,7 +169,7 @@ class _ShapeOnly:
 # --- tapes ------------------------------------------------------------------------------------
 def _from_tape(array, params):
     from ..symbol.symbol import Symbol
-    head = Symbol.from_tape(array)
+    head = Symbol.from_tape(array, inline=False)   # hybridized calls drawn as clusters
     names = _param_names(params)
     named = set(names.values())      # variables whose name is already meaningful
     learnable = set()                # drawn leaves with a gradient attached (attach_grad)

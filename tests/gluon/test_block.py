@@ -274,3 +274,77 @@ def test_cast_block_to_float64():
     out = net(nd.ones((1, 3), dtype="float64"))
     assert out.dtype == np.float64
     np.testing.assert_allclose(out.asnumpy(), [[3.0, 3.0]])
+
+
+# --- MXNet's exception types and warnings --------------------------------------------------------
+def test_replacing_a_block_attribute_by_another_type_is_a_type_error():
+    net = gluon.Block()
+    net.child = gluon.Block()
+    with pytest.raises(TypeError, match="Changing attribute type") as info:
+        net.child = (2,)
+    assert isinstance(info.value, MXNetError)
+    net.weight = gluon.Parameter("w", shape=(1,))
+    with pytest.raises(TypeError, match="from Parameter to Block"):
+        net.weight = gluon.Block()
+
+
+def test_summary_of_a_hybridized_block_is_an_assertion_error():
+    net = nn.HybridSequential()
+    net.add(nn.Dense(2, in_units=3))
+    net.initialize()
+    net.hybridize()
+    with pytest.raises(AssertionError, match="must not be hybridized") as info:
+        net.summary(nd.zeros((1, 3)))
+    assert isinstance(info.value, MXNetError)
+
+
+class _Holder(gluon.Block):
+    """A block keeping `value` as a plain attribute (not a registered child)."""
+
+    def __init__(self, value, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.layers = value
+
+
+def _container_warnings(value):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _Holder(value).collect_params()
+    return [w for w in caught if "unregistered container" in str(w.message)]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: [nn.Dense(3), nn.Dense(4)],
+    lambda: {"a": [nn.Dense(2), nn.Dense(2)]},
+    lambda: ({"deep": (1, [nn.Dense(2)])},),
+], ids=["list", "dict-of-list", "nested"])
+def test_unregistered_blocks_in_a_container_warn_once(make):
+    caught = _container_warnings(make())
+    assert len(caught) == 1
+    assert caught[0].category is UserWarning
+    assert "_Holder.layers" in str(caught[0].message)
+
+
+def test_containers_without_blocks_and_sequentials_do_not_warn():
+    assert _container_warnings({"a": "4", "b": 123}) == []
+    seq = nn.Sequential()
+    seq.add(nn.Dense(2), nn.Dense(3))
+    assert _container_warnings(seq) == []
+
+
+def test_a_container_of_registered_children_does_not_warn():
+    import warnings
+
+    class Net(gluon.Block):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.a, self.b = nn.Dense(2), nn.Dense(3)
+            self.both = [self.a, self.b]      # the same blocks, registered as children
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Net().collect_params()
+    assert [w for w in caught if "unregistered container" in str(w.message)] == []

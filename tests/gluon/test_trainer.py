@@ -178,3 +178,54 @@ def test_stale_gradients_are_refused_or_skipped():
     assert (used.weight.data().asnumpy() == 0).all()      # 1 - lr * 1
     with pytest.raises(UserWarning):                      # MXNet raises UserWarning here
         trainer.step(1)                                   # nothing is fresh any more
+
+
+# --- the kvstore after new values are loaded ------------------------------------------------------
+def _two_context_step(p, trainer, scales):
+    """One step of loss = sum_i scales[i] * sum(w on context i): gradient scales[i] there."""
+    with autograd.record():
+        losses = [(w * s).sum() for w, s in zip(p.list_data(), scales)]
+    autograd.backward(losses)
+    trainer.step(1)
+
+
+@pytest.mark.parametrize("kvstore", ["local", "device"])
+@pytest.mark.parametrize("how", ["ParameterDict.load", "Block.load_parameters", "set_data"])
+def test_new_values_after_a_step_are_what_the_next_step_updates(tmp_path, kvstore, how):
+    """The kvstore that runs the optimizer holds its own copy of each weight: loading must
+    replace it too, else the next step writes the old weight back over the loaded one."""
+    ctx = [mx.cpu(0), mx.cpu(1)]
+    net = nn.Dense(3, in_units=1, use_bias=False, prefix="net_")
+    net.initialize(mx.init.Zero(), ctx=ctx)
+    p = net.weight
+    saved = np.array([[1.0], [-2.0], [0.5]], np.float32)
+    p.set_data(nd.array(saved))
+    fname = str(tmp_path / "w.params")
+    if how == "Block.load_parameters":
+        net.save_parameters(fname)
+    else:
+        net.collect_params().save(fname)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1},
+                            kvstore=kvstore)
+    _two_context_step(p, trainer, [1.0, 3.0])
+    assert trainer._update_on_kvstore
+    if how == "ParameterDict.load":
+        net.collect_params().load(fname)
+    elif how == "Block.load_parameters":
+        net.load_parameters(fname)
+    else:
+        p.set_data(nd.array(saved))
+    _two_context_step(p, trainer, [2.0, 5.0])
+    expected = saved - 0.1 * (2.0 + 5.0)
+    for arr in p.list_data():
+        np.testing.assert_allclose(arr.asnumpy(), expected, rtol=1e-6)
+
+
+def test_update_and_allreduce_grads_with_update_on_kvstore_are_assertion_errors():
+    p = gluon.Parameter("w", shape=(2,))
+    p.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+    trainer = gluon.Trainer([p], "sgd", update_on_kvstore=True)
+    for call in (lambda: trainer.update(1), trainer.allreduce_grads):
+        with pytest.raises(AssertionError, match="update_on_kvstore") as info:
+            call()
+        assert isinstance(info.value, MXNetError)

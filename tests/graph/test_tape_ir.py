@@ -205,3 +205,66 @@ def test_clone_graph_copies_symbols_and_tapes_alike():
     twin = twins[id(order[-1])]
     assert isinstance(twin, TapeNode) and twin.out_values is order[-1].out_values
     assert twins[id(order[0])].array is x
+
+
+# --- a hybridized block's call in autograd.get_symbol ---------------------------------------------
+def _three_dense(**hybridize_flags):
+    net = nn.HybridSequential()
+    with net.name_scope():
+        for units in (4, 3, 2):
+            net.add(nn.Dense(units))
+    net.initialize(mx.init.Xavier())
+    net.hybridize(**hybridize_flags)
+    return net
+
+
+def _recorded_symbol(net, x):
+    with autograd.record():
+        y = net(x) * 2
+    return y, autograd.get_symbol(y)
+
+
+def _ops_in_json(sym):
+    import json
+    return [n["op"] for n in json.loads(sym.tojson())["nodes"] if n["op"] != "null"]
+
+
+def test_a_small_hybridized_call_is_inlined_into_the_recorded_symbol():
+    net = _three_dense(inline_limit=3)
+    x = nd.array(np.random.RandomState(0).uniform(-1, 1, (2, 5)))
+    y, sym = _recorded_symbol(net, x)
+    assert _ops_in_json(sym) == ["FullyConnected"] * 3 + ["_mul_scalar"]
+    assert len(sym.list_arguments()) == 7              # x and three weights and biases
+    # the inlined graph binds and computes what the block computed (NumPy reference)
+    args = {}
+    for name in sym.list_arguments():
+        node = [n for n in topo_sort(sym.output_entries) if n.name == name][0]
+        args[name] = node.array
+    ex = sym.bind(mx.cpu(), args=args)
+    h = x.asnumpy()
+    for layer in net:
+        h = h @ layer.weight.data().asnumpy().T + layer.bias.data().asnumpy()
+    np.testing.assert_allclose(ex.forward()[0].asnumpy(), 2 * h, rtol=1e-5)
+    np.testing.assert_allclose(y.asnumpy(), 2 * h, rtol=1e-5)
+
+
+def test_a_call_above_inline_limit_or_with_static_alloc_is_one_cached_op_node():
+    x = nd.ones((1, 5))
+    for flags in ({"inline_limit": 2}, {"inline_limit": 0}, {"static_alloc": True,
+                                                                 "inline_limit": 3}):
+        _, sym = _recorded_symbol(_three_dense(**flags), x)
+        assert _ops_in_json(sym) == ["_CachedOp", "_mul_scalar"], flags
+        assert len(sym.list_arguments()) == 7
+
+
+def test_inlining_keeps_the_tape_and_its_gradients():
+    net = _three_dense(inline_limit=3)
+    x = nd.ones((2, 5))
+    y, _ = _recorded_symbol(net, x)
+    y.backward()
+    grads = [p.grad().asnumpy().copy() for p in net.collect_params().values()]
+    net.hybridize(inline_limit=0)
+    y, _ = _recorded_symbol(net, x)
+    y.backward()
+    for before, p in zip(grads, net.collect_params().values()):
+        np.testing.assert_allclose(p.grad().asnumpy(), before, rtol=1e-6)
