@@ -311,3 +311,15 @@ def test_module_initialises_prelu_gamma_to_a_quarter_whatever_the_initializer():
     x = np.array([[-4.0, 2.0, -1.0], [1.0, -8.0, 0.0]], dtype=np.float32)
     mod.forward(mx.io.DataBatch([nd.array(x)]), is_train=False)
     np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), np.where(x > 0, x, 0.25 * x))
+
+
+def test_infer_type_partial_leaves_unconstrained_types_unknown():
+    # MXNet 1.9.1: None where no given dtype reaches (infer_type assumes float32 there)
+    x, half = mx.sym.var("x"), mx.sym.var("y", dtype="float16")
+    fc = mx.sym.FullyConnected(x, num_hidden=3)
+    assert fc.infer_type_partial() == ([None, None, None], [None], [])
+    assert (x + half).infer_type_partial() == ([np.float16, np.float16], [np.float16], [])
+    both = mx.sym.Group([fc, mx.sym.var("w") + 1])
+    assert both.infer_type_partial(x="float64") == ([np.float64] * 3 + [None],
+                                                    [np.float64, None], [])
+    assert fc.infer_type()[1] == [np.float32]

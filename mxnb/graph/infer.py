@@ -42,7 +42,10 @@ def infer_shapes(nodes, known):
     return _fixed_point(nodes, table, "shape", _infer_node_shape)
 
 
-def infer_types(nodes, known):
+def infer_types(nodes, known, partial=False):
+    """{(id(node), index): dtype} for the entries of `nodes` from the variables' `known`
+    dtypes (by name) and their `__dtype__` attributes; what nothing constrains is float32, as
+    MXNet's, unless `partial` (then it is left out: infer_type_partial's None)."""
     from ..base import DTYPE_FLAGS
     table = {}
     for node in nodes:
@@ -53,6 +56,8 @@ def infer_types(nodes, known):
             if dtype is not None:
                 table[(id(node), 0)] = dtype_np(dtype)
     table = _fixed_point(nodes, table, "type", _infer_node_type)
+    if partial:
+        return table
     # As MXNet: what nothing constrains is float32.
     for node in nodes:
         if node.op is None and (id(node), 0) not in table:

@@ -274,6 +274,32 @@ class Symbol:
             return None, None, None
         return ([t.type for t in arg], [t.type for t in out], [t.type for t in aux])
 
+    def infer_type_partial(self, *args, **kwargs):
+        """(arg_types, out_types, aux_types) as far as the given dtypes determine them; None
+        where nothing does (infer_type assumes float32 there), as MXNet's.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Known dtypes of arguments, by position or by name.
+
+        Returns
+        -------
+        tuple of three lists
+            NumPy scalar types, or None where unknown.
+
+        Example
+        -------
+        >>> fc = mx.sym.FullyConnected(mx.sym.var('x'), num_hidden=3)
+        >>> fc.infer_type_partial()
+        ([None, None, None], [None], [])
+        """
+        from ..graph.infer import infer_types
+        known = self._bind_names(args, kwargs, dtype_np, "dtype")
+        nodes = self._nodes()
+        arg, out, aux = self._split_table(nodes, infer_types(nodes, known, partial=True))
+        return tuple([None if t is None else t.type for t in part] for part in (arg, out, aux))
+
     def _bind_names(self, args, kwargs, parse, what):
         names = self.list_arguments()
         known = {}
