@@ -148,3 +148,34 @@ def _broadcast_to(self, shape):
 
 
 NDArray.broadcast_to = _broadcast_to
+
+
+def _split_v2(self, *args, **kwargs):
+    """nd.split_v2 of this array (MXNet's method): split at the given indices, or into equal
+    sections, along `axis`."""
+    from .split_histogram import split_v2
+    return split_v2(self, *args, **kwargs)
+
+
+_SLICE_ASSIGN = _op("_slice_assign")
+_SLICE_ASSIGN_SCALAR = _op("_slice_assign_scalar")
+
+
+def _slice_assign(self, rhs, begin, end, step):
+    """Writes `rhs` into the slice [begin:end:step] of this array, in place; returns this array
+    (MXNet's method over _slice_assign)."""
+    attrs = _SLICE_ASSIGN.parse_attrs({"begin": begin, "end": end, "step": step})
+    return invoke(_SLICE_ASSIGN, [self, rhs], attrs, out=self)
+
+
+def _slice_assign_scalar(self, value, begin, end, step):
+    """Writes the number `value` into the slice [begin:end:step] of this array, in place;
+    returns this array (MXNet's method over _slice_assign_scalar)."""
+    attrs = _SLICE_ASSIGN_SCALAR.parse_attrs({"scalar": float(value), "begin": begin,
+                                              "end": end, "step": step})
+    return invoke(_SLICE_ASSIGN_SCALAR, [self], attrs, out=self)
+
+
+NDArray.split_v2 = _split_v2
+NDArray.slice_assign = _slice_assign
+NDArray.slice_assign_scalar = _slice_assign_scalar
