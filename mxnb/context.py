@@ -1,13 +1,47 @@
 """Devices: `cpu()`, `gpu(i)`, `with ctx:` and the current default context."""
 import threading
+import warnings
 
 from .base import MXNetError
 
 __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus"]
 
 
-class Context:
-    """A device on which arrays live and operators run (MXNet's `mx.Context`)."""
+_DEFAULT_CTX_DEPRECATED = ("Context.default_ctx has been deprecated. Please use "
+                           "Context.current_context() instead. Please use "
+                           "test_utils.set_default_context to set a default context")
+
+
+class _ContextType(type):
+    """Gives `Context.default_ctx`, read or assigned on the class, MXNet's deprecated meaning:
+    the current context, and setting the calling thread's context outside any `with ctx:`."""
+    @property
+    def default_ctx(cls):
+        warnings.warn(_DEFAULT_CTX_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return current_context()
+
+    @default_ctx.setter
+    def default_ctx(cls, ctx):
+        warnings.warn(_DEFAULT_CTX_DEPRECATED, DeprecationWarning, stacklevel=2)
+        set_base_context(ctx)
+
+
+class Context(metaclass=_ContextType):
+    """A device on which arrays live and operators run (MXNet's `mx.Context`).
+
+    Parameters
+    ----------
+    device_type : {'cpu', 'gpu', 'cpu_pinned', 'cpu_shared'} or Context
+        The kind of device (or a Context to copy).
+    device_id : int, default 0
+        Which device of that kind.
+
+    Examples
+    --------
+    >>> with mx.Context('cpu', 1):
+    ...     mx.current_context()
+    cpu(1)
+    """
     __slots__ = ("device_type", "device_id")
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
     devstr2type = {v: k for k, v in devtype2str.items()}
@@ -21,6 +55,11 @@ class Context:
                              % (device_type, sorted(self.devstr2type)))
         self.device_type = device_type
         self.device_id = int(device_id)
+
+    @property
+    def default_ctx(self):
+        """The current context (read on an instance; on the class, MXNet's deprecated form)."""
+        return current_context()
 
     @property
     def device_typeid(self):
@@ -85,8 +124,18 @@ def context_of_module(xp):
 
 
 def current_context():
+    """The context arrays are made on: the innermost `with ctx:`, else the thread's default
+    (cpu(0) unless `Context.default_ctx` was assigned)."""
     stack = getattr(Context._local, "stack", None)
-    return stack[-1] if stack else _CPU
+    return stack[-1] if stack else getattr(Context._local, "base", _CPU)
+
+
+def set_base_context(ctx):
+    """Makes `ctx` the calling thread's context outside any `with ctx:` block (what assigning
+    MXNet's deprecated `Context.default_ctx` does)."""
+    if not isinstance(ctx, Context):
+        raise MXNetError("default_ctx: expected a Context, found %s" % type(ctx).__name__)
+    Context._local.base = ctx
 
 
 def num_gpus():
@@ -94,4 +143,3 @@ def num_gpus():
     return backend.num_gpus()
 
 
-Context.default_ctx = property(lambda self: current_context())

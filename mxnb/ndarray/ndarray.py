@@ -243,6 +243,10 @@ def _invoke_storage(op, inputs, attrs, out, ctx):
 def _write_out(op, outputs, out):
     targets = out if isinstance(out, (list, tuple)) else [out]
     for target, value in zip(targets, outputs):
+        if target._sparse:      # a dense result cast into a csr / row_sparse out= (as MXNet)
+            from .sparse import assign
+            assign(target, value, "operator " + op.name)
+            continue
         if tuple(target.shape) != tuple(value.shape):
             raise ShapeError("operator %s: out= has shape %s, the result has shape %s"
                              % (op.name, tuple(target.shape), tuple(value.shape)))
@@ -490,7 +494,26 @@ class NDArray:
         autograd.mark_variables([self], [grad], grad_req)
 
     def detach(self):
-        out = _wrap(self._data, self._ctx)
+        """This array's values (the same memory and storage type) cut off from the recorded
+        graph: no gradient flows back through the result.
+
+        Returns
+        -------
+        NDArray
+            An NDArray (a CSRNDArray / RowSparseNDArray for sparse arrays) sharing this array's
+            data.
+
+        Examples
+        --------
+        >>> x = mx.nd.zeros((1, 1), stype='csr')
+        >>> x.detach().stype
+        'csr'
+        """
+        if self._sparse:
+            from .sparse import wrap_payload
+            out = wrap_payload(self._data, self._ctx)
+        else:
+            out = _wrap(self._data, self._ctx)
         out._version = tape.version_of(self)      # same memory: writes to either are seen
         out._var = engine.var_of(self)
         return out

@@ -63,7 +63,21 @@ class BaseSparseNDArray(NDArray):
         raise ValueError("The truth value of a sparse NDArray is ambiguous.")
 
     def __getstate__(self):
-        raise MXNetError("sparse NDArrays are not picklable; use nd.save / nd.load")
+        """Pickles the storage type, shape, context and host copies of the parts."""
+        return {"stype": self.stype, "shape": self.shape,
+                "parts": [np.array(backend.to_host(p)) for p in self._data.parts()],
+                "ctx": (self._ctx.device_type, self._ctx.device_id)}
+
+    def __setstate__(self, state):
+        ctx = Context(*state["ctx"])
+        with backend.device_scope(ctx):
+            parts = [backend.to_context(p, ctx) for p in state["parts"]]
+        self._raw = _payload(state["stype"], parts[0], parts[1:], state["shape"])
+        self._var = None
+        self._ctx = ctx
+        self._entry = None
+        self._grad = None
+        self._version = None
 
     # --- values ---------------------------------------------------------------------------------
     def asnumpy(self):
@@ -84,6 +98,32 @@ class BaseSparseNDArray(NDArray):
     def indices(self):
         """The column (csr) or row (row_sparse) indices of the stored values, an int64 NDArray."""
         return _wrap(self._data.indices, self._ctx)
+
+    # --- auxiliary (index) arrays, by MXNet's numbering: csr 0 indptr, 1 indices; row_sparse
+    # 0 indices ------------------------------------------------------------------------------------
+    def _aux_parts(self):
+        p = self._data
+        return (p.indptr, p.indices) if self.stype == "csr" else (p.indices,)
+
+    @property
+    def _num_aux(self):
+        """How many auxiliary (index) arrays this storage type keeps: 2 for csr, 1 for
+        row_sparse."""
+        return 2 if self.stype == "csr" else 1
+
+    def _aux_type(self, i):
+        """The NumPy type of auxiliary array `i` (int64 for both storage types)."""
+        return self._aux_parts()[i].dtype.type
+
+    @property
+    def _aux_types(self):
+        """The NumPy types of the auxiliary arrays, in order."""
+        return [part.dtype.type for part in self._aux_parts()]
+
+    def _aux_data(self, i):
+        """A copy of auxiliary array `i` (csr: 0 indptr, 1 indices; row_sparse: 0 indices), a
+        dense NDArray."""
+        return _wrap(self._aux_parts()[i].copy(), self._ctx)
 
     def astype(self, dtype, copy=True):
         """A copy with values cast to `dtype`, in the same storage type."""
@@ -216,12 +256,14 @@ class RowSparseNDArray(BaseSparseNDArray):
 _CLASSES = {"csr": CSRNDArray, "row_sparse": RowSparseNDArray}
 
 
+def _payload(stype, data, aux, shape):
+    if stype == "csr":
+        return storage.CSR(data, aux[0], aux[1], shape)
+    return storage.RowSparse(data, aux[0], shape)
+
+
 def _rebuild(payload, data, aux, ctx):
-    if payload.stype == "csr":
-        made = storage.CSR(data, aux[0], aux[1], payload.shape)
-    else:
-        made = storage.RowSparse(data, aux[0], payload.shape)
-    return wrap_payload(made, ctx)
+    return wrap_payload(_payload(payload.stype, data, aux, payload.shape), ctx)
 
 
 def wrap_payload(value, ctx):

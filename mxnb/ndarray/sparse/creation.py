@@ -2,7 +2,7 @@
 import numpy as np
 
 from ... import backend
-from ...base import MXNetError, dtype_np
+from ...base import MXNetError, ShapeError, InvalidArgumentError, dtype_np
 from ...context import current_context
 from ...ops.sparse import storage
 from ..ndarray import NDArray
@@ -44,6 +44,20 @@ def _is_shape(arg):
     return isinstance(arg, tuple) and all(isinstance(d, (int, np.integer)) for d in arg)
 
 
+def _check_shape(what, found, wanted):
+    """The `shape=` argument, when given, must be the shape the source defines (as MXNet)."""
+    if wanted is not None and _shape_tuple(wanted) != tuple(found):
+        raise ShapeError("%s: Shape mismatch detected. %s v.s. %s (the source's shape v.s. "
+                         "shape=)" % (what, _shape_tuple(found), _shape_tuple(wanted)))
+
+
+def _inferred_shape_needs_indices(what, indices):
+    """Without shape=, the shape comes from the indices: none means no shape (MXNet raises)."""
+    if indices.size == 0:
+        raise ShapeError("%s: invalid shape: it cannot be inferred from empty indices; "
+                         "give shape=" % what)
+
+
 def csr_matrix(arg1, shape=None, ctx=None, dtype=None):
     """Creates a CSRNDArray, a 2-D sparse matrix in compressed sparse row format.
 
@@ -75,40 +89,46 @@ def csr_matrix(arg1, shape=None, ctx=None, dtype=None):
            [0., 0., 3.]], dtype=float32)
     """
     ctx = ctx or current_context()
+    if _is_shape(arg1):
+        if len(arg1) != 2:
+            raise ShapeError("csr_matrix: expected a 2-D shape (M, N) or the parts (data, "
+                             "indices, indptr), found %s" % (_shape_tuple(arg1),))
+        _check_shape("csr_matrix", arg1, shape)
+        return zeros("csr", arg1, ctx=ctx, dtype=dtype)
     if isinstance(arg1, tuple) and len(arg1) == 3:
         data, indices, indptr = arg1
         dt = _value_dtype(data, dtype)
         data = _host(data, dt).reshape(-1)
         indices = _host(indices, storage.INDEX_DTYPE).reshape(-1)
         indptr = _host(indptr, storage.INDEX_DTYPE).reshape(-1)
+        if indptr.size == 0:
+            raise ShapeError("csr_matrix: invalid shape: expected an indptr of at least 1 "
+                             "entry, found none")
         if shape is None:
-            if indptr.size == 0:
-                raise MXNetError("csr_matrix: expected an indptr of at least 1 entry, found none")
-            shape = (indptr.size - 1, int(indices.max()) + 1 if indices.size else 0)
+            _inferred_shape_needs_indices("csr_matrix", indices)
+            shape = (indptr.size - 1, int(indices.max()) + 1)
         shape = _shape_tuple(shape)
         if len(shape) != 2:
-            raise MXNetError("csr_matrix: expected a 2-D shape, found %s" % (shape,))
+            raise ShapeError("csr_matrix: invalid shape: expected a 2-D shape, found %s"
+                             % (shape,))
         out = _on(ctx, (data, indices, indptr), lambda d, i, p: storage.CSR(d, i, p, shape))
         out.check_format(full_check=False)
         return out
-    if isinstance(arg1, tuple) and len(arg1) == 2 and not _is_shape(arg1):
+    if isinstance(arg1, tuple) and len(arg1) == 2:
         values, (row, col) = arg1
         sp = backend.sparse_module(np)
         coo = sp.coo_matrix((_host(values, _value_dtype(values, dtype)), (_host(row), _host(col))),
                             shape=shape)
         return csr_matrix(coo, ctx=ctx, dtype=dtype)
-    if _is_shape(arg1):
-        if len(arg1) != 2:
-            raise MXNetError("csr_matrix: expected a 2-D shape, found %s" % (arg1,))
-        return zeros("csr", arg1, ctx=ctx, dtype=dtype)
+    if isinstance(arg1, tuple):
+        raise InvalidArgumentError("csr_matrix: expected a tuple of 2 or 3 entries, found %d"
+                                   % len(arg1))
     if _is_scipy_sparse(arg1):
         m = arg1.tocsr()
         if not m.has_canonical_format:
             m = m.copy()
             m.sum_duplicates()
-        if shape is not None and _shape_tuple(shape) != m.shape:
-            raise MXNetError("csr_matrix: shape %s differs from the SciPy matrix's %s"
-                             % (shape, m.shape))
+        _check_shape("csr_matrix", m.shape, shape)
         return csr_matrix((m.data.astype(_value_dtype(arg1, dtype)), m.indices, m.indptr),
                           shape=m.shape, ctx=ctx)
     return _from_array(arg1, "csr", shape, ctx, dtype)
@@ -139,35 +159,46 @@ def row_sparse_array(arg1, shape=None, ctx=None, dtype=None):
            [3., 4.]], dtype=float32)
     """
     ctx = ctx or current_context()
+    if isinstance(arg1, tuple) and len(arg1) < 2:
+        raise InvalidArgumentError("row_sparse_array: expected a shape of at least 2 "
+                                   "dimensions or (data, indices), found %s" % (arg1,))
     if isinstance(arg1, tuple) and len(arg1) == 2 and not _is_shape(arg1):
         data, indices = arg1
         dt = _value_dtype(data, dtype)
         data = _host(data, dt)
         indices = _host(indices, storage.INDEX_DTYPE).reshape(-1)
         if shape is None:
-            shape = (int(indices.max()) + 1 if indices.size else 0,) + data.shape[1:]
+            _inferred_shape_needs_indices("row_sparse_array", indices)
+            shape = (int(indices.max()) + 1,) + data.shape[1:]
         shape = _shape_tuple(shape)
         out = _on(ctx, (data, indices), lambda d, i: storage.RowSparse(d, i, shape))
         out.check_format(full_check=False)
         return out
     if _is_shape(arg1):
+        _check_shape("row_sparse_array", arg1, shape)
         return zeros("row_sparse", arg1, ctx=ctx, dtype=dtype)
+    if isinstance(arg1, tuple):
+        raise InvalidArgumentError("row_sparse_array: expected a shape or (data, indices), "
+                                   "found a tuple of %d entries" % len(arg1))
     return _from_array(arg1, "row_sparse", shape, ctx, dtype)
 
 
 def _from_array(source, stype, shape, ctx, dtype):
     from ..ndarray import array as dense_array
+    what = "csr_matrix" if stype == "csr" else "row_sparse_array"
     if isinstance(source, BaseSparseNDArray):
         if source.stype != stype:
-            raise MXNetError("cannot make a %s array from a %s array" % (stype, source.stype))
+            raise InvalidArgumentError("%s: Unexpected input type: %s (expected a %s array or "
+                                       "dense values)" % (what, type(source).__name__, stype))
+        _check_shape(what, source.shape, shape)
         out = source.copyto(ctx)
         return out.astype(dtype) if dtype is not None else out
     if isinstance(source, (NDArray, np.ndarray, list)):
         dense = dense_array(source, ctx=ctx, dtype=_value_dtype(source, dtype))
-        if shape is not None and _shape_tuple(shape) != dense.shape:
-            raise MXNetError("shape %s differs from the source's %s" % (shape, dense.shape))
+        _check_shape(what, dense.shape, shape)
         return _cast(dense, stype)
-    raise MXNetError("cannot make a %s array from a %s" % (stype, type(source).__name__))
+    raise InvalidArgumentError("%s: cannot make a %s array from a %s"
+                               % (what, stype, type(source).__name__))
 
 
 def zeros(stype, shape, ctx=None, dtype=None, **kwargs):
@@ -203,8 +234,8 @@ def zeros(stype, shape, ctx=None, dtype=None, **kwargs):
             return wrap_payload(storage.empty_csr(xp, shape, dt), ctx)
         if stype == "row_sparse":
             return wrap_payload(storage.empty_rsp(xp, shape, dt), ctx)
-    raise MXNetError("sparse.zeros: expected stype 'csr', 'row_sparse' or 'default', found %r"
-                     % (stype,))
+    raise InvalidArgumentError("sparse.zeros: unknown storage type: expected 'csr', "
+                               "'row_sparse' or 'default', found %r" % (stype,))
 
 
 def empty(stype, shape, ctx=None, dtype=None):

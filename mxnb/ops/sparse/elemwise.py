@@ -6,8 +6,9 @@
     dense + csr/rsp   -> default         (a product keeps only the sparse operand's positions)
     csr with rsp: the dense fallback
 
-Scalar products keep the storage type; adding a scalar gives a dense array. Unary operators that
-map 0 to 0 (relu, abs, sqrt, square, ...) are applied to the stored values alone.
+Scalar products keep the storage type; adding a nonzero scalar gives a dense array; scalar
+comparisons (and + 0) keep it when they map 0 to 0 for the scalar (`rsp > 0`, `csr == 1`). Unary
+operators that map 0 to 0 (relu, abs, sqrt, square, ...) are applied to the stored values alone.
 """
 from ..registry import storage, get
 from .storage import CSR, RowSparse, stype_of, densify, put_rows
@@ -133,19 +134,42 @@ for _name in _ZERO_PRESERVING:
     _values_only(_name)
 
 
-def _dense_result(name):
-    """Adding a scalar to a sparse array: a dense result without the fallback warning."""
+# Scalar operators whose sparse kernel runs while op(0, scalar) is 0 (MXNet's: `rsp > 0`,
+# `csr == 1`, `rsp + 0`): the stored values are mapped and the structure kept. For other scalars
+# (`rsp == 0`, `csr <= 1`) a comparison falls back to dense, with the warning, as in MXNet, while
+# + and - give a dense result without it.
+_KEEPS_ZERO = {
+    "_equal_scalar": lambda s: s != 0,             # 0 == s is false
+    "_not_equal_scalar": lambda s: s == 0,
+    "_greater_scalar": lambda s: s >= 0,           # 0 > s is false
+    "_greater_equal_scalar": lambda s: s > 0,
+    "_lesser_scalar": lambda s: s <= 0,            # 0 < s is false
+    "_lesser_equal_scalar": lambda s: s < 0,
+    "_plus_scalar": lambda s: s == 0,
+    "_minus_scalar": lambda s: s == 0,
+}
+_DENSE_OTHERWISE = ("_plus_scalar", "_minus_scalar")
+
+
+def _scalar_storage(name, keeps_zero, dense_otherwise):
     op = get(name)
 
     def infer_storage(attrs, in_stypes):
-        return [_D] if in_stypes[0] != _D else None
+        if in_stypes[0] == _D:
+            return None
+        if keeps_zero(attrs["scalar"]):
+            return [in_stypes[0]]
+        return [_D] if dense_otherwise else None
 
     def compute(xp, inputs, attrs, out_stypes):
-        return op.compute(xp, [densify(xp, inputs[0])], attrs)
+        x = inputs[0]
+        if out_stypes[0] == _D:
+            return op.compute(xp, [densify(xp, x)], attrs)
+        return with_data(x, op.compute(xp, [x.data], attrs))
 
     storage(name)(type(name + "Storage", (), {"infer_storage": infer_storage,
                                               "compute": compute}))
 
 
-for _name in ("_plus_scalar", "_minus_scalar"):
-    _dense_result(_name)
+for _name, _keeps in _KEEPS_ZERO.items():
+    _scalar_storage(_name, _keeps, _name in _DENSE_OTHERWISE)

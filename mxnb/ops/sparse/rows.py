@@ -1,6 +1,7 @@
-"""Row- and value-selecting operators on sparse arrays: slice (csr), _sparse_retain
-(row_sparse) and where (a csr condition)."""
-from ..indexing import _slice_key
+"""Row- and value-selecting operators on sparse arrays: slice and take (csr rows),
+_sparse_retain (row_sparse) and where (a csr condition)."""
+from ...base import ShapeError
+from ..indexing import _slice_key, _fix_indices
 from ..registry import operator, storage
 from .storage import CSR, RowSparse, INDEX_DTYPE
 
@@ -31,6 +32,32 @@ class SliceStorage:
         row_of = xp.repeat(xp.arange(r1 - r0), xp.diff(indptr))
         xp.cumsum(xp.bincount(row_of[keep], minlength=r1 - r0), out=counts[1:])
         return CSR(data[keep], indices[keep] - c0, counts, (r1 - r0, c1 - c0))
+
+
+# --- take -------------------------------------------------------------------------------------
+@storage("take")
+class TakeStorage:
+    """take(csr, 1-D indices) along axis 0 in mode 'clip' or 'wrap': the picked rows, a csr
+    array (MXNet's); other axes and mode 'raise' fall back to dense."""
+    def infer_storage(attrs, in_stypes):
+        if in_stypes == ["csr", "default"] and attrs["axis"] == 0 \
+                and attrs["mode"] in ("clip", "wrap"):
+            return ["csr"]
+        return None
+
+    def compute(xp, inputs, attrs, out_stypes):
+        x, indices = inputs
+        if indices.ndim != 1:
+            raise ShapeError("take with a csr array takes 1-D indices, found indices of shape %s"
+                             % (tuple(indices.shape),))
+        rows = _fix_indices("take", xp, indices, x.shape[0], attrs["mode"])
+        counts = xp.diff(x.indptr)[rows]
+        indptr = xp.zeros((rows.shape[0] + 1,), dtype=INDEX_DTYPE)
+        xp.cumsum(counts, out=indptr[1:])
+        # Position in x of every picked value: its row's start, plus its place within the row.
+        shift = xp.repeat(x.indptr[rows] - indptr[:-1], counts)
+        at = shift + xp.arange(shift.shape[0], dtype=INDEX_DTYPE)
+        return CSR(x.data[at], x.indices[at], indptr, (rows.shape[0], x.shape[1]))
 
 
 # --- retain -----------------------------------------------------------------------------------
