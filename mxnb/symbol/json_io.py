@@ -5,7 +5,7 @@ from ..base import MXNetError
 from ..fileio import remove_stale_temporaries
 from ..graph.node import Node, topo_sort
 from ..ops import registry
-from .symbol import Symbol
+from .symbol import Symbol, HIDDEN_KEYS
 
 MXNET_VERSION = 10901
 
@@ -48,6 +48,7 @@ def load_json(json_str):
         raise MXNetError("not an MXNet symbol JSON: %s" % exc) from None
     if not isinstance(raw_nodes, list) or not isinstance(heads, list):
         raise MXNetError("not an MXNet symbol JSON: 'nodes' and 'heads' must be lists")
+    version = _version_of(graph)
     nodes = []
     for i, raw in enumerate(raw_nodes):
         try:
@@ -59,28 +60,39 @@ def load_json(json_str):
             raise MXNetError("symbol JSON node %d is malformed: %s" % (i, exc)) from None
         inputs = [_entry(nodes, i, len(raw_nodes), "node %d (%r), input %d" % (i, name, k), e)
                   for k, e in enumerate(entries)]
+        attrs, hidden, per_input = _hidden_keys(attrs)
         if op_name == "null":
             if inputs:
                 raise MXNetError("symbol JSON node %d (%r) is a variable ('null' op) but has %d "
                                  "inputs" % (i, name, len(inputs)))
-            nodes.append(Node(None, name, user_attrs={k: str(v) for k, v in attrs.items()}))
+            user = {k: str(v) for k, v in attrs.items()}
+            user.update(hidden)
+            user.update({"%s_%s" % key: value for key, value in per_input.items()})
+            nodes.append(Node(None, name, user_attrs=user))
             continue
         op = registry.find(op_name)
         if op is None:
             raise MXNetError("symbol JSON node %r uses operator %r, which mxnb does not have" % (name, op_name))
         user = {k: v for k, v in attrs.items() if k.startswith("__") and k.endswith("__")}
+        user.update(hidden)
         params = {k: v for k, v in attrs.items() if k not in user}
         try:
             parsed = op.parse_attrs(params)
         except MXNetError as exc:
             raise MXNetError("symbol JSON node %r: %s" % (name, exc)) from None
         expected = op.input_names(parsed)
+        if len(inputs) < len(expected) and version < 900:
+            # files before MXNet 0.9 left auxiliary states out: MXNet's upgrade adds them as
+            # variables named after the node, carrying its attributes
+            inputs += [(Node(None, "%s_%s" % (name, arg), user_attrs=dict(user)), 0)
+                       for arg in expected[len(inputs):]]
         if len(inputs) != len(expected):
             raise MXNetError("symbol JSON node %d (%r, operator %s) has %d inputs, the operator "
                              "takes %d (%s)" % (i, name, op.name, len(inputs), len(expected),
                                                 ", ".join(expected)))
         node = Node(op, name, parsed, inputs, op.num_outputs(parsed), user)
         node.given = tuple(params)
+        _place_per_input(node, expected, per_input)
         nodes.append(node)
     try:
         head_entries = [(int(h[0]), int(h[1])) for h in heads]
@@ -90,6 +102,43 @@ def load_json(json_str):
         raise MXNetError("symbol JSON has no heads (outputs)")
     return Symbol([_entry(nodes, len(nodes), len(nodes), "head %d" % k, e)
                    for k, e in enumerate(head_entries)])
+
+
+def _version_of(graph):
+    """The MXNet version that wrote the file, as MXNET_VERSION counts (800: none recorded, as
+    in files of MXNet 0.8)."""
+    try:
+        return int(graph.get("attrs", {}).get("mxnet_version", ["int", 800])[1])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return 800
+
+
+def _hidden_keys(attrs):
+    """(attrs without MXNet's hidden keys, {'__lr_mult__': v} for keys given plainly
+    (`lr_mult`), {(input name, key): v} for per-input ones (`weight_lr_mult`)): files written
+    before the hidden keys had dunder names, which MXNet's loader renames (its legacy upgrade)."""
+    rest, hidden, per_input = {}, {}, {}
+    for key, value in attrs.items():
+        match = next((h for h in HIDDEN_KEYS if key == h or key.endswith("_" + h)), None)
+        if match is None:
+            rest[key] = value
+        elif key == match:
+            hidden["__%s__" % match] = str(value)
+        else:
+            per_input[(key[:-len(match) - 1], match)] = str(value)
+    return rest, hidden, per_input
+
+
+def _place_per_input(node, input_names, per_input):
+    """`weight_lr_mult` on an operator node becomes `__lr_mult__` of the variable feeding its
+    input `weight`; one naming no variable input stays on the node as it was written."""
+    for (input_name, key), value in per_input.items():
+        if input_name in input_names:
+            child = node.inputs[input_names.index(input_name)][0]
+            if child.op is None:
+                child.user_attrs["__%s__" % key] = value
+                continue
+        node.user_attrs["%s_%s" % (input_name, key)] = value
 
 
 def _entry(nodes, before, total, where, entry):
