@@ -34,3 +34,4 @@ def onehot_encode(indices, out):
     return out
 from . import contrib  # noqa: E402,F401  (nd.contrib: control flow, _contrib_* operators)
 from . import _internal  # noqa: E402,F401  (nd._internal: the underscore operators, as MXNet)
+from . import image  # noqa: E402,F401  (nd.image: the _image_* operators)

@@ -11,6 +11,7 @@ from . import transformer  # noqa: F401
 from . import bounding_box  # noqa: F401
 from . import signal, adaptive_pooling  # noqa: F401
 from . import detection  # noqa: F401
+from . import image  # noqa: F401  (_image_* operators: nd.image / sym.image)
 from . import correlation  # noqa: F401
 from . import deformable_conv  # noqa: F401
 from . import proposal  # noqa: F401

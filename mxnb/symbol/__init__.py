@@ -70,3 +70,4 @@ from .functions import maximum, minimum, power, pow, hypot, eye, linspace, split
 from . import sparse  # noqa: E402,F401
 from . import contrib  # noqa: E402,F401  (sym.contrib: control flow, _contrib_* operators)
 from . import _internal  # noqa: E402,F401  (sym._internal: the `_`-prefixed operators)
+from . import image  # noqa: E402,F401  (sym.image: the _image_* operators)

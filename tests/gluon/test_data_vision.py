@@ -157,6 +157,21 @@ def test_deterministic_transforms_match_mxnet():
         T.CropResize(15, 0, 9, 7)(img)
 
 
+
+def test_geometric_transforms_are_the_image_operators():
+    """ToTensor, Resize and CropResize run nd.image's operators (and hybridize with sym.image)."""
+    img = mx.nd.array(E["source_4"], dtype="uint8")
+    batch = mx.nd.stack(img, img[::-1])
+    chw = np.moveaxis(batch.asnumpy().astype(np.float32), -1, -3) / 255
+    net = T.HybridCompose([T.ToTensor()])
+    net.hybridize()
+    np.testing.assert_allclose(net(batch).asnumpy(), chw, rtol=1e-6)
+    np.testing.assert_array_equal(T.Resize(6, keep_ratio=True)(batch).asnumpy(),
+                                  mx.nd.image.resize(batch, 6, keep_ratio=True).asnumpy())
+    assert T.Resize((7, 5))(img.astype("float16")).dtype == np.float16
+    box = T.CropResize(3, 2, 9, 7)(batch).asnumpy()
+    np.testing.assert_array_equal(box, batch.asnumpy()[:, 2:9, 3:12])
+
 def test_random_flips_and_crops():
     img = mx.nd.array(E["source_4"], dtype="uint8")
     outs = set()

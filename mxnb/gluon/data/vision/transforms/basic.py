@@ -85,9 +85,7 @@ class ToTensor(HybridBlock):
         if isinstance(x, NDArray) and x.ndim not in (3, 4):
             raise MXNetError("ToTensor expects an (H, W, C) or (N, H, W, C) image, found shape %s"
                              % (x.shape,))
-        # HWC -> CWH -> CHW (and NHWC -> NCHW): axis moves that hold for either rank.
-        x = F.swapaxes(F.swapaxes(x, dim1=-1, dim2=-3), dim1=-1, dim2=-2)
-        return F.cast(x, dtype="float32") / 255.0
+        return F.image.to_tensor(x)
 
 
 class Normalize(HybridBlock):

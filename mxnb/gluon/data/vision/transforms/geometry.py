@@ -56,23 +56,15 @@ class Resize(Block):
         self._keep = keep_ratio
         self._interpolation = interpolation
 
-    def _target(self, h, w):
-        if isinstance(self._size, (int, np.integer)):
-            size = int(self._size)
-            if not self._keep:
-                return size, size
-            if h > w:
-                return size, int(h * size / w)
-            return int(w * size / h), size
-        return _wh(self._size, "Resize")
-
     def forward(self, x):
-        from .....image.resize import resize
-
-        def fn(img):
-            w, h = self._target(img.shape[0], img.shape[1])
-            return resize(img, w, h, self._interpolation)
-        return _host.apply(x, fn, "Resize")
+        if not isinstance(x, NDArray):
+            raise MXNetError("Resize transforms NDArrays, found %s" % type(x).__name__)
+        if x.ndim not in (3, 4):
+            raise MXNetError("Resize expects an image of 3 or 4 dimensions, found shape %s"
+                             % (x.shape,))
+        size = self._size if isinstance(self._size, (int, np.integer)) else _wh(self._size,
+                                                                                  "Resize")
+        return nd.image.resize(x, size=size, keep_ratio=self._keep, interp=self._interpolation)
 
 
 class CenterCrop(Block):
@@ -129,7 +121,7 @@ class CropResize(Block):
         if x < 0 or y < 0 or x + w > cols or y + h > rows or w <= 0 or h <= 0:
             raise MXNetError("CropResize: the box x=%d, y=%d, width=%d, height=%d does not fit "
                              "in an image of width %d and height %d" % (x, y, w, h, cols, rows))
-        out = img[y:y + h, x:x + w] if img.ndim == 3 else img[:, y:y + h, x:x + w]
+        out = nd.image.crop(img, x=x, y=y, width=w, height=h)
         if self._size:
             out = Resize(self._size, interpolation=self._interpolation)(out)
         return out
