@@ -181,7 +181,7 @@ class ImageRecordIter(NativeIter):
         return self._augment(img, draws), label[:self._label_width]
 
     def _augment(self, img, draws):
-        from ..image.resize import resize
+        from ..ops.image_resize import resize
         _, ch, cw = self._shape
         if self._resize > 0:
             h, w = img.shape[:2]

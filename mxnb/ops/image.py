@@ -20,6 +20,7 @@ import numpy as np
 from ..base import AttributeParseError, ShapeError, parse_float
 from .params import Bool, Float, Int, Shape
 from .registry import REQUIRED, Param, operator
+from .image_resize import resize
 
 _GRAY = (0.299, 0.587, 0.114)
 # AlexNet's PCA lighting: eigenvectors (columns) scaled by their eigenvalues.
@@ -303,9 +304,6 @@ class Resize:
     """An (H, W, C) image or (N, H, W, C) batch resized as OpenCV's cv::resize does (float16
     images too, which MXNet's OpenCV call refuses)."""
     def compute(xp, inputs, attrs):
-        # The OpenCV-compatible kernel is mx.image's (NumPy only, imports nothing of mxnb
-        # beyond base): imported here, on first use, to share one implementation.
-        from ..image.resize import resize
         x = inputs[0]
         _check_batch("resize", x.shape)
         host = x if xp is np else xp.asnumpy(x)
