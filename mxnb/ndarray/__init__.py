@@ -20,12 +20,16 @@ _install_operator_functions(globals())
 _operators.install_fluent_methods()
 
 from .arithmetic import *  # noqa: E402,F401,F403  (nd.add, nd.maximum, ...: arrays or numbers)
-from .creation import zeros, ones, full, arange, eye, linspace, concatenate, moveaxis  # noqa: E402
+from .creation import (zeros, ones, full, empty, arange, eye, linspace, concatenate,  # noqa: E402
+                       moveaxis)
 from . import random, linalg  # noqa: E402
 from .split_histogram import split_v2, histogram  # noqa: E402,F401
 from . import sparse  # noqa: E402
 from .sparse import CSRNDArray, RowSparseNDArray  # noqa: E402,F401
 from .utils import save, load, load_frombuffer  # noqa: E402
+from .cached_op import CachedOp  # noqa: E402,F401
+from .dlpack import (to_dlpack_for_read, to_dlpack_for_write, from_dlpack,  # noqa: E402,F401
+                     from_numpy)
 
 
 def onehot_encode(indices, out):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import backend, engine
-from ..base import MXNetError
+from ..base import MXNetError, ShapeError
 from ..graph.recording import STATE
 from ..ops import registry
 from ..graph.tape import version_of
@@ -86,6 +86,18 @@ def _recorded_getitem(self, key):
     return result
 
 
+def _broadcasting_key(key):
+    """`key` with a trailing Ellipsis where that keeps its meaning, so that NumPy selects a view
+    even for a single element and broadcasts the value to it by its full rule: leading size-1
+    axes of the value are dropped, as MXNet does (`b[0] = np.array([47.8])`)."""
+    if not _is_basic(key):
+        return key
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(k is Ellipsis for k in parts):
+        return key
+    return parts + (Ellipsis,)
+
+
 def setitem(self, key, value):
     """Writes `value` (an NDArray, NumPy array or number) into the selected part of the array."""
     if engine.asynchronous and _is_basic(key) and not self._sparse and (
@@ -98,12 +110,12 @@ def setitem(self, key, value):
         data = value
     else:
         data = backend.to_context(np.asarray(value, dtype=self._data.dtype), self._ctx)
-    index = _key_data(key, self._ctx)
+    index = _key_data(_broadcasting_key(key), self._ctx)
     try:
         self._data[index] = data        # NumPy checks that the value broadcasts to the selection
         bump_version(self)
     except ValueError:
-        raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
+        raise ShapeError("cannot assign an array of shape %s to a selection of shape %s"
                          % (tuple(np.shape(data)), tuple(self._data[index].shape))) from None
 
 
@@ -115,9 +127,10 @@ def _push_setitem(self, key, value):
     try:        # NumPy's own rule on stand-ins without data: does the value fit the selection?
         np.empty(selection, np.int8)[...] = np.broadcast_to(np.empty((), np.int8), shape)
     except ValueError:
-        raise MXNetError("cannot assign an array of shape %s to a selection of shape %s"
+        raise ShapeError("cannot assign an array of shape %s to a selection of shape %s"
                          % (tuple(shape), tuple(selection))) from None
     ctx = self._ctx
+    key = _broadcasting_key(key)
 
     def run():
         self._raw[key] = backend.to_context(value._raw, ctx) if is_array else value

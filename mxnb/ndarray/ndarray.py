@@ -636,8 +636,34 @@ def from_numpy(ndarray, zero_copy=True):
 
 
 def array(source_array, ctx=None, dtype=None):
-    """An NDArray from any array-like: float32 unless `dtype` is given or the source is an
-    NDArray (MXNet 1.x converts NumPy arrays of every dtype to float32 by default)."""
+    """An NDArray with a copy of `source_array`'s values.
+
+    Parameters
+    ----------
+    source_array : array_like
+        An NDArray, a NumPy array, a (nested) list or tuple, a number, or a SciPy sparse matrix
+        (which gives a sparse NDArray).
+    ctx : Context, optional
+        The device of the result (default: the current context).
+    dtype : str or numpy.dtype, optional
+        The result's dtype: by default the source's for an NDArray, else float32 (MXNet 1.x
+        converts NumPy arrays of every dtype to float32 by default).
+
+    Returns
+    -------
+    NDArray
+        The copy, of the source's shape: a number or a 0-d NumPy array gives shape ``()``, as
+        in MXNet 1.9.1.
+
+    Examples
+    --------
+    >>> mx.nd.array([[1, 2], [3, 4]]).shape
+    (2, 2)
+    >>> mx.nd.array(np.arange(3), dtype='int32').dtype
+    <class 'numpy.int32'>
+    >>> mx.nd.array(3.0).shape
+    ()
+    """
     if getattr(source_array, "_sparse", False) or \
             type(source_array).__module__.startswith("scipy.sparse"):
         from .sparse import array as sparse_array      # a sparse copy, as MXNet
@@ -650,10 +676,18 @@ def array(source_array, ctx=None, dtype=None):
         data = source_array
         if dtype is None:
             dtype = np.float32
-    host = np.array(backend.to_host(data) if not isinstance(data, (list, tuple, int, float)) else data,
-                    dtype=dtype_np(dtype), copy=True)
-    if host.ndim == 0:
-        host = host.reshape(1)
+    target = dtype_np(dtype)
+    try:
+        if not isinstance(data, (list, tuple, int, float)):
+            data = backend.to_host(data)
+        try:
+            host = np.array(data, dtype=target, copy=True)
+        except OverflowError:   # Python ints outside the dtype's range wrap, as under MXNet
+            host = np.array(data).astype(target)
+    except (TypeError, ValueError) as exc:
+        from ..base import ArgumentTypeError
+        raise ArgumentTypeError("array: source_array must be array like object, found %s (%s)"
+                                % (type(source_array).__name__, exc)) from None
     with backend.device_scope(ctx):
         return _wrap(backend.to_context(host, ctx), ctx)
 

@@ -297,27 +297,17 @@ def randint(low, high, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     return invoke(op, [], attrs, out)
 
 
-def _like(name, doc, **defaults):
-    op = _OPS["_random_%s_like" % name]
-
-    def sampler(data=None, *args, out=None, **kwargs):
-        params = dict(defaults)
-        params.update(zip(list(defaults), args))
-        params.update(kwargs)
-        if name == "exponential":
-            params = {"lam": 1.0 / params.pop("scale")}
-        return invoke(op, [data], op.parse_attrs(params), out)
-    sampler.__name__ = name + "_like"
-    sampler.__doc__ = "Draws samples from %s, with data's shape, dtype and context." % doc
-    return sampler
+def _like(name):
+    """`<name>_like`: the generated function of operator `_random_<name>_like`, as MXNet's (its
+    parameters are the operator's: `exponential_like(data, lam=4.0)` has mean 1/4)."""
+    from .register import make_nd_function
+    return make_nd_function(_OPS["_random_%s_like" % name], name + "_like")
 
 
-uniform_like = _like("uniform", "uniform [low, high)", low=0.0, high=1.0)
-normal_like = _like("normal", "N(loc, scale^2)", loc=0.0, scale=1.0)
-exponential_like = _like("exponential", "the exponential distribution with mean scale", scale=1.0)
-gamma_like = _like("gamma", "the gamma distribution (shape alpha, scale beta)", alpha=1.0, beta=1.0)
-poisson_like = _like("poisson", "the Poisson distribution with mean lam", lam=1.0)
-negative_binomial_like = _like("negative_binomial", "the negative binomial distribution", k=1, p=1.0)
-generalized_negative_binomial_like = _like("generalized_negative_binomial",
-                                           "the generalized negative binomial distribution",
-                                           mu=1.0, alpha=1.0)
+uniform_like = _like("uniform")
+normal_like = _like("normal")
+exponential_like = _like("exponential")
+gamma_like = _like("gamma")
+poisson_like = _like("poisson")
+negative_binomial_like = _like("negative_binomial")
+generalized_negative_binomial_like = _like("generalized_negative_binomial")

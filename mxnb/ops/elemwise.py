@@ -5,7 +5,9 @@ Gradients of broadcast operators sum back to each input's shape with `_reduce_li
 """
 import math
 
-from ..base import ShapeError
+import numpy as np
+
+from ..base import InvalidArgumentError, ShapeError
 from .params import Axis, Float
 from .registry import operator, same_shape_backward
 
@@ -48,6 +50,67 @@ def _cast_like(result, like):
     return result if result.dtype == like.dtype else result.astype(like.dtype)
 
 
+# --- integer arithmetic as MXNet's kernels do it ------------------------------------------------
+def _both_integer(a, b):
+    return a.dtype.kind in "iu" and b.dtype.kind in "iu"
+
+
+def _int_divide(xp, a, b):
+    """C's integer division (truncated toward zero), MXNet's for integer dtypes: -7 / 2 is -3."""
+    if bool((b == 0).any()):    # MXNet's process dies of SIGFPE here; an error is clearer
+        raise InvalidArgumentError("integer division by zero (%s array divided by a zero of "
+                                   "dtype %s)" % (a.dtype, b.dtype))
+    quotient = xp.floor_divide(a, b)
+    # floor and truncation differ where the exact quotient is negative and not an integer
+    return quotient + ((quotient < 0) & (quotient * b != a))
+
+
+def _divide(xp, a, b):
+    """a / b: true division for floats, truncating division that keeps integer dtypes."""
+    return _int_divide(xp, a, b) if _both_integer(a, b) else a / b
+
+
+def _mod(xp, a, b):
+    """a mod b with the divisor's sign (Python's %), and 0 where b is 0, as MXNet's `mod`."""
+    zero = b == 0
+    if not bool(zero.any()):
+        return xp.mod(a, b)
+    return xp.where(zero, 0, xp.mod(a, xp.where(zero, 1, b)))
+
+
+def _via_float32(ufunc):
+    """`ufunc` for integer dtypes the way MXNet computes it (single-precision math, then the
+    result converted back to the integer dtype); unchanged for floats."""
+    def compute(xp, a, b):
+        if not _both_integer(a, b):
+            return ufunc(xp)(a, b)
+        dtype = np.result_type(a.dtype, b.dtype)
+        return ufunc(xp)(a.astype(np.float32), b.astype(np.float32)).astype(dtype)
+    return compute
+
+
+_power = _via_float32(lambda xp: xp.power)
+_hypot = _via_float32(lambda xp: xp.hypot)
+
+
+def _scalar_as(dtype, scalar):
+    """`scalar` as MXNet's scalar kernels see it: converted to the array's dtype first, with C's
+    conversion for integers as x86 does it (truncated toward zero through a 32-bit int, 64-bit
+    for int64; out of that range or not finite: its minimum; then wrapped to the dtype): for an
+    int32 array x / 2.5 is x / 2 and x - 0.5 is x; for uint8, -1.0 is 255."""
+    if dtype.kind not in "iu":
+        return dtype.type(scalar)
+    bits = 8 * dtype.itemsize
+    lowest = -(1 << (63 if bits == 64 else 31))
+    value = math.trunc(scalar) if math.isfinite(scalar) else lowest
+    if not lowest <= value < -lowest:
+        value = lowest
+    value &= (1 << bits) - 1
+    if dtype.kind == "i" and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return dtype.type(value)
+
+
 # name: (compute(xp, a, b), gradient(F, kind, a, b, out, og) -> (ga, gb) or None, MXNet aliases)
 # `kind` is 'elemwise' or 'broadcast', picking the operator family the gradient is written with.
 def _mul(F, k, a, b):
@@ -69,12 +132,12 @@ _BINARY = {
             lambda F, k, a, b, out, og: (og, F.negative(og))),
     "mul": (lambda xp, a, b: a * b,
             lambda F, k, a, b, out, og: (_mul(F, k, og, b), _mul(F, k, og, a))),
-    "div": (lambda xp, a, b: a / b,
+    "div": (_divide,
             lambda F, k, a, b, out, og: (_div(F, k, og, b),
                                          F.negative(_div(F, k, _mul(F, k, og, out), b)))),
-    "mod": (lambda xp, a, b: a - xp.floor(a / b) * b,
+    "mod": (_mod,
             lambda F, k, a, b, out, og: (og, F.negative(_mul(F, k, og, F.floor(_div(F, k, a, b)))))),
-    "power": (lambda xp, a, b: xp.power(a, b),
+    "power": (_power,
               lambda F, k, a, b, out, og: (
                   _mul(F, k, og, _mul(F, k, b, _div(F, k, out, a))),
                   _mul(F, k, og, _mul(F, k, out, F.log(a))))),
@@ -84,7 +147,7 @@ _BINARY = {
     "minimum": (lambda xp, a, b: xp.minimum(a, b),
                 lambda F, k, a, b, out, og: (_mul(F, k, og, _cmp(F, k, "lesser_equal", a, b)),
                                              _mul(F, k, og, _cmp(F, k, "greater", a, b)))),
-    "hypot": (lambda xp, a, b: xp.hypot(a, b),
+    "hypot": (_hypot,
               lambda F, k, a, b, out, og: (_mul(F, k, og, _div(F, k, a, out)),
                                            _mul(F, k, og, _div(F, k, b, out)))),
     "equal": (_cmp_compute(lambda xp, a, b: a == b), None),
@@ -170,18 +233,18 @@ _SCALARS = {
     "_minus_scalar": (lambda xp, x, s: x - s, lambda F, x, s, out, og: og, ("_MinusScalar",)),
     "_rminus_scalar": (lambda xp, x, s: s - x, lambda F, x, s, out, og: F.negative(og), ("_RMinusScalar",)),
     "_mul_scalar": (lambda xp, x, s: x * s, lambda F, x, s, out, og: F._mul_scalar(og, scalar=s), ("_MulScalar",)),
-    "_div_scalar": (lambda xp, x, s: x / s, lambda F, x, s, out, og: F._div_scalar(og, scalar=s), ("_DivScalar",)),
-    "_rdiv_scalar": (lambda xp, x, s: s / x,
+    "_div_scalar": (_divide, lambda F, x, s, out, og: F._div_scalar(og, scalar=s), ("_DivScalar",)),
+    "_rdiv_scalar": (lambda xp, x, s: _divide(xp, s, x),
                      lambda F, x, s, out, og: F.negative(F.elemwise_div(F.elemwise_mul(og, out), x)),
                      ("_RDivScalar",)),
-    "_mod_scalar": (lambda xp, x, s: x - xp.floor(x / s) * s, lambda F, x, s, out, og: og, ("_ModScalar",)),
-    "_rmod_scalar": (lambda xp, x, s: s - xp.floor(s / x) * x,
+    "_mod_scalar": (_mod, lambda F, x, s, out, og: og, ("_ModScalar",)),
+    "_rmod_scalar": (lambda xp, x, s: _mod(xp, s, x),
                      lambda F, x, s, out, og: F.negative(F.elemwise_mul(og, F.floor(F._rdiv_scalar(x, scalar=s)))),
                      ("_RModScalar",)),
-    "_power_scalar": (lambda xp, x, s: x ** s,
+    "_power_scalar": (_power,
                       lambda F, x, s, out, og: F.elemwise_mul(og, F._mul_scalar(F._power_scalar(x, scalar=s - 1), scalar=s)),
                       ("_PowerScalar",)),
-    "_rpower_scalar": (lambda xp, x, s: xp.power(s, x),
+    "_rpower_scalar": (lambda xp, x, s: _power(xp, s, x),
                        lambda F, x, s, out, og: F._mul_scalar(F.elemwise_mul(og, out), scalar=math.log(s)),
                        ("_RPowerScalar",)),
     "_maximum_scalar": (lambda xp, x, s: xp.maximum(x, s),
@@ -190,7 +253,7 @@ _SCALARS = {
     "_minimum_scalar": (lambda xp, x, s: xp.minimum(x, s),
                         lambda F, x, s, out, og: F.elemwise_mul(og, F._lesser_equal_scalar(x, scalar=s)),
                         ("_MinimumScalar",)),
-    "_hypot_scalar": (lambda xp, x, s: xp.hypot(x, s),
+    "_hypot_scalar": (_hypot,
                       lambda F, x, s, out, og: F.elemwise_mul(og, F.elemwise_div(x, out)), ("_HypotScalar",)),
     "_equal_scalar": (lambda xp, x, s: x == s, None, ("_EqualScalar",)),
     "_not_equal_scalar": (lambda xp, x, s: x != s, None, ("_NotEqualScalar",)),
@@ -207,7 +270,7 @@ _SCALARS = {
 def _register_scalar(name, compute, grad, aliases):
     def compute_scalar(xp, inputs, attrs):
         x = inputs[0]
-        return _cast_like(compute(xp, x, attrs["scalar"]), x)
+        return _cast_like(compute(xp, x, _scalar_as(x.dtype, attrs["scalar"])), x)
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         return [grad(F, inputs[0], attrs["scalar"], outputs[0], out_grads[0])]
@@ -263,11 +326,15 @@ class ReduceLike:
 
 def _like_shape(attrs, lhs, rhs):
     """The shape broadcast_like gives `lhs` (shapes): `rhs`'s, or, with lhs_axes and rhs_axes,
-    `lhs`'s with each lhs_axes[i] taken from rhs's rhs_axes[i]."""
-    if attrs["lhs_axes"] is None and attrs["rhs_axes"] is None:
-        return tuple(rhs)
-    lhs_axes, rhs_axes = ((axes,) if isinstance(axes, int) else tuple(axes or ())
+    `lhs`'s with each lhs_axes[i] taken from rhs's rhs_axes[i]. As MXNet, the axes count only
+    when both are given (one alone is ignored), and then they may not be empty."""
+    if attrs["lhs_axes"] is None or attrs["rhs_axes"] is None:
+        return _whole_like_shape(lhs, rhs)
+    lhs_axes, rhs_axes = ((axes,) if isinstance(axes, int) else tuple(axes)
                           for axes in (attrs["lhs_axes"], attrs["rhs_axes"]))
+    if not lhs_axes:
+        raise ShapeError("broadcast_like: lhs_axes and rhs_axes are empty; give the axes to "
+                         "broadcast, or neither (None) to take rhs's whole shape")
     if len(lhs_axes) != len(rhs_axes):
         raise ShapeError("broadcast_like: lhs_axes %s and rhs_axes %s must be as long as each "
                          "other" % (lhs_axes, rhs_axes))
@@ -283,6 +350,18 @@ def _like_shape(attrs, lhs, rhs):
     return tuple(out)
 
 
+def _whole_like_shape(lhs, rhs):
+    """rhs's shape, which lhs must reach by broadcasting. (MXNet also refuses an lhs with fewer
+    axes than rhs; gradients here rely on NumPy's rule, which adds leading axes.)"""
+    ndim = len(rhs)
+    padded = (1,) * (ndim - len(lhs)) + tuple(lhs)
+    # a 0 is a size shape inference does not know yet (MXNet 1.x's convention)
+    if len(lhs) > ndim or any(a not in (1, b) and a and b for a, b in zip(padded, rhs)):
+        raise ShapeError("broadcast_like: lhs of shape %s cannot be broadcast to rhs's shape %s"
+                         % (tuple(lhs), tuple(rhs)))
+    return tuple(rhs)
+
+
 @operator("broadcast_like", params={
     "lhs_axes": Axis(None, doc="Axes of lhs to broadcast; None: all of rhs's shape."),
     "rhs_axes": Axis(None, doc="Axes of rhs whose sizes lhs_axes take.")}, inputs=("lhs", "rhs"))
@@ -295,7 +374,8 @@ class BroadcastLike:
 
     def infer_shape(attrs, in_shapes):
         lhs, rhs = in_shapes
-        if rhs is None or (lhs is None and attrs["lhs_axes"] is not None):
+        with_axes = attrs["lhs_axes"] is not None and attrs["rhs_axes"] is not None
+        if rhs is None or (lhs is None and with_axes):
             return in_shapes, [None]
         return in_shapes, [_like_shape(attrs, lhs, rhs) if lhs is not None else tuple(rhs)]
 

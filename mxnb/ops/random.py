@@ -3,6 +3,8 @@ sample_uniform / sample_normal (one distribution per element of the parameter ar
 
 `rng` is a numpy Generator on cpu or cupy.random on gpu; only calls both share are used.
 """
+import numpy as np
+
 from .params import Float, Int, Shape, Ctx, DType
 from .registry import operator
 
@@ -100,3 +102,62 @@ class SampleNormal:
         return (_per_element(mu, attrs) + _per_element(sigma, attrs) * unit).astype(attrs["dtype"])
     infer_shape = _sample_shape
     infer_type = _attr_dtype
+
+
+# --- unique draws from the log-uniform (Zipfian) distribution (sampled softmax) -------------------
+def _host(values):
+    """A NumPy array of `values` (cupy.random's draws are copied to the host)."""
+    return values.get() if hasattr(values, "get") else values
+
+
+def _unique_log_uniform(rng, range_max, count):
+    """`count` distinct classes of [0, range_max) drawn from the log-uniform distribution, in
+    the order first drawn, and how many draws that took. One draw is
+    round(exp(u * log(range_max))) - 1 for u uniform in [0, 1) (what MXNet's kernel draws:
+    class c has probability log((c + 1.5) / (c + 0.5)) / log(range_max), the ends halved)."""
+    log_range = np.log(range_max)
+    drawn = np.empty((0,), np.int64)
+    chunk = max(2 * count, 16)
+    while True:
+        u = _host(rng.uniform(0.0, 1.0, chunk))
+        values = np.floor(np.exp(u * log_range) + 0.5).astype(np.int64) - 1
+        drawn = np.concatenate([drawn, values])
+        _, first = np.unique(drawn, return_index=True)
+        if first.size >= count:
+            order = np.sort(first)[:count]
+            return drawn[order], int(order[-1]) + 1
+        chunk *= 2
+
+
+@operator("_sample_unique_zipfian", params={
+    "range_max": Int(low=1, doc="The number of possible classes."),
+    "shape": Shape((), doc="(batch_size, num_sampled): the output's 2-D shape.")},
+    inputs=(), outputs=("output0", "output1"), needs_rng=True,
+    hint="sample_unique_zipfian", differentiable=False)
+class SampleUniqueZipfian:
+    """For each of shape[0] rows, shape[1] distinct classes of [0, range_max) drawn without
+    replacement from an approximately log-uniform (Zipfian) distribution, lower classes more
+    often; also the number of draws each row took (int64, as both outputs)."""
+    def check_attrs(attrs):
+        shape = tuple(attrs["shape"])
+        if len(shape) != 2:
+            return "shape must be 2-D (batch_size, num_sampled), found %s" % (shape,)
+        if shape[1] > attrs["range_max"]:
+            return ("num_sampled %d cannot exceed the number of possible classes range_max %d"
+                    % (shape[1], attrs["range_max"]))
+        return None
+
+    def compute(xp, inputs, attrs, is_train=False, rng=None):
+        batch, count = attrs["shape"]
+        samples = np.empty((batch, count), np.int64)
+        trials = np.empty((batch,), np.int64)
+        for row in range(batch):
+            samples[row], trials[row] = _unique_log_uniform(rng, attrs["range_max"], count)
+        return [xp.asarray(samples), xp.asarray(trials)]
+
+    def infer_shape(attrs, in_shapes):
+        shape = tuple(attrs["shape"])
+        return in_shapes, [shape, shape[:1]]
+
+    def infer_type(attrs, in_types):
+        return in_types, [np.dtype(np.int64), np.dtype(np.int64)]

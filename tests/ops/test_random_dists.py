@@ -193,7 +193,7 @@ def test_nd_random_front_end(ctx):
     assert nd.random.randn(2, 3, ctx=ctx).shape == (2, 3)
     like = nd.random.normal_like(nd.zeros((2, 5), ctx=ctx, dtype="float64"), 0, 2)
     assert like.shape == (2, 5) and like.dtype == np.float64 and like.context == ctx
-    assert nd.random.exponential_like(a, scale=3.0).shape == (3,)
+    assert nd.random.exponential_like(a, lam=3.0).shape == (3,)     # MXNet: rate lam, no scale
     with pytest.raises(mx.MXNetError, match="all numbers or all NDArrays"):
         nd.random.uniform(a, 2.0)
     out = nd.zeros((2, 3), ctx=ctx)

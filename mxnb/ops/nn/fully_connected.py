@@ -3,7 +3,7 @@
 The backward kernels are operators themselves, each with a gradient written with the others,
 so FullyConnected is differentiable to any order.
 """
-from ...base import ShapeError
+from ...base import ShapeError, parse_shape
 from ..params import Int, Bool
 from ..registry import operator
 from ._shapes import merge, prod
@@ -14,6 +14,23 @@ _PARAMS = {"num_hidden": Int(low=1), "no_bias": Bool(False), "flatten": Bool(Tru
 def _as_matrix(x, flatten):
     """The 2-D view FullyConnected multiplies: (batch, features)."""
     return x.reshape(x.shape[0], -1) if flatten else x.reshape(-1, x.shape[-1])
+
+
+def _bias_shape(given, hidden):
+    """The bias shape FullyConnected takes: (num_hidden,), or a column (num_hidden, 1) as
+    MXNet's shape inference also accepts."""
+    return (hidden, 1) if given is not None and len(given) == 2 else (hidden,)
+
+
+def _is_column(bias):
+    """Whether a bias value is known to be a (num_hidden, 1) column: an array's shape, or the
+    `__shape__` a symbol variable declares (a Gluon parameter's). A symbol of unknown shape
+    counts as (num_hidden,), the shape shape inference gives an unbound bias."""
+    shape = getattr(bias, "shape", None)
+    if shape is None and hasattr(bias, "attr"):
+        declared = bias.attr("__shape__")
+        shape = parse_shape(declared) if declared else None
+    return shape is not None and len(shape) == 2
 
 
 def _infer_units(attrs, data):
@@ -32,13 +49,16 @@ class FullyConnected:
     """A dense layer: out = data . weight^T + bias (data flattened to 2-D unless flatten=False)."""
     def compute(xp, inputs, attrs):
         data, weight = inputs[0], inputs[1]
-        if weight.ndim != 2 or weight.shape[0] != attrs["num_hidden"] or (not attrs["no_bias"] and
-                                                      inputs[2].shape != (attrs["num_hidden"],)):
+        bias = None if attrs["no_bias"] else inputs[2]
+        if weight.ndim != 2 or weight.shape[0] != attrs["num_hidden"] or (
+                bias is not None and bias.shape != (attrs["num_hidden"],)):
             FullyConnected.infer_shape(attrs, [x.shape for x in inputs])  # says what is wrong
+            if bias is not None:
+                bias = bias.reshape(-1)     # a (num_hidden, 1) column, as MXNet accepts
         # a 2-D input is its own matrix: no reshape (a fifth of a tiny layer's kernel)
         out = xp.dot(data if data.ndim == 2 else _as_matrix(data, attrs["flatten"]), weight.T)
-        if not attrs["no_bias"]:
-            out += inputs[2]
+        if bias is not None:
+            out += bias
         if attrs["flatten"]:
             return out
         return out.reshape(data.shape[:-1] + (weight.shape[0],))
@@ -58,7 +78,9 @@ class FullyConnected:
                 data = tuple(data[:-1]) + (weight[1],)
         shapes = [data, weight]
         if not attrs["no_bias"]:
-            shapes.append(merge(in_shapes[2], (hidden,), name, "bias"))
+            bias = in_shapes[2]
+            shapes.append(merge(bias, _bias_shape(bias, hidden), name,
+                                "bias (num_hidden,) or (num_hidden, 1)"))
         return shapes, [out]
 
     def infer_shape_backward(attrs, in_shapes, out_shapes):
@@ -79,7 +101,10 @@ class FullyConnected:
         no_bias = attrs["no_bias"]
         if no_bias:
             return [grad_data, param_grads]
-        return [grad_data, param_grads[0], param_grads[1]]
+        grad_bias = param_grads[1]
+        if _is_column(inputs[2]):       # the gradient takes the bias's own (num_hidden, 1) shape
+            grad_bias = F.reshape_like(grad_bias, inputs[2])
+        return [grad_data, param_grads[0], grad_bias]
 
 
 _BACKWARD = {"num_hidden": Int(low=1), "no_bias": Bool(False), "flatten": Bool(True)}

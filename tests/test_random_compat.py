@@ -1,0 +1,56 @@
+"""mx.random and mx.nd.random as MXNet 1.9.1's test_random.py uses them: the `*_like` samplers'
+own parameters and seeds of any int."""
+import numpy as np
+import pytest
+
+import mxnb as mx
+from mxnb import nd
+
+N = 200000
+
+
+@pytest.mark.parametrize("name, params, mean, var", [
+    ("uniform_like", {"low": 2.0, "high": 5.0}, 3.5, 9 / 12),
+    ("normal_like", {"loc": 5.0, "scale": 2.0}, 5.0, 4.0),
+    ("exponential_like", {"lam": 4.0}, 0.25, 1 / 16),
+    ("gamma_like", {"alpha": 2.0, "beta": 3.0}, 6.0, 18.0),
+    ("poisson_like", {"lam": 7.0}, 7.0, 7.0),
+    ("negative_binomial_like", {"k": 3, "p": 0.4}, 3 * 0.6 / 0.4, 3 * 0.6 / 0.16),
+    ("generalized_negative_binomial_like", {"mu": 2.0, "alpha": 0.3}, 2.0, 2.0 + 0.3 * 4),
+])
+def test_like_samplers_use_their_parameters(name, params, mean, var):
+    data = nd.zeros((N,), dtype="float64")
+    sampler = getattr(nd.random, name)
+    for call in (lambda: sampler(data=data, **params), lambda: sampler(data, *params.values())):
+        values = call()
+        assert values.shape == (N,) and values.dtype == np.float64
+        values = values.asnumpy()
+        assert abs(values.mean() - mean) < 0.03 * max(1.0, mean)
+        assert abs(values.var() - var) < 0.05 * max(1.0, var)
+
+
+def test_like_samplers_default_to_mxnets_parameters():
+    values = nd.random.exponential_like(nd.zeros((N,))).asnumpy()
+    assert abs(values.mean() - 1.0) < 0.03
+
+
+@pytest.mark.parametrize("seed, same_as", [(-5, 2 ** 32 - 5), (2 ** 32 + 5, 5), (-2 ** 31, 2 ** 31)])
+def test_seed_takes_any_int_as_a_c_int(seed, same_as):
+    mx.random.seed(seed)
+    first = nd.random.uniform(shape=5).asnumpy()
+    mx.random.seed(seed)
+    np.testing.assert_array_equal(nd.random.uniform(shape=5).asnumpy(), first)
+    mx.random.seed(same_as)
+    np.testing.assert_array_equal(nd.random.uniform(shape=5).asnumpy(), first)
+
+
+def test_negative_and_positive_seeds_give_different_streams():
+    mx.random.seed(-5)
+    a = nd.random.uniform(shape=5).asnumpy()
+    mx.random.seed(5)
+    assert not np.array_equal(a, nd.random.uniform(shape=5).asnumpy())
+
+
+def test_seed_that_is_not_an_int_raises_value_error():
+    with pytest.raises(ValueError, match="int"):
+        mx.random.seed(3.7)
