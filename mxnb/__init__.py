@@ -23,6 +23,10 @@ if "IPython" in _sys.modules:   # inside Jupyter/IPython: rich displays, without
     _formatters.register()
 
 
+_UTIL_NAMES = ("is_np_shape", "set_np_shape", "np_shape", "use_np_shape", "is_np_array", "np_array",
+               "use_np_array", "use_np")
+
+
 def __getattr__(name):
     # Layers above the core load on first use, so `import mxnb` stays light.
     import importlib
@@ -40,6 +44,9 @@ def __getattr__(name):
         module = importlib.import_module("." + lazy[name], __name__)
         globals()[name] = module
         return module
+    if name in _UTIL_NAMES:        # MXNet 1.9.1 exposes these mx.util names at the top level
+        from . import util
+        return getattr(util, name)
     if name == "AttrScope":
         from .attribute import AttrScope
         return AttrScope

@@ -1,23 +1,78 @@
-"""`mx.AttrScope`: user attributes (`ctx_group`, `lr_mult`, ...) attached to symbols made in scope."""
-import threading
+"""`mx.AttrScope`: user attributes (`ctx_group`, `lr_mult`, ...) attached to symbols made in scope.
 
-from .base import MXNetError
+The scope in force is per thread, as in MXNet 1.9.1: a `with AttrScope(...)` block or an
+assignment to the (deprecated) class property `AttrScope.current` in one thread leaves the
+symbols other threads create alone.
+"""
+import threading
+import warnings
+
+from .base import InvalidArgumentError
 
 __all__ = ["AttrScope", "current"]
 
+_CURRENT_DEPRECATED = ("AttrScope.current has been deprecated. It is advised to use the `with` "
+                       "statement with AttrScope.")
 
-class AttrScope:
-    _local = threading.local()
+
+class _CurrentScope(type):
+    """Gives `AttrScope.current`, read or assigned on the class as in MXNet (deprecated there)."""
+
+    @property
+    def current(cls):
+        warnings.warn(_CURRENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return current()
+
+    @current.setter
+    def current(cls, scope):
+        warnings.warn(_CURRENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+        _set_current(scope)
+
+
+class AttrScope(metaclass=_CurrentScope):
+    """Attaches attributes to every symbol created inside the scope.
+
+    Parameters
+    ----------
+    **kwargs : str
+        The attributes, e.g. ``ctx_group='dev1'``, ``lr_mult='0.1'``; values must be strings.
+
+    Examples
+    --------
+    >>> with mx.AttrScope(ctx_group='dev1'):
+    ...     x = mx.sym.var('x')
+    >>> x.attr('ctx_group')
+    'dev1'
+    """
+    _current = threading.local()   # .value: the scope in force in this thread
 
     def __init__(self, **kwargs):
-        for value in kwargs.values():
+        for key, value in kwargs.items():
             if not isinstance(value, str):
-                raise MXNetError("attributes must be strings, found %r" % (value,))
+                raise InvalidArgumentError(
+                    "AttrScope: attributes must be strings, found %s=%r (%s)"
+                    % (key, value, type(value).__name__))
         self._attr = kwargs
-        self._old = None
+        self._old_scope = None
 
     def get(self, attr):
-        """The scope's attributes merged under `attr` (the explicit ones win)."""
+        """The scope's attributes merged under `attr` (the explicit ones win).
+
+        Parameters
+        ----------
+        attr : dict or None
+            Attributes given explicitly to the symbol being created.
+
+        Returns
+        -------
+        dict
+            The attributes the symbol gets.
+
+        Examples
+        --------
+        >>> mx.AttrScope(a='1', b='2').get({'b': '3'}) == {'a': '1', 'b': '3'}
+        True
+        """
         if not self._attr:
             return dict(attr) if attr else {}
         merged = dict(self._attr)
@@ -26,18 +81,37 @@ class AttrScope:
         return merged
 
     def __enter__(self):
-        self._old = current()
-        outer = self._old._attr if self._old is not None else {}
-        self._attr = dict(outer, **self._attr)
-        AttrScope._local.current = self
+        self._old_scope = current()
+        self._attr = dict(self._old_scope._attr, **self._attr)
+        _set_current(self)
         return self
 
     def __exit__(self, *exc):
-        AttrScope._local.current = self._old
-
-
-_EMPTY = AttrScope()
+        _set_current(self._old_scope)
 
 
 def current():
-    return getattr(AttrScope._local, "current", None) or _EMPTY
+    """The AttrScope in force in the calling thread (an empty one outside any scope).
+
+    Returns
+    -------
+    AttrScope
+        The innermost scope entered, or last assigned to `AttrScope.current`, in this thread.
+
+    Examples
+    --------
+    >>> with mx.AttrScope(group='4'):
+    ...     mx.attribute.current().get(None)
+    {'group': '4'}
+    """
+    scope = getattr(AttrScope._current, "value", None)
+    if scope is None:
+        scope = AttrScope._current.value = AttrScope()
+    return scope
+
+
+def _set_current(scope):
+    if scope is not None and not isinstance(scope, AttrScope):
+        raise InvalidArgumentError("AttrScope.current must be set to an AttrScope, found %s"
+                                   % type(scope).__name__)
+    AttrScope._current.value = scope

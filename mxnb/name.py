@@ -1,26 +1,72 @@
-"""Automatic names for symbols (`fullyconnected0`, `_plus1`) and `Prefix` scopes, as `mx.name`."""
+"""Automatic names for symbols (`fullyconnected0`, `_plus1`) and `Prefix` scopes, as `mx.name`.
+
+The manager in force is per thread, as in MXNet 1.9.1: a `with NameManager():` block or an
+assignment to the class property `NameManager.current` affects only the calling thread.
+"""
 import threading
+import warnings
+
+from .base import InvalidArgumentError
 
 __all__ = ["NameManager", "Prefix", "current"]
 
+_CURRENT_DEPRECATED = ("NameManager.current has been deprecated. It is advised to use the `with` "
+                       "statement with NameManager.")
+
 
 class _CurrentManager(type):
-    """`NameManager.current` is the manager in force, read on the class as in MXNet."""
+    """`NameManager.current`: the calling thread's manager, read (deprecated, as in MXNet) or
+    assigned on the class."""
 
     @property
     def current(cls):
+        warnings.warn(_CURRENT_DEPRECATED, DeprecationWarning, stacklevel=2)
         return current()
+
+    @current.setter
+    def current(cls, manager):
+        if manager is not None and not isinstance(manager, NameManager):
+            raise InvalidArgumentError("NameManager.current must be set to a NameManager, found %s"
+                                       % type(manager).__name__)
+        NameManager._current.value = manager
 
 
 class NameManager(metaclass=_CurrentManager):
-    """Gives each unnamed symbol `hint + counter`; used as a `with` scope."""
-    _local = threading.local()
+    """Gives each unnamed symbol `hint + counter`; used as a `with` scope.
+
+    Examples
+    --------
+    >>> with mx.name.NameManager():
+    ...     mx.sym.FullyConnected(mx.sym.var('x'), num_hidden=2).name
+    'fullyconnected0'
+    """
+    _current = threading.local()   # .value: the manager in force in this thread
 
     def __init__(self):
         self._counter = {}
-        self._old = None
+        self._old_manager = None
 
     def get(self, name, hint):
+        """`name` if given, else `hint` followed by how many names this manager gave it before.
+
+        Parameters
+        ----------
+        name : str or None
+            The name the user gave.
+        hint : str
+            The operator's hint (`fullyconnected`, `_plus`).
+
+        Returns
+        -------
+        str
+            The name to use.
+
+        Examples
+        --------
+        >>> manager = mx.name.NameManager()
+        >>> manager.get(None, 'conv'), manager.get(None, 'conv'), manager.get('mine', 'conv')
+        ('conv0', 'conv1', 'mine')
+        """
         if name:
             return name
         count = self._counter.get(hint, 0)
@@ -28,16 +74,28 @@ class NameManager(metaclass=_CurrentManager):
         return "%s%d" % (hint, count)
 
     def __enter__(self):
-        self._old = current()
-        NameManager._local.current = self
+        self._old_manager = current()
+        NameManager._current.value = self
         return self
 
     def __exit__(self, *exc):
-        NameManager._local.current = self._old
+        NameManager._current.value = self._old_manager
 
 
 class Prefix(NameManager):
-    """Adds `prefix` to every name made inside the scope."""
+    """Adds `prefix` to every name made inside the scope.
+
+    Parameters
+    ----------
+    prefix : str
+        What every automatic or given name starts with.
+
+    Examples
+    --------
+    >>> with mx.name.Prefix('net_'):
+    ...     mx.sym.FullyConnected(mx.sym.var('x'), num_hidden=2).name
+    'net_fullyconnected0'
+    """
 
     def __init__(self, prefix):
         super().__init__()
@@ -47,9 +105,21 @@ class Prefix(NameManager):
         return self._prefix + super().get(name, hint)
 
 
-_DEFAULT = NameManager()
-
-
 def current():
-    return getattr(NameManager._local, "current", None) or _DEFAULT
+    """The NameManager in force in the calling thread (each thread starts with its own).
 
+    Returns
+    -------
+    NameManager
+        The innermost manager entered, or last assigned to `NameManager.current`, in this thread.
+
+    Examples
+    --------
+    >>> with mx.name.Prefix('p_') as prefix:
+    ...     mx.name.current() is prefix
+    True
+    """
+    manager = getattr(NameManager._current, "value", None)
+    if manager is None:
+        manager = NameManager._current.value = NameManager()
+    return manager

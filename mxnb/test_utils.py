@@ -15,6 +15,7 @@ import platform
 import re
 import struct  # noqa: F401  (exported, as MXNet's)
 import sys
+import threading
 import time
 import traceback  # noqa: F401  (exported, as MXNet's)
 import zipfile  # noqa: F401  (exported, as MXNet's)
@@ -27,7 +28,7 @@ import numpy.testing as npt
 import mxnb as mx
 
 from .base import MXNetError
-from .context import Context, current_context
+from .context import Context, current_context, set_base_context
 from .ndarray import NDArray, array as _nd_array
 from .ndarray import empty as _nd_empty
 
@@ -40,7 +41,7 @@ except ImportError:
     pass
 
 # --- contexts ------------------------------------------------------------------------------------
-_default_ctx = None
+_thread_default = threading.local()   # .is_set: set_default_context was called in this thread
 _DEVICE_PATTERN = re.compile(r"^\s*(cpu|gpu)\s*(?:[(:]\s*(\d+)\s*\)?)?\s*$")
 
 
@@ -53,21 +54,50 @@ def _context_from_env(value):
 
 
 def default_context():
-    """The context tests run on: set_default_context's, else $MXNET_TEST_DEVICE, else the current."""
-    if _default_ctx is not None:
-        return _default_ctx
-    env = os.environ.get("MXNET_TEST_DEVICE")
-    if env:
-        return _context_from_env(env)
+    """The context tests run on: the calling thread's current context once `set_default_context`
+    was called in it (as in MXNet), else $MXNET_TEST_DEVICE, else the current context.
+
+    Returns
+    -------
+    Context
+        Where test arrays are made.
+
+    Examples
+    --------
+    >>> with mx.cpu(1):
+    ...     mx.test_utils.default_context()
+    cpu(1)
+    """
+    if not getattr(_thread_default, "is_set", False):
+        env = os.environ.get("MXNET_TEST_DEVICE")
+        if env:
+            return _context_from_env(env)
     return current_context()
 
 
 def set_default_context(ctx):
-    """Sets the context `default_context()` returns (None: back to the environment/current one)."""
-    global _default_ctx
+    """Makes `ctx` the calling thread's context outside `with ctx:` blocks (what
+    `current_context()` and `Context.default_ctx` return there); other threads keep theirs.
+
+    Parameters
+    ----------
+    ctx : Context or None
+        The context; None gives the thread back cpu(0) and `default_context()` back to
+        $MXNET_TEST_DEVICE.
+
+    Examples
+    --------
+    >>> mx.test_utils.set_default_context(mx.cpu(2))
+    >>> mx.current_context()
+    cpu(2)
+    >>> mx.test_utils.set_default_context(None)
+    """
+    from .base import ArgumentTypeError
     if ctx is not None and not isinstance(ctx, Context):
-        raise TypeError("set_default_context takes a Context, found %s" % type(ctx).__name__)
-    _default_ctx = ctx
+        raise ArgumentTypeError("set_default_context takes a Context or None, found %s"
+                                % type(ctx).__name__)
+    set_base_context(ctx if ctx is not None else Context("cpu", 0))
+    _thread_default.is_set = ctx is not None
 
 
 def list_gpus():

@@ -2,6 +2,7 @@
 have: they report it off, and turning it on raises a clear error."""
 import functools
 import os
+import threading
 
 from .base import MXNetError
 
@@ -11,22 +12,6 @@ __all__ = ["is_np_array", "is_np_shape", "set_np", "reset_np", "set_np_shape", "
 
 _NO_NP = ("the mx.np interface is not supported by mxnb; it implements MXNet 1.x's mx.nd / "
           "mx.sym API (use mx.nd arrays)")
-
-
-def is_np_array():
-    """False: mxnb's arrays are always legacy `mx.nd.NDArray`s.
-
-    Returns
-    -------
-    bool
-        Whether MXNet 2's NumPy array semantics are on (never, in mxnb).
-
-    Example
-    -------
-    >>> mx.util.is_np_array()
-    False
-    """
-    return False
 
 
 def is_np_shape():
@@ -73,27 +58,112 @@ def use_np(func):
 use_np_array = use_np_shape = use_np
 
 
-class _NpScope:
-    def __init__(self, active):
-        self.active = active
+class _NumpyArrayScope:
+    """The NumPy-array scope in force, per thread (MXNet 1.9.1's `_NumpyArrayScope`).
+
+    Use `np_array(active)` rather than this class. `_current.value` is the calling thread's
+    scope; `_is_np_array` says whether it turns NumPy array semantics on, which mxnb does not
+    support: entering an active scope raises `MXNetError`.
+    """
+    _current = threading.local()
+
+    def __init__(self, is_np_array):  # pylint: disable=redefined-outer-name
+        self._old_scope = None
+        self._is_np_array = is_np_array
 
     def __enter__(self):
-        if self.active:
-            raise MXNetError(_NO_NP)
+        if self._is_np_array:
+            raise MXNetError(_NO_NP + " (np_array(True) was entered)")
+        self._old_scope = getattr(_NumpyArrayScope._current, "value", None)
+        if self._old_scope is None:
+            self._old_scope = _NumpyArrayScope(False)
+        _NumpyArrayScope._current.value = self
+        return self
+
+    def __exit__(self, *exc):
+        _NumpyArrayScope._current.value = self._old_scope
+        return False
+
+
+def np_array(active=True):
+    """A scope for NumPy array semantics, used in a `with` statement (thread-local).
+
+    mxnb implements MXNet 1.x's legacy arrays only, so entering an active scope raises;
+    `np_array(False)` is accepted and keeps the semantics off in the calling thread.
+
+    Parameters
+    ----------
+    active : bool
+        Whether the scope turns NumPy array semantics on.
+
+    Returns
+    -------
+    _NumpyArrayScope
+        The scope, to use in a `with` statement.
+
+    Examples
+    --------
+    >>> with mx.np_array(False):
+    ...     mx.is_np_array()
+    False
+    """
+    return _NumpyArrayScope(active)
+
+
+def is_np_array():
+    """Whether NumPy array semantics are on in the calling thread (never, in mxnb's own code).
+
+    Returns
+    -------
+    bool
+        The `_is_np_array` of the thread's current `_NumpyArrayScope`, False outside any.
+
+    Examples
+    --------
+    >>> mx.util.is_np_array()
+    False
+    """
+    scope = getattr(_NumpyArrayScope._current, "value", None)
+    return bool(scope._is_np_array) if scope is not None else False
+
+
+class _NumpyShapeScope:
+    """A `with` scope setting NumPy shape semantics (MXNet 1.9.1's `_NumpyShapeScope`); use
+    `np_shape(active)`. Turning them on raises, as `set_np_shape(True)` does in mxnb."""
+
+    def __init__(self, is_np_shape):  # pylint: disable=redefined-outer-name
+        self._enter_is_np_shape = is_np_shape
+        self._prev_is_np_shape = None
+
+    def __enter__(self):
+        if self._enter_is_np_shape is not None:
+            self._prev_is_np_shape = set_np_shape(self._enter_is_np_shape)
         return self
 
     def __exit__(self, *exc):
         return False
 
 
-def np_array(active=True):
-    """A scope turning NumPy array semantics on: raises when `active`."""
-    return _NpScope(active)
-
-
 def np_shape(active=True):
-    """A scope turning NumPy shape semantics on: raises when `active`."""
-    return _NpScope(active)
+    """A scope for NumPy shape semantics, used in a `with` statement.
+
+    Parameters
+    ----------
+    active : bool
+        Whether the scope turns NumPy shape semantics on (raises in mxnb).
+
+    Returns
+    -------
+    _NumpyShapeScope
+        The scope, to use in a `with` statement.
+
+    Examples
+    --------
+    >>> with mx.np_shape(False):
+    ...     mx.is_np_shape()
+    False
+    """
+    return _NumpyShapeScope(active)
 
 
 def getenv(name):

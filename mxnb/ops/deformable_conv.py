@@ -221,7 +221,9 @@ def _infer_shape(modulated):
         if not attrs["no_bias"]:
             shapes.append((attrs["num_filter"],))
         for given, want in zip(in_shapes, shapes):
-            if given is not None and tuple(given) != want:
+            # a 0 in a given shape is unknown (a deferred Gluon weight), as in MXNet
+            if given is not None and (len(given) != len(want) or
+                                      any(g and g != w for g, w in zip(given, want))):
                 raise ShapeError("DeformableConvolution: expected an input of shape %s, found %s"
                                  % (want, tuple(given)))
         return shapes, [(n, attrs["num_filter"], oh, ow)]

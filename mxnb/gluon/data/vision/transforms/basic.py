@@ -2,7 +2,7 @@
 operators so they run on any context and, where noted, hybridize."""
 import numpy as np
 
-from .....base import MXNetError, dtype_np
+from .....base import MXNetError, ShapeError, dtype_np
 from .....ndarray import NDArray
 from ....block import Block, HybridBlock
 
@@ -114,14 +114,13 @@ class Normalize(HybridBlock):
             raise MXNetError("Normalize: std must be non-zero, found %s" % (self._std.tolist(),))
 
     def hybrid_forward(self, F, x):
+        if isinstance(x, NDArray):
+            self._check_fits(x)
         if self._mean.size == 1 and self._std.size == 1:
             return (x - float(self._mean[0])) / float(self._std[0])
         if not isinstance(x, NDArray):
             raise MXNetError("Normalize with per-channel mean/std runs on NDArrays; found a %s "
                              "(use scalar mean and std to hybridize)" % type(x).__name__)
-        if x.ndim not in (3, 4):
-            raise MXNetError("Normalize expects a (C, H, W) or (N, C, H, W) tensor, found shape %s"
-                             % (x.shape,))
         channels = x.shape[-3]
         shape = (channels, 1, 1)
         mean = F.array(np.broadcast_to(self._mean, (channels,)).reshape(shape), ctx=x.context,
@@ -129,6 +128,19 @@ class Normalize(HybridBlock):
         std = F.array(np.broadcast_to(self._std, (channels,)).reshape(shape), ctx=x.context,
                       dtype=x.dtype)
         return F.broadcast_div(F.broadcast_sub(x, mean), std)
+
+    def _check_fits(self, x):
+        """MXNet's rules: a (C, H, W) or (N, C, H, W) input; mean and std of 1 or C values."""
+        if x.ndim not in (3, 4):
+            raise ShapeError("Normalize expects a (C, H, W) or (N, C, H, W) tensor, found shape %s"
+                             % (x.shape,))
+        channels = x.shape[-3]
+        for what, values in (("mean", self._mean), ("std", self._std)):
+            if values.size not in (1, channels):
+                raise ShapeError(
+                    "Normalize: %s must have 1 value or one per channel (%d channels in the input "
+                    "of shape %s), found %d values %s"
+                    % (what, channels, x.shape, values.size, values.tolist()))
 
 
 def _as_values(value, what):
