@@ -53,6 +53,9 @@ class SyncBatchNorm:
     """Batch normalization with the statistics of the whole (multi-device) batch. A single
     process computes on one device at a time, so this is BatchNorm over the given batch (with
     ndev = 1 the results are MXNet's)."""
+    # running statistics start at 0 and 1 wherever an initializer reads `__init__` (as MXNet)
+    input_init = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         return get("BatchNorm").compute(xp, inputs, _bn_attrs(attrs), is_train=is_train, rng=rng)
 
@@ -72,6 +75,9 @@ class BatchNormWithReLU:
     """Batch normalization followed by relu (MXNet's fused BatchNorm + ReLU): one compiled pass
     writes the normalized and rectified result, and the backward takes relu's gradient inside
     BatchNorm's (_backward_BatchNormWithReLU), where the two operators make two passes each."""
+    # running statistics start at 0 and 1 wherever an initializer reads `__init__` (as MXNet)
+    input_init = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         return normalize(xp, inputs, _bn_attrs(attrs), is_train, relu=True)
 

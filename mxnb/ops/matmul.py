@@ -160,6 +160,10 @@ class BatchDot:
         if lhs is None or rhs is None:
             return in_shapes, [None]
         _, out = _batch_dot_shape(lhs, rhs, attrs["transpose_a"], attrs["transpose_b"])
+        k_lhs = lhs[-2] if attrs["transpose_a"] else lhs[-1]
+        k_rhs = rhs[-1] if attrs["transpose_b"] else rhs[-2]
+        if not (k_lhs and k_rhs):   # as MXNet: no output shape while a contracted axis is unknown
+            return in_shapes, [None]
         return in_shapes, [out]
 
     def gradient(F, attrs, inputs, outputs, out_grads):

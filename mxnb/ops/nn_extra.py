@@ -316,6 +316,9 @@ class IdentityAttachKLSparseReg:
     in the forward pass; the backward pass updates the running mean activation per unit
     (moving_avg) and adds the gradient of the KL divergence between the target sparseness and
     it: penalty * (-target / avg + (1 - target) / (1 - avg))."""
+    # the running mean activation starts at 0 wherever an initializer reads `__init__`
+    input_init = {"moving_avg": '["zero", {}]'}
+
     def compute(xp, inputs, attrs):
         IdentityAttachKLSparseReg.infer_shape(attrs, [x.shape for x in inputs])
         return inputs[0].copy()

@@ -103,6 +103,9 @@ def normalize(xp, inputs, attrs, is_train, relu=False):
           hint="batchnorm")
 class BatchNorm:
     """(data - mean) / sqrt(var + eps) * gamma + beta, per channel along `axis`."""
+    # running statistics start at 0 and 1 wherever an initializer reads `__init__` (as MXNet)
+    input_init = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         return normalize(xp, inputs, attrs, is_train)
 

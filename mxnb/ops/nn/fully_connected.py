@@ -66,6 +66,8 @@ class FullyConnected:
     def infer_shape(attrs, in_shapes):
         name, hidden = "FullyConnected", attrs["num_hidden"]
         data, weight = in_shapes[0], in_shapes[1]
+        if data is None:    # as MXNet: nothing is inferred before the data's rank is known
+            return in_shapes, [None]
         units, out = _infer_units(attrs, data)
         weight = merge(weight, (hidden, units), name, "weight (num_hidden=%d, in_units from data %s)"
                        % (hidden, None if data is None else tuple(data)))

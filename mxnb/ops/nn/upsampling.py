@@ -41,6 +41,9 @@ class UpSampling:
     input's size times scale, then the results are concatenated along channels (or summed);
     bilinear: a Deconvolution of data with weight (C, 1, 2s - s%2, 2s - s%2), stride s, one group
     per channel (initialise the weight with init.Bilinear)."""
+    # bilinear's weight starts as the bilinear kernel wherever an initializer reads `__init__`
+    input_init = {"weight": '["bilinear", {}]'}
+
     def compute(xp, inputs, attrs):
         if attrs["sample_type"] == "bilinear":
             if len(inputs) != 2:
