@@ -88,7 +88,7 @@ def _fully_connected(xp, inputs, attrs, out):
         raise _Unsupported
     _product(xp, inputs, out)
     if not attrs["no_bias"]:
-        out += inputs[2]
+        out += _bias_row(inputs[2])
 
 
 def fully_connected_relu(xp, inputs, attrs, out):
@@ -98,9 +98,15 @@ def fully_connected_relu(xp, inputs, attrs, out):
     _product(xp, inputs, out)
     if attrs["no_bias"]:
         _relu(xp, out, out)
-    elif not (xp is numpy and loops.bias_relu(out, inputs[2])):
-        out += inputs[2]
+    elif not (xp is numpy and loops.bias_relu(out, _bias_row(inputs[2]))):
+        out += _bias_row(inputs[2])
         _relu(xp, out, out)
+
+
+def _bias_row(bias):
+    """The bias as one row: FullyConnected takes (num_hidden,) or (num_hidden, 1), and the
+    second must not broadcast down the batch."""
+    return bias.reshape(-1) if bias.ndim != 1 else bias
 
 
 def skip(xp, inputs, attrs, out):
