@@ -254,6 +254,10 @@ class Executor(NodeHooks):
             if tuple(grad.shape) != tuple(out.shape):
                 raise ShapeError("backward: head gradient has shape %s, its output %s"
                                  % (tuple(grad.shape), tuple(out.shape)))
+            if grad._sparse:
+                # read as dense, as MXNet's backward kernels do (most fall back to dense):
+                # og * f'(x) is then NaN where f'(x) is, even in rows og does not store
+                grad = grad.tostype("default")
             values[slot] = grad._data
         optimizer = self._optimizer
         if optimizer is None or self._node_hooks or self._storage:

@@ -84,7 +84,7 @@ def _nms_one(xp, boxes, attrs):
     cs, si, ii = attrs["coord_start"], attrs["score_index"], attrs["id_index"]
     scores = boxes[:, si]
     valid = scores > attrs["valid_thresh"]
-    if ii >= 0 and attrs["background_id"] >= 0:
+    if ii >= 0:     # MXNet drops the background class even when background_id is -1
         valid &= boxes[:, ii] != attrs["background_id"]
     candidates = xp.nonzero(valid)[0]
     order = candidates[xp.argsort(-scores[candidates], kind="stable")]

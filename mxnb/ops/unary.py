@@ -31,6 +31,15 @@ def _one_minus_square(F, a):
     return F._rminus_scalar(F.square(a), scalar=1.0)
 
 
+def _dense_og(F, og):
+    """The output gradient as a unary backward kernel reads it: MXNet's read a sparse one as
+    dense, so og * f'(x) is NaN (not 0) in rows og does not store where f'(x) is NaN or
+    infinite (arccosh'(0), 1/0 ...). Symbols and dense arrays pass unchanged."""
+    if getattr(og, "stype", "default") == "default":
+        return og
+    return F.cast_storage(og, stype="default")
+
+
 def _zero(F, x, out, og):
     """Piecewise-constant operators (rounding, sign, logical_not): MXNet writes zeros."""
     return F.zeros_like(x)
@@ -136,7 +145,7 @@ def _register_unary(name, compute, grad):
         return result if result.dtype == x.dtype else result.astype(x.dtype)
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        return [grad(F, inputs[0], outputs[0], out_grads[0])]
+        return [grad(F, inputs[0], outputs[0], _dense_og(F, out_grads[0]))]
 
     impl = type(name, (), {"compute": compute_one, "gradient": gradient,
                            "__doc__": "%s of the input, elementwise." % name})

@@ -36,12 +36,18 @@ def _label_shape(attrs, data):
 @operator("SoftmaxOutput", params=_SOFTMAX_OUTPUT, inputs=("data", "label"), aliases=("Softmax",),
           hint="softmaxoutput")
 class SoftmaxOutput:
-    """Forward: softmax of data. Backward: (softmax - one_hot(label)) * grad_scale, normalised."""
+    """Forward: softmax of data. Backward: (softmax - one_hot(label)) * grad_scale, normalised;
+    a label shaped as the data is a probability label: (softmax - label) * grad_scale, which
+    MXNet neither normalises nor masks (normalization, use_ignore and smooth_alpha are unused)."""
     def compute(xp, inputs, attrs):
         return _softmax_forward(xp, inputs[0], attrs)
 
     def infer_shape(attrs, in_shapes):
         data, label = in_shapes
+        if data is not None and label is not None and len(label) == len(data):
+            # a label shaped as the data holds class probabilities (MXNet accepts it)
+            shape = merge(label, data, "SoftmaxOutput", "a probability label")
+            return [shape, shape], [shape]
         if data is not None and label is not None and attrs["multi_output"] and len(label) == 2 \
                 and len(data) > 3:
             return in_shapes, [data]   # label given flattened as (batch, spatial size)
@@ -68,11 +74,21 @@ def _class_scores(out, attrs):
     return scores.reshape(scores.shape + (1,)), scores.shape[0]
 
 
+def _probability_label_grad(og, out, label, attrs):
+    """The gradient for a probability label: MXNet 1.9.1 applies grad_scale only."""
+    grad = ((out - label) * attrs["grad_scale"]).astype(out.dtype, copy=False)
+    if attrs["out_grad"]:
+        grad *= og
+    return grad
+
+
 @operator("_backward_SoftmaxOutput", params=_SOFTMAX_OUTPUT, inputs=("ograd", "output", "label"))
 class BackwardSoftmaxOutput:
     """SoftmaxOutput's data gradient from (ograd, output, label)."""
     def compute(xp, inputs, attrs):
         og, out, label = inputs
+        if label.shape == out.shape:
+            return _probability_label_grad(og, out, label, attrs)
         scores, rows = _class_scores(out, attrs)
         classes = scores.shape[1]
         # Without multi_output, MXNet reads the first `rows` labels of the flattened label.

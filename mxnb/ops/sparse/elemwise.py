@@ -6,12 +6,18 @@
     dense + csr/rsp   -> default         (a product keeps only the sparse operand's positions)
     csr with rsp: the dense fallback
 
+    _maximum / _minimum / _hypot (f(0, 0) = 0)
+    csr, csr -> csr; rsp, rsp -> row_sparse, over the union of the stored positions (rows);
+    with a dense operand, or csr with rsp: the dense fallback
+
+    elemwise_div: a dense result; the fallback (with its warning) only for csr with rsp
+
 Scalar products keep the storage type; adding a nonzero scalar gives a dense array; scalar
 comparisons (and + 0) keep it when they map 0 to 0 for the scalar (`rsp > 0`, `csr == 1`). Unary
 operators that map 0 to 0 (relu, abs, sqrt, square, ...) are applied to the stored values alone.
 """
 from ..registry import storage, get
-from .storage import CSR, RowSparse, stype_of, densify, put_rows
+from .storage import CSR, RowSparse, stype_of, densify, put_rows, INDEX_DTYPE
 
 _D, _C, _R = "default", "csr", "row_sparse"
 
@@ -103,6 +109,83 @@ class ElemwiseMulStorage:
         return _mul(xp, inputs[0], inputs[1])
 
 
+# --- maximum / minimum / hypot: f(0, 0) = 0 on the union of the stored positions -------------
+def _union_stypes(attrs, in_stypes):
+    lhs, rhs = in_stypes
+    return [lhs] if lhs == rhs and lhs != _D else None    # mixed: the dense fallback
+
+
+def _csr_keys(xp, a):
+    """Each stored value's flat position row * columns + column (ascending for canonical CSR)."""
+    return a.rows(xp) * a.shape[1] + a.indices
+
+
+def _csr_union(xp, a, b, fn):
+    """fn over the union of two CSR payloads' stored positions; zero results are left out."""
+    ka, kb = _csr_keys(xp, a), _csr_keys(xp, b)
+    keys = xp.union1d(ka, kb)
+    va = xp.zeros(keys.shape, dtype=a.dtype)
+    vb = xp.zeros(keys.shape, dtype=b.dtype)
+    va[xp.searchsorted(keys, ka)] = a.data
+    vb[xp.searchsorted(keys, kb)] = b.data
+    values = fn(va, vb)
+    keep = values != 0               # NaN is kept, as a stored value
+    keys, values = keys[keep], values[keep]
+    rows = keys // a.shape[1]
+    indptr = xp.searchsorted(rows, xp.arange(a.shape[0] + 1, dtype=INDEX_DTYPE))
+    return CSR(values, (keys % a.shape[1]).astype(INDEX_DTYPE), indptr.astype(INDEX_DTYPE),
+               a.shape)
+
+
+def _rows_on(xp, a, rows):
+    """a's values on the (ascending) rows `rows`, a superset of its own: zeros elsewhere."""
+    out = xp.zeros((rows.shape[0],) + tuple(a.shape[1:]), dtype=a.data.dtype)
+    put_rows(xp, out, xp.searchsorted(rows, a.indices), a.data)
+    return out
+
+
+def _rsp_union(xp, a, b, fn):
+    """fn over the union of two RowSparse payloads' rows (every such row kept, as MXNet)."""
+    rows = xp.union1d(a.indices, b.indices).astype(INDEX_DTYPE)
+    return RowSparse(fn(_rows_on(xp, a, rows), _rows_on(xp, b, rows)), rows, a.shape)
+
+
+def _union_storage(name):
+    op = get(name)
+
+    def compute(xp, inputs, attrs, out_stypes):
+        a, b = inputs
+
+        def fn(x, y):
+            return op.compute(xp, [x, y], attrs)
+        if isinstance(a, CSR):
+            return _csr_union(xp, a, b, fn)
+        return _rsp_union(xp, a, b, fn)
+
+    storage(name)(type(name + "Storage", (), {"infer_storage": _union_stypes,
+                                              "compute": compute}))
+
+
+for _name in ("_maximum", "_minimum", "_hypot"):
+    _union_storage(_name)
+
+
+# --- div: MXNet's dense kernel reads sparse operands of one storage type (or with a dense one)
+# without a fallback warning; csr with row_sparse falls back.
+def _div_stypes(attrs, in_stypes):
+    if _C in in_stypes and _R in in_stypes:
+        return None
+    return [_D]
+
+
+@storage("elemwise_div")
+class ElemwiseDivStorage:
+    infer_storage = _div_stypes
+
+    def compute(xp, inputs, attrs, out_stypes):
+        return get("elemwise_div").compute(xp, [densify(xp, x) for x in inputs], attrs)
+
+
 # --- values-only operators ----------------------------------------------------------------------
 def with_data(payload, data):
     """The payload's structure with new values."""
@@ -126,10 +209,10 @@ def _values_only(name):
 
 
 # MXNet's sparse-preserving unary operators (f(0) = 0) and scalar products.
-_ZERO_PRESERVING = ("relu", "abs", "sign", "sqrt", "square", "negative", "round", "rint", "ceil",
-                    "floor", "trunc", "fix", "expm1", "log1p", "sin", "tan", "arcsin", "arctan",
-                    "sinh", "tanh", "arcsinh", "arctanh", "degrees", "radians", "_mul_scalar",
-                    "_div_scalar")
+_ZERO_PRESERVING = ("relu", "abs", "sign", "sqrt", "cbrt", "square", "negative", "round", "rint",
+                    "ceil", "floor", "trunc", "fix", "expm1", "log1p", "sin", "tan", "arcsin",
+                    "arctan", "sinh", "tanh", "arcsinh", "arctanh", "degrees", "radians",
+                    "_mul_scalar", "_div_scalar")
 for _name in _ZERO_PRESERVING:
     _values_only(_name)
 
