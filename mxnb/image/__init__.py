@@ -11,6 +11,11 @@ from .augmenters import (Augmenter, SequentialAug, ResizeAug, ForceResizeAug, Ra
                          CastAug, CreateAugmenter)
 from .image_iter import ImageIter
 from .rotate import imrotate, random_rotate
+from . import detection
+from . import detection as det
+from .detection import (DetAugmenter, DetBorrowAug, DetRandomSelectAug, DetHorizontalFlipAug,
+                        DetRandomCropAug, DetRandomPadAug, CreateMultiRandCropAugmenter,
+                        CreateDetAugmenter, ImageDetIter)
 
 __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short",
            "fixed_crop", "random_crop", "center_crop", "color_normalize", "random_size_crop",
@@ -18,4 +23,7 @@ __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "re
            "RandomSizedCropAug", "CenterCropAug", "RandomOrderAug", "BrightnessJitterAug",
            "ContrastJitterAug", "SaturationJitterAug", "HueJitterAug", "ColorJitterAug",
            "LightingAug", "ColorNormalizeAug", "RandomGrayAug", "HorizontalFlipAug", "CastAug",
-           "CreateAugmenter", "ImageIter", "imrotate", "random_rotate"]
+           "CreateAugmenter", "ImageIter", "imrotate", "random_rotate",
+           "DetAugmenter", "DetBorrowAug", "DetRandomSelectAug", "DetHorizontalFlipAug",
+           "DetRandomCropAug", "DetRandomPadAug", "CreateMultiRandCropAugmenter",
+           "CreateDetAugmenter", "ImageDetIter"]
