@@ -45,7 +45,11 @@ def test_hidden_keys_are_renamed_and_per_input_ones_move_to_the_input():
 def test_missing_auxiliary_states_become_variables_with_the_node_attributes():
     net = mx.sym.load_json(json.dumps(LEGACY))
     assert net.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
-    assert net.attr_dict()["bn_moving_mean"]["__ctx_group__"] == "stage2"
+    attrs = net.attr_dict()
+    assert attrs["bn_moving_mean"]["__ctx_group__"] == "stage2"
+    # and the initializers MXNet 0.9.4+ sets on BatchNorm's statistics, as its upgrade does
+    assert attrs["bn_moving_mean"]["__init__"] == '["zero", {}]'
+    assert attrs["bn_moving_var"]["__init__"] == '["one", {}]'
     x = np.random.RandomState(0).rand(5, 3).astype(np.float32)
     ex = net.simple_bind(mx.cpu(), data=(5, 3), grad_req="null")
     ex.arg_dict["data"][:] = x

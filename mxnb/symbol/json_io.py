@@ -93,6 +93,11 @@ def load_json(json_str):
         node = Node(op, name, parsed, inputs, op.num_outputs(parsed), user)
         node.given = tuple(params)
         _place_per_input(node, expected, per_input)
+        if version < 904:
+            # files before MXNet 0.9.4 kept no initializer on the variables an operator sets
+            # one for (BatchNorm's moving statistics): MXNet's upgrade sets them on load
+            from .register import _set_input_inits
+            _set_input_inits(op, expected, inputs)
         nodes.append(node)
     try:
         head_entries = [(int(h[0]), int(h[1])) for h in heads]
