@@ -54,3 +54,30 @@ def test_negative_and_positive_seeds_give_different_streams():
 def test_seed_that_is_not_an_int_raises_value_error():
     with pytest.raises(ValueError, match="int"):
         mx.random.seed(3.7)
+
+
+@pytest.mark.parametrize("name, params, mean", [
+    ("uniform_like", {"low": 2.0, "high": 4.0}, 3.0),
+    ("normal_like", {"loc": -1.0, "scale": 0.5}, -1.0),
+    ("exponential_like", {"lam": 4.0}, 0.25),
+    ("gamma_like", {"alpha": 2.0, "beta": 3.0}, 6.0),
+    ("poisson_like", {"lam": 3.0}, 3.0),
+])
+def test_symbol_like_samplers_take_the_shape_of_their_input(name, params, mean):
+    mx.random.seed(3)
+    data = mx.sym.var("d")
+    out = getattr(mx.sym.random, name)(data=data, **params).eval(d=mx.nd.zeros((40, 500)))[0]
+    assert out.shape == (40, 500)
+    np.testing.assert_allclose(out.asnumpy().mean(), mean, rtol=0.05)
+
+
+def test_symbol_rand_zipfian_draws_classes_and_expected_counts():
+    mx.random.seed(0)
+    sampled, count_true, count_sampled = mx.sym.contrib.rand_zipfian(mx.sym.var("t"), 2000, 5)
+    outs = mx.sym.Group([sampled, count_true, count_sampled]).eval(t=mx.nd.array([0, 3]))
+    classes = outs[0].asnumpy()
+    assert outs[0].dtype == np.int64 and classes.min() >= 0 and classes.max() < 5
+    expected = np.log((np.arange(5) + 2.0) / (np.arange(5) + 1.0)) / np.log(6.0)
+    np.testing.assert_allclose(np.bincount(classes, minlength=5) / 2000, expected, atol=0.04)
+    np.testing.assert_allclose(outs[1].asnumpy(), expected[[0, 3]] * 2000, rtol=1e-12)
+    np.testing.assert_allclose(outs[2].asnumpy(), expected[classes] * 2000, rtol=1e-12)

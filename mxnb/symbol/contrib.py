@@ -19,7 +19,7 @@ from ._subgraph import build_subgraph, call_in_scope, Subgraph
 from .register import make_node, make_sym_function
 from .symbol import Symbol, var
 
-__all__ = ["foreach", "while_loop", "cond"]
+__all__ = ["foreach", "while_loop", "cond", "rand_zipfian"]
 
 
 def _symbol_leaf(x):
@@ -298,6 +298,47 @@ def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, be
         weight, grad, mean, var, weight32, _rescale_symbol(rescale_grad), lr=lr, eta=eta,
         beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name,
         **kwargs)
+
+
+def rand_zipfian(true_classes, num_sampled, range_max):
+    """Symbols drawing `num_sampled` classes from the approximately log-uniform (Zipfian)
+    distribution P(c) = (log(c + 2) - log(c + 1)) / log(range_max + 1), with the expected
+    counts of the true and the sampled classes (mx.nd.contrib.rand_zipfian's graph).
+
+    Parameters
+    ----------
+    true_classes : Symbol
+        The target classes (1-D).
+    num_sampled : int
+        The number of classes to draw (with replacement).
+    range_max : int
+        The number of possible classes.
+
+    Returns
+    -------
+    tuple of Symbol
+        (sampled classes, int64; expected count of each true class, float64; expected count of
+        each sampled class, float64).
+
+    Example
+    -------
+    >>> samples, count_true, count_sampled = mx.sym.contrib.rand_zipfian(mx.sym.var('t'), 4, 5)
+    """
+    import math
+    from . import random
+    if not isinstance(true_classes, Symbol):
+        raise MXNetError("rand_zipfian: true_classes must be a Symbol, found %s"
+                         % type(true_classes).__name__)
+    log_range = math.log(range_max + 1)
+    rand = random.uniform(0, log_range, shape=(num_sampled,), dtype="float64")
+    # exp(u) - 1 for u uniform in [0, log(range_max + 1)) is the Zipfian draw; the modulo keeps
+    # rounding at the top inside [0, range_max)
+    sampled = (rand.exp() - 1).astype("int64") % range_max
+    true_fp64 = true_classes.astype("float64")
+    count_true = ((true_fp64 + 2.0) / (true_fp64 + 1.0)).log() / log_range * num_sampled
+    sampled_fp64 = sampled.astype("float64")
+    count_sampled = ((sampled_fp64 + 2.0) / (sampled_fp64 + 1.0)).log() / log_range * num_sampled
+    return sampled, count_true, count_sampled
 
 
 def __getattr__(name):

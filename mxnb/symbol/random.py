@@ -7,7 +7,9 @@ from . import _functions
 from .symbol import Symbol
 
 __all__ = ["uniform", "normal", "randn", "exponential", "gamma", "poisson", "negative_binomial",
-           "generalized_negative_binomial", "multinomial", "shuffle", "randint"]
+           "generalized_negative_binomial", "multinomial", "shuffle", "randint", "uniform_like",
+           "normal_like", "exponential_like", "gamma_like", "poisson_like",
+           "negative_binomial_like", "generalized_negative_binomial_like"]
 
 
 def _shape(shape):
@@ -78,3 +80,24 @@ def shuffle(data, **kwargs):
 def randint(low, high, shape=None, dtype=None, **kwargs):
     return _functions["_random_randint"](low=low, high=high, shape=_shape(shape) or (1,),
                                          dtype=dtype or "int32", **kwargs)
+
+
+def _like(name):
+    """`<name>_like`: the generated function of operator `_random_<name>_like` (samples shaped
+    like its input; the parameters are the operator's, as MXNet's)."""
+    function = _functions["_random_%s_like" % name]
+
+    def like(data=None, **kwargs):
+        return function(data, **kwargs)
+    like.__name__ = like.__qualname__ = name + "_like"
+    like.__doc__ = function.__doc__
+    return like
+
+
+uniform_like = _like("uniform")
+normal_like = _like("normal")
+exponential_like = _like("exponential")
+gamma_like = _like("gamma")
+poisson_like = _like("poisson")
+negative_binomial_like = _like("negative_binomial")
+generalized_negative_binomial_like = _like("generalized_negative_binomial")
