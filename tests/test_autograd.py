@@ -267,3 +267,23 @@ def test_second_order_through_a_gradient_made_of_constants_is_zero(op):
     first.backward(nd.ones((2,)))
     assert np.abs(first.asnumpy()).sum() > 0
     np.testing.assert_array_equal(x.grad.asnumpy(), [0.0, 0.0])
+
+
+def test_arrays_of_a_freed_graph_are_constants_in_a_new_recording():
+    # MXNet 1.9.1: once a backward frees a graph, its arrays are outside any graph; recorded
+    # with a live input they are constants, alone they record nothing
+    w, x = nd.ones((2,)), nd.ones((2,))
+    w.attach_grad()
+    x.attach_grad()
+    with autograd.record():
+        y = x * 2
+    y.backward()
+    with autograd.record():
+        z = y * w * 3            # y: from the freed graph
+    z.backward()
+    np.testing.assert_allclose(w.grad.asnumpy(), [6.0, 6.0])
+    np.testing.assert_allclose(x.grad.asnumpy(), [2.0, 2.0])     # from the first backward only
+    with autograd.record():
+        alone = y * 3
+    with pytest.raises(mx.base.MXNetError, match="not computed under"):
+        alone.backward()

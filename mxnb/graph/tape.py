@@ -308,6 +308,8 @@ def record(op, name, attrs, inputs, outputs):
         entry = array._entry
         needed = in_reads is None or in_reads[k]
         k += 1
+        if entry is not None and entry[0].out_values is None and entry[0].op is not None:
+            entry = None    # made by a graph a backward has freed: a constant now, as in MXNet
         if entry is None:
             entry = (constant(array if needed else shape_only(array)), 0)
         elif needed:

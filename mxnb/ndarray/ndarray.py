@@ -276,10 +276,11 @@ def take_result_entry(target, value):
 
 
 def _record(op, attrs, inputs, outputs):
-    """Adds a tape node for this call when any input is part of a recorded graph; returns it
-    (or None)."""
+    """Adds a tape node for this call when any input is part of a recorded graph (one no
+    backward has freed, as MXNet counts it); returns it (or None)."""
     for x in inputs:
-        if x._entry is not None:
+        entry = x._entry
+        if entry is not None and (entry[0].out_values is not None or entry[0].op is None):
             break
     else:
         return None
