@@ -137,6 +137,9 @@ def _heads(heads, head_grads):
                 hg = _wrap(_xp_of(data).ones_like(data), head._ctx)
         elif tuple(hg.shape) != tuple(head.shape):
             raise MXNetError("head gradient has shape %s, its head has shape %s" % (hg.shape, head.shape))
+        elif hg._sparse and not head._sparse:
+            # a dense head's gradient is dense, as MXNet copies it (0 * inf rows give NaN)
+            hg = hg.tostype("default")
         entries[head._entry] = hg
     return entries
 

@@ -106,3 +106,19 @@ def test_cbrt_keeps_row_sparse_storage():
     out = nd.cbrt(_rsp(X))
     assert out.stype == "row_sparse"
     np.testing.assert_allclose(out.asnumpy(), np.cbrt(X), rtol=1e-6)
+
+
+def test_autograd_makes_a_sparse_head_gradient_of_a_dense_head_dense():
+    # MXNet copies it to dense storage: w's gradient at x's inf is 0 * inf = NaN in the row
+    # the sparse head gradient does not store, as a dense zero there gives
+    x = mx.nd.array([[1.0, np.inf, 2.0], [3.0, 4.0, 5.0]])
+    w = mx.nd.array([[2.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    x.attach_grad()
+    w.attach_grad()
+    with mx.autograd.record():
+        y = x * w
+    y.backward(mx.nd.sparse.row_sparse_array(([[1.0, 1.0, 1.0]], [1]), shape=(2, 3)))
+    with np.errstate(invalid="ignore"):
+        expected = np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]) * x.asnumpy()
+    np.testing.assert_array_equal(w.grad.asnumpy(), expected)
+    np.testing.assert_array_equal(x.grad.asnumpy(), [[0, 0, 0], [1, 1, 1]])
