@@ -76,3 +76,21 @@ def test_simple_bind_refuses_unknown_names():
     y = sym.sparse.dot(sym.var("x"), sym.var("w"))
     with pytest.raises(MXNetError, match="not arguments"):
         y.simple_bind(mx.cpu(), x=(4, 3), w=(3, 2), stype_dict={"q": "csr"})
+
+
+@pytest.mark.parametrize("make", [
+    lambda d, w: sym.Embedding(d, w, input_dim=10, output_dim=4, sparse_grad=True),
+    lambda d, w: sym.contrib.SparseEmbedding(d, w, input_dim=10, output_dim=4),
+])
+def test_simple_bind_gives_a_sparse_embedding_a_row_sparse_weight_gradient(make):
+    # MXNet 1.9.1: without any variable declared sparse, the weight gradient is row_sparse
+    ex = make(sym.var("data"), sym.var("w")).simple_bind(mx.cpu(), data=(3,), w=(10, 4))
+    assert ex.grad_dict["w"].stype == "row_sparse"
+    ex.arg_dict["data"][:] = nd.array([1, 4, 1])
+    ex.arg_dict["w"][:] = nd.array(np.arange(40).reshape(10, 4))
+    out = ex.forward(is_train=True)[0]
+    np.testing.assert_allclose(out.asnumpy(), np.arange(40).reshape(10, 4)[[1, 4, 1]])
+    ex.backward(nd.ones((3, 4)))
+    expected = np.zeros((10, 4))
+    expected[1], expected[4] = 2, 1
+    np.testing.assert_allclose(ex.grad_dict["w"].asnumpy(), expected)

@@ -31,9 +31,16 @@ def variable_stype(node, given):
 
 
 def declares_sparse(symbol):
-    """Whether a variable of `symbol` says it is sparse (`var(..., stype='csr')`)."""
-    return any(variable_stype(node, {}) != "default"
-               for node in topo_sort(symbol._outputs) if node.op is None)
+    """Whether binding `symbol` may involve sparse storage: a variable says it is sparse
+    (`var(..., stype='csr')`), or an operator makes a sparse gradient of a dense input
+    (Embedding(sparse_grad=True), contrib.SparseEmbedding: row_sparse weight gradients)."""
+    for node in topo_sort(symbol._outputs):
+        if node.op is None:
+            if variable_stype(node, {}) != "default":
+                return True
+        elif node.attrs.get("sparse_grad") or node.op.name == "_contrib_SparseEmbedding":
+            return True
+    return False
 
 
 def infer_storage_types(entries, given=None, nodes=None):
