@@ -19,7 +19,7 @@ from .ndarray import random as _random
 
 __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mixed", "Zero", "One",
            "Constant", "Uniform", "Normal", "Orthogonal", "Xavier", "MSRAPrelu", "Bilinear",
-           "LSTMBias"]
+           "LSTMBias", "FusedRNN"]
 
 
 class InitError(MXNetError, ValueError):
@@ -617,3 +617,70 @@ class LSTMBias(Initializer):
         _fill(arr, 0.0)
         arr._data[num_hidden:2 * num_hidden] = self.forget_bias
         bump_version(arr)
+
+
+@register
+class FusedRNN(Initializer):
+    """Initializes the packed `parameters` of a `mx.rnn.FusedRNNCell` piece by piece: each
+    per-gate weight and bias (as `FusedRNNCell.unpack_weights` names them) gets `init`, or the
+    global initializer when `init` is None; an LSTM's forget-gate biases get `forget_bias`.
+
+    Parameters
+    ----------
+    init : Initializer, str or None
+        Applied to each unpacked piece (a str is a JSON description, as `dumps()` writes).
+        None falls back to the global initializer (the one `init_params` was given).
+    num_hidden : int
+        The cell's `num_hidden`.
+    num_layers : int
+        The cell's `num_layers`.
+    mode : str
+        The cell's `mode`: 'rnn_relu', 'rnn_tanh', 'lstm' or 'gru'.
+    bidirectional : bool, default False
+        The cell's `bidirectional`.
+    forget_bias : float, default 1.0
+        Value of an LSTM's forget-gate biases.
+
+    Examples
+    --------
+    >>> init = mx.init.FusedRNN(None, num_hidden=2, num_layers=1, mode='lstm')
+    >>> arr = mx.nd.zeros((4 * 2 * (3 + 2 + 2),))    # input size 3
+    >>> desc = mx.init.InitDesc('parameters', attrs={'__init__': init.dumps()})
+    >>> mx.init.Uniform(0.1)(desc, arr)     # the global initializer fills the other pieces
+    >>> mx.rnn.FusedRNNCell(2, prefix='').unpack_weights({'parameters': arr})[
+    ...     'l0_i2h_f_bias'].asnumpy().tolist()
+    [1.0, 1.0]
+    """
+
+    def __init__(self, init, num_hidden, num_layers, mode, bidirectional=False, forget_bias=1.0):
+        if isinstance(init, str):
+            init = create(init)
+        super().__init__(init=init.dumps() if init is not None else None, num_hidden=num_hidden,
+                         num_layers=num_layers, mode=mode, bidirectional=bidirectional,
+                         forget_bias=forget_bias)
+        self._init = init
+        self._num_hidden = num_hidden
+        self._num_layers = num_layers
+        self._mode = mode
+        self._bidirectional = bidirectional
+        self._forget_bias = forget_bias
+
+    def _init_weight(self, desc, arr):
+        from .rnn.rnn_cell import FusedRNNCell    # rnn sits beside us and imports this module
+        cell = FusedRNNCell(self._num_hidden, self._num_layers, self._mode, self._bidirectional,
+                            forget_bias=self._forget_bias, prefix="")
+        pieces = cell.unpack_weights({"parameters": arr})
+        global_init = getattr(desc, "global_init", None)
+        for name, piece in pieces.items():
+            piece_desc = InitDesc(name, global_init=global_init)
+            if self._mode == "lstm" and name.endswith("_f_bias"):
+                _fill(piece, self._forget_bias)
+            elif self._init is not None:
+                self._init(piece_desc, piece)
+            elif global_init is not None:
+                global_init(piece_desc, piece)
+            else:
+                raise InitError("FusedRNN: no initializer for %s: give FusedRNN an `init` or "
+                                "call it through a global initializer" % name)
+        packed = cell.pack_weights(pieces)["parameters"]
+        _fill(arr, packed.asnumpy().reshape(arr.shape))

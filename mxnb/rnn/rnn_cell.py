@@ -1,7 +1,9 @@
 """MXNet 1.x's legacy symbolic RNN cells (`mx.rnn.LSTMCell`, ...): each step is built from
 registered operators (FullyConnected, SliceChannel, Activation), so `unroll` gives an ordinary
 symbol that Module, BucketingModule and the executor run."""
-from ..base import MXNetError
+import warnings
+
+from ..base import FailedCheckError, MXNetError, ShapeError
 from .. import symbol
 from ..ops import registry as _registry
 
@@ -340,9 +342,10 @@ class GRUCell(BaseRNNCell):
 
 
 class FusedRNNCell(BaseRNNCell):
-    """Several layers of one RNN kind run by MXNet's fused `RNN` operator. mxnb runs it when the
-    registry has `RNN`; otherwise `unroll` raises and `unfuse()` gives the equivalent stack of
-    LSTMCell/GRUCell/RNNCell.
+    """Several layers of one RNN kind run by MXNet's fused `RNN` operator, all weights in one
+    packed `<prefix>parameters` vector (initialized through `mx.init.FusedRNN`).
+    `unpack_weights`/`pack_weights` convert it to and from one array per layer, direction and
+    gate, the names `unfuse()`'s equivalent stack of LSTMCell/GRUCell/RNNCell packs.
 
     Parameters
     ----------
@@ -357,6 +360,12 @@ class FusedRNNCell(BaseRNNCell):
     prefix : str, optional
         Default '<mode>_'.
     params : RNNParams, optional
+
+    Examples
+    --------
+    >>> cell = mx.rnn.FusedRNNCell(8, num_layers=2, mode='gru', prefix='gru_')
+    >>> outputs, states = cell.unroll(5, mx.sym.var('data'), layout='TNC', merge_outputs=True)
+    >>> stack = cell.unfuse()     # the same network as separate GRUCells
     """
 
     _MODES = ("rnn_relu", "rnn_tanh", "lstm", "gru")
@@ -375,12 +384,8 @@ class FusedRNNCell(BaseRNNCell):
         self._dropout = dropout
         self._get_next_state = get_next_state
         self._directions = ["l", "r"] if bidirectional else ["l"]
-        from .. import initializer
-        if hasattr(initializer, "FusedRNN"):
-            init = initializer.FusedRNN(None, num_hidden, num_layers, mode, bidirectional,
-                                        forget_bias)
-        else:
-            init = None
+        from ..initializer import FusedRNN
+        init = FusedRNN(None, num_hidden, num_layers, mode, bidirectional, forget_bias)
         self._parameter = self.params.get("parameters", init=init)
 
     @property
@@ -395,6 +400,106 @@ class FusedRNNCell(BaseRNNCell):
         return {"rnn_relu": [""], "rnn_tanh": [""], "lstm": ["_i", "_f", "_c", "_o"],
                 "gru": ["_r", "_z", "_o"]}[self._mode]
 
+    def _piece_shapes(self, num_input):
+        """[(name, shape)] of the per-gate pieces, in the order the `RNN` operator packs them:
+        every weight (layer by layer, direction by direction; i2h gates then h2h gates), then
+        every bias in the same order. A gate's piece of a (G*H, ...) matrix is contiguous, so
+        the fused layout cut gate by gate gives exactly these pieces."""
+        h, b = self._num_hidden, len(self._directions)
+        weights, biases = [], []
+        for layer in range(self._num_layers):
+            layer_input = num_input if layer == 0 else b * h
+            for direction in self._directions:
+                stem = "%s%s%d_" % (self._prefix, direction, layer)
+                for group, cols in (("i2h", layer_input), ("h2h", h)):
+                    for gate in self._gate_names:
+                        weights.append(("%s%s%s_weight" % (stem, group, gate), (h, cols)))
+                        biases.append(("%s%s%s_bias" % (stem, group, gate), (h,)))
+        return weights + biases
+
+    def _input_size(self, size):
+        """The input size a packed vector of `size` values fits (MXNetError when none does)."""
+        per_gate = len(self._directions) * self._num_hidden * len(self._gate_names)
+        h, b = self._num_hidden, len(self._directions)
+        upper = (self._num_layers - 1) * (h + b * h + 2) + h + 2
+        num_input = size // per_gate - upper if size % per_gate == 0 else -1
+        if num_input < 1:
+            raise ShapeError("FusedRNNCell(%s, num_hidden=%d, num_layers=%d, bidirectional=%s): "
+                             "%d packed parameters fit no input size (expected %d * (input size "
+                             "+ %d))" % (self._mode, h, self._num_layers, self._bidirectional,
+                                         size, per_gate, upper))
+        return num_input
+
+    def unpack_weights(self, args):
+        """Splits the packed `parameters` into one array per layer, direction, group and gate.
+
+        Parameters
+        ----------
+        args : dict of str to NDArray
+            Must hold the packed vector under the cell's parameter name (`<prefix>parameters`);
+            other entries are passed through.
+
+        Returns
+        -------
+        dict of str to NDArray
+            `args` without the packed vector, with copies of its pieces named
+            `<prefix><l|r><layer>_<i2h|h2h><gate>_<weight|bias>` (e.g. `lstm_l0_i2h_f_weight`,
+            `gru_r1_h2h_z_bias`; no gate suffix for rnn_relu/rnn_tanh).
+
+        Examples
+        --------
+        >>> cell = mx.rnn.FusedRNNCell(2, mode='gru', prefix='gru_')
+        >>> args = cell.unpack_weights({'gru_parameters': mx.nd.zeros((3 * 2 * (3 + 2 + 2),))})
+        >>> args['gru_l0_i2h_z_weight'].shape
+        (2, 3)
+        """
+        args = args.copy()
+        arr = args.pop(self._parameter.name)
+        flat = arr.reshape((-1,))
+        offset = 0
+        for name, shape in self._piece_shapes(self._input_size(flat.size)):
+            count = shape[0] * (shape[1] if len(shape) > 1 else 1)
+            args[name] = flat[offset:offset + count].reshape(shape).copy()
+            offset += count
+        return args
+
+    def pack_weights(self, args):
+        """The inverse of `unpack_weights`: the per-gate pieces concatenated into `parameters`.
+
+        Parameters
+        ----------
+        args : dict of str to NDArray
+            The pieces `unpack_weights` names (the input size is read from
+            `<prefix>l0_i2h<first gate>_weight`); other entries are passed through.
+
+        Returns
+        -------
+        dict of str to NDArray
+            `args` without the pieces, with the packed vector under `<prefix>parameters`.
+
+        Examples
+        --------
+        >>> cell = mx.rnn.FusedRNNCell(2, mode='gru', prefix='gru_')
+        >>> packed = {'gru_parameters': mx.nd.arange(42)}
+        >>> cell.pack_weights(cell.unpack_weights(packed))['gru_parameters'].shape
+        (42,)
+        """
+        from .. import ndarray
+        args = args.copy()
+        first = "%sl0_i2h%s_weight" % (self._prefix, self._gate_names[0])
+        if first not in args:
+            raise MXNetError("FusedRNNCell.pack_weights: expected the unpacked weight %r (and "
+                             "its sibling pieces), found only %s" % (first, sorted(args)))
+        pieces = []
+        for name, shape in self._piece_shapes(args[first].shape[1]):
+            piece = args.pop(name)
+            if tuple(piece.shape) != shape:
+                raise ShapeError("FusedRNNCell.pack_weights: %s should have shape %s, found %s"
+                                 % (name, shape, tuple(piece.shape)))
+            pieces.append(piece.reshape((-1,)))
+        args[self._parameter.name] = ndarray.concat(*pieces, dim=0)
+        return args
+
     def __call__(self, inputs, states):
         raise NotImplementedError("FusedRNNCell cannot be stepped. Please use unroll")
 
@@ -406,7 +511,12 @@ class FusedRNNCell(BaseRNNCell):
         self.reset()
         inputs, axis = _normalize_sequence(length, inputs, layout, True)
         if axis == 1:
+            warnings.warn("NTC layout detected. Consider using TNC for FusedRNNCell for faster "
+                          "speed")
             inputs = symbol.swapaxes(inputs, dim1=0, dim2=1)
+        elif axis != 0:
+            raise FailedCheckError("FusedRNNCell.unroll: layout must be 'TNC' or 'NTC', found %r"
+                                   % (layout,))
         if begin_state is None:
             begin_state = self.begin_state()
         states = begin_state
@@ -419,10 +529,11 @@ class FusedRNNCell(BaseRNNCell):
                          name=self._prefix + "rnn", **kwargs)
         if not self._get_next_state:
             outputs, states = rnn, []
-        elif self._mode == "lstm":
-            outputs, states = rnn[0], [rnn[1], rnn[2]]
         else:
-            outputs, states = rnn[0], [rnn[1]]
+            states = [rnn[i] for i in range(1, 3 if self._mode == "lstm" else 2)]
+            for state in states:
+                state._set_attr(__layout__="LNC")
+            outputs = rnn[0]
         if axis == 1:
             outputs = symbol.swapaxes(outputs, dim1=0, dim2=1)
         outputs, _ = _normalize_sequence(length, outputs, layout, merge_outputs)
