@@ -1,6 +1,7 @@
 """Operators that make arrays: filled arrays, ranges, copies and casts."""
 import numpy as np
 
+from .elemwise import _scalar_as
 from .params import Shape, Float, DType, Ctx, OptFloat, Int, Bool, REQUIRED
 from .registry import operator
 
@@ -51,18 +52,21 @@ def _arange_length(attrs):
                              "repeat": Int(1, low=1), "infer_range": Bool(False), "ctx": Ctx(),
                              "dtype": DType("float32")}, inputs=(), hint="arange", differentiable=False)
 class Arange:
-    """Evenly spaced values in [start, stop), each repeated `repeat` times."""
+    """Evenly spaced values in [start, stop), each repeated `repeat` times.
+
+    As MXNet's kernel: the length comes from the float range, and value i is
+    start + (i // repeat) * step computed in `dtype`, with start and step converted to `dtype`
+    first, so for integer dtypes arange(1.3, 4.6, 1.3) is [1, 2, 3] (start 1, step 1)."""
     def check_attrs(attrs):
         return "argument 'step' must not be 0" if attrs["step"] == 0 else None
 
     def compute(xp, inputs, attrs):
-        start, stop, step = attrs["start"], attrs["stop"], attrs["step"]
-        if stop is None:
-            start, stop = 0.0, start
-        values = xp.arange(start, stop, step, dtype=np.float64).astype(attrs["dtype"])
-        if attrs["repeat"] != 1:
-            values = xp.repeat(values, attrs["repeat"])
-        return values
+        start = attrs["start"] if attrs["stop"] is not None else 0.0
+        dtype = np.dtype(attrs["dtype"])
+        index = xp.arange(_arange_length(attrs)) // attrs["repeat"]
+        with np.errstate(over="ignore"):    # integer dtypes wrap, as MXNet's C arithmetic
+            return (index.astype(dtype) * _scalar_as(dtype, attrs["step"])
+                    + _scalar_as(dtype, start)).astype(dtype, copy=False)
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [(_arange_length(attrs),)]

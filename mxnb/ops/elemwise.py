@@ -121,6 +121,31 @@ def _div(F, k, a, b):
     return F.elemwise_div(a, b) if k == "elemwise" else F.broadcast_div(a, b)
 
 
+def _float_mask(F, x):
+    """Ones of `x`'s shape for floating-point dtypes, zeros for integer ones, built from
+    registered operators (a symbol's dtype is not known when its gradient graph is written):
+    a scalar operator converts 0.5 to the integer 0 for integer arrays, as MXNet does."""
+    return F.ceil(F._mul_scalar(F.ones_like(x), scalar=0.5))
+
+
+def _integer_safe(F, x):
+    """`x`, with every element of an integer `x` replaced by 1: a divisor that cannot be 0."""
+    return F.where(_float_mask(F, x), x, F.ones_like(x))
+
+
+def _zero_if_integer(F, og, out):
+    """`og`, or zeros where the output `out` has an integer dtype: MXNet's mod gradients
+    (mod_grad, mod_rgrad) are 0 for integers."""
+    return F.where(_float_mask(F, out), og, F.zeros_like(og))
+
+
+def _mod_gradient(F, k, a, b, out, og):
+    """d(a mod b): (og, -og * floor(a / b)) for floats; zero for integer dtypes (whose integer
+    division by a zero b is avoided)."""
+    ga = _zero_if_integer(F, og, out)
+    return ga, F.negative(_mul(F, k, ga, F.floor(_div(F, k, a, _integer_safe(F, b)))))
+
+
 def _cmp_compute(fn):
     return lambda xp, a, b: fn(xp, a, b).astype(a.dtype)
 
@@ -135,8 +160,7 @@ _BINARY = {
     "div": (_divide,
             lambda F, k, a, b, out, og: (_div(F, k, og, b),
                                          F.negative(_div(F, k, _mul(F, k, og, out), b)))),
-    "mod": (_mod,
-            lambda F, k, a, b, out, og: (og, F.negative(_mul(F, k, og, F.floor(_div(F, k, a, b)))))),
+    "mod": (_mod, lambda F, k, a, b, out, og: _mod_gradient(F, k, a, b, out, og)),
     "power": (_power,
               lambda F, k, a, b, out, og: (
                   _mul(F, k, og, _mul(F, k, b, _div(F, k, out, a))),
@@ -237,9 +261,10 @@ _SCALARS = {
     "_rdiv_scalar": (lambda xp, x, s: _divide(xp, s, x),
                      lambda F, x, s, out, og: F.negative(F.elemwise_div(F.elemwise_mul(og, out), x)),
                      ("_RDivScalar",)),
-    "_mod_scalar": (_mod, lambda F, x, s, out, og: og, ("_ModScalar",)),
+    "_mod_scalar": (_mod, lambda F, x, s, out, og: _zero_if_integer(F, og, out), ("_ModScalar",)),
     "_rmod_scalar": (lambda xp, x, s: _mod(xp, s, x),
-                     lambda F, x, s, out, og: F.negative(F.elemwise_mul(og, F.floor(F._rdiv_scalar(x, scalar=s)))),
+                     lambda F, x, s, out, og: F.negative(F.elemwise_mul(
+                         _zero_if_integer(F, og, out), F.floor(F._rdiv_scalar(_integer_safe(F, x), scalar=s)))),
                      ("_RModScalar",)),
     "_power_scalar": (_power,
                       lambda F, x, s, out, og: F.elemwise_mul(og, F._mul_scalar(F._power_scalar(x, scalar=s - 1), scalar=s)),

@@ -129,18 +129,36 @@ class RavelMultiIndex:
                                                       "indices apply.")},
           aliases=("unravel_index",), differentiable=False, hint="unravel_index")
 class UnravelIndex:
-    """Multi-indices from flat indices: the output has one row per axis of `shape`."""
+    """Multi-indices from flat indices: the output has one row per axis of `shape`.
+
+    As MXNet: the leading axis's size is never read (it may be -1, "whatever fits"): its row is
+    what is left after the trailing axes, so an index past the end gives a leading index past
+    it too; indices are truncated to integers and divided with C's truncating division."""
     def compute(xp, inputs, attrs):
         data = inputs[0]
-        rest = data.astype(np.int64)
+        UnravelIndex.infer_shape(attrs, [data.shape])
+        rest = xp.trunc(data).astype(np.int64) if data.dtype.kind == "f" else data.astype(np.int64)
         rows = []
-        for d, stride in zip(attrs["shape"], _strides(attrs["shape"])):
-            rows.append((rest // stride) % d)
-        return xp.stack(rows).astype(data.dtype)
+        for size in reversed(attrs["shape"][1:]):
+            quotient = _truncated_quotient(xp, rest, size)
+            rows.append(rest - quotient * size)
+            rest = quotient
+        rows.append(rest)
+        return xp.stack(rows[::-1]).astype(data.dtype)
 
     def infer_shape(attrs, in_shapes):
+        shape = tuple(attrs["shape"])
+        if 0 in shape[1:]:      # MXNet's process dies dividing by it; an error is clearer
+            raise ShapeError("unravel_index: only the leading axis of shape may be 0, found "
+                             "shape %s" % (shape,))
         d = in_shapes[0]
-        return in_shapes, [None if d is None else (len(attrs["shape"]),) + tuple(d)]
+        return in_shapes, [None if d is None else (len(shape),) + tuple(d)]
+
+
+def _truncated_quotient(xp, a, b):
+    """a / b rounded toward zero (C's integer division), for an int64 array and an int."""
+    quotient = xp.abs(a) // abs(b)
+    return xp.where((a < 0) != (b < 0), -quotient, quotient)
 
 
 @operator("scatter_nd", params={"shape": Shape(doc="Shape of the output.")},

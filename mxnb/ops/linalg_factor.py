@@ -9,7 +9,12 @@ import numpy as np
 
 from ..base import MXNetError, ShapeError
 from .linalg_triangular import f_swap, f_triangle, swap
+from .params import Bool
 from .registry import operator
+
+# MXNet's LaCholeskyParam: which triangle the Cholesky factor occupies (and is read from).
+_CHOLESKY = {"lower": Bool(True, doc="True: lower triangular factor L with A = L * L^T; "
+                                      "False: upper triangular U with A = U^T * U.")}
 
 
 def _square(name, shape):
@@ -23,10 +28,18 @@ def _symmetric_from_lower(xp, a):
     return low + swap(xp, xp.tril(a, -1))
 
 
+def _as_lower(xp, a, lower):
+    """`a`, transposed when the triangle in use is the upper one: upper-triangle work is the
+    lower-triangle work on the transpose (U = L^T)."""
+    return a if lower else swap(xp, a)
+
+
 def f_copyltu(F, m):
-    """The symmetric matrix whose lower triangle is m's (MXNet's copyltu)."""
-    strict = F._linalg_maketrian(F._linalg_extracttrian(m, offset=-1), offset=-1)
-    return F.elemwise_add(f_triangle(F, m, True), f_swap(F, strict))
+    """The symmetric matrix whose lower triangle is m's (MXNet's copyltu): tril(m) +
+    tril(m)^T - diag(m), which, unlike the strict triangle, also exists for 1 x 1 matrices."""
+    low = f_triangle(F, m, True)
+    diagonal = F._linalg_makediag(F._linalg_extractdiag(m))
+    return F.elemwise_sub(F.elemwise_add(low, f_swap(F, low)), diagonal)
 
 
 def _linalg_error(name, exc):
@@ -36,18 +49,20 @@ def _linalg_error(name, exc):
     }.get(name, "a well-conditioned matrix")))
 
 
-@operator("_linalg_potrf", params={}, inputs=("A",), aliases=("linalg_potrf",),
+@operator("_linalg_potrf", params=_CHOLESKY, inputs=("A",), aliases=("linalg_potrf",),
           hint="linalg_potrf")
 class Potrf:
     """Cholesky factorization of symmetric positive definite matrices: the lower triangular L
-    with A = L * L^T (only the lower triangle of A is read)."""
+    with A = L * L^T (only the lower triangle of A is read), or with lower=False the upper
+    triangular U with A = U^T * U (only the upper triangle is read)."""
     def compute(xp, inputs, attrs):
         Potrf.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
+        lower = attrs["lower"]
         try:
-            out = xp.linalg.cholesky(_symmetric_from_lower(xp, inputs[0]))
+            low = xp.linalg.cholesky(_symmetric_from_lower(xp, _as_lower(xp, inputs[0], lower)))
         except np.linalg.LinAlgError as exc:
             raise _linalg_error("linalg_potrf", exc) from None
-        return out
+        return low if lower else xp.ascontiguousarray(swap(xp, low))
 
     def infer_shape(attrs, in_shapes):
         _square("linalg_potrf", in_shapes[0])
@@ -57,8 +72,11 @@ class Potrf:
         # A backward kernel, as MXNet's: the symmetric convention below is what first order
         # is checked against (through symmetric inputs); differentiating it again would not be
         # the derivative of that gradient, so second order through potrf is refused clearly
-        # (MXNet's _backward_linalg_potrf has no gradient either).
-        return [F._backward_linalg_potrf(out_grads[0], outputs[0])]
+        # (MXNet's _backward_linalg_potrf has no gradient either). For U = L^T, dL = dU^T.
+        og, factor = out_grads[0], outputs[0]
+        if not attrs["lower"]:
+            og, factor = f_swap(F, og), f_swap(F, factor)
+        return [F._backward_linalg_potrf(og, factor)]
 
 
 @operator("_backward_linalg_potrf", params={}, inputs=("ograd", "L"))
@@ -88,13 +106,15 @@ class BackwardPotrf:
         return in_types, [in_types[0]]
 
 
-@operator("_linalg_potri", params={}, inputs=("A",), aliases=("linalg_potri",),
+@operator("_linalg_potri", params=_CHOLESKY, inputs=("A",), aliases=("linalg_potri",),
           hint="linalg_potri")
 class Potri:
-    """Inverse of B = A * A^T from its lower triangular Cholesky factor A: A^-T * A^-1."""
+    """Inverse of B = A * A^T from its lower triangular Cholesky factor A: A^-T * A^-1; with
+    lower=False, of B = A^T * A from its upper triangular factor A: A^-1 * A^-T. Only the
+    triangle `lower` names is read."""
     def compute(xp, inputs, attrs):
         Potri.infer_shape(attrs, [x.shape for x in inputs])   # refuse what it refuses
-        low = xp.tril(inputs[0])
+        low = xp.tril(_as_lower(xp, inputs[0], attrs["lower"]))
         try:
             inv = xp.linalg.inv(low)
         except np.linalg.LinAlgError as exc:
@@ -106,12 +126,15 @@ class Potri:
         return in_shapes, [in_shapes[0]]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
-        # dA = -tril(out * (dOut + dOut^T) * out * tril(A))
-        out, og = outputs[0], out_grads[0]
+        # lower: dA = -tril(X * tril(A)), upper: dA = -triu(triu(A) * X) (its transpose),
+        # with the symmetric X = out * (dOut + dOut^T) * out
+        out, og, lower = outputs[0], out_grads[0], attrs["lower"]
         sym = F.elemwise_add(og, f_swap(F, og))
-        prod = F._linalg_gemm2(F._linalg_gemm2(out, sym), out)
-        prod = F._linalg_gemm2(prod, f_triangle(F, inputs[0], True), alpha=-1.0)
-        return [f_triangle(F, prod, True)]
+        x = F._linalg_gemm2(F._linalg_gemm2(out, sym), out)
+        factor = f_triangle(F, inputs[0], lower)
+        prod = (F._linalg_gemm2(x, factor, alpha=-1.0) if lower
+                else F._linalg_gemm2(factor, x, alpha=-1.0))
+        return [f_triangle(F, prod, lower)]
 
 
 @operator("_linalg_gelqf", params={}, inputs=("A",), outputs=("output0", "output1"),
