@@ -149,14 +149,15 @@ def test_executor_reshape_shares_parameters_and_checks_growth():
     assert wide.arg_dict["fc_weight"].shape == (4, 5)
 
 
-def test_outputs_are_allocated_at_bind_and_backward_needs_forward():
+def test_outputs_are_allocated_at_bind_and_backward_runs_a_missing_forward():
     exe = _mlp().simple_bind(mx.cpu(), data=(2, 3))
     assert [o.shape for o in exe.outputs] == [(2, 4)]
-    with pytest.raises(MXNetError, match="before forward"):
-        exe.backward()
     out = exe.outputs[0]
-    exe.forward()
+    exe.backward()      # no forward yet: it runs first, on the bound (zero) arrays
     assert exe.outputs[0] is out and np.allclose(out.asnumpy(), 0.25)
+    # softmax 0.25 everywhere, label 0: d/d fc = p - onehot(0)
+    expected = np.full((2, 4), 0.25) - np.eye(4)[[0, 0]]
+    np.testing.assert_allclose(exe.grad_dict["fc_bias"].asnumpy(), expected.sum(axis=0), rtol=1e-6)
 
 
 def test_copy_params_from_casts_and_rejects_unknown_names():

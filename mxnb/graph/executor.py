@@ -23,13 +23,10 @@ def _by_name(kind, names, values, allow_missing=False):
     if values is None:
         return [None] * len(names)
     if isinstance(values, dict):
-        unknown = [k for k in values if k not in names]
-        if unknown and kind != "args_grad":
-            raise MXNetError("bind: %s has %s, which the symbol does not take; it takes %s"
-                             % (kind, unknown, names))
+        # names the symbol does not take are ignored, as MXNet's bind does
         missing = [n for n in names if n not in values]
-        if missing and not allow_missing:
-            raise MXNetError("bind: %s is missing %s" % (kind, missing))
+        if missing and not allow_missing:    # a ValueError, as MXNet's
+            raise InvalidArgumentError("bind: %s is missing %s" % (kind, missing))
         return [values.get(n) for n in names]
     values = list(values)
     if len(values) != len(names) and not (allow_missing and len(values) < len(names)):
@@ -84,6 +81,19 @@ class Executor(NodeHooks):
         self._monitor = None
         self.outputs = self._allocate_outputs()
         self._forwarded = False
+        self._heads_read = self._heads_the_backward_reads()
+
+    def _heads_the_backward_reads(self):
+        """The positions of the outputs whose head gradients the backward pass reads. The
+        others (integer outputs such as shape_array's, or outputs no wanted argument depends
+        on) contribute nothing, and MXNet neither reads nor checks their head gradients."""
+        backward = self._backward
+        if backward is None:
+            return frozenset()
+        read = set(backward.grad_slots.values())
+        for step in backward.all_steps:
+            read.update(step.ins)
+        return frozenset(i for i, slot in enumerate(backward.head_slots) if slot in read)
 
     def _allocate_outputs(self):
         """The output arrays, allocated at bind as MXNet's executor does (forward fills them);
@@ -232,10 +242,37 @@ class Executor(NodeHooks):
         return self.outputs
 
     def backward(self, out_grads=None, is_train=True):
+        """Computes the gradients of the bound arguments into their gradient arrays.
+
+        Parameters
+        ----------
+        out_grads : NDArray, list or dict of NDArray, optional
+            Gradients of the outputs (head gradients); ones when not given. A head gradient
+            the backward pass does not read (an integer output such as `shape_array`'s) may
+            have any shape, as in MXNet.
+        is_train : bool, default True
+            Whether the backward pass runs in training mode.
+
+        Notes
+        -----
+        Without an earlier `forward`, the forward pass runs first (training mode) on the bound
+        arrays: MXNet then reads whatever its output buffers hold, which equals the forward
+        pass wherever its gradient is defined.
+
+        Examples
+        --------
+        >>> x = mx.sym.var('x')
+        >>> exe = mx.sym.repeat(x, repeats=2, axis=0).bind(
+        ...     mx.cpu(), {'x': mx.nd.ones((2, 2))}, args_grad={'x': mx.nd.zeros((2, 2))})
+        >>> exe.backward(mx.nd.ones((4, 2)))
+        >>> exe.grad_dict['x'].asnumpy()
+        array([[2., 2.],
+               [2., 2.]], dtype=float32)
+        """
         if self._backward is None:
             return
         if not self._forwarded:
-            raise MXNetError("backward called before forward")
+            self.forward(is_train=True)
         if out_grads is None:
             out_grads = [nd_ones_like(o) for o in self.outputs]
         elif isinstance(out_grads, NDArray):
@@ -245,15 +282,16 @@ class Executor(NodeHooks):
             out_grads = [out_grads[n] for n in names]
         if len(out_grads) != len(self.outputs):
             raise MXNetError("backward got %d head gradients for %d outputs" % (len(out_grads), len(self.outputs)))
+        for i, (grad, out) in enumerate(zip(out_grads, self.outputs)):
+            if i in self._heads_read and tuple(grad.shape) != tuple(out.shape):
+                raise ShapeError("backward: head gradient %d has shape %s, its output %s"
+                                 % (i, tuple(grad.shape), tuple(out.shape)))
         if engine.asynchronous:     # a threaded engine: the backward is pushed as one piece of work
             from .async_programs import executor_backward
             if executor_backward(self, out_grads, is_train):
                 return
         values = self._values
-        for slot, grad, out in zip(self._backward.head_slots, out_grads, self.outputs):
-            if tuple(grad.shape) != tuple(out.shape):
-                raise ShapeError("backward: head gradient has shape %s, its output %s"
-                                 % (tuple(grad.shape), tuple(out.shape)))
+        for slot, grad in zip(self._backward.head_slots, out_grads):
             if grad._sparse:
                 # read as dense, as MXNet's backward kernels do (most fall back to dense):
                 # og * f'(x) is then NaN where f'(x) is, even in rows og does not store
@@ -288,11 +326,16 @@ class Executor(NodeHooks):
 
         def monitor(phase, node, ins, outs):
             if monitor_all:
-                for name, value in zip(node.op.input_names(node.attrs), ins):
-                    callback("%s_%s" % (node.name, name), _wrap(value, ctx))
-            names = node.op.output_names(node.attrs)
-            for i in range(node.op.num_visible_outputs(node.attrs)):
-                callback("%s_%s" % (node.name, names[i]), _wrap(outs[i], ctx))
+                # as MXNet: a variable input is reported under its own name first
+                for (child, _), name, value in zip(node.inputs, monitored_input_names(node), ins):
+                    array = _wrap(value, ctx)
+                    if child.op is None:
+                        callback(child.name, array)
+                    callback("%s_%s" % (node.name, name), array)
+            # every output, hidden ones (BatchNorm's mean and var) included, as MXNet
+            names = node.op.output_names(node.attrs)[:_MXNET_OUTPUTS.get(node.op.name)]
+            for name, value in zip(names, outs):
+                callback("%s_%s" % (node.name, name), _wrap(value, ctx))
         self._monitor = self.add_node_hook(monitor)
 
     @property
@@ -414,6 +457,35 @@ class Executor(NodeHooks):
 
     def debug_str(self):
         return self._symbol.debug_str()
+
+
+# Operators of one input that MXNet registers with input names (FListInputNames). Its other
+# one-input operators (relu, exp, Activation, reshape, sum, the scalar operators, ...) have
+# none, so a monitor sees their input as `<node>_input0`; operators of several inputs all name
+# them. (Surveyed on MXNet 1.9.1; a flag of the operator registry would be the better home.)
+_NAMED_SINGLE_INPUT = frozenset((
+    "Dropout", "L2Normalization", "LeakyReLU", "MakeLoss", "SequenceLast", "SequenceMask",
+    "SequenceReverse", "SwapAxis", "Pad", "Pooling", "LRN", "SliceChannel", "GridGenerator",
+    "softmax", "log_softmax", "squeeze", "cumsum", "diag", "all_finite", "tile", "repeat",
+    "moments", "space_to_depth", "depth_to_space", "flip", "reverse", "_shuffle", "shuffle",
+    "_ravel_multi_index", "_unravel_index", "_contrib_BilinearResize2D",
+    "_contrib_MultiBoxPrior", "_contrib_index_array", "_contrib_quadratic",
+    "_contrib_quantize_v2"))
+
+
+# Operators with hidden outputs of mxnb's own that MXNet's do not have (Convolution keeps its
+# im2col columns for the backward pass): how many outputs MXNet's have.
+_MXNET_OUTPUTS = {"Convolution": 1}
+
+
+def monitored_input_names(node):
+    """The names a monitor gives a node's inputs after `<node name>_`, as MXNet's: the
+    operator's input names, or `input0` for a one-input operator MXNet gives no input names."""
+    names = node.op.input_names(node.attrs)
+    if (len(names) == 1 and names[0] == "data" and not node.op.variadic
+            and node.op.name not in _NAMED_SINGLE_INPUT):
+        return ["input0"]
+    return names
 
 
 def _size(shape):

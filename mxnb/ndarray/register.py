@@ -181,9 +181,14 @@ class Signature:
                 inputs.extend([None] * (len(names) - positional))
             for key, value in named.items():
                 i = position.get(key)
+                if i is None and value is None:
+                    # an optional input given as None is absent (sequence_length=None when
+                    # use_sequence_length is False), as MXNet drops None keywords
+                    continue
                 if i is None:
                     raise MXNetError("operator %s got unknown input(s) %s; its inputs are %s"
-                                     % (op.name, [k for k in named if k not in position],
+                                     % (op.name, [k for k, v in named.items()
+                                                  if k not in position and v is not None],
                                         list(names)))
                 if i < positional:
                     raise MXNetError("operator %s got input %s both positionally and by keyword"

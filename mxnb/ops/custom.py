@@ -2,8 +2,11 @@
 
 Their inputs, outputs, shapes and types come from the `CustomOpProp` registered under the call's
 `op_type`, so these records read them through a *runtime* that `mxnb.operator` installs (it knows
-NDArrays, which this layer must not import). Every other attribute is a string passed to the
-prop's constructor, as MXNet does.
+NDArrays, which this layer must not import). Keywords holding arrays (symbols) are inputs, placed
+by the prop's `list_arguments()` and `list_auxiliary_states()` names; every other keyword but
+`op_type` is an attribute, passed to the prop's constructor as a string, as MXNet does. (So
+`op_type` is the only declared parameter: the generated functions' binding sends other plain
+values to `parse_attrs` and arrays to the inputs.)
 
 Each node's parsed attributes carry a `CustomState` (attribute `_state`): the prop instance and
 the operator instances it created, one per (shapes, dtypes, context). The backward node is given
@@ -52,13 +55,6 @@ class CustomState:
         self.outputs = list(self.prop.list_outputs())
         self.auxiliary = list(self.prop.list_auxiliary_states())
         self.operators = {}
-
-
-class _AnyParams(dict):
-    """Custom takes any keyword argument (passed to the prop): every name is a parameter."""
-
-    def __contains__(self, key):
-        return isinstance(key, str) and not key.startswith("_")
 
 
 class _CustomOperator(Operator):
@@ -169,7 +165,6 @@ def _output_names(attrs):
 def _make_custom():
     op = _CustomOperator("Custom", Custom, {"op_type": Str(doc="the name the CustomOpProp was registered under")}, _input_names,
                          outputs=_output_names, needs_train=True, hint="custom")
-    op.params = _AnyParams(op.params)
     op.num_aux = lambda attrs: len(attrs["_state"].auxiliary)
     op.input_names = lambda attrs: list(attrs["_state"].arguments) + list(attrs["_state"].auxiliary)
     return op

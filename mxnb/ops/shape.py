@@ -144,10 +144,28 @@ class Reshape:
             dshape = tuple(_size(spec) // rest if d == 0 else d for d in dshape)
             return [dshape], [tuple(spec)]
         out = _reshape_out(dshape, attrs)
+        if not _known(dshape):
+            # a -1 left by splitting (-4) an unknown dimension is unknown too
+            out = tuple(0 if d < 0 else d for d in out)
         if _known(dshape) and _size(out) != _size(dshape):
             raise ShapeError("Reshape: cannot reshape an array of shape %s (size %d) to %s (size %d)"
                              % (tuple(dshape), _size(dshape), out, _size(out)))
         return in_shapes, [out]
+
+    def infer_shape_backward(attrs, in_shapes, out_shapes):
+        # As MXNet: with the input's rank known, a known output fills the input's one unknown
+        # dimension from the sizes (it cannot tell two unknown dimensions apart).
+        dshape, oshape = in_shapes[0], out_shapes[0]
+        if dshape is None or oshape is None or not _known(oshape) or dshape.count(0) != 1:
+            return in_shapes
+        rest = _size([d for d in dshape if d])
+        if _size(oshape) < rest:
+            return in_shapes        # MXNet's quotient is 0 there: the dimension stays unknown
+        if _size(oshape) % rest:
+            raise ShapeError("Reshape: output shape %s (size %d) is not a multiple of the known "
+                             "dimensions of input shape %s" % (tuple(oshape), _size(oshape),
+                                                               tuple(dshape)))
+        return [tuple(_size(oshape) // rest if d == 0 else d for d in dshape)]
 
     gradient = _as_like
 

@@ -31,7 +31,8 @@ def make_sym_function(op, func_name):
             # Inputs may be missing: they become variables named after the node.
             inputs = sig.place(inputs, named, attrs, allow_missing=True)
         # The attributes given explicitly (by keyword or positionally), for JSON.
-        given = [k for k in attr_kwargs if k in op.params]
+        # (`in attrs`, not `in op.params`: Custom's attributes are its prop's, undeclared)
+        given = [k for k in attr_kwargs if k in attrs]
         return make_node(op, inputs, attrs, name, attr, hint, given)
     function.__name__ = func_name
     function.__qualname__ = func_name

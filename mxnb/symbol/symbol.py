@@ -352,8 +352,37 @@ class Symbol:
 
     def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
                     shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
+        """Binds the symbol to new arrays of the shapes given (and those inferred from them).
+
+        Parameters
+        ----------
+        ctx : Context
+            Where the arrays are allocated.
+        grad_req : str, list or dict, default 'write'
+            'write', 'add' or 'null', for all arguments, in order, or by name.
+        type_dict, stype_dict : dict of str, optional
+            dtypes and storage types of arguments, by name.
+        shared_exec : Executor, optional
+            An executor whose arrays of the same name, shape and dtype are shared.
+        **kwargs
+            Shapes of inputs, by name. Keywords that name no input of the symbol are ignored,
+            as in MXNet.
+
+        Returns
+        -------
+        Executor
+
+        Examples
+        --------
+        >>> x = mx.sym.var('x')
+        >>> exe = (x * 2).simple_bind(mx.cpu(), x=(2, 3), axis=0)   # axis is ignored
+        >>> exe.arg_dict['x'].shape
+        (2, 3)
+        """
         from ..graph.executor import Executor
-        return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, kwargs, stype_dict)
+        inputs = set(self.list_inputs())
+        shapes = {name: shape for name, shape in kwargs.items() if name in inputs}
+        return Executor.simple_bind(self, ctx, grad_req, type_dict, shared_exec, shapes, stype_dict)
 
     def evaluate(self, ctx=None, **kwargs):
         """Binds the arrays in kwargs and runs forward (MXNet's `Symbol.eval`)."""
