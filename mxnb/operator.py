@@ -7,6 +7,7 @@ operator calls: it builds the prop's operator for the input shapes, wraps the ar
 and calls `forward` / `backward` with MXNet's `req` strings.
 """
 import collections
+import warnings
 
 import numpy as np
 
@@ -217,15 +218,150 @@ class _Deprecated:
                          % type(self).__name__)
 
 
-class PythonOp(_Deprecated):
-    """Removed legacy interface (use CustomOp)."""
+class PythonOp:
+    """Base class of MXNet's first (deprecated) Python operators, NumpyOp's: override
+    `forward`, `backward`, `infer_shape`, `list_arguments` and `list_outputs`, and build
+    symbols with `get_symbol` (or by calling the instance).
+
+    Parameters
+    ----------
+    need_top_grad : bool, default True
+        What `need_top_grad()` returns: whether `backward` reads the outputs' gradients
+        (False for loss layers).
+    """
+    _ref_holder = []        # instances whose symbols exist (MXNet keeps them alive the same way)
+
+    def __init__(self, need_top_grad=True):
+        self.info_ = None
+        self.need_top_grad_ = need_top_grad
+        warnings.warn("PythonOp has been deprecated. Please use CustomOp")
+
+    def __call__(self, *args, **kwargs):
+        return self.get_symbol(*args, **kwargs)
+
+    def get_symbol(self, *args, **kwargs):
+        """A symbol applying this operator to `args` (symbols; `name=` names it)."""
+        raise NotImplementedError("Must override this")
+
+    def forward(self, in_data, out_data):
+        """Writes `out_data` (lists of arrays) from `in_data`; by default a copy."""
+        out_data[0][:] = in_data[0]
+
+    def backward(self, out_grad, in_data, out_data, in_grad):
+        """Writes `in_grad`; by default ones (as MXNet's)."""
+        in_grad[0][:] = 1.0
+
+    def infer_shape(self, in_shape):
+        """(input shapes, output shapes); by default one output shaped as the first input."""
+        return in_shape, [in_shape[0]]
+
+    def list_outputs(self):
+        """Names of the outputs (default ['output'])."""
+        return ["output"]
+
+    def list_arguments(self):
+        """Names of the inputs (default ['data'])."""
+        return ["data"]
+
+    def need_top_grad(self):
+        """Whether `backward` reads the outputs' gradients."""
+        return self.need_top_grad_
 
 
 class NumpyOp(PythonOp):
-    """Removed legacy interface (use CustomOp)."""
+    """An operator written with NumPy arrays (MXNet 1.x's deprecated NumpyOp): `forward(in_data,
+    out_data)` and `backward(out_grad, in_data, out_data, in_grad)` read and write lists of
+    NumPy arrays in place. `get_symbol(*args, **kwargs)` gives the symbol; it runs as a Custom
+    operator (see CustomOp, the interface to prefer).
+
+    Parameters
+    ----------
+    need_top_grad : bool, default True
+        Whether `backward` reads the outputs' gradients (False for loss layers, whose
+        `out_grad` is then empty).
+
+    Examples
+    --------
+    >>> class Double(mx.operator.NumpyOp):
+    ...     def forward(self, in_data, out_data):
+    ...         out_data[0][:] = 2 * in_data[0]
+    ...     def backward(self, out_grad, in_data, out_data, in_grad):
+    ...         in_grad[0][:] = 2 * out_grad[0]
+    >>> y = Double()(mx.sym.var('x'), name='double')       # doctest: +SKIP
+    >>> y.eval(x=mx.nd.ones(2))[0].asnumpy()               # doctest: +SKIP
+    array([2., 2.], dtype=float32)
+    """
+
+    _count = 0
+
+    def __init__(self, need_top_grad=True):
+        super().__init__(need_top_grad)
+        warnings.warn("NumpyOp has been deprecated. Please use CustomOp")
+
+    def get_symbol(self, *args, **kwargs):
+        """A symbol applying this operator to the input symbols `args` (or `kwargs` named as
+        `list_arguments`); `name=` names the node.
+
+        Returns
+        -------
+        Symbol
+        """
+        from . import symbol
+        if self.info_ is None:          # one Custom registration per instance
+            NumpyOp._count += 1
+            self.info_ = "_numpy_op_%d" % NumpyOp._count
+            register(self.info_)(_numpy_op_prop(self))
+            PythonOp._ref_holder.append(self)
+        return symbol.Custom(*args, op_type=self.info_, **kwargs)
 
 
-class NDArrayOp(PythonOp):
+def _numpy_op_prop(numpy_op):
+    """A CustomOpProp class running `numpy_op` (a NumpyOp instance) on NumPy copies."""
+    class NumpyOpProp(CustomOpProp):
+        def __init__(self):
+            super().__init__(need_top_grad=numpy_op.need_top_grad())
+
+        def list_arguments(self):
+            return list(numpy_op.list_arguments())
+
+        def list_outputs(self):
+            return list(numpy_op.list_outputs())
+
+        def infer_shape(self, in_shape):
+            in_shapes, out_shapes = numpy_op.infer_shape([list(s) for s in in_shape])
+            return in_shapes, out_shapes, []
+
+        def create_operator(self, ctx, in_shapes, in_dtypes):
+            return _NumpyOpRunner(numpy_op, self.need_top_grad_)
+
+    return NumpyOpProp
+
+
+class _NumpyOpRunner(CustomOp):
+    """Calls a NumpyOp's forward / backward on NumPy arrays and writes back what they wrote."""
+
+    def __init__(self, numpy_op, need_top_grad):
+        super().__init__()
+        self.numpy_op = numpy_op
+        self.need_top_grad = need_top_grad
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        outs = [np.zeros(o.shape, dtype=o.dtype) for o in out_data]
+        self.numpy_op.forward(in_data=[a.asnumpy() for a in in_data], out_data=outs)
+        for dst, r, src in zip(out_data, req, outs):
+            self.assign(dst, r, src)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        grads = [np.zeros(g.shape, dtype=g.dtype) for g in in_grad]
+        self.numpy_op.backward(
+            out_grad=[g.asnumpy() for g in out_grad] if self.need_top_grad else [],
+            in_data=[a.asnumpy() for a in in_data], out_data=[o.asnumpy() for o in out_data],
+            in_grad=grads)
+        for dst, r, src in zip(in_grad, req, grads):
+            self.assign(dst, r, src)
+
+
+class NDArrayOp(_Deprecated):
     """Removed legacy interface (use CustomOp)."""
 
 

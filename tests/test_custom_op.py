@@ -180,7 +180,7 @@ def test_unregistered_op_type_and_removed_legacy_classes():
     with pytest.raises(MXNetError, match="no operator is registered with op_type 'nope'"):
         nd.Custom(nd.ones((2, 2)), op_type="nope")
     with pytest.raises(MXNetError, match="CustomOp"):
-        mx.operator.NumpyOp()
+        mx.operator.NDArrayOp()
     with pytest.raises(MXNetError, match="CustomOpProp subclass"):
         mx.operator.register("bad")(object)
 

@@ -16,6 +16,7 @@ from . import correlation  # noqa: F401
 from . import deformable_conv  # noqa: F401
 from . import proposal  # noqa: F401
 from . import batch_norm_contrib  # noqa: F401
+from . import quantization  # noqa: F401  (_contrib_quantize, _contrib_quantize_v2, _contrib_dequantize)
 from . import control_flow  # noqa: F401
 # Last: the sparse kernels attach to operator records registered above.
 from . import sparse  # noqa: F401,E402 (storage-type inference and sparse kernels)

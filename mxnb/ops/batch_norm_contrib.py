@@ -3,7 +3,8 @@ in this single-process build, it is BatchNorm over the batch it is given) and
 BatchNormWithReLU (BatchNorm followed by relu, MXNet's fused operator). Both normalise through
 BatchNorm's own code (SyncBatchNorm its operator, BatchNormWithReLU nn.batch_norm.normalize and
 normalize_gradient with relu folded into their loops), so they follow it exactly."""
-from .nn.batch_norm import BackwardBatchNorm, backward_attrs, normalize, normalize_gradient
+from .nn.batch_norm import (BackwardBatchNorm, _per_channel, backward_attrs, normalize,
+                            normalize_gradient)
 from .params import Bool, Float, Int, OptFloat, Str
 from .registry import get, operator
 
@@ -52,19 +53,43 @@ def _bn_infer_type(attrs, in_types):
 class SyncBatchNorm:
     """Batch normalization with the statistics of the whole (multi-device) batch. A single
     process computes on one device at a time, so this is BatchNorm over the given batch (with
-    ndev = 1 the results are MXNet's)."""
+    ndev = 1 the results are MXNet's). With output_mean_var the outputs are (output, mean,
+    variance), as MXNet's (BatchNorm's third is the inverse standard deviation): the batch mean
+    and biased variance in training, the moving statistics used otherwise (where MXNet leaves
+    these two outputs unwritten)."""
     # running statistics start at 0 and 1 wherever an initializer reads `__init__` (as MXNet)
     input_init = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
-        return get("BatchNorm").compute(xp, inputs, _bn_attrs(attrs), is_train=is_train, rng=rng)
+        x, moving_var = inputs[0], inputs[4]
+        stats_from_batch = is_train and not attrs["use_global_stats"]
+        if not stats_from_batch:        # read before BatchNorm could touch it
+            var = moving_var.astype(x.dtype)
+        out, mean, _invstd = get("BatchNorm").compute(xp, inputs, _bn_attrs(attrs),
+                                                       is_train=is_train, rng=rng)
+        if stats_from_batch:
+            var = _batch_variance(xp, x, mean)
+        # Unlike BatchNorm (mean, inverse std), MXNet's SyncBatchNorm outputs (mean, variance).
+        return [out, mean, var]
 
     infer_shape = _bn_infer
     infer_type = _bn_infer_type
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         bn_attrs = dict(_bn_attrs(attrs), **{k: v for k, v in attrs.items() if k == "_is_train"})
-        return get("BatchNorm").gradient(F, bn_attrs, inputs, outputs, out_grads)
+        invstd = F.rsqrt(F._plus_scalar(outputs[2], scalar=attrs["eps"]))
+        return get("BatchNorm").gradient(F, bn_attrs, inputs, [outputs[0], outputs[1], invstd],
+                                         out_grads)
+
+
+def _batch_variance(xp, x, mean):
+    """The biased per-channel variance of `x` around its batch `mean` (float16 accumulating in
+    float32), in x's dtype: SyncBatchNorm's third output."""
+    x3, _ = _per_channel(x, 1)
+    acc = xp.float32 if x.dtype.itemsize < 4 else x.dtype
+    centred = x3.astype(acc) - mean.astype(acc).reshape(1, -1, 1)
+    count = x3.shape[0] * x3.shape[2]
+    return (xp.einsum("ncm,ncm->c", centred, centred) / count).astype(x.dtype)
 
 
 @operator("_contrib_BatchNormWithReLU", params=_BN_RELU, inputs=("data", "gamma", "beta"),

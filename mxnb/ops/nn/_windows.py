@@ -8,10 +8,13 @@ import numpy
 from ...base import ShapeError
 
 
-def spatial_tuple(value, ndim, fill, op, what):
-    """An attribute (kernel, stride, dilate, pad) as one int per spatial dim; () means `fill`."""
+def spatial_tuple(value, ndim, fill, op, what, extra_ignored=False):
+    """An attribute (kernel, stride, dilate, pad) as one int per spatial dim; () means `fill`.
+    With `extra_ignored` (MXNet's Pooling), entries past the data's spatial dims are dropped."""
     if not value:
         return (fill,) * ndim
+    if extra_ignored and len(value) > ndim:
+        return tuple(value[:ndim])
     if len(value) != ndim:
         raise ShapeError("%s: %s %s has %d dims, the data has %d spatial dims"
                          % (op, what, tuple(value), len(value), ndim))
@@ -72,10 +75,11 @@ def crop(x, before, size):
     return x[(slice(None), slice(None)) + tuple(slice(b, b + s) for b, s in zip(before, size))]
 
 
-def check_window_attrs(attrs, tuples, kernel_required=False):
+def check_window_attrs(attrs, tuples, kernel_required=False, extra_ignored=False):
     """check_attrs for windowed operators: a kernel of 1 to 3 dims, and each of `tuples`
-    (stride, dilate, pad) empty or as long as the kernel; pad smaller than the kernel where the
-    operator pools. Returns an error sentence, or None."""
+    (stride, dilate, pad) empty or as long as the kernel (at least as long with
+    `extra_ignored`: MXNet's Pooling reads the first entries and ignores the rest). Returns an
+    error sentence, or None."""
     kernel = tuple(attrs["kernel"] or ())
     if not kernel:
         return "argument 'kernel' is required, found ()" if kernel_required else None
@@ -83,9 +87,11 @@ def check_window_attrs(attrs, tuples, kernel_required=False):
         return "kernel must have 1 to 3 dims (1-D, 2-D or 3-D windows), found %s" % (kernel,)
     for name in tuples:
         value = attrs[name]
-        if value and len(value) != len(kernel):
-            return ("argument %r %s must have one entry per kernel dim (%d, as kernel %s) or be "
-                    "empty" % (name, tuple(value), len(kernel), kernel))
+        if not value or len(value) == len(kernel) or (extra_ignored and len(value) > len(kernel)):
+            continue
+        return ("argument %r %s must have %sone entry per kernel dim (%d, as kernel %s) or be "
+                "empty" % (name, tuple(value), "at least " if extra_ignored else "", len(kernel),
+                           kernel))
     return None
 
 

@@ -25,6 +25,8 @@ class Activation:
         act = attrs["act_type"]
         if act == "relu":
             return xp.maximum(x, 0)
+        if x.dtype == numpy.float16:    # as MXNet: in float32, rounded to half once
+            return Activation.compute(xp, [x.astype(numpy.float32)], attrs).astype(x.dtype)
         if act == "sigmoid":
             return _sigmoid(xp, x)
         if act == "tanh":
@@ -51,6 +53,10 @@ class BackwardActivation:
     def compute(xp, inputs, attrs):
         og, out, x = inputs
         act = attrs["act_type"]
+        if og.dtype == numpy.float16 and act != "relu":
+            local = _float16_local(xp, act, out, x)
+            local *= og
+            return local
         if xp is numpy:
             local = loops.activation_gradient(act, og, out, x)     # one compiled pass
             if local is not None:
@@ -106,6 +112,28 @@ class BackwardActivation:
         d = F._mul_scalar(F.elemwise_div(F.elemwise_mul(og, F.sign(x)),
                                          F._power_scalar(one_plus, scalar=3.0)), scalar=-2.0)
         return [grad_og, None, F.elemwise_mul(d, g)]
+
+
+def _float16_local(xp, act, out, x):
+    """The activation's derivative for float16 data as MXNet computes it: in float32 from the
+    half-precision output (sigmoid, tanh, softrelu) or data (softsign), rounded to half once;
+    its product with ograd is then rounded again. softrelu's output is recomputed from the data
+    (its backward may not be given the output), bit for bit as the forward rounds it."""
+    f32 = numpy.float32
+    if act == "sigmoid":
+        y = out.astype(f32)
+        local = y * (1 - y)
+    elif act == "tanh":
+        y = out.astype(f32)
+        local = 1 - y * y
+    elif act == "softrelu":
+        y = xp.logaddexp(f32(0), x.astype(f32)).astype(x.dtype).astype(f32)
+        local = -xp.expm1(-y)
+    else:
+        local = 1 + xp.abs(x.astype(f32))
+        local *= local
+        local = 1 / local
+    return local.astype(numpy.float16)
 
 
 def _sigmoid(xp, x):
@@ -220,6 +248,8 @@ class LeakyReLU:
         act = attrs["act_type"]
         if act == "rrelu":
             return _rrelu(xp, x, attrs, is_train, rng)
+        if x.dtype == numpy.float16 and act in ("elu", "selu", "gelu"):
+            return [_float16_leaky(xp, x, act, attrs["slope"])]
         if act == "leaky":
             slope = attrs["slope"]
             out = loops.leaky(x, slope) if xp is numpy else None
@@ -283,6 +313,75 @@ class LeakyReLU:
         return [grads]
 
 
+def _float16_leaky(xp, x, act, slope):
+    """elu, selu or gelu of float16 data as MXNet computes it: in float32 from the half data,
+    rounded to half once (gelu, elu); elu's slope and selu's lambda are half constants, and
+    selu rounds alpha * expm1(x) to half before scaling it (MXNet's order of operations)."""
+    f32, f16 = numpy.float32, numpy.float16
+    x32 = x.astype(f32)
+    if act == "gelu":
+        return _float16_table(xp, "gelu", x)
+    if act == "elu":
+        return xp.where(x32 > 0, x32, _half_constant(slope) * xp.expm1(x32)).astype(f16)
+    negative = (f32(_SELU_ALPHA) * xp.expm1(x32)).astype(f16).astype(f32)
+    return (_half_constant(_SELU_LAMBDA) * xp.where(x32 > 0, x32, negative)).astype(f16)
+
+
+def _float16_leaky_local(xp, x, act, slope):
+    """The derivative of elu, selu or gelu for float16 data: in float32, rounded to half once
+    (elu's from its half output plus the half slope, as MXNet; selu's as lambda alpha e^x, where
+    MXNet's float16 kernel is off by a factor)."""
+    f32, f16 = numpy.float32, numpy.float16
+    x32 = x.astype(f32)
+    if act == "gelu":
+        return _float16_table(xp, "gelu_local", x)
+    if act == "elu":
+        slope = _half_constant(slope)
+        out = (slope * xp.expm1(x32)).astype(f16).astype(f32)
+        local = xp.where(x32 > 0, f32(1), out + slope)
+    else:
+        local = xp.where(x32 > 0, f32(_SELU_LAMBDA), f32(_SELU_LAMBDA * _SELU_ALPHA) * xp.exp(x32))
+    return local.astype(f16)
+
+
+_FLOAT16_TABLES = {}
+
+
+def _float16_table(xp, name, x):
+    """gelu ("gelu") or its derivative ("gelu_local") of float16 data, looked up in a table of
+    all 65536 half values. The table evaluates MXNet's float32 formula with a correctly rounded
+    erf (math.erf), which the elementwise approximation `erf` (|error| 1.5e-7) is not: in
+    float16 that error moves 2% of the results by one step."""
+    table = _FLOAT16_TABLES.get(name)
+    if table is None:
+        table = _FLOAT16_TABLES[name] = _gelu_table(name == "gelu_local")
+    if xp is not numpy:
+        table = xp.asarray(table)
+    return table[x.view(numpy.uint16)]
+
+
+def _gelu_table(derivative):
+    f32 = numpy.float32
+    x = numpy.arange(65536, dtype=numpy.uint32).astype(numpy.uint16).view(numpy.float16)
+    x32 = x.astype(f32)
+    with numpy.errstate(invalid="ignore", over="ignore"):
+        scaled = x32 * f32(1 / math.sqrt(2))
+        erf32 = numpy.array([math.erf(v) if math.isfinite(v) else math.copysign(1.0, v)
+                             if not math.isnan(v) else v for v in scaled.tolist()], dtype=f32)
+        cdf = f32(0.5) * (f32(1) + erf32)
+        if derivative:
+            values = cdf + x32 * numpy.exp(f32(-0.5) * x32 * x32) * f32(1 / math.sqrt(2 * math.pi))
+            values[numpy.isinf(x32)] = (x32[numpy.isinf(x32)] > 0).astype(f32)
+        else:
+            values = x32 * cdf
+    return values.astype(numpy.float16)
+
+
+def _half_constant(value):
+    """A constant as MXNet's float16 kernels hold it: rounded to half, used in float32."""
+    return numpy.float32(numpy.float16(value))
+
+
 def _leaky_backward_inputs(attrs):
     return ("ograd",) + _leaky_inputs(attrs)
 
@@ -298,6 +397,10 @@ class BackwardLeakyReLU:
     def compute(xp, inputs, attrs):
         og, x = inputs[0], inputs[1]
         act = attrs["act_type"]
+        if og.dtype == numpy.float16 and act in ("elu", "selu", "gelu"):
+            local = _float16_leaky_local(xp, x, act, attrs["slope"])
+            local *= og
+            return [local]
         if act == "leaky":
             if xp is numpy:
                 grad = loops.leaky_gradient(og, x, attrs["slope"])

@@ -57,6 +57,7 @@ class _Grouped:
 
     def __init__(self, xp, kind, x, gamma, attrs):
         grouped, self.axes, gamma_view, _ = _plan(kind, x.shape, attrs)
+        self.xp = xp
         self.shape = x.shape
         self.grouped = grouped
         xg = x.reshape(grouped)
@@ -90,7 +91,11 @@ class _Grouped:
         return self.project(g_xhat) / self.std + g_std * self.xhat / self.count
 
     def param_sum(self, a, like):
-        return a.sum(axis=self.param_axes).reshape(like.shape)
+        """a summed to gamma's shape. These sums run over the batch (every row of a LayerNorm),
+        which NumPy adds one row at a time, not pairwise: float16/32 accumulate in float64 so
+        the error stays at the result's rounding (MXNet's own accuracy), whatever the count."""
+        acc = self.xp.float64 if a.dtype.kind == "f" and a.dtype.itemsize <= 4 else None
+        return a.sum(axis=self.param_axes, dtype=acc).reshape(like.shape)
 
 
 def _backward(xp, kind, inputs, attrs):

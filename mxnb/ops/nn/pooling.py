@@ -23,8 +23,10 @@ _PARAMS = {
 
 
 def _check_attrs(attrs):
-    """stride and pad as long as the kernel; every pad smaller than its kernel dim (a window
-    of padding only would pool nothing); lp needs its p; 'same' computes its own padding."""
+    """stride and pad at least as long as the kernel (MXNet ignores further entries: a 1-D
+    'same' pooling is commonly given pad=(0, 0, 0)); every pad smaller than its kernel dim (a
+    window of padding only would pool nothing); lp needs its p; 'same' computes its own
+    padding."""
     if attrs["pool_type"] == "lp" and attrs["p_value"] is None:
         return "pool_type 'lp' needs p_value (1, 2 or 3)"
     if attrs["global_pool"]:
@@ -32,7 +34,7 @@ def _check_attrs(attrs):
     if attrs["pooling_convention"] == "same" and any(attrs["pad"]):
         return "pooling_convention 'same' computes its own padding; pad must be 0, found %s" % (
             tuple(attrs["pad"]),)
-    problem = check_window_attrs(attrs, ("stride", "pad"))
+    problem = check_window_attrs(attrs, ("stride", "pad"), extra_ignored=True)
     if problem:
         return problem
     kernel, pad = attrs["kernel"], attrs["pad"]
@@ -51,8 +53,8 @@ def _geometry(attrs, spatial):
         raise ShapeError("Pooling: kernel %s needs %d-D data, found %d spatial dims (%s)"
                          % (kernel, len(kernel) + 2, nd, "set global_pool=True to pool everything"
                             if not kernel else "data (N, C, *spatial)"))
-    stride = spatial_tuple(attrs["stride"], nd, 1, "Pooling", "stride")
-    pad = spatial_tuple(attrs["pad"], nd, 0, "Pooling", "pad")
+    stride = spatial_tuple(attrs["stride"], nd, 1, "Pooling", "stride", extra_ignored=True)
+    pad = spatial_tuple(attrs["pad"], nd, 0, "Pooling", "pad", extra_ignored=True)
     if attrs["pooling_convention"] == "same":
         # As TensorFlow's SAME: ceil(size / stride) windows, padding split with the odd one after.
         out = tuple(-(-s // st) for s, st in zip(spatial, stride))
