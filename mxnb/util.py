@@ -1,5 +1,6 @@
-"""`mx.util`: environment variables, and MXNet 2's NumPy-interface switches, which mxnb does not
-have: they report it off, and turning it on raises a clear error."""
+"""`mx.util`: environment variables, MXNet 1.x's NumPy shape semantics switch (`np_shape`), and
+the NumPy-array interface switches (`np_array`, `use_np`), which mxnb does not have: they report it
+off, and turning it on raises a clear error."""
 import functools
 import os
 import threading
@@ -14,26 +15,68 @@ _NO_NP = ("the mx.np interface is not supported by mxnb; it implements MXNet 1.x
           "mx.sym API (use mx.nd arrays)")
 
 
+_np_shape_state = threading.local()
+
+
 def is_np_shape():
-    """False: shapes follow MXNet 1.x's convention (0 means unknown in shape inference)."""
-    return False
+    """Whether NumPy shape semantics are on in the calling thread (MXNet 1.x's `is_np_shape`).
+
+    Off (the default), a shape `()` or a dimension 0 means "unknown" where shapes are inferred
+    (symbols, deferred initialisation) and the creation functions reject such shapes; on,
+    `()` is a scalar's shape, 0 a zero-size dimension and -1 means unknown.
+
+    Returns
+    -------
+    bool
+        The calling thread's setting.
+
+    Examples
+    --------
+    >>> mx.is_np_shape()
+    False
+    """
+    return bool(getattr(_np_shape_state, "active", False))
 
 
 def set_np_shape(active):
-    """Turning NumPy shape semantics on raises; `set_np_shape(False)` is accepted (it is off)."""
-    if active:
-        raise MXNetError(_NO_NP)
-    return False
+    """Turns NumPy shape semantics on or off in the calling thread.
+
+    Parameters
+    ----------
+    active : bool
+        Whether to turn them on.
+
+    Returns
+    -------
+    bool
+        The previous setting.
+
+    Examples
+    --------
+    >>> prev = mx.set_np_shape(True)
+    >>> mx.is_np_shape()
+    True
+    >>> _ = mx.set_np_shape(prev)
+    """
+    prev = is_np_shape()
+    _np_shape_state.active = bool(active)
+    return prev
 
 
 def set_np(shape=True, array=True, dtype=False):
-    """Raises: the mx.np interface is not supported (`set_np(False, False)` is a no-op)."""
-    if shape or array or dtype:
+    """Sets NumPy shape semantics to `shape`; NumPy arrays or dtypes (the mx.np interface) raise.
+
+    `set_np(shape=True, array=False)` turns NumPy shape semantics on; `set_np(False, False)`
+    turns them off.
+    """
+    if array or dtype:
         raise MXNetError(_NO_NP)
+    set_np_shape(shape)
 
 
 def reset_np():
-    """Turns the NumPy interface off, which it always is in mxnb."""
+    """Turns NumPy shape semantics off (the NumPy interface itself is always off in mxnb)."""
+    set_np_shape(False)
 
 
 def _not_supported(*args, **kwargs):
@@ -55,7 +98,48 @@ def use_np(func):
     return wrapper
 
 
-use_np_array = use_np_shape = use_np
+use_np_array = use_np
+
+
+def use_np_shape(func):
+    """A decorator running `func` (or every method of a class) with NumPy shape semantics on.
+
+    Parameters
+    ----------
+    func : callable or class
+        The function, or a class whose methods and properties are all wrapped.
+
+    Returns
+    -------
+    callable or class
+        `func` wrapped (same name and docstring), or the class with its methods wrapped.
+
+    Examples
+    --------
+    >>> @mx.use_np_shape
+    ... def scalar_one():
+    ...     return mx.nd.ones(shape=())
+    >>> scalar_one().shape
+    ()
+    """
+    if isinstance(func, type):
+        for name, member in list(vars(func).items()):
+            if isinstance(member, property):
+                setattr(func, name, property(*(use_np_shape(f) if f is not None else None
+                                               for f in (member.fget, member.fset, member.fdel)),
+                                             member.__doc__))
+            elif callable(member) and not isinstance(member, type):
+                setattr(func, name, use_np_shape(member))
+        return func
+    if not callable(func):
+        raise TypeError("use_np_shape can only decorate classes and callable objects, "
+                        "found %s" % type(func))
+
+    @functools.wraps(func)
+    def _with_np_shape(*args, **kwargs):
+        with np_shape(active=True):
+            return func(*args, **kwargs)
+    return _with_np_shape
 
 
 class _NumpyArrayScope:
@@ -128,8 +212,8 @@ def is_np_array():
 
 
 class _NumpyShapeScope:
-    """A `with` scope setting NumPy shape semantics (MXNet 1.9.1's `_NumpyShapeScope`); use
-    `np_shape(active)`. Turning them on raises, as `set_np_shape(True)` does in mxnb."""
+    """A `with` scope setting NumPy shape semantics in the calling thread (MXNet 1.9.1's
+    `_NumpyShapeScope`); use `np_shape(active)`. Leaving it restores the previous setting."""
 
     def __init__(self, is_np_shape):  # pylint: disable=redefined-outer-name
         self._enter_is_np_shape = is_np_shape
@@ -141,6 +225,8 @@ class _NumpyShapeScope:
         return self
 
     def __exit__(self, *exc):
+        if self._enter_is_np_shape is not None:
+            set_np_shape(self._prev_is_np_shape)
         return False
 
 
@@ -149,8 +235,8 @@ def np_shape(active=True):
 
     Parameters
     ----------
-    active : bool
-        Whether the scope turns NumPy shape semantics on (raises in mxnb).
+    active : bool or None
+        Whether the scope turns NumPy shape semantics on (None leaves them as they are).
 
     Returns
     -------
@@ -159,9 +245,9 @@ def np_shape(active=True):
 
     Examples
     --------
-    >>> with mx.np_shape(False):
-    ...     mx.is_np_shape()
-    False
+    >>> with mx.np_shape(True):
+    ...     mx.nd.ones(shape=(0, 3)).shape
+    (0, 3)
     """
     return _NumpyShapeScope(active)
 

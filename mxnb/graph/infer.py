@@ -1,8 +1,9 @@
 """Shape and type inference over a graph: each operator's partial, two-way rules run to a fixed
 point, so a weight's shape follows from the data and an output's from its inputs."""
 from ..base import MXNetError, parse_shape, dtype_np
+from ..util import is_np_shape
 
-__all__ = ["infer_shapes", "infer_types"]
+__all__ = ["infer_shapes", "infer_types", "given_unknown_dims"]
 
 _MAX_SWEEPS = 8
 
@@ -33,13 +34,40 @@ def infer_shapes(nodes, known):
     """
     table = {}
     for node in nodes:
-        if node.op is None:
-            shape = known.get(node.name)
-            if shape is None and "__shape__" in node.user_attrs:
-                shape = parse_shape(node.user_attrs["__shape__"])
-            if shape is not None:
-                table[(id(node), 0)] = tuple(shape)
+        shape = _given_shape(node, known)
+        if shape is not None:
+            table[(id(node), 0)] = _as_inference_shape(shape)
     return _fixed_point(nodes, table, "shape", _infer_node_shape)
+
+
+def _given_shape(node, known):
+    """A variable's shape from `known` (by name) or its `__shape__` attribute; None otherwise."""
+    if node.op is not None:
+        return None
+    shape = known.get(node.name)
+    if shape is None and "__shape__" in node.user_attrs:
+        shape = parse_shape(node.user_attrs["__shape__"])
+    return None if shape is None else tuple(shape)
+
+
+def _as_inference_shape(shape):
+    """The operators' rules mark an unknown dimension 0; with NumPy shape semantics on, the
+    user marks it -1 (0 being a zero-size dimension), so -1 becomes 0 here."""
+    if is_np_shape():
+        return tuple(0 if d == -1 else d for d in shape)
+    return shape
+
+
+def given_unknown_dims(nodes, known):
+    """Whether, with NumPy shape semantics on, a variable's given shape has an unknown (-1)
+    dimension: then a 0 in the inferred shapes means unknown, not zero-size."""
+    if not is_np_shape():
+        return False
+    for node in nodes:
+        shape = _given_shape(node, known)
+        if shape is not None and -1 in shape:
+            return True
+    return False
 
 
 def infer_types(nodes, known, partial=False):

@@ -5,6 +5,7 @@ call, which takes `out=` (the array to fill and return) and `name=` only; `full`
 itself and fills it whatever its shape.
 """
 import operator
+import sys
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from ..base import (ArgumentTypeError, DTypeError, InvalidArgumentError, MXNetEr
                     dtype_np)
 from ..context import current_context
 from ..ops import registry
+from ..util import is_np_shape
 from .ndarray import NDArray, _wrap, invoke, array
 
 _ZEROS, _ONES, _FULL, _ARANGE = (registry.get(n) for n in ("_zeros", "_ones", "_full", "_arange"))
@@ -21,6 +23,29 @@ _SPARSE_STYPES = ("csr", "row_sparse")
 
 def _shape(shape):
     return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+
+
+def _called_from_mxnb(depth):
+    """Whether the caller `depth` frames up is mxnb's own code (a layer, a metric, an optimizer),
+    which builds 0-d and zero-size arrays internally as MXNet's C++ does."""
+    name = sys._getframe(depth + 1).f_globals.get("__name__", "")  # pylint: disable=protected-access
+    return name == "mxnb" or name.startswith("mxnb.")
+
+
+def _check_legacy_shape(func, shape, zero_size_ok=False):
+    """MXNet 1.x without np_shape reads `()` and a dimension 0 as "unknown", so its creation
+    functions called from user code reject them (`zero_size_ok`: `full` accepts 0 dims)."""
+    if shape != () and (zero_size_ok or 0 not in shape):
+        return                          # (the common case: no frame is looked at)
+    if is_np_shape() or _called_from_mxnb(2):
+        return
+    if shape == ():
+        raise MXNetError("%s: shape () means an unknown shape unless NumPy shape semantics are on "
+                         "(mx.np_shape() / mx.set_np_shape(True) for a scalar array)" % func)
+    if not zero_size_ok and 0 in shape:
+        raise MXNetError("%s: shape %s has a dimension 0, which means unknown unless NumPy shape "
+                         "semantics are on (mx.np_shape() / mx.set_np_shape(True) for a zero-size "
+                         "array)" % (func, shape))
 
 
 def _out_argument(func, kwargs):
@@ -57,7 +82,8 @@ def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     Parameters
     ----------
     shape : int or tuple of int
-        The array's shape.
+        The array's shape. As in MXNet 1.x, `()` and dimensions 0 mean "unknown" and are
+        rejected (MXNetError) unless NumPy shape semantics are on (`mx.np_shape()`).
     ctx : Context, optional
         Its device (default: the current context).
     dtype : str or numpy.dtype, optional
@@ -83,6 +109,7 @@ def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     True
     """
     out = _out_argument("zeros", kwargs)
+    _check_legacy_shape("zeros", _shape(shape))
     if stype is not None and stype != "default":
         return _sparse("zeros", stype, shape, ctx, dtype, out)
     dtype = dtype_np(dtype)
@@ -97,7 +124,8 @@ def ones(shape, ctx=None, dtype=None, **kwargs):
     Parameters
     ----------
     shape : int or tuple of int
-        The array's shape.
+        The array's shape. As in MXNet 1.x, `()` and dimensions 0 mean "unknown" and are
+        rejected (MXNetError) unless NumPy shape semantics are on (`mx.np_shape()`).
     ctx : Context, optional
         Its device (default: the current context).
     dtype : str or numpy.dtype, optional
@@ -117,6 +145,7 @@ def ones(shape, ctx=None, dtype=None, **kwargs):
     array([1, 1, 1], dtype=int32)
     """
     out = _out_argument("ones", kwargs)
+    _check_legacy_shape("ones", _shape(shape))
     dtype = dtype_np(dtype)
     _check_out_dtype("ones", out, dtype)
     return invoke(_ONES, [], {"shape": _shape(shape), "ctx": ctx or current_context(),
@@ -129,7 +158,7 @@ def full(shape, val, ctx=None, dtype=np.float32, out=None):
     Parameters
     ----------
     shape : int or tuple of int
-        The array's shape.
+        The array's shape; `()` is rejected (MXNetError) unless NumPy shape semantics are on.
     val : scalar
         The value of every element.
     ctx : Context, optional
@@ -153,6 +182,7 @@ def full(shape, val, ctx=None, dtype=np.float32, out=None):
     if out is not None:
         out[:] = val
         return out
+    _check_legacy_shape("full", _shape(shape), zero_size_ok=True)
     return invoke(_FULL, [], {"shape": _shape(shape), "ctx": ctx or current_context(),
                               "dtype": dtype_np(dtype), "value": float(val)})
 

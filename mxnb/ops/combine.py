@@ -3,6 +3,7 @@ _split_v2, depth_to_space / space_to_depth, cumsum, diag and moments."""
 import numpy as np
 
 from ..base import ShapeError
+from ..util import is_np_shape
 from .params import Axis, Bool, Int, OptDType, OptInt, Shape
 from .registry import operator
 
@@ -196,6 +197,14 @@ def _block(attrs):
     return attrs["block_size"]
 
 
+def _reject_zero_dims(func, shape):
+    """MXNet's depth_to_space / space_to_depth refuse a dimension 0 in C, H or W; a batch of 0
+    too with NumPy shape semantics on (off, it is an unknown batch size in symbol inference)."""
+    if 0 in shape[1:] or (shape[0] == 0 and is_np_shape()):
+        raise ShapeError("%s: every dimension of (N, C, H, W) must be non-zero, found %s"
+                         % (func, tuple(shape)))
+
+
 @operator("depth_to_space", params={"block_size": Int(doc="Blocks of [block_size, block_size] "
                                                           "are moved", low=1)})
 class DepthToSpace:
@@ -203,6 +212,7 @@ class DepthToSpace:
     space (b = block_size)."""
     def compute(xp, inputs, attrs):
         x, b = inputs[0], _block(attrs)
+        _reject_zero_dims("depth_to_space", x.shape)
         n, c, h, w = x.shape
         out = x.reshape(n, b, b, c // (b * b), h, w).transpose(0, 3, 4, 1, 5, 2)
         return xp.ascontiguousarray(out).reshape(n, c // (b * b), h * b, w * b)
@@ -214,6 +224,7 @@ class DepthToSpace:
         if len(x) != 4 or x[1] % (b * b):
             raise ShapeError("depth_to_space: expected (N, C, H, W) with C divisible by "
                              "block_size^2 = %d, found %s" % (b * b, tuple(x)))
+        _reject_zero_dims("depth_to_space", x)
         return in_shapes, [(x[0], x[1] // (b * b), x[2] * b, x[3] * b)]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
@@ -227,6 +238,7 @@ class SpaceToDepth:
     depth (b = block_size); the inverse of depth_to_space."""
     def compute(xp, inputs, attrs):
         x, b = inputs[0], _block(attrs)
+        _reject_zero_dims("space_to_depth", x.shape)
         n, c, h, w = x.shape
         out = x.reshape(n, c, h // b, b, w // b, b).transpose(0, 3, 5, 1, 2, 4)
         return xp.ascontiguousarray(out).reshape(n, c * b * b, h // b, w // b)
@@ -238,6 +250,7 @@ class SpaceToDepth:
         if len(x) != 4 or x[2] % b or x[3] % b:
             raise ShapeError("space_to_depth: expected (N, C, H, W) with H and W divisible by "
                              "block_size %d, found %s" % (b, tuple(x)))
+        _reject_zero_dims("space_to_depth", x)
         return in_shapes, [(x[0], x[1] * b * b, x[2] // b, x[3] // b)]
 
     def gradient(F, attrs, inputs, outputs, out_grads):
@@ -276,6 +289,17 @@ class Cumsum:
         return [F.flip(F.cumsum(F.flip(og, axis=axis), axis=axis), axis=axis)]
 
 
+def _check_diagonal_exists(attrs, shape):
+    """MXNet's diag refuses an offset k beyond the matrix (|k| may reach its edge, giving an
+    empty diagonal)."""
+    k, ndim = attrs["k"], len(shape)
+    a1, a2 = attrs["axis1"] % ndim, attrs["axis2"] % ndim
+    rows, cols = shape[a1], shape[a2]
+    if k > cols or -k > rows:
+        raise ShapeError("diag: diagonal k=%d does not exist in a %d x %d matrix (axes %d and %d "
+                         "of shape %s)" % (k, rows, cols, a1, a2, tuple(shape)))
+
+
 @operator("diag", params={"k": Int(0, doc="Diagonal offset: > 0 above, < 0 below the main one."),
                           "axis1": Int(0, doc="The first axis of the sub-arrays."),
                           "axis2": Int(1, doc="The second axis of the sub-arrays.")})
@@ -286,6 +310,7 @@ class Diag:
         x = inputs[0]
         if x.ndim == 1:
             return xp.diag(x, attrs["k"])
+        _check_diagonal_exists(attrs, x.shape)
         return xp.ascontiguousarray(xp.diagonal(x, attrs["k"], attrs["axis1"], attrs["axis2"]))
 
     def infer_shape(attrs, in_shapes):
@@ -300,6 +325,7 @@ class Diag:
         if a1 == a2:
             raise ShapeError("diag: axis1 and axis2 must differ, found %d and %d" % (a1, a2))
         rows, cols = x[a1], x[a2]
+        _check_diagonal_exists(attrs, x)
         size = max(0, min(rows, cols - k) if k >= 0 else min(rows + k, cols))
         rest = [d for i, d in enumerate(x) if i not in (a1, a2)]
         return in_shapes, [tuple(rest) + (size,)]

@@ -3,6 +3,7 @@ import numbers
 
 from .. import attribute
 from ..base import MXNetError, NotImplementedForSymbol, parse_shape, dtype_np, format_attr
+from ..util import is_np_shape
 from ..graph.node import Node, auxiliary_ids, clone_graph, topo_sort
 
 __all__ = ["Symbol", "var", "Variable", "Group"]
@@ -244,18 +245,26 @@ class Symbol:
 
     # --- inference ---------------------------------------------------------------------------
     def infer_shape(self, *args, **kwargs):
-        """(arg_shapes, out_shapes, aux_shapes); (None, None, None) if not all can be inferred."""
+        """(arg_shapes, out_shapes, aux_shapes); (None, None, None) if not all can be inferred.
+
+        A dimension 0 is unknown, unless NumPy shape semantics are on (`mx.np_shape()`): then
+        it is a zero-size dimension and -1 is unknown."""
         arg, out, aux = self._infer_shape(args, kwargs)
-        if any(s is None or 0 in s for s in arg + out + aux):
+        zero_is_unknown = self._zero_is_unknown(args, kwargs)
+        if any(s is None or (zero_is_unknown and 0 in s) for s in arg + out + aux):
             return None, None, None
         return arg, out, aux
 
     def infer_shape_partial(self, *args, **kwargs):
+        """As `infer_shape`, with what cannot be inferred left unknown: a shape `()` and
+        dimensions 0, or with NumPy shape semantics on, None and dimensions -1."""
         arg, out, aux = self._infer_shape(args, kwargs)
-        unknown = ()
-        return ([s if s is not None else unknown for s in arg],
-                [s if s is not None else unknown for s in out],
-                [s if s is not None else unknown for s in aux])
+        if not is_np_shape():
+            return tuple([s if s is not None else () for s in shapes] for shapes in (arg, out, aux))
+        if self._zero_is_unknown(args, kwargs):
+            arg, out, aux = ([None if s is None else tuple(-1 if d == 0 else d for d in s)
+                              for s in shapes] for shapes in (arg, out, aux))
+        return list(arg), list(out), list(aux)
 
     def _infer_shape(self, args, kwargs):
         from ..graph.infer import infer_shapes
@@ -263,6 +272,15 @@ class Symbol:
         nodes = self._nodes()
         table = infer_shapes(nodes, known)
         return self._split_table(nodes, table)
+
+    def _zero_is_unknown(self, args, kwargs):
+        """Whether a 0 in the shapes inferred from these given shapes is an unknown dimension
+        (always, unless NumPy shape semantics are on and no -1 was given) or a zero-size one."""
+        from ..graph.infer import given_unknown_dims
+        if not is_np_shape():
+            return True
+        return given_unknown_dims(self._nodes(), self._bind_names(args, kwargs, parse_shape,
+                                                                  "shape"))
 
     def infer_type(self, *args, **kwargs):
         from ..graph.infer import infer_types
