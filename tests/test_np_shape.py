@@ -183,3 +183,17 @@ def test_infer_shape_partial_under_np_shape_marks_unknown_dims_minus_one():
         fc = mx.sym.FullyConnected(mx.sym.var("x"), num_hidden=3)
         assert fc.infer_shape_partial(x=(-1, 4)) == ([(-1, 4), (3, 4), (3,)], [(-1, 3)], [])
         assert fc.infer_shape(x=(-1, 4)) == (None, None, None)
+
+
+def test_zero_dim_and_zero_size_arrays_under_np_shape_bind_index_and_assign():
+    # MXNet 1.9.1 with np_shape on: x[:] = v writes a 0-d array, index_array of a scalar is
+    # empty, and simple_bind takes a zero-size batch
+    with mx.np_shape():
+        x = mx.nd.zeros(())
+        x[:] = 3
+        np.testing.assert_array_equal(x.asnumpy(), np.array(3.0, np.float32))
+        assert mx.nd.contrib.index_array(x).shape == (0,)
+        fc = mx.sym.FullyConnected(mx.sym.var("x"), num_hidden=3)
+        assert fc.simple_bind(mx.cpu(), x=(0, 4)).forward()[0].shape == (0, 3)
+    with pytest.raises(mx.base.MXNetError, match="cannot infer"):
+        fc.simple_bind(mx.cpu(), x=(0, 4))        # without it, 0 is an unknown dimension

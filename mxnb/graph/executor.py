@@ -168,8 +168,10 @@ class Executor(NodeHooks):
                     stype_dict=None):
         arg_shapes, _, aux_shapes = symbol._infer_shape((), shapes or {})
         arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+        # a 0 is an unknown dimension, unless NumPy shape semantics make it a zero-size one
+        zero_unknown = symbol._zero_is_unknown((), shapes or {})
         unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes)
-                   if s is None or 0 in s]
+                   if s is None or (zero_unknown and 0 in s)]
         if unknown:
             raise MXNetError("simple_bind: cannot infer the shapes of %s from %s; give them as "
                              "keyword arguments" % (unknown, shapes))

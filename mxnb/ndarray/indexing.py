@@ -95,6 +95,8 @@ def _broadcasting_key(key):
     parts = key if isinstance(key, tuple) else (key,)
     if any(k is Ellipsis for k in parts):
         return key
+    if parts == (slice(None),):
+        return Ellipsis             # x[:] = v, also on a 0-d array (MXNet's whole-array write)
     return parts + (Ellipsis,)
 
 
@@ -121,6 +123,7 @@ def setitem(self, key, value):
 
 def _push_setitem(self, key, value):
     """`setitem` under a threaded engine: checked now, written by pushed work."""
+    key = _broadcasting_key(key)
     selection = np.broadcast_to(np.empty((), np.int8), self.shape)[key].shape
     is_array = isinstance(value, NDArray)
     shape = value.shape if is_array else ()
@@ -130,7 +133,6 @@ def _push_setitem(self, key, value):
         raise ShapeError("cannot assign an array of shape %s to a selection of shape %s"
                          % (tuple(shape), tuple(selection))) from None
     ctx = self._ctx
-    key = _broadcasting_key(key)
 
     def run():
         self._raw[key] = backend.to_context(value._raw, ctx) if is_array else value

@@ -306,6 +306,8 @@ class IndexArray:
         x = inputs[0]
         axes = attrs["axes"]
         axes = range(x.ndim) if axes is None else (axes if isinstance(axes, tuple) else (axes,))
+        if not x.ndim:             # a scalar has an empty multi-index
+            return xp.zeros((0,), dtype=np.int64)
         grids = xp.indices(x.shape, dtype=np.int64)
         return xp.stack([grids[a % x.ndim] for a in axes], axis=-1)
 
