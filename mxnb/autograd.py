@@ -140,6 +140,8 @@ def _heads(heads, head_grads):
         elif hg._sparse and not head._sparse:
             # a dense head's gradient is dense, as MXNet copies it (0 * inf rows give NaN)
             hg = hg.tostype("default")
+        if hg.dtype != head.dtype:      # MXNet copies it into a buffer of the head's dtype
+            hg = hg.astype(head.dtype)
         entries[head._entry] = hg
     return entries
 

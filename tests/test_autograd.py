@@ -287,3 +287,14 @@ def test_arrays_of_a_freed_graph_are_constants_in_a_new_recording():
         alone = y * 3
     with pytest.raises(mx.base.MXNetError, match="not computed under"):
         alone.backward()
+
+
+def test_a_head_gradient_takes_its_heads_dtype():
+    # MXNet copies the head gradient into a buffer of the head's dtype
+    x = nd.array([1.0, 2.0], dtype="float64")
+    x.attach_grad()
+    with autograd.record():
+        y = x * 3
+    y.backward(nd.array([0.1, 0.2], dtype="float32"))
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad.asnumpy(), np.float32([0.1, 0.2]).astype(np.float64) * 3)

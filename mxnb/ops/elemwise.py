@@ -337,7 +337,8 @@ class ReduceLike:
         if data.shape == like.shape:
             return data
         axes = _reduce_axes(data.shape, like.shape)
-        return data.sum(axis=axes).reshape(like.shape)
+        # in data's dtype: NumPy would sum small integers into int64
+        return data.sum(axis=axes, dtype=data.dtype).reshape(like.shape)
 
     def infer_shape(attrs, in_shapes):
         return in_shapes, [in_shapes[1]]

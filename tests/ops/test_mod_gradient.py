@@ -83,7 +83,7 @@ def test_integer_mod_gradient_symbolic():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_float_mod_gradient_unchanged(dtype):
     a = R.uniform(-5, 5, (3, 4)).astype(dtype)
-    b = R.uniform(0.5, 2, (3, 4)).astype(dtype) * np.where(R.rand(3, 4) < 0.5, -1, 1)
+    b = (R.uniform(0.5, 2, (3, 4)) * np.where(R.rand(3, 4) < 0.5, -1, 1)).astype(dtype)
     head = R.uniform(-1, 1, (3, 4)).astype(dtype)
     ga, gb = _grads(lambda x, y: x % y, [a, b], head)
     np.testing.assert_allclose(ga, head, rtol=1e-6)
