@@ -5,8 +5,8 @@ assignment to the (deprecated) class property `AttrScope.current` in one thread 
 symbols other threads create alone.
 """
 import threading
-import warnings
 
+from ._thread_scopes import deprecated_class_property, set_thread_value, thread_value
 from .base import InvalidArgumentError
 
 __all__ = ["AttrScope", "current"]
@@ -17,16 +17,9 @@ _CURRENT_DEPRECATED = ("AttrScope.current has been deprecated. It is advised to 
 
 class _CurrentScope(type):
     """Gives `AttrScope.current`, read or assigned on the class as in MXNet (deprecated there)."""
-
-    @property
-    def current(cls):
-        warnings.warn(_CURRENT_DEPRECATED, DeprecationWarning, stacklevel=2)
-        return current()
-
-    @current.setter
-    def current(cls, scope):
-        warnings.warn(_CURRENT_DEPRECATED, DeprecationWarning, stacklevel=2)
-        _set_current(scope)
+    # Lambdas: `current` and `_set_current` are the module functions defined below.
+    current = deprecated_class_property(_CURRENT_DEPRECATED, lambda: current(),
+                                        lambda scope: _set_current(scope))
 
 
 class AttrScope(metaclass=_CurrentScope):
@@ -104,14 +97,9 @@ def current():
     ...     mx.attribute.current().get(None)
     {'group': '4'}
     """
-    scope = getattr(AttrScope._current, "value", None)
-    if scope is None:
-        scope = AttrScope._current.value = AttrScope()
-    return scope
+    return thread_value(AttrScope._current, AttrScope)
 
 
 def _set_current(scope):
-    if scope is not None and not isinstance(scope, AttrScope):
-        raise InvalidArgumentError("AttrScope.current must be set to an AttrScope, found %s"
-                                   % type(scope).__name__)
-    AttrScope._current.value = scope
+    set_thread_value(AttrScope._current, scope, AttrScope,
+                     "AttrScope.current must be set to an AttrScope")

@@ -1,7 +1,7 @@
 """Devices: `cpu()`, `gpu(i)`, `with ctx:` and the current default context."""
 import threading
-import warnings
 
+from ._thread_scopes import deprecated_class_property
 from .base import MXNetError
 
 __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus"]
@@ -15,15 +15,9 @@ _DEFAULT_CTX_DEPRECATED = ("Context.default_ctx has been deprecated. Please use 
 class _ContextType(type):
     """Gives `Context.default_ctx`, read or assigned on the class, MXNet's deprecated meaning:
     the current context, and setting the calling thread's context outside any `with ctx:`."""
-    @property
-    def default_ctx(cls):
-        warnings.warn(_DEFAULT_CTX_DEPRECATED, DeprecationWarning, stacklevel=2)
-        return current_context()
-
-    @default_ctx.setter
-    def default_ctx(cls, ctx):
-        warnings.warn(_DEFAULT_CTX_DEPRECATED, DeprecationWarning, stacklevel=2)
-        set_base_context(ctx)
+    # Lambdas: the module functions are defined below.
+    default_ctx = deprecated_class_property(_DEFAULT_CTX_DEPRECATED, lambda: current_context(),
+                                            lambda ctx: set_base_context(ctx))
 
 
 class Context(metaclass=_ContextType):

@@ -4,9 +4,8 @@ The manager in force is per thread, as in MXNet 1.9.1: a `with NameManager():` b
 assignment to the class property `NameManager.current` affects only the calling thread.
 """
 import threading
-import warnings
 
-from .base import InvalidArgumentError
+from ._thread_scopes import deprecated_class_property, set_thread_value, thread_value
 
 __all__ = ["NameManager", "Prefix", "current"]
 
@@ -17,18 +16,9 @@ _CURRENT_DEPRECATED = ("NameManager.current has been deprecated. It is advised t
 class _CurrentManager(type):
     """`NameManager.current`: the calling thread's manager, read (deprecated, as in MXNet) or
     assigned on the class."""
-
-    @property
-    def current(cls):
-        warnings.warn(_CURRENT_DEPRECATED, DeprecationWarning, stacklevel=2)
-        return current()
-
-    @current.setter
-    def current(cls, manager):
-        if manager is not None and not isinstance(manager, NameManager):
-            raise InvalidArgumentError("NameManager.current must be set to a NameManager, found %s"
-                                       % type(manager).__name__)
-        NameManager._current.value = manager
+    # Lambdas: `current` and `_set_current` are the module functions defined below.
+    current = deprecated_class_property(_CURRENT_DEPRECATED, lambda: current(),
+                                        lambda manager: _set_current(manager), warn_on_set=False)
 
 
 class NameManager(metaclass=_CurrentManager):
@@ -119,7 +109,9 @@ def current():
     ...     mx.name.current() is prefix
     True
     """
-    manager = getattr(NameManager._current, "value", None)
-    if manager is None:
-        manager = NameManager._current.value = NameManager()
-    return manager
+    return thread_value(NameManager._current, NameManager)
+
+
+def _set_current(manager):
+    set_thread_value(NameManager._current, manager, NameManager,
+                     "NameManager.current must be set to a NameManager")

@@ -197,3 +197,20 @@ def test_top_level_numpy_switches_are_mx_util_s():
     for name in ("np_array", "is_np_array", "np_shape", "is_np_shape", "set_np_shape",
                  "use_np_shape", "use_np_array", "use_np"):
         assert getattr(mx, name) is getattr(mx.util, name), name
+
+
+def test_deprecated_class_properties_warn_at_the_callers_line():
+    # Reads of all three, and assignments of AttrScope.current / Context.default_ctx, warn with
+    # the user's line as the location; assigning NameManager.current does not warn.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scope = AttrScope.current
+        ctx = mx.Context.default_ctx
+        manager = NameManager.current
+        AttrScope.current = scope
+        mx.Context.default_ctx = ctx
+        NameManager.current = manager
+    assert [w.category for w in caught] == [DeprecationWarning] * 5
+    assert {w.filename for w in caught} == {__file__}
+    assert [str(w.message).split(".")[0] for w in caught] == [
+        "AttrScope", "Context", "NameManager", "AttrScope", "Context"]

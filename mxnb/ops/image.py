@@ -174,26 +174,22 @@ def _flip_gradient(name):
     return gradient
 
 
-@operator("_image_flip_left_right", hint="flip_left_right")
-class FlipLeftRight:
-    """The (H, W, C) image mirrored left to right."""
-    infer_shape = staticmethod(_hwc_shape("flip_left_right"))
-    gradient = staticmethod(_flip_gradient("_image_flip_left_right"))
-
+def _flip(axis, name, direction):
+    """The class of the flip operator `_image_<name>`: the (H, W, C) image mirrored along
+    `axis` (`direction` in words), its gradient the head gradient flipped the same way."""
     def compute(xp, inputs, attrs):
-        _check_hwc("flip_left_right", inputs[0].shape)
-        return xp.ascontiguousarray(inputs[0][:, ::-1])
+        _check_hwc(name, inputs[0].shape)
+        return xp.ascontiguousarray(xp.flip(inputs[0], axis=axis))
+    return type(name, (), {"compute": staticmethod(compute),
+                           "infer_shape": staticmethod(_hwc_shape(name)),
+                           "gradient": staticmethod(_flip_gradient("_image_" + name)),
+                           "__doc__": "The (H, W, C) image mirrored %s." % direction})
 
 
-@operator("_image_flip_top_bottom", hint="flip_top_bottom")
-class FlipTopBottom:
-    """The (H, W, C) image mirrored top to bottom."""
-    infer_shape = staticmethod(_hwc_shape("flip_top_bottom"))
-    gradient = staticmethod(_flip_gradient("_image_flip_top_bottom"))
-
-    def compute(xp, inputs, attrs):
-        _check_hwc("flip_top_bottom", inputs[0].shape)
-        return xp.ascontiguousarray(inputs[0][::-1])
+FlipLeftRight = operator("_image_flip_left_right", hint="flip_left_right")(
+    _flip(1, "flip_left_right", "left to right"))
+FlipTopBottom = operator("_image_flip_top_bottom", hint="flip_top_bottom")(
+    _flip(0, "flip_top_bottom", "top to bottom"))
 
 
 def _random_flip(axis, name):
