@@ -24,6 +24,17 @@ __all__ = ["Augmenter", "SequentialAug", "ResizeAug", "ForceResizeAug", "RandomC
 _GRAY = (0.299, 0.587, 0.114)
 
 
+def _json_ready(kwargs):
+    """`kwargs` (changed in place and returned) with NDArray and NumPy values as lists, so
+    that an augmenter's `dumps()` can write its parameters as JSON."""
+    for key, value in kwargs.items():
+        if isinstance(value, NDArray):
+            value = value.asnumpy()
+        if isinstance(value, np.ndarray):
+            kwargs[key] = value.tolist()
+    return kwargs
+
+
 class Augmenter:
     """The base class: `__call__(src)` returns the augmented image; `dumps()` describes it.
 
@@ -34,12 +45,7 @@ class Augmenter:
     """
 
     def __init__(self, **kwargs):
-        self._kwargs = kwargs
-        for key, value in self._kwargs.items():
-            if isinstance(value, NDArray):
-                value = value.asnumpy()
-            if isinstance(value, np.ndarray):
-                self._kwargs[key] = value.tolist()
+        self._kwargs = _json_ready(kwargs)
 
     def dumps(self):
         """The augmenter as a JSON string: [name, parameters]."""

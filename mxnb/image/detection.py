@@ -21,8 +21,8 @@ from ..base import MXNetError, FailedCheckError, ArgumentTypeError, InvalidArgum
 from ..base import numeric_types
 from ..ndarray import NDArray
 from ..io.data_desc import DataDesc
-from .augmenters import (Augmenter, ResizeAug, ForceResizeAug, CastAug, ColorJitterAug,
-                         HueJitterAug, LightingAug, RandomGrayAug, ColorNormalizeAug)
+from .augmenters import (Augmenter, _json_ready, ResizeAug, ForceResizeAug, CastAug,
+                         ColorJitterAug, HueJitterAug, LightingAug, RandomGrayAug, ColorNormalizeAug)
 from .image import fixed_crop, copyMakeBorder
 from .image_iter import ImageIter
 from .. import ndarray as nd
@@ -54,12 +54,7 @@ class DetAugmenter:
     """
 
     def __init__(self, **kwargs):
-        self._kwargs = kwargs
-        for key, value in self._kwargs.items():
-            if isinstance(value, NDArray):
-                value = value.asnumpy()
-            if isinstance(value, np.ndarray):
-                self._kwargs[key] = value.tolist()
+        self._kwargs = _json_ready(kwargs)
 
     def dumps(self):
         """The augmenter as a JSON string: [name, parameters].
@@ -326,14 +321,7 @@ class DetRandomCropAug(DetAugmenter):
 
     def _random_crop_proposal(self, label, height, width):
         """(x, y, w, h, new_label) of an accepted window, or () after max_attempts."""
-        if not self.enabled or height <= 0 or width <= 0:
-            return ()
-        min_area = self.area_range[0] * height * width
-        max_area = self.area_range[1] * height * width
-        for _ in range(self.max_attempts):
-            ratio = random.uniform(*self.aspect_ratio_range)
-            if ratio <= 0:
-                continue
+        for ratio, min_area, max_area in _proposal_tries(self, height, width):
             size = self._crop_size(ratio, height, width, min_area, max_area)
             if size is None:
                 continue
@@ -345,6 +333,21 @@ class DetRandomCropAug(DetAugmenter):
                 if new_label is not None:
                     return (x, y, w, h, new_label)
         return ()
+
+
+def _proposal_tries(augmenter, height, width):
+    """(ratio, min_area, max_area) for each of `augmenter.max_attempts` tries whose random
+    aspect ratio is positive (a try with another one is spent all the same, as in MXNet); none
+    when the augmenter is disabled or the image is empty. The areas bound the proposal's."""
+    if not augmenter.enabled or height <= 0 or width <= 0:
+        return
+    min_area = augmenter.area_range[0] * height * width
+    max_area = augmenter.area_range[1] * height * width
+    for _ in range(augmenter.max_attempts):
+        ratio = random.uniform(*augmenter.aspect_ratio_range)
+        if ratio <= 0:
+            continue
+        yield ratio, min_area, max_area
 
 
 def _border_values(pad_val, channels):
@@ -420,14 +423,7 @@ class DetRandomPadAug(DetAugmenter):
 
     def _random_pad_proposal(self, label, height, width):
         """(x, y, w, h, new_label) of the canvas, or () after max_attempts."""
-        if not self.enabled or height <= 0 or width <= 0:
-            return ()
-        min_area = self.area_range[0] * height * width
-        max_area = self.area_range[1] * height * width
-        for _ in range(self.max_attempts):
-            ratio = random.uniform(*self.aspect_ratio_range)
-            if ratio <= 0:
-                continue
+        for ratio, min_area, max_area in _proposal_tries(self, height, width):
             h = int(round(math.sqrt(min_area / ratio)))
             max_h = int(round(math.sqrt(max_area / ratio)))
             if round(h * ratio) < width:

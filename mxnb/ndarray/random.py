@@ -21,6 +21,7 @@ _OPS = {name: registry.get(name) for name in registry.all_operators()
 
 
 def _shape(shape):
+    """A sampler's `shape` argument as a tuple (None: (), an int: (n,)); mx.sym.random's too."""
     if shape is None:
         return ()
     return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)

@@ -3,6 +3,7 @@ Symbols as parameters: `_sample_*` nodes with one distribution per element)."""
 import numbers
 
 from ..base import MXNetError
+from ..ndarray.random import _shape   # `shape` read as by mx.nd.random's samplers
 from . import _functions
 from .symbol import Symbol
 
@@ -10,12 +11,6 @@ __all__ = ["uniform", "normal", "randn", "exponential", "gamma", "poisson", "neg
            "generalized_negative_binomial", "multinomial", "shuffle", "randint", "uniform_like",
            "normal_like", "exponential_like", "gamma_like", "poisson_like",
            "negative_binomial_like", "generalized_negative_binomial_like"]
-
-
-def _shape(shape):
-    if shape is None:
-        return ()
-    return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
 
 
 def _draw(name, params, shape, dtype, kwargs, sample_names=None):

@@ -238,6 +238,18 @@ class _TokenEmbedding(vocab.Vocabulary):
                 "for embedding %s: %s" % (pretrained_file_name, name, name,
                                           ", ".join(cls.pretrained_file_name_sha1.keys())))
 
+    def _init_pretrained(self, embedding_class, pretrained_file_name, embedding_root,
+                         init_unknown_vec, vocabulary, vocabulary_kwargs):
+        """The `__init__` of a downloadable embedding (GloVe, FastText): checks the file name,
+        sets up the vocabulary part, loads the (space-separated) file, then indexes
+        `vocabulary`'s tokens. `embedding_class` is the calling class (not `type(self)`), so a
+        user's subclass keeps its parent's files and `__init__` chain."""
+        embedding_class._check_pretrained_file_names(pretrained_file_name)
+        super(embedding_class, self).__init__(**vocabulary_kwargs)
+        path = embedding_class._get_pretrained_file(embedding_root, pretrained_file_name)
+        self._load_embedding(path, " ", init_unknown_vec)
+        self._build_embedding_for_vocabulary(vocabulary)
+
     def _load_embedding(self, pretrained_file_path, elem_delim, init_unknown_vec,
                         encoding="utf8"):
         """Indexes the tokens of a pre-trained file and sets `idx_to_vec` from its vectors.
@@ -523,11 +535,8 @@ class GloVe(_TokenEmbedding):
 
     def __init__(self, pretrained_file_name="glove.840B.300d.txt", embedding_root=_DEFAULT_ROOT,
                  init_unknown_vec=nd.zeros, vocabulary=None, **kwargs):
-        GloVe._check_pretrained_file_names(pretrained_file_name)
-        super().__init__(**kwargs)
-        path = GloVe._get_pretrained_file(embedding_root, pretrained_file_name)
-        self._load_embedding(path, " ", init_unknown_vec)
-        self._build_embedding_for_vocabulary(vocabulary)
+        self._init_pretrained(GloVe, pretrained_file_name, embedding_root, init_unknown_vec,
+                              vocabulary, kwargs)
 
 
 @register
@@ -572,11 +581,8 @@ class FastText(_TokenEmbedding):
 
     def __init__(self, pretrained_file_name="wiki.simple.vec", embedding_root=_DEFAULT_ROOT,
                  init_unknown_vec=nd.zeros, vocabulary=None, **kwargs):
-        FastText._check_pretrained_file_names(pretrained_file_name)
-        super().__init__(**kwargs)
-        path = FastText._get_pretrained_file(embedding_root, pretrained_file_name)
-        self._load_embedding(path, " ", init_unknown_vec)
-        self._build_embedding_for_vocabulary(vocabulary)
+        self._init_pretrained(FastText, pretrained_file_name, embedding_root, init_unknown_vec,
+                              vocabulary, kwargs)
 
 
 class CustomEmbedding(_TokenEmbedding):
