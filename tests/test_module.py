@@ -389,3 +389,17 @@ def test_executor_group_grad_req_dict_overrides_the_write_defaults_as_mxnet():
         fixed_param_names=["fc0_weight"], grad_req={"fc1_bias": "add"})
     assert group.grad_req == {"data": "write", "fc0_weight": "null", "fc0_bias": "write",
                               "fc1_weight": "write", "fc1_bias": "add", "softmax_label": "null"}
+
+
+def test_module_keeps_a_row_sparse_parameter_row_sparse():
+    # MXNet 1.9.1: arg_params follow the executors' storage types and are initialised
+    data = mx.symbol.var("data", stype="csr")
+    v = mx.symbol.var("v", shape=(6, 1), init=mx.init.Uniform(scale=0.1), stype="row_sparse")
+    out = mx.symbol.LinearRegressionOutput(mx.symbol.dot(data, v), mx.symbol.var("label"))
+    mod = mx.mod.Module(out, data_names=["data"], label_names=["label"])
+    mod.bind(data_shapes=[("data", (4, 6))], label_shapes=[("label", (4, 1))])
+    mod.init_params()
+    arg_params, _ = mod.get_params()
+    assert arg_params["v"].stype == "row_sparse"
+    values = arg_params["v"].asnumpy()
+    assert np.abs(values).max() <= 0.1 and np.abs(values).sum() > 0

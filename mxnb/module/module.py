@@ -366,9 +366,10 @@ class Module(BaseModule):
             if self._arg_params is not None or self._aux_params is not None:
                 raise MXNetError("bind: parameters exist but are not initialized")
             group = self._exec_group
-            self._arg_params = {name: nd.zeros(block[0].shape, dtype=block[0].dtype)
+            # in the executors' storage types (a row_sparse weight stays row_sparse), as MXNet
+            self._arg_params = {name: _zeros_like_block(block)
                                 for name, block in zip(self._param_names, group.param_arrays)}
-            self._aux_params = {name: nd.zeros(block[0].shape, dtype=block[0].dtype)
+            self._aux_params = {name: _zeros_like_block(block)
                                 for name, block in zip(self._aux_names, group.aux_arrays)}
         if shared_module is not None and shared_module.optimizer_initialized:
             self.borrow_optimizer(shared_module)
@@ -706,3 +707,9 @@ class Module(BaseModule):
 
 def _described(descs):
     return [(d.name, tuple(d.shape)) for d in descs]
+
+
+def _zeros_like_block(block):
+    """Zeros of the shape, dtype and storage type of the first device's array of a parameter."""
+    first = block[0]
+    return nd.zeros(first.shape, dtype=first.dtype, stype=first.stype)
