@@ -1,6 +1,7 @@
 """The generated nd.* / sym.* functions carry numpydoc docstrings built from the registry."""
 import pytest
 
+import mxnb as mx
 from mxnb import nd, sym
 from mxnb.ops import registry
 
@@ -43,3 +44,13 @@ def test_docstring_states_type_default_and_domain():
     assert "n : int, required\n    How many. Must be an integer >= 1." in doc
     assert "mode : {'a', 'b'}, optional, default='a'" in doc
     assert doc.startswith("Does nothing useful.")
+
+
+@pytest.mark.parametrize("function, example", [
+    (lambda: mx.nd.image.to_tensor, ">>> out = mx.nd.image.to_tensor(data)"),
+    (lambda: mx.nd.contrib.box_nms, ">>> out = mx.nd.contrib.box_nms(data)"),
+    (lambda: mx.sym.linalg.gemm2, ">>> out = mx.sym.linalg.gemm2(A, B)"),
+    (lambda: mx.nd.relu, ">>> out = mx.nd.relu(data)"),
+])
+def test_generated_examples_name_the_namespace_the_function_lives_in(function, example):
+    assert example in function().__doc__

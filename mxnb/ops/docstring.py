@@ -65,6 +65,20 @@ def _input_names(op):
         return ["data"]
 
 
+# operators whose generated functions live in a namespace under their short name
+# (`_contrib_box_nms` is mx.nd.contrib.box_nms)
+_NAMESPACES = (("_contrib_", ".contrib"), ("_image_", ".image"), ("_linalg_", ".linalg"),
+               ("_sparse_", ".sparse"))
+
+
+def _namespace(op_name, func_name):
+    """'.contrib' and the like where `func_name` is `op_name` without its namespace prefix."""
+    for prefix, namespace in _NAMESPACES:
+        if op_name == prefix + func_name:
+            return namespace
+    return ""
+
+
 def operator_docstring(op, front="nd", func_name=None):
     """The numpydoc docstring of `op`'s generated function in `front` ('nd' or 'sym')."""
     array_type, module, trailer = _FRONTS[front]
@@ -94,7 +108,8 @@ def operator_docstring(op, front="nd", func_name=None):
               "    The result (%s output%s)." % (n_out, "" if op.single_output else "s")]
     if not examples:
         args = ", ".join(n.lstrip("*") for n in _input_names(op))
-        examples = "Examples\n--------\n>>> out = %s.%s(%s)" % (module, func_name, args)
+        examples = "Examples\n--------\n>>> out = %s%s.%s(%s)" % (
+            module, _namespace(op.name, func_name), func_name, args)
     lines += ["", examples]
     if op.aliases:
         lines += ["", "Aliases: %s." % ", ".join(op.aliases)]
