@@ -288,7 +288,8 @@ class NumpyOp(PythonOp):
     ...     def backward(self, out_grad, in_data, out_data, in_grad):
     ...         in_grad[0][:] = 2 * out_grad[0]
     >>> y = Double()(mx.sym.var('x'), name='double')       # doctest: +SKIP
-    >>> y.eval(x=mx.nd.ones(2))[0].asnumpy()               # doctest: +SKIP
+    >>> exe = y.bind(mx.cpu(), {'x': mx.nd.ones(2)})        # doctest: +SKIP
+    >>> exe.forward()[0].asnumpy()                         # doctest: +SKIP
     array([2., 2.], dtype=float32)
     """
 
