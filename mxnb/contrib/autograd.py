@@ -38,7 +38,7 @@ def set_is_training(is_train):
     return _autograd.set_recording(is_train)
 
 
-class TrainingStateScope:
+class TrainingStateScope(_autograd._Scope):
     """A `with` scope in which training and recording are both `enter_state`; the state before
     is restored on exit.
 
@@ -53,18 +53,13 @@ class TrainingStateScope:
     ...     print(mx.autograd.is_recording())
     True
     """
+    __slots__ = ()
+
     def __init__(self, enter_state):
-        self._enter_state = enter_state
-        self._previous = None
+        super().__init__(bool(enter_state), bool(enter_state))
 
-    def __enter__(self):
-        self._previous = (_autograd.is_recording(), _autograd.is_training())
-        set_is_training(self._enter_state)
-
-    def __exit__(self, *exc):
-        recording, training = self._previous
-        _autograd.set_recording(recording)
-        _autograd.set_training(training)
+    def __enter__(self):        # as MXNet's: `with ... as x` binds None
+        super().__enter__()
 
 
 def train_section():

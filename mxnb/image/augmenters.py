@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 
-from ..base import MXNetError
+from ..base import FailedCheckError, MXNetError
 from ..ndarray import NDArray
 from .. import ndarray as nd
 from .image import (resize_short, imresize, random_crop, random_size_crop, center_crop,
@@ -22,6 +22,8 @@ __all__ = ["Augmenter", "SequentialAug", "ResizeAug", "ForceResizeAug", "RandomC
            "CreateAugmenter"]
 
 _GRAY = (0.299, 0.587, 0.114)
+_IMAGENET_MEAN = (123.68, 116.28, 103.53)
+_IMAGENET_STD = (58.395, 57.12, 57.375)
 
 
 def _json_ready(kwargs):
@@ -366,19 +368,21 @@ def CreateAugmenter(data_shape, resize=0, rand_crop=False, rand_resize=False, ra
         auglist.append(LightingAug(pca_noise, eigval, eigvec))
     if rand_gray > 0:
         auglist.append(RandomGrayAug(rand_gray))
-    mean = _norm_values(mean, (123.68, 116.28, 103.53), "mean")
-    std = _norm_values(std, (58.395, 57.12, 57.375), "std")
+    mean = _norm_values(mean, _IMAGENET_MEAN, "mean")
+    std = _norm_values(std, _IMAGENET_STD, "std")
     if mean is not None or std is not None:
         auglist.append(ColorNormalizeAug(mean, std))
     return auglist
 
 
-def _norm_values(value, imagenet, what):
+def _norm_values(value, imagenet, what, owner="CreateAugmenter", as_array=nd.array):
+    """None, ImageNet's values made by `as_array` (for True) or the array given (of 1 or 3
+    values)."""
     if value is True:
-        return nd.array(imagenet)
+        return as_array(imagenet)
     if value is None:
         return None
     if not isinstance(value, (np.ndarray, NDArray)) or value.shape[0] not in (1, 3):
-        raise MXNetError("CreateAugmenter: %s must be True or an array of 1 or 3 values, found %r"
-                         % (what, value))
+        raise FailedCheckError("%s: %s must be True or an array of 1 or 3 values, found %r"
+                               % (owner, what, value))
     return value

@@ -21,8 +21,9 @@ from ..base import MXNetError, FailedCheckError, ArgumentTypeError, InvalidArgum
 from ..base import numeric_types
 from ..ndarray import NDArray
 from ..io.data_desc import DataDesc
-from .augmenters import (Augmenter, _json_ready, ResizeAug, ForceResizeAug, CastAug,
-                         ColorJitterAug, HueJitterAug, LightingAug, RandomGrayAug, ColorNormalizeAug)
+from .augmenters import (Augmenter, _json_ready, _norm_values, _IMAGENET_MEAN, _IMAGENET_STD,
+                         ResizeAug, ForceResizeAug, CastAug, ColorJitterAug, HueJitterAug,
+                         LightingAug, RandomGrayAug, ColorNormalizeAug)
 from .image import fixed_crop, copyMakeBorder
 from .image_iter import ImageIter
 from .. import ndarray as nd
@@ -30,9 +31,6 @@ from .. import ndarray as nd
 __all__ = ["DetAugmenter", "DetBorrowAug", "DetRandomSelectAug", "DetHorizontalFlipAug",
            "DetRandomCropAug", "DetRandomPadAug", "CreateMultiRandCropAugmenter",
            "CreateDetAugmenter", "ImageDetIter"]
-
-_IMAGENET_MEAN = (123.68, 116.28, 103.53)
-_IMAGENET_STD = (58.395, 57.12, 57.375)
 
 
 class DetAugmenter:
@@ -491,18 +489,6 @@ def CreateMultiRandCropAugmenter(min_object_covered=0.1, aspect_ratio_range=(0.7
     return DetRandomSelectAug(augs, skip_prob=skip_prob)
 
 
-def _norm_values(value, imagenet, what, owner="CreateDetAugmenter"):
-    """None, ImageNet's values (for True) or the array given (of 1 or 3 values)."""
-    if value is True:
-        return np.array(imagenet)
-    if value is None:
-        return None
-    if not isinstance(value, (np.ndarray, NDArray)) or value.shape[0] not in (1, 3):
-        raise FailedCheckError("%s: %s must be True or a numpy array of 1 or 3 values, "
-                               "found %r" % (owner, what, value))
-    return value
-
-
 def CreateDetAugmenter(data_shape, resize=0, rand_crop=0, rand_pad=0, rand_gray=0,
                        rand_mirror=False, mean=None, std=None, brightness=0, contrast=0,
                        saturation=0, pca_noise=0, hue=0, inter_method=2, min_object_covered=0.1,
@@ -575,8 +561,9 @@ def CreateDetAugmenter(data_shape, resize=0, rand_crop=0, rand_pad=0, rand_gray=
         auglist.append(DetBorrowAug(LightingAug(pca_noise, eigval, eigvec)))
     if rand_gray > 0:
         auglist.append(DetBorrowAug(RandomGrayAug(rand_gray)))
-    mean = _norm_values(mean, _IMAGENET_MEAN, "mean")
-    std = _norm_values(std, _IMAGENET_STD, "std")
+    # MXNet's detection augmenters normalize with NumPy arrays
+    mean = _norm_values(mean, _IMAGENET_MEAN, "mean", "CreateDetAugmenter", np.array)
+    std = _norm_values(std, _IMAGENET_STD, "std", "CreateDetAugmenter", np.array)
     if mean is not None or std is not None:
         auglist.append(DetBorrowAug(ColorNormalizeAug(mean, std)))
     return auglist
@@ -799,8 +786,8 @@ class ImageDetIter(ImageIter):
         ...     print(image.shape, image.dtype)
         (64, 64, 3) uint8
         """
-        std = _norm_values(std, _IMAGENET_STD, "std", "ImageDetIter.draw_next")
-        mean = _norm_values(mean, _IMAGENET_MEAN, "mean", "ImageDetIter.draw_next")
+        std = _norm_values(std, _IMAGENET_STD, "std", "ImageDetIter.draw_next", np.array)
+        mean = _norm_values(mean, _IMAGENET_MEAN, "mean", "ImageDetIter.draw_next", np.array)
         bgr = None if not color else tuple(color)[::-1]
         while True:
             try:

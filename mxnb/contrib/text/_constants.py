@@ -9,9 +9,6 @@ MXNet would accept it.
 # Index of the unknown token in every vocabulary and embedding.
 UNKNOWN_IDX = 0
 
-# Where MXNet hosts the embedding files ($MXNET_GLUON_REPO overrides it).
-DEFAULT_REPO_URL = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
-
 # GloVe: the zip archives downloaded.
 GLOVE_ARCHIVE_SHA1 = {
     "glove.42B.300d.zip": "f8e722b39578f776927465b71b231bae2ae8776a",

@@ -200,11 +200,9 @@ class _TokenEmbedding(vocab.Vocabulary):
 
     @classmethod
     def _get_pretrained_file_url(cls, pretrained_file_name):
-        repo_url = os.environ.get("MXNET_GLUON_REPO", C.DEFAULT_REPO_URL)
-        if not repo_url.endswith("/"):
-            repo_url += "/"
-        return "{}gluon/embeddings/{}/{}".format(repo_url, cls.__name__.lower(),
-                                                 cls._get_download_file_name(pretrained_file_name))
+        from ...gluon.data._download import repo_file_url
+        return repo_file_url("gluon/embeddings/" + cls.__name__.lower(),
+                             cls._get_download_file_name(pretrained_file_name))
 
     @classmethod
     def _get_pretrained_file(cls, embedding_root, pretrained_file_name):
