@@ -292,3 +292,18 @@ def test_update_of_a_row_sparse_weight_missing_rows_is_refused():
     grad = nd.sparse.row_sparse_array((np.ones((1, 3), np.float32), [2]), shape=(5, 3))
     with pytest.raises(mx.base.MXNetError, match="sgd_update.*every one of its 5 rows"):
         nd.sgd_update(weight, grad, lr=0.1, out=weight).asnumpy()
+
+
+def test_sparse_adagrad_update_of_a_row_sparse_weight_falls_back_to_dense():
+    # lazy row_sparse weights are sgd/adam/ftrl's; adagrad's update takes a dense weight, so a
+    # row_sparse one goes through the dense form (it crashed once the others accepted it)
+    weight = nd.array(np.ones((3, 2), np.float32)).tostype("row_sparse")
+    history = nd.zeros((3, 2))
+    grad = nd.sparse.row_sparse_array((np.ones((1, 2), np.float32), [1]), shape=(3, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")      # MXNet's storage fallback notice
+        out = nd.sparse.adagrad_update(weight, grad, history, lr=0.1, out=weight)
+    expected = np.ones((3, 2), np.float32)
+    expected[1] -= 0.1 * 1 / (1 + 1e-7)
+    np.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-6)
+    np.testing.assert_array_equal(history.asnumpy(), [[0, 0], [1, 1], [0, 0]])

@@ -3,8 +3,8 @@ in this single-process build, it is BatchNorm over the batch it is given) and
 BatchNormWithReLU (BatchNorm followed by relu, MXNet's fused operator). Both normalise through
 BatchNorm's own code (SyncBatchNorm its operator, BatchNormWithReLU nn.batch_norm.normalize and
 normalize_gradient with relu folded into their loops), so they follow it exactly."""
-from .nn.batch_norm import (BackwardBatchNorm, _per_channel, backward_attrs, normalize,
-                            normalize_gradient)
+from .nn.batch_norm import (MOVING_STATS_INIT, BackwardBatchNorm, _per_channel, backward_attrs,
+                            normalize, normalize_gradient)
 from .params import Bool, Float, Int, OptFloat, Str
 from .registry import get, operator
 
@@ -57,8 +57,7 @@ class SyncBatchNorm:
     variance), as MXNet's (BatchNorm's third is the inverse standard deviation): the batch mean
     and biased variance in training, the moving statistics used otherwise (where MXNet leaves
     these two outputs unwritten)."""
-    # running statistics start at 0 and 1 wherever an initializer reads `__init__` (as MXNet)
-    input_init = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+    input_init = MOVING_STATS_INIT
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         x, moving_var = inputs[0], inputs[4]
@@ -100,8 +99,7 @@ class BatchNormWithReLU:
     """Batch normalization followed by relu (MXNet's fused BatchNorm + ReLU): one compiled pass
     writes the normalized and rectified result, and the backward takes relu's gradient inside
     BatchNorm's (_backward_BatchNormWithReLU), where the two operators make two passes each."""
-    # running statistics start at 0 and 1 wherever an initializer reads `__init__` (as MXNet)
-    input_init = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+    input_init = MOVING_STATS_INIT
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         return normalize(xp, inputs, _bn_attrs(attrs), is_train, relu=True)

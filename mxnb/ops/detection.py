@@ -4,35 +4,20 @@ import math
 
 import numpy as np
 
-from ..base import AttributeParseError, MXNetError, ShapeError, parse_float
-from .params import Bool, Float, Int, Shape
-from .registry import Param, operator
-
-
-def _float_tuple(value):
-    if isinstance(value, str):
-        value = [v for v in value.strip("()[] ").split(",") if v.strip()]
-    elif not isinstance(value, (tuple, list)):
-        value = [value]
-    try:
-        return tuple(parse_float(v) for v in value)
-    except TypeError:
-        raise AttributeParseError("expected a tuple of numbers, found %r" % (value,)) from None
-
-
-def _floats(default, doc):
-    return Param(_float_tuple, default, doc)
+from ..base import MXNetError, ShapeError
+from .params import Bool, Float, FloatTuple, Int, Shape
+from .registry import operator
 
 
 @operator("_contrib_MultiBoxPrior",
-          params={"sizes": _floats((1.0,), "List of sizes of generated MultiBoxPriores."),
-                  "ratios": _floats((1.0,), "List of aspect ratios of generated "
-                                            "MultiBoxPriores."),
+          params={"sizes": FloatTuple((1.0,), "List of sizes of generated MultiBoxPriores."),
+                  "ratios": FloatTuple((1.0,), "List of aspect ratios of generated "
+                                               "MultiBoxPriores."),
                   "clip": Bool(False, doc="Whether to clip out-of-boundary boxes."),
-                  "steps": _floats((-1.0, -1.0), "Priorbox step across y and x, -1 for auto "
-                                                 "calculation."),
-                  "offsets": _floats((0.5, 0.5), "Priorbox center offsets, y and x "
-                                                 "respectively")},
+                  "steps": FloatTuple((-1.0, -1.0), "Priorbox step across y and x, -1 for auto "
+                                                    "calculation."),
+                  "offsets": FloatTuple((0.5, 0.5), "Priorbox center offsets, y and x "
+                                                    "respectively")},
           differentiable=False, hint="multiboxprior")
 class MultiBoxPrior:
     """Generate prior(anchor) boxes from data, sizes and ratios: for every pixel of the (N, C,
@@ -215,7 +200,7 @@ class BackwardROIAlign:
         return in_types, [in_types[0]]
 
 
-_VARIANCES = _floats((0.1, 0.1, 0.2, 0.2), "Variances of the box regression encoding.")
+_VARIANCES = FloatTuple((0.1, 0.1, 0.2, 0.2), "Variances of the box regression encoding.")
 
 
 def _corner_to_center(xp, boxes):

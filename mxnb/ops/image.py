@@ -17,31 +17,15 @@ and resize, are not differentiable.
 """
 import numpy as np
 
-from ..base import AttributeParseError, ShapeError, parse_float
-from .params import Bool, Float, Int, Shape
-from .registry import REQUIRED, Param, operator
+from ..base import ShapeError
+from .params import Bool, Float, FloatTuple, Int, Shape
+from .registry import REQUIRED, operator
 from .image_resize import resize
 
 _GRAY = (0.299, 0.587, 0.114)
 # AlexNet's PCA lighting: eigenvectors (columns) scaled by their eigenvalues.
 _EIGVAL = (55.46, 4.794, 1.148)
 _EIGVEC = ((-0.5675, 0.7192, 0.4009), (-0.5808, -0.0045, -0.8140), (-0.5836, -0.6948, 0.4203))
-
-
-def _float_tuple(value):
-    """A tuple of floats from a number, a sequence or MXNet's "(0.5, 0.5)" string."""
-    if isinstance(value, str):
-        value = [v for v in value.strip("()[] ").split(",") if v.strip()]
-    elif not isinstance(value, (tuple, list, np.ndarray)):
-        value = [value]
-    try:
-        return tuple(parse_float(v) for v in value)
-    except TypeError:
-        raise AttributeParseError("expected a tuple of numbers, found %r" % (value,)) from None
-
-
-def _floats(default, doc):
-    return Param(_float_tuple, default, doc)
 
 
 # --- shape rules --------------------------------------------------------------------------------
@@ -137,9 +121,9 @@ def _per_channel(xp, values, channels, dtype):
 
 
 @operator("_image_normalize",
-          params={"mean": _floats((0.0, 0.0, 0.0, 0.0), "Sequence of means for each channel."),
-                  "std": _floats((1.0, 1.0, 1.0, 1.0),
-                                 "Sequence of standard deviations for each channel.")},
+          params={"mean": FloatTuple((0.0, 0.0, 0.0, 0.0), "Sequence of means for each channel."),
+                  "std": FloatTuple((1.0, 1.0, 1.0, 1.0),
+                                    "Sequence of standard deviations for each channel.")},
           hint="normalize")
 class Normalize:
     """(data - mean) / std per channel of a (C, H, W) or (N, C, H, W) tensor; one mean or std
@@ -443,7 +427,7 @@ def _permutation(rng, n):
 
 
 @operator("_image_adjust_lighting",
-          params={"alpha": _floats(REQUIRED, "The lighting alphas for the R, G, B channels.")},
+          params={"alpha": FloatTuple(REQUIRED, "The lighting alphas for the R, G, B channels.")},
           hint="adjust_lighting")
 class AdjustLighting:
     """The (H, W, C) image plus AlexNet's PCA lighting noise for the given alphas."""

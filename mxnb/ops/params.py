@@ -9,13 +9,15 @@ once, when attributes are parsed:
     "momentum": Float(0.9, low=0.0, high=1.0, high_open=True)   # 0 <= m < 1
     "stride": Shape((), low=1)                           # every element >= 1
 """
+import numpy as np
+
 from ..base import (parse_bool, parse_int, parse_float, parse_shape, parse_optional, dtype_np,
                     AttributeParseError)
 from ..context import Context, cpu, gpu
 from .registry import Param, REQUIRED
 
 __all__ = ["Int", "Float", "Bool", "Shape", "OptInt", "OptFloat", "OptShape", "Enum", "DType",
-           "OptDType", "Ctx", "Axis", "Str", "REQUIRED", "inserted"]
+           "OptDType", "Ctx", "Axis", "Str", "FloatTuple", "REQUIRED", "inserted"]
 
 
 def _range_check(kind, low, high, low_open=False, high_open=False):
@@ -114,6 +116,23 @@ def Enum(choices, default=REQUIRED, doc=""):
         return text
     return Param(parse_choice, default, doc,
                  domain="one of %s" % ", ".join(repr(c) for c in choices), choices=choices)
+
+
+def _parse_float_tuple(value):
+    """A tuple of floats from a number, a sequence (an array included) or MXNet's "(0.5, 0.5)"."""
+    if isinstance(value, str):
+        value = [v for v in value.strip("()[] ").split(",") if v.strip()]
+    elif not isinstance(value, (tuple, list, np.ndarray)):
+        value = [value]
+    try:
+        return tuple(parse_float(v) for v in value)
+    except TypeError:
+        raise AttributeParseError("expected a tuple of numbers, found %r" % (value,)) from None
+
+
+def FloatTuple(default=REQUIRED, doc=""):
+    """A tuple of floats (MXNet's `tuple of <float>`): a number is a tuple of one."""
+    return Param(_parse_float_tuple, default, doc)
 
 
 def DType(default="float32", doc=""):

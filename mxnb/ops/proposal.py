@@ -7,8 +7,7 @@ import math
 
 import numpy as np
 
-from .detection import _floats
-from .params import Bool, Float, Int
+from .params import Bool, Float, FloatTuple, Int
 from .registry import operator
 
 _PROPOSAL = {"rpn_pre_nms_top_n": Int(6000, doc="Number of top scoring boxes to keep before "
@@ -17,10 +16,10 @@ _PROPOSAL = {"rpn_pre_nms_top_n": Int(6000, doc="Number of top scoring boxes to 
                                                 "applying NMS to RPN proposals", low=1),
              "threshold": Float(0.7, doc="NMS value, below which to suppress."),
              "rpn_min_size": Int(16, doc="Minimum height or width in proposal"),
-             "scales": _floats((4.0, 8.0, 16.0, 32.0), "Used to generate anchor windows by "
-                                                       "enumerating scales"),
-             "ratios": _floats((0.5, 1.0, 2.0), "Used to generate anchor windows by enumerating "
-                                                "ratios"),
+             "scales": FloatTuple((4.0, 8.0, 16.0, 32.0), "Used to generate anchor windows by "
+                                                          "enumerating scales"),
+             "ratios": FloatTuple((0.5, 1.0, 2.0), "Used to generate anchor windows by enumerating "
+                                                   "ratios"),
              "feature_stride": Int(16, doc="The size of the receptive field each unit in the "
                                            "convolution layer of the rpn"),
              "output_score": Bool(False, doc="Add score to outputs"),

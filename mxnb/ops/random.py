@@ -5,6 +5,7 @@ sample_uniform / sample_normal (one distribution per element of the parameter ar
 """
 import numpy as np
 
+from ..backend import to_host
 from .params import Float, Int, Shape, Ctx, DType
 from .registry import operator
 
@@ -105,11 +106,6 @@ class SampleNormal:
 
 
 # --- unique draws from the log-uniform (Zipfian) distribution (sampled softmax) -------------------
-def _host(values):
-    """A NumPy array of `values` (cupy.random's draws are copied to the host)."""
-    return values.get() if hasattr(values, "get") else values
-
-
 def _unique_log_uniform(rng, range_max, count):
     """`count` distinct classes of [0, range_max) drawn from the log-uniform distribution, in
     the order first drawn, and how many draws that took. One draw is
@@ -119,7 +115,7 @@ def _unique_log_uniform(rng, range_max, count):
     drawn = np.empty((0,), np.int64)
     chunk = max(2 * count, 16)
     while True:
-        u = _host(rng.uniform(0.0, 1.0, chunk))
+        u = to_host(rng.uniform(0.0, 1.0, chunk))     # cupy.random draws on the device
         values = np.floor(np.exp(u * log_range) + 0.5).astype(np.int64) - 1
         drawn = np.concatenate([drawn, values])
         _, first = np.unique(drawn, return_index=True)

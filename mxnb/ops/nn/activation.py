@@ -317,10 +317,10 @@ def _float16_leaky(xp, x, act, slope):
     """elu, selu or gelu of float16 data as MXNet computes it: in float32 from the half data,
     rounded to half once (gelu, elu); elu's slope and selu's lambda are half constants, and
     selu rounds alpha * expm1(x) to half before scaling it (MXNet's order of operations)."""
-    f32, f16 = numpy.float32, numpy.float16
-    x32 = x.astype(f32)
     if act == "gelu":
         return _float16_table(xp, "gelu", x)
+    f32, f16 = numpy.float32, numpy.float16
+    x32 = x.astype(f32)
     if act == "elu":
         return xp.where(x32 > 0, x32, _half_constant(slope) * xp.expm1(x32)).astype(f16)
     negative = (f32(_SELU_ALPHA) * xp.expm1(x32)).astype(f16).astype(f32)
@@ -331,10 +331,10 @@ def _float16_leaky_local(xp, x, act, slope):
     """The derivative of elu, selu or gelu for float16 data: in float32, rounded to half once
     (elu's from its half output plus the half slope, as MXNet; selu's as lambda alpha e^x, where
     MXNet's float16 kernel is off by a factor)."""
-    f32, f16 = numpy.float32, numpy.float16
-    x32 = x.astype(f32)
     if act == "gelu":
         return _float16_table(xp, "gelu_local", x)
+    f32, f16 = numpy.float32, numpy.float16
+    x32 = x.astype(f32)
     if act == "elu":
         slope = _half_constant(slope)
         out = (slope * xp.expm1(x32)).astype(f16).astype(f32)

@@ -97,14 +97,18 @@ def normalize(xp, inputs, attrs, is_train, relu=False):
     return [out, mean.astype(dtype), invstd.astype(dtype, copy=False)]
 
 
+# the `__init__` of the running statistics' variables (an operator's `input_init`): they start at
+# 0 and 1 wherever an initializer reads it (as MXNet's BatchNorm and its variants)
+MOVING_STATS_INIT = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+
+
 @operator("BatchNorm", params=_PARAMS, inputs=("data", "gamma", "beta"),
           aux=("moving_mean", "moving_var"), outputs=("output", "mean", "var"),
           num_visible=lambda attrs: 3 if attrs["output_mean_var"] else 1, needs_train=True,
           hint="batchnorm")
 class BatchNorm:
     """(data - mean) / sqrt(var + eps) * gamma + beta, per channel along `axis`."""
-    # running statistics start at 0 and 1 wherever an initializer reads `__init__` (as MXNet)
-    input_init = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+    input_init = MOVING_STATS_INIT
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         return normalize(xp, inputs, attrs, is_train)

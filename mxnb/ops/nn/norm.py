@@ -53,11 +53,10 @@ def _forward(xp, kind, inputs, attrs):
 
 class _Grouped:
     """data in the grouped view: the normalised values, the std and the reductions both
-    backward passes need, all in float64-free array arithmetic on xp."""
+    backward passes need, in array arithmetic on xp (float64 only where param_sum accumulates)."""
 
     def __init__(self, xp, kind, x, gamma, attrs):
         grouped, self.axes, gamma_view, _ = _plan(kind, x.shape, attrs)
-        self.xp = xp
         self.shape = x.shape
         self.grouped = grouped
         xg = x.reshape(grouped)
@@ -94,7 +93,7 @@ class _Grouped:
         """a summed to gamma's shape. These sums run over the batch (every row of a LayerNorm),
         which NumPy adds one row at a time, not pairwise: float16/32 accumulate in float64 so
         the error stays at the result's rounding (MXNet's own accuracy), whatever the count."""
-        acc = self.xp.float64 if a.dtype.kind == "f" and a.dtype.itemsize <= 4 else None
+        acc = "float64" if a.dtype.kind == "f" and a.dtype.itemsize <= 4 else None
         return a.sum(axis=self.param_axes, dtype=acc).reshape(like.shape)
 
 

@@ -32,12 +32,17 @@ def _add_stypes(attrs, in_stypes):
     return None                      # csr with row_sparse
 
 
+def _rows_on(xp, a, rows):
+    """a's values on the (ascending) rows `rows`, a superset of its own: zeros elsewhere."""
+    out = xp.zeros((rows.shape[0],) + tuple(a.shape[1:]), dtype=a.data.dtype)
+    put_rows(xp, out, xp.searchsorted(rows, a.indices), a.data)
+    return out
+
+
 def _union_rows(xp, a, b, sign):
     """a + sign * b for two RowSparse payloads: the union of their rows."""
     rows = xp.union1d(a.indices, b.indices)
-    data = xp.zeros((rows.shape[0],) + tuple(a.shape[1:]), dtype=a.data.dtype)
-    if a.indices.shape[0]:
-        put_rows(xp, data, xp.searchsorted(rows, a.indices), a.data)
+    data = _rows_on(xp, a, rows)
     if b.indices.shape[0]:
         at = xp.searchsorted(rows, b.indices)
         held = xp.take(data, at, axis=0)
@@ -135,13 +140,6 @@ def _csr_union(xp, a, b, fn):
     indptr = xp.searchsorted(rows, xp.arange(a.shape[0] + 1, dtype=INDEX_DTYPE))
     return CSR(values, (keys % a.shape[1]).astype(INDEX_DTYPE), indptr.astype(INDEX_DTYPE),
                a.shape)
-
-
-def _rows_on(xp, a, rows):
-    """a's values on the (ascending) rows `rows`, a superset of its own: zeros elsewhere."""
-    out = xp.zeros((rows.shape[0],) + tuple(a.shape[1:]), dtype=a.data.dtype)
-    put_rows(xp, out, xp.searchsorted(rows, a.indices), a.data)
-    return out
 
 
 def _rsp_union(xp, a, b, fn):

@@ -116,6 +116,12 @@ def _grad_stypes(attrs, in_stypes):
     return None
 
 
+def _dense_weight_stypes(attrs, in_stypes):
+    """_grad_stypes for a dense weight only: _sparse_adagrad_update's (MXNet's takes a
+    row_sparse weight only with a row_sparse history; here that falls back to dense)."""
+    return _grad_stypes(attrs, in_stypes) if in_stypes[0] == "default" else None
+
+
 def _lazy(attrs):
     return attrs.get("lazy_update", True)
 
@@ -192,7 +198,7 @@ class SparseAdagradUpdate:
     """AdaGrad for row_sparse gradients (nd.sparse.adagrad_update): history += grad**2 and
     weight -= lr * grad / (sqrt(history) + epsilon) on the gradient's rows only."""
     infer_shape = _same_as_weight
-    infer_storage = _grad_stypes
+    infer_storage = _dense_weight_stypes
 
     def check_attrs(attrs):
         if attrs["wd"] != 0:
@@ -209,8 +215,6 @@ class SparseAdagradUpdate:
         adagrad_rows(xp, w, rows, g, history, attrs["lr"], attrs["epsilon"], 0.0,
                      attrs["rescale_grad"], attrs["clip_gradient"])
         return w
-
-
 
 
 def _ftrl_stypes(attrs, in_stypes):
