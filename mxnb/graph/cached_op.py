@@ -246,10 +246,6 @@ class CachedOpCall(tape.TapeOp):
     def input_names(self, attrs):
         return list(self.cached_op._input_names)
 
-    def format_attrs(self, attrs, keep_defaults=False):
-        """No attributes: in MXNet's JSON a call that is not inlined is a bare `_CachedOp`."""
-        return {}
-
     def inline(self, inputs):
         """The output entries of a copy of the call's graph whose variables are `inputs` (the
         entries feeding the call), its operators as tape nodes without recorded values."""

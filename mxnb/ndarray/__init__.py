@@ -5,7 +5,7 @@ from .. import ops as _ops  # fills the registry
 from ..engine import waitall
 from ..context import current_context
 from ..ops import registry as _registry
-from .ndarray import NDArray, invoke, array, empty, from_numpy
+from .ndarray import NDArray, invoke, array
 from . import operators as _operators, indexing as _indexing  # noqa: F401 (install methods)
 from .register import make_nd_function
 
@@ -30,6 +30,9 @@ from .utils import save, load, load_frombuffer  # noqa: E402
 from .cached_op import CachedOp  # noqa: E402,F401
 from .dlpack import (to_dlpack_for_read, to_dlpack_for_write, from_dlpack,  # noqa: E402,F401
                      from_numpy)
+from . import ndarray as _ndarray_module  # noqa: E402
+# MXNet's ndarray/ndarray.py defines these too: `mx.nd.ndarray.empty` is `mx.nd.empty`
+_ndarray_module.empty, _ndarray_module.from_numpy = empty, from_numpy
 
 
 def onehot_encode(indices, out):

@@ -16,22 +16,21 @@ from weakref import ref as _weakref
 import numpy as np
 
 from .. import backend, engine, instrument
-from ..base import MXNetError, ContextError, ShapeError, dtype_np
+from ..base import DTYPE_FLAGS, MXNetError, ContextError, ShapeError, dtype_np
 from ..context import Context, current_context, cpu
 from ..graph import interpreter, tape
 from ..graph.recording import STATE
 from ..ops import registry as _registry
 
-__all__ = ["NDArray", "invoke", "array", "empty", "from_numpy", "bump_version"]
+__all__ = ["NDArray", "invoke", "array", "bump_version"]
 
 # MXNet's module-level tables, under its names (its tests and some user code import them).
 _STORAGE_TYPE_UNDEFINED, _STORAGE_TYPE_DEFAULT, _STORAGE_TYPE_ROW_SPARSE, _STORAGE_TYPE_CSR = -1, 0, 1, 2
 _STORAGE_TYPE_ID_TO_STR = {-1: "undefined", 0: "default", 1: "row_sparse", 2: "csr"}
 _STORAGE_TYPE_STR_TO_ID = {name: i for i, name in _STORAGE_TYPE_ID_TO_STR.items()}
 _GRAD_REQ_MAP = {"null": 0, "write": 1, "add": 3}
-_DTYPE_NP_TO_MX = {None: -1, np.float32: 0, np.float64: 1, np.float16: 2, np.uint8: 3, np.int32: 4,
-                   np.int8: 5, np.int64: 6, np.bool_: 7}
-_DTYPE_MX_TO_NP = {i: dtype for dtype, i in _DTYPE_NP_TO_MX.items()}
+_DTYPE_MX_TO_NP = {-1: None, **DTYPE_FLAGS}
+_DTYPE_NP_TO_MX = {dtype: i for i, dtype in _DTYPE_MX_TO_NP.items()}
 
 _CPU = cpu()
 # Importing ops.registry ran mxnb/ops/__init__, so every operator is registered by now.
@@ -632,10 +631,6 @@ def _shape_only(array):
 tape.shape_only = _shape_only
 
 
-def from_numpy(ndarray, zero_copy=True):
-    return _wrap(np.ascontiguousarray(ndarray), _CPU)
-
-
 def array(source_array, ctx=None, dtype=None):
     """An NDArray with a copy of `source_array`'s values.
 
@@ -691,14 +686,6 @@ def array(source_array, ctx=None, dtype=None):
                                 % (type(source_array).__name__, exc)) from None
     with backend.device_scope(ctx):
         return _wrap(backend.to_context(host, ctx), ctx)
-
-
-def empty(shape, ctx=None, dtype=None):
-    ctx = ctx or current_context()
-    if isinstance(shape, int):
-        shape = (shape,)
-    with backend.device_scope(ctx):
-        return _wrap(backend.xp_of(ctx).empty(shape, dtype=dtype_np(dtype)), ctx)
 
 
 # --- the `_data` accessor, switched with the engine ---------------------------------------------

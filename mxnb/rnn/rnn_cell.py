@@ -6,6 +6,7 @@ import warnings
 from ..base import FailedCheckError, MXNetError, ShapeError
 from .. import symbol
 from ..ops import registry as _registry
+from ..ops.nn._rnn_layout import param_shapes, param_size
 
 __all__ = ["RNNParams", "BaseRNNCell", "RNNCell", "LSTMCell", "GRUCell", "FusedRNNCell",
            "SequentialRNNCell", "BidirectionalCell", "DropoutCell", "ModifierCell", "ZoneoutCell",
@@ -400,34 +401,33 @@ class FusedRNNCell(BaseRNNCell):
         return {"rnn_relu": [""], "rnn_tanh": [""], "lstm": ["_i", "_f", "_c", "_o"],
                 "gru": ["_r", "_z", "_o"]}[self._mode]
 
+    def _layout_attrs(self):
+        """The `RNN` operator's attributes that fix where the packed vector keeps each piece."""
+        return {"state_size": self._num_hidden, "projection_size": None, "mode": self._mode,
+                "num_layers": self._num_layers, "bidirectional": self._bidirectional}
+
     def _piece_shapes(self, num_input):
-        """[(name, shape)] of the per-gate pieces, in the order the `RNN` operator packs them:
-        every weight (layer by layer, direction by direction; i2h gates then h2h gates), then
-        every bias in the same order. A gate's piece of a (G*H, ...) matrix is contiguous, so
-        the fused layout cut gate by gate gives exactly these pieces."""
-        h, b = self._num_hidden, len(self._directions)
-        weights, biases = [], []
-        for layer in range(self._num_layers):
-            layer_input = num_input if layer == 0 else b * h
-            for direction in self._directions:
-                stem = "%s%s%d_" % (self._prefix, direction, layer)
-                for group, cols in (("i2h", layer_input), ("h2h", h)):
-                    for gate in self._gate_names:
-                        weights.append(("%s%s%s_weight" % (stem, group, gate), (h, cols)))
-                        biases.append(("%s%s%s_bias" % (stem, group, gate), (h,)))
-        return weights + biases
+        """[(name, shape)] of the per-gate pieces, in the order the `RNN` operator packs them
+        (ops/nn/_rnn_layout.py): a gate's piece of a (G*H, ...) matrix is contiguous, so the
+        fused layout cut gate by gate gives exactly these pieces."""
+        pieces = []
+        for name, shape in param_shapes(self._layout_attrs(), num_input):
+            stem, group, kind = name.split("_")         # l0, i2h, weight
+            for gate in self._gate_names:
+                pieces.append(("%s%s_%s%s_%s" % (self._prefix, stem, group, gate, kind),
+                               (self._num_hidden,) + shape[1:]))
+        return pieces
 
     def _input_size(self, size):
         """The input size a packed vector of `size` values fits (MXNetError when none does)."""
         per_gate = len(self._directions) * self._num_hidden * len(self._gate_names)
-        h, b = self._num_hidden, len(self._directions)
-        upper = (self._num_layers - 1) * (h + b * h + 2) + h + 2
+        upper = param_size(self._layout_attrs(), 0) // per_gate
         num_input = size // per_gate - upper if size % per_gate == 0 else -1
         if num_input < 1:
             raise ShapeError("FusedRNNCell(%s, num_hidden=%d, num_layers=%d, bidirectional=%s): "
                              "%d packed parameters fit no input size (expected %d * (input size "
-                             "+ %d))" % (self._mode, h, self._num_layers, self._bidirectional,
-                                         size, per_gate, upper))
+                             "+ %d))" % (self._mode, self._num_hidden, self._num_layers,
+                                         self._bidirectional, size, per_gate, upper))
         return num_input
 
     def unpack_weights(self, args):

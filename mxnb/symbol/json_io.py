@@ -96,8 +96,8 @@ def load_json(json_str):
         if version < 904:
             # files before MXNet 0.9.4 kept no initializer on the variables an operator sets
             # one for (BatchNorm's moving statistics): MXNet's upgrade sets them on load
-            from .register import _set_input_inits
-            _set_input_inits(op, expected, inputs)
+            from .register import set_input_inits
+            set_input_inits(op, expected, inputs)
         nodes.append(node)
     try:
         head_entries = [(int(h[0]), int(h[1])) for h in heads]

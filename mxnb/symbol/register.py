@@ -10,7 +10,7 @@ from ..graph.node import Node
 from ..ndarray.register import shown_signature, signature_of
 from .symbol import Symbol, HIDDEN_KEYS, node_attrs
 
-__all__ = ["make_sym_function", "make_node"]
+__all__ = ["make_sym_function", "make_node", "set_input_inits"]
 
 
 def make_sym_function(op, func_name):
@@ -79,14 +79,14 @@ def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
             raise MXNetError("operator %s: input %s is a group of %d outputs; pass one"
                              % (op.name, key, len(value._outputs)))
         entries.append(value._outputs[0])
-    _set_input_inits(op, names, entries)
+    set_input_inits(op, names, entries)
     node = Node(op, node_name, attrs, entries, op.num_outputs(attrs), user_attrs)
     node.given = given
     visible = op.num_visible_outputs(attrs)
     return Symbol([(node, i) for i in range(visible)])
 
 
-def _set_input_inits(op, names, entries):
+def set_input_inits(op, names, entries):
     """Gives each variable input the initializer its operator declares for it (prelu's gamma
     starts at 0.25), unless the variable names one already; as MXNet, a variable passed in by
     the caller gets it too."""
