@@ -71,6 +71,19 @@ def test_symbol_like_samplers_take_the_shape_of_their_input(name, params, mean):
     np.testing.assert_allclose(out.asnumpy().mean(), mean, rtol=0.05)
 
 
+@pytest.mark.parametrize("name", ["uniform_like", "normal_like", "exponential_like", "gamma_like",
+                                  "poisson_like", "negative_binomial_like",
+                                  "generalized_negative_binomial_like"])
+def test_symbol_like_samplers_name_their_nodes_as_mxnet(name):
+    """MXNet 1.9.1 names the node `uniform_like0` (the function's name), not after the operator
+    `_random_uniform_like`; a missing input becomes a variable named after the node."""
+    with mx.name.NameManager():
+        node = getattr(mx.sym.random, name)(mx.sym.var("d"))
+        assert node.name == name + "0"
+        assert node.list_arguments() == ["d"]
+        assert getattr(mx.sym.random, name)().list_arguments() == [name + "1_data"]
+
+
 def test_symbol_rand_zipfian_draws_classes_and_expected_counts():
     mx.random.seed(0)
     sampled, count_true, count_sampled = mx.sym.contrib.rand_zipfian(mx.sym.var("t"), 2000, 5)

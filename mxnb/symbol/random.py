@@ -4,7 +4,9 @@ import numbers
 
 from ..base import MXNetError
 from ..ndarray.random import _shape   # `shape` read as by mx.nd.random's samplers
+from ..ops import registry
 from . import _functions
+from .register import make_sym_function
 from .symbol import Symbol
 
 __all__ = ["uniform", "normal", "randn", "exponential", "gamma", "poisson", "negative_binomial",
@@ -78,15 +80,9 @@ def randint(low, high, shape=None, dtype=None, **kwargs):
 
 
 def _like(name):
-    """`<name>_like`: the generated function of operator `_random_<name>_like` (samples shaped
-    like its input; the parameters are the operator's, as MXNet's)."""
-    function = _functions["_random_%s_like" % name]
-
-    def like(data=None, **kwargs):
-        return function(data, **kwargs)
-    like.__name__ = like.__qualname__ = name + "_like"
-    like.__doc__ = function.__doc__
-    return like
+    """`<name>_like`: operator `_random_<name>_like` (samples shaped like its input; the
+    parameters are the operator's, as MXNet's), its nodes named `<name>_like0`, ... as MXNet's."""
+    return make_sym_function(registry.get("_random_%s_like" % name), name + "_like")
 
 
 uniform_like = _like("uniform")
