@@ -441,7 +441,7 @@ def _named_function(op, sig, inputs, func_name):
     code.append("    if not args and not kwargs:")
     if params:
         code += ["        try:",
-                 "            _found = _known.get(_key := (%s,))" % ", ".join(params),
+                 "            _found = _known_get(_key := (%s,))" % ", ".join(params),
                  "        except TypeError:     # unhashable values (a list): _bound_call parses",
                  "            _found = None",
                  "        if _found is None:",
@@ -471,7 +471,7 @@ def _named_function(op, sig, inputs, func_name):
     known = {}      # attribute values -> what the fast path takes (_remember)
     typed = {}      # the same where the values' types matter -> (that, the types)
     namespace = {"__name__": __name__, "_Null": _Null, "_NDArray": NDArray, "_invoke": invoke,
-                 "_op": op, "_known": known,
+                 "_op": op, "_known_get": known.get,
                  "_remember": functools.partial(_remember, sig, inputs, static, known, typed),
                  "_defaults": op.defaults if static else (op.defaults, len(inputs)),
                  "_bound_call": functools.partial(_bound_call, sig, inputs)}
