@@ -221,3 +221,42 @@ def test_monitor_reports_hidden_outputs_as_mxnet():
         "data", "d_data", "d_output", "d_mask"]
     conv = sym.Convolution(data, kernel=(2, 2), num_filter=1, name="conv")
     assert _monitored(conv, False, data=(1, 1, 3, 3)) == ["conv_output"]
+
+
+# --- reshape shares the output memory, as MXNet's ----------------------------------------------
+def _fc_executor(rows):
+    net = sym.FullyConnected(sym.var("x"), num_hidden=3, name="fc")
+    exe = net.simple_bind(mx.cpu(), x=(rows, 2), grad_req="null")
+    exe.arg_dict["fc_weight"][:] = nd.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    exe.arg_dict["fc_bias"][:] = 0
+    return exe
+
+
+def test_reshaped_executor_writes_its_outputs_into_the_original_memory():
+    exe = _fc_executor(4)
+    small = exe.reshape(x=(2, 2))
+    small.arg_dict["x"][:] = nd.array([[1.0, 2.0], [3.0, 4.0]])
+    small.forward()
+    expected = np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 7.0]], dtype=np.float32)
+    np.testing.assert_array_equal(small.outputs[0].asnumpy(), expected)
+    # the first rows of the original's output are the same memory
+    np.testing.assert_array_equal(exe.outputs[0].asnumpy()[:2], expected)
+    # and the original's next forward shows through the reshaped one's output
+    exe.arg_dict["x"][:] = nd.array(np.arange(8, dtype=np.float32).reshape(4, 2))
+    exe.forward()
+    x = np.arange(8, dtype=np.float32).reshape(4, 2)
+    full = np.stack([x[:, 0], x[:, 1], x.sum(axis=1)], axis=1)
+    np.testing.assert_array_equal(exe.outputs[0].asnumpy(), full)
+    np.testing.assert_array_equal(small.outputs[0].asnumpy(), full[:2])
+
+
+def test_reshape_that_grows_allocates_new_output_memory():
+    exe = _fc_executor(2)
+    exe.arg_dict["x"][:] = 1
+    exe.forward()
+    big = exe.reshape(allow_up_sizing=True, x=(5, 2))
+    big.arg_dict["x"][:] = 2
+    big.forward()
+    np.testing.assert_array_equal(big.outputs[0].asnumpy(), np.full((5, 3), 2.0) * [1, 1, 2])
+    np.testing.assert_array_equal(exe.outputs[0].asnumpy(), np.full((2, 3), 1.0) * [1, 1, 2])
+    assert exe.arg_dict["fc_weight"] is big.arg_dict["fc_weight"]

@@ -80,6 +80,8 @@ class Executor(NodeHooks):
         self._node_hooks = ()
         self._monitor = None
         self.outputs = self._allocate_outputs()
+        # set by reshape: forward writes into the output arrays' memory, which views share
+        self._outputs_shared = False
         self._forwarded = False
         self._heads_read = self._heads_the_backward_reads()
 
@@ -237,6 +239,13 @@ class Executor(NodeHooks):
             self.outputs = [wrap_payload(values[s], self._ctx) for s in slots]
         elif not self.outputs:
             self.outputs = [_wrap(values[s], self._ctx) for s in slots]
+        elif self._outputs_shared:      # views of them are another executor's (reshape)
+            for out, s in zip(self.outputs, slots):
+                value = values[s]
+                if out._data.shape == value.shape and out._data.dtype == value.dtype:
+                    out._data[...] = value
+                else:
+                    out._data = value
         else:
             for out, s in zip(self.outputs, slots):
                 out._data = values[s]
@@ -452,10 +461,28 @@ class Executor(NodeHooks):
         aux = [renew("auxiliary state", n, a, s) for n, a, s in zip(aux_names, self.aux_arrays, aux_shapes)]
         reqs = [self._grad_req[n] for n in arg_names]
         new = Executor(symbol, self._ctx, args, grads, reqs, aux)
+        self._share_outputs_with(new)
         for hook in self._node_hooks:
             if hook is not self._monitor:
                 new.add_node_hook(hook)
         return new
+
+    def _share_outputs_with(self, new):
+        """`new`'s outputs as views of this executor's output memory where they are no larger
+        (MXNet's reshape shares it); both then write their results into that memory."""
+        if self._storage or new._storage or not self.outputs or not new.outputs:
+            return
+        shared = False
+        for i, (old, fresh) in enumerate(zip(self.outputs, new.outputs)):
+            memory = old._data
+            if (fresh.dtype != old.dtype or fresh.size > old.size
+                    or not memory.flags.c_contiguous):     # (a larger one is new memory)
+                continue
+            new.outputs[i] = _wrap(memory.reshape(-1)[:fresh.size].reshape(fresh.shape),
+                                   self._ctx)
+            shared = True
+        self._outputs_shared = self._outputs_shared or shared
+        new._outputs_shared = shared
 
     def debug_str(self):
         return self._symbol.debug_str()
