@@ -480,18 +480,41 @@ class Where:
         return [None, F.where(cond, og, zeros), F.where(cond, zeros, og)]
 
 
+def _compatible(a, b):
+    """Whether partly known shapes (0: unknown) may be the same shape."""
+    return len(a) == len(b) and all(not i or not j or i == j for i, j in zip(a, b))
+
+
+def _completed(a, b):
+    """Two compatible partly known shapes as one, each filling the other's unknown dims."""
+    if a is None or b is None:
+        return None if a is None and b is None else tuple(a if b is None else b)
+    return tuple(i or j for i, j in zip(a, b))
+
+
 def _where_shapes(attrs, in_shapes):
+    """x and y have one shape; the condition has it too or is 1-D along its first axis. Partly
+    known shapes (0: unknown, as an RNN cell's begin state) complete each other, as MXNet's."""
     cond, x, y = in_shapes
-    if x is not None and y is not None and tuple(x) != tuple(y):
+    if x is not None and y is not None and not _compatible(x, y):
         raise ShapeError("where: x and y must have the same shape, found %s and %s"
                          % (tuple(x), tuple(y)))
-    shape = x if x is not None else y
+    shape = _completed(x, y)
+    if cond is None:
+        return in_shapes if shape is None else [None, shape, shape], [shape]
+    cond = tuple(cond)
     if shape is None:
-        return in_shapes, [None]
-    if cond is not None and tuple(cond) != tuple(shape) and tuple(cond) != (shape[0],):
+        if len(cond) == 1:        # 1-D: x's first axis, or x itself; nothing to tell yet
+            return in_shapes, [None]
+        shape = cond
+    if _compatible(cond, shape):
+        shape = cond = _completed(cond, shape)
+    elif len(cond) == 1 and (not cond[0] or not shape[0] or cond[0] == shape[0]):
+        cond = (cond[0] or shape[0],)
+    else:
         raise ShapeError("where: condition of shape %s must have x's shape %s or be 1-D of "
-                         "length %d" % (tuple(cond), tuple(shape), shape[0]))
-    return [cond, tuple(shape), tuple(shape)], [tuple(shape)]
+                         "length %d" % (cond, tuple(shape), shape[0]))
+    return [cond, shape, shape], [shape]
 
 
 @operator("clip", params={"a_min": Float(), "a_max": Float()}, elementwise=True)

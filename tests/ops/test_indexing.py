@@ -4,7 +4,7 @@ import pytest
 
 import mxnb as mx
 from mxnb import nd, autograd
-from mxnb.base import ShapeError
+from mxnb.base import MXNetError, ShapeError
 
 from .harness import Case, run_case
 
@@ -330,3 +330,29 @@ def test_gradient_through_fancy_index_under_record():
         y = x[nd.array([0, 2, 2])]
     y.backward()
     np.testing.assert_allclose(x.grad.asnumpy()[:, 0], [1, 0, 2, 0])
+
+
+# --- where's shape inference with partly known shapes (0: unknown), as MXNet's ---------------------
+@pytest.mark.parametrize("given, expected", [
+    ({"c": (10, 100), "x": (10, 100), "y": (0, 100)}, (10, 100)),   # an RNN cell's begin state
+    ({"c": (10, 100), "x": (10, 100), "y": (0, 0)}, (10, 100)),
+    ({"c": (0, 7), "x": (5, 0)}, (5, 7)),
+    ({"c": (5,), "x": (5, 3)}, (5, 3)),
+    ({"c": (0,), "y": (4, 2)}, (4, 2)),
+])
+def test_where_completes_partly_known_shapes(given, expected):
+    node = mx.sym.where(mx.sym.var("c"), mx.sym.var("x"), mx.sym.var("y"))
+    args, outs, _ = node.infer_shape_partial(**given)
+    assert outs == [expected]
+    assert args[1] == args[2] == expected
+
+
+@pytest.mark.parametrize("given, message", [
+    ({"x": (2, 4), "y": (3, 4)}, "x and y must have the same shape"),
+    ({"c": (2,), "x": (3, 4)}, "1-D of length 3"),
+    ({"c": (3, 5), "x": (3, 4)}, "condition of shape"),
+])
+def test_where_shape_errors_name_the_operator(given, message):
+    node = mx.sym.where(mx.sym.var("c"), mx.sym.var("x"), mx.sym.var("y"))
+    with pytest.raises(MXNetError, match=message):
+        node.infer_shape(**given)
