@@ -195,6 +195,20 @@ class SoftmaxCrossEntropyLoss(Loss):
         self._from_logits = from_logits
 
     def hybrid_forward(self, F, pred, label, sample_weight=None):
+        if F is nd and self._sparse_label and not self._from_logits:
+            # eager: the log_softmax -> pick -> negative chain as one operator (the same values
+            # and gradients, bit for bit, for a fraction of the dispatch); a symbol keeps
+            # MXNet's chain, which an exported model needs
+            if sample_weight is None and pred.ndim == 2 and self._batch_axis == 0 \
+                    and self._axis in (-1, 1):
+                # a classifier's (batch, classes): the mean over the kept axis of length 1
+                # would divide each loss by 1, so the operator drops the axis instead
+                loss = F._softmax_cross_entropy_pick(pred, label, axis=self._axis,
+                                                     keepdims=False)
+                return _apply_weighting(F, loss, self._weight)
+            loss = F._softmax_cross_entropy_pick(pred, label, axis=self._axis)
+            loss = _apply_weighting(F, loss, self._weight, sample_weight)
+            return self._mean_over_sample(F, loss)
         if not self._from_logits:
             pred = F.log_softmax(pred, axis=self._axis)
         if self._sparse_label:

@@ -1,6 +1,6 @@
 """Neural-network operators, one module per family; importing this registers them all."""
 from . import fully_connected  # noqa: F401
-from . import activation, softmax  # noqa: F401
+from . import activation, softmax, softmax_ce  # noqa: F401
 from . import output  # noqa: F401
 from . import convolution  # noqa: F401
 from . import pooling  # noqa: F401
