@@ -134,7 +134,7 @@ def _heads(heads, head_grads):
                 hg = nd.ones_like(head)
             else:       # ones of the head's kind, made directly: a constant, never recorded
                 data = head._data
-                hg = _wrap(_xp_of(data).ones_like(data), head._ctx)
+                hg = _wrap(_xp_of(data).ones(data.shape, data.dtype), head._ctx)
         elif tuple(hg.shape) != tuple(head.shape):
             raise MXNetError("head gradient has shape %s, its head has shape %s" % (hg.shape, head.shape))
         elif hg._sparse and not head._sparse:
