@@ -4,6 +4,7 @@ The scope in force is per thread, as in MXNet 1.9.1: a `with AttrScope(...)` blo
 assignment to the (deprecated) class property `AttrScope.current` in one thread leaves the
 symbols other threads create alone.
 """
+import collections
 import threading
 
 from ._thread_scopes import deprecated_class_property, set_thread_value, thread_value
@@ -38,6 +39,9 @@ class AttrScope(metaclass=_CurrentScope):
     'dev1'
     """
     _current = threading.local()   # .value: the scope in force in this thread
+    # How many control-flow subgraphs each name has given (sym.contrib.foreach / while_loop /
+    # cond make names unique with it), shared by all threads as in MXNet
+    _subgraph_names = collections.defaultdict(int)
 
     def __init__(self, **kwargs):
         for key, value in kwargs.items():

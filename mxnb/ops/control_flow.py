@@ -10,12 +10,15 @@ through a loop twice is an error. The eager `nd.contrib` versions are Python loo
 autograd like any other code, as in MXNet.
 
 Inputs: `_foreach` takes data (sliced on axis 0), initial states, then the body's free inputs;
-`_while_loop` the loop variables then the free inputs of condition and body; `_cond` the
+`_while_loop` the loop variables then the free inputs of condition and body (or, with
+`var_locs`, the loop variables at those positions: MXNet's order, for loops read from JSON),
+both subgraphs taking all of them; `_cond` the
 predicate then the free inputs of both branches.
 """
 from ..base import MXNetError, AttributeParseError
-from .params import Int
+from .params import Int, OptShape
 from .registry import Param, operator
+from ..util import is_np_shape
 
 __all__ = []
 
@@ -23,8 +26,8 @@ __all__ = []
 def _parse_subgraph(value):
     if not hasattr(value, "run") or not hasattr(value, "vjp"):
         raise AttributeParseError("expected a compiled subgraph, made by sym.contrib.foreach / "
-                                  "while_loop / cond (control-flow nodes are not written to or "
-                                  "read from MXNet's JSON yet), found %r" % (value,))
+                                  "while_loop / cond (a control-flow node read from "
+                                  "JSON gets them from its \"subgraphs\"), found %r" % (value,))
     return value
 
 
@@ -51,6 +54,27 @@ def _stack(xp, arrays, like_shape=None, dtype=None, length=None):
     return xp.zeros((length or 0,) + tuple(like_shape), dtype=dtype)
 
 
+def _loop_length(data_shapes):
+    """The loop length from the data shapes: the first known (non-zero) axis-0 size; 0 (MXNet's
+    unknown) when the data shapes are known but their length is not; None without data shapes."""
+    known = [s for s in data_shapes if s is not None and len(s)]
+    return next((s[0] for s in known if s[0]), 0 if known else None)
+
+
+def _step(data, t):
+    """Step t of foreach's data: its slice on axis 0. A 1-D sequence gives (1,) slices, as
+    MXNet 1.x's shapes have no scalars (unless NumPy shape semantics are on)."""
+    if data.ndim == 1 and not is_np_shape():
+        return data[t:t + 1]
+    return data[t]
+
+
+def _step_shape(shape):
+    if len(shape) == 1 and not is_np_shape():
+        return (1,)
+    return tuple(shape[1:])
+
+
 # --- foreach ------------------------------------------------------------------------------------
 _FOREACH = {"num_args": Int(low=1), "num_data": Int(low=1), "num_states": Int(0, low=0),
             "num_out_data": Int(0, low=0), "body": Subgraph()}
@@ -58,8 +82,9 @@ _FOREACH = {"num_args": Int(low=1), "num_data": Int(low=1), "num_states": Int(0,
 
 def _foreach_outputs(attrs):
     ns = attrs["num_states"]
-    return (["output%d" % i for i in range(attrs["num_out_data"])]
-            + ["state%d" % i for i in range(ns)] + ["step_state%d" % i for i in range(ns)])
+    # the visible outputs are all "output<i>" (the states after the data), as MXNet names them
+    return (["output%d" % i for i in range(attrs["num_out_data"] + ns)]
+            + ["step_state%d" % i for i in range(ns)])
 
 
 def _foreach_split(inputs, attrs):
@@ -69,7 +94,7 @@ def _foreach_split(inputs, attrs):
 
 @operator("_foreach", params=_FOREACH, variadic="num_args", outputs=_foreach_outputs,
           num_visible=lambda a: a["num_out_data"] + a["num_states"], needs_train=True,
-          hint="foreach")
+          hint="_foreach")
 class Foreach:
     """Runs the body subgraph on each slice (axis 0) of the data, carrying states; outputs the
     body's outputs stacked on axis 0 and the last states."""
@@ -88,7 +113,8 @@ class Foreach:
         for t in range(length):
             for k, s in enumerate(states):
                 kept[k].append(s)
-            result = body.run(xp, [d[t] for d in data] + states + list(free), is_train, rng)
+            result = body.run(xp, [_step(d, t) for d in data] + states + list(free), is_train,
+                              rng)
             for k in range(n_out):
                 outs[k].append(result[k])
             states = list(result[n_out:])
@@ -99,8 +125,8 @@ class Foreach:
     def infer_shape(attrs, in_shapes):
         n_data, ns, n_out = attrs["num_data"], attrs["num_states"], attrs["num_out_data"]
         data = in_shapes[:n_data]
-        length = next((s[0] for s in data if s is not None and s[0]), None)
-        step = [None if s is None else tuple(s[1:]) for s in data]
+        length = _loop_length(data)
+        step = [None if s is None else _step_shape(s) for s in data]
         states = list(in_shapes[n_data:n_data + ns])
         free = list(in_shapes[n_data + ns:])
         body = attrs["body"]
@@ -166,10 +192,10 @@ class BackwardForeach:
         ddata = [xp.zeros_like(d) for d in data]
         dfree = [xp.zeros_like(f) for f in free]
         for t in range(length - 1, -1, -1):
-            arrays = [d[t] for d in data] + [k[t] for k in kept] + list(free)
+            arrays = [_step(d, t) for d in data] + [k[t] for k in kept] + list(free)
             _, grads = body.vjp(xp, arrays, [g[t] for g in dout] + dstates, True, rng)
             for k in range(len(data)):
-                ddata[k][t] = grads[k]
+                ddata[k][t] = grads[k].reshape(ddata[k][t].shape)
             dstates = grads[len(data):len(data) + ns]
             for k, g in enumerate(grads[len(data) + ns:]):
                 dfree[k] += g
@@ -186,13 +212,21 @@ class BackwardForeach:
 
 # --- while_loop ---------------------------------------------------------------------------------
 _WHILE = {"num_args": Int(low=1), "num_vars": Int(low=1), "num_out_data": Int(0, low=0),
-          "max_iterations": Int(low=0), "cond": Subgraph(), "func": Subgraph()}
+          "max_iterations": Int(low=0), "cond": Subgraph(), "func": Subgraph(),
+          "var_locs": OptShape(None, low=0)}
 
 
 def _while_outputs(attrs):
     nv = attrs["num_vars"]
-    return (["output%d" % i for i in range(attrs["num_out_data"])]
-            + ["var%d" % i for i in range(nv)] + ["step_var%d" % i for i in range(nv)] + ["steps"])
+    return (["output%d" % i for i in range(attrs["num_out_data"] + nv)]
+            + ["step_var%d" % i for i in range(nv)] + ["steps"])
+
+
+def _var_locs(attrs):
+    """Where the loop variables are among the node's inputs: the first num_vars unless
+    var_locs says (a loop read from MXNet's JSON keeps MXNet's input order)."""
+    locs = attrs.get("var_locs")
+    return list(range(attrs["num_vars"])) if locs is None else list(locs)
 
 
 def _truth(value):
@@ -204,36 +238,37 @@ def _truth(value):
 
 @operator("_while_loop", params=_WHILE, variadic="num_args", outputs=_while_outputs,
           num_visible=lambda a: a["num_out_data"] + a["num_vars"], needs_train=True,
-          hint="while_loop")
+          hint="_while_loop")
 class WhileLoop:
     """While cond(loop vars) holds (at most max_iterations times): (outputs, loop vars) =
-    func(loop vars). Outputs are stacked on axis 0 and padded with zeros to max_iterations."""
+    func(loop vars). Outputs are stacked on axis 0 and padded with zeros to max_iterations.
+    Both subgraphs take all the node's inputs, the loop variables at `_var_locs`."""
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
-        nv, n_out, cap = attrs["num_vars"], attrs["num_out_data"], attrs["max_iterations"]
-        loop_vars, free = list(inputs[:nv]), list(inputs[nv:])
+        n_out, cap = attrs["num_out_data"], attrs["max_iterations"]
+        locs = _var_locs(attrs)
+        args = list(inputs)
         cond, func = attrs["cond"], attrs["func"]
         outs = [[] for _ in range(n_out)]
-        kept = [[] for _ in range(nv)]
+        kept = [[] for _ in locs]
         steps = 0
         while steps < cap:
-            flag = _truth(cond.run(xp, loop_vars + free, is_train, rng)[0])
+            flag = _truth(cond.run(xp, args, is_train, rng)[0])
             if flag is None:
                 raise MXNetError("_while_loop: cond must return one boolean value (an array of "
                                  "one element)")
             if not flag:
                 break
-            for k, v in enumerate(loop_vars):
-                kept[k].append(v)
-            result = func.run(xp, loop_vars + free, is_train, rng)
+            for k, p in enumerate(locs):
+                kept[k].append(args[p])
+            result = func.run(xp, args, is_train, rng)
             for k in range(n_out):
                 outs[k].append(result[k])
-            new_vars = result[n_out:]
-            for k, (old, new) in enumerate(zip(loop_vars, new_vars)):
-                if tuple(old.shape) != tuple(new.shape):
+            for k, (p, new) in enumerate(zip(locs, result[n_out:])):
+                if tuple(args[p].shape) != tuple(new.shape):
                     raise MXNetError("_while_loop: loop variable %d changed shape from %s to %s"
-                                     % (k, tuple(old.shape), tuple(new.shape)))
-            loop_vars = list(new_vars)
+                                     % (k, tuple(args[p].shape), tuple(new.shape)))
+                args[p] = new
             steps += 1
         stacked = []
         for k in range(n_out):
@@ -245,19 +280,23 @@ class WhileLoop:
                     raise MXNetError("_while_loop ran no step and cannot tell output %d's "
                                      "shape" % k)
                 stacked.append(xp.zeros((cap,) + tuple(out_shapes[k]), dtype=inputs[0].dtype))
-        kept = [_stack(xp, k, v.shape, v.dtype, max(cap, 1)) for k, v in zip(kept, inputs[:nv])]
-        return stacked + loop_vars + kept + [xp.asarray(steps, dtype="int64").reshape(1)]
+        kept = [_stack(xp, k, inputs[p].shape, inputs[p].dtype, max(cap, 1))
+                for k, p in zip(kept, locs)]
+        return (stacked + [args[p] for p in locs] + kept
+                + [xp.asarray(steps, dtype="int64").reshape(1)])
 
     def infer_shape(attrs, in_shapes):
-        nv, n_out, cap = attrs["num_vars"], attrs["num_out_data"], attrs["max_iterations"]
+        n_out, cap = attrs["num_out_data"], attrs["max_iterations"]
+        locs = _var_locs(attrs)
         ins, outs = attrs["func"].infer_shapes(list(in_shapes))
-        var_shapes = list(ins[:nv])
-        for k in range(nv):
-            if var_shapes[k] is None and outs[n_out + k] is not None:
-                var_shapes[k] = outs[n_out + k]
-        ins = var_shapes + list(ins[nv:])
+        ins = list(ins)
+        # A loop variable's shape is also the shape of the one func returns.
+        for k, p in enumerate(locs):
+            if ins[p] is None and outs[n_out + k] is not None:
+                ins[p] = outs[n_out + k]
         cond_ins, _ = attrs["cond"].infer_shapes(ins)
         ins = [a if a is not None else b for a, b in zip(ins, cond_ins)]
+        var_shapes = [ins[p] for p in locs]
         out_shapes = [None if o is None else (cap,) + tuple(o) for o in outs[:n_out]]
         kept = [None if s is None else (max(cap, 1),) + tuple(s) for s in var_shapes]
         return ins, out_shapes + var_shapes + kept + [(1,)]
@@ -289,20 +328,26 @@ class BackwardWhileLoop:
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         nv, n_out = attrs["num_vars"], attrs["num_out_data"]
         n_in = attrs["num_args"] - (n_out + 2 * nv + 1)
+        locs = _var_locs(attrs)
         dout, dvars = inputs[:n_out], list(inputs[n_out:n_out + nv])
-        fwd = inputs[n_out + nv:n_out + nv + n_in]
+        fwd = list(inputs[n_out + nv:n_out + nv + n_in])
         kept = inputs[n_out + nv + n_in:-1]
         steps = int(inputs[-1].reshape(-1)[0])
-        free = list(fwd[nv:])
-        dfree = [xp.zeros_like(f) for f in free]
+        # gradients of the inputs that are not loop variables add up over the steps
+        total = [xp.zeros_like(f) for f in fwd]
         func = attrs["func"]
         for t in range(steps - 1, -1, -1):
-            _, grads = func.vjp(xp, [k[t] for k in kept] + free, [g[t] for g in dout] + dvars,
-                                True, rng)
-            dvars = grads[:nv]
-            for k, g in enumerate(grads[nv:]):
-                dfree[k] += g
-        return list(dvars) + dfree
+            args = list(fwd)
+            for k, p in enumerate(locs):
+                args[p] = kept[k][t]
+            _, grads = func.vjp(xp, args, [g[t] for g in dout] + dvars, True, rng)
+            dvars = [grads[p] for p in locs]
+            for q, g in enumerate(grads):
+                if q not in locs:
+                    total[q] += g
+        for p, g in zip(locs, dvars):
+            total[p] = g
+        return total
 
     def infer_shape(attrs, in_shapes):
         nv, n_out = attrs["num_vars"], attrs["num_out_data"]
@@ -328,7 +373,7 @@ def _pred(value):
 
 @operator("_cond", params=_COND, variadic="num_args",
           outputs=lambda a: ["output%d" % i for i in range(a["num_outputs"])], needs_train=True,
-          hint="cond")
+          hint="_cond")
 class Cond:
     """The outputs of then_branch when the predicate (the first input) is true, else of
     else_branch; both branches read the remaining inputs."""

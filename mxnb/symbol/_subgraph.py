@@ -19,7 +19,8 @@ from ..graph import interpreter
 from ..graph.node import Node, topo_sort
 from .symbol import Symbol
 
-__all__ = ["Subgraph", "call_in_scope", "build_subgraph"]
+__all__ = ["Subgraph", "call_in_scope", "build_subgraph", "distinct_outputs",
+           "unique_subgraph_name"]
 
 
 class Subgraph:
@@ -152,12 +153,18 @@ def build_subgraph(name, holders, output_symbols):
         seen.add(id(node))
         node.inputs = [replace(e) for e in node.inputs]
         stack.extend(child for child, _ in node.inputs)
-    entries = [replace(e) for e in entries]
-    # Each output its own entry, never a variable: the backward program keys head gradients
-    # by entry, and a body returning one value twice (output and state) needs both heads.
+    entries = distinct_outputs(name, [replace(e) for e in entries])
+    inputs = [h._outputs[0][0] for h in holders] + free_vars
+    return Subgraph(name, inputs, entries), outer
+
+
+def distinct_outputs(name, entries):
+    """`entries` with each output its own entry and never a variable (a copy node otherwise):
+    the backward program keys head gradients by entry, and a body returning one value twice
+    (output and state) needs both heads."""
     from ..ops import registry
     copy = registry.get("_copy")
-    seen_entries = set()
+    entries, seen_entries = list(entries), set()
     for i, (node, index) in enumerate(entries):
         if node.op is None or (id(node), index) in seen_entries:
             node = Node(copy, "%s_output%d" % (name, i), {}, [(node, index)], 1,
@@ -165,5 +172,33 @@ def build_subgraph(name, holders, output_symbols):
             index = 0
             entries[i] = (node, 0)
         seen_entries.add((id(node), index))
-    inputs = [h._outputs[0][0] for h in holders] + free_vars
-    return Subgraph(name, inputs, entries), outer
+    return entries
+
+
+def unique_subgraph_name(name):
+    """A fresh subgraph name from `name`, as MXNet's control-flow symbols make them: inside
+    another subgraph the name is prefixed with the enclosing one's and "$"; a per-name count
+    (`AttrScope._subgraph_names`, which tests may reset) gives `name0`, `name1`, ...
+
+    Parameters
+    ----------
+    name : str
+        The base name, e.g. "foreach" or "my_cond_then".
+
+    Returns
+    -------
+    str
+        The unique name.
+
+    Examples
+    --------
+    >>> first, second = unique_subgraph_name("loop"), unique_subgraph_name("loop")
+    >>> int(second[4:]) == int(first[4:]) + 1
+    True
+    """
+    enclosing = attribute.current().get(None).get("__subgraph_name__", "")
+    if enclosing:
+        name = "%s$%s" % (enclosing, name)
+    counts = attribute.AttrScope._subgraph_names
+    counts[name] += 1
+    return "%s%d" % (name, counts[name] - 1)

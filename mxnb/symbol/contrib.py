@@ -8,14 +8,14 @@ node that holds the compiled subgraphs as attributes. The loop length is therefo
 when the graph is built (a hybridized block's inputs have no shapes yet); the node runs its body
 per step when the graph runs, and its gradient is a registered backward kernel (see
 `mxnb.ops.control_flow`). Graphs holding these nodes run, infer shapes and differentiate like
-any other; they cannot yet be written to MXNet's JSON (subgraphs are not serialised).
+any other, and are written to and read from MXNet's JSON with their bodies as "subgraphs"
+(`mxnb.symbol._control_flow_json`).
 """
-from .. import name as _name
-from ..base import MXNetError
+from ..base import FailedCheckError, InvalidArgumentError, MXNetError
 from ..nesting import flatten, regroup as _regroup
 from ..graph.node import Node
 from ..ops import registry as _registry
-from ._subgraph import build_subgraph, call_in_scope, Subgraph
+from ._subgraph import build_subgraph, call_in_scope, Subgraph, unique_subgraph_name
 from .register import make_node, make_sym_function
 from .symbol import Symbol, var
 
@@ -33,10 +33,11 @@ def _flatten(args, what):
     return flatten(args, _symbol_leaf, what, "a (nested) list of Symbols")
 
 
-def _node(op_name, inputs, attrs, name):
+def _node(op_name, inputs, attrs):
+    # named as MXNet names them (_foreach0, ...): the `name` arguments name the subgraphs
     op = _registry.get(op_name)
     parsed = op.parse_attrs(attrs)
-    return make_node(op, inputs, parsed, name=name, hint=op.hint, given=list(attrs))
+    return make_node(op, inputs, parsed, hint=op.hint, given=list(attrs))
 
 
 def _align(sub, outer, union):
@@ -73,7 +74,8 @@ def foreach(body, data, init_states, name="foreach"):
     init_states : Symbol or list of Symbol
         The states for the first step.
     name : str, default "foreach"
-        Name hint of the node.
+        Name of the body subgraph, made unique with a count ("foreach0", ...); the node is
+        named `_foreach0`, ... as in MXNet.
 
     Returns
     -------
@@ -93,7 +95,7 @@ def foreach(body, data, init_states, name="foreach"):
     flat_states, state_fmt = _flatten(init_states, "foreach init_states")
     if not flat_data:
         raise MXNetError("foreach needs at least one data Symbol")
-    name = _name.current().get(None, name)
+    name = unique_subgraph_name(name)
     holders = ([var("%s_data%d" % (name, i)) for i in range(len(flat_data))]
                + [var("%s_state%d" % (name, i)) for i in range(len(flat_states))])
     step_data = _regroup(holders[:len(flat_data)], data_fmt)[0]
@@ -105,14 +107,38 @@ def foreach(body, data, init_states, name="foreach"):
         raise MXNetError("foreach: the body returned %d states for %d initial states"
                          % (len(flat_new), len(flat_states)))
     sub, outer = build_subgraph(name, holders, flat_outs + flat_new)
+    _require_used(sub, holders, len(flat_data))
     inputs = flat_data + flat_states + outer
     node = _node("_foreach", inputs, {"num_args": len(inputs), "num_data": len(flat_data),
                                        "num_states": len(flat_states),
-                                       "num_out_data": len(flat_outs), "body": sub}, name)
+                                       "num_out_data": len(flat_outs), "body": sub})
     results = list(node)
     out_syms = _regroup(results[:len(flat_outs)], out_fmt)[0] if flat_outs else []
     state_syms = _regroup(results[len(flat_outs):], state_fmt)[0]
     return out_syms, state_syms
+
+
+def _require_used(sub, holders, num_data):
+    """MXNet's foreach needs every data and state read by the body (its JSON has no place for
+    an unused one): an AssertionError otherwise, as MXNet raises."""
+    from ..graph.node import topo_sort
+    reached = {id(n) for n in topo_sort(sub.outputs)}
+    for k, holder in enumerate(holders):
+        if id(holder._outputs[0][0]) not in reached:
+            what = "data" if k < num_data else "state"
+            raise FailedCheckError("foreach: the %s arrays have to be used in the loop body "
+                                   "(%s %d is not)" % (what, what, k if k < num_data
+                                                       else k - num_data))
+
+
+def _require_loop_vars_used(func_sub, holders):
+    """MXNet's while_loop needs every loop variable read by `func` (a ValueError otherwise)."""
+    from ..graph.node import topo_sort
+    reached = {id(n) for n in topo_sort(func_sub.outputs)}
+    for k, holder in enumerate(holders, 1):
+        if id(holder._outputs[0][0]) not in reached:
+            raise InvalidArgumentError("while_loop: the %d-th loop_var doesn't involve into the "
+                                       "computation of func" % k)
 
 
 def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
@@ -130,7 +156,8 @@ def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
     max_iterations : int
         The most steps to run (required).
     name : str, default "while_loop"
-        Name hint of the node.
+        Base name of the subgraphs ("while_loop_cond0", "while_loop_func0"); the node is
+        named `_while_loop0`, ... as in MXNet.
 
     Returns
     -------
@@ -152,24 +179,26 @@ def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
     flat_vars, var_fmt = _flatten(loop_vars if not single else [loop_vars], "while_loop loop_vars")
     if not flat_vars:
         raise ValueError("loop_vars should contain at least one element")
-    name = _name.current().get(None, name)
-    holders = [var("%s_var%d" % (name, i)) for i in range(len(flat_vars))]
+    cond_name = unique_subgraph_name(name + "_cond")
+    func_name = unique_subgraph_name(name + "_func")
+    holders = [var("%s_var%d" % (func_name, i)) for i in range(len(flat_vars))]
     grouped = _regroup(holders, var_fmt)[0]
-    pred = call_in_scope(name + "_cond", cond, *grouped)
-    cond_sub, cond_outer = build_subgraph(name + "_cond", holders, [pred])
-    step_output, new_vars = call_in_scope(name, func, *grouped)
+    pred = call_in_scope(cond_name, cond, *grouped)
+    cond_sub, cond_outer = build_subgraph(cond_name, holders, [pred])
+    step_output, new_vars = call_in_scope(func_name, func, *grouped)
     flat_outs, out_fmt = _flatten([] if step_output is None else step_output, "while_loop outputs")
     flat_new, _ = _flatten([] if new_vars is None else new_vars, "while_loop new loop_vars")
     if len(flat_new) != len(flat_vars):
         raise ValueError("The length of loop_vars should be consistent during the loop")
-    func_sub, func_outer = build_subgraph(name, holders, flat_outs + flat_new)
+    func_sub, func_outer = build_subgraph(func_name, holders, flat_outs + flat_new)
+    _require_loop_vars_used(func_sub, holders)
     union = _union(cond_outer, func_outer)
     cond_sub = _align(cond_sub, cond_outer, union)
     func_sub = _align(func_sub, func_outer, union)
     inputs = flat_vars + union
     node = _node("_while_loop", inputs, {
         "num_args": len(inputs), "num_vars": len(flat_vars), "num_out_data": len(flat_outs),
-        "max_iterations": int(max_iterations), "cond": cond_sub, "func": func_sub}, name)
+        "max_iterations": int(max_iterations), "cond": cond_sub, "func": func_sub})
     results = list(node)
     outs = _regroup(results[:len(flat_outs)], out_fmt)[0] if flat_outs else []
     final = _regroup(results[len(flat_outs):], var_fmt)[0]
@@ -188,7 +217,8 @@ def cond(pred, then_func, else_func, name="cond"):
         Functions of no arguments returning Symbols (or lists of them), of the same number
         and shapes.
     name : str, default "cond"
-        Name hint of the node.
+        Base name of the subgraphs ("cond_pred0", "cond_then0", "cond_else0"); the node is
+        named `_cond0`, ... as in MXNet.
 
     Returns
     -------
@@ -202,22 +232,26 @@ def cond(pred, then_func, else_func, name="cond"):
     """
     if not isinstance(pred, Symbol):
         raise MXNetError("cond: pred must be a Symbol, found %s" % type(pred).__name__)
-    name = _name.current().get(None, name)
-    then_out = call_in_scope(name + "_then", then_func)
-    else_out = call_in_scope(name + "_else", else_func)
+    # the predicate is computed outside the node; its name is counted all the same, as MXNet
+    # counts the predicate subgraph it makes
+    unique_subgraph_name(name + "_pred")
+    then_name = unique_subgraph_name(name + "_then")
+    else_name = unique_subgraph_name(name + "_else")
+    then_out = call_in_scope(then_name, then_func)
+    else_out = call_in_scope(else_name, else_func)
     flat_then, then_fmt = _flatten(then_out, "cond then_func outputs")
     flat_else, _ = _flatten(else_out, "cond else_func outputs")
     if len(flat_then) != len(flat_else):
         raise MXNetError("cond: then_func returned %d outputs, else_func %d"
                          % (len(flat_then), len(flat_else)))
-    then_sub, then_outer = build_subgraph(name + "_then", [], flat_then)
-    else_sub, else_outer = build_subgraph(name + "_else", [], flat_else)
+    then_sub, then_outer = build_subgraph(then_name, [], flat_then)
+    else_sub, else_outer = build_subgraph(else_name, [], flat_else)
     union = _union(then_outer, else_outer)
     inputs = [pred] + union
     node = _node("_cond", inputs, {
         "num_args": len(inputs), "num_outputs": len(flat_then),
         "then_branch": _align(then_sub, then_outer, union),
-        "else_branch": _align(else_sub, else_outer, union)}, name)
+        "else_branch": _align(else_sub, else_outer, union)})
     return _regroup(list(node), then_fmt)[0]
 
 

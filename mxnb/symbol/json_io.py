@@ -1,4 +1,7 @@
-"""Symbols to and from MXNet 1.x's JSON graph format (files written by MXNet 1.9.1 load)."""
+"""Symbols to and from MXNet 1.x's JSON graph format (files written by MXNet 1.9.1 load).
+
+Control-flow nodes carry their bodies as "subgraphs" (graphs of the same form), converted by
+`_control_flow_json`."""
 import json
 
 from ..base import MXNetError
@@ -6,32 +9,47 @@ from ..fileio import remove_stale_temporaries
 from ..graph.node import Node, topo_sort
 from ..ops import registry
 from .symbol import Symbol, HIDDEN_KEYS
+from . import _control_flow_json as control_flow_json
 
 MXNET_VERSION = 10901
 
 
 def to_json(symbol):
-    nodes = topo_sort(symbol._outputs)
+    graph = _graph_dict(symbol._outputs)
+    graph["attrs"] = {"mxnet_version": ["int", MXNET_VERSION]}
+    return json.dumps(graph, indent=2)
+
+
+def _graph_dict(outputs):
+    """The graph of entries `outputs` as MXNet's JSON object (control-flow nodes carry their
+    bodies as "subgraphs", graphs of this form)."""
+    nodes = topo_sort(outputs)
     index = {id(n): i for i, n in enumerate(nodes)}
     out_nodes, arg_nodes, row_ptr = [], [], [0]
     for i, node in enumerate(nodes):
         entry = {"op": "null" if node.op is None else node.op.name, "name": node.name}
         attrs = dict(node.user_attrs)
-        if node.op is not None:
+        subgraphs = None
+        num_outputs = 1 if node.op is None else node.num_outputs
+        if node.op is not None and node.op.name in control_flow_json.CONTROL_FLOW_OPS:
+            written, subgraphs = control_flow_json.write(node, _graph_dict)
+            attrs = dict(sorted(dict(attrs, **written).items()))    # MXNet's order
+            num_outputs = node.op.num_visible_outputs(node.attrs)
+        elif node.op is not None:
             given = node.given if node.given is not None else tuple(node.attrs)
             attrs.update(node.op.format_attrs({k: node.attrs[k] for k in given if k in node.attrs},
                                               keep_defaults=True))
         if attrs:
             entry["attrs"] = attrs
         entry["inputs"] = [[index[id(c)], j, 0] for c, j in node.inputs]
+        if subgraphs is not None:
+            entry["subgraphs"] = subgraphs
         out_nodes.append(entry)
         if node.op is None:
             arg_nodes.append(i)
-        row_ptr.append(row_ptr[-1] + (1 if node.op is None else node.num_outputs))
-    graph = {"nodes": out_nodes, "arg_nodes": arg_nodes, "node_row_ptr": row_ptr,
-             "heads": [[index[id(n)], j, 0] for n, j in symbol._outputs],
-             "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
-    return json.dumps(graph, indent=2)
+        row_ptr.append(row_ptr[-1] + num_outputs)
+    return {"nodes": out_nodes, "arg_nodes": arg_nodes, "node_row_ptr": row_ptr,
+            "heads": [[index[id(n)], j, 0] for n, j in outputs]}
 
 
 def load_json(json_str):
@@ -43,12 +61,22 @@ def load_json(json_str):
     """
     try:
         graph = json.loads(json_str)
-        raw_nodes, heads = graph["nodes"], graph["heads"]
-    except (ValueError, KeyError, TypeError) as exc:
+    except ValueError as exc:
         raise MXNetError("not an MXNet symbol JSON: %s" % exc) from None
+    version = _version_of(graph) if isinstance(graph, dict) else 800
+    return Symbol(_load_graph(graph, version))
+
+
+def _load_graph(graph, version, where=None):
+    """The head entries of MXNet JSON graph object `graph` (`where`: which subgraph, for
+    errors)."""
+    prefix = "" if where is None else where + ": "
+    try:
+        raw_nodes, heads = graph["nodes"], graph["heads"]
+    except (KeyError, TypeError) as exc:
+        raise MXNetError("%snot an MXNet symbol JSON: %s" % (prefix, exc)) from None
     if not isinstance(raw_nodes, list) or not isinstance(heads, list):
-        raise MXNetError("not an MXNet symbol JSON: 'nodes' and 'heads' must be lists")
-    version = _version_of(graph)
+        raise MXNetError("%snot an MXNet symbol JSON: 'nodes' and 'heads' must be lists" % prefix)
     nodes = []
     for i, raw in enumerate(raw_nodes):
         try:
@@ -57,14 +85,15 @@ def load_json(json_str):
             attrs.update(raw.get("attr") or {})
             entries = [(int(e[0]), int(e[1])) for e in raw.get("inputs", [])]
         except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
-            raise MXNetError("symbol JSON node %d is malformed: %s" % (i, exc)) from None
-        inputs = [_entry(nodes, i, len(raw_nodes), "node %d (%r), input %d" % (i, name, k), e)
+            raise MXNetError("%ssymbol JSON node %d is malformed: %s" % (prefix, i, exc)) from None
+        inputs = [_entry(nodes, i, len(raw_nodes),
+                         "%snode %d (%r), input %d" % (prefix, i, name, k), e)
                   for k, e in enumerate(entries)]
         attrs, hidden, per_input = _hidden_keys(attrs)
         if op_name == "null":
             if inputs:
-                raise MXNetError("symbol JSON node %d (%r) is a variable ('null' op) but has %d "
-                                 "inputs" % (i, name, len(inputs)))
+                raise MXNetError("%ssymbol JSON node %d (%r) is a variable ('null' op) but has %d "
+                                 "inputs" % (prefix, i, name, len(inputs)))
             user = {k: str(v) for k, v in attrs.items()}
             user.update(hidden)
             user.update({"%s_%s" % key: value for key, value in per_input.items()})
@@ -72,14 +101,20 @@ def load_json(json_str):
             continue
         op = registry.find(op_name)
         if op is None:
-            raise MXNetError("symbol JSON node %r uses operator %r, which mxnb does not have" % (name, op_name))
+            raise MXNetError("%ssymbol JSON node %r uses operator %r, which mxnb does not have"
+                             % (prefix, name, op_name))
         user = {k: v for k, v in attrs.items() if k.startswith("__") and k.endswith("__")}
         user.update(hidden)
         params = {k: v for k, v in attrs.items() if k not in user}
+        if op.name in control_flow_json.CONTROL_FLOW_OPS:
+            nodes.append(control_flow_json.read(
+                op, name, params, inputs, raw.get("subgraphs"), user,
+                lambda g, sub_where: _load_graph(g, version, prefix + sub_where)))
+            continue
         try:
             parsed = op.parse_attrs(params)
         except MXNetError as exc:
-            raise MXNetError("symbol JSON node %r: %s" % (name, exc)) from None
+            raise MXNetError("%ssymbol JSON node %r: %s" % (prefix, name, exc)) from None
         expected = op.input_names(parsed)
         if len(inputs) < len(expected) and version < 900:
             # files before MXNet 0.9 left auxiliary states out: MXNet's upgrade adds them as
@@ -87,9 +122,9 @@ def load_json(json_str):
             inputs += [(Node(None, "%s_%s" % (name, arg), user_attrs=dict(user)), 0)
                        for arg in expected[len(inputs):]]
         if len(inputs) != len(expected):
-            raise MXNetError("symbol JSON node %d (%r, operator %s) has %d inputs, the operator "
-                             "takes %d (%s)" % (i, name, op.name, len(inputs), len(expected),
-                                                ", ".join(expected)))
+            raise MXNetError("%ssymbol JSON node %d (%r, operator %s) has %d inputs, the "
+                             "operator takes %d (%s)" % (prefix, i, name, op.name, len(inputs),
+                                                         len(expected), ", ".join(expected)))
         node = Node(op, name, parsed, inputs, op.num_outputs(parsed), user)
         node.given = tuple(params)
         _place_per_input(node, expected, per_input)
@@ -102,11 +137,11 @@ def load_json(json_str):
     try:
         head_entries = [(int(h[0]), int(h[1])) for h in heads]
     except (IndexError, TypeError, ValueError) as exc:
-        raise MXNetError("symbol JSON heads are malformed: %s" % exc) from None
+        raise MXNetError("%ssymbol JSON heads are malformed: %s" % (prefix, exc)) from None
     if not head_entries:
-        raise MXNetError("symbol JSON has no heads (outputs)")
-    return Symbol([_entry(nodes, len(nodes), len(nodes), "head %d" % k, e)
-                   for k, e in enumerate(head_entries)])
+        raise MXNetError("%ssymbol JSON has no heads (outputs)" % prefix)
+    return [_entry(nodes, len(nodes), len(nodes), "%shead %d" % (prefix, k), e)
+            for k, e in enumerate(head_entries)]
 
 
 def _version_of(graph):
