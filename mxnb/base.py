@@ -4,6 +4,8 @@ MXNet stores every operator attribute as a string ("(3, 3)", "True", "None", "0.
 from JSON arrive that way. Parsing is done here, once per node, with `ast.literal_eval`-free code:
 no `eval` ever touches a file's contents.
 """
+import ctypes
+
 import numpy as np
 
 __all__ = ["MXNetError", "ShapeError", "DTypeError", "ContextError", "parse_bool", "parse_int",
@@ -11,7 +13,8 @@ __all__ = ["MXNetError", "ShapeError", "DTypeError", "ContextError", "parse_bool
            "InvalidArgumentError", "FailedCheckError", "ArgumentTypeError", "string_types",
            "numeric_types", "integer_types", "py_str",
            "NotImplementedForSymbol", "NotSupportedForSparseNDArray", "classproperty", "data_dir",
-           "check_call", "mx_real_t"]
+           "check_call", "mx_real_t", "SymbolHandle", "NDArrayHandle", "c_handle_array",
+           "NoCLibraryError", "InvalidHandleError"]
 
 
 class MXNetError(RuntimeError):
@@ -260,6 +263,81 @@ def data_dir():
     """$MXNET_HOME, or ~/.mxnet."""
     import os
     return os.getenv("MXNET_HOME", data_dir_default())
+
+
+# --- C API names -----------------------------------------------------------------------------------
+# MXNet code imports these next to the helpers above; mxnb has no C library behind them.
+SymbolHandle = ctypes.c_void_p
+NDArrayHandle = ctypes.c_void_p
+
+
+class NoCLibraryError(MXNetError, AttributeError):
+    """A C API function asked of `_LIB`: mxnb has no MXNet C library (an AttributeError too, as
+    a missing attribute of a ctypes library is)."""
+
+
+class _NoCLibrary:
+    """`_LIB`: stands where MXNet's ctypes handle on libmxnet is; any function asked of it raises
+    `NoCLibraryError` naming the function, so code that calls the C API fails clearly instead
+    of running against nothing.
+
+    Examples
+    --------
+    >>> try:
+    ...     mx.base._LIB.MXGetVersion
+    ... except mx.base.MXNetError as err:
+    ...     print(str(err).split(" (")[0])
+    mxnb has no MXNet C library: _LIB.MXGetVersion
+    """
+
+    def __getattr__(self, name):
+        raise NoCLibraryError(
+            "mxnb has no MXNet C library: _LIB.%s (a function of MXNet's C API) is not available; "
+            "mxnb implements MXNet's Python API in Python, so use that API instead of ctypes calls"
+            % name)
+
+    def __repr__(self):
+        return "<mxnb: no MXNet C library>"
+
+
+_LIB = _NoCLibrary()
+
+
+def c_handle_array(objs):
+    """The handles of MXNet objects, as MXNet's `c_handle_array` collects them for a C call.
+
+    mxnb's handles are the arrays themselves, not C pointers, so this is a list, not a ctypes
+    `void *` array.
+
+    Parameters
+    ----------
+    objs : list of NDArray
+        Objects with a `handle`.
+
+    Returns
+    -------
+    list
+        `[o.handle for o in objs]`.
+
+    Examples
+    --------
+    >>> a = mx.nd.ones((2,))
+    >>> mx.base.c_handle_array([a])[0] is a.handle
+    True
+    """
+    handles = []
+    for i, obj in enumerate(objs):
+        handle = getattr(obj, "handle", None)
+        if handle is None:
+            raise InvalidHandleError("c_handle_array: object %d (%s) has no handle; expected "
+                                     "NDArrays" % (i, type(obj).__name__))
+        handles.append(handle)
+    return handles
+
+
+class InvalidHandleError(MXNetError, AttributeError):
+    """An object without a `handle` given where handles are collected (an AttributeError too,
+    as MXNet's `o.handle` raises)."""
 
 
 def check_call(ret):

@@ -135,11 +135,18 @@ def clone_graph(nodes, op_of=None, remap=None, share_variables=False):
 
 
 def auxiliary_ids(nodes):
-    """ids of the variable nodes that feed operators' auxiliary-state inputs (the last inputs)."""
+    """ids of the variable nodes that feed operators' auxiliary-state inputs: the last
+    `num_aux` inputs, or those at `aux_positions(attrs)` where the operator has it (a
+    `_CachedOp` body's statistics sit among its weights)."""
     aux = set()
     for node in nodes:
         if node.op is not None:
             count = node.op.num_aux(node.attrs)
             if count:
-                aux.update(id(child) for child, _ in node.inputs[len(node.inputs) - count:])
+                positions = getattr(node.op, "aux_positions", None)
+                if positions is None:
+                    entries = node.inputs[len(node.inputs) - count:]
+                else:
+                    entries = [node.inputs[i] for i in positions(node.attrs)]
+                aux.update(id(child) for child, _ in entries)
     return aux

@@ -18,5 +18,6 @@ from . import proposal  # noqa: F401
 from . import batch_norm_contrib  # noqa: F401
 from . import quantization  # noqa: F401  (_contrib_quantize, _contrib_quantize_v2, _contrib_dequantize)
 from . import control_flow  # noqa: F401
+from . import cached_op_node  # noqa: F401  (_CachedOp: a whole symbol as one node)
 # Last: the sparse kernels attach to operator records registered above.
 from . import sparse  # noqa: F401,E402 (storage-type inference and sparse kernels)
