@@ -113,3 +113,37 @@ def test_contrib_adamw_wrappers_take_a_number_or_an_array_scale():
     for k, w in enumerate(weights):
         np.testing.assert_allclose(w.asnumpy(), FIXTURE["multi_adamw/out%d" % k], rtol=1e-5,
                                    atol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [0.0, np.inf, np.nan])
+def test_adamw_family_skips_the_update_for_a_zero_or_non_finite_scale(scale):
+    # MXNet's AdamW kernels return before touching anything when rescale_grad is 0 or not finite
+    # (a loss scaler's "skip this step"); a scale of 1 must still update (the control).
+    kw = dict(eta=1.0, lr=1.0, wd=0.0, epsilon=1e-8, beta1=0.9, beta2=0.999)
+    start = np.array([1.0, 2.0], dtype=np.float32)
+
+    def run(update, scale_value, mp=False, multi=False):
+        w, g, m, v = (nd.array(start) for _ in range(4))
+        rescale = nd.array([scale_value])
+        if multi:
+            extra = [[nd.array(start)]] if mp else []
+            multi_kw = dict(lrs=[kw["lr"]], wds=[kw["wd"]], etas=[kw["eta"]], epsilon=kw["epsilon"],
+                            beta1=kw["beta1"], beta2=kw["beta2"])
+            update([w], [g], [m], [v], *extra, rescale_grad=rescale, out=[w], **multi_kw)
+        elif mp:
+            update(w, g, m, v, nd.array(start), rescale, out=w, **kw)
+        else:
+            update(w, g, m, v, rescale, out=w, **kw)
+        return w.asnumpy(), g.asnumpy(), m.asnumpy(), v.asnumpy()
+
+    cases = [(nd.contrib.adamw_update, False, False), (nd.contrib.mp_adamw_update, True, False),
+             (nd.contrib.multi_adamw_update, False, True),
+             (nd.contrib.multi_mp_adamw_update, True, True)]
+    for update, mp, multi in cases:
+        for got in run(update, scale, mp, multi):
+            np.testing.assert_array_equal(got, start)
+        # the control: scale 1 moves the weight by lr * m / (sqrt(v) + eps) with m = 0.9 s + 0.1 s
+        m_ref = 0.9 * start + 0.1 * start
+        v_ref = 0.999 * start + 0.001 * start * start
+        w_ref = start - m_ref / (np.sqrt(v_ref) + 1e-8)
+        np.testing.assert_allclose(run(update, 1.0, mp, multi)[0], w_ref, rtol=1e-5)

@@ -6,7 +6,7 @@ returned (write it back with out=weight).
     adam_update:   g = clip(rescale_grad * grad + wd * weight)
                    mean = beta1 * mean + (1 - beta1) * g;  var = beta2 * var + (1 - beta2) * g^2
                    weight = weight - lr * mean / (sqrt(var) + epsilon)
-    _adamw_update: g = clip(rescale_grad * grad)   (rescale_grad is an array; not finite: no update)
+    _adamw_update: g = clip(rescale_grad * grad)   (rescale_grad is an array; 0 or not finite: no update)
                    mean, var as adam
                    weight = weight - eta * (lr * mean / (sqrt(var) + epsilon) + wd * weight)
 """
@@ -70,11 +70,11 @@ class AdamUpdate:
 
 def _adamw_step(xp, w, g, mean, var, rescale, lr, eta, wd, attrs, keep_grad=False):
     """The AdamW weight from weight `w` (the float32 master copy for mp); moments updated in
-    place. A rescale_grad that is not finite (an overflowed loss scale) leaves everything as it
-    was, decided on the device (no host round trip)."""
+    place. A rescale_grad that is 0 or not finite (an overflowed loss scale) leaves everything
+    as it was, as MXNet's does; decided on the device (no host round trip)."""
     real = coefficient(w.dtype)
     rescale = rescale.reshape(()).astype(w.dtype)
-    finite = xp.isfinite(rescale)
+    finite = xp.isfinite(rescale) & (rescale != 0)
     grad = g.astype(w.dtype) * xp.where(finite, rescale, real(0))
     clip(xp, grad, attrs["clip_gradient"])
     old_mean, old_var = mean.copy(), var.copy()
@@ -106,7 +106,7 @@ def _adamw_shape(attrs, in_shapes):
 class AdamWUpdate:
     """Update function for AdamW (Adam with decoupled weight decay):
     weight = weight - eta * (lr * mean / (sqrt(var) + epsilon) + wd * weight).
-    `rescale_grad` is an array so that an overflowed loss scale (inf/nan) skips the update.
+    `rescale_grad` is an array so that an overflowed loss scale (inf/nan) or 0 skips the update.
     As MXNet's, it leaves the rescaled and clipped gradient in `grad`."""
     def compute(xp, inputs, attrs):
         w, g, mean, var, rescale = inputs
