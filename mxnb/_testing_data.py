@@ -44,19 +44,11 @@ def download(url, fname=None, dirname=None, overwrite=False, retries=5):
     if not overwrite and os.path.exists(fname):
         logging.info("%s exists, skipping download", fname)
         return fname
-    import urllib.request
-    last = None
-    for _ in range(max(1, retries)):
-        try:
-            with urllib.request.urlopen(url) as response:
-                payload = response.read()
-            from .fileio import write_atomically
-            write_atomically(fname, payload)
-            logging.info("downloaded %s into %s successfully", url, fname)
-            return fname
-        except OSError as exc:
-            last = exc
-    raise MXNetError("download of %s failed after %d tries: %s" % (url, retries, last))
+    # the one download path (mxnb/gluon/utils.py): through requests.get as MXNet's, atomic
+    from .gluon.utils import download as gluon_download
+    path = gluon_download(url, path=fname, overwrite=True, retries=max(0, retries - 1))
+    logging.info("downloaded %s into %s successfully", url, path)
+    return path
 
 
 def read_idx(path):

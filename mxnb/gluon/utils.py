@@ -74,46 +74,108 @@ def check_sha1(filename, sha1_hash):
 
 
 def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_ssl=True):
-    """Downloads `url` to `path` (a file or directory); returns the file name."""
+    """Downloads `url` to `path` (a file or a directory) unless a file with the right hash is there.
+
+    Goes through `requests.get(url, stream=True, verify=verify_ssl)` when requests is installed
+    (as MXNet's does, so code that patches `requests.get` sees the call), else through urllib.
+    The file is written under a temporary name and renamed when complete, so a failed download
+    never leaves a partial file under the final name, and several processes may download the
+    same file at once.
+
+    Parameters
+    ----------
+    url : str
+        The URL to download.
+    path : str, optional
+        The destination file, or a directory to put it in (default: the URL's last part in the
+        current directory).
+    overwrite : bool, default False
+        Download even if the file exists (with the right hash, when `sha1_hash` is given).
+    sha1_hash : str, optional
+        The expected SHA-1 hex digest of the file.
+    retries : int, default 5
+        How many more tries after a failed one.
+    verify_ssl : bool, default True
+        Verify the server's SSL certificate (False warns).
+
+    Returns
+    -------
+    str
+        The file name of the downloaded file.
+
+    Examples
+    --------
+    >>> fname = mx.gluon.utils.download('https://example.com/data.csv', path='/tmp')  # doctest: +SKIP
+    """
+    return _download_with(_fetch, url, path, overwrite, sha1_hash, retries, verify_ssl)
+
+
+def _fetch(url, dst, verify_ssl=True):
+    """Copies the resource at `url` into the file `dst`: through requests when it is installed,
+    else urllib. A status other than 200 is an error."""
+    try:
+        import requests
+    except ImportError:
+        requests = None
+    if requests is not None:
+        with requests.get(url, stream=True, verify=verify_ssl) as response:
+            if response.status_code != 200:
+                raise MXNetError("Failed downloading url %s (HTTP %d)"
+                                 % (url, response.status_code))
+            with open(dst, "wb") as out:
+                for chunk in response.iter_content(chunk_size=1048576):
+                    if chunk:
+                        out.write(chunk)
+        return
     import ssl
     import urllib.request
+    context = None if verify_ssl else ssl._create_unverified_context()
+    with urllib.request.urlopen(url, context=context) as response, open(dst, "wb") as out:
+        status = getattr(response, "status", None)   # None for file:// URLs
+        if status is not None and status != 200:
+            raise MXNetError("Failed downloading url %s (HTTP %d)" % (url, status))
+        for chunk in iter(lambda: response.read(1048576), b""):
+            out.write(chunk)
+
+
+def _download_with(fetch, url, path=None, overwrite=False, sha1_hash=None, retries=5,
+                   verify_ssl=True, hint="", check=check_sha1):
+    """`download` through `fetch(url, dst, verify_ssl)` and `check(filename, sha1_hash)` (the one
+    code path of both download helpers, gluon.utils' and gluon.data's; `hint` ends the final
+    error message)."""
     if path is None:
         fname = url.split("/")[-1]
     else:
         path = os.path.expanduser(path)
         fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
+    if not fname or fname.endswith(os.sep):
+        raise MXNetError("download: cannot make a file name from %r; set `path`" % url)
     if retries < 0:
         raise MXNetError("Number of retries should be at least 0, currently it's %d" % retries)
     if not verify_ssl:
-        warnings.warn("Unverified HTTPS request is being made (verify_ssl=False).")
-    if not overwrite and os.path.exists(fname) and (not sha1_hash or check_sha1(fname, sha1_hash)):
+        warnings.warn("Unverified HTTPS request is being made (verify_ssl=False). Adding "
+                      "certificate verification is strongly advised.")
+    if not overwrite and os.path.exists(fname) and (not sha1_hash or check(fname, sha1_hash)):
         return fname
-    dirname = os.path.dirname(os.path.abspath(fname))
-    os.makedirs(dirname, exist_ok=True)
-    context = None if verify_ssl else ssl._create_unverified_context()
-    while retries + 1 > 0:
+    os.makedirs(os.path.dirname(os.path.abspath(fname)), exist_ok=True)
+    while True:
+        # a unique temporary name per try and process: concurrent downloads never collide
         tmp = "%s.%s" % (fname, uuid.uuid4())
         try:
             print("Downloading %s from %s..." % (fname, url))
-            with urllib.request.urlopen(url, context=context) as response, open(tmp, "wb") as out:
-                if response.status != 200:
-                    raise MXNetError("Failed downloading url %s (HTTP %d)" % (url, response.status))
-                while True:
-                    chunk = response.read(1048576)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-            os.replace(tmp, fname)
-            if sha1_hash and not check_sha1(fname, sha1_hash):
+            fetch(url, tmp, verify_ssl)
+            if sha1_hash and not check(tmp, sha1_hash):
                 raise MXNetError("File %s is downloaded but the content hash does not match. The "
                                  "repo may be outdated or download may be incomplete." % fname)
+            os.replace(tmp, fname)
             return fname
-        except Exception as exc:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        except Exception as exc:  # network errors of every kind: retry, then report
             retries -= 1
             if retries < 0:
-                raise MXNetError("download of %s failed: %s" % (url, exc)) from None
+                raise MXNetError("download of %s to %s failed: %s: %s%s"
+                                 % (url, fname, type(exc).__name__, exc, hint)) from None
             print("download failed due to %r, retrying, %d attempt%s left"
                   % (exc, retries, "s" if retries > 1 else ""))
-    return fname
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
