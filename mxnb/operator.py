@@ -17,7 +17,8 @@ from .ops import custom as _custom, registry as _registry
 from .ops.registry import REQUIRED
 
 __all__ = ["CustomOp", "CustomOpProp", "register", "get_all_registered_operators",
-           "get_operator_arguments", "OperatorArguments", "PythonOp", "NumpyOp", "NDArrayOp"]
+           "get_operator_arguments", "OperatorArguments", "PythonOp", "NumpyOp", "NDArrayOp",
+           "set_user_code_scope"]
 
 
 class CustomOp:
@@ -521,7 +522,12 @@ class _Runtime:
     @staticmethod
     def _call(state, what, shapes, method, **kwargs):
         try:
-            method(**kwargs)
+            scope = _user_code_scope
+            if scope is None:
+                method(**kwargs)
+            else:
+                with scope(state.op_type, what):
+                    method(**kwargs)
         except MXNetError as exc:
             if repr(state.op_type) in str(exc):
                 raise
@@ -530,6 +536,38 @@ class _Runtime:
         except Exception as exc:
             raise MXNetError("Custom operator %r failed in %s on inputs of shapes %s: %s: %s"
                              % (state.op_type, what, shapes, type(exc).__name__, exc)) from None
+
+
+_user_code_scope = None
+
+
+def set_user_code_scope(scope):
+    """Runs every custom operator's own `forward` / `backward` inside `scope(op_type, what)`
+    (`what`: 'forward' or 'backward'), a context manager, until it is set again; None for
+    none. The profiler names the operators that code runs after the custom operator with it.
+
+    Parameters
+    ----------
+    scope : callable or None
+        Called with the operator's registered name and 'forward' or 'backward'; returns a
+        context manager entered around the user's method.
+
+    Returns
+    -------
+    callable or None
+        The scope it replaces.
+
+    Examples
+    --------
+    >>> import contextlib
+    >>> seen = []
+    >>> previous = mx.operator.set_user_code_scope(
+    ...     lambda op_type, what: contextlib.nullcontext(seen.append((op_type, what))))
+    >>> _ = mx.operator.set_user_code_scope(previous)
+    """
+    global _user_code_scope
+    previous, _user_code_scope = _user_code_scope, scope
+    return previous
 
 
 _custom.install_runtime(_Runtime())

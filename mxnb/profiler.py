@@ -50,6 +50,11 @@ class _State:
         self.origin = time.perf_counter()
         self.wall_origin = time.time()
         self.scope = threading.local()
+        # The file continuous dumps (`dump(False)`) append to: events once written are dropped,
+        # and later dumps add only newer ones; pids keep the numbers that file gave them.
+        self.dump_file = None
+        self.dump_pids = {}
+        self.dumped_any = False
 
 
 _state = _State()
@@ -84,17 +89,61 @@ def _aggregate(category, name, ms):
             entry[3] = max(entry[3], ms)
 
 
+_CUSTOM_DOMAIN = "Custom Operator"
+_custom_scope = threading.local()      # .names: the custom operators running on this thread
+
+
+def _span_name(node):
+    """(category, name) of an operator step, named as MXNet names it: a custom operator itself is
+    '<op_type>::pure_python' ('_backward_<op_type>::pure_python'), an operator its Python code
+    runs '<op_type>::<op>', both under 'Custom Operator'; others '<scope><op>' under 'operator'."""
+    op_name = node.op.name
+    if op_name in ("Custom", "_backward_Custom"):
+        state = (getattr(node, "attrs", None) or {}).get("_state")
+        if state is not None:
+            prefix = "_backward_" if op_name == "_backward_Custom" else ""
+            return _CUSTOM_DOMAIN, "%s%s::pure_python" % (prefix, state.op_type)
+    running = getattr(_custom_scope, "names", None)
+    if running:
+        return _CUSTOM_DOMAIN, "%s::%s" % (running[-1], op_name)
+    prefix = getattr(_state.scope, "name", None)
+    return "operator", prefix + op_name if prefix else op_name
+
+
 def _on_operator(phase, node, inputs, outputs, seconds):
     """Timed node hook: one span per operator step (ends now, lasted `seconds`)."""
     if _state.paused:
         return
     end = _now_us()
-    op_name = node.op.name
-    prefix = getattr(_state.scope, "name", None)
-    _record_span("operator", prefix + op_name if prefix else op_name, end - seconds * 1e6,
-                 seconds * 1e6, args={"node": node.name, "phase": phase})
+    category, name = _span_name(node)
+    _record_span(category, name, end - seconds * 1e6, seconds * 1e6,
+                 args={"node": node.name, "phase": phase})
     if _state.config["profile_memory"]:
         _sample_memory(end)
+
+
+@contextlib.contextmanager
+def _inside_custom(name):
+    names = getattr(_custom_scope, "names", None)
+    if names is None:
+        names = _custom_scope.names = []
+    names.append(name)
+    try:
+        yield
+    finally:
+        names.pop()
+
+
+def _custom_operator_scope(op_type, what):
+    """The scope the custom-operator runtime enters around a custom operator's own forward or
+    backward while profiling (mxnb.operator.set_user_code_scope): the operators that code runs
+    are named after it (the runtime's own allocations of outputs and gradients are not)."""
+    return _inside_custom(("_backward_" if what == "backward" else "") + op_type)
+
+
+def _watch_custom_operators(on):
+    from . import operator      # (imported when profiling starts: it needs the whole package)
+    operator.set_user_code_scope(_custom_operator_scope if on else None)
 
 
 def _sample_memory(ts):
@@ -158,6 +207,8 @@ def set_config(**kwargs):
     if not isinstance(config["filename"], (str, os.PathLike)):
         raise MXNetError("profiler.set_config: filename must be a path, found %r"
                          % (config["filename"],))
+    if os.fspath(config["filename"]) != os.fspath(_state.config["filename"]):
+        _state.dump_file = None          # a new file gets only the events not dumped yet
     _state.config = config
 
 
@@ -184,9 +235,11 @@ def set_state(state="stop", profile_process="worker"):
         if _state.config["profile_memory"]:
             instrument.start_array_tracking()
         instrument.add_node_hook(_on_operator, timed=True)
+        _watch_custom_operators(True)
         _state.running, _state.paused = True, False
     elif state == "stop" and _state.running:
         instrument.remove_node_hook(_on_operator)
+        _watch_custom_operators(False)
         if _state.config["profile_memory"]:
             instrument.stop_array_tracking()
         _state.running = False
@@ -213,35 +266,99 @@ def resume(profile_process="worker"):
 
 
 # --- output ---------------------------------------------------------------------------------------
+def _numbered(events, numbers):
+    """`events` with their string pids replaced by numbers (new names get the next number and a
+    'process_name' metadata event first)."""
+    out = []
+    for e in events:
+        pid = e["pid"]
+        if isinstance(pid, str):
+            if pid not in numbers:
+                numbers[pid] = len(numbers)
+                out.append({"ph": "M", "name": "process_name", "pid": numbers[pid],
+                            "args": {"name": pid}})
+            e = dict(e, pid=numbers[pid])
+        out.append(e)
+    return out
+
+
 def get_trace():
-    """The recorded events as a Chrome trace dict ({"traceEvents": [...], ...}), without writing
-    a file (what `dump` writes; notebook timelines read it)."""
+    """The recorded events not dumped yet as a Chrome trace dict ({"traceEvents": [...], ...}),
+    without writing a file (what `dump` writes; notebook timelines read it)."""
     with _state.lock:
         events = list(_state.events)
     pids = sorted({e["pid"] for e in events if isinstance(e["pid"], str)})
     numbers = {name: i for i, name in enumerate(pids)}
     out = [{"ph": "M", "name": "process_name", "pid": i, "args": {"name": name}}
            for name, i in numbers.items()]
-    for e in events:
-        e = dict(e, pid=numbers.get(e["pid"], e["pid"]))
-        out.append(e)
+    out += _numbered(events, numbers)
     return {"traceEvents": out, "displayTimeUnit": "ms"}
+
+
+_TRACE_HEAD = '{"displayTimeUnit": "ms", "traceEvents": [\n'
+_TRACE_TAIL = '\n]}\n'
+
+
+def _append_events(filename, text):
+    """Adds `text` (events joined by ',\n') before the closing of the trace file `filename`,
+    which stays valid JSON. False when the file is not one this profiler left open."""
+    tail = _TRACE_TAIL.encode()
+    try:
+        with open(filename, "r+b") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            if size < len(tail):
+                return False
+            f.seek(size - len(tail))
+            if f.read(len(tail)) != tail:
+                return False
+            f.seek(size - len(tail))
+            f.write(((",\n" if _state.dumped_any else "") + text).encode() + tail)
+            f.truncate()
+    except OSError:
+        return False
+    return True
 
 
 def dump(finished=True, profile_process="worker"):
     """Writes the recorded events to the configured file as Chrome trace-event JSON.
 
+    Events written are dropped from memory. A continuous dump (`finished=False`) keeps the
+    file open for more: the next dump to the same file adds only the events recorded since
+    (the file is valid JSON after every dump); after `set_config(filename=...)` names another
+    file, that file starts with the events not dumped yet.
+
     Parameters
     ----------
     finished : bool
-        True for the last dump: the recorded events are cleared afterwards.
+        True for the last dump of this file: the next dump starts the file afresh.
     profile_process : str
         'worker'.
+
+    Examples
+    --------
+    >>> mx.profiler.dump(False)     # the events so far; the profiler keeps recording
+    >>> mx.profiler.dump()          # the rest, and the file is complete
     """
-    write_atomically(_state.config["filename"], json.dumps(get_trace()))
-    if finished:
-        with _state.lock:
-            _state.events.clear()
+    filename = os.fspath(_state.config["filename"])
+    with _state.lock:
+        events = list(_state.events)
+        _state.events.clear()
+    appended = False
+    if _state.dump_file == filename:
+        text = _encoded(events)
+        appended = not text or _append_events(filename, text)
+    if not appended:       # a new file (or one changed behind our back): start it afresh
+        _state.dump_pids, _state.dumped_any = {}, False
+        text = _encoded(events)
+        write_atomically(filename, _TRACE_HEAD + text + _TRACE_TAIL)
+    _state.dumped_any = _state.dumped_any or bool(text)
+    _state.dump_file = None if finished else filename
+
+
+def _encoded(events):
+    """`events` as trace-file text, numbered as the file being dumped to numbers its pids."""
+    return ",\n".join(json.dumps(e) for e in _numbered(events, _state.dump_pids))
 
 
 def dump_profile():
@@ -249,7 +366,63 @@ def dump_profile():
     dump(True)
 
 
-_SORT_KEYS = {"total": 1, "avg": None, "min": 2, "max": 3, "count": 0}
+_SORT_KEYS = ("total", "avg", "min", "max", "count")
+
+
+def _time_key(sort_by):
+    """Sort key of a (name, [count, total, min, max]) statistics row."""
+    index = {"count": 0, "total": 1, "min": 2, "max": 3}.get(sort_by)
+    return (lambda row: row[1][1] / row[1][0]) if index is None else (lambda row: row[1][index])
+
+
+def _memory_key(sort_by):
+    """Sort key of a (name, [count, min, max, sum]) memory row (its 'total': the sum)."""
+    index = {"count": 0, "min": 1, "max": 2, "total": 3}.get(sort_by)
+    return (lambda row: row[1][3] / row[1][0]) if index is None else (lambda row: row[1][index])
+
+
+def _sorted_rows(rows, key, ascending):
+    return sorted(rows.items(), key=key, reverse=not ascending)
+
+
+def _json_stats(stats, memory, sort_by, ascending):
+    """MXNet's JSON statistics: Time by domain, Memory under 'Device Storage', rows sorted."""
+    time_key, memory_key = _time_key(sort_by), _memory_key(sort_by)
+    doc = collections.OrderedDict()
+    doc["Time"] = collections.OrderedDict(
+        (cat, collections.OrderedDict(
+            (name, {"Count": n, "Total": total, "Min": low, "Max": high, "Avg": total / n})
+            for name, (n, total, low, high) in _sorted_rows(rows, time_key, ascending)))
+        for cat, rows in stats.items())
+    doc["Memory"] = {"Device Storage": collections.OrderedDict(
+        (name, {"Count": n, "Min": low, "Max": high, "Avg": total / n})
+        for name, (n, low, high, total) in _sorted_rows(memory, memory_key, ascending))}
+    doc["Unit"] = {"Time": "ms", "Memory": "kB"}
+    return json.dumps(doc, indent=2)
+
+
+def _table_stats(stats, memory, sort_by, ascending):
+    """MXNet's statistics table: Device Storage first, then one block per domain, rows sorted."""
+    lines = ["", "Profile Statistics:", "\tNote the difference in units for different entries."]
+    if memory:
+        lines += ["Device Storage", "=================",
+                  "%-30s%16s%17s%17s%17s" % ("Name", "Total Count", "Min Use  (kB)", "Max Use  (kB)",
+                                             "Avg Use  (kB)"),
+                  "%-30s%16s%17s%17s%17s" % ("----", "-----------", "-------------", "-------------",
+                                             "-------------")]
+        for name, (n, low, high, total) in _sorted_rows(memory, _memory_key(sort_by), ascending):
+            lines.append("%-30s%16d%17.4f%17.4f%17.4f" % (name, n, low, high, total / n))
+        lines.append("")
+    for cat, rows in stats.items():
+        lines += [cat, "=================",
+                  "%-30s%16s%17s%17s%17s%17s" % ("Name", "Total Count", "Time (ms)", "Min Time (ms)",
+                                                 "Max Time (ms)", "Avg Time (ms)"),
+                  "%-30s%16s%17s%17s%17s%17s" % ("----", "-----------", "---------", "-------------",
+                                                 "-------------", "-------------")]
+        for name, (n, total, low, high) in _sorted_rows(rows, _time_key(sort_by), ascending):
+            lines.append("%-30s%16d%17.4f%17.4f%17.4f%17.4f" % (name, n, total, low, high, total / n))
+        lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 def dumps(reset=False, format="table", sort_by="total", ascending=False):
@@ -260,12 +433,21 @@ def dumps(reset=False, format="table", sort_by="total", ascending=False):
     reset : bool
         Clear the statistics after reading them.
     format : {'table', 'json'}
+        MXNet's table, or JSON: {"Time": {domain: {name: {"Count", "Total", "Min", "Max",
+        "Avg"}}}, "Memory": {"Device Storage": {name: {"Count", "Min", "Max", "Avg"}}},
+        "Unit": ...}.
     sort_by : {'total', 'avg', 'min', 'max', 'count'}
+        The statistic each domain's rows are sorted by (in both formats).
     ascending : bool
 
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> stats = json.loads(mx.profiler.dumps(format='json', sort_by='count'))
+    >>> stats['Time']['operator']                                   # doctest: +SKIP
     """
     if format not in ("table", "json"):
         raise MXNetError("profiler.dumps: format must be 'table' or 'json', found %r" % (format,))
@@ -278,40 +460,9 @@ def dumps(reset=False, format="table", sort_by="total", ascending=False):
         if reset:
             _state.stats.clear()
             _state.memory.clear()
-
-    def key(item):
-        n, total, low, high = item[1]
-        index = _SORT_KEYS[sort_by]
-        return total / n if index is None else item[1][index]
-
     if format == "json":
-        doc = {"Time": {cat: {name: {"Count": v[0], "Total": v[1], "Min": v[2], "Max": v[3],
-                                     "Avg": v[1] / v[0]} for name, v in rows.items()}
-                        for cat, rows in stats.items()},
-               "Memory": {name: {"Count": v[0], "Min": v[1], "Max": v[2], "Avg": v[3] / v[0]}
-                          for name, v in memory.items()},
-               "Unit": {"Time": "ms", "Memory": "kB"}}
-        return json.dumps(doc, indent=2)
-    lines = ["", "Profile Statistics:", "\tNote the difference in units for different entries."]
-    if memory:
-        lines += ["Device Storage", "=================",
-                  "%-30s%16s%17s%17s%17s" % ("Name", "Total Count", "Min Use  (kB)", "Max Use  (kB)",
-                                             "Avg Use  (kB)"),
-                  "%-30s%16s%17s%17s%17s" % ("----", "-----------", "-------------", "-------------",
-                                             "-------------")]
-        for name, (n, low, high, total) in memory.items():
-            lines.append("%-30s%16d%17.4f%17.4f%17.4f" % (name, n, low, high, total / n))
-        lines.append("")
-    for cat, rows in stats.items():
-        lines += [cat, "=================",
-                  "%-30s%16s%17s%17s%17s%17s" % ("Name", "Total Count", "Time (ms)", "Min Time (ms)",
-                                                 "Max Time (ms)", "Avg Time (ms)"),
-                  "%-30s%16s%17s%17s%17s%17s" % ("----", "-----------", "---------", "-------------",
-                                                 "-------------", "-------------")]
-        for name, (n, total, low, high) in sorted(rows.items(), key=key, reverse=not ascending):
-            lines.append("%-30s%16d%17.4f%17.4f%17.4f%17.4f" % (name, n, total, low, high, total / n))
-        lines.append("")
-    return "\n".join(lines) + "\n"
+        return _json_stats(stats, memory, sort_by, ascending)
+    return _table_stats(stats, memory, sort_by, ascending)
 
 
 # --- user annotations -----------------------------------------------------------------------------
