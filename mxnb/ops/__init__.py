@@ -19,5 +19,7 @@ from . import batch_norm_contrib  # noqa: F401
 from . import quantization  # noqa: F401  (_contrib_quantize, _contrib_quantize_v2, _contrib_dequantize)
 from . import control_flow  # noqa: F401
 from . import cached_op_node  # noqa: F401  (_CachedOp: a whole symbol as one node)
+from . import contrib_hawkes  # noqa: F401  (_contrib_hawkesll)
 # Last: the sparse kernels attach to operator records registered above.
 from . import sparse  # noqa: F401,E402 (storage-type inference and sparse kernels)
+from . import contrib_dgl  # noqa: F401,E402  (_contrib_edge_id, _contrib_dgl_*: csr graph operators)
