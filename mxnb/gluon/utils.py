@@ -111,12 +111,15 @@ def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_
 
 
 def _fetch(url, dst, verify_ssl=True):
-    """Copies the resource at `url` into the file `dst`: through requests when it is installed,
-    else urllib. A status other than 200 is an error."""
-    try:
-        import requests
-    except ImportError:
-        requests = None
+    """Copies the resource at `url` into the file `dst`: an http(s) URL through requests when it
+    is installed, anything else (file://, ftp://) or without requests through urllib. A status
+    other than 200 is an error."""
+    requests = None
+    if url.lower().startswith(("http://", "https://")):
+        try:
+            import requests
+        except ImportError:
+            pass
     if requests is not None:
         with requests.get(url, stream=True, verify=verify_ssl) as response:
             if response.status_code != 200:
@@ -165,14 +168,15 @@ def _download_with(fetch, url, path=None, overwrite=False, sha1_hash=None, retri
             print("Downloading %s from %s..." % (fname, url))
             fetch(url, tmp, verify_ssl)
             if sha1_hash and not check(tmp, sha1_hash):
-                raise MXNetError("File %s is downloaded but the content hash does not match. The "
-                                 "repo may be outdated or download may be incomplete." % fname)
+                raise MXNetError("File %s is downloaded but the content hash does not match "
+                                 "(its SHA-1 does not match the expected %s). The repo may be "
+                                 "outdated or download may be incomplete." % (fname, sha1_hash))
             os.replace(tmp, fname)
             return fname
         except Exception as exc:  # network errors of every kind: retry, then report
             retries -= 1
             if retries < 0:
-                raise MXNetError("download of %s to %s failed: %s: %s%s"
+                raise MXNetError("could not download %s to %s: %s: %s%s"
                                  % (url, fname, type(exc).__name__, exc, hint)) from None
             print("download failed due to %r, retrying, %d attempt%s left"
                   % (exc, retries, "s" if retries > 1 else ""))
