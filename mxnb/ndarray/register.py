@@ -495,7 +495,7 @@ def _remember(sig, inputs, static, known, typed, key):
         return None
     types = None
     if found is not None:
-        types = tuple([type(v) for v in key])
+        types = tuple(map(type, key))
         if found[1] == types:
             return found[0]
     entry = sig.lookup({k: v for k, v in zip(sig.param_names, key) if v is not _Null})
@@ -506,7 +506,7 @@ def _remember(sig, inputs, static, known, typed, key):
         if len(known) < Signature.LIMIT:
             known[key] = value
     elif found is None and len(typed) < Signature.LIMIT:
-        typed[key] = (value, types or tuple([type(v) for v in key]))
+        typed[key] = (value, types or tuple(map(type, key)))
     return value
 
 
