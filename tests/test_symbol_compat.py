@@ -323,3 +323,19 @@ def test_infer_type_partial_leaves_unconstrained_types_unknown():
     assert both.infer_type_partial(x="float64") == ([np.float64] * 3 + [None],
                                                     [np.float64, None], [])
     assert fc.infer_type()[1] == [np.float32]
+
+
+def test_tojson_writes_attributes_sorted_by_key_as_mxnet():
+    """MXNet 1.9.1 writes a node's attributes (the operator's and the user's) sorted by key, so a
+    symbol built in any keyword order gives the JSON of the symbol loaded from MXNet's file (its
+    example/image-classification compares the two when it resumes from a checkpoint)."""
+    import json
+    data = sym.var("data", lr_mult=2, shape=(2, 3), dtype="float32")
+    net = sym.Convolution(data, num_filter=2, kernel=(3, 3), name="c", __lr_mult__="2")
+    text = net.tojson()
+    for node in json.loads(text)["nodes"]:
+        keys = list(node.get("attrs", {}))
+        assert keys == sorted(keys), (node["name"], keys)
+    assert json.loads(text)["nodes"][-1]["attrs"] == {
+        "__lr_mult__": "2", "kernel": "(3, 3)", "num_filter": "2"}
+    assert mx.sym.load_json(text).tojson() == text

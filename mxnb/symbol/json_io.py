@@ -33,14 +33,14 @@ def _graph_dict(outputs):
         num_outputs = 1 if node.op is None else node.num_outputs
         if node.op is not None and node.op.name in control_flow_json.CONTROL_FLOW_OPS:
             written, subgraphs = control_flow_json.write(node, _graph_dict)
-            attrs = dict(sorted(dict(attrs, **written).items()))    # MXNet's order
+            attrs.update(written)
             num_outputs = node.op.num_visible_outputs(node.attrs)
         elif node.op is not None:
             given = node.given if node.given is not None else tuple(node.attrs)
             attrs.update(node.op.format_attrs({k: node.attrs[k] for k in given if k in node.attrs},
                                               keep_defaults=True))
         if attrs:
-            entry["attrs"] = attrs
+            entry["attrs"] = dict(sorted(attrs.items()))     # MXNet writes them sorted by key
         entry["inputs"] = [[index[id(c)], j, 0] for c, j in node.inputs]
         if subgraphs is not None:
             entry["subgraphs"] = subgraphs
