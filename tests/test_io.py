@@ -304,3 +304,20 @@ def test_image_record_iter_results_do_not_depend_on_threads():
                                    preprocess_threads=threads)
         return it.next().data[0].asnumpy()
     np.testing.assert_array_equal(first(1), first(3))
+
+
+def test_mnist_iter_leaves_the_root_logger_to_the_user(tmp_path):
+    """MXNet logs MNISTIter's load message from C++; mxnb's must not configure Python's root
+    logger first (a script's later logging.basicConfig(level=DEBUG) would then do nothing and
+    its training log stay silent). A fresh interpreter: pytest sets up logging itself."""
+    import logging
+    import subprocess
+    import sys
+    img, lab = _mnist_files(tmp_path)
+    code = ("import logging, mxnb as mx\n"
+            "mx.io.MNISTIter(image=%r, label=%r, batch_size=3, silent=False)\n"
+            "logging.basicConfig(level=logging.DEBUG)\n"
+            "print(logging.getLogger().level)\n" % (img, lab))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(logging.DEBUG)

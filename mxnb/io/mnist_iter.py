@@ -73,9 +73,12 @@ class MNISTIter(NativeIter):
         self._labels = labels.astype(np.float32)
         self.batch_size = int(batch_size)
         if not silent:
+            # MXNet logs this from C++: through the root logger it would configure logging
+            # (basicConfig at WARNING) before the user's own logging.basicConfig(level=...)
             import logging
-            logging.info("MNISTIter: load %d images, shuffle=%d, shape=%s", len(images),
-                         int(shuffle), (self.batch_size,) + self._images.shape[1:])
+            logging.getLogger(__name__).info(
+                "MNISTIter: load %d images, shuffle=%d, shape=%s", len(images), int(shuffle),
+                (self.batch_size,) + self._images.shape[1:])
         self.provide_data = [DataDesc(data_name, (self.batch_size,) + self._images.shape[1:],
                                       self._dtype)]
         self.provide_label = [DataDesc(label_name, (self.batch_size,), self._dtype)]
