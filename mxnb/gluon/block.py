@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from .. import ndarray as nd
-from ..base import ArgumentTypeError, FailedCheckError, MXNetError
+from ..base import ArgumentTypeError, FailedCheckError, MXNetError, ShapeError
 from ..ndarray.ndarray import NDArray
 from .parameter import (Parameter, ParameterDict, DeferredInitializationError, load_file,
                         load_into, _indent)
@@ -459,9 +459,17 @@ class Block:
         load_into(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype,
                   dtype_source, "Block %s" % self.name)
 
-    save_params = save_parameters
+    def save_params(self, filename):
+        """[Deprecated] `save_parameters`, with MXNet's deprecation warning."""
+        warnings.warn("save_params is deprecated. Please use save_parameters. Note that if you "
+                      "want load from SymbolBlock later, please use export instead. For "
+                      "details, see https://mxnet.apache.org/tutorials/gluon/save_load",
+                      stacklevel=2)
+        self.save_parameters(filename)
 
     def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
+        """[Deprecated] `load_parameters`, with MXNet's deprecation warning."""
+        warnings.warn("load_params is deprecated. Please use load_parameters.", stacklevel=2)
         self.load_parameters(filename, ctx, allow_missing, ignore_extra)
 
     # --- running -----------------------------------------------------------------------------
@@ -863,8 +871,8 @@ class HybridBlock(Block):
     def _deferred_infer_shape(self, *args):
         try:
             self.infer_shape(*args)
-        except MXNetError as exc:
-            raise MXNetError("Deferred initialization failed because shape cannot be inferred "
+        except MXNetError as exc:      # a ValueError as well, as MXNet raises
+            raise ShapeError("Deferred initialization failed because shape cannot be inferred "
                              "for block %s: %s" % (self.name, exc)) from None
 
     def _finish_deferred(self, *args):

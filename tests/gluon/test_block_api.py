@@ -371,3 +371,15 @@ def test_load_parameters_reads_legacy_files_without_the_prefix(tmp_path):
     assert other.prefix != net.prefix
     other.load_parameters(path)
     np.testing.assert_allclose(other(x).asnumpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_deferred_shape_inference_failure_is_a_value_error_as_mxnet():
+    """MXNet 1.9.1 raises ValueError when a hybridized block cannot infer its parameters' shapes
+    (a pooling window larger than its input); mxnb's error is an MXNetError and a ValueError."""
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(4, 3), nn.MaxPool2D(7))
+    net.initialize()
+    net.hybridize()
+    with pytest.raises(ValueError, match="Deferred initialization failed because shape cannot "
+                                         "be inferred"):
+        net(mx.nd.ones((1, 1, 5, 5)))

@@ -58,9 +58,11 @@ def test_save_params_load_params_aliases(tmp_path):
     net = _net()
     fill_params(net, seed=5)
     fname = str(tmp_path / "alias.params")
-    net.save_params(fname)
+    with pytest.warns(UserWarning, match="save_params is deprecated. Please use save_parameters"):
+        net.save_params(fname)
     other = _net()
-    other.load_params(fname)
+    with pytest.warns(UserWarning, match="load_params is deprecated. Please use load_parameters"):
+        other.load_params(fname)
     np.testing.assert_array_equal(other[0].weight.data().asnumpy(), net[0].weight.data().asnumpy())
 
 
