@@ -212,13 +212,6 @@ def get_all_registered_operators():
     return sorted(_registry.all_names())
 
 
-class _Deprecated:
-    def __init__(self, *args, **kwargs):
-        raise MXNetError("%s was removed from MXNet; write a mx.operator.CustomOp with a "
-                         "CustomOpProp and call it with mx.nd.Custom / mx.sym.Custom"
-                         % type(self).__name__)
-
-
 class PythonOp:
     """Base class of MXNet's first (deprecated) Python operators, NumpyOp's: override
     `forward`, `backward`, `infer_shape`, `list_arguments` and `list_outputs`, and build
@@ -312,31 +305,38 @@ class NumpyOp(PythonOp):
         if self.info_ is None:          # one Custom registration per instance
             NumpyOp._count += 1
             self.info_ = "_numpy_op_%d" % NumpyOp._count
-            register(self.info_)(_numpy_op_prop(self))
+            register(self.info_)(_python_op_prop(self, _NumpyOpRunner))
             PythonOp._ref_holder.append(self)
         return symbol.Custom(*args, op_type=self.info_, **kwargs)
 
 
-def _numpy_op_prop(numpy_op):
-    """A CustomOpProp class running `numpy_op` (a NumpyOp instance) on NumPy copies."""
-    class NumpyOpProp(CustomOpProp):
+def _python_op_prop(python_op, runner_class):
+    """A CustomOpProp class running `python_op` (a NumpyOp or NDArrayOp instance) through a
+    `runner_class(python_op, need_top_grad)` CustomOp."""
+    class PythonOpProp(CustomOpProp):
         def __init__(self):
-            super().__init__(need_top_grad=numpy_op.need_top_grad())
+            super().__init__(need_top_grad=python_op.need_top_grad())
 
         def list_arguments(self):
-            return list(numpy_op.list_arguments())
+            return list(python_op.list_arguments())
 
         def list_outputs(self):
-            return list(numpy_op.list_outputs())
+            return list(python_op.list_outputs())
 
         def infer_shape(self, in_shape):
-            in_shapes, out_shapes = numpy_op.infer_shape([list(s) for s in in_shape])
+            in_shapes, out_shapes = python_op.infer_shape([list(s) for s in in_shape])
             return in_shapes, out_shapes, []
 
-        def create_operator(self, ctx, in_shapes, in_dtypes):
-            return _NumpyOpRunner(numpy_op, self.need_top_grad_)
+        def declare_backward_dependency(self, out_grad, in_data, out_data):
+            declare = getattr(python_op, "declare_backward_dependency", None)
+            if declare is None:
+                return super().declare_backward_dependency(out_grad, in_data, out_data)
+            return declare(out_grad, in_data, out_data)
 
-    return NumpyOpProp
+        def create_operator(self, ctx, in_shapes, in_dtypes):
+            return runner_class(python_op, self.need_top_grad_)
+
+    return PythonOpProp
 
 
 class _NumpyOpRunner(CustomOp):
@@ -363,8 +363,90 @@ class _NumpyOpRunner(CustomOp):
             self.assign(dst, r, src)
 
 
-class NDArrayOp(_Deprecated):
-    """Removed legacy interface (use CustomOp)."""
+class NDArrayOp(PythonOp):
+    """An operator written with NDArrays (MXNet 1.x's deprecated NDArrayOp): `forward(in_data,
+    out_data)` and `backward(out_grad, in_data, out_data, in_grad)` read the input NDArrays and
+    write the output NDArrays in place (`out_data[0][:] = ...`). Calling the instance (or
+    `get_symbol`) gives the symbol, which runs as a Custom operator (see CustomOp, the
+    interface to prefer), in executors, Modules and FeedForward models alike.
+
+    Parameters
+    ----------
+    need_top_grad : bool, default True
+        Whether `backward` reads the outputs' gradients (False for loss layers, whose
+        `out_grad` is then empty).
+
+    Examples
+    --------
+    >>> class Sq(mx.operator.NDArrayOp):
+    ...     def forward(self, in_data, out_data):
+    ...         out_data[0][:] = in_data[0] * in_data[0]
+    ...     def backward(self, out_grad, in_data, out_data, in_grad):
+    ...         in_grad[0][:] = 2 * in_data[0] * out_grad[0]
+    >>> y = Sq()(data=mx.sym.var('data'), name='sq')
+    >>> y.bind(mx.cpu(), {'data': mx.nd.array([1, 2, 3])}).forward()[0].asnumpy()
+    array([1., 4., 9.], dtype=float32)
+    """
+
+    _count = 0
+
+    def __init__(self, need_top_grad=True):
+        super().__init__(need_top_grad)
+        warnings.warn("NDArrayOp has been deprecated. Please use CustomOp")
+
+    def get_symbol(self, *args, **kwargs):
+        """A symbol applying this operator to the input symbols `args` (or `kwargs` named as
+        `list_arguments`); `name=` names the node, by default `_ndarray0`, `_ndarray1`, ...
+        as in MXNet.
+
+        Returns
+        -------
+        Symbol
+        """
+        from . import name as _name, symbol
+        if self.info_ is None:          # one Custom registration per instance
+            NDArrayOp._count += 1
+            self.info_ = "_ndarray_op_%d" % NDArrayOp._count
+            register(self.info_)(_python_op_prop(self, _NDArrayOpRunner))
+            PythonOp._ref_holder.append(self)
+        node_name = _name.current().get(kwargs.pop("name", None), "_ndarray")
+        with _name.NameManager():       # a plain manager keeps node_name (prefix included)
+            return symbol.Custom(*args, op_type=self.info_, name=node_name, **kwargs)
+
+    def declare_backward_dependency(self, out_grad, in_data, out_data):
+        """The blobs `backward` reads: `out_grad` (when `need_top_grad()`), `in_data` and
+        `out_data`.
+
+        Parameters
+        ----------
+        out_grad, in_data, out_data : list of int
+            The ids of the outputs' gradients, the inputs and the outputs.
+
+        Returns
+        -------
+        list of int
+            The ids `backward` needs.
+        """
+        deps = list(out_grad) if self.need_top_grad() else []
+        return deps + list(in_data) + list(out_data)
+
+
+class _NDArrayOpRunner(CustomOp):
+    """Calls an NDArrayOp's forward / backward with the Custom operator's own NDArrays: the
+    outputs (and input gradients) it writes are the operator's results."""
+
+    def __init__(self, ndarray_op, need_top_grad):
+        super().__init__()
+        self.ndarray_op = ndarray_op
+        self.need_top_grad = need_top_grad
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.ndarray_op.forward(in_data=list(in_data), out_data=list(out_data))
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.ndarray_op.backward(out_grad=list(out_grad) if self.need_top_grad else [],
+                                 in_data=list(in_data), out_data=list(out_data),
+                                 in_grad=list(in_grad))
 
 
 # --- the runtime the Custom operator calls ---------------------------------------------------------

@@ -1,9 +1,10 @@
-"""MXNet 1.x's `mx.contrib`: `mx.contrib.onnx` (import and export of ONNX models) and
-`mx.contrib.autograd` (MXNet's first autograd interface), and the contrib operator namespaces
-`mx.contrib.ndarray` (`nd`) and `mx.contrib.symbol` (`sym`)."""
+"""MXNet 1.x's `mx.contrib`: `mx.contrib.onnx` (import and export of ONNX models),
+`mx.contrib.autograd` (MXNet's first autograd interface), `mx.contrib.io` (DataLoaderIter), and
+the contrib operator namespaces `mx.contrib.ndarray` (`nd`) and `mx.contrib.symbol` (`sym`)."""
 from . import onnx  # noqa: F401
 from . import autograd  # noqa: F401
 from . import text  # noqa: F401
+from . import io  # noqa: F401
 
 # MXNet's mx.contrib.ndarray / mx.contrib.symbol (and their nd / sym aliases) are the contrib
 # operator namespaces, mx.nd.contrib and mx.sym.contrib; resolved on first use, as symbol loads
