@@ -2,6 +2,8 @@
 
 Installed on executors through their `set_monitor_callback` hook, as in MXNet 1.x: each node
 output (and input, with monitor_all) reaches the callback as `(name, NDArray)`, e.g. `fc1_output`.
+The backward pass is reported as MXNet's one backward node per forward node: `fc1_backward_output1`
+is the gradient of fc1's input 1 (its weight), whichever steps mxnb computes it in.
 """
 import logging
 import re

@@ -133,7 +133,7 @@ def test_monitor_statistics_of_a_training_step():
     forward = ["act_0_output", "act_1_output", "data", "fc_0_bias", "fc_0_output",
                "fc_0_weight", "fc_1_bias", "fc_1_output", "fc_1_weight", "softmax_label",
                "softmax_output"]
-    assert [n for n in names if not n.startswith("_grad_")] == forward
+    assert [n for n in names if "_backward_" not in n] == forward
     stats = dict((name, value) for _, name, value in res)
     x = np.array([0.05, .10])
     h = 1 / (1 + np.exp(-(params["fc_0_weight"].asnumpy() @ x + .35)))

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from .. import engine
 from ..base import MXNetError, ShapeError, ContextError, InvalidArgumentError
 from ..ndarray.ndarray import NDArray, _wrap
-from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like
+from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like, zeros_like as nd_zeros_like
 from .optimize import Optimizer, enabled, kept_for_backward, recompute_enabled, stub_shape_only
 from .program import NodeHooks, Program
 
@@ -67,6 +67,8 @@ class Executor(NodeHooks):
         wanted = [n for n in program.variables if n.name in self.grad_dict
                   and self._grad_req[n.name] != "null"]
         self._backward = program.build_backward(wanted) if wanted else None
+        self._plain_backward = self._backward       # the one run without a monitor
+        self._monitored = None          # the one run with a monitor, built when first needed
         self._wanted = [(n, self.grad_dict[n.name], self._grad_req[n.name]) for n in wanted]
         self._values = [None] * program.num_slots
         self._resolve_creation_shapes(program, dict(self.arg_dict, **self.aux_dict))
@@ -327,27 +329,97 @@ class Executor(NodeHooks):
 
     # --- inspection ----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):
-        """Calls `callback(name, NDArray)` with every node's outputs (and inputs if monitor_all)."""
+        """Calls `callback(name, NDArray)` with every node's outputs (and inputs if monitor_all).
+
+        Parameters
+        ----------
+        callback : callable or None
+            Called as `callback(name, array)`; None removes the monitor.
+        monitor_all : bool, default False
+            Also report every node's inputs (a variable input under its own name first).
+
+        Notes
+        -----
+        Names are MXNet 1.9.1's: a forward node's `<node>_<output name>`; the backward pass
+        reports one backward node per forward node, `<node>_backward_output<i>` being the
+        gradient of the forward node's i-th input (`<node>_backward_output` when it has one),
+        whichever backward steps mxnb computes it in. Steps that compute a part of a
+        gradient, and a gradient mxnb does not compute, are not reported.
+
+        Examples
+        --------
+        >>> exe = mx.sym.FullyConnected(mx.sym.var('data'), num_hidden=2, name='fc').simple_bind(
+        ...     mx.cpu(), data=(1, 3))
+        >>> seen = []
+        >>> exe.set_monitor_callback(lambda name, arr: seen.append(name))
+        >>> _ = exe.forward(is_train=True); exe.backward(mx.nd.ones((1, 2)))
+        >>> seen
+        ['fc_output', 'fc_backward_output0', 'fc_backward_output1', 'fc_backward_output2']
+        """
         if self._monitor is not None:
             self.remove_node_hook(self._monitor)
             self._monitor = None
+        self._backward = self._plain_backward
         if callback is None:
             return
         ctx = self._ctx
+        self._backward = self._monitored_backward()
+        backward_names = (monitored_backward_names(self._backward)
+                          if self._backward is not None else {})
+
+        def report_inputs(node, names, ins):
+            # as MXNet: a variable input is reported under its own name first
+            for (child, _), name, value in zip(node.inputs, names, ins):
+                array = _wrap(value, ctx)
+                if child.op is None:
+                    callback(child.name, array)
+                callback(name, array)
+
+        pending = {}    # {forward node id: its input gradients so far}, till its last step
+
+        def report_backward(node, ins, outs):
+            named = backward_names.get(id(node))
+            if named is None:       # a part of a gradient: MXNet has no such node
+                return
+            forward_id, prefix, outputs, last = named
+            if monitor_all:
+                report_inputs(node, ["%s_input%d" % (prefix, i) for i in range(len(ins))], ins)
+            for k, position, name, zeros_of in outputs:
+                value = (_wrap(outs[k], ctx) if zeros_of is None
+                         else nd_zeros_like(self.arg_dict[zeros_of]))
+                pending.setdefault(forward_id, []).append((position, name, value))
+            if last:            # in input order, as MXNet's one backward node gives them
+                for _, name, value in sorted(pending.pop(forward_id), key=lambda item: item[0]):
+                    callback(name, value)
 
         def monitor(phase, node, ins, outs):
+            if phase == "backward":
+                report_backward(node, ins, outs)
+                return
+            pending.clear()         # (what a failed backward pass left)
             if monitor_all:
-                # as MXNet: a variable input is reported under its own name first
-                for (child, _), name, value in zip(node.inputs, monitored_input_names(node), ins):
-                    array = _wrap(value, ctx)
-                    if child.op is None:
-                        callback(child.name, array)
-                    callback("%s_%s" % (node.name, name), array)
+                report_inputs(node, ["%s_%s" % (node.name, n) for n in monitored_input_names(node)],
+                              ins)
             # every output, hidden ones (BatchNorm's mean and var) included, as MXNet
             names = node.op.output_names(node.attrs)[:_MXNET_OUTPUTS.get(node.op.name)]
             for name, value in zip(names, outs):
                 callback("%s_%s" % (node.name, name), _wrap(value, ctx))
         self._monitor = self.add_node_hook(monitor)
+
+    def _monitored_backward(self):
+        """The backward pass computing every input gradient of the nodes it differentiates,
+        as MXNet's backward nodes do, for a monitor to report; the plain one where the
+        gradient pass cannot give those (an operator without a gradient on the way)."""
+        if self._plain_backward is None or self._storage:
+            return self._plain_backward
+        if self._monitored is None:
+            try:
+                self._monitored = self._program.build_backward(
+                    [node for node, _, _ in self._wanted], every_input=True)
+            except MXNetError:
+                self._monitored = self._plain_backward
+            self._values.extend([None] * (self._program.num_slots - len(self._values)))
+        return self._monitored
 
     @property
     def program(self):
@@ -507,6 +579,27 @@ _NAMED_SINGLE_INPUT = frozenset((
 _MXNET_OUTPUTS = {"Convolution": 1}
 
 
+# MXNet's operators written as an OperatorProperty (its older interface): their backward
+# node's outputs are named by the forward inputs' names, `<node>_backward_data`.
+_LEGACY_OPERATORS = frozenset((
+    "SliceChannel", "L2Normalization", "SwapAxis", "MakeLoss", "Pad", "SVMOutput", "Crop",
+    "SequenceMask", "SequenceLast", "SequenceReverse", "InstanceNorm", "GridGenerator",
+    "ROIPooling", "BilinearSampler", "IdentityAttachKLSparseReg", "SpatialTransformer",
+    "Correlation", "_contrib_SyncBatchNorm", "_contrib_PSROIPooling"))
+
+
+# Operators whose gradient MXNet builds of several named nodes: the name after `<node>_` of
+# each input's gradient, by input position.
+_MXNET_BACKWARD_SUFFIXES = {
+    "where": ("cond_backward_output", "backward_output0", "backward_output1"),
+    "batch_dot": ("backward_lhs_output", "backward_rhs_output"),
+    "broadcast_like": ("backward_output", "rhs_backward_output"),
+    "reshape_like": ("backward_output", "rhs_backward_output"),
+    "gather_nd": ("backward_output", "backward_indices_output"),
+    "pick": ("backward_output", "index_backward_output"),
+}
+
+
 def monitored_input_names(node):
     """The names a monitor gives a node's inputs after `<node name>_`, as MXNet's: the
     operator's input names, or `input0` for a one-input operator MXNet gives no input names."""
@@ -515,6 +608,104 @@ def monitored_input_names(node):
             and node.op.name not in _NAMED_SINGLE_INPUT):
         return ["input0"]
     return names
+
+
+def monitored_backward_names(backward):
+    """How a monitor names the backward steps: MXNet has one backward node per forward node,
+    whose output i, `<forward node>_backward_output<i>` (`_backward_output` when the node has
+    one input; auxiliary states have none), is the gradient of the forward node's input i.
+
+    Returns {id(backward node): (id(forward node), `<forward node>_backward`, [(output index,
+    input position, monitor name, None)], whether it is the forward node's last such step)}.
+    The last step also lists `(None, position, name, variable name)` for the inputs that get
+    no gradient at all (labels), which MXNet gives as zeros.
+
+    A step's output is an input gradient of its forward node F when something outside F's
+    own steps reads it: the backward of the input node it flows to (or the sum that node's
+    gradients take), or the gradient result of an input variable. That reader tells which
+    input (or, past inputs that pass their gradient on unchanged, as elemwise_add, the
+    input it is reached through); an input node F reads at several positions takes them in
+    order."""
+    readers, results = {}, {}
+    for step in backward.all_steps:
+        for child, index in step.node.inputs:
+            readers.setdefault((id(child), index), []).append(step.node)
+    for variable_id, slot in backward.all_grad_slots.items():
+        results.setdefault(slot, set()).add(variable_id)
+    table, taken, last = {}, {}, {}
+    for step in backward.all_steps:
+        forward = getattr(step.node, "forward_node", None)
+        if forward is None or forward.op is None:
+            continue
+        outputs = []
+        for k, slot in enumerate(step.outs):
+            targets = {id(r.forward_node) for r in readers.get((id(step.node), k), ())
+                       if getattr(r, "forward_node", None) not in (None, forward)}
+            targets |= results.get(slot, set())
+            position = _input_position(forward, targets, taken.setdefault(id(forward), set()))
+            if position is not None:
+                outputs.append((k, position, _backward_output_name(forward, position), None))
+        if outputs:
+            table[id(step.node)] = [id(forward), "%s_backward" % forward.name, outputs, False]
+            last[id(forward)] = (forward, id(step.node))
+    for forward, step_id in last.values():
+        named = table[step_id]
+        named[2].extend(_zero_gradients(forward, taken[id(forward)], backward.without_gradient))
+        named[3] = True
+    return {step_id: tuple(named) for step_id, named in table.items()}
+
+
+def _gradient_count(forward):
+    """How many input gradients MXNet's backward node of `forward` gives: one per input
+    but the auxiliary states."""
+    return len(forward.inputs) - forward.op.num_aux(forward.attrs)
+
+
+def _backward_output_name(forward, position):
+    """MXNet's monitor name of the gradient of `forward`'s input `position`."""
+    op_name = forward.op.name
+    suffixes = _MXNET_BACKWARD_SUFFIXES.get(op_name)
+    if suffixes is not None:
+        return "%s_%s" % (forward.name, suffixes[position])
+    if op_name in _LEGACY_OPERATORS:
+        return "%s_backward_%s" % (forward.name, forward.op.input_names(forward.attrs)[position])
+    if _gradient_count(forward) == 1:
+        return "%s_backward_output" % forward.name
+    return "%s_backward_output%d" % (forward.name, position)
+
+
+def _zero_gradients(forward, reported, without_gradient):
+    """(None, position, name, variable name) for the variable inputs of `forward` not in
+    `reported` that get no gradient at all."""
+    return [(None, i, _backward_output_name(forward, i), child.name)
+            for i, (child, _) in enumerate(forward.inputs[:_gradient_count(forward)])
+            if i not in reported and child.op is None and id(child) in without_gradient]
+
+
+def _input_position(forward, targets, taken):
+    """The input position of `forward` whose node is among `targets`, or else reaches one
+    through its own inputs, first not yet `taken` (then taken); None when none does."""
+    if not targets:
+        return None
+    inputs = list(enumerate(forward.inputs[:_gradient_count(forward)]))
+    for matches in (lambda child: id(child) in targets,
+                    lambda child: not targets.isdisjoint(_upstream_ids(child))):
+        for i, (child, _) in inputs:
+            if i not in taken and matches(child):
+                taken.add(i)
+                return i
+    return None
+
+
+def _upstream_ids(node):
+    """The ids of `node` and every node it is computed from."""
+    seen, stack = set(), [node]
+    while stack:
+        current = stack.pop()
+        if id(current) not in seen:
+            seen.add(id(current))
+            stack.extend(child for child, _ in current.inputs)
+    return seen
 
 
 def _size(shape):

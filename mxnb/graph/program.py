@@ -46,7 +46,7 @@ class NodeHooks:
 class Backward:
     """The compiled backward pass for one set of wanted variables."""
     __slots__ = ("steps", "head_slots", "grad_slots", "nodes", "all_steps", "sparse",
-                 "grad_slot_set")
+                 "grad_slot_set", "without_gradient", "all_grad_slots")
 
     def __init__(self, steps, head_slots, grad_slots, nodes, all_steps=None):
         self.steps = steps                  # what runs (duplicates left out when optimizing)
@@ -56,6 +56,22 @@ class Backward:
         self.grad_slot_set = frozenset(grad_slots.values())
         self.nodes = nodes
         self.sparse = False             # whether it runs through storage-type dispatch
+        # built with every_input: the ids of the variables its nodes read that get no gradient
+        # at all (labels), whose gradient MXNet's backward nodes give as zeros
+        self.without_gradient = frozenset()
+        self.all_grad_slots = grad_slots    # with every_input, the read variables' as well
+
+
+def _variables_read_by_needed_nodes(nodes, wanted_ids):
+    """The ids of the variables read by the nodes whose gradient the wanted variables need."""
+    needed, read = set(wanted_ids), set()
+    for node in nodes:
+        if node.op is None or not getattr(node.op, "differentiable", True):
+            continue
+        if any(id(child) in needed for child, _ in node.inputs):
+            needed.add(id(node))
+            read.update(id(child) for child, _ in node.inputs if child.op is None)
+    return read
 
 
 class Program:
@@ -105,12 +121,16 @@ class Program:
             steps.append(Step(node, ins, outs))
         return steps
 
-    def build_backward(self, wanted, inputs=None):
+    def build_backward(self, wanted, inputs=None, every_input=False):
         """Compiles the gradient of every output with respect to the variable nodes `wanted`.
 
         With `recompute`, Convolutions recompute their columns in the backward pass; given
         `inputs` ({variable name: (shape, dtype)} of a call), those whose columns fit the memory
-        budget keep them instead (passes/recompute.columns_to_keep)."""
+        budget keep them instead (passes/recompute.columns_to_keep).
+
+        With `every_input` (a monitor, which reports what MXNet's backward nodes compute), a
+        node whose gradient is computed computes it for every variable it reads as well, as
+        MXNet's one backward node per forward node does (a first layer's data gradient)."""
         from .. import symbol as sym
         from ..name import Prefix
         from ..symbol.symbol import Symbol
@@ -123,13 +143,17 @@ class Program:
             # an entry returned twice (a recurrent cell's output and its state) gets the sum
             # of both outputs' gradients, as MXNet's
             head_grads[(node, i)] = grad if previous is None else sym.elemwise_add(previous, grad)
+        read = _variables_read_by_needed_nodes(self.nodes, wanted_ids) if every_input else set()
         with Prefix("_grad_"):
             grads = gradient_pass(sym, self.nodes, head_grads, lambda n, i: Symbol([(n, i)]),
-                                  lambda n: id(n) in wanted_ids)
-        entries = {id(var): g._outputs[0] for var, g in grads.items()}
+                                  lambda n: id(n) in wanted_ids or id(n) in read)
+        entries = {id(var): g._outputs[0] for var, g in grads.items()
+                   if id(var) in wanted_ids}
+        extra = {id(var): g._outputs[0] for var, g in grads.items() if id(var) not in wanted_ids}
         head_slots = [self._slot((id(h), 0)) for h in heads]
         known = {id(n) for n in self.nodes} | {id(h) for h in heads}
-        new_nodes = [n for n in topo_sort(list(entries.values())) if id(n) not in known]
+        roots = list(entries.values()) + list(extra.values())
+        new_nodes = [n for n in topo_sort(roots) if id(n) not in known]
         for node in new_nodes:
             if node.op is None:
                 raise MXNetError("the backward graph needs a variable %r that is not an input" % node.name)
@@ -144,7 +168,12 @@ class Program:
             all_steps = recompute_columns(all_steps, keep)
         steps = [s for s in all_steps if id(s.node) not in duplicates]
         grad_slots = {vid: self.slots[(id(n), i)] for vid, (n, i) in entries.items()}
-        return Backward(steps, head_slots, grad_slots, new_nodes, all_steps)
+        backward = Backward(steps, head_slots, grad_slots, new_nodes, all_steps)
+        backward.without_gradient = frozenset(read - {id(var) for var in grads})
+        backward.all_grad_slots = dict(grad_slots)
+        backward.all_grad_slots.update((vid, self.slots[(id(n), i)])
+                                       for vid, (n, i) in extra.items())
+        return backward
 
     def _columns_to_keep(self, steps, heads, new_nodes, inputs, head_slots, grad_slots):
         """The Convolutions whose columns the backward keeps, from the shapes of one call."""
