@@ -203,3 +203,26 @@ def test_dense_copyto_into_a_row_sparse_array_keeps_its_storage():
     assert target.stype == "row_sparse" and target.context == mx.cpu(1)
     np.testing.assert_array_equal(target.indices.asnumpy(), [0, 1, 3])
     np.testing.assert_array_equal(target.asnumpy(), DENSE)
+
+
+def _sgd_step_on_row_zero(weight):
+    """One lazy SGD step (lr 1, gradient 1 on row 0) written into `weight` itself."""
+    grad = nd.sparse.row_sparse_array((np.ones((1, 3), dtype=np.float32), [0]), shape=(4, 3))
+    mx.optimizer.get_updater(mx.optimizer.SGD(learning_rate=1.0))(0, grad, weight)
+
+
+def test_row_sparse_array_copies_the_callers_values():
+    values = np.arange(12, dtype=np.float32).reshape(4, 3)
+    weight = nd.sparse.row_sparse_array((values, [0, 1, 2, 3]), shape=(4, 3))
+    _sgd_step_on_row_zero(weight)
+    np.testing.assert_array_equal(values, np.arange(12).reshape(4, 3))     # as MXNet: a copy
+    np.testing.assert_array_equal(weight.asnumpy()[0], [-1, 0, 1])
+
+
+def test_assigning_a_row_sparse_array_copies_its_values():
+    source = nd.array(DENSE + 1).tostype("row_sparse")
+    weight = nd.sparse.zeros("row_sparse", (4, 3))
+    weight[:] = source
+    _sgd_step_on_row_zero(weight)
+    np.testing.assert_array_equal(source.asnumpy(), DENSE + 1)            # not shared
+    np.testing.assert_array_equal(weight.asnumpy()[0], DENSE[0])

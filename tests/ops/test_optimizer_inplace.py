@@ -184,3 +184,55 @@ def test_float32_states_of_a_float16_weight_update_it_as_compute_and_a_cast_do(n
     np.testing.assert_array_equal(_bits(arrays[0]), _bits(expected))
     for a, f in zip(arrays[2:], fresh[2:]):
         np.testing.assert_array_equal(_bits(a), _bits(f))
+
+
+def _row_sparse_embedding_step():
+    """A row_sparse weight (every row stored, as MXNet's sparse weights) and a gradient on a
+    few of its rows; returns (weight, gradient, the NumPy weight before the step)."""
+    r = np.random.RandomState(3)
+    dense = r.uniform(-1, 1, (2000, 16)).astype(np.float32)
+    weight = mx.nd.array(dense).tostype("row_sparse")
+    rows = np.array([2, 7, 1500])
+    grad = mx.nd.sparse.row_sparse_array((r.uniform(-1, 1, (3, 16)).astype(np.float32), rows),
+                                         shape=dense.shape)
+    return weight, grad, dense, rows
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_a_row_sparse_weight_updates_only_the_gradient_rows_in_place(momentum):
+    weight, grad, dense, rows = _row_sparse_embedding_step()
+    grad_rows = grad.data.asnumpy()
+    updater = mx.optimizer.get_updater(mx.optimizer.SGD(learning_rate=0.1, momentum=momentum,
+                                                        wd=0.01, rescale_grad=0.5))
+    expected, mom = dense.copy(), np.zeros_like(dense)
+    for _ in range(2):
+        updater(0, grad, weight)
+        # MXNet's lazy update, in float32 as the operator's: only the gradient's rows move
+        w = expected[rows]
+        step = (grad_rows * np.float32(0.5) + w * np.float32(0.01)) * np.float32(0.1)
+        if momentum:
+            mom[rows] = mom[rows] * np.float32(momentum) - step
+            expected[rows] = w + mom[rows]
+        else:
+            expected[rows] = w - step
+    assert weight.stype == "row_sparse"
+    np.testing.assert_allclose(weight.asnumpy(), expected, rtol=1e-6, atol=1e-7)
+    untouched = np.setdiff1d(np.arange(dense.shape[0]), rows)
+    np.testing.assert_array_equal(weight.asnumpy()[untouched], dense[untouched])
+
+
+def test_a_row_sparse_weight_step_allocates_nothing_weight_sized():
+    weight, grad, _, _ = _row_sparse_embedding_step()
+    updater = mx.optimizer.get_updater(mx.optimizer.SGD(learning_rate=0.1, momentum=0.9))
+    updater(0, grad, weight)
+    mx.nd.waitall()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        updater(0, grad, weight)
+        mx.nd.waitall()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    # the weight is 128 KB; the three rows the step touches are 192 bytes
+    assert peak < weight.data.asnumpy().nbytes // 4, peak

@@ -1,5 +1,7 @@
 """`_contrib_SparseEmbedding` (nd.contrib / sym.contrib.SparseEmbedding): Embedding's lookup
 with a row_sparse weight gradient, against NumPy references."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,39 @@ def test_weight_shape_is_checked():
     with pytest.raises(mx.MXNetError, match="SparseEmbedding"):
         nd.contrib.SparseEmbedding(nd.array(INDICES), nd.ones((4, 2)), input_dim=4,
                                    output_dim=3).asnumpy()
+
+
+def _partly_stored_weight():
+    """A (6, 3) row_sparse weight storing rows 1, 3 and 4: (NDArray, its dense NumPy values)."""
+    values = R.randn(3, 3).astype(np.float32)
+    dense = np.zeros((6, 3), dtype=np.float32)
+    dense[[1, 3, 4]] = values
+    weight = nd.sparse.row_sparse_array((values, [1, 3, 4]), shape=(6, 3))
+    return weight, dense
+
+
+@pytest.mark.parametrize("lookup", [nd.Embedding, nd.contrib.SparseEmbedding],
+                         ids=["Embedding", "SparseEmbedding"])
+def test_a_row_sparse_weight_is_looked_up_without_a_fallback_warning(lookup):
+    weight, dense = _partly_stored_weight()
+    data = np.array([[0, 3], [4, 5], [1.7, 3]])     # rows not stored read as zeros
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # MXNet prints no storage fallback here
+        out = lookup(nd.array(data), weight, input_dim=6, output_dim=3).asnumpy()
+    np.testing.assert_array_equal(out, dense[data.astype(int)])
+
+
+@pytest.mark.parametrize("stored", [[], [0, 1, 2, 3, 4, 5]], ids=["no rows", "every row"])
+def test_a_row_sparse_weight_with_no_or_all_rows_stored(stored):
+    dense = np.zeros((6, 3), dtype=np.float32)
+    dense[stored] = R.randn(len(stored), 3)
+    weight = nd.sparse.row_sparse_array((dense[stored].reshape(-1, 3), stored), shape=(6, 3))
+    out = nd.contrib.SparseEmbedding(nd.array(INDICES), weight, input_dim=6, output_dim=3)
+    np.testing.assert_array_equal(out.asnumpy(), dense[INDICES])
+
+
+@pytest.mark.parametrize("data", [[-1, 2], [0, 6], [0, 5.5]])
+def test_a_row_sparse_weight_refuses_indices_out_of_bound(data):
+    weight, _ = _partly_stored_weight()
+    with pytest.raises(mx.MXNetError, match="out of bound"):
+        nd.contrib.SparseEmbedding(nd.array(data), weight, input_dim=6, output_dim=3).asnumpy()

@@ -190,7 +190,9 @@ class BaseSparseNDArray(NDArray):
             if tuple(value.shape) != self.shape:
                 raise ShapeError("cannot assign an array of shape %s to a %s of shape %s"
                                  % (value.shape, type(self).__name__, self.shape))
-            assign(self, value.as_in_context(self._ctx), "__setitem__")
+            # a copy of a sparse value, as MXNet's: the arrays must not share their values
+            value = value.copyto(self._ctx) if value._sparse else value.as_in_context(self._ctx)
+            assign(self, value, "__setitem__")
         elif isinstance(value, numbers.Number) or isinstance(value, np.ndarray):
             xp = backend.xp_of(self._ctx)
             dense = xp.broadcast_to(xp.asarray(value, dtype=self._data.dtype), self.shape)

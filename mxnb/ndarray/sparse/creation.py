@@ -31,9 +31,19 @@ def _value_dtype(values, dtype):
 
 
 def _on(ctx, payload_parts, build):
+    """The sparse NDArray `build` makes of the parts on `ctx`, in memory of its own (as MXNet
+    copies the caller's values): an optimizer updates a row_sparse weight's rows in place."""
     with backend.device_scope(ctx):
-        parts = [backend.to_context(np.ascontiguousarray(p), ctx) for p in payload_parts]
+        parts = [_own(backend.to_context(np.ascontiguousarray(p), ctx), p)
+                 for p in payload_parts]
         return wrap_payload(build(*parts), ctx)
+
+
+def _own(part, source):
+    """`part`, copied when it is (a view of) the caller's array `source`."""
+    if isinstance(part, np.ndarray) and np.may_share_memory(part, source):
+        return part.copy()
+    return part
 
 
 def _shape_tuple(shape):
