@@ -291,6 +291,7 @@ class BaseModule:
 
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
+            self._begin_epoch(epoch, train_data)
             eval_metric.reset()
             nbatch = 0
             data_iter = iter(train_data)
@@ -344,6 +345,10 @@ class BaseModule:
                 for name, val in res:
                     self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
             train_data.reset()
+
+    def _begin_epoch(self, epoch, train_data):
+        """What `fit` does at the start of every epoch, before its first batch (nothing here;
+        SVRGModule takes its full-gradient snapshot)."""
 
     def _check_ready(self, what):
         if not (self.binded and self.params_initialized):

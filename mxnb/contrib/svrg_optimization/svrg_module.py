@@ -11,16 +11,12 @@ in place of grad(w, batch). The snapshot lives in a second Module (`_mod_aux`) b
 shapes; the full gradients, one dict per context, in `_param_dict`.
 """
 import logging
-import time
 
 from ...base import MXNetError, ArgumentTypeError, FailedCheckError, InvalidArgumentError
 from ...context import cpu
-from ...initializer import Uniform
 from ... import ndarray as nd
 from ... import optimizer as opt
-from ...model import BatchEndParam
 from ...module import Module
-from ...module.base_module import _as_list, _create_metric
 from ...module.module import _create_kvstore
 from .svrg_optimizer import _SVRGOptimizer, FULL_SUFFIX
 
@@ -459,120 +455,13 @@ class SVRGModule(Module):
                                          [self._param_dict[ctx][names[i]] for i in live])
 
     # --- training ------------------------------------------------------------------------------
-    def fit(self, train_data, eval_data=None, eval_metric="acc", epoch_end_callback=None,
-            batch_end_callback=None, kvstore="local", optimizer="sgd",
-            optimizer_params=(("learning_rate", 0.01),), eval_end_callback=None,
-            eval_batch_end_callback=None, initializer=Uniform(0.01), arg_params=None,
-            aux_params=None, allow_missing=False, force_rebind=False, force_init=False,
-            begin_epoch=0, num_epoch=None, validation_metric=None, monitor=None,
-            sparse_row_id_fn=None):
-        """Trains the module with SVRG, recomputing the full gradients every `update_freq`
-        epochs (counted from epoch 0).
-
-        Parameters
-        ----------
-        train_data : DataIter
-        eval_data : DataIter, optional
-            Scored with `validation_metric` after every epoch.
-        eval_metric : str or EvalMetric, default 'acc'
-        epoch_end_callback : callable or list, optional
-            Called as `callback(epoch, symbol, arg_params, aux_params)`.
-        batch_end_callback : callable or list, optional
-            Called with a `BatchEndParam` after every batch.
-        kvstore : str or KVStore, default 'local'
-        optimizer : str or Optimizer, default 'sgd'
-        optimizer_params : dict or tuple of pairs, default (('learning_rate', 0.01),)
-        eval_end_callback, eval_batch_end_callback : callable or list, optional
-        initializer : Initializer, default Uniform(0.01)
-        arg_params, aux_params : dict, optional
-            Initial parameter values.
-        allow_missing : bool, default False
-        force_rebind, force_init : bool, default False
-        begin_epoch : int, default 0
-        num_epoch : int
-            Required: the epoch to stop at.
-        validation_metric : str or EvalMetric, optional
-            Defaults to `eval_metric`.
-        monitor : Monitor, optional
-        sparse_row_id_fn : callable, optional
-
-        Returns
-        -------
-        None
-
-        Examples
-        --------
-        >>> mod.fit(train_iter, eval_metric='mse', optimizer='sgd',
-        ...         optimizer_params=(('learning_rate', 0.025),), num_epoch=10)   # doctest: +SKIP
-        """
-        if num_epoch is None:
-            raise MXNetError("SVRGModule.fit: please specify the number of epochs (num_epoch=...)")
-        self.bind(data_shapes=train_data.provide_data, label_shapes=train_data.provide_label,
-                  for_training=True, force_rebind=force_rebind)
-        if monitor is not None:
-            self.install_monitor(monitor)
-        self.init_params(initializer=initializer, arg_params=arg_params, aux_params=aux_params,
-                         allow_missing=allow_missing, force_init=force_init)
-        self.init_optimizer(kvstore=kvstore, optimizer=optimizer,
-                            optimizer_params=optimizer_params)
-        eval_metric = _create_metric(eval_metric)
-        validation_metric = eval_metric if validation_metric is None \
-            else _create_metric(validation_metric)
-        for epoch in range(begin_epoch, num_epoch):
-            tic = time.time()
-            if epoch % self.update_freq == 0:
-                self.update_full_grads(train_data)
-            self._train_epoch(epoch, train_data, eval_metric, batch_end_callback, monitor,
-                              sparse_row_id_fn)
-            self.logger.info("Epoch[%d] Time cost=%.3f", epoch, time.time() - tic)
-            arg_params, aux_params = self.get_params()
-            self.set_params(arg_params, aux_params)     # the devices' values, for callbacks
-            for callback in _as_list(epoch_end_callback or []):
-                callback(epoch, self.symbol, arg_params, aux_params)
-            if eval_data is not None:
-                res = self.score(eval_data, validation_metric,
-                                 score_end_callback=eval_end_callback,
-                                 batch_end_callback=eval_batch_end_callback, epoch=epoch)
-                for name, val in res:
-                    self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
-
-    def _train_epoch(self, epoch, train_data, eval_metric, batch_end_callback, monitor,
-                     sparse_row_id_fn):
-        """One pass of SVRG steps over `train_data`, logging the training metric."""
-        eval_metric.reset()
-        train_data.reset()
-        data_iter = iter(train_data)
-        try:
-            next_batch = next(data_iter)
-        except StopIteration:
-            raise MXNetError("SVRGModule.fit: train_data gave no batch in epoch %d" % epoch) \
-                from None
-        nbatch, end_of_batch = 0, False
-        while not end_of_batch:
-            data_batch = next_batch
-            if monitor is not None:
-                monitor.tic()
-            self.forward_backward(data_batch)
-            self.update()
-            if isinstance(data_batch, list):
-                self.update_metric(eval_metric, [db.label for db in data_batch], pre_sliced=True)
-            else:
-                self.update_metric(eval_metric, data_batch.label)
-            try:
-                next_batch = next(data_iter)
-                self.prepare(next_batch, sparse_row_id_fn=sparse_row_id_fn)
-            except StopIteration:
-                end_of_batch = True
-            if monitor is not None:
-                monitor.toc_print()
-            if batch_end_callback is not None:
-                params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
-                                       locals=locals())
-                for callback in _as_list(batch_end_callback):
-                    callback(params)
-            nbatch += 1
-        for name, val in eval_metric.get_name_value():
-            self.logger.info("Epoch[%d] Train-%s=%f", epoch, name, val)
+    def _begin_epoch(self, epoch, train_data):
+        """`fit` (BaseModule's) recomputes the full gradients at the start of every
+        `update_freq`-th epoch, counted from epoch 0; the pass over `train_data` it takes for
+        them leaves the iterator reset for the epoch."""
+        if epoch % self.update_freq == 0:
+            self.update_full_grads(train_data)
+            train_data.reset()
 
 
 def _checked_update_freq(update_freq):
