@@ -103,6 +103,9 @@ def create(initializer, *args, **kwargs):
 
 
 def _fill(arr, value):
+    if arr._sparse:         # a row_sparse weight: every row stored with the value, as MXNet's
+        arr[:] = value      # arr[:] = value
+        return
     arr._data[...] = value
     bump_version(arr)
 

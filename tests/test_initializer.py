@@ -121,3 +121,18 @@ def test_bilinear_and_lstm_bias():
     b = fill(mx.init.Zero(), "lstm_i2h_bias", (8,),
              attrs={"__init__": mx.init.LSTMBias(forget_bias=1.5).dumps()})
     np.testing.assert_array_equal(b, [0, 0, 1.5, 1.5, 0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("init, value", [(mx.init.Constant(2.0), 2.0), (mx.init.Zero(), 0.0),
+                                          (mx.init.One(), 1.0)])
+def test_constant_initializers_fill_a_row_sparse_weight(init, value):
+    """A row_sparse weight (a Module's, under sparse.dot) takes the value in every row, as
+    MXNet's `arr[:] = value`; it was a TypeError on the sparse payload."""
+    data = mx.sym.var("data", stype="csr")
+    weight = mx.sym.var("weight", shape=(10, 2), init=init, stype="row_sparse")
+    mod = mx.mod.Module(mx.sym.sparse.dot(data, weight), label_names=None)
+    mod.bind(data_shapes=[("data", (4, 10))])
+    mod.init_params()
+    arg = mod.get_params()[0]["weight"]
+    assert arg.stype == "row_sparse"
+    np.testing.assert_array_equal(arg.asnumpy(), np.full((10, 2), value, dtype=np.float32))
