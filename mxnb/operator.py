@@ -213,9 +213,9 @@ def get_all_registered_operators():
 
 
 class PythonOp:
-    """Base class of MXNet's first (deprecated) Python operators, NumpyOp's: override
-    `forward`, `backward`, `infer_shape`, `list_arguments` and `list_outputs`, and build
-    symbols with `get_symbol` (or by calling the instance).
+    """Base class of MXNet's first (deprecated) Python operators, NumpyOp's and NDArrayOp's:
+    override `forward`, `backward`, `infer_shape`, `list_arguments` and `list_outputs`, and
+    build symbols with `get_symbol` (or by calling the instance).
 
     Parameters
     ----------

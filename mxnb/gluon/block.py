@@ -460,15 +460,50 @@ class Block:
                   dtype_source, "Block %s" % self.name)
 
     def save_params(self, filename):
-        """[Deprecated] `save_parameters`, with MXNet's deprecation warning."""
+        """[Deprecated] `save_parameters`, with MXNet's deprecation warning.
+
+        Parameters
+        ----------
+        filename : str
+            Path of the file to write.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> net = mx.gluon.nn.Dense(2, in_units=3); net.initialize()
+        >>> net.save_params('/tmp/dense.params')        # doctest: +SKIP
+        """
         warnings.warn("save_params is deprecated. Please use save_parameters. Note that if you "
                       "want load from SymbolBlock later, please use export instead. For "
-                      "details, see https://mxnet.apache.org/tutorials/gluon/save_load",
-                      stacklevel=2)
+                      "details, see https://mxnet.apache.org/tutorials/gluon/"
+                      "save_load_params.html", stacklevel=2)
         self.save_parameters(filename)
 
     def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
-        """[Deprecated] `load_parameters`, with MXNet's deprecation warning."""
+        """[Deprecated] `load_parameters`, with MXNet's deprecation warning.
+
+        Parameters
+        ----------
+        filename : str
+            Path of a file written by `save_parameters` (or `save_params`).
+        ctx : Context or list of Context, optional
+            Where to put the parameters (default: as initialized).
+        allow_missing : bool, default False
+            Leave the parameters the file lacks as they are.
+        ignore_extra : bool, default False
+            Ignore parameters of the file the block lacks.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> net.load_params('/tmp/dense.params')        # doctest: +SKIP
+        """
         warnings.warn("load_params is deprecated. Please use load_parameters.", stacklevel=2)
         self.load_parameters(filename, ctx, allow_missing, ignore_extra)
 

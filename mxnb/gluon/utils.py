@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .. import ndarray as nd
-from ..base import InvalidArgumentError, MXNetError
+from ..base import FailedCheckError, InvalidArgumentError, MXNetError
 from ..ndarray.ndarray import NDArray
 
 __all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download"]
@@ -151,10 +151,12 @@ def _download_with(fetch, url, path=None, overwrite=False, sha1_hash=None, retri
     else:
         path = os.path.expanduser(path)
         fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
+    # AssertionErrors as well, as MXNet asserts both
     if not fname or fname.endswith(os.sep):
-        raise MXNetError("download: cannot make a file name from %r; set `path`" % url)
+        raise FailedCheckError("download: cannot make a file name from %r; set `path`" % url)
     if retries < 0:
-        raise MXNetError("Number of retries should be at least 0, currently it's %d" % retries)
+        raise FailedCheckError("Number of retries should be at least 0, currently it's %d"
+                               % retries)
     if not verify_ssl:
         warnings.warn("Unverified HTTPS request is being made (verify_ssl=False). Adding "
                       "certificate verification is strongly advised.")

@@ -95,7 +95,8 @@ def _sparse_weight_in_place(name, inputs, outs, kwargs):
     watched = instrument.hooked
     if watched:
         started = perf_counter()
-    result = compute_storage(op, datas, attrs, ctx, out=payload)
+    with backend.device_scope(ctx):     # as the dense path: CuPy on the weight's device
+        result = compute_storage(op, datas, attrs, ctx, out=payload)
     if watched:
         instrument.notify_op(name, perf_counter() - started)
     if getattr(result, "data", None) is payload.data:

@@ -192,4 +192,3 @@ class _SVRGOptimizer(opt.Optimizer):
             raise UnknownParameterIndexError(
                 "_SVRGOptimizer: index %r is neither a key nor a name of param_idx2name %s"
                 % (index, self.idx2name)) from None
-

@@ -74,8 +74,8 @@ def _adamw_step(xp, w, g, mean, var, rescale, lr, eta, wd, attrs, keep_grad=Fals
     as it was, as MXNet's does; decided on the device (no host round trip)."""
     real = coefficient(w.dtype)
     rescale = rescale.reshape(()).astype(w.dtype)
-    finite = xp.isfinite(rescale) & (rescale != 0)
-    grad = g.astype(w.dtype) * xp.where(finite, rescale, real(0))
+    applies = xp.isfinite(rescale) & (rescale != 0)    # else the step is skipped
+    grad = g.astype(w.dtype) * xp.where(applies, rescale, real(0))
     clip(xp, grad, attrs["clip_gradient"])
     old_mean, old_var = mean.copy(), var.copy()
     m, v = adam_moments(xp, grad, mean, var, attrs["beta1"], attrs["beta2"], real)
@@ -85,11 +85,11 @@ def _adamw_step(xp, w, g, mean, var, rescale, lr, eta, wd, attrs, keep_grad=Fals
     step /= denom
     step += w * real(wd)
     step *= real(eta)
-    write(mean, xp.where(finite, m, old_mean))
-    write(var, xp.where(finite, v, old_var))
+    write(mean, xp.where(applies, m, old_mean))
+    write(var, xp.where(applies, v, old_var))
     if keep_grad:  # MXNet's _adamw_update leaves the rescaled, clipped gradient in `grad`
-        write(g, xp.where(finite, grad, g))
-    return xp.where(finite, w - step, w)
+        write(g, xp.where(applies, grad, g))
+    return xp.where(applies, w - step, w)
 
 
 _ADAMW = dict({"lr": LR}, **_BETAS, wd=WD,

@@ -21,7 +21,7 @@ def _lookup_stypes(attrs, in_stypes):
     return None
 
 
-def _checked_rows(name, xp, data, input_dim):
+def _checked_rows(name, data, input_dim):
     """The row numbers `data` names (truncated as the dense lookup's cast), with MXNet's bound
     check on the values themselves."""
     if data.size:
@@ -55,7 +55,7 @@ def _sparse_lookup(name):
         data, weight = inputs
         if weight.shape != (attrs["input_dim"], attrs["output_dim"]):
             infer_shape(attrs, [data.shape, weight.shape])   # says what is wrong
-        return _stored_rows(xp, weight, _checked_rows(name, xp, data, attrs["input_dim"]))
+        return _stored_rows(xp, weight, _checked_rows(name, data, attrs["input_dim"]))
     return compute
 
 
