@@ -349,3 +349,20 @@ def test_hybridized_cond_counts_its_subgraph_names(fresh_subgraph_names):
         np.testing.assert_allclose(block(data).asnumpy(), [1.6], rtol=1e-6)
     assert dict(fresh_subgraph_names) == {"my_cond_pred": 2, "my_cond_then": 2,
                                           "my_cond_else": 2}
+
+
+def test_foreach_body_must_use_every_data_array():
+    with pytest.raises(AssertionError, match="data 0 is not"):
+        sym.contrib.foreach(lambda d, s: (s, s), sym.var("x"), [sym.var("h")])
+
+
+def test_bad_while_loop_attribute_in_json_names_the_node():
+    i, s = sym.var("i"), sym.var("s")
+    outs, final = sym.contrib.while_loop(lambda i, s: i < 3, lambda i, s: ([i], [i + 1, s * 2]),
+                                         [i, s], max_iterations=4)
+    graph = json.loads(sym.Group(outs + final).tojson())
+    node = next(n for n in graph["nodes"] if n["op"] == "_while_loop")
+    node["attrs"]["max_iterations"] = "-1"
+    with pytest.raises(MXNetError, match="max_iterations") as info:
+        sym.load_json(json.dumps(graph))
+    assert "symbol JSON node %r" % node["name"] in str(info.value)

@@ -260,3 +260,20 @@ def test_reshape_that_grows_allocates_new_output_memory():
     np.testing.assert_array_equal(big.outputs[0].asnumpy(), np.full((5, 3), 2.0) * [1, 1, 2])
     np.testing.assert_array_equal(exe.outputs[0].asnumpy(), np.full((2, 3), 1.0) * [1, 1, 2])
     assert exe.arg_dict["fc_weight"] is big.arg_dict["fc_weight"]
+
+
+def test_reshaped_executors_keep_sharing_the_output_memory_over_repeated_forwards():
+    # (under the threaded engine a repeated forward is pushed; sharing must survive it)
+    exe = _fc_executor(4)
+    small = exe.reshape(x=(2, 2))
+    weight = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype=np.float32)
+    for step in range(3):
+        x = np.arange(8, dtype=np.float32).reshape(4, 2) + step
+        exe.forward(x=nd.array(x))
+        np.testing.assert_array_equal(exe.outputs[0].asnumpy(), x @ weight.T)
+        np.testing.assert_array_equal(small.outputs[0].asnumpy(), (x @ weight.T)[:2])
+        head = np.full((2, 2), 10.0 + step, dtype=np.float32)
+        small.forward(x=nd.array(head))
+        np.testing.assert_array_equal(small.outputs[0].asnumpy(), head @ weight.T)
+        np.testing.assert_array_equal(exe.outputs[0].asnumpy()[:2], head @ weight.T)
+        np.testing.assert_array_equal(exe.outputs[0].asnumpy()[2:], (x @ weight.T)[2:])

@@ -305,3 +305,29 @@ def test_backward_names_of_older_and_multi_node_gradients_match_mxnet():
     assert sorted(_backward_names(mx.sym.where(cond, a, b, name="w"),
                                   {"a": (2, 3), "b": (2, 3), "cond": (2, 3)})) == [
         "w_backward_output0", "w_backward_output1", "w_cond_backward_output"]
+
+
+def test_backward_of_a_cached_op_with_auxiliary_states_among_its_inputs():
+    # a _CachedOp body of two BatchNorms has the first one's statistics before the second's
+    # weights: the monitor reports the arguments' gradients only, never the statistics'
+    x = mx.sym.var("x")
+    body = mx.sym.BatchNorm(mx.sym.BatchNorm(x, name="bn1"), name="bn2")
+    inputs = [mx.sym.var(n) for n in body.list_inputs()]
+    cached = mx.sym._internal._CachedOp(*inputs, subgraph=body.tojson(), name="cop")
+    net = mx.sym.FullyConnected(cached, num_hidden=2, name="fc")
+    exe = net.simple_bind(mx.cpu(), x=(2, 3))
+    seen = []
+    exe.set_monitor_callback(lambda name, array: seen.append((name, array.asnumpy())))
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.ones((2, 2)))
+    values = dict(seen)
+    # forward: the body's outputs, not the seed mxnb keeps for the backward
+    assert [n for n in values if n.startswith("cop_") and "backward" not in n] == [
+        "cop_" + n for n in body.list_outputs()]
+    arguments = [n for n in body.list_inputs() if "moving" not in n]
+    positions = [body.list_inputs().index(n) for n in arguments]
+    assert sorted(n for n in values if n.startswith("cop_backward")) == sorted(
+        "cop_backward_output%d" % p for p in positions)
+    for name, position in zip(arguments, positions):
+        np.testing.assert_array_equal(values["cop_backward_output%d" % position],
+                                      exe.grad_dict[name].asnumpy())

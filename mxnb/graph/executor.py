@@ -11,7 +11,8 @@ from ..ndarray.ndarray import NDArray, _wrap
 from ..ndarray import zeros as nd_zeros, ones_like as nd_ones_like, zeros_like as nd_zeros_like
 from .optimize import Optimizer, enabled, kept_for_backward, recompute_enabled, stub_shape_only
 from .program import NodeHooks, Program
-from .monitor_names import MXNET_OUTPUTS, monitored_backward_names, monitored_input_names
+from .monitor_names import (monitored_backward_names, monitored_input_names,
+                            monitored_output_names)
 
 __all__ = ["Executor"]
 
@@ -217,8 +218,11 @@ class Executor(NodeHooks):
                 raise MXNetError("forward: %r is not an argument; arguments are %s" % (name, list(self.arg_dict)))
             self.arg_dict[name][:] = value
         if engine.asynchronous:     # a threaded engine: the forward is pushed as one piece of work
-            from .async_programs import executor_forward
-            if executor_forward(self, is_train):
+            from .async_programs import executor_forward, quiesce
+            if self._outputs_shared:
+                # a pushed run gives the outputs new memory: run here, writing into the shared one
+                quiesce(self)
+            elif executor_forward(self, is_train):
                 return self.outputs
         values = self._values
         for slot, array in self._inputs:
@@ -401,9 +405,7 @@ class Executor(NodeHooks):
             if monitor_all:
                 report_inputs(node, ["%s_%s" % (node.name, n) for n in monitored_input_names(node)],
                               ins)
-            # every output, hidden ones (BatchNorm's mean and var) included, as MXNet
-            names = node.op.output_names(node.attrs)[:MXNET_OUTPUTS.get(node.op.name)]
-            for name, value in zip(names, outs):
+            for name, value in zip(monitored_output_names(node), outs):
                 callback("%s_%s" % (node.name, name), _wrap(value, ctx))
         self._monitor = self.add_node_hook(monitor)
 

@@ -4,7 +4,9 @@ node whatever steps mxnb computes its gradients in (`mx.mon.Monitor`,
 `Executor.set_monitor_callback`). The tables were surveyed on MXNet 1.9.1; flags of the
 operator registry would be their better home."""
 
-__all__ = ["MXNET_OUTPUTS", "monitored_input_names", "monitored_backward_names"]
+from .node import aux_input_positions
+
+__all__ = ["monitored_output_names", "monitored_input_names", "monitored_backward_names"]
 
 
 # Operators of one input that MXNet registers with input names (FListInputNames). Its other
@@ -22,8 +24,10 @@ _NAMED_SINGLE_INPUT = frozenset((
 
 
 # Operators with hidden outputs of mxnb's own that MXNet's do not have (Convolution keeps its
-# im2col columns for the backward pass): how many outputs MXNet's have.
-MXNET_OUTPUTS = {"Convolution": 1}
+# im2col columns for the backward pass, _CachedOp the seed its backward replays): how many
+# outputs MXNet's have, as a function of the node's attributes.
+_MXNET_OUTPUTS = {"Convolution": lambda op, attrs: 1,
+                  "_CachedOp": lambda op, attrs: op.num_visible_outputs(attrs)}
 
 
 # MXNet's operators written as an OperatorProperty (its older interface): their backward
@@ -45,6 +49,14 @@ _MXNET_BACKWARD_SUFFIXES = {
     "gather_nd": ("backward_output", "backward_indices_output"),
     "pick": ("backward_output", "index_backward_output"),
 }
+
+
+def monitored_output_names(node):
+    """The names a monitor gives a node's outputs after `<node name>_`: every output, hidden
+    ones (BatchNorm's mean and var) included, as MXNet's, but those MXNet's operator lacks."""
+    names = node.op.output_names(node.attrs)
+    count = _MXNET_OUTPUTS.get(node.op.name)
+    return names if count is None else names[:count(node.op, node.attrs)]
 
 
 def monitored_input_names(node):
@@ -102,10 +114,16 @@ def monitored_backward_names(backward):
     return {step_id: tuple(named) for step_id, named in table.items()}
 
 
+def _argument_positions(forward):
+    """The positions of `forward`'s inputs whose gradients MXNet's backward node gives: every
+    input but the auxiliary states (which may sit among the others, as in a `_CachedOp`)."""
+    aux = aux_input_positions(forward)
+    return [i for i in range(len(forward.inputs)) if i not in aux]
+
+
 def _gradient_count(forward):
-    """How many input gradients MXNet's backward node of `forward` gives: one per input
-    but the auxiliary states."""
-    return len(forward.inputs) - forward.op.num_aux(forward.attrs)
+    """How many input gradients MXNet's backward node of `forward` gives."""
+    return len(forward.inputs) - len(aux_input_positions(forward))
 
 
 def _backward_output_name(forward, position):
@@ -124,9 +142,10 @@ def _backward_output_name(forward, position):
 def _zero_gradients(forward, reported, without_gradient):
     """(None, position, name, variable name) for the variable inputs of `forward` not in
     `reported` that get no gradient at all."""
-    return [(None, i, _backward_output_name(forward, i), child.name)
-            for i, (child, _) in enumerate(forward.inputs[:_gradient_count(forward)])
-            if i not in reported and child.op is None and id(child) in without_gradient]
+    return [(None, i, _backward_output_name(forward, i), forward.inputs[i][0].name)
+            for i in _argument_positions(forward)
+            if i not in reported and forward.inputs[i][0].op is None
+            and id(forward.inputs[i][0]) in without_gradient]
 
 
 def _input_position(forward, targets, taken):
@@ -134,7 +153,7 @@ def _input_position(forward, targets, taken):
     through its own inputs, first not yet `taken` (then taken); None when none does."""
     if not targets:
         return None
-    inputs = list(enumerate(forward.inputs[:_gradient_count(forward)]))
+    inputs = [(i, forward.inputs[i]) for i in _argument_positions(forward)]
     for matches in (lambda child: id(child) in targets,
                     lambda child: not targets.isdisjoint(_upstream_ids(child))):
         for i, (child, _) in inputs:

@@ -134,19 +134,24 @@ def clone_graph(nodes, op_of=None, remap=None, share_variables=False):
     return copies
 
 
+def aux_input_positions(node):
+    """The positions of operator node `node`'s auxiliary-state inputs: the last `num_aux`, or
+    those at `aux_positions(attrs)` where the operator has it (a `_CachedOp` body's statistics
+    sit among its weights)."""
+    count = node.op.num_aux(node.attrs)
+    if not count:
+        return ()
+    positions = getattr(node.op, "aux_positions", None)
+    if positions is None:
+        return tuple(range(len(node.inputs) - count, len(node.inputs)))
+    return tuple(positions(node.attrs))
+
+
 def auxiliary_ids(nodes):
-    """ids of the variable nodes that feed operators' auxiliary-state inputs: the last
-    `num_aux` inputs, or those at `aux_positions(attrs)` where the operator has it (a
-    `_CachedOp` body's statistics sit among its weights)."""
+    """ids of the variable nodes that feed operators' auxiliary-state inputs
+    (`aux_input_positions`)."""
     aux = set()
     for node in nodes:
         if node.op is not None:
-            count = node.op.num_aux(node.attrs)
-            if count:
-                positions = getattr(node.op, "aux_positions", None)
-                if positions is None:
-                    entries = node.inputs[len(node.inputs) - count:]
-                else:
-                    entries = [node.inputs[i] for i in positions(node.attrs)]
-                aux.update(id(child) for child, _ in entries)
+            aux.update(id(node.inputs[i][0]) for i in aux_input_positions(node))
     return aux

@@ -179,8 +179,8 @@ class HawkesLL:
     at max_time (N, K), to carry into the next window.
 
     Gradients flow to lda, alpha, beta and state from both outputs; lags, marks, valid_length and
-    max_time are data and get none (as in MXNet, whose backward also leaves the state's gradient
-    unwritten and ignores the output state's)."""
+    max_time are data and get none, as in MXNet. (MXNet 1.9.1's backward leaves the state's
+    gradient unwritten and ignores the output state's gradient; mxnb computes both.)"""
 
     def compute(xp, inputs, attrs):
         scan = _Scan(xp, inputs, derivatives=False)

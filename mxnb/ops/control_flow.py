@@ -222,7 +222,7 @@ def _while_outputs(attrs):
             + ["step_var%d" % i for i in range(nv)] + ["steps"])
 
 
-def _var_locs(attrs):
+def loop_var_positions(attrs):
     """Where the loop variables are among the node's inputs: the first num_vars unless
     var_locs says (a loop read from MXNet's JSON keeps MXNet's input order)."""
     locs = attrs.get("var_locs")
@@ -242,11 +242,11 @@ def _truth(value):
 class WhileLoop:
     """While cond(loop vars) holds (at most max_iterations times): (outputs, loop vars) =
     func(loop vars). Outputs are stacked on axis 0 and padded with zeros to max_iterations.
-    Both subgraphs take all the node's inputs, the loop variables at `_var_locs`."""
+    Both subgraphs take all the node's inputs, the loop variables at `loop_var_positions`."""
 
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         n_out, cap = attrs["num_out_data"], attrs["max_iterations"]
-        locs = _var_locs(attrs)
+        locs = loop_var_positions(attrs)
         args = list(inputs)
         cond, func = attrs["cond"], attrs["func"]
         outs = [[] for _ in range(n_out)]
@@ -287,7 +287,7 @@ class WhileLoop:
 
     def infer_shape(attrs, in_shapes):
         n_out, cap = attrs["num_out_data"], attrs["max_iterations"]
-        locs = _var_locs(attrs)
+        locs = loop_var_positions(attrs)
         ins, outs = attrs["func"].infer_shapes(list(in_shapes))
         ins = list(ins)
         # A loop variable's shape is also the shape of the one func returns.
@@ -328,7 +328,7 @@ class BackwardWhileLoop:
     def compute(xp, inputs, attrs, is_train=False, rng=None):
         nv, n_out = attrs["num_vars"], attrs["num_out_data"]
         n_in = attrs["num_args"] - (n_out + 2 * nv + 1)
-        locs = _var_locs(attrs)
+        locs = loop_var_positions(attrs)
         dout, dvars = inputs[:n_out], list(inputs[n_out:n_out + nv])
         fwd = list(inputs[n_out + nv:n_out + nv + n_in])
         kept = inputs[n_out + nv + n_in:-1]

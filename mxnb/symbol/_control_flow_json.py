@@ -21,7 +21,9 @@ read one graph; they are passed in, as they call back here for nested control fl
 from ..base import MXNetError
 from ..graph.node import Node, topo_sort
 from ..ops import registry
+from ..ops.control_flow import loop_var_positions
 from ._subgraph import Subgraph, distinct_outputs
+from .symbol import Symbol
 
 __all__ = ["CONTROL_FLOW_OPS", "write", "read"]
 
@@ -87,7 +89,7 @@ def _input_locs(sub):
 def _write_while_loop(node, attrs, graph_dict):
     cond, func = attrs["cond"], attrs["func"]
     func_order = _variables(func.outputs)
-    loop_vars = [func.inputs[p] for p in _var_locs(attrs)]
+    loop_vars = [func.inputs[p] for p in loop_var_positions(attrs)]
     var_locs = [_position(func_order, v) for v in loop_vars]
     _require_used(node, var_locs, loop_vars, "loop function")
     return ({"cond_input_locs": _locs(_input_locs(cond)),
@@ -98,11 +100,6 @@ def _write_while_loop(node, attrs, graph_dict):
              "num_out_data": str(attrs["num_out_data"]),
              "num_outputs": str(attrs["num_out_data"] + attrs["num_vars"])},
             [graph_dict(cond.outputs), graph_dict(func.outputs)])
-
-
-def _var_locs(attrs):
-    locs = attrs.get("var_locs")
-    return list(range(attrs["num_vars"])) if locs is None else list(locs)
 
 
 def _write_cond(node, attrs, graph_dict):
@@ -119,7 +116,6 @@ def _write_cond(node, attrs, graph_dict):
 
 
 def _predicate_graph(node, then_branch):
-    from ..symbol.symbol import Symbol
     pred = node.inputs[0]
     holder = Node(None, Symbol([pred]).list_outputs()[0])
     name = _pred_name(then_branch.name)
@@ -153,7 +149,10 @@ def read(op, name, attrs, inputs, raw_subgraphs, user_attrs, load_graph):
     reader = {"_foreach": _read_foreach, "_while_loop": _read_while_loop,
               "_cond": _read_cond}[op.name]
     inputs, params = reader(name, _Attrs(name, op.name, attrs), list(inputs), graphs)
-    parsed = op.parse_attrs(params)
+    try:
+        parsed = op.parse_attrs(params)
+    except MXNetError as exc:
+        raise MXNetError("symbol JSON node %r: %s" % (name, exc)) from None
     node = Node(op, name, parsed, inputs, op.num_outputs(parsed), user_attrs)
     node.given = tuple(k for k in params if not isinstance(params[k], Subgraph))
     return node

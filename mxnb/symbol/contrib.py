@@ -13,7 +13,7 @@ any other, and are written to and read from MXNet's JSON with their bodies as "s
 """
 from ..base import FailedCheckError, InvalidArgumentError, MXNetError
 from ..nesting import flatten, regroup as _regroup
-from ..graph.node import Node
+from ..graph.node import Node, topo_sort
 from ..ops import registry as _registry
 from ._subgraph import build_subgraph, call_in_scope, Subgraph, unique_subgraph_name
 from .register import make_node, make_sym_function
@@ -118,27 +118,30 @@ def foreach(body, data, init_states, name="foreach"):
     return out_syms, state_syms
 
 
+def _first_unused(sub, holders):
+    """The position of the first of `holders` (variable Symbols) that subgraph `sub` does not
+    read, or None when it reads them all."""
+    reached = {id(n) for n in topo_sort(sub.outputs)}
+    return next((k for k, holder in enumerate(holders)
+                 if id(holder._outputs[0][0]) not in reached), None)
+
+
 def _require_used(sub, holders, num_data):
     """MXNet's foreach needs every data and state read by the body (its JSON has no place for
     an unused one): an AssertionError otherwise, as MXNet raises."""
-    from ..graph.node import topo_sort
-    reached = {id(n) for n in topo_sort(sub.outputs)}
-    for k, holder in enumerate(holders):
-        if id(holder._outputs[0][0]) not in reached:
-            what = "data" if k < num_data else "state"
-            raise FailedCheckError("foreach: the %s arrays have to be used in the loop body "
-                                   "(%s %d is not)" % (what, what, k if k < num_data
-                                                       else k - num_data))
+    k = _first_unused(sub, holders)
+    if k is not None:
+        what, index = ("data", k) if k < num_data else ("state", k - num_data)
+        raise FailedCheckError("foreach: the %s arrays have to be used in the loop body "
+                               "(%s %d is not)" % (what, what, index))
 
 
 def _require_loop_vars_used(func_sub, holders):
     """MXNet's while_loop needs every loop variable read by `func` (a ValueError otherwise)."""
-    from ..graph.node import topo_sort
-    reached = {id(n) for n in topo_sort(func_sub.outputs)}
-    for k, holder in enumerate(holders, 1):
-        if id(holder._outputs[0][0]) not in reached:
-            raise InvalidArgumentError("while_loop: the %d-th loop_var doesn't involve into the "
-                                       "computation of func" % k)
+    k = _first_unused(func_sub, holders)
+    if k is not None:
+        raise InvalidArgumentError("while_loop: the %d-th loop_var doesn't involve into the "
+                                   "computation of func" % (k + 1))
 
 
 def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
