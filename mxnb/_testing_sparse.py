@@ -39,15 +39,19 @@ def shuffle_csr_column_indices(csr):
     >>> bool((m.toarray() == np.eye(3, 4) + np.eye(3, 4, 1)).all())
     True
     """
-    indptr = np.asarray(csr.indptr.asnumpy() if hasattr(csr.indptr, "asnumpy") else csr.indptr)
-    if hasattr(csr.indices, "asnumpy"):          # a CSRNDArray: its indices share its payload
-        shuffled = _shuffle_rows(indptr, csr.indices.asnumpy(), csr.data.asnumpy())
-        csr.indices[:] = shuffled[0]
-        csr.data[:] = shuffled[1]
-        return
-    indices, data = _shuffle_rows(indptr, np.asarray(csr.indices), np.asarray(csr.data))
-    csr.indices[:] = indices
+    indices, data = _shuffle_rows(_host(csr.indptr), _host(csr.indices), _host(csr.data))
+    csr.indices[:] = indices        # a CSRNDArray's indices and data write into its payload
     csr.data[:] = data
+
+
+def _host(part):
+    """A CSR part (NDArray or NumPy array) as a NumPy array."""
+    return part.asnumpy() if hasattr(part, "asnumpy") else np.asarray(part)
+
+
+def _indptr(rows, num_rows):
+    """The CSR row pointer of entries whose (sorted) row numbers are `rows`."""
+    return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=num_rows))])
 
 
 def _shuffle_rows(indptr, indices, data):
@@ -76,7 +80,7 @@ def _check_csr_request(num_rows, num_cols, density, distribution):
 def _csr_from_entries(rows, cols, values, shape, dtype, ctx):
     """A CSRNDArray of the entries (rows sorted ascending, columns ascending within a row)."""
     from .ndarray.sparse import csr_matrix
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
+    indptr = _indptr(rows, shape[0])
     return csr_matrix((values.astype(dtype), cols.astype(np.int64), indptr.astype(np.int64)),
                       shape=shape, dtype=dtype, ctx=ctx)
 
@@ -91,8 +95,7 @@ def _uniform_csr(shape, density, dtype, data_init, shuffle_indices, ctx):
     if data_init is not None:
         values.fill(data_init)
     if shuffle_indices:
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=num_rows))])
-        cols, values = _shuffle_rows(indptr, cols, values)
+        cols, values = _shuffle_rows(_indptr(rows, num_rows), cols, values)
     return _csr_from_entries(rows, cols, values, shape, dtype, ctx)
 
 
@@ -244,19 +247,18 @@ def create_sparse_array(shape, stype, data_init=None, rsp_indices=None, dtype=No
     >>> a.indices.asnumpy().tolist(), a.asnumpy()[:, 0].tolist()
     ([1, 3], [0.0, 2.0, 0.0, 2.0])
     """
-    if stype == "row_sparse":
-        indices = None if rsp_indices is None else np.sort(np.asarray(rsp_indices))
-        array, _ = rand_sparse_ndarray(shape, stype, density=density, data_init=data_init,
-                                       rsp_indices=indices, dtype=dtype,
-                                       modifier_func=modifier_func)
-        return array
-    if stype == "csr":
-        array, _ = rand_sparse_ndarray(shape, stype, density=density, data_init=data_init,
-                                       dtype=dtype, modifier_func=modifier_func,
-                                       shuffle_csr_indices=shuffle_csr_indices)
-        return array
-    raise SparseArgumentError("create_sparse_array: unknown storage type %r; expected 'csr' or "
-                              "'row_sparse'" % (stype,))
+    if stype not in ("row_sparse", "csr"):
+        raise SparseArgumentError("create_sparse_array: unknown storage type %r; expected 'csr' "
+                                  "or 'row_sparse'" % (stype,))
+    if stype == "row_sparse" and rsp_indices is not None:
+        rsp_indices = np.sort(np.asarray(rsp_indices))
+    # (rand_sparse_ndarray reads rsp_indices and modifier_func for row_sparse only, and
+    # shuffle_csr_indices for csr only)
+    array, _ = rand_sparse_ndarray(shape, stype, density=density, data_init=data_init,
+                                   rsp_indices=rsp_indices, dtype=dtype,
+                                   modifier_func=modifier_func,
+                                   shuffle_csr_indices=shuffle_csr_indices)
+    return array
 
 
 def create_sparse_array_zd(shape, stype, density, data_init=None, rsp_indices=None, dtype=None,

@@ -135,5 +135,3 @@ def set_base_context(ctx):
 def num_gpus():
     from . import backend
     return backend.num_gpus()
-
-

@@ -224,6 +224,7 @@ class PythonOp:
         (False for loss layers).
     """
     _ref_holder = []        # instances whose symbols exist (MXNet keeps them alive the same way)
+    _registered = collections.Counter()     # Custom registrations made, per op_type prefix
 
     def __init__(self, need_top_grad=True):
         self.info_ = None
@@ -261,6 +262,16 @@ class PythonOp:
         """Whether `backward` reads the outputs' gradients."""
         return self.need_top_grad_
 
+    def _register_custom(self, prefix, runner_class):
+        """This instance's Custom op_type (`prefix_N`, numbered per prefix), registered on
+        first use with a prop running it through `runner_class`."""
+        if self.info_ is None:          # one Custom registration per instance
+            PythonOp._registered[prefix] += 1
+            self.info_ = "%s_%d" % (prefix, PythonOp._registered[prefix])
+            register(self.info_)(_python_op_prop(self, runner_class))
+            PythonOp._ref_holder.append(self)
+        return self.info_
+
 
 class NumpyOp(PythonOp):
     """An operator written with NumPy arrays (MXNet 1.x's deprecated NumpyOp): `forward(in_data,
@@ -287,8 +298,6 @@ class NumpyOp(PythonOp):
     array([2., 2.], dtype=float32)
     """
 
-    _count = 0
-
     def __init__(self, need_top_grad=True):
         super().__init__(need_top_grad)
         warnings.warn("NumpyOp has been deprecated. Please use CustomOp")
@@ -302,12 +311,8 @@ class NumpyOp(PythonOp):
         Symbol
         """
         from . import symbol
-        if self.info_ is None:          # one Custom registration per instance
-            NumpyOp._count += 1
-            self.info_ = "_numpy_op_%d" % NumpyOp._count
-            register(self.info_)(_python_op_prop(self, _NumpyOpRunner))
-            PythonOp._ref_holder.append(self)
-        return symbol.Custom(*args, op_type=self.info_, **kwargs)
+        op_type = self._register_custom("_numpy_op", _NumpyOpRunner)
+        return symbol.Custom(*args, op_type=op_type, **kwargs)
 
 
 def _python_op_prop(python_op, runner_class):
@@ -339,23 +344,27 @@ def _python_op_prop(python_op, runner_class):
     return PythonOpProp
 
 
-class _NumpyOpRunner(CustomOp):
-    """Calls a NumpyOp's forward / backward on NumPy arrays and writes back what they wrote."""
+class _PythonOpRunner(CustomOp):
+    """The CustomOp running a NumpyOp's or NDArrayOp's `python_op` forward / backward."""
 
-    def __init__(self, numpy_op, need_top_grad):
+    def __init__(self, python_op, need_top_grad):
         super().__init__()
-        self.numpy_op = numpy_op
+        self.python_op = python_op
         self.need_top_grad = need_top_grad
+
+
+class _NumpyOpRunner(_PythonOpRunner):
+    """Calls a NumpyOp's forward / backward on NumPy arrays and writes back what they wrote."""
 
     def forward(self, is_train, req, in_data, out_data, aux):
         outs = [np.zeros(o.shape, dtype=o.dtype) for o in out_data]
-        self.numpy_op.forward(in_data=[a.asnumpy() for a in in_data], out_data=outs)
+        self.python_op.forward(in_data=[a.asnumpy() for a in in_data], out_data=outs)
         for dst, r, src in zip(out_data, req, outs):
             self.assign(dst, r, src)
 
     def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
         grads = [np.zeros(g.shape, dtype=g.dtype) for g in in_grad]
-        self.numpy_op.backward(
+        self.python_op.backward(
             out_grad=[g.asnumpy() for g in out_grad] if self.need_top_grad else [],
             in_data=[a.asnumpy() for a in in_data], out_data=[o.asnumpy() for o in out_data],
             in_grad=grads)
@@ -388,8 +397,6 @@ class NDArrayOp(PythonOp):
     array([1., 4., 9.], dtype=float32)
     """
 
-    _count = 0
-
     def __init__(self, need_top_grad=True):
         super().__init__(need_top_grad)
         warnings.warn("NDArrayOp has been deprecated. Please use CustomOp")
@@ -404,14 +411,10 @@ class NDArrayOp(PythonOp):
         Symbol
         """
         from . import name as _name, symbol
-        if self.info_ is None:          # one Custom registration per instance
-            NDArrayOp._count += 1
-            self.info_ = "_ndarray_op_%d" % NDArrayOp._count
-            register(self.info_)(_python_op_prop(self, _NDArrayOpRunner))
-            PythonOp._ref_holder.append(self)
+        op_type = self._register_custom("_ndarray_op", _NDArrayOpRunner)
         node_name = _name.current().get(kwargs.pop("name", None), "_ndarray")
         with _name.NameManager():       # a plain manager keeps node_name (prefix included)
-            return symbol.Custom(*args, op_type=self.info_, name=node_name, **kwargs)
+            return symbol.Custom(*args, op_type=op_type, name=node_name, **kwargs)
 
     def declare_backward_dependency(self, out_grad, in_data, out_data):
         """The blobs `backward` reads: `out_grad` (when `need_top_grad()`), `in_data` and
@@ -431,20 +434,15 @@ class NDArrayOp(PythonOp):
         return deps + list(in_data) + list(out_data)
 
 
-class _NDArrayOpRunner(CustomOp):
+class _NDArrayOpRunner(_PythonOpRunner):
     """Calls an NDArrayOp's forward / backward with the Custom operator's own NDArrays: the
     outputs (and input gradients) it writes are the operator's results."""
 
-    def __init__(self, ndarray_op, need_top_grad):
-        super().__init__()
-        self.ndarray_op = ndarray_op
-        self.need_top_grad = need_top_grad
-
     def forward(self, is_train, req, in_data, out_data, aux):
-        self.ndarray_op.forward(in_data=list(in_data), out_data=list(out_data))
+        self.python_op.forward(in_data=list(in_data), out_data=list(out_data))
 
     def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
-        self.ndarray_op.backward(out_grad=list(out_grad) if self.need_top_grad else [],
+        self.python_op.backward(out_grad=list(out_grad) if self.need_top_grad else [],
                                  in_data=list(in_data), out_data=list(out_data),
                                  in_grad=list(in_grad))
 

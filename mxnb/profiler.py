@@ -367,36 +367,35 @@ def dump_profile():
 
 
 _SORT_KEYS = ("total", "avg", "min", "max", "count")
+_TIME_COLUMNS = ("count", "total", "min", "max")       # a time statistics row, in order
+_MEMORY_COLUMNS = ("count", "min", "max", "total")     # a memory row ('total': the sum)
 
 
-def _time_key(sort_by):
-    """Sort key of a (name, [count, total, min, max]) statistics row."""
-    index = {"count": 0, "total": 1, "min": 2, "max": 3}.get(sort_by)
-    return (lambda row: row[1][1] / row[1][0]) if index is None else (lambda row: row[1][index])
-
-
-def _memory_key(sort_by):
-    """Sort key of a (name, [count, min, max, sum]) memory row (its 'total': the sum)."""
-    index = {"count": 0, "min": 1, "max": 2, "total": 3}.get(sort_by)
-    return (lambda row: row[1][3] / row[1][0]) if index is None else (lambda row: row[1][index])
-
-
-def _sorted_rows(rows, key, ascending):
+def _sorted_rows(rows, columns, sort_by, ascending):
+    """`rows`' (name, values) items sorted by the `sort_by` statistic; `columns` names the
+    values in order ('avg' is total / count)."""
+    if sort_by == "avg":
+        total = columns.index("total")
+        key = lambda item: item[1][total] / item[1][0]  # noqa: E731
+    else:
+        index = columns.index(sort_by)
+        key = lambda item: item[1][index]  # noqa: E731
     return sorted(rows.items(), key=key, reverse=not ascending)
 
 
 def _json_stats(stats, memory, sort_by, ascending):
     """MXNet's JSON statistics: Time by domain, Memory under 'Device Storage', rows sorted."""
-    time_key, memory_key = _time_key(sort_by), _memory_key(sort_by)
-    doc = collections.OrderedDict()
-    doc["Time"] = collections.OrderedDict(
-        (cat, collections.OrderedDict(
+    def time_rows(rows):
+        return collections.OrderedDict(
             (name, {"Count": n, "Total": total, "Min": low, "Max": high, "Avg": total / n})
-            for name, (n, total, low, high) in _sorted_rows(rows, time_key, ascending)))
-        for cat, rows in stats.items())
+            for name, (n, total, low, high) in _sorted_rows(rows, _TIME_COLUMNS, sort_by, ascending))
+
+    doc = collections.OrderedDict()
+    doc["Time"] = collections.OrderedDict((cat, time_rows(rows)) for cat, rows in stats.items())
     doc["Memory"] = {"Device Storage": collections.OrderedDict(
         (name, {"Count": n, "Min": low, "Max": high, "Avg": total / n})
-        for name, (n, low, high, total) in _sorted_rows(memory, memory_key, ascending))}
+        for name, (n, low, high, total) in _sorted_rows(memory, _MEMORY_COLUMNS, sort_by,
+                                                          ascending))}
     doc["Unit"] = {"Time": "ms", "Memory": "kB"}
     return json.dumps(doc, indent=2)
 
@@ -410,7 +409,8 @@ def _table_stats(stats, memory, sort_by, ascending):
                                              "Avg Use  (kB)"),
                   "%-30s%16s%17s%17s%17s" % ("----", "-----------", "-------------", "-------------",
                                              "-------------")]
-        for name, (n, low, high, total) in _sorted_rows(memory, _memory_key(sort_by), ascending):
+        for name, (n, low, high, total) in _sorted_rows(memory, _MEMORY_COLUMNS, sort_by,
+                                                          ascending):
             lines.append("%-30s%16d%17.4f%17.4f%17.4f" % (name, n, low, high, total / n))
         lines.append("")
     for cat, rows in stats.items():
@@ -419,7 +419,7 @@ def _table_stats(stats, memory, sort_by, ascending):
                                                  "Max Time (ms)", "Avg Time (ms)"),
                   "%-30s%16s%17s%17s%17s%17s" % ("----", "-----------", "---------", "-------------",
                                                  "-------------", "-------------")]
-        for name, (n, total, low, high) in _sorted_rows(rows, _time_key(sort_by), ascending):
+        for name, (n, total, low, high) in _sorted_rows(rows, _TIME_COLUMNS, sort_by, ascending):
             lines.append("%-30s%16d%17.4f%17.4f%17.4f%17.4f" % (name, n, total, low, high, total / n))
         lines.append("")
     return "\n".join(lines) + "\n"
