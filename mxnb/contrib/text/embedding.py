@@ -16,9 +16,10 @@ import numpy as np
 
 from ... import ndarray as nd
 from ... import registry
-from ...base import FailedCheckError, InvalidArgumentError, MXNetError, data_dir
+from ...base import InvalidArgumentError, MXNetError, data_dir
 from . import _constants as C
 from . import vocab
+from .vocab import _check
 
 __all__ = ["register", "create", "get_pretrained_file_names", "GloVe", "FastText",
            "CustomEmbedding", "CompositeEmbedding", "UnknownEmbeddingError"]
@@ -32,12 +33,6 @@ class UnknownEmbeddingError(MXNetError, KeyError):
 
     def __str__(self):  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
-
-
-def _check(condition, message):
-    # MXNet asserts these; FailedCheckError is both an MXNetError and an AssertionError.
-    if not condition:
-        raise FailedCheckError(message)
 
 
 def register(embedding_cls):

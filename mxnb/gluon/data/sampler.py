@@ -1,7 +1,7 @@
 """Samplers: the order in which a DataLoader reads a dataset (as MXNet 1.x's gluon.data)."""
 import numpy as np
 
-from ...base import MXNetError
+from ...base import FailedCheckError, MXNetError
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "FilterSampler", "BatchSampler",
            "IntervalSampler"]
@@ -64,20 +64,32 @@ class FilterSampler(Sampler):
 
 
 class IntervalSampler(Sampler):
-    """Indices of range(length) at fixed intervals (MXNet's `gluon.contrib.data.IntervalSampler`).
+    """Indices of [0, length) taken every `interval`: 0, interval, 2 * interval, ...; with
+    `rollover`, then again from 1, from 2, ... until every index was given once (MXNet's
+    `gluon.contrib.data.IntervalSampler`, which is this class).
 
     Parameters
     ----------
     length : int
-        Length of the sequence.
+        Length of the sequence sampled.
     interval : int
-        The step between two indices.
+        Step between two indices; at least 1 and at most `length`.
     rollover : bool, default True
-        After reaching the end, start again from the first skipped index until every index was
-        visited; otherwise stop at the end.
+        Whether to start again from the first skipped index after reaching the end (every index
+        is then given); otherwise only the first pass, ``0, interval, ...``, is given.
 
-    Example
+    Returns
     -------
+    iterator of int
+        Iterating gives the indices.
+
+    Raises
+    ------
+    FailedCheckError
+        (an AssertionError too, as MXNet asserts) when `interval` is out of [1, length].
+
+    Examples
+    --------
     >>> list(IntervalSampler(13, interval=3))
     [0, 3, 6, 9, 12, 1, 4, 7, 10, 2, 5, 8, 11]
     >>> list(IntervalSampler(13, interval=3, rollover=False))
@@ -85,9 +97,9 @@ class IntervalSampler(Sampler):
     """
 
     def __init__(self, length, interval, rollover=True):
-        if not 0 < interval <= length:
-            raise MXNetError("IntervalSampler: interval %d must be between 1 and length %d"
-                             % (interval, length))
+        if not 1 <= interval <= length:
+            raise FailedCheckError("IntervalSampler: interval must be between 1 and length %s, "
+                                   "found %s" % (length, interval))
         self._length = length
         self._interval = interval
         self._rollover = rollover

@@ -12,6 +12,25 @@ __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "
            "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D"]
 
 
+def _conv_repr(block, mapping, kw, bias, act):
+    """A convolution layer's repr: its channel `mapping`, the geometry of its operator
+    arguments `kw` that differs from the defaults, no bias, and its activation block."""
+    n = len(kw["kernel"])
+    s = "%s(%s, kernel_size=%s, stride=%s" % (type(block).__name__, mapping, kw["kernel"],
+                                              kw["stride"])
+    if kw["pad"] != (0,) * n:
+        s += ", padding=%s" % (kw["pad"],)
+    if kw["dilate"] != (1,) * n:
+        s += ", dilation=%s" % (kw["dilate"],)
+    if kw["num_group"] != 1:
+        s += ", groups=%s" % kw["num_group"]
+    if bias is None:
+        s += ", bias=False"
+    if act is not None:
+        s += ", %s" % act
+    return s + ")"
+
+
 def _tuple(value, n, what):
     if isinstance(value, numbers.Integral):
         return (int(value),) * n
@@ -80,21 +99,7 @@ class _Conv(HybridBlock):
         return act
 
     def __repr__(self):
-        kw = self._kwargs
-        n = len(kw["kernel"])
-        s = "%s(%s, kernel_size=%s, stride=%s" % (type(self).__name__, self._mapping(),
-                                                  kw["kernel"], kw["stride"])
-        if kw["pad"] != (0,) * n:
-            s += ", padding=%s" % (kw["pad"],)
-        if kw["dilate"] != (1,) * n:
-            s += ", dilation=%s" % (kw["dilate"],)
-        if kw["num_group"] != 1:
-            s += ", groups=%s" % kw["num_group"]
-        if self.bias is None:
-            s += ", bias=False"
-        if self.act:
-            s += ", %s" % self.act
-        return s + ")"
+        return _conv_repr(self, self._mapping(), self._kwargs, self.bias, self.act)
 
     def _mapping(self):
         shape = self.weight.shape

@@ -8,7 +8,7 @@ so a fresh layer computes a plain convolution.
 from ....base import FailedCheckError, MXNetError
 from ...block import HybridBlock
 from ...nn.basic_layers import Activation
-from ...nn.conv_layers import _tuple
+from ...nn.conv_layers import _conv_repr, _tuple
 
 __all__ = ["DeformableConvolution", "ModulatedDeformableConvolution"]
 
@@ -157,20 +157,8 @@ class DeformableConvolution(_DeformableConv):
     def __repr__(self):
         kw = self._kwargs_deformable_conv
         in_c = self.deformable_conv_weight.shape[1]
-        text = "%s(%s -> %s, kernel_size=%s, stride=%s" % (
-            type(self).__name__, in_c * kw["num_group"] if in_c else None, self._channels,
-            kw["kernel"], kw["stride"])
-        if kw["pad"] != (0, 0):
-            text += ", padding=%s" % (kw["pad"],)
-        if kw["dilate"] != (1, 1):
-            text += ", dilation=%s" % (kw["dilate"],)
-        if kw["num_group"] != 1:
-            text += ", groups=%s" % kw["num_group"]
-        if self.deformable_conv_bias is None:
-            text += ", bias=False"
-        if self.act is not None:
-            text += ", %s" % self.act
-        return text + ")"
+        mapping = "%s -> %s" % (in_c * kw["num_group"] if in_c else None, self._channels)
+        return _conv_repr(self, mapping, kw, self.deformable_conv_bias, self.act)
 
 
 class ModulatedDeformableConvolution(_DeformableConv):
