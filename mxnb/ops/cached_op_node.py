@@ -185,6 +185,13 @@ class CachedOp:
         return result
 
 
+def _argument_entries(attrs, entries):
+    """The backward node's shapes or dtypes from its inputs' `entries`: each output (an
+    argument's gradient) has the entry of that forward input."""
+    forward = entries[len(_body(attrs).output_names) + 1:]
+    return entries, [forward[p] for p in _body(attrs).arg_positions]
+
+
 class BackwardCachedOp:
     """The gradient of a `_CachedOp` node: the subgraph's input gradients (its arguments', not
     its auxiliary states'), from (output gradients, the forward's seed, the forward inputs)."""
@@ -199,15 +206,7 @@ class BackwardCachedOp:
         _, grads = body.subgraph.vjp(xp, arrays, list(heads), is_train, generator)
         return [grads[p] for p in body.arg_positions]
 
-    def infer_shape(attrs, in_shapes):
-        body = _body(attrs)
-        forward = in_shapes[len(body.output_names) + 1:]
-        return in_shapes, [forward[p] for p in body.arg_positions]
-
-    def infer_type(attrs, in_types):
-        body = _body(attrs)
-        forward = in_types[len(body.output_names) + 1:]
-        return in_types, [forward[p] for p in body.arg_positions]
+    infer_shape = infer_type = _argument_entries
 
 
 class _CachedOpOperator(Operator):

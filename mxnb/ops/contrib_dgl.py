@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from ..backend import to_host
 from ..base import DTypeError, MXNetError, ShapeError, AttributeParseError, parse_shape
 from .params import Bool, Int, Param
 from .registry import operator
@@ -57,14 +58,9 @@ def _refuse_dense(op_name):
     return compute
 
 
-def _host(a):
-    """An array on the host (NumPy), from NumPy or CuPy."""
-    return np.asarray(a.get() if hasattr(a, "get") else a)
-
-
 def _host_ints(xp, a):
     """A small index array as host int64 (vertex lists, for checks and Python loops)."""
-    return _host(a).astype(np.int64, copy=False)
+    return to_host(a).astype(np.int64, copy=False)
 
 
 def _last_positions(xp, vertices, size):
@@ -445,9 +441,9 @@ class _Sampler:
 
     def __init__(self, name, graph, probability, rng, attrs):
         self.name = name
-        self.indptr = _host(graph.indptr).astype(np.int64, copy=False)
-        self.indices = _host(graph.indices).astype(np.int64, copy=False)
-        self.data = _host(graph.data)
+        self.indptr = to_host(graph.indptr).astype(np.int64, copy=False)
+        self.indices = to_host(graph.indices).astype(np.int64, copy=False)
+        self.data = to_host(graph.data)
         self.probability = probability
         self.rng = rng
         self.hops, self.per_vertex = attrs["num_hops"], attrs["num_neighbor"]
@@ -492,7 +488,7 @@ class _Sampler:
 
     def run(self, xp, seeds, id_dtype):
         rows = self.indptr.shape[0] - 1
-        seeds = _host(seeds).astype(np.int64, copy=False)
+        seeds = to_host(seeds).astype(np.int64, copy=False)
         if seeds.size > self.limit:
             raise MXNetError("%s: %d seed vertices, more than max_num_vertices=%d"
                              % (self.name, seeds.size, self.limit))
@@ -592,7 +588,7 @@ def _sampler(name, weighted):
         graph = inputs[0]
         infer_shape(attrs, [x.shape for x in inputs])
         infer_type(attrs, [x.dtype for x in inputs])
-        probability = _host(inputs[1]).astype(np.float64) if weighted else None
+        probability = to_host(inputs[1]).astype(np.float64) if weighted else None
         if weighted and (probability < 0).any():
             raise MXNetError("%s: probability must be non-negative" % name)
         sampler = _Sampler(name, graph, probability, _sample_rng(), attrs)

@@ -17,6 +17,7 @@ The scan runs over the time axis (T steps), every sample of the batch at once.
 """
 import numpy as np
 
+from ..backend import to_host
 from ..base import DTypeError, ShapeError, MXNetError
 from .registry import operator
 
@@ -43,7 +44,7 @@ class _Scan:
         if t_len and bool((steps > t_len).any()):
             raise ShapeError("_contrib_hawkesll: valid_length must be at most the sequence "
                              "length T=%d of lags and marks, found %s"
-                             % (t_len, _host(xp, valid_length).tolist()))
+                             % (t_len, to_host(valid_length).tolist()))
         dtype = mu.dtype
         rows = xp.arange(n)
         self.memory = state.astype(dtype, copy=True)
@@ -102,10 +103,6 @@ class _Scan:
             total[rows, k] += xp.where(active, term, 0)
         self.ds_dbeta[rows, k] = xp.where(active, decay * (sb - gap * s), sb)
         self.ds_ds0[rows, k] = xp.where(active, decay * g, g)
-
-
-def _host(xp, a):
-    return a.get() if hasattr(a, "get") else a
 
 
 def _check_marks(xp, marks, num_marks):

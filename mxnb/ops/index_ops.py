@@ -5,6 +5,7 @@ arange_like)."""
 import numpy as np
 
 from ..base import ShapeError
+from .elemwise import _int_divide
 from .params import Axis, Ctx, Float, Int, OptInt, Shape
 from .registry import operator
 
@@ -140,7 +141,7 @@ class UnravelIndex:
         rest = xp.trunc(data).astype(np.int64) if data.dtype.kind == "f" else data.astype(np.int64)
         rows = []
         for size in reversed(attrs["shape"][1:]):
-            quotient = _truncated_quotient(xp, rest, size)
+            quotient = _int_divide(xp, rest, np.int64(size))
             rows.append(rest - quotient * size)
             rest = quotient
         rows.append(rest)
@@ -153,12 +154,6 @@ class UnravelIndex:
                              "shape %s" % (shape,))
         d = in_shapes[0]
         return in_shapes, [None if d is None else (len(shape),) + tuple(d)]
-
-
-def _truncated_quotient(xp, a, b):
-    """a / b rounded toward zero (C's integer division), for an int64 array and an int."""
-    quotient = xp.abs(a) // abs(b)
-    return xp.where((a < 0) != (b < 0), -quotient, quotient)
 
 
 @operator("scatter_nd", params={"shape": Shape(doc="Shape of the output.")},

@@ -50,10 +50,15 @@ def _range_shapes(op, shapes):
     return [(1,), (1,)]
 
 
+def _check_range_types(op, low_type, high_type):
+    """min_range and max_range are float32 (None: unknown)."""
+    _check_type(op, "min_range", low_type, ("float32",))
+    _check_type(op, "max_range", high_type, ("float32",))
+
+
 def _check_range(op, low, high):
     _range_shapes(op, [low.shape, high.shape])
-    _check_type(op, "min_range", low.dtype, ("float32",))
-    _check_type(op, "max_range", high.dtype, ("float32",))
+    _check_range_types(op, low.dtype, high.dtype)
 
 
 def _range_infer_shape(attrs, in_shapes):
@@ -85,8 +90,7 @@ class Quantize:
 
     def infer_type(attrs, in_types):
         _check_type("quantize", "data", in_types[0], ("float32",))
-        for name, t in zip(("min_range", "max_range"), in_types[1:]):
-            _check_type("quantize", name, t, ("float32",))
+        _check_range_types("quantize", *in_types[1:])
         return ([np.float32] * 3,
                 [np.dtype(attrs["out_type"]).type, np.float32, np.float32])
 
@@ -160,6 +164,5 @@ class Dequantize:
 
     def infer_type(attrs, in_types):
         _check_type("dequantize", "data", in_types[0], ("int8", "uint8"))
-        for name, t in zip(("min_range", "max_range"), in_types[1:]):
-            _check_type("dequantize", name, t, ("float32",))
+        _check_range_types("dequantize", *in_types[1:])
         return [in_types[0], np.float32, np.float32], [np.float32]

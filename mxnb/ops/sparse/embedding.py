@@ -11,7 +11,7 @@ from ... import backend
 from ...base import MXNetError
 from ..nn.embedding import _rows, _lookup_shape
 from ..registry import storage
-from .storage import RowSparse, INDEX_DTYPE, unique_inverse
+from .storage import RowSparse, INDEX_DTYPE, take_rows, unique_inverse
 
 
 def _lookup_stypes(attrs, in_stypes):
@@ -36,15 +36,10 @@ def _checked_rows(name, data, input_dim):
 def _stored_rows(xp, weight, rows):
     """weight[rows] for a RowSparse weight: its stored row where it has one, zeros elsewhere."""
     flat = rows.reshape(-1)
-    stored = weight.indices.shape[0]
-    if stored == weight.shape[0]:            # every row stored: the indices are 0..n-1
+    if weight.indices.shape[0] == weight.shape[0]:   # every row stored: the indices are 0..n-1
         picked = xp.take(weight.data, flat, axis=0)
-    elif stored == 0:
-        picked = xp.zeros((flat.shape[0],) + weight.shape[1:], dtype=weight.dtype)
     else:
-        at = xp.minimum(xp.searchsorted(weight.indices, flat), stored - 1)
-        picked = xp.take(weight.data, at, axis=0)
-        picked[weight.indices[at] != flat] = 0
+        picked = take_rows(xp, weight, flat)
     return picked.reshape(tuple(rows.shape) + weight.shape[1:])
 
 

@@ -3,7 +3,7 @@ _sparse_retain (row_sparse) and where (a csr condition)."""
 from ...base import ShapeError
 from ..indexing import _slice_key, _fix_indices
 from ..registry import operator, storage
-from .storage import CSR, RowSparse, INDEX_DTYPE
+from .storage import CSR, RowSparse, INDEX_DTYPE, take_rows
 
 
 # --- slice ------------------------------------------------------------------------------------
@@ -85,12 +85,7 @@ class SparseRetain:
     def compute_sparse(xp, inputs, attrs, out_stypes):
         x, wanted = inputs
         rows = xp.unique(wanted.astype(INDEX_DTYPE))
-        data = xp.zeros((rows.shape[0],) + tuple(x.shape[1:]), dtype=x.data.dtype)
-        if x.indices.shape[0]:
-            at = xp.clip(xp.searchsorted(x.indices, rows), 0, x.indices.shape[0] - 1)
-            found = x.indices[at] == rows
-            data[found] = x.data[at[found]]
-        return RowSparse(data, rows, x.shape)
+        return RowSparse(take_rows(xp, x, rows), rows, x.shape)
 
     def gradient(F, attrs, inputs, outputs, out_grads):
         og = F.cast_storage(out_grads[0], stype="row_sparse") \

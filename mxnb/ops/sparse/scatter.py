@@ -11,7 +11,7 @@ Their gradients are the ordinary operators' (MXNet's `_backward_*`): the whole o
 for + and -, og / rhs and -og * lhs / rhs^2 for the division, dense-valued.
 """
 from ..registry import operator, get
-from .storage import RowSparse, densify
+from .storage import RowSparse, densify, take_rows
 from .elemwise import with_data
 
 _D, _R = "default", "row_sparse"
@@ -51,13 +51,7 @@ def _rows_of(xp, value, rows):
     """The rows `rows` of a dense, csr or row_sparse value, as a dense array."""
     if not isinstance(value, RowSparse):
         return xp.take(densify(xp, value), rows, axis=0)
-    out = xp.zeros((rows.shape[0],) + tuple(value.shape[1:]), dtype=value.dtype)
-    stored = value.indices.shape[0]
-    if stored:
-        at = xp.minimum(xp.searchsorted(value.indices, rows), stored - 1)
-        found = value.indices[at] == rows        # the wanted rows that value stores
-        out[found] = value.data[at[found]]
-    return out
+    return take_rows(xp, value, rows)
 
 
 @operator("_scatter_elemwise_div", inputs=("lhs", "rhs"), elementwise=True,

@@ -14,7 +14,8 @@ from ... import backend
 from ...base import MXNetError
 
 __all__ = ["CSR", "RowSparse", "Sparse", "stype_of", "densify", "csr_from_dense",
-           "rsp_from_dense", "unique_inverse", "put_rows", "check_csr", "check_rsp", "empty_csr", "empty_rsp", "INDEX_DTYPE"]
+           "rsp_from_dense", "unique_inverse", "put_rows", "take_rows", "check_csr", "check_rsp",
+           "empty_csr", "empty_rsp", "INDEX_DTYPE"]
 
 INDEX_DTYPE = np.int64   # MXNet's auxiliary (index) type for both storage types
 
@@ -109,6 +110,18 @@ def put_rows(xp, array, rows, values):
         np.put(array.reshape(n, -1).view(row).reshape(-1), rows, items.view(row).reshape(-1))
         return
     array[rows] = values
+
+
+def take_rows(xp, rsp, rows):
+    """The rows `rows` (1-D, any order, repeats allowed) of a RowSparse payload as a dense
+    array: the stored row where it has one, zeros for the rows it does not store."""
+    out = xp.zeros((rows.shape[0],) + tuple(rsp.shape[1:]), dtype=rsp.data.dtype)
+    stored = rsp.indices.shape[0]
+    if stored:
+        at = xp.minimum(xp.searchsorted(rsp.indices, rows), stored - 1)
+        found = rsp.indices[at] == rows
+        out[found] = rsp.data[at[found]]
+    return out
 
 
 def unique_inverse(xp, values, size):
