@@ -257,10 +257,7 @@ class CachedOpCall(tape.TapeOp):
                 continue
             ins = [entries.get(id(child)) if child.op is None else (copies[id(child)], index)
                    for child, index in node.inputs]
-            copy = TapeNode(node.op, node.name, node.attrs, ins, node.num_outputs,
-                            dict(node.user_attrs))
-            copy.given = node.given
-            copies[id(node)] = copy
+            copies[id(node)] = _tape_copy(node, ins)
         return [entries[id(node)] if node.op is None else (copies[id(node)], index)
                 for node, index in cached.symbol._outputs]
 
@@ -334,6 +331,14 @@ class CachedOpCall(tape.TapeOp):
         return grads
 
 
+def _tape_copy(node, inputs):
+    """A tape node applying `node`'s operator, attributes and name to the entries `inputs`."""
+    copy = TapeNode(node.op, node.name, node.attrs, inputs, node.num_outputs,
+                    dict(node.user_attrs))
+    copy.given = node.given
+    return copy
+
+
 def inline_calls(entries):
     """`entries` of a recorded graph with every inlined CachedOp call (CachedOp.inlined)
     replaced by its graph's operators; nodes that do not depend on such a call are the tape's
@@ -354,9 +359,7 @@ def inline_calls(entries):
         if isinstance(node.op, CachedOpCall) and node.op.cached_op.inlined:
             replaced[id(node)] = node.op.inline(ins)
         elif any(id(child) in replaced for child, _ in node.inputs):
-            copy = TapeNode(node.op, node.name, node.attrs, ins, node.num_outputs,
-                            dict(node.user_attrs))
-            copy.given = node.given
+            copy = _tape_copy(node, ins)
             # the same recorded step on new inputs: its values stay readable (shapes to draw)
             copy.in_values, copy.out_values, copy.versions = \
                 node.in_values, node.out_values, node.versions

@@ -4,7 +4,7 @@ node whatever steps mxnb computes its gradients in (`mx.mon.Monitor`,
 `Executor.set_monitor_callback`). The tables were surveyed on MXNet 1.9.1; flags of the
 operator registry would be their better home."""
 
-from .node import aux_input_positions
+from .node import aux_input_positions, topo_sort
 
 __all__ = ["monitored_output_names", "monitored_input_names", "monitored_backward_names"]
 
@@ -121,11 +121,6 @@ def _argument_positions(forward):
     return [i for i in range(len(forward.inputs)) if i not in aux]
 
 
-def _gradient_count(forward):
-    """How many input gradients MXNet's backward node of `forward` gives."""
-    return len(forward.inputs) - len(aux_input_positions(forward))
-
-
 def _backward_output_name(forward, position):
     """MXNet's monitor name of the gradient of `forward`'s input `position`."""
     op_name = forward.op.name
@@ -134,7 +129,7 @@ def _backward_output_name(forward, position):
         return "%s_%s" % (forward.name, suffixes[position])
     if op_name in _LEGACY_OPERATORS:
         return "%s_backward_%s" % (forward.name, forward.op.input_names(forward.attrs)[position])
-    if _gradient_count(forward) == 1:
+    if len(_argument_positions(forward)) == 1:     # MXNet's backward node has one output
         return "%s_backward_output" % forward.name
     return "%s_backward_output%d" % (forward.name, position)
 
@@ -155,20 +150,10 @@ def _input_position(forward, targets, taken):
         return None
     inputs = [(i, forward.inputs[i]) for i in _argument_positions(forward)]
     for matches in (lambda child: id(child) in targets,
-                    lambda child: not targets.isdisjoint(_upstream_ids(child))):
+                    lambda child: not targets.isdisjoint(
+                        id(n) for n in topo_sort([(child, 0)]))):
         for i, (child, _) in inputs:
             if i not in taken and matches(child):
                 taken.add(i)
                 return i
     return None
-
-
-def _upstream_ids(node):
-    """The ids of `node` and every node it is computed from."""
-    seen, stack = set(), [node]
-    while stack:
-        current = stack.pop()
-        if id(current) not in seen:
-            seen.add(id(current))
-            stack.extend(child for child, _ in current.inputs)
-    return seen

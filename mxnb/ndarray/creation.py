@@ -18,7 +18,6 @@ from ..util import is_np_shape
 from .ndarray import NDArray, _wrap, invoke, array
 
 _ZEROS, _ONES, _FULL, _ARANGE = (registry.get(n) for n in ("_zeros", "_ones", "_full", "_arange"))
-_SPARSE_STYPES = ("csr", "row_sparse")
 
 
 def _shape(shape):
@@ -76,6 +75,13 @@ def _sparse(func, stype, shape, ctx, dtype, out):
     return sparse_zeros(stype, shape, ctx=ctx, dtype=dtype)
 
 
+def _dense_constant(func, op, shape, ctx, dtype, out):
+    """`op` (_zeros / _ones) of this shape and dtype, written into `out` when given."""
+    dtype = dtype_np(dtype)
+    _check_out_dtype(func, out, dtype)
+    return invoke(op, [], {"shape": shape, "ctx": ctx or current_context(), "dtype": dtype}, out)
+
+
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     """An array of zeros.
 
@@ -109,13 +115,11 @@ def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     True
     """
     out = _out_argument("zeros", kwargs)
-    _check_legacy_shape("zeros", _shape(shape))
+    shape = _shape(shape)
+    _check_legacy_shape("zeros", shape)
     if stype is not None and stype != "default":
         return _sparse("zeros", stype, shape, ctx, dtype, out)
-    dtype = dtype_np(dtype)
-    _check_out_dtype("zeros", out, dtype)
-    return invoke(_ZEROS, [], {"shape": _shape(shape), "ctx": ctx or current_context(),
-                               "dtype": dtype}, out)
+    return _dense_constant("zeros", _ZEROS, shape, ctx, dtype, out)
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs):
@@ -145,11 +149,9 @@ def ones(shape, ctx=None, dtype=None, **kwargs):
     array([1, 1, 1], dtype=int32)
     """
     out = _out_argument("ones", kwargs)
-    _check_legacy_shape("ones", _shape(shape))
-    dtype = dtype_np(dtype)
-    _check_out_dtype("ones", out, dtype)
-    return invoke(_ONES, [], {"shape": _shape(shape), "ctx": ctx or current_context(),
-                              "dtype": dtype}, out)
+    shape = _shape(shape)
+    _check_legacy_shape("ones", shape)
+    return _dense_constant("ones", _ONES, shape, ctx, dtype, out)
 
 
 def full(shape, val, ctx=None, dtype=np.float32, out=None):
@@ -182,8 +184,9 @@ def full(shape, val, ctx=None, dtype=np.float32, out=None):
     if out is not None:
         out[:] = val
         return out
-    _check_legacy_shape("full", _shape(shape), zero_size_ok=True)
-    return invoke(_FULL, [], {"shape": _shape(shape), "ctx": ctx or current_context(),
+    shape = _shape(shape)
+    _check_legacy_shape("full", shape, zero_size_ok=True)
+    return invoke(_FULL, [], {"shape": shape, "ctx": ctx or current_context(),
                               "dtype": dtype_np(dtype), "value": float(val)})
 
 

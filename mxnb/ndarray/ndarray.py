@@ -553,7 +553,11 @@ class NDArray:
 
     def __setstate__(self, state):
         ctx = Context(*state["ctx"])
-        self._raw = backend.to_context(state["data"], ctx)
+        self._restore(backend.to_context(state["data"], ctx), ctx)
+
+    def _restore(self, raw, ctx):
+        """Makes an unpickled array hold `raw` on `ctx`, outside any recorded graph."""
+        self._raw = raw
         self._var = None
         self._ctx = ctx
         self._entry = None

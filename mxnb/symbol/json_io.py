@@ -8,7 +8,7 @@ from ..base import MXNetError
 from ..fileio import remove_stale_temporaries
 from ..graph.node import Node, topo_sort
 from ..ops import registry
-from .symbol import Symbol, HIDDEN_KEYS
+from .symbol import Symbol, HIDDEN_KEYS, given_attrs
 from . import _control_flow_json as control_flow_json
 
 MXNET_VERSION = 10901
@@ -36,9 +36,7 @@ def _graph_dict(outputs):
             attrs.update(written)
             num_outputs = node.op.num_visible_outputs(node.attrs)
         elif node.op is not None:
-            given = node.given if node.given is not None else tuple(node.attrs)
-            attrs.update(node.op.format_attrs({k: node.attrs[k] for k in given if k in node.attrs},
-                                              keep_defaults=True))
+            attrs.update(given_attrs(node.op, node.attrs, node.given))
         if attrs:
             entry["attrs"] = dict(sorted(attrs.items()))     # MXNet writes them sorted by key
         entry["inputs"] = [[index[id(c)], j, 0] for c, j in node.inputs]

@@ -8,7 +8,7 @@ from ..base import MXNetError
 from ..ops.docstring import operator_docstring
 from ..graph.node import Node
 from ..ndarray.register import shown_signature, signature_of
-from .symbol import Symbol, HIDDEN_KEYS, node_attrs
+from .symbol import Symbol, HIDDEN_KEYS, given_attrs, node_attrs
 
 __all__ = ["make_sym_function", "make_node", "set_input_inits"]
 
@@ -63,13 +63,14 @@ def make_node(op, inputs, attrs, name=None, attr=None, hint=None, given=None):
     if op.variadic and op.variadic not in given:
         given += (op.variadic,)
     user_attrs = node_attrs(attribute.current().get(attr))
-    # As MXNet, a variable made for a missing input copies the node's attributes: its
-    # operator attributes as given and the user ones (__lr_mult__, __ctx_group__, ...).
-    created_attrs = dict(op.format_attrs({k: attrs[k] for k in given if k in attrs},
-                                         keep_defaults=True), **user_attrs)
+    created_attrs = None
     entries = []
     for key, value in zip(names, inputs):
         if value is None:
+            if created_attrs is None:
+                # As MXNet, a variable made for a missing input copies the node's attributes:
+                # its operator attributes as given and the user ones (__lr_mult__, ...).
+                created_attrs = dict(given_attrs(op, attrs, given), **user_attrs)
             value = Symbol([(Node(None, "%s_%s" % (node_name, key),
                                   user_attrs=dict(created_attrs)), 0)])
         elif not isinstance(value, Symbol):

@@ -54,14 +54,20 @@ def node_attrs(attrs):
     return {node_attr_key(key): value for key, value in attrs.items()}
 
 
+def given_attrs(op, attrs, given):
+    """The operator attributes named in `given` (None: all of `attrs`) as strings, as a node
+    shows and writes them (a default value too when it was given)."""
+    if given is None:
+        given = attrs
+    return op.format_attrs({k: attrs[k] for k in given if k in attrs}, keep_defaults=True)
+
+
 def _shown_attrs(node):
     """A node's attributes as list_attr/attr_dict show them: user attributes, the operator
     attributes that were given, and each hidden key under its plain name too."""
     out = dict(node.user_attrs)
     if node.op is not None:
-        given = node.given if node.given is not None else tuple(node.attrs)
-        out.update(node.op.format_attrs({k: node.attrs[k] for k in given if k in node.attrs},
-                                        keep_defaults=True))
+        out.update(given_attrs(node.op, node.attrs, node.given))
     for key, plain in _PLAIN_OF_HIDDEN.items():
         if key in out:
             out[plain] = out[key]

@@ -72,12 +72,7 @@ class BaseSparseNDArray(NDArray):
         ctx = Context(*state["ctx"])
         with backend.device_scope(ctx):
             parts = [backend.to_context(p, ctx) for p in state["parts"]]
-        self._raw = _payload(state["stype"], parts[0], parts[1:], state["shape"])
-        self._var = None
-        self._ctx = ctx
-        self._entry = None
-        self._grad = None
-        self._version = None
+        self._restore(_payload(state["stype"], parts[0], parts[1:], state["shape"]), ctx)
 
     # --- values ---------------------------------------------------------------------------------
     def asnumpy(self):
