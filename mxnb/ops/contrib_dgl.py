@@ -520,12 +520,6 @@ class _Sampler:
         return [xp.asarray(ids), sub] + extra + [xp.asarray(layers)]
 
 
-def _sample_rng():
-    from .. import backend
-    from ..context import cpu
-    return backend.rng(cpu())
-
-
 def _sampler(name, weighted):
     """The record of one neighbour sampler (uniform, or weighted by a probability vector)."""
     fixed = 2 if weighted else 1
@@ -584,14 +578,14 @@ def _sampler(name, weighted):
         return (["default"] * count + ["csr"] * count
                 + ["default"] * count * (2 if weighted else 1))
 
-    def compute_sparse(xp, inputs, attrs, out_stypes):
+    def compute_sparse(xp, inputs, attrs, out_stypes, is_train=False, rng=None):
         graph = inputs[0]
         infer_shape(attrs, [x.shape for x in inputs])
         infer_type(attrs, [x.dtype for x in inputs])
         probability = to_host(inputs[1]).astype(np.float64) if weighted else None
         if weighted and (probability < 0).any():
             raise MXNetError("%s: probability must be non-negative" % name)
-        sampler = _Sampler(name, graph, probability, _sample_rng(), attrs)
+        sampler = _Sampler(name, graph, probability, rng, attrs)
         per_seed = [sampler.run(xp, seeds, np.int64) for seeds in inputs[fixed:]]
         if weighted:   # the kept probabilities in the probability's own dtype
             for outs in per_seed:

@@ -38,9 +38,10 @@ def compute(op, xp, inputs, attrs, extras=None, dev_mask="cpu", out=None):
     in_stypes = [stype_of(x) for x in inputs]
     out_stypes, dispatch = infer_storage(op, attrs, in_stypes)
     if dispatch == "sparse":
+        kwargs = dict(extras) if extras else {}     # is_train=, rng= of a needs_rng operator
         if op.compute_sparse_takes_out:
-            return op.compute_sparse(xp, inputs, attrs, out_stypes, out=out)
-        return op.compute_sparse(xp, inputs, attrs, out_stypes)
+            kwargs["out"] = out
+        return op.compute_sparse(xp, inputs, attrs, out_stypes, **kwargs)
     if dispatch == "fallback":
         warn_fallback(op, attrs, in_stypes, out_stypes, dev_mask)
         inputs = [densify(xp, x) for x in inputs]
