@@ -22,6 +22,7 @@ element before writing it.
 import numpy
 
 from ...ops.nn import _activation_loops as loops
+from ...ops.nn._conv_parallel import parallel_ufunc
 
 __all__ = ["out_kernel", "gradient_kernel", "ELEMENTWISE_KERNELS", "chain_links", "reproduces"]
 
@@ -33,7 +34,10 @@ def _relu(xp, x, out):
 def _sigmoid(xp, x, out):
     # The same evaluation as ops/nn/activation.py: 1 / (1 + exp(-x)).
     xp.negative(x, out=out)
-    xp.exp(out, out=out)
+    if xp is numpy:
+        parallel_ufunc(xp.exp, out, out)
+    else:
+        xp.exp(out, out=out)
     if xp is numpy and loops.sigmoid_finish(out) is not None:    # the last two in one pass
         return
     xp.add(out, 1, out=out)
@@ -46,7 +50,10 @@ def _activation(xp, inputs, attrs, out):
     if act == "relu":
         _relu(xp, x, out)
     elif act == "tanh":
-        xp.tanh(x, out=out)
+        if xp is numpy:
+            parallel_ufunc(xp.tanh, x, out)
+        else:
+            xp.tanh(x, out=out)
     elif act == "sigmoid":
         _sigmoid(xp, x, out)
     else:
@@ -142,14 +149,25 @@ def _unary(ufunc):
     return kernel
 
 
+def _transcendental(ufunc):
+    """A compute-bound ufunc's kernel: split over the CPU threads on large NumPy arrays, as the
+    operator's own compute is (ops/nn/_conv_parallel.parallel_ufunc)."""
+    def kernel(xp, inputs, attrs, out):
+        if xp is numpy:
+            parallel_ufunc(getattr(xp, ufunc), inputs[0], out)
+        else:
+            getattr(xp, ufunc)(inputs[0], out=out)
+    return kernel
+
+
 # Elementwise operators: out has the inputs' shape; fusion chains these through one buffer.
 ELEMENTWISE_KERNELS = {
     "Activation": _activation,
     "_backward_Activation": _backward_activation,
     "relu": lambda xp, inputs, attrs, out: _relu(xp, inputs[0], out),
     "sigmoid": lambda xp, inputs, attrs, out: _sigmoid(xp, inputs[0], out),
-    "tanh": _unary("tanh"),
-    "exp": _unary("exp"),
+    "tanh": _transcendental("tanh"),
+    "exp": _transcendental("exp"),
     "log": _unary("log"),
     "sqrt": _unary("sqrt"),
     "square": _unary("square"),
