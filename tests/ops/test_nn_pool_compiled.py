@@ -118,10 +118,22 @@ def test_pair_kernels_decide_every_tie_and_nan_as_numpy(shape, kernel_calls):
     _assert_bit_equal(g_numpy, g_compiled)
 
 
-@pytest.mark.parametrize("shape", [(5, 3, 8, 6), (5, 3, 7, 9)], ids=["covered", "remainder"])
-def test_pair_kernels_split_over_threads_give_the_same_bits(monkeypatch, shape, kernel_calls):
-    """The 2x2 kernels split by image over two threads (LeNet's first pooling is): the NumPy
-    form's bits, forward and backward, an odd batch split unevenly, remainder rows zero."""
+SPLIT_CASES = [
+    ((5, 3, 8, 6), dict(kernel=(2, 2), stride=(2, 2), pool_type="max")),      # pairs kernels
+    ((5, 3, 7, 9), dict(kernel=(2, 2), stride=(2, 2), pool_type="max")),      # a remainder
+    ((5, 3, 9, 9), dict(kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="max")),   # stem
+    ((5, 3, 9, 9), dict(kernel=(3, 3), stride=(3, 3), pool_type="max",
+                        pooling_convention="full")),                            # disjoint
+    ((5, 3, 9, 9), dict(kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="avg")),
+]
+
+
+@pytest.mark.parametrize("shape, attrs", SPLIT_CASES,
+                         ids=["pairs", "pairs_remainder", "stem_max", "disjoint_max", "avg"])
+def test_kernels_split_over_threads_give_the_same_bits(monkeypatch, shape, attrs, kernel_calls):
+    """The kernels split by image over two threads (LeNet's first pooling and a ResNet stem's
+    are): the NumPy form's bits, forward and backward, an odd batch split unevenly, remainder
+    rows zero."""
     from mxnb.ops.nn import _conv_parallel
     monkeypatch.setattr(_pool_compiled, "_SPLIT_FORWARD_FROM", 0)
     monkeypatch.setattr(_pool_compiled, "_SPLIT_BACKWARD_FROM", 0)
@@ -133,13 +145,15 @@ def test_pair_kernels_split_over_threads_give_the_same_bits(monkeypatch, shape, 
                         lambda xp, work, n, *rest: splits.append(n) or real(xp, work, n, *rest))
     rng = np.random.RandomState(8)
     data = _special_values(rng, shape, "float32")
-    attrs = dict(kernel=(2, 2), stride=(2, 2), pool_type="max")
     y_numpy, y_compiled = _both_forms("Pooling", [data], attrs, kernel_calls)
     _assert_bit_equal(y_numpy, y_compiled)
     head = _special_values(rng, y_numpy.shape, "float32")
-    g_numpy, g_compiled = _both_forms("_backward_Pooling", [head, data, y_numpy], attrs, kernel_calls)
+    backward_compiles = _pool_compiled.takes_backward(attrs["pool_type"],
+                                                      (attrs["kernel"], attrs["stride"]))
+    g_numpy, g_compiled = _both_forms("_backward_Pooling", [head, data, y_numpy], attrs,
+                                      kernel_calls, compiles=backward_compiles)
     _assert_bit_equal(g_numpy, g_compiled)
-    assert splits == [5, 5]
+    assert splits == [5] * (1 + backward_compiles)
 
 
 def test_channel_last_and_strided_inputs_take_the_compiled_kernels(kernel_calls):

@@ -414,8 +414,8 @@ def _contiguous(x):
     return x if x.flags.c_contiguous else numpy.ascontiguousarray(x)
 
 
-# Elements of x from which the 2x2 kernels are split over the threads by image (one hand-off
-# costs more than the loop saves below). ms, one thread / two: the backward of LeNet's first
+# Elements of x from which the kernels are split over the threads by image (one hand-off
+# costs more than the loop saves below; measured on the 2x2 kernels, used for all). ms, one thread / two: the backward of LeNet's first
 # pooling (64x20x24x24) 0.49 / 0.36, of its second (64x50x8x8) 0.22 / 0.21, of 32x64x32x32
 # 1.38 / 0.83; the forward of those 0.21 / 0.20, 0.08 / 0.11, 0.58 / 0.39.
 _SPLIT_BACKWARD_FROM = 1 << 19
@@ -476,7 +476,11 @@ def pool_forward(x, kind, geometry, counts=None):
     data = _as_2d(_contiguous(x))
     result = numpy.empty(data.shape[:2] + out, x.dtype)
     dtype = x.dtype.type
-    _pool_forward(data, numbers, _KINDS[kind], counts, dtype(-numpy.inf), dtype(0), result)
+    lowest, zero, kind = dtype(-numpy.inf), dtype(0), _KINDS[kind]
+
+    def work(lo, hi):
+        _pool_forward(data[lo:hi], numbers, kind, counts, lowest, zero, result[lo:hi])
+    _by_images(work, data, _SPLIT_FORWARD_FROM)
     return result.reshape(x.shape[:2] + tuple(geometry[3]))
 
 
@@ -489,11 +493,16 @@ def pool_backward(og, x, pooled, kind, geometry, counts=None, by_argmax=False):
     dtype = og.dtype.type
     kernel, stride = geometry[0], geometry[1]
     disjoint = all(s >= k for s, k in zip(stride, kernel))
-    if kind == "max":
-        _max_backward(heads, _as_2d(_contiguous(x)), _as_2d(_contiguous(pooled)), numbers,
-                      bool(by_argmax), disjoint, x.dtype.type(-numpy.inf), dtype(0), grad)
-    else:
-        _sum_backward(heads, numbers, _KINDS[kind], counts, grad)
+    data, values = _as_2d(_contiguous(x)), _as_2d(_contiguous(pooled))
+    lowest, zero = x.dtype.type(-numpy.inf), dtype(0)
+
+    def work(lo, hi):       # each image's gradient is its own: split by image
+        if kind == "max":
+            _max_backward(heads[lo:hi], data[lo:hi], values[lo:hi], numbers, bool(by_argmax),
+                          disjoint, lowest, zero, grad[lo:hi])
+        else:
+            _sum_backward(heads[lo:hi], numbers, _KINDS[kind], counts, grad[lo:hi])
+    _by_images(work, grad, _SPLIT_BACKWARD_FROM)
     return grad.reshape(x.shape)
 
 
