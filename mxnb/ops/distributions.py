@@ -176,17 +176,17 @@ class SampleMultinomial:
         u = xp.asarray(rng.uniform(0.0, 1.0, (flat.shape[0], count))) * cdf[:, -1:]
         index = (cdf[:, None, :] <= u[:, :, None]).sum(axis=-1)
         index = xp.minimum(index, k - 1)
-        out = index.reshape(batch + sample)
+        out = index.reshape(_draws_shape(batch, sample))
         if not attrs["get_prob"]:
             return [out.astype(attrs["dtype"])]   # a list: the output count depends on get_prob
-        logp = xp.log(xp.take_along_axis(flat, index, axis=1)).reshape(batch + sample)
+        logp = xp.log(xp.take_along_axis(flat, index, axis=1)).reshape(out.shape)
         return [out.astype(attrs["dtype"]), logp.astype(probs.dtype)]
 
     def infer_shape(attrs, in_shapes):
         data = in_shapes[0]
         if data is None:
             return in_shapes, [None] * (2 if attrs["get_prob"] else 1)
-        out = tuple(data[:-1]) + tuple(attrs["shape"])
+        out = _draws_shape(tuple(data[:-1]), tuple(attrs["shape"]))
         return in_shapes, [out] * (2 if attrs["get_prob"] else 1)
 
     def infer_type(attrs, in_types):
@@ -197,6 +197,12 @@ class SampleMultinomial:
             return [None]
         return [F._backward_sample_multinomial(out_grads[1], inputs[0], outputs[0],
                                                shape=attrs["shape"])]
+
+
+def _draws_shape(batch, sample):
+    """The draws' shape: batch + sample, and (1,) for one distribution drawn once (MXNet gives
+    1-D data's single draw shape (1,), not a scalar)."""
+    return batch + sample or (1,)
 
 
 @operator("_backward_sample_multinomial", params={"shape": Shape(())},

@@ -226,3 +226,21 @@ def test_sym_random_matches_the_samplers():
     for name in ("normal", "exponential", "poisson", "negative_binomial",
                  "generalized_negative_binomial", "randint", "shuffle", "randn"):
         assert callable(getattr(mx.sym.random, name))
+
+
+def test_one_distribution_drawn_once_gives_shape_1(ctx):
+    """1-D probabilities and no shape: one draw of shape (1,), as MXNet's (not a scalar), in
+    nd, in symbol shape inference, and for the log-probability and its gradient."""
+    probs = nd.array([0.1, 0.2, 0.7], ctx=ctx)
+    assert nd.sample_multinomial(probs).shape == (1,)
+    assert nd.random.multinomial(probs).shape == (1,)
+    assert nd.random.multinomial(probs, shape=2).shape == (2,)
+    assert mx.sym.sample_multinomial(mx.sym.var("p")).infer_shape(p=(3,))[1] == [(1,)]
+    probs.attach_grad()
+    with autograd.record():
+        draw, logp = nd.random.multinomial(probs, get_prob=True)
+    assert draw.shape == logp.shape == (1,)
+    logp.backward()
+    expected = np.zeros(3, np.float32)
+    expected[int(draw.asscalar())] = 1 / probs.asnumpy()[int(draw.asscalar())]
+    np.testing.assert_allclose(probs.grad.asnumpy(), expected, rtol=1e-6)
