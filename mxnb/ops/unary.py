@@ -7,8 +7,6 @@ as in MXNet (exp of an int32 array is an int32 array).
 """
 import math
 
-import numpy
-
 from .params import Float, Enum
 from .registry import operator
 from .nn._conv_parallel import parallel_ufunc
@@ -67,11 +65,6 @@ def _sigmoid(xp, x):
     return xp.exp(-xp.logaddexp(0, -x))
 
 
-def _transcendental(xp, ufunc, x):
-    """ufunc(x), split over the CPU threads for large NumPy arrays (compute-bound ufuncs)."""
-    return parallel_ufunc(ufunc, x) if xp is numpy else ufunc(x)
-
-
 # Abramowitz & Stegun 7.1.26: |error| < 1.5e-7, enough for float32 (NumPy has no erf).
 _ERF_P = 0.3275911
 _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
@@ -89,7 +82,7 @@ def _erf(xp, x):
 _UNARY = {
     "abs": (lambda xp, x: xp.abs(x), lambda F, x, out, og: _mul(F, og, F.sign(x))),
     "sign": (lambda xp, x: xp.where(x != x, 0, xp.sign(x)), _zero),  # MXNet: sign(NaN) = 0
-    "exp": (lambda xp, x: _transcendental(xp, xp.exp, x), lambda F, x, out, og: _mul(F, og, out)),
+    "exp": (lambda xp, x: parallel_ufunc(xp.exp, x), lambda F, x, out, og: _mul(F, og, out)),
     "expm1": (lambda xp, x: xp.expm1(x), lambda F, x, out, og: _mul(F, og, F.exp(x))),
     "log": (lambda xp, x: xp.log(x), lambda F, x, out, og: _div(F, og, x)),
     "log10": (lambda xp, x: xp.log10(x), lambda F, x, out, og: _div(F, og, _scale(F, x, _LN10))),
@@ -109,7 +102,7 @@ _UNARY = {
              lambda F, x, out, og: _mul(F, og, F._greater_scalar(x, scalar=0.0))),
     "sigmoid": (_sigmoid,
                 lambda F, x, out, og: _mul(F, og, _mul(F, out, F._rminus_scalar(out, scalar=1.0)))),
-    "tanh": (lambda xp, x: _transcendental(xp, xp.tanh, x), lambda F, x, out, og: _mul(F, og, _one_minus_square(F, out))),
+    "tanh": (lambda xp, x: parallel_ufunc(xp.tanh, x), lambda F, x, out, og: _mul(F, og, _one_minus_square(F, out))),
     "softrelu": (lambda xp, x: xp.logaddexp(0, x), lambda F, x, out, og: _mul(F, og, F.sigmoid(x))),
     "softsign": (lambda xp, x: x / (1 + xp.abs(x)),
                  lambda F, x, out, og: _div(F, og, F.square(F._plus_scalar(F.abs(x), scalar=1.0)))),

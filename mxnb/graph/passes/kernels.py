@@ -34,10 +34,7 @@ def _relu(xp, x, out):
 def _sigmoid(xp, x, out):
     # The same evaluation as ops/nn/activation.py: 1 / (1 + exp(-x)).
     xp.negative(x, out=out)
-    if xp is numpy:
-        parallel_ufunc(xp.exp, out, out)
-    else:
-        xp.exp(out, out=out)
+    parallel_ufunc(xp.exp, out, out)
     if xp is numpy and loops.sigmoid_finish(out) is not None:    # the last two in one pass
         return
     xp.add(out, 1, out=out)
@@ -50,10 +47,7 @@ def _activation(xp, inputs, attrs, out):
     if act == "relu":
         _relu(xp, x, out)
     elif act == "tanh":
-        if xp is numpy:
-            parallel_ufunc(xp.tanh, x, out)
-        else:
-            xp.tanh(x, out=out)
+        parallel_ufunc(xp.tanh, x, out)
     elif act == "sigmoid":
         _sigmoid(xp, x, out)
     else:
@@ -151,12 +145,9 @@ def _unary(ufunc):
 
 def _transcendental(ufunc):
     """A compute-bound ufunc's kernel: split over the CPU threads on large NumPy arrays, as the
-    operator's own compute is (ops/nn/_conv_parallel.parallel_ufunc)."""
+    operator's own compute is (ops/nn/_conv_parallel.parallel_ufunc; other arrays in one call)."""
     def kernel(xp, inputs, attrs, out):
-        if xp is numpy:
-            parallel_ufunc(getattr(xp, ufunc), inputs[0], out)
-        else:
-            getattr(xp, ufunc)(inputs[0], out=out)
+        parallel_ufunc(getattr(xp, ufunc), inputs[0], out)
     return kernel
 
 

@@ -132,7 +132,8 @@ def parallel_ufunc(ufunc, x, out=None):
     """ufunc(x, out=out) for a transcendental NumPy ufunc (tanh, exp), split over the threads by
     pieces of the flat array from _UFUNC_FROM elements of C-contiguous floats; each piece is
     the same ufunc on the same elements, so the result is bit-equal. `out` may be x. The
-    threads compute with NumPy's floating-point warnings off, as operators do (ops/quiet)."""
+    threads compute with NumPy's floating-point warnings off, as operators do (ops/quiet).
+    Anything else (CuPy arrays, small or strided ones) is one ufunc call."""
     if (type(x) is not numpy.ndarray or x.size < _UFUNC_FROM or x.dtype.kind != "f"
             or not x.flags.c_contiguous or cpu_threads() < 2
             or (out is not None and (out.dtype != x.dtype or out.shape != x.shape

@@ -31,7 +31,7 @@ class Activation:
         if act == "sigmoid":
             return _sigmoid(xp, x)
         if act == "tanh":
-            return parallel_ufunc(xp.tanh, x) if xp is numpy else xp.tanh(x)
+            return parallel_ufunc(xp.tanh, x)
         if act == "softrelu":
             return xp.logaddexp(x.dtype.type(0), x)
         if xp is numpy:
@@ -145,10 +145,7 @@ def _sigmoid(xp, x):
         return _sigmoid(xp, x.astype(xp.float64)).astype(x.dtype)
     with numpy.errstate(over="ignore"):
         t = xp.negative(x)
-        if xp is numpy:
-            parallel_ufunc(xp.exp, t, t)
-        else:
-            xp.exp(t, out=t)
+        parallel_ufunc(xp.exp, t, t)
     if xp is numpy:
         finished = loops.sigmoid_finish(t)      # 1 / (t + 1) in one compiled pass
         if finished is not None:
